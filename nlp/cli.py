@@ -1,0 +1,96 @@
+"""Command-line pieces: `classify`, `nlp train`, `nlp report`.
+
+The lead wires `add_subcommands(subparsers)` into the `jiefen` CLI; `python -m nlp.cli`
+runs the same commands without it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_REGISTRY = Path(__file__).resolve().parent.parent / "storage" / "demo" / "demo_county.yaml"
+
+
+def reading_to_dict(r) -> dict:
+    return {
+        "text": r.text, "type": r.type, "confidence": r.confidence, "runner_up": r.runner_up,
+        "evidence": list(r.evidence), "risk": r.risk, "risk_reasons": list(r.risk_reasons),
+        "places": [{"code": p.code, "name": p.name, "score": p.score, "matched": p.matched} for p in r.places],
+        "phones": list(r.phones), "money": list(r.money), "people": r.people, "dates": list(r.dates),
+    }
+
+
+def _load_places(path: str | None):
+    from nlp.places import load_registry
+    p = Path(path) if path else DEFAULT_REGISTRY
+    if not p.exists():
+        return []
+    try:
+        return load_registry(str(p))
+    except Exception as e:  # a broken registry must not stop classification
+        print(f"warning: cannot read registry {p}: {e}", file=sys.stderr)
+        return []
+
+
+def cmd_classify(args) -> int:
+    from nlp.understanding import Understanding
+    u = Understanding(_load_places(args.registry), model_dir=args.model)
+    out = sys.stdout
+    for line in sys.stdin:
+        line = line.rstrip("\r\n")
+        r = u.read(line)
+        d = reading_to_dict(r)
+        if args.json or True:
+            out.write(json.dumps(d, ensure_ascii=False) + "\n")
+        out.flush()
+    return 0
+
+
+def cmd_train(args) -> int:
+    from nlp.learn import train_from_csv
+    report = train_from_csv(args.input, args.text, args.label, args.out)
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_report(args) -> int:
+    from nlp.evaluate import main_report
+    return main_report(args)
+
+
+def add_subcommands(subparsers) -> None:
+    p = subparsers.add_parser("classify", help="classify one text per line from stdin, JSON lines out")
+    p.add_argument("--model", default=None, help="a label set learned by `nlp train` (directory)")
+    p.add_argument("--json", action="store_true", help="JSON lines (the default and only format)")
+    p.add_argument("--registry", default=None, help=f"registry YAML for places (default {DEFAULT_REGISTRY})")
+    p.set_defaults(func=cmd_classify)
+
+    n = subparsers.add_parser("nlp", help="understanding layer: train label sets, accuracy report")
+    ns = n.add_subparsers(dest="nlp_command", required=True)
+    t = ns.add_parser("train", help="learn weighted keywords for a label set from a labelled CSV")
+    t.add_argument("--input", required=True, help="CSV file with a header row")
+    t.add_argument("--text", required=True, action="append", help="text column (repeatable)")
+    t.add_argument("--label", required=True, help="label column")
+    t.add_argument("--out", required=True, help="output directory for the model")
+    t.set_defaults(func=cmd_train)
+    r = ns.add_parser("report", help="per-type precision/recall on the labelled chat set")
+    r.add_argument("--data", default=None, help="TSV file(s) label<TAB>risk<TAB>text (default: held-out set)",
+                   action="append")
+    r.add_argument("--part", choices=["dev", "heldout", "all"], default="heldout")
+    r.add_argument("--errors", action="store_true", help="list the misclassified lines")
+    r.add_argument("--registry", default=None)
+    r.set_defaults(func=cmd_report)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nlp.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_subcommands(sub)
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Conversation control words: yes, no, cancel, skip, "this account", progress questions,
+greetings. They steer the intake; the dispute itself is read by `Understanding`."""
+from __future__ import annotations
+
+import re
+
+_END = r"[。！!？?~～\s.，,]*$"
+
+
+def _words(*alternatives: str, whole: bool = True) -> re.Pattern[str]:
+    body = "|".join(alternatives)
+    return re.compile(rf"^\s*(?:{body}){_END}" if whole else rf"(?:{body})")
+
+
+CONFIRM = _words("是", "是的", "对", "对的", "没错", "确认", "确定", "提交", "好", "好的", "嗯", "嗯嗯", "可以", "行",
+                 "没问题", "ok", "OK", "yes", "y", "1", "确认提交", "对，提交", "是的，提交", "没错，提交", "好的提交")
+DENY = _words("不", "不对", "不是", "错了", "no", "n", "否", "不正确")
+CANCEL = re.compile(r"^\s*(?:算了|取消|不报了|不要了|不用了|不反映了|撤销|撤回|退出|放弃)(?:吧|了|啊)?(?:[，,]?.{0,12})?" + _END)
+SKIP = _words("不知道", "不清楚", "不方便说", "不方便", "不想说", "没有", "无", "跳过", "不用", "没对方", "不说了", "略")
+THIS_ACCOUNT = re.compile(r"(?:本账号|这个账号|这个微信|本微信|微信联系|就用这个|用这个号|在这里联系|就这里|网上联系|这里回复)")
+PROGRESS = re.compile(r"(?:怎么样了|进展|进度|处理得?怎么样|办得?怎么样|有结果了?吗|结果呢|查询|查一下|查下|查查|办到哪|到哪一步|有没有人管|有人管吗|我的案子|我的案件|我反映的)")
+GREETING = _words("你好", "您好", "在吗", "在不在", "hi", "hello", "喂", "哈喽", "早上好", "晚上好", "下午好", "有人吗",
+                  "你好呀", "您好，在吗", "你好，在吗")
+THANKS = re.compile(r"^\s*(?:谢谢|多谢|感谢|辛苦了|好的谢谢|麻烦了|谢了)(?:你|您|啦|了)?" + _END)
+HELP = _words("帮助", "help", "怎么用", "菜单", "功能", "你能做什么", "怎么反映", "怎么投诉", "\\?", "？")
+REPORT = re.compile(r"(?:反映|投诉|举报|报案|求助|调解|纠纷|评评理|帮帮|帮忙|主持公道|有个事|有件事|有事)")
+CORRECTION = re.compile(r"^\s*(?:不对|不是|错了|改一下|改成|更正|应该是|搞错了)[，,。\s]*(?:是|应该是|改成|改为)?")
+
+
+def is_confirm(text: str) -> bool:
+    return bool(CONFIRM.match(text))
+
+
+def is_deny(text: str) -> bool:
+    return bool(DENY.match(text))
+
+
+def is_cancel(text: str) -> bool:
+    return bool(CANCEL.match(text))
+
+
+def is_skip(text: str) -> bool:
+    return bool(SKIP.match(text))
+
+
+def wants_this_account(text: str) -> bool:
+    return bool(THIS_ACCOUNT.search(text))
+
+
+def asks_progress(text: str) -> bool:
+    return bool(PROGRESS.search(text)) and len(text) <= 40
+
+
+def is_greeting(text: str) -> bool:
+    return bool(GREETING.match(text))
+
+
+def is_thanks(text: str) -> bool:
+    return bool(THANKS.match(text))
+
+
+def asks_help(text: str) -> bool:
+    return bool(HELP.match(text))
+
+
+def wants_to_report(text: str) -> bool:
+    return bool(REPORT.search(text))
+
+
+def strip_correction(text: str) -> tuple[bool, str]:
+    """'不对，是柳林村' → (True, '柳林村')."""
+    m = CORRECTION.match(text)
+    return (True, text[m.end():].strip()) if m else (False, text)

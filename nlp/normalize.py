@@ -1,0 +1,115 @@
+"""Normalisation of what residents really type.
+
+full-width → half-width (NFKC), traditional → simplified (OpenCC, only when a traditional
+character is present), emoji and decorative symbols removed, repeated punctuation
+collapsed, homophone typos and dialect words mapped (nlp/data/typos.yaml).
+"""
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DATA_DIR = Path(__file__).with_name("data")
+
+_PUNCT_MAP = str.maketrans({
+    ",": "，", "!": "！", "?": "？", ";": "；", ":": "：",
+    "。": "。", "、": "、", "~": "～",
+})
+# emoji & pictographs, dingbats, variation selectors, zero-width characters
+_EMOJI_RE = re.compile(
+    "[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F900-\U0001F9FF"
+    "\U00002B00-\U00002BFF\U0000FE00-\U0000FE0F\U0000200B-\U0000200F\U00002060\U0000FEFF"
+    "\U000E0000-\U000E007F\U00002190-\U000021FF\U00002300-\U000023FF\U000025A0-\U000025FF]+"
+)
+# WeChat text emoticons like [微笑] [捂脸] [强]
+_WX_EMOJI_RE = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,4}\]")
+_REPEAT_PUNCT_RE = re.compile(r"([，。！？；：～、…\.\-—])\1+")
+_SPACE_RE = re.compile(r"[ \t\u3000]+")
+_NEWLINE_RE = re.compile(r"[\r\n]+")
+
+
+@lru_cache(maxsize=1)
+def _opencc():
+    import opencc
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    """Characters that OpenCC would change (read from its own t2s character table)."""
+    import opencc
+    path = Path(opencc.__file__).with_name("dictionary") / "TSCharacters.txt"
+    chars: set[str] = set()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) == 2 and len(parts[0]) == 1 and parts[1].split(" ")[0] != parts[0]:
+                    chars.add(parts[0])
+    except OSError:  # pragma: no cover - opencc data missing: convert always
+        return frozenset()
+    return frozenset(chars)
+
+
+@lru_cache(maxsize=8)
+def load_typos(path: str | None = None) -> tuple[tuple[str, str], ...]:
+    """(wrong, right) pairs, longest first; read once."""
+    p = Path(path) if path else DATA_DIR / "typos.yaml"
+    with open(p, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    pairs: dict[str, str] = {}
+    for section in data.values():
+        if isinstance(section, dict):
+            for wrong, right in section.items():
+                pairs[str(wrong)] = str(right)
+    return tuple(sorted(pairs.items(), key=lambda kv: -len(kv[0])))
+
+
+class Normalizer:
+    """A precompiled normaliser (one regex pass for the typo table)."""
+
+    def __init__(self, typos_path: str | os.PathLike | None = None):
+        pairs = load_typos(str(typos_path) if typos_path else None)
+        self._typos = dict(pairs)
+        self._typo_re = (re.compile("|".join(re.escape(w) for w, _ in pairs)) if pairs else None)
+        self._trad = _traditional_chars()
+
+    def __call__(self, text: str) -> str:
+        if not text:
+            return ""
+        if not isinstance(text, str):
+            text = str(text)
+        t = unicodedata.normalize("NFKC", text)
+        # NFKC turns full-width punctuation into ASCII: bring Chinese punctuation back
+        t = t.translate(_PUNCT_MAP)
+        t = _WX_EMOJI_RE.sub("，", t)
+        t = _EMOJI_RE.sub("，", t)
+        if not self._trad or not self._trad.isdisjoint(t):
+            try:
+                t = _opencc().convert(t)
+            except Exception:  # pragma: no cover - never fail on odd input
+                pass
+        t = _NEWLINE_RE.sub("，", t)
+        t = _SPACE_RE.sub(" ", t).strip()
+        t = t.replace("...", "…").replace("。。", "。")
+        t = _REPEAT_PUNCT_RE.sub(r"\1", t)
+        t = re.sub(r"，(?=[，。！？])", "", t)
+        t = t.strip("，、 ")
+        if self._typo_re is not None:
+            t = self._typo_re.sub(lambda m: self._typos[m.group(0)], t)
+        return t.lower()
+
+
+@lru_cache(maxsize=1)
+def _default() -> Normalizer:
+    return Normalizer()
+
+
+def normalize(text: str) -> str:
+    """Normalise a resident's message (see module docstring). Never raises on a str."""
+    return _default()(text)

@@ -1,0 +1,63 @@
+"""What the understanding layer hands to the rest of jiefen: one `Reading` per text.
+
+This is the contract between `nlp/` and the handlers; keep it stable and channel-free.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DISPUTE_TYPES: tuple[str, ...] = (
+    "marriage_family", "neighbour", "homestead_housing", "land_forest", "land_acquisition",
+    "contract", "debt", "business", "damages", "environment", "labour", "medical",
+    "traffic", "property_mgmt", "consumer", "other",
+)
+NOT_A_DISPUTE = "none"
+RISK_COLOURS: tuple[str, ...] = ("green", "yellow", "red")
+
+TYPE_NAMES: dict[str, str] = {
+    "marriage_family": "婚姻家庭", "neighbour": "邻里纠纷", "homestead_housing": "宅基地和房屋",
+    "land_forest": "土地山林权属", "land_acquisition": "征地拆迁", "contract": "合同纠纷",
+    "debt": "债务借贷", "business": "生产经营", "damages": "损害赔偿", "environment": "环境污染",
+    "labour": "劳动争议", "medical": "医疗纠纷", "traffic": "交通事故", "property_mgmt": "物业纠纷",
+    "consumer": "消费纠纷", "other": "其他纠纷", "none": "非纠纷",
+}
+RISK_NAMES: dict[str, str] = {"green": "绿色", "yellow": "黄色", "red": "红色"}
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    """A registry place as the understanding layer needs it."""
+    code: str
+    name: str
+    level: str
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    code: str
+    name: str
+    score: float          # 0..100, rapidfuzz scale
+    matched: str          # the words of the text that matched
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str                                   # the normalised text
+    type: str                                   # a DISPUTE_TYPES code or NOT_A_DISPUTE
+    confidence: float                           # 0..1
+    runner_up: str | None = None
+    evidence: tuple[str, ...] = ()              # the words that decided the type
+    risk: str = "green"
+    risk_reasons: tuple[str, ...] = ()
+    places: tuple[PlaceMatch, ...] = ()         # best first
+    phones: tuple[str, ...] = ()                # normalised digits, e.g. "13812345678"
+    money: tuple[float, ...] = ()               # sums in yuan
+    people: int | None = None                   # number of people involved, when said
+    dates: tuple[str, ...] = ()                 # date expressions as written
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def is_dispute(self) -> bool:
+        return self.type != NOT_A_DISPUTE

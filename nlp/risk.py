@@ -1,0 +1,125 @@
+"""Three-colour risk warning (三色预警): red / yellow / green with reasons.
+
+Cues come from nlp/data/risk.yaml. A missed red is the worst error, so red cues are
+broad; a cue is dropped only when a negation word stands just before it in the same
+clause ("不会动手的"), and downgraded to yellow when the clause is hearsay or a joke.
+Reported speech that carries a threat ("他说要砍死我") stays red.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from nlp.scanner import PhraseScanner
+
+DATA_DIR = Path(__file__).with_name("data")
+_CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;\s]")
+# a negation right before a cue is cancelled when followed by these ("不会不管" = will)
+_DOUBLE_NEG = ("不会不", "不能不", "没有不", "不得不")
+# words between negation and cue that keep the negation in force ("不会跟他动手")
+_REASON_NAMES = {
+    "violence": "暴力或暴力威胁", "self_harm": "自伤自杀风险", "gathering": "聚集或上访苗头",
+    "danger": "人身危险", "heated": "情绪激烈", "repeated": "反复发生", "many_people": "涉及人数多",
+    "vulnerable": "涉及老人儿童等弱势群体", "large_sum": "涉及金额大", "burst": "同一地点短时多次报告",
+}
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    colour: str
+    reasons: tuple[str, ...]
+    cues: tuple[str, ...]
+
+
+class RiskAssessor:
+    def __init__(self, path: str | Path | None = None):
+        p = Path(path) if path else DATA_DIR / "risk.yaml"
+        with open(p, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+        self.window = int(data.get("negation_window", 5))
+        self.negations = tuple(sorted((str(n) for n in data.get("negations", ())), key=len, reverse=True))
+        self.hearsay = tuple(str(h) for h in data.get("hearsay", ()))
+        self.large_sum = float(data.get("large_sum_yuan", 50000))
+        self.many_people = int(data.get("many_people_count", 10))
+        self.scanner: PhraseScanner[tuple[str, str]] = PhraseScanner()
+        self.patterns: list[tuple[str, str, re.Pattern]] = []
+        for colour in ("red", "yellow"):
+            for reason, cues in (data.get(colour) or {}).items():
+                for cue in cues or ():
+                    if isinstance(cue, dict):
+                        self.patterns.append((colour, reason, re.compile(cue["re"])))
+                    else:
+                        self.scanner.add(str(cue).lower(), (colour, reason))
+
+    def _negated(self, text: str, start: int, cue: str) -> bool:
+        if cue[:1] in ("不", "没", "别"):  # the cue carries its own negation (不想活)
+            before = text[max(0, start - 3):start]
+            return before.endswith(("不是", "没说", "不会"))  # "不是不想活" rare; keep simple
+        lo = max(0, start - self.window)
+        ctx = text[lo:start]
+        m = None
+        for br in _CLAUSE_BREAK.finditer(ctx):
+            m = br
+        if m is not None:
+            ctx = ctx[m.end():]
+        if not ctx:
+            return False
+        for neg in self.negations:
+            k = ctx.rfind(neg)
+            if k >= 0:
+                tail = ctx[k:]
+                if any(tail.startswith(d) for d in _DOUBLE_NEG):
+                    return False
+                return True
+        return False
+
+    def _clause(self, text: str, start: int, end: int) -> str:
+        a = start
+        while a > 0 and not _CLAUSE_BREAK.match(text[a - 1]):
+            a -= 1
+        b = end
+        while b < len(text) and not _CLAUSE_BREAK.match(text[b]):
+            b += 1
+        return text[a:b]
+
+    def assess(self, text: str, *, money: tuple[float, ...] = (), people: int | None = None) -> RiskResult:
+        red: dict[str, list[str]] = {}
+        yellow: dict[str, list[str]] = {}
+        hits: list[tuple[int, int, str, str, str]] = []
+        for start, phrase, payloads in self.scanner.all(text):
+            for colour, reason in payloads:
+                hits.append((start, start + len(phrase), phrase, colour, reason))
+        for colour, reason, rx in self.patterns:
+            for m in rx.finditer(text):
+                hits.append((m.start(), m.end(), m.group(0), colour, reason))
+        for start, end, phrase, colour, reason in hits:
+            if self._negated(text, start, phrase):
+                continue
+            if colour == "red":
+                clause = self._clause(text, start, end)
+                if any(h in clause for h in self.hearsay) or any(h in text for h in self.hearsay[:4]):
+                    yellow.setdefault(reason, []).append(phrase)
+                    continue
+                red.setdefault(reason, []).append(phrase)
+            else:
+                yellow.setdefault(reason, []).append(phrase)
+        if money and max(money) >= self.large_sum:
+            yellow.setdefault("large_sum", []).append(f"{max(money):g}元")
+        if people is not None and people >= self.many_people:
+            yellow.setdefault("many_people", []).append(f"{people}人")
+        if red:
+            reasons = tuple(_REASON_NAMES.get(r, r) for r in red) + tuple(
+                _REASON_NAMES.get(r, r) for r in yellow if r not in red)
+            cues = tuple(dict.fromkeys(c for cs in red.values() for c in cs))
+            return RiskResult("red", reasons, cues)
+        if yellow:
+            return RiskResult("yellow", tuple(_REASON_NAMES.get(r, r) for r in yellow),
+                              tuple(dict.fromkeys(c for cs in yellow.values() for c in cs)))
+        return RiskResult("green", (), ())
+
+
+def reason_name(key: str) -> str:
+    return _REASON_NAMES.get(key, key)

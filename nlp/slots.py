@@ -1,0 +1,194 @@
+"""Slots found in a message: phone numbers, sums of money, number of people, dates.
+
+All functions take any string (normalised or not) and never raise.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SEP = r"[\s\-－—.·]?"
+_MOBILE_RE = re.compile(
+    r"(?<![\d])(?:(?:\+|00)?\s?86" + _SEP + r")?(1" + _SEP + r"[3-9](?:" + _SEP + r"\d){9})(?!\d)")
+_LANDLINE_RE = re.compile(
+    r"(?<![\d])[(（]?(0\d{2,3})[)）]?" + _SEP + r"(\d{3,4}" + _SEP + r"\d{4})(?!\d)")
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+
+
+def _half(text: str) -> str:
+    return unicodedata.normalize("NFKC", text) if text else ""
+
+
+def find_phones(text: str) -> list[str]:
+    """Mainland mobile numbers (1[3-9] + 9 digits) and landlines (0 + area code + 7/8 digits),
+    as digits only, in order of appearance, without duplicates."""
+    try:
+        t = _half(text)
+        found: list[tuple[int, str]] = []
+        taken: list[tuple[int, int]] = []
+        for m in _MOBILE_RE.finditer(t):
+            digits = re.sub(r"\D", "", m.group(1))
+            if len(digits) == 11 and digits[1] in "3456789":
+                found.append((m.start(1), digits))
+                taken.append(m.span())
+        for m in _LANDLINE_RE.finditer(t):
+            if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
+                continue
+            area, rest = m.group(1), re.sub(r"\D", "", m.group(2))
+            if len(rest) not in (7, 8):
+                continue
+            if len(area) == 3 and not (area == "010" or area.startswith("02")):
+                continue
+            if len(area) == 4 and (area == "0100" or area.startswith("02")):
+                continue
+            if area[1] == "0" and area != "010":
+                continue
+            found.append((m.start(), area + rest))
+        out: list[str] = []
+        for _, d in sorted(found):
+            if d not in out:
+                out.append(d)
+        return out
+    except Exception:  # pragma: no cover
+        return []
+
+
+def cn_number(s: str) -> float | None:
+    """'一万五' → 15000, '两千三百' → 2300, '十五' → 15, '3.5万' → 35000, '5千' → 5000."""
+    if not s:
+        return None
+    s = _half(s).replace(",", "").replace("，", "")
+    try:
+        return float(s)
+    except ValueError:
+        pass
+    total = 0.0
+    section = 0.0
+    num: float | None = None
+    last_unit = 1
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        m = re.match(r"\d+(?:\.\d+)?", s[i:])
+        if m:
+            num = float(m.group(0))
+            i += len(m.group(0))
+            continue
+        if ch in _CN_DIGITS:
+            num = float(_CN_DIGITS[ch])
+        elif ch in _CN_UNITS:
+            u = _CN_UNITS[ch]
+            section += (num if num is not None else 1) * u
+            last_unit = u
+            num = None
+        elif ch in _CN_BIG:
+            u = _CN_BIG[ch]
+            section += num or 0
+            total += (section or 1) * u
+            last_unit = u
+            section, num = 0.0, None
+        else:
+            return None
+        i += 1
+    if num is not None:
+        # '一万五' = 15000, '三千二' = 3200: a trailing digit after a unit is one unit lower
+        if last_unit >= 100 and s[-1] in _CN_DIGITS and len(s) >= 2 and (s[-2] in _CN_UNITS or s[-2] in _CN_BIG):
+            section += num * (last_unit // 10)
+        else:
+            section += num
+    return total + section
+
+
+_NUM = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+)"
+_MONEY_RE = re.compile(
+    r"(" + _NUM + r"(?:[万千百]" + _NUM + r"?)?)\s*(多|来)?\s*(万|千|百)?\s*(多|来)?\s*"
+    r"(元|块钱|块|圆|rmb|人民币|w(?![a-z])|k(?![a-z]))?")
+_NOT_MONEY_AFTER = re.compile(r"^(个|人|户|名|家|口|号|日|月|年|天|点|米|亩|平|斤|公里|楼|栋|层|组|岁|次|辆|分钟|小时|%|％|遍|条|只|头|周|分)")
+
+
+def find_money(text: str) -> list[float]:
+    """Sums in yuan: '5000元', '两万块', '一万五', '3.5万', '八百块钱', '欠我2w'."""
+    out: list[float] = []
+    try:
+        t = _half(text)
+        for m in _MONEY_RE.finditer(t):
+            numtxt, _, unit, _, cur = m.groups()
+            if not numtxt:
+                continue
+            has_big = unit or re.search(r"[万千]", numtxt)
+            if not cur and not has_big:
+                continue
+            tail = t[m.end():m.end() + 2]
+            if not cur and _NOT_MONEY_AFTER.match(tail):
+                continue
+            if not cur and numtxt in ("千", "万", "百", "一千", "一万") and t[m.start() - 1:m.start()] in ("几", "上", "成"):
+                continue
+            val = cn_number(numtxt)
+            if val is None:
+                continue
+            mult = {"万": 10_000, "千": 1000, "百": 100}.get(unit or "", 1)
+            if cur == "w":
+                mult *= 10_000
+            elif cur == "k":
+                mult *= 1000
+            val *= mult
+            if val <= 0:
+                continue
+            out.append(float(val))
+    except Exception:  # pragma: no cover
+        return out
+    return out
+
+
+_APPROX = {"几十": 30, "十几": 15, "几百": 200, "上百": 100, "好几十": 40, "好几百": 300,
+           "成百": 100, "上千": 1000, "几千": 2000, "好几": 4, "几": 3, "数十": 30, "数百": 200}
+_PEOPLE_RE = re.compile(
+    r"(好几十|好几百|几十|十几|几百|上百|成百|上千|几千|数十|数百|好几|" + _NUM + r")\s*(多|来|余)?\s*(个|名|位|户|家|口)?\s*(人|村民|群众|户|家人|工人|业主|老乡|农民工|住户)")
+
+
+def find_people(text: str) -> int | None:
+    """Largest number of people/households said ('几十个人' → 30, '二十多户' → 20)."""
+    best: int | None = None
+    try:
+        t = _half(text)
+        for m in _PEOPLE_RE.finditer(t):
+            numtxt = m.group(1)
+            if numtxt in _APPROX:
+                n = _APPROX[numtxt]
+            else:
+                v = cn_number(numtxt)
+                if v is None:
+                    continue
+                n = int(v)
+            if m.group(3) is None and m.group(4) in ("人",) and re.match(r"^\d", numtxt) is None and numtxt in ("一",):
+                continue
+            if n <= 0 or n > 1_000_000:
+                continue
+            if best is None or n > best:
+                best = n
+    except Exception:  # pragma: no cover
+        return best
+    return best
+
+
+_DATE_RE = re.compile(
+    r"(\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
+    r"|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}月[初底中]?[一二三四五六七八九十]{0,3}[日号]?"
+    r"|\d{1,2}\s*号|\d{1,2}\s*月份?"
+    r"|大前天|前天|昨天|昨晚|昨日|今天|今早|今晚|今日|明天|后天|上周[一二三四五六日天]?|上个?星期[一二三四五六日天]?|上礼拜"
+    r"|上个?月|去年|前年|今年|年前|年后|春节|过年"
+    r"|(?:\d+|[一二两三四五六七八九十半几]+)\s*(?:个)?\s*(?:天|周|星期|月|年)(?:前|以前|了|多了)"
+    r"|星期[一二三四五六日天]|周[一二三四五六日]|礼拜[一二三四五六日天])")
+
+
+def find_dates(text: str) -> list[str]:
+    """Date expressions as written ('5月3号', '昨天', '半年前', '2023年4月')."""
+    try:
+        t = _half(text)
+        return [m.group(0).strip() for m in _DATE_RE.finditer(t)]
+    except Exception:  # pragma: no cover
+        return []
