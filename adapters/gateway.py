@@ -1,0 +1,56 @@
+"""The gateway: one aiohttp app that every webhook channel mounts its routes on, the outbox
+loop, and start-up / shut-down in order."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from adapters.base import Channel
+from bot.context import AppContext
+
+CTX_KEY = web.AppKey("ctx", AppContext)
+MAX_BODY = 1024 * 1024          # WeChat bodies are small; anything bigger is refused (413)
+
+
+def enabled_channels(ctx: AppContext) -> list[Channel]:
+    """The channels the settings switch on. The web chat is always on."""
+    from adapters.web import WebChannel
+
+    channels: list[Channel] = [WebChannel(ctx)]
+    try:
+        from adapters import wechat_mp
+    except ImportError:
+        wechat_mp = None
+    if wechat_mp is not None and ctx.settings.wechat_token:
+        channels.append(wechat_mp.WeChatMPChannel(ctx))
+    return channels
+
+
+def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outbox: bool = True) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY)
+    app[CTX_KEY] = ctx
+    channels = enabled_channels(ctx) if channels is None else channels
+    for ch in channels:
+        ch.mount(app)
+        ctx.channels[ch.name] = ch
+    app.router.add_get("/healthz", _health)
+
+    async def startup(_app: web.Application) -> None:
+        for ch in channels:
+            await ch.start()
+        await ctx.outbox.requeue_stuck()
+        if run_outbox:
+            ctx.outbox.start()
+
+    async def cleanup(_app: web.Application) -> None:
+        await ctx.outbox.stop()
+        for ch in reversed(channels):
+            await ch.stop()
+
+    app.on_startup.append(startup)
+    app.on_cleanup.append(cleanup)
+    return app
+
+
+async def _health(request: web.Request) -> web.Response:
+    ctx = request.app[CTX_KEY]
+    return web.json_response({"ok": True, "places": len(ctx.registry.places)})

@@ -1,0 +1,111 @@
+"""The web chat: a mobile page for residents outside WeChat (a dispute code's URL) and the
+newcomer's demo. JSON over HTTP in, a WebSocket for progress pushes out."""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import weakref
+from pathlib import Path
+
+import jinja2
+from aiohttp import WSMsgType, web
+
+from adapters.base import ChannelBase
+from bot.app import handle
+from bot.context import AppContext
+from bot.message import EventType, Kind, Message, Push
+from bot.outbox import Delivery, Outcome
+
+COOKIE = "jiefen_uid"
+_UID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MAX_TEXT = 2000
+
+
+class WebChannel(ChannelBase):
+    name = "web"
+
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
+        self.sockets: dict[str, weakref.WeakSet[web.WebSocketResponse]] = {}
+        self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+                                            autoescape=True)
+
+    def mount(self, app: web.Application) -> None:
+        app.router.add_get("/", self.page)
+        app.router.add_post("/api/messages", self.post_message)
+        app.router.add_get("/api/ws", self.websocket)
+
+    def _user(self, request: web.Request) -> tuple[str, bool]:
+        uid = request.cookies.get(COOKIE, "")
+        if _UID.match(uid):
+            return uid, False
+        return "w" + secrets.token_urlsafe(16), True
+
+    async def page(self, request: web.Request) -> web.Response:
+        uid, new = self._user(request)
+        place = request.query.get("place", "")
+        place_name = self.ctx.registry.full_name(place) if place in self.ctx.registry.places else ""
+        county = next((p.name for p in self.ctx.registry.places.values() if p.level == "county"), "")
+        html = self.templates.get_template("chat.html").render(place=place if place_name else "",
+                                                               place_name=place_name, county=county)
+        resp = web.Response(text=html, content_type="text/html", charset="utf-8")
+        if new:
+            resp.set_cookie(COOKIE, uid, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+        return resp
+
+    async def post_message(self, request: web.Request) -> web.Response:
+        uid, new = self._user(request)
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+            return web.json_response({"error": "body must be JSON"}, status=400)
+        if not isinstance(body, dict):
+            return web.json_response({"error": "body must be a JSON object"}, status=400)
+        text = body.get("text", "")
+        place = body.get("place", "")
+        msg_id = body.get("msg_id", "")
+        if not isinstance(text, str) or not isinstance(place, str) or not isinstance(msg_id, str):
+            return web.json_response({"error": "text, place and msg_id must be strings"}, status=400)
+        if len(text) > MAX_TEXT:
+            return web.json_response({"error": f"text longer than {MAX_TEXT} characters"}, status=413)
+        if place or body.get("open") is True:
+            msg = Message(channel=self.name, user=uid, kind=Kind.EVENT, event=EventType.OPEN, event_key=place[:64],
+                          msg_id=msg_id[:64], created_at=self.ctx.clock.now())
+        elif text.strip():
+            msg = Message(channel=self.name, user=uid, text=text, msg_id=msg_id[:64], created_at=self.ctx.clock.now())
+        else:
+            return web.json_response({"error": "say something: text is empty"}, status=400)
+        replies = await handle(self.ctx, msg)
+        await self.ctx.outbox.release(self.name, uid)
+        resp = web.json_response({"replies": [{"text": r.text, "options": list(r.options)} for r in replies]})
+        if new:
+            resp.set_cookie(COOKIE, uid, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+        return resp
+
+    async def websocket(self, request: web.Request) -> web.WebSocketResponse:
+        uid, _ = self._user(request)
+        ws = web.WebSocketResponse(heartbeat=30)
+        await ws.prepare(request)
+        self.sockets.setdefault(uid, weakref.WeakSet()).add(ws)
+        await self.ctx.outbox.release(self.name, uid)     # pushes kept while the page was closed
+        try:
+            async for msg in ws:
+                if msg.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
+                    break
+        finally:
+            self.sockets.get(uid, weakref.WeakSet()).discard(ws)
+        return ws
+
+    async def deliver(self, push: Push) -> Delivery:
+        open_sockets = [ws for ws in self.sockets.get(push.user, ()) if not ws.closed]
+        if not open_sockets:
+            return Delivery(Outcome.HOLD, "page not open")
+        for ws in open_sockets:
+            await ws.send_json({"text": push.text, "case": push.case_number, "kind": push.kind})
+        return Delivery(Outcome.SENT)
+
+    async def stop(self) -> None:
+        for group in self.sockets.values():
+            for ws in list(group):
+                await ws.close()

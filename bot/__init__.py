@@ -1,0 +1,1 @@
+"""The channel-neutral core of jiefen: messages, dispatcher, conversations, app context."""

@@ -1,0 +1,135 @@
+"""What the command line does, as plain async functions (the CLI only parses and prints)."""
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any
+
+from bot.app import build_context, configure_logging
+from bot.clock import Clock
+from bot.privacy import mask_name, mask_phone, mask_text
+from bot.settings import Settings
+from storage.cases import CaseStore, canonical_number
+from storage.db import Database
+from storage.models import Case, CaseEvent
+from storage.registry import DEMO_FILE, Registry, read_registry, read_registry_file, save_registry
+
+
+async def init_database(settings: Settings, demo: bool = False) -> int:
+    """Migrate; with demo, load the demo county into an empty registry. Returns places loaded."""
+    db = Database(settings.database_url)
+    try:
+        await db.migrate()
+        if not demo:
+            return 0
+        async with db.session() as s:
+            if (await read_registry(s)).places:
+                return 0
+            reg = read_registry_file(DEMO_FILE)
+            await save_registry(s, reg)
+            return len(reg.places)
+    finally:
+        await db.close()
+
+
+async def load_registry_file(settings: Settings, path: str) -> tuple[int, int]:
+    reg = read_registry_file(path)
+    db = Database(settings.database_url)
+    try:
+        await db.migrate()
+        async with db.session() as s:
+            await save_registry(s, reg)
+        return len(reg.places), len(reg.staff)
+    finally:
+        await db.close()
+
+
+async def registry_dict(settings: Settings) -> dict[str, Any]:
+    db = Database(settings.database_url)
+    try:
+        await db.migrate()
+        async with db.session() as s:
+            return (await read_registry(s)).as_dict()
+    finally:
+        await db.close()
+
+
+def case_json(case: Case, registry: Registry) -> dict[str, Any]:
+    """A case as lists and reports show it: contact and names masked."""
+    return {"number": case.number, "type": case.type, "risk": case.risk, "risk_reasons": case.risk_reasons,
+            "status": case.status, "level": case.level, "place": registry.name(case.place_code),
+            "place_code": case.place_code, "place_path": registry.full_name(case.place_code),
+            "channel": case.channel, "reporter": {"channel": case.channel, "user": case.reporter},
+            "contact_masked": mask_phone(case.contact) if case.contact else "",
+            "parties": [{**p, "name": mask_name(p.get("name", ""))} for p in case.parties],
+            "description": mask_text(case.description), "source": case.source, "assignees": case.assignees,
+            "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
+            "dispatched_at": case.dispatched_at.isoformat() if case.dispatched_at else None,
+            "resolved_at": case.resolved_at.isoformat() if case.resolved_at else None,
+            "satisfaction": case.satisfaction}
+
+
+def event_json(e: CaseEvent) -> dict[str, Any]:
+    data = {k: mask_text(v) if isinstance(v, str) else v for k, v in (e.data or {}).items()}
+    return {"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor, "data": data}
+
+
+async def list_cases(settings: Settings, status: str | None = None) -> list[dict[str, Any]]:
+    db = Database(settings.database_url)
+    try:
+        await db.migrate()
+        async with db.session() as s:
+            registry = await read_registry(s)
+            cases = await CaseStore(s, now=Clock().now()).list(status=status)
+            return [case_json(c, registry) for c in cases]
+    finally:
+        await db.close()
+
+
+async def show_case(settings: Settings, number: str) -> dict[str, Any] | None:
+    db = Database(settings.database_url)
+    try:
+        await db.migrate()
+        async with db.session() as s:
+            registry = await read_registry(s)
+            store = CaseStore(s, now=Clock().now(), prefix=settings.case_number_prefix)
+            case = await store.get(canonical_number(number, settings.case_number_prefix) or number)
+            if case is None:
+                return None
+            return {**case_json(case, registry), "events": [event_json(e) for e in await store.events(case)]}
+    finally:
+        await db.close()
+
+
+async def serve(settings: Settings, demo: bool = False) -> None:
+    from aiohttp import web
+
+    from adapters.gateway import make_app
+
+    configure_logging(settings.log_level)
+    if demo:
+        await init_database(settings, demo=True)
+    ctx = await build_context(settings)
+    app = make_app(ctx)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    print(f"jiefen is serving {len(ctx.registry.places)} places. Open the web chat: "
+          f"http://{settings.host}:{settings.port}/", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await ctx.close()
+
+
+async def chat(settings: Settings, user: str) -> None:
+    from adapters.console import ConsoleChannel
+
+    configure_logging("WARNING")
+    ctx = await build_context(settings)
+    try:
+        await ConsoleChannel(ctx, user).run(sys.stdin)
+    finally:
+        await ctx.close()

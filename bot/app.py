@@ -1,0 +1,59 @@
+"""Building the app: one context, one dispatcher, the channels the settings switch on."""
+from __future__ import annotations
+
+import logging
+
+from bot import middlewares
+from bot.clock import Clock
+from bot.context import AppContext
+from bot.dispatcher import Dispatcher
+from bot.message import Message, Reply
+from bot.outbox import Outbox
+from bot.privacy import MaskingFilter
+from bot.settings import Settings
+from storage.db import Database
+from storage.registry import read_registry
+from storage.state import StateStore, open_state_store
+
+
+def build_dispatcher(ctx: AppContext) -> Dispatcher:
+    from handlers import build_router
+
+    dp = Dispatcher(ctx=ctx)
+    middlewares.install(dp)
+    dp.include_router(build_router())
+    return dp
+
+
+async def build_context(settings: Settings, *, clock: Clock | None = None, state: StateStore | None = None,
+                        migrate: bool = True) -> AppContext:
+    from nlp import Understanding
+
+    state = state or open_state_store(settings.state_url, settings.state_prefix)
+    db = Database(settings.database_url)
+    if migrate:
+        async with state.lock("migrate", ttl=300, wait=300):   # several workers start together
+            await db.migrate()
+    async with db.session() as s:
+        registry = await read_registry(s)
+    nlp = Understanding(registry.place_refs(), model_dir=settings.nlp_model_dir or None)
+    ctx = AppContext(settings=settings, clock=clock or Clock(), db=db, state=state, registry=registry, nlp=nlp)
+    ctx.dispatcher = build_dispatcher(ctx)
+    ctx.outbox = Outbox(ctx)
+    return ctx
+
+
+async def handle(ctx: AppContext, message: Message) -> list[Reply]:
+    """Feed one message through the dispatcher: the single entry point of every channel."""
+    return await ctx.dispatcher.feed(message)
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(MaskingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

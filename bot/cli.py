@@ -1,0 +1,156 @@
+"""The `jiefen` command."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from bot.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args) or 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jiefen", description="解纷: dispute intake and mediation gateway")
+    p.add_argument("--config", help="a TOML settings file (JIEFEN_CONFIG); environment variables override it")
+    sub = p.add_subparsers(dest="command")
+
+    s = sub.add_parser("serve", help="run the gateway: web chat and every configured channel")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.add_argument("--demo", action="store_true", help="load the demo county first if the database is empty")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("init", help="create or migrate the database")
+    s.add_argument("--demo", action="store_true", help="load the demo county into an empty database")
+    s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("chat", help="talk to the bot as a resident in the terminal")
+    s.add_argument("--user", default="console-user")
+    s.set_defaults(func=cmd_chat)
+
+    s = sub.add_parser("cases", help="list cases")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--status")
+    s.set_defaults(func=cmd_cases)
+
+    s = sub.add_parser("case", help="one case with its ledger")
+    s.add_argument("number")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_case)
+
+    s = sub.add_parser("registry", help="show the registry, or load a registry file")
+    s.add_argument("--json", action="store_true")
+    rsub = s.add_subparsers(dest="action")
+    load = rsub.add_parser("load", help="load places and staff from a YAML file")
+    load.add_argument("file")
+    s.set_defaults(func=cmd_registry)
+
+    try:
+        from nlp.cli import add_subcommands
+    except ImportError:
+        pass
+    else:
+        add_subcommands(sub)
+    return p
+
+
+def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
+    return Settings.load(config_file=args.config, **overrides)
+
+
+def _run(coro) -> Any:
+    return asyncio.run(coro)
+
+
+# ---- commands -------------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace) -> int:
+    from bot.admin import init_database
+
+    loaded = _run(init_database(_settings(args), demo=args.demo))
+    print("database ready" + (f"; demo county loaded ({loaded} places)" if loaded else ""))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.admin import serve
+
+    settings = _settings(args, host=args.host, port=args.port)
+    _run(serve(settings, demo=args.demo))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.admin import chat
+
+    _run(chat(_settings(args), args.user))
+    return 0
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from bot.admin import list_cases
+
+    rows = _run(list_cases(_settings(args), status=args.status))
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for r in rows:
+            print(f"{r['number']}  {r['status']:<10} {r['risk']:<6} {r['type']:<18} {r['place'] or '-':<12} "
+                  f"{r['contact_masked'] or '-'}  {r['description'][:30]}")
+    return 0
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    from bot.admin import show_case
+
+    row = _run(show_case(_settings(args), args.number))
+    if row is None:
+        print(f"no case {args.number}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(row, ensure_ascii=False, indent=1))
+    else:
+        print(f"{row['number']} {row['status']} {row['type']} {row['risk']} {row['place']}")
+        for e in row["events"]:
+            print(f"  {e['at']}  {e['kind']:<12} {e['actor']:<24} {json.dumps(e['data'], ensure_ascii=False)[:100]}")
+    return 0
+
+
+def cmd_registry(args: argparse.Namespace) -> int:
+    from bot.admin import load_registry_file, registry_dict
+    from storage.registry import RegistryError
+
+    settings = _settings(args)
+    if args.action == "load":
+        try:
+            n_places, n_staff = _run(load_registry_file(settings, args.file))
+        except (RegistryError, OSError) as exc:
+            print(f"registry not loaded: {exc}", file=sys.stderr)
+            return 1
+        print(f"loaded {n_places} places and {n_staff} staff")
+        return 0
+    data = _run(registry_dict(settings))
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        for p in data["places"]:
+            print(f"{p['code']:<14} {p['level']:<10} {p['name']}")
+        for s in data["staff"]:
+            print(f"{s['id']:<14} {s['role']:<15} {s['name']} {','.join(s['places'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""The app context: everything a handler, adapter or job may use, built once at start-up and
+passed down. There is no module-level state anywhere in jiefen; this is the one place."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+from bot.clock import Clock
+from bot.settings import Settings
+from bot.uow import UnitOfWork
+from storage.db import Database
+from storage.registry import Registry, read_registry
+from storage.state import StateStore
+
+if TYPE_CHECKING:
+    from bot.dispatcher import Dispatcher
+    from bot.outbox import Outbox, Sender
+    from nlp import Understanding
+    from storage.models import Case
+
+CaseHook = Callable[["AppContext", UnitOfWork, "Case"], Awaitable[None]]
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    clock: Clock
+    db: Database
+    state: StateStore
+    registry: Registry
+    nlp: "Understanding"
+    dispatcher: "Dispatcher" = None           # set by build_context once the context exists
+    outbox: "Outbox" = None
+    channels: dict[str, "Sender"] = field(default_factory=dict)   # channel name → push sender
+    on_case_opened: list[CaseHook] = field(default_factory=list)  # routing plugs in here
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("jiefen"))
+    extras: dict[str, Any] = field(default_factory=dict)          # adapters' own long-lived objects
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self)
+
+    async def reload_registry(self) -> Registry:
+        async with self.db.session() as s:
+            self.registry = await read_registry(s)
+        self.nlp.set_places(self.registry.place_refs())
+        return self.registry
+
+    async def close(self) -> None:
+        if self.outbox is not None:
+            await self.outbox.stop()
+        await self.state.close()
+        await self.db.close()

@@ -1,0 +1,131 @@
+"""Composable filters. A filter answers False (no match), True, or a dict of values that the
+handler may ask for by name (aiogram's convention)."""
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any, Awaitable, Callable, Iterable
+
+from bot.message import EventType, Kind, Message
+
+FilterResult = bool | dict[str, Any]
+
+
+class Filter:
+    async def __call__(self, message: Message, data: dict[str, Any]) -> FilterResult:
+        raise NotImplementedError
+
+    def __and__(self, other: "Filter | Callable") -> "Filter":
+        return _All((self, as_filter(other)))
+
+    def __or__(self, other: "Filter | Callable") -> "Filter":
+        return _Any((self, as_filter(other)))
+
+    def __invert__(self) -> "Filter":
+        return _Not(self)
+
+
+class _Callable(Filter):
+    def __init__(self, func: Callable[..., Any]):
+        self.func = func
+        self.wants_data = len(inspect.signature(func).parameters) > 1
+
+    async def __call__(self, message, data):
+        result = self.func(message, data) if self.wants_data else self.func(message)
+        if inspect.isawaitable(result):
+            result = await result
+        return result if isinstance(result, dict) else bool(result)
+
+
+class _All(Filter):
+    def __init__(self, parts: Iterable[Filter]):
+        self.parts = tuple(parts)
+
+    async def __call__(self, message, data):
+        merged: dict[str, Any] = {}
+        for part in self.parts:
+            result = await part(message, {**data, **merged})
+            if result is False:
+                return False
+            if isinstance(result, dict):
+                merged.update(result)
+        return merged or True
+
+
+class _Any(Filter):
+    def __init__(self, parts: Iterable[Filter]):
+        self.parts = tuple(parts)
+
+    async def __call__(self, message, data):
+        for part in self.parts:
+            result = await part(message, data)
+            if result is not False:
+                return result
+        return False
+
+
+class _Not(Filter):
+    def __init__(self, inner: Filter):
+        self.inner = inner
+
+    async def __call__(self, message, data):
+        return (await self.inner(message, data)) is False
+
+
+def as_filter(f: "Filter | Callable[..., Any]") -> Filter:
+    return f if isinstance(f, Filter) else _Callable(f)
+
+
+class KindIs(Filter):
+    def __init__(self, *kinds: Kind):
+        self.kinds = frozenset(kinds)
+
+    async def __call__(self, message, data):
+        return message.kind in self.kinds
+
+
+class EventIs(Filter):
+    def __init__(self, *events: EventType):
+        self.events = frozenset(events)
+
+    async def __call__(self, message, data):
+        return message.kind is Kind.EVENT and message.event in self.events
+
+
+class Regex(Filter):
+    """Matches the (normalised, when available) text; hands the match over as `match`."""
+
+    def __init__(self, pattern: str | re.Pattern[str], flags: int = 0):
+        self.pattern = re.compile(pattern, flags) if isinstance(pattern, str) else pattern
+
+    async def __call__(self, message, data):
+        text = data.get("text", message.text)
+        m = self.pattern.search(text)
+        return {"match": m} if m else False
+
+
+class ChannelIs(Filter):
+    def __init__(self, *channels: str):
+        self.channels = frozenset(channels)
+
+    async def __call__(self, message, data):
+        return message.channel in self.channels
+
+
+class InGroup(Filter):
+    async def __call__(self, message, data):
+        return bool(message.chat)
+
+
+class StepIs(Filter):
+    """The resident's conversation is at one of these steps."""
+
+    def __init__(self, *steps: str | None):
+        self.steps = frozenset(steps)
+
+    async def __call__(self, message, data):
+        conv = data.get("conversation")
+        return conv is not None and conv.step in self.steps
+
+
+AsyncPredicate = Callable[[Message, dict[str, Any]], Awaitable[FilterResult]]

@@ -1,0 +1,89 @@
+"""Settings: JIEFEN_* environment variables over an optional config file over defaults.
+
+Every setting is a field here, so the README's table and this class can be compared.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+ENV_PREFIX = "JIEFEN_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # storage
+    database_url: str = "sqlite+aiosqlite:///jiefen.db"
+    state_url: str = "memory://"                      # or redis://host:port/db
+    state_prefix: str = "jiefen:"
+    # web
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""                             # how residents reach the web chat; defaults to http://host:port
+    # conversation
+    draft_ttl_minutes: float = 30.0                   # silence after which an unfinished report expires
+    place_match_threshold: float = 80.0               # rapidfuzz score to accept a place without asking
+    case_number_prefix: str = "JF"
+    timezone: str = "Asia/Shanghai"
+    dispatch_days: int = 1                            # promised to the resident: dispatched within N working days
+    # duplicates
+    duplicate_window_days: float = 7.0
+    # nlp
+    nlp_model_dir: str = ""                           # a learned label set (jiefen nlp train) instead of the built-in types
+    # logging
+    log_level: str = "INFO"
+    # WeChat Official Account (off while token is empty)
+    wechat_token: str = ""
+    wechat_appid: str = ""
+    wechat_secret: str = ""
+    wechat_aes_key: str = ""
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    # WeCom app (off while corpid is empty)
+    wecom_corpid: str = ""
+    wecom_agentid: str = ""
+    wecom_secret: str = ""
+    wecom_token: str = ""
+    wecom_aes_key: str = ""
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, config_file: str | Path | None = None,
+             **overrides: Any) -> "Settings":
+        """Defaults < config file (TOML, `JIEFEN_CONFIG` or argument) < environment < overrides."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        path = config_file or env.get(ENV_PREFIX + "CONFIG")
+        if path:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+            values.update({k.lower(): v for k, v in data.get("jiefen", data).items()})
+        for f in fields(cls):
+            key = ENV_PREFIX + f.name.upper()
+            if key in env:
+                values[f.name] = env[key]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return cls(**{f.name: _coerce(f, values[f.name]) for f in fields(cls) if f.name in values})
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def web_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
+def _coerce(f: dataclasses.Field, value: Any) -> Any:
+    kind = f.type if isinstance(f.type, type) else {"int": int, "float": float, "str": str, "bool": bool}[f.type]
+    if kind is bool and isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    try:
+        return kind(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"setting {f.name}: {value!r} is not a {kind.__name__}") from exc

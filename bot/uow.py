@@ -1,0 +1,50 @@
+"""One unit of work per message: a database session opened only when a handler needs it,
+committed with the pushes it queued, which are delivered only after the commit."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.message import Push
+from bot.outbox import enqueue
+from storage.cases import CaseStore
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+
+
+class UnitOfWork:
+    def __init__(self, ctx: "AppContext"):
+        self.ctx = ctx
+        self.now = ctx.clock.now()
+        self._cm = None
+        self._session: AsyncSession | None = None
+        self._cases: CaseStore | None = None
+        self.queued = 0
+
+    async def session(self) -> AsyncSession:
+        if self._session is None:
+            self._cm = self.ctx.db.session()
+            self._session = await self._cm.__aenter__()
+        return self._session
+
+    async def cases(self) -> CaseStore:
+        if self._cases is None:
+            self._cases = CaseStore(await self.session(), now=self.now,
+                                    prefix=self.ctx.settings.case_number_prefix, tz=self.ctx.settings.timezone)
+        return self._cases
+
+    async def push(self, push: Push) -> bool:
+        queued = await enqueue(await self.session(), push, self.now)
+        self.queued += queued
+        return queued
+
+    async def __aenter__(self) -> "UnitOfWork":
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb) -> None:
+        if self._cm is not None:
+            await self._cm.__aexit__(exc_type, exc, tb)
+        if exc_type is None and self.queued:
+            self.ctx.outbox.kick()

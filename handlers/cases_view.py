@@ -1,0 +1,29 @@
+"""How a case looks to the resident who reported it."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from bot.lifecycle import STATUS_NAMES
+from handlers.texts import local, shorten
+from nlp.reading import TYPE_NAMES
+from storage.models import Case, CaseEvent
+from storage.registry import Registry
+
+PROGRESS_KINDS = ("progress", "appointment", "status")
+
+
+def case_line(case: Case, registry: Registry) -> str:
+    return (f"{case.number}｜{TYPE_NAMES.get(case.type, case.type)}｜{registry.name(case.place_code) or '地点未定'}"
+            f"｜{STATUS_NAMES.get(case.status, case.status)}")
+
+
+def case_detail(case: Case, events: Sequence[CaseEvent], registry: Registry, tz: str) -> str:
+    lines = [f"案件 {case.number}（{TYPE_NAMES.get(case.type, case.type)}，{registry.full_name(case.place_code) or '地点未定'}）",
+             f"当前状态：{STATUS_NAMES.get(case.status, case.status)}",
+             f"受理时间：{local(case.created_at, tz)}"]
+    latest = next((e for e in reversed(events) if e.kind in ("progress", "appointment")), None)
+    if latest is not None:
+        lines.append(f"最新进展（{local(latest.at, tz)}）：{shorten(str(latest.data.get('text', '')), 120)}")
+    elif case.status == "received":
+        lines.append("正在分派给当地网格员，分派后会通知您。")
+    return "\n".join(lines)

@@ -1,0 +1,30 @@
+"""Progress questions: "查询 JF261123-001", "我的案子怎么样了". Answered from the case, and only
+for the resident who reported it."""
+from __future__ import annotations
+
+from bot.context import AppContext
+from bot.message import Message
+from bot.middlewares import Turn
+from bot.uow import UnitOfWork
+from handlers.cases_view import case_detail, case_line
+from storage.cases import canonical_number
+
+
+async def progress_reply(ctx: AppContext, uow: UnitOfWork, message: Message, turn: Turn, text: str) -> str:
+    store = await uow.cases()
+    number = canonical_number(text, ctx.settings.case_number_prefix)
+    if number:
+        case = await store.get(number)
+        if case is None or (case.channel, case.reporter) != (message.channel, message.user):
+            return f"没有找到您反映的编号为 {number} 的案件，请核对编号（在受理时的回复里）。"
+        turn.case_numbers.add(case.number)
+        return case_detail(case, await store.events(case), ctx.registry, ctx.settings.timezone)
+    cases = await store.by_reporter(message.channel, message.user)
+    if not cases:
+        return "您还没有通过这里反映过纠纷。直接说说遇到的情况，就可以开始反映。"
+    if len(cases) == 1:
+        turn.case_numbers.add(cases[0].number)
+        return case_detail(cases[0], await store.events(cases[0]), ctx.registry, ctx.settings.timezone)
+    lines = ["您反映过的案件："] + [case_line(c, ctx.registry) for c in cases[:5]]
+    lines.append("发送“查询 编号”看某一件的详细进展。")
+    return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""What the bot says to residents, in one place, so the wording stays consistent."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.conversation import Draft
+from bot.privacy import mask_phone
+from nlp.reading import TYPE_NAMES
+from storage.registry import Registry
+
+EXPIRED = "您上次没有提交的反映已超过{minutes}分钟未回复，已自动作废（内容没有提交）。如需反映，请重新说一下情况。"
+CANCELLED = "好的，已取消，这次的反映没有提交。需要时随时再说。"
+NOTHING_TO_CANCEL = "现在没有正在填写的反映。"
+ASK_DESCRIBE = "请说说具体发生了什么事？比如谁和谁、因为什么、闹到什么程度。"
+ASK_PLACE = "请问事情发生在哪个村（社区）？可以说“柳林村3组”“南湖社区3栋”这样的地方。"
+ASK_PLACE_OPTIONS = "请问是下面哪个地方？回复序号或名称：\n{options}"
+ASK_PLACE_AGAIN = "没找到“{text}”这个地方。请说所在的村（社区）名，例如：{example}。"
+ASK_PARTY = "对方是谁？（比如“楼上邻居”“老板”“物业”；不方便说请回复“跳过”）"
+ASK_CONTACT = "请留一个联系电话，方便调解员联系您；也可以回复“用本账号联系”。"
+BAD_PHONE = "“{digits}”好像不是有效的电话号码（手机号是11位，座机请带区号）。请再发一次，或回复“用本账号联系”。"
+ASK_WHAT_TO_CHANGE = "请直接说要改的内容，比如“不对，是桃源村”“电话是139xxxxxxxx”。"
+PLACE_REQUIRED = "地点需要知道才能转给当地网格员处理。请说村（社区）名，例如：{example}。"
+VOICE_NO_TEXT = "收到您的语音（已保存）。目前没能识别语音内容，麻烦用文字简单说一句发生了什么。"
+MEDIA_SAVED = "收到{what}，已作为材料附在{target}。"
+URGENT = "情况紧急，已立即通知值班领导和综治中心。如有人身危险，请马上拨打110！"
+
+
+def help_text(registry: Registry) -> str:
+    county = next((p.name for p in registry.places.values() if p.level == "county"), "本县")
+    return (f"您好，这里是{county}矛盾纠纷调解平台（解纷）。\n"
+            "遇到邻里、家庭、工资、物业等纠纷，直接说说情况就行，比如：“我是柳林村的，楼上天天半夜吵”。\n"
+            "查询进度：发送“查询 案件编号”或“我的案子怎么样了”。")
+
+
+def local(dt: datetime | None, tz: str) -> str:
+    return dt.astimezone(ZoneInfo(tz)).strftime("%m月%d日 %H:%M") if dt else ""
+
+
+def summary(draft: Draft, registry: Registry) -> str:
+    lines = ["请核对您要反映的情况：",
+             f"类型：{TYPE_NAMES.get(draft.type or 'other', '其他纠纷')}",
+             f"地点：{registry.full_name(draft.place_code) or '未知'}"]
+    if draft.party:
+        lines.append(f"对方：{draft.party}")
+    lines.append("联系方式：" + ("本账号" if draft.contact_by_account else mask_phone(draft.contact or "")))
+    lines.append(f"情况：{shorten(draft.description, 80)}")
+    lines.append("没问题请回复“确认”提交；要改直接说（如“不对，是桃源村”）；回复“取消”放弃。")
+    return "\n".join(lines)
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def place_example(registry: Registry) -> str:
+    return next((p.name for p in registry.places.values() if p.level in ("village", "community")), "某某村")

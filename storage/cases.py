@@ -1,0 +1,149 @@
+"""Cases and their ledger. Every change goes through here so that the ledger is complete."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.lifecycle import OPEN_STATUSES, check_transition
+from storage.models import Case, CaseCounter, CaseEvent
+
+_NUMBER = re.compile(r"([A-Za-z]{1,4})\s*-?\s*(\d{6})\s*-?\s*(\d{3,6})")
+
+
+def canonical_number(text: str, prefix: str = "JF") -> str | None:
+    """'jf 261123 007', 'JF261123-007' → 'JF261123-007'; None when there is no number."""
+    m = _NUMBER.search(text)
+    if not m or m.group(1).upper() != prefix.upper():
+        return None
+    return f"{prefix.upper()}{m.group(2)}-{int(m.group(3)):03d}"
+
+
+@dataclass(frozen=True)
+class NewCase:
+    intake_key: str
+    type: str
+    risk: str
+    place_code: str | None
+    channel: str
+    reporter: str
+    description: str
+    contact: str = ""
+    reporter_name: str = ""
+    parties: tuple[dict[str, Any], ...] = ()
+    risk_reasons: tuple[str, ...] = ()
+    source: str = ""
+    media: tuple[dict[str, Any], ...] = ()
+    level: str = "village"
+
+
+class CaseStore:
+    def __init__(self, session: AsyncSession, *, now: datetime, prefix: str = "JF", tz: str = "Asia/Shanghai"):
+        self.session = session
+        self.now = now          # one instant per unit of work: every row it writes agrees
+        self.prefix = prefix
+        self.tz = ZoneInfo(tz)
+
+    async def open(self, new: NewCase, history: Iterable[tuple[datetime, str, str, dict]] = ()) -> tuple[Case, bool]:
+        """Open a case, or find the one this intake already opened (a retried confirmation).
+        `history` (at, kind, actor, data) is the intake conversation, written to the ledger."""
+        existing = await self.session.scalar(select(Case).where(Case.intake_key == new.intake_key))
+        if existing is not None:
+            return existing, False
+        case = Case(number=await self._next_number(), intake_key=new.intake_key, type=new.type, risk=new.risk,
+                    risk_reasons=list(new.risk_reasons), status="received", level=new.level,
+                    place_code=new.place_code, channel=new.channel, reporter=new.reporter,
+                    reporter_name=new.reporter_name, contact=new.contact, parties=list(new.parties),
+                    description=new.description, source=new.source, assignees=[], media=list(new.media),
+                    created_at=self.now, updated_at=self.now)
+        self.session.add(case)
+        await self.session.flush()
+        for at, kind, actor, data in history:
+            self.session.add(CaseEvent(case_id=case.id, at=at, kind=kind, actor=actor, data=data))
+        await self.event(case, "created", new.channel + ":" + new.reporter, status="received", type=new.type,
+                         risk=new.risk, place=new.place_code, source=new.source)
+        return case, True
+
+    async def _next_number(self) -> str:
+        day = self.now.astimezone(self.tz).strftime("%y%m%d")
+        insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        stmt = (insert(CaseCounter).values(day=day, last=1)
+                .on_conflict_do_update(index_elements=[CaseCounter.day], set_={"last": CaseCounter.last + 1})
+                .returning(CaseCounter.last))
+        seq = (await self.session.execute(stmt)).scalar_one()
+        return f"{self.prefix}{day}-{seq:03d}"
+
+    async def event(self, case: Case, kind: str, actor: str = "", /, **data: Any) -> CaseEvent:
+        ev = CaseEvent(case_id=case.id, at=self.now, kind=kind, actor=actor, data=data)
+        self.session.add(ev)
+        await self.session.flush()
+        return ev
+
+    async def transition(self, case: Case, status: str, actor: str, /, **data: Any) -> None:
+        """Move a case; refused (TransitionRefused) unless the life cycle allows it."""
+        check_transition(case.number, case.status, status)
+        before = case.status
+        case.status = status
+        case.updated_at = self.now
+        if status == "dispatched" and case.dispatched_at is None:
+            case.dispatched_at = self.now
+        elif status == "resolved":
+            case.resolved_at = self.now
+        elif status == "closed":
+            case.closed_at = self.now
+        elif status == "mediating" and before == "resolved":
+            case.resolved_at = None
+        await self.event(case, "status", actor, before=before, after=status, **data)
+
+    async def update(self, case: Case, actor: str, /, **fields: Any) -> None:
+        """Change descriptive fields; the ledger keeps what they were."""
+        before = {k: getattr(case, k) for k in fields}
+        for k, v in fields.items():
+            setattr(case, k, v)
+        case.updated_at = self.now
+        await self.event(case, "updated", actor, before=before, after=fields)
+
+    async def get(self, number: str) -> Case | None:
+        return await self.session.scalar(select(Case).where(Case.number == number))
+
+    async def get_for_update(self, number: str) -> Case | None:
+        return await self.session.scalar(select(Case).where(Case.number == number).with_for_update())
+
+    async def by_reporter(self, channel: str, reporter: str, *, open_only: bool = False, limit: int = 20) -> Sequence[Case]:
+        q = select(Case).where(Case.channel == channel, Case.reporter == reporter)
+        if open_only:
+            q = q.where(Case.status.in_(OPEN_STATUSES))
+        return (await self.session.scalars(q.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))).all()
+
+    async def recent(self, *, since: datetime, place_codes: Iterable[str] | None = None,
+                     open_only: bool = True) -> Sequence[Case]:
+        """Candidates for duplicate detection."""
+        q = select(Case).where(Case.created_at >= since)
+        if open_only:
+            q = q.where(Case.status.in_(OPEN_STATUSES))
+        if place_codes is not None:
+            q = q.where(Case.place_code.in_(list(place_codes)))
+        return (await self.session.scalars(q.order_by(Case.id))).all()
+
+    async def list(self, *, status: str | None = None, limit: int | None = None) -> Sequence[Case]:
+        q = select(Case).order_by(Case.id)
+        if status:
+            q = q.where(Case.status == status)
+        if limit:
+            q = q.limit(limit)
+        return (await self.session.scalars(q)).all()
+
+    async def events(self, case: Case) -> Sequence[CaseEvent]:
+        return (await self.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))).all()
+
+    async def count(self) -> int:
+        return int(await self.session.scalar(select(func.count()).select_from(Case)) or 0)
+

@@ -1,0 +1,120 @@
+"""The relational schema. Alembic migrations in storage/migrations create it; keep them in step."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend (SQLite forgets the zone)."""
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Place(Base):
+    __tablename__ = "places"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(16))
+    parent: Mapped[str | None] = mapped_column(String(64), index=True)
+    aliases: Mapped[list[Any]] = mapped_column(default=list)
+    lat: Mapped[float | None]
+    lng: Mapped[float | None]
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    places: Mapped[list[Any]] = mapped_column(default=list)
+    types: Mapped[list[Any]] = mapped_column(default=list)
+    wecom_userid: Mapped[str] = mapped_column(String(64), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    capacity: Mapped[int] = mapped_column(Integer, default=20)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    intake_key: Mapped[str] = mapped_column(String(128), unique=True)   # a retried confirmation finds the same case
+    type: Mapped[str] = mapped_column(String(32), index=True)
+    risk: Mapped[str] = mapped_column(String(8), default="green")
+    risk_reasons: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(16), default="received", index=True)
+    level: Mapped[str] = mapped_column(String(16), default="village")  # who handles it: village / town / county
+    place_code: Mapped[str | None] = mapped_column(ForeignKey("places.code"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    reporter: Mapped[str] = mapped_column(String(128), index=True)      # the channel's user id
+    reporter_name: Mapped[str] = mapped_column(String(64), default="")
+    contact: Mapped[str] = mapped_column(String(32), default="")        # stored whole, shown masked
+    parties: Mapped[list[Any]] = mapped_column(default=list)             # [{"role": "other", "name": ...}]
+    description: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(64), default="")         # dispute code (place) the report came through
+    assignees: Mapped[list[Any]] = mapped_column(default=list)           # staff ids
+    media: Mapped[list[Any]] = mapped_column(default=list)               # [{"kind": "voice", "media_id": ...}]
+    satisfaction: Mapped[int | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    dispatched_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class CaseEvent(Base):
+    """The electronic ledger: append-only, one row per change, message and notification."""
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(128), default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CaseCounter(Base):
+    __tablename__ = "case_counters"
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OutboxItem(Base):
+    """A push waiting to be delivered; written in the same transaction as the change it reports."""
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    user: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    case_number: Mapped[str] = mapped_column(String(32), default="")
+    kind: Mapped[str] = mapped_column(String(16), default="update")
+    status: Mapped[str] = mapped_column(String(12), default="pending")   # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)

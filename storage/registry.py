@@ -1,0 +1,188 @@
+"""The registry: places in five levels and the staff who cover them.
+
+File format (YAML; documented in README.md):
+    places: [{code, name, level, parent, aliases: [...], lat, lng}]
+    staff:  [{id, name, role, places: [codes], types: [dispute types], wecom_userid, phone, capacity}]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nlp.reading import DISPUTE_TYPES, PlaceRef
+from storage.models import Place, Staff
+
+LEVELS = ("county", "town", "village", "community", "grid", "microgrid")
+LEVEL_RANK = {"county": 0, "town": 1, "village": 2, "community": 2, "grid": 3, "microgrid": 4}
+ROLES = ("grid_worker", "mediator", "committee", "leader_on_duty", "centre")
+DEMO_FILE = Path(__file__).with_name("demo") / "demo_county.yaml"
+
+
+class RegistryError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    code: str
+    name: str
+    level: str
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
+    lat: float | None = None
+    lng: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "level": self.level, "parent": self.parent,
+                "aliases": list(self.aliases), "lat": self.lat, "lng": self.lng}
+
+
+@dataclass(frozen=True)
+class StaffInfo:
+    id: str
+    name: str
+    role: str
+    places: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    wecom_userid: str = ""
+    phone: str = ""
+    capacity: int = 20
+    active: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "role": self.role, "places": list(self.places),
+                "types": list(self.types), "wecom_userid": self.wecom_userid, "capacity": self.capacity}
+
+
+@dataclass
+class Registry:
+    """An in-memory view of the registry, read once at start-up and after each reload."""
+    places: dict[str, PlaceInfo] = field(default_factory=dict)
+    staff: dict[str, StaffInfo] = field(default_factory=dict)
+
+    def place(self, code: str | None) -> PlaceInfo | None:
+        return self.places.get(code) if code else None
+
+    def name(self, code: str | None) -> str:
+        p = self.place(code)
+        return p.name if p else ""
+
+    def ancestors(self, code: str | None) -> list[PlaceInfo]:
+        """The place itself, then its parent, up to the county."""
+        chain: list[PlaceInfo] = []
+        seen: set[str] = set()
+        while code and code in self.places and code not in seen:
+            seen.add(code)
+            chain.append(self.places[code])
+            code = self.places[code].parent
+        return chain
+
+    def at_level(self, code: str | None, *levels: str) -> PlaceInfo | None:
+        return next((p for p in self.ancestors(code) if p.level in levels), None)
+
+    def full_name(self, code: str | None) -> str:
+        """"东溪镇柳林村第一网格": town and below, as people say it."""
+        return "".join(p.name for p in reversed(self.ancestors(code)) if p.level != "county")
+
+    def parents(self) -> dict[str, str | None]:
+        return {c: p.parent for c, p in self.places.items()}
+
+    def place_refs(self) -> list[PlaceRef]:
+        return [PlaceRef(p.code, p.name, p.level, p.parent, p.aliases) for p in self.places.values()]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"places": [p.as_dict() for p in self.places.values()],
+                "staff": [s.as_dict() for s in self.staff.values() if s.active]}
+
+
+def read_registry_file(path: str | Path) -> Registry:
+    return parse_registry(Path(path).read_text(encoding="utf-8"))
+
+
+def parse_registry(text: str) -> Registry:
+    """Check a registry document; every problem is named with its place code or staff id."""
+    try:
+        doc = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise RegistryError(f"not valid YAML: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise RegistryError("the file must hold a mapping with 'places' and 'staff'")
+    problems: list[str] = []
+    reg = Registry()
+    for i, row in enumerate(doc.get("places") or []):
+        try:
+            p = PlaceInfo(code=str(row["code"]).strip(), name=str(row["name"]).strip(), level=str(row["level"]),
+                          parent=str(row["parent"]) if row.get("parent") else None,
+                          aliases=tuple(str(a) for a in row.get("aliases") or ()),
+                          lat=float(row["lat"]) if row.get("lat") is not None else None,
+                          lng=float(row["lng"]) if row.get("lng") is not None else None)
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(f"places[{i}]: {exc!r}")
+            continue
+        if p.level not in LEVELS:
+            problems.append(f"place {p.code}: level {p.level!r} is not one of {', '.join(LEVELS)}")
+        if p.code in reg.places:
+            problems.append(f"place {p.code}: listed twice")
+        reg.places[p.code] = p
+    for p in reg.places.values():
+        if p.parent and p.parent not in reg.places:
+            problems.append(f"place {p.code}: parent {p.parent} is not in the file")
+        elif p.parent and LEVEL_RANK[reg.places[p.parent].level] >= LEVEL_RANK.get(p.level, 0):
+            problems.append(f"place {p.code}: a {p.level} cannot sit under a {reg.places[p.parent].level}")
+        elif not p.parent and p.level != "county":
+            problems.append(f"place {p.code}: only a county has no parent")
+    for i, row in enumerate(doc.get("staff") or []):
+        try:
+            s = StaffInfo(id=str(row["id"]), name=str(row["name"]), role=str(row["role"]),
+                          places=tuple(str(c) for c in row.get("places") or ()),
+                          types=tuple(str(t) for t in row.get("types") or ()),
+                          wecom_userid=str(row.get("wecom_userid") or ""), phone=str(row.get("phone") or ""),
+                          capacity=int(row.get("capacity") or 20))
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(f"staff[{i}]: {exc!r}")
+            continue
+        if s.role not in ROLES:
+            problems.append(f"staff {s.id}: role {s.role!r} is not one of {', '.join(ROLES)}")
+        problems += [f"staff {s.id}: place {c} is not in the file" for c in s.places if c not in reg.places]
+        problems += [f"staff {s.id}: type {t} is not a dispute type" for t in s.types if t not in DISPUTE_TYPES]
+        if s.id in reg.staff:
+            problems.append(f"staff {s.id}: listed twice")
+        reg.staff[s.id] = s
+    if problems:
+        raise RegistryError("; ".join(problems))
+    return reg
+
+
+async def save_registry(session: AsyncSession, reg: Registry) -> None:
+    """Replace places and staff with the file's. Staff no longer listed are kept inactive, so
+    their open cases stay assigned until somebody moves them."""
+    existing_places = {p.code: p for p in (await session.scalars(select(Place))).all()}
+    for info in reg.places.values():
+        row = existing_places.pop(info.code, None) or Place(code=info.code)
+        row.name, row.level, row.parent = info.name, info.level, info.parent
+        row.aliases, row.lat, row.lng = list(info.aliases), info.lat, info.lng
+        session.add(row)
+    # places missing from the new file stay: cases point at them
+    existing_staff = {s.id: s for s in (await session.scalars(select(Staff))).all()}
+    for info in reg.staff.values():
+        row = existing_staff.pop(info.id, None) or Staff(id=info.id)
+        row.name, row.role, row.places, row.types = info.name, info.role, list(info.places), list(info.types)
+        row.wecom_userid, row.phone, row.capacity, row.active = info.wecom_userid, info.phone, info.capacity, True
+        session.add(row)
+    for row in existing_staff.values():
+        row.active = False
+
+
+async def read_registry(session: AsyncSession) -> Registry:
+    reg = Registry()
+    for p in (await session.scalars(select(Place).order_by(Place.code))).all():
+        reg.places[p.code] = PlaceInfo(p.code, p.name, p.level, p.parent, tuple(p.aliases or ()), p.lat, p.lng)
+    for s in (await session.scalars(select(Staff).order_by(Staff.id))).all():
+        reg.staff[s.id] = StaffInfo(s.id, s.name, s.role, tuple(s.places or ()), tuple(s.types or ()),
+                                    s.wecom_userid, s.phone, s.capacity, s.active)
+    return reg

@@ -1,0 +1,200 @@
+"""The state store: conversation drafts, dedupe keys, counters and locks.
+
+Values are JSON. Two implementations share one test suite: `MemoryStateStore` for one
+process (the embedded default) and `RedisStateStore` for several worker processes.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+import time
+from typing import Any, AsyncIterator, Callable, Protocol
+
+
+class LockTimeout(Exception):
+    pass
+
+
+class StateStore(Protocol):
+    async def get(self, key: str) -> Any | None: ...
+    async def set(self, key: str, value: Any, ttl: float | None = None) -> None: ...
+    async def delete(self, key: str) -> None: ...
+    async def add(self, key: str, value: Any, ttl: float | None = None) -> bool:
+        """Set only if absent; True when this call set it (a dedupe claim)."""
+    async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
+        """Add to a counter; the ttl is set when the counter is created."""
+    async def push(self, key: str, value: Any, ttl: float | None = None) -> None: ...
+    async def pop_all(self, key: str) -> list[Any]: ...
+    def lock(self, key: str, ttl: float = 30.0, wait: float = 10.0) -> contextlib.AbstractAsyncContextManager[None]: ...
+    async def try_lock(self, key: str, ttl: float) -> str | None: ...
+    async def unlock(self, key: str, token: str) -> bool: ...
+    async def close(self) -> None: ...
+
+
+class _LockMixin:
+    """Locks built on `try_lock`/`unlock`, so both stores behave alike: a token per holder,
+    an expiry so a dead worker does not hold a lock for ever."""
+
+    @contextlib.asynccontextmanager
+    async def lock(self, key: str, ttl: float = 30.0, wait: float = 10.0) -> AsyncIterator[None]:
+        deadline = time.monotonic() + wait
+        delay = 0.002
+        while True:
+            token = await self.try_lock(key, ttl)
+            if token:
+                break
+            if time.monotonic() >= deadline:
+                raise LockTimeout(key)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
+        try:
+            yield
+        finally:
+            await self.unlock(key, token)
+
+
+class MemoryStateStore(_LockMixin):
+    def __init__(self, now: Callable[[], float] = time.monotonic):
+        self._now = now
+        self._data: dict[str, tuple[Any, float | None]] = {}
+
+    def _live(self, key: str) -> Any | None:
+        item = self._data.get(key)
+        if item is None:
+            return None
+        value, expires = item
+        if expires is not None and expires <= self._now():
+            del self._data[key]
+            return None
+        return value
+
+    def _expiry(self, ttl: float | None) -> float | None:
+        return None if ttl is None else self._now() + ttl
+
+    async def get(self, key):
+        value = self._live(key)
+        # a copy, so callers never share mutable state with the store (as with Redis)
+        return None if value is None else json.loads(json.dumps(value))
+
+    async def set(self, key, value, ttl=None):
+        self._data[key] = (json.loads(json.dumps(value)), self._expiry(ttl))
+
+    async def delete(self, key):
+        self._data.pop(key, None)
+
+    async def add(self, key, value, ttl=None):
+        if self._live(key) is not None:
+            return False
+        await self.set(key, value, ttl)
+        return True
+
+    async def incr(self, key, amount=1, ttl=None):
+        current = self._live(key)
+        expires = self._data[key][1] if current is not None else self._expiry(ttl)
+        value = int(current or 0) + amount
+        self._data[key] = (value, expires)
+        return value
+
+    async def push(self, key, value, ttl=None):
+        current = self._live(key) or []
+        expires = self._data[key][1] if key in self._data else self._expiry(ttl)
+        self._data[key] = (current + [json.loads(json.dumps(value))], expires)
+
+    async def pop_all(self, key):
+        value = self._live(key) or []
+        self._data.pop(key, None)
+        return value
+
+    async def try_lock(self, key, ttl):
+        token = secrets.token_hex(8)
+        return token if await self.add("lock:" + key, token, ttl) else None
+
+    async def unlock(self, key, token):
+        if self._live("lock:" + key) == token:
+            del self._data["lock:" + key]
+            return True
+        return False
+
+    async def close(self):
+        self._data.clear()
+
+
+_UNLOCK = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end
+"""
+_INCR = """
+local v = redis.call('incrby', KEYS[1], ARGV[1])
+if tonumber(ARGV[2]) > 0 and redis.call('pttl', KEYS[1]) < 0 then redis.call('pexpire', KEYS[1], ARGV[2]) end
+return v
+"""
+_PUSH = """
+redis.call('rpush', KEYS[1], ARGV[1])
+if tonumber(ARGV[2]) > 0 and redis.call('pttl', KEYS[1]) < 0 then redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 1
+"""
+
+
+class RedisStateStore(_LockMixin):
+    def __init__(self, url: str, prefix: str = "jiefen:"):
+        import redis.asyncio as aioredis
+
+        self._redis = aioredis.from_url(url, decode_responses=True)
+        self._prefix = prefix
+        self._unlock = self._redis.register_script(_UNLOCK)
+        self._incr = self._redis.register_script(_INCR)
+        self._push = self._redis.register_script(_PUSH)
+
+    def _k(self, key: str) -> str:
+        return self._prefix + key
+
+    @staticmethod
+    def _ms(ttl: float | None) -> int:
+        return 0 if ttl is None else max(1, int(ttl * 1000))
+
+    async def get(self, key):
+        raw = await self._redis.get(self._k(key))
+        return None if raw is None else json.loads(raw)
+
+    async def set(self, key, value, ttl=None):
+        await self._redis.set(self._k(key), json.dumps(value, ensure_ascii=False), px=self._ms(ttl) or None)
+
+    async def delete(self, key):
+        await self._redis.delete(self._k(key))
+
+    async def add(self, key, value, ttl=None):
+        return bool(await self._redis.set(self._k(key), json.dumps(value, ensure_ascii=False),
+                                          px=self._ms(ttl) or None, nx=True))
+
+    async def incr(self, key, amount=1, ttl=None):
+        return int(await self._incr(keys=[self._k(key)], args=[amount, self._ms(ttl)]))
+
+    async def push(self, key, value, ttl=None):
+        await self._push(keys=[self._k(key)], args=[json.dumps(value, ensure_ascii=False), self._ms(ttl)])
+
+    async def pop_all(self, key):
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.lrange(self._k(key), 0, -1)
+            pipe.delete(self._k(key))
+            items, _ = await pipe.execute()
+        return [json.loads(i) for i in items]
+
+    async def try_lock(self, key, ttl):
+        token = secrets.token_hex(8)
+        ok = await self._redis.set(self._k("lock:" + key), token, px=self._ms(ttl), nx=True)
+        return token if ok else None
+
+    async def unlock(self, key, token):
+        return bool(await self._unlock(keys=[self._k("lock:" + key)], args=[token]))
+
+    async def close(self):
+        await self._redis.aclose()
+
+
+def open_state_store(url: str, prefix: str = "jiefen:") -> StateStore:
+    if url.startswith("memory:"):
+        return MemoryStateStore()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisStateStore(url, prefix)
+    raise ValueError(f"unknown state store URL {url!r}: use memory:// or redis://")
