@@ -53,7 +53,7 @@ def _upgrade(sync_conn) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = sync_conn
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, "heads")      # branches from parallel work upgrade together until merged
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
