@@ -39,6 +39,9 @@ class KeywordClassifier:
         with open(p, encoding="utf-8") as fh:
             data = yaml.safe_load(fh) or {}
         self.labels: tuple[str, ...] = tuple(DISPUTE_TYPES) + (NOT_A_DISPUTE,)
+        # ties go to the more specific type (order of the taxonomy file, 'other' last)
+        self._order = {l: i for i, l in enumerate(data.get("types") or {})}
+        self._order["other"] = 98
         self.scanner: PhraseScanner[tuple[str, float]] = PhraseScanner()
         for label, tiers in (data.get("types") or {}).items():
             for w, words in (tiers or {}).items():
@@ -77,7 +80,9 @@ class KeywordClassifier:
     def classify(self, text: str) -> TypeResult:
         scores, ev = self.score(text)
         none_score = scores.get(NOT_A_DISPUTE, 0.0)
-        ranked = sorted(((s, l) for l, s in scores.items() if l != NOT_A_DISPUTE), reverse=True)
+        order = self._order
+        ranked = sorted(((s, -order.get(l, 99), l) for l, s in scores.items() if l != NOT_A_DISPUTE), reverse=True)
+        ranked = [(s, l) for s, _, l in ranked]
         best_s, best = ranked[0] if ranked else (0.0, None)
         second_s, second = ranked[1] if len(ranked) > 1 else (0.0, None)
         if best is None or best_s < self.min_dispute or none_score > best_s + self.none_margin:

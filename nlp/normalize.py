@@ -63,7 +63,9 @@ def load_typos(path: str | None = None) -> tuple[tuple[str, str], ...]:
     with open(p, encoding="utf-8") as fh:
         data = yaml.safe_load(fh) or {}
     pairs: dict[str, str] = {}
-    for section in data.values():
+    for name, section in data.items():
+        if name == "regex":
+            continue
         if isinstance(section, dict):
             for wrong, right in section.items():
                 pairs[str(wrong)] = str(right)
@@ -78,6 +80,10 @@ class Normalizer:
         self._typos = dict(pairs)
         self._typo_re = (re.compile("|".join(re.escape(w) for w, _ in pairs)) if pairs else None)
         self._trad = _traditional_chars()
+        p = Path(typos_path) if typos_path else DATA_DIR / "typos.yaml"
+        with open(p, encoding="utf-8") as fh:
+            rx = (yaml.safe_load(fh) or {}).get("regex") or {}
+        self._regex = [(re.compile(k), v) for k, v in rx.items()]
 
     def __call__(self, text: str) -> str:
         if not text:
@@ -102,6 +108,8 @@ class Normalizer:
         t = t.strip("，、 ")
         if self._typo_re is not None:
             t = self._typo_re.sub(lambda m: self._typos[m.group(0)], t)
+        for rx, rep in self._regex:
+            t = rx.sub(rep, t)
         return t.lower()
 
 

@@ -20,6 +20,7 @@ _CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;\s]")
 # a negation right before a cue is cancelled when followed by these ("不会不管" = will)
 _DOUBLE_NEG = ("不会不", "不能不", "没有不", "不得不")
 # words between negation and cue that keep the negation in force ("不会跟他动手")
+_AFTER_NEG = ("不敢", "吓唬", "说说而已", "说着玩", "气话", "没事的")
 _REASON_NAMES = {
     "violence": "暴力或暴力威胁", "self_harm": "自伤自杀风险", "gathering": "聚集或上访苗头",
     "danger": "人身危险", "heated": "情绪激烈", "repeated": "反复发生", "many_people": "涉及人数多",
@@ -32,6 +33,7 @@ class RiskResult:
     colour: str
     reasons: tuple[str, ...]
     cues: tuple[str, ...]
+    keys: tuple[str, ...] = ()
 
 
 class RiskAssessor:
@@ -98,6 +100,10 @@ class RiskAssessor:
         for start, end, phrase, colour, reason in hits:
             if self._negated(text, start, phrase):
                 continue
+            if colour == "red" and any(w in text[end:end + 10] for w in _AFTER_NEG):
+                # "他嘴上说要打我，其实他不敢" / "说说而已"
+                yellow.setdefault("heated", []).append(phrase)
+                continue
             if colour == "red":
                 clause = self._clause(text, start, end)
                 if any(h in clause for h in self.hearsay) or any(h in text for h in self.hearsay[:4]):
@@ -114,10 +120,10 @@ class RiskAssessor:
             reasons = tuple(_REASON_NAMES.get(r, r) for r in red) + tuple(
                 _REASON_NAMES.get(r, r) for r in yellow if r not in red)
             cues = tuple(dict.fromkeys(c for cs in red.values() for c in cs))
-            return RiskResult("red", reasons, cues)
+            return RiskResult("red", reasons, cues, tuple(red) + tuple(yellow))
         if yellow:
             return RiskResult("yellow", tuple(_REASON_NAMES.get(r, r) for r in yellow),
-                              tuple(dict.fromkeys(c for cs in yellow.values() for c in cs)))
+                              tuple(dict.fromkeys(c for cs in yellow.values() for c in cs)), tuple(yellow))
         return RiskResult("green", (), ())
 
 

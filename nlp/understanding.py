@@ -106,9 +106,12 @@ class Understanding:
         people = find_people(scan)
         dates = tuple(find_dates(scan))
         risk = self.risk.assess(norm, money=money, people=people)
-        if tr.type == NOT_A_DISPUTE and risk.colour == "red" and self.model is None:
-            # violence, self-harm or a gathering is a dispute even without a type word
-            tr = TypeResult("other", 0.4, tr.type, tr.evidence, tr.scores)
+        if self.model is None and risk.colour == "red":
+            top = max((v for k, v in tr.scores.items() if k != NOT_A_DISPUTE), default=0.0)
+            if tr.type == NOT_A_DISPUTE or ("self_harm" in risk.keys and top < 4):
+                # violence, self-harm or a gathering is a dispute even without a type word;
+                # "我不想活了" is about the person, not about the stray word that matched
+                tr = TypeResult("other", 0.4, tr.type, tr.evidence, tr.scores)
         places = tuple(self.places.scan(norm))
         return Reading(text=norm, type=tr.type, confidence=tr.confidence, runner_up=tr.runner_up,
                        evidence=tr.evidence, risk=risk.colour, risk_reasons=risk.reasons,
