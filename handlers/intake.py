@@ -25,6 +25,8 @@ from storage.registry import LEVEL_RANK
 
 RISK_ORDER = {"green": 0, "yellow": 1, "red": 2}
 _DIGITS_RUN = re.compile(r"\d[\d\s-]{5,}\d")
+# an answer that names a place we do not know, rather than more of the story
+_PLACE_LIKE = re.compile(r"^.{1,5}$|(?:村|社区|镇|乡|组|栋|小区|街道|屯|庄|号楼|单元|路|街)[。.!！]?$")
 
 
 class Intake:
@@ -78,6 +80,9 @@ class Intake:
             draft.party, draft.party_asked = None, True
             return await self.next_step()
         reading = self.ctx.nlp.read(body)
+        if step == DESCRIBE:
+            self.absorb(draft, raw, reading, describe=True)
+            return await self.next_step()
         filled = self.absorb(draft, raw, reading, describe=False, step=step)
         if filled:
             return await self.next_step()
@@ -91,7 +96,7 @@ class Intake:
         if step == PARTY and len(body) <= 20 and not reading.is_dispute:
             draft.party, draft.party_asked = body, True
             return await self.next_step()
-        if step == PLACE and (is_skip(body) or (not reading.is_dispute and len(body) <= 12)):
+        if step == PLACE and (is_skip(body) or (not reading.is_dispute and _PLACE_LIKE.search(body))):
             example = texts.place_example(self.registry)
             if is_skip(body):
                 return [texts.PLACE_REQUIRED.format(example=example)]
@@ -131,7 +136,7 @@ class Intake:
         if phones and phones[0] != draft.contact:
             draft.contact, draft.contact_by_account = phones[0], False
             changed = True
-        party = find_party(raw)
+        party = find_party(reading.text or raw)
         if party and party != draft.party and (step in (PARTY, CONFIRM) or not draft.party):
             draft.party, draft.party_asked = party, True
             changed = changed or step in (PARTY, CONFIRM)
@@ -181,6 +186,8 @@ class Intake:
         draft = self.conv.draft
         if draft.risk == "red" and not draft.case_number and draft.type:
             return await self.open_case(urgent=True)
+        if draft.case_number:                  # an urgent case is open: answers are additions to it
+            return await self.update_open_case()
         if not draft.type:
             self.conv.step = DESCRIBE
             return [texts.ASK_DESCRIBE]
@@ -197,8 +204,6 @@ class Intake:
         if draft.contact is None:
             self.conv.step = CONTACT
             return [texts.ASK_CONTACT]
-        if draft.case_number:                  # an urgent case was already opened: these were additions
-            return await self.update_open_case()
         self.conv.step = CONFIRM
         return [texts.summary(draft, self.registry)]
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.conversation import Draft
-from bot.privacy import mask_phone
+from bot.privacy import mask_phone, mask_text
 from nlp.reading import TYPE_NAMES
 from storage.registry import Registry
 
@@ -44,7 +44,7 @@ def summary(draft: Draft, registry: Registry) -> str:
     if draft.party:
         lines.append(f"对方：{draft.party}")
     lines.append("联系方式：" + ("本账号" if draft.contact_by_account else mask_phone(draft.contact or "")))
-    lines.append(f"情况：{shorten(draft.description, 80)}")
+    lines.append(f"情况：{shorten(mask_text(draft.description), 80)}")
     lines.append("没问题请回复“确认”提交；要改直接说（如“不对，是桃源村”）；回复“取消”放弃。")
     return "\n".join(lines)
 

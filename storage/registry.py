@@ -122,7 +122,7 @@ def parse_registry(text: str) -> Registry:
                           lat=float(row["lat"]) if row.get("lat") is not None else None,
                           lng=float(row["lng"]) if row.get("lng") is not None else None)
         except (KeyError, TypeError, ValueError) as exc:
-            problems.append(f"places[{i}]: {exc!r}")
+            problems.append(f"places[{i}]: {_why(exc)}")
             continue
         if p.level not in LEVELS:
             problems.append(f"place {p.code}: level {p.level!r} is not one of {', '.join(LEVELS)}")
@@ -144,7 +144,7 @@ def parse_registry(text: str) -> Registry:
                           wecom_userid=str(row.get("wecom_userid") or ""), phone=str(row.get("phone") or ""),
                           capacity=int(row.get("capacity") or 20))
         except (KeyError, TypeError, ValueError) as exc:
-            problems.append(f"staff[{i}]: {exc!r}")
+            problems.append(f"staff[{i}]: {_why(exc)}")
             continue
         if s.role not in ROLES:
             problems.append(f"staff {s.id}: role {s.role!r} is not one of {', '.join(ROLES)}")
@@ -156,6 +156,10 @@ def parse_registry(text: str) -> Registry:
     if problems:
         raise RegistryError("; ".join(problems))
     return reg
+
+
+def _why(exc: Exception) -> str:
+    return f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
 
 
 async def save_registry(session: AsyncSession, reg: Registry) -> None:

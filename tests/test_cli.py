@@ -1,0 +1,94 @@
+"""The command-line contract, run as a newcomer would: separate processes on a fresh database."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+REPORT = "我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678"
+
+
+@pytest.fixture
+def env(tmp_path):
+    e = {k: v for k, v in os.environ.items() if not k.startswith("JIEFEN_")}
+    e["JIEFEN_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    return e
+
+
+def jiefen(env, *args, stdin: str | None = None, check=True):
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
+                          text=True, env=env, timeout=120)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"jiefen {' '.join(args)} → {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def test_init_chat_and_cases(env):
+    assert "demo county loaded" in jiefen(env, "init", "--demo").stdout
+    assert "demo county loaded" not in jiefen(env, "init", "--demo").stdout      # only into an empty one
+    out = jiefen(env, "chat", "--user", "cli-resident", stdin=f"你好\n{REPORT}\n确认\n").stdout
+    assert "请核对" in out and "案件编号：JF" in out
+    [case] = json.loads(jiefen(env, "cases", "--json").stdout)
+    assert case["type"] == "neighbour" and case["place"] == "柳林村" and case["status"] == "received"
+    assert case["channel"] == "console" and "cli-resident" in json.dumps(case["reporter"])
+    assert case["risk"] == "green" and case["created_at"]
+    assert "13812345678" not in json.dumps(case, ensure_ascii=False)            # masked in lists
+    one = json.loads(jiefen(env, "case", case["number"], "--json").stdout)
+    assert one["status"] == "received" and [e["kind"] for e in one["events"]].count("message_in") == 2
+    assert jiefen(env, "case", "JF000000-001", check=False).returncode == 1
+
+
+def test_registry_json_and_load(env, tmp_path):
+    jiefen(env, "init", "--demo")
+    reg = json.loads(jiefen(env, "registry", "--json").stdout)
+    assert {"code", "name", "level", "parent", "aliases"} <= set(reg["places"][0])
+    assert {"id", "name", "role", "places", "types", "wecom_userid"} <= set(reg["staff"][0])
+    assert {p["level"] for p in reg["places"]} >= {"county", "town", "village", "community", "grid", "microgrid"}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("places: [{code: A, name: 镇, level: town}]", encoding="utf-8")
+    proc = jiefen(env, "registry", "load", str(bad), check=False)
+    assert proc.returncode == 1 and "only a county" in proc.stderr
+    good = tmp_path / "good.yaml"
+    good.write_text("places: [{code: X, name: 新县, level: county}]\nstaff: []\n", encoding="utf-8")
+    assert "loaded 1 places" in jiefen(env, "registry", "load", str(good)).stdout
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_with_the_demo_answers_on_the_port_it_prints(env):
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--demo", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        line = ""
+        deadline = time.monotonic() + 60
+        while "Open the web chat" not in line and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            assert line or proc.poll() is None, "serve exited"
+        assert f"http://127.0.0.1:{port}/" in line
+        base = f"http://127.0.0.1:{port}"
+        assert b"\xe9\x9d\x92\xe5\xb1\xb1\xe5\x8e\xbf" in urllib.request.urlopen(base + "/").read()   # 青山县
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+
+        def say(text):
+            req = urllib.request.Request(base + "/api/messages", json.dumps({"text": text}).encode(),
+                                         {"Content-Type": "application/json"})
+            return json.loads(opener.open(req).read())["replies"][0]["text"]
+
+        assert "请核对" in say(REPORT)
+        assert "JF" in say("确认")
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    [case] = json.loads(jiefen(env, "cases", "--json").stdout)
+    assert (case["type"], case["place"], case["channel"]) == ("neighbour", "柳林村", "web")

@@ -1,0 +1,267 @@
+"""Whole intake conversations through the dispatcher, as a resident would have them."""
+from __future__ import annotations
+
+import asyncio
+
+from bot.message import EventType, Kind
+from storage.cases import CaseStore
+
+
+async def cases_of(ctx):
+    async with ctx.db.session() as s:
+        return list(await CaseStore(s, now=ctx.clock.now()).list())
+
+
+async def events_of(ctx, number):
+    async with ctx.db.session() as s:
+        store = CaseStore(s, now=ctx.clock.now())
+        return list(await store.events(await store.get(number)))
+
+
+async def test_everything_in_one_message_asks_no_question_before_the_summary(bot, ctx):
+    reply = await bot.last("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    assert reply.startswith("请核对")
+    assert "东溪镇柳林村" in reply and "楼上那家" in reply and "138****5678" in reply
+    assert "13812345678" not in reply          # the summary masks the number
+    assert "JF261123-001" in await bot.last("确认")
+    [case] = await cases_of(ctx)
+    assert (case.type, case.place_code, case.status, case.channel, case.reporter) == \
+        ("neighbour", "DX01", "received", "test", "resident-1")
+
+
+async def test_asks_only_for_what_is_missing_in_order(bot, ctx):
+    assert "哪个村" in await bot.last("干了半年活老板一分钱没给")
+    reply = await bot.last("石桥村")
+    assert "电话" in reply                      # the boss is the other party already: no party question
+    reply = await bot.last("13912345678")
+    assert "劳动争议" in reply and "东溪镇石桥村" in reply and "老板" in reply
+    assert "JF" in await bot.last("对")
+    [case] = await cases_of(ctx)
+    assert (case.type, case.place_code, case.contact) == ("labour", "DX03", "13912345678")
+
+
+async def test_description_over_several_messages_is_joined(bot, ctx):
+    assert "发生了什么" in await bot.last("我要反映个事")
+    assert "哪个村" in await bot.last("隔壁邻居家的狗天天半夜叫")
+    reply = await bot.last("而且还在我家门口拉屎")        # more description, not a place
+    assert "哪个村" in reply
+    await bot.say("桃源村")
+    reply = await bot.last("用本账号联系")
+    assert "联系方式：本账号" in reply
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert "天天半夜叫" in case.description and "拉屎" in case.description
+    assert case.type == "neighbour" and case.place_code == "DX02" and case.contact == ""
+
+
+async def test_party_is_asked_once_and_can_be_skipped(bot, ctx):
+    reply = await bot.last("我在南湖社区，家里漏水漏到楼下了，闹得很僵，电话13712345678")
+    if "对方是谁" in reply:
+        reply = await bot.last("跳过")
+    assert reply.startswith("请核对")
+    await bot.say("确认")
+    assert len(await cases_of(ctx)) == 1
+
+
+async def test_correction_of_the_place_at_the_summary(bot, ctx):
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    reply = await bot.last("不对，是桃源村")
+    assert "东溪镇桃源村" in reply and "柳林村" not in reply.split("情况：")[0]
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert case.place_code == "DX02"
+
+
+async def test_correction_of_the_phone(bot, ctx):
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    reply = await bot.last("电话错了，是13900001111")
+    assert "139****1111" in reply
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert case.contact == "13900001111"
+
+
+async def test_no_at_the_summary_asks_what_to_change(bot):
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    assert "要改的内容" in await bot.last("不对")
+
+
+async def test_an_invalid_phone_is_refused_and_asked_again(bot, ctx):
+    await bot.say("柳林村，楼上邻居天天半夜吵")
+    reply = await bot.last("1381234567")
+    assert "不是有效的电话号码" in reply
+    assert (await bot.last("13812345678")).startswith("请核对")
+
+
+async def test_cancelling_drops_the_draft(bot, ctx):
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子")
+    assert "已取消" in await bot.last("算了")
+    assert await cases_of(ctx) == []
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    assert "已取消" in await bot.last("取消")
+    assert "没有正在填写" in await bot.last("取消")
+    assert await cases_of(ctx) == []
+
+
+async def test_silence_expires_the_draft_and_the_resident_is_told(bot, ctx, clock):
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    clock.advance(minutes=31)
+    reply = await bot.last("确认")
+    assert "超过30分钟" in reply and "作废" in reply
+    assert await cases_of(ctx) == []
+
+
+async def test_a_draft_survives_a_shorter_silence(bot, ctx, clock):
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    clock.advance(minutes=29)
+    assert "JF" in await bot.last("确认")
+
+
+async def test_the_expiry_is_a_setting(tmp_path, clock):
+    from bot.testing import TestBot, make_context
+    ctx = await make_context(tmp_path, clock=clock, draft_ttl_minutes=5)
+    try:
+        bot = TestBot(ctx)
+        await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+        clock.advance(minutes=6)
+        assert "超过5分钟" in await bot.last("确认")
+    finally:
+        await ctx.close()
+
+
+async def test_greetings_and_chatter_get_a_short_help(bot, ctx):
+    for text in ("你好", "在吗？", "今天天气不错", "帮助"):
+        reply = await bot.last(text)
+        assert "直接说说情况" in reply, text
+    assert "不客气" in await bot.last("谢谢")
+    assert await cases_of(ctx) == []
+
+
+async def test_progress_questions_are_answered_from_the_case(bot, ctx):
+    assert "还没有" in await bot.last("我的案子怎么样了")
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    await bot.say("确认")
+    reply = await bot.last("我的案子怎么样了")
+    assert "JF261123-001" in reply and "已受理" in reply
+    reply = await bot.last("查询 jf261123001")
+    assert "JF261123-001" in reply and "当前状态" in reply
+    async with ctx.db.session() as s:        # a status change shows in the answer
+        store = CaseStore(s, now=ctx.clock.now())
+        case = await store.get("JF261123-001")
+        await store.transition(case, "dispatched", "centre")
+        await store.event(case, "progress", "gw-liulin", text="已约双方明早在村委会面谈")
+    reply = await bot.last("查询 JF261123-001")
+    assert "已分派" in reply and "村委会面谈" in reply
+
+
+async def test_nobody_reads_another_residents_case(bot, ctx):
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    await bot.say("确认")
+    reply = await bot.last("查询 JF261123-001", user="someone-else")
+    assert "没有找到" in reply and "柳林村" not in reply
+
+
+async def test_progress_question_in_the_middle_of_a_report_keeps_the_draft(bot, ctx):
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子")
+    reply = await bot.last("我的案子怎么样了")
+    assert "还没提交" in reply
+    assert (await bot.last("13812345678")).startswith("请核对")
+
+
+async def test_a_retried_message_is_handled_once(bot, ctx):
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    confirm = bot.message("确认", msg_id="wx-1")
+    first = await bot.send(confirm)
+    again = await bot.send(confirm)
+    assert first == again and "JF261123-001" in first[0]
+    assert len(await cases_of(ctx)) == 1
+    ins = [e for e in await events_of(ctx, "JF261123-001") if e.kind == "message_in" and e.data["text"] == "确认"]
+    assert len(ins) == 1
+
+
+async def test_concurrent_copies_make_one_case(bot, ctx):
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    confirm = bot.message("确认", msg_id="wx-2")
+    results = await asyncio.gather(*(bot.send(confirm) for _ in range(4)))
+    assert all(r == results[0] for r in results)
+    assert len(await cases_of(ctx)) == 1
+
+
+async def test_confirming_twice_makes_one_case(bot, ctx):
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    await bot.say("确认")
+    await bot.say("确认")
+    assert len(await cases_of(ctx)) == 1
+
+
+async def test_the_ledger_holds_the_whole_conversation(bot, ctx):
+    await bot.say("楼上天天半夜拖椅子")
+    await bot.say("柳林村")
+    await bot.say("13812345678")
+    await bot.say("确认")
+    events = await events_of(ctx, "JF261123-001")
+    kinds = [e.kind for e in events]
+    assert kinds.count("message_in") == 4 and kinds.count("message_out") == 4 and "created" in kinds
+    assert [e.data["text"] for e in events if e.kind == "message_in"] ==         ["楼上天天半夜拖椅子", "柳林村", "13812345678", "确认"]
+
+
+async def test_an_ambiguous_place_is_offered_as_choices(bot, ctx):
+    reply = await bot.last("东溪镇有人天天在我家地里倒垃圾")
+    assert "1." in reply and "柳林村" in reply and "桃源村" in reply
+    reply = await bot.last("2")
+    assert "电话" in reply or "对方" in reply
+    await bot.say("跳过") if "对方" in reply else None
+    reply = await bot.last("13812345678")
+    assert "东溪镇桃源村" in reply
+
+
+async def test_an_unknown_place_is_asked_again(bot, ctx):
+    await bot.say("楼上天天半夜拖椅子")
+    assert "没找到" in await bot.last("火星村")
+
+
+async def test_full_width_traditional_and_emoji_text(bot, ctx):
+    reply = await bot.last("我是柳林村的😡樓上那家天天半夜拖椅子！！電話１３８１２３４５６７８")
+    assert reply.startswith("请核对") and "138****5678" in reply and "邻里纠纷" in reply
+
+
+async def test_voice_to_text_without_punctuation(bot, ctx):
+    reply = await bot.last("我是石桥村的老板拖欠我三个月工资一直不给电话13812345678")
+    assert reply.startswith("请核对") and "劳动争议" in reply and "东溪镇石桥村" in reply
+
+
+async def test_a_red_report_opens_a_case_at_once(bot, ctx):
+    reply = await bot.last("柳林村有人拿着刀说要砍人")
+    assert "110" in reply and "JF261123-001" in reply
+    [case] = await cases_of(ctx)
+    assert case.risk == "red"
+    reply = await bot.last("13812345678")         # what is still missing is added to the open case
+    assert "补充" in reply or "JF261123-001" in reply
+    [case] = await cases_of(ctx)
+    assert case.contact == "13812345678"
+
+
+async def test_a_dispute_code_scan_knows_the_place(bot, ctx):
+    reply = await bot.event(EventType.SCAN, "DX02")
+    assert "桃源村" in reply[0]
+    reply = await bot.last("邻居把垃圾堆在我家门口，电话13812345678")
+    assert "东溪镇桃源村" in reply
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert (case.place_code, case.source) == ("DX02", "DX02")
+
+
+async def test_voice_without_recognition_is_kept_and_the_resident_asked_to_type(bot, ctx):
+    reply = await bot.send(bot.message(kind=Kind.VOICE, media_id="voice-1"))
+    assert "语音" in reply[0] and "文字" in reply[0]
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert case.media and case.media[0]["media_id"] == "voice-1"
+
+
+async def test_a_location_fills_the_place(bot, ctx):
+    from bot.message import Location
+    await bot.say("楼上天天半夜拖椅子")
+    reply = await bot.send(bot.message(kind=Kind.LOCATION, location=Location(28.2231, 112.9401, "")))
+    assert "桃源村" in reply[0]

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import pytest
+
+from storage.registry import DEMO_FILE, RegistryError, parse_registry, read_registry, read_registry_file, save_registry
+
+
+def test_the_demo_county_is_complete():
+    reg = read_registry_file(DEMO_FILE)
+    levels = [p.level for p in reg.places.values()]
+    assert levels.count("county") == 1 and levels.count("town") == 2
+    assert levels.count("village") + levels.count("community") >= 5
+    assert "grid" in levels and "microgrid" in levels
+    villages = [p.code for p in reg.places.values() if p.level in ("village", "community")]
+    grid_workers = [s for s in reg.staff.values() if s.role == "grid_worker"]
+    for v in villages:
+        assert any(v in s.places for s in grid_workers), v
+    roles = {s.role for s in reg.staff.values()}
+    assert {"grid_worker", "mediator", "leader_on_duty", "centre"} <= roles
+
+
+def test_full_names_and_ancestors():
+    reg = read_registry_file(DEMO_FILE)
+    assert reg.full_name("DX01-G1") == "东溪镇柳林村柳林村第一网格"
+    assert [p.code for p in reg.ancestors("DX01-G1-M1")] == ["DX01-G1-M1", "DX01-G1", "DX01", "DX", "QS"]
+    assert reg.at_level("DX01-G1", "town").code == "DX"
+
+
+@pytest.mark.parametrize("doc, problem", [
+    ("places: [{code: A, name: 县, level: county}, {code: B, name: 村, level: hamlet, parent: A}]", "level"),
+    ("places: [{code: A, name: 县, level: county}, {code: B, name: 镇, level: town, parent: Z}]", "parent Z"),
+    ("places: [{code: A, name: 镇, level: town}]", "only a county"),
+    ("places: [{code: A, name: 县, level: county}, {code: A, name: 县, level: county}]", "twice"),
+    ("places: [{code: A, name: 县, level: county}, {code: B, name: 镇, level: town, parent: C},"
+     " {code: C, name: 村, level: village, parent: A}]", "cannot sit under"),
+    ("places: [{code: A, name: 县, level: county}]\nstaff: [{id: s, name: 甲, role: boss, places: [A]}]", "role"),
+    ("places: [{code: A, name: 县, level: county}]\nstaff: [{id: s, name: 甲, role: mediator, places: [Q]}]", "place Q"),
+    ("places: [{code: A, name: 县, level: county}]\nstaff: [{id: s, name: 甲, role: committee, types: [magic]}]",
+     "dispute type"),
+    ("places: [{code: A}]", r"places\[0\]: missing 'name'"),
+    ("[1, 2]", "mapping"),
+    ("places: [", "YAML"),
+])
+def test_bad_files_are_refused_with_the_reason(doc, problem):
+    with pytest.raises(RegistryError, match=problem):
+        parse_registry(doc)
+
+
+async def test_reloading_keeps_open_cases_assigned_and_staff_inactive(ctx, bot):
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    await bot.say("确认")
+    smaller = parse_registry("""
+places:
+  - {code: QS, name: 青山县, level: county}
+  - {code: DX, name: 东溪镇, level: town, parent: QS}
+  - {code: DX01, name: 柳林村, level: village, parent: DX}
+staff:
+  - {id: gw-new, name: 新网格员, role: grid_worker, places: [DX01]}
+""")
+    async with ctx.db.session() as s:
+        await save_registry(s, smaller)
+    async with ctx.db.session() as s:
+        reg = await read_registry(s)
+    assert "NH01" in reg.places                 # places that cases may point at stay
+    assert reg.staff["gw-liulin"].active is False and reg.staff["gw-new"].active is True
+    assert [s["id"] for s in reg.as_dict()["staff"]] == ["gw-new"]
+    await ctx.reload_registry()
+    assert "JF261123-001" in await bot.last("查询 JF261123-001")

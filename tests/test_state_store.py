@@ -1,0 +1,106 @@
+"""One suite for both state stores: the in-process one and Redis (a real redis-server)."""
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from storage.state import LockTimeout, MemoryStateStore, RedisStateStore
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request):
+    if request.param == "memory":
+        s = MemoryStateStore()
+    else:
+        server = request.getfixturevalue("redis_server")
+        s = RedisStateStore(server.url, prefix=f"t{uuid.uuid4().hex[:8]}:")
+    yield s
+    await s.close()
+
+
+async def test_get_set_delete_json_values(store):
+    assert await store.get("k") is None
+    await store.set("k", {"步骤": "place", "n": [1, 2]})
+    assert await store.get("k") == {"步骤": "place", "n": [1, 2]}
+    await store.delete("k")
+    assert await store.get("k") is None
+
+
+async def test_values_are_copies(store):
+    value = {"a": [1]}
+    await store.set("k", value)
+    value["a"].append(2)
+    got = await store.get("k")
+    got["a"].append(3)
+    assert await store.get("k") == {"a": [1]}
+
+
+async def test_add_claims_once(store):
+    assert await store.add("seen:1", True) is True
+    assert await store.add("seen:1", True) is False
+    results = await asyncio.gather(*(store.add("seen:2", i) for i in range(20)))
+    assert results.count(True) == 1
+
+
+async def test_ttl_expires(store):
+    await store.set("short", 1, ttl=0.05)
+    await store.add("short-add", 1, ttl=0.05)
+    await asyncio.sleep(0.15)
+    assert await store.get("short") is None
+    assert await store.add("short-add", 2) is True
+
+
+async def test_counters(store):
+    assert await store.incr("c") == 1
+    assert await store.incr("c", 5) == 6
+    assert await asyncio.gather(*(store.incr("d") for _ in range(50))) is not None
+    assert await store.incr("d", 0) == 50
+
+
+async def test_counter_ttl_is_set_once_at_creation(store):
+    await store.incr("window", ttl=0.2)
+    await asyncio.sleep(0.12)
+    await store.incr("window", ttl=0.2)       # does not extend the window
+    await asyncio.sleep(0.12)
+    assert await store.incr("window", 0) == 0
+
+
+async def test_lists(store):
+    await store.push("q", {"a": 1})
+    await store.push("q", "二")
+    assert await store.pop_all("q") == [{"a": 1}, "二"]
+    assert await store.pop_all("q") == []
+
+
+async def test_lock_excludes(store):
+    inside = 0
+    most = 0
+
+    async def work():
+        nonlocal inside, most
+        async with store.lock("L", ttl=5, wait=5):
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(0.01)
+            inside -= 1
+
+    await asyncio.gather(*(work() for _ in range(10)))
+    assert most == 1
+
+
+async def test_lock_wait_times_out(store):
+    token = await store.try_lock("busy", ttl=5)
+    assert token
+    with pytest.raises(LockTimeout):
+        async with store.lock("busy", ttl=5, wait=0.05):
+            pass
+    assert await store.unlock("busy", "not-the-token") is False
+    assert await store.unlock("busy", token) is True
+
+
+async def test_a_dead_holders_lock_expires(store):
+    assert await store.try_lock("dead", ttl=0.05)
+    await asyncio.sleep(0.1)
+    assert await store.try_lock("dead", ttl=1)
