@@ -55,6 +55,16 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
 
+class WorkGroup(Base):
+    """A work group (WeCom / WeChat group) of a grid, village or town."""
+    __tablename__ = "work_groups"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    place: Mapped[str] = mapped_column(String(64))
+    chats: Mapped[list[Any]] = mapped_column(default=list)
+    webhook_key: Mapped[str] = mapped_column(String(128), default="")
+
+
 class Case(Base):
     __tablename__ = "cases"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -3,6 +3,8 @@
 File format (YAML; documented in README.md):
     places: [{code, name, level, parent, aliases: [...], lat, lng}]
     staff:  [{id, name, role, places: [codes], types: [dispute types], wecom_userid, phone, capacity}]
+    groups: [{id, name, place, chats: [chat ids], webhook_key}]   # work groups: which grid a group
+                                                                 # belongs to, its robot webhook
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nlp.reading import DISPUTE_TYPES, PlaceRef
-from storage.models import Place, Staff
+from storage.models import Place, Staff, WorkGroup
 
 LEVELS = ("county", "town", "village", "community", "grid", "microgrid")
 LEVEL_RANK = {"county": 0, "town": 1, "village": 2, "community": 2, "grid": 3, "microgrid": 4}
@@ -59,11 +61,30 @@ class StaffInfo:
                 "types": list(self.types), "wecom_userid": self.wecom_userid, "capacity": self.capacity}
 
 
+@dataclass(frozen=True)
+class GroupInfo:
+    """A grid / village / town work group: the place its posts default to, the chat ids the
+    smart robot sees it under, and the group robot's webhook key for digests."""
+    id: str
+    name: str
+    place: str
+    chats: tuple[str, ...] = ()
+    webhook_key: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "place": self.place, "chats": list(self.chats),
+                "webhook_key": self.webhook_key}
+
+
 @dataclass
 class Registry:
     """An in-memory view of the registry, read once at start-up and after each reload."""
     places: dict[str, PlaceInfo] = field(default_factory=dict)
     staff: dict[str, StaffInfo] = field(default_factory=dict)
+    groups: dict[str, GroupInfo] = field(default_factory=dict)
+
+    def group_for_chat(self, chat_id: str) -> GroupInfo | None:
+        return next((g for g in self.groups.values() if chat_id in g.chats), None)
 
     def place(self, code: str | None) -> PlaceInfo | None:
         return self.places.get(code) if code else None
@@ -97,7 +118,8 @@ class Registry:
 
     def as_dict(self) -> dict[str, Any]:
         return {"places": [p.as_dict() for p in self.places.values()],
-                "staff": [s.as_dict() for s in self.staff.values() if s.active]}
+                "staff": [s.as_dict() for s in self.staff.values() if s.active],
+                "groups": [g.as_dict() for g in self.groups.values()]}
 
 
 def read_registry_file(path: str | Path) -> Registry:
@@ -153,6 +175,21 @@ def parse_registry(text: str) -> Registry:
         if s.id in reg.staff:
             problems.append(f"staff {s.id}: listed twice")
         reg.staff[s.id] = s
+    for i, row in enumerate(doc.get("groups") or []):
+        try:
+            g = GroupInfo(id=str(row["id"]), name=str(row.get("name") or row["id"]), place=str(row["place"]),
+                          chats=tuple(str(c) for c in row.get("chats") or ()),
+                          webhook_key=str(row.get("webhook_key") or ""))
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(f"groups[{i}]: {_why(exc)}")
+            continue
+        if g.place not in reg.places:
+            problems.append(f"group {g.id}: place {g.place} is not in the file")
+        if g.id in reg.groups:
+            problems.append(f"group {g.id}: listed twice")
+        taken = [c for c in g.chats if reg.group_for_chat(c)]
+        problems += [f"group {g.id}: chat {c} already belongs to another group" for c in taken]
+        reg.groups[g.id] = g
     if problems:
         raise RegistryError("; ".join(problems))
     return reg
@@ -180,6 +217,13 @@ async def save_registry(session: AsyncSession, reg: Registry) -> None:
         session.add(row)
     for row in existing_staff.values():
         row.active = False
+    existing_groups = {g.id: g for g in (await session.scalars(select(WorkGroup))).all()}
+    for info in reg.groups.values():
+        row = existing_groups.pop(info.id, None) or WorkGroup(id=info.id)
+        row.name, row.place, row.chats, row.webhook_key = info.name, info.place, list(info.chats), info.webhook_key
+        session.add(row)
+    for row in existing_groups.values():
+        await session.delete(row)
 
 
 async def read_registry(session: AsyncSession) -> Registry:
@@ -189,4 +233,6 @@ async def read_registry(session: AsyncSession) -> Registry:
     for s in (await session.scalars(select(Staff).order_by(Staff.id))).all():
         reg.staff[s.id] = StaffInfo(s.id, s.name, s.role, tuple(s.places or ()), tuple(s.types or ()),
                                     s.wecom_userid, s.phone, s.capacity, s.active)
+    for g in (await session.scalars(select(WorkGroup).order_by(WorkGroup.id))).all():
+        reg.groups[g.id] = GroupInfo(g.id, g.name, g.place, tuple(g.chats or ()), g.webhook_key)
     return reg

@@ -66,3 +66,24 @@ staff:
     assert [s["id"] for s in reg.as_dict()["staff"]] == ["gw-new"]
     await ctx.reload_registry()
     assert "JF261123-001" in await bot.last("查询 JF261123-001")
+
+
+def test_work_groups_map_chats_to_places():
+    reg = read_registry_file(DEMO_FILE)
+    group = reg.group_for_chat("wrkSFfCgAALiuLin01")
+    assert group.place == "DX01" and group.webhook_key
+    assert reg.group_for_chat("unknown") is None
+
+
+@pytest.mark.parametrize("groups, problem", [
+    ("[{id: g, place: Z}]", "place Z"),
+    ("[{id: g, place: A, chats: [c1]}, {id: h, place: A, chats: [c1]}]", "chat c1 already"),
+    ("[{id: g}]", "missing 'place'"),
+])
+def test_bad_groups_are_refused(groups, problem):
+    with pytest.raises(RegistryError, match=problem):
+        parse_registry(f"places: [{{code: A, name: 县, level: county}}]\ngroups: {groups}")
+
+
+async def test_groups_are_saved_and_read_back(ctx):
+    assert ctx.registry.group_for_chat("wrkSFfCgAANanHu001").place == "NH01"
