@@ -22,6 +22,12 @@ def enabled_channels(ctx: AppContext) -> list[Channel]:
         wechat_mp = None
     if wechat_mp is not None and ctx.settings.wechat_token:
         channels.append(wechat_mp.WeChatMPChannel(ctx))
+    if ctx.settings.wecom_bot_token:
+        from adapters.wecom_bot import WeComBotChannel
+        channels.append(WeComBotChannel(ctx))
+    if ctx.settings.group_forward_secret:
+        from adapters.group_forward import GroupForwardChannel
+        channels.append(GroupForwardChannel(ctx))
     return channels
 
 

@@ -50,6 +50,8 @@ class Message:
     event_key: str = ""
     chat: str = ""                    # a group chat id; empty for a private chat
     mentioned: bool = False           # the bot was @-mentioned in a group
+    quoted: str = ""                  # words the sender quoted or forwarded (a group post relayed)
+    sender_name: str = ""             # the sender's display name, where the channel gives it
     raw: Any = field(default=None, repr=False, compare=False)
 
     @property

@@ -49,6 +49,12 @@ class Settings:
     wecom_token: str = ""
     wecom_aes_key: str = ""
     wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    # WeCom smart robot (智能机器人, API mode) in work groups (off while its token is empty)
+    wecom_bot_token: str = ""
+    wecom_bot_aes_key: str = ""
+    wecom_bot_timeout: float = 3.0                    # seconds to answer a post in the callback itself
+    # generic group forwarding (another group platform or a 12345 hotline); off while empty
+    group_forward_secret: str = ""
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, config_file: str | Path | None = None,

@@ -5,10 +5,10 @@ from bot.dispatcher import Router
 
 
 def build_router() -> Router:
-    from handlers import media, resident
+    from handlers import group, media, resident
 
     root = Router("handlers")
     # routers are module-level declarations, like aiogram's; a fresh root per app keeps
     # apps independent, and a router may sit in several roots
-    root.children.extend([resident.router, media.router])
+    root.children.extend([group.router, resident.router, media.router])
     return root

@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Sequence
 
 from bot.context import AppContext
+from bot.duplicates import link_duplicate
+from bot.lifecycle import STATUS_NAMES
 from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, Conversation, Draft
 from bot.message import Message
 from bot.middlewares import Turn
@@ -67,6 +69,10 @@ class Intake:
             return [texts.ASK_WHAT_TO_CHANGE]
         body = rest if corrected else text
         raw = self.message.text.strip() if not corrected else body
+        if draft.case_number and is_skip(body):        # additions to an open case are optional
+            number = draft.case_number
+            self.conv.finish()
+            return [f"好的，案件 {number} 照常办理。"]
         if step == PLACE and draft.place_options:
             chosen = self._pick_option(body, draft.place_options)
             if chosen:
@@ -221,6 +227,11 @@ class Intake:
         actor = self.message.conversation_key
         history = [(datetime.fromisoformat(at), kind, actor if kind == "message_in" else "bot", data)
                    for at, kind, data in draft.history]
+        if not await store.by_intake_key(draft.id):         # a retried confirmation is not a repeat report
+            linked = await link_duplicate(self.ctx, self.uow, self.ctx.nlp.read(draft.description),
+                                          draft.place_code, self.message, draft.description)
+            if linked is not None:
+                return await self._joined(linked, history)
         case, created = await store.open(new, history)
         if created:
             for hook in self.ctx.on_case_opened:
@@ -240,6 +251,15 @@ class Intake:
         lines.append(f"查询进度请发“查询 {case.number}”。")
         self.conv.finish()
         return ["\n".join(lines)]
+
+    async def _joined(self, case, history) -> list[str]:
+        """The report repeats an open case: its words join that case's ledger."""
+        await (await self.uow.cases()).record(case, history)
+        self.turn.case_numbers.add(case.number)
+        self.conv.last_case = case.number
+        self.conv.finish()
+        return [f"您反映的情况已有案件 {case.number} 在办理（{STATUS_NAMES.get(case.status, case.status)}），"
+                f"这次的内容已合并到该案件。办理进展可发“查询 {case.number}”了解。"]
 
     async def _urgent_followup(self) -> list[str]:
         """After an urgent case is open, ask for what is still missing, as additions."""

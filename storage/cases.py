@@ -54,7 +54,7 @@ class CaseStore:
     async def open(self, new: NewCase, history: Iterable[tuple[datetime, str, str, dict]] = ()) -> tuple[Case, bool]:
         """Open a case, or find the one this intake already opened (a retried confirmation).
         `history` (at, kind, actor, data) is the intake conversation, written to the ledger."""
-        existing = await self.session.scalar(select(Case).where(Case.intake_key == new.intake_key))
+        existing = await self.by_intake_key(new.intake_key)
         if existing is not None:
             return existing, False
         case = Case(number=await self._next_number(), intake_key=new.intake_key, type=new.type, risk=new.risk,
@@ -65,8 +65,7 @@ class CaseStore:
                     created_at=self.now, updated_at=self.now)
         self.session.add(case)
         await self.session.flush()
-        for at, kind, actor, data in history:
-            self.session.add(CaseEvent(case_id=case.id, at=at, kind=kind, actor=actor, data=data))
+        await self.record(case, history)
         await self.event(case, "created", new.channel + ":" + new.reporter, status="received", type=new.type,
                          risk=new.risk, place=new.place_code, source=new.source)
         return case, True
@@ -85,6 +84,12 @@ class CaseStore:
         self.session.add(ev)
         await self.session.flush()
         return ev
+
+    async def record(self, case: Case, history: Iterable[tuple[datetime, str, str, dict]]) -> None:
+        """Write events that happened earlier (a conversation before its case existed)."""
+        for at, kind, actor, data in history:
+            self.session.add(CaseEvent(case_id=case.id, at=at, kind=kind, actor=actor, data=data))
+        await self.session.flush()
 
     async def transition(self, case: Case, status: str, actor: str, /, **data: Any) -> None:
         """Move a case; refused (TransitionRefused) unless the life cycle allows it."""
@@ -109,6 +114,9 @@ class CaseStore:
             setattr(case, k, v)
         case.updated_at = self.now
         await self.event(case, "updated", actor, before=before, after=fields)
+
+    async def by_intake_key(self, key: str) -> Case | None:
+        return await self.session.scalar(select(Case).where(Case.intake_key == key))
 
     async def get(self, number: str) -> Case | None:
         return await self.session.scalar(select(Case).where(Case.number == number))

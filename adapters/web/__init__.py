@@ -2,6 +2,7 @@
 newcomer's demo. JSON over HTTP in, a WebSocket for progress pushes out."""
 from __future__ import annotations
 
+import functools
 import json
 import re
 import secrets
@@ -20,6 +21,7 @@ from bot.outbox import Delivery, Outcome
 COOKIE = "jiefen_uid"
 _UID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_TEXT = 2000
+_json = functools.partial(json.dumps, ensure_ascii=False)
 
 
 class WebChannel(ChannelBase):
@@ -78,7 +80,8 @@ class WebChannel(ChannelBase):
             return web.json_response({"error": "say something: text is empty"}, status=400)
         replies = await handle(self.ctx, msg)
         await self.ctx.outbox.release(self.name, uid)
-        resp = web.json_response({"replies": [{"text": r.text, "options": list(r.options)} for r in replies]})
+        resp = web.json_response({"replies": [{"text": r.text, "options": list(r.options)} for r in replies]},
+                                 dumps=_json)
         if new:
             resp.set_cookie(COOKIE, uid, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
         return resp

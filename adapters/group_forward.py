@@ -1,0 +1,73 @@
+"""A generic group-forwarding endpoint: another group platform or a 12345 hotline system
+forwards posts here, signed, and gets back the one line to show in the group.
+
+POST /api/group/forward
+    headers  X-Jiefen-Timestamp: unix seconds (within 5 minutes of ours)
+             X-Jiefen-Signature: hex HMAC-SHA256 of "<timestamp>.<raw body>" with the shared secret
+    body     {"platform": "12345", "chat_id": "...", "msg_id": "...", "sender": {"id": "...", "name": "..."},
+              "text": "...", "quoted": "...", "mentioned": true}
+    answer   200 {"reply": "已登记，编号 …" | null}; 400 malformed; 401 bad or stale signature
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+
+from aiohttp import web
+
+from adapters.base import ChannelBase
+from bot.app import handle
+from bot.context import AppContext
+from bot.message import Message, Push
+from bot.outbox import Delivery, Outcome
+
+log = logging.getLogger("jiefen.group_forward")
+CHANNEL = "group_forward"
+SKEW = 300
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+class GroupForwardChannel(ChannelBase):
+    name = CHANNEL
+
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
+
+    def mount(self, app: web.Application) -> None:
+        app.router.add_post("/api/group/forward", self.forward)
+
+    async def forward(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        stamp = request.headers.get("X-Jiefen-Timestamp", "")
+        given = request.headers.get("X-Jiefen-Signature", "")
+        if not stamp.isdigit() or abs(time.time() - int(stamp)) > SKEW:
+            return web.json_response({"error": "timestamp missing or stale"}, status=401)
+        if not hmac.compare_digest(sign(self.ctx.settings.group_forward_secret, stamp, body), given):
+            log.warning("group forward refused: bad signature")
+            return web.json_response({"error": "bad signature"}, status=401)
+        try:
+            post = json.loads(body)
+            sender = post["sender"]
+            fields = {"platform": str(post["platform"]), "chat": str(post["chat_id"]), "user": str(sender["id"]),
+                      "text": post.get("text") or "", "quoted": post.get("quoted") or "",
+                      "msg_id": str(post.get("msg_id") or "")}
+            if not all(isinstance(fields[k], str) for k in ("text", "quoted")) or not fields["chat"]:
+                raise ValueError("text, quoted must be strings; chat_id must not be empty")
+        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
+            return web.json_response({"error": f"malformed post: {exc}"}, status=400)
+        message = Message(channel=CHANNEL, user=f"{fields['platform']}:{fields['user']}", text=fields["text"],
+                          quoted=fields["quoted"], chat=f"{fields['platform']}:{fields['chat']}",
+                          msg_id=f"{fields['platform']}:{fields['msg_id']}" if fields["msg_id"] else "",
+                          mentioned=bool(post.get("mentioned", True)), sender_name=str(sender.get("name") or ""),
+                          created_at=self.ctx.clock.now(), raw=post)
+        replies = await handle(self.ctx, message)
+        return web.json_response({"reply": "\n".join(r.text for r in replies) or None})
+
+    async def deliver(self, push: Push) -> Delivery:
+        return Delivery(Outcome.FAILED, "the forwarding platform takes no pushes")

@@ -1,0 +1,40 @@
+"""The same dispute reported again — by the same resident, the other party, or many people,
+in a chat or in several groups — joins the open case instead of opening another one. Many
+reporters in a short time raise the case's risk: a possible group incident."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.context import AppContext
+from bot.message import Message
+from bot.uow import UnitOfWork
+from nlp import Reading
+from nlp.duplicates import CaseDigest, find_duplicate
+from storage.models import Case
+
+CROWD = 3                       # distinct reporters of one dispute that make it a possible group incident
+CROWD_REASON = "多人反映同一纠纷（可能引发群体性事件）"
+
+
+async def link_duplicate(ctx: AppContext, uow: UnitOfWork, reading: Reading, place_code: str | None,
+                         message: Message, text: str) -> Case | None:
+    """Find the open case this report repeats; record the report on it and return it."""
+    store = await uow.cases()
+    window = ctx.settings.duplicate_window_days
+    candidates = await store.recent(since=uow.now - timedelta(days=window))
+    if not candidates:
+        return None
+    digests = [CaseDigest(c.number, c.description, c.type, c.place_code, c.created_at, f"{c.channel}:{c.reporter}")
+               for c in candidates]
+    match = find_duplicate(reading, place_code, message.conversation_key, uow.now, digests, window_days=window,
+                           place_parents=ctx.registry.parents())
+    if match is None:
+        return None
+    case = next(c for c in candidates if c.number == match.number)
+    await store.event(case, "linked_report", message.conversation_key, channel=message.channel, chat=message.chat,
+                      text=text, reason=match.reason, score=round(match.score, 3))
+    reporters = {f"{case.channel}:{case.reporter}"} | {
+        e.actor for e in await store.events(case) if e.kind == "linked_report"}
+    if len(reporters) >= CROWD and case.risk != "red":
+        await store.update(case, "duplicates", risk="red", risk_reasons=sorted({*case.risk_reasons, CROWD_REASON}))
+    return case

@@ -1,0 +1,98 @@
+"""Work groups: a post that @-mentions the bot, or a grid worker's forward of a resident's
+words, becomes a case at once. The group sees one short line (the number and who has it);
+missing details are asked of the poster privately, never in the group."""
+from __future__ import annotations
+
+import re
+
+from bot.context import AppContext
+from bot.conversation import CONTACT, Conversation
+from bot.dispatcher import Router
+from bot.duplicates import link_duplicate
+from bot.filters import InGroup
+from bot.message import Message, Push
+from bot.middlewares import Turn
+from bot.uow import UnitOfWork
+from nlp import Reading
+from nlp.parties import find_party
+from storage.cases import NewCase
+from storage.models import Case
+from storage.registry import Registry
+
+router = Router("group", InGroup())
+ROLE_NAMES = {"grid_worker": "网格员", "mediator": "调解员", "committee": "专业调解员",
+              "leader_on_duty": "值班领导", "centre": "综治中心"}
+GROUP_HELP = "请@我并说明纠纷情况（什么事、在哪里），我会登记并转给网格员。转述群众反映请以“转：”开头。"
+_FORWARD = re.compile(r"^\s*(?:转发?|代[\u4e00-\u9fa5]{0,4}反映)\s*[:：]\s*")
+_SPEAKER = re.compile(r"([\u4e00-\u9fa5]{1,3}(?:大爷|大妈|大娘|阿姨|大哥|大姐|奶奶|爷爷|师傅|老师|婶|叔)|老[\u4e00-\u9fa5]|"
+                      r"[\u4e00-\u9fa5]某某?)(?:说|反映|讲|称|来电)")
+
+
+def read_post(message: Message) -> tuple[str, bool, str]:
+    """(the words to read, whether they are relayed, the person relayed)."""
+    text = message.text
+    forwarded = bool(message.quoted) or bool(_FORWARD.match(text))
+    body = _FORWARD.sub("", text)
+    if message.quoted:
+        body = f"{message.quoted}；{body}" if body else message.quoted
+    speaker = _SPEAKER.search(body) if forwarded else None
+    return body.strip(), forwarded, speaker.group(1) if speaker else ""
+
+
+def holders(case: Case, registry: Registry) -> str:
+    """Who has the case, as the group may see it: roles and staff names, never residents'."""
+    people = [registry.staff[s] for s in case.assignees if s in registry.staff]
+    shown = [p for p in people if p.role in ("grid_worker", "mediator", "committee")] or people
+    if not shown:
+        return "综治中心分派中"
+    return "、".join(f"{ROLE_NAMES.get(p.role, '')}{p.name}" for p in shown[:2]) + "负责"
+
+
+@router.message()
+async def on_group_post(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn):
+    body, forwarded, speaker = read_post(message)
+    if not body:
+        return GROUP_HELP if message.mentioned else None
+    reading: Reading = ctx.nlp.read(body)
+    if not reading.is_dispute:
+        return GROUP_HELP if message.mentioned and not forwarded else None
+    group = ctx.registry.group_for_chat(message.chat)
+    best = reading.places[0] if reading.places and reading.places[0].score >= ctx.settings.place_match_threshold else None
+    place = best.code if best else (group.place if group else None)
+    store = await uow.cases()
+    linked = await link_duplicate(ctx, uow, reading, place, message, body)
+    if linked is not None:
+        turn.case_numbers.add(linked.number)
+        return f"该纠纷已登记过，编号 {linked.number}（{holders(linked, ctx.registry)}），本条已合并记录。"
+    party = find_party(reading.text)
+    parties = [{"role": "other", "name": party}] if party else []
+    if speaker:
+        parties.append({"role": "complainant", "name": speaker})
+    new = NewCase(intake_key=f"group:{message.channel}:{message.chat}:{message.msg_id or uow.now.isoformat()}",
+                  type=reading.type, risk=reading.risk, place_code=place, channel=message.channel,
+                  reporter=message.user, description=body, contact=reading.phones[0] if reading.phones else "",
+                  reporter_name=speaker, parties=tuple(parties), risk_reasons=reading.risk_reasons,
+                  source=f"group:{group.id}" if group else f"group:{message.chat}")
+    case, created = await store.open(new, [(uow.now, "message_in", message.conversation_key,
+                                            {"channel": message.channel, "chat": message.chat, "text": message.text,
+                                             "quoted": message.quoted, "msg_id": message.msg_id,
+                                             "forwarded": forwarded})])
+    if created:
+        for hook in ctx.on_case_opened:
+            await hook(ctx, uow, case)
+        await _ask_privately(ctx, uow, conversation, case, message, forwarded)
+    return f"已登记，编号 {case.number}，由{holders(case, ctx.registry)}。"
+
+
+async def _ask_privately(ctx: AppContext, uow: UnitOfWork, conv: Conversation, case: Case, message: Message,
+                         forwarded: bool) -> None:
+    """A relayed report without a phone number: ask the poster, in private, for the resident's."""
+    if case.contact or not forwarded:
+        return
+    draft = conv.start(uow.now, source=case.source)
+    draft.case_number, draft.place_code, draft.party_asked = case.number, case.place_code, True
+    draft.texts = [case.description]
+    conv.step = CONTACT
+    await uow.push(Push("wecom_app", message.user,
+                        f"关于群里登记的案件 {case.number}：请在与解纷机器人的单聊中回复反映人的联系电话，"
+                        "不方便可回复“跳过”。", case.number, kind="ask", key=f"ask:{case.number}:{message.user}"))

@@ -1,0 +1,237 @@
+"""Work groups through the WeCom smart robot, driven with encrypted JSON as WeCom sends it,
+and through the signed generic forwarding endpoint."""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+from sqlalchemy import select
+
+from adapters.gateway import make_app
+from adapters.group_forward import GroupForwardChannel, sign
+from adapters.wecom_bot import WeComBotChannel
+from adapters.wecom_bot.crypto import BotCrypto
+from bot.testing import make_context
+from storage.cases import CaseStore
+from storage.models import OutboxItem
+
+TOKEN, KEY = "robot-token", "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
+LIULIN_GROUP, TAOYUAN_GROUP = "wrkSFfCgAALiuLin01", "wrkSFfCgAATaoYuan1"
+SECRET = "forward-secret"
+
+
+@pytest.fixture
+async def gctx(tmp_path, clock):
+    context = await make_context(tmp_path, clock=clock, wecom_bot_token=TOKEN, wecom_bot_aes_key=KEY,
+                                 group_forward_secret=SECRET)
+    yield context
+    await context.close()
+
+
+@pytest.fixture
+async def robot(gctx, aiohttp_client):
+    client = await aiohttp_client(make_app(gctx, channels=[WeComBotChannel(gctx), GroupForwardChannel(gctx)],
+                                           run_outbox=False))
+    return Robot(client)
+
+
+class Robot:
+    """Plays WeCom: encrypts callbacks, decrypts the answers."""
+
+    def __init__(self, client):
+        self.client = client
+        self.crypto = BotCrypto(TOKEN, KEY)
+        self.n = 0
+
+    async def post_raw(self, payload, *, signature=None):
+        env = self.crypto.encrypt(payload)
+        params = {"msg_signature": signature or env["msgsignature"], "timestamp": str(env["timestamp"]),
+                  "nonce": env["nonce"]}
+        return await self.client.post("/wecom/bot", params=params, data=json.dumps({"encrypt": env["encrypt"]}))
+
+    async def post(self, text, *, user="gw-zhang", chat=LIULIN_GROUP, quote=None, msgid=None):
+        self.n += 1
+        payload = {"msgid": msgid or f"msg{self.n}", "aibotid": "AIBOT", "chattype": "group" if chat else "single",
+                   "from": {"userid": user}, "response_url": "https://example.invalid/r", "msgtype": "text",
+                   "text": {"content": (f"@解纷 {text}" if chat else text)}}
+        if chat:
+            payload["chatid"] = chat
+        if quote:
+            payload["quote"] = {"msgtype": "text", "text": {"content": quote}}
+        return await self.answer(await self.post_raw(payload))
+
+    async def answer(self, resp):
+        assert resp.status == 200, await resp.text()
+        body = await resp.read()
+        if not body:
+            return None
+        env = json.loads(body)
+        return self.crypto.decrypt(json.dumps({"encrypt": env["encrypt"]}).encode(), env["msgsignature"],
+                                   str(env["timestamp"]), env["nonce"])
+
+
+async def all_cases(ctx):
+    async with ctx.db.session() as s:
+        return list(await CaseStore(s, now=ctx.clock.now()).list())
+
+
+async def test_url_verification_decrypts_echostr(robot):
+    from wechatpy.crypto import _get_signature
+    from wechatpy.enterprise.crypto import PrpCrypto
+    echostr = PrpCrypto(robot.crypto._crypto.key).encrypt("5927782489442352469", "")
+    echostr = echostr.decode() if isinstance(echostr, bytes) else echostr
+    params = {"msg_signature": _get_signature(TOKEN, "1411443780", "437374425", echostr),
+              "timestamp": "1411443780", "nonce": "437374425", "echostr": echostr}
+    resp = await robot.client.get("/wecom/bot", params=params)
+    assert resp.status == 200 and await resp.text() == "5927782489442352469"
+    resp = await robot.client.get("/wecom/bot", params={**params, "nonce": "437374424"})
+    assert resp.status == 403
+
+
+async def test_a_mention_in_a_mapped_group_makes_a_case_there_and_the_group_sees_no_personal_data(robot, gctx):
+    reply = await robot.post("3组王大爷反映隔壁装修天天吵到半夜，他电话13812345678")
+    content = reply["stream"]["content"]
+    assert reply["msgtype"] == "stream" and reply["stream"]["finish"] is True
+    [case] = await all_cases(gctx)
+    assert case.number in content and case.place_code == "DX01"          # the group's village
+    assert "网格员李红梅" in content or "分派" in content
+    for private in ("13812345678", "138****5678", "王大爷", "装修", "隔壁"):
+        assert private not in content
+    assert case.channel == "wecom_bot" and case.reporter == "gw-zhang" and case.contact == "13812345678"
+
+
+async def test_a_place_named_in_the_post_wins_over_the_groups(robot, gctx):
+    await robot.post("桃源村有两家为宅基地边界吵起来了", chat=LIULIN_GROUP)
+    [case] = await all_cases(gctx)
+    assert case.place_code == "DX02"
+
+
+async def test_the_same_dispute_posted_again_links_to_the_open_case(robot, gctx):
+    first = (await robot.post("柳林村3组两户人家为排水沟堵了吵架，水都淹到院子里了"))["stream"]["content"]
+    second = (await robot.post("柳林村3组那两户又因为排水沟吵起来了，水淹院子", user="gw-li",
+                               chat=TAOYUAN_GROUP))["stream"]["content"]
+    [case] = await all_cases(gctx)
+    assert case.number in first and case.number in second and "已登记过" in second
+    async with gctx.db.session() as s:
+        events = await CaseStore(s, now=gctx.clock.now()).events(case)
+    assert [e.kind for e in events].count("linked_report") == 1
+
+
+async def test_chatter_makes_no_case(robot, gctx):
+    reply = await robot.post("大家辛苦了，明天上午九点开会")
+    assert reply is None or "请@我" in reply["stream"]["content"]
+    assert await all_cases(gctx) == []
+
+
+async def test_a_forward_is_read_as_the_residents_report_and_details_are_asked_privately(robot, gctx):
+    reply = await robot.post("转：张大爷说隔壁家的狗天天半夜叫，吵得老两口睡不着")
+    [case] = await all_cases(gctx)
+    assert case.number in reply["stream"]["content"] and "张大爷" not in reply["stream"]["content"]
+    assert case.reporter_name == "张大爷" and case.contact == ""
+    async with gctx.db.session() as s:
+        [ask] = (await s.scalars(select(OutboxItem).where(OutboxItem.kind == "ask"))).all()
+    assert (ask.channel, ask.user) == ("wecom_app", "gw-zhang") and "联系电话" in ask.text
+    private = await robot.post("13912345678", chat=None)          # the poster answers in a single chat
+    assert case.number in private["stream"]["content"]
+    [case] = await all_cases(gctx)
+    assert case.contact == "13912345678"
+
+
+async def test_a_quoted_message_is_a_forward(robot, gctx):
+    await robot.post("请处理一下", quote="我家楼上天天往下扔垃圾，说了也不听")
+    [case] = await all_cases(gctx)
+    assert "扔垃圾" in case.description and case.type == "neighbour"
+
+
+async def test_a_retried_callback_makes_one_case(robot, gctx):
+    results = await asyncio.gather(*(robot.post("柳林村有人在河边倒化工废水，臭得很", msgid="same-id")
+                                     for _ in range(3)))
+    assert len(await all_cases(gctx)) == 1
+    assert len({r["stream"]["content"] for r in results}) == 1
+
+
+async def test_a_slow_answer_is_finished_by_stream_refresh(tmp_path, clock, aiohttp_client):
+    ctx = await make_context(tmp_path, clock=clock, wecom_bot_token=TOKEN, wecom_bot_aes_key=KEY,
+                             wecom_bot_timeout=0)
+    try:
+        robot = Robot(await aiohttp_client(make_app(ctx, channels=[WeComBotChannel(ctx)], run_outbox=False)))
+        first = await robot.post("柳林村有人在河边倒化工废水，臭得很")
+        assert first["stream"]["finish"] is False
+        stream_id = first["stream"]["id"]
+        for _ in range(50):
+            refreshed = await robot.answer(await robot.post_raw(
+                {"msgid": "r1", "aibotid": "AIBOT", "chattype": "group", "chatid": LIULIN_GROUP,
+                 "from": {"userid": "gw-zhang"}, "msgtype": "stream", "stream": {"id": stream_id}}))
+            if refreshed["stream"]["finish"]:
+                break
+            await asyncio.sleep(0.05)
+        [case] = await all_cases(ctx)
+        assert refreshed["stream"]["finish"] is True and case.number in refreshed["stream"]["content"]
+    finally:
+        await ctx.close()
+
+
+@pytest.mark.parametrize("mutate, status", [
+    (lambda r: r.client.post("/wecom/bot", params={"msg_signature": "x", "timestamp": "1", "nonce": "n"},
+                             data=b"not json"), 400),
+    (lambda r: r.client.post("/wecom/bot", params={"msg_signature": "x", "timestamp": "1", "nonce": "n"},
+                             data=b'{"encrypt": "!!!notbase64"}'), 403),
+    (lambda r: r.client.post("/wecom/bot", params={}, data=b'{"no": "encrypt"}'), 400),
+])
+async def test_broken_callbacks_are_refused_with_a_4xx(robot, gctx, mutate, status):
+    resp = await mutate(robot)
+    assert resp.status == status
+    assert await all_cases(gctx) == []
+
+
+async def test_a_forged_signature_is_refused(robot, gctx):
+    resp = await robot.post_raw({"msgid": "f1", "chattype": "group", "chatid": LIULIN_GROUP,
+                                 "from": {"userid": "x"}, "msgtype": "text",
+                                 "text": {"content": "@解纷 柳林村有人打架"}}, signature="0" * 40)
+    assert resp.status == 403
+    assert await all_cases(gctx) == []
+
+
+async def test_a_wrongly_keyed_message_is_refused(robot, gctx):
+    other = BotCrypto(TOKEN, "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+    env = other.encrypt({"msgtype": "text", "from": {"userid": "x"}, "text": {"content": "hi"}})
+    resp = await robot.client.post("/wecom/bot", params={"msg_signature": env["msgsignature"],
+                                                         "timestamp": str(env["timestamp"]), "nonce": env["nonce"]},
+                                   data=json.dumps({"encrypt": env["encrypt"]}))
+    assert 400 <= resp.status < 500
+
+
+# ---- the generic forwarding endpoint --------------------------------------------------------
+async def forward(client, post, *, secret=SECRET, stamp=None):
+    body = json.dumps(post, ensure_ascii=False).encode()
+    stamp = stamp or str(int(time.time()))
+    return await client.post("/api/group/forward", data=body,
+                             headers={"X-Jiefen-Timestamp": stamp, "X-Jiefen-Signature": sign(secret, stamp, body),
+                                      "Content-Type": "application/json"})
+
+
+async def test_a_signed_forward_makes_a_case(robot, gctx):
+    post = {"platform": "12345", "chat_id": "hotline", "msg_id": "h1", "sender": {"id": "op7", "name": "话务员"},
+            "text": "市民反映：南湖社区3栋楼上漏水到楼下，物业一直不管，电话13700001111"}
+    resp = await forward(robot.client, post)
+    reply = (await resp.json())["reply"]
+    [case] = await all_cases(gctx)
+    assert resp.status == 200 and case.number in reply and "13700001111" not in reply
+    assert case.channel == "group_forward" and case.place_code.startswith("NH01")
+
+
+@pytest.mark.parametrize("kwargs, status", [
+    ({"secret": "wrong"}, 401),
+    ({"stamp": "1000"}, 401),
+])
+async def test_bad_or_stale_signatures_are_refused(robot, gctx, kwargs, status):
+    resp = await forward(robot.client, {"platform": "p", "chat_id": "c", "sender": {"id": "s"}, "text": "有人打架"},
+                         **kwargs)
+    assert resp.status == status and await all_cases(gctx) == []
+
+
+async def test_a_malformed_forward_is_refused(robot, gctx):
+    resp = await forward(robot.client, {"platform": "p", "text": "no sender"})
+    assert resp.status == 400
