@@ -42,6 +42,14 @@ class Settings:
     wechat_secret: str = ""
     wechat_aes_key: str = ""
     wechat_api_base: str = "https://api.weixin.qq.com"
+    # WeChat Official Account: replies, pushes, dispute codes
+    wechat_passive_timeout: float = 2.0               # seconds to wait for a passive reply; later ones go as customer-service messages
+    wechat_subscribe_template: str = ""               # subscription-message template id for case updates (consent needed)
+    wechat_subscribe_data: str = "character_string1=case,thing2=text"   # template field = case | text | status | time
+    wechat_template_id: str = ""                      # template-message id (verified service accounts), the last resort
+    wechat_template_data: str = "keyword1=case,keyword2=text"
+    wechat_qr_days: int = 30                          # lifetime of a temporary dispute code (WeChat allows up to 30 days)
+    poster_font: str = ""                             # a CJK font file for dispute-code posters; searched for when empty
     # WeCom app (off while corpid is empty)
     wecom_corpid: str = ""
     wecom_agentid: str = ""

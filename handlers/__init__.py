@@ -11,4 +11,6 @@ def build_router() -> Router:
     # routers are module-level declarations, like aiogram's; a fresh root per app keeps
     # apps independent, and a router may sit in several roots
     root.children.extend([group.router, resident.router, media.router])
+    from handlers import subscriptions     # unfollow / consent: any channel that has them
+    root.children.append(subscriptions.router)
     return root

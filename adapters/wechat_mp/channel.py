@@ -1,0 +1,142 @@
+"""The Official Account channel: the `/wechat/mp` callback and the push side.
+
+The 5-second rule: WeChat retries a callback not answered within 5 s, and shows the resident
+an error for anything but a reply or `success`. So the handling runs in its own task, shielded
+from the request: if it finishes within `wechat_passive_timeout` its answer is the passive
+reply; otherwise the callback answers `success` at once and the replies follow through the
+outbox as customer-service messages when they are ready.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import timedelta
+
+from aiohttp import web
+
+from adapters.base import ChannelBase
+from adapters.wechat_mp.api import WeChatAPI
+from adapters.wechat_mp.codec import BadCallback, Codec
+from adapters.wechat_mp.push import Pusher
+from adapters.wechat_mp.translate import CHANNEL, translate
+from bot.app import handle
+from bot.context import AppContext
+from bot.message import EventType, Kind, Message, Push
+from bot.middlewares import DEDUPE_TTL, user_tag
+from bot.outbox import Delivery, enqueue
+from handlers import subscriptions
+
+log = logging.getLogger("jiefen.wechat_mp")
+PATH = "/wechat/mp"
+SUCCESS = "success"
+EVENT_WINDOWS = frozenset({EventType.FOLLOW, EventType.SCAN, EventType.MENU})
+
+
+class WeChatMPChannel(ChannelBase):
+    name = CHANNEL
+
+    def __init__(self, ctx: AppContext):
+        s = ctx.settings
+        self.ctx = ctx
+        self.codec = Codec(s.wechat_token, s.wechat_appid, s.wechat_aes_key)
+        self.api = WeChatAPI(ctx)
+        self.pusher = Pusher(ctx, self.api)
+        self.tasks: set[asyncio.Task] = set()
+        ctx.extras[CHANNEL] = self
+
+    def mount(self, app: web.Application) -> None:
+        app.router.add_get(PATH, self.verify)
+        app.router.add_post(PATH, self.callback)
+
+    async def stop(self) -> None:
+        if self.tasks:      # let handlings in flight finish: a resident's words are never dropped
+            await asyncio.wait(set(self.tasks), timeout=10)
+        await self.api.close()
+
+    async def deliver(self, push: Push) -> Delivery:
+        return await self.pusher.deliver(push)
+
+    # ---- the callback --------------------------------------------------------------------------
+    async def verify(self, request: web.Request) -> web.Response:
+        """GET: WeChat checks the URL; answer echostr unchanged when the signature is ours."""
+        try:
+            self.codec.verify(request.query)
+        except BadCallback as exc:
+            log.warning("wechat_mp verification refused: %s", exc.reason)
+            return web.Response(status=exc.status, text=exc.reason)
+        return web.Response(text=request.query.get("echostr", ""))
+
+    async def callback(self, request: web.Request) -> web.Response:
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            log.warning("wechat_mp callback refused: body over the size limit")
+            return web.Response(status=413, text="body too large")
+        try:
+            inbound = self.codec.decode(request.query, body)
+        except BadCallback as exc:       # no body in the log: it may hold a resident's words
+            log.warning("wechat_mp callback refused: %s (%d bytes)", exc.reason, len(body))
+            return web.Response(status=exc.status, text=exc.reason)
+        message = translate(inbound.msg, inbound.fields)
+        if message is None:              # a type we do not handle (VIEW, card events...): nothing to say
+            return web.Response(text=SUCCESS)
+        task = self._spawn(self._handle(message))
+        done, _ = await asyncio.wait({task}, timeout=self.ctx.settings.wechat_passive_timeout)
+        if task in done:
+            replies = task.result() if not task.cancelled() and task.exception() is None else []
+            if not replies or await self.ctx.state.get(self._late_key(message)):
+                return web.Response(text=SUCCESS)   # nothing to say, or it goes as customer-service messages
+            xml = self.codec.reply(inbound, "\n\n".join(replies), request.query.get("nonce", ""), str(int(time.time())))
+            return web.Response(text=xml, content_type="application/xml")
+        # too slow for a passive reply: the first copy to get here sends the replies later
+        if await self.ctx.state.add(self._late_key(message), True, ttl=DEDUPE_TTL):
+            self._spawn(self._send_late(message, task))
+        return web.Response(text=SUCCESS)
+
+    def _spawn(self, coro) -> asyncio.Task:
+        """A task the request's cancellation does not reach (WeChat may hang up after 5 s)."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    @staticmethod
+    def _late_key(message: Message) -> str:
+        return f"wechat_mp:late:{message.msg_id}"
+
+    async def _handle(self, message: Message) -> list[str]:
+        await self._note_contact(message)
+        replies = await handle(self.ctx, message)
+        if message.event is not EventType.UNFOLLOW:
+            await self.ctx.outbox.release(CHANNEL, message.user)   # pushes held while the window was shut
+        return [r.text for r in replies if r.text]
+
+    async def _note_contact(self, message: Message) -> None:
+        """A message opens the 48 h window, a follow, scan or click the 1 min one."""
+        if message.event is EventType.UNFOLLOW:
+            return
+        await subscriptions.mark_following(self.ctx, CHANNEL, message.user)
+        window = "message" if message.kind is not Kind.EVENT else "event" if message.event in EVENT_WINDOWS else None
+        if window:
+            # the window is named by WeChat's CreateTime, so a retried callback opens no second one
+            now = self.ctx.clock.now()
+            at = message.created_at if message.created_at and abs(now - message.created_at) < timedelta(minutes=5) \
+                else now
+            await self.pusher.windows.opened(message.user, window, at.timestamp())
+
+    async def _send_late(self, message: Message, task: asyncio.Task) -> None:
+        try:
+            replies = await task
+        except Exception:
+            log.exception("a late wechat_mp handling failed for %s", user_tag(message))
+            return
+        if not replies:
+            return
+        async with self.ctx.db.session() as s:
+            for n, text in enumerate(replies):
+                # keyed by MsgId: a retry's copy of the same replies is queued once
+                await enqueue(s, Push(CHANNEL, message.user, text, kind="reply",
+                                      key=f"{CHANNEL}:reply:{message.msg_id}:{n}"), self.ctx.clock.now())
+        self.ctx.outbox.kick()
+        log.info("wechat_mp replies for %s queued as customer-service messages (%d)", user_tag(message), len(replies))
