@@ -126,6 +126,8 @@ async def ledger(handler: Next, message: Message, data: dict[str, Any]) -> Any:
                 "msg_id": message.msg_id, "media_id": message.media_id}
     if message.event:
         incoming.update(event=message.event.value, key=message.event_key)
+    if message.chat:
+        incoming.update(chat=message.chat, quoted=message.quoted)
     outgoing = [{"channel": message.channel, "text": r.text} for r in replies]
     if conv.draft is not None and not conv.draft.case_number:
         conv.draft.history.append([now, "message_in", incoming])

@@ -73,10 +73,8 @@ async def on_group_post(message: Message, ctx: AppContext, conversation: Convers
                   reporter=message.user, description=body, contact=reading.phones[0] if reading.phones else "",
                   reporter_name=speaker, parties=tuple(parties), risk_reasons=reading.risk_reasons,
                   source=f"group:{group.id}" if group else f"group:{message.chat}")
-    case, created = await store.open(new, [(uow.now, "message_in", message.conversation_key,
-                                            {"channel": message.channel, "chat": message.chat, "text": message.text,
-                                             "quoted": message.quoted, "msg_id": message.msg_id,
-                                             "forwarded": forwarded})])
+    case, created = await store.open(new)
+    turn.case_numbers.add(case.number)            # the ledger records the post and the group's answer
     if created:
         for hook in ctx.on_case_opened:
             await hook(ctx, uow, case)

@@ -100,6 +100,11 @@ async def test_a_mention_in_a_mapped_group_makes_a_case_there_and_the_group_sees
     for private in ("13812345678", "138****5678", "王大爷", "装修", "隔壁"):
         assert private not in content
     assert case.channel == "wecom_bot" and case.reporter == "gw-zhang" and case.contact == "13812345678"
+    async with gctx.db.session() as s:
+        events = await CaseStore(s, now=gctx.clock.now()).events(case)
+    [post] = [e for e in events if e.kind == "message_in"]
+    assert post.data["chat"] == LIULIN_GROUP and "王大爷" in post.data["text"]
+    assert any(e.kind == "message_out" and case.number in e.data["text"] for e in events)
 
 
 async def test_a_place_named_in_the_post_wins_over_the_groups(robot, gctx):
