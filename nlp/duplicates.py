@@ -1,9 +1,10 @@
-"""Is a new report the same dispute as an open case? Storage-free: the caller hands over digests.
+"""Duplicate reports and bursts, as pure functions (no storage).
 
-Same dispute: same type (or one side unknown), places in the same village or community,
-within the window, and the words about the dispute itself overlap. Place names, numbers and
-filler are left out of the comparison, so "柳林村的狗叫" and "柳林村的椅子声" do not match on
-"柳林村" alone.
+A new report is linked to an open case when it has the same type, the same place (or
+one place inside the other), was made within `window_days`, and its text is similar
+(character-bigram overlap, after normalisation). The reason says who reported again:
+`same_reporter`, `other_party` (another resident, e.g. the other side of the dispute)
+or `many_reporters` (several residents already reported it: a possible group matter).
 """
 from __future__ import annotations
 
@@ -12,14 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Mapping
 
-from rapidfuzz import fuzz
-
 from nlp.normalize import normalize
-from nlp.reading import Reading
+from nlp.reading import NOT_A_DISPUTE, Reading
 
-THRESHOLD = 0.47
-_FILLER = re.compile(r"[\d０-９，。！？、；：,.!?;:\s~～…“”\"'（）()【】\[\]]+|我们|我家|他们|他家|那个|这个|一直|天天|"
-                     r"每天|总是|还是|就是|现在|已经|又|也|都|了|的|地|得|着|吗|呢|吧|啊|说|反映|投诉|举报|电话|手机")
+_STRIP = re.compile(r"[\s，。！？；：、,.!?;:\d]+")
+# words that carry no identity of a dispute
+_FILLER = ("我们", "我家", "他家", "你们", "请问", "帮忙", "处理", "一下", "解决", "反映", "投诉", "谢谢")
 
 
 @dataclass(frozen=True)
@@ -36,58 +35,135 @@ class CaseDigest:
 @dataclass(frozen=True)
 class DuplicateMatch:
     number: str
-    score: float
-    reason: str           # same_reporter | many_reporters
+    score: float            # 0..1 text similarity (with bonuses for an exact place)
+    reason: str             # 'same_reporter' | 'other_party' | 'many_reporters'
 
 
-def _village(code: str | None, parents: Mapping[str, str | None]) -> str | None:
-    """The village/community a place belongs to: the node two levels under the county."""
-    chain = []
-    seen = set()
-    while code and code not in seen:
-        seen.add(code)
-        chain.append(code)
-        code = parents.get(code)
-    # chain: place … town, county. A village is third from the top.
-    return chain[-3] if len(chain) >= 3 else (chain[0] if chain else None)
-
-
-def _core(text: str, strip: Iterable[str]) -> str:
+def _bigrams(text: str) -> set[str]:
     t = normalize(text)
-    for name in strip:
-        if name:
-            t = t.replace(name, "")
-    return _FILLER.sub("", t)
-
-
-def _bigrams(s: str) -> set[str]:
-    return {s[i:i + 2] for i in range(len(s) - 1)}
+    for f in _FILLER:
+        t = t.replace(f, "")
+    t = _STRIP.sub("", t)
+    if len(t) < 2:
+        return {t} if t else set()
+    return {t[i:i + 2] for i in range(len(t) - 1)}
 
 
 def similarity(a: str, b: str) -> float:
-    """0..1: overlap of character pairs and fuzzy likeness of the dispute's own words."""
-    if not a or not b:
+    """Overlap of character bigrams: |A∩B| / min(|A|,|B|) blended with Jaccard."""
+    A, B = _bigrams(a), _bigrams(b)
+    if not A or not B:
         return 0.0
-    ba, bb = _bigrams(a), _bigrams(b)
-    jaccard = len(ba & bb) / max(1, min(len(ba), len(bb)))
-    return 0.5 * jaccard + 0.5 * fuzz.token_set_ratio(list(a), list(b)) / 100 * (1 if jaccard > 0.15 else 0.5)
+    inter = len(A & B)
+    return 0.5 * inter / min(len(A), len(B)) + 0.5 * inter / len(A | B)
+
+
+def _ancestors(code: str | None, parents: Mapping[str, str | None]) -> list[str]:
+    out, seen = [], 0
+    while code is not None and seen < 20:
+        out.append(code)
+        code = parents.get(code)
+        seen += 1
+    return out
+
+
+def same_place(a: str | None, b: str | None, parents: Mapping[str, str | None] = {}) -> bool:
+    """Same place, or one inside the other (a village and one of its grids)."""
+    if a is None or b is None:
+        return a is None and b is None
+    if a == b:
+        return True
+    return a in _ancestors(b, parents) or b in _ancestors(a, parents)
 
 
 def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now: datetime,
                    candidates: Iterable[CaseDigest], *, window_days: float = 7,
-                   place_parents: Mapping[str, str | None] = {}, place_names: Iterable[str] = ()) -> DuplicateMatch | None:
-    names = list(place_names) + [m.name for m in reading.places] + [m.matched for m in reading.places]
-    mine = _core(reading.text, names)
-    village = _village(place_code, place_parents)
-    best: DuplicateMatch | None = None
+                   place_parents: Mapping[str, str | None] = {}, threshold: float = 0.3,
+                   same_reporter_threshold: float = 0.2) -> DuplicateMatch | None:
+    """The open case this report repeats, or None.
+
+    Candidates must be open, of the same type, at the same place (or a place inside/around
+    it), created within `window_days` before `now`. The best by text similarity wins if it
+    passes `threshold` (a lower one for the same reporter, who tends to re-tell briefly).
+    """
+    if reading.type == NOT_A_DISPUTE:
+        return None
+    since = now - timedelta(days=window_days)
+    cands = [c for c in candidates
+             if c.open and c.type == reading.type and since <= c.created_at <= now + timedelta(minutes=5)
+             and same_place(place_code, c.place_code, place_parents)]
+    if not cands:
+        return None
+    scored = []
+    for c in cands:
+        s = similarity(reading.text, c.text)
+        if place_code is not None and c.place_code == place_code:
+            s = min(1.0, s + 0.05)
+        thr = same_reporter_threshold if c.reporter == reporter else threshold
+        if s >= thr:
+            scored.append((s, c))
+    if not scored:
+        return None
+    scored.sort(key=lambda sc: (-sc[0], sc[1].created_at))
+    best_s, best = scored[0]
+    # several distinct residents about the same thing → many_reporters
+    others = {c.reporter for s, c in scored if c.reporter != reporter}
+    if len(others) >= 2:
+        reason = "many_reporters"
+    elif best.reporter == reporter:
+        reason = "same_reporter"
+    else:
+        reason = "other_party"
+    return DuplicateMatch(best.number, round(best_s, 3), reason)
+
+
+@dataclass(frozen=True)
+class Burst:
+    reasons: tuple[str, ...]
+    reporters: int
+    cases: tuple[str, ...]
+    risk: str               # the colour the burst calls for: 'red' or 'yellow'
+
+
+def burst_risk(reading: Reading, place_code: str | None, reporter: str, now: datetime,
+               candidates: Iterable[CaseDigest], *, window_hours: float = 48, min_reporters: int = 3,
+               red_reporters: int = 5, place_parents: Mapping[str, str | None] = {},
+               threshold: float = 0.2) -> Burst | None:
+    """A burst of similar reports from one place in a short time (a possible group incident).
+
+    Counts distinct residents (this one included) who reported the same type at the same
+    place (or around it) with similar text within `window_hours`. From `min_reporters`
+    the risk is at least yellow; from `red_reporters`, red. Returns None when no burst.
+    """
+    if reading.type == NOT_A_DISPUTE or place_code is None:
+        return None
+    since = now - timedelta(hours=window_hours)
+    reporters = {reporter}
+    cases = []
     for c in candidates:
-        if not c.open or now - c.created_at > timedelta(days=window_days):
+        if c.type != reading.type or not (since <= c.created_at <= now + timedelta(minutes=5)):
             continue
-        if reading.type not in (c.type, "other", "none") and c.type != "other":
+        if not same_place(place_code, c.place_code, place_parents):
             continue
-        if village and c.place_code and _village(c.place_code, place_parents) != village:
+        if similarity(reading.text, c.text) < threshold:
             continue
-        score = similarity(mine, _core(c.text, names))
-        if score >= THRESHOLD and (best is None or score > best.score):
-            best = DuplicateMatch(c.number, score, "same_reporter" if c.reporter == reporter else "many_reporters")
-    return best
+        reporters.add(c.reporter)
+        cases.append(c.number)
+    n = len(reporters)
+    if n < min_reporters:
+        return None
+    colour = "red" if n >= red_reporters else "yellow"
+    reason = f"同一地点{window_hours:g}小时内{n}人反映同类问题"
+    if colour == "red":
+        reason += "，可能引发群体性事件"
+    return Burst((reason,), n, tuple(cases), colour)
+
+
+def raise_risk(reading: Reading, burst: Burst | None) -> Reading:
+    """The reading with its risk raised by a burst (never lowered)."""
+    if burst is None:
+        return reading
+    order = {"green": 0, "yellow": 1, "red": 2}
+    colour = burst.risk if order[burst.risk] > order.get(reading.risk, 0) else reading.risk
+    from dataclasses import replace
+    return replace(reading, risk=colour, risk_reasons=tuple(reading.risk_reasons) + burst.reasons)
