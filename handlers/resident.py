@@ -44,6 +44,8 @@ async def on_words(message: Message, ctx: AppContext, conversation: Conversation
         if drafting and conv.step in PENDING_QUESTION:
             out.append("（您正在填写的反映还没提交。）" + PENDING_QUESTION[conv.step])
         return out
+    if drafting and conv.step in PENDING_QUESTION and (is_greeting(text) or asks_help(text)):
+        return out + [texts.help_text(ctx.registry), "（您正在填写的反映还没提交。）" + PENDING_QUESTION[conv.step]]
     if drafting:
         return out + await intake.answer(text)
     if is_greeting(text) or is_thanks(text) or asks_help(text):

@@ -265,3 +265,10 @@ async def test_a_location_fills_the_place(bot, ctx):
     await bot.say("楼上天天半夜拖椅子")
     reply = await bot.send(bot.message(kind=Kind.LOCATION, location=Location(28.2231, 112.9401, "")))
     assert "桃源村" in reply[0]
+
+
+async def test_a_greeting_in_the_middle_of_a_report_keeps_the_question(bot, ctx):
+    await bot.say("楼上天天半夜拖椅子")
+    reply = await bot.last("你好")
+    assert "还没提交" in reply and "哪个村" in reply and "没找到" not in reply
+    assert "电话" in await bot.last("柳林村")
