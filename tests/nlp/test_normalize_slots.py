@@ -1,0 +1,41 @@
+from nlp import find_dates, find_money, find_people, find_phones, normalize
+
+
+def test_normalize_fullwidth_traditional_emoji_typos():
+    assert normalize("樓上那家天天半夜拖椅子！！！😡😡") == "楼上那家天天半夜拖椅子！"
+    assert normalize("ＡＢＣ１２３") == "abc123"
+    assert normalize("工姿三个月没发") == "工资三个月没发"
+    assert "物业费" in normalize("无业费太贵了")
+    assert normalize("我无业在家") == "我无业在家"          # a real 无业 is kept
+    assert normalize("[捂脸]冇得钱") == "没有钱"
+    assert normalize("") == ""
+    assert normalize("   ") == ""
+
+
+def test_phones():
+    assert find_phones("电话13812345678") == ["13812345678"]
+    assert find_phones("+86 138-1234-5678") == ["13812345678"]
+    assert find_phones("１３８ １２３４ ５６７８") == ["13812345678"]
+    assert find_phones("座机0731-88888888，手机13912345678") == ["073188888888", "13912345678"]
+    assert find_phones("(010)12345678") == ["01012345678"]
+    assert find_phones("订单号2023138123456789") == []
+    assert find_phones("12345678901") == []         # 12x is not a mobile prefix
+    assert find_phones("欠我5000元") == []
+
+
+def test_money():
+    assert find_money("欠我两万块") == [20000.0]
+    assert find_money("一万五") == [15000.0]
+    assert find_money("3.5万") == [35000.0]
+    assert find_money("工资5000元没给") == [5000.0]
+    assert find_money("八百块钱") == [800.0]
+    assert find_money("一分钱没给") == []
+    assert find_money("住在5楼") == []
+
+
+def test_people_and_dates():
+    assert find_people("几十个人要去县政府") == 30
+    assert find_people("二十多户都没拿到") == 20
+    assert find_people("我们三个人") == 3
+    assert find_people("楼上天天吵") is None
+    assert find_dates("去年5月3号借的，半年前说还，昨天又不认") == ["去年", "5月3号", "半年前", "昨天"]

@@ -1,0 +1,35 @@
+from nlp.reading import PlaceRef
+from nlp.understanding import Understanding
+
+
+def codes(ms):
+    return [m.code for m in ms]
+
+
+def test_village_with_group_number(u):
+    r = u.read("我是柳林村3组的，工资没发")
+    assert r.places and r.places[0].code == "DX01"
+    r = u.read("柳林村1组的")
+    assert r.places[0].code == "DX01-G1"
+
+
+def test_short_name_and_alias(u):
+    assert codes(u.read("我是柳林的").places)[:1] == ["DX01"]
+    assert codes(u.read("住在南湖小区三栋").places)[:1] == ["NH01-G1-M1"]
+
+
+def test_most_specific_first(u):
+    assert codes(u.read("东溪镇石桥村的").places)[:2] == ["DX03", "DX"]
+
+
+def test_fuzzy_match_places(u):
+    ms = u.match_places("桃园村")              # typo for 桃源村
+    assert ms and ms[0].code.startswith("DX02")
+    assert u.match_places("") == []
+
+
+def test_set_places():
+    u = Understanding([])
+    assert u.read("我是柳林村的").places == ()
+    u.set_places([PlaceRef("X1", "柳林村", "village")])
+    assert codes(u.read("我是柳林村的").places) == ["X1"]

@@ -1,0 +1,58 @@
+import pytest
+
+from nlp.reading import DISPUTE_TYPES
+
+
+@pytest.mark.parametrize("text,typ", [
+    ("干了半年活老板一分钱没给", "labour"),
+    ("楼上天天半夜拖椅子", "neighbour"),
+    ("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678", "neighbour"),
+    ("借了我两万不还", "debt"),
+    ("被电动车撞了", "traffic"),
+    ("物业费涨价", "property_mgmt"),
+    ("隔壁养猪场臭死了", "environment"),
+    ("我的案子怎么样了", "none"),
+    ("你好", "none"),
+    ("谢谢", "none"),
+    ("好的", "none"),
+])
+def test_type(u, text, typ):
+    r = u.read(text)
+    assert r.type == typ, (text, r.type, r.evidence)
+    assert 0.0 <= r.confidence <= 1.0
+
+
+def test_output_fields(u):
+    r = u.read("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    assert r.phones == ("13812345678",)
+    assert r.places[0].code == "DX01"
+    assert r.evidence
+    assert r.type in DISPUTE_TYPES
+
+
+@pytest.mark.parametrize("text", [
+    "拿着刀说要砍人", "他说不想活了", "几十个人要去县政府上访", "我老公说要掐死我",
+    "她说要是再这样就从楼上跳下去", "他们开着钩机要强拆，我爸躺在挖机前面",
+])
+def test_red(u, text):
+    r = u.read(text)
+    assert r.risk == "red", (text, r.risk_reasons)
+    assert r.risk_reasons
+
+
+@pytest.mark.parametrize("text", [
+    "放心，我不会动手的", "我们不会去上访的，只想好好解决", "我没有打他，只是说了两句",
+    "他嘴上说要打我，其实他不敢的", "地边那棵大樟树他说是他家的要砍掉卖",
+])
+def test_not_red(u, text):
+    assert u.read(text).risk != "red"
+
+
+def test_yellow(u):
+    assert u.read("他欠我十二万，找了他十几次了").risk == "yellow"
+    assert u.read("三个儿子都不管我妈，八十多岁了").risk == "yellow"
+    assert u.read("物业费涨价").risk == "green"
+
+
+def test_red_without_type_word_is_a_dispute(u):
+    assert u.read("几十个人要去县政府上访").type != "none"
