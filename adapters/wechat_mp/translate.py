@@ -35,7 +35,9 @@ def translate(msg: Any, fields: dict[str, Any]) -> Message | None:
     # messages carry MsgId; events do not (wechatpy gives 0): FromUserName + CreateTime names them
     msg_id = str(fields.get("MsgId") or fields.get("MsgID") or "") if parts.get("kind") is not Kind.EVENT else ""
     if not msg_id:
-        msg_id = f"ev:{user}:{fields.get('CreateTime', '')}:{parts.get('event', '')}"
+        # (plus the event and its key: two different clicks within one second are two events)
+        event = parts.get("event")
+        msg_id = f"ev:{user}:{fields.get('CreateTime', '')}:{event.value if event else ''}:{parts.get('event_key', '')}"
     return Message(channel=CHANNEL, user=user, msg_id=msg_id, created_at=created, raw=fields, **parts)
 
 
