@@ -61,6 +61,16 @@ class Settings:
     wecom_bot_token: str = ""
     wecom_bot_aes_key: str = ""
     wecom_bot_timeout: float = 3.0                    # seconds to answer a post in the callback itself
+    # staff side: clocks in working days on the Chinese calendar (DOMAIN.md), reminders, limits
+    start_mediation_days: int = 3                     # dispatched → mediating (接单) within N working days
+    joint_meeting_days: int = 7                       # a complex (yellow/red) case gets a joint meeting (约谈)
+    red_card_days: int = 15                           # no result N working days after assignment: red card
+    reminder_hours: float = 4.0                       # a reminder this long before each due time
+    scheduler_interval: float = 60.0                  # seconds between two looks at the clocks
+    digest_hour: int = 8                              # local hour of the work groups' daily digest
+    wecom_per_minute: int = 30                        # WeCom drops app messages above these, silently
+    wecom_per_hour: int = 1000
+    robot_per_minute: int = 20                        # group robot webhook limit
     # generic group forwarding (another group platform or a 12345 hotline); off while empty
     group_forward_secret: str = ""
 

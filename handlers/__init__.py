@@ -5,12 +5,13 @@ from bot.dispatcher import Router
 
 
 def build_router() -> Router:
-    from handlers import group, media, resident
+    from handlers import group, media, resident, staff
 
     root = Router("handlers")
     # routers are module-level declarations, like aiogram's; a fresh root per app keeps
     # apps independent, and a router may sit in several roots
-    root.children.extend([group.router, resident.router, media.router])
+    # staff first: it answers only on staff channels, so residents never reach its commands
+    root.children.extend([staff.router, group.router, resident.router, media.router])
     from handlers import subscriptions     # unfollow / consent: any channel that has them
     root.children.append(subscriptions.router)
     return root

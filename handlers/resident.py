@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from bot.context import AppContext
-from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, Conversation
+from bot import rating
+from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, RATE, Conversation
 from bot.dispatcher import Router
 from bot.filters import EventIs, KindIs
 from bot.message import EventType, Kind, Message
@@ -32,6 +33,12 @@ async def on_words(message: Message, ctx: AppContext, conversation: Conversation
     intake = Intake(ctx, uow, conv, message, turn)
     drafting = conv.draft is not None
 
+    if conv.step == RATE and not drafting:      # asked to rate a result (bot/rating.py)
+        number = conv.rating_case
+        answer = await rating.answer(ctx, uow, conv, message.conversation_key, text)
+        if answer:
+            turn.case_numbers.add(number)
+            return out + [answer]
     if is_cancel(text):
         if drafting and conv.draft.case_number:
             number = conv.draft.case_number

@@ -53,6 +53,7 @@ class Staff(Base):
     phone: Mapped[str] = mapped_column(String(32), default="")
     capacity: Mapped[int] = mapped_column(Integer, default=20)
     active: Mapped[bool] = mapped_column(default=True)
+    on_duty: Mapped[list[Any]] = mapped_column(default=list)          # ["1-5 08:00-18:00"]; empty: always
 
 
 class WorkGroup(Base):
@@ -89,6 +90,7 @@ class Case(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     dispatched_at: Mapped[datetime | None]
+    assigned_at: Mapped[datetime | None]                                 # last (re)assignment: the clocks count from it
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 

@@ -2,13 +2,18 @@
 
 File format (YAML; documented in README.md):
     places: [{code, name, level, parent, aliases: [...], lat, lng}]
-    staff:  [{id, name, role, places: [codes], types: [dispute types], wecom_userid, phone, capacity}]
+    staff:  [{id, name, role, places: [codes], types: [dispute types], wecom_userid, phone, capacity,
+              on_duty: ["1-5 08:00-18:00", "6,7 00:00-24:00"]}]   # ISO weekdays (1 = Monday) or "*",
+                                                                 # local times; a range may pass midnight;
+                                                                 # no on_duty: always on duty. Optional.
     groups: [{id, name, place, chats: [chat ids], webhook_key}]   # work groups: which grid a group
                                                                  # belongs to, its robot webhook
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +60,16 @@ class StaffInfo:
     phone: str = ""
     capacity: int = 20
     active: bool = True
+    on_duty: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "role": self.role, "places": list(self.places),
-                "types": list(self.types), "wecom_userid": self.wecom_userid, "capacity": self.capacity}
+                "types": list(self.types), "wecom_userid": self.wecom_userid, "capacity": self.capacity,
+                "on_duty": list(self.on_duty)}
+
+    def on_duty_at(self, local: datetime) -> bool:
+        """Whether `local` (a time in the county's zone) falls in one of the on-duty spans."""
+        return not self.on_duty or any(_in_span(span, local) for span in self.on_duty)
 
 
 @dataclass(frozen=True)
@@ -164,7 +175,8 @@ def parse_registry(text: str) -> Registry:
                           places=tuple(str(c) for c in row.get("places") or ()),
                           types=tuple(str(t) for t in row.get("types") or ()),
                           wecom_userid=str(row.get("wecom_userid") or ""), phone=str(row.get("phone") or ""),
-                          capacity=int(row.get("capacity") or 20))
+                          capacity=int(row.get("capacity") or 20),
+                          on_duty=tuple(str(d) for d in row.get("on_duty") or ()))
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"staff[{i}]: {_why(exc)}")
             continue
@@ -172,6 +184,8 @@ def parse_registry(text: str) -> Registry:
             problems.append(f"staff {s.id}: role {s.role!r} is not one of {', '.join(ROLES)}")
         problems += [f"staff {s.id}: place {c} is not in the file" for c in s.places if c not in reg.places]
         problems += [f"staff {s.id}: type {t} is not a dispute type" for t in s.types if t not in DISPUTE_TYPES]
+        problems += [f"staff {s.id}: on_duty {d!r} is not like '1-5 08:00-18:00'" for d in s.on_duty
+                     if not _SPAN.fullmatch(d.strip())]
         if s.id in reg.staff:
             problems.append(f"staff {s.id}: listed twice")
         reg.staff[s.id] = s
@@ -195,6 +209,26 @@ def parse_registry(text: str) -> Registry:
     return reg
 
 
+_SPAN = re.compile(r"(\*|[1-7](?:-[1-7])?(?:,[1-7](?:-[1-7])?)*)\s+(\d{1,2}):(\d\d)-(\d{1,2}):(\d\d)")
+
+
+def _in_span(span: str, local: datetime) -> bool:
+    m = _SPAN.fullmatch(span.strip())
+    if not m:
+        return False
+    days: set[int] = set(range(1, 8)) if m.group(1) == "*" else set()
+    for part in ([] if m.group(1) == "*" else m.group(1).split(",")):
+        a, _, b = part.partition("-")
+        days |= set(range(int(a), int(b or a) + 1))
+    start, end = int(m.group(2)) * 60 + int(m.group(3)), int(m.group(4)) * 60 + int(m.group(5))
+    minute = local.hour * 60 + local.minute
+    if start < end:
+        return local.isoweekday() in days and start <= minute < end
+    # a night span (18:00-08:00) belongs to the day it starts on
+    yesterday = (local.isoweekday() - 2) % 7 + 1
+    return (local.isoweekday() in days and minute >= start) or (yesterday in days and minute < end)
+
+
 def _why(exc: Exception) -> str:
     return f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
 
@@ -214,6 +248,7 @@ async def save_registry(session: AsyncSession, reg: Registry) -> None:
         row = existing_staff.pop(info.id, None) or Staff(id=info.id)
         row.name, row.role, row.places, row.types = info.name, info.role, list(info.places), list(info.types)
         row.wecom_userid, row.phone, row.capacity, row.active = info.wecom_userid, info.phone, info.capacity, True
+        row.on_duty = list(info.on_duty)
         session.add(row)
     for row in existing_staff.values():
         row.active = False
@@ -232,7 +267,7 @@ async def read_registry(session: AsyncSession) -> Registry:
         reg.places[p.code] = PlaceInfo(p.code, p.name, p.level, p.parent, tuple(p.aliases or ()), p.lat, p.lng)
     for s in (await session.scalars(select(Staff).order_by(Staff.id))).all():
         reg.staff[s.id] = StaffInfo(s.id, s.name, s.role, tuple(s.places or ()), tuple(s.types or ()),
-                                    s.wecom_userid, s.phone, s.capacity, s.active)
+                                    s.wecom_userid, s.phone, s.capacity, s.active, tuple(s.on_duty or ()))
     for g in (await session.scalars(select(WorkGroup).order_by(WorkGroup.id))).all():
         reg.groups[g.id] = GroupInfo(g.id, g.name, g.place, tuple(g.chats or ()), g.webhook_key)
     return reg

@@ -1,0 +1,78 @@
+"""Telling the resident: every change of status, progress note and appointment goes back to
+the channel and account the report came from, through the outbox ("件件有回音").
+Staff names stay out of these texts: the resident learns the role and the place."""
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from bot.message import Push
+from storage.models import Case
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from bot.uow import UnitOfWork
+
+ROLE_NAMES = {"grid_worker": "网格员", "mediator": "调解员", "committee": "专业调解委员会调解员",
+              "leader_on_duty": "包案领导", "centre": "综治中心"}
+LEVEL_WORDS = {"town": "乡镇（街道）", "county": "县里", "village": "村里", "community": "社区"}
+RATE_QUESTION = ("请为这次处理打个分：回复 1-5（5 表示非常满意，1 表示很不满意）。"
+                 "如果问题其实没有解决，请回复“没解决”，我们会继续办理。")
+
+
+def shorten(text: str, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def who(ctx: "AppContext", case: Case) -> str:
+    """'东溪镇柳林村的网格员': the first assignee's place and role, no name."""
+    reg = ctx.registry
+    for sid in case.assignees or []:
+        s = reg.staff.get(sid)
+        if s is not None:
+            place = reg.full_name(s.places[0]) if s.places else ""
+            return f"{place}的{ROLE_NAMES.get(s.role, '工作人员')}" if place else ROLE_NAMES.get(s.role, "工作人员")
+    return "工作人员"
+
+
+async def tell(ctx: "AppContext", uow: "UnitOfWork", case: Case, text: str, kind: str = "update") -> None:
+    # the key holds the instant: the same words on another day are news again, a retried
+    # unit of work at the same instant is not
+    digest = hashlib.sha1(text.encode()).hexdigest()[:10]
+    await uow.push(Push(case.channel, case.reporter, text, case.number, kind,
+                        key=f"res:{case.number}:{uow.now.isoformat()}:{digest}"))
+
+
+async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note: str = "",
+                         reopened: bool = False) -> None:
+    n = case.number
+    if case.status == "dispatched":
+        text = (f"您反映的案件 {n} 已分派给{who(ctx, case)}，"
+                f"{ctx.settings.start_mediation_days}个工作日内会有人与您联系。")
+    elif case.status == "mediating" and reopened:
+        text = f"案件 {n} 已重新进入调解，原来的经办人会继续跟进，有进展会告诉您。"
+    elif case.status == "mediating":
+        text = f"案件 {n} 已由{who(ctx, case)}接手，正在调解，有进展会告诉您。"
+    elif case.status == "resolved":
+        text = f"案件 {n} 已调解办结。处理结果：{shorten(note, 200) or '已化解'}\n{RATE_QUESTION}"
+        await tell(ctx, uow, case, text, "final")
+        return
+    elif case.status == "escalated":
+        text = f"案件 {n} 已上报到{LEVEL_WORDS.get(case.level, '上级')}处理，由{who(ctx, case)}负责。"
+    elif case.status == "received":
+        text = f"案件 {n} 正在重新分派给合适的工作人员，分派后会通知您。"
+    elif case.status == "closed":
+        text = f"案件 {n} 已办结归档，感谢您的评价。"
+    else:
+        return
+    await tell(ctx, uow, case, text)
+
+
+async def progress(ctx: "AppContext", uow: "UnitOfWork", case: Case, note: str) -> None:
+    await tell(ctx, uow, case, f"案件 {case.number} 有新进展：{shorten(note, 300)}")
+
+
+async def appointment(ctx: "AppContext", uow: "UnitOfWork", case: Case, when: str) -> None:
+    await tell(ctx, uow, case, f"案件 {case.number}：{who(ctx, case)}约您 {shorten(when, 100)} 面谈调解，"
+                               "如时间不方便请直接回复说明。")

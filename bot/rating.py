@@ -1,0 +1,76 @@
+"""The resident's rating of a result (满意度 1–5), or "not settled", which reopens the case for
+the same assignees."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bot import notify
+from bot.conversation import RATE, Conversation
+from bot.message import Push
+from bot.middlewares import CONVERSATION_TTL
+from nlp import normalize
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from bot.uow import UnitOfWork
+    from storage.models import Case
+
+NOT_SETTLED = re.compile(r"没解决|未解决|没有解决|不满意|没化解|没有化解|还没好|没办好|不行")
+_SCORE = re.compile(r"^\s*([1-5])\s*(?:分|星)?\s*$")
+_WORDS = {"非常满意": 5, "很满意": 5, "满意": 4, "一般": 3, "还行": 3, "不太满意": 2, "很不满意": 1}
+
+
+async def ask(ctx: "AppContext", case: "Case") -> None:
+    """Put the reporter's conversation on the rating step, unless they are in the middle of
+    another report (the question still reaches them in the result push)."""
+    key = f"conv:{case.channel}:{case.reporter}"
+    async with ctx.state.lock(key, ttl=30, wait=20):
+        conv = Conversation.from_json(await ctx.state.get(key))
+        if conv.draft is not None:
+            return
+        conv.step, conv.rating_case = RATE, case.number
+        conv.updated_at = ctx.clock.now().isoformat()
+        await ctx.state.set(key, conv.to_json(), ttl=CONVERSATION_TTL)
+
+
+def read(text: str) -> int | str | None:
+    """A score 1–5, "reopen", or None when the text is neither (the resident moved on)."""
+    t = normalize(text)
+    if NOT_SETTLED.search(t):
+        return "reopen"
+    m = _SCORE.match(t)
+    if m:
+        return int(m.group(1))
+    for word, score in _WORDS.items():     # longest phrases first in the dict order
+        if t.strip("。！!.") == word:
+            return score
+    return None
+
+
+async def answer(ctx: "AppContext", uow: "UnitOfWork", conv: Conversation, actor: str, text: str) -> str | None:
+    """The reply to a rating answer, or None when the text is not one (handled as usual)."""
+    verdict = read(text)
+    number = conv.rating_case
+    if verdict is None or not number:
+        if verdict is None:
+            conv.step, conv.rating_case = None, None
+        return None
+    conv.step, conv.rating_case = None, None
+    store = await uow.cases()
+    case = await store.get(number)
+    if case is None or case.status != "resolved":
+        return None
+    if verdict == "reopen":
+        await store.transition(case, "mediating", actor, reason="群众反馈未解决")
+        for sid in case.assignees or []:
+            s = ctx.registry.staff.get(sid)
+            if s is not None and s.wecom_userid:
+                await uow.push(Push("wecom_app", s.wecom_userid,
+                                    f"【重新办理】{case.number} 群众反馈问题没有解决，案件已回到调解中，请继续跟进。",
+                                    case.number, "reminder", key=f"reopen:{case.number}:{uow.now.isoformat()}:{sid}"))
+        await notify.status_changed(ctx, uow, case, reopened=True)
+        return f"收到。案件 {case.number} 已重新进入调解，原来的经办人会继续跟进。"
+    await store.update(case, actor, satisfaction=verdict)
+    await store.transition(case, "closed", actor, satisfaction=verdict)
+    return f"感谢您的评价（{verdict}分）！案件 {case.number} 已归档。以后有事随时找我们。"

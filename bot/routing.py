@@ -1,0 +1,231 @@
+"""Routing as data: who gets a case, and why, read from the registry.
+
+A new case goes to the grid worker of its place (micro-grid, then grid, then village; the
+town's mediator when nobody covers the village); a type with a professional committee also
+to that committee's least loaded mediator in the area; a red case alerts the leader on duty
+and the centre first, whatever the hour. Every choice is written to the ledger with its reason.
+Escalation follows the tree: village → town → county, never higher ("矛盾不上交").
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot import notify
+from bot.lifecycle import OPEN_STATUSES
+from bot.message import Push
+from bot.privacy import mask_name, mask_phone
+from nlp.reading import TYPE_NAMES
+from storage.models import Case
+from storage.registry import LEVEL_RANK, Registry, StaffInfo
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from bot.uow import UnitOfWork
+
+STAFF_CHANNEL = "wecom_app"
+COMMITTEE_TYPES = frozenset({"medical", "traffic", "marriage_family", "labour", "environment", "property_mgmt"})
+NEXT_LEVEL = {"village": "town", "community": "town", "town": "county"}
+LEVEL_NAMES = {"village": "村（社区）", "community": "村（社区）", "town": "乡镇（街道）", "county": "县"}
+RISK_NAMES = {"red": "红色", "yellow": "黄色", "green": "绿色"}
+SUPERVISORS = ("mediator", "leader_on_duty", "centre")   # roles that may act on cases below them
+
+
+@dataclass(frozen=True)
+class Choice:
+    staff: StaffInfo
+    why: str
+
+
+def _covering(reg: Registry, code: str, *roles: str) -> list[StaffInfo]:
+    return [s for s in reg.staff.values() if s.active and s.role in roles and code in s.places]
+
+
+def grid_workers(reg: Registry, place_code: str | None) -> list[Choice]:
+    """The grid worker of the place: the nearest of micro-grid, grid, village up the tree;
+    the town's mediator when no grid worker covers any of them."""
+    for place in reg.ancestors(place_code):
+        if LEVEL_RANK[place.level] < LEVEL_RANK["village"]:
+            break
+        found = _covering(reg, place.code, "grid_worker")
+        if found:
+            return [Choice(s, f"{place.name}的网格员") for s in found]
+    return handlers_at(reg, place_code, "town")
+
+
+def handlers_at(reg: Registry, place_code: str | None, level: str) -> list[Choice]:
+    """The mediators of the place's town or county; the centre when there are none."""
+    place = reg.at_level(place_code, level)
+    if place is not None:
+        found = _covering(reg, place.code, "mediator")
+        if found:
+            return [Choice(s, f"{place.name}的调解员") for s in found]
+    return [Choice(s, "没有对应的调解员，交综治中心") for s in centres(reg, place_code)]
+
+
+def committee(reg: Registry, case_type: str, place_code: str | None, load: Counter) -> Choice | None:
+    """The least loaded committee mediator who takes this type in an area holding the place;
+    those at capacity only when everybody is."""
+    if case_type not in COMMITTEE_TYPES:
+        return None
+    area = {p.code for p in reg.ancestors(place_code)} or {c for c, p in reg.places.items() if p.level == "county"}
+    pool = [s for s in reg.staff.values() if s.active and s.role == "committee" and case_type in s.types
+            and area & set(s.places)]
+    if not pool:
+        return None
+    free = [s for s in pool if load[s.id] < s.capacity] or pool
+    best = min(free, key=lambda s: (load[s.id], s.id))
+    return Choice(best, f"{TYPE_NAMES.get(case_type, case_type)}专业调委会，在办{load[best.id]}件最少")
+
+
+def leaders_on_duty(reg: Registry, place_code: str | None, local_now) -> list[Choice]:
+    """The leader(s) on duty now over the place; all of them when nobody's hours cover now."""
+    area = {p.code for p in reg.ancestors(place_code)} or set(reg.places)
+    pool = [s for s in reg.staff.values() if s.active and s.role == "leader_on_duty" and area & set(s.places)]
+    now = [s for s in pool if s.on_duty_at(local_now)]
+    return [Choice(s, "值班领导（红色预警）" if now else "值班领导（此刻无人排班，全部通知）") for s in now or pool]
+
+
+def centres(reg: Registry, place_code: str | None) -> list[StaffInfo]:
+    """The nearest comprehensive governance centre up the tree (town desk before county)."""
+    for place in reg.ancestors(place_code):
+        found = _covering(reg, place.code, "centre")
+        if found:
+            return found
+    return [s for s in reg.staff.values() if s.active and s.role == "centre"]
+
+
+def staff_by_user(reg: Registry, wecom_userid: str) -> StaffInfo | None:
+    return next((s for s in reg.staff.values() if s.active and s.wecom_userid == wecom_userid), None)
+
+
+def find_staff(reg: Registry, text: str) -> StaffInfo | None:
+    """`转办 N 王建国` / `转办 N gw-taoyuan` / `转办 N WangJianGuo`."""
+    t = text.strip()
+    return next((s for s in reg.staff.values() if s.active and t and t in (s.id, s.name, s.wecom_userid)), None)
+
+
+def may_act(reg: Registry, staff: StaffInfo, case: Case) -> bool:
+    """The case's assignees, and supervisors covering a place above every assignee's place."""
+    if staff.id in (case.assignees or []):
+        return True
+    if staff.role not in SUPERVISORS:
+        return False
+    chain = {p.code: LEVEL_RANK[p.level] for p in reg.ancestors(case.place_code)}
+    ranks = [chain[c] for a in case.assignees or [] if a in reg.staff for c in reg.staff[a].places if c in chain]
+    ceiling = min(ranks, default=chain.get(case.place_code, 99) + 1)
+    return any(chain.get(c, 99) < ceiling for c in staff.places)
+
+
+async def open_load(uow: "UnitOfWork") -> Counter:
+    session = await uow.session()
+    rows = (await session.scalars(select(Case.assignees).where(Case.status.in_(OPEN_STATUSES)))).all()
+    return Counter(a for assignees in rows for a in assignees or [])
+
+
+# ---- acting on a case ------------------------------------------------------------------------
+
+def staff_push(staff: StaffInfo, text: str, case: Case, kind: str, key: str) -> Push | None:
+    if not staff.wecom_userid:
+        return None
+    return Push(STAFF_CHANNEL, staff.wecom_userid, text, case.number, kind, key=f"{key}:{staff.id}")
+
+
+def case_card(ctx: "AppContext", case: Case, *, title: str, with_contact: bool, why: str = "") -> str:
+    reg = ctx.registry
+    lines = [f"【{title}】{case.number}",
+             f"类型：{TYPE_NAMES.get(case.type, case.type)}｜风险：{RISK_NAMES.get(case.risk, case.risk)}",
+             f"地点：{reg.full_name(case.place_code) or '待核实'}",
+             f"概要：{notify.shorten(case.description, 100)}"]
+    if case.risk_reasons:
+        lines.append("预警原因：" + "、".join(case.risk_reasons))
+    contact = case.contact if with_contact else mask_phone(case.contact)
+    name = case.reporter_name if with_contact else mask_name(case.reporter_name)
+    lines.append(f"反映人：{name or '群众'}，联系方式：{contact or '平台留言（回复会转达）'}")
+    if why:
+        lines.append(f"分派原因：{why}")
+    lines.append(f"回复“接单 {case.number}”接单，“查 {case.number}”看详情。")
+    return "\n".join(lines)
+
+
+async def assign(ctx: "AppContext", uow: "UnitOfWork", case: Case, choices: Iterable[Choice], actor: str,
+                 *, title: str = "新案件", reason: str = "", told: frozenset[str] = frozenset()) -> list[Choice]:
+    """Make `choices` the case's assignees, write who and why, push each of them the case
+    (with the resident's contact: they are the ones who call back)."""
+    store = await uow.cases()
+    chosen: dict[str, Choice] = {}
+    for c in choices:
+        chosen.setdefault(c.staff.id, c)
+    case.assignees = list(chosen)
+    case.assigned_at = uow.now
+    case.updated_at = uow.now
+    await store.event(case, "assigned", actor, reason=reason,
+                      staff=[{"id": c.staff.id, "name": c.staff.name, "role": c.staff.role, "why": c.why}
+                             for c in chosen.values()])
+    key = f"assign:{case.number}:{uow.now.isoformat()}"
+    for c in chosen.values():
+        if c.staff.id in told:       # alerted a moment ago with the same card
+            continue
+        push = staff_push(c.staff, case_card(ctx, case, title=title, with_contact=True, why=c.why or reason),
+                          case, "assignment", key)
+        if push is not None:
+            await uow.push(push)
+    return list(chosen.values())
+
+
+async def route_new_case(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> None:
+    """The on_case_opened hook."""
+    reg = ctx.registry
+    choices: list[Choice] = []
+    if case.risk == "red":           # before anything else, at any hour
+        local_now = uow.now.astimezone(ZoneInfo(ctx.settings.timezone))
+        leaders = leaders_on_duty(reg, case.place_code, local_now)
+        for c in leaders:
+            p = staff_push(c.staff, case_card(ctx, case, title="红色预警", with_contact=True, why=c.why),
+                           case, "alert", f"red:{case.number}")
+            if p:
+                await uow.push(p)
+        for s in centres(reg, case.place_code):
+            p = staff_push(s, case_card(ctx, case, title="红色预警", with_contact=False), case, "alert",
+                           f"red:{case.number}")
+            if p:
+                await uow.push(p)
+        store = await uow.cases()
+        await store.event(case, "alert", "routing", to=[c.staff.id for c in leaders] +
+                          [s.id for s in centres(reg, case.place_code)], reasons=list(case.risk_reasons))
+        choices += leaders           # the leader owns a red case end to end (包案领导)
+    if case.place_code:
+        choices = grid_workers(reg, case.place_code) + choices
+    com = committee(reg, case.type, case.place_code, await open_load(uow))
+    if com:
+        choices.append(com)
+    if not choices:                  # no place yet: the centre sorts it out
+        choices = [Choice(s, "地点未定，交综治中心分派") for s in centres(reg, None)]
+    if not choices:
+        return
+    await assign(ctx, uow, case, choices, "routing", reason="按地点和类型自动分派",
+                 told=frozenset(c.staff.id for c in choices if c.staff.role == "leader_on_duty"))
+    await (await uow.cases()).transition(case, "dispatched", "routing")
+    await notify.status_changed(ctx, uow, case)
+
+
+async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str, reason: str) -> str | None:
+    """Move the case one level up the tree and hand it to that level; the new level, or None
+    at the county (nothing goes higher)."""
+    level = NEXT_LEVEL.get(case.level)
+    if level is None:
+        return None
+    store = await uow.cases()
+    if case.status == "escalated":   # escalated again before anyone took it at the level between
+        await store.event(case, "escalated", actor, reason=reason, level_before=case.level, level=level)
+    else:
+        await store.transition(case, "escalated", actor, reason=reason, level_before=case.level, level=level)
+    case.level = level
+    choices = handlers_at(ctx.registry, case.place_code, level)
+    await assign(ctx, uow, case, choices, actor, title=f"上报到{LEVEL_NAMES[level]}", reason=reason)
+    await notify.status_changed(ctx, uow, case, note=reason)
+    return level

@@ -1,0 +1,107 @@
+"""Staff commands through the dispatcher on the staff channel, with permission checks."""
+from __future__ import annotations
+
+from tests.staff.helpers import case_of, events_of, outbox, report, staff_bot
+
+
+async def resident_texts(ctx):
+    return [p.text for p in await outbox(ctx, "test")]
+
+
+async def test_accept_progress_appointment_resolve_and_the_resident_hears_each(bot, ctx):
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    assert "已接单" in await li.last(f"接单 {number}")
+    assert (await case_of(ctx, number)).status == "mediating"
+    assert "已记录" in await li.last(f"进展 {number} 已上门了解情况，双方同意调解")
+    assert "已记录" in await li.last(f"约谈 {number} 11月25日下午3点村委会")
+    assert "已办结" in await li.last(f"办结 {number} 双方签订协议，楼上晚上十点后不再拖椅子")
+    case = await case_of(ctx, number)
+    assert case.status == "resolved" and case.resolved_at is not None
+    told = await resident_texts(ctx)
+    assert any("正在调解" in t for t in told)
+    assert any("已上门了解情况" in t for t in told)
+    assert any("11月25日下午3点" in t for t in told)
+    [final] = [p for p in await outbox(ctx, "test") if p.kind == "final"]
+    assert "签订协议" in final.text and "1-5" in final.text
+    # the resident rates: the case is closed with the score
+    assert "感谢" in await bot.last("5")
+    case = await case_of(ctx, number)
+    assert (case.status, case.satisfaction) == ("closed", 5)
+
+
+async def test_not_settled_reopens_for_the_same_assignees(bot, ctx):
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    await li.say(f"办结 {number} 已协商")
+    assert "重新进入调解" in await bot.last("没解决，还是天天拖")
+    case = await case_of(ctx, number)
+    assert case.status == "mediating" and case.assignees == ["gw-liulin"]
+    reopen = [p for p in await outbox(ctx, "wecom_app") if "重新办理" in p.text]
+    assert [p.user for p in reopen] == ["LiHongMei"]
+
+
+async def test_others_are_refused_and_the_case_does_not_change(bot, ctx):
+    number = await report(bot)
+    before = await case_of(ctx, number)
+    for user in ("ChenZhiQiang", "WangJianGuo", "WuLiXin"):   # another town, another village, a committee
+        reply = await staff_bot(ctx, user).last(f"办结 {number} 好了")
+        assert "不在您的办理范围" in reply
+    after = await case_of(ctx, number)
+    assert (after.status, after.assignees, after.updated_at) == (before.status, before.assignees, before.updated_at)
+    assert len(await events_of(ctx, number, "refused")) == 3
+    assert "名单" in await staff_bot(ctx, "Stranger").last(f"接单 {number}")
+
+
+async def test_supervisors_above_may_act(bot, ctx):
+    number = await report(bot)
+    assert "已接单" in await staff_bot(ctx, "LiuDeMing").last(f"接单 {number}")   # the town's mediator
+    case = await case_of(ctx, number)
+    assert case.status == "mediating" and "med-dx" in case.assignees
+    assert "13812345678" in await staff_bot(ctx, "GaoZhenHua").last(f"查 {number}")
+
+
+async def test_escalation_village_town_county_and_no_higher(bot, ctx):
+    number = await report(bot)
+    assert "乡镇" in await staff_bot(ctx, "LiHongMei").last(f"上报 {number} 涉及两个村，村里协调不了")
+    case = await case_of(ctx, number)
+    assert (case.status, case.level, case.assignees) == ("escalated", "town", ["med-dx"])
+    assert "不在您的办理范围" in await staff_bot(ctx, "LiHongMei").last(f"接单 {number}")
+    assert "县" in await staff_bot(ctx, "LiuDeMing").last(f"未化解 {number} 双方分歧太大")
+    case = await case_of(ctx, number)
+    assert (case.status, case.level, case.assignees) == ("escalated", "county", ["med-county"])
+    assert "不能再上报" in await staff_bot(ctx, "GuoZheng").last(f"上报 {number} 再上报")
+    told = await resident_texts(ctx)
+    assert any("乡镇（街道）" in t for t in told) and any("县里" in t for t in told)
+    pushed = [p.user for p in await outbox(ctx, "wecom_app") if p.kind == "assignment"]
+    assert pushed == ["LiHongMei", "LiuDeMing", "GuoZheng"]
+
+
+async def test_transfer_and_send_back(bot, ctx):
+    number = await report(bot)
+    assert "王建国" in await staff_bot(ctx, "LiHongMei").last(f"转办 {number} 王建国")
+    assert (await case_of(ctx, number)).assignees == ["gw-taoyuan"]
+    assert "退回" in await staff_bot(ctx, "WangJianGuo").last(f"退回 {number} 不是我们村的事")
+    case = await case_of(ctx, number)
+    assert (case.status, case.assignees) == ("received", ["centre-qs"])
+    assert "王建国" not in "".join(await resident_texts(ctx))
+    assert "赵小燕" in await staff_bot(ctx, "QSCentre").last(f"转办 {number} gw-shiqiao")
+    case = await case_of(ctx, number)
+    assert (case.status, case.assignees) == ("dispatched", ["gw-shiqiao"])
+
+
+async def test_my_cases_and_help(bot, ctx):
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    assert number in await li.last("我的")
+    assert "可用的命令" in await li.last("你好")
+    assert "编号" in await li.last("接单")
+    assert "请写上" in await li.last(f"进展 {number}")
+
+
+async def test_residents_never_reach_staff_commands(bot, ctx):
+    number = await report(bot)
+    reply = await bot.last(f"办结 {number} 好了")
+    assert "已办结" not in reply
+    assert (await case_of(ctx, number)).status == "dispatched"
