@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_subcommands(sub)
+    try:
+        from adapters.wechat_mp.cli import add_subcommands as add_wechat_subcommands
+    except ImportError:
+        pass
+    else:
+        add_wechat_subcommands(sub)       # qrcode, codes
     return p
 
 

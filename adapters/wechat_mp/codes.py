@@ -1,0 +1,83 @@
+"""Dispute codes (解纷码): a parametric QR code per place whose scene is the place code, or an
+offline code that opens the web chat at that place; and the counts the centre reads per code
+(scans, applications, resolved cases, success rate)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy import case, func, select
+
+from adapters.wechat_mp.api import WeChatAPI
+from bot.context import AppContext
+from storage.models import Case
+
+MAX_TEMPORARY = 2592000           # 30 days: WeChat's limit for a temporary code
+RESOLVED = ("resolved", "closed")
+
+
+class CodeError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class DisputeCode:
+    place_code: str
+    content: str                  # what the QR code encodes
+    kind: str                     # permanent | temporary | web
+    expires_at: str = ""          # ISO time, temporary codes only
+
+
+def check_place(ctx: AppContext, place_code: str) -> str:
+    if place_code not in ctx.registry.places:
+        raise CodeError(f"no place {place_code!r} in the registry (jiefen registry lists them)")
+    if not 1 <= len(place_code) <= 64:          # QR_*_STR_SCENE takes 1–64 characters
+        raise CodeError("a place code for a QR scene must be 1–64 characters")
+    return place_code
+
+
+async def wechat_code(ctx: AppContext, api: WeChatAPI, place_code: str, *, permanent: bool,
+                      days: int | None = None) -> DisputeCode:
+    """Ask WeChat for a parametric code; scanning it sends SCAN (or subscribe with qrscene_) with the place code."""
+    check_place(ctx, place_code)
+    scene = {"scene": {"scene_str": place_code}}
+    if permanent:   # at most 100,000 permanent codes per account: for printed posters only
+        body = {"action_name": "QR_LIMIT_STR_SCENE", "action_info": scene}
+    else:
+        seconds = min(MAX_TEMPORARY, int((days or ctx.settings.wechat_qr_days) * 86400))
+        body = {"expire_seconds": seconds, "action_name": "QR_STR_SCENE", "action_info": scene}
+    data = await api.call("/cgi-bin/qrcode/create", body)
+    expires = ""
+    if not permanent:
+        expires = (ctx.clock.now() + timedelta(seconds=int(data.get("expire_seconds", body["expire_seconds"])))).isoformat()
+    code = DisputeCode(place_code, data["url"], "permanent" if permanent else "temporary", expires)
+    await ctx.state.set(f"qrcode:{place_code}:{code.kind}", {"url": code.content, "ticket": data.get("ticket", ""),
+                                                             "expires_at": expires,
+                                                             "created_at": ctx.clock.now().isoformat()})
+    return code
+
+
+def web_code(ctx: AppContext, place_code: str) -> DisputeCode:
+    """An offline code: the web chat opened at the place (no WeChat account needed)."""
+    check_place(ctx, place_code)
+    return DisputeCode(place_code, f"{ctx.settings.web_url.rstrip('/')}/?{urlencode({'place': place_code})}", "web")
+
+
+async def code_counts(ctx: AppContext) -> list[dict]:
+    """Per code: scans (a state-store counter), applications and resolved cases (from the cases)."""
+    async with ctx.db.session() as s:
+        rows = (await s.execute(select(Case.source, func.count(), func.sum(case((Case.status.in_(RESOLVED), 1), else_=0)))
+                                .where(Case.source != "").group_by(Case.source))).all()
+    by_code = {src: (int(n), int(r or 0)) for src, n, r in rows}
+    out = []
+    for code in sorted(set(by_code) | {c for c in ctx.registry.places}):
+        scans = int(await ctx.state.get(f"code:{code}:scans") or 0)
+        applications, resolved = by_code.get(code, (0, 0))
+        if not (scans or applications):
+            continue
+        out.append({"code": code, "place": ctx.registry.full_name(code) or code, "scans": scans,
+                    "applications": applications, "resolved": resolved,
+                    "success_rate": round(resolved / applications, 3) if applications else None})
+    return out
+
