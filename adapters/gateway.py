@@ -25,6 +25,10 @@ def enabled_channels(ctx: AppContext) -> list[Channel]:
     if ctx.settings.wecom_bot_token:
         from adapters.wecom_bot import WeComBotChannel
         channels.append(WeComBotChannel(ctx))
+    if ctx.settings.wecom_corpid:       # the staff side: app messages and the group robots' digests
+        from adapters.wecom_app import WeComAppChannel
+        from adapters.wecom_robot import WeComRobotChannel
+        channels += [WeComAppChannel(ctx), WeComRobotChannel(ctx)]
     if ctx.settings.group_forward_secret:
         from adapters.group_forward import GroupForwardChannel
         channels.append(GroupForwardChannel(ctx))
@@ -39,6 +43,11 @@ def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outb
         ch.mount(app)
         ctx.channels[ch.name] = ch
     app.router.add_get("/healthz", _health)
+    scheduler = None
+    if ctx.settings.wecom_corpid:       # the staff clocks: reminders, red cards, digests
+        from adapters.wecom_robot import queue_digests
+        from bot.scheduler import Scheduler
+        scheduler = ctx.extras["scheduler"] = Scheduler(ctx, jobs=[queue_digests])
 
     async def startup(_app: web.Application) -> None:
         for ch in channels:
@@ -46,8 +55,12 @@ def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outb
         await ctx.outbox.requeue_stuck()
         if run_outbox:
             ctx.outbox.start()
+            if scheduler is not None:
+                scheduler.start()
 
     async def cleanup(_app: web.Application) -> None:
+        if scheduler is not None:
+            await scheduler.stop()
         await ctx.outbox.stop()
         for ch in reversed(channels):
             await ch.stop()

@@ -35,6 +35,7 @@ class Outcome(enum.Enum):
 class Delivery:
     outcome: Outcome
     detail: str = ""
+    retry_after: float | None = None    # RETRY at this many seconds, not counted as an attempt (a rate limit)
 
 
 class Sender(Protocol):
@@ -110,6 +111,9 @@ class Outbox:
                 item.status, item.sent_at = "sent", now
             elif result.outcome is Outcome.HOLD:
                 item.status = "held"
+            elif result.outcome is Outcome.RETRY and result.retry_after is not None:
+                item.status, item.attempts = "pending", attempts - 1     # held back, not failed
+                item.next_attempt_at = now + timedelta(seconds=result.retry_after)
             elif result.outcome is Outcome.FAILED or attempts >= self.MAX_ATTEMPTS:
                 item.status = "failed"
             else:

@@ -1,0 +1,83 @@
+"""The WeCom app channel (企业微信自建应用), the staff side: staff send commands to the app
+(callback at /wecom/app) and receive assignments, reminders, red cards and escalations as app
+messages sent from the outbox, within WeCom's per-member limits."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+from aiohttp import web
+
+from adapters.base import ChannelBase
+from adapters.wecom_app.api import WeComAPI, WeComError
+from adapters.wecom_app.codec import BadCallback, Codec
+from adapters.wecom_app.limits import Limits
+from bot.app import handle
+from bot.context import AppContext
+from bot.message import Push
+from bot.outbox import Delivery, Outcome
+
+log = logging.getLogger("jiefen.wecom_app")
+PATH = "/wecom/app"
+GONE = frozenset({81013, 60111, 60103})        # no valid recipient, no such user, bad userid
+SLOW_DOWN = frozenset({45009, 45033, 45047})   # API frequency / concurrency limits
+
+
+class WeComAppChannel(ChannelBase):
+    name = "wecom_app"
+
+    def __init__(self, ctx: AppContext):
+        s = ctx.settings
+        self.ctx = ctx
+        self.codec = Codec(s.wecom_token, s.wecom_aes_key, s.wecom_corpid)
+        self.api = WeComAPI(ctx)
+        self.limits = Limits(ctx, "wecom_app", ((60, s.wecom_per_minute), (3600, s.wecom_per_hour)))
+        ctx.extras["wecom_api"] = self.api          # the group robot posts through the same client
+
+    def mount(self, app: web.Application) -> None:
+        app.router.add_get(PATH, self.verify)
+        app.router.add_post(PATH, self.callback)
+
+    async def stop(self) -> None:
+        await self.api.close()
+
+    async def verify(self, request: web.Request) -> web.Response:
+        try:
+            plain = self.codec.verify(request.query)
+        except BadCallback as exc:
+            log.warning("WeCom verification refused: %s", exc.reason)
+            return web.Response(status=exc.status, text=exc.reason)
+        return web.Response(text=plain)           # plain text: no quotes, BOM or newline
+
+    async def callback(self, request: web.Request) -> web.Response:
+        try:
+            inbound = self.codec.decode(request.query, await request.read())
+        except BadCallback as exc:
+            log.warning("WeCom callback refused: %s", exc.reason)
+            return web.Response(status=exc.status, text=exc.reason)
+        if inbound.message is None:
+            return web.Response(text="")
+        replies = await handle(self.ctx, inbound.message)
+        text = "\n\n".join(r.text for r in replies)
+        if not text:
+            return web.Response(text="")
+        return web.Response(text=self.codec.reply(inbound, text, request.query.get("nonce")),
+                            content_type="application/xml")
+
+    async def deliver(self, push: Push) -> Delivery:
+        wait = await self.limits.admit(push.user)
+        if wait is not None:
+            return Delivery(Outcome.RETRY, "per-member limit", retry_after=wait)
+        try:
+            data = await self.api.send_text(push.user, push.text)
+        except (aiohttp.ClientError, asyncio.TimeoutError, WeComError) as exc:
+            return Delivery(Outcome.RETRY, f"{type(exc).__name__}: {exc}")
+        code = data.get("errcode", -1)
+        if code == 0 and push.user not in (data.get("invaliduser") or "").split("|"):
+            return Delivery(Outcome.SENT, str(data.get("msgid", "")))
+        if code in GONE or code == 0:
+            return Delivery(Outcome.FAILED, f"{code} {data.get('errmsg', '')} invalid user")
+        if code in SLOW_DOWN:
+            return Delivery(Outcome.RETRY, f"{code} {data.get('errmsg', '')}", retry_after=60)
+        return Delivery(Outcome.RETRY, f"{code} {data.get('errmsg', '')}")

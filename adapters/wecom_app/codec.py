@@ -1,0 +1,71 @@
+"""WeCom callback crypto and parsing (wechatpy), at the edge: the core sees a Message.
+
+GET verification checks msg_signature over token, timestamp, nonce and echostr, and answers
+the decrypted echostr as plain text. POST bodies are encrypted XML with the corpid as the
+receive id. wechatpy raises many kinds of error on malformed input: all become BadCallback."""
+from __future__ import annotations
+
+import struct
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Mapping
+from xml.parsers.expat import ExpatError
+
+from wechatpy.enterprise import parse_message
+from wechatpy.enterprise.crypto import WeChatCrypto
+from wechatpy.enterprise.replies import TextReply
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+
+from bot.message import Kind, Message
+
+_BAD_INPUT = (InvalidSignatureException, InvalidAppIdException,   # wrong corpid: InvalidAppId
+              ExpatError, KeyError, ValueError,
+              IndexError, TypeError, struct.error, UnicodeDecodeError, AttributeError)
+
+
+class BadCallback(Exception):
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+@dataclass(frozen=True)
+class Inbound:
+    message: Message | None          # None: an event we do not act on (enter_agent, …)
+    parsed: object
+
+
+class Codec:
+    def __init__(self, token: str, aes_key: str, corpid: str):
+        self.crypto = WeChatCrypto(token, aes_key, corpid)
+
+    def verify(self, query: Mapping[str, str]) -> str:
+        try:
+            return self.crypto.check_signature(query["msg_signature"], query["timestamp"], query["nonce"],
+                                               query["echostr"])
+        except InvalidSignatureException as exc:
+            raise BadCallback(403, "bad signature") from exc
+        except _BAD_INPUT as exc:
+            raise BadCallback(400, f"bad verification: {type(exc).__name__}") from exc
+
+    def decode(self, query: Mapping[str, str], body: bytes) -> Inbound:
+        try:
+            xml = self.crypto.decrypt_message(body, query["msg_signature"], query["timestamp"], query["nonce"])
+        except InvalidSignatureException as exc:
+            raise BadCallback(403, "bad signature") from exc
+        except _BAD_INPUT as exc:
+            raise BadCallback(400, f"cannot decrypt: {type(exc).__name__}") from exc
+        try:
+            msg = parse_message(xml)
+        except _BAD_INPUT as exc:
+            raise BadCallback(400, f"cannot parse: {type(exc).__name__}") from exc
+        if getattr(msg, "type", "") != "text" or not getattr(msg, "source", ""):
+            return Inbound(None, msg)      # staff act by text; events and media need no answer
+        return Inbound(Message(channel="wecom_app", user=msg.source, kind=Kind.TEXT, text=msg.content or "",
+                               msg_id=str(msg.id), raw=msg), msg)
+
+    def reply(self, inbound: Inbound, text: str, nonce: str | None = None) -> str:
+        """An encrypted passive reply: the staff member sees the answer in the same chat."""
+        xml = TextReply(content=text, message=inbound.parsed).render()
+        return self.crypto.encrypt_message(xml, nonce or uuid.uuid4().hex[:10], str(int(time.time())))
