@@ -108,8 +108,11 @@ class WeChatMPChannel(ChannelBase):
     async def _handle(self, message: Message) -> list[str]:
         await self._note_contact(message)
         replies = await handle(self.ctx, message)
-        if message.event is not EventType.UNFOLLOW:
-            await self.ctx.outbox.release(CHANNEL, message.user)   # pushes held while the window was shut
+        if message.event is not EventType.UNFOLLOW and await self.pusher.has_held(message.user):
+            # pushes held while the window was shut go now; the flag spares every other message a
+            # database write (SQLite serialises writers)
+            if await self.ctx.outbox.release(CHANNEL, message.user):
+                await self.pusher.forget_held(message.user)
         return [r.text for r in replies if r.text]
 
     async def _note_contact(self, message: Message) -> None:
