@@ -1,0 +1,127 @@
+"""Clocks in working days on the Chinese calendar, with a controllable clock: National Day
+2026 (1–7 October off, Saturday 10 October a make-up working day), reminders, notices, red
+cards and escalation village → town → county, one runner across workers."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from bot import clocks
+from bot.scheduler import Scheduler
+from tests.staff.helpers import case_of, events_of, outbox, report, staff_bot
+
+CN = ZoneInfo("Asia/Shanghai")
+
+
+def local(*args) -> datetime:
+    return datetime(*args, tzinfo=CN).astimezone(timezone.utc)
+
+
+def test_working_days_skip_the_holiday_and_count_the_make_up_saturday():
+    start = local(2026, 9, 30, 10, 0)                        # Wednesday before National Day
+    assert clocks.add_working_days(start, 1, "Asia/Shanghai") == local(2026, 10, 8, 10, 0)
+    assert clocks.add_working_days(start, 3, "Asia/Shanghai") == local(2026, 10, 10, 10, 0)   # make-up Saturday
+    assert clocks.add_working_days(start, 4, "Asia/Shanghai") == local(2026, 10, 12, 10, 0)   # Sunday 11th off
+    assert clocks.working_days_between(start, local(2026, 10, 12, 9), "Asia/Shanghai") == 4
+    assert clocks.add_working_days(local(2026, 11, 27, 9), 1, "Asia/Shanghai") == local(2026, 11, 30, 9)
+
+
+def test_a_year_the_calendar_does_not_know_counts_weekdays():
+    assert clocks.add_working_days(local(2027, 1, 8, 9), 1, "Asia/Shanghai") == local(2027, 1, 11, 9)
+
+
+async def pushes_since(ctx, seen: int):
+    rows = await outbox(ctx, "wecom_app")
+    return [(r.user, r.kind, r.text) for r in rows[seen:]], len(rows)
+
+
+async def test_reminder_notice_and_nothing_twice_across_the_holiday(bot, ctx, clock):
+    clock.set(local(2026, 9, 30, 10, 0))
+    number = await report(bot)
+    sched = Scheduler(ctx)
+    _, seen = await pushes_since(ctx, 0)
+    # due to accept: 3 working days → Saturday 10 October 10:00; reminder 4 hours before
+    clock.set(local(2026, 10, 9, 18, 0))
+    await sched.run_once()
+    new, seen = await pushes_since(ctx, seen)
+    assert new == []                                          # the evening before is not yet 4 hours before
+    clock.set(local(2026, 10, 10, 6, 30))
+    await sched.run_once()
+    new, seen = await pushes_since(ctx, seen)
+    assert [(u, k) for u, k, _ in new] == [("LiHongMei", "reminder")]
+    assert "即将到期" in new[0][2] and "10月10日 10:00" in new[0][2] and f"接单 {number}" in new[0][2]
+    await sched.run_once()                                    # a second look sends nothing again
+    assert (await pushes_since(ctx, seen))[0] == []
+    clock.set(local(2026, 10, 10, 10, 1))
+    await sched.run_once()
+    new, seen = await pushes_since(ctx, seen)
+    assert sorted(u for u, _, _ in new) == ["LiHongMei", "QSCentre"] and all("已超期" in t for _, _, t in new)
+    ledger = [(e.data["stage"], e.data["what"]) for e in await events_of(ctx, number, "clock")]
+    assert ledger == [("start", "reminder"), ("start", "notice")]
+
+
+async def test_red_card_after_15_working_days_then_town_then_county(bot, ctx, clock):
+    clock.set(local(2026, 9, 30, 10, 0))
+    number = await report(bot)
+    await staff_bot(ctx, "LiHongMei").say(f"接单 {number}")
+    sched = Scheduler(ctx)
+    _, seen = await pushes_since(ctx, 0)
+    red_due = clocks.add_working_days(local(2026, 9, 30, 10, 0), 15, "Asia/Shanghai")
+    assert red_due == local(2026, 10, 27, 10, 0)              # 15 working days, the holiday not counted
+    clock.set(red_due - timedelta(minutes=1))
+    await sched.run_once()
+    new, seen = await pushes_since(ctx, seen)
+    assert [(u, k) for u, k, _ in new] == [("LiHongMei", "reminder")]
+    clock.set(red_due)
+    await sched.run_once()
+    new, seen = await pushes_since(ctx, seen)
+    reds = [(u, k) for u, k, t in new if "红牌" in t]
+    assert sorted(reds) == [("GaoZhenHua", "alert"), ("LiHongMei", "alert"), ("QSCentre", "alert")]
+    assert ("LiuDeMing", "assignment") in [(u, k) for u, k, _ in new]
+    case = await case_of(ctx, number)
+    assert (case.status, case.level, case.assignees) == ("escalated", "town", ["med-dx"])
+    assert len(await events_of(ctx, number, "red_card")) == 1
+    # nobody at the town takes it: 15 working days after the town got it, the county
+    town_due = clocks.add_working_days(case.assigned_at, 15, "Asia/Shanghai")
+    clock.set(town_due)
+    await sched.run_once()
+    case = await case_of(ctx, number)
+    assert (case.status, case.level, case.assignees) == ("escalated", "county", ["med-county"])
+    assert len(await events_of(ctx, number, "red_card")) == 2
+    told = [r.text for r in await outbox(ctx, "test")]
+    assert any("乡镇" in t for t in told) and any("县里" in t for t in told)
+
+
+async def make_yellow(ctx, number):
+    async with ctx.uow() as uow:
+        (await (await uow.cases()).get(number)).risk = "yellow"
+
+
+async def test_a_complex_case_needs_a_joint_meeting_within_7_days(bot, ctx, clock):
+    number = await report(bot)
+    await make_yellow(ctx, number)
+    await staff_bot(ctx, "LiHongMei").say(f"接单 {number}")
+    case = await case_of(ctx, number)
+    clock.set(clocks.add_working_days(case.assigned_at, 7, "Asia/Shanghai"))
+    await Scheduler(ctx).run_once()
+    assert [(e.data["stage"], e.data["what"]) for e in await events_of(ctx, number, "clock")] == [("meeting", "notice")]
+
+
+async def test_a_recorded_appointment_is_the_joint_meeting(bot, ctx, clock):
+    number = await report(bot)
+    await make_yellow(ctx, number)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    await li.say(f"约谈 {number} 明天上午9点村委会")
+    case = await case_of(ctx, number)
+    clock.set(clocks.add_working_days(case.assigned_at, 7, "Asia/Shanghai"))
+    await Scheduler(ctx).run_once()
+    assert await events_of(ctx, number, "clock") == []
+
+
+async def test_only_one_worker_runs_the_clock(ctx):
+    token = await ctx.state.try_lock("scheduler", 60)
+    assert token
+    assert await Scheduler(ctx).run_once() is False
+    await ctx.state.unlock("scheduler", token)
+    assert await Scheduler(ctx).run_once() is True
