@@ -49,6 +49,7 @@ async def test_forged_signature(client, resident, wx_ctx, logs):
     query, body = resident.request(text_xml(resident))
     status, reason = await post(client, {**query, "signature": "f" * 40}, body)
     assert (status, reason) == (403, "bad signature") and await no_case(wx_ctx)
+    assert "callback refused: bad signature" in logs.text
 
 
 async def test_forged_msg_signature(client, resident, wx_ctx, logs):

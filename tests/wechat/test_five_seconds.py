@@ -83,3 +83,10 @@ async def test_handling_goes_on_when_wechat_hangs_up(client, clock, wx_ctx, chan
 def _confirm_xml(resident: Resident, msg_id: int) -> str:
     from tests.wechat.conftest import xml_of
     return xml_of(resident.fields("text", Content="确认", MsgId=msg_id))
+
+
+async def test_a_retry_after_the_passive_answer_gets_the_same_answer(resident, wx_ctx):
+    first = await resident.say(REPORT, msg_id=5150)
+    again = await resident.say(REPORT, msg_id=5150)             # our answer was lost on the way
+    assert first == again and "确认" in first
+    assert "已受理" in await resident.say("确认")

@@ -126,3 +126,12 @@ async def test_a_second_resident_is_kept_apart(client, clock, resident):
     assert (await other.say("你好")).startswith("您好")          # no draft of the first resident's
     summary = await resident.say("楼上邻居天天半夜吵闹，说了好几次都不听，电话13912345678")
     assert "柳林村" in summary
+
+
+async def test_consent_withdrawn(resident, wx_ctx):
+    await wx_ctx.state.set(f"consent:wechat_mp:{resident.openid}:TPL-A", 3)
+    change = ("<List><TemplateId><![CDATA[TPL-A]]></TemplateId>"
+              "<SubscribeStatusString><![CDATA[reject]]></SubscribeStatusString></List>")
+    assert await resident.send(resident.fields("event", Event="subscribe_msg_change_event",
+                                               SubscribeMsgPopupEvent=change)) == []
+    assert await wx_ctx.state.get(f"consent:wechat_mp:{resident.openid}:TPL-A") is None
