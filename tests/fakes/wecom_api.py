@@ -39,6 +39,19 @@ class FakeWeComAPI:
         """Bodies of the app messages WeCom accepted."""
         return [c.body for c in self.calls_to("/cgi-bin/message/send") if c.body.get("_accepted")]
 
+    def shown(self) -> list[dict[str, Any]]:
+        """What staff actually see: WeCom's duplicate check drops the same content to the same
+        person within the interval (the clock here is the order of calls: tests are short)."""
+        seen: set[tuple[str, str]] = set()
+        out = []
+        for body in self.sent():
+            key = (body["touser"], json.dumps(body.get(body.get("msgtype", "")), sort_keys=True))
+            if body.get("enable_duplicate_check") and key in seen:
+                continue
+            seen.add(key)
+            out.append(body)
+        return out
+
     def robot_posts(self, key: str | None = None) -> list[dict[str, Any]]:
         return [c.body for c in self.calls_to("/cgi-bin/webhook/send")
                 if c.body.get("_accepted") and (key is None or c.query.get("key") == key)]
