@@ -116,6 +116,8 @@ def may_act(reg: Registry, staff: StaffInfo, case: Case) -> bool:
     if staff.role not in SUPERVISORS:
         return False
     chain = {p.code: LEVEL_RANK[p.level] for p in reg.ancestors(case.place_code)}
+    if not chain:                    # no place yet: only the desk that sorts such cases out
+        return staff.role in ("leader_on_duty", "centre")
     ranks = [chain[c] for a in case.assignees or [] if a in reg.staff for c in reg.staff[a].places if c in chain]
     ceiling = min(ranks, default=chain.get(case.place_code, 99) + 1)
     return any(chain.get(c, 99) < ceiling for c in staff.places)

@@ -98,3 +98,31 @@ async def test_a_red_case_alerts_the_leader_and_the_centre_before_anything_else(
     assert case.assignees == ["gw-liulin", "lead-duty"] and case.status == "dispatched"
     [alert] = await events_of(ctx, number, "alert")
     assert alert.data["to"] == ["lead-duty", "centre-qs"]
+
+
+def test_who_may_act_follows_the_tree():
+    from storage.models import Case
+    from storage.registry import DEMO_FILE, read_registry_file
+    reg = read_registry_file(DEMO_FILE)
+    case = Case(number="JF261123-001", place_code="DX01", assignees=["gw-liulin"])
+    allowed = {s for s in reg.staff if routing.may_act(reg, reg.staff[s], case)}
+    assert allowed == {"gw-liulin", "med-dx", "med-county", "lead-duty", "centre-qs"}
+    town = Case(number="JF261123-002", place_code="DX01", assignees=["med-dx"])
+    assert {s for s in reg.staff if routing.may_act(reg, reg.staff[s], town)} == \
+        {"med-dx", "med-county", "lead-duty", "centre-qs"}
+    nowhere = Case(number="JF261123-003", place_code=None, assignees=["centre-qs"])
+    assert {s for s in reg.staff if routing.may_act(reg, reg.staff[s], nowhere)} == {"centre-qs", "lead-duty"}
+
+
+async def test_on_duty_times_are_checked_kept_and_shown(ctx):
+    import pytest
+    from storage.registry import RegistryError, read_registry
+    with pytest.raises(RegistryError, match="on_duty"):
+        parse_registry(REG.replace('"1-5 08:00-18:00"', '"weekdays 8-18"'))
+    async with ctx.db.session() as s:
+        await save_registry(s, parse_registry(REG))
+    async with ctx.db.session() as s:
+        reg = await read_registry(s)
+    assert reg.staff["night"].on_duty == ("1-5 18:00-08:00", "6,7 00:00-24:00")
+    shown = {row["id"]: row for row in reg.as_dict()["staff"]}      # what `jiefen registry --json` prints
+    assert shown["night"]["on_duty"] == ["1-5 18:00-08:00", "6,7 00:00-24:00"]
