@@ -1,12 +1,17 @@
 """Following and consent, for any channel that has them: an unfollow stops pushes (the cases
 stay and go on), consent to subscription messages is counted per template (each "accept" is
-one message WeChat lets us send outside the customer-service window)."""
+one message WeChat lets us send outside the customer-service window). Also: a voice message
+whose words were recognised is read as words, and the recording is kept with the report."""
 from __future__ import annotations
 
 from bot.context import AppContext
 from bot.dispatcher import Router
-from bot.filters import EventIs
-from bot.message import Message, EventType
+from bot.conversation import Conversation
+from bot.filters import EventIs, KindIs
+from bot.message import EventType, Kind, Message
+from bot.middlewares import Turn
+from bot.uow import UnitOfWork
+from handlers import media, resident
 
 router = Router("subscriptions")
 FLAG_TTL = 400 * 24 * 3600
@@ -67,3 +72,13 @@ async def on_consent(message: Message, ctx: AppContext):
     for template in rejected:          # the resident withdrew: none of this template any more
         await ctx.state.delete(_consent_key(message.channel, message.user, template))
     return "好的，案件有进展时会通过服务通知告诉您。" if accepted else []
+
+
+@router.message(KindIs(Kind.VOICE), lambda m: bool(m.text.strip() and m.media_id and not m.chat))
+async def on_recognised_voice(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork,
+                              turn: Turn):
+    """The recognition text goes through the intake like typed words; the recording itself is
+    evidence of the draft or case those words went to (recognition can be wrong)."""
+    replies = await resident.on_words(message=message, ctx=ctx, conversation=conversation, uow=uow, turn=turn)
+    await media._attach(ctx, uow, conversation, message, turn)
+    return replies

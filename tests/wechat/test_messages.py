@@ -42,6 +42,10 @@ async def test_voice_with_recognition_is_words(resident, wx_ctx):
                              Recognition="我是柳林村的，隔壁邻居天天半夜吵闹，电话13912345678")
     [answer] = await resident.send(fields)
     assert "柳林村" in answer and "确认" in answer
+    assert "已受理" in await resident.say("确认")
+    async with wx_ctx.db.session() as s:
+        case = await s.scalar(select(Case))
+    assert case.media[0]["media_id"] == "MEDIA-V1" and "隔壁邻居" in case.description
 
 
 async def test_voice_without_recognition_keeps_the_media_and_asks_to_type(resident, wx_ctx):
