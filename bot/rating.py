@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from bot.uow import UnitOfWork
     from storage.models import Case
 
-NOT_SETTLED = re.compile(r"没解决|未解决|没有解决|不满意|没化解|没有化解|还没好|没办好|不行")
+NOT_SETTLED = re.compile(r"没解决|未解决|没有解决|不满意|没化解|没有化解|还没好|没办好")
+SHORT = 30        # a longer text is a new story, not an answer to "rate the result"
 _SCORE = re.compile(r"^\s*([1-5])\s*(?:分|星)?\s*$")
 _WORDS = {"非常满意": 5, "很满意": 5, "满意": 4, "一般": 3, "还行": 3, "不太满意": 2, "很不满意": 1}
 
@@ -37,6 +38,8 @@ async def ask(ctx: "AppContext", case: "Case") -> None:
 def read(text: str) -> int | str | None:
     """A score 1–5, "reopen", or None when the text is neither (the resident moved on)."""
     t = normalize(text)
+    if len(t) > SHORT:
+        return None
     if NOT_SETTLED.search(t):
         return "reopen"
     m = _SCORE.match(t)

@@ -12,6 +12,6 @@ def build_router() -> Router:
     # apps independent, and a router may sit in several roots
     # staff first: it answers only on staff channels, so residents never reach its commands
     root.children.extend([staff.router, group.router, resident.router, media.router])
-    from handlers import subscriptions     # unfollow / consent / recognised voice: before the resident's router
-    root.children.insert(0, subscriptions.router)
+    from handlers import subscriptions     # unfollow, consent, recognised voice: just before the resident router
+    root.children.insert(root.children.index(resident.router), subscriptions.router)
     return root

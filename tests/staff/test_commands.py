@@ -105,3 +105,13 @@ async def test_residents_never_reach_staff_commands(bot, ctx):
     reply = await bot.last(f"办结 {number} 好了")
     assert "已办结" not in reply
     assert (await case_of(ctx, number)).status == "dispatched"
+
+
+async def test_a_new_story_after_the_result_is_not_taken_for_a_rating(bot, ctx):
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    await li.say(f"办结 {number} 已协商")
+    reply = await bot.last("另外我们村口的路灯坏了好几个月没解决，晚上走路摔了好几个人，能不能管管")
+    assert "重新进入调解" not in reply
+    assert (await case_of(ctx, number)).status == "resolved"
