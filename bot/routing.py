@@ -231,3 +231,32 @@ async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str,
     await assign(ctx, uow, case, choices, actor, title=f"上报到{LEVEL_NAMES[level]}", reason=reason)
     await notify.status_changed(ctx, uow, case, note=reason)
     return level
+
+
+async def follow_up(ctx: "AppContext", uow: "UnitOfWork", case: Case, events) -> bool:
+    """What a resident adds to an urgent case after it was routed (the place, a phone number)
+    reaches its people: the grid worker of a place given late joins, the others get the card
+    again. Run by the scheduler, which reads the ledger of every open case anyway."""
+    last = max((e.id for e in events if e.kind in ("assigned", "followed_up")), default=None)
+    if last is None or not any(e.id > last and e.kind == "updated"
+                               and {"place_code", "contact"} & set(e.data.get("after") or {}) for e in events):
+        return False
+    reg = ctx.registry
+    has_grid = any(a in reg.staff and reg.staff[a].role == "grid_worker" for a in case.assignees or [])
+    joining = [] if has_grid or not case.place_code else \
+        [c for c in grid_workers(reg, case.place_code) if c.staff.id not in (case.assignees or [])]
+    key = f"follow:{case.number}:{uow.now.isoformat()}"
+    for sid in case.assignees or []:
+        if sid in reg.staff:
+            p = staff_push(reg.staff[sid], case_card(ctx, case, title="案件补充", with_contact=True), case, "update", key)
+            if p:
+                await uow.push(p)
+    for c in joining:
+        p = staff_push(c.staff, case_card(ctx, case, title="新案件", with_contact=True, why=c.why), case,
+                       "assignment", key)
+        if p:
+            await uow.push(p)
+    case.assignees = list(case.assignees or []) + [c.staff.id for c in joining]
+    await (await uow.cases()).event(case, "followed_up", "routing",
+                                    joined=[{"id": c.staff.id, "why": c.why} for c in joining])
+    return True

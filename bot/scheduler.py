@@ -61,6 +61,7 @@ class Scheduler:
         settings, now = self.ctx.settings, uow.now
         store = await uow.cases()
         events = await store.events(case)
+        await routing.follow_up(self.ctx, uow, case, events)
         done = {(e.data.get("stage"), e.data.get("what"), e.data.get("anchor")) for e in events if e.kind == "clock"}
         lead = timedelta(hours=settings.reminder_hours)
         for stage, anchor, due in clocks.due(case, settings):
