@@ -144,3 +144,19 @@ async def test_a_place_given_after_an_urgent_report_brings_in_the_grid_worker(bo
     assert "gw-liulin" in (await case_of(ctx, number)).assignees
     await Scheduler(ctx).run_once()                           # told once
     assert (await pushes_since(ctx, seen))[0] == []
+
+
+async def test_one_runner_across_workers_sharing_redis(tmp_path, clock, redis_server):
+    from bot.testing import make_context
+    from storage.state import open_state_store
+    from tests.staff.conftest import WECOM
+    a = await make_context(tmp_path, clock=clock, state=open_state_store(redis_server.url, "t-sched:"), **WECOM)
+    b = await make_context(tmp_path, clock=clock, state=open_state_store(redis_server.url, "t-sched:"), **WECOM)
+    try:
+        token = await a.state.try_lock("scheduler", 60)        # worker A is looking at the clocks
+        assert await Scheduler(b).run_once() is False          # worker B leaves them alone
+        await a.state.unlock("scheduler", token)
+        assert await Scheduler(b).run_once() is True
+    finally:
+        await a.close()
+        await b.close()
