@@ -78,6 +78,8 @@ class Pusher:
                 return Delivery(Outcome.SENT, f"customer service ({slot.window} window)")
             except APIError as exc:
                 await self.windows.give_back(slot)
+                if exc.errcode == 40003:                  # no such openid for this account: never will work
+                    return Delivery(Outcome.FAILED, f"customer service: {exc}")
                 if exc.errcode not in WINDOW_CLOSED:
                     return Delivery(Outcome.RETRY, f"customer service: {exc}")
                 await self.windows.closed(push.user, slot)

@@ -84,6 +84,12 @@ async def test_other_errors_retry_and_give_the_slot_back(resident, channel, fake
     assert [await outcome(channel, push(resident, f"进展{i}")) for i in range(5)] == [Outcome.SENT] * 4 + [Outcome.HOLD]
 
 
+async def test_an_unknown_openid_fails_for_good(resident, channel, fake_api):
+    await resident.say("你好")
+    fake_api.fail(CS, 40003)
+    assert await outcome(channel, push(resident, "进展")) is Outcome.FAILED
+
+
 async def test_unreachable_api_is_a_retry(resident, wx_ctx, channel, fake_api):
     await resident.say("你好")
     await fake_api.stop()
