@@ -78,7 +78,8 @@ class Outbox:
         async with self.ctx.db.session() as s:
             due = (await s.scalars(select(OutboxItem).where(OutboxItem.status == "pending",
                                                             OutboxItem.next_attempt_at <= now)
-                                   .order_by(OutboxItem.id).limit(limit))).all()
+                                   # a red alert goes before any backlog ("at once, whatever the hour")
+                                   .order_by(OutboxItem.kind != "alert", OutboxItem.id).limit(limit))).all()
             items = [(i.id, i.attempts, Push(i.channel, i.user, i.text, i.case_number, i.kind, i.key)) for i in due]
         sent = 0
         for item_id, attempts, push in items:

@@ -126,3 +126,15 @@ async def test_on_duty_times_are_checked_kept_and_shown(ctx):
     assert reg.staff["night"].on_duty == ("1-5 18:00-08:00", "6,7 00:00-24:00")
     shown = {row["id"]: row for row in reg.as_dict()["staff"]}      # what `jiefen registry --json` prints
     assert shown["night"]["on_duty"] == ["1-5 18:00-08:00", "6,7 00:00-24:00"]
+
+
+async def test_a_red_alert_overtakes_a_backlog_in_the_outbox(bot, ctx):
+    from bot.message import Push
+    from bot.testing import RecordingSender
+    staff = ctx.channels["wecom_app"] = RecordingSender()
+    async with ctx.uow() as uow:
+        for n in range(60):
+            await uow.push(Push("wecom_app", "LiHongMei", f"提醒{n}", kind="reminder", key=f"r{n}"))
+    await bot.say("柳林村有人拿着刀说要砍人")
+    await ctx.outbox.run_once(limit=10)
+    assert [(p.user, p.kind) for p in staff.pushes[:2]] == [("GaoZhenHua", "alert"), ("QSCentre", "alert")]
