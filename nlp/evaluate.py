@@ -13,8 +13,10 @@ from pathlib import Path
 from nlp.reading import DISPUTE_TYPES, NOT_A_DISPUTE
 
 DATA_DIR = Path(__file__).with_name("data")
-PARTS = {"dev": [DATA_DIR / "eval_chat_dev.tsv"], "heldout": [DATA_DIR / "eval_chat_heldout.tsv"]}
-PARTS["all"] = PARTS["dev"] + PARTS["heldout"]
+PARTS = {"dev": [DATA_DIR / "eval_chat_dev.tsv", DATA_DIR / "eval_chat_dev4.tsv"],
+         "heldout": [DATA_DIR / "eval_chat_heldout.tsv"],
+         "heldout2": [DATA_DIR / "eval_chat_heldout2.tsv"]}
+PARTS["all"] = PARTS["dev"] + PARTS["heldout"] + PARTS["heldout2"]
 
 
 def load_tsv(path) -> list[tuple[str, str, str]]:

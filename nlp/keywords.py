@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from nlp.reading import DISPUTE_TYPES, NOT_A_DISPUTE
-from nlp.scanner import PhraseScanner
+from nlp.scanner import PhraseScanner, candidates_index
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -51,10 +51,29 @@ class KeywordClassifier:
         for label, pats in (data.get("patterns") or {}).items():
             for item in pats or ():
                 self.patterns.append((label, re.compile(item["re"]), float(item.get("w", 2))))
+        self._pindex = candidates_index([rx.pattern for _, rx, _ in self.patterns])
         self.generic = tuple(data.get("generic") or ())
         cfg = data.get("decision") or {}
         self.min_dispute = float(cfg.get("min_dispute", 2.0))
         self.none_margin = float(cfg.get("none_margin", 0.0))
+        self.model = None
+        self.model_weight = 0.0
+
+    @classmethod
+    def with_chat_model(cls, path: str | Path | None = None) -> "KeywordClassifier":
+        """The built-in classifier: taxonomy + the learned chat model (nlp/data/chat_model.json)
+        when present, with the blend weight chosen by cross-validation on dev."""
+        import json
+
+        from nlp.learn import LearnedModel
+        kc = cls(path)
+        mp = DATA_DIR / "chat_model.json"
+        if mp.exists():
+            with open(mp, encoding="utf-8") as fh:
+                data = json.load(fh)
+            m = LearnedModel(data["labels"], data["weights"], data["bias"], data["idf"], data.get("config", {}))
+            kc.attach_model(m, float(data.get("blend_weight", 0.0)))
+        return kc
 
     def words(self) -> list[str]:
         return [w for w in self.scanner.phrases() if len(w) >= 2]
@@ -70,15 +89,74 @@ class KeywordClassifier:
             for label, w in payloads:
                 scores[label] = scores.get(label, 0.0) + w
                 ev.setdefault(label, []).append(phrase)
-        for label, rx, w in self.patterns:
+        pats = self.patterns
+        for i in self._pindex(text):
+            label, rx, w = pats[i]
             m = rx.search(text)
             if m:
                 scores[label] = scores.get(label, 0.0) + w
                 ev.setdefault(label, []).append(m.group(0))
         return scores, ev
 
+    def attach_model(self, model, weight: float) -> None:
+        """Blend a small learned model (nlp.learn.LearnedModel over character n-grams,
+        trained on the dev chat lines) into the keyword scores: score += weight × its
+        linear score. The weight is chosen by cross-validation on dev (nlp/blend_cv.py)."""
+        self.model = model
+        self.model_weight = float(weight)
+        self._fast = None
+        cfg = getattr(model, "config", {}) or {}
+        fz = getattr(model, "featurizer", None)
+        if fz is not None and not fz.use_words and not any(model.bias):
+            # fast path: the z-score below is scale-free, so the L2 norm can be skipped and
+            # idf folded into the weights; char n-grams only (no jieba on the hot path)
+            table = {f[2:]: tuple(w * model.idf.get(f, 0.0) for w in ws)
+                     for f, ws in model.weights.items() if f.startswith("c:")}
+            self._fast = (table, tuple(fz.ngram), len(model.labels))
+
+    def _fast_scores(self, text: str) -> list[float]:
+        from collections import Counter
+        from itertools import chain
+        from operator import add
+
+        from nlp.learn import _DIGITS, _PUNCT
+        table, (lo, hi), k = self._fast
+        t = _DIGITS.sub("0", text)
+        grams = []
+        for chunk in _PUNCT.split(t):
+            if not chunk:
+                continue
+            if lo == 1:
+                grams.append(chunk)
+            if hi >= 2 and lo <= 2:
+                grams.append(map(add, chunk, chunk[1:]))
+            for g in range(max(lo, 3), hi + 1):
+                grams.append(chunk[i:i + g] for i in range(len(chunk) - g + 1))
+        counts = Counter(chain.from_iterable(grams))
+        vecs = [table[f] if c == 1 else tuple(v * (1.0 + math.log(c)) for v in table[f])
+                for f, c in counts.items() if f in table]
+        if not vecs:
+            return [0.0] * k
+        return list(map(sum, zip(*vecs)))
+
     def classify(self, text: str) -> TypeResult:
         scores, ev = self.score(text)
+        model = getattr(self, "model", None)
+        if model is not None and self.model_weight and any(
+                v > 0 for l, v in scores.items() if l != NOT_A_DISPUTE):
+            # the model re-ranks what the keywords found; it does not make a dispute out
+            # of a text with no dispute word at all (a place name, "火星村")
+            ms = self._fast_scores(text) if self._fast is not None else model.scores(text, normalised=True)[0]
+            # standardise across labels: the model votes in keyword-weight units
+            k = len(ms)
+            mean = sum(ms) / k
+            sd = math.sqrt(sum((v - mean) ** 2 for v in ms) / k) or 1.0
+            lw = self.model_weight
+            scores = dict(scores)
+            for lab, v in zip(model.labels, ms):
+                z = (v - mean) / sd
+                if z > 0:
+                    scores[lab] = scores.get(lab, 0.0) + lw * z
         none_score = scores.get(NOT_A_DISPUTE, 0.0)
         order = self._order
         ranked = sorted(((s, -order.get(l, 99), l) for l, s in scores.items() if l != NOT_A_DISPUTE), reverse=True)

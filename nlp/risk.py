@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from nlp.scanner import PhraseScanner
+from nlp.scanner import PhraseScanner, candidates_index
 
 DATA_DIR = Path(__file__).with_name("data")
 _CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;\s]")
@@ -21,6 +21,10 @@ _CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;\s]")
 _DOUBLE_NEG = ("不会不", "不能不", "没有不", "不得不")
 # words between negation and cue that keep the negation in force ("不会跟他动手")
 _AFTER_NEG = ("不敢", "吓唬", "说说而已", "说着玩", "气话", "没事的")
+# ... but "躲在邻居家不敢回去" is the victim who does not dare go home
+_AFTER_NEG_RE = re.compile(r"不敢(?!回|出|吭|说|告|报|去|睡|进|走)|吓唬|说说而已|说着玩|气话|没事的")
+# words that turn "negation ... cue" into "if not ..., then cue"
+_CONDITIONAL = re.compile(r"就|便|的话|否则|要不|我也|我就|才")
 _REASON_NAMES = {
     "violence": "暴力或暴力威胁", "self_harm": "自伤自杀风险", "gathering": "聚集或上访苗头",
     "danger": "人身危险", "heated": "情绪激烈", "repeated": "反复发生", "many_people": "涉及人数多",
@@ -47,14 +51,18 @@ class RiskAssessor:
         self.large_sum = float(data.get("large_sum_yuan", 50000))
         self.many_people = int(data.get("many_people_count", 10))
         self.scanner: PhraseScanner[tuple[str, str]] = PhraseScanner()
-        self.patterns: list[tuple[str, str, re.Pattern]] = []
+        self._pindex = lambda text: ()
+        self.patterns: list[tuple[str, str, re.Pattern, re.Pattern | None]] = []
+
         for colour in ("red", "yellow"):
             for reason, cues in (data.get(colour) or {}).items():
                 for cue in cues or ():
                     if isinstance(cue, dict):
-                        self.patterns.append((colour, reason, re.compile(cue["re"])))
+                        unless = re.compile(cue["unless"]) if cue.get("unless") else None
+                        self.patterns.append((colour, reason, re.compile(cue["re"]), unless))
                     else:
                         self.scanner.add(str(cue).lower(), (colour, reason))
+        self._pindex = candidates_index([rx.pattern for _, _, rx, _ in self.patterns])
 
     def _negated(self, text: str, start: int, cue: str) -> bool:
         if cue[:1] in ("不", "没", "别"):  # the cue carries its own negation (不想活)
@@ -75,6 +83,10 @@ class RiskAssessor:
                 tail = ctx[k:]
                 if any(tail.startswith(d) for d in _DOUBLE_NEG):
                     return False
+                if _CONDITIONAL.search(tail[len(neg):]):
+                    # "不还钱就卸他一条腿", "不给钱我就跳下去": the negation is the condition,
+                    # the threat stands
+                    return False
                 return True
         return False
 
@@ -94,13 +106,17 @@ class RiskAssessor:
         for start, phrase, payloads in self.scanner.all(text):
             for colour, reason in payloads:
                 hits.append((start, start + len(phrase), phrase, colour, reason))
-        for colour, reason, rx in self.patterns:
+        pats = self.patterns
+        for i in self._pindex(text):
+            colour, reason, rx, unless = pats[i]
             for m in rx.finditer(text):
+                if unless is not None and unless.search(self._clause(text, m.start(), m.end())):
+                    continue  # "烧秸秆把柴房烧了": an accident, not arson
                 hits.append((m.start(), m.end(), m.group(0), colour, reason))
         for start, end, phrase, colour, reason in hits:
             if self._negated(text, start, phrase):
                 continue
-            if colour == "red" and any(w in text[end:end + 10] for w in _AFTER_NEG):
+            if colour == "red" and _AFTER_NEG_RE.search(text[end:end + 10]):
                 # "他嘴上说要打我，其实他不敢" / "说说而已"
                 yellow.setdefault("heated", []).append(phrase)
                 continue

@@ -6,7 +6,7 @@ in plain Python, with no per-call fuzzy matching).
 """
 from __future__ import annotations
 
-from typing import Generic, Iterable, Iterator, TypeVar
+from typing import Callable, Generic, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
 
@@ -68,3 +68,93 @@ class PhraseScanner(Generic[T]):
 
     def phrases(self) -> list[str]:
         return list(self.table)
+
+
+def first_chars(pattern: str) -> frozenset[str] | None:
+    """The characters a match of `pattern` can start with, or None when that cannot be
+    worked out simply (then the pattern is always tried). Used as an exact pre-filter:
+    a pattern none of whose first characters is in the text cannot match it."""
+    try:
+        from re import _parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover
+        import sre_parse  # type: ignore
+    from re import _constants as C
+
+    def seq(items):
+        out: set[str] = set()
+        for op, av in items:
+            got = node(op, av)
+            if got is None:
+                return None
+            chars, nullable = got
+            out |= chars
+            if not nullable:
+                return out, False
+        return out, True
+
+    def node(op, av):
+        if op is C.LITERAL:
+            return {chr(av)}, False
+        if op is C.IN:
+            chars = set()
+            for o, a in av:
+                if o is C.LITERAL:
+                    chars.add(chr(a))
+                elif o is C.RANGE and a[1] - a[0] < 200:
+                    chars.update(chr(c) for c in range(a[0], a[1] + 1))
+                else:
+                    return None
+            return chars, False
+        if op is C.BRANCH:
+            chars, nullable = set(), False
+            for alt in av[1]:
+                got = seq(alt)
+                if got is None:
+                    return None
+                chars |= got[0]
+                nullable = nullable or got[1]
+            return chars, nullable
+        if op is C.SUBPATTERN:
+            return seq(av[-1])
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            lo, _hi, sub = av
+            got = seq(sub)
+            if got is None:
+                return None
+            return got[0], got[1] or lo == 0
+        if op in (C.ASSERT, C.ASSERT_NOT, C.AT):
+            return set(), True
+        return None
+
+    try:
+        got = seq(sre_parse.parse(pattern))
+    except Exception:  # pragma: no cover
+        return None
+    if got is None or got[1]:
+        return None
+    return frozenset(got[0])
+
+
+def candidates_index(patterns: list[str]) -> Callable[[str], list[int]]:
+    """For a list of regexes, a function text -> indices (ascending) of the patterns that
+    can possibly match it, from each pattern's possible first characters (exact: a
+    pattern is skipped only when no character of the text can start a match)."""
+    always: list[int] = []
+    by_char: dict[str, list[int]] = {}
+    for i, p in enumerate(patterns):
+        fc = first_chars(p)
+        if fc is None:
+            always.append(i)
+        else:
+            for c in fc:
+                by_char.setdefault(c, []).append(i)
+
+    def candidates(text: str) -> list[int]:
+        found = set(always)
+        get = by_char.get
+        for c in set(text):
+            ix = get(c)
+            if ix:
+                found.update(ix)
+        return sorted(found)
+    return candidates

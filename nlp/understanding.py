@@ -28,7 +28,7 @@ class Understanding:
     def __init__(self, places: Sequence[PlaceRef] = (), *, model_dir: str | Path | None = None,
                  taxonomy: str | Path | None = None, risk_file: str | Path | None = None):
         self._normalize = Normalizer()
-        self.classifier = KeywordClassifier(taxonomy)
+        self.classifier = KeywordClassifier(taxonomy) if taxonomy else KeywordClassifier.with_chat_model()
         self.risk = RiskAssessor(risk_file)
         self.places = PlaceIndex(places)
         self._place_list = list(places)
@@ -108,7 +108,7 @@ class Understanding:
         risk = self.risk.assess(norm, money=money, people=people)
         if self.model is None and risk.colour == "red":
             top = max((v for k, v in tr.scores.items() if k != NOT_A_DISPUTE), default=0.0)
-            if tr.type == NOT_A_DISPUTE or ("self_harm" in risk.keys and top < 4):
+            if tr.type == NOT_A_DISPUTE or ("self_harm" in risk.keys and top < 2.5):
                 # violence, self-harm or a gathering is a dispute even without a type word;
                 # "我不想活了" is about the person, not about the stray word that matched
                 tr = TypeResult("other", 0.4, tr.type, tr.evidence, tr.scores)
