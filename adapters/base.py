@@ -11,6 +11,7 @@ from bot.outbox import Delivery
 
 class Channel(Protocol):
     name: str
+    takes_pushes: bool       # False: the bot cannot start a message there (nothing is queued for it)
 
     def mount(self, app: web.Application) -> None:
         """Webhook channels add their routes to the one shared aiohttp app."""
@@ -26,6 +27,7 @@ class Channel(Protocol):
 class ChannelBase:
     """Sane defaults for the optional parts."""
     name = "base"
+    takes_pushes = True
 
     def mount(self, app: web.Application) -> None:
         pass

@@ -35,6 +35,7 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 class GroupForwardChannel(ChannelBase):
     name = CHANNEL
+    takes_pushes = False      # the platform only forwards posts in; updates go to its own people
 
     def __init__(self, ctx: AppContext):
         self.ctx = ctx

@@ -36,12 +36,21 @@ def who(ctx: "AppContext", case: Case) -> str:
     return "工作人员"
 
 
-async def tell(ctx: "AppContext", uow: "UnitOfWork", case: Case, text: str, kind: str = "update") -> None:
+async def tell(ctx: "AppContext", uow: "UnitOfWork", case: Case, text: str, kind: str = "update",
+               others: str | None = None) -> None:
+    """Tell everyone who reported the dispute: the reporter of record gets `text`; residents
+    whose later reports joined the case get `others` (default: the same words)."""
     # the key holds the instant: the same words on another day are news again, a retried
     # unit of work at the same instant is not
-    digest = hashlib.sha1(text.encode()).hexdigest()[:10]
-    await uow.push(Push(case.channel, case.reporter, text, case.number, kind,
-                        key=f"res:{case.number}:{uow.now.isoformat()}:{digest}"))
+    store = await uow.cases()
+    for i, (channel, user) in enumerate(await store.reporters(case)):
+        sender = ctx.channels.get(channel)
+        if sender is not None and not getattr(sender, "takes_pushes", True):
+            continue
+        words = text if i == 0 else (others if others is not None else text)
+        digest = hashlib.sha1(words.encode()).hexdigest()[:10]
+        key = f"res:{case.number}:{uow.now.isoformat()}:{digest}" + (f":{i}" if i else "")
+        await uow.push(Push(channel, user, words, case.number, kind, key=key))
 
 
 async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note: str = "",
@@ -55,8 +64,8 @@ async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note:
     elif case.status == "mediating":
         text = f"案件 {n} 已由{who(ctx, case)}接手，正在调解，有进展会告诉您。"
     elif case.status == "resolved":
-        text = f"案件 {n} 已调解办结。处理结果：{shorten(note, 200) or '已化解'}\n{RATE_QUESTION}"
-        await tell(ctx, uow, case, text, "final")
+        result = f"案件 {n} 已调解办结。处理结果：{shorten(note, 200) or '已化解'}"
+        await tell(ctx, uow, case, f"{result}\n{RATE_QUESTION}", "final", others=result)
         return
     elif case.status == "escalated":
         text = f"案件 {n} 已上报到{LEVEL_WORDS.get(case.level, '上级')}处理，由{who(ctx, case)}负责。"

@@ -1,5 +1,5 @@
 """Progress questions: "查询 JF261123-001", "我的案子怎么样了". Answered from the case, and only
-for the resident who reported it."""
+for the residents who reported it."""
 from __future__ import annotations
 
 from bot.context import AppContext
@@ -15,11 +15,13 @@ async def progress_reply(ctx: AppContext, uow: UnitOfWork, message: Message, tur
     number = canonical_number(text, ctx.settings.case_number_prefix)
     if number:
         case = await store.get(number)
-        if case is None or (case.channel, case.reporter) != (message.channel, message.user):
+        if case is None or (message.channel, message.user) not in await store.reporters(case):
             return f"没有找到您反映的编号为 {number} 的案件，请核对编号（在受理时的回复里）。"
         turn.case_numbers.add(case.number)
         return case_detail(case, await store.events(case), ctx.registry, ctx.settings.timezone)
-    cases = await store.by_reporter(message.channel, message.user)
+    cases = list(await store.by_reporter(message.channel, message.user))
+    cases += [c for c in await store.linked_by(message.channel, message.user) if c not in cases]
+    cases.sort(key=lambda c: (c.created_at, c.id), reverse=True)
     if not cases:
         return "您还没有通过这里反映过纠纷。直接说说遇到的情况，就可以开始反映。"
     if len(cases) == 1:

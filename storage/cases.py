@@ -130,6 +130,24 @@ class CaseStore:
             q = q.where(Case.status.in_(OPEN_STATUSES))
         return (await self.session.scalars(q.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))).all()
 
+    async def linked_by(self, channel: str, user: str, *, limit: int = 20) -> Sequence[Case]:
+        """Cases this person reported again after someone else had (their report was joined)."""
+        q = (select(Case).join(CaseEvent, CaseEvent.case_id == Case.id)
+             .where(CaseEvent.kind == "linked_report", CaseEvent.actor == f"{channel}:{user}").distinct())
+        return (await self.session.scalars(q.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))).all()
+
+    async def reporters(self, case: Case) -> list[tuple[str, str]]:
+        """(channel, user) of everyone who reported this dispute, the reporter of record first."""
+        actors = (await self.session.scalars(
+            select(CaseEvent.actor).where(CaseEvent.case_id == case.id, CaseEvent.kind == "linked_report")
+            .order_by(CaseEvent.id))).all()
+        found = [(case.channel, case.reporter)]
+        for actor in actors:
+            channel, _, user = actor.partition(":")
+            if user and (channel, user) not in found:
+                found.append((channel, user))
+        return found
+
     async def recent(self, *, since: datetime, place_codes: Iterable[str] | None = None,
                      open_only: bool = True) -> Sequence[Case]:
         """Candidates for duplicate detection."""

@@ -1,6 +1,7 @@
 """Staff commands through the dispatcher on the staff channel, with permission checks."""
 from __future__ import annotations
 
+from bot.testing import TestBot
 from tests.staff.helpers import case_of, events_of, outbox, report, staff_bot
 
 
@@ -115,3 +116,32 @@ async def test_a_new_story_after_the_result_is_not_taken_for_a_rating(bot, ctx):
     reply = await bot.last("另外我们村口的路灯坏了好几个月没解决，晚上走路摔了好几个人，能不能管管")
     assert "重新进入调解" not in reply
     assert (await case_of(ctx, number)).status == "resolved"
+
+
+async def test_everyone_who_reported_the_same_dispute_hears_of_it(bot, ctx):
+    """A second resident's report joins the open case; from then on each change reaches both,
+    and only the reporter of record is asked to rate the result."""
+    number = await report(bot)
+    neighbour = TestBot(ctx, channel="test", user="resident-2")
+    neighbour._ids = iter(range(500, 600))
+    joined = await neighbour.last("我住柳林村，楼上每天半夜拖椅子吵得睡不着，电话13900001111")
+    if number not in joined:
+        joined = await neighbour.last("确认")
+    assert number in joined and "合并" in joined
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    await li.say(f"办结 {number} 双方签订协议")
+    pushes = await outbox(ctx, "test")
+    to_two = [p for p in pushes if p.user == "resident-2"]
+    assert any("正在调解" in p.text for p in to_two)
+    [final_one] = [p for p in pushes if p.kind == "final" and p.user == "resident-1"]
+    [final_two] = [p for p in to_two if p.kind == "final"]
+    assert "签订协议" in final_two.text and "1-5" in final_one.text and "1-5" not in final_two.text
+    # the second reporter may follow the case, and it is among "my cases"
+    detail = await neighbour.last(f"查询 {number}")
+    assert number in detail and "当前状态" in detail and "13812345678" not in detail
+    assert number in await neighbour.last("我的案子怎么样了")
+    # a stranger may not
+    stranger = TestBot(ctx, channel="test", user="resident-3")
+    stranger._ids = iter(range(700, 800))
+    assert "没有找到" in await stranger.last(f"查询 {number}")
