@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.background import BackgroundLoop
 from bot.message import Push
 from storage.cases import CaseStore
 from storage.models import OutboxItem
@@ -67,7 +68,8 @@ class Outbox:
     def __init__(self, ctx: "AppContext"):
         self.ctx = ctx
         self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        self._interval = 2.0
+        self._loop_task = BackgroundLoop("outbox", lambda: self._loop(self._interval))
 
     def kick(self) -> None:
         self._wake.set()
@@ -161,14 +163,8 @@ class Outbox:
                 pass
 
     def start(self, interval: float = 2.0) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(interval), name="outbox")
+        self._interval = interval
+        self._loop_task.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await self._loop_task.stop()

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot import clocks, routing
+from bot.background import BackgroundLoop
 from bot.lifecycle import OPEN_STATUSES
 from bot.notify import shorten
 from nlp.reading import TYPE_NAMES
@@ -36,7 +37,7 @@ class Scheduler:
     def __init__(self, ctx: "AppContext", jobs: Iterable[Job] = ()):
         self.ctx = ctx
         self.jobs = list(jobs)            # more work on the same tick and lock (the group digests)
-        self._task: asyncio.Task | None = None
+        self._loop_task = BackgroundLoop("scheduler", self._loop)
 
     async def run_once(self) -> bool:
         """One look at every clock; False when another worker holds the lock."""
@@ -124,15 +125,8 @@ class Scheduler:
             await asyncio.sleep(self.ctx.settings.scheduler_interval)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="scheduler")
+        self._loop_task.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await self._loop_task.stop()
 
