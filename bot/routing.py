@@ -227,7 +227,11 @@ async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str,
     else:
         await store.transition(case, "escalated", actor, reason=reason, level_before=case.level, level=level)
     case.level = level
-    choices = handlers_at(ctx.registry, case.place_code, level)
+    # the level's mediators change; a professional committee and the case owner do not
+    # (they are not bound to a level: "一个案件、一名领导……一抓到底")
+    stay = [Choice(s, "继续办理") for s in (ctx.registry.staff.get(a) for a in case.assignees or [])
+            if s is not None and s.role in ("committee", "leader_on_duty")]
+    choices = handlers_at(ctx.registry, case.place_code, level) + stay
     await assign(ctx, uow, case, choices, actor, title=f"上报到{LEVEL_NAMES[level]}", reason=reason)
     await notify.status_changed(ctx, uow, case, note=reason)
     return level

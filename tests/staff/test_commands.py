@@ -145,3 +145,23 @@ async def test_everyone_who_reported_the_same_dispute_hears_of_it(bot, ctx):
     stranger = TestBot(ctx, channel="test", user="resident-3")
     stranger._ids = iter(range(700, 800))
     assert "没有找到" in await stranger.last(f"查询 {number}")
+
+
+async def test_escalation_keeps_the_committee_mediator_and_the_leader_who_own_the_case(bot, ctx):
+    """One level up changes the level's mediator; the professional committee's mediator and
+    the case owner (包案领导) stay with it (一抓到底)."""
+    number = await report(bot, "我是石桥村的老板拖欠我三个月工资一直不给电话13812345678")
+    assert (await case_of(ctx, number)).assignees == ["gw-shiqiao", "com-labour"]
+    await staff_bot(ctx, "WuLiXin").say(f"接单 {number}")
+    await staff_bot(ctx, "ZhaoXiaoYan").say(f"上报 {number} 老板在外地，村里约不到")
+    case = await case_of(ctx, number)
+    assert (case.status, case.level, case.assignees) == ("escalated", "town", ["med-dx", "com-labour"])
+    # the committee mediator still acts on it
+    assert "不在您的办理范围" not in await staff_bot(ctx, "WuLiXin").last(f"进展 {number} 已联系劳动监察")
+    # a red case's owner stays with it one level up
+    reply = await bot.last("柳林村有人拿着刀说要砍人")
+    red = next(iter(reply.split("案件编号：")[1].split()))[:12]
+    assert (await case_of(ctx, red)).assignees == ["gw-liulin", "lead-duty"]
+    await staff_bot(ctx, "LiHongMei").say(f"上报 {red} 双方都有刀，村里压不住")
+    case = await case_of(ctx, red)
+    assert (case.level, case.assignees) == ("town", ["med-dx", "lead-duty"])

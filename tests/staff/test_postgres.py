@@ -34,6 +34,6 @@ async def test_a_case_from_report_to_red_card_on_postgres(pg_ctx, clock):
     clock.set(clocks.add_working_days(case.assigned_at, 15, "Asia/Shanghai"))
     assert await Scheduler(ctx).run_once()
     case = await case_of(ctx, number)
-    assert (case.status, case.level, case.assignees) == ("escalated", "town", ["med-dx"])
+    assert (case.status, case.level, case.assignees) == ("escalated", "town", ["med-dx", "com-labour"])
     assert {"GaoZhenHua", "QSCentre", "ZhaoXiaoYan", "WuLiXin"} <= \
         {r.user for r in await outbox(ctx, "wecom_app") if "红牌" in r.text}
