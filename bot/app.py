@@ -40,8 +40,9 @@ async def build_context(settings: Settings, *, clock: Clock | None = None, state
     ctx = AppContext(settings=settings, clock=clock or Clock(), db=db, state=state, registry=registry, nlp=nlp)
     ctx.dispatcher = build_dispatcher(ctx)
     if settings.wecom_corpid:       # staff are reached over the WeCom app; without it the centre dispatches
-        from bot.routing import route_new_case
+        from bot.routing import case_updated, route_new_case
         ctx.on_case_opened.append(route_new_case)      # a new case goes to its people at once
+        ctx.on_case_updated.append(case_updated)       # and what the resident adds, too
     ctx.outbox = Outbox(ctx)
     return ctx
 

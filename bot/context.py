@@ -34,6 +34,7 @@ class AppContext:
     outbox: "Outbox" = None
     channels: dict[str, "Sender"] = field(default_factory=dict)   # channel name → push sender
     on_case_opened: list[CaseHook] = field(default_factory=list)  # routing plugs in here
+    on_case_updated: list[CaseHook] = field(default_factory=list) # the resident added a place or phone to an open case
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("jiefen"))
     extras: dict[str, Any] = field(default_factory=dict)          # adapters' own long-lived objects
 

@@ -237,19 +237,26 @@ async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str,
     return level
 
 
+async def case_updated(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> None:
+    """The on_case_updated hook: an addition to an urgent case reaches its people at once."""
+    await follow_up(ctx, uow, case, await (await uow.cases()).events(case))
+
+
 async def follow_up(ctx: "AppContext", uow: "UnitOfWork", case: Case, events) -> bool:
     """What a resident adds to an urgent case after it was routed (the place, a phone number)
     reaches its people: the grid worker of a place given late joins, the others get the card
-    again. Run by the scheduler, which reads the ledger of every open case anyway."""
+    again. Run when the addition is made, and again by the scheduler's look at every open case
+    (which finds nothing left when the first run went through)."""
     last = max((e.id for e in events if e.kind in ("assigned", "followed_up")), default=None)
-    if last is None or not any(e.id > last and e.kind == "updated"
-                               and {"place_code", "contact"} & set(e.data.get("after") or {}) for e in events):
+    added = [e.id for e in events if last is not None and e.id > last and e.kind == "updated"
+             and {"place_code", "contact"} & set(e.data.get("after") or {})]
+    if not added:
         return False
     reg = ctx.registry
     has_grid = any(a in reg.staff and reg.staff[a].role == "grid_worker" for a in case.assignees or [])
     joining = [] if has_grid or not case.place_code else \
         [c for c in grid_workers(reg, case.place_code) if c.staff.id not in (case.assignees or [])]
-    key = f"follow:{case.number}:{uow.now.isoformat()}"
+    key = f"follow:{case.number}:{added[-1]}"      # one card per addition, however close in time
     for sid in case.assignees or []:
         if sid in reg.staff:
             p = staff_push(reg.staff[sid], case_card(ctx, case, title="案件补充", with_contact=True), case, "update", key)

@@ -282,5 +282,7 @@ class Intake:
                                      "description": draft.description}.items() if getattr(case, k) != v}
         if changes:
             await store.update(case, self.message.conversation_key, **changes)
+            for hook in self.ctx.on_case_updated:
+                await hook(self.ctx, self.uow, case)
         more = await self._urgent_followup()
         return more or [f"已补充到案件 {case.number}，工作人员正在处理。"]

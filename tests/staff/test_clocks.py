@@ -128,21 +128,22 @@ async def test_only_one_worker_runs_the_clock(ctx):
     assert await Scheduler(ctx).run_once() is True
 
 
-async def test_a_place_given_after_an_urgent_report_brings_in_the_grid_worker(bot, ctx, clock):
+async def test_a_place_given_after_an_urgent_report_brings_in_the_grid_worker_at_once(bot, ctx, clock):
     reply = await bot.last("有人拿着刀说要砍人")
     number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
     case = await case_of(ctx, number)
     assert case.place_code is None and "lead-duty" in case.assignees
-    await bot.say("柳林村")
-    await bot.say("13812345678")
     _, seen = await pushes_since(ctx, 0)
-    await Scheduler(ctx).run_once()
+    await bot.say("柳林村")                                     # no scheduler in between: a red case cannot wait
     new, seen = await pushes_since(ctx, seen)
     assert ("LiHongMei", "assignment") in [(u, k) for u, k, _ in new]
-    leader = [t for u, k, t in new if u == "GaoZhenHua"]
-    assert leader and "案件补充" in leader[0] and "13812345678" in leader[0] and "柳林村" in leader[0]
     assert "gw-liulin" in (await case_of(ctx, number)).assignees
-    await Scheduler(ctx).run_once()                           # told once
+    await bot.say("13812345678")
+    new, seen = await pushes_since(ctx, seen)
+    leader = [t for u, k, t in new if u == "GaoZhenHua"]
+    assert leader and "案件补充" in leader[-1] and "13812345678" in leader[-1] and "柳林村" in leader[-1]
+    assert ("LiHongMei", "assignment") not in [(u, k) for u, k, _ in new]    # joined once
+    await Scheduler(ctx).run_once()                           # the scheduler's look finds nothing left to tell
     assert (await pushes_since(ctx, seen))[0] == []
 
 
