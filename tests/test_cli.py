@@ -92,3 +92,12 @@ def test_serve_with_the_demo_answers_on_the_port_it_prints(env):
         proc.wait(20)
     [case] = json.loads(jiefen(env, "cases", "--json").stdout)
     assert (case["type"], case["place"], case["channel"]) == ("neighbour", "柳林村", "web")
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(env):
+    jiefen(env, "init", "--demo")
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "registry", "--json"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()           # like `| head -0`: gone before the command has written a line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and "Traceback" not in err, err
