@@ -64,6 +64,7 @@ async def enqueue(session: AsyncSession, push: Push, now) -> bool:
 class Outbox:
     BACKOFF = (5, 30, 120, 600, 1800, 3600)     # seconds between attempts
     MAX_ATTEMPTS = 12
+    LEASE = 300                                # seconds a claim lasts; a worker that dies mid-send loses it
 
     def __init__(self, ctx: "AppContext"):
         self.ctx = ctx
@@ -76,6 +77,7 @@ class Outbox:
 
     async def run_once(self, limit: int = 50) -> int:
         """Deliver what is due; returns how many were sent."""
+        await self.requeue_stuck()
         now = self.ctx.clock.now()
         async with self.ctx.db.session() as s:
             due = (await s.scalars(select(OutboxItem).where(OutboxItem.status == "pending",
@@ -102,7 +104,8 @@ class Outbox:
             res = await s.execute(update(OutboxItem)
                                   .where(OutboxItem.id == item_id, OutboxItem.status == "pending",
                                          OutboxItem.attempts == attempts)
-                                  .values(status="sending", attempts=attempts + 1))
+                                  .values(status="sending", attempts=attempts + 1,
+                                          next_attempt_at=self.ctx.clock.now() + timedelta(seconds=self.LEASE)))
             return res.rowcount == 1
 
     async def _record(self, item_id: int, attempts: int, push: Push, result: Delivery) -> None:
@@ -142,10 +145,12 @@ class Outbox:
         return res.rowcount
 
     async def requeue_stuck(self) -> int:
-        """Rows left 'sending' by a worker that died mid-delivery go back to pending at start-up.
-        The channel's own duplicate check (WeCom) or our key makes the resend harmless."""
+        """Rows left 'sending' by a worker that died mid-delivery go back to pending once their
+        lease is over (a live worker's sends are left alone). WeCom's duplicate check makes the
+        resend of one that did arrive harmless."""
         async with self.ctx.db.session() as s:
-            res = await s.execute(update(OutboxItem).where(OutboxItem.status == "sending")
+            res = await s.execute(update(OutboxItem).where(OutboxItem.status == "sending",
+                                                           OutboxItem.next_attempt_at <= self.ctx.clock.now())
                                   .values(status="pending"))
         return res.rowcount
 

@@ -107,3 +107,21 @@ async def test_a_push_stuck_in_sending_is_requeued_at_start(ctx):
     ctx.channels["test"] = sender
     await ctx.outbox.run_once()
     assert sender.texts() == ["half sent"]
+
+
+async def test_a_push_another_live_worker_is_sending_is_left_to_it(ctx, clock):
+    """A worker that starts (or looks for stuck rows) while another is mid-delivery must not
+    send the same push again: a claim is a lease, and only an expired one is taken back."""
+    async with ctx.uow() as uow:
+        await uow.push(Push("test", "u", "being sent"))
+    async with ctx.db.session() as s:
+        item = (await s.scalars(select(OutboxItem))).one()
+    assert await ctx.outbox._claim(item.id, item.attempts)          # worker A is sending it now
+    assert await ctx.outbox.requeue_stuck() == 0                    # worker B starts
+    sender = RecordingSender()
+    ctx.channels["test"] = sender
+    await ctx.outbox.run_once()
+    assert sender.texts() == []
+    clock.advance(seconds=ctx.outbox.LEASE + 1)                    # worker A died with it
+    await ctx.outbox.run_once()                                     # stuck rows are looked for as it runs
+    assert sender.texts() == ["being sent"]
