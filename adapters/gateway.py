@@ -2,6 +2,8 @@
 loop, and start-up / shut-down in order."""
 from __future__ import annotations
 
+import os
+
 from aiohttp import web
 
 from adapters.base import Channel
@@ -35,8 +37,9 @@ def enabled_channels(ctx: AppContext) -> list[Channel]:
     return channels
 
 
-def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outbox: bool = True) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY)
+def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outbox: bool = True,
+             worker: int = 0) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[_worker_header(worker)] if worker else [])
     app[CTX_KEY] = ctx
     channels = enabled_channels(ctx) if channels is None else channels
     for ch in channels:
@@ -72,4 +75,15 @@ def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outb
 
 async def _health(request: web.Request) -> web.Response:
     ctx = request.app[CTX_KEY]
-    return web.json_response({"ok": True, "places": len(ctx.registry.places)})
+    return web.json_response({"ok": True, "places": len(ctx.registry.places), "pid": os.getpid()})
+
+
+def _worker_header(worker: int):
+    """Which of several worker processes answered: for operators reading a trace."""
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        response = await handler(request)
+        if not response.prepared:           # a web socket has sent its headers already
+            response.headers["X-Jiefen-Worker"] = str(worker)
+        return response
+    return middleware

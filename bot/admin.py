@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from typing import Any
 
@@ -101,24 +102,31 @@ async def show_case(settings: Settings, number: str) -> dict[str, Any] | None:
         await db.close()
 
 
-async def serve(settings: Settings, demo: bool = False) -> None:
+async def serve(settings: Settings, demo: bool = False, worker: int = 0) -> None:
+    """The gateway in this process. `worker` > 0: one of several processes a supervisor
+    started on the same port (bot/workers.py); it binds with SO_REUSEPORT and says it is up."""
     from aiohttp import web
 
     from adapters.gateway import make_app
 
     configure_logging(settings.log_level)
-    if demo:
+    if demo and not worker:
         await init_database(settings, demo=True)
     ctx = await build_context(settings)
-    app = make_app(ctx)
+    app = make_app(ctx, worker=worker)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
+    site = web.TCPSite(runner, settings.host, settings.port, reuse_port=bool(worker) or None)
     await site.start()
-    print(f"jiefen is serving {len(ctx.registry.places)} places. Open the web chat: "
-          f"http://{settings.host}:{settings.port}/", flush=True)
+    if worker:
+        print(f"worker {worker} ready", flush=True)
+    else:
+        print(f"jiefen is serving {len(ctx.registry.places)} places. Open the web chat: "
+              f"http://{settings.host}:{settings.port}/", flush=True)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)   # finish in-flight work, then go
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await runner.cleanup()
         await ctx.close()

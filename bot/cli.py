@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host")
     s.add_argument("--port", type=int)
     s.add_argument("--demo", action="store_true", help="load the demo county first if the database is empty")
+    s.add_argument("--workers", type=int, default=1,
+                   help="worker processes on the one port (needs a shared state store: JIEFEN_STATE_URL=redis://…)")
+    s.add_argument("--worker-index", type=int, default=0, help=argparse.SUPPRESS)   # set by the supervisor
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("init", help="create or migrate the database")
@@ -98,7 +101,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.admin import serve
 
     settings = _settings(args, host=args.host, port=args.port)
-    _run(serve(settings, demo=args.demo))
+    if args.workers > 1:
+        from bot.workers import SharedStateNeeded, supervise
+        try:
+            return _run(supervise(settings, args.workers, demo=args.demo, config=args.config))
+        except SharedStateNeeded as exc:
+            print(exc, file=sys.stderr)
+            return 2
+    _run(serve(settings, demo=args.demo, worker=args.worker_index))
     return 0
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -101,3 +102,69 @@ def test_a_reader_that_stops_early_gets_no_traceback(env):
     proc.stdout.close()           # like `| head -0`: gone before the command has written a line
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0 and "Traceback" not in err, err
+
+
+def _start_serving(env, *args):
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    line, seen = "", []
+    deadline = time.monotonic() + 90
+    while "Open the web chat" not in line and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        seen.append(line)
+        assert line or proc.poll() is None, "serve exited:\n" + "".join(seen)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def test_several_workers_share_one_conversation_through_redis(env, redis_server):
+    """`serve --workers 2`: two processes on one port (SO_REUSEPORT); a resident whose
+    messages land on different workers still ends with one case, because drafts live in Redis."""
+    env = {**env, "JIEFEN_STATE_URL": redis_server.url, "JIEFEN_STATE_PREFIX": f"t-workers-{time.time_ns()}:"}
+    proc, base = _start_serving(env, "--demo", "--workers", "2")
+    try:
+        pids = set()
+        for _ in range(60):                       # a new connection each time: the kernel spreads them
+            pids.add(json.loads(urllib.request.urlopen(base + "/healthz").read())["pid"])
+            if len(pids) == 2:
+                break
+        assert len(pids) == 2 and proc.pid not in pids
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        answered_by = set()
+
+        def say(text):
+            req = urllib.request.Request(base + "/api/messages", json.dumps({"text": text}).encode(),
+                                         {"Content-Type": "application/json"})
+            with opener.open(req) as resp:
+                answered_by.add(resp.headers.get("X-Jiefen-Worker"))
+                return json.loads(resp.read())["replies"][0]["text"]
+
+        assert "村" in say("楼上那家天天半夜拖椅子，电话13812345678")      # where?
+        assert "请核对" in say("柳林村")
+        for _ in range(10):                       # corrections keep the summary up until both workers took part
+            if len(answered_by) == 2:
+                break
+            assert "桃源村" in say("不对，是桃源村")
+            assert "柳林村" in say("不对，是柳林村")
+        assert len(answered_by) == 2
+        assert "JF" in say("确认")
+        # a worker that dies is started again; the other serves meanwhile
+        dead = pids.pop()
+        os.kill(dead, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while len(pids) < 2 and time.monotonic() < deadline:
+            pids.add(json.loads(urllib.request.urlopen(base + "/healthz").read())["pid"])
+            time.sleep(0.05)
+        assert len(pids) == 2 and dead not in pids
+    finally:
+        proc.terminate()
+        assert proc.wait(30) == 0
+    cases = json.loads(jiefen(env, "cases", "--json").stdout)
+    assert len(cases) == 1 and cases[0]["place"] == "柳林村"
+    for pid in pids:                               # the workers went with the parent
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+
+
+def test_several_workers_need_a_shared_state_store(env):
+    proc = jiefen(env, "serve", "--workers", "2", check=False)
+    assert proc.returncode == 2 and "JIEFEN_STATE_URL" in proc.stderr
