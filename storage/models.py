@@ -130,3 +130,16 @@ class OutboxItem(Base):
     last_error: Mapped[str] = mapped_column(String(200), default="")
 
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+
+class CodeScan(Base):
+    """A scan of a dispute code (解纷码): one row per scan event, append-only. A channel's retry
+    of the same event has the same `dedupe_key` (a digest of the channel and the event's id) and
+    is stored once. `jiefen codes` counts these rows."""
+    __tablename__ = "code_scans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))          # follow (a new follower scanned) | scan
+    at: Mapped[datetime]

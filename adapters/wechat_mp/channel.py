@@ -5,6 +5,11 @@ an error for anything but a reply or `success`. So the handling runs in its own 
 from the request: if it finishes within `wechat_passive_timeout` its answer is the passive
 reply; otherwise the callback answers `success` at once and the replies follow through the
 outbox as customer-service messages when they are ready.
+
+A long answer does not fit one text message (2048 bytes): the passive reply carries its first
+part and the rest goes through the outbox as customer-service messages, a moment later so that
+they arrive after it; the push side splits it further (split.py). Both are keyed by MsgId, so
+WeChat's retries neither lose nor repeat a part.
 """
 from __future__ import annotations
 
@@ -14,11 +19,15 @@ import time
 from datetime import timedelta
 
 from aiohttp import web
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from adapters.base import ChannelBase
 from adapters.wechat_mp.api import WeChatAPI
 from adapters.wechat_mp.codec import BadCallback, Codec
+from adapters.wechat_mp.codes import record_scan
 from adapters.wechat_mp.push import Pusher
+from adapters.wechat_mp.split import split_once
 from adapters.wechat_mp.translate import CHANNEL, translate
 from bot.app import handle
 from bot.context import AppContext
@@ -26,11 +35,13 @@ from bot.message import EventType, Kind, Message, Push
 from bot.middlewares import DEDUPE_TTL, user_tag
 from bot.outbox import Delivery, enqueue
 from handlers import subscriptions
+from storage.models import OutboxItem
 
 log = logging.getLogger("jiefen.wechat_mp")
 PATH = "/wechat/mp"
 SUCCESS = "success"
 EVENT_WINDOWS = frozenset({EventType.FOLLOW, EventType.SCAN, EventType.MENU})
+REST_DELAY = 1.0        # seconds: the rest of a long passive answer goes after the passive reply arrives
 
 
 class WeChatMPChannel(ChannelBase):
@@ -87,7 +98,12 @@ class WeChatMPChannel(ChannelBase):
             replies = task.result() if not task.cancelled() and task.exception() is None else []
             if not replies or await self.ctx.state.get(self._late_key(message)):
                 return web.Response(text=SUCCESS)   # nothing to say, or it goes as customer-service messages
-            xml = self.codec.reply(inbound, "\n\n".join(replies), request.query.get("nonce", ""), str(int(time.time())))
+            first, rest = split_once("\n\n".join(replies))
+            if not first:
+                return web.Response(text=SUCCESS)
+            if rest:
+                await self._queue_rest(message, rest)
+            xml = self.codec.reply(inbound, first, request.query.get("nonce", ""), str(int(time.time())))
             return web.Response(text=xml, content_type="application/xml")
         # too slow for a passive reply: the first copy to get here sends the replies later
         if await self.ctx.state.add(self._late_key(message), True, ttl=DEDUPE_TTL):
@@ -107,6 +123,8 @@ class WeChatMPChannel(ChannelBase):
 
     async def _handle(self, message: Message) -> list[str]:
         await self._note_contact(message)
+        if message.event in (EventType.FOLLOW, EventType.SCAN) and message.event_key:
+            await self._note_scan(message)
         replies = await handle(self.ctx, message)
         if message.event is not EventType.UNFOLLOW and await self.pusher.has_held(message.user):
             # pushes held while the window was shut go now; the flag spares every other message a
@@ -128,6 +146,32 @@ class WeChatMPChannel(ChannelBase):
                 else now
             await self.pusher.windows.opened(message.user, window, at.timestamp())
 
+    async def _note_scan(self, message: Message) -> None:
+        """A dispute code scanned (subscribe with qrscene_, or SCAN): a row in the database, once per event."""
+        kind = "follow" if message.event is EventType.FOLLOW else "scan"
+        try:
+            await record_scan(self.ctx, CHANNEL, message.event_key, message.msg_id, kind)
+        except Exception:            # the count is worth less than the resident's answer
+            log.exception("could not record a dispute-code scan")
+
+    async def _queue_rest(self, message: Message, rest: str) -> None:
+        """What did not fit the passive reply: one outbox row (the push side splits it into
+        messages), due a moment after the passive reply. Keyed by MsgId: a retry adds nothing."""
+        push = Push(CHANNEL, message.user, rest, kind="reply", key=f"{CHANNEL}:reply:{message.msg_id}:rest")
+        now = self.ctx.clock.now()
+        try:
+            async with self.ctx.db.session() as s:
+                if await enqueue(s, push, now):
+                    await s.flush()
+                    await s.execute(update(OutboxItem).where(OutboxItem.key == push.key)
+                                    .values(next_attempt_at=now + timedelta(seconds=REST_DELAY)))
+        except IntegrityError:       # a concurrent copy of the same callback queued it first
+            pass
+        except Exception:            # the first part still goes; the log says what was not sent
+            log.exception("could not queue the rest of a long answer for %s", user_tag(message))
+            return
+        asyncio.get_running_loop().call_later(REST_DELAY, self.ctx.outbox.kick)
+
     async def _send_late(self, message: Message, task: asyncio.Task) -> None:
         try:
             replies = await task
@@ -136,10 +180,13 @@ class WeChatMPChannel(ChannelBase):
             return
         if not replies:
             return
-        async with self.ctx.db.session() as s:
-            for n, text in enumerate(replies):
-                # keyed by MsgId: a retry's copy of the same replies is queued once
-                await enqueue(s, Push(CHANNEL, message.user, text, kind="reply",
-                                      key=f"{CHANNEL}:reply:{message.msg_id}:{n}"), self.ctx.clock.now())
+        try:
+            async with self.ctx.db.session() as s:
+                # one row, split into messages by the push side in order; keyed by MsgId: a retry's
+                # copy of the same replies is queued once
+                await enqueue(s, Push(CHANNEL, message.user, "\n\n".join(replies), kind="reply",
+                                      key=f"{CHANNEL}:reply:{message.msg_id}"), self.ctx.clock.now())
+        except IntegrityError:
+            return
         self.ctx.outbox.kick()
-        log.info("wechat_mp replies for %s queued as customer-service messages (%d)", user_tag(message), len(replies))
+        log.info("wechat_mp replies for %s queued as customer-service messages", user_tag(message))

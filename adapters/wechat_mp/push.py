@@ -3,27 +3,34 @@ allows, else a subscription message the resident consented to, else a template m
 one is configured, else HOLD (the outbox keeps it until the resident writes again).
 
 Updates waiting for the same resident are merged into one message when the budget cannot
-carry them one by one; the outbox rows merged in are marked sent, with a ledger event each.
+carry them one by one (only as many as fit one message); the outbox rows merged in are marked
+sent, with a ledger event each.
+
+A text over WeChat's 2048-byte limit goes as several customer-service messages in order, each
+taking a slot of the window (split.py). When the window or an error stops it part-way, the
+outbox row keeps only what was not sent yet, so the next attempt — a retry, or the release
+after the resident writes again — neither repeats a part nor loses one.
 """
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
 from adapters.wechat_mp.api import NET_ERRORS, WINDOW_CLOSED, APIError, WeChatAPI
+from adapters.wechat_mp.split import PART_BYTES, split_once, split_text, utf8_len
 from adapters.wechat_mp.translate import CHANNEL
 from adapters.wechat_mp.window import Windows
 from bot.context import AppContext
 from bot.message import Push
-from bot.outbox import Delivery, Outcome
+from bot.outbox import Delivery, Outbox, Outcome
 from handlers import subscriptions
 from storage.cases import CaseStore
 from storage.models import OutboxItem
 
 log = logging.getLogger("jiefen.wechat_mp.push")
-MAX_TEXT = 600                   # a customer-service text is cut by WeChat around 2048 bytes
 MERGEABLE = ("update", "final")
 HELD_TTL = 90 * 24 * 3600
 FIELD_LIMITS = {"thing": 20, "character_string": 32, "phrase": 5, "keyword": 20}
@@ -52,8 +59,10 @@ class Pusher:
         kind = push.kind
         if push.kind in MERGEABLE:
             merged = await self._siblings(push)
-            if merged and await self.windows.remaining(push.user, "final") >= 1 + len(merged):
+            need = len(split_text(push.text)) + sum(len(split_text(i.text)) for i in merged)
+            if merged and await self.windows.remaining(push.user, "final") >= need:
                 merged = []                               # the budget carries them one by one
+            merged = _fitting(push, merged)               # a merged message is one message
             if merged:
                 merged = await self._claim(merged)
                 kind = "final" if any(i.kind == "final" for i in merged) or push.kind == "final" else "update"
@@ -70,24 +79,50 @@ class Pusher:
         return result
 
     async def _send(self, push: Push, text: str, kind: str) -> Delivery:
-        slot = await self.windows.claim(push.user, kind)
-        if slot is not None:
-            body = {"touser": push.user, "msgtype": "text", "text": {"content": text[:MAX_TEXT]}}
+        """Customer-service messages, one per part of the text, while the window allows."""
+        unsent, sent, window = text, 0, ""
+        while True:
+            part, after = split_once(unsent)
+            if not part:
+                break
+            slot = await self.windows.claim(push.user, kind)
+            if slot is None:
+                break
+            body = {"touser": push.user, "msgtype": "text", "text": {"content": part}}
             try:
                 await self.api.call("/cgi-bin/message/custom/send", body)
-                return Delivery(Outcome.SENT, f"customer service ({slot.window} window)")
             except APIError as exc:
                 await self.windows.give_back(slot)
                 if exc.errcode == 40003:                  # no such openid for this account: never will work
-                    return Delivery(Outcome.FAILED, f"customer service: {exc}")
+                    return Delivery(Outcome.FAILED, f"customer service: {exc}" + _parts_note(sent))
                 if exc.errcode not in WINDOW_CLOSED:
-                    return Delivery(Outcome.RETRY, f"customer service: {exc}")
+                    return Delivery(Outcome.RETRY, f"customer service: {exc}" + _parts_note(sent))
                 await self.windows.closed(push.user, slot)
                 log.info("window closed for a resident (%d)", exc.errcode)
+                break
             except NET_ERRORS as exc:
                 await self.windows.give_back(slot)
-                return Delivery(Outcome.RETRY, f"customer service: {type(exc).__name__}")
+                return Delivery(Outcome.RETRY, f"customer service: {type(exc).__name__}" + _parts_note(sent))
+            sent, unsent, window = sent + 1, after, slot.window
+            if unsent:                                    # from now on only the rest is left to send
+                await self._keep_unsent(push, unsent)
+        if not unsent:
+            if not sent:
+                return Delivery(Outcome.SENT, "nothing to send: the text is blank")
+            if sent > 1:                                  # the row shows the whole text again
+                await self._keep_unsent(push, push.text)
+            return Delivery(Outcome.SENT, f"customer service ({window} window)"
+                            + (f", {sent} messages" if sent > 1 else ""))
+        if sent:      # the rest waits for the resident's next message: a template cannot carry it
+            return Delivery(Outcome.HOLD, f"window used up: {sent} parts sent, {utf8_len(unsent)} bytes kept")
         return await self._outside_window(push, text)
+
+    async def _keep_unsent(self, push: Push, text: str) -> None:
+        """The outbox row's text becomes what is still to send (the push's key names the row)."""
+        if not push.key:
+            return
+        async with self.ctx.db.session() as s:
+            await s.execute(update(OutboxItem).where(OutboxItem.key == push.key).values(text=text))
 
     async def _outside_window(self, push: Push, text: str) -> Delivery:
         s = self.ctx.settings
@@ -140,13 +175,15 @@ class Pusher:
             return list(rows.all())
 
     async def _claim(self, items: list[OutboxItem]) -> list[OutboxItem]:
-        """Take the rows from the outbox loop, each only if nobody else has (like the outbox's own claim)."""
+        """Take the rows from the outbox loop, each only if nobody else has (like the outbox's own
+        claim, with its lease: another worker's look for stuck rows leaves them alone meanwhile)."""
         claimed = []
+        lease = self.ctx.clock.now() + timedelta(seconds=Outbox.LEASE)
         async with self.ctx.db.session() as s:
             for item in items:
                 res = await s.execute(update(OutboxItem).where(OutboxItem.id == item.id,
                                                                OutboxItem.status == item.status)
-                                      .values(status="sending"))
+                                      .values(status="sending", next_attempt_at=lease))
                 if res.rowcount == 1:
                     claimed.append(item)
         return claimed
@@ -156,7 +193,8 @@ class Pusher:
             return
         async with self.ctx.db.session() as s:
             for item in items:
-                await s.execute(update(OutboxItem).where(OutboxItem.id == item.id).values(status=item.status))
+                await s.execute(update(OutboxItem).where(OutboxItem.id == item.id)
+                                .values(status=item.status, next_attempt_at=item.next_attempt_at))
 
     async def _mark_merged(self, push: Push, items: list[OutboxItem], result: Delivery) -> None:
         if not items:
@@ -172,6 +210,20 @@ class Pusher:
                     await store.event(case, "notification", "outbox", channel=CHANNEL, to=item.user, kind=item.kind,
                                       outcome="sent", detail=f"merged: {result.detail}"[:200], attempt=item.attempts + 1,
                                       text=item.text)
+
+
+def _parts_note(sent: int) -> str:
+    return f" ({sent} parts sent before)" if sent else ""
+
+
+def _fitting(push: Push, siblings: list[OutboxItem]) -> list[OutboxItem]:
+    """The siblings (oldest first) that fit one message together with the push: none when the
+    push alone needs several."""
+    chosen: list[OutboxItem] = []
+    for item in siblings:
+        if utf8_len(_merge_text(push, chosen + [item])) <= PART_BYTES:
+            chosen.append(item)
+    return chosen
 
 
 def _merge_text(push: Push, merged: list[OutboxItem]) -> str:

@@ -1,5 +1,6 @@
 """A fake WeChat API: a real aiohttp server on 127.0.0.1 that answers like api.weixin.qq.com,
-records every call, and can be told to fail (errcodes, slow answers)."""
+records every call, and can be told to fail (errcodes, slow answers). Like WeChat, it refuses a
+customer-service text over 2048 bytes (45002 "content size out of limit")."""
 from __future__ import annotations
 
 import asyncio
@@ -9,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+TEXT_LIMIT = 2048               # bytes of a text message's content
 
 
 @dataclass
@@ -23,6 +26,7 @@ class FakeWeChatAPI:
     appid: str = "wx_fake_appid"
     secret: str = "fake_secret"
     calls: list[Call] = field(default_factory=list)
+    accepted: list[Call] = field(default_factory=list)     # the calls answered errcode 0
     delay: float = 0.0                                    # seconds before every answer
     token_delay: float = 0.0                              # extra, for token calls only
     _errors: dict[str, list[int]] = field(default_factory=dict)
@@ -36,6 +40,12 @@ class FakeWeChatAPI:
 
     def calls_to(self, path: str) -> list[Call]:
         return [c for c in self.calls if c.path == path]
+
+    def texts_sent(self, user: str | None = None) -> list[str]:
+        """The customer-service texts WeChat accepted (and would show), in order."""
+        return [c.body["text"]["content"] for c in self.accepted
+                if c.path == "/cgi-bin/message/custom/send" and c.body.get("msgtype") == "text"
+                and (user is None or c.body.get("touser") == user)]
 
     def expire_tokens(self) -> None:
         self.valid_tokens.clear()
@@ -89,6 +99,10 @@ class FakeWeChatAPI:
             return web.json_response({"errcode": err, "errmsg": "injected"})
         if call.query.get("access_token") not in self.valid_tokens:
             return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
+        if request.path == "/cgi-bin/message/custom/send" and call.body.get("msgtype") == "text":
+            content = call.body.get("text", {}).get("content", "")
+            if not isinstance(content, str) or len(content.encode("utf-8")) > TEXT_LIMIT:
+                return web.json_response({"errcode": 45002, "errmsg": "content size out of limit"})
         if request.path == "/cgi-bin/qrcode/create":
             scene = call.body.get("action_info", {}).get("scene", {})
             value = scene.get("scene_str") or scene.get("scene_id")
@@ -96,4 +110,5 @@ class FakeWeChatAPI:
             if "expire_seconds" in call.body:
                 answer["expire_seconds"] = call.body["expire_seconds"]
             return web.json_response(answer)
+        self.accepted.append(call)
         return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": len(self.calls)})

@@ -15,7 +15,7 @@ from wechatpy.crypto import WeChatCrypto
 from adapters.gateway import make_app
 from adapters.wechat_mp import WeChatMPChannel
 from bot.testing import make_context
-from tests.fakes.wechat_api import FakeWeChatAPI
+from tests.fakes.wechat_api import TEXT_LIMIT, FakeWeChatAPI
 
 TOKEN = "spamtest"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -72,6 +72,8 @@ class Resident:
             text = self.crypto.decrypt_message(text, outer["MsgSignature"], outer["TimeStamp"], outer["Nonce"])
         reply = xmltodict.parse(text)["xml"]
         assert reply["ToUserName"] == self.openid and reply["FromUserName"] == ACCOUNT
+        # WeChat shows nothing for a passive text over 2048 bytes
+        assert len((reply["Content"] or "").encode("utf-8")) <= TEXT_LIMIT, "passive reply over 2048 bytes"
         return [reply["Content"]]
 
     async def say(self, text: str, msg_id: int | None = None) -> str:

@@ -6,14 +6,15 @@ from sqlalchemy import select
 from bot.lifecycle import OPEN_STATUSES
 from bot.message import Push
 from bot.outbox import Outcome
-from storage.models import Case
+from storage.models import Case, CodeScan
 from tests.wechat.conftest import Resident
 
 
 async def test_subscribe_with_a_dispute_code_names_the_village(resident, wx_ctx):
     answer = await resident.event("subscribe", "qrscene_DX01", Ticket="TICKET")
     assert "柳林村" in answer and "解纷码" in answer
-    assert await wx_ctx.state.get("code:DX01:scans") == 1
+    async with wx_ctx.db.session() as s:
+        assert [(r.code, r.kind) for r in (await s.scalars(select(CodeScan))).all()] == [("DX01", "follow")]
 
 
 async def test_scan_by_a_follower_starts_intake_at_the_place(resident, wx_ctx):

@@ -152,3 +152,18 @@ async def test_the_same_update_is_never_sent_twice(resident, wx_ctx, fake_api):
     await _drain(wx_ctx)
     await _drain(wx_ctx)
     assert [c.body["text"]["content"] for c in fake_api.calls_to(CS)[before:]] == ["调解员明天上门"]
+
+
+async def test_rows_taken_for_merging_hold_a_lease(resident, wx_ctx, channel):
+    """A row claimed for a merge is 'sending' under a lease, like the outbox's own claim: another
+    worker's look for stuck rows does not take it back (and send it twice) meanwhile."""
+    async with wx_ctx.db.session() as s:
+        await enqueue(s, push(resident, "进展A"), wx_ctx.clock.now())
+    async with wx_ctx.db.session() as s:
+        item = await s.scalar(select(OutboxItem))
+    [claimed] = await channel.pusher._claim([item])
+    assert await wx_ctx.outbox.requeue_stuck() == 0
+    await channel.pusher._release([claimed])
+    async with wx_ctx.db.session() as s:
+        again = await s.scalar(select(OutboxItem))
+    assert again.status == "pending" and again.next_attempt_at == item.next_attempt_at
