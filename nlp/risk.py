@@ -25,6 +25,28 @@ _AFTER_NEG = ("不敢", "吓唬", "说说而已", "说着玩", "气话", "没事
 _AFTER_NEG_RE = re.compile(r"不敢(?!回|出|吭|说|告|报|去|睡|进|走)|吓唬|说说而已|说着玩|气话|没事的")
 # words that turn "negation ... cue" into "if not ..., then cue"
 _CONDITIONAL = re.compile(r"就|便|的话|否则|要不|我也|我就|才")
+# "不" / "没" / "别" / "未" that deny nothing: fixed words (不如, 别人, 未成年) and the
+# potential complement of a verb (受不了, 出不来, 活不下去, 找不到): "我不如喝药死了算了",
+# "受不了了要跳河" must not cancel the cue that follows
+_NON_NEG_WORD = re.compile(r"不(要|如|然|管|停|断|少|仅|光|但|止|久|料|知|得了|得不)|恨不得|要不是|别(人|的|处|家|墅)|"
+                           r"(特|区|告|分|离|级|性|类|派|识|辨|鉴|判)别|未(成年|来|满|婚)|没(完|准|事)")
+_COMPLEMENT = set("了来去下上起住到回动开完清成过出着见通掉走够")
+_NOT_ADVERB = set("我你他她们也都就还再可又才并绝决从永万一人谁要会能敢想肯愿是这那")
+
+
+def _not_a_negation(text: str, k: int, neg: str) -> bool:
+    seg = text[max(0, k - 2):k + len(neg) + 2]
+    j = k - max(0, k - 2)
+    for m in _NON_NEG_WORD.finditer(seg):
+        if m.start() <= j < m.end():
+            return True
+    if neg == "不" and 0 < k and k + 1 < len(text):
+        prev, nxt = text[k - 1], text[k + 1]
+        if nxt in _COMPLEMENT and "\u4e00" <= prev <= "\u9fff" and prev not in _NOT_ADVERB:
+            return True  # 受不了, 出不来, 回不去, 活不下去
+    return False
+
+
 _REASON_NAMES = {
     "violence": "暴力或暴力威胁", "self_harm": "自伤自杀风险", "gathering": "聚集或上访苗头",
     "danger": "人身危险", "heated": "情绪激烈", "repeated": "反复发生", "many_people": "涉及人数多",
@@ -74,11 +96,14 @@ class RiskAssessor:
         for br in _CLAUSE_BREAK.finditer(ctx):
             m = br
         if m is not None:
+            lo += m.end()
             ctx = ctx[m.end():]
         if not ctx:
             return False
         for neg in self.negations:
             k = ctx.rfind(neg)
+            while k >= 0 and _not_a_negation(text, lo + k, neg):
+                k = ctx.rfind(neg, 0, k)
             if k >= 0:
                 tail = ctx[k:]
                 if any(tail.startswith(d) for d in _DOUBLE_NEG):
@@ -116,10 +141,13 @@ class RiskAssessor:
         for start, end, phrase, colour, reason in hits:
             if self._negated(text, start, phrase):
                 continue
-            if colour == "red" and _AFTER_NEG_RE.search(text[end:end + 10]):
-                # "他嘴上说要打我，其实他不敢" / "说说而已"
-                yellow.setdefault("heated", []).append(phrase)
-                continue
+            if colour == "red" and reason == "violence":
+                m = _AFTER_NEG_RE.search(text[end:end + 14])
+                if m is not None and m.start() < 10:
+                    # "他嘴上说要打我，其实他不敢" / "说说而已" (a threat taken back; not a
+                    # self-harm cue, nor a person in danger: those stay red)
+                    yellow.setdefault("heated", []).append(phrase)
+                    continue
             if colour == "red":
                 clause = self._clause(text, start, end)
                 if any(h in clause for h in self.hearsay) or any(h in text for h in self.hearsay[:4]):
