@@ -74,8 +74,7 @@ def _is_report(ctx: AppContext, text: str) -> bool:
 
 @router.message(EventIs(EventType.SCAN, EventType.OPEN, EventType.FOLLOW), lambda m: bool(m.event_key))
 async def on_code(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn):
-    code = message.event_key
-    await ctx.state.incr(f"code:{code}:scans")
+    code = message.event_key        # the scan itself is counted by the channel (storage/scans.py)
     if conversation.draft is not None and not conversation.draft.case_number:
         # already telling us something: the code only fills the place
         if code in ctx.registry.places and not conversation.draft.place_code:

@@ -100,3 +100,17 @@ async def test_a_push_to_a_closed_page_waits_for_the_next_visit(client, ctx):
 async def test_health(client):
     resp = await client.get("/healthz")
     assert (await resp.json())["places"] == 18
+
+
+async def test_opening_a_dispute_code_url_is_counted_once_per_open(client, ctx):
+    from storage.scans import code_counts
+    await client.post("/api/messages", json={"place": "DX02", "msg_id": "open-1"})
+    await client.post("/api/messages", json={"place": "DX02", "msg_id": "open-1"})     # the page retried
+    await client.post("/api/messages", json={"place": "DX02", "msg_id": "open-2"})     # opened again later
+    await client.post("/api/messages", json={"place": "NOSUCH", "msg_id": "open-3"})   # not a code of ours
+    rows = {r["code"]: r for r in await code_counts(ctx.db, ctx.registry)}
+    assert rows["DX02"]["scans"] == 2 and rows["DX02"]["place"] == "东溪镇桃源村" and "NOSUCH" not in rows
+    async with ctx.db.session() as s:
+        from sqlalchemy import select
+        from storage.models import CodeScan
+        assert {r.channel for r in (await s.scalars(select(CodeScan))).all()} == {"web"}

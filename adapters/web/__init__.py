@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 import secrets
 import weakref
@@ -17,6 +18,9 @@ from bot.app import handle
 from bot.context import AppContext
 from bot.message import EventType, Kind, Message, Push
 from bot.outbox import Delivery, Outcome
+from storage.scans import record_scan
+
+log = logging.getLogger("jiefen.web")
 
 COOKIE = "jiefen_uid"
 _UID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -78,6 +82,8 @@ class WebChannel(ChannelBase):
             msg = Message(channel=self.name, user=uid, text=text, msg_id=msg_id[:64], created_at=self.ctx.clock.now())
         else:
             return web.json_response({"error": "say something: text is empty"}, status=400)
+        if place in self.ctx.registry.places:      # an unknown code is answered, not counted
+            await self._note_open(uid, place, msg)
         replies = await handle(self.ctx, msg)
         await self.ctx.outbox.release(self.name, uid)
         resp = web.json_response({"replies": [{"text": r.text, "options": list(r.options)} for r in replies]},
@@ -85,6 +91,14 @@ class WebChannel(ChannelBase):
         if new:
             resp.set_cookie(COOKIE, uid, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
         return resp
+
+    async def _note_open(self, uid: str, code: str, msg: Message) -> None:
+        """A dispute code's URL opened: counted per code, once per open (a retry of the same msg_id)."""
+        try:
+            await record_scan(self.ctx.db, self.name, code, msg.msg_id or f"{uid}|{msg.created_at.isoformat()}",
+                              "open", msg.created_at)
+        except Exception:            # the count is worth less than the resident's answer
+            log.exception("could not record a dispute-code open")
 
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
         uid, _ = self._user(request)

@@ -8,21 +8,16 @@ event is stored once.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import case, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from adapters.wechat_mp.api import WeChatAPI
 from bot.context import AppContext
-from storage.models import Case, CodeScan
+from storage import scans
 
 MAX_TEMPORARY = 2592000           # 30 days: WeChat's limit for a temporary code
-RESOLVED = ("resolved", "closed")
 
 
 class CodeError(Exception):
@@ -74,30 +69,11 @@ def web_code(ctx: AppContext, place_code: str) -> DisputeCode:
 
 async def record_scan(ctx: AppContext, channel: str, code: str, event_id: str, kind: str,
                       at: datetime | None = None) -> bool:
-    """Store one scan of `code`; False when this event (channel + event id) was stored before.
+    """Store one scan of `code` (storage/scans.py); False when this event was stored before.
     `event_id` names the event as the channel does (WeChat: FromUserName + CreateTime + event)."""
-    digest = hashlib.sha256(f"{channel}|{event_id}".encode()).hexdigest()[:64]   # no openid in the table
-    insert = pg_insert if ctx.db.dialect == "postgresql" else sqlite_insert
-    stmt = (insert(CodeScan).values(dedupe_key=digest, code=code[:64], channel=channel[:32], kind=kind[:16],
-                                    at=at or ctx.clock.now())
-            .on_conflict_do_nothing(index_elements=[CodeScan.dedupe_key]))
-    async with ctx.db.session() as s:
-        res = await s.execute(stmt)
-    return res.rowcount == 1
+    return await scans.record_scan(ctx.db, channel, code, event_id, kind, at or ctx.clock.now())
 
 
 async def code_counts(ctx: AppContext) -> list[dict]:
-    """Per code: scans (rows of code_scans), applications and resolved cases (from the cases)."""
-    async with ctx.db.session() as s:
-        rows = (await s.execute(select(Case.source, func.count(), func.sum(case((Case.status.in_(RESOLVED), 1), else_=0)))
-                                .where(Case.source != "").group_by(Case.source))).all()
-        scanned = dict((await s.execute(select(CodeScan.code, func.count()).group_by(CodeScan.code))).all())
-    by_code = {src: (int(n), int(r or 0)) for src, n, r in rows}
-    out = []
-    for code in sorted(set(by_code) | set(scanned)):
-        scans = int(scanned.get(code, 0))
-        applications, resolved = by_code.get(code, (0, 0))
-        out.append({"code": code, "place": ctx.registry.full_name(code) or code, "scans": scans,
-                    "applications": applications, "resolved": resolved,
-                    "success_rate": round(resolved / applications, 3) if applications else None})
-    return out
+    """Per code: scans, applications and resolved cases."""
+    return await scans.code_counts(ctx.db, ctx.registry)
