@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+import struct
 from collections import Counter
 from operator import add
 from dataclasses import dataclass
@@ -121,13 +122,11 @@ class KeywordClassifier:
             top = max((abs(v) for ws in table.values() for v in ws), default=1.0) or 1.0
             scale = float(1 << 30) / top               # |weight| → at most 2^30
             off = 1 << 30                              # field value in [0, 2^31]
-            bits = 48                                  # room for 2^17 grams per text
-            packed = {}
-            for g, ws in table.items():
-                v = 0
-                for j, w in enumerate(ws):
-                    v |= (int(round(w * scale)) + off) << (bits * j)
-                packed[g] = v
+            bits = 64                                  # room for 2^33 grams per text
+            fmt = struct.Struct(f"<{k}Q").pack
+            frombytes = int.from_bytes
+            packed = {g: frombytes(fmt(*[round(w * scale) + off for w in ws]), "little")
+                      for g, ws in table.items()}
             from nlp.learn import _DIGITS, _PUNCT
             self._fast = (table, tuple(fz.ngram), k, packed, scale, off, bits, _DIGITS.sub, _PUNCT.split)
 
