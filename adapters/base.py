@@ -9,6 +9,15 @@ from bot.message import Push
 from bot.outbox import Delivery
 
 
+class BadCallback(Exception):
+    """A callback that is forged, broken or not for us: refused with a 4xx and a short reason
+    (never the body: it may hold a resident's words)."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
 class Channel(Protocol):
     name: str
     takes_pushes: bool       # False: the bot cannot start a message there (nothing is queued for it)

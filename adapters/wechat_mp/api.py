@@ -14,6 +14,8 @@ from typing import Any
 
 import aiohttp
 
+from adapters.http import HttpClient
+
 from bot.context import AppContext
 
 log = logging.getLogger("jiefen.wechat_mp.api")
@@ -30,24 +32,12 @@ class APIError(Exception):
         self.errcode, self.errmsg = errcode, errmsg
 
 
-class WeChatAPI:
+class WeChatAPI(HttpClient):
     def __init__(self, ctx: AppContext, timeout: float = 10.0):
+        super().__init__(ctx.settings.wechat_api_base, timeout)
         self.ctx = ctx
-        self.base = ctx.settings.wechat_api_base.rstrip("/")
-        self.timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: aiohttp.ClientSession | None = None
         self._local = asyncio.Lock()        # callers in this process queue here, not on the store
         self.refreshes = 0
-
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self.timeout)
-        return self._session
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
 
     # ---- the access token -----------------------------------------------------------------
     def _now(self) -> float:

@@ -18,15 +18,11 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
+from adapters.base import BadCallback
+
 # what wechatpy's decrypt / parse raise on malformed input (PROTOCOL.md), plus our own checks
 _BAD_INPUT = (ExpatError, ValueError, KeyError, IndexError, TypeError, AttributeError, struct.error,
               binascii.Error, UnicodeError, WeChatException)
-
-
-class BadCallback(Exception):
-    def __init__(self, status: int, reason: str):
-        super().__init__(reason)
-        self.status, self.reason = status, reason
 
 
 @dataclass(frozen=True)

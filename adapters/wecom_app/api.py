@@ -10,7 +10,7 @@ import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
+from adapters.http import HttpClient
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -24,25 +24,13 @@ class WeComError(Exception):
         self.errcode, self.errmsg = errcode, errmsg
 
 
-class WeComAPI:
+class WeComAPI(HttpClient):
     def __init__(self, ctx: "AppContext", timeout: float = 10.0):
+        super().__init__(ctx.settings.wecom_api_base, timeout)
         self.ctx = ctx
-        self.base = ctx.settings.wecom_api_base.rstrip("/")
-        self.timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: aiohttp.ClientSession | None = None
         self._token: str | None = None
         self._expires = None
         self._lock = asyncio.Lock()
-
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self.timeout)
-        return self._session
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
 
     async def token(self, *, stale: str | None = None) -> str:
         async with self._lock:       # one fetch at a time; the others use its result

@@ -17,17 +17,12 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
+from adapters.base import BadCallback
 from bot.message import Kind, Message
 
 _BAD_INPUT = (InvalidSignatureException, InvalidAppIdException,   # wrong corpid: InvalidAppId
               ExpatError, KeyError, ValueError,
               IndexError, TypeError, struct.error, UnicodeDecodeError, AttributeError)
-
-
-class BadCallback(Exception):
-    def __init__(self, status: int, reason: str):
-        super().__init__(reason)
-        self.status, self.reason = status, reason
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,8 @@ class WeComBotChannel(ChannelBase):
             plain = self.crypto.verify_url(q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""),
                                            q.get("echostr", ""))
         except BadCallback as exc:
-            log.warning("smart robot URL check refused: %s", exc)
-            return web.Response(status=403, text=f"refused: {exc}")
+            log.warning("smart robot URL check refused: %s", exc.reason)
+            return web.Response(status=403, text=f"refused: {exc.reason}")
         return web.Response(text=plain.decode() if isinstance(plain, bytes) else plain)
 
     async def callback(self, request: web.Request) -> web.Response:
@@ -57,8 +57,8 @@ class WeComBotChannel(ChannelBase):
             payload = self.crypto.decrypt(await request.read(), q.get("msg_signature", ""),
                                           q.get("timestamp", ""), q.get("nonce", ""))
         except BadCallback as exc:
-            log.warning("smart robot callback refused: %s", exc)
-            return web.Response(status=403 if str(exc) == "signature" else 400, text=f"refused: {exc}")
+            log.warning("smart robot callback refused: %s", exc.reason)
+            return web.Response(status=exc.status, text=f"refused: {exc.reason}")
         kind = payload.get("msgtype")
         if kind == "stream":
             return await self._refresh(payload, q.get("nonce", ""))

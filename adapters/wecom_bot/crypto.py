@@ -14,11 +14,9 @@ from wechatpy.crypto import _get_signature
 from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 
+from adapters.base import BadCallback
+
 RECEIVE_ID = ""      # an enterprise's own smart robot has no receive id
-
-
-class BadCallback(Exception):
-    """A callback that is forged, broken or not for us: refused with a 4xx."""
 
 
 # what wechatpy and the cipher raise on malformed input (PROTOCOL.md)
@@ -35,33 +33,33 @@ class BotCrypto:
         try:
             return self._crypto.check_signature(signature, timestamp, nonce, echostr)
         except InvalidSignatureException as exc:
-            raise BadCallback("signature") from exc
+            raise BadCallback(403, "signature") from exc
         except Exception as exc:          # wechatpy wraps its own errors in various types
             if isinstance(exc, _CRYPTO_ERRORS) or type(exc).__module__.startswith("wechatpy"):
-                raise BadCallback("echostr") from exc
+                raise BadCallback(400, "echostr") from exc
             raise
 
     def decrypt(self, body: bytes, signature: str, timestamp: str, nonce: str) -> dict[str, Any]:
         try:
             envelope = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise BadCallback("body is not JSON") from exc
+            raise BadCallback(400, "body is not JSON") from exc
         if not isinstance(envelope, dict) or not isinstance(envelope.get("encrypt"), str):
-            raise BadCallback("no encrypt field")
+            raise BadCallback(400, "no encrypt field")
         try:
             plain = self._crypto.decrypt_message({"Encrypt": envelope["encrypt"]}, signature, timestamp, nonce)
         except InvalidSignatureException as exc:
-            raise BadCallback("signature") from exc
+            raise BadCallback(403, "signature") from exc
         except Exception as exc:
             if isinstance(exc, _CRYPTO_ERRORS) or type(exc).__module__.startswith("wechatpy"):
-                raise BadCallback("cannot decrypt") from exc
+                raise BadCallback(400, "cannot decrypt") from exc
             raise
         try:
             payload = json.loads(plain)
         except (json.JSONDecodeError, UnicodeDecodeError, TypeError) as exc:
-            raise BadCallback("plaintext is not JSON") from exc
+            raise BadCallback(400, "plaintext is not JSON") from exc
         if not isinstance(payload, dict):
-            raise BadCallback("plaintext is not an object")
+            raise BadCallback(400, "plaintext is not an object")
         return payload
 
     def encrypt(self, payload: dict[str, Any], nonce: str | None = None, timestamp: str | None = None) -> dict[str, Any]:
