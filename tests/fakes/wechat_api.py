@@ -4,42 +4,22 @@ customer-service text over 2048 bytes (45002 "content size out of limit")."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.base import Call, FakeAPI
 
 TEXT_LIMIT = 2048               # bytes of a text message's content
 
 
 @dataclass
-class Call:
-    path: str
-    query: dict[str, str]
-    body: dict[str, Any]
-
-
-@dataclass
-class FakeWeChatAPI:
+class FakeWeChatAPI(FakeAPI):
     appid: str = "wx_fake_appid"
     secret: str = "fake_secret"
-    calls: list[Call] = field(default_factory=list)
     accepted: list[Call] = field(default_factory=list)     # the calls answered errcode 0
-    delay: float = 0.0                                    # seconds before every answer
     token_delay: float = 0.0                              # extra, for token calls only
-    _errors: dict[str, list[int]] = field(default_factory=dict)
-    _tokens: itertools.count = field(default_factory=lambda: itertools.count(1))
-    valid_tokens: set[str] = field(default_factory=set)
-    url: str = ""
-
-    def fail(self, path: str, *errcodes: int) -> None:
-        """The next calls to `path` answer these errcodes, one each, in order."""
-        self._errors.setdefault(path, []).extend(errcodes)
-
-    def calls_to(self, path: str) -> list[Call]:
-        return [c for c in self.calls if c.path == path]
 
     def texts_sent(self, user: str | None = None) -> list[str]:
         """The customer-service texts WeChat accepted (and would show), in order."""
@@ -47,39 +27,11 @@ class FakeWeChatAPI:
                 if c.path == "/cgi-bin/message/custom/send" and c.body.get("msgtype") == "text"
                 and (user is None or c.body.get("touser") == user)]
 
-    def expire_tokens(self) -> None:
-        self.valid_tokens.clear()
-
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/cgi-bin/stable_token", self._stable_token)
         app.router.add_post("/cgi-bin/{name:.*}", self._api)
         return app
-
-    async def start(self) -> "FakeWeChatAPI":
-        self._runner = web.AppRunner(self.app())
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    async def stop(self) -> None:
-        await self._runner.cleanup()
-
-    async def _record(self, request: web.Request) -> tuple[Call, int | None]:
-        raw = await request.read()
-        try:
-            body = json.loads(raw or b"{}")
-        except ValueError:
-            body = {"_raw": raw.decode("utf-8", "replace")}
-        call = Call(request.path, dict(request.query), body)
-        self.calls.append(call)
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        queued = self._errors.get(request.path)
-        return call, (queued.pop(0) if queued else None)
 
     async def _stable_token(self, request: web.Request) -> web.Response:
         call, err = await self._record(request)

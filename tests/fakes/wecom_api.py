@@ -2,38 +2,19 @@
 for gettoken, message/send and webhook/send, records every call, and can be told to fail."""
 from __future__ import annotations
 
-import itertools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
-
-@dataclass
-class Call:
-    path: str
-    query: dict[str, str]
-    body: dict[str, Any]
+from tests.fakes.base import FakeAPI
 
 
 @dataclass
-class FakeWeComAPI:
+class FakeWeComAPI(FakeAPI):
     corpid: str = "wx49f0ab532d5d035a"
     secret: str = "s3cret"
-    calls: list[Call] = field(default_factory=list)
-    valid_tokens: set[str] = field(default_factory=set)
-    url: str = ""
-    _errors: dict[str, list[int]] = field(default_factory=dict)
-    _tokens: itertools.count = field(default_factory=lambda: itertools.count(1))
-
-    def fail(self, path: str, *errcodes: int) -> None:
-        """The next calls to `path` ("/cgi-bin/message/send") answer these errcodes, in order;
-        0 answers HTTP 502 instead (a gateway in between failing)."""
-        self._errors.setdefault(path, []).extend(errcodes)
-
-    def calls_to(self, path: str) -> list[Call]:
-        return [c for c in self.calls if c.path == path]
 
     def sent(self) -> list[dict[str, Any]]:
         """Bodies of the app messages WeCom accepted."""
@@ -56,37 +37,12 @@ class FakeWeComAPI:
         return [c.body for c in self.calls_to("/cgi-bin/webhook/send")
                 if c.body.get("_accepted") and (key is None or c.query.get("key") == key)]
 
-    def expire_tokens(self) -> None:
-        self.valid_tokens.clear()
-
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
         app.router.add_post("/cgi-bin/message/send", self._send)
         app.router.add_post("/cgi-bin/webhook/send", self._webhook)
         return app
-
-    async def start(self) -> "FakeWeComAPI":
-        self._runner = web.AppRunner(self.app())
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
-        return self
-
-    async def stop(self) -> None:
-        await self._runner.cleanup()
-
-    async def _record(self, request: web.Request) -> tuple[Call, int | None]:
-        raw = await request.read()
-        try:
-            body = json.loads(raw or b"{}")
-        except ValueError:
-            body = {"_raw": raw.decode("utf-8", "replace")}
-        call = Call(request.path, dict(request.query), body)
-        self.calls.append(call)
-        queued = self._errors.get(request.path)
-        return call, (queued.pop(0) if queued else None)
 
     @staticmethod
     def _answer(err: int) -> web.Response:
