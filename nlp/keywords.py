@@ -59,6 +59,12 @@ class KeywordClassifier:
         cfg = data.get("decision") or {}
         self.min_dispute = float(cfg.get("min_dispute", 2.0))
         self.none_margin = float(cfg.get("none_margin", 0.0))
+        # 'none' wins when its keyword score reaches the best dispute keyword score
+        # (before the learned model's vote: the model was trained on disputes mostly and
+        # pushes chatter towards a type)
+        self.none_on_keywords = bool(cfg.get("none_on_keywords", False))
+        # 'other' is the residual type: a specific type within this margin wins over it
+        self.other_margin = float(cfg.get("other_margin", 0.0))
         self.model = None
         self.model_weight = 0.0
 
@@ -165,6 +171,7 @@ class KeywordClassifier:
 
     def classify(self, text: str) -> TypeResult:
         scores, ev = self.score(text)
+        kw_scores = scores
         model = getattr(self, "model", None)
         if model is not None and self.model_weight and any(
                 v > 0 for l, v in scores.items() if l != NOT_A_DISPUTE):
@@ -187,6 +194,12 @@ class KeywordClassifier:
         ranked = [(s, l) for s, _, l in ranked]
         best_s, best = ranked[0] if ranked else (0.0, None)
         second_s, second = ranked[1] if len(ranked) > 1 else (0.0, None)
+        if best == "other" and second is not None and self.other_margin and second_s >= best_s - self.other_margin:
+            best_s, best, second_s, second = second_s, second, best_s, best
+        kw_none = kw_scores.get(NOT_A_DISPUTE, 0.0)
+        if self.none_on_keywords and kw_none > 0 and kw_none >= max(
+                (v for l, v in kw_scores.items() if l != NOT_A_DISPUTE), default=0.0):
+            none_score = max(none_score, best_s + self.none_margin + 1e-9)
         if best is None or best_s < self.min_dispute or none_score > best_s + self.none_margin:
             conf = _softconf(max(none_score, 1.0), best_s)
             return TypeResult(NOT_A_DISPUTE, conf, best, tuple(dict.fromkeys(ev.get(NOT_A_DISPUTE, ()))), scores)

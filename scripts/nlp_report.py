@@ -60,7 +60,7 @@ def chat_figures() -> list[str]:
     from nlp.understanding import Understanding
     u = Understanding(_load_places(None))
     out = []
-    for part in ("dev", "heldout", "heldout2", "heldout3"):
+    for part in ("dev", "heldout", "heldout2", "heldout3", "heldout4"):
         rows = [r for p in PARTS[part] for r in load_tsv(p)]
         rep = evaluate(u, rows)
         out.append(f"| {part} | {rep.n} | {rep.accuracy:.3f} | {rep.red_recall:.3f} ({rep.red_tp}/{rep.red_tp + rep.red_fn}) "
