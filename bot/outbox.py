@@ -70,6 +70,7 @@ class Outbox:
         self.ctx = ctx
         self._wake = asyncio.Event()
         self._interval = 2.0
+        self._swept = None                    # when stuck rows were last looked for
         self._loop_task = BackgroundLoop("outbox", lambda: self._loop(self._interval))
 
     def kick(self) -> None:
@@ -77,8 +78,10 @@ class Outbox:
 
     async def run_once(self, limit: int = 50) -> int:
         """Deliver what is due; returns how many were sent."""
-        await self.requeue_stuck()
         now = self.ctx.clock.now()
+        if self._swept is None or (now - self._swept).total_seconds() >= self.LEASE / 10:
+            self._swept = now                 # not on every kick: leases are minutes long
+            await self.requeue_stuck()
         async with self.ctx.db.session() as s:
             due = (await s.scalars(select(OutboxItem).where(OutboxItem.status == "pending",
                                                             OutboxItem.next_attempt_at <= now)
