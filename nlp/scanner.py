@@ -6,6 +6,8 @@ in plain Python, with no per-call fuzzy matching).
 """
 from __future__ import annotations
 
+from re import _constants as C
+from re import _parser as sre_parse      # Python 3.11+: the regex parser the pre-filters read
 from typing import Callable, Generic, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -70,15 +72,24 @@ class PhraseScanner(Generic[T]):
         return list(self.table)
 
 
+def _class_chars(items) -> frozenset[str] | None:
+    """The characters of a class like [拿提] or [一-十]; None for categories (\\d), negations
+    and ranges too wide to list."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is C.LITERAL:
+            chars.add(chr(av))
+        elif op is C.RANGE and av[1] - av[0] < 200:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        else:
+            return None
+    return frozenset(chars)
+
+
 def first_chars(pattern: str) -> frozenset[str] | None:
     """The characters a match of `pattern` can start with, or None when that cannot be
     worked out simply (then the pattern is always tried). Used as an exact pre-filter:
     a pattern none of whose first characters is in the text cannot match it."""
-    try:
-        from re import _parser as sre_parse  # Python 3.11+
-    except ImportError:  # pragma: no cover
-        import sre_parse  # type: ignore
-    from re import _constants as C
 
     def seq(items):
         out: set[str] = set()
@@ -96,15 +107,8 @@ def first_chars(pattern: str) -> frozenset[str] | None:
         if op is C.LITERAL:
             return {chr(av)}, False
         if op is C.IN:
-            chars = set()
-            for o, a in av:
-                if o is C.LITERAL:
-                    chars.add(chr(a))
-                elif o is C.RANGE and a[1] - a[0] < 200:
-                    chars.update(chr(c) for c in range(a[0], a[1] + 1))
-                else:
-                    return None
-            return chars, False
+            chars = _class_chars(av)
+            return None if chars is None else (set(chars), False)
         if op is C.BRANCH:
             chars, nullable = set(), False
             for alt in av[1]:
@@ -146,11 +150,6 @@ def required_chars(pattern: str) -> frozenset[str] | None:
     (the rarest such set found at one position of the pattern), or None when none can be
     worked out simply. A finer pre-filter than `first_chars`: "(要|让)(你|他)的?命"
     needs 命, whatever it starts with."""
-    try:
-        from re import _parser as sre_parse  # Python 3.11+
-    except ImportError:  # pragma: no cover
-        import sre_parse  # type: ignore
-    from re import _constants as C
 
     def cost(chars) -> float:
         return sum(10.0 if c in _COMMON else 1.0 for c in chars)
@@ -169,15 +168,7 @@ def required_chars(pattern: str) -> frozenset[str] | None:
         if op is C.LITERAL:
             return frozenset(chr(av)), False
         if op is C.IN:
-            chars = set()
-            for o, a in av:
-                if o is C.LITERAL:
-                    chars.add(chr(a))
-                elif o is C.RANGE and a[1] - a[0] < 200:
-                    chars.update(chr(c) for c in range(a[0], a[1] + 1))
-                else:
-                    return None, False
-            return frozenset(chars), False
+            return _class_chars(av), False
         if op is C.BRANCH:
             chars, nullable, known = set(), False, True
             for alt in av[1]:
