@@ -3,34 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.gateway import make_app
 from adapters.wecom_robot import build_digest, queue_digests
 from bot import clocks
 from bot.message import Push
 from bot.scheduler import Scheduler
-from bot.testing import make_context
-from tests.fakes.wecom_api import FakeWeComAPI
-from tests.staff.conftest import WECOM
 from tests.staff.helpers import outbox, report
 
 
 @pytest.fixture
-async def fake_wecom():
-    api = await FakeWeComAPI(corpid=WECOM["wecom_corpid"], secret=WECOM["wecom_secret"]).start()
-    yield api
-    await api.stop()
-
-
-@pytest.fixture
-async def ctx(tmp_path, clock, fake_wecom):
-    context = await make_context(tmp_path, clock=clock, wecom_api_base=fake_wecom.url, **WECOM)
-    yield context
-    await context.close()
-
-
-@pytest.fixture
-async def client(aiohttp_client, ctx):
-    return await aiohttp_client(make_app(ctx, run_outbox=False))
+def ctx(wired_ctx):          # these tests reach the fake WeCom API on loopback
+    return wired_ctx
 
 
 async def test_the_daily_digest_of_a_village_group_has_no_personal_data(client, bot, ctx, clock, fake_wecom):

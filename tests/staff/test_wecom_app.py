@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.gateway import make_app
 from adapters.wecom_app import WeComAppChannel
 from bot.message import Push
-from bot.testing import make_context
-from tests.fakes.wecom_api import FakeWeComAPI
-from tests.staff.conftest import WECOM
 from tests.staff.helpers import case_of, outbox, report
 from tests.staff.wecom import StaffMember
 
@@ -18,22 +14,8 @@ C4 = dict(msg_signature="dd6b9c95b495b3f7e2901bfbc76c664930ffdb96", timestamp="1
 
 
 @pytest.fixture
-async def fake_wecom():
-    api = await FakeWeComAPI(corpid=WECOM["wecom_corpid"], secret=WECOM["wecom_secret"]).start()
-    yield api
-    await api.stop()
-
-
-@pytest.fixture
-async def ctx(tmp_path, clock, fake_wecom):
-    context = await make_context(tmp_path, clock=clock, wecom_api_base=fake_wecom.url, **WECOM)
-    yield context
-    await context.close()
-
-
-@pytest.fixture
-async def client(aiohttp_client, ctx):
-    return await aiohttp_client(make_app(ctx, run_outbox=False))
+def ctx(wired_ctx):          # these tests reach the fake WeCom API on loopback
+    return wired_ctx
 
 
 async def test_url_verification_decrypts_echostr_vector_c4(client):
