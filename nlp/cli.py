@@ -75,10 +75,11 @@ def add_subcommands(subparsers) -> None:
     t.add_argument("--label", required=True, help="label column")
     t.add_argument("--out", required=True, help="output directory for the model")
     t.set_defaults(func=cmd_train)
+    from nlp.evaluate import PARTS
     r = ns.add_parser("report", help="per-type precision/recall on the labelled chat set")
-    r.add_argument("--data", default=None, help="TSV file(s) label<TAB>risk<TAB>text (default: held-out set)",
+    r.add_argument("--data", default=None, help="TSV file(s) label<TAB>risk<TAB>text (default: the blind sets)",
                    action="append")
-    r.add_argument("--part", choices=["dev", "heldout", "heldout2", "heldout3", "heldout4", "all"], default="heldout")
+    r.add_argument("--part", choices=sorted(PARTS), default="blind")
     r.add_argument("--errors", action="store_true", help="list the misclassified lines")
     r.add_argument("--registry", default=None)
     r.set_defaults(func=cmd_report)

@@ -1,6 +1,7 @@
 """Duplicate reports and bursts, as pure functions (no storage).
 
-A new report is linked to an open case when it has the same type, the same place (or
+A new report is linked to an open case when it has the same type (its type or, for a
+close call, its runner-up: two tellings of one quarrel may read as neighbours or land), the same place (or
 one place inside the other), was made within `window_days`, and its text is similar
 (character-bigram overlap, after normalisation). The reason says who reported again:
 `same_reporter`, `other_party` (another resident, e.g. the other side of the dispute)
@@ -76,6 +77,11 @@ def same_place(a: str | None, b: str | None, parents: Mapping[str, str | None] =
     return a in _ancestors(b, parents) or b in _ancestors(a, parents)
 
 
+def _types(reading: Reading) -> set[str]:
+    """The types a report may share with a case: its own and its runner-up."""
+    return {reading.type, reading.runner_up} - {None, NOT_A_DISPUTE}
+
+
 def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now: datetime,
                    candidates: Iterable[CaseDigest], *, window_days: float = 7,
                    place_parents: Mapping[str, str | None] = {}, threshold: float = 0.3,
@@ -89,8 +95,9 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
     if reading.type == NOT_A_DISPUTE:
         return None
     since = now - timedelta(days=window_days)
+    types = _types(reading)
     cands = [c for c in candidates
-             if c.open and c.type == reading.type and since <= c.created_at <= now + timedelta(minutes=5)
+             if c.open and c.type in types and since <= c.created_at <= now + timedelta(minutes=5)
              and same_place(place_code, c.place_code, place_parents)]
     if not cands:
         return None
@@ -140,8 +147,9 @@ def burst_risk(reading: Reading, place_code: str | None, reporter: str, now: dat
     since = now - timedelta(hours=window_hours)
     reporters = {reporter}
     cases = []
+    types = _types(reading)
     for c in candidates:
-        if c.type != reading.type or not (since <= c.created_at <= now + timedelta(minutes=5)):
+        if c.type not in types or not (since <= c.created_at <= now + timedelta(minutes=5)):
             continue
         if not same_place(place_code, c.place_code, place_parents):
             continue

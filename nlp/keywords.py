@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import math
 import re
-import struct
-from collections import Counter
-from operator import add
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,21 +64,20 @@ class KeywordClassifier:
         self.other_margin = float(cfg.get("other_margin", 0.0))
         self.model = None
         self.model_weight = 0.0
+        # True: the model only re-ranks texts where some dispute keyword was found
+        self.model_gate = True
 
     @classmethod
-    def with_chat_model(cls, path: str | Path | None = None) -> "KeywordClassifier":
-        """The built-in classifier: taxonomy + the learned chat model (nlp/data/chat_model.json)
-        when present, with the blend weight chosen by cross-validation on dev."""
-        import json
-
-        from nlp.learn import LearnedModel
+    def with_chat_model(cls, path: str | Path | None = None, model_path: str | Path | None = None) -> "KeywordClassifier":
+        """The built-in classifier: taxonomy + the learned chat model
+        (nlp/data/chat_model.json) when present, blended with the weight chosen by
+        leave-one-author-out validation (nlp/author_cv.py)."""
+        from nlp.chat_model import LinearModel
         kc = cls(path)
-        mp = DATA_DIR / "chat_model.json"
+        mp = Path(model_path) if model_path else DATA_DIR / "chat_model.json"
         if mp.exists():
-            with open(mp, encoding="utf-8") as fh:
-                data = json.load(fh)
-            m = LearnedModel(data["labels"], data["weights"], data["bias"], data["idf"], data.get("config", {}))
-            kc.attach_model(m, float(data.get("blend_weight", 0.0)))
+            m = LinearModel.load(mp)
+            kc.attach_model(m, float(m.meta.get("blend_weight", 0.0)), gate=bool(m.meta.get("gate", False)))
         return kc
 
     def words(self) -> list[str]:
@@ -107,84 +103,35 @@ class KeywordClassifier:
                 ev.setdefault(label, []).append(m.group(0))
         return scores, ev
 
-    def attach_model(self, model, weight: float) -> None:
-        """Blend a small learned model (nlp.learn.LearnedModel over character n-grams,
-        trained on the dev chat lines) into the keyword scores: score += weight × its
-        linear score. The weight is chosen by cross-validation on dev (nlp/blend_cv.py)."""
+    def attach_model(self, model, weight: float, gate: bool = False) -> None:
+        """Blend a learned model (nlp.chat_model.LinearModel) into the keyword scores:
+        each label gets weight × its positive z-score across the model's type outputs.
+        With `gate`, the model only re-ranks texts where some dispute keyword was found."""
         self.model = model
         self.model_weight = float(weight)
-        self._fast = None
-        cfg = getattr(model, "config", {}) or {}
-        fz = getattr(model, "featurizer", None)
-        if fz is not None and not fz.use_words and not any(model.bias):
-            # fast path: the z-score below is scale-free, so the L2 norm can be skipped and
-            # idf folded into the weights; char n-grams only (no jieba on the hot path)
-            table = {f[2:]: tuple(w * model.idf.get(f, 0.0) for w in ws)
-                     for f, ws in model.weights.items() if f.startswith("c:")}
-            k = len(model.labels)
-            # each gram's k weights packed into one big int (fixed point, offset so every
-            # field is non-negative): summing a text's grams is then one C-level `sum`
-            # over ints instead of k float additions per gram; unpacked once per text
-            top = max((abs(v) for ws in table.values() for v in ws), default=1.0) or 1.0
-            scale = float(1 << 30) / top               # |weight| → at most 2^30
-            off = 1 << 30                              # field value in [0, 2^31]
-            bits = 64                                  # room for 2^33 grams per text
-            fmt = struct.Struct(f"<{k}Q").pack
-            frombytes = int.from_bytes
-            packed = {g: frombytes(fmt(*[round(w * scale) + off for w in ws]), "little")
-                      for g, ws in table.items()}
-            from nlp.learn import _DIGITS, _PUNCT
-            self._fast = (table, tuple(fz.ngram), k, packed, scale, off, bits, _DIGITS.sub, _PUNCT.split)
+        self.model_gate = gate
+        self._type_cols = [(i, o) for i, o in enumerate(model.outputs) if o in self.labels]
 
-    def _fast_scores(self, text: str) -> list[float]:
-        table, (lo, hi), k, packed, scale, off, bits, digits_sub, punct_split = self._fast
-        t = digits_sub("0", text)
-        grams = []
-        for chunk in punct_split(t):
-            if not chunk:
-                continue
-            if lo == 1:
-                grams.extend(chunk)
-            if hi >= 2 and lo <= 2:
-                grams.extend(map(add, chunk, chunk[1:]))
-            for g in range(max(lo, 3), hi + 1):
-                grams.extend(chunk[i:i + g] for i in range(len(chunk) - g + 1))
-        distinct = set(grams)
-        get = packed.get
-        vals = [v for v in map(get, distinct) if v is not None]
-        if not vals:
-            return [0.0] * k
-        total = sum(vals)
-        n = len(vals)
-        mask = (1 << bits) - 1
-        base = n * off
-        out = [((total >> (bits * j)) & mask) - base for j in range(k)]
-        inv = 1.0 / scale
-        out = [v * inv for v in out]
-        if len(distinct) != len(grams):
-            # a gram seen c > 1 times weighs 1 + ln c (sublinear tf): add the ln c part
-            for f, c in Counter(grams).items():
-                if c > 1 and f in table:
-                    extra = math.log(c)
-                    out = [o + extra * w for o, w in zip(out, table[f])]
-        return out
-
-    def classify(self, text: str) -> TypeResult:
+    def classify(self, text: str, margins=None) -> TypeResult:
+        """`margins`: the attached model's margins for this text, when the caller has
+        them already (the reading computes them once for types and risk)."""
         scores, ev = self.score(text)
         kw_scores = scores
         model = getattr(self, "model", None)
-        if model is not None and self.model_weight and any(
-                v > 0 for l, v in scores.items() if l != NOT_A_DISPUTE):
-            # the model re-ranks what the keywords found; it does not make a dispute out
-            # of a text with no dispute word at all (a place name, "火星村")
-            ms = self._fast_scores(text) if self._fast is not None else model.scores(text, normalised=True)[0]
+        if model is not None and self.model_weight and (not self.model_gate or any(
+                v > 0 for l, v in scores.items() if l != NOT_A_DISPUTE)):
+            # gated, the model only re-ranks what the keywords found; ungated (the
+            # built-in chat model since round 5) it also reads texts with no keyword
+            if margins is None:
+                margins = model.margins(text)
+            ms = [margins[i] for i, _ in self._type_cols]
             # standardise across labels: the model votes in keyword-weight units
             k = len(ms)
             mean = sum(ms) / k
             sd = math.sqrt(sum((v - mean) ** 2 for v in ms) / k) or 1.0
             lw = self.model_weight
             scores = dict(scores)
-            for lab, v in zip(model.labels, ms):
+            for (_, lab), v in zip(self._type_cols, ms):
                 z = (v - mean) / sd
                 if z > 0:
                     scores[lab] = scores.get(lab, 0.0) + lw * z

@@ -262,3 +262,4 @@ def train_from_csv(input_csv: str, text_cols: Sequence[str], label_col: str, out
     train_acc = sum(m.predict(t) == l for t, l in zip(texts, labels)) / len(texts)
     return {"out": str(out_dir), "rows": len(texts), "labels": dict(Counter(labels)),
             "features": len(m.weights), "train_accuracy": round(train_acc, 4)}
+

@@ -51,6 +51,7 @@ _REASON_NAMES = {
     "violence": "暴力或暴力威胁", "self_harm": "自伤自杀风险", "gathering": "聚集或上访苗头",
     "danger": "人身危险", "heated": "情绪激烈", "repeated": "反复发生", "many_people": "涉及人数多",
     "vulnerable": "涉及老人儿童等弱势群体", "large_sum": "涉及金额大", "burst": "同一地点短时多次报告",
+    "resembles_red": "与以往红色预警报告相似",
 }
 
 
@@ -60,6 +61,9 @@ class RiskResult:
     reasons: tuple[str, ...]
     cues: tuple[str, ...]
     keys: tuple[str, ...] = ()
+    # red cues the rules found and deliberately set aside (negated, an accident, hearsay,
+    # a threat taken back): the learned model must not overrule that judgement
+    set_aside: tuple[str, ...] = ()
 
 
 class RiskAssessor:
@@ -72,6 +76,11 @@ class RiskAssessor:
         self.hearsay = tuple(str(h) for h in data.get("hearsay", ()))
         self.large_sum = float(data.get("large_sum_yuan", 50000))
         self.many_people = int(data.get("many_people_count", 10))
+        benign = sorted((str(b) for b in data.get("benign", ())), key=len, reverse=True)
+        self._benign = re.compile("|".join(map(re.escape, benign))) if benign else None
+        clause = [re.escape(str(b)) for b in data.get("benign_clause", ())]
+        self._benign_clause = (re.compile(r"[^，。！？；,.!?;\s]*(?:" + "|".join(clause) + r")[^，。！？；,.!?;\s]*")
+                               if clause else None)
         self.scanner: PhraseScanner[tuple[str, str]] = PhraseScanner()
         self._pindex = lambda text: ()
         self.patterns: list[tuple[str, str, re.Pattern, re.Pattern | None]] = []
@@ -128,6 +137,7 @@ class RiskAssessor:
         red: dict[str, list[str]] = {}
         yellow: dict[str, list[str]] = {}
         hits: list[tuple[int, int, str, str, str]] = []
+        set_aside: list[str] = []
         for start, phrase, payloads in self.scanner.all(text):
             for colour, reason in payloads:
                 hits.append((start, start + len(phrase), phrase, colour, reason))
@@ -136,10 +146,14 @@ class RiskAssessor:
             colour, reason, rx, unless = pats[i]
             for m in rx.finditer(text):
                 if unless is not None and unless.search(self._clause(text, m.start(), m.end())):
+                    if colour == "red":
+                        set_aside.append(m.group(0))
                     continue  # "烧秸秆把柴房烧了": an accident, not arson
                 hits.append((m.start(), m.end(), m.group(0), colour, reason))
         for start, end, phrase, colour, reason in hits:
             if self._negated(text, start, phrase):
+                if colour == "red":
+                    set_aside.append(phrase)
                 continue
             if colour == "red" and reason == "violence":
                 m = _AFTER_NEG_RE.search(text[end:end + 14])
@@ -147,11 +161,13 @@ class RiskAssessor:
                     # "他嘴上说要打我，其实他不敢" / "说说而已" (a threat taken back; not a
                     # self-harm cue, nor a person in danger: those stay red)
                     yellow.setdefault("heated", []).append(phrase)
+                    set_aside.append(phrase)
                     continue
             if colour == "red":
                 clause = self._clause(text, start, end)
                 if any(h in clause for h in self.hearsay) or any(h in text for h in self.hearsay[:4]):
                     yellow.setdefault(reason, []).append(phrase)
+                    set_aside.append(phrase)
                     continue
                 red.setdefault(reason, []).append(phrase)
             else:
@@ -165,10 +181,27 @@ class RiskAssessor:
                 _REASON_NAMES.get(r, r) for r in yellow if r not in red)
             cues = tuple(dict.fromkeys(c for cs in red.values() for c in cs))
             return RiskResult("red", reasons, cues, tuple(red) + tuple(yellow))
+        aside = tuple(dict.fromkeys(set_aside))
         if yellow:
             return RiskResult("yellow", tuple(_REASON_NAMES.get(r, r) for r in yellow),
-                              tuple(dict.fromkeys(c for cs in yellow.values() for c in cs)), tuple(yellow))
-        return RiskResult("green", (), ())
+                              tuple(dict.fromkeys(c for cs in yellow.values() for c in cs)), tuple(yellow), aside)
+        return RiskResult("green", (), (), (), aside)
+
+
+    def blank_benign(self, text: str) -> str:
+        """The text with its harmless look-alike words ("一刀切", "笑死") and the clauses
+        they make harmless ("去镇政府开会") replaced by a separator, for the learned red
+        reading."""
+        if self._benign_clause is not None:
+            text = self._benign_clause.sub("，", text)
+        return self._benign.sub("，", text) if self._benign is not None else text
+
+    @staticmethod
+    def learned_red(found: RiskResult, evidence: tuple[str, ...]) -> RiskResult:
+        """Raise a reading to red on the learned model's word (no rule fired): the
+        reason says so, and the cues are the words that weighed most."""
+        return RiskResult("red", (_REASON_NAMES["resembles_red"],) + found.reasons,
+                          tuple(evidence) + found.cues, ("resembles_red",) + found.keys)
 
 
 def reason_name(key: str) -> str:

@@ -79,10 +79,10 @@ class Understanding:
             return []
 
     # -- reading ---------------------------------------------------------------
-    def classify_type(self, norm: str) -> TypeResult:
+    def classify_type(self, norm: str, margins=None) -> TypeResult:
         if self.model is not None:
             return self.model.classify(norm)
-        return self.classifier.classify(norm)
+        return self.classifier.classify(norm, margins)
 
     def read(self, text: str) -> Reading:
         try:
@@ -96,7 +96,9 @@ class Understanding:
         if not isinstance(text, str):
             text = "" if text is None else str(text)
         norm = self._normalize(text)
-        tr = self.classify_type(norm)
+        chat = self.classifier.model
+        margins = chat.margins(norm) if chat is not None else None
+        tr = self.classify_type(norm, margins)
         phones = tuple(find_phones(norm))
         # phone numbers are not money nor people
         scan = norm
@@ -106,6 +108,15 @@ class Understanding:
         people = find_people(scan)
         dates = tuple(find_dates(scan))
         risk = self.risk.assess(norm, money=money, people=people)
+        if risk.colour != "red" and not risk.set_aside and margins is not None and "red" in chat.index:
+            # the learned half: a text that reads like the red reports it was trained on
+            # is red even when no rule fired (a missed red is the worst error); not when
+            # a rule found a red cue and set it aside on purpose ("不会动手的", an accident)
+            threshold = float(chat.meta.get("red_threshold", 1.0))
+            seen = self.risk.blank_benign(norm)
+            red_margins = margins if seen == norm else chat.margins(seen)
+            if chat.probability("red", red_margins) >= threshold:
+                risk = self.risk.learned_red(risk, chat.evidence("red", seen))
         if self.model is None and risk.colour == "red":
             top = max((v for k, v in tr.scores.items() if k != NOT_A_DISPUTE), default=0.0)
             if tr.type == NOT_A_DISPUTE or ("self_harm" in risk.keys and top < 2.5):

@@ -3,8 +3,9 @@
 1. Hotline label set (../shared/data/hotline_dev.csv): 5-fold stratified cross-validation
    of the learned-keyword model (nlp.learn, pure Python) against a TF-IDF (char n-grams)
    + LinearSVC baseline (scikit-learn, benchmark dependency only) on the same folds.
-2. Chat sets: type accuracy and red recall/precision on dev, held-out (round 1, dev since
-   round 3), held-out 2 and held-out 3.
+2. Chat sets: type accuracy and red recall/precision on the sets the chat model was
+   trained on and on the two blind sets (the out-of-author estimate is
+   `python -m nlp.author_cv cv`).
 
     python scripts/nlp_report.py [--csv PATH] [--folds 5] [--seed 0] [--skip-chat]
 """
@@ -60,7 +61,7 @@ def chat_figures() -> list[str]:
     from nlp.understanding import Understanding
     u = Understanding(_load_places(None))
     out = []
-    for part in ("dev", "heldout", "heldout2", "heldout3", "heldout4"):
+    for part in ("trained", "blind"):
         rows = [r for p in PARTS[part] for r in load_tsv(p)]
         rep = evaluate(u, rows)
         out.append(f"| {part} | {rep.n} | {rep.accuracy:.3f} | {rep.red_recall:.3f} ({rep.red_tp}/{rep.red_tp + rep.red_fn}) "

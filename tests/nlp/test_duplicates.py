@@ -34,6 +34,17 @@ def test_not_duplicate_when_type_place_time_or_closed_differ(u):
     assert find_duplicate(u.read("你好"), "DX01", "u1", NOW, [case("A", "你好", typ="none")]) is None
 
 
+def test_a_close_call_between_two_types_still_links():
+    from nlp.reading import Reading
+    # the second telling read as land (runner-up neighbour); the case was opened as neighbour
+    r = Reading(text="柳林村3组那两户又因为排水沟吵起来了，水淹院子", type="land_forest", confidence=0.7,
+                runner_up="neighbour")
+    cands = [case("A", "柳林村3组两户人家为排水沟堵了吵架，水都淹到院子里了")]
+    assert find_duplicate(r, "DX01", "u2", NOW, cands).number == "A"
+    far = Reading(text=r.text, type="land_forest", confidence=0.7, runner_up="labour")
+    assert find_duplicate(far, "DX01", "u2", NOW, cands) is None
+
+
 def test_many_reporters_and_burst(u):
     r = u.read("化工厂往河里排黑水鱼都死了")
     cands = [case(f"B{i}", "化工厂往河里排黑水", typ="environment", place="DX02", days=i / 24, reporter=f"r{i}")
