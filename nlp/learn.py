@@ -13,7 +13,6 @@ import csv
 import json
 import math
 import random
-import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -22,8 +21,7 @@ from nlp.keywords import TypeResult, _softconf
 from nlp.normalize import Normalizer
 
 MODEL_FILE = "model.json"
-_PUNCT = re.compile(r"[\s，。！？；：、,.!?;:\"'“”‘’（）()\[\]【】《》<>…\-—~～/\\|@#%&*+=_^`]+")
-_DIGITS = re.compile(r"\d+")
+from nlp.chat_model import _DIGITS, _PUNCT, grams
 
 
 def _jieba_tokenizer():
@@ -54,15 +52,8 @@ class Featurizer:
         return self._tk
 
     def counts(self, text: str, normalised: bool = False) -> Counter:
-        t = text if normalised else self._norm(text)
-        t = _DIGITS.sub("0", t)
-        c: Counter = Counter()
-        for chunk in _PUNCT.split(t):
-            if not chunk:
-                continue
-            for n in range(self.ngram[0], self.ngram[1] + 1):
-                for i in range(len(chunk) - n + 1):
-                    c["c:" + chunk[i:i + n]] += 1
+        t = _DIGITS.sub("0", text if normalised else self._norm(text))
+        c: Counter = Counter("c:" + g for g in grams(t, self.ngram))
         if self.use_words:
             for w in self.tokenizer.lcut(t):
                 w = w.strip()
