@@ -16,23 +16,18 @@ import argparse
 import json
 from pathlib import Path
 
-from nlp.evaluate import BLIND, DATA_DIR, load_tsv
+from nlp.evaluate import BLIND, DATA_DIR, PARTS, load_tsv
 from nlp.keywords import KeywordClassifier
 from nlp.chat_model import LinearModel
 from nlp.normalize import Normalizer
 
-GEN_DIR = DATA_DIR / "gen"
 MODEL_PATH = DATA_DIR / "chat_model.json"
 
 
 def author_sets() -> dict[str, list[Path]]:
-    sets = {"dev": [DATA_DIR / "eval_chat_dev.tsv", DATA_DIR / "eval_chat_dev4.tsv"],
-            "heldout": [DATA_DIR / "eval_chat_heldout.tsv"],
-            "heldout2": [DATA_DIR / "eval_chat_heldout2.tsv"],
-            "heldout3": [DATA_DIR / "eval_chat_heldout3.tsv"],
-            "heldout4": [DATA_DIR / "eval_chat_heldout4.tsv"]}
-    for p in sorted(GEN_DIR.glob("*.tsv")):
-        sets[p.stem] = [p]
+    """Every labelled set, one per author (dev is the first two engineers' batches)."""
+    sets = {name: PARTS[name] for name in ("dev", "heldout", "heldout2", "heldout3", "heldout4")}
+    sets.update({p.stem: [p] for p in PARTS["gen"] + PARTS["blind"]})
     return sets
 
 

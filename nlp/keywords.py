@@ -68,13 +68,13 @@ class KeywordClassifier:
         self.model_gate = True
 
     @classmethod
-    def with_chat_model(cls, path: str | Path | None = None, model_path: str | Path | None = None) -> "KeywordClassifier":
+    def with_chat_model(cls, path: str | Path | None = None) -> "KeywordClassifier":
         """The built-in classifier: taxonomy + the learned chat model
         (nlp/data/chat_model.json) when present, blended with the weight chosen by
         leave-one-author-out validation (nlp/author_cv.py)."""
         from nlp.chat_model import LinearModel
         kc = cls(path)
-        mp = Path(model_path) if model_path else DATA_DIR / "chat_model.json"
+        mp = DATA_DIR / "chat_model.json"
         if mp.exists():
             m = LinearModel.load(mp)
             kc.attach_model(m, float(m.meta.get("blend_weight", 0.0)), gate=bool(m.meta.get("gate", False)))
