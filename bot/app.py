@@ -7,8 +7,10 @@ from bot import middlewares
 from bot.clock import Clock
 from bot.context import AppContext
 from bot.dispatcher import Dispatcher
+from bot.inbox import Inbox, Waiter
 from bot.message import Message, Reply
 from bot.outbox import Outbox
+from bot.reader import Reader
 from bot.privacy import MaskingFilter
 from bot.settings import Settings
 from storage.db import Database
@@ -29,7 +31,7 @@ async def build_context(settings: Settings, *, clock: Clock | None = None, state
                         migrate: bool = True) -> AppContext:
     from nlp import Understanding
 
-    state = state or open_state_store(settings.state_url, settings.state_prefix)
+    state = state or open_state_store(settings.state_url, settings.state_prefix, settings.state_max_connections)
     db = Database(settings.database_url)
     if migrate:
         async with state.lock("migrate", ttl=300, wait=300):   # several workers start together
@@ -44,12 +46,15 @@ async def build_context(settings: Settings, *, clock: Clock | None = None, state
         ctx.on_case_opened.append(route_new_case)      # a new case goes to its people at once
         ctx.on_case_updated.append(case_updated)       # and what the resident adds, too
     ctx.outbox = Outbox(ctx)
+    ctx.inbox = Inbox(ctx)
+    ctx.reader = Reader(nlp, budget=settings.reading_budget, limit=settings.max_text_chars)
     return ctx
 
 
-async def handle(ctx: AppContext, message: Message) -> list[Reply]:
-    """Feed one message through the dispatcher: the single entry point of every channel."""
-    return await ctx.dispatcher.feed(message)
+async def handle(ctx: AppContext, message: Message, waiter: Waiter | None = None) -> list[Reply]:
+    """One message, start to end: kept in the inbox, then through the dispatcher. Channels
+    that must answer within a deadline call `ctx.inbox.accept` and `ctx.inbox.run` apart."""
+    return await ctx.inbox.handle(message, waiter)
 
 
 def configure_logging(level: str) -> None:

@@ -15,7 +15,9 @@ from storage.state import StateStore
 
 if TYPE_CHECKING:
     from bot.dispatcher import Dispatcher
+    from bot.inbox import Inbox
     from bot.outbox import Outbox, Sender
+    from bot.reader import Reader
     from nlp import Understanding
     from storage.models import Case
 
@@ -32,6 +34,8 @@ class AppContext:
     nlp: "Understanding"
     dispatcher: "Dispatcher" = None           # set by build_context once the context exists
     outbox: "Outbox" = None
+    inbox: "Inbox" = None
+    reader: "Reader" = None
     channels: dict[str, "Sender"] = field(default_factory=dict)   # channel name → push sender
     on_case_opened: list[CaseHook] = field(default_factory=list)  # routing plugs in here
     on_case_updated: list[CaseHook] = field(default_factory=list) # the resident added a place or phone to an open case
@@ -48,7 +52,11 @@ class AppContext:
         return self.registry
 
     async def close(self) -> None:
+        if self.inbox is not None:
+            await self.inbox.stop()
         if self.outbox is not None:
             await self.outbox.stop()
+        if self.reader is not None:
+            self.reader.close()
         await self.state.close()
         await self.db.close()

@@ -73,6 +73,15 @@ class Settings:
     robot_per_minute: int = 20                        # group robot webhook limit
     # generic group forwarding (another group platform or a 12345 hotline); off while empty
     group_forward_secret: str = ""
+    # durability, bounds and floods
+    max_text_chars: int = 2000                        # a longer message is answered "please split it" (kept, not read)
+    reading_budget: float = 1.5                       # seconds the reading of one text may take (off the event loop)
+    rate_per_minute: int = 20                         # messages per person per minute; more are kept and answered "slow down"
+    ip_rate_per_minute: int = 120                     # web chat posts per client address per minute (429 beyond)
+    callback_max_skew: float = 300.0                  # seconds a signed callback's timestamp may be off; its nonce is remembered as long
+    state_max_connections: int = 50                   # Redis connections per process (a bounded pool)
+    inbox_interval: float = 2.0                       # seconds between two looks for messages whose request is gone
+    inbox_keep_days: float = 30.0                     # handled messages and silent conversations are forgotten after this
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, config_file: str | Path | None = None,

@@ -5,24 +5,23 @@ the decrypted echostr as plain text. POST bodies are encrypted XML with the corp
 receive id. wechatpy raises many kinds of error on malformed input: all become BadCallback."""
 from __future__ import annotations
 
-import struct
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Mapping
-from xml.parsers.expat import ExpatError
 
 from wechatpy.enterprise import parse_message
 from wechatpy.enterprise.crypto import WeChatCrypto
+from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
 from adapters.base import BadCallback
+from adapters.xmlbody import BAD_INPUT, xml_fields
 from bot.message import Kind, Message
 
-_BAD_INPUT = (InvalidSignatureException, InvalidAppIdException,   # wrong corpid: InvalidAppId
-              ExpatError, KeyError, ValueError,
-              IndexError, TypeError, struct.error, UnicodeDecodeError, AttributeError)
+# a wrong corpid raises InvalidCorpIdException (a WeChatException, like the rest of wechatpy's)
+_BAD_INPUT = (InvalidSignatureException, InvalidAppIdException, InvalidCorpIdException) + BAD_INPUT
 
 
 @dataclass(frozen=True)
@@ -45,10 +44,16 @@ class Codec:
             raise BadCallback(400, f"bad verification: {type(exc).__name__}") from exc
 
     def decode(self, query: Mapping[str, str], body: bytes) -> Inbound:
+        outer = xml_fields(body)            # the signature covers the Encrypt element inside it
+        if not isinstance(outer.get("Encrypt"), str):
+            raise BadCallback(400, "no Encrypt element")
         try:
-            xml = self.crypto.decrypt_message(body, query["msg_signature"], query["timestamp"], query["nonce"])
+            xml = self.crypto.decrypt_message(outer, query.get("msg_signature", ""), query.get("timestamp", ""),
+                                              query.get("nonce", ""))
         except InvalidSignatureException as exc:
             raise BadCallback(403, "bad signature") from exc
+        except InvalidCorpIdException as exc:
+            raise BadCallback(403, "wrong corpid") from exc
         except _BAD_INPUT as exc:
             raise BadCallback(400, f"cannot decrypt: {type(exc).__name__}") from exc
         try:
