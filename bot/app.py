@@ -11,7 +11,7 @@ from bot.inbox import Inbox, Waiter
 from bot.message import Message, Reply
 from bot.outbox import Outbox
 from bot.reader import Reader
-from bot.privacy import MaskingFilter
+from bot.privacy import MaskingFormatter
 from bot.settings import Settings
 from storage.db import Database
 from storage.registry import read_registry
@@ -59,8 +59,7 @@ async def handle(ctx: AppContext, message: Message, waiter: Waiter | None = None
 
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(MaskingFilter())
+    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -34,8 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("jiefen.inbox")
 
-LEASE = 60.0              # seconds a handling may take before another worker may take the row over
-GRACE = 15.0              # a new row is its own request's for this long; then any worker's
+GRACE = 0.25              # of the lease: a new row is its own request's for this long, then any worker's
 MAX_ATTEMPTS = 3          # handlings that fail with a bug; then the row is dead (kept for people)
 BACKOFF = (5.0, 30.0, 120.0)
 RETRY_TRANSIENT = 2.0     # seconds before a row whose handling met an outage is due again
@@ -128,8 +127,9 @@ class Inbox:
         """Write the message durably (or find the earlier copy of a retry)."""
         now = self.ctx.clock.now()
         try:
+            grace = timedelta(seconds=self.ctx.settings.inbox_lease * GRACE)
             row, fresh = await self.store.accept(inbox_key(message), message.channel, message.user,
-                                                 message_to_json(message), now, now + timedelta(seconds=GRACE))
+                                                 message_to_json(message), now, now + grace)
         except Exception as exc:
             if is_transient(exc):
                 log.warning("inbox unavailable: %s", type(exc).__name__)
@@ -162,7 +162,7 @@ class Inbox:
     # ---- handling ----------------------------------------------------------------------------
     async def _handle(self, row: Row, message: Message, waiter: Waiter | None) -> list[Reply]:
         now = self.ctx.clock.now()
-        token = await self._safe(self.store.claim(row.id, now, LEASE))
+        token = await self._safe(self.store.claim(row.id, now, self.ctx.settings.inbox_lease))
         if token is None:                  # done meanwhile, or a live worker has it
             return await self._await_done(row.id)
         settings = self.ctx.settings

@@ -81,6 +81,7 @@ class Settings:
     callback_max_skew: float = 300.0                  # seconds a signed callback's timestamp may be off; its nonce is remembered as long
     state_max_connections: int = 50                   # Redis connections per process (a bounded pool)
     inbox_interval: float = 2.0                       # seconds between two looks for messages whose request is gone
+    inbox_lease: float = 60.0                         # seconds a handling may take before another worker takes the message over
     inbox_keep_days: float = 30.0                     # handled messages and silent conversations are forgotten after this
 
     @classmethod

@@ -243,7 +243,8 @@ class Intake:
                  f"类型：{TYPE_NAMES.get(case.type, case.type)}；地点：{where or '待补充'}"]
         if urgent:
             draft.case_number = case.number
-            lines.insert(0, texts.URGENT)
+            # say who was alerted only when an alert to them was queued in this very transaction
+            lines.insert(0, texts.URGENT if self.uow.queued["alert"] else texts.URGENT_UNSENT)
             more = await self._urgent_followup()
             return ["\n".join(lines)] + more
         lines.append(f"接下来：{self.ctx.settings.dispatch_days}个工作日内分派给{where or '当地'}的网格员或调解员，"
