@@ -201,7 +201,7 @@ class Inbox:
         log.warning("handling met an outage (%s); the message stays due", type(exc).__name__)
         try:
             await self.store.release(item_id, token, self.ctx.clock.now(), delay=RETRY_TRANSIENT,
-                                     error=f"outage: {type(exc).__name__}")
+                                     error=f"outage: {type(exc).__name__}", refund=True)
         except Exception:                 # the database is the outage: the lease runs out instead
             log.warning("could not release an inbox row; its lease will run out")
 

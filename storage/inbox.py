@@ -106,10 +106,13 @@ class InboxStore:
                                     error=error[:200]))
 
     async def release(self, item_id: int, token: str, now: datetime, *, delay: float, error: str,
-                      dead: bool = False, replies: list[Any] | None = None) -> None:
-        """The handling failed: due again after `delay`, or dead after the last attempt."""
+                      dead: bool = False, replies: list[Any] | None = None, refund: bool = False) -> None:
+        """The handling failed: due again after `delay`, or dead after the last attempt.
+        `refund`: the failure was an outage, not the message's; it does not count as an attempt."""
         values: dict[str, Any] = {"status": (InboxStatus.DEAD if dead else InboxStatus.PENDING).value, "claim": "",
                                   "next_attempt_at": now + timedelta(seconds=delay), "error": error[:200]}
+        if refund:
+            values["attempts"] = InboxItem.attempts - 1
         if replies is not None:
             values["replies"] = replies
         async with self.db.session() as s:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from adapters.base import ChannelBase
 from adapters.inflight import Handlings
 from adapters.wechat_mp.api import WeChatAPI
+from adapters.xmlbody import BAD_INPUT
 from adapters.wechat_mp.codec import BadCallback, Codec
 from adapters.wechat_mp.codes import record_scan
 from adapters.wechat_mp.push import Pusher
@@ -101,7 +102,11 @@ class WeChatMPChannel(ChannelBase):
             if not is_transient(exc):
                 raise
             return UNAVAILABLE()
-        message = translate(inbound.msg, inbound.fields)
+        try:     # wechatpy converts fields when read: a non-numeric MsgId or CreateTime raises here
+            message = translate(inbound.msg, inbound.fields)
+        except BAD_INPUT as exc:
+            log.warning("wechat_mp callback refused: not a message (%s)", type(exc).__name__)
+            return web.Response(status=400, text="not a message")
         if message is None:              # a type we do not handle (VIEW, card events...): nothing to say
             return web.Response(text=SUCCESS)
         answer = await self.handlings.answer(message, self.ctx.settings.wechat_passive_timeout, self._handle)

@@ -60,10 +60,14 @@ class Codec:
             msg = parse_message(xml)
         except _BAD_INPUT as exc:
             raise BadCallback(400, f"cannot parse: {type(exc).__name__}") from exc
-        if getattr(msg, "type", "") != "text" or not getattr(msg, "source", ""):
-            return Inbound(None, msg)      # staff act by text; events and media need no answer
-        return Inbound(Message(channel="wecom_app", user=msg.source, kind=Kind.TEXT, text=msg.content or "",
-                               msg_id=str(msg.id), raw=msg), msg)
+        try:   # wechatpy converts fields when read: a non-numeric MsgId raises here
+            if getattr(msg, "type", "") != "text" or not getattr(msg, "source", ""):
+                return Inbound(None, msg)      # staff act by text; events and media need no answer
+            _ = (msg.agent, msg.target, msg.time)      # what the passive reply will read
+            return Inbound(Message(channel="wecom_app", user=msg.source, kind=Kind.TEXT, text=msg.content or "",
+                                   msg_id=str(msg.id), raw=msg), msg)
+        except _BAD_INPUT as exc:
+            raise BadCallback(400, f"not a message: {type(exc).__name__}") from exc
 
     def reply(self, inbound: Inbound, text: str, nonce: str | None = None) -> str:
         """An encrypted passive reply: the staff member sees the answer in the same chat."""
