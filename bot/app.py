@@ -47,7 +47,8 @@ async def build_context(settings: Settings, *, clock: Clock | None = None, state
         ctx.on_case_updated.append(case_updated)       # and what the resident adds, too
     ctx.outbox = Outbox(ctx)
     ctx.inbox = Inbox(ctx)
-    ctx.reader = Reader(nlp, budget=settings.reading_budget, limit=settings.max_text_chars)
+    ctx.reader = Reader(nlp, budget=settings.reading_budget, limit=settings.max_text_chars,
+                        processes=settings.reading_processes)
     return ctx
 
 

@@ -49,6 +49,8 @@ class AppContext:
         async with self.db.session() as s:
             self.registry = await read_registry(s)
         self.nlp.set_places(self.registry.place_refs())
+        if self.reader is not None:
+            self.reader.restart()          # its processes were forked with the old places
         return self.registry
 
     async def close(self) -> None:

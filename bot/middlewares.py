@@ -17,7 +17,7 @@ from bot.conversation import Conversation
 from bot.dispatcher import UNHANDLED, as_replies
 from bot.inbox import SORRY, Claim, Waiter, is_transient, push_replies, replies_json
 from bot.message import Message, Reply
-from storage.inbox import InboxStore
+from storage.inbox import InboxStore, LostClaim
 
 Next = Callable[[Message, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger("jiefen.dispatch")
@@ -45,7 +45,7 @@ async def errors(handler: Next, message: Message, data: dict[str, Any]) -> Any:
     try:
         return await handler(message, data)
     except Exception as exc:
-        if is_transient(exc):
+        if is_transient(exc) or isinstance(exc, LostClaim):   # not a bug: the inbox deals with these
             raise
         log.exception("handling a %s message from %s failed", message.kind.value, user_tag(message))
         data["meta"]["failed"] = exc
@@ -61,8 +61,11 @@ async def logging_mw(handler: Next, message: Message, data: dict[str, Any]) -> A
 
 
 async def person_lock(handler: Next, message: Message, data: dict[str, Any]) -> Any:
-    """One person's messages one at a time, whichever worker holds them."""
-    async with data["ctx"].state.lock("conv:" + message.conversation_key, ttl=LOCK_TTL, wait=LOCK_WAIT):
+    """One person's messages one at a time, whichever worker holds them. The wait is a third of
+    the inbox lease at most: a handling must not outlive its claim on the message."""
+    ctx = data["ctx"]
+    wait = min(LOCK_WAIT, ctx.settings.inbox_lease / 3)
+    async with ctx.state.lock("conv:" + message.conversation_key, ttl=LOCK_TTL, wait=wait):
         return await handler(message, data)
 
 

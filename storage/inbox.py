@@ -138,6 +138,14 @@ class InboxStore:
                 .order_by(InboxItem.id))).all()
             return [_row(i) for i in items]
 
+    async def recent(self, channel: str, user: str, since: datetime, limit: int = 20) -> Sequence[Row]:
+        """A person's latest messages, newest first (what their channel's windows are made of)."""
+        async with self.db.session() as s:
+            items = (await s.scalars(select(InboxItem).where(InboxItem.channel == channel, InboxItem.user == user,
+                                                             InboxItem.received_at >= since)
+                                     .order_by(InboxItem.id.desc()).limit(limit))).all()
+            return [_row(i) for i in items]
+
     async def by_status(self, *statuses: InboxStatus, limit: int = 100) -> Sequence[Row]:
         async with self.db.session() as s:
             items = (await s.scalars(select(InboxItem).where(InboxItem.status.in_([x.value for x in statuses]))

@@ -129,7 +129,8 @@ class OutboxItem(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(String(200), default="")
 
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
+                      Index("ix_outbox_person", "channel", "user", "status"))
 
 
 class CodeScan(Base):

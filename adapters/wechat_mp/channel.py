@@ -31,6 +31,7 @@ from adapters.wechat_mp.codes import record_scan
 from adapters.wechat_mp.push import Pusher
 from adapters.wechat_mp.split import split_once
 from adapters.wechat_mp.translate import CHANNEL, translate
+from adapters.wechat_mp.window import EVENT_WINDOWS
 from adapters.replay import ReplayGuard
 from bot.context import AppContext
 from bot.inbox import Ticket, Waiter, is_transient
@@ -43,7 +44,6 @@ from storage.models import OutboxItem
 log = logging.getLogger("jiefen.wechat_mp")
 PATH = "/wechat/mp"
 SUCCESS = "success"
-EVENT_WINDOWS = frozenset({EventType.FOLLOW, EventType.SCAN, EventType.MENU})
 REST_DELAY = 1.0        # seconds: the rest of a long passive answer goes after the passive reply arrives
 
 
@@ -128,11 +128,8 @@ class WeChatMPChannel(ChannelBase):
         if ticket.fresh and message.event in (EventType.FOLLOW, EventType.SCAN) and message.event_key:
             await self._note_scan(message)
         replies = await self.ctx.inbox.run(ticket, waiter)
-        if message.event is not EventType.UNFOLLOW and await self.pusher.has_held(message.user):
-            # pushes held while the window was shut go now; the flag spares every other message a
-            # database write (SQLite serialises writers)
-            if await self.ctx.outbox.release(CHANNEL, message.user):
-                await self.pusher.forget_held(message.user)
+        if message.event is not EventType.UNFOLLOW:    # pushes held while the window was shut go now
+            await self.ctx.outbox.release(CHANNEL, message.user)
         return replies
 
     async def _note_contact(self, message: Message) -> None:

@@ -42,9 +42,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key"),
     )
     op.create_index("ix_conversations_updated_at", "conversations", ["updated_at"])
+    # held pushes are looked for on every message a person sends
+    op.create_index("ix_outbox_person", "outbox", ["channel", "user", "status"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_person", table_name="outbox")
     op.drop_table("conversations")
     op.drop_index("ix_inbox_person", table_name="inbox")
     op.drop_index("ix_inbox_due", table_name="inbox")
