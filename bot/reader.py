@@ -121,7 +121,7 @@ class Reader:
             reading = await (self._in_process(text) if self.processes else self._on_thread(text))
         except asyncio.TimeoutError:
             log.warning("reading a %d-character text took longer than %.1f s", len(text), self.budget)
-            return not_read(text)
+            reading = not_read(text)       # kept too: the same text sent again costs nothing
         self._cache[text] = reading
         if len(self._cache) > CACHE:
             self._cache.popitem(last=False)
