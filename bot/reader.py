@@ -28,6 +28,10 @@ log = logging.getLogger("jiefen.reader")
 CACHE = 256
 
 
+class _Busy(Exception):
+    """Every reader was busy for the whole budget."""
+
+
 def not_read(text: str) -> Reading:
     """Not understood in time: a dispute of no known type, for a person to sort out."""
     return Reading(text=text, type="other", confidence=0.0, extra={"timeout": True})
@@ -119,6 +123,9 @@ class Reader:
             return cached
         try:
             reading = await (self._in_process(text) if self.processes else self._on_thread(text))
+        except _Busy:
+            log.warning("no reader free within %.1f s", self.budget)
+            return not_read(text)          # not the text's fault: not kept
         except asyncio.TimeoutError:
             log.warning("reading a %d-character text took longer than %.1f s", len(text), self.budget)
             reading = not_read(text)       # kept too: the same text sent again costs nothing
@@ -132,7 +139,10 @@ class Reader:
             self._idle = asyncio.Queue()
             for _ in range(self.processes):
                 self._spawn()
-        worker = await asyncio.wait_for(self._idle.get(), self.budget)
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), self.budget)
+        except asyncio.TimeoutError:
+            raise _Busy() from None
         try:
             reading = await worker.read(text, self.budget)
         except (asyncio.TimeoutError, EOFError, OSError) as exc:
