@@ -45,6 +45,8 @@ async def build_context(settings: Settings, *, clock: Clock | None = None, state
         from bot.routing import case_updated, route_new_case
         ctx.on_case_opened.append(route_new_case)      # a new case goes to its people at once
         ctx.on_case_updated.append(case_updated)       # and what the resident adds, too
+    from handlers.attention import open_silent_reports
+    ctx.on_tick.append(open_silent_reports)            # a safety question nobody answered
     ctx.outbox = Outbox(ctx)
     ctx.inbox = Inbox(ctx)
     ctx.reader = Reader(nlp, budget=settings.reading_budget, limit=settings.max_text_chars,

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from storage.models import Case
 
 CaseHook = Callable[["AppContext", UnitOfWork, "Case"], Awaitable[None]]
+Job = Callable[["AppContext"], Awaitable[Any]]
 
 
 @dataclass
@@ -39,6 +40,7 @@ class AppContext:
     channels: dict[str, "Sender"] = field(default_factory=dict)   # channel name → push sender
     on_case_opened: list[CaseHook] = field(default_factory=list)  # routing plugs in here
     on_case_updated: list[CaseHook] = field(default_factory=list) # the resident added a place or phone to an open case
+    on_tick: list[Job] = field(default_factory=list)              # run by the inbox loop every TICK seconds, on any worker
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("jiefen"))
     extras: dict[str, Any] = field(default_factory=dict)          # adapters' own long-lived objects
 

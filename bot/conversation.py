@@ -12,6 +12,7 @@ from typing import Any
 
 # The steps of an intake. None: nothing open.
 DESCRIBE, PLACE, PARTY, CONTACT, CONFIRM, RATE = "describe", "place", "party", "contact", "confirm", "rate"
+SAFETY = "safety"           # asked whether anyone is hurt or in danger now
 
 
 @dataclass
@@ -23,6 +24,10 @@ class Draft:
     evidence: list[str] = field(default_factory=list)
     risk: str = "green"
     risk_reasons: list[str] = field(default_factory=list)
+    # the safety question: "" not asked, "asked", "yes", "no", "unanswered" (the person went on
+    # without answering); one asked and never answered puts the case on the centre's attention list
+    safety: str = ""
+    model_version: str = ""                                    # which understanding read it
     place_code: str | None = None
     place_options: list[str] = field(default_factory=list)     # codes offered when the place was unclear
     party: str | None = None
@@ -51,6 +56,12 @@ class Conversation:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def awaits_safety(self) -> bool:
+        """A draft whose safety question is unanswered: if the person goes silent, the centre
+        looks at it (bot/attention.py) rather than letting it expire unseen."""
+        return bool(self.draft and not self.draft.case_number and self.draft.safety in ("asked", "unanswered"))
 
     @property
     def is_empty(self) -> bool:

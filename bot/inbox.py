@@ -39,6 +39,7 @@ MAX_ATTEMPTS = 3          # handlings that fail with a bug; then the row is dead
 BACKOFF = (5.0, 30.0, 120.0)
 RETRY_TRANSIENT = 2.0     # seconds before a row whose handling met an outage is due again
 POLL = 0.05
+TICK = 30.0               # seconds between two runs of the context's periodic jobs (ctx.on_tick)
 
 SORRY = "抱歉，系统刚才出了点问题。您的消息已经记下，工作人员会跟进；也可以稍后再发一次。"
 THROTTLED = "您发得太快了，请稍等一分钟再发。刚才的内容已经收到。"
@@ -121,6 +122,7 @@ class Inbox:
         self.store = InboxStore(ctx.db)
         self._loop_task = BackgroundLoop("inbox", self._loop)
         self._purged = 0.0
+        self._ticked = 0.0
 
     # ---- the edge's two calls ----------------------------------------------------------------
     async def accept(self, message: Message) -> Ticket:
@@ -272,6 +274,10 @@ class Inbox:
             try:
                 while await self.run_due() >= 50:
                     pass
+                if time.monotonic() - self._ticked > TICK:
+                    self._ticked = time.monotonic()
+                    for job in self.ctx.on_tick:
+                        await job(self.ctx)
                 if time.monotonic() - self._purged > 3600:
                     self._purged = time.monotonic()
                     await self.purge()

@@ -102,13 +102,14 @@ async def conversation(handler: Next, message: Message, data: dict[str, Any]) ->
     now = uow.now
     idle = conv.idle_since()
     if conv.draft and idle and now - idle > timedelta(minutes=ctx.settings.draft_ttl_minutes) \
-            and not conv.draft.case_number:
+            and not conv.draft.case_number and not conv.awaits_safety:     # those become cases (handlers/attention)
         turn.expired_draft = conv.draft
         conv.finish()
     data.update(conversation=conv, turn=turn)
     result = await handler(message, data)
     conv.updated_at = now.isoformat()
-    await store.save(message.conversation_key, None if conv.is_empty else conv.to_json(), now)
+    await store.save(message.conversation_key, None if conv.is_empty else conv.to_json(), now,
+                     attention=conv.awaits_safety)
     return result
 
 

@@ -13,17 +13,18 @@ from typing import Sequence
 from bot.context import AppContext
 from bot.duplicates import link_duplicate
 from bot.lifecycle import STATUS_NAMES
-from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, Conversation, Draft
+from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, SAFETY, Conversation, Draft
 from bot.message import Message
 from bot.middlewares import Turn
 from bot.uow import UnitOfWork
 from handlers import texts
+from handlers.safety import IN_DANGER, UNANSWERED, safety_answer
 from nlp import Reading, find_phones
 from nlp.intents import (is_confirm, is_deny, is_skip, strip_correction, wants_this_account)
 from nlp.parties import find_party
 from nlp.reading import PlaceMatch, TYPE_NAMES
 from storage.cases import NewCase
-from storage.registry import LEVEL_RANK
+from storage.registry import LEVEL_RANK, Registry
 
 RISK_ORDER = {"green": 0, "yellow": 1, "red": 2}
 _DIGITS_RUN = re.compile(r"\d[\d\s-]{5,}\d")
@@ -59,6 +60,12 @@ class Intake:
         """The resident answers while a draft is open."""
         draft = self.conv.draft
         step = self.conv.step
+        if step == SAFETY:
+            answer = safety_answer(text)
+            if answer is not None:
+                return await self.safety_answered(answer)
+            draft.safety = "unanswered"         # they went on with their story: read it as such
+            step = self.conv.step = DESCRIBE
         corrected, rest = strip_correction(text)
         if step == CONFIRM and not corrected:
             if is_confirm(text):
@@ -126,6 +133,9 @@ class Intake:
             self._raise_risk(draft, reading)
             if whole is not reading:
                 self._raise_risk(draft, whole)
+            draft.model_version = whole.model_version or reading.model_version
+            if (reading.ask_safety or whole.ask_safety) and not draft.safety and draft.risk != "red":
+                draft.safety = "asked"             # unsure whether someone is in danger: ask, once
         else:
             self._raise_risk(draft, reading)
         place = self._place_from(reading, step == PLACE)
@@ -194,6 +204,9 @@ class Intake:
             return await self.open_case(urgent=True)
         if draft.case_number:                  # an urgent case is open: answers are additions to it
             return await self.update_open_case()
+        if draft.safety == "asked" and self.conv.step != SAFETY:
+            self.conv.step = SAFETY
+            return [texts.SAFETY_QUESTION]
         if not draft.type:
             self.conv.step = DESCRIBE
             return [texts.ASK_DESCRIBE]
@@ -216,17 +229,8 @@ class Intake:
     async def open_case(self, urgent: bool = False) -> list[str]:
         draft = self.conv.draft
         store = await self.uow.cases()
-        place = self.registry.place(draft.place_code)
-        level = "town" if place and place.level == "town" else "village"
-        new = NewCase(intake_key=draft.id, type=draft.type or "other", risk=draft.risk,
-                      place_code=draft.place_code, channel=self.message.channel, reporter=self.message.user,
-                      description=draft.description, contact=draft.contact or "", reporter_name=draft.reporter_name,
-                      parties=({"role": "other", "name": draft.party},) if draft.party else (),
-                      risk_reasons=tuple(draft.risk_reasons), source=draft.source, media=tuple(draft.media),
-                      level=level)
-        actor = self.message.conversation_key
-        history = [(datetime.fromisoformat(at), kind, actor if kind == "message_in" else "bot", data)
-                   for at, kind, data in draft.history]
+        new = new_case(draft, self.message.channel, self.message.user, self.registry)
+        history = draft_history(draft, self.message.conversation_key)
         if not await store.by_intake_key(draft.id):         # a retried confirmation is not a repeat report
             linked = await link_duplicate(self.ctx, self.uow, await self.ctx.reader.read(draft.description),
                                           draft.place_code, self.message, draft.description)
@@ -252,6 +256,19 @@ class Intake:
         lines.append(f"查询进度请发“查询 {case.number}”。")
         self.conv.finish()
         return ["\n".join(lines)]
+
+    async def safety_answered(self, in_danger: bool) -> list[str]:
+        """Yes: red at once, with the resident's own words as the reason. No: on with the intake."""
+        draft = self.conv.draft
+        if in_danger:
+            draft.safety, draft.risk = "yes", "red"
+            draft.risk_reasons = sorted({*draft.risk_reasons, IN_DANGER})
+            draft.type = draft.type or "other"
+            return await self.next_step()
+        draft.safety = "no"
+        self.conv.step = None
+        following = await self.next_step()
+        return [texts.SAFETY_NOTED + " " + following[0], *following[1:]] if following else [texts.SAFETY_NOTED]
 
     async def _joined(self, case, history) -> list[str]:
         """The report repeats an open case: its words join that case's ledger."""
@@ -287,3 +304,22 @@ class Intake:
                 await hook(self.ctx, self.uow, case)
         more = await self._urgent_followup()
         return more or [f"已补充到案件 {case.number}，工作人员正在处理。"]
+
+
+def new_case(draft: Draft, channel: str, user: str, registry: Registry) -> NewCase:
+    """The case a draft becomes."""
+    place = registry.place(draft.place_code)
+    level = "town" if place and place.level == "town" else "village"
+    return NewCase(intake_key=draft.id, type=draft.type or "other", risk=draft.risk,
+                   place_code=draft.place_code, channel=channel, reporter=user,
+                   description=draft.description, contact=draft.contact or "", reporter_name=draft.reporter_name,
+                   parties=({"role": "other", "name": draft.party},) if draft.party else (),
+                   risk_reasons=tuple(draft.risk_reasons), source=draft.source, media=tuple(draft.media),
+                   level=level, model_version=draft.model_version,
+                   attention=UNANSWERED if draft.safety in ("asked", "unanswered") else "")
+
+
+def draft_history(draft: Draft, actor: str) -> list[tuple[datetime, str, str, dict]]:
+    """The conversation before the case existed, for its ledger."""
+    return [(datetime.fromisoformat(at), kind, actor if kind == "message_in" else "bot", data)
+            for at, kind, data in draft.history]

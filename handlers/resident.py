@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot.context import AppContext
 from bot import rating
-from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, RATE, Conversation
+from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, RATE, SAFETY, Conversation
 from bot.dispatcher import Router
 from bot.filters import EventIs, KindIs
 from bot.message import EventType, Kind, Message
@@ -17,7 +17,8 @@ from nlp.intents import asks_help, asks_progress, is_cancel, is_greeting, is_tha
 from storage.cases import canonical_number
 
 router = Router("resident")
-PENDING_QUESTION = {DESCRIBE: texts.ASK_DESCRIBE, PLACE: texts.ASK_PLACE, PARTY: texts.ASK_PARTY,
+PENDING_QUESTION = {SAFETY: texts.SAFETY_QUESTION, DESCRIBE: texts.ASK_DESCRIBE, PLACE: texts.ASK_PLACE,
+                    PARTY: texts.ASK_PARTY,
                     CONTACT: texts.ASK_CONTACT, CONFIRM: "上面的内容没问题请回复“确认”提交。"}
 
 
@@ -58,7 +59,7 @@ async def on_words(message: Message, ctx: AppContext, conversation: Conversation
     if is_greeting(text) or is_thanks(text) or asks_help(text):
         return out + [("不客气，有事随时找我们。" if is_thanks(text) else texts.help_text(ctx.registry))]
     reading = await ctx.reader.read(text)
-    if reading.is_dispute:
+    if reading.is_dispute or reading.ask_safety:      # a worry about someone's safety is heard out
         return out + await intake.begin(text, reading)
     if wants_to_report(text):
         conv.start(uow.now)

@@ -42,6 +42,8 @@ class NewCase:
     source: str = ""
     media: tuple[dict[str, Any], ...] = ()
     level: str = "village"
+    model_version: str = ""                      # the understanding that read the report
+    attention: str = ""                          # why the centre should look at it first (unanswered safety question)
 
 
 class CaseStore:
@@ -67,7 +69,9 @@ class CaseStore:
         await self.session.flush()
         await self.record(case, history)
         await self.event(case, "created", new.channel + ":" + new.reporter, status="received", type=new.type,
-                         risk=new.risk, place=new.place_code, source=new.source)
+                         risk=new.risk, place=new.place_code, source=new.source, model_version=new.model_version)
+        if new.attention:
+            await self.event(case, "attention", "intake", reason=new.attention)
         return case, True
 
     async def _next_number(self) -> str:

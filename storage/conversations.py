@@ -23,16 +23,24 @@ class ConversationStore:
                                         .with_for_update())
         return dict(row.data) if row is not None else None
 
-    async def save(self, key: str, data: dict[str, Any] | None, now: datetime) -> None:
+    async def save(self, key: str, data: dict[str, Any] | None, now: datetime, *, attention: bool = False) -> None:
         if not data:
             await self.session.execute(delete(ConversationRow).where(ConversationRow.key == key))
             return
         row = await self.session.get(ConversationRow, key)
         if row is None:
-            self.session.add(ConversationRow(key=key, data=data, updated_at=now))
+            self.session.add(ConversationRow(key=key, data=data, updated_at=now, attention=attention))
         else:
-            row.data, row.updated_at = data, now
+            row.data, row.updated_at, row.attention = data, now, attention
         await self.session.flush()
+
+    async def silent_since(self, before: datetime, limit: int = 50) -> list[tuple[str, dict[str, Any]]]:
+        """Conversations flagged for attention whose person has said nothing since `before`,
+        locked for the caller's transaction (another worker skips them)."""
+        rows = (await self.session.scalars(
+            select(ConversationRow).where(ConversationRow.attention.is_(True), ConversationRow.updated_at < before)
+            .order_by(ConversationRow.updated_at).limit(limit).with_for_update(skip_locked=True))).all()
+        return [(r.key, dict(r.data)) for r in rows]
 
     async def purge(self, before: datetime) -> int:
         """Forget conversations silent since `before` (drafts expire long before)."""

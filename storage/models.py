@@ -181,3 +181,4 @@ class ConversationRow(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)     # channel:user
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(index=True)
+    attention: Mapped[bool] = mapped_column(default=False, index=True)  # a safety question left unanswered

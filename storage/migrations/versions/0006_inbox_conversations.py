@@ -39,9 +39,11 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attention", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.PrimaryKeyConstraint("key"),
     )
     op.create_index("ix_conversations_updated_at", "conversations", ["updated_at"])
+    op.create_index("ix_conversations_attention", "conversations", ["attention"])
     # held pushes are looked for on every message a person sends
     op.create_index("ix_outbox_person", "outbox", ["channel", "user", "status"])
 

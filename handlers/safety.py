@@ -1,0 +1,26 @@
+"""The safety question's answers. When the reading is unsure whether someone is in danger (a
+learned score alone never wakes the leader on duty), the resident is asked once; "yes" makes
+the report red at once, "no" lets the intake go on, and a question left unanswered puts the
+case on the centre's attention list instead of the leader's phone."""
+from __future__ import annotations
+
+import re
+
+IN_DANGER = "群众答复：现在有人受伤或有人身危险"
+UNANSWERED = "疑似紧急，群众未答复安全问题"
+
+_END = r"[。！!？?~～\s.，,]*"
+_YES = re.compile(rf"^\s*(?:有|有的|有人|是|是的|对|嗯|危险|很危险|有危险|有人受伤|受伤了|打起来了|快来|救命|报警|"
+                  rf"有人身危险|现在就有|正在打)(?:了|啊|呀)?{_END}$|^\s*(?:有|是|对)[，,。！!\s]|救命|快来人|有人受伤|正在打|"
+                  rf"打伤了|流血")
+_NO = re.compile(rf"^\s*(?:没有|没|没事|没人受伤|没有危险|不危险|安全|都安全|还好|暂时没有|目前没有|现在没有|无|否|"
+                 rf"不是|没有人受伤|没那么严重|不用)(?:了|啊|呀|的)?{_END}$")
+
+
+def safety_answer(text: str) -> bool | None:
+    """True: someone is hurt or in danger now; False: nobody is; None: not an answer."""
+    if _NO.match(text):
+        return False
+    if _YES.search(text):
+        return True
+    return None

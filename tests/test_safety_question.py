@@ -1,0 +1,84 @@
+"""The safety question (issue 10, item 4): a learned score alone never wakes the leader on
+duty. When the reading is unsure whether someone is in danger, the resident is asked once;
+"yes" alerts at once, "no" goes on with the intake, and a question nobody answered puts the
+case on the centre's attention list."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from handlers import texts
+from handlers.attention import open_silent_reports
+from handlers.safety import IN_DANGER, UNANSWERED, safety_answer
+from storage.cases import CaseStore
+from storage.models import CaseEvent
+
+# vague threats: the kind of text a learned score is unsure about (no rule reason of its own)
+VAGUE = ["那人说要找我算账", "他说要让我好看", "他们说晚上再来找我", "他放话说不会放过我家", "那家人说要让我们付出代价"]
+
+
+@pytest.fixture
+def unsure(ctx):
+    """A text this model asks about; the contract says there is one (a vague threat)."""
+    for text in VAGUE:
+        r = ctx.nlp.read(text)
+        if r.ask_safety and r.risk != "red":
+            return text
+    pytest.fail("no vague threat makes the reading ask the safety question: the nlp contract is broken")
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("有", True), ("有，他拿着棍子在门口", True), ("有人受伤了", True), ("救命", True), ("快来人，正在打", True), ("是的", True),
+    ("没有", False), ("没事", False), ("暂时没有", False), ("都安全", False), ("没有人受伤", False),
+    ("他家狗又叫了", None), ("我是柳林村的", None), ("13812345678", None),
+])
+def test_safety_answers(text, answer):
+    assert safety_answer(text) is answer
+
+
+async def cases(ctx):
+    async with ctx.db.session() as s:
+        return list(await CaseStore(s, now=ctx.clock.now()).list())
+
+
+async def test_yes_makes_it_red_at_once(bot, ctx, unsure):
+    reply = await bot.last(unsure)
+    assert texts.SAFETY_QUESTION in reply and not await cases(ctx)       # asked; nobody woken yet
+    reply = await bot.last("有，他拿着棍子在门口")
+    [case] = await cases(ctx)
+    assert case.risk == "red" and IN_DANGER in case.risk_reasons and case.number in reply and "110" in reply
+
+
+async def test_no_goes_on_with_the_intake(bot, ctx, unsure):
+    await bot.say(unsure)
+    reply = await bot.last("没有")
+    assert reply.startswith(texts.SAFETY_NOTED) and texts.SAFETY_QUESTION not in reply
+    assert not await cases(ctx)
+
+
+async def test_a_question_passed_over_flags_the_case_for_the_centre(bot, ctx, unsure):
+    await bot.say(unsure)
+    reply = await bot.last("我是柳林村的，他是隔壁老张，电话13812345678")       # goes on without answering
+    for _ in range(3):
+        reply = await bot.last("跳过" if "对方是谁" in reply else "确认")
+        if "已受理" in reply:
+            break
+    [case] = await cases(ctx)
+    assert case.risk != "red"                                              # no leader woken
+    async with ctx.db.session() as s:
+        [attention] = (await s.scalars(select(CaseEvent).where(CaseEvent.kind == "attention"))).all()
+    assert attention.data["reason"] == UNANSWERED
+
+
+async def test_a_silent_resident_becomes_a_case_for_the_centre(bot, ctx, unsure):
+    await bot.say(unsure)
+    assert await open_silent_reports(ctx) == 0                             # not yet: they may answer
+    ctx.clock.advance(minutes=ctx.settings.draft_ttl_minutes + 1)
+    assert await open_silent_reports(ctx) == 1
+    [case] = await cases(ctx)
+    assert case.risk != "red" and case.description == unsure
+    async with ctx.db.session() as s:
+        kinds = [e.kind for e in (await s.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id))).all()]
+    assert "attention" in kinds and "message_in" in kinds
+    assert case.number in "\n".join(await bot.deliver_pushes())            # and the resident is told
+    assert await open_silent_reports(ctx) == 0                             # once
