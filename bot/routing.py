@@ -184,22 +184,7 @@ async def route_new_case(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> No
     reg = ctx.registry
     choices: list[Choice] = []
     if case.risk == "red":           # before anything else, at any hour
-        local_now = uow.now.astimezone(ZoneInfo(ctx.settings.timezone))
-        leaders = leaders_on_duty(reg, case.place_code, local_now)
-        for c in leaders:
-            p = staff_push(c.staff, case_card(ctx, case, title="红色预警", with_contact=True, why=c.why),
-                           case, "alert", f"red:{case.number}")
-            if p:
-                await uow.push(p)
-        for s in centres(reg, case.place_code):
-            p = staff_push(s, case_card(ctx, case, title="红色预警", with_contact=False), case, "alert",
-                           f"red:{case.number}")
-            if p:
-                await uow.push(p)
-        store = await uow.cases()
-        await store.event(case, "alert", "routing", to=[c.staff.id for c in leaders] +
-                          [s.id for s in centres(reg, case.place_code)], reasons=list(case.risk_reasons))
-        choices += leaders           # the leader owns a red case end to end (包案领导)
+        choices += await alert_red(ctx, uow, case)   # the leader owns a red case end to end (包案领导)
     if case.place_code:
         choices = grid_workers(reg, case.place_code) + choices
     com = committee(reg, case.type, case.place_code, await open_load(uow))
@@ -213,6 +198,28 @@ async def route_new_case(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> No
                  told=frozenset(c.staff.id for c in choices if c.staff.role == "leader_on_duty"))
     await (await uow.cases()).transition(case, "dispatched", "routing")
     await notify.status_changed(ctx, uow, case)
+
+
+async def alert_red(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> list[Choice]:
+    """The leader(s) on duty and the centre hear of a red case at once, whatever the hour; the
+    leaders chosen (they own the case)."""
+    reg = ctx.registry
+    local_now = uow.now.astimezone(ZoneInfo(ctx.settings.timezone))
+    leaders = leaders_on_duty(reg, case.place_code, local_now)
+    for c in leaders:
+        p = staff_push(c.staff, case_card(ctx, case, title="红色预警", with_contact=True, why=c.why),
+                       case, "alert", f"red:{case.number}")
+        if p:
+            await uow.push(p)
+    for s in centres(reg, case.place_code):
+        p = staff_push(s, case_card(ctx, case, title="红色预警", with_contact=False), case, "alert",
+                       f"red:{case.number}")
+        if p:
+            await uow.push(p)
+    store = await uow.cases()
+    await store.event(case, "alert", "routing", to=[c.staff.id for c in leaders] +
+                      [s.id for s in centres(reg, case.place_code)], reasons=list(case.risk_reasons))
+    return leaders
 
 
 async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str, reason: str) -> str | None:

@@ -18,22 +18,24 @@ from bot.message import Message
 from bot.middlewares import Turn
 from bot.uow import UnitOfWork
 from handlers.texts import local
-from nlp.reading import TYPE_NAMES
-from storage.cases import _NUMBER, canonical_number
+from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
+from storage.cases import _NUMBER, CORRECTABLE, canonical_number
 from storage.models import Case
 from storage.registry import StaffInfo
 
 STAFF_CHANNELS = frozenset({routing.STAFF_CHANNEL})
 router = Router("staff", lambda m: m.channel in STAFF_CHANNELS)
 
-COMMANDS = ("接单", "进展", "约谈", "办结", "上报", "未化解", "转办", "退回", "查", "我的")
+COMMANDS = ("接单", "进展", "约谈", "办结", "上报", "未化解", "转办", "退回", "更正", "查", "我的")
 _COMMAND = re.compile(r"^\s*(" + "|".join(sorted(COMMANDS, key=len, reverse=True)) + r")\s*(.*)$", re.S)
 HELP = ("可用的命令（N 为案件编号）：\n"
         "接单 N｜进展 N 内容｜约谈 N 时间｜办结 N 结果\n"
         "上报 N 原因｜未化解 N 原因｜转办 N 人员｜退回 N 原因（分错了，退回综治中心）\n"
+        "更正 N 类型/风险/地点 新值 原因（如：更正 N 类型 劳动争议 是欠薪不是合同）\n"
         "查 N｜我的（我在办的案件）")
 NEEDS_TEXT = {"进展": "进展内容", "约谈": "约谈时间", "办结": "办理结果", "上报": "上报原因",
-              "未化解": "未化解的原因", "转办": "转给谁（姓名或工号）", "退回": "退回原因"}
+              "未化解": "未化解的原因", "转办": "转给谁（姓名或工号）", "退回": "退回原因",
+              "更正": "要更正的项目、新值和原因"}
 
 
 @router.message()
@@ -162,5 +164,58 @@ async def my_cases(ctx, uow, staff: StaffInfo) -> str:
     return "\n".join(lines)
 
 
-ACTIONS = {"接单": accept, "进展": progress, "约谈": appointment, "办结": resolve, "上报": escalate,
+CORRECTION = re.compile(r"^(类型|风险|地点)\s*[:：]?\s*(\S+)\s*(.*)$", re.S)
+RISK_WORDS = {"红": "red", "红色": "red", "red": "red", "黄": "yellow", "黄色": "yellow", "yellow": "yellow",
+              "绿": "green", "绿色": "green", "green": "green"}
+
+
+async def correct(ctx, uow, staff, case, note) -> str:
+    """更正 N 类型|风险|地点 新值 原因: the reading was wrong. The ledger keeps who, why and what it
+    was (`jiefen nlp train --from-ledger` learns from it); a case corrected to red alerts at once."""
+    m = CORRECTION.match(note)
+    if not m or not m.group(3).strip():
+        return f"请写：更正 {case.number} 类型/风险/地点 新值 原因，例如：更正 {case.number} 风险 红 对方扬言报复"
+    what, value, reason = m.group(1), m.group(2), m.group(3).strip()
+    if what == "类型":
+        field, after = "type", _type_code(value)
+    elif what == "风险":
+        field, after = "risk", RISK_WORDS.get(value.lower())
+    else:
+        field, after = "place", _place_code(ctx, value)
+    if after is None:
+        return f"没有认出{what}“{value}”。" + ("类型可写：" + "、".join(TYPE_NAMES[t] for t in DISPUTE_TYPES)
+                                          if what == "类型" else "")
+    store = await uow.cases()
+    before = getattr(case, CORRECTABLE[field])
+    if before == after:
+        return f"案件 {case.number} 的{what}已经是“{value}”。"
+    await store.correct(case, f"staff:{staff.id}", field, after, reason)
+    if field == "risk" and after == "red" and case.status in OPEN_STATUSES:
+        await routing.alert_red(ctx, uow, case)
+    return f"已更正 {case.number} 的{what}：{_shown(ctx, field, before)} → {_shown(ctx, field, after)}（{reason}）"
+
+
+def _type_code(value: str) -> str | None:
+    by_name = {name: code for code, name in TYPE_NAMES.items() if code in DISPUTE_TYPES}
+    return value if value in DISPUTE_TYPES else by_name.get(value) or next(
+        (code for name, code in by_name.items() if value in name or name.startswith(value)), None)
+
+
+def _place_code(ctx, value: str) -> str | None:
+    reg = ctx.registry
+    if value in reg.places:
+        return value
+    exact = [c for c, p in reg.places.items() if value in (p.name, *p.aliases)]
+    return exact[0] if len(exact) == 1 else None
+
+
+def _shown(ctx, field: str, value) -> str:
+    if field == "type":
+        return TYPE_NAMES.get(value, value or "未定")
+    if field == "risk":
+        return routing.RISK_NAMES.get(value, value or "未定")
+    return ctx.registry.full_name(value) or "未定"
+
+
+ACTIONS = {"更正": correct, "接单": accept, "进展": progress, "约谈": appointment, "办结": resolve, "上报": escalate,
            "未化解": escalate, "转办": transfer, "退回": send_back, "查": show}

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.lifecycle import OPEN_STATUSES, check_transition
 from storage.models import Case, CaseCounter, CaseEvent
 
+CORRECTABLE = {"type": "type", "risk": "risk", "place": "place_code"}     # what a correction may change
 _NUMBER = re.compile(r"([A-Za-z]{1,4})\s*-?\s*(\d{6})\s*-?\s*(\d{3,6})")
 
 
@@ -118,6 +119,15 @@ class CaseStore:
             setattr(case, k, v)
         case.updated_at = self.now
         await self.event(case, "updated", actor, before=before, after=fields)
+
+    async def correct(self, case: Case, actor: str, field: str, after: str, reason: str, /) -> None:
+        """A person corrects the reading (type, risk or place): the field changes and the ledger
+        keeps who, why, and what it was — the understanding layer learns from these rows."""
+        column = CORRECTABLE[field]
+        before = getattr(case, column)
+        setattr(case, column, after)
+        case.updated_at = self.now
+        await self.event(case, "corrected", actor, field=field, before=before or "", after=after, reason=reason)
 
     async def by_intake_key(self, key: str) -> Case | None:
         return await self.session.scalar(select(Case).where(Case.intake_key == key))

@@ -165,3 +165,31 @@ async def test_escalation_keeps_the_committee_mediator_and_the_leader_who_own_th
     await staff_bot(ctx, "LiHongMei").say(f"上报 {red} 双方都有刀，村里压不住")
     case = await case_of(ctx, red)
     assert (case.level, case.assignees) == ("town", ["med-dx", "lead-duty"])
+
+
+async def test_a_correction_of_the_reading_is_recorded_with_who_and_why(bot, ctx):
+    """更正: the type, risk or place the bot read was wrong. The case changes, the ledger keeps
+    who, why and what it was (the understanding layer learns from it); red alerts at once."""
+    number = await report(bot, "我是石桥村的老板拖欠我三个月工资一直不给电话13812345678")
+    read_as = (await case_of(ctx, number)).risk
+    worker = staff_bot(ctx, "ZhaoXiaoYan")          # the village's grid worker, an assignee
+    reply = await worker.last(f"更正 {number} 类型 合同纠纷 是包工合同的尾款，不是工资")
+    assert "劳动争议 → 合同纠纷" in reply
+    reply = await worker.last(f"更正 {number} 地点 柳林村 工地在柳林村")
+    assert "石桥村" in reply and "柳林村" in reply
+    before = len(await outbox(ctx, "wecom_app"))
+    reply = await worker.last(f"更正 {number} 风险 红 老板扬言叫人来打")
+    case = await case_of(ctx, number)
+    assert (case.type, case.place_code, case.risk) == ("contract", "DX01", "red")
+    corrected = await events_of(ctx, number, "corrected")
+    assert [(e.actor, e.data["field"], e.data["before"], e.data["after"]) for e in corrected] == [
+        ("staff:gw-shiqiao", "type", "labour", "contract"), ("staff:gw-shiqiao", "place", "DX03", "DX01"),
+        ("staff:gw-shiqiao", "risk", read_as, "red")]
+    assert corrected[0].data["reason"] == "是包工合同的尾款，不是工资"
+    alerts = [p for p in (await outbox(ctx, "wecom_app"))[before:] if p.kind == "alert"]
+    assert {p.user for p in alerts} >= {"GaoZhenHua", "QSCentre"}              # the leader and the centre
+    # nothing to correct, a word not known, and someone who may not act on the case
+    assert "已经是" in await worker.last(f"更正 {number} 风险 红 再说一遍")
+    assert "没有认出" in await worker.last(f"更正 {number} 类型 外星人 不知道")
+    assert "不在您的办理范围" in await staff_bot(ctx, "LiHongMei").last(f"更正 {number} 风险 绿 误报")
+    assert len(await events_of(ctx, number, "corrected")) == 3
