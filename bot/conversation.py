@@ -30,6 +30,9 @@ class Draft:
     model_version: str = ""                                    # which understanding read it
     place_code: str | None = None
     place_options: list[str] = field(default_factory=list)     # codes offered when the place was unclear
+    place_area: str | None = None                              # the town / county those options are in
+    place_unknown: bool = False                                # "不知道": opened without one, the centre finds it
+    place_tries: int = 0                                       # places named that we did not know
     party: str | None = None
     party_asked: bool = False
     contact: str | None = None                                 # digits, or "" for "this account"

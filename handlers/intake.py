@@ -12,7 +12,8 @@ from typing import Sequence
 
 from bot.context import AppContext
 from bot.duplicates import link_duplicate
-from bot.lifecycle import STATUS_NAMES
+from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES
+from bot.privacy import mask_phone
 from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, SAFETY, Conversation, Draft
 from bot.message import Message
 from bot.middlewares import Turn
@@ -29,7 +30,12 @@ from storage.registry import LEVEL_RANK, Registry
 RISK_ORDER = {"green": 0, "yellow": 1, "red": 2}
 _DIGITS_RUN = re.compile(r"\d[\d\s-]{5,}\d")
 # an answer that names a place we do not know, rather than more of the story
-_PLACE_LIKE = re.compile(r"^.{1,5}$|(?:村|社区|镇|乡|组|栋|小区|街道|屯|庄|号楼|单元|路|街)[。.!！]?$")
+# the area itself rather than a village in it
+_COUNTY_TOWN = re.compile(r"县城|城区|城里|县里|县上|市区|城关")
+_DONT_KNOW = re.compile(r"不知道|不清楚|说不清|不晓得|不确定")
+_SOMEWHERE_IN_AREA = re.compile(r"镇上|镇里|乡上|乡里|街上|集上|镇政府|乡政府|县城|城区|城里|不知道(?:是)?哪个村|说不清")
+_PLACE_LIKE = re.compile(r"^.{1,5}$|(?:村|社区|镇|乡|组|栋|小区|街道|屯|庄|号楼|单元|路|街|厂|店|公司|工地|学校|医院|"
+                         r"市场|广场|车站|宾馆|酒店|超市|园|场|站|馆|楼|院|中心|大厦)[。.!！]?$")
 
 
 class Intake:
@@ -85,6 +91,20 @@ class Intake:
             if chosen:
                 draft.place_code, draft.place_options = chosen, []
                 return await self.next_step()
+            if draft.place_area and (is_skip(body) or _SOMEWHERE_IN_AREA.search(body)):
+                # "就在镇上" / "不知道哪个村": the town (or the county) the choices came from
+                draft.place_code, draft.place_options = draft.place_area, []
+                return await self.next_step()
+        if step == PLACE and not self._places_in(body):
+            county = next((p.code for p in self.registry.places.values() if p.level == "county"), None)
+            if _COUNTY_TOWN.search(body) and county:          # "工地在县城": the county seat, no village
+                draft.place_code, draft.place_options = county, []
+                await self.absorb(draft, raw, await self.ctx.reader.read(body), describe=not is_skip(body))
+                return await self.next_step()
+            if is_skip(body) or _DONT_KNOW.search(body):
+                # "I don't know": the case is opened with what is known; the centre finds the place
+                draft.place_unknown, draft.place_options = True, []
+                return await self.next_step()
         if step == CONTACT and not corrected:
             if wants_this_account(body):
                 draft.contact, draft.contact_by_account = "", True
@@ -109,11 +129,14 @@ class Intake:
         if step == PARTY and len(body) <= 20 and not reading.is_dispute:
             draft.party, draft.party_asked = body, True
             return await self.next_step()
-        if step == PLACE and (is_skip(body) or (not reading.is_dispute and _PLACE_LIKE.search(body))):
-            example = texts.place_example(self.registry)
-            if is_skip(body):
-                return [texts.PLACE_REQUIRED.format(example=example)]
-            return [texts.ASK_PLACE_AGAIN.format(text=body, example=example)]
+        if step == PLACE and not self._places_in(body) and not find_phones(body) and _PLACE_LIKE.search(body):
+            # an answer to "where?" that names a place, even one we do not know ("红旗砖厂")
+            if draft.place_tries >= 1:        # asked twice: a place we do not know is still a place
+                draft.place_unknown = True
+                draft.texts.append(f"地点：{body}")
+                return await self.next_step()
+            draft.place_tries += 1
+            return [texts.ASK_PLACE_AGAIN.format(text=body, example=texts.place_example(self.registry))]
         if step == CONFIRM and corrected:
             return [texts.ASK_WHAT_TO_CHANGE]
         await self.absorb(draft, raw, reading, describe=True)
@@ -142,6 +165,7 @@ class Intake:
         if place is not None:
             if isinstance(place, list):
                 draft.place_options = place
+                draft.place_area = self._area_of(place)
                 changed = True
             elif place != draft.place_code:
                 draft.place_code, draft.place_options = place, []
@@ -179,10 +203,25 @@ class Intake:
             return [best.code] + [m.code for m in rivals][:4]
         place = self.registry.place(best.code)
         if place and LEVEL_RANK[place.level] < LEVEL_RANK["village"]:
+            if place.level == "county" and _COUNTY_TOWN.search(reading.text) \
+                    or place.level == "town" and _SOMEWHERE_IN_AREA.search(reading.text):
+                return best.code               # "工地在县城", "就在镇上": the place is that area itself
             children = [p.code for p in self.registry.places.values()
                         if p.parent == place.code and p.level in ("village", "community", "town")]
             return children[:9] or best.code
         return best.code
+
+    def _places_in(self, text: str) -> bool:
+        return bool(self._place_from_text(text))
+
+    def _place_from_text(self, text: str) -> list:
+        threshold = self.ctx.settings.place_match_threshold
+        return [m for m in self.ctx.nlp.match_places(text) if m.score >= threshold]
+
+    def _area_of(self, options: list[str]) -> str | None:
+        """The town or county whose places were offered (one the resident may settle for)."""
+        parents = {self.registry.places[c].parent for c in options if c in self.registry.places}
+        return parents.pop() if len(parents) == 1 else None
 
     def _related(self, a: str, b: str) -> bool:
         return a in {p.code for p in self.registry.ancestors(b)} or b in {p.code for p in self.registry.ancestors(a)}
@@ -210,7 +249,7 @@ class Intake:
         if not draft.type:
             self.conv.step = DESCRIBE
             return [texts.ASK_DESCRIBE]
-        if not draft.place_code:
+        if not draft.place_code and not draft.place_unknown:
             self.conv.step = PLACE
             if draft.place_options:
                 options = "\n".join(f"{i}. {self.registry.full_name(c)}" for i, c in enumerate(draft.place_options, 1))
@@ -282,7 +321,7 @@ class Intake:
     async def _urgent_followup(self) -> list[str]:
         """After an urgent case is open, ask for what is still missing, as additions."""
         draft = self.conv.draft
-        if not draft.place_code:
+        if not draft.place_code and not draft.place_unknown:
             self.conv.step = PLACE
             return ["为了尽快找到您，请说一下现在在哪个村（社区）、具体位置。"]
         if draft.contact is None:
@@ -306,10 +345,55 @@ class Intake:
         return more or [f"已补充到案件 {case.number}，工作人员正在处理。"]
 
 
+    async def amend_last_case(self, text: str) -> list[str] | None:
+        """"不对，是石桥村" / "电话改成139…" / "补充：…" after the case was opened: the resident's
+        own open case takes the correction (place, contact or description), its people hear of
+        it. None when the text is not a correction of one."""
+        corrected, rest = strip_correction(text)
+        field = _FIELD_CHANGE.match(text)
+        if field and not corrected:
+            corrected, rest = True, text[field.end():].strip()
+        adding = _ADDING.match(text)
+        number = self.conv.last_case
+        if not number or not (corrected or adding):
+            return None
+        store = await self.uow.cases()
+        case = await store.get(number)
+        if case is None or case.status not in OPEN_STATUSES \
+                or (case.channel, case.reporter) != (self.message.channel, self.message.user):
+            return None
+        body = rest if corrected else text[adding.end():].strip()
+        if not body:
+            return [texts.ASK_WHAT_TO_CHANGE_CASE.format(number=number)]
+        reading = await self.ctx.reader.read(body)
+        place = self._place_from(reading, asked=True)
+        phones = reading.phones or tuple(find_phones(body))
+        if isinstance(place, list):
+            return [texts.ASK_PLACE_PRECISELY.format(
+                options="、".join(self.registry.full_name(c) for c in place))]
+        if place and place != case.place_code:
+            changes, said = {"place_code": place}, f"地点改为{self.registry.full_name(place)}"
+        elif phones and phones[0] != case.contact:
+            changes, said = {"contact": phones[0]}, f"联系电话改为{mask_phone(phones[0])}"
+        else:
+            joined = f"{case.description}；{'更正' if corrected else '补充'}：{body}"
+            changes, said = {"description": joined}, "情况已补充"
+        await store.update(case, self.message.conversation_key, **changes)
+        for hook in self.ctx.on_case_updated:
+            await hook(self.ctx, self.uow, case)
+        self.turn.case_numbers.add(number)
+        return [f"好的，案件 {number} {said}，经办人会看到。"]
+
+
+_FIELD_CHANGE = re.compile(r"^\s*(?:我的)?(?:联系电话|电话号码|手机号码?|电话|号码|联系方式|地点|地址|位置)"
+                           r"(?:改成|改为|换成|应该是|是|变了|换了|错了)[:：，,。\s]*")
+_ADDING = re.compile(r"^\s*(?:补充|再补充|还要补充|另外补充)[一下点]*[:：，,。\s]*")
+
+
 def new_case(draft: Draft, channel: str, user: str, registry: Registry) -> NewCase:
     """The case a draft becomes."""
     place = registry.place(draft.place_code)
-    level = "town" if place and place.level == "town" else "village"
+    level = place.level if place and place.level in ("town", "county") else "village"
     return NewCase(intake_key=draft.id, type=draft.type or "other", risk=draft.risk,
                    place_code=draft.place_code, channel=channel, reporter=user,
                    description=draft.description, contact=draft.contact or "", reporter_name=draft.reporter_name,

@@ -1,6 +1,8 @@
 """The resident's router: control words first (cancel, progress, help), then the intake."""
 from __future__ import annotations
 
+import re
+
 from bot.context import AppContext
 from bot import rating
 from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, RATE, SAFETY, Conversation
@@ -26,9 +28,22 @@ def _expired(ctx: AppContext, turn: Turn) -> list[str]:
     return [texts.EXPIRED.format(minutes=int(ctx.settings.draft_ttl_minutes))] if turn.expired_draft else []
 
 
+# emoji that answer a question: a thumbs-up confirms, a thumbs-down or a cross says no
+EMOJI_WORDS = {"👍": "好", "👌": "好", "✅": "好", "🆗": "好", "🙆": "好", "✔": "好", "☑": "好",
+               "👎": "不对", "❌": "不对", "🙅": "不对", "✖": "不对"}
+_EMOJI_ONLY = re.compile("^[\\s" + "".join(EMOJI_WORDS) + "\\ufe0f\\U0001F3FB-\\U0001F3FF]+$")
+
+
+def emoji_as_words(text: str) -> str:
+    """A message of answering emoji only ("👍", "👌🏻") reads as the word it stands for."""
+    if not _EMOJI_ONLY.match(text):
+        return text
+    return next((EMOJI_WORDS[ch] for ch in text if ch in EMOJI_WORDS), text)
+
+
 @router.message(KindIs(Kind.TEXT, Kind.VOICE, Kind.LINK), lambda m: bool(m.text.strip()))
 async def on_words(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn):
-    text = normalize(message.text)
+    text = normalize(emoji_as_words(message.text))
     out = _expired(ctx, turn)
     conv = conversation
     intake = Intake(ctx, uow, conv, message, turn)
@@ -58,6 +73,9 @@ async def on_words(message: Message, ctx: AppContext, conversation: Conversation
         return out + await intake.answer(text)
     if is_greeting(text) or is_thanks(text) or asks_help(text):
         return out + [("不客气，有事随时找我们。" if is_thanks(text) else texts.help_text(ctx.registry))]
+    amended = await intake.amend_last_case(text)     # "不对，是石桥村" after the case was opened
+    if amended is not None:
+        return out + amended
     reading = await ctx.reader.read(text)
     if reading.is_dispute or reading.ask_safety:      # a worry about someone's safety is heard out
         return out + await intake.begin(text, reading)

@@ -19,8 +19,9 @@ ASK_PLACE_AGAIN = "没找到“{text}”这个地方。请说所在的村（社�
 ASK_PARTY = "对方是谁？（比如“楼上邻居”“老板”“物业”；不方便说请回复“跳过”）"
 ASK_CONTACT = "请留一个联系电话，方便调解员联系您；也可以回复“用本账号联系”。"
 BAD_PHONE = "“{digits}”好像不是有效的电话号码（手机号是11位，座机请带区号）。请再发一次，或回复“用本账号联系”。"
+ASK_WHAT_TO_CHANGE_CASE = "请直接说案件 {number} 要改的内容，比如“不对，是石桥村”“电话改成139xxxxxxxx”“补充：……”。"
+ASK_PLACE_PRECISELY = "是哪一个？{options}。请说完整的村（社区）名。"
 ASK_WHAT_TO_CHANGE = "请直接说要改的内容，比如“不对，是桃源村”“电话是139xxxxxxxx”。"
-PLACE_REQUIRED = "地点需要知道才能转给当地网格员处理。请说村（社区）名，例如：{example}。"
 VOICE_NO_TEXT = "收到您的语音（已保存）。目前没能识别语音内容，麻烦用文字简单说一句发生了什么。"
 MEDIA_SAVED = "收到{what}，已作为材料附在{target}。"
 SAFETY_QUESTION = "先问一句：现在有没有人受伤，或者有人身危险？有的话请回复“有”，我们马上通知值班领导；没有请回复“没有”。"
@@ -44,7 +45,7 @@ def local(dt: datetime | None, tz: str) -> str:
 def summary(draft: Draft, registry: Registry) -> str:
     lines = ["请核对您要反映的情况：",
              f"类型：{TYPE_NAMES.get(draft.type or 'other', '其他纠纷')}",
-             f"地点：{registry.full_name(draft.place_code) or '未知'}"]
+             f"地点：{registry.full_name(draft.place_code) or registry.name(draft.place_code) or '未知（综治中心会与您核实）'}"]
     if draft.party:
         lines.append(f"对方：{draft.party}")
     lines.append("联系方式：" + ("本账号" if draft.contact_by_account else mask_phone(draft.contact or "")))

@@ -118,8 +118,18 @@ class Registry:
         return next((p for p in self.ancestors(code) if p.level in levels), None)
 
     def full_name(self, code: str | None) -> str:
-        """"东溪镇柳林村第一网格": town and below, as people say it."""
-        return "".join(p.name for p in reversed(self.ancestors(code)) if p.level != "county")
+        """"东溪镇柳林村第一网格": town and below, as people say it. A name that repeats a place
+        above it ("南湖社区第一网格" under "南湖社区") says only what it adds."""
+        names: list[str] = []
+        parts: list[str] = []
+        for place in reversed(self.ancestors(code)):
+            if place.level == "county":
+                continue
+            prefix = max((n for n in names if place.name.startswith(n)), key=len, default="")
+            names.append(place.name)
+            if place.name[len(prefix):]:
+                parts.append(place.name[len(prefix):])
+        return "".join(parts)
 
     def parents(self) -> dict[str, str | None]:
         return {c: p.parent for c, p in self.places.items()}

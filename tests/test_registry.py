@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from storage.registry import DEMO_FILE, RegistryError, parse_registry, read_registry, read_registry_file, save_registry
+from storage.registry import (DEMO_FILE, PlaceInfo, Registry, RegistryError, parse_registry, read_registry,
+                              read_registry_file, save_registry)
 
 
 def test_the_demo_county_is_complete():
@@ -21,9 +22,18 @@ def test_the_demo_county_is_complete():
 
 def test_full_names_and_ancestors():
     reg = read_registry_file(DEMO_FILE)
-    assert reg.full_name("DX01-G1") == "东溪镇柳林村柳林村第一网格"
+    assert reg.full_name("DX01-G1") == "东溪镇柳林村第一网格"            # not 柳林村柳林村第一网格
     assert [p.code for p in reg.ancestors("DX01-G1-M1")] == ["DX01-G1-M1", "DX01-G1", "DX01", "DX", "QS"]
     assert reg.at_level("DX01-G1", "town").code == "DX"
+
+
+def test_a_name_that_repeats_the_place_above_it_says_only_what_it_adds():
+    reg = Registry(places={p.code: p for p in [
+        PlaceInfo("QS", "青山县", "county"), PlaceInfo("NH", "南湖街道", "town", "QS"),
+        PlaceInfo("NH01", "南湖社区", "community", "NH"), PlaceInfo("G1", "南湖社区第一网格", "grid", "NH01"),
+        PlaceInfo("M3", "南湖社区3栋", "microgrid", "G1")]})
+    assert reg.full_name("M3") == "南湖街道南湖社区第一网格3栋"
+    assert reg.full_name("NH01") == "南湖街道南湖社区" and reg.full_name("QS") == ""
 
 
 @pytest.mark.parametrize("doc, problem", [
