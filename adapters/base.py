@@ -21,6 +21,7 @@ class BadCallback(Exception):
 class Channel(Protocol):
     name: str
     takes_pushes: bool       # False: the bot cannot start a message there (nothing is queued for it)
+    lasting_account: bool    # False: the sender's id is no way to reach them (a web page's cookie)
 
     def mount(self, app: web.Application) -> None:
         """Webhook channels add their routes to the one shared aiohttp app."""
@@ -37,6 +38,7 @@ class ChannelBase:
     """Sane defaults for the optional parts."""
     name = "base"
     takes_pushes = True
+    lasting_account = True     # staff can reach the person through the account they write from
 
     def mount(self, app: web.Application) -> None:
         pass

@@ -106,8 +106,11 @@ class Intake:
                 draft.place_unknown, draft.place_options = True, []
                 return await self.next_step()
         if step == CONTACT and not corrected:
-            if wants_this_account(body):
+            if wants_this_account(body) and self.account_reaches:
                 draft.contact, draft.contact_by_account = "", True
+                return await self.next_step()
+            if (is_skip(body) or wants_this_account(body)) and not self.account_reaches:
+                draft.contact, draft.contact_by_account = "", False     # the web: a phone is optional
                 return await self.next_step()
         if step == PARTY and not corrected and is_skip(body):
             draft.party, draft.party_asked = None, True
@@ -123,9 +126,9 @@ class Intake:
         if step == CONTACT:
             bad = _DIGITS_RUN.search(body)
             if bad:
-                return [texts.BAD_PHONE.format(digits=bad.group(0))]
+                return [(texts.BAD_PHONE if self.account_reaches else texts.BAD_PHONE_WEB).format(digits=bad.group(0))]
             if is_skip(body):
-                return [texts.ASK_CONTACT]
+                return [self.ask_contact]
         if step == PARTY and len(body) <= 20 and not reading.is_dispute:
             draft.party, draft.party_asked = body, True
             return await self.next_step()
@@ -261,9 +264,19 @@ class Intake:
             return [texts.ASK_PARTY]
         if draft.contact is None:
             self.conv.step = CONTACT
-            return [texts.ASK_CONTACT]
+            return [self.ask_contact]
         self.conv.step = CONFIRM
         return [texts.summary(draft, self.registry)]
+
+    @property
+    def account_reaches(self) -> bool:
+        """Whether staff can reach the person through the account they write from (a WeChat
+        follower can be written to; a web page's cookie cannot be called)."""
+        return getattr(self.ctx.channels.get(self.message.channel), "lasting_account", True)
+
+    @property
+    def ask_contact(self) -> str:
+        return texts.ASK_CONTACT if self.account_reaches else texts.ASK_CONTACT_WEB
 
     async def open_case(self, urgent: bool = False) -> list[str]:
         draft = self.conv.draft

@@ -18,6 +18,8 @@ ASK_PLACE_OPTIONS = "请问是下面哪个地方？回复序号或名称：\n{op
 ASK_PLACE_AGAIN = "没找到“{text}”这个地方。请说所在的村（社区）名，例如：{example}。"
 ASK_PARTY = "对方是谁？（比如“楼上邻居”“老板”“物业”；不方便说请回复“跳过”）"
 ASK_CONTACT = "请留一个联系电话，方便调解员联系您；也可以回复“用本账号联系”。"
+ASK_CONTACT_WEB = "请留一个联系电话（可以不留），方便调解员联系您；不留请回复“跳过”，办理进展会在这个页面上告诉您。"
+BAD_PHONE_WEB = "“{digits}”好像不是有效的电话号码（手机号是11位，座机请带区号）。请再发一次，或回复“跳过”。"
 BAD_PHONE = "“{digits}”好像不是有效的电话号码（手机号是11位，座机请带区号）。请再发一次，或回复“用本账号联系”。"
 ASK_WHAT_TO_CHANGE_CASE = "请直接说案件 {number} 要改的内容，比如“不对，是石桥村”“电话改成139xxxxxxxx”“补充：……”。"
 ASK_PLACE_PRECISELY = "是哪一个？{options}。请说完整的村（社区）名。"
@@ -48,7 +50,8 @@ def summary(draft: Draft, registry: Registry) -> str:
              f"地点：{registry.full_name(draft.place_code) or registry.name(draft.place_code) or '未知（综治中心会与您核实）'}"]
     if draft.party:
         lines.append(f"对方：{draft.party}")
-    lines.append("联系方式：" + ("本账号" if draft.contact_by_account else mask_phone(draft.contact or "")))
+    lines.append("联系方式：" + ("本账号" if draft.contact_by_account else mask_phone(draft.contact or "")
+                              or "未留（进展在本页面告诉您）"))
     lines.append(f"情况：{shorten(mask_text(draft.description), 80)}")
     lines.append("没问题请回复“确认”提交；要改直接说（如“不对，是桃源村”）；回复“取消”放弃。")
     return "\n".join(lines)

@@ -81,7 +81,7 @@ def start_postgres():
             _missing("the postgres system user")
         os.chown(folder, pw.pw_uid, pw.pw_gid)
         os.chmod(folder, 0o700)
-        as_user = ["runuser", "-u", "postgres", "--"]
+        as_user = [shutil.which("runuser") or "/usr/sbin/runuser", "-u", "postgres", "--"]  # sbin may be off PATH
     data = os.path.join(folder, "data")
     subprocess.run(as_user + [initdb, "-D", data, "-U", "jiefen", "--auth=trust", "-E", "UTF8", "--locale=C"],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

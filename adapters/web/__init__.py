@@ -9,10 +9,12 @@ import re
 import secrets
 import time
 import weakref
+from datetime import timedelta
 from pathlib import Path
 
 import jinja2
 from aiohttp import WSMsgType, web
+from sqlalchemy import select
 
 from adapters.base import ChannelBase
 from adapters.inflight import Handlings
@@ -20,7 +22,10 @@ from bot.context import AppContext
 from bot.inbox import TOO_LONG, Ticket, Waiter, is_transient
 from bot.message import EventType, Kind, Message, Push, Reply
 from bot.outbox import Delivery, Outcome
+from bot.lifecycle import OPEN_STATUSES
 from handlers import texts
+from handlers.cases_view import case_line
+from storage.models import OutboxItem
 from storage.scans import record_scan
 
 log = logging.getLogger("jiefen.web")
@@ -28,6 +33,9 @@ log = logging.getLogger("jiefen.web")
 COOKIE = "jiefen_uid"
 _UID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_TEXT = 2000
+HISTORY_DAYS = 30         # how far back a returning visitor's page reaches
+HISTORY_MESSAGES = 60
+STATIC = Path(__file__).with_name("static")
 WAIT = 20.0           # seconds a post waits for its replies; later ones arrive on the page's socket
 BUSY = "系统繁忙，消息还没有收到，请稍后再发一次。"
 TOO_FAST = "您发得太快了，请稍等一分钟再发。"
@@ -36,6 +44,7 @@ _json = functools.partial(json.dumps, ensure_ascii=False)
 
 class WebChannel(ChannelBase):
     name = "web"
+    lasting_account = False      # a cookie: nobody can call it, so a phone is asked for (optional)
 
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
@@ -48,6 +57,9 @@ class WebChannel(ChannelBase):
         app.router.add_get("/", self.page)
         app.router.add_post("/api/messages", self.post_message)
         app.router.add_get("/api/ws", self.websocket)
+        app.router.add_get("/api/history", self.history)
+        app.router.add_get("/favicon.ico", self.icon)
+        app.router.add_get("/static/{name}", self.static)
 
     def _user(self, request: web.Request) -> tuple[str, bool]:
         uid = request.cookies.get(COOKIE, "")
@@ -66,6 +78,46 @@ class WebChannel(ChannelBase):
         if new:
             resp.set_cookie(COOKIE, uid, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
         return resp
+
+    async def history(self, request: web.Request) -> web.Response:
+        """A returning visitor's conversation (what they said, what they were told, the
+        updates pushed to them) and their open cases, so the page picks up where it was."""
+        uid = request.cookies.get(COOKIE, "")
+        if not _UID.match(uid):
+            return web.json_response({"messages": [], "cases": []})
+        since = self.ctx.clock.now() - timedelta(days=HISTORY_DAYS)
+        messages: list[dict] = []
+        for row in reversed(await self.ctx.inbox.store.recent(self.name, uid, since, limit=HISTORY_MESSAGES)):
+            said = row.message
+            if said.get("kind") != "event" and said.get("text"):
+                messages.append({"who": "me", "text": said["text"], "at": said.get("created_at")})
+            if not row.pushed:
+                messages += [{"who": "bot", "text": r["text"], "at": said.get("created_at")}
+                             for r in row.replies if isinstance(r, dict) and r.get("text")]
+        async with self.ctx.uow() as uow:
+            store = await uow.cases()
+            cases = list(await store.by_reporter(self.name, uid, open_only=True))
+            cases += [c for c in await store.linked_by(self.name, uid) if c not in cases]
+            session = await uow.session()
+            pushed = (await session.scalars(select(OutboxItem).where(
+                OutboxItem.channel == self.name, OutboxItem.user == uid, OutboxItem.status == "sent",
+                OutboxItem.created_at >= since))).all()
+        messages += [{"who": "push", "text": p.text, "at": p.created_at.isoformat()} for p in pushed]
+        messages.sort(key=lambda m: m["at"] or "")
+        return web.json_response({"messages": messages[-HISTORY_MESSAGES:],
+                                  "cases": [case_line(c, self.ctx.registry) for c in cases
+                                            if c.status in OPEN_STATUSES]}, dumps=_json)
+
+    async def icon(self, request: web.Request) -> web.Response:
+        return web.FileResponse(STATIC / "favicon.svg", headers={"Content-Type": "image/svg+xml",
+                                                                 "Cache-Control": "max-age=86400"})
+
+    async def static(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        path = STATIC / name
+        if "/" in name or name.startswith(".") or not path.is_file():
+            raise web.HTTPNotFound()
+        return web.FileResponse(path, headers={"Cache-Control": "max-age=86400"})
 
     async def post_message(self, request: web.Request) -> web.Response:
         try:

@@ -1,0 +1,88 @@
+"""The web chat as a resident sees it, on a phone and on a desktop (issue 16, items 4, 5, 11)."""
+from __future__ import annotations
+
+import pytest
+
+from adapters.gateway import make_app
+from tests.browser.conftest import DESKTOP, PHONE
+
+REPORT = "我是柳林村的，楼上那家天天半夜拖椅子"
+
+
+@pytest.fixture
+async def site(ctx, aiohttp_server):
+    server = await aiohttp_server(make_app(ctx, run_outbox=False))
+    return f"http://127.0.0.1:{server.port}"
+
+
+async def last_bot_text(page) -> str:
+    return (await page.locator(".row.bot .msg").last.inner_text()).strip()
+
+
+async def say(page, text: str) -> str:
+    before = await page.locator(".row.bot").count()
+    await page.fill("#t", text)
+    await page.click("#b")
+    await page.wait_for_function(f"document.querySelectorAll('.row.bot').length > {before}")
+    return await last_bot_text(page)
+
+
+async def test_a_report_on_a_phone_with_an_optional_phone_number(browser, site, ctx, shots):
+    context = await browser.new_context(**PHONE)
+    page = await context.new_page()
+    missing = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    await page.goto(site + "/")
+    await page.wait_for_selector(".row.bot")                       # the greeting
+    reply = await say(page, REPORT)
+    if "对方是谁" in reply:
+        reply = await say(page, "跳过")
+    assert "可以不留" in reply and "用本账号联系" not in reply       # on the web a phone is asked for
+    reply = await say(page, "跳过")
+    assert "未留" in reply and "请核对" in reply
+    reply = await say(page, "👍")
+    assert "案件编号" in reply
+    metas = await page.locator(".row.me .meta").all_inner_texts()
+    assert metas and all(":" in m for m in metas)                  # every message shows its time
+    await page.screenshot(path=str(shots / "web-chat-phone.png"), full_page=True)
+    assert missing == []                                           # no favicon 404, nothing missing
+    # the resident comes back later: the conversation and the open case are there
+    again = await context.new_page()
+    await again.goto(site + "/")
+    await again.wait_for_selector(".cases")
+    assert "柳林村" in await again.locator(".cases").inner_text()
+    assert REPORT in await again.locator("#log").inner_text()
+    await again.screenshot(path=str(shots / "web-chat-returning.png"), full_page=True)
+    await context.close()
+
+
+async def test_on_a_desktop_bubbles_stay_readable(browser, site, shots):
+    context = await browser.new_context(**DESKTOP)
+    page = await context.new_page()
+    await page.goto(site + "/")
+    await page.wait_for_selector(".row.bot")
+    await say(page, REPORT + "，已经连续三个月了，说了好几次都不听，晚上根本睡不着，孩子第二天还要上学，"
+                             "老人也被吵得心脏不舒服，希望能找人调解一下")
+    widths = await page.eval_on_selector_all(".msg", "els => els.map(e => e.getBoundingClientRect().width)")
+    assert max(widths) <= 560                                      # not 80% of a 1280-px window
+    await page.screenshot(path=str(shots / "web-chat-desktop.png"))
+    await context.close()
+
+
+async def test_a_message_shows_it_is_being_sent(browser, site, ctx, shots):
+    context = await browser.new_context(**PHONE)
+    page = await context.new_page()
+    await page.goto(site + "/")
+    await page.wait_for_selector(".row.bot")
+
+    async def slow(handler, message, data):
+        import asyncio
+        await asyncio.sleep(1.0)
+        return await handler(message, data)
+    ctx.dispatcher.middlewares.insert(0, slow)
+    await page.fill("#t", "你好")
+    await page.click("#b")
+    await page.wait_for_selector("text=发送中…")
+    await page.screenshot(path=str(shots / "web-chat-sending.png"))
+    await page.wait_for_function("!document.body.innerText.includes('发送中…')")
+    await context.close()
