@@ -12,11 +12,13 @@ from bot.settings import Settings
 
 def add_subcommands(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("qrcode", help="make a dispute code (解纷码) poster for a place")
-    s.add_argument("place", metavar="PLACE_CODE")
+    s.add_argument("place", metavar="PLACE", help="a place code or name (柳林村)")
     s.add_argument("--permanent", action="store_true",
                    help="a permanent code (QR_LIMIT_STR_SCENE; at most 100,000 per account) instead of a temporary one")
     s.add_argument("--days", type=int, help="lifetime of a temporary code in days (at most 30)")
     s.add_argument("--url", action="store_true", help="an offline code that opens the web chat at the place")
+    s.add_argument("--local", action="store_true",
+                   help="with --url: allow a code that opens this machine's loopback address (a test print)")
     s.add_argument("--out", help="the PNG poster to write (default: jiefen-code-PLACE.png)")
     s.set_defaults(func=cmd_qrcode)
 
@@ -41,17 +43,23 @@ async def _context(settings: Settings):
                       state=open_state_store(settings.state_url, settings.state_prefix), registry=registry, nlp=None)
 
 
-async def make_code(settings: Settings, place: str, *, permanent: bool, url: bool, days: int | None, out: str) -> str:
+async def make_code(settings: Settings, place: str, *, permanent: bool, url: bool, days: int | None, out: str | None,
+                    local: bool = False) -> tuple[str, str]:
     from adapters.wechat_mp.api import WeChatAPI
-    from adapters.wechat_mp.codes import wechat_code, web_code
+    from adapters.wechat_mp.codes import points_at_this_machine, resolve_place, wechat_code, web_code
     from adapters.wechat_mp.poster import find_font, render_poster
 
     font = find_font(settings.poster_font)           # before asking WeChat: fail early and clearly
     ctx = await _context(settings)
     api = WeChatAPI(ctx)
     try:
+        place = resolve_place(ctx, place)
+        out = out or f"jiefen-code-{place}.png"
         if url:
-            code = web_code(ctx, place)
+            code = web_code(ctx, place, local=local)
+            if local and points_at_this_machine(code.content):
+                print(f"WARNING: this code opens {code.content}: only this machine can follow it. "
+                      "Set JIEFEN_PUBLIC_URL before printing codes for residents.", file=sys.stderr)
         else:
             if not (settings.wechat_appid and settings.wechat_secret):
                 raise SystemExit("a WeChat code needs JIEFEN_WECHAT_APPID and JIEFEN_WECHAT_SECRET (or use --url)")
@@ -60,7 +68,7 @@ async def make_code(settings: Settings, place: str, *, permanent: bool, url: boo
         footer = f"编号 {place}" + (f" · {code.expires_at[:10]} 前有效" if code.expires_at else "")
         Path(out).write_bytes(render_poster(code.content, ctx.registry.full_name(place), county, footer, font,
                                                hint="手机扫一扫" if url else "微信扫一扫"))
-        return code.content
+        return out, code.content
     finally:
         await api.close()
         await ctx.close()
@@ -72,10 +80,9 @@ def cmd_qrcode(args: argparse.Namespace) -> int:
     from adapters.wechat_mp.poster import PosterError
 
     settings = Settings.load(config_file=args.config)
-    out = args.out or f"jiefen-code-{args.place}.png"
     try:
-        content = asyncio.run(make_code(settings, args.place, permanent=args.permanent, url=args.url,
-                                        days=args.days, out=out))
+        out, content = asyncio.run(make_code(settings, args.place, permanent=args.permanent, url=args.url,
+                                             days=args.days, out=args.out, local=args.local))
     except (CodeError, PosterError, APIError) as exc:
         print(f"no code made: {exc}", file=sys.stderr)
         return 1

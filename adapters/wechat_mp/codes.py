@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 
 from adapters.wechat_mp.api import WeChatAPI
@@ -32,12 +32,32 @@ class DisputeCode:
     expires_at: str = ""          # ISO time, temporary codes only
 
 
+def resolve_place(ctx: AppContext, given: str) -> str:
+    """A place code, or a place's name or alias ("柳林村" → DX01); refused with the candidates
+    when a name is shared by several places."""
+    reg = ctx.registry
+    if given in reg.places:
+        return given
+    named = [c for c, p in reg.places.items() if given in (p.name, *p.aliases)]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        raise CodeError(f"{given!r} names several places: " + ", ".join(f"{c} ({reg.full_name(c)})" for c in named))
+    raise CodeError(f"no place {given!r} in the registry (jiefen registry lists codes and names)")
+
+
 def check_place(ctx: AppContext, place_code: str) -> str:
     if place_code not in ctx.registry.places:
         raise CodeError(f"no place {place_code!r} in the registry (jiefen registry lists them)")
     if not 1 <= len(place_code) <= 64:          # QR_*_STR_SCENE takes 1–64 characters
         raise CodeError("a place code for a QR scene must be 1–64 characters")
     return place_code
+
+
+def points_at_this_machine(url: str) -> bool:
+    """A printed code that opens 127.0.0.1 works on nobody's phone."""
+    host = (urlparse(url).hostname or "").lower()
+    return host in ("localhost", "0.0.0.0", "::1", "") or host.startswith("127.")
 
 
 async def wechat_code(ctx: AppContext, api: WeChatAPI, place_code: str, *, permanent: bool,
@@ -61,9 +81,13 @@ async def wechat_code(ctx: AppContext, api: WeChatAPI, place_code: str, *, perma
     return code
 
 
-def web_code(ctx: AppContext, place_code: str) -> DisputeCode:
-    """An offline code: the web chat opened at the place (no WeChat account needed)."""
+def web_code(ctx: AppContext, place_code: str, *, local: bool = False) -> DisputeCode:
+    """An offline code: the web chat opened at the place (no WeChat account needed). Refused
+    when it would open this machine's loopback address, unless `local` (a test print)."""
     check_place(ctx, place_code)
+    if points_at_this_machine(ctx.settings.web_url) and not local:
+        raise CodeError(f"the code would open {ctx.settings.web_url}, which no phone can reach: set "
+                        "JIEFEN_PUBLIC_URL to the address residents reach the web chat at (or --local for a test print)")
     return DisputeCode(place_code, f"{ctx.settings.web_url.rstrip('/')}/?{urlencode({'place': place_code})}", "web")
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from adapters.wechat_mp.api import WeChatAPI
-from adapters.wechat_mp.codes import CodeError, code_counts, wechat_code, web_code
+from adapters.wechat_mp.codes import CodeError, code_counts, resolve_place, wechat_code, web_code
 from adapters.wechat_mp.poster import PosterError, find_font
 from bot.cli import main
 from storage.cases import CaseStore
@@ -44,9 +44,24 @@ async def test_temporary_and_permanent_codes(wx_ctx, fake_api):
 
 
 async def test_unknown_place_is_refused(wx_ctx):
+    wx_ctx.settings = wx_ctx.settings.replace(public_url="https://jiefen.qingshan.gov.cn")
     with pytest.raises(CodeError):
         web_code(wx_ctx, "NOWHERE")
-    assert web_code(wx_ctx, "DX01").content.endswith("/?place=DX01")
+    assert web_code(wx_ctx, "DX01").content == "https://jiefen.qingshan.gov.cn/?place=DX01"
+
+
+async def test_a_place_is_named_by_its_code_or_its_name(wx_ctx):
+    assert [resolve_place(wx_ctx, p) for p in ("DX01", "柳林村", "柳林")] == ["DX01"] * 3
+    with pytest.raises(CodeError, match="no place"):
+        resolve_place(wx_ctx, "不存在村")
+
+
+async def test_a_code_that_would_open_this_machine_is_refused(wx_ctx):
+    """With JIEFEN_PUBLIC_URL unset the web chat's address is loopback: a printed code would
+    open nothing on a resident's phone."""
+    with pytest.raises(CodeError, match="JIEFEN_PUBLIC_URL"):
+        web_code(wx_ctx, "DX01")
+    assert "127.0.0.1" in web_code(wx_ctx, "DX01", local=True).content
 
 
 async def test_counts_per_code(client, clock, resident, wx_ctx):
@@ -76,14 +91,25 @@ def _init(tmp_path, monkeypatch, **env: str) -> None:
 
 @needs_font
 def test_cli_offline_code_writes_a_poster(tmp_path, monkeypatch, capsys):
-    _init(tmp_path, monkeypatch)
+    _init(tmp_path, monkeypatch, JIEFEN_PUBLIC_URL="https://jiefen.qingshan.gov.cn")
     out = tmp_path / "poster.png"
-    assert main(["qrcode", "DX01", "--url", "--out", str(out)]) == 0
+    assert main(["qrcode", "柳林村", "--url", "--out", str(out)]) == 0           # a name does
     assert out.read_bytes().startswith(PNG) and "place=DX01" in capsys.readouterr().out
 
 
+@needs_font
+def test_cli_refuses_a_loopback_code_and_warns_on_a_local_one(tmp_path, monkeypatch, capsys):
+    _init(tmp_path, monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    assert main(["qrcode", "柳林村", "--url"]) == 1
+    assert "JIEFEN_PUBLIC_URL" in capsys.readouterr().err and not (tmp_path / "jiefen-code-DX01.png").exists()
+    assert main(["qrcode", "柳林村", "--url", "--local"]) == 0
+    assert "WARNING" in capsys.readouterr().err and (tmp_path / "jiefen-code-DX01.png").exists()
+
+
 def test_cli_without_a_font_says_so(tmp_path, monkeypatch, capsys):
-    _init(tmp_path, monkeypatch, JIEFEN_POSTER_FONT=str(tmp_path / "missing.ttf"))
+    _init(tmp_path, monkeypatch, JIEFEN_POSTER_FONT=str(tmp_path / "missing.ttf"),
+          JIEFEN_PUBLIC_URL="https://jiefen.qingshan.gov.cn")
     assert main(["qrcode", "DX01", "--url", "--out", str(tmp_path / "p.png")]) == 1
     assert "font" in capsys.readouterr().err and not (tmp_path / "p.png").exists()
 
