@@ -13,7 +13,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.lifecycle import OPEN_STATUSES, check_transition
-from storage.models import Case, CaseCounter, CaseEvent
+from storage.models import Case, CaseAssignee, CaseCounter, CaseEvent, StaffLoad
+from storage.sql import in_values
 
 _NUMBER = re.compile(r"([A-Za-z]{1,4})\s*-?\s*(\d{6})\s*-?\s*(\d{3,6})")
 
@@ -61,7 +62,7 @@ class CaseStore:
                     risk_reasons=list(new.risk_reasons), status="received", level=new.level,
                     place_code=new.place_code, channel=new.channel, reporter=new.reporter,
                     reporter_name=new.reporter_name, contact=new.contact, parties=list(new.parties),
-                    description=new.description, source=new.source, assignees=[], media=list(new.media),
+                    description=new.description, source=new.source, media=list(new.media), assignments=[],
                     created_at=self.now, updated_at=self.now)
         self.session.add(case)
         await self.session.flush()
@@ -107,6 +108,18 @@ class CaseStore:
             case.resolved_at = None
         await self.event(case, "status", actor, before=before, after=status, **data)
 
+    def assign(self, case: Case, people: Iterable[tuple[str, str]]) -> None:
+        """Make (staff id, role), in order, the case's assignees; the clocks restart from now."""
+        case.set_assignees(people, since=self.now)
+        case.assigned_at = self.now
+        case.updated_at = self.now
+
+    def add_assignee(self, case: Case, staff_id: str, role: str) -> None:
+        """One more assignee (a supervisor who takes a case over, a grid worker who joins); the
+        clocks keep running."""
+        if staff_id not in case.assignees:
+            case.set_assignees([(a.staff_id, a.role) for a in case.assignments] + [(staff_id, role)], since=self.now)
+
     async def update(self, case: Case, actor: str, /, **fields: Any) -> None:
         """Change descriptive fields; the ledger keeps what they were."""
         before = {k: getattr(case, k) for k in fields}
@@ -148,17 +161,45 @@ class CaseStore:
                 found.append((channel, user))
         return found
 
-    async def recent(self, *, since: datetime, place_codes: Iterable[str] | None = None,
-                     open_only: bool = True) -> Sequence[Case]:
-        """Candidates for duplicate detection."""
+    async def recent(self, *, since: datetime, place_codes: Iterable[str | None] | None = None,
+                     types: Iterable[str] | None = None, open_only: bool = True) -> Sequence[Case]:
+        """Candidates for duplicate detection: opened since `since`, at one of `place_codes`
+        (None among them: cases without a place) and of one of `types`; read through the
+        (place, type, opened) index."""
         q = select(Case).where(Case.created_at >= since)
         if open_only:
             q = q.where(Case.status.in_(OPEN_STATUSES))
         if place_codes is not None:
-            q = q.where(Case.place_code.in_(list(place_codes)))
+            codes = set(place_codes)
+            named = [c for c in codes if c is not None]
+            cond = in_values(Case.place_code, named, self.session.bind.dialect.name) if named else None
+            if None in codes:
+                cond = Case.place_code.is_(None) if cond is None else (cond | Case.place_code.is_(None))
+            if cond is None:
+                return []
+            q = q.where(cond)
+        if types is not None:
+            q = q.where(Case.type.in_(sorted(set(types))))
         return (await self.session.scalars(q.order_by(Case.id))).all()
 
+    async def mine(self, staff_id: str, *, limit: int = 20) -> Sequence[Case]:
+        """A staff member's open cases, oldest first (the case_assignees index)."""
+        q = (select(Case).join(CaseAssignee, CaseAssignee.case_id == Case.id)
+             .where(CaseAssignee.staff_id == staff_id, CaseAssignee.open.is_(True))
+             .order_by(CaseAssignee.case_id).limit(limit))
+        return (await self.session.scalars(q)).all()
+
+    async def open_load(self, staff_ids: Iterable[str]) -> dict[str, int]:
+        """Open cases per staff member (the maintained counts; absent: none)."""
+        ids = sorted(set(staff_ids))
+        if not ids:
+            return {}
+        rows = (await self.session.execute(select(StaffLoad.staff_id, StaffLoad.open_cases)
+                                           .where(in_values(StaffLoad.staff_id, ids, self.session.bind.dialect.name)))).all()
+        return {s: int(n) for s, n in rows}
+
     async def list(self, *, status: str | None = None, limit: int | None = None) -> Sequence[Case]:
+        """Small lists (tests, tools); a long one is paged: storage/case_list.py."""
         q = select(Case).order_by(Case.id)
         if status:
             q = q.where(Case.status == status)
@@ -166,9 +207,17 @@ class CaseStore:
             q = q.limit(limit)
         return (await self.session.scalars(q)).all()
 
-    async def events(self, case: Case) -> Sequence[CaseEvent]:
-        return (await self.session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))).all()
+    async def events(self, case: Case, kinds: Iterable[str] | None = None) -> Sequence[CaseEvent]:
+        """A case's ledger in order; `kinds`: only those (the (case, kind) index)."""
+        q = select(CaseEvent).where(CaseEvent.case_id == case.id)
+        if kinds is not None:
+            q = q.where(CaseEvent.kind.in_(sorted(set(kinds))))
+        return (await self.session.scalars(q.order_by(CaseEvent.id))).all()
+
+    async def latest_event(self, case: Case, kinds: Iterable[str]) -> CaseEvent | None:
+        return await self.session.scalar(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(sorted(set(kinds))))
+            .order_by(CaseEvent.id.desc()).limit(1))
 
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(Case)) or 0)
