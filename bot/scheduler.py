@@ -52,6 +52,7 @@ class Scheduler:
         self.batch_size = batch_size
         self.lock_ttl = lock_ttl or max(30.0, ctx.settings.scheduler_interval * 3)
         self.handled = 0                  # cases this runner has looked at (tests, logs)
+        self._settings_checked = False    # settings and calendar are a process's: checked once
         self._loop_task = BackgroundLoop("scheduler", self._loop)
 
     async def run_once(self) -> bool:
@@ -60,7 +61,9 @@ class Scheduler:
         if token is None:
             return False
         try:
-            await self._settings_moved()
+            if not self._settings_checked:
+                await self._settings_moved()
+                self._settings_checked = True
             now = self.ctx.clock.now()
             first = True
             while True:

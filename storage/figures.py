@@ -120,32 +120,31 @@ def roll_up(by_place: dict[str, Measures], parents: dict[str, str | None]) -> di
 
 
 async def read_figures(session, since: date, until: date) -> Figures:
-    """The figures of the cases opened from `since` to `until` (local days, both included)."""
-    cols = [getattr(CaseFigure, m) for m in MEASURES]
-    rows = (await session.execute(
-        select(CaseFigure.day, CaseFigure.dim, CaseFigure.key, *cols)
-        .where(CaseFigure.day >= since.isoformat(), CaseFigure.day <= until.isoformat()))).all()
+    """The figures of the cases opened from `since` to `until` (local days, both included):
+    sums in SQL over the period's rows (days × dimension values), never over cases."""
+    sums = [func.sum(getattr(CaseFigure, m)) for m in MEASURES]
+    period = (CaseFigure.day >= since.isoformat(), CaseFigure.day <= until.isoformat())
+    per_value = (await session.execute(select(CaseFigure.dim, CaseFigure.key, *sums).where(*period)
+                                       .group_by(CaseFigure.dim, CaseFigure.key))).all()
+    per_day = (await session.execute(select(CaseFigure.day, *[getattr(CaseFigure, m) for m in MEASURES])
+                                     .where(*period, CaseFigure.dim == "all"))).all()
     now_rows = (await session.execute(
-        select(CaseFigure.dim, CaseFigure.key, *cols)
+        select(CaseFigure.dim, CaseFigure.key, *[getattr(CaseFigure, m) for m in MEASURES])
         .where(CaseFigure.day == ALL_DAYS, CaseFigure.dim.in_(("all", "type", "place"))))).all()
-    total, by_day = Measures(), {}
-    dims: dict[str, dict[str, Measures]] = {"type": {}, "place": {}, "channel": {}}
-    for day, dim, key, *values in rows:
-        m = Measures(*(int(v or 0) for v in values))
-        if dim == "all":
-            total = total + m
-            by_day[day] = by_day.get(day, Measures()) + m
-        elif dim in dims:
-            dims[dim][key] = dims[dim].get(key, Measures()) + m
-    now, now_dims = Measures(), {"type": {}, "place": {}}
+
+    def measures(values) -> Measures:
+        return Measures(*(int(v or 0) for v in values))
+
+    dims: dict[str, dict[str, Measures]] = {"all": {}, "type": {}, "place": {}, "channel": {}}
+    for dim, key, *values in per_value:
+        if dim in dims:
+            dims[dim][key] = measures(values)
+    now = {"all": {}, "type": {}, "place": {}}
     for dim, key, *values in now_rows:
-        m = Measures(*(int(v or 0) for v in values))
-        if dim == "all":
-            now = m
-        else:
-            now_dims[dim][key] = m
-    return Figures(since, until, total, by_day, dims["type"], dims["place"], dims["channel"], now,
-                   now_dims["type"], now_dims["place"])
+        now[dim][key] = measures(values)
+    return Figures(since, until, dims["all"].get("", Measures()), {d: measures(v) for d, *v in per_day},
+                   dims["type"], dims["place"], dims["channel"], now["all"].get("", Measures()),
+                   now["type"], now["place"])
 
 
 # ---- rebuilding ----------------------------------------------------------------------------------
