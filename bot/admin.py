@@ -108,6 +108,30 @@ async def case_rows(settings: Settings, *, statuses: Iterable[str] = (), types: 
         await db.close()
 
 
+async def figures_dict(settings: Settings, since: date | None = None, until: date | None = None,
+                       rebuild: bool = False) -> dict[str, Any]:
+    """The centre's figures for the cases opened from `since` to `until` (local days; default:
+    the last 30 days), with the place names, as `jiefen figures` prints them."""
+    from storage import figures
+
+    db = Database(settings.database_url, timezone=settings.timezone)
+    try:
+        await db.migrate()
+        if rebuild:
+            await figures.rebuild(db)
+        else:
+            await figures.ensure_built(db)
+        until = until or Clock().now().astimezone(ZoneInfo(settings.timezone)).date()
+        since = since or until - timedelta(days=29)
+        async with db.session() as s:
+            registry = await read_registry(s)
+            data = (await figures.read_figures(s, since, until)).as_dict()
+        data["place_names"] = {code: registry.full_name(code) for code in data["by_place"] if code}
+        return data
+    finally:
+        await db.close()
+
+
 async def show_case(settings: Settings, number: str) -> dict[str, Any] | None:
     db = Database(settings.database_url)
     try:

@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, help="at most this many")
     s.set_defaults(func=cmd_cases)
 
+    s = sub.add_parser("figures", help="the centre's figures: cases by day, type, place and channel; times; rates")
+    s.add_argument("--since", type=_day, help="first local day of opening (default: 29 days before --until)")
+    s.add_argument("--until", type=_day, help="last local day of opening (default: today)")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--rebuild", action="store_true", help="recount them from the cases first")
+    s.set_defaults(func=cmd_figures)
+
     s = sub.add_parser("case", help="one case with its ledger")
     s.add_argument("number")
     s.add_argument("--json", action="store_true")
@@ -176,6 +183,24 @@ async def _print_cases(rows, form: str) -> None:
     if form == "json":
         out.write("\n]\n" if not first else "]\n")
     out.flush()
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from bot.admin import figures_dict
+
+    data = _run(figures_dict(_settings(args), since=args.since, until=args.until, rebuild=args.rebuild))
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+        return 0
+    t, now = data["total"], data["now"]
+    print(f"{data['since']} – {data['until']}: {t['cases']} cases opened, {t['dispatched']} dispatched "
+          f"(mean {t['mean_dispatch_hours']} h), {t['resolved']} with a result (mean {t['mean_result_days']} days), "
+          f"success rate {t['success_rate']}, completion rate {t['completion_rate']}, satisfaction {t['satisfaction']}")
+    print(f"now: {now['open']} open, {now['overdue']} overdue, {now['carded_open']} under a red card")
+    for title, key in (("by type", "by_type"), ("by place", "by_place"), ("by channel", "by_channel")):
+        print(title + ": " + ", ".join(f"{k or '-'} {v['cases']}" for k, v in
+                                       sorted(data[key].items(), key=lambda kv: -kv[1]["cases"])))
+    return 0
 
 
 def cmd_case(args: argparse.Namespace) -> int:

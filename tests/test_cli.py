@@ -53,6 +53,9 @@ def test_cases_filter_and_stream(env):
     assert jiefen(env, "cases", "--json", "--place", "NH").stdout.strip() == "[]"
     assert jiefen(env, "cases", "--status", "closed").stdout == ""
     assert jiefen(env, "cases", "--since", "23-11-2026", check=False).returncode == 2     # refused, with the reason
+    figures = json.loads(jiefen(env, "figures", "--json", "--rebuild").stdout)
+    assert figures["total"]["cases"] == 1 and figures["by_type"]["neighbour"]["open"] == 1
+    assert figures["now"]["open"] == 1 and figures["place_names"]["DX01"] == "东溪镇柳林村"
 
 
 def test_registry_json_and_load(env, tmp_path):
