@@ -23,6 +23,7 @@ from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES
 from bot.message import Push
 from bot.outbox import Delivery, Outcome
 from nlp.reading import TYPE_NAMES
+from storage import figures
 from storage.models import Case, OutboxItem
 from storage.sql import in_values
 
@@ -35,22 +36,24 @@ MAX_LINES = 15                    # per section: the markdown stays far under 40
 
 
 async def build_digest(ctx: "AppContext", uow: "UnitOfWork", group_id: str) -> str:
-    """Counts in SQL over the group's area (one parameter for the area, none per case), and the
-    first lines of each section: the cost does not grow with the number of cases listed."""
+    """Overdue and red-card counts from the kept counts of the group's places (storage/figures.py),
+    new cases counted in SQL, and the first lines of each section read in index order: the cost
+    does not grow with the number of cases in the area."""
     reg, now = ctx.registry, uow.now
     group = reg.groups[group_id]
     session = await uow.session()
-    in_area = in_values(Case.place_code, sorted(reg.subtree(group.place)), session.bind.dialect.name)
+    area = sorted(reg.subtree(group.place))
+    in_area = in_values(Case.place_code, area, session.bind.dialect.name)
     is_open = Case.status.in_(OPEN_STATUSES)
     sections = {"new": and_(in_area, Case.created_at >= now - timedelta(days=1)),
-                "late": and_(in_area, is_open, Case.overdue_since.is_not(None), Case.red_card_at.is_(None)),
-                "red": and_(in_area, is_open, Case.red_card_at.is_not(None))}
-    counts, firsts = {}, {}
-    for name, where in sections.items():
-        counts[name] = int(await session.scalar(select(func.count()).select_from(Case).where(where)) or 0)
-        firsts[name] = (await session.execute(
-            select(Case.number, Case.type, Case.place_code, Case.status).where(where)
-            .order_by(Case.id).limit(MAX_LINES))).all() if counts[name] else []
+                "late": and_(Case.overdue_since.is_not(None), in_area, is_open, Case.red_card_at.is_(None)),
+                "red": and_(Case.red_card_at.is_not(None), in_area, is_open)}
+    kept = await figures.now_in(session, area)
+    counts = {"new": int(await session.scalar(select(func.count()).select_from(Case).where(sections["new"])) or 0),
+              "late": kept.late, "red": kept.carded_open}
+    firsts = {name: (await session.execute(
+        select(Case.number, Case.type, Case.place_code, Case.status).where(where)
+        .order_by(Case.id).limit(MAX_LINES))).all() if counts[name] else [] for name, where in sections.items()}
     kinds = (await session.execute(select(Case.type, func.count()).where(sections["new"]).group_by(Case.type))).all()
     day = now.astimezone(ZoneInfo(ctx.settings.timezone)).strftime("%Y年%m月%d日")
 

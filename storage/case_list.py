@@ -113,13 +113,16 @@ def _decode(cursor: str, sort: Sort, descending: bool) -> tuple[datetime | None,
         raise BadCursor(str(exc)) from exc
 
 
-def _ordered(q: Select, sort: Sort, descending: bool, after: tuple[datetime | None, int] | None) -> Select:
+def _ordered(q: Select, sort: Sort, descending: bool, after: tuple[datetime | None, int] | None,
+             joined: bool = False) -> Select:
     col = _key(sort)
     if sort is Sort.DUE:
         q = q.where(Case.next_due_at.is_not(None))
     if col is None:
         if after is not None:
             q = q.where(Case.id < after[1] if descending else Case.id > after[1])
+            if joined:           # the seek on the assignees' index too (PostgreSQL does not carry it over)
+                q = q.where(CaseAssignee.case_id < after[1] if descending else CaseAssignee.case_id > after[1])
         return q.order_by(Case.id.desc() if descending else Case.id)
     if after is not None:
         q = q.where(tuple_(col, Case.id) < tuple_(after[0], after[1]) if descending
@@ -132,7 +135,7 @@ async def page_cases(session: AsyncSession, flt: CaseFilter = CaseFilter(), *, s
     """One page; `cursor` is the previous page's `next_cursor` (BadCursor when it is not one)."""
     limit = max(1, min(limit, MAX_PAGE))
     after = _decode(cursor, sort, descending) if cursor else None
-    q = _ordered(_where(select(Case), flt, session.bind.dialect.name), sort, descending, after)
+    q = _ordered(_where(select(Case), flt, session.bind.dialect.name), sort, descending, after, bool(flt.assignee))
     rows = list((await session.scalars(q.limit(limit + 1))).all())
     more = len(rows) > limit
     rows = rows[:limit]

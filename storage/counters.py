@@ -28,7 +28,7 @@ from bot.lifecycle import OPEN_STATUSES
 from storage.models import Case, CaseFigure, StaffLoad
 
 MEASURES: tuple[str, ...] = ("cases", "open", "dispatched", "dispatch_secs", "resolved", "resolve_timed",
-                             "resolve_secs", "closed", "at_town", "at_county", "red", "overdue", "carded",
+                             "resolve_secs", "closed", "at_town", "at_county", "red", "overdue", "late", "carded",
                              "carded_open", "rated", "rating_sum")
 DIMS: tuple[str, ...] = ("all", "type", "place", "channel")
 ALL_DAYS = "*"
@@ -76,7 +76,8 @@ def measures(f: Facts) -> dict[str, int]:
             "resolve_secs": _secs(f.created_at, f.resolved_at) if resolved else 0,
             "closed": int(f.status == "closed"), "at_town": int(f.level == "town"),
             "at_county": int(f.level == "county"), "red": int(f.risk == "red"),
-            "overdue": int(is_open and f.overdue_since is not None), "carded": int(carded),
+            "overdue": int(is_open and f.overdue_since is not None),
+            "late": int(is_open and f.overdue_since is not None and not carded), "carded": int(carded),
             "carded_open": int(is_open and carded), "rated": int(f.satisfaction is not None),
             "rating_sum": int(f.satisfaction or 0)}
 
@@ -165,11 +166,9 @@ def forget(session: Session) -> None:
 
 def apply(session: Session) -> None:
     """The commit hook: add the noted differences to the counters."""
-    if _INFO not in session.info:
-        return
-    session.flush()                      # the last changes' differences first
-    pending: Pending = session.info.pop(_INFO)
-    if pending.empty():
+    session.flush()                      # the last changes' differences first (commit flushes after this hook)
+    pending: Pending | None = session.info.pop(_INFO, None)
+    if pending is None or pending.empty():
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     conn = session.connection()

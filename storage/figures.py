@@ -17,6 +17,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import Collection
 
 from sqlalchemy import delete, func, select, text, update
 
@@ -24,6 +25,7 @@ from bot.lifecycle import OPEN_STATUSES
 from storage.counters import ALL_DAYS, MEASURES, Facts, FACT_FIELDS, contribution
 from storage.db import Database
 from storage.models import Case, CaseAssignee, CaseFigure, Meta, StaffLoad
+from storage.sql import in_values
 
 log = logging.getLogger("jiefen.figures")
 META_KEY = "figures_timezone"
@@ -45,6 +47,7 @@ class Measures:
     at_county: int = 0
     red: int = 0                 # red risk
     overdue: int = 0             # open and past a deadline
+    late: int = 0                # … and no red card yet
     carded: int = 0              # ever given a red card
     carded_open: int = 0
     rated: int = 0
@@ -145,6 +148,18 @@ async def read_figures(session, since: date, until: date) -> Figures:
     return Figures(since, until, dims["all"].get("", Measures()), {d: measures(v) for d, *v in per_day},
                    dims["type"], dims["place"], dims["channel"], now["all"].get("", Measures()),
                    now["type"], now["place"])
+
+
+async def now_in(session, places: Collection[str]) -> Measures:
+    """The ledger now (open, overdue, late, under a red card …) summed over these places: one
+    kept row per place, however many cases they hold."""
+    if not places:
+        return Measures()
+    sums = [func.sum(getattr(CaseFigure, m)) for m in MEASURES]
+    row = (await session.execute(select(*sums).where(
+        CaseFigure.day == ALL_DAYS, CaseFigure.dim == "place",
+        in_values(CaseFigure.key, sorted(places), session.bind.dialect.name)))).one()
+    return Measures(*(int(v or 0) for v in row))
 
 
 # ---- rebuilding ----------------------------------------------------------------------------------

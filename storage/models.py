@@ -124,10 +124,12 @@ class Case(Base):
         Index("ix_cases_reporter_created", "channel", "reporter", "created_at"),
         Index("ix_cases_created_at", "created_at"),
         Index("ix_cases_updated_id", "updated_at", "id"),
-        Index("ix_cases_next_due", "next_due_at"),
-        Index("ix_cases_overdue", "place_code", postgresql_where=text("overdue_since IS NOT NULL"),
+        Index("ix_cases_next_due", "next_due_at", postgresql_where=text("next_due_at IS NOT NULL"),
+              sqlite_where=text("next_due_at IS NOT NULL")),
+        # the digests' lists: the oldest overdue and red-card cases, read in id order
+        Index("ix_cases_overdue", "id", postgresql_where=text("overdue_since IS NOT NULL"),
               sqlite_where=text("overdue_since IS NOT NULL")),
-        Index("ix_cases_red_card", "place_code", postgresql_where=text("red_card_at IS NOT NULL"),
+        Index("ix_cases_red_card", "id", postgresql_where=text("red_card_at IS NOT NULL"),
               sqlite_where=text("red_card_at IS NOT NULL")),
     )
 
@@ -240,6 +242,7 @@ class CaseFigure(Base):
     at_county: Mapped[int] = mapped_column(Integer, default=0)
     red: Mapped[int] = mapped_column(Integer, default=0)               # red risk
     overdue: Mapped[int] = mapped_column(Integer, default=0)           # open and past a deadline
+    late: Mapped[int] = mapped_column(Integer, default=0)              # … and no red card yet (the digests' 超期)
     carded: Mapped[int] = mapped_column(Integer, default=0)            # ever given a red card
     carded_open: Mapped[int] = mapped_column(Integer, default=0)
     rated: Mapped[int] = mapped_column(Integer, default=0)

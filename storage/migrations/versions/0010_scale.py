@@ -52,7 +52,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("staff_id"),
     )
     measures = ("cases", "open", "dispatched", "dispatch_secs", "resolved", "resolve_timed", "resolve_secs",
-                "closed", "at_town", "at_county", "red", "overdue", "carded", "carded_open", "rated", "rating_sum")
+                "closed", "at_town", "at_county", "red", "overdue", "late", "carded", "carded_open", "rated",
+                "rating_sum")
     op.create_table(
         "case_figures",
         sa.Column("day", sa.String(length=10), nullable=False),
@@ -128,9 +129,9 @@ def upgrade() -> None:
     op.create_index("ix_cases_updated_id", "cases", ["updated_at", "id"])
     op.create_index("ix_cases_next_due", "cases", ["next_due_at"],
                     postgresql_where=sa.text("next_due_at IS NOT NULL"), sqlite_where=sa.text("next_due_at IS NOT NULL"))
-    op.create_index("ix_cases_overdue", "cases", ["place_code"],
+    op.create_index("ix_cases_overdue", "cases", ["id"],
                     postgresql_where=sa.text("overdue_since IS NOT NULL"), sqlite_where=sa.text("overdue_since IS NOT NULL"))
-    op.create_index("ix_cases_red_card", "cases", ["place_code"],
+    op.create_index("ix_cases_red_card", "cases", ["id"],
                     postgresql_where=sa.text("red_card_at IS NOT NULL"), sqlite_where=sa.text("red_card_at IS NOT NULL"))
 
 
