@@ -1,6 +1,7 @@
 """Building the app: one context, one dispatcher, the channels the settings switch on."""
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from bot import clocks, middlewares
@@ -51,8 +52,19 @@ async def build_context(settings: Settings, *, clock: Clock | None = None, state
 
 
 async def handle(ctx: AppContext, message: Message) -> list[Reply]:
-    """Feed one message through the dispatcher: the single entry point of every channel."""
-    return await ctx.dispatcher.feed(message)
+    """Feed one message through the dispatcher: the single entry point of every channel.
+
+    Python runs one handler at a time anyway; on SQLite, handlers beyond two at once only
+    interleave with the one writer's transaction and stretch it (sixteen in flight made each
+    commit ten times longer). The gate queues them in arrival order (FIFO, so a channel's retry
+    never waits on a copy queued behind it); it is taken before any lock a handler takes."""
+    if ctx.gate is None:
+        limit = ctx.settings.handlers_in_flight or (2 if ctx.db.dialect == "sqlite" else 0)
+        if limit <= 0:
+            return await ctx.dispatcher.feed(message)
+        ctx.gate = asyncio.Semaphore(limit)
+    async with ctx.gate:
+        return await ctx.dispatcher.feed(message)
 
 
 def configure_logging(level: str) -> None:

@@ -2,6 +2,7 @@
 passed down. There is no module-level state anywhere in jiefen; this is the one place."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
@@ -37,6 +38,7 @@ class AppContext:
     on_case_updated: list[CaseHook] = field(default_factory=list) # the resident added a place or phone to an open case
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("jiefen"))
     extras: dict[str, Any] = field(default_factory=dict)          # adapters' own long-lived objects
+    gate: asyncio.Semaphore | None = None                          # messages handled at once (bot.app.handle)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self)

@@ -39,8 +39,10 @@ async def link_duplicate(ctx: AppContext, uow: UnitOfWork, reading: Reading, pla
     case = next(c for c in candidates if c.number == match.number)
     await store.event(case, "linked_report", message.conversation_key, channel=message.channel, chat=message.chat,
                       text=text, reason=match.reason, score=round(match.score, 3))
+    if case.risk == "red":               # already treated as a possible group incident
+        return case
     reporters = {f"{channel}:{user}" for channel, user in await store.reporters(case)}
-    if len(reporters) >= CROWD and case.risk != "red":
+    if len(reporters) >= CROWD:
         await store.update(case, "duplicates", risk="red", risk_reasons=sorted({*case.risk_reasons, CROWD_REASON}))
     return case
 

@@ -45,11 +45,12 @@ LEDGER_KINDS = ("clock", "appointment") + routing.FOLLOW_UP_KINDS
 
 
 class Scheduler:
-    def __init__(self, ctx: "AppContext", jobs: Iterable[Job] = (), *, batch_size: int = 200,
+    def __init__(self, ctx: "AppContext", jobs: Iterable[Job] = (), *, batch_size: int | None = None,
                  lock_ttl: float | None = None):
         self.ctx = ctx
         self.jobs = list(jobs)            # more work on the same tick and lock (the group digests)
-        self.batch_size = batch_size
+        # a batch is one write transaction; SQLite has one writer at a time, so its batches are short
+        self.batch_size = batch_size or (200 if ctx.db.dialect == "postgresql" else 20)
         self.lock_ttl = lock_ttl or max(30.0, ctx.settings.scheduler_interval * 3)
         self.handled = 0                  # cases this runner has looked at (tests, logs)
         self._settings_checked = False    # settings and calendar are a process's: checked once

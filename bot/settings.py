@@ -36,6 +36,9 @@ class Settings:
     nlp_model_dir: str = ""                           # a learned label set (jiefen nlp train) instead of the built-in types
     # logging
     log_level: str = "INFO"
+    # messages handled at once in one process; 0: two on SQLite (one writer: more at once only
+    # stretch each writer's transaction), no limit on PostgreSQL
+    handlers_in_flight: int = 0
     # WeChat Official Account (off while token is empty)
     wechat_token: str = ""
     wechat_appid: str = ""

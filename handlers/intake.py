@@ -37,6 +37,14 @@ class Intake:
     def __init__(self, ctx: AppContext, uow: UnitOfWork, conv: Conversation, message: Message, turn: Turn):
         self.ctx, self.uow, self.conv, self.message, self.turn = ctx, uow, conv, message, turn
         self.registry = ctx.registry
+        self._readings: dict[str, Reading] = {}
+
+    def _read(self, text: str) -> Reading:
+        """One reading per text and message: the whole description is read when it grows and
+        again when the case opens, in the same turn."""
+        if text not in self._readings:
+            self._readings[text] = self.ctx.nlp.read(text)
+        return self._readings[text]
 
     # ---- entry points -------------------------------------------------------------
     async def begin(self, text: str, reading: Reading, source: str = "") -> list[str]:
@@ -85,7 +93,7 @@ class Intake:
         if step == PARTY and not corrected and is_skip(body):
             draft.party, draft.party_asked = None, True
             return await self.next_step()
-        reading = self.ctx.nlp.read(body)
+        reading = self._read(body)
         if step == DESCRIBE:
             self.absorb(draft, raw, reading, describe=True)
             return await self.next_step()
@@ -118,7 +126,7 @@ class Intake:
         changed = False
         if describe and raw:
             draft.texts.append(raw)
-            whole = self.ctx.nlp.read(draft.description) if len(draft.texts) > 1 else reading
+            whole = self._read(draft.description) if len(draft.texts) > 1 else reading
             if whole.is_dispute:
                 draft.type, draft.confidence, draft.evidence = whole.type, whole.confidence, list(whole.evidence)
             elif draft.type is None and len(draft.texts) >= 2:
@@ -228,7 +236,7 @@ class Intake:
         history = [(datetime.fromisoformat(at), kind, actor if kind == "message_in" else "bot", data)
                    for at, kind, data in draft.history]
         if not await store.by_intake_key(draft.id):         # a retried confirmation is not a repeat report
-            linked = await link_duplicate(self.ctx, self.uow, self.ctx.nlp.read(draft.description),
+            linked = await link_duplicate(self.ctx, self.uow, self._read(draft.description),
                                           draft.place_code, self.message, draft.description)
             if linked is not None:
                 return await self._joined(linked, history)

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.lifecycle import OPEN_STATUSES, check_transition
 from storage.models import Case, CaseAssignee, CaseCounter, CaseEvent, StaffLoad
@@ -25,6 +26,21 @@ def canonical_number(text: str, prefix: str = "JF") -> str | None:
     if not m or m.group(1).upper() != prefix.upper():
         return None
     return f"{prefix.upper()}{m.group(2)}-{int(m.group(3)):03d}"
+
+
+_LEDGER = "jiefen_ledger"      # session.info: ledger rows not yet written
+
+
+def write_ledger(session: Session) -> None:
+    """Write the ledger rows a unit of work has noted, in one executemany (the commit hook;
+    storage.db.Database): a message's five or ten events cost one round trip, not one each."""
+    rows = session.info.pop(_LEDGER, None)
+    if rows:
+        session.execute(insert(CaseEvent), rows)
+
+
+def forget_ledger(session: Session) -> None:
+    session.info.pop(_LEDGER, None)
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,9 @@ class CaseStore:
         self.now = now          # one instant per unit of work: every row it writes agrees
         self.prefix = prefix
         self.tz = ZoneInfo(tz)
+        # cases this unit of work has in hand, by number: the session would hand back the same
+        # objects, so asking the database again (the ledger middleware does, per message) is spared
+        self._known: dict[str, Case] = {}
 
     async def open(self, new: NewCase, history: Iterable[tuple[datetime, str, str, dict]] = ()) -> tuple[Case, bool]:
         """Open a case, or find the one this intake already opened (a retried confirmation).
@@ -66,6 +85,7 @@ class CaseStore:
                     created_at=self.now, updated_at=self.now)
         self.session.add(case)
         await self.session.flush()
+        self._known[case.number] = case
         await self.record(case, history)
         await self.event(case, "created", new.channel + ":" + new.reporter, status="received", type=new.type,
                          risk=new.risk, place=new.place_code, source=new.source)
@@ -80,17 +100,24 @@ class CaseStore:
         seq = (await self.session.execute(stmt)).scalar_one()
         return f"{self.prefix}{day}-{seq:03d}"
 
-    async def event(self, case: Case, kind: str, actor: str = "", /, **data: Any) -> CaseEvent:
-        ev = CaseEvent(case_id=case.id, at=self.now, kind=kind, actor=actor, data=data)
-        self.session.add(ev)
-        await self.session.flush()
-        return ev
+    async def event(self, case: Case, kind: str, actor: str = "", /, **data: Any) -> None:
+        """Add to the case's ledger. Written with the unit of work's other ledger rows in one
+        statement, before the ledger is next read through this store and at the commit."""
+        self._ledger().append({"case_id": case.id, "at": self.now, "kind": kind, "actor": actor, "data": data})
 
     async def record(self, case: Case, history: Iterable[tuple[datetime, str, str, dict]]) -> None:
         """Write events that happened earlier (a conversation before its case existed)."""
-        for at, kind, actor, data in history:
-            self.session.add(CaseEvent(case_id=case.id, at=at, kind=kind, actor=actor, data=data))
-        await self.session.flush()
+        self._ledger().extend({"case_id": case.id, "at": at, "kind": kind, "actor": actor, "data": data}
+                              for at, kind, actor, data in history)
+
+    def _ledger(self) -> list[dict]:
+        return self.session.info.setdefault(_LEDGER, [])
+
+    async def _written(self) -> None:
+        """Reads of the ledger see what this unit of work added to it."""
+        rows = self.session.info.pop(_LEDGER, None)
+        if rows:
+            await self.session.execute(insert(CaseEvent), rows)
 
     async def transition(self, case: Case, status: str, actor: str, /, **data: Any) -> None:
         """Move a case; refused (TransitionRefused) unless the life cycle allows it."""
@@ -132,10 +159,18 @@ class CaseStore:
         return await self.session.scalar(select(Case).where(Case.intake_key == key))
 
     async def get(self, number: str) -> Case | None:
-        return await self.session.scalar(select(Case).where(Case.number == number))
+        if number in self._known:
+            return self._known[number]
+        case = await self.session.scalar(select(Case).where(Case.number == number))
+        if case is not None:
+            self._known[number] = case
+        return case
 
     async def get_for_update(self, number: str) -> Case | None:
-        return await self.session.scalar(select(Case).where(Case.number == number).with_for_update())
+        case = await self.session.scalar(select(Case).where(Case.number == number).with_for_update())
+        if case is not None:
+            self._known[number] = case
+        return case
 
     async def by_reporter(self, channel: str, reporter: str, *, open_only: bool = False, limit: int = 20) -> Sequence[Case]:
         q = select(Case).where(Case.channel == channel, Case.reporter == reporter)
@@ -145,12 +180,14 @@ class CaseStore:
 
     async def linked_by(self, channel: str, user: str, *, limit: int = 20) -> Sequence[Case]:
         """Cases this person reported again after someone else had (their report was joined)."""
+        await self._written()
         q = (select(Case).join(CaseEvent, CaseEvent.case_id == Case.id)
              .where(CaseEvent.kind == "linked_report", CaseEvent.actor == f"{channel}:{user}").distinct())
         return (await self.session.scalars(q.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))).all()
 
     async def reporters(self, case: Case) -> list[tuple[str, str]]:
         """(channel, user) of everyone who reported this dispute, the reporter of record first."""
+        await self._written()
         actors = (await self.session.scalars(
             select(CaseEvent.actor).where(CaseEvent.case_id == case.id, CaseEvent.kind == "linked_report")
             .order_by(CaseEvent.id))).all()
@@ -180,7 +217,9 @@ class CaseStore:
             q = q.where(cond)
         if types is not None:
             q = q.where(Case.type.in_(sorted(set(types))))
-        return (await self.session.scalars(q.order_by(Case.id))).all()
+        found = (await self.session.scalars(q.order_by(Case.id))).all()
+        self._known.update((c.number, c) for c in found)
+        return found
 
     async def mine(self, staff_id: str, *, limit: int = 20) -> Sequence[Case]:
         """A staff member's open cases, oldest first (the case_assignees index)."""
@@ -209,12 +248,14 @@ class CaseStore:
 
     async def events(self, case: Case, kinds: Iterable[str] | None = None) -> Sequence[CaseEvent]:
         """A case's ledger in order; `kinds`: only those (the (case, kind) index)."""
+        await self._written()
         q = select(CaseEvent).where(CaseEvent.case_id == case.id)
         if kinds is not None:
             q = q.where(CaseEvent.kind.in_(sorted(set(kinds))))
         return (await self.session.scalars(q.order_by(CaseEvent.id))).all()
 
     async def latest_event(self, case: Case, kinds: Iterable[str]) -> CaseEvent | None:
+        await self._written()
         return await self.session.scalar(
             select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(sorted(set(kinds))))
             .order_by(CaseEvent.id.desc()).limit(1))

@@ -12,7 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
-from storage import counters
+from storage import cases, counters
+from storage.writer import SQLiteWriter
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 FlushHook = Callable[[Session], None]
@@ -36,14 +37,27 @@ class Database:
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine = create_async_engine(url, **kwargs)
+        self.writer: SQLiteWriter | None = None
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            self.writer = SQLiteWriter()           # writers queue in the process, not in SQLite's busy sleeps
+            self.writer.install(self.engine.sync_engine)
         # a session class of our own: the hooks belong to this database, not to every Session
         session_class = type("JiefenSession", (Session,), {})
         event.listen(session_class, "before_flush", self._before_flush)
-        event.listen(session_class, "before_commit", counters.apply)
-        event.listen(session_class, "after_soft_rollback", lambda session, _tx: counters.forget(session))
+        event.listen(session_class, "before_commit", self._before_commit)
+        event.listen(session_class, "after_soft_rollback", self._after_rollback)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=session_class)
+
+    @staticmethod
+    def _before_commit(session: Session) -> None:
+        cases.write_ledger(session)
+        counters.apply(session)
+
+    @staticmethod
+    def _after_rollback(session: Session, _transaction) -> None:
+        cases.forget_ledger(session)
+        counters.forget(session)
 
     def _before_flush(self, session: Session, _flush_context, _instances) -> None:
         for hook in self.flush_hooks:

@@ -68,6 +68,10 @@ class WorkGroup(Base):
     webhook_key: Mapped[str] = mapped_column(String(128), default="")
 
 
+LATE = "overdue_since IS NOT NULL AND red_card_at IS NULL"
+CARDED = "red_card_at IS NOT NULL AND closed_at IS NULL"
+
+
 class CaseAssignee(Base):
     """Who has a case: one row per (case, staff member), in the order they were named. `open`
     mirrors the case's status so "my open cases" is one index range."""
@@ -126,11 +130,10 @@ class Case(Base):
         Index("ix_cases_updated_id", "updated_at", "id"),
         Index("ix_cases_next_due", "next_due_at", postgresql_where=text("next_due_at IS NOT NULL"),
               sqlite_where=text("next_due_at IS NOT NULL")),
-        # the digests' lists: the oldest overdue and red-card cases, read in id order
-        Index("ix_cases_overdue", "id", postgresql_where=text("overdue_since IS NOT NULL"),
-              sqlite_where=text("overdue_since IS NOT NULL")),
-        Index("ix_cases_red_card", "id", postgresql_where=text("red_card_at IS NOT NULL"),
-              sqlite_where=text("red_card_at IS NOT NULL")),
+        # the digests' lists, read in id order: overdue without a red card (overdue_since is only
+        # ever set on open cases), and red cards not closed
+        Index("ix_cases_late", "id", postgresql_where=text(LATE), sqlite_where=text(LATE)),
+        Index("ix_cases_red_card", "id", postgresql_where=text(CARDED), sqlite_where=text(CARDED)),
     )
 
     @property

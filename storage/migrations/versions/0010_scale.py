@@ -129,15 +129,15 @@ def upgrade() -> None:
     op.create_index("ix_cases_updated_id", "cases", ["updated_at", "id"])
     op.create_index("ix_cases_next_due", "cases", ["next_due_at"],
                     postgresql_where=sa.text("next_due_at IS NOT NULL"), sqlite_where=sa.text("next_due_at IS NOT NULL"))
-    op.create_index("ix_cases_overdue", "cases", ["id"],
-                    postgresql_where=sa.text("overdue_since IS NOT NULL"), sqlite_where=sa.text("overdue_since IS NOT NULL"))
-    op.create_index("ix_cases_red_card", "cases", ["id"],
-                    postgresql_where=sa.text("red_card_at IS NOT NULL"), sqlite_where=sa.text("red_card_at IS NOT NULL"))
+    late = sa.text("overdue_since IS NOT NULL AND red_card_at IS NULL")
+    carded = sa.text("red_card_at IS NOT NULL AND closed_at IS NULL")
+    op.create_index("ix_cases_late", "cases", ["id"], postgresql_where=late, sqlite_where=late)
+    op.create_index("ix_cases_red_card", "cases", ["id"], postgresql_where=carded, sqlite_where=carded)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
-    for name in ("ix_cases_red_card", "ix_cases_overdue", "ix_cases_next_due", "ix_cases_updated_id",
+    for name in ("ix_cases_red_card", "ix_cases_late", "ix_cases_next_due", "ix_cases_updated_id",
                  "ix_cases_created_at", "ix_cases_reporter_created", "ix_cases_duplicates", "ix_cases_place_id",
                  "ix_cases_type_id", "ix_cases_status_id"):
         op.drop_index(name, table_name="cases")
