@@ -47,7 +47,7 @@ async def build_digest(ctx: "AppContext", uow: "UnitOfWork", group_id: str) -> s
     is_open = Case.status.in_(OPEN_STATUSES)
     sections = {"new": and_(in_area, Case.created_at >= now - timedelta(days=1)),
                 "late": and_(Case.overdue_since.is_not(None), in_area, is_open, Case.red_card_at.is_(None)),
-                "red": and_(Case.red_card_at.is_not(None), in_area, is_open)}
+                "red": and_(Case.red_card_at.is_not(None), Case.closed_at.is_(None), in_area, is_open)}
     kept = await figures.now_in(session, area)
     counts = {"new": int(await session.scalar(select(func.count()).select_from(Case).where(sections["new"])) or 0),
               "late": kept.late, "red": kept.carded_open}
