@@ -9,7 +9,8 @@ from typing import TextIO
 from adapters.base import ChannelBase
 from bot.app import handle
 from bot.context import AppContext
-from bot.message import Message, Push
+from bot.inbox import Unavailable
+from bot.message import Message, Push, Reply
 from bot.outbox import Delivery, Outcome
 
 
@@ -40,6 +41,10 @@ class ConsoleChannel(ChannelBase):
                 continue
             msg = Message(channel=self.name, user=self.user, text=line.rstrip("\n"),
                           created_at=self.ctx.clock.now())
-            for reply in await handle(self.ctx, msg):
+            try:
+                replies = await handle(self.ctx, msg)
+            except Unavailable:
+                replies = [Reply("系统繁忙，这句话没有收到，请稍后再说一次。")]
+            for reply in replies:
                 self._print(reply.text)
             await self.ctx.outbox.run_once()

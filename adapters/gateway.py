@@ -58,12 +58,14 @@ def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outb
         await ctx.outbox.requeue_stuck()
         if run_outbox:
             ctx.outbox.start()
+            ctx.inbox.start()
             if scheduler is not None:
                 scheduler.start()
 
     async def cleanup(_app: web.Application) -> None:
         if scheduler is not None:
             await scheduler.stop()
+        await ctx.inbox.stop()
         await ctx.outbox.stop()
         for ch in reversed(channels):
             await ch.stop()

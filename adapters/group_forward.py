@@ -19,7 +19,7 @@ import time
 from aiohttp import web
 
 from adapters.base import ChannelBase
-from bot.app import handle
+from adapters.inflight import Handlings
 from bot.context import AppContext
 from bot.message import Message, Push
 from bot.outbox import Delivery, Outcome
@@ -27,6 +27,7 @@ from bot.outbox import Delivery, Outcome
 log = logging.getLogger("jiefen.group_forward")
 CHANNEL = "group_forward"
 SKEW = 300
+WAIT = 20.0          # seconds a post waits for its reply; a later one is kept for the same post's retry
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -39,6 +40,10 @@ class GroupForwardChannel(ChannelBase):
 
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
+        self.handlings = Handlings(ctx, CHANNEL)
+
+    async def stop(self) -> None:
+        await self.handlings.stop()
 
     def mount(self, app: web.Application) -> None:
         app.router.add_post("/api/group/forward", self.forward)
@@ -54,21 +59,27 @@ class GroupForwardChannel(ChannelBase):
             return web.json_response({"error": "bad signature"}, status=401)
         try:
             post = json.loads(body)
+            if not isinstance(post, dict) or not isinstance(post.get("sender"), dict):
+                raise ValueError("the post and its sender must be JSON objects")
             sender = post["sender"]
             fields = {"platform": str(post["platform"]), "chat": str(post["chat_id"]), "user": str(sender["id"]),
                       "text": post.get("text") or "", "quoted": post.get("quoted") or "",
                       "msg_id": str(post.get("msg_id") or "")}
             if not all(isinstance(fields[k], str) for k in ("text", "quoted")) or not fields["chat"]:
                 raise ValueError("text, quoted must be strings; chat_id must not be empty")
-        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
-            return web.json_response({"error": f"malformed post: {exc}"}, status=400)
+        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError, RecursionError) as exc:
+            return web.json_response({"error": f"malformed post: {type(exc).__name__}"}, status=400)
         message = Message(channel=CHANNEL, user=f"{fields['platform']}:{fields['user']}", text=fields["text"],
                           quoted=fields["quoted"], chat=f"{fields['platform']}:{fields['chat']}",
-                          msg_id=f"{fields['platform']}:{fields['msg_id']}" if fields["msg_id"] else "",
+                          # without an id, the signature names the post: a replay is the same post
+                          msg_id=f"{fields['platform']}:{fields['msg_id'] or given[:32]}",
                           mentioned=bool(post.get("mentioned", True)), sender_name=str(sender.get("name") or ""),
                           created_at=self.ctx.clock.now(), raw=post)
-        replies = await handle(self.ctx, message)
-        return web.json_response({"reply": "\n".join(r.text for r in replies) or None})
+        answer = await self.handlings.answer(message, WAIT)
+        if answer.unavailable:
+            return web.json_response({"error": "busy, send the post again"}, status=503)
+        return web.json_response({"reply": "\n".join(r.text for r in answer.replies) or None,
+                                  "queued": answer.later})
 
     async def deliver(self, push: Push) -> Delivery:
         return Delivery(Outcome.FAILED, "the forwarding platform takes no pushes")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app import build_context, configure_logging
 from bot.clock import Clock
-from bot.privacy import mask_name, mask_phone, mask_text
+from bot.privacy import mask_data, mask_name, mask_phone, mask_text, names_of
 from bot.settings import Settings
 from storage.case_list import CaseFilter, Sort, stream_cases
 from storage.cases import CaseStore, canonical_number
@@ -66,16 +66,17 @@ def case_json(case: Case, registry: Registry) -> dict[str, Any]:
             "channel": case.channel, "reporter": {"channel": case.channel, "user": case.reporter},
             "contact_masked": mask_phone(case.contact) if case.contact else "",
             "parties": [{**p, "name": mask_name(p.get("name", ""))} for p in case.parties],
-            "description": mask_text(case.description), "source": case.source, "assignees": case.assignees,
+            "description": mask_text(case.description, names_of(case)), "source": case.source,
+            "assignees": case.assignees,
             "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
             "dispatched_at": case.dispatched_at.isoformat() if case.dispatched_at else None,
             "resolved_at": case.resolved_at.isoformat() if case.resolved_at else None,
             "satisfaction": case.satisfaction}
 
 
-def event_json(e: CaseEvent) -> dict[str, Any]:
-    data = {k: mask_text(v) if isinstance(v, str) else v for k, v in (e.data or {}).items()}
-    return {"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor, "data": data}
+def event_json(e: CaseEvent, names: tuple[str, ...] = ()) -> dict[str, Any]:
+    """An event as the ledger view shows it: personal data masked however deep it sits."""
+    return {"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor, "data": mask_data(e.data or {}, names)}
 
 
 async def case_rows(settings: Settings, *, statuses: Iterable[str] = (), types: Iterable[str] = (),
@@ -142,7 +143,8 @@ async def show_case(settings: Settings, number: str) -> dict[str, Any] | None:
             case = await store.get(canonical_number(number, settings.case_number_prefix) or number)
             if case is None:
                 return None
-            return {**case_json(case, registry), "events": [event_json(e) for e in await store.events(case)]}
+            names = names_of(case)
+            return {**case_json(case, registry), "events": [event_json(e, names) for e in await store.events(case)]}
     finally:
         await db.close()
 

@@ -1,16 +1,17 @@
 """Building the app: one context, one dispatcher, the channels the settings switch on."""
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from bot import clocks, middlewares
 from bot.clock import Clock
 from bot.context import AppContext
 from bot.dispatcher import Dispatcher
+from bot.inbox import Inbox, Waiter
 from bot.message import Message, Reply
 from bot.outbox import Outbox
-from bot.privacy import MaskingFilter
+from bot.reader import Reader
+from bot.privacy import MaskingFormatter
 from bot.settings import Settings
 from storage import figures
 from storage.db import Database
@@ -31,7 +32,7 @@ async def build_context(settings: Settings, *, clock: Clock | None = None, state
                         migrate: bool = True) -> AppContext:
     from nlp import Understanding
 
-    state = state or open_state_store(settings.state_url, settings.state_prefix)
+    state = state or open_state_store(settings.state_url, settings.state_prefix, settings.state_max_connections)
     db = Database(settings.database_url, timezone=settings.timezone)
     if migrate:
         async with state.lock("migrate", ttl=300, wait=300):   # several workers start together
@@ -48,29 +49,21 @@ async def build_context(settings: Settings, *, clock: Clock | None = None, state
         ctx.on_case_opened.append(route_new_case)      # a new case goes to its people at once
         ctx.on_case_updated.append(case_updated)       # and what the resident adds, too
     ctx.outbox = Outbox(ctx)
+    ctx.inbox = Inbox(ctx)
+    ctx.reader = Reader(nlp, budget=settings.reading_budget, limit=settings.max_text_chars,
+                        processes=settings.reading_processes)
     return ctx
 
 
-async def handle(ctx: AppContext, message: Message) -> list[Reply]:
-    """Feed one message through the dispatcher: the single entry point of every channel.
-
-    Python runs one handler at a time anyway; on SQLite, handlers beyond two at once only
-    interleave with the one writer's transaction and stretch it (sixteen in flight made each
-    commit ten times longer). The gate queues them in arrival order (FIFO, so a channel's retry
-    never waits on a copy queued behind it); it is taken before any lock a handler takes."""
-    if ctx.gate is None:
-        limit = ctx.settings.handlers_in_flight or (2 if ctx.db.dialect == "sqlite" else 0)
-        if limit <= 0:
-            return await ctx.dispatcher.feed(message)
-        ctx.gate = asyncio.Semaphore(limit)
-    async with ctx.gate:
-        return await ctx.dispatcher.feed(message)
+async def handle(ctx: AppContext, message: Message, waiter: Waiter | None = None) -> list[Reply]:
+    """One message, start to end: kept in the inbox, then through the dispatcher. Channels
+    that must answer within a deadline call `ctx.inbox.accept` and `ctx.inbox.run` apart."""
+    return await ctx.inbox.handle(message, waiter)
 
 
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(MaskingFilter())
+    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -2,7 +2,6 @@
 passed down. There is no module-level state anywhere in jiefen; this is the one place."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
@@ -16,7 +15,9 @@ from storage.state import StateStore
 
 if TYPE_CHECKING:
     from bot.dispatcher import Dispatcher
+    from bot.inbox import Inbox
     from bot.outbox import Outbox, Sender
+    from bot.reader import Reader
     from nlp import Understanding
     from storage.models import Case
 
@@ -33,12 +34,13 @@ class AppContext:
     nlp: "Understanding"
     dispatcher: "Dispatcher" = None           # set by build_context once the context exists
     outbox: "Outbox" = None
+    inbox: "Inbox" = None
+    reader: "Reader" = None
     channels: dict[str, "Sender"] = field(default_factory=dict)   # channel name → push sender
     on_case_opened: list[CaseHook] = field(default_factory=list)  # routing plugs in here
     on_case_updated: list[CaseHook] = field(default_factory=list) # the resident added a place or phone to an open case
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("jiefen"))
     extras: dict[str, Any] = field(default_factory=dict)          # adapters' own long-lived objects
-    gate: asyncio.Semaphore | None = None                          # messages handled at once (bot.app.handle)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self)
@@ -47,10 +49,16 @@ class AppContext:
         async with self.db.session() as s:
             self.registry = await read_registry(s)
         self.nlp.set_places(self.registry.place_refs())
+        if self.reader is not None:
+            self.reader.restart()          # its processes were forked with the old places
         return self.registry
 
     async def close(self) -> None:
+        if self.inbox is not None:
+            await self.inbox.stop()
         if self.outbox is not None:
             await self.outbox.stop()
+        if self.reader is not None:
+            self.reader.close()
         await self.state.close()
         await self.db.close()

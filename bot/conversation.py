@@ -52,6 +52,11 @@ class Conversation:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def is_empty(self) -> bool:
+        """Nothing worth keeping: no draft, no question pending, no case to come back to."""
+        return not (self.step or self.draft or self.rating_case or self.last_case)
+
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> "Conversation":
         if not data:

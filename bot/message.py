@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,21 @@ class EventType(str, enum.Enum):
     CONSENT = "consent"              # agreed to subscription messages
     LOCATION_REPORT = "location_report"
     OPEN = "open"                    # the web chat was opened
+
+
+_ID_FIELDS = {"user": 128, "msg_id": 128, "chat": 128, "event_key": 64, "media_id": 256, "url": 1024,
+              "sender_name": 64}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str) -> str:
+    """What every store can keep: no NUL or other control characters, no lone surrogates
+    (PostgreSQL refuses both, and a refused message would be a lost one)."""
+    if not value:
+        return value
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return _CONTROL.sub("", value)
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,19 @@ class Message:
     sender_name: str = ""             # the sender's display name, where the channel gives it
     raw: Any = field(default=None, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        # cleaned once, here, whichever adapter built the message; ids bounded (only a hostile
+        # sender has longer ones)
+        for name in ("user", "text", "msg_id", "media_id", "url", "event_key", "chat", "quoted", "sender_name"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise TypeError(f"Message.{name} must be a string, not {type(value).__name__}")
+            cleaned = clean_text(value)
+            if name in _ID_FIELDS:
+                cleaned = cleaned[:_ID_FIELDS[name]]
+            if cleaned is not value:
+                object.__setattr__(self, name, cleaned)
+
     @property
     def conversation_key(self) -> str:
         return f"{self.channel}:{self.user}"
@@ -82,3 +111,29 @@ class Push:
     case_number: str = ""
     kind: str = "update"              # update | final | assignment | alert | reminder
     key: str = ""                     # idempotency key: the same key is delivered once
+
+
+def message_to_json(message: Message) -> dict[str, Any]:
+    """A message as the inbox keeps it: every field but the channel's raw payload."""
+    return {"channel": message.channel, "user": message.user, "kind": message.kind.value, "text": message.text,
+            "msg_id": message.msg_id, "created_at": message.created_at.isoformat() if message.created_at else None,
+            "media_id": message.media_id, "url": message.url,
+            "location": ({"lat": message.location.lat, "lng": message.location.lng, "label": message.location.label}
+                         if message.location else None),
+            "event": message.event.value if message.event else None, "event_key": message.event_key,
+            "chat": message.chat, "mentioned": message.mentioned, "quoted": message.quoted,
+            "sender_name": message.sender_name}
+
+
+def message_from_json(data: dict[str, Any]) -> Message:
+    loc = data.get("location")
+    created = data.get("created_at")
+    return Message(channel=data["channel"], user=data["user"], kind=Kind(data.get("kind", "text")),
+                   text=data.get("text", ""), msg_id=data.get("msg_id", ""),
+                   created_at=datetime.fromisoformat(created) if created else None,
+                   media_id=data.get("media_id", ""), url=data.get("url", ""),
+                   location=Location(loc["lat"], loc["lng"], loc.get("label", "")) if loc else None,
+                   event=EventType(data["event"]) if data.get("event") else None,
+                   event_key=data.get("event_key", ""), chat=data.get("chat", ""),
+                   mentioned=bool(data.get("mentioned")), quoted=data.get("quoted", ""),
+                   sender_name=data.get("sender_name", ""))

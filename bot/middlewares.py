@@ -1,8 +1,11 @@
 """Middlewares: the onion every message passes through, outermost first:
-errors → logging → dedupe → conversation (lock, state, expiry) → unit of work → ledger."""
+errors → logging → person lock → unit of work → inbox commit → conversation → ledger.
+
+Deduplication is not here: the inbox (bot/inbox.py) writes each message once, by its
+channel's id, before anything else happens, and hands a retry the first copy's answer.
+"""
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import time
@@ -12,14 +15,15 @@ from typing import Any, Awaitable, Callable
 
 from bot.conversation import Conversation
 from bot.dispatcher import UNHANDLED, as_replies
+from bot.inbox import SORRY, Claim, Waiter, is_transient, push_replies, replies_json
 from bot.message import Message, Reply
+from storage.inbox import InboxStore, LostClaim
 
 Next = Callable[[Message, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger("jiefen.dispatch")
 
-SORRY = "抱歉，系统刚才出了点问题。您的消息已经记下，工作人员会跟进；也可以稍后再发一次。"
-CONVERSATION_TTL = 7 * 24 * 3600      # remember a conversation a week after its last message
-DEDUPE_TTL = 24 * 3600
+LOCK_TTL = 30
+LOCK_WAIT = 20
 
 
 @dataclass
@@ -35,18 +39,16 @@ def user_tag(message: Message) -> str:
 
 
 async def errors(handler: Next, message: Message, data: dict[str, Any]) -> Any:
+    """A bug answers with an apology (the inbox keeps the message and tries again later); an
+    outage of the database or the state store is not answered at all: the inbox raises it
+    to the channel, which answers non-200 so the message comes back."""
     try:
         return await handler(message, data)
-    except Exception:
+    except Exception as exc:
+        if is_transient(exc) or isinstance(exc, LostClaim):   # not a bug: the inbox deals with these
+            raise
         log.exception("handling a %s message from %s failed", message.kind.value, user_tag(message))
-        ctx = data["ctx"]
-        try:   # keep the message: a person's words are never dropped because of our bug
-            await ctx.state.push("failed_messages", {"channel": message.channel, "user": message.user,
-                                                     "kind": message.kind.value, "text": message.text,
-                                                     "msg_id": message.msg_id,
-                                                     "at": ctx.clock.now().isoformat()})
-        except Exception:
-            log.exception("could not keep the failed message")
+        data["meta"]["failed"] = exc
         return Reply(SORRY)
 
 
@@ -58,58 +60,56 @@ async def logging_mw(handler: Next, message: Message, data: dict[str, Any]) -> A
     return result
 
 
-async def dedupe(handler: Next, message: Message, data: dict[str, Any]) -> Any:
-    """A message seen before (a channel's retry) is handled once; a retry after the answer
-    gets the same answer; a retry while the first copy is still being handled waits for it."""
-    if not message.msg_id:
-        return await handler(message, data)
-    state = data["ctx"].state
-    key = f"seen:{message.channel}:{message.msg_id}"
-    if await state.add(key, {"done": False}, ttl=DEDUPE_TTL):
-        try:
-            result = await handler(message, data)
-        except BaseException:
-            await state.delete(key)
-            raise
-        replies = as_replies(result)
-        await state.set(key, {"done": True, "replies": [r.text for r in replies]}, ttl=DEDUPE_TTL)
-        return replies
-    data["duplicate"] = True
-    deadline = time.monotonic() + data.get("dedupe_wait", 10.0)
-    while time.monotonic() < deadline:
-        seen = await state.get(key)
-        if seen is None:                      # the first copy failed: handle this one
-            return await dedupe(handler, message, data)
-        if seen.get("done"):
-            return [Reply(t) for t in seen["replies"]]
-        await asyncio.sleep(0.02)
-    return []
-
-
-async def conversation(handler: Next, message: Message, data: dict[str, Any]) -> Any:
-    """Serialise one person's messages, load their conversation, expire a stale draft, save."""
+async def person_lock(handler: Next, message: Message, data: dict[str, Any]) -> Any:
+    """One person's messages one at a time, whichever worker holds them. The wait is a third of
+    the inbox lease at most: a handling must not outlive its claim on the message."""
     ctx = data["ctx"]
-    key = "conv:" + message.conversation_key
-    async with ctx.state.lock(key, ttl=30, wait=20):
-        conv = Conversation.from_json(await ctx.state.get(key))
-        turn = Turn()
-        now = ctx.clock.now()
-        idle = conv.idle_since()
-        if conv.draft and idle and now - idle > timedelta(minutes=ctx.settings.draft_ttl_minutes) \
-                and not conv.draft.case_number:
-            turn.expired_draft = conv.draft
-            conv.finish()
-        data.update(conversation=conv, turn=turn)
-        result = await handler(message, data)
-        conv.updated_at = now.isoformat()
-        await ctx.state.set(key, conv.to_json(), ttl=CONVERSATION_TTL)
-        return result
+    wait = min(LOCK_WAIT, ctx.settings.inbox_lease / 3)
+    async with ctx.state.lock("conv:" + message.conversation_key, ttl=LOCK_TTL, wait=wait):
+        return await handler(message, data)
 
 
 async def unit_of_work(handler: Next, message: Message, data: dict[str, Any]) -> Any:
     async with data["ctx"].uow() as uow:
         data["uow"] = uow
         return await handler(message, data)
+
+
+async def inbox_commit(handler: Next, message: Message, data: dict[str, Any]) -> Any:
+    """The inbox row is marked done in the transaction that holds the handling's effects; the
+    replies go to the waiting request, or — when it has gone — through the outbox."""
+    result = await handler(message, data)
+    claim: Claim | None = data.get("inbox")
+    if claim is None or result is UNHANDLED:
+        return result
+    replies = as_replies(result)
+    uow = data["uow"]
+    waiter: Waiter | None = data.get("waiter")
+    answering = waiter is not None and waiter.take_answer()
+    if not answering:
+        await push_replies(data["ctx"], uow, message, replies, claim.key)
+    await InboxStore.finish(await uow.session(), claim.id, claim.token, replies_json(replies), uow.now,
+                            pushed=not answering)
+    return replies
+
+
+async def conversation(handler: Next, message: Message, data: dict[str, Any]) -> Any:
+    """Load the person's conversation in the message's transaction, expire a stale draft, save."""
+    ctx, uow = data["ctx"], data["uow"]
+    store = await uow.conversations()
+    conv = Conversation.from_json(await store.load(message.conversation_key))
+    turn = Turn()
+    now = uow.now
+    idle = conv.idle_since()
+    if conv.draft and idle and now - idle > timedelta(minutes=ctx.settings.draft_ttl_minutes) \
+            and not conv.draft.case_number:
+        turn.expired_draft = conv.draft
+        conv.finish()
+    data.update(conversation=conv, turn=turn)
+    result = await handler(message, data)
+    conv.updated_at = now.isoformat()
+    await store.save(message.conversation_key, None if conv.is_empty else conv.to_json(), now)
+    return result
 
 
 async def ledger(handler: Next, message: Message, data: dict[str, Any]) -> Any:
@@ -147,6 +147,6 @@ async def ledger(handler: Next, message: Message, data: dict[str, Any]) -> Any:
 
 
 def install(dispatcher) -> None:
-    for mw in (errors, logging_mw, dedupe, conversation, unit_of_work, ledger):
+    for mw in (errors, logging_mw, person_lock, unit_of_work, inbox_commit, conversation, ledger):
         dispatcher.middleware(mw)
 

@@ -4,9 +4,11 @@ Staff names stay out of these texts: the resident learns the role and the place.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import TYPE_CHECKING
 
 from bot.message import Push
+from bot.privacy import mask_text, names_of
 from storage.models import Case
 
 if TYPE_CHECKING:
@@ -18,6 +20,15 @@ ROLE_NAMES = {"grid_worker": "网格员", "mediator": "调解员", "committee": 
 LEVEL_WORDS = {"town": "乡镇（街道）", "county": "县里", "village": "村里", "community": "社区"}
 RATE_QUESTION = ("请为这次处理打个分：回复 1-5（5 表示非常满意，1 表示很不满意）。"
                  "如果问题其实没有解决，请回复“没解决”，我们会继续办理。")
+
+
+_LINK = re.compile(r"(?i)\b(https?|ftp|weixin)://")
+
+
+def inert(text: str) -> str:
+    """A resident's words as staff cards carry them: no markup that WeCom would render (its
+    text messages take <a> tags) and no live links (a link from a stranger is not ours)."""
+    return _LINK.sub(lambda m: m.group(1) + "[:]//", (text or "").replace("<", "＜").replace(">", "＞"))
 
 
 def shorten(text: str, limit: int) -> str:
@@ -43,11 +54,13 @@ async def tell(ctx: "AppContext", uow: "UnitOfWork", case: Case, text: str, kind
     # the key holds the instant: the same words on another day are news again, a retried
     # unit of work at the same instant is not
     store = await uow.cases()
+    names = names_of(case)
     for i, (channel, user) in enumerate(await store.reporters(case)):
         sender = ctx.channels.get(channel)
         if sender is not None and not getattr(sender, "takes_pushes", True):
             continue
-        words = text if i == 0 else (others if others is not None else text)
+        # staff notes may name people or give numbers: residents read them masked
+        words = mask_text(text if i == 0 else (others if others is not None else text), names)
         digest = hashlib.sha1(words.encode()).hexdigest()[:10]
         key = f"res:{case.number}:{uow.now.isoformat()}:{digest}" + (f":{i}" if i else "")
         await uow.push(Push(channel, user, words, case.number, kind, key=key))

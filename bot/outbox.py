@@ -137,8 +137,13 @@ class Outbox:
                                       attempt=attempts, text=push.text)
 
     async def release(self, channel: str, user: str) -> int:
-        """The person is reachable again: held pushes become due."""
+        """The person is reachable again: held pushes become due. A read first, so the common
+        case (nothing held) takes no write lock (SQLite serialises writers)."""
         async with self.ctx.db.session() as s:
+            held = await s.scalar(select(OutboxItem.id).where(OutboxItem.channel == channel, OutboxItem.user == user,
+                                                              OutboxItem.status == "held").limit(1))
+            if held is None:
+                return 0
             res = await s.execute(update(OutboxItem)
                                   .where(OutboxItem.channel == channel, OutboxItem.user == user,
                                          OutboxItem.status == "held")

@@ -1,35 +1,108 @@
-"""Residents' names and phone numbers are personal data: masked everywhere but for the
-staff assigned to the case."""
+"""Residents' names and phone numbers are personal data: masked everywhere but for the staff
+assigned to the case. One set of functions, used by every view: lists, ledger JSON, log lines
+(tracebacks and SQL parameters included), group lines and what other residents read."""
 from __future__ import annotations
 
 import logging
 import re
+from typing import Any, Iterable
 
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d)[-\s]?(\d{4})[-\s]?(\d{4})(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[-\s]?(\d{3,4})(\d{4})(?!\d)")
+# digits as people type them: ASCII or full-width
+_D = "[0-9０-９]"
+_SEP = r"[-\s.·－—–．。、]?"
+# a mobile number: +86 / 0086 / (86) first or not, groups split by dashes, spaces or dots
+_PHONE = re.compile(rf"(?<![0-9０-９])(?:(?:\+|＋|00|（|\()?[8８][6６][)）]?{_SEP})?"
+                    rf"([1１][3-9３-９]{_D}){_SEP}({_D}{{4}}){_SEP}({_D}{{4}})(?![0-9０-９])")
+# a landline with its area code
+_LANDLINE = re.compile(rf"(?<![0-9０-９])([0０]{_D}{{2,3}}){_SEP}({_D}{{3,4}}){_SEP}?({_D}{{4}})(?![0-9０-９])")
+# an identity card number (18 characters, the last may be X)
+_ID_CARD = re.compile(rf"(?<![0-9０-９])({_D}{{6}})({_D}{{8}})({_D}{{3}}[0-9０-９xXｘＸ])(?![0-9０-９])")
+# the commonest surnames (compound first): what a personal name starts with
+_COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "令狐", "宇文", "司徒",
+             "夏侯", "端木", "独孤", "南宫", "西门", "百里", "呼延")
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪"
+    "范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞"
+    "颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房"
+    "滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣"
+    "巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅"
+    "屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹"
+    "诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由")
+# words that make a party label a relation or a role, not a person's name ("楼上那家", "邻居", "王老板")
+_NOT_A_NAME = re.compile(r"邻居|楼上|楼下|隔壁|对门|对面|那家|这家|一家|家里|老板|物业|公司|房东|房客|租客|老公|老婆|"
+                         r"丈夫|妻子|儿子|女儿|父亲|母亲|爸|妈|哥|姐|弟|妹|叔|婶|舅|姨|姑|爷|奶|师傅|老师|医生|医院|"
+                         r"村委|社区|政府|单位|厂|店|工地|开发商|包工头|司机|对方|某")
 
 
 def mask_phone(phone: str) -> str:
     """13812345678 → 138****5678."""
-    digits = re.sub(r"\D", "", phone)
+    digits = re.sub(r"\D", "", _ascii_digits(phone))
     if len(digits) < 7:
         return "*" * len(digits)
     return digits[:3] + "****" + digits[-4:]
 
 
+def is_person_name(name: str) -> bool:
+    """A name a person goes by (张三, 欧阳娜娜), not a relation or a role (楼上那家, 邻居, 物业)."""
+    name = name.strip()
+    if not 2 <= len(name) <= 4 or not all("\u4e00" <= ch <= "\u9fff" for ch in name) or _NOT_A_NAME.search(name):
+        return False
+    return name[:2] in _COMPOUND or name[0] in _SURNAMES
+
+
 def mask_name(name: str) -> str:
-    """张三 → 张*; 欧阳娜娜 → 欧***."""
-    return name[:1] + "*" * (len(name) - 1) if name else ""
+    """张三 → 张*; 欧阳娜娜 → 欧阳**; a relation or a role is left as it is (楼上那家)."""
+    if not name or not is_person_name(name):
+        return name
+    keep = 2 if name[:2] in _COMPOUND and len(name) > 2 else 1
+    return name[:keep] + "*" * (len(name) - keep)
 
 
-def mask_text(text: str) -> str:
-    """Mask every phone number inside free text (descriptions in lists, log lines)."""
+def mask_text(text: str, names: Iterable[str] = ()) -> str:
+    """Mask every phone number, identity card number and the given names inside free text."""
+    if not text:
+        return text
+    text = _ID_CARD.sub(lambda m: f"{m.group(1)}********{m.group(3)[-1]}", text)
     text = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-    return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
+    text = _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
+    for name in sorted({n for n in names if n and is_person_name(n)}, key=len, reverse=True):
+        text = text.replace(name, mask_name(name))
+    return text
+
+
+def names_of(case: Any) -> tuple[str, ...]:
+    """The personal names a case holds (its reporter's and its parties'), to mask in its texts."""
+    parties = getattr(case, "parties", None) or []
+    return tuple(n for n in [getattr(case, "reporter_name", "")] + [p.get("name", "") for p in parties
+                                                                   if isinstance(p, dict)] if n)
+
+
+def mask_data(value: Any, names: Iterable[str] = ()) -> Any:
+    """`mask_text` through a JSON value (a ledger event's data), keys left alone."""
+    names = tuple(names)
+    if isinstance(value, str):
+        return mask_text(value, names)
+    if isinstance(value, dict):
+        return {k: mask_data(v, names) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_data(v, names) for v in value]
+    return value
+
+
+def _ascii_digits(text: str) -> str:
+    return text.translate({0xFF10 + i: 0x30 + i for i in range(10)})
+
+
+class MaskingFormatter(logging.Formatter):
+    """Last line of defence: no phone number reaches a log file, whoever wrote the line —
+    tracebacks and a database error's parameters included (masked after formatting)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_text(super().format(record))
 
 
 class MaskingFilter(logging.Filter):
-    """Last line of defence: no phone number reaches a log file, whoever wrote the line."""
+    """For handlers we do not format (pytest's capture): the message itself is masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         msg = record.getMessage()

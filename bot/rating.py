@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from bot import notify
 from bot.conversation import RATE, Conversation
 from bot.message import Push
-from bot.middlewares import CONVERSATION_TTL
 from nlp import normalize
 
 if TYPE_CHECKING:
@@ -22,17 +21,19 @@ _SCORE = re.compile(r"^\s*([1-5])\s*(?:分|星)?\s*$")
 _WORDS = {"非常满意": 5, "很满意": 5, "满意": 4, "一般": 3, "还行": 3, "不太满意": 2, "很不满意": 1}
 
 
-async def ask(ctx: "AppContext", case: "Case") -> None:
+async def ask(ctx: "AppContext", uow: "UnitOfWork", case: "Case") -> None:
     """Put the reporter's conversation on the rating step, unless they are in the middle of
-    another report (the question still reaches them in the result push)."""
-    key = f"conv:{case.channel}:{case.reporter}"
-    async with ctx.state.lock(key, ttl=30, wait=20):
-        conv = Conversation.from_json(await ctx.state.get(key))
+    another report (the question still reaches them in the result push). Written in the
+    staff member's transaction, under the reporter's lock, so it commits with the result."""
+    key = f"{case.channel}:{case.reporter}"
+    async with ctx.state.lock("conv:" + key, ttl=30, wait=20):
+        store = await uow.conversations()
+        conv = Conversation.from_json(await store.load(key))
         if conv.draft is not None:
             return
         conv.step, conv.rating_case = RATE, case.number
-        conv.updated_at = ctx.clock.now().isoformat()
-        await ctx.state.set(key, conv.to_json(), ttl=CONVERSATION_TTL)
+        conv.updated_at = uow.now.isoformat()
+        await store.save(key, conv.to_json(), uow.now)
 
 
 def read(text: str) -> int | str | None:

@@ -139,11 +139,11 @@ def case_card(ctx: "AppContext", case: Case, *, title: str, with_contact: bool, 
     lines = [f"【{title}】{case.number}",
              f"类型：{TYPE_NAMES.get(case.type, case.type)}｜风险：{RISK_NAMES.get(case.risk, case.risk)}",
              f"地点：{reg.full_name(case.place_code) or '待核实'}",
-             f"概要：{notify.shorten(case.description, 100)}"]
+             f"概要：{notify.inert(notify.shorten(case.description, 100))}"]
     if case.risk_reasons:
-        lines.append("预警原因：" + "、".join(case.risk_reasons))
+        lines.append("预警原因：" + notify.inert("、".join(case.risk_reasons)))
     contact = case.contact if with_contact else mask_phone(case.contact)
-    name = case.reporter_name if with_contact else mask_name(case.reporter_name)
+    name = notify.inert(case.reporter_name if with_contact else mask_name(case.reporter_name))
     lines.append(f"反映人：{name or '群众'}，联系方式：{contact or '平台留言（回复会转达）'}")
     if why:
         lines.append(f"分派原因：{why}")

@@ -27,7 +27,7 @@ from sqlalchemy import select, update
 from bot import clocks, routing
 from bot.background import BackgroundLoop
 from bot.lifecycle import OPEN_STATUSES
-from bot.notify import shorten
+from bot.notify import inert, shorten
 from nlp.reading import TYPE_NAMES
 from storage.models import Case, Meta
 
@@ -200,7 +200,7 @@ class Scheduler:
         people.update({s.id: s for s in routing.centres(reg, case.place_code)})
         days = self.ctx.settings.red_card_days
         text = (f"【红牌警告】{case.number}（{TYPE_NAMES.get(case.type, case.type)}，{reg.full_name(case.place_code)}）"
-                f"分派已满{days}个工作日仍未化解：{shorten(case.description, 60)}\n"
+                f"分派已满{days}个工作日仍未化解：{inert(shorten(case.description, 60))}\n"
                 "已由综治中心督办，并上报上一级办理。")
         await store.event(case, "red_card", "scheduler", to=list(people), due=due.isoformat(), level=case.level)
         case.red_card_at = uow.now

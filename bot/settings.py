@@ -36,9 +36,6 @@ class Settings:
     nlp_model_dir: str = ""                           # a learned label set (jiefen nlp train) instead of the built-in types
     # logging
     log_level: str = "INFO"
-    # messages handled at once in one process; 0: two on SQLite (one writer: more at once only
-    # stretch each writer's transaction), no limit on PostgreSQL
-    handlers_in_flight: int = 0
     # WeChat Official Account (off while token is empty)
     wechat_token: str = ""
     wechat_appid: str = ""
@@ -76,6 +73,17 @@ class Settings:
     robot_per_minute: int = 20                        # group robot webhook limit
     # generic group forwarding (another group platform or a 12345 hotline); off while empty
     group_forward_secret: str = ""
+    # durability, bounds and floods
+    max_text_chars: int = 2000                        # a longer message is answered "please split it" (kept, not read)
+    reading_budget: float = 1.5                       # seconds the reading of one text may take (off the event loop)
+    reading_processes: int = 2                        # reader processes per server process (0: a thread pool instead)
+    rate_per_minute: int = 20                         # messages per person per minute; more are kept and answered "slow down"
+    ip_rate_per_minute: int = 120                     # web chat posts per client address per minute (429 beyond)
+    callback_max_skew: float = 300.0                  # seconds a signed callback's timestamp may be off; its nonce is remembered as long
+    state_max_connections: int = 50                   # Redis connections per process (a bounded pool)
+    inbox_interval: float = 2.0                       # seconds between two looks for messages whose request is gone
+    inbox_lease: float = 60.0                         # seconds a handling may take before another worker takes the message over
+    inbox_keep_days: float = 30.0                     # handled messages and silent conversations are forgotten after this
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, config_file: str | Path | None = None,

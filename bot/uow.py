@@ -2,6 +2,7 @@
 committed with the pushes it queued, which are delivered only after the commit."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.message import Push
 from bot.outbox import enqueue
 from storage.cases import CaseStore
+from storage.conversations import ConversationStore
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -21,7 +23,7 @@ class UnitOfWork:
         self._cm = None
         self._session: AsyncSession | None = None
         self._cases: CaseStore | None = None
-        self.queued = 0
+        self.queued: Counter[str] = Counter()       # pushes queued in this unit, by kind
 
     async def session(self) -> AsyncSession:
         if self._session is None:
@@ -36,9 +38,13 @@ class UnitOfWork:
                                     prefix=self.ctx.settings.case_number_prefix, tz=self.ctx.settings.timezone)
         return self._cases
 
+    async def conversations(self) -> ConversationStore:
+        return ConversationStore(await self.session())
+
     async def push(self, push: Push) -> bool:
         queued = await enqueue(await self.session(), push, self.now)
-        self.queued += queued
+        if queued:
+            self.queued[push.kind] += 1
         return queued
 
     async def __aenter__(self) -> "UnitOfWork":

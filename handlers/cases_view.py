@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from bot.lifecycle import STATUS_NAMES
+from bot.privacy import mask_text, names_of
 from handlers.texts import local, shorten
 from nlp.reading import TYPE_NAMES
 from storage.models import Case, CaseEvent
@@ -23,7 +24,8 @@ def case_detail(case: Case, events: Sequence[CaseEvent], registry: Registry, tz:
              f"受理时间：{local(case.created_at, tz)}"]
     latest = next((e for e in reversed(events) if e.kind in ("progress", "appointment")), None)
     if latest is not None:
-        lines.append(f"最新进展（{local(latest.at, tz)}）：{shorten(str(latest.data.get('text', '')), 120)}")
+        note = mask_text(str(latest.data.get("text", "")), names_of(case))    # a staff note, as residents read it
+        lines.append(f"最新进展（{local(latest.at, tz)}）：{shorten(note, 120)}")
     elif case.status == "received":
         lines.append("正在分派给当地网格员，分派后会通知您。")
     return "\n".join(lines)

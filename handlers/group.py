@@ -53,7 +53,7 @@ async def on_group_post(message: Message, ctx: AppContext, conversation: Convers
     body, forwarded, speaker = read_post(message)
     if not body:
         return GROUP_HELP if message.mentioned else None
-    reading: Reading = ctx.nlp.read(body)
+    reading: Reading = await ctx.reader.read(body)
     if not reading.is_dispute:
         return GROUP_HELP if message.mentioned and not forwarded else None
     group = ctx.registry.group_for_chat(message.chat)

@@ -37,21 +37,13 @@ class Intake:
     def __init__(self, ctx: AppContext, uow: UnitOfWork, conv: Conversation, message: Message, turn: Turn):
         self.ctx, self.uow, self.conv, self.message, self.turn = ctx, uow, conv, message, turn
         self.registry = ctx.registry
-        self._readings: dict[str, Reading] = {}
-
-    def _read(self, text: str) -> Reading:
-        """One reading per text and message: the whole description is read when it grows and
-        again when the case opens, in the same turn."""
-        if text not in self._readings:
-            self._readings[text] = self.ctx.nlp.read(text)
-        return self._readings[text]
 
     # ---- entry points -------------------------------------------------------------
     async def begin(self, text: str, reading: Reading, source: str = "") -> list[str]:
         draft = self.conv.start(self.uow.now, source=source)
         if source and source in self.registry.places:
             draft.place_code = source
-        self.absorb(draft, self.message.text.strip() or text, reading)
+        await self.absorb(draft, self.message.text.strip() or text, reading)
         return await self.next_step()
 
     async def begin_from_code(self, place_code: str) -> list[str]:
@@ -93,11 +85,11 @@ class Intake:
         if step == PARTY and not corrected and is_skip(body):
             draft.party, draft.party_asked = None, True
             return await self.next_step()
-        reading = self._read(body)
+        reading = await self.ctx.reader.read(body)
         if step == DESCRIBE:
-            self.absorb(draft, raw, reading, describe=True)
+            await self.absorb(draft, raw, reading, describe=True)
             return await self.next_step()
-        filled = self.absorb(draft, raw, reading, describe=False, step=step)
+        filled = await self.absorb(draft, raw, reading, describe=False, step=step)
         if filled:
             return await self.next_step()
         # nothing the step wanted: more description, or a wrong answer
@@ -117,16 +109,16 @@ class Intake:
             return [texts.ASK_PLACE_AGAIN.format(text=body, example=example)]
         if step == CONFIRM and corrected:
             return [texts.ASK_WHAT_TO_CHANGE]
-        self.absorb(draft, raw, reading, describe=True)
+        await self.absorb(draft, raw, reading, describe=True)
         return await self.next_step()
 
     # ---- reading the words into the draft ---------------------------------------------
-    def absorb(self, draft: Draft, raw: str, reading: Reading, describe: bool = True, step: str | None = None) -> bool:
+    async def absorb(self, draft: Draft, raw: str, reading: Reading, describe: bool = True, step: str | None = None) -> bool:
         """Take what the text says into the draft; True when it filled or changed a slot."""
         changed = False
         if describe and raw:
             draft.texts.append(raw)
-            whole = self._read(draft.description) if len(draft.texts) > 1 else reading
+            whole = await self.ctx.reader.read(draft.description) if len(draft.texts) > 1 else reading
             if whole.is_dispute:
                 draft.type, draft.confidence, draft.evidence = whole.type, whole.confidence, list(whole.evidence)
             elif draft.type is None and len(draft.texts) >= 2:
@@ -236,7 +228,7 @@ class Intake:
         history = [(datetime.fromisoformat(at), kind, actor if kind == "message_in" else "bot", data)
                    for at, kind, data in draft.history]
         if not await store.by_intake_key(draft.id):         # a retried confirmation is not a repeat report
-            linked = await link_duplicate(self.ctx, self.uow, self._read(draft.description),
+            linked = await link_duplicate(self.ctx, self.uow, await self.ctx.reader.read(draft.description),
                                           draft.place_code, self.message, draft.description)
             if linked is not None:
                 return await self._joined(linked, history)
@@ -251,7 +243,8 @@ class Intake:
                  f"类型：{TYPE_NAMES.get(case.type, case.type)}；地点：{where or '待补充'}"]
         if urgent:
             draft.case_number = case.number
-            lines.insert(0, texts.URGENT)
+            # say who was alerted only when an alert to them was queued in this very transaction
+            lines.insert(0, texts.URGENT if self.uow.queued["alert"] else texts.URGENT_UNSENT)
             more = await self._urgent_followup()
             return ["\n".join(lines)] + more
         lines.append(f"接下来：{self.ctx.settings.dispatch_days}个工作日内分派给{where or '当地'}的网格员或调解员，"

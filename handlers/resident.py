@@ -46,7 +46,7 @@ async def on_words(message: Message, ctx: AppContext, conversation: Conversation
             return out + [f"好的。案件 {number} 仍在办理中，有进展会通知您。"]
         conv.finish()
         return out + [texts.CANCELLED if drafting else texts.NOTHING_TO_CANCEL]
-    if canonical_number(text, ctx.settings.case_number_prefix) or (asks_progress(text) and not _is_report(ctx, text)):
+    if canonical_number(text, ctx.settings.case_number_prefix) or (asks_progress(text) and not await _is_report(ctx, text)):
         out.append(await progress_reply(ctx, uow, message, turn, text))
         if drafting and conv.step in PENDING_QUESTION:
             out.append("（您正在填写的反映还没提交。）" + PENDING_QUESTION[conv.step])
@@ -57,7 +57,7 @@ async def on_words(message: Message, ctx: AppContext, conversation: Conversation
         return out + await intake.answer(text)
     if is_greeting(text) or is_thanks(text) or asks_help(text):
         return out + [("不客气，有事随时找我们。" if is_thanks(text) else texts.help_text(ctx.registry))]
-    reading = ctx.nlp.read(text)
+    reading = await ctx.reader.read(text)
     if reading.is_dispute:
         return out + await intake.begin(text, reading)
     if wants_to_report(text):
@@ -67,9 +67,9 @@ async def on_words(message: Message, ctx: AppContext, conversation: Conversation
     return out + [texts.help_text(ctx.registry)]
 
 
-def _is_report(ctx: AppContext, text: str) -> bool:
+async def _is_report(ctx: AppContext, text: str) -> bool:
     """"查一下楼上为什么天天漏水" is a report, not a progress question."""
-    return len(text) > 12 and ctx.nlp.read(text).is_dispute
+    return len(text) > 12 and (await ctx.reader.read(text)).is_dispute
 
 
 @router.message(EventIs(EventType.SCAN, EventType.OPEN, EventType.FOLLOW), lambda m: bool(m.event_key))

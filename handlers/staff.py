@@ -93,7 +93,7 @@ async def resolve(ctx, uow, staff, case, note) -> str:
         return f"案件 {case.number} 当前状态是“{STATUS_NAMES[case.status]}”，不能办结。"
     await (await uow.cases()).transition(case, "resolved", f"staff:{staff.id}", outcome=note)
     await notify.status_changed(ctx, uow, case, note=note)
-    await rating.ask(ctx, case)
+    await rating.ask(ctx, uow, case)
     return f"已办结：{case.number}。群众已收到结果并被邀请评价。"
 
 

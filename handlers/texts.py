@@ -24,6 +24,8 @@ PLACE_REQUIRED = "地点需要知道才能转给当地网格员处理。请说�
 VOICE_NO_TEXT = "收到您的语音（已保存）。目前没能识别语音内容，麻烦用文字简单说一句发生了什么。"
 MEDIA_SAVED = "收到{what}，已作为材料附在{target}。"
 URGENT = "情况紧急，已立即通知值班领导和综治中心。如有人身危险，请马上拨打110！"
+# when no alert could be sent to anyone (no staff channel, nobody on duty with an account)
+URGENT_UNSENT = "情况紧急！如有人身危险，请马上拨打110。您的反映已登记为紧急案件，综治中心会第一时间看到并处理。"
 
 
 def help_text(registry: Registry) -> str:

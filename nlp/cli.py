@@ -19,7 +19,40 @@ def reading_to_dict(r) -> dict:
         "evidence": list(r.evidence), "risk": r.risk, "risk_reasons": list(r.risk_reasons),
         "places": [{"code": p.code, "name": p.name, "score": p.score, "matched": p.matched} for p in r.places],
         "phones": list(r.phones), "money": list(r.money), "people": r.people, "dates": list(r.dates),
+        "ask_safety": r.ask_safety, "safety_cues": list(r.extra.get("safety_cues", ())),
+        "model_version": r.model_version,
     }
+
+
+def reading_to_text(r) -> str:
+    """A reading as a person reads it (what `classify` prints without --json)."""
+    from nlp.reading import RISK_NAMES, TYPE_NAMES
+
+    def name(t):
+        return f"{TYPE_NAMES.get(t, t)}（{t}）" if t else "–"
+
+    lines = [f"「{r.text}」",
+             f"  类型：{name(r.type)}  把握 {r.confidence:.2f}" + (f"，其次 {name(r.runner_up)}" if r.runner_up else "")]
+    if r.evidence:
+        lines.append("  依据：" + "、".join(r.evidence))
+    lines.append(f"  风险：{RISK_NAMES.get(r.risk, r.risk)}" + ("（" + "；".join(r.risk_reasons) + "）" if r.risk_reasons else ""))
+    if r.ask_safety:
+        cues = r.extra.get("safety_cues") or ()
+        lines.append("  安全：不确定，先问居民现在有没有人受伤或有危险" + ("（像以往紧急报告的词：" + "、".join(cues) + "）" if cues else ""))
+    if r.places:
+        lines.append("  地点：" + "、".join(f"{p.name}（{p.code}，{p.score:g}）" for p in r.places))
+    slots = []
+    if r.phones:
+        slots.append("电话 " + "、".join(r.phones))
+    if r.money:
+        slots.append("金额 " + "、".join(f"{m:g}元" for m in r.money))
+    if r.people:
+        slots.append(f"人数 {r.people}")
+    if r.dates:
+        slots.append("时间 " + "、".join(r.dates))
+    if slots:
+        lines.append("  " + "；".join(slots))
+    return "\n".join(lines)
 
 
 def _load_places(path: str | None):
@@ -41,9 +74,10 @@ def cmd_classify(args) -> int:
     for line in sys.stdin:
         line = line.rstrip("\r\n")
         r = u.read(line)
-        d = reading_to_dict(r)
-        if args.json or True:
-            out.write(json.dumps(d, ensure_ascii=False) + "\n")
+        if args.json:
+            out.write(json.dumps(reading_to_dict(r), ensure_ascii=False) + "\n")
+        else:
+            out.write(reading_to_text(r) + "\n\n")
         out.flush()
     return 0
 
@@ -61,9 +95,9 @@ def cmd_report(args) -> int:
 
 
 def add_subcommands(subparsers) -> None:
-    p = subparsers.add_parser("classify", help="classify one text per line from stdin, JSON lines out")
+    p = subparsers.add_parser("classify", help="read one text per line from stdin: type, risk, places, slots")
     p.add_argument("--model", default=None, help="a label set learned by `nlp train` (directory)")
-    p.add_argument("--json", action="store_true", help="JSON lines (the default and only format)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line (default: text for people)")
     p.add_argument("--registry", default=None, help=f"registry YAML for places (default {DEFAULT_REGISTRY})")
     p.set_defaults(func=cmd_classify)
 

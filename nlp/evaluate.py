@@ -58,6 +58,9 @@ class Report:
     red_tp: int = 0
     red_fp: int = 0
     red_fn: int = 0
+    red_asked: int = 0       # red lines read as not red, but with the safety question asked
+    neg: int = 0             # lines not labelled red
+    neg_asked: int = 0       # ... read as not red, with the safety question asked
     errors: list = field(default_factory=list)         # (gold, pred, text)
     risk_errors: list = field(default_factory=list)    # (gold, pred, text, reasons)
 
@@ -74,6 +77,22 @@ class Report:
     def red_precision(self) -> float:
         d = self.red_tp + self.red_fp
         return self.red_tp / d if d else 1.0
+
+    @property
+    def red_or_asked_recall(self) -> float:
+        """Red lines that were read red or got the safety question."""
+        d = self.red_tp + self.red_fn
+        return (self.red_tp + self.red_asked) / d if d else 1.0
+
+    @property
+    def false_red_per_1000(self) -> float:
+        """Non-red lines read as red, per 1,000 (independent of the share of reds in a set)."""
+        return 1000.0 * self.red_fp / self.neg if self.neg else 0.0
+
+    @property
+    def asked_per_1000(self) -> float:
+        """Non-red lines (read as not red) that got the safety question, per 1,000."""
+        return 1000.0 * self.neg_asked / self.neg if self.neg else 0.0
 
 
 def evaluate(understanding, rows) -> Report:
@@ -95,10 +114,15 @@ def evaluate(understanding, rows) -> Report:
             rep.red_tp += 1
         elif gold_risk == "red":
             rep.red_fn += 1
-            rep.risk_errors.append((gold_risk, r.risk, text, r.risk_reasons))
-        elif r.risk == "red":
-            rep.red_fp += 1
-            rep.risk_errors.append((gold_risk, r.risk, text, r.risk_reasons))
+            rep.red_asked += r.ask_safety
+            rep.risk_errors.append((gold_risk, r.risk + ("?" if r.ask_safety else ""), text, r.risk_reasons))
+        else:
+            rep.neg += 1
+            if r.risk == "red":
+                rep.red_fp += 1
+                rep.risk_errors.append((gold_risk, r.risk, text, r.risk_reasons))
+            elif r.ask_safety:
+                rep.neg_asked += 1
     for t in list(DISPUTE_TYPES) + [NOT_A_DISPUTE]:
         p = tp[t] / (tp[t] + fp[t]) if tp[t] + fp[t] else 0.0
         rc = tp[t] / sup[t] if sup[t] else 0.0
@@ -116,7 +140,10 @@ def format_report(rep: Report, title: str = "") -> str:
         out.append(f"{t:<18}{TYPE_NAMES.get(t, t):<8}{p:>10.2f}{r:>8.2f}{n:>5}")
     out.append(f"type accuracy {rep.accuracy:.3f} ({rep.correct}/{rep.n})")
     out.append(f"red recall {rep.red_recall:.3f} ({rep.red_tp}/{rep.red_tp + rep.red_fn}), "
-               f"red precision {rep.red_precision:.3f} ({rep.red_tp}/{rep.red_tp + rep.red_fp})")
+               f"red precision {rep.red_precision:.3f} ({rep.red_tp}/{rep.red_tp + rep.red_fp}), "
+               f"non-red read as red {rep.false_red_per_1000:.0f} per 1,000 ({rep.red_fp}/{rep.neg})")
+    out.append(f"red or safety question {rep.red_or_asked_recall:.3f} ({rep.red_tp + rep.red_asked}/{rep.red_tp + rep.red_fn}), "
+               f"safety question on non-red {rep.asked_per_1000:.0f} per 1,000 ({rep.neg_asked}/{rep.neg})")
     return "\n".join(out)
 
 

@@ -20,6 +20,7 @@ _NUM_MAP = str.maketrans({"一": "1", "二": "2", "三": "3", "四": "4", "五":
 _GROUP_RE = re.compile(r"第?(\d+)(?:网格|组|队|小组|村民小组)")
 # short keys that are ordinary words: never match them alone
 _STOP_KEYS = {"东溪", "南湖", "新华", "中心", "新村", "东方", "红星"}
+FUZZY_CHARS = 200
 
 
 def _key(s: str) -> str:
@@ -112,12 +113,15 @@ class PlaceIndex:
                     break  # longest at this position
         if not hits:
             return []
-        # drop hits contained in a longer hit
+        # drop hits contained in a longer hit: hits come by start, one length per start, so
+        # a hit is inside a longer one exactly when an earlier-starting hit reaches its end
         kept = []
+        reach = -1
         for h in hits:
-            if any((o[0] <= h[0] and h[1] <= o[1]) and (o[1] - o[0]) > (h[1] - h[0]) for o in hits):
+            if reach >= h[1] and not (kept and kept[-1][0] == h[0]):
                 continue
             kept.append(h)
+            reach = max(reach, h[1])
         best: dict[str, tuple[float, int, int, str, str]] = {}
         for a, b, e, s in kept:
             length_bonus = min(b - a, 8) * 0.1
@@ -164,7 +168,9 @@ class PlaceIndex:
         if len(exact) >= limit or not self.keys:
             return exact[:limit]
         from rapidfuzz import fuzz, process
-        q = _key(text)
+        # an answer to "where?" names the place early; partial_ratio costs the text's length
+        # times each key's, so only the start of a long text is compared
+        q = _key(text)[:FUZZY_CHARS]
         if len(q) < 2:
             return exact[:limit]
         choices = list(self.keys)

@@ -50,12 +50,19 @@ class Reading:
     runner_up: str | None = None
     evidence: tuple[str, ...] = ()              # the words that decided the type
     risk: str = "green"
+    # one per reason, naming the words behind it: '暴力或暴力威胁：“弄死他”'. Red always has
+    # an explicit rule reason (violence, self-harm, a gathering or petition, a person in
+    # danger now); a learned score never makes a reading red on its own
     risk_reasons: tuple[str, ...] = ()
+    # True when the reading is unsure whether someone is in danger (not red, but the text
+    # reads like the urgent reports): the bot asks the resident one safety question
+    ask_safety: bool = False
     places: tuple[PlaceMatch, ...] = ()         # best first
     phones: tuple[str, ...] = ()                # normalised digits, e.g. "13812345678"
     money: tuple[float, ...] = ()               # sums in yuan
     people: int | None = None                   # number of people involved, when said
     dates: tuple[str, ...] = ()                 # date expressions as written
+    model_version: str = ""                     # which vocabulary and model read it (Understanding.model_version)
     extra: dict = field(default_factory=dict, compare=False)
 
     @property

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 
 _SEP = r"[\s\-－—.·]?"
+_NON_DIGIT = re.compile(r"\D")
+_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 _MOBILE_RE = re.compile(
     r"(?<![\d])(?:(?:\+|00)?\s?86" + _SEP + r")?(1" + _SEP + r"[3-9](?:" + _SEP + r"\d){9})(?!\d)")
 _LANDLINE_RE = re.compile(
@@ -26,19 +29,29 @@ def _half(text: str) -> str:
 def find_phones(text: str) -> list[str]:
     """Mainland mobile numbers (1[3-9] + 9 digits) and landlines (0 + area code + 7/8 digits),
     as digits only, in order of appearance, without duplicates."""
+    return list(dict.fromkeys(d for _, _, d in phone_spans(text)))
+
+
+def phone_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, digits) of every phone number, in order of appearance; the spans are
+    positions in `text` once full-width forms are folded (NFKC: the same positions when
+    the text is normalised already)."""
     try:
         t = _half(text)
-        found: list[tuple[int, str]] = []
-        taken: list[tuple[int, int]] = []
+        found: list[tuple[int, int, str]] = []
+        taken: list[tuple[int, int]] = []          # mobile spans, in order, not overlapping
         for m in _MOBILE_RE.finditer(t):
-            digits = re.sub(r"\D", "", m.group(1))
+            digits = _NON_DIGIT.sub("", m.group(1))
             if len(digits) == 11 and digits[1] in "3456789":
-                found.append((m.start(1), digits))
+                found.append((m.start(), m.end(), digits))
                 taken.append(m.span())
+        starts = [a for a, _ in taken]
         for m in _LANDLINE_RE.finditer(t):
-            if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
+            # overlaps a mobile number: the last mobile starting before its end reaches into it
+            k = bisect_left(starts, m.end()) - 1
+            if k >= 0 and taken[k][1] > m.start():
                 continue
-            area, rest = m.group(1), re.sub(r"\D", "", m.group(2))
+            area, rest = m.group(1), _NON_DIGIT.sub("", m.group(2))
             if len(rest) not in (7, 8):
                 continue
             if len(area) == 3 and not (area == "010" or area.startswith("02")):
@@ -47,14 +60,22 @@ def find_phones(text: str) -> list[str]:
                 continue
             if area[1] == "0" and area != "010":
                 continue
-            found.append((m.start(), area + rest))
-        out: list[str] = []
-        for _, d in sorted(found):
-            if d not in out:
-                out.append(d)
-        return out
+            found.append((m.start(), m.end(), area + rest))
+        return sorted(found)
     except Exception:  # pragma: no cover
         return []
+
+
+def blank_spans(text: str, spans) -> str:
+    """The text with each (start, end, ...) span replaced by one space (spans in order)."""
+    out, at = [], 0
+    for a, b, *_ in spans:
+        if a >= at:
+            out.append(text[at:a])
+            out.append(" ")
+            at = b
+    out.append(text[at:])
+    return "".join(out)
 
 
 def cn_number(s: str) -> float | None:
@@ -73,7 +94,7 @@ def cn_number(s: str) -> float | None:
     i = 0
     while i < len(s):
         ch = s[i]
-        m = re.match(r"\d+(?:\.\d+)?", s[i:])
+        m = _DECIMAL.match(s, i)
         if m:
             num = float(m.group(0))
             i += len(m.group(0))
@@ -103,9 +124,13 @@ def cn_number(s: str) -> float | None:
     return total + section
 
 
-_NUM = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+)"
+_NUMERALS = "零〇一二两三四五六七八九十百千万亿"
+# a number starts where no digit (or numeral) stands before it: a match attempt inside a
+# long run of digits would rescan the run from every position (quadratic time)
+_NUM = rf"(?:\d+(?:\.\d+)?|[{_NUMERALS}]+)"
+_NUM_START = rf"(?:(?<![\d.])\d+(?:\.\d+)?|(?<![{_NUMERALS}])[{_NUMERALS}]+)"
 _MONEY_RE = re.compile(
-    r"(" + _NUM + r"(?:[万千百]" + _NUM + r"?)?)\s*(多|来)?\s*(万|千|百)?\s*(多|来)?\s*"
+    r"(" + _NUM_START + r"(?:[万千百]" + _NUM + r"?)?)\s*(多|来)?\s*(万|千|百)?\s*(多|来)?\s*"
     r"(元|块钱|块|圆|rmb|人民币|w(?![a-z])|k(?![a-z]))?")
 _NOT_MONEY_AFTER = re.compile(r"^(个|人|户|名|家|口|号|日|月|年|天|点|米|亩|平|斤|公里|楼|栋|层|组|岁|次|辆|分钟|小时|%|％|遍|条|只|头|周|分)")
 
@@ -147,7 +172,7 @@ def find_money(text: str) -> list[float]:
 _APPROX = {"几十": 30, "十几": 15, "几百": 200, "上百": 100, "好几十": 40, "好几百": 300,
            "成百": 100, "上千": 1000, "几千": 2000, "好几": 4, "几": 3, "数十": 30, "数百": 200}
 _PEOPLE_RE = re.compile(
-    r"(好几十|好几百|几十|十几|几百|上百|成百|上千|几千|数十|数百|好几|" + _NUM + r")\s*(多|来|余)?\s*(个|名|位|户|家|口)?\s*(人|村民|群众|户|家人|工人|业主|老乡|农民工|住户)")
+    r"(好几十|好几百|几十|十几|几百|上百|成百|上千|几千|数十|数百|好几|" + _NUM_START + r")\s*(多|来|余)?\s*(个|名|位|户|家|口)?\s*(人|村民|群众|户|家人|工人|业主|老乡|农民工|住户)")
 
 
 def find_people(text: str) -> int | None:
@@ -181,7 +206,7 @@ _DATE_RE = re.compile(
     r"|\d{1,2}\s*号|\d{1,2}\s*月份?"
     r"|大前天|前天|昨天|昨晚|昨日|今天|今早|今晚|今日|明天|后天|上周[一二三四五六日天]?|上个?星期[一二三四五六日天]?|上礼拜"
     r"|上个?月|去年|前年|今年|年前|年后|春节|过年"
-    r"|(?:\d+|[一二两三四五六七八九十半几]+)\s*(?:个)?\s*(?:天|周|星期|月|年)(?:前|以前|了|多了)"
+    r"|(?:(?<!\d)\d+|(?<![一二两三四五六七八九十半几])[一二两三四五六七八九十半几]+)\s*(?:个)?\s*(?:天|周|星期|月|年)(?:前|以前|了|多了)"
     r"|星期[一二三四五六日天]|周[一二三四五六日]|礼拜[一二三四五六日天])")
 
 

@@ -1,6 +1,7 @@
 """`Understanding`: one object that reads residents' messages into `Reading`s."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from pathlib import Path
@@ -11,9 +12,22 @@ from nlp.normalize import Normalizer
 from nlp.places import PlaceIndex, iter_names
 from nlp.reading import NOT_A_DISPUTE, PlaceMatch, PlaceRef, Reading
 from nlp.risk import RiskAssessor
-from nlp.slots import find_dates, find_money, find_people, find_phones
+from nlp.slots import blank_spans, find_dates, find_money, find_people, phone_spans
 
 log = logging.getLogger(__name__)
+
+
+def model_version(files) -> str:
+    """A short fingerprint of the files that decide a reading (vocabulary, rules, model
+    weights): two readings with the same version were made by the same understanding."""
+    h = hashlib.sha256()
+    for p in files:
+        h.update(Path(p).name.encode())
+        try:
+            h.update(Path(p).read_bytes())
+        except OSError:
+            h.update(b"-")
+    return h.hexdigest()[:12]
 
 
 class Understanding:
@@ -39,6 +53,17 @@ class Understanding:
             from nlp.learn import LearnedModel
             self.model = LearnedModel.load(model_dir)
             self.model.attach(self.tokenizer)
+        self.model_version = model_version(self._data_files(taxonomy, risk_file, model_dir))
+
+    @staticmethod
+    def _data_files(taxonomy, risk_file, model_dir) -> list[Path]:
+        from nlp.keywords import DATA_DIR
+        files = [Path(taxonomy) if taxonomy else DATA_DIR / "taxonomy.yaml",
+                 Path(risk_file) if risk_file else DATA_DIR / "risk.yaml",
+                 DATA_DIR / "typos.yaml", DATA_DIR / "chat_model.json"]
+        if model_dir is not None:
+            files += sorted(p for p in Path(model_dir).iterdir() if p.is_file())
+        return files
 
     # -- jieba -----------------------------------------------------------------
     def tokenizer(self):
@@ -90,7 +115,8 @@ class Understanding:
         except Exception:  # never raise: a reading that says "not understood"
             log.exception("read failed")
             t = text if isinstance(text, str) else ""
-            return Reading(text=t, type=NOT_A_DISPUTE, confidence=0.0, extra={"error": True})
+            return Reading(text=t, type=NOT_A_DISPUTE, confidence=0.0, model_version=self.model_version,
+                           extra={"error": True, "model_version": self.model_version})
 
     def _read(self, text: str) -> Reading:
         if not isinstance(text, str):
@@ -99,24 +125,25 @@ class Understanding:
         chat = self.classifier.model
         margins = chat.margins(norm) if chat is not None else None
         tr = self.classify_type(norm, margins)
-        phones = tuple(find_phones(norm))
+        spans = phone_spans(norm)
+        phones = tuple(dict.fromkeys(d for _, _, d in spans))
         # phone numbers are not money nor people
-        scan = norm
-        for p in phones:
-            scan = scan.replace(p, " ")
+        scan = blank_spans(norm, spans) if spans else norm
         money = tuple(find_money(scan))
         people = find_people(scan)
         dates = tuple(find_dates(scan))
         risk = self.risk.assess(norm, money=money, people=people)
+        ask_safety, safety_cues = False, ()
         if risk.colour != "red" and not risk.set_aside and margins is not None and "red" in chat.index:
-            # the learned half: a text that reads like the red reports it was trained on
-            # is red even when no rule fired (a missed red is the worst error); not when
-            # a rule found a red cue and set it aside on purpose ("不会动手的", an accident)
+            # the learned half never makes a reading red: a text that reads like the red
+            # reports it was trained on, with no rule reason, makes the bot ask the resident
+            # whether anyone is hurt or in danger; not when a rule found a red cue and set it
+            # aside on purpose ("不会动手的", an accident)
             threshold = float(chat.meta.get("red_threshold", 1.0))
             seen = self.risk.blank_benign(norm)
             red_margins = margins if seen == norm else chat.margins(seen)
             if chat.probability("red", red_margins) >= threshold:
-                risk = self.risk.learned_red(risk, chat.evidence("red", seen))
+                ask_safety, safety_cues = True, chat.evidence("red", seen)
         if self.model is None and risk.colour == "red":
             top = max((v for k, v in tr.scores.items() if k != NOT_A_DISPUTE), default=0.0)
             if tr.type == NOT_A_DISPUTE or ("self_harm" in risk.keys and top < 2.5):
@@ -126,5 +153,6 @@ class Understanding:
         places = tuple(self.places.scan(norm))
         return Reading(text=norm, type=tr.type, confidence=tr.confidence, runner_up=tr.runner_up,
                        evidence=tr.evidence, risk=risk.colour, risk_reasons=risk.reasons,
-                       places=places, phones=phones, money=money, people=people, dates=dates,
-                       extra={"risk_cues": risk.cues})
+                       ask_safety=ask_safety, places=places, phones=phones, money=money, people=people,
+                       dates=dates, model_version=self.model_version,
+                       extra={"risk_cues": risk.cues, "safety_cues": safety_cues, "model_version": self.model_version})

@@ -181,8 +181,10 @@ class CaseStore:
     async def linked_by(self, channel: str, user: str, *, limit: int = 20) -> Sequence[Case]:
         """Cases this person reported again after someone else had (their report was joined)."""
         await self._written()
-        q = (select(Case).join(CaseEvent, CaseEvent.case_id == Case.id)
-             .where(CaseEvent.kind == "linked_report", CaseEvent.actor == f"{channel}:{user}").distinct())
+        # a subquery, not DISTINCT over the cases' columns: PostgreSQL cannot compare JSON ones
+        linked = select(CaseEvent.case_id).where(CaseEvent.kind == "linked_report",
+                                                 CaseEvent.actor == f"{channel}:{user}")
+        q = select(Case).where(Case.id.in_(linked))
         return (await self.session.scalars(q.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))).all()
 
     async def reporters(self, case: Case) -> list[tuple[str, str]]:

@@ -29,7 +29,8 @@ class Database:
         self.timezone = timezone
         self.flush_hooks: list[FlushHook] = []
         parsed = make_url(url)
-        kwargs: dict = {}
+        # a failed statement's parameters are residents' words and phone numbers: never in a log
+        kwargs: dict = {"hide_parameters": True}
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -199,7 +199,8 @@ class OutboxItem(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(String(200), default="")
 
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
+                      Index("ix_outbox_person", "channel", "user", "status"))
 
 
 class CodeScan(Base):
@@ -258,3 +259,40 @@ class Meta(Base):
     __tablename__ = "jiefen_meta"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class InboxItem(Base):
+    """Every message a person sent, written before it is acknowledged ("acknowledged ⇒ durable").
+
+    `key` is the channel's dedupe fact (its message id, or the user and the client's id where
+    the client picks ids), so a retry finds the row instead of making a second one. A row is
+    claimed with a lease while it is handled; a worker that dies leaves the lease to run out,
+    and another takes the row over. `replies` are what the person was (or will be) told."""
+    __tablename__ = "inbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    user: Mapped[str] = mapped_column(String(128))
+    message: Mapped[dict[str, Any]] = mapped_column(default=dict)        # the channel-neutral message
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claim: Mapped[str] = mapped_column(String(32), default="")          # the holder's token while handling
+    next_attempt_at: Mapped[datetime]                                    # pending: due; handling: lease end
+    received_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+    replies: Mapped[list[Any]] = mapped_column(default=list)
+    delivery: Mapped[str] = mapped_column(String(8), default="")       # reply (to the request) | push (outbox)
+    error: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (Index("ix_inbox_due", "status", "next_attempt_at"),
+                      Index("ix_inbox_person", "channel", "user", "id"))
+
+
+class ConversationRow(Base):
+    """A person's conversation with the bot (the intake step and the draft), kept in the
+    database in the same transaction as the message that changed it, so an acknowledged
+    message and its draft survive a crash of a worker or of the state store."""
+    __tablename__ = "conversations"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)     # channel:user
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(index=True)

@@ -57,10 +57,14 @@ class _LockMixin:
             await self.unlock(key, token)
 
 
+SWEEP_EVERY = 1000       # writes between two sweeps of expired keys
+
+
 class MemoryStateStore(_LockMixin):
     def __init__(self, now: Callable[[], float] = time.monotonic):
         self._now = now
         self._data: dict[str, tuple[Any, float | None]] = {}
+        self._writes = 0
 
     def _live(self, key: str) -> Any | None:
         item = self._data.get(key)
@@ -73,7 +77,17 @@ class MemoryStateStore(_LockMixin):
         return value
 
     def _expiry(self, ttl: float | None) -> float | None:
+        self._writes += 1
+        if self._writes % SWEEP_EVERY == 0:
+            self._sweep()
         return None if ttl is None else self._now() + ttl
+
+    def _sweep(self) -> None:
+        """Expired keys that nobody reads again (a nonce, a rate counter) go, so memory follows
+        what is live, not everything ever written."""
+        now = self._now()
+        for key in [k for k, (_v, exp) in self._data.items() if exp is not None and exp <= now]:
+            del self._data[key]
 
     async def get(self, key):
         value = self._live(key)
@@ -148,10 +162,14 @@ return 1
 
 
 class RedisStateStore(_LockMixin):
-    def __init__(self, url: str, prefix: str = "jiefen:"):
+    def __init__(self, url: str, prefix: str = "jiefen:", max_connections: int = 50):
         import redis.asyncio as aioredis
 
-        self._redis = aioredis.from_url(url, decode_responses=True)
+        # one bounded pool per process: a burst waits for a free connection (up to 5 s) instead
+        # of opening hundreds and meeting Redis's "max number of clients reached"
+        pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=5,
+                                                         decode_responses=True, socket_connect_timeout=2)
+        self._redis = aioredis.Redis.from_pool(pool)      # closing the client closes the pool
         self._prefix = prefix
         self._unlock = self._redis.register_script(_UNLOCK)
         self._renew = self._redis.register_script(_RENEW)
@@ -207,9 +225,9 @@ class RedisStateStore(_LockMixin):
         await self._redis.aclose()
 
 
-def open_state_store(url: str, prefix: str = "jiefen:") -> StateStore:
+def open_state_store(url: str, prefix: str = "jiefen:", max_connections: int = 50) -> StateStore:
     if url.startswith("memory:"):
         return MemoryStateStore()
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisStateStore(url, prefix)
+        return RedisStateStore(url, prefix, max_connections)
     raise ValueError(f"unknown state store URL {url!r}: use memory:// or redis://")

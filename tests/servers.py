@@ -48,12 +48,14 @@ class Server:
     port: int
 
 
-def start_redis():
+def start_redis(port: int | None = None, folder: str | None = None):
+    """A Redis without persistence (like a cache that restarts empty); on `port` to start one
+    again where a killed one was."""
     binary = shutil.which("redis-server")
     if not binary:
         _missing("redis-server")
-    folder = tempfile.mkdtemp(prefix="jiefen-redis-")
-    port = _free_port()
+    folder = folder or tempfile.mkdtemp(prefix="jiefen-redis-")
+    port = port or _free_port()
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", folder,
                              "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -1,14 +1,56 @@
+"""One masking function for every view: phone numbers in every format people type, identity
+card numbers, and people's names — but not relations ("楼上那家")."""
 import logging
 
-from bot.privacy import MaskingFilter, mask_name, mask_phone, mask_text
+import pytest
+
+from bot.privacy import MaskingFilter, MaskingFormatter, mask_data, mask_name, mask_phone, mask_text
 
 
-def test_masks():
+def test_mask_phone():
     assert mask_phone("13812345678") == "138****5678"
-    assert mask_name("张三") == "张*" and mask_name("欧阳娜娜") == "欧***" and mask_name("") == ""
-    assert mask_text("电话13812345678，座机0731-84561234") == "电话138****5678，座机0731-****1234"
-    assert mask_text("+86 138 1234 5678") == "+138****5678" or "5678" in mask_text("+86 138 1234 5678")
-    assert mask_text("订单号 2026112312345678 不是电话") == "订单号 2026112312345678 不是电话"
+    assert mask_phone("１３８１２３４５６７８") == "138****5678"
+
+
+@pytest.mark.parametrize("name, masked", [
+    ("张三", "张*"), ("王小明", "王**"), ("欧阳娜娜", "欧阳**"), ("", ""),
+    ("楼上那家", "楼上那家"), ("邻居", "邻居"), ("物业公司", "物业公司"), ("王老板", "王老板"), ("隔壁老王", "隔壁老王"),
+    ("Tom", "Tom"),
+])
+def test_people_are_masked_relations_are_not(name, masked):
+    assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("电话13812345678", "电话138****5678"),
+    ("+86 138 1234 5678", "138****5678"),
+    ("+8613812345678", "138****5678"),
+    ("0086-138-1234-5678", "138****5678"),
+    ("（86）13812345678", "138****5678"),
+    ("138.2345.6789", "138****6789"),
+    ("138 2345 6789", "138****6789"),
+    ("１３８２３４５６７８９", "１３８****６７８９"),          # masked in the width it was typed
+    ("１３８－２３４５－６７８９", "１３８****６７８９"),
+    ("座机0731-84561234", "座机0731-****1234"),
+    ("身份证430102199003071234", "身份证430102********4"),
+])
+def test_phone_formats_are_masked(text, masked):
+    out = mask_text(text)
+    assert masked in out
+    plain = out.translate({0xFF10 + i: 0x30 + i for i in range(10)})
+    assert not any(d in plain for d in ("12345678", "23456789", "2345", "8456", "19900307")), out
+
+
+@pytest.mark.parametrize("text", ["订单号 2026112312345678 不是电话", "欠了15000元", "2026年11月23日", "第13812组"])
+def test_numbers_that_are_not_phones_stay(text):
+    assert mask_text(text) == text
+
+
+def test_names_given_are_masked_inside_text_and_data():
+    assert mask_text("张三说李四欠他钱", names=("张三", "李四", "邻居")) == "张*说李*欠他钱"
+    event = {"before": {"contact": "13812345678", "reporter_name": "张三"}, "list": ["张三 13912345678"], "n": 3}
+    assert mask_data(event, ("张三",)) == {"before": {"contact": "138****5678", "reporter_name": "张*"},
+                                          "list": ["张* 139****5678"], "n": 3}
 
 
 def test_no_phone_number_reaches_a_log_line(caplog):
@@ -17,3 +59,14 @@ def test_no_phone_number_reaches_a_log_line(caplog):
     with caplog.at_level(logging.INFO, logger="jiefen.test-privacy"):
         log.info("resident said %s", "我的电话是13812345678")
     assert "13812345678" not in caplog.text and "138****5678" in caplog.text
+
+
+def test_a_traceback_is_masked_too():
+    try:
+        raise ValueError("[parameters: ('13812345678', '张三')]")
+    except ValueError:
+        record = logging.LogRecord("jiefen", logging.ERROR, __file__, 1, "failed", (), exc_info=True)
+        import sys
+        record.exc_info = sys.exc_info()
+    text = MaskingFormatter("%(message)s").format(record)
+    assert "13812345678" not in text and "138****5678" in text

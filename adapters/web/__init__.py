@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import secrets
+import time
 import weakref
 from pathlib import Path
 
@@ -14,10 +15,12 @@ import jinja2
 from aiohttp import WSMsgType, web
 
 from adapters.base import ChannelBase
-from bot.app import handle
+from adapters.inflight import Handlings
 from bot.context import AppContext
-from bot.message import EventType, Kind, Message, Push
+from bot.inbox import TOO_LONG, Ticket, Waiter, is_transient
+from bot.message import EventType, Kind, Message, Push, Reply
 from bot.outbox import Delivery, Outcome
+from handlers import texts
 from storage.scans import record_scan
 
 log = logging.getLogger("jiefen.web")
@@ -25,6 +28,9 @@ log = logging.getLogger("jiefen.web")
 COOKIE = "jiefen_uid"
 _UID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_TEXT = 2000
+WAIT = 20.0           # seconds a post waits for its replies; later ones arrive on the page's socket
+BUSY = "系统繁忙，消息还没有收到，请稍后再发一次。"
+TOO_FAST = "您发得太快了，请稍等一分钟再发。"
 _json = functools.partial(json.dumps, ensure_ascii=False)
 
 
@@ -34,6 +40,7 @@ class WebChannel(ChannelBase):
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
         self.sockets: dict[str, weakref.WeakSet[web.WebSocketResponse]] = {}
+        self.handlings = Handlings(ctx, self.name)
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
                                             autoescape=True)
 
@@ -61,10 +68,17 @@ class WebChannel(ChannelBase):
         return resp
 
     async def post_message(self, request: web.Request) -> web.Response:
+        try:
+            if not await self._admit_address(request):
+                return web.json_response({"error": TOO_FAST}, status=429, dumps=_json)
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            return web.json_response({"error": BUSY, "retry": True}, status=503, dumps=_json)
         uid, new = self._user(request)
         try:
             body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError, RecursionError):
             return web.json_response({"error": "body must be JSON"}, status=400)
         if not isinstance(body, dict):
             return web.json_response({"error": "body must be a JSON object"}, status=400)
@@ -74,23 +88,50 @@ class WebChannel(ChannelBase):
         if not isinstance(text, str) or not isinstance(place, str) or not isinstance(msg_id, str):
             return web.json_response({"error": "text, place and msg_id must be strings"}, status=400)
         if len(text) > MAX_TEXT:
-            return web.json_response({"error": f"text longer than {MAX_TEXT} characters"}, status=413)
-        if place or body.get("open") is True:
-            msg = Message(channel=self.name, user=uid, kind=Kind.EVENT, event=EventType.OPEN, event_key=place[:64],
+            return web.json_response({"error": TOO_LONG.format(limit=MAX_TEXT)}, status=413, dumps=_json)
+        if place in self.ctx.registry.places:
+            msg = Message(channel=self.name, user=uid, kind=Kind.EVENT, event=EventType.OPEN, event_key=place,
                           msg_id=msg_id[:64], created_at=self.ctx.clock.now())
+        elif place or body.get("open") is True:
+            # a page opened without a known code: the greeting, and nothing kept (a visitor costs
+            # nothing until they say something)
+            return self._answer([Reply(texts.help_text(self.ctx.registry))], uid, new)
         elif text.strip():
             msg = Message(channel=self.name, user=uid, text=text, msg_id=msg_id[:64], created_at=self.ctx.clock.now())
         else:
             return web.json_response({"error": "say something: text is empty"}, status=400)
-        if place in self.ctx.registry.places:      # an unknown code is answered, not counted
-            await self._note_open(uid, place, msg)
-        replies = await handle(self.ctx, msg)
+        answer = await self.handlings.answer(msg, WAIT, self._handle)
+        if answer.unavailable:
+            return web.json_response({"error": BUSY, "retry": True}, status=503, dumps=_json)
+        if answer.later:
+            return self._answer([], uid, new, queued=True)      # the replies follow on the page's socket
         await self.ctx.outbox.release(self.name, uid)
-        resp = web.json_response({"replies": [{"text": r.text, "options": list(r.options)} for r in replies]},
-                                 dumps=_json)
+        return self._answer(answer.replies, uid, new)
+
+    async def _handle(self, ticket: Ticket, waiter: Waiter) -> list[Reply]:
+        message = ticket.message
+        if ticket.fresh and message.event is EventType.OPEN:
+            await self._note_open(message.user, message.event_key, message)
+        return await self.ctx.inbox.run(ticket, waiter)
+
+    def _answer(self, replies: list[Reply], uid: str, new: bool, *, queued: bool = False) -> web.Response:
+        payload: dict = {"replies": [{"text": r.text, "options": list(r.options)} for r in replies]}
+        if queued:
+            payload["queued"] = True
+        resp = web.json_response(payload, status=202 if queued else 200, dumps=_json)
         if new:
             resp.set_cookie(COOKIE, uid, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
         return resp
+
+    async def _admit_address(self, request: web.Request) -> bool:
+        """Per-address flood limit: cookie-less clients get a new id on every post, so the
+        person limit alone would not hold them."""
+        limit = self.ctx.settings.ip_rate_per_minute
+        if not limit:
+            return True
+        address = request.remote or "-"
+        count = await self.ctx.state.incr(f"rate:ip:{address}:{int(time.time() // 60)}", ttl=120)
+        return count <= limit
 
     async def _note_open(self, uid: str, code: str, msg: Message) -> None:
         """A dispute code's URL opened: counted per code, once per open (a retry of the same msg_id)."""
@@ -123,6 +164,7 @@ class WebChannel(ChannelBase):
         return Delivery(Outcome.SENT)
 
     async def stop(self) -> None:
+        await self.handlings.stop()      # handlings in flight finish: their messages were acknowledged
         for group in self.sockets.values():
             for ws in list(group):
                 await ws.close()

@@ -23,16 +23,20 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from adapters.base import ChannelBase
+from adapters.inflight import Handlings
 from adapters.wechat_mp.api import WeChatAPI
+from adapters.xmlbody import BAD_INPUT
 from adapters.wechat_mp.codec import BadCallback, Codec
 from adapters.wechat_mp.codes import record_scan
 from adapters.wechat_mp.push import Pusher
 from adapters.wechat_mp.split import split_once
 from adapters.wechat_mp.translate import CHANNEL, translate
-from bot.app import handle
+from adapters.wechat_mp.window import EVENT_WINDOWS
+from adapters.replay import ReplayGuard
 from bot.context import AppContext
-from bot.message import EventType, Kind, Message, Push
-from bot.middlewares import DEDUPE_TTL, user_tag
+from bot.inbox import Ticket, Waiter, is_transient
+from bot.message import EventType, Kind, Message, Push, Reply
+from bot.middlewares import user_tag
 from bot.outbox import Delivery, enqueue
 from handlers import subscriptions
 from storage.models import OutboxItem
@@ -40,8 +44,12 @@ from storage.models import OutboxItem
 log = logging.getLogger("jiefen.wechat_mp")
 PATH = "/wechat/mp"
 SUCCESS = "success"
-EVENT_WINDOWS = frozenset({EventType.FOLLOW, EventType.SCAN, EventType.MENU})
 REST_DELAY = 1.0        # seconds: the rest of a long passive answer goes after the passive reply arrives
+
+
+def UNAVAILABLE() -> web.Response:
+    """Not `success`: WeChat tries again (the message is kept, or was never acknowledged)."""
+    return web.Response(status=503, text="busy, try again")
 
 
 class WeChatMPChannel(ChannelBase):
@@ -53,7 +61,8 @@ class WeChatMPChannel(ChannelBase):
         self.codec = Codec(s.wechat_token, s.wechat_appid, s.wechat_aes_key)
         self.api = WeChatAPI(ctx)
         self.pusher = Pusher(ctx, self.api)
-        self.tasks: set[asyncio.Task] = set()
+        self.replay = ReplayGuard(ctx, CHANNEL)
+        self.handlings = Handlings(ctx, CHANNEL)
         ctx.extras[CHANNEL] = self
 
     def mount(self, app: web.Application) -> None:
@@ -61,8 +70,7 @@ class WeChatMPChannel(ChannelBase):
         app.router.add_post(PATH, self.callback)
 
     async def stop(self) -> None:
-        if self.tasks:      # let handlings in flight finish: a resident's words are never dropped
-            await asyncio.wait(set(self.tasks), timeout=10)
+        await self.handlings.stop()      # a resident's acknowledged words are never dropped
         await self.api.close()
 
     async def deliver(self, push: Push) -> Delivery:
@@ -86,52 +94,43 @@ class WeChatMPChannel(ChannelBase):
             return web.Response(status=413, text="body too large")
         try:
             inbound = self.codec.decode(request.query, body)
+            await self.replay.check(request.query.get("timestamp", ""), request.query.get("nonce", ""), body)
         except BadCallback as exc:       # no body in the log: it may hold a resident's words
             log.warning("wechat_mp callback refused: %s (%d bytes)", exc.reason, len(body))
             return web.Response(status=exc.status, text=exc.reason)
-        message = translate(inbound.msg, inbound.fields)
+        except Exception as exc:         # the nonce cache is down: WeChat will retry
+            if not is_transient(exc):
+                raise
+            return UNAVAILABLE()
+        try:     # wechatpy converts fields when read: a non-numeric MsgId or CreateTime raises here
+            message = translate(inbound.msg, inbound.fields)
+        except BAD_INPUT as exc:
+            log.warning("wechat_mp callback refused: not a message (%s)", type(exc).__name__)
+            return web.Response(status=400, text="not a message")
         if message is None:              # a type we do not handle (VIEW, card events...): nothing to say
             return web.Response(text=SUCCESS)
-        task = self._spawn(self._handle(message))
-        done, _ = await asyncio.wait({task}, timeout=self.ctx.settings.wechat_passive_timeout)
-        if task in done:
-            replies = task.result() if not task.cancelled() and task.exception() is None else []
-            if not replies or await self.ctx.state.get(self._late_key(message)):
-                return web.Response(text=SUCCESS)   # nothing to say, or it goes as customer-service messages
-            first, rest = split_once("\n\n".join(replies))
-            if not first:
-                return web.Response(text=SUCCESS)
-            if rest:
-                await self._queue_rest(message, rest)
-            xml = self.codec.reply(inbound, first, request.query.get("nonce", ""), str(int(time.time())))
-            return web.Response(text=xml, content_type="application/xml")
-        # too slow for a passive reply: the first copy to get here sends the replies later
-        if await self.ctx.state.add(self._late_key(message), True, ttl=DEDUPE_TTL):
-            self._spawn(self._send_late(message, task))
-        return web.Response(text=SUCCESS)
+        answer = await self.handlings.answer(message, self.ctx.settings.wechat_passive_timeout, self._handle)
+        if answer.unavailable:
+            return UNAVAILABLE()
+        if answer.later or not answer.text:
+            return web.Response(text=SUCCESS)
+        first, rest = split_once(answer.text)
+        if not first:
+            return web.Response(text=SUCCESS)
+        if rest:
+            await self._queue_rest(message, rest)
+        xml = self.codec.reply(inbound, first, request.query.get("nonce", ""), str(int(time.time())))
+        return web.Response(text=xml, content_type="application/xml")
 
-    def _spawn(self, coro) -> asyncio.Task:
-        """A task the request's cancellation does not reach (WeChat may hang up after 5 s)."""
-        task = asyncio.get_running_loop().create_task(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-        return task
-
-    @staticmethod
-    def _late_key(message: Message) -> str:
-        return f"wechat_mp:late:{message.msg_id}"
-
-    async def _handle(self, message: Message) -> list[str]:
+    async def _handle(self, ticket: Ticket, waiter: Waiter) -> list[Reply]:
+        message = ticket.message
         await self._note_contact(message)
-        if message.event in (EventType.FOLLOW, EventType.SCAN) and message.event_key:
+        if ticket.fresh and message.event in (EventType.FOLLOW, EventType.SCAN) and message.event_key:
             await self._note_scan(message)
-        replies = await handle(self.ctx, message)
-        if message.event is not EventType.UNFOLLOW and await self.pusher.has_held(message.user):
-            # pushes held while the window was shut go now; the flag spares every other message a
-            # database write (SQLite serialises writers)
-            if await self.ctx.outbox.release(CHANNEL, message.user):
-                await self.pusher.forget_held(message.user)
-        return [r.text for r in replies if r.text]
+        replies = await self.ctx.inbox.run(ticket, waiter)
+        if message.event is not EventType.UNFOLLOW:    # pushes held while the window was shut go now
+            await self.ctx.outbox.release(CHANNEL, message.user)
+        return replies
 
     async def _note_contact(self, message: Message) -> None:
         """A message opens the 48 h window, a follow, scan or click the 1 min one."""
@@ -171,22 +170,3 @@ class WeChatMPChannel(ChannelBase):
             log.exception("could not queue the rest of a long answer for %s", user_tag(message))
             return
         asyncio.get_running_loop().call_later(REST_DELAY, self.ctx.outbox.kick)
-
-    async def _send_late(self, message: Message, task: asyncio.Task) -> None:
-        try:
-            replies = await task
-        except Exception:
-            log.exception("a late wechat_mp handling failed for %s", user_tag(message))
-            return
-        if not replies:
-            return
-        try:
-            async with self.ctx.db.session() as s:
-                # one row, split into messages by the push side in order; keyed by MsgId: a retry's
-                # copy of the same replies is queued once
-                await enqueue(s, Push(CHANNEL, message.user, "\n\n".join(replies), kind="reply",
-                                      key=f"{CHANNEL}:reply:{message.msg_id}"), self.ctx.clock.now())
-        except IntegrityError:
-            return
-        self.ctx.outbox.kick()
-        log.info("wechat_mp replies for %s queued as customer-service messages", user_tag(message))

@@ -32,7 +32,6 @@ from storage.models import OutboxItem
 
 log = logging.getLogger("jiefen.wechat_mp.push")
 MERGEABLE = ("update", "final")
-HELD_TTL = 90 * 24 * 3600
 FIELD_LIMITS = {"thing": 20, "character_string": 32, "phrase": 5, "keyword": 20}
 
 
@@ -41,16 +40,7 @@ class Pusher:
         self.ctx, self.api, self.windows = ctx, api, Windows(ctx)
 
     async def deliver(self, push: Push) -> Delivery:
-        result = await self._deliver(push)
-        if result.outcome is Outcome.HOLD:       # the resident's next message releases it
-            await self.ctx.state.set(f"{CHANNEL}:held:{push.user}", True, ttl=HELD_TTL)
-        return result
-
-    async def has_held(self, user: str) -> bool:
-        return bool(await self.ctx.state.get(f"{CHANNEL}:held:{user}"))
-
-    async def forget_held(self, user: str) -> None:
-        await self.ctx.state.delete(f"{CHANNEL}:held:{user}")
+        return await self._deliver(push)        # HOLD: the resident's next message releases it
 
     async def _deliver(self, push: Push) -> Delivery:
         if await subscriptions.is_unfollowed(self.ctx, CHANNEL, push.user):

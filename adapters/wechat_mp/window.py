@@ -8,8 +8,14 @@ atomically. One slot of the message window is kept for the final result of a cas
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bot.context import AppContext
+from bot.message import EventType
+from storage.inbox import InboxStore
+
+CHANNEL = "wechat_mp"
+EVENT_WINDOWS = frozenset({EventType.FOLLOW, EventType.SCAN, EventType.MENU})   # what opens the one-minute window
 
 MESSAGE_WINDOW, MESSAGE_LIMIT = 48 * 3600, 5
 EVENT_WINDOW, EVENT_LIMIT = 60, 3
@@ -33,20 +39,42 @@ class Windows:
     def _now(self) -> float:
         return self.ctx.clock.now().timestamp()
 
+    async def _state(self, user: str) -> dict[str, float]:
+        """The windows' opening instants. The state store may have lost them (Redis restarted
+        without persistence): then they are read again from the inbox, where every message is."""
+        state = await self.ctx.state.get(self._key(user))
+        if state is None:
+            state = await self._from_inbox(user)
+            await self.ctx.state.set(self._key(user), state, ttl=MESSAGE_WINDOW + 3600)
+        return state
+
+    async def _from_inbox(self, user: str) -> dict[str, float]:
+        now = self.ctx.clock.now()
+        state: dict[str, float] = {}
+        for row in await InboxStore(self.ctx.db).recent(CHANNEL, user, now - timedelta(seconds=MESSAGE_WINDOW)):
+            msg = row.message
+            window = "event" if msg.get("kind") == "event" else "message"
+            if window == "event" and msg.get("event") not in {e.value for e in EVENT_WINDOWS}:
+                continue
+            at = datetime.fromisoformat(msg["created_at"]).timestamp() if msg.get("created_at") else None
+            if at is not None:
+                state[window] = max(state.get(window, 0.0), at)
+        return state
+
     async def opened(self, user: str, window: str, at: float | None = None) -> None:
         """A resident's message opens a fresh 48 h window; a follow, scan or click a 1 min one."""
-        state = await self.ctx.state.get(self._key(user)) or {}
+        state = await self._state(user)
         state[window] = max(state.get(window) or 0, at if at is not None else self._now())
         await self.ctx.state.set(self._key(user), state, ttl=MESSAGE_WINDOW + 3600)
 
     async def closed(self, user: str, slot: Slot) -> None:
         """WeChat says the window is shut (45015 / 45047): believe it until the resident writes."""
-        state = await self.ctx.state.get(self._key(user)) or {}
+        state = await self._state(user)
         state.pop(slot.window, None)
         await self.ctx.state.set(self._key(user), state, ttl=MESSAGE_WINDOW + 3600)
 
     async def _open_slots(self, user: str) -> list[Slot]:
-        state = await self.ctx.state.get(self._key(user)) or {}
+        state = await self._state(user)
         now, slots = self._now(), []
         # the short event window first: it is gone in a minute anyway
         for window, length, limit in (("event", EVENT_WINDOW, EVENT_LIMIT), ("message", MESSAGE_WINDOW, MESSAGE_LIMIT)):

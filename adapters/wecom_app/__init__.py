@@ -10,11 +10,13 @@ import aiohttp
 from aiohttp import web
 
 from adapters.base import ChannelBase
+from adapters.inflight import Handlings
+from adapters.replay import ReplayGuard
 from adapters.wecom_app.api import WeComAPI, WeComError
 from adapters.wecom_app.codec import BadCallback, Codec
 from adapters.wecom_app.limits import Limits
-from bot.app import handle
 from bot.context import AppContext
+from bot.inbox import is_transient
 from bot.message import Push
 from bot.outbox import Delivery, Outcome
 
@@ -33,6 +35,8 @@ class WeComAppChannel(ChannelBase):
         self.codec = Codec(s.wecom_token, s.wecom_aes_key, s.wecom_corpid)
         self.api = WeComAPI(ctx)
         self.limits = Limits(ctx, "wecom_app", ((60, s.wecom_per_minute), (3600, s.wecom_per_hour)))
+        self.replay = ReplayGuard(ctx, self.name)
+        self.handlings = Handlings(ctx, self.name)
         ctx.extras["wecom_api"] = self.api          # the group robot posts through the same client
 
     def mount(self, app: web.Application) -> None:
@@ -40,6 +44,7 @@ class WeComAppChannel(ChannelBase):
         app.router.add_post(PATH, self.callback)
 
     async def stop(self) -> None:
+        await self.handlings.stop()
         await self.api.close()
 
     async def verify(self, request: web.Request) -> web.Response:
@@ -52,17 +57,26 @@ class WeComAppChannel(ChannelBase):
 
     async def callback(self, request: web.Request) -> web.Response:
         try:
-            inbound = self.codec.decode(request.query, await request.read())
+            body = await request.read()
+            inbound = self.codec.decode(request.query, body)
+            await self.replay.check(request.query.get("timestamp", ""), request.query.get("nonce", ""), body)
+        except web.HTTPRequestEntityTooLarge:
+            return web.Response(status=413, text="body too large")
         except BadCallback as exc:
             log.warning("WeCom callback refused: %s", exc.reason)
             return web.Response(status=exc.status, text=exc.reason)
+        except Exception as exc:          # the nonce cache is down: WeCom retries
+            if not is_transient(exc):
+                raise
+            return web.Response(status=503, text="busy, try again")
         if inbound.message is None:
             return web.Response(text="")
-        replies = await handle(self.ctx, inbound.message)
-        text = "\n\n".join(r.text for r in replies)
-        if not text:
+        answer = await self.handlings.answer(inbound.message, self.ctx.settings.wechat_passive_timeout)
+        if answer.unavailable:
+            return web.Response(status=503, text="busy, try again")
+        if answer.later or not answer.text:       # a late answer arrives as an app message
             return web.Response(text="")
-        return web.Response(text=self.codec.reply(inbound, text, request.query.get("nonce")),
+        return web.Response(text=self.codec.reply(inbound, answer.text, request.query.get("nonce")),
                             content_type="application/xml")
 
     async def deliver(self, push: Push) -> Delivery:

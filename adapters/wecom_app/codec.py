@@ -5,24 +5,23 @@ the decrypted echostr as plain text. POST bodies are encrypted XML with the corp
 receive id. wechatpy raises many kinds of error on malformed input: all become BadCallback."""
 from __future__ import annotations
 
-import struct
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Mapping
-from xml.parsers.expat import ExpatError
 
 from wechatpy.enterprise import parse_message
 from wechatpy.enterprise.crypto import WeChatCrypto
+from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
 from adapters.base import BadCallback
+from adapters.xmlbody import BAD_INPUT, xml_fields
 from bot.message import Kind, Message
 
-_BAD_INPUT = (InvalidSignatureException, InvalidAppIdException,   # wrong corpid: InvalidAppId
-              ExpatError, KeyError, ValueError,
-              IndexError, TypeError, struct.error, UnicodeDecodeError, AttributeError)
+# a wrong corpid raises InvalidCorpIdException (a WeChatException, like the rest of wechatpy's)
+_BAD_INPUT = (InvalidSignatureException, InvalidAppIdException, InvalidCorpIdException) + BAD_INPUT
 
 
 @dataclass(frozen=True)
@@ -45,20 +44,30 @@ class Codec:
             raise BadCallback(400, f"bad verification: {type(exc).__name__}") from exc
 
     def decode(self, query: Mapping[str, str], body: bytes) -> Inbound:
+        outer = xml_fields(body)            # the signature covers the Encrypt element inside it
+        if not isinstance(outer.get("Encrypt"), str):
+            raise BadCallback(400, "no Encrypt element")
         try:
-            xml = self.crypto.decrypt_message(body, query["msg_signature"], query["timestamp"], query["nonce"])
+            xml = self.crypto.decrypt_message(outer, query.get("msg_signature", ""), query.get("timestamp", ""),
+                                              query.get("nonce", ""))
         except InvalidSignatureException as exc:
             raise BadCallback(403, "bad signature") from exc
+        except InvalidCorpIdException as exc:
+            raise BadCallback(403, "wrong corpid") from exc
         except _BAD_INPUT as exc:
             raise BadCallback(400, f"cannot decrypt: {type(exc).__name__}") from exc
         try:
             msg = parse_message(xml)
         except _BAD_INPUT as exc:
             raise BadCallback(400, f"cannot parse: {type(exc).__name__}") from exc
-        if getattr(msg, "type", "") != "text" or not getattr(msg, "source", ""):
-            return Inbound(None, msg)      # staff act by text; events and media need no answer
-        return Inbound(Message(channel="wecom_app", user=msg.source, kind=Kind.TEXT, text=msg.content or "",
-                               msg_id=str(msg.id), raw=msg), msg)
+        try:   # wechatpy converts fields when read: a non-numeric MsgId raises here
+            if getattr(msg, "type", "") != "text" or not getattr(msg, "source", ""):
+                return Inbound(None, msg)      # staff act by text; events and media need no answer
+            _ = (msg.agent, msg.target, msg.time)      # what the passive reply will read
+            return Inbound(Message(channel="wecom_app", user=msg.source, kind=Kind.TEXT, text=msg.content or "",
+                                   msg_id=str(msg.id), raw=msg), msg)
+        except _BAD_INPUT as exc:
+            raise BadCallback(400, f"not a message: {type(exc).__name__}") from exc
 
     def reply(self, inbound: Inbound, text: str, nonce: str | None = None) -> str:
         """An encrypted passive reply: the staff member sees the answer in the same chat."""

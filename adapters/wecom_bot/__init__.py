@@ -9,19 +9,21 @@ The group robot webhook (push-only digests) is a different thing: adapters/wecom
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 
 from aiohttp import web
 
 from adapters.base import ChannelBase
+from adapters.inflight import Handlings
+from adapters.replay import ReplayGuard
 from adapters.wecom_bot.crypto import BadCallback, BotCrypto
 from adapters.wecom_bot.translate import CHANNEL, to_message
-from bot.app import handle
 from bot.context import AppContext
-from bot.message import Message, Push
+from bot.inbox import is_transient, replies_of
+from bot.message import Push
 from bot.outbox import Delivery, Outcome
+from storage.inbox import InboxStatus
 
 log = logging.getLogger("jiefen.wecom_bot")
 STREAM_TTL = 600            # WeCom stops refreshing a stream after six minutes
@@ -35,7 +37,8 @@ class WeComBotChannel(ChannelBase):
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
         self.crypto = BotCrypto(ctx.settings.wecom_bot_token, ctx.settings.wecom_bot_aes_key)
-        self._tasks: set[asyncio.Task] = set()
+        self.replay = ReplayGuard(ctx, CHANNEL)
+        self.handlings = Handlings(ctx, CHANNEL)
 
     def mount(self, app: web.Application) -> None:
         app.router.add_get("/wecom/bot", self.verify)
@@ -54,11 +57,18 @@ class WeComBotChannel(ChannelBase):
     async def callback(self, request: web.Request) -> web.Response:
         q = request.query
         try:
-            payload = self.crypto.decrypt(await request.read(), q.get("msg_signature", ""),
-                                          q.get("timestamp", ""), q.get("nonce", ""))
+            body = await request.read()
+            payload = self.crypto.decrypt(body, q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""))
+            await self.replay.check(q.get("timestamp", ""), q.get("nonce", ""), body)
+        except web.HTTPRequestEntityTooLarge:
+            return web.Response(status=413, text="body too large")
         except BadCallback as exc:
             log.warning("smart robot callback refused: %s", exc.reason)
             return web.Response(status=exc.status, text=f"refused: {exc.reason}")
+        except Exception as exc:          # the nonce cache is down: WeCom retries
+            if not is_transient(exc):
+                raise
+            return web.Response(status=503, text="busy, try again")
         kind = payload.get("msgtype")
         if kind == "stream":
             return await self._refresh(payload, q.get("nonce", ""))
@@ -71,31 +81,35 @@ class WeComBotChannel(ChannelBase):
         if message is None:
             return web.Response(text="")
         stream_id = hashlib.sha1(f"{message.user}|{message.msg_id}".encode()).hexdigest()[:20]
-        task = asyncio.create_task(self._handle(message, stream_id))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        try:
-            # shielded: WeCom hanging up must not cancel the handling of an acknowledged message
-            text = await asyncio.wait_for(asyncio.shield(task), self.ctx.settings.wecom_bot_timeout)
-        except asyncio.TimeoutError:
+        answer = await self.handlings.answer(message, self.ctx.settings.wecom_bot_timeout, keep_late=True)
+        if answer.unavailable:
+            return web.Response(status=503, text="busy, try again")
+        if answer.later:                    # the answer is kept with the message: WeCom's refresh fetches it
+            try:
+                await self.ctx.state.set(f"wecom_bot:stream:{stream_id}", answer.item_id, ttl=STREAM_TTL)
+            except Exception:
+                log.warning("could not note a stream; its refresh will finish it plainly")
             return self._stream(stream_id, WORKING, finish=False, nonce=q.get("nonce", ""))
-        if not text:
+        if not answer.text:
             return web.Response(text="")       # chatter in a group: say nothing
-        return self._stream(stream_id, text, finish=True, nonce=q.get("nonce", ""))
-
-    async def _handle(self, message: Message, stream_id: str) -> str:
-        replies = await handle(self.ctx, message)
-        text = "\n".join(r.text for r in replies)
-        await self.ctx.state.set(f"wecom_bot:stream:{stream_id}", {"done": True, "text": text}, ttl=STREAM_TTL)
-        return text
+        return self._stream(stream_id, answer.text, finish=True, nonce=q.get("nonce", ""))
 
     async def _refresh(self, payload: dict, nonce: str) -> web.Response:
         stream = payload.get("stream") if isinstance(payload.get("stream"), dict) else {}
         stream_id = str(stream.get("id") or "")
-        state = await self.ctx.state.get(f"wecom_bot:stream:{stream_id}") if stream_id else None
-        if not state:
+        try:
+            item_id = await self.ctx.state.get(f"wecom_bot:stream:{stream_id}") if stream_id else None
+            row = await self.ctx.inbox.store.get(int(item_id)) if isinstance(item_id, int) else None
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            return web.Response(status=503, text="busy, try again")
+        if row is None:
+            return self._stream(stream_id, "已收到。", finish=True, nonce=nonce)
+        if row.status not in (InboxStatus.DONE, InboxStatus.DEAD):
             return self._stream(stream_id, WORKING, finish=False, nonce=nonce)
-        return self._stream(stream_id, state["text"] or "已收到。", finish=True, nonce=nonce)
+        text = "\n".join(r.text for r in replies_of(row) if r.text)
+        return self._stream(stream_id, text or "已收到。", finish=True, nonce=nonce)
 
     def _stream(self, stream_id: str, content: str, *, finish: bool, nonce: str) -> web.Response:
         return self._reply({"msgtype": "stream", "stream": {"id": stream_id, "finish": finish, "content": content}},
@@ -113,5 +127,4 @@ class WeComBotChannel(ChannelBase):
         return await app.deliver(Push("wecom_app", push.user, push.text, push.case_number, push.kind, push.key))
 
     async def stop(self) -> None:
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=10)
+        await self.handlings.stop()

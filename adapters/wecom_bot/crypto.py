@@ -42,7 +42,7 @@ class BotCrypto:
     def decrypt(self, body: bytes, signature: str, timestamp: str, nonce: str) -> dict[str, Any]:
         try:
             envelope = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise BadCallback(400, "body is not JSON") from exc
         if not isinstance(envelope, dict) or not isinstance(envelope.get("encrypt"), str):
             raise BadCallback(400, "no encrypt field")
@@ -56,7 +56,7 @@ class BotCrypto:
             raise
         try:
             payload = json.loads(plain)
-        except (json.JSONDecodeError, UnicodeDecodeError, TypeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, RecursionError) as exc:
             raise BadCallback(400, "plaintext is not JSON") from exc
         if not isinstance(payload, dict):
             raise BadCallback(400, "plaintext is not an object")

@@ -47,18 +47,22 @@ def test_trained_floor(trained):
     # every set but the two blind ones is training data for the chat model since round 5:
     # these are regression guards, not evidence. Measured: type 0.99+, red recall 0.998,
     # precision 0.84-0.96 per set (the rules' false alarms)
+    # since issue 10 a learned score never makes red (it asks the safety question): red
+    # is the rules' alone, 0.870 recall on these sets; red or asked 0.99+
     assert trained.accuracy >= 0.97
-    assert trained.red_recall >= 0.98
-    assert trained.red_precision >= 0.83
+    assert trained.red_recall >= 0.86
+    assert trained.red_or_asked_recall >= 0.98
 
 
 def test_blind_floor(blind):
     # two sets by two fresh authors, drawn at random from eight before any was looked at,
     # scored once at the end of round 5: type 0.875 (519/593), red recall 0.985 (134/136),
     # red precision 0.812 (134/165); round-4 code on the same sets: 0.769, 0.794, 0.864
+    # issue 10 (learned score asks, never reds): red recall 0.831 (rules alone), red or
+    # asked 0.985
     assert blind.accuracy >= 0.87
-    assert blind.red_recall >= 0.98
-    assert blind.red_precision >= 0.8
+    assert blind.red_recall >= 0.82
+    assert blind.red_or_asked_recall >= 0.98
 
 
 @pytest.mark.parametrize("name", ["v2_urban_young", "v3_migrant_workers"])
@@ -68,5 +72,6 @@ def test_type_accuracy_target_on_each_blind_set(u, name):
     assert evaluate(u, load_tsv(DATA_DIR / "gen" / f"{name}.tsv")).accuracy >= 0.85
 
 
+@pytest.mark.xfail(reason="issue 10: rules alone decide red; 0.831 on the blind sets", strict=True)
 def test_red_target_on_blind_sets(blind):
     assert blind.red_recall >= 0.95 and blind.red_precision >= 0.7

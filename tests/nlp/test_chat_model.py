@@ -69,19 +69,20 @@ def test_built_in_model_has_every_type_and_red():
 
 
 @pytest.mark.parametrize("text", ["我在楼顶吹风，不想下去了", "我把孩子送到我妈家了，我也不想再拖累谁了"])
-def test_learned_red_says_so_and_names_its_words(u, text):
-    # no rule fires on these; the learned half reads them as red and says why
+def test_learned_score_asks_never_reds(u, text):
+    # no rule fires on these; the learned half reads them like the red reports: the bot
+    # asks the safety question (a learned score alone never wakes the leader)
     assert RiskAssessor().assess(u._normalize(text)).colour != "red"
     r = u.read(text)
-    assert r.risk == "red"
-    assert r.risk_reasons[0] == "与以往红色预警报告相似"
-    assert r.extra["risk_cues"]
+    assert r.risk != "red"
+    assert r.ask_safety
+    assert r.extra["safety_cues"]
 
 
 def test_rules_set_aside_is_not_overruled(u):
     # "不会动手": the rules found the cue and set it aside; the model must not undo that
     r = u.read("你放心我不会动手的，就是想讨个公道")
-    assert r.risk != "red"
+    assert r.risk != "red" and not r.ask_safety
     assert RiskAssessor().assess("我不会动手的").set_aside
 
 

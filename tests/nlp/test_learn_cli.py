@@ -60,6 +60,17 @@ def test_cli_classify_json_contract():
     assert lines[1]["places"][0]["code"] == "DX01"
     assert lines[2]["type"] == "none"
     assert lines[3]["risk"] == "red"
+    # the reason names the words behind it; a model version for the ledger
+    assert lines[3]["risk_reasons"][0].startswith("暴力或暴力威胁：“") and "砍人" in lines[3]["risk_reasons"][0]
+    assert all(d["ask_safety"] is False for d in lines)
+    assert len({d["model_version"] for d in lines}) == 1 and len(lines[0]["model_version"]) >= 8
+
+
+def test_cli_classify_for_people():
+    p = _run(["classify"], "拿着刀说要砍人\n")
+    assert p.returncode == 0, p.stderr
+    assert "类型：" in p.stdout and "风险：红色（暴力或暴力威胁：“" in p.stdout
+    assert not p.stdout.lstrip().startswith("{")
 
 
 def test_cli_train_then_classify_with_model(tmp_path):
@@ -68,7 +79,7 @@ def test_cli_train_then_classify_with_model(tmp_path):
     t = _run(["nlp", "train", "--input", str(p), "--text", "title", "--text", "detail", "--label", "label",
               "--out", str(tmp_path / "m")], "")
     assert t.returncode == 0, t.stderr
-    c = _run(["classify", "--model", str(tmp_path / "m")], "学校老师打学生\n")
+    c = _run(["classify", "--json", "--model", str(tmp_path / "m")], "学校老师打学生\n")
     assert c.returncode == 0, c.stderr
     assert json.loads(c.stdout)["type"] == "教育"
 

@@ -56,3 +56,17 @@ def test_yellow(u):
 
 def test_red_without_type_word_is_a_dispute(u):
     assert u.read("几十个人要去县政府上访").type != "none"
+
+
+@pytest.mark.parametrize("text", ["我想反映个事情", "烦死了，不知道找谁", "就是隔壁那个人"])
+def test_vague_openings_never_wake_the_leader(u, text):
+    # issue 10: these opened a red case with no words named
+    r = u.read(text)
+    assert r.risk != "red", r.risk_reasons
+
+
+def test_red_reason_names_its_words_and_reading_its_model(u):
+    r = u.read("他拿着菜刀说要弄死我")
+    assert r.risk == "red" and not r.ask_safety
+    assert any(x.startswith("暴力或暴力威胁：“") and "弄死我" in x for x in r.risk_reasons)
+    assert r.model_version and r.model_version == u.model_version == r.extra["model_version"]

@@ -37,3 +37,19 @@ async def test_a_case_from_report_to_red_card_on_postgres(pg_ctx, clock):
     assert (case.status, case.level, case.assignees) == ("escalated", "town", ["med-dx", "com-labour"])
     assert {"GaoZhenHua", "QSCentre", "ZhaoXiaoYan", "WuLiXin"} <= \
         {r.user for r in await outbox(ctx, "wecom_app") if "红牌" in r.text}
+
+
+async def test_what_postgres_refused_before_is_kept_now(pg_ctx):
+    """A NUL or a lone surrogate made the store fail (and keeping the failed message failed
+    too); 我的案子怎么样了 without a number always failed (DISTINCT over JSON columns)."""
+    ctx = pg_ctx
+    bot = TestBot(ctx)
+    number = await report(bot, "我是柳林村的\x00，楼上那家\ud83d天天半夜拖椅子，电话13812345678")
+    assert "\x00" not in (await case_of(ctx, number)).description
+    neighbour = TestBot(ctx, user="resident-2")
+    neighbour._ids = iter(range(500, 600))
+    joined = await neighbour.last("我住柳林村，楼上每天半夜拖椅子吵得睡不着，电话13900001111")
+    if number not in joined:
+        await neighbour.last("确认")
+    assert number in await neighbour.last("我的案子怎么样了")
+    assert number in await bot.last("查询")

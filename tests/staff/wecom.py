@@ -3,6 +3,7 @@ and reads the encrypted passive reply (wechatpy's enterprise crypto, vector C4's
 from __future__ import annotations
 
 import itertools
+import secrets
 import time
 
 import xmltodict
@@ -24,7 +25,8 @@ class StaffMember:
                 "<MsgId>{id}</MsgId><AgentID>1000002</AgentID></xml>").format(
             corp=WECOM["wecom_corpid"], user=self.userid, ts=int(time.time()), text=text, id=msg_id)
 
-    async def post_xml(self, xml: str, nonce: str = "437374425"):
+    async def post_xml(self, xml: str, nonce: str | None = None):
+        nonce = nonce or secrets.token_hex(5)      # WeCom's nonce differs for every callback
         ts = str(int(time.time()))
         enc = xmltodict.parse(self.crypto.encrypt_message(xml, nonce, ts))["xml"]
         body = f"<xml><ToUserName><![CDATA[{WECOM['wecom_corpid']}]]></ToUserName><Encrypt><![CDATA[{enc['Encrypt']}]]></Encrypt><AgentID>1000002</AgentID></xml>"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import secrets
 import time
 from typing import Any
 
@@ -45,7 +46,8 @@ class Resident:
         return {"ToUserName": ACCOUNT, "FromUserName": self.openid,
                 "CreateTime": int(self.clock.now().timestamp()), "MsgType": msg_type, **more}
 
-    def request(self, xml: str, nonce: str = "1320562132") -> tuple[dict[str, str], str]:
+    def request(self, xml: str, nonce: str | None = None) -> tuple[dict[str, str], str]:
+        nonce = nonce or secrets.token_hex(5)      # WeChat's nonce differs for every callback
         ts = str(int(time.time()))
         query = {"signature": signature(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce, "openid": self.openid}
         if not self.safe:
@@ -114,6 +116,25 @@ async def client(aiohttp_client, wx_ctx, channel):
 @pytest.fixture
 def resident(client, clock):
     return Resident(client, clock)
+
+
+@pytest.fixture
+async def plain_ctx(tmp_path, clock, fake_api):
+    """An account in plain mode (no EncodingAESKey): bodies are signed by the query alone."""
+    ctx = await make_context(tmp_path / "plain", clock=clock, wechat_token=TOKEN, wechat_appid=APPID,
+                             wechat_secret=fake_api.secret, wechat_api_base=fake_api.url)
+    yield ctx
+    await ctx.close()
+
+
+@pytest.fixture
+async def plain_client(aiohttp_client, plain_ctx):
+    return await aiohttp_client(make_app(plain_ctx, channels=[WeChatMPChannel(plain_ctx)], run_outbox=False))
+
+
+@pytest.fixture
+def plain_resident(plain_client, clock):
+    return Resident(plain_client, clock, safe=False)
 
 
 __all__ = ["Resident", "signature", "xml_of", "parse_message"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 
 import pytest
 import xmltodict
@@ -20,7 +21,8 @@ def text_xml(resident, content: str = f"楼上邻居天天吵，电话{PHONE}") 
     return xml_of(resident.fields("text", Content=content, MsgId=55))
 
 
-def safe_request(resident, encrypt: str, ts: str = "1700000000", nonce: str = "42"):
+def safe_request(resident, encrypt: str, ts: str | None = None, nonce: str = "42"):
+    ts = ts or str(int(time.time()))
     query = {"timestamp": ts, "nonce": nonce, "encrypt_type": "aes", "signature": signature(TOKEN, ts, nonce),
              "msg_signature": signature(TOKEN, ts, nonce, encrypt)}
     body = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
@@ -44,12 +46,19 @@ def logs(caplog):
     assert PHONE not in caplog.text and "oResident" not in caplog.text     # no personal data logged
 
 
-async def test_forged_signature(client, resident, wx_ctx, logs):
+async def test_forged_signature(plain_client, plain_resident, plain_ctx, logs):
+    query, body = plain_resident.request(text_xml(plain_resident))
+    status, reason = await post(plain_client, {**query, "signature": "f" * 40}, body)
+    assert (status, reason) == (403, "bad signature") and await no_case(plain_ctx)
+    assert "callback refused: bad signature" in logs.text
+
+
+async def test_plaintext_is_refused_in_safe_mode(client, resident, wx_ctx, logs):
+    """A captured URL's signature covers no body: in safe mode only an encrypted body counts."""
     resident.safe = False
     query, body = resident.request(text_xml(resident))
-    status, reason = await post(client, {**query, "signature": "f" * 40}, body)
-    assert (status, reason) == (403, "bad signature") and await no_case(wx_ctx)
-    assert "callback refused: bad signature" in logs.text
+    status, reason = await post(client, query, body)
+    assert (status, reason) == (403, "plaintext refused in safe mode") and await no_case(wx_ctx)
 
 
 async def test_forged_msg_signature(client, resident, wx_ctx, logs):
@@ -68,11 +77,10 @@ async def test_wrong_appid(client, resident, wx_ctx, logs):
 @pytest.mark.parametrize("body", [b"", b"<xml><ToUserName>gh_", b"not xml at all", b"\xff\xfe\x00<", b"<xml>",
                                   b"<other><MsgType>text</MsgType></other>"], ids=["empty", "truncated", "text",
                                                                                   "binary", "unclosed", "no-root"])
-async def test_broken_plain_bodies(client, resident, wx_ctx, body, logs):
-    resident.safe = False
-    query, _ = resident.request("")
-    status, _reason = await post(client, query, body)
-    assert status == 400 and await no_case(wx_ctx)
+async def test_broken_plain_bodies(plain_client, plain_resident, plain_ctx, body, logs):
+    query, _ = plain_resident.request("")
+    status, _reason = await post(plain_client, query, body)
+    assert status == 400 and await no_case(plain_ctx)
 
 
 async def test_truncated_encrypt(client, resident, wx_ctx, logs):
@@ -109,11 +117,11 @@ async def test_xml_that_is_not_a_message(client, resident, wx_ctx, xml, logs):
     '<!DOCTYPE xml SYSTEM "http://example.invalid/x.dtd"><xml><MsgType>text</MsgType></xml>',
     '<!DOCTYPE lol [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><xml><Content>&b;</Content></xml>',
 ], ids=["entity", "external-dtd", "laughs"])
-async def test_doctype_and_entities(client, resident, wx_ctx, xml, logs):
-    for safe in (True, False):
-        resident.safe = safe
-        status, reason = await post(client, *resident.request(xml))
-        assert status == 400 and await no_case(wx_ctx)
+async def test_doctype_and_entities(client, resident, wx_ctx, plain_client, plain_resident, plain_ctx, xml, logs):
+    status, reason = await post(client, *resident.request(xml))
+    assert status == 400 and await no_case(wx_ctx)
+    status, reason = await post(plain_client, *plain_resident.request(xml))
+    assert status == 400 and await no_case(plain_ctx)
 
 
 async def test_outer_doctype_in_safe_mode(client, resident, wx_ctx, logs):

@@ -21,8 +21,8 @@ def slow_down(ctx, seconds: float):
 
 
 async def _settle(channel) -> None:
-    while channel.tasks:
-        await asyncio.wait(set(channel.tasks), timeout=10)
+    while channel.handlings.tasks:
+        await asyncio.wait(set(channel.handlings.tasks), timeout=10)
 
 
 async def test_four_concurrent_copies_make_one_case_recorded_once(resident, wx_ctx, channel):

@@ -42,8 +42,8 @@ def answer_with(ctx, word: str, text: str) -> None:
 
 
 async def _settle(channel) -> None:
-    while channel.tasks:
-        await asyncio.wait(set(channel.tasks), timeout=10)
+    while channel.handlings.tasks:
+        await asyncio.wait(set(channel.handlings.tasks), timeout=10)
 
 
 # ---- cutting ---------------------------------------------------------------------------------

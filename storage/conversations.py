@@ -1,0 +1,40 @@
+"""Conversations in the database: one row per person talking to the bot, read and written in
+the transaction of the message that moves it (so the draft and the acknowledged message
+cannot part), and deleted when there is nothing left to remember."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ConversationRow
+
+
+class ConversationStore:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def load(self, key: str) -> dict[str, Any] | None:
+        """The stored state; the row stays locked to this transaction on PostgreSQL, so a staff
+        action that touches the same person's conversation waits instead of overwriting."""
+        row = await self.session.scalar(select(ConversationRow).where(ConversationRow.key == key)
+                                        .with_for_update())
+        return dict(row.data) if row is not None else None
+
+    async def save(self, key: str, data: dict[str, Any] | None, now: datetime) -> None:
+        if not data:
+            await self.session.execute(delete(ConversationRow).where(ConversationRow.key == key))
+            return
+        row = await self.session.get(ConversationRow, key)
+        if row is None:
+            self.session.add(ConversationRow(key=key, data=data, updated_at=now))
+        else:
+            row.data, row.updated_at = data, now
+        await self.session.flush()
+
+    async def purge(self, before: datetime) -> int:
+        """Forget conversations silent since `before` (drafts expire long before)."""
+        res = await self.session.execute(delete(ConversationRow).where(ConversationRow.updated_at < before))
+        return res.rowcount
