@@ -5,7 +5,13 @@ Each server runs in its own process on 127.0.0.1 (so the client's work is not co
 it); the client sends every request encrypted and signed as WeChat does, prepared before the
 clock starts, with a fixed number in flight. Bounded in count and time; loopback only.
 
-    python bench/callback_bench.py [--messages 2000] [--concurrency 16] [--residents 200] [--write]
+The embedded default (SQLite, the in-process state store) is measured at each number in flight
+(`--concurrency 1,16`), each on a fresh database. `--postgres-workers 1,2,4` also measures
+`jiefen serve --workers N` on PostgreSQL and Redis (started on loopback in temporary folders,
+as the tests do), each N on a fresh database.
+
+    python bench/callback_bench.py [--messages 2000] [--concurrency 1,16] [--residents 200]
+                                   [--postgres-workers 1,2,4] [--write]
 """
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ import asyncio
 import hashlib
 import logging
 import multiprocessing as mp
+import os
 import platform
 import statistics
 import sys
@@ -129,14 +136,14 @@ async def _drive(port: int, requests: list[tuple[dict, bytes]], concurrency: int
             "p50": q[49] * 1000, "p99": q[98] * 1000, "statuses": statuses, "passive": passive}
 
 
-def _measure(kind: str, requests, args) -> dict:
+def _measure(kind: str, requests, args, concurrency: int) -> dict:
     ready, stop = mp.Queue(), mp.Event()
     with tempfile.TemporaryDirectory() as folder:
         proc = mp.Process(target=_serve, args=(kind, ready, stop, folder), daemon=True)
         proc.start()
         try:
             port = ready.get(timeout=60)
-            return asyncio.run(_drive(port, requests, args.concurrency, args.residents, args.time_limit,
+            return asyncio.run(_drive(port, requests, concurrency, args.residents, args.time_limit,
                                     _requests(6, 2, "oWarmup", 10**16)))
         finally:
             stop.set()
@@ -145,31 +152,96 @@ def _measure(kind: str, requests, args) -> dict:
                 proc.kill()
 
 
+def _measure_workers(workers: int, requests, args, concurrency: int, pg, redis) -> dict:
+    """`jiefen serve --workers N` on a fresh PostgreSQL database and Redis."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    import asyncpg
+
+    name = f"bench_w{workers}_c{concurrency}"
+
+    async def fresh() -> None:
+        conn = await asyncpg.connect(f"postgresql://jiefen@127.0.0.1:{pg.port}/postgres")
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.close()
+    asyncio.run(fresh())
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JIEFEN_")}
+    env.update(JIEFEN_DATABASE_URL=f"postgresql+asyncpg://jiefen@127.0.0.1:{pg.port}/{name}",
+               JIEFEN_STATE_URL=redis.url, JIEFEN_STATE_PREFIX=f"{name}:", JIEFEN_PORT=str(port),
+               JIEFEN_WECHAT_TOKEN=TOKEN, JIEFEN_WECHAT_APPID=APPID, JIEFEN_WECHAT_AES_KEY=AES_KEY,
+               JIEFEN_WECHAT_API_BASE="http://127.0.0.1:9", JIEFEN_LOG_LEVEL="WARNING")
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--demo", "--workers", str(workers)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.3)
+        return asyncio.run(_drive(port, requests, concurrency, args.residents, args.time_limit,
+                                  _requests(6, 2, "oWarmup", 10**16)))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _row(name: str, concurrency: int, r: dict) -> str:
+    return (f"| {name} | {concurrency} | {r['messages']} | {r['rate']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+            f"{r['statuses']} | {r['passive']} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--messages", type=int, default=2000)
-    p.add_argument("--concurrency", type=int, default=16)
+    p.add_argument("--concurrency", default="1,16", help="numbers in flight, separated by commas")
     p.add_argument("--residents", type=int, default=200)
+    p.add_argument("--postgres-workers", default="", help="e.g. 1,2,4: also jiefen serve --workers N on "
+                                                          "PostgreSQL + Redis")
     p.add_argument("--time-limit", type=float, default=120.0, help="seconds per server at most")
     p.add_argument("--write", action="store_true", help="write bench/RESULTS-callback.md")
     args = p.parse_args(argv)
+    levels = [int(c) for c in args.concurrency.split(",") if c.strip()]
     requests = _requests(args.messages, args.residents)
-    rows = [("bare aiohttp `success`", _measure("bare", requests, args)),
-            ("jiefen /wechat/mp", _measure("jiefen", requests, args))]
-    lines = [f"{args.messages} safe-mode text messages, {args.residents} residents continuing intakes, "
-             f"{args.concurrency} in flight; {platform.processor() or platform.machine()}, "
-             f"{mp.cpu_count()} cores, Python {platform.python_version()}",
+    rows = [_row("bare aiohttp `success`", max(levels), _measure("bare", requests, args, max(levels)))]
+    for c in levels:
+        rows.append(_row("jiefen /wechat/mp, embedded (SQLite, in-process state)", c,
+                         _measure("jiefen", requests, args, c)))
+    workers = [int(w) for w in args.postgres_workers.split(",") if w.strip()]
+    if workers:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from servers import start_postgres, start_redis, stop_postgres
+        pg_handle, pg = start_postgres()
+        redis_proc, redis_folder, redis = start_redis()
+        try:
+            for n in workers:
+                for c in levels:
+                    rows.append(_row(f"jiefen /wechat/mp, PostgreSQL + Redis, {n} worker{'s' if n > 1 else ''}", c,
+                                     _measure_workers(n, requests, args, c, pg, redis)))
+        finally:
+            redis_proc.terminate()
+            stop_postgres(pg_handle)
+    lines = [f"{args.messages} safe-mode text messages, {args.residents} residents continuing intakes; "
+             f"{platform.processor() or platform.machine()}, {mp.cpu_count()} cores (client and servers share "
+             f"them), Python {platform.python_version()}",
              "",
-             "| server | messages | msgs/s | p50 ms | p99 ms | HTTP statuses | passive replies |",
-             "| --- | ---: | ---: | ---: | ---: | --- | ---: |"]
-    for name, r in rows:
-        lines.append(f"| {name} | {r['messages']} | {r['rate']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-                     f"{r['statuses']} | {r['passive']} |")
+             "| server | in flight | messages | msgs/s | p50 ms | p99 ms | HTTP statuses | passive replies |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |", *rows]
     print("\n".join(lines))
     if args.write:
         out = Path(__file__).with_name("RESULTS-callback.md")
-        out.write_text("# Callback benchmark (measured)\n\n`python bench/callback_bench.py --write`\n\n"
-                       + "\n".join(lines) + "\n")
+        out.write_text("# Callback benchmark (measured)\n\n`python bench/callback_bench.py "
+                       + " ".join(argv if argv is not None else sys.argv[1:]) + "`\n\n" + "\n".join(lines) + "\n")
         print(f"written to {out}")
     return 0
 

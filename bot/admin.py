@@ -4,12 +4,15 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Any, AsyncIterator, Iterable
+from zoneinfo import ZoneInfo
 
 from bot.app import build_context, configure_logging
 from bot.clock import Clock
 from bot.privacy import mask_data, mask_name, mask_phone, mask_text, names_of
 from bot.settings import Settings
+from storage.case_list import CaseFilter, Sort, stream_cases
 from storage.cases import CaseStore, canonical_number
 from storage.db import Database
 from storage.models import Case, CaseEvent
@@ -76,14 +79,56 @@ def event_json(e: CaseEvent, names: tuple[str, ...] = ()) -> dict[str, Any]:
     return {"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor, "data": mask_data(e.data or {}, names)}
 
 
-async def list_cases(settings: Settings, status: str | None = None) -> list[dict[str, Any]]:
-    db = Database(settings.database_url)
+async def case_rows(settings: Settings, *, statuses: Iterable[str] = (), types: Iterable[str] = (),
+                    place: str | None = None, channels: Iterable[str] = (), sources: Iterable[str] = (),
+                    assignee: str | None = None, since: date | None = None, until: date | None = None,
+                    overdue: bool = False, sort: str = "created", descending: bool = False,
+                    limit: int | None = None) -> AsyncIterator[dict[str, Any]]:
+    """The cases as `jiefen cases` prints them (masked), streamed: a batch at a time, so memory
+    stays flat however long the ledger. `place` takes the place and everything under it;
+    `since` / `until` are local days of opening, both included."""
+    db = Database(settings.database_url, timezone=settings.timezone)
     try:
         await db.migrate()
         async with db.session() as s:
             registry = await read_registry(s)
-            cases = await CaseStore(s, now=Clock().now()).list(status=status)
-            return [case_json(c, registry) for c in cases]
+        zone = ZoneInfo(settings.timezone)
+        flt = CaseFilter(statuses=frozenset(statuses), types=frozenset(types),
+                         places=registry.subtree(place) if place else None, channels=frozenset(channels),
+                         sources=frozenset(sources), assignee=assignee or None,
+                         created_from=datetime.combine(since, time(), zone) if since else None,
+                         created_to=datetime.combine(until + timedelta(days=1), time(), zone) if until else None,
+                         overdue=overdue)
+        n = 0
+        async for case in stream_cases(db, flt, sort=Sort(sort), descending=descending):
+            if limit is not None and n >= limit:
+                break
+            n += 1
+            yield case_json(case, registry)
+    finally:
+        await db.close()
+
+
+async def figures_dict(settings: Settings, since: date | None = None, until: date | None = None,
+                       rebuild: bool = False) -> dict[str, Any]:
+    """The centre's figures for the cases opened from `since` to `until` (local days; default:
+    the last 30 days), with the place names, as `jiefen figures` prints them."""
+    from storage import figures
+
+    db = Database(settings.database_url, timezone=settings.timezone)
+    try:
+        await db.migrate()
+        if rebuild:
+            await figures.rebuild(db)
+        else:
+            await figures.ensure_built(db)
+        until = until or Clock().now().astimezone(ZoneInfo(settings.timezone)).date()
+        since = since or until - timedelta(days=29)
+        async with db.session() as s:
+            registry = await read_registry(s)
+            data = (await figures.read_figures(s, since, until)).as_dict()
+        data["place_names"] = {code: registry.full_name(code) for code in data["by_place"] if code}
+        return data
     finally:
         await db.close()
 

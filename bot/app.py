@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from bot import middlewares
+from bot import clocks, middlewares
 from bot.clock import Clock
 from bot.context import AppContext
 from bot.dispatcher import Dispatcher
@@ -13,6 +13,7 @@ from bot.outbox import Outbox
 from bot.reader import Reader
 from bot.privacy import MaskingFormatter
 from bot.settings import Settings
+from storage import figures
 from storage.db import Database
 from storage.registry import read_registry
 from storage.state import StateStore, open_state_store
@@ -32,14 +33,16 @@ async def build_context(settings: Settings, *, clock: Clock | None = None, state
     from nlp import Understanding
 
     state = state or open_state_store(settings.state_url, settings.state_prefix, settings.state_max_connections)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, timezone=settings.timezone)
     if migrate:
         async with state.lock("migrate", ttl=300, wait=300):   # several workers start together
             await db.migrate()
+            await figures.ensure_built(db)   # once after the migration that added them (or a new time zone)
     async with db.session() as s:
         registry = await read_registry(s)
     nlp = Understanding(registry.place_refs(), model_dir=settings.nlp_model_dir or None)
     ctx = AppContext(settings=settings, clock=clock or Clock(), db=db, state=state, registry=registry, nlp=nlp)
+    db.flush_hooks.append(clocks.flush_hook(settings, ctx.clock.now))   # next due times move with the change
     ctx.dispatcher = build_dispatcher(ctx)
     if settings.wecom_corpid:       # staff are reached over the WeCom app; without it the centre dispatches
         from bot.routing import case_updated, route_new_case

@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import json
 import sys
+import textwrap
 from typing import Any
 
 from bot.settings import Settings
@@ -48,10 +49,30 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--user", default="console-user")
     s.set_defaults(func=cmd_chat)
 
-    s = sub.add_parser("cases", help="list cases")
-    s.add_argument("--json", action="store_true")
-    s.add_argument("--status")
+    s = sub.add_parser("cases", help="list cases (streamed: any number of them, in flat memory)")
+    s.add_argument("--json", action="store_true", help="one JSON array")
+    s.add_argument("--jsonl", action="store_true", help="one JSON object per line")
+    s.add_argument("--status", help="a status, or several separated by commas")
+    s.add_argument("--open", action="store_true", help="open cases only (received, dispatched, mediating, escalated)")
+    s.add_argument("--type", help="dispute type(s), separated by commas")
+    s.add_argument("--place", help="a place code: the place and everything under it")
+    s.add_argument("--channel", help="channel(s), separated by commas")
+    s.add_argument("--code", help="dispute code(s) the reports came through, separated by commas")
+    s.add_argument("--assignee", help="a staff id")
+    s.add_argument("--since", type=_day, help="opened on or after this local day (YYYY-MM-DD)")
+    s.add_argument("--until", type=_day, help="opened on or before this local day (YYYY-MM-DD)")
+    s.add_argument("--overdue", action="store_true", help="open cases past a deadline only")
+    s.add_argument("--sort", choices=("created", "updated", "due"), default="created")
+    s.add_argument("--desc", action="store_true", help="newest (or latest, or most urgent last) first")
+    s.add_argument("--limit", type=int, help="at most this many")
     s.set_defaults(func=cmd_cases)
+
+    s = sub.add_parser("figures", help="the centre's figures: cases by day, type, place and channel; times; rates")
+    s.add_argument("--since", type=_day, help="first local day of opening (default: 29 days before --until)")
+    s.add_argument("--until", type=_day, help="last local day of opening (default: today)")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--rebuild", action="store_true", help="recount them from the cases first")
+    s.set_defaults(func=cmd_figures)
 
     s = sub.add_parser("case", help="one case with its ledger")
     s.add_argument("number")
@@ -119,16 +140,66 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_cases(args: argparse.Namespace) -> int:
-    from bot.admin import list_cases
+def _day(text: str):
+    from datetime import date
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day like 2026-11-23: {text!r}") from None
 
-    rows = _run(list_cases(_settings(args), status=args.status))
+
+def _listed(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from bot.admin import case_rows
+    from bot.lifecycle import OPEN_STATUSES
+
+    statuses = set(_listed(args.status)) | (set(OPEN_STATUSES) if args.open else set())
+    rows = case_rows(_settings(args), statuses=statuses, types=_listed(args.type), place=args.place,
+                     channels=_listed(args.channel), sources=_listed(args.code), assignee=args.assignee,
+                     since=args.since, until=args.until, overdue=args.overdue, sort=args.sort,
+                     descending=args.desc, limit=args.limit)
+    _run(_print_cases(rows, "json" if args.json else "jsonl" if args.jsonl else "text"))
+    return 0
+
+
+async def _print_cases(rows, form: str) -> None:
+    """Each row is written as it arrives: nothing is held but the batch being read."""
+    out = sys.stdout
+    first = True
+    if form == "json":
+        out.write("[")
+    async for r in rows:
+        if form == "json":       # the same text as json.dumps(all_rows, indent=1), a row at a time
+            out.write(("\n" if first else ",\n") + textwrap.indent(json.dumps(r, ensure_ascii=False, indent=1), " "))
+        elif form == "jsonl":
+            out.write(json.dumps(r, ensure_ascii=False) + "\n")
+        else:
+            out.write(f"{r['number']}  {r['status']:<10} {r['risk']:<6} {r['type']:<18} {r['place'] or '-':<12} "
+                      f"{r['contact_masked'] or '-'}  {r['description'][:30]}\n")
+        first = False
+    if form == "json":
+        out.write("\n]\n" if not first else "]\n")
+    out.flush()
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from bot.admin import figures_dict
+
+    data = _run(figures_dict(_settings(args), since=args.since, until=args.until, rebuild=args.rebuild))
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
-    else:
-        for r in rows:
-            print(f"{r['number']}  {r['status']:<10} {r['risk']:<6} {r['type']:<18} {r['place'] or '-':<12} "
-                  f"{r['contact_masked'] or '-'}  {r['description'][:30]}")
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+        return 0
+    t, now = data["total"], data["now"]
+    print(f"{data['since']} – {data['until']}: {t['cases']} cases opened, {t['dispatched']} dispatched "
+          f"(mean {t['mean_dispatch_hours']} h), {t['resolved']} with a result (mean {t['mean_result_days']} days), "
+          f"success rate {t['success_rate']}, completion rate {t['completion_rate']}, satisfaction {t['satisfaction']}")
+    print(f"now: {now['open']} open, {now['overdue']} overdue, {now['carded_open']} under a red card")
+    for title, key in (("by type", "by_type"), ("by place", "by_place"), ("by channel", "by_channel")):
+        print(title + ": " + ", ".join(f"{k or '-'} {v['cases']}" for k, v in
+                                       sorted(data[key].items(), key=lambda kv: -kv[1]["cases"])))
     return 0
 
 

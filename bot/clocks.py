@@ -7,49 +7,78 @@ past that, Monday to Friday count (and a log line says the package needs an upda
 A due time is the same local time of day, N working days after the anchor: a case assigned
 on Friday at 10:00 before a three-day holiday is due for acceptance on the third working
 day after, at 10:00.
+
+Each open case stores the next moment the scheduler has something to do for it
+(`cases.next_due_at`, like Zammad's `escalation_at`): `flush_hook` recomputes it in the
+transaction of every change that moves a clock (status, risk, assignment), so a tick reads
+only the cases due now. Without the ledger the hook may name a moment too early (a reminder
+already sent), never too late; the tick, which reads the ledger, then sets the exact one.
 """
 from __future__ import annotations
 
+import functools
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Callable
+from typing import Callable, Collection
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
 
 from bot.lifecycle import OPEN_STATUSES
 from bot.settings import Settings
 from storage.models import Case
 
 log = logging.getLogger("jiefen.clocks")
-_warned: set[int] = set()
+LATE_STAGES = frozenset({"dispatch", "start", "red_card"})     # past one of these: the case is overdue
+CLOCK_INPUTS = ("status", "risk", "created_at", "dispatched_at", "assigned_at")
+ADDITIONS = ("place_code", "contact")        # what routing.follow_up passes on to the case's people
 
 
+# The calendar is a pure function of the date: its answers are cached (a tick used to spend a
+# third of its time in chinesecalendar's table). The caches are bounded.
+@functools.lru_cache(maxsize=16384)
 def is_workday(day: date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:       # a year the package does not know yet
-        if day.year not in _warned:
-            _warned.add(day.year)
-            log.warning("chinesecalendar has no data for %d: counting Monday to Friday; update the package", day.year)
+        _warn_unknown_year(day.year)
         return day.weekday() < 5
 
 
-def add_working_days(start: datetime, days: int, tz: str) -> datetime:
-    zone = ZoneInfo(tz)
-    local = start.astimezone(zone)
-    day, left = local.date(), days
+@functools.lru_cache(maxsize=None)
+def _warn_unknown_year(year: int) -> None:        # cached: once per year
+    log.warning("chinesecalendar has no data for %d: counting Monday to Friday; update the package", year)
+
+
+@functools.lru_cache(maxsize=65536)
+def _working_day_after(day: date, days: int) -> date:
+    left = days
     while left > 0:
         day += timedelta(days=1)
         if is_workday(day):
             left -= 1
+    return day
+
+
+@functools.lru_cache(maxsize=64)
+def _zone(tz: str) -> ZoneInfo:
+    return ZoneInfo(tz)
+
+
+def add_working_days(start: datetime, days: int, tz: str) -> datetime:
+    zone = _zone(tz)
+    local = start.astimezone(zone)
+    day = _working_day_after(local.date(), days)
     return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=zone).astimezone(start.tzinfo)
 
 
 def working_days_between(start: datetime, end: datetime, tz: str) -> int:
     """Whole working days from start's day to end's day (end's day counted, start's not)."""
-    zone = ZoneInfo(tz)
+    zone = _zone(tz)
     a, b = start.astimezone(zone).date(), end.astimezone(zone).date()
     return sum(1 for n in range(1, (b - a).days + 1) if is_workday(a + timedelta(days=n)))
 
@@ -93,3 +122,70 @@ def due(case: Case, settings: Settings) -> list[tuple[Stage, datetime, datetime]
 def overdue(case: Case, settings: Settings, now: datetime) -> list[str]:
     """The names of the stages past due: for digests and the centre's lists."""
     return [stage.name for stage, _anchor, at in due(case, settings) if now >= at]
+
+
+@dataclass(frozen=True)
+class Plan:
+    next_due: datetime | None      # the next reminder or notice not yet sent; None: no clock runs
+    overdue: bool                  # a dispatch, acceptance or result deadline has passed
+
+
+def plan(case: Case, settings: Settings, now: datetime, done: Collection[tuple] = frozenset(),
+         met: Callable[[datetime], bool] = lambda _anchor: False) -> Plan:
+    """When the scheduler next has something to do for the case. `done`: (stage, what, anchor)
+    already in the ledger; `met(anchor)`: a joint meeting was recorded after the anchor."""
+    lead = timedelta(hours=settings.reminder_hours)
+    nxt: datetime | None = None
+    overdue = False
+    for stage, anchor, at in due(case, settings):
+        a = anchor.isoformat()
+        if stage.name == "meeting" and met(anchor):
+            continue
+        overdue = overdue or (stage.name in LATE_STAGES and now >= at)
+        if (stage.name, "notice", a) not in done:
+            nxt = at if nxt is None else min(nxt, at)
+        if (stage.name, "reminder", a) not in done and now < at:
+            nxt = at - lead if nxt is None else min(nxt, at - lead)
+    return Plan(nxt, overdue)
+
+
+def fingerprint(settings: Settings) -> str:
+    """What every stored due time was computed with: when it changes, they are recomputed."""
+    return json.dumps({"dispatch": settings.dispatch_days, "start": settings.start_mediation_days,
+                       "meeting": settings.joint_meeting_days, "red_card": settings.red_card_days,
+                       "reminder_hours": settings.reminder_hours, "tz": settings.timezone,
+                       "calendar": getattr(chinese_calendar, "__version__", "")}, sort_keys=True)
+
+
+def flush_hook(settings: Settings, clock_now: Callable[[], datetime]) -> Callable[[Session], None]:
+    """Keep `next_due_at` and `overdue_since` of every changed case in step, before the flush
+    writes it (storage.db.Database.flush_hooks)."""
+
+    def hook(session: Session) -> None:
+        now = session.info.get("now") or clock_now()
+        for obj in list(session.new) + list(session.dirty):
+            if not isinstance(obj, Case):
+                continue
+            state = inspect(obj)
+            if obj.status not in OPEN_STATUSES:
+                if obj.next_due_at is not None:
+                    obj.next_due_at = None
+                if obj.overdue_since is not None:
+                    obj.overdue_since = None
+                continue
+            moved = state.pending or any(state.attrs[n].history.has_changes() for n in CLOCK_INPUTS)
+            explicit = not state.pending and state.attrs.next_due_at.history.has_changes()
+            if moved and not explicit:     # the scheduler, which read the ledger, sets its own
+                p = plan(obj, settings, now)
+                if obj.next_due_at != p.next_due:
+                    obj.next_due_at = p.next_due
+                overdue = (obj.overdue_since or now) if p.overdue else None
+                if obj.overdue_since != overdue:
+                    obj.overdue_since = overdue
+            if not state.pending and any(state.attrs[n].history.has_changes() for n in ADDITIONS):
+                # the resident added a place or a phone: the scheduler looks at the case at once
+                # (routing.follow_up, a second chance for what the hook of the change passed on)
+                if obj.next_due_at is None or obj.next_due_at > now:
+                    obj.next_due_at = now
+
+    return hook

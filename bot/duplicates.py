@@ -10,7 +10,9 @@ from bot.message import Message
 from bot.uow import UnitOfWork
 from nlp import Reading
 from nlp.duplicates import CaseDigest, find_duplicate
+from nlp.reading import NOT_A_DISPUTE
 from storage.models import Case
+from storage.registry import Registry
 
 CROWD = 3                       # distinct reporters of one dispute that make it a possible group incident
 CROWD_REASON = "多人反映同一纠纷（可能引发群体性事件）"
@@ -19,9 +21,13 @@ CROWD_REASON = "多人反映同一纠纷（可能引发群体性事件）"
 async def link_duplicate(ctx: AppContext, uow: UnitOfWork, reading: Reading, place_code: str | None,
                          message: Message, text: str) -> Case | None:
     """Find the open case this report repeats; record the report on it and return it."""
+    types = {reading.type, reading.runner_up} - {None, NOT_A_DISPUTE}
+    if reading.type == NOT_A_DISPUTE or not types:
+        return None
     store = await uow.cases()
     window = ctx.settings.duplicate_window_days
-    candidates = await store.recent(since=uow.now - timedelta(days=window))
+    candidates = await store.recent(since=uow.now - timedelta(days=window), types=types,
+                                    place_codes=_related_places(ctx.registry, place_code))
     if not candidates:
         return None
     digests = [CaseDigest(c.number, c.description, c.type, c.place_code, c.created_at, f"{c.channel}:{c.reporter}")
@@ -33,8 +39,17 @@ async def link_duplicate(ctx: AppContext, uow: UnitOfWork, reading: Reading, pla
     case = next(c for c in candidates if c.number == match.number)
     await store.event(case, "linked_report", message.conversation_key, channel=message.channel, chat=message.chat,
                       text=text, reason=match.reason, score=round(match.score, 3))
-    reporters = {f"{case.channel}:{case.reporter}"} | {
-        e.actor for e in await store.events(case) if e.kind == "linked_report"}
-    if len(reporters) >= CROWD and case.risk != "red":
+    if case.risk == "red":               # already treated as a possible group incident
+        return case
+    reporters = {f"{channel}:{user}" for channel, user in await store.reporters(case)}
+    if len(reporters) >= CROWD:
         await store.update(case, "duplicates", risk="red", risk_reasons=sorted({*case.risk_reasons, CROWD_REASON}))
     return case
+
+
+def _related_places(registry: Registry, place_code: str | None) -> set[str | None]:
+    """Where a repeat of a report at `place_code` may have been filed: the place, the places
+    around it (up the tree) and inside it (nlp.duplicates.same_place); no place: no place."""
+    if place_code is None:
+        return {None}
+    return {place_code} | {p.code for p in registry.ancestors(place_code)} | set(registry.subtree(place_code))

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 
 from bot import notify
-from bot.lifecycle import OPEN_STATUSES
 from bot.message import Push
 from bot.privacy import mask_name, mask_phone
 from nlp.reading import TYPE_NAMES
@@ -123,10 +121,9 @@ def may_act(reg: Registry, staff: StaffInfo, case: Case) -> bool:
     return any(chain.get(c, 99) < ceiling for c in staff.places)
 
 
-async def open_load(uow: "UnitOfWork") -> Counter:
-    session = await uow.session()
-    rows = (await session.scalars(select(Case.assignees).where(Case.status.in_(OPEN_STATUSES)))).all()
-    return Counter(a for assignees in rows for a in assignees or [])
+async def open_load(uow: "UnitOfWork", staff_ids: Iterable[str]) -> Counter:
+    """Open cases of each of these staff members (counts kept with every change: one row each)."""
+    return Counter(await (await uow.cases()).open_load(staff_ids))
 
 
 # ---- acting on a case ------------------------------------------------------------------------
@@ -162,9 +159,7 @@ async def assign(ctx: "AppContext", uow: "UnitOfWork", case: Case, choices: Iter
     chosen: dict[str, Choice] = {}
     for c in choices:
         chosen.setdefault(c.staff.id, c)
-    case.assignees = list(chosen)
-    case.assigned_at = uow.now
-    case.updated_at = uow.now
+    store.assign(case, [(sid, c.staff.role) for sid, c in chosen.items()])
     await store.event(case, "assigned", actor, reason=reason,
                       staff=[{"id": c.staff.id, "name": c.staff.name, "role": c.staff.role, "why": c.why}
                              for c in chosen.values()])
@@ -187,7 +182,8 @@ async def route_new_case(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> No
         choices += await alert_red(ctx, uow, case)   # the leader owns a red case end to end (包案领导)
     if case.place_code:
         choices = grid_workers(reg, case.place_code) + choices
-    com = committee(reg, case.type, case.place_code, await open_load(uow))
+    pool = [s.id for s in reg.staff.values() if s.role == "committee" and case.type in s.types]
+    com = committee(reg, case.type, case.place_code, await open_load(uow, pool)) if pool else None
     if com:
         choices.append(com)
     if not choices:                  # no place yet: the centre sorts it out
@@ -246,14 +242,17 @@ async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str,
 
 async def case_updated(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> None:
     """The on_case_updated hook: an addition to an urgent case reaches its people at once."""
-    await follow_up(ctx, uow, case, await (await uow.cases()).events(case))
+    await follow_up(ctx, uow, case, await (await uow.cases()).events(case, FOLLOW_UP_KINDS))
+
+
+FOLLOW_UP_KINDS = ("assigned", "followed_up", "updated")      # the ledger follow_up reads
 
 
 async def follow_up(ctx: "AppContext", uow: "UnitOfWork", case: Case, events) -> bool:
     """What a resident adds to an urgent case after it was routed (the place, a phone number)
     reaches its people: the grid worker of a place given late joins, the others get the card
-    again. Run when the addition is made, and again by the scheduler's look at every open case
-    (which finds nothing left when the first run went through)."""
+    again. Run when the addition is made, and again by the scheduler, which the addition makes
+    look at the case at once (bot/clocks.py; it finds nothing left when the first run went through)."""
     last = max((e.id for e in events if e.kind in ("assigned", "followed_up")), default=None)
     added = [e.id for e in events if last is not None and e.id > last and e.kind == "updated"
              and {"place_code", "contact"} & set(e.data.get("after") or {})]
@@ -274,7 +273,9 @@ async def follow_up(ctx: "AppContext", uow: "UnitOfWork", case: Case, events) ->
                        "assignment", key)
         if p:
             await uow.push(p)
-    case.assignees = list(case.assignees or []) + [c.staff.id for c in joining]
-    await (await uow.cases()).event(case, "followed_up", "routing",
-                                    joined=[{"id": c.staff.id, "why": c.why} for c in joining])
+    store = await uow.cases()
+    for c in joining:
+        store.add_assignee(case, c.staff.id, c.staff.role)
+    await store.event(case, "followed_up", "routing",
+                      joined=[{"id": c.staff.id, "why": c.why} for c in joining])
     return True

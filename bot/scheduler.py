@@ -3,26 +3,33 @@ days (to the assignees, the leader on duty and the centre) with escalation one l
 the work groups' daily digests. With several worker processes only the holder of a lock in
 the state store runs it; everything it does goes to the case's ledger.
 
-What was already sent is read from the ledger ("clock" events keyed by stage, what and the
-anchor), so a restart or a second runner never repeats a reminder, and a reassignment (a new
-anchor) starts the clocks again.
+A tick costs what is due, not what is open: each open case stores when the scheduler next has
+something to do for it (`next_due_at`, kept by bot/clocks.py in the transaction of every
+change), and a tick reads only the cases due now, in batches, each batch one short
+transaction. The lock is renewed between batches; a runner that lost it stops.
+
+Nothing is sent twice: what was already sent is read from the ledger ("clock" events keyed by
+stage, what and the anchor), so a restart never repeats a reminder and a reassignment (a new
+anchor) starts the clocks again; and a runner claims each case by moving its `next_due_at`
+from the value it read (compare-and-set), so of two runners that read the same due case — one
+whose lock ran out mid-batch and the next holder — only one handles it.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Awaitable, Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import clocks, routing
 from bot.background import BackgroundLoop
 from bot.lifecycle import OPEN_STATUSES
 from bot.notify import inert, shorten
 from nlp.reading import TYPE_NAMES
-from storage.models import Case
+from storage.models import Case, Meta
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -31,55 +38,141 @@ if TYPE_CHECKING:
 Job = Callable[["AppContext", "UnitOfWork"], Awaitable[None]]
 log = logging.getLogger("jiefen.scheduler")
 LOCK = "scheduler"
+SETTINGS_KEY = "clock_settings"
+DUE_AT_ONCE = datetime(2000, 1, 1, tzinfo=timezone.utc)
+CLAIM = timedelta(minutes=10)        # a claimed case's next look if its batch never commits
+LEDGER_KINDS = ("clock", "appointment") + routing.FOLLOW_UP_KINDS
 
 
 class Scheduler:
-    def __init__(self, ctx: "AppContext", jobs: Iterable[Job] = ()):
+    def __init__(self, ctx: "AppContext", jobs: Iterable[Job] = (), *, batch_size: int | None = None,
+                 lock_ttl: float | None = None):
         self.ctx = ctx
         self.jobs = list(jobs)            # more work on the same tick and lock (the group digests)
+        # a batch is one write transaction; SQLite has one writer at a time, so its batches are short
+        self.batch_size = batch_size or (200 if ctx.db.dialect == "postgresql" else 20)
+        self.lock_ttl = lock_ttl or max(30.0, ctx.settings.scheduler_interval * 3)
+        self.handled = 0                  # cases this runner has looked at (tests, logs)
+        self._settings_checked = False    # settings and calendar are a process's: checked once
         self._loop_task = BackgroundLoop("scheduler", self._loop)
 
     async def run_once(self) -> bool:
-        """One look at every clock; False when another worker holds the lock."""
-        ttl = max(30.0, self.ctx.settings.scheduler_interval * 3)
-        token = await self.ctx.state.try_lock(LOCK, ttl)
+        """One look at the clocks that are due; False when another worker holds the lock."""
+        token = await self.ctx.state.try_lock(LOCK, self.lock_ttl)
         if token is None:
             return False
         try:
-            async with self.ctx.uow() as uow:
-                session = await uow.session()
-                cases = (await session.scalars(select(Case).where(Case.status.in_(OPEN_STATUSES))
-                                               .order_by(Case.id))).all()
-                for case in cases:
-                    await self.check(uow, case)
-                for job in self.jobs:
-                    await job(self.ctx, uow)
+            if not self._settings_checked:
+                await self._settings_moved()
+                self._settings_checked = True
+            now = self.ctx.clock.now()
+            first = True
+            while True:
+                if not first and not await self.ctx.state.renew(LOCK, token, self.lock_ttl):
+                    log.warning("the scheduler lock was lost mid-tick; the rest waits for the next holder")
+                    return True
+                first = False
+                batch = await self._due(now)
+                if batch:
+                    await self._run_batch(batch)
+                if len(batch) < self.batch_size:
+                    break
+            if self.jobs and await self.ctx.state.renew(LOCK, token, self.lock_ttl):
+                async with self.ctx.uow() as uow:
+                    for job in self.jobs:
+                        await job(self.ctx, uow)
         finally:
             await self.ctx.state.unlock(LOCK, token)
         return True
 
+    async def _settings_moved(self) -> None:
+        """Due times were computed with the clock settings and the calendar: when either
+        changes, every open case is looked at again (and gets its due time anew)."""
+        mark = clocks.fingerprint(self.ctx.settings)
+        async with self.ctx.db.session() as s:
+            row = await s.get(Meta, SETTINGS_KEY)
+            if row is not None and row.value == mark:
+                return
+            await s.execute(update(Case).where(Case.status.in_(OPEN_STATUSES)).values(next_due_at=DUE_AT_ONCE)
+                            .execution_options(synchronize_session=False))
+            if row is None:
+                s.add(Meta(key=SETTINGS_KEY, value=mark))
+            else:
+                row.value = mark
+
+    async def _due(self, now) -> list[tuple[int, datetime]]:
+        async with self.ctx.db.session() as s:
+            return [tuple(r) for r in (await s.execute(
+                select(Case.id, Case.next_due_at).where(Case.next_due_at <= now)
+                .order_by(Case.next_due_at, Case.id).limit(self.batch_size))).all()]
+
+    async def _run_batch(self, batch: list[tuple[int, datetime]]) -> None:
+        try:
+            async with self.ctx.uow() as uow:
+                for case_id, seen in batch:
+                    await self._visit(uow, case_id, seen)
+            return
+        except Exception:
+            log.exception("a batch of clocks failed; its cases one at a time")
+        for case_id, seen in batch:
+            try:
+                async with self.ctx.uow() as uow:
+                    await self._visit(uow, case_id, seen)
+            except Exception:
+                log.exception("the clocks of case %s failed; it is looked at again later", case_id)
+                async with self.ctx.db.session() as s:      # put off, so it does not hold up the others
+                    await s.execute(update(Case).where(Case.id == case_id, Case.next_due_at == seen)
+                                    .values(next_due_at=self.ctx.clock.now() + CLAIM)
+                                    .execution_options(synchronize_session=False))
+
+    async def _visit(self, uow: "UnitOfWork", case_id: int, seen: datetime) -> None:
+        session = await uow.session()
+        claimed = await session.execute(update(Case).where(Case.id == case_id, Case.next_due_at == seen)
+                                        .values(next_due_at=uow.now + CLAIM)
+                                        .execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:        # handled meanwhile by another runner, or changed: no longer ours
+            return
+        case = await session.get(Case, case_id, populate_existing=True)
+        await self.check(uow, case)
+        self.handled += 1
+
     async def check(self, uow: "UnitOfWork", case: Case) -> None:
         settings, now = self.ctx.settings, uow.now
         store = await uow.cases()
-        events = await store.events(case)
+        events = list(await store.events(case, LEDGER_KINDS))
         await routing.follow_up(self.ctx, uow, case, events)
         done = {(e.data.get("stage"), e.data.get("what"), e.data.get("anchor")) for e in events if e.kind == "clock"}
+
+        def met(anchor) -> bool:
+            return any(e.kind == "appointment" and e.at >= anchor for e in events)
+
         lead = timedelta(hours=settings.reminder_hours)
         for stage, anchor, due in clocks.due(case, settings):
             a = anchor.isoformat()
-            if stage.name == "meeting" and any(e.kind == "appointment" and e.at >= anchor for e in events):
+            if stage.name == "meeting" and met(anchor):
                 continue
             if now >= due and (stage.name, "notice", a) not in done:
                 await store.event(case, "clock", "scheduler", stage=stage.name, what="notice", anchor=a,
                                   due=due.isoformat())
+                done.add((stage.name, "notice", a))
                 if stage.name == "red_card":
                     await self.red_card(uow, case, due)
-                    return                    # the case moved up: its clocks start again there
+                    break                     # the case moved up: its clocks start again there
                 await self.tell_staff(uow, case, "notice", stage, due, a)
             elif due - lead <= now < due and (stage.name, "reminder", a) not in done:
                 await store.event(case, "clock", "scheduler", stage=stage.name, what="reminder", anchor=a,
                                   due=due.isoformat())
+                done.add((stage.name, "reminder", a))
                 await self.tell_staff(uow, case, "reminder", stage, due, a)
+        if case.status not in OPEN_STATUSES:
+            case.next_due_at = case.overdue_since = None
+            return
+        p = clocks.plan(case, settings, now, done, met)
+        nxt = p.next_due
+        if nxt is not None and nxt <= now:   # cannot happen; never let a case be due again at once
+            nxt = now + timedelta(seconds=settings.scheduler_interval)
+        case.next_due_at = nxt
+        case.overdue_since = (case.overdue_since or now) if p.overdue else None
 
     def _local(self, when) -> str:
         return when.astimezone(ZoneInfo(self.ctx.settings.timezone)).strftime("%m月%d日 %H:%M")
@@ -110,6 +203,7 @@ class Scheduler:
                 f"分派已满{days}个工作日仍未化解：{inert(shorten(case.description, 60))}\n"
                 "已由综治中心督办，并上报上一级办理。")
         await store.event(case, "red_card", "scheduler", to=list(people), due=due.isoformat(), level=case.level)
+        case.red_card_at = uow.now
         for s in people.values():
             push = routing.staff_push(s, text, case, "alert", f"red_card:{case.number}:{due.isoformat()}")
             if push:

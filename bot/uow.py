@@ -29,6 +29,7 @@ class UnitOfWork:
         if self._session is None:
             self._cm = self.ctx.db.session()
             self._session = await self._cm.__aenter__()
+            self._session.sync_session.info["now"] = self.now      # the flush hooks' "now" agrees with the rows
         return self._session
 
     async def cases(self) -> CaseStore:

@@ -7,7 +7,15 @@ from bot.message import Message
 from bot.middlewares import Turn
 from bot.uow import UnitOfWork
 from handlers.cases_view import case_detail, case_line
-from storage.cases import canonical_number
+from storage.cases import CaseStore, canonical_number
+from storage.models import Case, CaseEvent
+
+
+async def _latest(store: CaseStore, case: Case) -> list[CaseEvent]:
+    """What case_detail shows of the ledger: the latest progress note or appointment (the
+    (case, kind) index reads one row, however long the ledger)."""
+    latest = await store.latest_event(case, ("progress", "appointment"))
+    return [latest] if latest else []
 
 
 async def progress_reply(ctx: AppContext, uow: UnitOfWork, message: Message, turn: Turn, text: str) -> str:
@@ -18,7 +26,7 @@ async def progress_reply(ctx: AppContext, uow: UnitOfWork, message: Message, tur
         if case is None or (message.channel, message.user) not in await store.reporters(case):
             return f"没有找到您反映的编号为 {number} 的案件，请核对编号（在受理时的回复里）。"
         turn.case_numbers.add(case.number)
-        return case_detail(case, await store.events(case), ctx.registry, ctx.settings.timezone)
+        return case_detail(case, await _latest(store, case), ctx.registry, ctx.settings.timezone)
     cases = list(await store.by_reporter(message.channel, message.user))
     cases += [c for c in await store.linked_by(message.channel, message.user) if c not in cases]
     cases.sort(key=lambda c: (c.created_at, c.id), reverse=True)
@@ -26,7 +34,7 @@ async def progress_reply(ctx: AppContext, uow: UnitOfWork, message: Message, tur
         return "您还没有通过这里反映过纠纷。直接说说遇到的情况，就可以开始反映。"
     if len(cases) == 1:
         turn.case_numbers.add(cases[0].number)
-        return case_detail(cases[0], await store.events(cases[0]), ctx.registry, ctx.settings.timezone)
+        return case_detail(cases[0], await _latest(store, cases[0]), ctx.registry, ctx.settings.timezone)
     lines = ["您反映过的案件："] + [case_line(c, ctx.registry) for c in cases[:5]]
     lines.append("发送“查询 编号”看某一件的详细进展。")
     return "\n".join(lines)

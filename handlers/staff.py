@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
 
 from bot import notify, rating, routing
 from bot.context import AppContext
@@ -73,7 +72,7 @@ async def accept(ctx, uow, staff: StaffInfo, case: Case, note: str) -> str:
     if case.status not in ("received", "dispatched", "escalated"):
         return f"案件 {case.number} 当前状态是“{STATUS_NAMES[case.status]}”，不能接单。"
     if staff.id not in case.assignees:        # a supervisor takes the case over
-        case.assignees = list(case.assignees) + [staff.id]
+        (await uow.cases()).add_assignee(case, staff.id, staff.role)
     await (await uow.cases()).transition(case, "mediating", f"staff:{staff.id}")
     await notify.status_changed(ctx, uow, case)
     return f"已接单：{case.number}，请在{ctx.settings.start_mediation_days}个工作日内开始调解。群众已收到通知。"
@@ -144,23 +143,29 @@ async def show(ctx, uow, staff, case, note) -> str:
              .rsplit("\n", 1)[0],
              f"办理层级：{routing.LEVEL_NAMES.get(case.level, case.level)}｜经办：{names}",
              f"受理：{local(case.created_at, tz)}｜分派：{local(case.assigned_at or case.dispatched_at, tz) or '未分派'}"]
-    events = [e for e in await (await uow.cases()).events(case)
-              if e.kind in ("status", "progress", "appointment", "assigned", "red_card", "clock")]
+    events = await (await uow.cases()).events(case, ("status", "progress", "appointment", "assigned", "red_card",
+                                                      "clock"))
     for e in events[-5:]:
         what = e.data.get("text") or e.data.get("after") or e.data.get("stage") or e.data.get("reason") or ""
         lines.append(f"· {local(e.at, tz)} {e.kind} {notify.shorten(str(what), 40)}")
     return "\n".join(lines)
 
 
+MY_LINES = 20
+
+
 async def my_cases(ctx, uow, staff: StaffInfo) -> str:
-    session = await uow.session()
-    rows = (await session.scalars(select(Case).where(Case.status.in_(OPEN_STATUSES)).order_by(Case.id))).all()
-    mine = [c for c in rows if staff.id in (c.assignees or [])]
+    """The count (kept per staff member) and the oldest open cases (the assignees index)."""
+    store = await uow.cases()
+    mine = await store.mine(staff.id, limit=MY_LINES)
     if not mine:
         return "您目前没有在办的案件。"
-    lines = [f"您在办的案件（{len(mine)}件）："]
+    total = max((await store.open_load([staff.id])).get(staff.id, 0), len(mine))
+    lines = [f"您在办的案件（{total}件）："]
     lines += [f"{c.number}｜{TYPE_NAMES.get(c.type, c.type)}｜{ctx.registry.name(c.place_code)}｜"
-              f"{STATUS_NAMES.get(c.status, c.status)}" for c in mine[:20]]
+              f"{STATUS_NAMES.get(c.status, c.status)}" for c in mine]
+    if total > len(mine):
+        lines.append(f"（以上是最早的{len(mine)}件）")
     return "\n".join(lines)
 
 

@@ -7,13 +7,15 @@ from datetime import datetime
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.lifecycle import OPEN_STATUSES, check_transition
-from storage.models import Case, CaseCounter, CaseEvent
+from storage.models import Case, CaseAssignee, CaseCounter, CaseEvent, StaffLoad
+from storage.sql import in_values
 
 CORRECTABLE = {"type": "type", "risk": "risk", "place": "place_code"}     # what a correction may change
 _NUMBER = re.compile(r"([A-Za-z]{1,4})\s*-?\s*(\d{6})\s*-?\s*(\d{3,6})")
@@ -25,6 +27,21 @@ def canonical_number(text: str, prefix: str = "JF") -> str | None:
     if not m or m.group(1).upper() != prefix.upper():
         return None
     return f"{prefix.upper()}{m.group(2)}-{int(m.group(3)):03d}"
+
+
+_LEDGER = "jiefen_ledger"      # session.info: ledger rows not yet written
+
+
+def write_ledger(session: Session) -> None:
+    """Write the ledger rows a unit of work has noted, in one executemany (the commit hook;
+    storage.db.Database): a message's five or ten events cost one round trip, not one each."""
+    rows = session.info.pop(_LEDGER, None)
+    if rows:
+        session.execute(insert(CaseEvent), rows)
+
+
+def forget_ledger(session: Session) -> None:
+    session.info.pop(_LEDGER, None)
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,9 @@ class CaseStore:
         self.now = now          # one instant per unit of work: every row it writes agrees
         self.prefix = prefix
         self.tz = ZoneInfo(tz)
+        # cases this unit of work has in hand, by number: the session would hand back the same
+        # objects, so asking the database again (the ledger middleware does, per message) is spared
+        self._known: dict[str, Case] = {}
 
     async def open(self, new: NewCase, history: Iterable[tuple[datetime, str, str, dict]] = ()) -> tuple[Case, bool]:
         """Open a case, or find the one this intake already opened (a retried confirmation).
@@ -64,10 +84,11 @@ class CaseStore:
                     risk_reasons=list(new.risk_reasons), status="received", level=new.level,
                     place_code=new.place_code, channel=new.channel, reporter=new.reporter,
                     reporter_name=new.reporter_name, contact=new.contact, parties=list(new.parties),
-                    description=new.description, source=new.source, assignees=[], media=list(new.media),
+                    description=new.description, source=new.source, media=list(new.media), assignments=[],
                     created_at=self.now, updated_at=self.now)
         self.session.add(case)
         await self.session.flush()
+        self._known[case.number] = case
         await self.record(case, history)
         await self.event(case, "created", new.channel + ":" + new.reporter, status="received", type=new.type,
                          risk=new.risk, place=new.place_code, source=new.source, model_version=new.model_version)
@@ -84,17 +105,24 @@ class CaseStore:
         seq = (await self.session.execute(stmt)).scalar_one()
         return f"{self.prefix}{day}-{seq:03d}"
 
-    async def event(self, case: Case, kind: str, actor: str = "", /, **data: Any) -> CaseEvent:
-        ev = CaseEvent(case_id=case.id, at=self.now, kind=kind, actor=actor, data=data)
-        self.session.add(ev)
-        await self.session.flush()
-        return ev
+    async def event(self, case: Case, kind: str, actor: str = "", /, **data: Any) -> None:
+        """Add to the case's ledger. Written with the unit of work's other ledger rows in one
+        statement, before the ledger is next read through this store and at the commit."""
+        self._ledger().append({"case_id": case.id, "at": self.now, "kind": kind, "actor": actor, "data": data})
 
     async def record(self, case: Case, history: Iterable[tuple[datetime, str, str, dict]]) -> None:
         """Write events that happened earlier (a conversation before its case existed)."""
-        for at, kind, actor, data in history:
-            self.session.add(CaseEvent(case_id=case.id, at=at, kind=kind, actor=actor, data=data))
-        await self.session.flush()
+        self._ledger().extend({"case_id": case.id, "at": at, "kind": kind, "actor": actor, "data": data}
+                              for at, kind, actor, data in history)
+
+    def _ledger(self) -> list[dict]:
+        return self.session.info.setdefault(_LEDGER, [])
+
+    async def _written(self) -> None:
+        """Reads of the ledger see what this unit of work added to it."""
+        rows = self.session.info.pop(_LEDGER, None)
+        if rows:
+            await self.session.execute(insert(CaseEvent), rows)
 
     async def transition(self, case: Case, status: str, actor: str, /, **data: Any) -> None:
         """Move a case; refused (TransitionRefused) unless the life cycle allows it."""
@@ -111,6 +139,18 @@ class CaseStore:
         elif status == "mediating" and before == "resolved":
             case.resolved_at = None
         await self.event(case, "status", actor, before=before, after=status, **data)
+
+    def assign(self, case: Case, people: Iterable[tuple[str, str]]) -> None:
+        """Make (staff id, role), in order, the case's assignees; the clocks restart from now."""
+        case.set_assignees(people, since=self.now)
+        case.assigned_at = self.now
+        case.updated_at = self.now
+
+    def add_assignee(self, case: Case, staff_id: str, role: str) -> None:
+        """One more assignee (a supervisor who takes a case over, a grid worker who joins); the
+        clocks keep running."""
+        if staff_id not in case.assignees:
+            case.set_assignees([(a.staff_id, a.role) for a in case.assignments] + [(staff_id, role)], since=self.now)
 
     async def update(self, case: Case, actor: str, /, **fields: Any) -> None:
         """Change descriptive fields; the ledger keeps what they were."""
@@ -133,10 +173,18 @@ class CaseStore:
         return await self.session.scalar(select(Case).where(Case.intake_key == key))
 
     async def get(self, number: str) -> Case | None:
-        return await self.session.scalar(select(Case).where(Case.number == number))
+        if number in self._known:
+            return self._known[number]
+        case = await self.session.scalar(select(Case).where(Case.number == number))
+        if case is not None:
+            self._known[number] = case
+        return case
 
     async def get_for_update(self, number: str) -> Case | None:
-        return await self.session.scalar(select(Case).where(Case.number == number).with_for_update())
+        case = await self.session.scalar(select(Case).where(Case.number == number).with_for_update())
+        if case is not None:
+            self._known[number] = case
+        return case
 
     async def by_reporter(self, channel: str, reporter: str, *, open_only: bool = False, limit: int = 20) -> Sequence[Case]:
         q = select(Case).where(Case.channel == channel, Case.reporter == reporter)
@@ -146,6 +194,7 @@ class CaseStore:
 
     async def linked_by(self, channel: str, user: str, *, limit: int = 20) -> Sequence[Case]:
         """Cases this person reported again after someone else had (their report was joined)."""
+        await self._written()
         # a subquery, not DISTINCT over the cases' columns: PostgreSQL cannot compare JSON ones
         linked = select(CaseEvent.case_id).where(CaseEvent.kind == "linked_report",
                                                  CaseEvent.actor == f"{channel}:{user}")
@@ -154,6 +203,7 @@ class CaseStore:
 
     async def reporters(self, case: Case) -> list[tuple[str, str]]:
         """(channel, user) of everyone who reported this dispute, the reporter of record first."""
+        await self._written()
         actors = (await self.session.scalars(
             select(CaseEvent.actor).where(CaseEvent.case_id == case.id, CaseEvent.kind == "linked_report")
             .order_by(CaseEvent.id))).all()
@@ -164,17 +214,47 @@ class CaseStore:
                 found.append((channel, user))
         return found
 
-    async def recent(self, *, since: datetime, place_codes: Iterable[str] | None = None,
-                     open_only: bool = True) -> Sequence[Case]:
-        """Candidates for duplicate detection."""
+    async def recent(self, *, since: datetime, place_codes: Iterable[str | None] | None = None,
+                     types: Iterable[str] | None = None, open_only: bool = True) -> Sequence[Case]:
+        """Candidates for duplicate detection: opened since `since`, at one of `place_codes`
+        (None among them: cases without a place) and of one of `types`; read through the
+        (place, type, opened) index."""
         q = select(Case).where(Case.created_at >= since)
         if open_only:
             q = q.where(Case.status.in_(OPEN_STATUSES))
         if place_codes is not None:
-            q = q.where(Case.place_code.in_(list(place_codes)))
-        return (await self.session.scalars(q.order_by(Case.id))).all()
+            codes = set(place_codes)
+            named = [c for c in codes if c is not None]
+            cond = in_values(Case.place_code, named, self.session.bind.dialect.name) if named else None
+            if None in codes:
+                cond = Case.place_code.is_(None) if cond is None else (cond | Case.place_code.is_(None))
+            if cond is None:
+                return []
+            q = q.where(cond)
+        if types is not None:
+            q = q.where(Case.type.in_(sorted(set(types))))
+        found = (await self.session.scalars(q.order_by(Case.id))).all()
+        self._known.update((c.number, c) for c in found)
+        return found
+
+    async def mine(self, staff_id: str, *, limit: int = 20) -> Sequence[Case]:
+        """A staff member's open cases, oldest first (the case_assignees index)."""
+        q = (select(Case).join(CaseAssignee, CaseAssignee.case_id == Case.id)
+             .where(CaseAssignee.staff_id == staff_id, CaseAssignee.open.is_(True))
+             .order_by(CaseAssignee.case_id).limit(limit))
+        return (await self.session.scalars(q)).all()
+
+    async def open_load(self, staff_ids: Iterable[str]) -> dict[str, int]:
+        """Open cases per staff member (the maintained counts; absent: none)."""
+        ids = sorted(set(staff_ids))
+        if not ids:
+            return {}
+        rows = (await self.session.execute(select(StaffLoad.staff_id, StaffLoad.open_cases)
+                                           .where(in_values(StaffLoad.staff_id, ids, self.session.bind.dialect.name)))).all()
+        return {s: int(n) for s, n in rows}
 
     async def list(self, *, status: str | None = None, limit: int | None = None) -> Sequence[Case]:
+        """Small lists (tests, tools); a long one is paged: storage/case_list.py."""
         q = select(Case).order_by(Case.id)
         if status:
             q = q.where(Case.status == status)
@@ -182,9 +262,19 @@ class CaseStore:
             q = q.limit(limit)
         return (await self.session.scalars(q)).all()
 
-    async def events(self, case: Case) -> Sequence[CaseEvent]:
-        return (await self.session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))).all()
+    async def events(self, case: Case, kinds: Iterable[str] | None = None) -> Sequence[CaseEvent]:
+        """A case's ledger in order; `kinds`: only those (the (case, kind) index)."""
+        await self._written()
+        q = select(CaseEvent).where(CaseEvent.case_id == case.id)
+        if kinds is not None:
+            q = q.where(CaseEvent.kind.in_(sorted(set(kinds))))
+        return (await self.session.scalars(q.order_by(CaseEvent.id))).all()
+
+    async def latest_event(self, case: Case, kinds: Iterable[str]) -> CaseEvent | None:
+        await self._written()
+        return await self.session.scalar(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind.in_(sorted(set(kinds))))
+            .order_by(CaseEvent.id.desc()).limit(1))
 
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(Case)) or 0)

@@ -3,20 +3,31 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
+
+from storage import cases, counters
+from storage.writer import SQLiteWriter
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+FlushHook = Callable[[Session], None]
 
 
 class Database:
-    def __init__(self, url: str):
+    """`timezone`: the county's, for the figures' days. `flush_hooks` run before every flush of
+    every session, before the counters are taken (bot/clocks.py keeps each case's next due
+    time this way, in the transaction of the change that moves it)."""
+
+    def __init__(self, url: str, *, timezone: str = "Asia/Shanghai"):
         self.url = url
+        self.timezone = timezone
+        self.flush_hooks: list[FlushHook] = []
         parsed = make_url(url)
         # a failed statement's parameters are residents' words and phone numbers: never in a log
         kwargs: dict = {"hide_parameters": True}
@@ -27,9 +38,32 @@ class Database:
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine = create_async_engine(url, **kwargs)
+        self.writer: SQLiteWriter | None = None
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+            self.writer = SQLiteWriter()           # writers queue in the process, not in SQLite's busy sleeps
+            self.writer.install(self.engine.sync_engine)
+        # a session class of our own: the hooks belong to this database, not to every Session
+        session_class = type("JiefenSession", (Session,), {})
+        event.listen(session_class, "before_flush", self._before_flush)
+        event.listen(session_class, "before_commit", self._before_commit)
+        event.listen(session_class, "after_soft_rollback", self._after_rollback)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=session_class)
+
+    @staticmethod
+    def _before_commit(session: Session) -> None:
+        cases.write_ledger(session)
+        counters.apply(session)
+
+    @staticmethod
+    def _after_rollback(session: Session, _transaction) -> None:
+        cases.forget_ledger(session)
+        counters.forget(session)
+
+    def _before_flush(self, session: Session, _flush_context, _instances) -> None:
+        for hook in self.flush_hooks:
+            hook(session)
+        counters.collect(session, self.timezone)
 
     @property
     def dialect(self) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from typing import Iterable
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class UTCDateTime(TypeDecorator):
@@ -66,25 +68,42 @@ class WorkGroup(Base):
     webhook_key: Mapped[str] = mapped_column(String(128), default="")
 
 
+LATE = "overdue_since IS NOT NULL AND red_card_at IS NULL"
+CARDED = "red_card_at IS NOT NULL AND closed_at IS NULL"
+
+
+class CaseAssignee(Base):
+    """Who has a case: one row per (case, staff member), in the order they were named. `open`
+    mirrors the case's status so "my open cases" is one index range."""
+    __tablename__ = "case_assignees"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), default="")          # the staff member's role when named
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    open: Mapped[bool] = mapped_column(default=True)
+    since: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_case_assignees_staff_open", "staff_id", "open", "case_id"),)
+
+
 class Case(Base):
     __tablename__ = "cases"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     intake_key: Mapped[str] = mapped_column(String(128), unique=True)   # a retried confirmation finds the same case
-    type: Mapped[str] = mapped_column(String(32), index=True)
+    type: Mapped[str] = mapped_column(String(32))
     risk: Mapped[str] = mapped_column(String(8), default="green")
     risk_reasons: Mapped[list[Any]] = mapped_column(default=list)
-    status: Mapped[str] = mapped_column(String(16), default="received", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="received")
     level: Mapped[str] = mapped_column(String(16), default="village")  # who handles it: village / town / county
-    place_code: Mapped[str | None] = mapped_column(ForeignKey("places.code"), index=True)
+    place_code: Mapped[str | None] = mapped_column(ForeignKey("places.code"))
     channel: Mapped[str] = mapped_column(String(32))
-    reporter: Mapped[str] = mapped_column(String(128), index=True)      # the channel's user id
+    reporter: Mapped[str] = mapped_column(String(128))                   # the channel's user id
     reporter_name: Mapped[str] = mapped_column(String(64), default="")
     contact: Mapped[str] = mapped_column(String(32), default="")        # stored whole, shown masked
     parties: Mapped[list[Any]] = mapped_column(default=list)             # [{"role": "other", "name": ...}]
     description: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(64), default="")         # dispute code (place) the report came through
-    assignees: Mapped[list[Any]] = mapped_column(default=list)           # staff ids
     media: Mapped[list[Any]] = mapped_column(default=list)               # [{"kind": "voice", "media_id": ...}]
     satisfaction: Mapped[int | None]
     created_at: Mapped[datetime]
@@ -93,17 +112,68 @@ class Case(Base):
     assigned_at: Mapped[datetime | None]                                 # last (re)assignment: the clocks count from it
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # the clocks (bot/clocks.py), kept in the transaction of every change that moves them:
+    next_due_at: Mapped[datetime | None]          # the next moment the scheduler has something to do
+    overdue_since: Mapped[datetime | None]        # a dispatch / acceptance / result deadline has passed
+    red_card_at: Mapped[datetime | None]          # the last red card (红牌警告)
+
+    assignments: Mapped[list[CaseAssignee]] = relationship(
+        order_by=CaseAssignee.position, lazy="selectin", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        Index("ix_cases_status_id", "status", "id"),
+        Index("ix_cases_type_id", "type", "id"),
+        Index("ix_cases_place_id", "place_code", "id"),
+        Index("ix_cases_duplicates", "place_code", "type", "created_at"),   # the duplicate window
+        Index("ix_cases_reporter_created", "channel", "reporter", "created_at"),
+        Index("ix_cases_created_at", "created_at"),
+        Index("ix_cases_updated_id", "updated_at", "id"),
+        Index("ix_cases_next_due", "next_due_at", postgresql_where=text("next_due_at IS NOT NULL"),
+              sqlite_where=text("next_due_at IS NOT NULL")),
+        # the digests' lists, read in id order: overdue without a red card (overdue_since is only
+        # ever set on open cases), and red cards not closed
+        Index("ix_cases_late", "id", postgresql_where=text(LATE), sqlite_where=text(LATE)),
+        Index("ix_cases_red_card", "id", postgresql_where=text(CARDED), sqlite_where=text(CARDED)),
+    )
+
+    @property
+    def assignees(self) -> list[str]:
+        """Staff ids, in the order they were named (the case_assignees rows)."""
+        return [a.staff_id for a in self.assignments]
+
+    @assignees.setter
+    def assignees(self, staff_ids: Iterable[str]) -> None:
+        self.set_assignees([(sid, "") for sid in staff_ids])
+
+    def set_assignees(self, people: Iterable[tuple[str, str]], since: datetime | None = None) -> None:
+        """(staff id, role) in order; those kept keep their row, those gone lose it."""
+        current = {a.staff_id: a for a in self.assignments}
+        rows: list[CaseAssignee] = []
+        for sid, role in people:
+            if any(r.staff_id == sid for r in rows):
+                continue
+            row = current.get(sid) or CaseAssignee(staff_id=sid, role=role, since=since)
+            if role:
+                row.role = role
+            row.position = len(rows)
+            rows.append(row)
+        self.assignments = rows
 
 
 class CaseEvent(Base):
     """The electronic ledger: append-only, one row per change, message and notification."""
     __tablename__ = "case_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(128), default="")
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (
+        Index("ix_case_events_case_kind", "case_id", "kind", "id"),     # a case's ledger, or its events of a kind
+        Index("ix_case_events_actor_kind", "actor", "kind"),            # a resident's joined reports
+    )
 
 
 class CaseCounter(Base):
@@ -144,6 +214,51 @@ class CodeScan(Base):
     channel: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16))          # follow (a new follower scanned) | scan
     at: Mapped[datetime]
+
+
+class StaffLoad(Base):
+    """Open cases per staff member, kept by the flush hook (storage/counters.py) in the
+    transaction of every change of assignees or status: routing's "least loaded" and 我的 read
+    one row instead of counting."""
+    __tablename__ = "staff_load"
+    staff_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    open_cases: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseFigure(Base):
+    """The centre's figures, kept by the flush hook in the transaction of every change: per
+    local day of opening (`day` = "YYYY-MM-DD") or for the whole ledger (`day` = "*"), per
+    dimension (`all`, `type`, `place`, `channel`) and its value. Counts are added as deltas
+    (INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n), so concurrent workers add up."""
+    __tablename__ = "case_figures"
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cases: Mapped[int] = mapped_column(Integer, default=0)
+    open: Mapped[int] = mapped_column(Integer, default=0)
+    dispatched: Mapped[int] = mapped_column(Integer, default=0)
+    dispatch_secs: Mapped[int] = mapped_column(BigInteger, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)          # with a result: resolved or closed
+    resolve_timed: Mapped[int] = mapped_column(Integer, default=0)
+    resolve_secs: Mapped[int] = mapped_column(BigInteger, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    at_town: Mapped[int] = mapped_column(Integer, default=0)           # handled at the town now (escalated or begun there)
+    at_county: Mapped[int] = mapped_column(Integer, default=0)
+    red: Mapped[int] = mapped_column(Integer, default=0)               # red risk
+    overdue: Mapped[int] = mapped_column(Integer, default=0)           # open and past a deadline
+    late: Mapped[int] = mapped_column(Integer, default=0)              # … and no red card yet (the digests' 超期)
+    carded: Mapped[int] = mapped_column(Integer, default=0)            # ever given a red card
+    carded_open: Mapped[int] = mapped_column(Integer, default=0)
+    rated: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Meta(Base):
+    """Small facts about the database itself: what the clocks were computed with, whether the
+    figures were built."""
+    __tablename__ = "jiefen_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
 
 
 class InboxItem(Base):

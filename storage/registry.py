@@ -93,6 +93,28 @@ class Registry:
     places: dict[str, PlaceInfo] = field(default_factory=dict)
     staff: dict[str, StaffInfo] = field(default_factory=dict)
     groups: dict[str, GroupInfo] = field(default_factory=dict)
+    _children: tuple[int, dict[str, list[str]]] | None = field(default=None, repr=False, compare=False)
+
+    def children(self, code: str) -> list[str]:
+        if self._children is None or self._children[0] != len(self.places):
+            index: dict[str, list[str]] = {}
+            for c, p in self.places.items():
+                if p.parent:
+                    index.setdefault(p.parent, []).append(c)
+            self._children = (len(self.places), index)
+        return self._children[1].get(code, [])
+
+    def subtree(self, code: str | None) -> frozenset[str]:
+        """The place and every place under it (empty for an unknown place)."""
+        if not code or code not in self.places:
+            return frozenset()
+        found, todo = {code}, [code]
+        while todo:
+            for child in self.children(todo.pop()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return frozenset(found)
 
     def group_for_chat(self, chat_id: str) -> GroupInfo | None:
         return next((g for g in self.groups.values() if chat_id in g.chats), None)

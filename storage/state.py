@@ -30,6 +30,8 @@ class StateStore(Protocol):
     def lock(self, key: str, ttl: float = 30.0, wait: float = 10.0) -> contextlib.AbstractAsyncContextManager[None]: ...
     async def try_lock(self, key: str, ttl: float) -> str | None: ...
     async def unlock(self, key: str, token: str) -> bool: ...
+    async def renew(self, key: str, token: str, ttl: float) -> bool:
+        """Extend a lock this token still holds; False when it was lost (expired, taken)."""
     async def close(self) -> None: ...
 
 
@@ -131,12 +133,21 @@ class MemoryStateStore(_LockMixin):
             return True
         return False
 
+    async def renew(self, key, token, ttl):
+        if self._live("lock:" + key) != token:
+            return False
+        self._data["lock:" + key] = (token, self._expiry(ttl))
+        return True
+
     async def close(self):
         self._data.clear()
 
 
 _UNLOCK = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end
+"""
+_RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end
 """
 _INCR = """
 local v = redis.call('incrby', KEYS[1], ARGV[1])
@@ -161,6 +172,7 @@ class RedisStateStore(_LockMixin):
         self._redis = aioredis.Redis.from_pool(pool)      # closing the client closes the pool
         self._prefix = prefix
         self._unlock = self._redis.register_script(_UNLOCK)
+        self._renew = self._redis.register_script(_RENEW)
         self._incr = self._redis.register_script(_INCR)
         self._push = self._redis.register_script(_PUSH)
 
@@ -205,6 +217,9 @@ class RedisStateStore(_LockMixin):
 
     async def unlock(self, key, token):
         return bool(await self._unlock(keys=[self._k("lock:" + key)], args=[token]))
+
+    async def renew(self, key, token, ttl):
+        return bool(await self._renew(keys=[self._k("lock:" + key)], args=[token, self._ms(ttl)]))
 
     async def close(self):
         await self._redis.aclose()

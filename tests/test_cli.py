@@ -45,6 +45,19 @@ def test_init_chat_and_cases(env):
     assert jiefen(env, "case", "JF000000-001", check=False).returncode == 1
 
 
+def test_cases_filter_and_stream(env):
+    jiefen(env, "init", "--demo")
+    jiefen(env, "chat", "--user", "cli-resident", stdin=f"{REPORT}\n确认\n")
+    lines = jiefen(env, "cases", "--jsonl", "--open", "--place", "DX", "--type", "neighbour,labour").stdout.splitlines()
+    assert [json.loads(line)["place"] for line in lines] == ["柳林村"]
+    assert jiefen(env, "cases", "--json", "--place", "NH").stdout.strip() == "[]"
+    assert jiefen(env, "cases", "--status", "closed").stdout == ""
+    assert jiefen(env, "cases", "--since", "23-11-2026", check=False).returncode == 2     # refused, with the reason
+    figures = json.loads(jiefen(env, "figures", "--json", "--rebuild").stdout)
+    assert figures["total"]["cases"] == 1 and figures["by_type"]["neighbour"]["open"] == 1
+    assert figures["now"]["open"] == 1 and figures["place_names"]["DX01"] == "东溪镇柳林村"
+
+
 def test_registry_json_and_load(env, tmp_path):
     jiefen(env, "init", "--demo")
     reg = json.loads(jiefen(env, "registry", "--json").stdout)

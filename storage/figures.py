@@ -1,0 +1,223 @@
+"""The figures the centre reads (日收集、周通报、月督办): cases by day, type, place and channel,
+times to dispatch and to a result, success and completion rates, satisfaction, and what is
+open, overdue and under a red card now.
+
+They come from `case_figures`, counts kept in the transaction of every change
+(storage/counters.py), so reading a month costs the same with ten thousand cases or ten
+million: rows per day × types, places and channels, never a scan of the ledger. `rebuild`
+recounts everything from the cases (after a bulk load, or a change of time zone).
+
+    async with db.session() as s:
+        f = await read_figures(s, date(2026, 11, 1), date(2026, 11, 30))
+    f.total.cases, f.total.success_rate, f.by_type["labour"].mean_result_days, f.now.overdue
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Collection
+
+from sqlalchemy import delete, func, select, text, update
+
+from bot.lifecycle import OPEN_STATUSES
+from storage.counters import ALL_DAYS, MEASURES, Facts, FACT_FIELDS, contribution
+from storage.db import Database
+from storage.models import Case, CaseAssignee, CaseFigure, Meta, StaffLoad
+from storage.sql import in_values
+
+log = logging.getLogger("jiefen.figures")
+META_KEY = "figures_timezone"
+_BATCH = 20000
+
+
+@dataclass(frozen=True)
+class Measures:
+    """Counts over a set of cases (those opened in a period, or the whole ledger)."""
+    cases: int = 0
+    open: int = 0
+    dispatched: int = 0
+    dispatch_secs: int = 0
+    resolved: int = 0            # with a result: resolved or closed
+    resolve_timed: int = 0
+    resolve_secs: int = 0
+    closed: int = 0
+    at_town: int = 0             # handled at the town now
+    at_county: int = 0
+    red: int = 0                 # red risk
+    overdue: int = 0             # open and past a deadline
+    late: int = 0                # … and no red card yet
+    carded: int = 0              # ever given a red card
+    carded_open: int = 0
+    rated: int = 0
+    rating_sum: int = 0
+
+    def __add__(self, other: "Measures") -> "Measures":
+        return Measures(*(getattr(self, m) + getattr(other, m) for m in MEASURES))
+
+    @property
+    def success_rate(self) -> float | None:
+        """Share of the cases with a result (化解率)."""
+        return round(self.resolved / self.cases, 4) if self.cases else None
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Share of the cases closed (办结率)."""
+        return round(self.closed / self.cases, 4) if self.cases else None
+
+    @property
+    def mean_dispatch_hours(self) -> float | None:
+        return round(self.dispatch_secs / self.dispatched / 3600, 2) if self.dispatched else None
+
+    @property
+    def mean_result_days(self) -> float | None:
+        return round(self.resolve_secs / self.resolve_timed / 86400, 2) if self.resolve_timed else None
+
+    @property
+    def satisfaction(self) -> float | None:
+        return round(self.rating_sum / self.rated, 2) if self.rated else None
+
+    def as_dict(self) -> dict:
+        return {**{m: getattr(self, m) for m in MEASURES}, "success_rate": self.success_rate,
+                "completion_rate": self.completion_rate, "mean_dispatch_hours": self.mean_dispatch_hours,
+                "mean_result_days": self.mean_result_days, "satisfaction": self.satisfaction}
+
+
+assert tuple(f.name for f in fields(Measures)) == MEASURES
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Cases opened from `since` to `until` (local days, both included), and the ledger now."""
+    since: date
+    until: date
+    total: Measures = Measures()
+    by_day: dict[str, Measures] = field(default_factory=dict)
+    by_type: dict[str, Measures] = field(default_factory=dict)
+    by_place: dict[str, Measures] = field(default_factory=dict)      # place code ("" none yet) as recorded
+    by_channel: dict[str, Measures] = field(default_factory=dict)
+    now: Measures = Measures()                                        # the whole ledger: open, overdue, red cards
+    now_by_type: dict[str, Measures] = field(default_factory=dict)
+    now_by_place: dict[str, Measures] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        def table(d: dict[str, Measures]) -> dict:
+            return {k: v.as_dict() for k, v in sorted(d.items())}
+        return {"since": self.since.isoformat(), "until": self.until.isoformat(), "total": self.total.as_dict(),
+                "by_day": table(self.by_day), "by_type": table(self.by_type), "by_place": table(self.by_place),
+                "by_channel": table(self.by_channel), "now": self.now.as_dict(),
+                "now_by_type": table(self.now_by_type), "now_by_place": table(self.now_by_place)}
+
+
+def roll_up(by_place: dict[str, Measures], parents: dict[str, str | None]) -> dict[str, Measures]:
+    """Place figures summed up the tree: each place counts its own cases and those below it."""
+    out: dict[str, Measures] = {}
+    for code, m in by_place.items():
+        seen = 0
+        while code and seen < 20:
+            out[code] = out.get(code, Measures()) + m
+            code = parents.get(code)
+            seen += 1
+    return out
+
+
+async def read_figures(session, since: date, until: date) -> Figures:
+    """The figures of the cases opened from `since` to `until` (local days, both included):
+    sums in SQL over the period's rows (days × dimension values), never over cases."""
+    sums = [func.sum(getattr(CaseFigure, m)) for m in MEASURES]
+    period = (CaseFigure.day >= since.isoformat(), CaseFigure.day <= until.isoformat())
+    per_value = (await session.execute(select(CaseFigure.dim, CaseFigure.key, *sums).where(*period)
+                                       .group_by(CaseFigure.dim, CaseFigure.key))).all()
+    per_day = (await session.execute(select(CaseFigure.day, *[getattr(CaseFigure, m) for m in MEASURES])
+                                     .where(*period, CaseFigure.dim == "all"))).all()
+    now_rows = (await session.execute(
+        select(CaseFigure.dim, CaseFigure.key, *[getattr(CaseFigure, m) for m in MEASURES])
+        .where(CaseFigure.day == ALL_DAYS, CaseFigure.dim.in_(("all", "type", "place"))))).all()
+
+    def measures(values) -> Measures:
+        return Measures(*(int(v or 0) for v in values))
+
+    dims: dict[str, dict[str, Measures]] = {"all": {}, "type": {}, "place": {}, "channel": {}}
+    for dim, key, *values in per_value:
+        if dim in dims:
+            dims[dim][key] = measures(values)
+    now = {"all": {}, "type": {}, "place": {}}
+    for dim, key, *values in now_rows:
+        now[dim][key] = measures(values)
+    return Figures(since, until, dims["all"].get("", Measures()), {d: measures(v) for d, *v in per_day},
+                   dims["type"], dims["place"], dims["channel"], now["all"].get("", Measures()),
+                   now["type"], now["place"])
+
+
+async def now_in(session, places: Collection[str]) -> Measures:
+    """The ledger now (open, overdue, late, under a red card …) summed over these places: one
+    kept row per place, however many cases they hold."""
+    if not places:
+        return Measures()
+    sums = [func.sum(getattr(CaseFigure, m)) for m in MEASURES]
+    row = (await session.execute(select(*sums).where(
+        CaseFigure.day == ALL_DAYS, CaseFigure.dim == "place",
+        in_values(CaseFigure.key, sorted(places), session.bind.dialect.name)))).one()
+    return Measures(*(int(v or 0) for v in row))
+
+
+# ---- rebuilding ----------------------------------------------------------------------------------
+
+async def rebuild(db: Database) -> int:
+    """Recount the figures, the assignees' open flags and the open load per staff member from
+    the cases, in one transaction (PostgreSQL: the counters are locked against concurrent
+    changes meanwhile). Returns the cases counted."""
+    tz = db.timezone
+    counted = 0
+    async with db.session() as s:
+        if db.dialect == "postgresql":
+            await s.execute(text("LOCK TABLE case_figures, staff_load IN EXCLUSIVE MODE"))
+        await s.execute(delete(CaseFigure))
+        totals: dict[tuple[str, str, str], Counter] = {}
+        last = 0
+        while True:
+            batch = (await s.execute(select(Case.id, *[getattr(Case, n) for n in FACT_FIELDS])
+                                     .where(Case.id > last).order_by(Case.id).limit(_BATCH))).all()
+            if not batch:
+                break
+            last = batch[-1][0]
+            for row in batch:
+                for key, m in contribution(Facts(*row[1:]), tz).items():
+                    c = totals.setdefault(key, Counter())
+                    for name, value in m.items():
+                        if value:
+                            c[name] += value
+            counted += len(batch)
+        rows = [{"day": d, "dim": dim, "key": k, **{m: c.get(m, 0) for m in MEASURES}}
+                for (d, dim, k), c in sorted(totals.items())]
+        for i in range(0, len(rows), 1000):
+            await s.execute(CaseFigure.__table__.insert(), rows[i:i + 1000])
+        open_ids = select(Case.id).where(Case.status.in_(OPEN_STATUSES))
+        await s.execute(update(CaseAssignee).values(open=CaseAssignee.case_id.in_(open_ids)))
+        await s.execute(delete(StaffLoad))
+        await s.execute(StaffLoad.__table__.insert().from_select(
+            ["staff_id", "open_cases"],
+            select(CaseAssignee.staff_id, func.count()).where(CaseAssignee.open.is_(True))
+            .group_by(CaseAssignee.staff_id)))
+        await _set_meta(s, META_KEY, tz)
+    log.info("figures rebuilt from %d cases", counted)
+    return counted
+
+
+async def ensure_built(db: Database) -> bool:
+    """Rebuild when the figures were never built here, or for another time zone."""
+    async with db.session() as s:
+        built = await s.scalar(select(Meta.value).where(Meta.key == META_KEY))
+    if built == db.timezone:
+        return False
+    await rebuild(db)
+    return True
+
+
+async def _set_meta(session, key: str, value: str) -> None:
+    row = await session.get(Meta, key)
+    if row is None:
+        session.add(Meta(key=key, value=value))
+    else:
+        row.value = value
