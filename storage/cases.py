@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from bot.lifecycle import OPEN_STATUSES, check_transition
+from storage.lifecycle import OPEN_STATUSES, check_transition
 from storage.models import Case, CaseAssignee, CaseCounter, CaseEvent, StaffLoad
 from storage.sql import in_values
 

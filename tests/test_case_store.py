@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.lifecycle import STATUSES, TRANSITIONS, TransitionRefused
+from storage.lifecycle import TRANSITIONS, Status, TransitionRefused
 from storage.cases import CaseStore, NewCase, canonical_number
 from storage.db import Database
 
@@ -73,14 +73,14 @@ async def test_transitions_follow_the_life_cycle(db):
                      ("status", "resolved"), ("status", "closed")]
 
 
-@pytest.mark.parametrize("current", STATUSES)
+@pytest.mark.parametrize("current", list(Status))
 async def test_every_transition_not_in_the_table_is_refused(db, current):
     number, _ = await open_case(db)
     async with db.session() as s:
         store = CaseStore(s, now=T0)
         case = await store.get(number)
         case.status = current
-        for wanted in STATUSES:
+        for wanted in Status:
             if wanted in TRANSITIONS[current]:
                 continue
             with pytest.raises(TransitionRefused):

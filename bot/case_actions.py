@@ -1,0 +1,209 @@
+"""What staff do to a case, whichever way they ask: the WeCom app's commands (handlers/staff.py)
+and the centre's console call the same actions, so the rules (who may act, which transitions)
+and what the resident is told are one.
+
+Each action takes the staff member acting, the case (loaded for update) and the words that
+go with it, and answers with a sentence for the person who acted. `perform` checks that the
+person may act on the case first; a refusal is a ledger event and changes nothing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Awaitable, Callable
+
+from bot import notify, rating, routing
+from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES, Status, can_move
+from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
+from storage.cases import CORRECTABLE
+from storage.lifecycle import EventKind, Risk
+from storage.models import Case
+from storage.registry import StaffInfo
+
+if TYPE_CHECKING:
+    from bot.context import AppContext
+    from bot.uow import UnitOfWork
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"            # 接单
+    PROGRESS = "progress"        # 进展
+    APPOINTMENT = "appointment"  # 约谈
+    RESOLVE = "resolve"          # 办结
+    ESCALATE = "escalate"        # 上报 / 未化解
+    TRANSFER = "transfer"        # 转办
+    SEND_BACK = "send_back"      # 退回
+    CORRECT = "correct"          # 更正
+
+
+# what each action needs said with it (empty: nothing), as the person is asked for it
+NEEDS = {Action.PROGRESS: "进展内容", Action.APPOINTMENT: "约谈时间", Action.RESOLVE: "办理结果",
+         Action.ESCALATE: "上报原因", Action.TRANSFER: "转给谁（姓名或工号）", Action.SEND_BACK: "退回原因",
+         Action.CORRECT: "要更正的项目、新值和原因"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    staff: StaffInfo
+    via: str = "staff"           # staff (the WeCom app) | console
+
+    @property
+    def key(self) -> str:
+        return f"{self.via}:{self.staff.id}"
+
+
+ActionFn = Callable[["AppContext", "UnitOfWork", Actor, Case, str], Awaitable[str]]
+
+
+async def perform(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, action: Action, note: str) -> str:
+    """Do `action` on `case` if `actor` may; the sentence to show them."""
+    if not routing.may_act(ctx.registry, actor.staff, case):
+        await (await uow.cases()).event(case, EventKind.REFUSED, actor.key, command=action.value)
+        return f"案件 {case.number} 不在您的办理范围内，不能办理。如需协助请联系综治中心。"
+    if action in NEEDS and not note.strip():
+        return f"请写上{NEEDS[action]}。"
+    return await ACTIONS[action](ctx, uow, actor, case, note.strip())
+
+
+def _status(case: Case) -> str:
+    return STATUS_NAMES.get(case.status, case.status)
+
+
+async def accept(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+    if case.status == Status.MEDIATING:
+        return f"案件 {case.number} 已经在调解中。"
+    if not can_move(case.status, Status.MEDIATING):
+        return f"案件 {case.number} 当前状态是“{_status(case)}”，不能接单。"
+    if actor.staff.id not in case.assignees:        # a supervisor takes the case over
+        (await uow.cases()).add_assignee(case, actor.staff.id, actor.staff.role)
+    await (await uow.cases()).transition(case, Status.MEDIATING, actor.key)
+    await notify.status_changed(ctx, uow, case)
+    return f"已接单：{case.number}，请在{ctx.settings.start_mediation_days}个工作日内开始调解。群众已收到通知。"
+
+
+async def progress(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+    await (await uow.cases()).event(case, EventKind.PROGRESS, actor.key, text=note)
+    await notify.progress(ctx, uow, case, note)
+    return f"进展已记录并告知群众：{case.number}"
+
+
+async def appointment(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+    await (await uow.cases()).event(case, EventKind.APPOINTMENT, actor.key, text=note)
+    await notify.appointment(ctx, uow, case, note)
+    return f"约谈已记录并告知群众：{case.number}，时间 {note}"
+
+
+async def resolve(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+    if not can_move(case.status, Status.RESOLVED):
+        return f"案件 {case.number} 当前状态是“{_status(case)}”，不能办结。"
+    await (await uow.cases()).transition(case, Status.RESOLVED, actor.key, outcome=note)
+    await notify.status_changed(ctx, uow, case, note=note)
+    await rating.ask(ctx, uow, case)
+    return f"已办结：{case.number}。群众已收到结果并被邀请评价。"
+
+
+async def escalate(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+    if case.status not in OPEN_STATUSES:
+        return f"案件 {case.number} 当前状态是“{_status(case)}”，不能上报。"
+    level = await routing.escalate(ctx, uow, case, actor.key, note)
+    if level is None:
+        return f"案件 {case.number} 已在县级办理，不能再上报；请联系值班领导协调。"
+    return f"已上报：{case.number} 交{routing.LEVEL_NAMES[level]}办理（{notify.who(ctx, case)}）。"
+
+
+async def transfer(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+    target = routing.find_staff(ctx.registry, note)
+    if target is None:
+        return f"没有找到工作人员“{note}”，请写姓名、工号或企业微信账号。"
+    return await assign_to(ctx, uow, actor, case, [target])
+
+
+async def assign_to(ctx, uow, actor: Actor, case: Case, people: list[StaffInfo]) -> str:
+    """Hand the case to `people` (转办, or the centre's dispatch from the console): an assignee
+    who hands it on keeps the others; a received case is dispatched."""
+    if case.status not in OPEN_STATUSES:
+        return f"案件 {case.number} 当前状态是“{_status(case)}”，不能转办。"
+    staff = actor.staff
+    keep = [routing.Choice(ctx.registry.staff[a], "") for a in case.assignees
+            if a in ctx.registry.staff and a != staff.id and staff.id in case.assignees]
+    await routing.assign(ctx, uow, case, keep + [routing.Choice(p, f"{staff.name}转办") for p in people], actor.key,
+                         title="转办案件", reason=f"{staff.name}转办", told=frozenset(c.staff.id for c in keep))
+    if case.status == Status.RECEIVED:
+        await (await uow.cases()).transition(case, Status.DISPATCHED, actor.key)
+        await notify.status_changed(ctx, uow, case)
+    return f"已转办：{case.number} → {'、'.join(p.name for p in people)}"
+
+
+async def send_back(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+    if case.status != Status.DISPATCHED:
+        return f"案件 {case.number} 当前状态是“{_status(case)}”，只有刚分派的案件能退回。"
+    store = await uow.cases()
+    await store.transition(case, Status.RECEIVED, actor.key, reason=note)
+    centre = [routing.Choice(s, "退回综治中心重新分派") for s in routing.centres(ctx.registry, case.place_code)]
+    await routing.assign(ctx, uow, case, centre, actor.key, title="退回待分派", reason=note)
+    await notify.status_changed(ctx, uow, case)
+    return f"已退回综治中心：{case.number}"
+
+
+CORRECTION = re.compile(r"^(类型|风险|地点)\s*[:：]?\s*(\S+)\s*(.*)$", re.S)
+RISK_WORDS = {"红": Risk.RED, "红色": Risk.RED, "red": Risk.RED, "黄": Risk.YELLOW, "黄色": Risk.YELLOW,
+              "yellow": Risk.YELLOW, "绿": Risk.GREEN, "绿色": Risk.GREEN, "green": Risk.GREEN}
+
+
+async def correct(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+    """类型|风险|地点 新值 原因: the reading was wrong. The ledger keeps who, why and what it was
+    (`jiefen nlp train --from-ledger` learns from it); a case corrected to red alerts at once."""
+    m = CORRECTION.match(note)
+    if not m or not m.group(3).strip():
+        return f"请写：更正 {case.number} 类型/风险/地点 新值 原因，例如：更正 {case.number} 风险 红 对方扬言报复"
+    what, value, reason = m.group(1), m.group(2), m.group(3).strip()
+    if what == "类型":
+        field, after = "type", type_code(value)
+    elif what == "风险":
+        field, after = "risk", RISK_WORDS.get(value.lower())
+    else:
+        field, after = "place", place_code(ctx, value)
+    if after is None:
+        return f"没有认出{what}“{value}”。" + ("类型可写：" + "、".join(TYPE_NAMES[t] for t in DISPUTE_TYPES)
+                                          if what == "类型" else "")
+    return await correct_field(ctx, uow, actor, case, field, after, reason)
+
+
+async def correct_field(ctx, uow, actor: Actor, case: Case, field: str, after: str, reason: str) -> str:
+    what = {"type": "类型", "risk": "风险", "place": "地点"}[field]
+    before = getattr(case, CORRECTABLE[field])
+    if before == after:
+        return f"案件 {case.number} 的{what}已经是“{shown(ctx, field, after)}”。"
+    await (await uow.cases()).correct(case, actor.key, field, after, reason)
+    if field == "risk" and after == Risk.RED and case.status in OPEN_STATUSES:
+        await routing.alert_red(ctx, uow, case)
+    return f"已更正 {case.number} 的{what}：{shown(ctx, field, before)} → {shown(ctx, field, after)}（{reason}）"
+
+
+def type_code(value: str) -> str | None:
+    by_name = {name: code for code, name in TYPE_NAMES.items() if code in DISPUTE_TYPES}
+    return value if value in DISPUTE_TYPES else by_name.get(value) or next(
+        (code for name, code in by_name.items() if value in name or name.startswith(value)), None)
+
+
+def place_code(ctx, value: str) -> str | None:
+    reg = ctx.registry
+    if value in reg.places:
+        return value
+    exact = [c for c, p in reg.places.items() if value in (p.name, *p.aliases)]
+    return exact[0] if len(exact) == 1 else None
+
+
+def shown(ctx, field: str, value) -> str:
+    if field == "type":
+        return TYPE_NAMES.get(value, value or "未定")
+    if field == "risk":
+        return routing.RISK_NAMES.get(value, value or "未定")
+    return ctx.registry.full_name(value) or ctx.registry.name(value) or "未定"
+
+
+ACTIONS: dict[Action, ActionFn] = {
+    Action.ACCEPT: accept, Action.PROGRESS: progress, Action.APPOINTMENT: appointment, Action.RESOLVE: resolve,
+    Action.ESCALATE: escalate, Action.TRANSFER: transfer, Action.SEND_BACK: send_back, Action.CORRECT: correct,
+}
