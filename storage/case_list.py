@@ -38,6 +38,10 @@ class BadCursor(ValueError):
     pass
 
 
+class UnknownPlace(LookupError):
+    """A place filter naming no place of the registry."""
+
+
 @dataclass(frozen=True)
 class CaseFilter:
     """Every field narrows the list; an empty one does not filter."""

@@ -184,3 +184,25 @@ def test_several_workers_share_one_conversation_through_redis(env, redis_server)
 def test_several_workers_need_a_shared_state_store(env):
     proc = jiefen(env, "serve", "--workers", "2", check=False)
     assert proc.returncode == 2 and "JIEFEN_STATE_URL" in proc.stderr
+
+
+def test_the_lists_read_well_and_refuse_what_cannot_match(env):
+    """issue 16, item 8: a header, an empty list said so, whole masked phones, local times, no
+    event cut short; a filter that names no status, colour, type or place is an error."""
+    jiefen(env, "init", "--demo")
+    empty = jiefen(env, "cases")
+    assert empty.stdout == "" and "no cases" in empty.stderr
+    jiefen(env, "chat", "--user", "cli-resident", stdin=f"{REPORT}\n确认\n")
+    listed = jiefen(env, "cases").stdout.splitlines()
+    assert listed[0].startswith("编号") and "联系电话" in listed[0]
+    assert "138****5678" in listed[1] and "13812345678" not in listed[1]
+    for args, what in ((("--status", "red"), "no such status"), (("--risk", "purple"), "no such risk"),
+                       (("--type", "aliens"), "no such dispute type"), (("--place", "NOPE"), "no place NOPE")):
+        proc = jiefen(env, "cases", *args, check=False)
+        assert proc.returncode == 2 and what in proc.stderr, proc.stderr
+    assert "JF" in jiefen(env, "cases", "--risk", "green,yellow", "--status", "received").stdout
+    number = listed[1].split()[0]
+    shown = jiefen(env, "case", number).stdout
+    assert "+00:00" not in shown and "T0" not in shown                      # local times, not ISO UTC
+    first_event = json.loads(jiefen(env, "case", number, "--json").stdout)["events"][0]
+    assert first_event["data"]["text"] in shown                               # not cut at a fixed width
