@@ -57,7 +57,7 @@ async def _run_server(kind: str, ready, stop, folder: str) -> None:
         from adapters.gateway import make_app
         from adapters.wechat_mp import WeChatMPChannel
         from bot.clock import Clock
-        from bot.testing import make_context
+        from jiefen.testing import make_context
 
         ctx = await make_context(Path(folder), clock=Clock(), wechat_token=TOKEN, wechat_appid=APPID,
                                  wechat_aes_key=AES_KEY, wechat_api_base="http://127.0.0.1:9")
@@ -176,7 +176,7 @@ def _measure_workers(workers: int, requests, args, concurrency: int, pg, redis) 
                JIEFEN_STATE_URL=redis.url, JIEFEN_STATE_PREFIX=f"{name}:", JIEFEN_PORT=str(port),
                JIEFEN_WECHAT_TOKEN=TOKEN, JIEFEN_WECHAT_APPID=APPID, JIEFEN_WECHAT_AES_KEY=AES_KEY,
                JIEFEN_WECHAT_API_BASE="http://127.0.0.1:9", JIEFEN_LOG_LEVEL="WARNING")
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--demo", "--workers", str(workers)],
+    proc = subprocess.Popen([sys.executable, "-m", "jiefen.cli", "serve", "--demo", "--workers", str(workers)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         deadline = time.monotonic() + 120

@@ -23,7 +23,7 @@ def env(tmp_path):
 
 
 def jiefen(env, *args, stdin: str | None = None, check=True):
-    proc = subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "jiefen.cli", *args], input=stdin, capture_output=True,
                           text=True, env=env, timeout=120)
     if check and proc.returncode != 0:
         raise AssertionError(f"jiefen {' '.join(args)} → {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
@@ -81,7 +81,7 @@ def _free_port():
 
 def test_serve_with_the_demo_answers_on_the_port_it_prints(env):
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--demo", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "jiefen.cli", "serve", "--demo", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
         line = ""
@@ -110,7 +110,7 @@ def test_serve_with_the_demo_answers_on_the_port_it_prints(env):
 
 def test_a_reader_that_stops_early_gets_no_traceback(env):
     jiefen(env, "init", "--demo")
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "registry", "--json"], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "jiefen.cli", "registry", "--json"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env)
     proc.stdout.close()           # like `| head -0`: gone before the command has written a line
     err = proc.stderr.read().decode()
@@ -119,7 +119,7 @@ def test_a_reader_that_stops_early_gets_no_traceback(env):
 
 def _start_serving(env, *args):
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), *args],
+    proc = subprocess.Popen([sys.executable, "-m", "jiefen.cli", "serve", "--port", str(port), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     line, seen = "", []
     deadline = time.monotonic() + 90

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from adapters.gateway import make_app
 from adapters.web import TOO_FAST, WebChannel
-from bot.testing import TestBot, make_context
+from jiefen.testing import TestBot, make_context
 from handlers import texts
 from storage.models import ConversationRow, InboxItem
 from storage.state import RedisStateStore

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from adapters.gateway import make_app
-from bot.testing import make_context
+from jiefen.testing import make_context
 from tests.test_replay import BOT_KEY, BOT_TOKEN, FORWARD_SECRET, forward, wechat
 from tests.staff.conftest import WECOM
 from tests.wechat.conftest import AES_KEY, APPID, TOKEN, signature

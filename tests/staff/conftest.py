@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.testing import make_context
+from jiefen.testing import make_context
 from tests.fakes.wecom_api import FakeWeComAPI
 
 WECOM = dict(wecom_corpid="wx49f0ab532d5d035a", wecom_agentid="1000002", wecom_secret="s3cret",

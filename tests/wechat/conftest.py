@@ -15,7 +15,7 @@ from wechatpy.crypto import WeChatCrypto
 
 from adapters.gateway import make_app
 from adapters.wechat_mp import WeChatMPChannel
-from bot.testing import make_context
+from jiefen.testing import make_context
 from tests.fakes.wechat_api import TEXT_LIMIT, FakeWeChatAPI
 
 TOKEN = "spamtest"

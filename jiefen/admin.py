@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, AsyncIterator, Iterable
 from zoneinfo import ZoneInfo
 
-from bot.app import build_context, configure_logging
+from jiefen.compose import build_context, configure_logging
 from bot.clock import Clock
 from bot.privacy import mask_data, mask_name, mask_phone, mask_text, names_of
 from bot.settings import Settings

@@ -117,7 +117,7 @@ def _run(coro) -> Any:
 
 # ---- commands -------------------------------------------------------------------------
 def cmd_init(args: argparse.Namespace) -> int:
-    from bot.admin import init_database
+    from jiefen.admin import init_database
 
     loaded = _run(init_database(_settings(args), demo=args.demo))
     print("database ready" + (f"; demo county loaded ({loaded} places)" if loaded else ""))
@@ -125,11 +125,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.admin import serve
+    from jiefen.admin import serve
 
     settings = _settings(args, host=args.host, port=args.port)
     if args.workers > 1:
-        from bot.workers import SharedStateNeeded, supervise
+        from jiefen.workers import SharedStateNeeded, supervise
         try:
             return _run(supervise(settings, args.workers, demo=args.demo, config=args.config))
         except SharedStateNeeded as exc:
@@ -140,7 +140,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.admin import chat
+    from jiefen.admin import chat
 
     _run(chat(_settings(args), args.user))
     return 0
@@ -159,7 +159,7 @@ def _listed(text: str | None) -> list[str]:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    from bot.admin import case_rows
+    from jiefen.admin import case_rows
     from nlp.reading import DISPUTE_TYPES, NOT_A_DISPUTE
 
     statuses, risks, types = _listed(args.status), _listed(args.risk), _listed(args.type)
@@ -220,7 +220,7 @@ async def _print_cases(rows, form: str) -> None:
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
-    from bot.admin import figures_dict
+    from jiefen.admin import figures_dict
 
     data = _run(figures_dict(_settings(args), since=args.since, until=args.until, rebuild=args.rebuild))
     if args.json:
@@ -238,7 +238,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_case(args: argparse.Namespace) -> int:
-    from bot.admin import show_case
+    from jiefen.admin import show_case
 
     row = _run(show_case(_settings(args), args.number))
     if row is None:
@@ -260,7 +260,7 @@ def cmd_case(args: argparse.Namespace) -> int:
 
 
 def cmd_registry(args: argparse.Namespace) -> int:
-    from bot.admin import load_registry_file, registry_dict
+    from jiefen.admin import load_registry_file, registry_dict
     from storage.registry import RegistryError
 
     settings = _settings(args)
