@@ -54,7 +54,7 @@ async def _run_server(kind: str, ready, stop, folder: str) -> None:
             return web.Response(text="success")
         app.router.add_post("/wechat/mp", success)
     else:
-        from adapters.gateway import make_app
+        from jiefen.gateway import make_app
         from adapters.wechat_mp import WeChatMPChannel
         from bot.clock import Clock
         from jiefen.testing import make_context

@@ -157,7 +157,7 @@ async def serve(settings: Settings, demo: bool = False, worker: int = 0) -> None
     started on the same port (bot/workers.py); it binds with SO_REUSEPORT and says it is up."""
     from aiohttp import web
 
-    from adapters.gateway import make_app
+    from jiefen.gateway import make_app
 
     configure_logging(settings.log_level)
     if demo and not worker:

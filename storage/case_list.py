@@ -20,7 +20,7 @@ from typing import AsyncIterator, Sequence
 from sqlalchemy import Select, and_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.lifecycle import OPEN_STATUSES
+from storage.lifecycle import OPEN_STATUSES
 from storage.db import Database
 from storage.models import Case, CaseAssignee
 from storage.sql import in_values

@@ -12,7 +12,7 @@ import uuid
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from adapters.gateway import make_app
+from jiefen.gateway import make_app
 from jiefen.testing import make_context
 from tests.test_replay import BOT_KEY, BOT_TOKEN, FORWARD_SECRET, forward, wechat
 from tests.staff.conftest import WECOM

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 
-from adapters.gateway import make_app
+from jiefen.gateway import make_app
 from adapters.group_forward import sign
 from adapters.wecom_bot.crypto import BotCrypto
 from jiefen.testing import make_context

@@ -34,5 +34,5 @@ async def wired_ctx(tmp_path, clock, fake_wecom):
 
 @pytest.fixture
 async def client(aiohttp_client, ctx):
-    from adapters.gateway import make_app
+    from jiefen.gateway import make_app
     return await aiohttp_client(make_app(ctx, run_outbox=False))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from adapters.gateway import make_app
+from jiefen.gateway import make_app
 from adapters.wecom_app import WeComAppChannel
 from bot.message import Push
 from jiefen.testing import TestBot, make_context
