@@ -136,13 +136,15 @@ async def _drive(port: int, requests: list[tuple[dict, bytes]], concurrency: int
             "p50": q[49] * 1000, "p99": q[98] * 1000, "statuses": statuses, "passive": passive}
 
 
-def _measure(kind: str, requests, args, concurrency: int) -> dict:
+def _measure(kind: str, args, concurrency: int) -> dict:
     ready, stop = mp.Queue(), mp.Event()
     with tempfile.TemporaryDirectory() as folder:
         proc = mp.Process(target=_serve, args=(kind, ready, stop, folder), daemon=True)
         proc.start()
         try:
             port = ready.get(timeout=60)
+            # signed now: a callback's timestamp must be recent (adapters/replay.py)
+            requests = _requests(args.messages, args.residents)
             return asyncio.run(_drive(port, requests, concurrency, args.residents, args.time_limit,
                                     _requests(6, 2, "oWarmup", 10**16)))
         finally:
@@ -152,7 +154,7 @@ def _measure(kind: str, requests, args, concurrency: int) -> dict:
                 proc.kill()
 
 
-def _measure_workers(workers: int, requests, args, concurrency: int, pg, redis) -> dict:
+def _measure_workers(workers: int, args, concurrency: int, pg, redis) -> dict:
     """`jiefen serve --workers N` on a fresh PostgreSQL database and Redis."""
     import socket
     import subprocess
@@ -186,6 +188,7 @@ def _measure_workers(workers: int, requests, args, concurrency: int, pg, redis) 
                 break
             except OSError:
                 time.sleep(0.3)
+        requests = _requests(args.messages, args.residents)
         return asyncio.run(_drive(port, requests, concurrency, args.residents, args.time_limit,
                                   _requests(6, 2, "oWarmup", 10**16)))
     finally:
@@ -212,11 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write", action="store_true", help="write bench/RESULTS-callback.md")
     args = p.parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",") if c.strip()]
-    requests = _requests(args.messages, args.residents)
-    rows = [_row("bare aiohttp `success`", max(levels), _measure("bare", requests, args, max(levels)))]
+    rows = [_row("bare aiohttp `success`", max(levels), _measure("bare", args, max(levels)))]
     for c in levels:
-        rows.append(_row("jiefen /wechat/mp, embedded (SQLite, in-process state)", c,
-                         _measure("jiefen", requests, args, c)))
+        rows.append(_row("jiefen /wechat/mp, embedded (SQLite, in-process state)", c, _measure("jiefen", args, c)))
     workers = [int(w) for w in args.postgres_workers.split(",") if w.strip()]
     if workers:
         sys.path.insert(0, str(ROOT / "tests"))
@@ -227,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             for n in workers:
                 for c in levels:
                     rows.append(_row(f"jiefen /wechat/mp, PostgreSQL + Redis, {n} worker{'s' if n > 1 else ''}", c,
-                                     _measure_workers(n, requests, args, c, pg, redis)))
+                                     _measure_workers(n, args, c, pg, redis)))
         finally:
             redis_proc.terminate()
             stop_postgres(pg_handle)
