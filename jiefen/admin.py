@@ -152,27 +152,23 @@ async def show_case(settings: Settings, number: str) -> dict[str, Any] | None:
         await db.close()
 
 
-async def serve(settings: Settings, demo: bool = False, worker: int = 0) -> None:
-    """The gateway in this process. `worker` > 0: one of several processes a supervisor
-    started on the same port (bot/workers.py); it binds with SO_REUSEPORT and says it is up."""
+async def serve(settings: Settings, demo: bool = False) -> None:
+    """The gateway in this process (several processes: jiefen/workers.py)."""
     from aiohttp import web
 
     from jiefen.gateway import make_app
 
     configure_logging(settings.log_level)
-    if demo and not worker:
+    if demo:
         await init_database(settings, demo=True)
     ctx = await build_context(settings)
-    app = make_app(ctx, worker=worker)
+    app = make_app(ctx)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, reuse_port=bool(worker) or None)
+    site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
-    if worker:
-        print(f"worker {worker} ready", flush=True)
-    else:
-        print(f"jiefen is serving {len(ctx.registry.places)} places. Open the web chat: "
-              f"http://{settings.host}:{settings.port}/", flush=True)
+    print(f"jiefen is serving {len(ctx.registry.places)} places. Open the web chat: "
+          f"http://{settings.host}:{settings.port}/", flush=True)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)   # finish in-flight work, then go
     try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import asyncio
 import json
 import sys
@@ -43,7 +44,6 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--demo", action="store_true", help="load the demo county first if the database is empty")
     s.add_argument("--workers", type=int, default=1,
                    help="worker processes on the one port (needs a shared state store: JIEFEN_STATE_URL=redis://…)")
-    s.add_argument("--worker-index", type=int, default=0, help=argparse.SUPPRESS)   # set by the supervisor
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("init", help="create or migrate the database")
@@ -129,13 +129,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args, host=args.host, port=args.port)
     if args.workers > 1:
-        from jiefen.workers import SharedStateNeeded, supervise
+        from jiefen.workers import SharedStateNeeded, serve_workers
+        if args.config:
+            os.environ["JIEFEN_CONFIG"] = args.config        # the workers read the same file
         try:
-            return _run(supervise(settings, args.workers, demo=args.demo, config=args.config))
+            return serve_workers(settings, args.workers, demo=args.demo)
         except SharedStateNeeded as exc:
             print(exc, file=sys.stderr)
             return 2
-    _run(serve(settings, demo=args.demo, worker=args.worker_index))
+    _run(serve(settings, demo=args.demo))
     return 0
 
 

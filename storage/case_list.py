@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.lifecycle import OPEN_STATUSES
 from storage.db import Database
 from storage.models import Case, CaseAssignee
-from storage.sql import in_values
+from storage.sql import dialect_of, in_values
 
 MAX_PAGE = 500
 
@@ -139,7 +139,7 @@ async def page_cases(session: AsyncSession, flt: CaseFilter = CaseFilter(), *, s
     """One page; `cursor` is the previous page's `next_cursor` (BadCursor when it is not one)."""
     limit = max(1, min(limit, MAX_PAGE))
     after = _decode(cursor, sort, descending) if cursor else None
-    q = _ordered(_where(select(Case), flt, session.bind.dialect.name), sort, descending, after, bool(flt.assignee))
+    q = _ordered(_where(select(Case), flt, dialect_of(session)), sort, descending, after, bool(flt.assignee))
     rows = list((await session.scalars(q.limit(limit + 1))).all())
     more = len(rows) > limit
     rows = rows[:limit]

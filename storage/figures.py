@@ -25,7 +25,7 @@ from storage.lifecycle import OPEN_STATUSES
 from storage.counters import ALL_DAYS, MEASURES, Facts, FACT_FIELDS, contribution
 from storage.db import Database
 from storage.models import Case, CaseAssignee, CaseFigure, Meta, StaffLoad
-from storage.sql import in_values
+from storage.sql import dialect_of, in_values
 
 log = logging.getLogger("jiefen.figures")
 META_KEY = "figures_timezone"
@@ -158,7 +158,7 @@ async def now_in(session, places: Collection[str]) -> Measures:
     sums = [func.sum(getattr(CaseFigure, m)) for m in MEASURES]
     row = (await session.execute(select(*sums).where(
         CaseFigure.day == ALL_DAYS, CaseFigure.dim == "place",
-        in_values(CaseFigure.key, sorted(places), session.bind.dialect.name)))).one()
+        in_values(CaseFigure.key, sorted(places), dialect_of(session))))).one()
     return Measures(*(int(v or 0) for v in row))
 
 

@@ -39,6 +39,12 @@ class _LockMixin:
     """Locks built on `try_lock`/`unlock`, so both stores behave alike: a token per holder,
     an expiry so a dead worker does not hold a lock for ever."""
 
+    async def try_lock(self, key: str, ttl: float) -> str | None:
+        raise NotImplementedError
+
+    async def unlock(self, key: str, token: str) -> bool:
+        raise NotImplementedError
+
     @contextlib.asynccontextmanager
     async def lock(self, key: str, ttl: float = 30.0, wait: float = 10.0) -> AsyncIterator[None]:
         deadline = time.monotonic() + wait
