@@ -180,11 +180,11 @@ async def serve(settings: Settings, demo: bool = False, worker: int = 0) -> None
 
 
 async def chat(settings: Settings, user: str) -> None:
-    from adapters.console import ConsoleChannel
+    from adapters.terminal import TerminalChannel
 
     configure_logging("WARNING")
     ctx = await build_context(settings)
     try:
-        await ConsoleChannel(ctx, user).run(sys.stdin)
+        await TerminalChannel(ctx, user).run(sys.stdin)
     finally:
         await ctx.close()

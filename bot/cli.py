@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_init)
 
     s = sub.add_parser("chat", help="talk to the bot as a resident in the terminal")
-    s.add_argument("--user", default="console-user")
+    s.add_argument("--user", default="terminal-user")
     s.set_defaults(func=cmd_chat)
 
     s = sub.add_parser("cases", help="list cases (streamed: any number of them, in flat memory)")

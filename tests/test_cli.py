@@ -37,7 +37,7 @@ def test_init_chat_and_cases(env):
     assert "请核对" in out and "案件编号：JF" in out
     [case] = json.loads(jiefen(env, "cases", "--json").stdout)
     assert case["type"] == "neighbour" and case["place"] == "柳林村" and case["status"] == "received"
-    assert case["channel"] == "console" and "cli-resident" in json.dumps(case["reporter"])
+    assert case["channel"] == "terminal" and "cli-resident" in json.dumps(case["reporter"])
     assert case["risk"] == "green" and case["created_at"]
     assert "13812345678" not in json.dumps(case, ensure_ascii=False)            # masked in lists
     one = json.loads(jiefen(env, "case", case["number"], "--json").stdout)
