@@ -14,10 +14,11 @@ MAX_BODY = 1024 * 1024          # WeChat bodies are small; anything bigger is re
 
 
 def enabled_channels(ctx: AppContext) -> list[Channel]:
-    """The channels the settings switch on. The web chat is always on."""
+    """The channels the settings switch on. The web chat and the staff console are always on."""
+    from adapters.console import ConsoleChannel
     from adapters.web import WebChannel
 
-    channels: list[Channel] = [WebChannel(ctx)]
+    channels: list[Channel] = [WebChannel(ctx), ConsoleChannel(ctx)]
     try:
         from adapters import wechat_mp
     except ImportError:

@@ -48,6 +48,22 @@ async def load_registry_file(settings: Settings, path: str) -> tuple[int, int]:
         await db.close()
 
 
+async def set_staff_password(settings: Settings, staff_id: str, password: str) -> None:
+    """`jiefen staff passwd ID`: KeyError for an unknown or inactive id, PasswordTooWeak."""
+    from bot.accounts import set_password
+
+    db = Database(settings.database_url)
+    try:
+        await db.migrate()
+        async with db.session() as s:
+            staff = (await read_registry(s)).staff.get(staff_id)
+        if staff is None or not staff.active:
+            raise KeyError(f"no active staff member {staff_id!r} in the registry")
+        await set_password(db, staff, password, Clock().now())
+    finally:
+        await db.close()
+
+
 async def registry_dict(settings: Settings) -> dict[str, Any]:
     db = Database(settings.database_url)
     try:

@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_case)
 
+    s = sub.add_parser("staff", help="staff accounts of the console (/console)")
+    ssub = s.add_subparsers(dest="action", required=True)
+    pw = ssub.add_parser("passwd", help="set a staff member's console password (asked for, or from standard input)")
+    pw.add_argument("id", help="the staff id in the registry, e.g. centre-qs")
+    pw.set_defaults(func=cmd_staff_passwd)
+
     s = sub.add_parser("registry", help="show the registry, or load a registry file")
     s.add_argument("--json", action="store_true")
     rsub = s.add_subparsers(dest="action")
@@ -216,6 +222,28 @@ def cmd_case(args: argparse.Namespace) -> int:
         print(f"{row['number']} {row['status']} {row['type']} {row['risk']} {row['place']}")
         for e in row["events"]:
             print(f"  {e['at']}  {e['kind']:<12} {e['actor']:<24} {json.dumps(e['data'], ensure_ascii=False)[:100]}")
+    return 0
+
+
+def cmd_staff_passwd(args: argparse.Namespace) -> int:
+    import getpass
+
+    from bot.admin import set_staff_password
+    from bot.accounts import PasswordTooWeak
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"new console password for {args.id}: ")
+        if getpass.getpass("again: ") != password:
+            print("the two passwords differ; nothing changed", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        _run(set_staff_password(_settings(args), args.id, password))
+    except (KeyError, PasswordTooWeak) as exc:
+        print(f"password not set: {exc.args[0]}", file=sys.stderr)
+        return 1
+    print(f"console password set for {args.id}")
     return 0
 
 

@@ -297,3 +297,12 @@ class ConversationRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(index=True)
     attention: Mapped[bool] = mapped_column(default=False, index=True)  # a safety question left unanswered
+
+
+class StaffAccount(Base):
+    """A staff member's console password (one row per staff member who has one): a slow hash
+    (bot/accounts.py), never the password. Sessions and failed attempts live in the state store."""
+    __tablename__ = "staff_accounts"
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    changed_at: Mapped[datetime]
