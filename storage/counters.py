@@ -30,7 +30,10 @@ from storage.models import Case, CaseFigure, StaffLoad
 MEASURES: tuple[str, ...] = ("cases", "open", "dispatched", "dispatch_secs", "resolved", "resolve_timed",
                              "resolve_secs", "closed", "at_town", "at_county", "red", "overdue", "late", "carded",
                              "carded_open", "rated", "rating_sum")
-DIMS: tuple[str, ...] = ("all", "type", "place", "channel")
+# "pt" place|type and "pc" place|channel: an area's figures by type and channel (a town sums its
+# places' rows), the heat map's place × type grid; "src": the dispute code a report came through
+DIMS: tuple[str, ...] = ("all", "type", "place", "channel", "pt", "pc", "src")
+VERSION = "2"            # what the kept rows hold: a change rebuilds them once (figures.ensure_built)
 ALL_DAYS = "*"
 _INFO = "jiefen_counts"
 _CHUNK = 500           # rows per upsert statement (SQLite takes at most 32,766 parameters)
@@ -53,6 +56,7 @@ class Facts:
     satisfaction: int | None
     overdue_since: datetime | None
     red_card_at: datetime | None
+    source: str | None = None
 
 
 FACT_FIELDS = tuple(f.name for f in fields(Facts))
@@ -88,7 +92,11 @@ def local_day(when: datetime, tz: str) -> str:
 
 def figure_keys(f: Facts, tz: str) -> list[FigureKey]:
     day = local_day(f.created_at, tz) if f.created_at else ALL_DAYS
-    values = (("all", ""), ("type", f.type or ""), ("place", f.place_code or ""), ("channel", f.channel or ""))
+    place = f.place_code or ""
+    values = (("all", ""), ("type", f.type or ""), ("place", place), ("channel", f.channel or ""),
+              ("pt", f"{place}|{f.type or ''}"), ("pc", f"{place}|{f.channel or ''}"))
+    if f.source:
+        values += (("src", f.source),)
     return [(d, dim, value[:64]) for d in dict.fromkeys((day, ALL_DAYS)) for dim, value in values]
 
 

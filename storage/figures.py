@@ -22,7 +22,7 @@ from typing import Collection
 from sqlalchemy import delete, func, select, text, update
 
 from bot.lifecycle import OPEN_STATUSES
-from storage.counters import ALL_DAYS, MEASURES, Facts, FACT_FIELDS, contribution
+from storage.counters import ALL_DAYS, MEASURES, VERSION, Facts, FACT_FIELDS, contribution
 from storage.db import Database
 from storage.models import Case, CaseAssignee, CaseFigure, Meta, StaffLoad
 from storage.sql import in_values
@@ -97,6 +97,9 @@ class Figures:
     by_type: dict[str, Measures] = field(default_factory=dict)
     by_place: dict[str, Measures] = field(default_factory=dict)      # place code ("" none yet) as recorded
     by_channel: dict[str, Measures] = field(default_factory=dict)
+    by_place_type: dict[str, Measures] = field(default_factory=dict)   # "place|type"
+    by_place_channel: dict[str, Measures] = field(default_factory=dict)  # "place|channel"
+    by_source: dict[str, Measures] = field(default_factory=dict)      # dispute code
     now: Measures = Measures()                                        # the whole ledger: open, overdue, red cards
     now_by_type: dict[str, Measures] = field(default_factory=dict)
     now_by_place: dict[str, Measures] = field(default_factory=dict)
@@ -106,7 +109,9 @@ class Figures:
             return {k: v.as_dict() for k, v in sorted(d.items())}
         return {"since": self.since.isoformat(), "until": self.until.isoformat(), "total": self.total.as_dict(),
                 "by_day": table(self.by_day), "by_type": table(self.by_type), "by_place": table(self.by_place),
-                "by_channel": table(self.by_channel), "now": self.now.as_dict(),
+                "by_channel": table(self.by_channel), "by_place_type": table(self.by_place_type),
+                "by_place_channel": table(self.by_place_channel), "by_source": table(self.by_source),
+                "now": self.now.as_dict(),
                 "now_by_type": table(self.now_by_type), "now_by_place": table(self.now_by_place)}
 
 
@@ -138,7 +143,8 @@ async def read_figures(session, since: date, until: date) -> Figures:
     def measures(values) -> Measures:
         return Measures(*(int(v or 0) for v in values))
 
-    dims: dict[str, dict[str, Measures]] = {"all": {}, "type": {}, "place": {}, "channel": {}}
+    dims: dict[str, dict[str, Measures]] = {"all": {}, "type": {}, "place": {}, "channel": {}, "pt": {}, "pc": {},
+                                            "src": {}}
     for dim, key, *values in per_value:
         if dim in dims:
             dims[dim][key] = measures(values)
@@ -146,7 +152,8 @@ async def read_figures(session, since: date, until: date) -> Figures:
     for dim, key, *values in now_rows:
         now[dim][key] = measures(values)
     return Figures(since, until, dims["all"].get("", Measures()), {d: measures(v) for d, *v in per_day},
-                   dims["type"], dims["place"], dims["channel"], now["all"].get("", Measures()),
+                   dims["type"], dims["place"], dims["channel"], dims["pt"], dims["pc"], dims["src"],
+                   now["all"].get("", Measures()),
                    now["type"], now["place"])
 
 
@@ -200,7 +207,7 @@ async def rebuild(db: Database) -> int:
             ["staff_id", "open_cases"],
             select(CaseAssignee.staff_id, func.count()).where(CaseAssignee.open.is_(True))
             .group_by(CaseAssignee.staff_id)))
-        await _set_meta(s, META_KEY, tz)
+        await _set_meta(s, META_KEY, built_mark(tz))
     log.info("figures rebuilt from %d cases", counted)
     return counted
 
@@ -209,10 +216,15 @@ async def ensure_built(db: Database) -> bool:
     """Rebuild when the figures were never built here, or for another time zone."""
     async with db.session() as s:
         built = await s.scalar(select(Meta.value).where(Meta.key == META_KEY))
-    if built == db.timezone:
+    if built == built_mark(db.timezone):
         return False
     await rebuild(db)
     return True
+
+
+def built_mark(tz: str) -> str:
+    """What the kept rows were counted with: the time zone of their days, and what they hold."""
+    return tz if VERSION == "1" else f"{tz}|v{VERSION}"
 
 
 async def _set_meta(session, key: str, value: str) -> None:

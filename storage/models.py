@@ -228,7 +228,8 @@ class StaffLoad(Base):
 class CaseFigure(Base):
     """The centre's figures, kept by the flush hook in the transaction of every change: per
     local day of opening (`day` = "YYYY-MM-DD") or for the whole ledger (`day` = "*"), per
-    dimension (`all`, `type`, `place`, `channel`) and its value. Counts are added as deltas
+    dimension (`all`, `type`, `place`, `channel`, `pt` place|type, `pc` place|channel, `src` dispute
+    code) and its value. Counts are added as deltas
     (INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n), so concurrent workers add up."""
     __tablename__ = "case_figures"
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
