@@ -7,7 +7,6 @@ import sys
 from typing import TextIO
 
 from adapters.base import ChannelBase
-from bot.app import handle
 from bot.context import AppContext
 from bot.inbox import Unavailable
 from bot.message import Message, Push, Reply
@@ -42,7 +41,7 @@ class TerminalChannel(ChannelBase):
             msg = Message(channel=self.name, user=self.user, text=line.rstrip("\n"),
                           created_at=self.ctx.clock.now())
             try:
-                replies = await handle(self.ctx, msg)
+                replies = await self.ctx.inbox.handle(msg)
             except Unavailable:
                 replies = [Reply("系统繁忙，这句话没有收到，请稍后再说一次。")]
             for reply in replies:

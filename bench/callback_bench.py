@@ -54,10 +54,10 @@ async def _run_server(kind: str, ready, stop, folder: str) -> None:
             return web.Response(text="success")
         app.router.add_post("/wechat/mp", success)
     else:
-        from adapters.gateway import make_app
+        from jiefen.gateway import make_app
         from adapters.wechat_mp import WeChatMPChannel
         from bot.clock import Clock
-        from bot.testing import make_context
+        from jiefen.testing import make_context
 
         ctx = await make_context(Path(folder), clock=Clock(), wechat_token=TOKEN, wechat_appid=APPID,
                                  wechat_aes_key=AES_KEY, wechat_api_base="http://127.0.0.1:9")
@@ -75,7 +75,8 @@ async def _run_server(kind: str, ready, stop, folder: str) -> None:
 
 
 # ---- the client ---------------------------------------------------------------------------------
-def _requests(n: int, residents: int, prefix: str = "oBench", id_base: int = 10**15) -> list[tuple[dict, bytes]]:
+def _requests(n: int, residents: int, prefix: str = "oBench", id_base: int = 10**15,
+              nonce_base: int = 100000) -> list[tuple[dict, bytes]]:
     """n encrypted, signed callbacks: resident i's k-th message continues their story."""
     import xmltodict
     from wechatpy.crypto import WeChatCrypto
@@ -86,7 +87,7 @@ def _requests(n: int, residents: int, prefix: str = "oBench", id_base: int = 10*
         xml = (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[{prefix}{who:06d}]]>"
                f"</FromUserName><CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
                f"<Content><![CDATA[{STORY[turn % len(STORY)]}]]></Content><MsgId>{id_base + i}</MsgId></xml>")
-        nonce = str(100000 + i)
+        nonce = str(nonce_base + i)         # a nonce is used once per timestamp (adapters/replay.py)
         enc = xmltodict.parse(crypto.encrypt_message(xml, nonce, ts))["xml"]
         sig = hashlib.sha1("".join(sorted([TOKEN, ts, nonce])).encode()).hexdigest()
         query = {"signature": sig, "timestamp": ts, "nonce": nonce, "openid": f"{prefix}{who:06d}",
@@ -136,15 +137,18 @@ async def _drive(port: int, requests: list[tuple[dict, bytes]], concurrency: int
             "p50": q[49] * 1000, "p99": q[98] * 1000, "statuses": statuses, "passive": passive}
 
 
-def _measure(kind: str, requests, args, concurrency: int) -> dict:
+def _measure(kind: str, args, concurrency: int) -> dict:
     ready, stop = mp.Queue(), mp.Event()
     with tempfile.TemporaryDirectory() as folder:
-        proc = mp.Process(target=_serve, args=(kind, ready, stop, folder), daemon=True)
+        # not a daemon: the server forks its reader processes (bot/reader.py), which a daemon may not
+        proc = mp.Process(target=_serve, args=(kind, ready, stop, folder))
         proc.start()
         try:
             port = ready.get(timeout=60)
+            # signed now: a callback's timestamp must be recent (adapters/replay.py)
+            requests = _requests(args.messages, args.residents)
             return asyncio.run(_drive(port, requests, concurrency, args.residents, args.time_limit,
-                                    _requests(6, 2, "oWarmup", 10**16)))
+                                    _requests(6, 2, "oWarmup", 10**16, nonce_base=900000)))
         finally:
             stop.set()
             proc.join(20)
@@ -152,7 +156,7 @@ def _measure(kind: str, requests, args, concurrency: int) -> dict:
                 proc.kill()
 
 
-def _measure_workers(workers: int, requests, args, concurrency: int, pg, redis) -> dict:
+def _measure_workers(workers: int, args, concurrency: int, pg, redis) -> dict:
     """`jiefen serve --workers N` on a fresh PostgreSQL database and Redis."""
     import socket
     import subprocess
@@ -176,7 +180,7 @@ def _measure_workers(workers: int, requests, args, concurrency: int, pg, redis) 
                JIEFEN_STATE_URL=redis.url, JIEFEN_STATE_PREFIX=f"{name}:", JIEFEN_PORT=str(port),
                JIEFEN_WECHAT_TOKEN=TOKEN, JIEFEN_WECHAT_APPID=APPID, JIEFEN_WECHAT_AES_KEY=AES_KEY,
                JIEFEN_WECHAT_API_BASE="http://127.0.0.1:9", JIEFEN_LOG_LEVEL="WARNING")
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--demo", "--workers", str(workers)],
+    proc = subprocess.Popen([sys.executable, "-m", "jiefen.cli", "serve", "--demo", "--workers", str(workers)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         deadline = time.monotonic() + 120
@@ -186,8 +190,9 @@ def _measure_workers(workers: int, requests, args, concurrency: int, pg, redis) 
                 break
             except OSError:
                 time.sleep(0.3)
+        requests = _requests(args.messages, args.residents)
         return asyncio.run(_drive(port, requests, concurrency, args.residents, args.time_limit,
-                                  _requests(6, 2, "oWarmup", 10**16)))
+                                  _requests(6, 2, "oWarmup", 10**16, nonce_base=900000)))
     finally:
         proc.terminate()
         try:
@@ -212,11 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write", action="store_true", help="write bench/RESULTS-callback.md")
     args = p.parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",") if c.strip()]
-    requests = _requests(args.messages, args.residents)
-    rows = [_row("bare aiohttp `success`", max(levels), _measure("bare", requests, args, max(levels)))]
+    rows = [_row("bare aiohttp `success`", max(levels), _measure("bare", args, max(levels)))]
     for c in levels:
-        rows.append(_row("jiefen /wechat/mp, embedded (SQLite, in-process state)", c,
-                         _measure("jiefen", requests, args, c)))
+        rows.append(_row("jiefen /wechat/mp, embedded (SQLite, in-process state)", c, _measure("jiefen", args, c)))
     workers = [int(w) for w in args.postgres_workers.split(",") if w.strip()]
     if workers:
         sys.path.insert(0, str(ROOT / "tests"))
@@ -227,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             for n in workers:
                 for c in levels:
                     rows.append(_row(f"jiefen /wechat/mp, PostgreSQL + Redis, {n} worker{'s' if n > 1 else ''}", c,
-                                     _measure_workers(n, requests, args, c, pg, redis)))
+                                     _measure_workers(n, args, c, pg, redis)))
         finally:
             redis_proc.terminate()
             stop_postgres(pg_handle)

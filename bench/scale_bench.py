@@ -344,7 +344,7 @@ class Site:
         from bot.clock import FakeClock
         from bot.lifecycle import OPEN_STATUSES
         from bot.scheduler import Scheduler
-        from bot.testing import TestBot, make_context
+        from jiefen.testing import TestBot, make_context
         from handlers.staff import my_cases
         from sqlalchemy import delete, select
         from storage.case_list import CaseFilter, Sort, page_cases
@@ -491,7 +491,7 @@ def stream_memory(url: str) -> tuple[float, float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIEFEN_")}
     env["JIEFEN_DATABASE_URL"] = url
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "cases", "--jsonl"], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "jiefen.cli", "cases", "--jsonl"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     if status != 0:

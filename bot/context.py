@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 from bot.clock import Clock
 from bot.settings import Settings
 from bot.uow import UnitOfWork
+from nlp.reading import PlaceRef
 from storage.db import Database
 from storage.registry import Registry, read_registry
 from storage.state import StateStore
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
     from bot.reader import Reader
     from nlp import Understanding
     from storage.models import Case
+
+def place_refs(registry: Registry) -> list[PlaceRef]:
+    """The registry's places as the understanding layer knows them."""
+    return [PlaceRef(p.code, p.name, p.level, p.parent, p.aliases) for p in registry.places.values()]
+
 
 CaseHook = Callable[["AppContext", UnitOfWork, "Case"], Awaitable[None]]
 Job = Callable[["AppContext"], Awaitable[Any]]
@@ -50,7 +56,7 @@ class AppContext:
     async def reload_registry(self) -> Registry:
         async with self.db.session() as s:
             self.registry = await read_registry(s)
-        self.nlp.set_places(self.registry.place_refs())
+        self.nlp.set_places(place_refs(self.registry))
         if self.reader is not None:
             self.reader.restart()          # its processes were forked with the old places
         return self.registry

@@ -1,9 +1,8 @@
-"""Following and consent, for any channel that has them: an unfollow stops pushes (the cases
-stay and go on), consent to subscription messages is counted per template (each "accept" is
-one message WeChat lets us send outside the customer-service window). Also: a voice message
-whose words were recognised is read as words, and the recording is kept with the report."""
+"""The events of following and consent (what they mean is kept in bot/subscriptions.py), and
+a voice message whose words were recognised: read as words, the recording kept with the report."""
 from __future__ import annotations
 
+from bot import subscriptions
 from bot.context import AppContext
 from bot.dispatcher import Router
 from bot.conversation import Conversation
@@ -14,46 +13,11 @@ from bot.uow import UnitOfWork
 from handlers import media, resident
 
 router = Router("subscriptions")
-FLAG_TTL = 400 * 24 * 3600
-
-
-def _unfollowed_key(channel: str, user: str) -> str:
-    return f"unfollowed:{channel}:{user}"
-
-
-def _consent_key(channel: str, user: str, template: str) -> str:
-    return f"consent:{channel}:{user}:{template}"
-
-
-async def is_unfollowed(ctx: AppContext, channel: str, user: str) -> bool:
-    return bool(await ctx.state.get(_unfollowed_key(channel, user)))
-
-
-async def mark_following(ctx: AppContext, channel: str, user: str) -> None:
-    """Anyone who writes to us follows us (again)."""
-    await ctx.state.delete(_unfollowed_key(channel, user))
-
-
-async def consents(ctx: AppContext, channel: str, user: str, template: str) -> int:
-    return int(await ctx.state.get(_consent_key(channel, user, template)) or 0)
-
-
-async def take_consent(ctx: AppContext, channel: str, user: str, template: str) -> bool:
-    """Use one consent; False when none is left (a concurrent sender took the last one)."""
-    left = await ctx.state.incr(_consent_key(channel, user, template), -1)
-    if left < 0:
-        await ctx.state.incr(_consent_key(channel, user, template), 1)
-        return False
-    return True
-
-
-async def give_back_consent(ctx: AppContext, channel: str, user: str, template: str) -> None:
-    await ctx.state.incr(_consent_key(channel, user, template), 1)
 
 
 @router.message(EventIs(EventType.UNFOLLOW))
 async def on_unfollow(message: Message, ctx: AppContext):
-    await ctx.state.set(_unfollowed_key(message.channel, message.user), True, ttl=FLAG_TTL)
+    await subscriptions.mark_unfollowed(ctx, message.channel, message.user)
     return []                     # nobody to answer: the resident has left
 
 
@@ -68,9 +32,9 @@ def parse_consent(text: str) -> tuple[list[str], list[str]]:
 async def on_consent(message: Message, ctx: AppContext):
     accepted, rejected = parse_consent(message.text)
     for template in accepted:
-        await ctx.state.incr(_consent_key(message.channel, message.user, template), 1, ttl=FLAG_TTL)
+        await subscriptions.add_consent(ctx, message.channel, message.user, template)
     for template in rejected:          # the resident withdrew: none of this template any more
-        await ctx.state.delete(_consent_key(message.channel, message.user, template))
+        await subscriptions.withdraw_consent(ctx, message.channel, message.user, template)
     return "好的，案件有进展时会通过服务通知告诉您。" if accepted else []
 
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DISPUTE_TYPES: tuple[str, ...] = (
-    "marriage_family", "neighbour", "homestead_housing", "land_forest", "land_acquisition",
-    "contract", "debt", "business", "damages", "environment", "labour", "medical",
-    "traffic", "property_mgmt", "consumer", "other",
-)
+from storage.lifecycle import CASE_TYPES
+
+DISPUTE_TYPES: tuple[str, ...] = CASE_TYPES     # one list: the cases' own (storage/lifecycle.py)
 NOT_A_DISPUTE = "none"
 RISK_COLOURS: tuple[str, ...] = ("green", "yellow", "red")
 

@@ -20,7 +20,7 @@ from typing import AsyncIterator, Sequence
 from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.lifecycle import OPEN_STATUSES
+from storage.lifecycle import OPEN_STATUSES
 from storage.db import Database
 from storage.lifecycle import EventKind
 from storage.models import Case, CaseAssignee, CaseEvent
@@ -37,6 +37,10 @@ class Sort(enum.Enum):
 
 class BadCursor(ValueError):
     pass
+
+
+class UnknownPlace(LookupError):
+    """A place filter naming no place of the registry."""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.lifecycle import OPEN_STATUSES
+from storage.lifecycle import OPEN_STATUSES
 from storage.models import Case, CaseFigure, StaffLoad
 
 MEASURES: tuple[str, ...] = ("cases", "open", "dispatched", "dispatch_secs", "resolved", "resolve_timed",

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
-from storage import cases, counters
+from storage import cases, counters, sqlite_inline
 from storage.models import Case
 from storage.writer import SQLiteWriter
 
@@ -41,7 +41,10 @@ class Database:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": 30}
+                # statements run on the event loop's thread: no hand-over per call (storage/sqlite_inline.py)
+                kwargs["async_creator"] = sqlite_inline.creator(parsed.database, timeout=30)
+            else:
+                kwargs["connect_args"] = {"timeout": 30}
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine = create_async_engine(url, **kwargs)

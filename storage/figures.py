@@ -21,7 +21,7 @@ from typing import Collection
 
 from sqlalchemy import delete, func, select, text, update
 
-from bot.lifecycle import OPEN_STATUSES
+from storage.lifecycle import OPEN_STATUSES
 from storage.counters import ALL_DAYS, MEASURES, VERSION, Facts, FACT_FIELDS, contribution
 from storage.db import Database
 from storage.models import Case, CaseAssignee, CaseFigure, Meta, StaffLoad

@@ -10,6 +10,14 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+# the dispute types a case may have (DOMAIN.md); the understanding layer reads texts into them
+CASE_TYPES: tuple[str, ...] = (
+    "marriage_family", "neighbour", "homestead_housing", "land_forest", "land_acquisition",
+    "contract", "debt", "business", "damages", "environment", "labour", "medical",
+    "traffic", "property_mgmt", "consumer", "other",
+)
+
+
 class Status(StrEnum):
     RECEIVED = "received"        # 受理
     DISPATCHED = "dispatched"    # 分流

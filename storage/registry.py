@@ -21,7 +21,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nlp.reading import DISPUTE_TYPES, PlaceRef
+from storage.lifecycle import CASE_TYPES
 from storage.models import Place, Staff, WorkGroup
 
 LEVELS = ("county", "town", "village", "community", "grid", "microgrid")
@@ -156,9 +156,6 @@ class Registry:
     def parents(self) -> dict[str, str | None]:
         return {c: p.parent for c, p in self.places.items()}
 
-    def place_refs(self) -> list[PlaceRef]:
-        return [PlaceRef(p.code, p.name, p.level, p.parent, p.aliases) for p in self.places.values()]
-
     def as_dict(self) -> dict[str, Any]:
         return {"places": [p.as_dict() for p in self.places.values()],
                 "staff": [s.as_dict() for s in self.staff.values() if s.active],
@@ -215,7 +212,7 @@ def parse_registry(text: str) -> Registry:
         if s.role not in ROLES:
             problems.append(f"staff {s.id}: role {s.role!r} is not one of {', '.join(ROLES)}")
         problems += [f"staff {s.id}: place {c} is not in the file" for c in s.places if c not in reg.places]
-        problems += [f"staff {s.id}: type {t} is not a dispute type" for t in s.types if t not in DISPUTE_TYPES]
+        problems += [f"staff {s.id}: type {t} is not a dispute type" for t in s.types if t not in CASE_TYPES]
         problems += [f"staff {s.id}: on_duty {d!r} is not like '1-5 08:00-18:00'" for d in s.on_duty
                      if not _SPAN.fullmatch(d.strip())]
         if s.id in reg.staff:

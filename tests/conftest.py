@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from bot.clock import FakeClock
-from bot.testing import TestBot, make_context
+from jiefen.testing import TestBot, make_context
 from tests.servers import postgres_server, redis_server  # noqa: F401  (fixtures)
 
 

@@ -23,7 +23,7 @@ def env(tmp_path):
 
 
 def jiefen(env, *args, stdin: str | None = None, check=True):
-    proc = subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "jiefen.cli", *args], input=stdin, capture_output=True,
                           text=True, env=env, timeout=120)
     if check and proc.returncode != 0:
         raise AssertionError(f"jiefen {' '.join(args)} → {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
@@ -81,7 +81,7 @@ def _free_port():
 
 def test_serve_with_the_demo_answers_on_the_port_it_prints(env):
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--demo", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "jiefen.cli", "serve", "--demo", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     try:
         line = ""
@@ -110,7 +110,7 @@ def test_serve_with_the_demo_answers_on_the_port_it_prints(env):
 
 def test_a_reader_that_stops_early_gets_no_traceback(env):
     jiefen(env, "init", "--demo")
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "registry", "--json"], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "jiefen.cli", "registry", "--json"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env)
     proc.stdout.close()           # like `| head -0`: gone before the command has written a line
     err = proc.stderr.read().decode()
@@ -119,7 +119,7 @@ def test_a_reader_that_stops_early_gets_no_traceback(env):
 
 def _start_serving(env, *args):
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), *args],
+    proc = subprocess.Popen([sys.executable, "-m", "jiefen.cli", "serve", "--port", str(port), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     line, seen = "", []
     deadline = time.monotonic() + 90
@@ -184,3 +184,25 @@ def test_several_workers_share_one_conversation_through_redis(env, redis_server)
 def test_several_workers_need_a_shared_state_store(env):
     proc = jiefen(env, "serve", "--workers", "2", check=False)
     assert proc.returncode == 2 and "JIEFEN_STATE_URL" in proc.stderr
+
+
+def test_the_lists_read_well_and_refuse_what_cannot_match(env):
+    """issue 16, item 8: a header, an empty list said so, whole masked phones, local times, no
+    event cut short; a filter that names no status, colour, type or place is an error."""
+    jiefen(env, "init", "--demo")
+    empty = jiefen(env, "cases")
+    assert empty.stdout == "" and "no cases" in empty.stderr
+    jiefen(env, "chat", "--user", "cli-resident", stdin=f"{REPORT}\n确认\n")
+    listed = jiefen(env, "cases").stdout.splitlines()
+    assert listed[0].startswith("编号") and "联系电话" in listed[0]
+    assert "138****5678" in listed[1] and "13812345678" not in listed[1]
+    for args, what in ((("--status", "red"), "no such status"), (("--risk", "purple"), "no such risk"),
+                       (("--type", "aliens"), "no such dispute type"), (("--place", "NOPE"), "no place NOPE")):
+        proc = jiefen(env, "cases", *args, check=False)
+        assert proc.returncode == 2 and what in proc.stderr, proc.stderr
+    assert "JF" in jiefen(env, "cases", "--risk", "green,yellow", "--status", "received").stdout
+    number = listed[1].split()[0]
+    shown = jiefen(env, "case", number).stdout
+    assert "+00:00" not in shown and "T0" not in shown                      # local times, not ISO UTC
+    first_event = json.loads(jiefen(env, "case", number, "--json").stdout)["events"][0]
+    assert first_event["data"]["text"] in shown                               # not cut at a fixed width

@@ -112,7 +112,7 @@ async def test_nothing_answered_is_lost_when_a_worker_and_redis_die(postgres_ser
                JIEFEN_WECHAT_AES_KEY=AES_KEY, JIEFEN_WECHAT_API_BASE=fake.url, JIEFEN_INBOX_LEASE="9",
                JIEFEN_INBOX_INTERVAL="0.5", JIEFEN_RATE_PER_MINUTE="0", JIEFEN_LOG_LEVEL="WARNING")
     log = open(tmp_path / "serve.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--demo", "--workers", "2"], env=env,
+    server = subprocess.Popen([sys.executable, "-m", "jiefen.cli", "serve", "--demo", "--workers", "2"], env=env,
                               stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     answered: dict[int, tuple[str, str]] = {}          # msg_id → (openid, reply) for every 200

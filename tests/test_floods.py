@@ -11,9 +11,9 @@ import tempfile
 import pytest
 from sqlalchemy import func, select
 
-from adapters.gateway import make_app
-from adapters.web import TOO_FAST, WebChannel
-from bot.testing import TestBot, make_context
+from jiefen.gateway import make_app, web_channel
+from adapters.web import TOO_FAST
+from jiefen.testing import TestBot, make_context
 from handlers import texts
 from storage.models import ConversationRow, InboxItem
 from storage.state import RedisStateStore
@@ -27,7 +27,7 @@ async def count(ctx, model) -> int:
 
 @pytest.fixture
 async def web(ctx, aiohttp_client):
-    return await aiohttp_client(make_app(ctx, channels=[WebChannel(ctx)], run_outbox=False))
+    return await aiohttp_client(make_app(ctx, channels=[web_channel(ctx)], run_outbox=False))
 
 
 async def test_one_address_is_told_to_slow_down(ctx, web):

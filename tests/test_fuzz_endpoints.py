@@ -12,8 +12,8 @@ import uuid
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from adapters.gateway import make_app
-from bot.testing import make_context
+from jiefen.gateway import make_app
+from jiefen.testing import make_context
 from tests.test_replay import BOT_KEY, BOT_TOKEN, FORWARD_SECRET, forward, wechat
 from tests.staff.conftest import WECOM
 from tests.wechat.conftest import AES_KEY, APPID, TOKEN, signature

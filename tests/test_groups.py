@@ -9,11 +9,11 @@ import time
 import pytest
 from sqlalchemy import select
 
-from adapters.gateway import make_app
+from jiefen.gateway import make_app
 from adapters.group_forward import GroupForwardChannel, sign
 from adapters.wecom_bot import WeComBotChannel
 from adapters.wecom_bot.crypto import BotCrypto
-from bot.testing import make_context
+from jiefen.testing import make_context
 from storage.cases import CaseStore
 from storage.models import OutboxItem
 

@@ -122,7 +122,7 @@ class Down(MemoryStateStore):
 
 
 async def test_an_outage_of_the_state_store_is_not_answered_and_nothing_is_lost(tmp_path, clock):
-    from bot.testing import TestBot, make_context
+    from jiefen.testing import TestBot, make_context
     state = Down()
     ctx = await make_context(tmp_path, clock=clock, state=state)
     try:
@@ -143,7 +143,7 @@ async def test_an_outage_of_the_state_store_is_not_answered_and_nothing_is_lost(
 
 async def test_a_draft_survives_the_loss_of_the_state_store(tmp_path, clock):
     """Redis restarted without persistence: the draft is in the database, the report goes on."""
-    from bot.testing import TestBot, make_context
+    from jiefen.testing import TestBot, make_context
     ctx = await make_context(tmp_path, clock=clock)
     try:
         bot = TestBot(ctx)

@@ -118,7 +118,7 @@ async def test_a_draft_survives_a_shorter_silence(bot, ctx, clock):
 
 
 async def test_the_expiry_is_a_setting(tmp_path, clock):
-    from bot.testing import TestBot, make_context
+    from jiefen.testing import TestBot, make_context
     ctx = await make_context(tmp_path, clock=clock, draft_ttl_minutes=5)
     try:
         bot = TestBot(ctx)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from bot.message import Push
 from bot.outbox import Delivery, Outcome
-from bot.testing import RecordingSender, make_context
+from jiefen.testing import RecordingSender, make_context
 from storage.models import OutboxItem
 
 

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 
-from adapters.gateway import make_app
+from jiefen.gateway import make_app
 from adapters.group_forward import sign
 from adapters.wecom_bot.crypto import BotCrypto
-from bot.testing import make_context
+from jiefen.testing import make_context
 from storage.models import CaseEvent, InboxItem
 from tests.staff.conftest import WECOM
 from tests.wechat.conftest import ACCOUNT, AES_KEY, APPID, TOKEN, signature
@@ -159,7 +159,7 @@ async def test_a_captured_plaintext_url_is_refused_in_safe_mode(app):
 async def test_a_staff_command_replayed_after_a_restart_is_not_done_twice(tmp_path, clock, aiohttp_client):
     """The in-process store forgets its nonces when the process restarts; the inbox, in the
     database, still knows the message: no second progress entry, no second push."""
-    from bot.testing import TestBot
+    from jiefen.testing import TestBot
     from tests.staff.helpers import report
     ctx = await make_context(tmp_path, clock=clock, **WECOM)
     try:

@@ -5,14 +5,13 @@ import asyncio
 
 import pytest
 
-from adapters.gateway import make_app
-from adapters.web import WebChannel
+from jiefen.gateway import make_app, web_channel
 from bot.message import Push
 
 
 @pytest.fixture
 async def client(ctx, aiohttp_client):
-    return await aiohttp_client(make_app(ctx, channels=[WebChannel(ctx)], run_outbox=False))
+    return await aiohttp_client(make_app(ctx, channels=[web_channel(ctx)], run_outbox=False))
 
 
 async def say(client, text, **extra):

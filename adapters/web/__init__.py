@@ -9,6 +9,7 @@ import re
 import secrets
 import time
 import weakref
+from typing import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,9 +24,7 @@ from bot.inbox import TOO_LONG, Ticket, Waiter, is_transient
 from bot.message import EventType, Kind, Message, Push, Reply
 from bot.outbox import Delivery, Outcome
 from bot.lifecycle import OPEN_STATUSES
-from handlers import texts
-from handlers.cases_view import case_line
-from storage.models import OutboxItem
+from storage.models import Case, OutboxItem
 from storage.scans import record_scan
 
 log = logging.getLogger("jiefen.web")
@@ -46,8 +45,9 @@ class WebChannel(ChannelBase):
     name = "web"
     lasting_account = False      # a cookie: nobody can call it, so a phone is asked for (optional)
 
-    def __init__(self, ctx: AppContext):
+    def __init__(self, ctx: AppContext, *, greeting: Callable[[], str], case_line: Callable[[Case], str]):
         self.ctx = ctx
+        self.greeting, self.case_line = greeting, case_line
         self.sockets: dict[str, weakref.WeakSet[web.WebSocketResponse]] = {}
         self.handlings = Handlings(ctx, self.name)
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
@@ -105,7 +105,7 @@ class WebChannel(ChannelBase):
         messages += [{"who": "push", "text": p.text, "at": p.created_at.isoformat()} for p in pushed]
         messages.sort(key=lambda m: m["at"] or "")
         return web.json_response({"messages": messages[-HISTORY_MESSAGES:],
-                                  "cases": [case_line(c, self.ctx.registry) for c in cases
+                                  "cases": [self.case_line(c) for c in cases
                                             if c.status in OPEN_STATUSES]}, dumps=_json)
 
     async def icon(self, request: web.Request) -> web.Response:
@@ -147,7 +147,7 @@ class WebChannel(ChannelBase):
         elif place or body.get("open") is True:
             # a page opened without a known code: the greeting, and nothing kept (a visitor costs
             # nothing until they say something)
-            return self._answer([Reply(texts.help_text(self.ctx.registry))], uid, new)
+            return self._answer([Reply(self.greeting())], uid, new)
         elif text.strip():
             msg = Message(channel=self.name, user=uid, text=text, msg_id=msg_id[:64], created_at=self.ctx.clock.now())
         else:

@@ -38,7 +38,7 @@ from bot.inbox import Ticket, Waiter, is_transient
 from bot.message import EventType, Kind, Message, Push, Reply
 from bot.middlewares import user_tag
 from bot.outbox import Delivery, enqueue
-from handlers import subscriptions
+from bot import subscriptions
 from storage.models import OutboxItem
 
 log = logging.getLogger("jiefen.wechat_mp")

@@ -26,7 +26,7 @@ from adapters.wechat_mp.window import Windows
 from bot.context import AppContext
 from bot.message import Push
 from bot.outbox import Delivery, Outbox, Outcome
-from handlers import subscriptions
+from bot import subscriptions
 from storage.cases import CaseStore
 from storage.models import OutboxItem
 

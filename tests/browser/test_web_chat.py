@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.gateway import make_app
+from jiefen.gateway import make_app
 from tests.browser.conftest import DESKTOP, PHONE
 
 REPORT = "我是柳林村的，楼上那家天天半夜拖椅子"

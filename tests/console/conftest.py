@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from adapters.gateway import make_app
+from jiefen.gateway import make_app
 from bot.accounts import set_password
-from bot.testing import make_context
+from jiefen.testing import make_context
 
 PASSWORD = "qingshan-2026"
 # one person per kind of scope: the county centre, a town (东溪镇's and 南湖街道's mediators), a

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.testing import make_context
+from jiefen.testing import make_context
 from tests.fakes.wecom_api import FakeWeComAPI
 
 WECOM = dict(wecom_corpid="wx49f0ab532d5d035a", wecom_agentid="1000002", wecom_secret="s3cret",
@@ -34,5 +34,5 @@ async def wired_ctx(tmp_path, clock, fake_wecom):
 
 @pytest.fixture
 async def client(aiohttp_client, ctx):
-    from adapters.gateway import make_app
+    from jiefen.gateway import make_app
     return await aiohttp_client(make_app(ctx, run_outbox=False))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.testing import TestBot
+from jiefen.testing import TestBot
 from storage.cases import CaseStore
 from storage.models import OutboxItem
 

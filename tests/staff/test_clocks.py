@@ -148,7 +148,7 @@ async def test_a_place_given_after_an_urgent_report_brings_in_the_grid_worker_at
 
 
 async def test_one_runner_across_workers_sharing_redis(tmp_path, clock, redis_server):
-    from bot.testing import make_context
+    from jiefen.testing import make_context
     from storage.state import open_state_store
     from tests.staff.conftest import WECOM
     a = await make_context(tmp_path, clock=clock, state=open_state_store(redis_server.url, "t-sched:"), **WECOM)

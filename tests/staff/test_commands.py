@@ -1,7 +1,7 @@
 """Staff commands through the dispatcher on the staff channel, with permission checks."""
 from __future__ import annotations
 
-from bot.testing import TestBot
+from jiefen.testing import TestBot
 from tests.staff.helpers import case_of, events_of, outbox, report, staff_bot
 
 

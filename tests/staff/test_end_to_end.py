@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from adapters.gateway import make_app
-from bot.testing import make_context
+from jiefen.gateway import make_app
+from jiefen.testing import make_context
 from tests.fakes.wecom_api import FakeWeComAPI
 from tests.fakes.wechat_api import FakeWeChatAPI
 from tests.staff.conftest import WECOM

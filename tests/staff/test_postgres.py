@@ -5,7 +5,7 @@ import pytest
 
 from bot import clocks
 from bot.scheduler import Scheduler
-from bot.testing import TestBot, make_context
+from jiefen.testing import TestBot, make_context
 from tests.staff.conftest import WECOM
 from tests.staff.helpers import case_of, outbox, report, staff_bot
 

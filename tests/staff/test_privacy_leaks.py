@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import text
 
 from bot import routing
-from bot.admin import case_json, event_json
+from jiefen.admin import case_json, event_json
 from bot.privacy import MaskingFormatter, names_of
-from bot.testing import TestBot
+from jiefen.testing import TestBot
 from storage.cases import CaseStore, NewCase
 from tests.staff.helpers import case_of, outbox, report, staff_bot
 

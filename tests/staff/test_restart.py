@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from adapters.gateway import make_app
+from jiefen.gateway import make_app
 from adapters.wecom_app import WeComAppChannel
 from bot.message import Push
-from bot.testing import TestBot, make_context
+from jiefen.testing import TestBot, make_context
 from storage.models import OutboxItem
 from tests.fakes.wecom_api import FakeWeComAPI
 from tests.staff.conftest import WECOM

@@ -130,7 +130,7 @@ async def test_on_duty_times_are_checked_kept_and_shown(ctx):
 
 async def test_a_red_alert_overtakes_a_backlog_in_the_outbox(bot, ctx):
     from bot.message import Push
-    from bot.testing import RecordingSender
+    from jiefen.testing import RecordingSender
     staff = ctx.channels["wecom_app"] = RecordingSender()
     async with ctx.uow() as uow:
         for n in range(60):

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, insert, select
 from adapters.wecom_robot import build_digest, queue_digests
 from bot import clocks, routing
 from bot.scheduler import Scheduler
-from bot.testing import make_context
+from jiefen.testing import make_context
 from storage import figures
 from storage.cases import NewCase
 from storage.models import Case, CaseAssignee, CaseFigure, Meta, StaffLoad

@@ -13,9 +13,9 @@ import xmltodict
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 
-from adapters.gateway import make_app
+from jiefen.gateway import make_app
 from adapters.wechat_mp import WeChatMPChannel
-from bot.testing import make_context
+from jiefen.testing import make_context
 from tests.fakes.wechat_api import TEXT_LIMIT, FakeWeChatAPI
 
 TOKEN = "spamtest"

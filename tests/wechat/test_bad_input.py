@@ -137,9 +137,9 @@ async def test_body_over_one_mib(client, resident, wx_ctx, logs):
 
 
 async def test_safe_mode_request_without_a_key_configured(aiohttp_client, tmp_path, clock, resident):
-    from adapters.gateway import make_app
+    from jiefen.gateway import make_app
     from adapters.wechat_mp import WeChatMPChannel
-    from bot.testing import make_context
+    from jiefen.testing import make_context
     ctx = await make_context(tmp_path / "plain", clock=clock, wechat_token=TOKEN)
     try:
         client = await aiohttp_client(make_app(ctx, channels=[WeChatMPChannel(ctx)], run_outbox=False))

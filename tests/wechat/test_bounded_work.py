@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from adapters.gateway import make_app
+from jiefen.gateway import make_app
 
 from tests.wechat.conftest import Resident
 

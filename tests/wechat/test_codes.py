@@ -10,7 +10,7 @@ from sqlalchemy import select
 from adapters.wechat_mp.api import WeChatAPI
 from adapters.wechat_mp.codes import CodeError, code_counts, resolve_place, wechat_code, web_code
 from adapters.wechat_mp.poster import PosterError, find_font
-from bot.cli import main
+from jiefen.cli import main
 from storage.cases import CaseStore
 from storage.models import Case
 from tests.fakes.wechat_api import FakeWeChatAPI

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from adapters.gateway import make_app
-from adapters.web import WebChannel
+from jiefen.gateway import make_app, web_channel
 from handlers import texts
 from storage.models import Case
 from tests.test_safety_question import VAGUE
@@ -28,7 +27,7 @@ async def test_on_the_official_account(resident, wx_ctx):
 
 
 async def test_in_the_web_chat(wx_ctx, aiohttp_client):
-    client = await aiohttp_client(make_app(wx_ctx, channels=[WebChannel(wx_ctx)], run_outbox=False))
+    client = await aiohttp_client(make_app(wx_ctx, channels=[web_channel(wx_ctx)], run_outbox=False))
     resp = await client.post("/api/messages", json={"text": unsure_text(wx_ctx), "msg_id": "s1"})
     assert texts.SAFETY_QUESTION in (await resp.json())["replies"][0]["text"]
     resp = await client.post("/api/messages", json={"text": "没有", "msg_id": "s2"})

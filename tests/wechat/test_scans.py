@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.wechat_mp.codes import code_counts, record_scan
-from bot.cli import main
-from bot.testing import make_context
+from jiefen.cli import main
+from jiefen.testing import make_context
 from storage.db import Database
 from storage.models import CodeScan
 
@@ -73,7 +73,7 @@ async def test_jiefen_codes_shows_a_scan_made_through_the_callback(resident, wx_
     # and from a separate process, as an operator would run it
     env = {**os.environ, "JIEFEN_DATABASE_URL": wx_ctx.settings.database_url, "PYTHONPATH": str(ROOT)}
     env.pop("JIEFEN_STATE_URL", None)
-    script = "from bot.cli import main; raise SystemExit(main(['codes']))"
+    script = "from jiefen.cli import main; raise SystemExit(main(['codes']))"
     done = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", script],
                                    cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from adapters.gateway import enabled_channels
+from jiefen.gateway import enabled_channels
 from adapters.wechat_mp.api import WeChatAPI
 from adapters.wechat_mp.window import Windows
 from storage.state import RedisStateStore

@@ -5,7 +5,7 @@ import logging
 
 from bot import clocks, middlewares
 from bot.clock import Clock
-from bot.context import AppContext
+from bot.context import AppContext, place_refs
 from bot.dispatcher import Dispatcher
 from bot.inbox import Inbox, Waiter
 from bot.message import Message, Reply
@@ -40,7 +40,7 @@ async def build_context(settings: Settings, *, clock: Clock | None = None, state
             await figures.ensure_built(db)   # once after the migration that added them (or a new time zone)
     async with db.session() as s:
         registry = await read_registry(s)
-    nlp = Understanding(registry.place_refs(), model_dir=settings.nlp_model_dir or None)
+    nlp = Understanding(place_refs(registry), model_dir=settings.nlp_model_dir or None)
     ctx = AppContext(settings=settings, clock=clock or Clock(), db=db, state=state, registry=registry, nlp=nlp)
     db.flush_hooks.append(clocks.flush_hook(settings, ctx.clock.now))   # next due times move with the change
     ctx.dispatcher = build_dispatcher(ctx)

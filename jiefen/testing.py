@@ -7,7 +7,7 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_context, handle
+from jiefen.compose import build_context, handle
 from bot.clock import Clock, FakeClock
 from bot.context import AppContext
 from bot.message import EventType, Kind, Message, Push

@@ -12,7 +12,7 @@ import signal
 import sys
 import urllib.request
 
-from bot.admin import init_database
+from jiefen.admin import init_database
 from bot.settings import Settings
 
 log = logging.getLogger("jiefen.workers")
@@ -36,7 +36,7 @@ async def supervise(settings: Settings, workers: int, *, demo: bool = False, con
     drains: set[asyncio.Future] = set()
 
     async def start(index: int) -> None:
-        cmd = [sys.executable, "-m", "bot.cli", *(["--config", config] if config else []), "serve",
+        cmd = [sys.executable, "-m", "jiefen.cli", *(["--config", config] if config else []), "serve",
                "--host", settings.host, "--port", str(settings.port), "--worker-index", str(index)]
         procs[index] = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.PIPE)
         line = await procs[index].stdout.readline()        # "worker N ready", or nothing when it failed

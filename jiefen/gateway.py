@@ -1,24 +1,39 @@
-"""The gateway: one aiohttp app that every webhook channel mounts its routes on, the outbox
-loop, and start-up / shut-down in order."""
+"""The gateway: one aiohttp app that every webhook channel mounts its routes on, the channels
+the settings switch on (each given what it needs from the layers above it), the background
+loops, and start-up / shut-down in order."""
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from adapters.base import Channel
 from bot.context import AppContext
+from handlers import texts
+from handlers.cases_view import case_line
+
+if TYPE_CHECKING:
+    from adapters.web import WebChannel
 
 CTX_KEY = web.AppKey("ctx", AppContext)
 MAX_BODY = 1024 * 1024          # WeChat bodies are small; anything bigger is refused (413)
 
 
+def web_channel(ctx: AppContext) -> "WebChannel":
+    """The web chat, with what it shows without asking the dispatcher: the greeting a visitor
+    without a dispute code gets, and a returning visitor's open cases."""
+    from adapters.web import WebChannel
+
+    return WebChannel(ctx, greeting=lambda: texts.help_text(ctx.registry),
+                      case_line=lambda case: case_line(case, ctx.registry))
+
+
 def enabled_channels(ctx: AppContext) -> list[Channel]:
     """The channels the settings switch on. The web chat and the staff console are always on."""
     from adapters.console import ConsoleChannel
-    from adapters.web import WebChannel
 
-    channels: list[Channel] = [WebChannel(ctx), ConsoleChannel(ctx)]
+    channels: list[Channel] = [web_channel(ctx), ConsoleChannel(ctx)]
     try:
         from adapters import wechat_mp
     except ImportError:

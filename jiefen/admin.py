@@ -8,11 +8,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, AsyncIterator, Iterable
 from zoneinfo import ZoneInfo
 
-from bot.app import build_context, configure_logging
+from jiefen.compose import build_context, configure_logging
 from bot.clock import Clock
 from bot.privacy import mask_data, mask_name, mask_phone, mask_text, names_of
 from bot.settings import Settings
-from storage.case_list import CaseFilter, Sort, stream_cases
+from storage.case_list import UnknownPlace, CaseFilter, Sort, stream_cases
 from storage.cases import CaseStore, canonical_number
 from storage.db import Database
 from storage.models import Case, CaseEvent
@@ -95,7 +95,8 @@ def event_json(e: CaseEvent, names: tuple[str, ...] = ()) -> dict[str, Any]:
     return {"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor, "data": mask_data(e.data or {}, names)}
 
 
-async def case_rows(settings: Settings, *, statuses: Iterable[str] = (), types: Iterable[str] = (),
+async def case_rows(settings: Settings, *, statuses: Iterable[str] = (), risks: Iterable[str] = (),
+                    types: Iterable[str] = (),
                     place: str | None = None, channels: Iterable[str] = (), sources: Iterable[str] = (),
                     assignee: str | None = None, since: date | None = None, until: date | None = None,
                     overdue: bool = False, sort: str = "created", descending: bool = False,
@@ -109,7 +110,9 @@ async def case_rows(settings: Settings, *, statuses: Iterable[str] = (), types: 
         async with db.session() as s:
             registry = await read_registry(s)
         zone = ZoneInfo(settings.timezone)
-        flt = CaseFilter(statuses=frozenset(statuses), types=frozenset(types),
+        if place and place not in registry.places:
+            raise UnknownPlace(place)
+        flt = CaseFilter(statuses=frozenset(statuses), types=frozenset(types), risks=frozenset(risks),
                          places=registry.subtree(place) if place else None, channels=frozenset(channels),
                          sources=frozenset(sources), assignee=assignee or None,
                          created_from=datetime.combine(since, time(), zone) if since else None,
@@ -170,7 +173,7 @@ async def serve(settings: Settings, demo: bool = False, worker: int = 0) -> None
     started on the same port (bot/workers.py); it binds with SO_REUSEPORT and says it is up."""
     from aiohttp import web
 
-    from adapters.gateway import make_app
+    from jiefen.gateway import make_app
 
     configure_logging(settings.log_level)
     if demo and not worker:

@@ -6,9 +6,14 @@ import asyncio
 import json
 import sys
 import textwrap
+import unicodedata
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
+from storage.case_list import UnknownPlace
+from storage.lifecycle import OPEN_STATUSES, Risk, Status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("cases", help="list cases (streamed: any number of them, in flat memory)")
     s.add_argument("--json", action="store_true", help="one JSON array")
     s.add_argument("--jsonl", action="store_true", help="one JSON object per line")
-    s.add_argument("--status", help="a status, or several separated by commas")
+    s.add_argument("--status", help="a status, or several separated by commas: " + ", ".join(Status))
+    s.add_argument("--risk", help="a risk colour, or several separated by commas: green, yellow, red")
     s.add_argument("--open", action="store_true", help="open cases only (received, dispatched, mediating, escalated)")
     s.add_argument("--type", help="dispute type(s), separated by commas")
     s.add_argument("--place", help="a place code: the place and everything under it")
@@ -117,7 +123,7 @@ def _run(coro) -> Any:
 
 # ---- commands -------------------------------------------------------------------------
 def cmd_init(args: argparse.Namespace) -> int:
-    from bot.admin import init_database
+    from jiefen.admin import init_database
 
     loaded = _run(init_database(_settings(args), demo=args.demo))
     print("database ready" + (f"; demo county loaded ({loaded} places)" if loaded else ""))
@@ -125,11 +131,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.admin import serve
+    from jiefen.admin import serve
 
     settings = _settings(args, host=args.host, port=args.port)
     if args.workers > 1:
-        from bot.workers import SharedStateNeeded, supervise
+        from jiefen.workers import SharedStateNeeded, supervise
         try:
             return _run(supervise(settings, args.workers, demo=args.demo, config=args.config))
         except SharedStateNeeded as exc:
@@ -140,7 +146,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.admin import chat
+    from jiefen.admin import chat
 
     _run(chat(_settings(args), args.user))
     return 0
@@ -159,16 +165,40 @@ def _listed(text: str | None) -> list[str]:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    from bot.admin import case_rows
-    from bot.lifecycle import OPEN_STATUSES
+    from jiefen.admin import case_rows
+    from nlp.reading import DISPUTE_TYPES, NOT_A_DISPUTE
 
-    statuses = set(_listed(args.status)) | (set(OPEN_STATUSES) if args.open else set())
-    rows = case_rows(_settings(args), statuses=statuses, types=_listed(args.type), place=args.place,
+    statuses, risks, types = _listed(args.status), _listed(args.risk), _listed(args.type)
+    for given, known, what in ((statuses, [*Status], "status"), (risks, [*Risk], "risk colour"),
+                               (types, [*DISPUTE_TYPES, NOT_A_DISPUTE], "dispute type")):
+        wrong = [v for v in given if v not in known]
+        if wrong:      # a filter that can never match is a mistake, not an empty list
+            print(f"no such {what}: {', '.join(wrong)} (one of: {', '.join(known)})", file=sys.stderr)
+            return 2
+    statuses = set(statuses) | (set(OPEN_STATUSES) if args.open else set())
+    rows = case_rows(_settings(args), statuses=statuses, risks=risks, types=types, place=args.place,
                      channels=_listed(args.channel), sources=_listed(args.code), assignee=args.assignee,
                      since=args.since, until=args.until, overdue=args.overdue, sort=args.sort,
                      descending=args.desc, limit=args.limit)
-    _run(_print_cases(rows, "json" if args.json else "jsonl" if args.jsonl else "text"))
+    try:
+        _run(_print_cases(rows, "json" if args.json else "jsonl" if args.jsonl else "text"))
+    except UnknownPlace as exc:
+        print(f"no place {exc} in the registry (jiefen registry lists them)", file=sys.stderr)
+        return 2
     return 0
+
+
+COLUMNS = (("number", "编号", 13), ("status", "状态", 11), ("risk", "风险", 7), ("type", "类型", 17),
+           ("place", "地点", 10), ("contact_masked", "联系电话", 12))
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives a text: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(text: str, width: int) -> str:
+    return text + " " * max(1, width - _width(text))
 
 
 async def _print_cases(rows, form: str) -> None:
@@ -183,16 +213,20 @@ async def _print_cases(rows, form: str) -> None:
         elif form == "jsonl":
             out.write(json.dumps(r, ensure_ascii=False) + "\n")
         else:
-            out.write(f"{r['number']}  {r['status']:<10} {r['risk']:<6} {r['type']:<18} {r['place'] or '-':<12} "
-                      f"{r['contact_masked'] or '-'}  {r['description'][:30]}\n")
+            if first:
+                out.write("".join(_cell(title, w) for _k, title, w in COLUMNS) + "情况\n")
+            desc = r["description"] if len(r["description"]) <= 30 else r["description"][:29] + "…"
+            out.write("".join(_cell(str(r.get(k) or "-"), w) for k, _t, w in COLUMNS) + desc + "\n")
         first = False
     if form == "json":
         out.write("\n]\n" if not first else "]\n")
+    elif first and form == "text":
+        print("no cases (match these filters)" if sys.argv[2:] else "no cases yet", file=sys.stderr)
     out.flush()
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
-    from bot.admin import figures_dict
+    from jiefen.admin import figures_dict
 
     data = _run(figures_dict(_settings(args), since=args.since, until=args.until, rebuild=args.rebuild))
     if args.json:
@@ -210,7 +244,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_case(args: argparse.Namespace) -> int:
-    from bot.admin import show_case
+    from jiefen.admin import show_case
 
     row = _run(show_case(_settings(args), args.number))
     if row is None:
@@ -219,16 +253,22 @@ def cmd_case(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(row, ensure_ascii=False, indent=1))
     else:
-        print(f"{row['number']} {row['status']} {row['type']} {row['risk']} {row['place']}")
-        for e in row["events"]:
-            print(f"  {e['at']}  {e['kind']:<12} {e['actor']:<24} {json.dumps(e['data'], ensure_ascii=False)[:100]}")
+        zone = ZoneInfo(_settings(args).timezone)
+        print(f"{row['number']}  {row['status']}  {row['type']}  {row['risk']}  {row['place_path'] or row['place'] or '-'}")
+        print(f"  {row['description']}")
+        for e in row["events"]:        # local times, as the chat shows them; the whole of each event
+            at = datetime.fromisoformat(e["at"]).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+            data = "  ".join(f"{k}={json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v}"
+                             for k, v in e["data"].items())
+            print(f"  {at}  {e['kind']:<13} {e['actor']}" + (f"\n      {data}".replace("\n", "\n      ")
+                                                                  if data else ""))
     return 0
 
 
 def cmd_staff_passwd(args: argparse.Namespace) -> int:
     import getpass
 
-    from bot.admin import set_staff_password
+    from jiefen.admin import set_staff_password
     from bot.accounts import PasswordTooWeak
 
     if sys.stdin.isatty():
@@ -248,7 +288,7 @@ def cmd_staff_passwd(args: argparse.Namespace) -> int:
 
 
 def cmd_registry(args: argparse.Namespace) -> int:
-    from bot.admin import load_registry_file, registry_dict
+    from jiefen.admin import load_registry_file, registry_dict
     from storage.registry import RegistryError
 
     settings = _settings(args)
