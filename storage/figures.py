@@ -22,7 +22,8 @@ from typing import Collection
 from sqlalchemy import delete, func, select, text, update
 
 from storage.lifecycle import OPEN_STATUSES
-from storage.counters import ALL_DAYS, MEASURES, VERSION, Facts, FACT_FIELDS, contribution
+from storage.counters import (ALL_DAYS, DISPATCH_HOURS, MEASURES, RESULT_DAYS, VERSION, Facts, FACT_FIELDS,
+                              contribution)
 from storage.db import Database
 from storage.models import Case, CaseAssignee, CaseFigure, Meta, StaffLoad
 from storage.sql import in_values
@@ -103,6 +104,16 @@ class Figures:
     now: Measures = Measures()                                        # the whole ledger: open, overdue, red cards
     now_by_type: dict[str, Measures] = field(default_factory=dict)
     now_by_place: dict[str, Measures] = field(default_factory=dict)
+    dispatch_buckets: dict[str, int] = field(default_factory=dict)   # upper bound in hours → cases
+    result_buckets: dict[str, int] = field(default_factory=dict)     # upper bound in days → cases
+
+    def dispatch_hours_at(self, share: float) -> int | None:
+        """The bucket's upper bound (hours) by which `share` of the dispatched cases were dispatched."""
+        return quantile(self.dispatch_buckets, DISPATCH_HOURS, share)
+
+    def result_days_at(self, share: float) -> int | None:
+        """The bucket's upper bound (days) by which `share` of the cases with a result had it."""
+        return quantile(self.result_buckets, RESULT_DAYS, share)
 
     def as_dict(self) -> dict:
         def table(d: dict[str, Measures]) -> dict:
@@ -112,7 +123,82 @@ class Figures:
                 "by_channel": table(self.by_channel), "by_place_type": table(self.by_place_type),
                 "by_place_channel": table(self.by_place_channel), "by_source": table(self.by_source),
                 "now": self.now.as_dict(),
-                "now_by_type": table(self.now_by_type), "now_by_place": table(self.now_by_place)}
+                "now_by_type": table(self.now_by_type), "now_by_place": table(self.now_by_place),
+                "dispatch_buckets": self.dispatch_buckets, "result_buckets": self.result_buckets}
+
+
+def quantile(buckets: dict[str, int], bounds: tuple[int, ...], share: float) -> int | None:
+    """The upper bound of the bucket holding the `share` quantile; None without cases, or past
+    the last bound (the caller says "more than …")."""
+    total = sum(buckets.values())
+    if not total:
+        return None
+    need, seen = share * total, 0
+    for b in bounds:
+        seen += buckets.get(str(b), 0)
+        if seen >= need:
+            return b
+    return None
+
+
+async def read_area(session, since: date, until: date, places: Collection[str] | None) -> Figures:
+    """The figures of an area (`places`, a subtree; None: the whole county) for the cases opened
+    from `since` to `until`: sums over the period's kept rows by dimension and value (a few per
+    place, type and channel), then the area's part of them; never a scan of the ledger."""
+    sums = [func.sum(getattr(CaseFigure, m)) for m in MEASURES]
+    period = (CaseFigure.day >= since.isoformat(), CaseFigure.day <= until.isoformat())
+    dims = ("place", "pt", "pc", "src", "dh", "rd")
+    per_value = (await session.execute(select(CaseFigure.dim, CaseFigure.key, *sums)
+                                       .where(*period, CaseFigure.dim.in_(dims))
+                                       .group_by(CaseFigure.dim, CaseFigure.key))).all()
+    day_q = select(CaseFigure.day, *sums).where(*period).group_by(CaseFigure.day)
+    if places is None:
+        day_q = day_q.where(CaseFigure.dim == "all")
+    else:
+        day_q = day_q.where(CaseFigure.dim == "place",
+                            in_values(CaseFigure.key, sorted(places), session.bind.dialect.name))
+    per_day = (await session.execute(day_q)).all()
+    now_rows = (await session.execute(
+        select(CaseFigure.dim, CaseFigure.key, *[getattr(CaseFigure, m) for m in MEASURES])
+        .where(CaseFigure.day == ALL_DAYS, CaseFigure.dim.in_(("place", "pt"))))).all()
+
+    def measures(values) -> Measures:
+        return Measures(*(int(v or 0) for v in values))
+
+    def inside(place: str) -> bool:
+        return places is None or place in places
+
+    got: dict[str, dict[str, Measures]] = {d: {} for d in dims}
+    for dim, key, *values in per_value:
+        got[dim][key] = measures(values)
+    by_place = {k: m for k, m in got["place"].items() if inside(k)}
+    by_pt = {k: m for k, m in got["pt"].items() if inside(k.split("|")[0])}
+    by_pc = {k: m for k, m in got["pc"].items() if inside(k.split("|")[0])}
+    by_type: dict[str, Measures] = {}
+    for k, m in by_pt.items():
+        t = k.split("|", 1)[1]
+        by_type[t] = by_type.get(t, Measures()) + m
+    by_channel: dict[str, Measures] = {}
+    for k, m in by_pc.items():
+        c = k.split("|", 1)[1]
+        by_channel[c] = by_channel.get(c, Measures()) + m
+    buckets: dict[str, Counter] = {"dh": Counter(), "rd": Counter()}
+    for dim in buckets:
+        for k, m in got[dim].items():
+            place, _, b = k.rpartition("|")
+            if inside(place):
+                buckets[dim][b] += m.cases
+    now_place = {k: measures(v) for dim, k, *v in now_rows if dim == "place" and inside(k)}
+    now_type: dict[str, Measures] = {}
+    for dim, k, *v in now_rows:
+        if dim == "pt" and inside(k.split("|")[0]):
+            t = k.split("|", 1)[1]
+            now_type[t] = now_type.get(t, Measures()) + measures(v)
+    return Figures(since, until, sum(by_place.values(), Measures()), {d: measures(v) for d, *v in per_day},
+                   by_type, by_place, by_channel, by_pt, by_pc,
+                   {k: m for k, m in got["src"].items() if places is None or k in places},
+                   sum(now_place.values(), Measures()), now_type, now_place,
+                   dict(buckets["dh"]), dict(buckets["rd"]))
 
 
 def roll_up(by_place: dict[str, Measures], parents: dict[str, str | None]) -> dict[str, Measures]:

@@ -81,8 +81,7 @@ def guarded(*, roles: frozenset[str] | None = None, api: bool = False) -> Callab
             if roles is not None and user.staff.role not in roles:
                 if api:
                     return web.json_response({"error": "not for your role"}, status=403)
-                raise web.HTTPForbidden(text="这个页面只对综治中心、调解员和值班领导开放。", content_type="text/plain",
-                                        charset="utf-8")
+                raise web.HTTPForbidden(text="这个页面只对综治中心、调解员和值班领导开放。", content_type="text/plain")
             request[USER_KEY] = user
             return await handler(request)
         return guarded_handler

@@ -94,7 +94,7 @@ def _query(request: web.Request) -> ListQuery:
         return parse(request.query, console.ctx.registry, console.ctx.settings.timezone,
                      scope_of(console.ctx.registry, user.staff))
     except BadQuery as exc:
-        raise web.HTTPBadRequest(text=f"筛选条件有误：{exc}", content_type="text/plain", charset="utf-8") from None
+        raise web.HTTPBadRequest(text=f"筛选条件有误：{exc}", content_type="text/plain") from None
 
 
 async def _page(request: web.Request, q: ListQuery) -> tuple[list[dict[str, Any]], str | None, int]:
@@ -104,7 +104,7 @@ async def _page(request: web.Request, q: ListQuery) -> tuple[list[dict[str, Any]
         try:
             page = await page_cases(s, q.flt, sort=q.sort, descending=q.descending, limit=q.size, cursor=q.cursor)
         except BadCursor:
-            raise web.HTTPBadRequest(text="翻页参数有误，请回到第一页。", content_type="text/plain", charset="utf-8") from None
+            raise web.HTTPBadRequest(text="翻页参数有误，请回到第一页。", content_type="text/plain") from None
         total = await count_cases(s, q.flt)
         rows = [case_row(c, ctx.registry, ctx.settings, now) for c in page.cases]
     return rows, page.next_cursor, total
@@ -174,12 +174,12 @@ async def _visible(request: web.Request, session: Any, *, for_update: bool = Fal
     prefix = ctx.settings.case_number_prefix
     number = canonical_number(request.match_info["number"], prefix)
     if number is None:
-        raise web.HTTPNotFound(text="没有这个案件。", content_type="text/plain", charset="utf-8")
+        raise web.HTTPNotFound(text="没有这个案件。", content_type="text/plain")
     from storage.cases import CaseStore
     store = CaseStore(session, now=ctx.clock.now(), prefix=prefix, tz=ctx.settings.timezone)
     case = await (store.get_for_update(number) if for_update else store.get(number))
     if case is None or not sees(ctx.registry, user.staff, case):
-        raise web.HTTPNotFound(text="没有这个案件。", content_type="text/plain", charset="utf-8")
+        raise web.HTTPNotFound(text="没有这个案件。", content_type="text/plain")
     return case
 
 
@@ -314,7 +314,7 @@ async def act(request: web.Request) -> web.Response:
     try:
         action = Action(str(form.get("action", "")))
     except ValueError:
-        raise web.HTTPBadRequest(text="没有这个操作。", content_type="text/plain", charset="utf-8") from None
+        raise web.HTTPBadRequest(text="没有这个操作。", content_type="text/plain") from None
     if action is Action.TRANSFER:
         action = Action.ASSIGN
     if action is Action.ASSIGN:
@@ -322,7 +322,7 @@ async def act(request: web.Request) -> web.Response:
     elif action is Action.CORRECT:
         field = str(form.get("field", ""))
         if field not in FIELD_WORDS:
-            raise web.HTTPBadRequest(text="更正的项目有误。", content_type="text/plain", charset="utf-8")
+            raise web.HTTPBadRequest(text="更正的项目有误。", content_type="text/plain")
         value, reason = str(form.get("value", "")).strip(), " ".join(str(form.get("note", "")).split())
         note = f"{FIELD_WORDS[field]} {value} {reason}" if value and reason else ""
         if not value or not reason:
