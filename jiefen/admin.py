@@ -36,6 +36,29 @@ async def init_database(settings: Settings, demo: bool = False) -> int:
         await db.close()
 
 
+async def demo_logins(settings: Settings) -> list[str]:
+    """Give the demo county's console accounts their demo password (those without one) and say
+    which logins work with it."""
+    from bot.accounts import check_password
+    from jiefen.demo import DEMO_LOGINS, DEMO_PASSWORD, give_demo_passwords
+    from storage.accounts import password_hash
+
+    db = Database(settings.database_url, timezone=settings.timezone)
+    try:
+        await give_demo_passwords(db, Clock().now())
+        working = []
+        async with db.session() as s:
+            reg = await read_registry(s)
+            for sid in DEMO_LOGINS:
+                if sid in reg.staff and check_password(DEMO_PASSWORD, await password_hash(s, sid)):
+                    working.append(f"{sid}（{reg.staff[sid].name}）")
+    finally:
+        await db.close()
+    if not working:
+        return []
+    return [f"Demo console login: {' / '.join(working)}, password {DEMO_PASSWORD}"]
+
+
 async def load_registry_file(settings: Settings, path: str) -> tuple[int, int]:
     reg = read_registry_file(path)
     db = Database(settings.database_url)
@@ -176,8 +199,10 @@ async def serve(settings: Settings, demo: bool = False, worker: int = 0) -> None
     from jiefen.gateway import make_app
 
     configure_logging(settings.log_level)
+    demo_lines: list[str] = []
     if demo and not worker:
         await init_database(settings, demo=True)
+        demo_lines = await demo_logins(settings)
     ctx = await build_context(settings)
     app = make_app(ctx, worker=worker)
     runner = web.AppRunner(app, access_log=None)
@@ -189,6 +214,9 @@ async def serve(settings: Settings, demo: bool = False, worker: int = 0) -> None
     else:
         print(f"jiefen is serving {len(ctx.registry.places)} places. Open the web chat: "
               f"http://{settings.host}:{settings.port}/", flush=True)
+        print(f"The centre's console: http://{settings.host}:{settings.port}/console/", flush=True)
+        for line in demo_lines:
+            print(line, flush=True)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)   # finish in-flight work, then go
     try:

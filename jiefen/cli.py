@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("init", help="create or migrate the database")
     s.add_argument("--demo", action="store_true", help="load the demo county into an empty database")
+    s.add_argument("--history", type=int, nargs="?", const=3000, default=0, metavar="CASES",
+                   help="with --demo: add a year of made-up cases (default 3000) for the console's figures")
     s.set_defaults(func=cmd_init)
 
     s = sub.add_parser("chat", help="talk to the bot as a resident in the terminal")
@@ -125,8 +127,21 @@ def _run(coro) -> Any:
 def cmd_init(args: argparse.Namespace) -> int:
     from jiefen.admin import init_database
 
-    loaded = _run(init_database(_settings(args), demo=args.demo))
+    if args.history and not args.demo:
+        print("--history goes with --demo (made-up cases for the demo county)", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    loaded = _run(init_database(settings, demo=args.demo))
     print("database ready" + (f"; demo county loaded ({loaded} places)" if loaded else ""))
+    if args.demo:
+        from jiefen.admin import demo_logins
+        for line in _run(demo_logins(settings)):
+            print(line)
+    if args.history:
+        from jiefen.demo import add_history
+        added = _run(add_history(settings, args.history))
+        print(f"{added} made-up cases over the past year added" if added else
+              "the demo history is there already: nothing added")
     return 0
 
 

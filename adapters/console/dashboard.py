@@ -289,12 +289,13 @@ def _heat(reg: Registry, area: str, f: Figures, p: Figures, link: Links, types: 
             if unit and kind:
                 into[(unit, kind)] = into.get((unit, kind), 0) + m.cases
     kinds = [k for k in types if k] or list(DISPUTE_TYPES)[:8]
+    compared = p.total.cases > 0                # no previous figures (a new ledger): nothing "rises"
     cells, rises = [], []
     for i, u in enumerate(units):
         for j, k in enumerate(kinds):
             n, b = now.get((u, k), 0), before.get((u, k), 0)
             cells.append({"x": j, "y": i, "value": n, "before": b, "link": link(place=u, type=k)})
-            if n >= RISE_MIN and n >= RISE_FACTOR * b:
+            if compared and n >= RISE_MIN and n >= RISE_FACTOR * b:
                 rises.append({"place": reg.full_name(u) or reg.name(u), "type": TYPE_NAMES.get(k, k), "now": n,
                               "before": b, "link": link(place=u, type=k)})
     rises.sort(key=lambda r: (-(r["now"] - r["before"]), r["place"]))
