@@ -71,6 +71,7 @@ class ConsoleChannel(ChannelBase):
     def mount(self, app: web.Application) -> None:
         app[auth.DEPS] = auth.Deps(self.ctx, self.accounts)
         app["console_channel"] = self
+        app.on_shutdown.append(self.live.end_streams)
         app.middlewares.append(_headers)
         r = app.router
         p = auth.PATH

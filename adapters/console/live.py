@@ -33,7 +33,7 @@ def in_scope(scope: Scope | None, change: dict[str, Any], staff_id: str) -> bool
 class Live:
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
-        self.viewers: set[asyncio.Queue[dict[str, Any]]] = set()
+        self.viewers: set[asyncio.Queue[dict[str, Any] | None]] = set()
         self._task: asyncio.Task[None] | None = None
 
     async def publish(self, changes: list[dict[str, Any]]) -> None:
@@ -43,6 +43,13 @@ class Live:
         if self.publish not in self.ctx.db.commit_hooks:
             self.ctx.db.commit_hooks.append(self.publish)
         self._task = asyncio.create_task(self._listen(), name="console-live")
+
+    async def end_streams(self, _app: Any = None) -> None:
+        """The server is shutting down: end every open stream now (the browser reconnects to
+        another worker), not after the shutdown's grace period."""
+        for q in list(self.viewers):
+            with contextlib.suppress(asyncio.QueueFull):
+                q.put_nowait(None)
 
     async def stop(self) -> None:
         with contextlib.suppress(ValueError):
@@ -60,7 +67,7 @@ class Live:
                         message = await sub.get(30.0)
                         if isinstance(message, dict):
                             for q in list(self.viewers):
-                                if not q.full():
+                                if q.qsize() < 90:          # room kept for the end-of-stream mark
                                     q.put_nowait(message)
             except asyncio.CancelledError:
                 raise
@@ -74,7 +81,7 @@ class Live:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                                "X-Accel-Buffering": "no"})
         await response.prepare(request)
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=100)
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=100)
         self.viewers.add(queue)
         try:
             await response.write(b"retry: 3000\n: connected\n\n")
@@ -84,6 +91,8 @@ class Live:
                 except asyncio.TimeoutError:
                     await response.write(b": keepalive\n\n")
                     continue
+                if message is None:
+                    break
                 mine = [c["number"] for c in message.get("cases", []) if isinstance(c, dict)
                         and in_scope(scope, c, user.staff.id)]
                 if mine:

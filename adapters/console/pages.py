@@ -41,7 +41,7 @@ def _console(request: web.Request) -> "ConsoleChannel":
 async def login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
     console = _console(request)
     user = await auth.current_user(request, console.ctx, console.accounts)
-    target = auth.safe_next(request.query.get("next", ""))
+    target = auth.safe_next(request.get("login_next") or request.query.get("next", ""))
     if user is not None and request.method == "GET":
         raise web.HTTPFound(target)
     token = auth.pre_token(request)
@@ -57,6 +57,7 @@ async def login(request: web.Request) -> web.Response:
     form = await request.post()
     given, expected = str(form.get("csrf", "")), request.cookies.get(auth.PRE_COOKIE, "")
     request["login_id"] = str(form.get("staff_id", ""))[:64]
+    request["login_next"] = str(form.get("next", ""))[:500]        # a failed attempt keeps where they were going
     if not expected or given != expected:
         return await login_page(request, "页面已过期，请重新登录。", 403)
     address = request.remote or "-"
