@@ -40,14 +40,27 @@ async def browser(browser, aiohttp_server):
     browser.new_context = new_context
     yield browser
     browser.new_context = original
+    errors = [e for c in made for e in getattr(c, "script_errors", [])]
     for c in made:
         await c.close()
+    assert errors == []                                            # no script failed on any page
+
+
+async def until(page, expression: str, seconds: float = 10.0) -> None:
+    """Wait for a page expression to hold (Playwright's wait_for_function evaluates a string,
+    which the console's CSP forbids: script-src 'self', no eval)."""
+    for _ in range(int(seconds * 10)):
+        if await page.evaluate(expression):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{expression} did not hold within {seconds} s on {page.url}")
 
 
 async def log_in(browser, site, who: str):
     context = await browser.new_context(**LAPTOP, accept_downloads=True)
     page = await context.new_page()
-    page.on("pageerror", lambda e: pytest.fail(f"script error on {page.url}: {e}"))
+    errors = context.script_errors = []                           # looked at when the test ends
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
     await page.goto(site + "/console/")
     await page.fill("input[name=staff_id]", who)
     await page.fill("input[name=password]", PASSWORD)
@@ -105,7 +118,7 @@ async def test_a_case_walked_from_the_web_chat_to_its_result(browser, site, ctx,
 
     staff, page = await log_in(browser, site, "centre-qs")
     assert "/console/dashboard" in page.url                      # the centre starts on the figures
-    await page.wait_for_function("document.body.dataset.charts === '4'")
+    await until(page, "document.body.dataset.charts === '4'")
     await page.screenshot(path=str(shots / "console-dashboard.png"), full_page=True)
     await page.click("nav >> text=案件")
     await page.select_option("select[name=place]", "DX")
@@ -147,3 +160,26 @@ async def test_a_case_walked_from_the_web_chat_to_its_result(browser, site, ctx,
     assert rows[1][0] == number and "已化解" in rows[1]
     await staff.close()
     await resident.close()
+
+
+async def test_the_dashboard_and_the_list_follow_a_new_case_live(browser, site, ctx, shots):
+    context, page = await log_in(browser, site, "med-dx")
+    await until(page, "document.body.dataset.charts === '4'")
+    received = page.locator("#headline [data-key=received] .n")
+    assert await received.inner_text() == "0"
+    await open_case(ctx, "live-b1", "DX02", "labour")             # a report arrives through any worker
+    await until(page, "document.body.dataset.refreshed === '1'")
+    assert await page.locator("#headline [data-key=received] .n").inner_text() == "1"
+    bars = await page.evaluate("echarts.getInstanceByDom(document.getElementById('chart-type'))"
+                               ".getOption().series[0].data")
+    assert bars == [1]                                            # the charts are redrawn too
+    listing = await context.new_page()
+    await listing.goto(site + "/console/cases")
+    await listing.wait_for_timeout(300)                           # its stream is open
+    number = await open_case(ctx, "live-b2", "DX01")
+    await until(listing, "document.getElementById('list').dataset.refreshed === '1'")
+    assert number in await listing.inner_text("#list")
+    assert await listing.locator("#live-note").is_visible()
+    await open_case(ctx, "live-b3", "NH01")                       # another town's case: nothing to redraw
+    await listing.wait_for_timeout(800)
+    assert await listing.evaluate("document.getElementById('list').dataset.refreshed") == "1"

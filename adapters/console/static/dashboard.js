@@ -4,16 +4,19 @@
 (function () {
   const el = document.getElementById("dash-data");
   if (!el || !window.echarts) return;
-  const d = JSON.parse(el.textContent);
+  let d = JSON.parse(el.textContent);          // the figures shown now (replaced by a live refresh)
   const font = '"PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif';
-  const charts = [];
+  const charts = new Map();
   function chart(id, option, onClick) {
     const node = document.getElementById(id);
     if (!node) return;
-    const c = echarts.init(node, null, {renderer: "canvas"});
-    c.setOption(Object.assign({textStyle: {fontFamily: font}, animation: false}, option));
-    if (onClick) c.on("click", onClick);
-    charts.push(c);
+    let c = charts.get(id);
+    if (!c) {
+      c = echarts.init(node, null, {renderer: "canvas"});
+      if (onClick) c.on("click", p => onClick(p));
+      charts.set(id, c);
+    }
+    c.setOption(Object.assign({textStyle: {fontFamily: font}, animation: false}, option), true);
   }
   const go = url => { if (url) location.href = url; };
   const listFor = (extra) => {
@@ -23,6 +26,7 @@
     return u.pathname + u.search;
   };
 
+  function draw() {
   chart("chart-trend", {
     tooltip: {trigger: "axis"}, legend: {top: 0},
     grid: {left: 40, right: 16, top: 30, bottom: 30},
@@ -50,7 +54,7 @@
       {name: "本期", type: "bar", data: types.map(t => t.cases).reverse()},
       {name: "上期", type: "bar", data: types.map(t => t.before).reverse(), itemStyle: {color: "#c0c7cf"}},
     ],
-  }, p => go(types[types.length - 1 - p.dataIndex].link));
+  }, p => go(d.by_type.slice(0, 15).reverse()[p.dataIndex].link));
 
   chart("chart-channel", {
     tooltip: {trigger: "item", formatter: "{b}：{c} 件（{d}%）"},
@@ -60,8 +64,8 @@
   const h = d.heat;
   chart("chart-heat", {
     tooltip: {formatter: p => {
-      const c = h.cells[p.dataIndex];
-      return `${h.places[c.y]} · ${h.types[c.x]}<br>本期 ${c.value} 件，上期 ${c.before} 件`;
+        const c = h.cells[p.dataIndex];
+      return `${esc(h.places[c.y])} · ${esc(h.types[c.x])}<br>本期 ${c.value} 件，上期 ${c.before} 件`;
     }},
     grid: {left: 110, right: 16, top: 10, bottom: 70},
     xAxis: {type: "category", data: h.types, axisLabel: {rotate: 40, interval: 0}, splitArea: {show: true}},
@@ -70,16 +74,19 @@
                 itemHeight: 120, inRange: {color: ["#fff7ec", "#fdbb84", "#d7301f", "#7f0000"]}, show: false},
     series: [{type: "heatmap", data: h.cells.map(c => [c.x, c.y, c.value]), label: {show: true,
               formatter: p => p.value[2] || ""}, emphasis: {itemStyle: {borderColor: "#333", borderWidth: 1}}}],
-  }, p => go(h.cells[p.dataIndex].link));
-
+  }, p => go(d.heat.cells[p.dataIndex].link));
+  document.body.dataset.charts = String(charts.size);
+  }
+  draw();
   window.addEventListener("resize", () => charts.forEach(c => c.resize()));
-  document.body.dataset.charts = String(charts.length);
 
   // live: when a case in this area changes, redraw the page (the figures come from the server)
   if (window.jiefenLive) window.jiefenLive(async () => {
     const r = await fetch(location.href, {credentials: "same-origin"});
     if (!r.ok) return;
     const html = new DOMParser().parseFromString(await r.text(), "text/html");
+    const fresh = html.getElementById("dash-data");
+    if (fresh) { d = JSON.parse(fresh.textContent); draw(); }
     ["headline", "now", "by-type", "by-place", "by-channel", "by-code", "board", "rises"].forEach(id => {
       const fresh = html.getElementById(id), old = document.getElementById(id);
       if (fresh && old) old.replaceWith(fresh);
