@@ -36,7 +36,9 @@ MEASURES: tuple[str, ...] = ("cases", "open", "dispatched", "dispatch_secs", "re
 # (DISPATCH_HOURS, RESULT_DAYS: a bucket's key is its upper bound), so a median or a 90th
 # percentile is read off the kept rows to within a bucket
 DIMS: tuple[str, ...] = ("all", "type", "place", "channel", "pt", "pc", "src", "dh", "rd")
-VERSION = "3"            # what the kept rows hold: a change rebuilds them once (figures.ensure_built)
+VERSION = "4"            # what the kept rows hold: a change rebuilds them once (figures.ensure_built)
+MONTH = "M"              # a month's rows: day = "M2026-11" (a year's figures read 12 of them, not 365 days';
+                         # "M" sorts after every date, so a range of dates never takes one in)
 DISPATCH_HOURS: tuple[int, ...] = (1, 2, 4, 8, 24, 48, 72, 120, 168, 336)
 RESULT_DAYS: tuple[int, ...] = (1, 2, 3, 5, 7, 10, 15, 20, 30, 45, 60, 90, 180)
 BEYOND = "more"
@@ -112,7 +114,8 @@ def figure_keys(f: Facts, tz: str) -> list[FigureKey]:
         values += (("dh", f"{place}|{bucket(_secs(f.created_at, f.dispatched_at) / 3600, DISPATCH_HOURS)}"),)
     if f.status in ("resolved", "closed") and f.resolved_at is not None and f.created_at is not None:
         values += (("rd", f"{place}|{bucket(_secs(f.created_at, f.resolved_at) / 86400, RESULT_DAYS)}"),)
-    return [(d, dim, value[:64]) for d in dict.fromkeys((day, ALL_DAYS)) for dim, value in values]
+    days = (day, MONTH + day[:7], ALL_DAYS) if day != ALL_DAYS else (ALL_DAYS,)
+    return [(d, dim, value[:64]) for d in days for dim, value in values]
 
 
 def contribution(f: Facts, tz: str) -> dict[FigureKey, dict[str, int]]:

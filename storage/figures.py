@@ -16,14 +16,14 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, timedelta
 from typing import Collection
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import and_, delete, func, or_, select, text, update
 
 from storage.lifecycle import OPEN_STATUSES
-from storage.counters import (ALL_DAYS, DISPATCH_HOURS, MEASURES, RESULT_DAYS, VERSION, Facts, FACT_FIELDS,
-                              contribution)
+from storage.counters import (ALL_DAYS, DISPATCH_HOURS, MEASURES, MONTH, RESULT_DAYS, VERSION, Facts,
+                              FACT_FIELDS, contribution)
 from storage.db import Database
 from storage.models import Case, CaseAssignee, CaseFigure, Meta, StaffLoad
 from storage.sql import in_values
@@ -141,26 +141,60 @@ def quantile(buckets: dict[str, int], bounds: tuple[int, ...], share: float) -> 
     return None
 
 
-async def read_area(session, since: date, until: date, places: Collection[str] | None) -> Figures:
+def _spans(since: date, until: date) -> tuple[list[str], list[tuple[str, str]]]:
+    """The period as whole months (their "M…" rows) and the days of the months it covers in part."""
+    months: list[str] = []
+    ranges: list[tuple[str, str]] = []
+    first = since.replace(day=1)
+    while first <= until:
+        nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        last = nxt - timedelta(days=1)
+        if since <= first and last <= until:
+            months.append(MONTH + first.strftime("%Y-%m"))
+        else:
+            ranges.append((max(since, first).isoformat(), min(until, last).isoformat()))
+        first = nxt
+    return months, ranges
+
+
+def _in_period(since: date, until: date):
+    months, ranges = _spans(since, until)
+    parts = [and_(CaseFigure.day >= a, CaseFigure.day <= b) for a, b in ranges]
+    if months:
+        parts.append(CaseFigure.day.in_(months))
+    return or_(*parts)
+
+
+async def read_area(session, since: date, until: date, places: Collection[str] | None, *,
+                    dims: Collection[str] = ("place", "pt", "pc", "src", "dh", "rd"), by_day: str | None = "day",
+                    now: bool = True) -> Figures:
     """The figures of an area (`places`, a subtree; None: the whole county) for the cases opened
-    from `since` to `until`: sums over the period's kept rows by dimension and value (a few per
-    place, type and channel), then the area's part of them; never a scan of the ledger."""
+    from `since` to `until`: sums over the period's kept rows (whole months' rows and the days of
+    the months it covers in part) by dimension and value, then the area's part of them; never a
+    scan of the ledger. `dims`, `by_day`, `now`: what to read (a comparison needs less);
+    `by_day` "day" (keys "2026-11-23"), "month" (keys "2026-11": a year's trend) or None."""
     sums = [func.sum(getattr(CaseFigure, m)) for m in MEASURES]
-    period = (CaseFigure.day >= since.isoformat(), CaseFigure.day <= until.isoformat())
-    dims = ("place", "pt", "pc", "src", "dh", "rd")
+    period = _in_period(since, until)
+    dims = tuple(dict.fromkeys(("place", *dims)))
     per_value = (await session.execute(select(CaseFigure.dim, CaseFigure.key, *sums)
-                                       .where(*period, CaseFigure.dim.in_(dims))
+                                       .where(period, CaseFigure.dim.in_(dims))
                                        .group_by(CaseFigure.dim, CaseFigure.key))).all()
-    day_q = select(CaseFigure.day, *sums).where(*period).group_by(CaseFigure.day)
-    if places is None:
-        day_q = day_q.where(CaseFigure.dim == "all")
-    else:
-        day_q = day_q.where(CaseFigure.dim == "place",
-                            in_values(CaseFigure.key, sorted(places), session.bind.dialect.name))
-    per_day = (await session.execute(day_q)).all()
-    now_rows = (await session.execute(
-        select(CaseFigure.dim, CaseFigure.key, *[getattr(CaseFigure, m) for m in MEASURES])
-        .where(CaseFigure.day == ALL_DAYS, CaseFigure.dim.in_(("place", "pt"))))).all()
+    per_day = []
+    if by_day:
+        span = period if by_day == "month" else \
+            and_(CaseFigure.day >= since.isoformat(), CaseFigure.day <= until.isoformat())
+        day_q = select(CaseFigure.day, *sums).where(span).group_by(CaseFigure.day)
+        if places is None:
+            day_q = day_q.where(CaseFigure.dim == "all")
+        else:
+            day_q = day_q.where(CaseFigure.dim == "place",
+                                in_values(CaseFigure.key, sorted(places), session.bind.dialect.name))
+        per_day = (await session.execute(day_q)).all()
+    now_rows = []
+    if now:
+        now_q = select(CaseFigure.dim, CaseFigure.key, *[getattr(CaseFigure, m) for m in MEASURES]) \
+            .where(CaseFigure.day == ALL_DAYS, CaseFigure.dim.in_(("place", "pt")))
+        now_rows = (await session.execute(now_q)).all()
 
     def measures(values) -> Measures:
         return Measures(*(int(v or 0) for v in values))
@@ -168,20 +202,19 @@ async def read_area(session, since: date, until: date, places: Collection[str] |
     def inside(place: str) -> bool:
         return places is None or place in places
 
-    got: dict[str, dict[str, Measures]] = {d: {} for d in dims}
+    got: dict[str, dict[str, Measures]] = {d: {} for d in ("place", "pt", "pc", "src", "dh", "rd")}
     for dim, key, *values in per_value:
         got[dim][key] = measures(values)
     by_place = {k: m for k, m in got["place"].items() if inside(k)}
     by_pt = {k: m for k, m in got["pt"].items() if inside(k.split("|")[0])}
     by_pc = {k: m for k, m in got["pc"].items() if inside(k.split("|")[0])}
-    by_type: dict[str, Measures] = {}
-    for k, m in by_pt.items():
-        t = k.split("|", 1)[1]
-        by_type[t] = by_type.get(t, Measures()) + m
-    by_channel: dict[str, Measures] = {}
-    for k, m in by_pc.items():
-        c = k.split("|", 1)[1]
-        by_channel[c] = by_channel.get(c, Measures()) + m
+
+    def second(table: dict[str, Measures]) -> dict[str, Measures]:
+        out: dict[str, Measures] = {}
+        for k, m in table.items():
+            part = k.split("|", 1)[1]
+            out[part] = out.get(part, Measures()) + m
+        return out
     buckets: dict[str, Counter] = {"dh": Counter(), "rd": Counter()}
     for dim in buckets:
         for k, m in got[dim].items():
@@ -189,28 +222,16 @@ async def read_area(session, since: date, until: date, places: Collection[str] |
             if inside(place):
                 buckets[dim][b] += m.cases
     now_place = {k: measures(v) for dim, k, *v in now_rows if dim == "place" and inside(k)}
-    now_type: dict[str, Measures] = {}
-    for dim, k, *v in now_rows:
-        if dim == "pt" and inside(k.split("|")[0]):
-            t = k.split("|", 1)[1]
-            now_type[t] = now_type.get(t, Measures()) + measures(v)
-    return Figures(since, until, sum(by_place.values(), Measures()), {d: measures(v) for d, *v in per_day},
-                   by_type, by_place, by_channel, by_pt, by_pc,
+    now_type = second({k: measures(v) for dim, k, *v in now_rows if dim == "pt" and inside(k.split("|")[0])})
+    days: dict[str, Measures] = {}
+    for d, *v in per_day:
+        key = d[len(MONTH):] if d.startswith(MONTH) else d[:7] if by_day == "month" else d
+        days[key] = days.get(key, Measures()) + measures(v)
+    return Figures(since, until, sum(by_place.values(), Measures()), days,
+                   second(by_pt), by_place, second(by_pc), by_pt, by_pc,
                    {k: m for k, m in got["src"].items() if places is None or k in places},
                    sum(now_place.values(), Measures()), now_type, now_place,
                    dict(buckets["dh"]), dict(buckets["rd"]))
-
-
-def roll_up(by_place: dict[str, Measures], parents: dict[str, str | None]) -> dict[str, Measures]:
-    """Place figures summed up the tree: each place counts its own cases and those below it."""
-    out: dict[str, Measures] = {}
-    for code, m in by_place.items():
-        seen = 0
-        while code and seen < 20:
-            out[code] = out.get(code, Measures()) + m
-            code = parents.get(code)
-            seen += 1
-    return out
 
 
 async def read_figures(session, since: date, until: date) -> Figures:

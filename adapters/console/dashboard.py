@@ -169,11 +169,12 @@ async def build(request: web.Request) -> dict[str, Any]:
     link = Links(area, period, county)
     now_link = Links(area, None, county)
     async with ctx.db.session() as s:
-        f = await read_area(s, period.since, period.until, places)
-        p = await read_area(s, prev.since, prev.until, places)
-        y = await read_area(s, last_year.since, last_year.until, places)
+        grain = "day" if period.days <= 92 else "month"
+        f = await read_area(s, period.since, period.until, places, by_day=grain)
+        p = await read_area(s, prev.since, prev.until, places, dims=("pt",), by_day=grain, now=False)
+        y = await read_area(s, last_year.since, last_year.until, places, dims=(), by_day=None, now=False)
         scans = await _scans(s, period, places, tz)
-        board = await _board(s, ctx, places)
+        board = await _board(s, ctx, places, f.now)
     t, pt, yt = f.total, p.total, y.total
     headline = [
         {"key": "received", "name": "受理", "value": t.cases, "before": pt.cases, "change": _change(t.cases, pt.cases),
@@ -304,27 +305,31 @@ def _heat(reg: Registry, area: str, f: Figures, p: Figures, link: Links, types: 
             "max": max((c["value"] for c in cells), default=0), "rises": rises[:10]}
 
 
+def _months(since: date, until: date) -> list[str]:
+    out, first = [], since.replace(day=1)
+    while first <= until:
+        out.append(first.strftime("%Y-%m"))
+        first = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return out
+
+
 def _trend(f: Figures, p: Figures, period: Period) -> dict[str, Any]:
-    days = [(period.since + timedelta(days=i)).isoformat() for i in range(period.days)]
-    before = [(period.previous().since + timedelta(days=i)).isoformat() for i in range(period.days)]
-    weekly = period.days > 92                     # a year by day is unreadable: by week
-    if weekly:
-        labels, now_v, res_v, prev_v = [], [], [], []
-        for i in range(0, len(days), 7):
-            labels.append(days[i])
-            now_v.append(sum(f.by_day.get(d, Measures()).cases for d in days[i:i + 7]))
-            res_v.append(sum(f.by_day.get(d, Measures()).resolved for d in days[i:i + 7]))
-            prev_v.append(sum(p.by_day.get(d, Measures()).cases for d in before[i:i + 7]))
+    """By day up to a quarter; by month beyond (a year by day is unreadable)."""
+    if period.days > 92:
+        labels, before = _months(period.since, period.until), _months(period.previous().since,
+                                                                          period.previous().until)
+        unit = "月"
     else:
-        labels = days
-        now_v = [f.by_day.get(d, Measures()).cases for d in days]
-        res_v = [f.by_day.get(d, Measures()).resolved for d in days]
-        prev_v = [p.by_day.get(d, Measures()).cases for d in before]
-    return {"labels": labels, "received": now_v, "resolved": res_v, "previous": prev_v,
-            "unit": "周" if weekly else "日"}
+        labels = [(period.since + timedelta(days=i)).isoformat() for i in range(period.days)]
+        before = [(period.previous().since + timedelta(days=i)).isoformat() for i in range(period.days)]
+        unit = "日"
+    prev = [p.by_day.get(d, Measures()).cases for d in before]
+    return {"labels": labels, "received": [f.by_day.get(d, Measures()).cases for d in labels],
+            "resolved": [f.by_day.get(d, Measures()).resolved for d in labels],
+            "previous": (prev + [0] * len(labels))[:len(labels)], "unit": unit}
 
 
-async def _board(session: Any, ctx: Any, places: frozenset[str] | None) -> dict[str, Any]:
+async def _board(session: Any, ctx: Any, places: frozenset[str] | None, now_figures: Measures) -> dict[str, Any]:
     """The three-colour board (every open red and yellow case, the first 30 of each), the
     red-card and the escalated lists."""
     from storage.case_list import count_cases
@@ -332,16 +337,17 @@ async def _board(session: Any, ctx: Any, places: frozenset[str] | None) -> dict[
     reg, settings = ctx.registry, ctx.settings
     base = CaseFilter(statuses=frozenset(OPEN_STATUSES), places=places)
 
-    async def listed(flt: CaseFilter, limit: int = 30) -> tuple[list[dict[str, Any]], int]:
+    async def listed(flt: CaseFilter, limit: int = 30, kept: int | None = None) -> tuple[list[dict[str, Any]], int]:
         page = await page_cases(session, flt, limit=limit)
         rows = [case_row(c, reg, settings, now) for c in page.cases]
-        total = len(rows) if page.next_cursor is None else await count_cases(session, flt)
-        return rows, total
+        if page.next_cursor is None:
+            return rows, len(rows)
+        return rows, kept if kept is not None else await count_cases(session, flt)
 
     from dataclasses import replace
     red, red_total = await listed(replace(base, risks=frozenset({"red"})))
     yellow, yellow_total = await listed(replace(base, risks=frozenset({"yellow"})))
-    carded, carded_total = await listed(replace(base, red_card=True))
+    carded, carded_total = await listed(replace(base, red_card=True), kept=now_figures.carded_open)
     escalated, escalated_total = await listed(replace(base, statuses=frozenset({"escalated"})))
     return {"red": red, "red_total": red_total, "yellow": yellow, "yellow_total": yellow_total,
             "carded": carded, "carded_total": carded_total, "escalated": escalated,

@@ -140,3 +140,20 @@ async def test_the_period_choices(client, ctx, clock):
         assert (d["period"]["from"], d["period"]["to"]) == (since, "2026-11-18"), period
     for bad in ("from=2026-13-01", "from=2026-11-10&to=2026-11-01"):
         assert (await client.get(f"/console/api/dashboard?{bad}")).status == 400
+
+
+async def test_periods_across_months_read_whole_months_and_days_alike(client, ctx, clock):
+    """A year reads months' kept rows and the days of the months it covers in part: the same
+    counts as the days would give, and as the database."""
+    await history(ctx, clock)
+    await login(client, "centre-qs")
+    for since, until in (("2026-10-12", "2026-11-20"), ("2026-10-01", "2026-11-30"), ("2025-12-01", "2026-11-30"),
+                         ("2026-10-13", "2026-11-01")):
+        d = await (await client.get(f"/console/api/dashboard?from={since}&to={until}")).json()
+        y, m, dd = map(int, until.split("-"))
+        start = local(*map(int, since.split("-")))
+        end = local(y, m, dd) + timedelta(days=1)
+        received = next(k for k in d["headline"] if k["key"] == "received")
+        assert received["value"] == await db_count(ctx, Case.created_at >= start, Case.created_at < end), since
+        assert sum(d["trend"]["received"]) == received["value"], since           # the trend adds up too
+        assert sum(r["cases"] for r in d["by_type"]) == received["value"]

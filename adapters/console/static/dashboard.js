@@ -30,7 +30,7 @@
   chart("chart-trend", {
     tooltip: {trigger: "axis"}, legend: {top: 0},
     grid: {left: 40, right: 16, top: 30, bottom: 30},
-    xAxis: {type: "category", data: d.trend.labels, axisLabel: {formatter: v => v.slice(5)}},
+    xAxis: {type: "category", data: d.trend.labels, axisLabel: {formatter: v => d.trend.unit === "月" ? v : v.slice(5)}},
     yAxis: {type: "value", minInterval: 1},
     series: [
       {name: "受理", type: "line", data: d.trend.received, smooth: true, symbolSize: 5},
@@ -39,9 +39,16 @@
     ],
   }, p => {
     if (p.seriesName === "上期受理") return;
-    const day = d.trend.labels[p.dataIndex];
-    const to = d.trend.unit === "周" ? new Date(Date.parse(day) + 6 * 864e5).toISOString().slice(0, 10) : day;
-    go(listFor({from: day, to: to < d.period.to ? to : d.period.to}));
+    const label = d.trend.labels[p.dataIndex];
+    let from = label, to = label;
+    if (d.trend.unit === "月") {                // a month: its days inside the period
+      const [y, m] = label.split("-").map(Number);
+      from = label + "-01";
+      to = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+      if (from < d.period.from) from = d.period.from;
+      if (to > d.period.to) to = d.period.to;
+    }
+    go(listFor({from, to}));
   });
 
   const types = d.by_type.slice(0, 15);
