@@ -14,6 +14,7 @@ one the session's CSRF token):
     POST /cases/{number}/contact   the full contact (assignees and the centre; a ledger event)
     GET  /api/cases, /api/cases/{number}, /api/cases/{number}/people
     GET  /dashboard, /api/dashboard
+    GET  /reports, /reports/{weekly|monthly}(.xlsx)   the weekly bulletin and monthly report
     GET  /api/live                 server-sent events: a case in one's area changed
 """
 from __future__ import annotations
@@ -27,7 +28,7 @@ import jinja2
 from aiohttp import web
 
 from adapters.base import ChannelBase
-from adapters.console import auth, dashboard, exports, live, pages
+from adapters.console import auth, dashboard, exports, live, pages, reports
 from bot.accounts import Accounts, LoginPolicy
 from bot.context import AppContext
 from bot.message import Push
@@ -91,6 +92,9 @@ class ConsoleChannel(ChannelBase):
         r.add_get(p + "/api/cases/{number}/people", pages.api_people)
         r.add_get(p + "/dashboard", dashboard.page)
         r.add_get(p + "/api/dashboard", dashboard.api)
+        r.add_get(p + "/reports", reports.index)
+        r.add_get(p + "/reports/{kind:weekly|monthly}", reports.printable)
+        r.add_get(p + "/reports/{kind:weekly|monthly}.xlsx", reports.xlsx)
         r.add_get(p + "/api/live", auth.guarded(api=True)(self.live.stream))
         r.add_get(p + "/static/{name}", _static)
 

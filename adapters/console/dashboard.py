@@ -46,12 +46,15 @@ def _not_found() -> web.HTTPNotFound:
 class Period:
     since: date
     until: date
+    before: "Period | None" = None            # the period compared with (default: as long, just before)
 
     @property
     def days(self) -> int:
         return (self.until - self.since).days + 1
 
     def previous(self) -> "Period":
+        if self.before is not None:
+            return self.before
         return Period(self.since - timedelta(days=self.days), self.since - timedelta(days=1))
 
     def year_before(self) -> "Period":
@@ -156,13 +159,14 @@ def heat_units(reg: Registry, area: str) -> list[str]:
     return sorted(units)
 
 
-async def build(request: web.Request) -> dict[str, Any]:
+async def build(request: web.Request, chosen: Period | None = None) -> dict[str, Any]:
+    """The dashboard's figures for the request's place and period (or `chosen`: a report's)."""
     from adapters.console import console_of
     ctx = console_of(request).ctx
     reg = ctx.registry
     tz = ctx.settings.timezone
     today = ctx.clock.now().astimezone(ZoneInfo(tz)).date()
-    period, period_key = period_of(request.query, today)
+    period, period_key = (chosen, "") if chosen is not None else period_of(request.query, today)
     prev, last_year = period.previous(), period.year_before()
     area, places = area_for(request, reg)
     county = places is None
@@ -241,14 +245,20 @@ def _by_place(reg: Registry, area: str, f: Figures, p: Figures, link: Links) -> 
         sub = reg.subtree(child)
         m = sum((v for k, v in f.by_place.items() if k in sub), Measures())
         before = sum((v.cases for k, v in p.by_place.items() if k in sub))
+        now = sum((v for k, v in f.now_by_place.items() if k in sub), Measures())
         rows.append({**_row(reg.name(child), m, link(place=child), link(*RESOLVED, place=child)), "key": child,
-                     "before": before, "change": _change(m.cases, before)})
+                     "before": before, "change": _change(m.cases, before), "now_open": now.open,
+                     "now_overdue": now.overdue, "now_carded": now.carded_open})
     own = f.by_place.get(top, Measures())
     if own.cases:
+        now = f.now_by_place.get(top, Measures())
         rows.append({**_row(f"{reg.name(top)}（本级）", own, "", ""), "key": top, "before": 0,
-                     "change": _change(own.cases, 0)})
+                     "change": _change(own.cases, 0), "now_open": now.open, "now_overdue": now.overdue,
+                     "now_carded": now.carded_open})
     if not area and f.by_place.get("", Measures()).cases:
-        rows.append({**_row("地点待核实", f.by_place[""], "", ""), "key": "", "before": 0, "change": _change(0, 0)})
+        now = f.now_by_place.get("", Measures())
+        rows.append({**_row("地点待核实", f.by_place[""], "", ""), "key": "", "before": 0, "change": _change(0, 0),
+                     "now_open": now.open, "now_overdue": now.overdue, "now_carded": now.carded_open})
     return rows
 
 

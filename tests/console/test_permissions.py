@@ -14,7 +14,8 @@ from tests.console.conftest import PHONE, PEOPLE, login, open_case
 from tests.staff.helpers import events_of
 
 # what each route is for: public, staff (anyone logged in), case (a case in one's scope), desk
-# (the centre, mediators and the leader on duty, for an area in their scope)
+# (the centre, mediators and the leader on duty, for an area in their scope); desk_index: theirs, with
+# no area of its own (the reports' chooser)
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console"): "public", ("GET", "/console/login"): "public", ("POST", "/console/login"): "public",
     ("GET", "/console/static/{name}"): "public",
@@ -25,6 +26,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/console/cases/{number}/contact"): "case", ("GET", "/console/api/cases/{number}"): "case",
     ("GET", "/console/api/cases/{number}/people"): "case",
     ("GET", "/console/dashboard"): "desk", ("GET", "/console/api/dashboard"): "desk",
+    ("GET", "/console/reports"): "desk_index", ("GET", "/console/reports/{kind}"): "desk",
+    ("GET", "/console/reports/{kind}.xlsx"): "desk",
 }
 API = ("/console/api/", "/contact")
 
@@ -106,7 +109,7 @@ async def test_an_area_outside_ones_own_is_404_on_every_desk_route(client, dx_ca
 async def test_their_own_town_is_open_to_them(client, dx_case):
     await login(client, "med-dx")
     for (method, path), kind in ROUTES.items():
-        if kind in ("desk", "case") and method == "GET":
+        if kind in ("desk", "desk_index", "case") and method == "GET":
             url = concrete(path, dx_case)
             r = await client.get(url, allow_redirects=False)
             assert r.status == 200, (url, r.status)
@@ -116,7 +119,7 @@ async def test_their_own_town_is_open_to_them(client, dx_case):
 async def test_desk_pages_are_not_for_grid_workers_or_committees(client, dx_case, who):
     await login(client, who)
     for (method, path), kind in ROUTES.items():
-        if kind == "desk":
+        if kind in ("desk", "desk_index"):
             r = await client.get(concrete(path, dx_case, "DX"), allow_redirects=False)
             assert r.status == 403, (who, path, r.status)
 
