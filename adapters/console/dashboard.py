@@ -300,7 +300,9 @@ def _heat(reg: Registry, area: str, f: Figures, p: Figures, link: Links, types: 
             if unit and kind:
                 into[(unit, kind)] = into.get((unit, kind), 0) + m.cases
     kinds = [k for k in types if k] or list(DISPUTE_TYPES)[:8]
-    compared = p.total.cases > 0                # no previous figures (a new ledger): nothing "rises"
+    # a previous period with far fewer cases (a new ledger, a young deployment) is no yardstick:
+    # against it every cell would "rise"
+    compared = p.total.cases > 0 and p.total.cases * 2 >= f.total.cases
     cells, rises = [], []
     for i, u in enumerate(units):
         for j, k in enumerate(kinds):
