@@ -85,6 +85,8 @@ async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note:
         text = f"案件 {n} 已上报到{LEVEL_WORDS.get(case.level, '上级')}处理，由{who(ctx, case)}负责。"
     elif case.status == Status.RECEIVED:
         text = f"案件 {n} 正在重新分派给合适的工作人员，分派后会通知您。"
+    elif case.status == Status.CLOSED and case.satisfaction is None:
+        text = f"案件 {n} 已回访并办结归档。" + (f"回访情况：{shorten(note, 200)}" if note else "")
     elif case.status == Status.CLOSED:
         text = f"案件 {n} 已办结归档，感谢您的评价。"
     else:

@@ -30,8 +30,10 @@ def web_channel(ctx: AppContext) -> "WebChannel":
 
 
 def enabled_channels(ctx: AppContext) -> list[Channel]:
-    """The channels the settings switch on. The web chat is always on."""
-    channels: list[Channel] = [web_channel(ctx)]
+    """The channels the settings switch on. The web chat and the staff console are always on."""
+    from adapters.console import ConsoleChannel
+
+    channels: list[Channel] = [web_channel(ctx), ConsoleChannel(ctx)]
     try:
         from adapters import wechat_mp
     except ImportError:

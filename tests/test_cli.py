@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -38,7 +40,7 @@ def test_init_chat_and_cases(env):
     assert "请核对" in out and "案件编号：JF" in out
     [case] = json.loads(jiefen(env, "cases", "--json").stdout)
     assert case["type"] == "neighbour" and case["place"] == "柳林村" and case["status"] == "received"
-    assert case["channel"] == "console" and "cli-resident" in json.dumps(case["reporter"])
+    assert case["channel"] == "terminal" and "cli-resident" in json.dumps(case["reporter"])
     assert case["risk"] == "green" and case["created_at"]
     assert "13812345678" not in json.dumps(case, ensure_ascii=False)            # masked in lists
     one = json.loads(jiefen(env, "case", case["number"], "--json").stdout)
@@ -92,6 +94,14 @@ def test_serve_with_the_demo_answers_on_the_port_it_prints(env):
             assert line or proc.poll() is None, "serve exited"
         assert f"http://127.0.0.1:{port}/" in line
         base = f"http://127.0.0.1:{port}"
+        console, login = proc.stdout.readline(), proc.stdout.readline()
+        assert f"{base}/console/" in console and "centre-qs" in login and "password qingshan-demo" in login
+        staff = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        form = staff.open(base + "/console/login").read().decode()
+        token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        body = urllib.parse.urlencode({"staff_id": "centre-qs", "password": "qingshan-demo", "csrf": token,
+                                       "next": "/console/cases"}).encode()
+        assert "共 <b id=\"total\">0</b> 件" in staff.open(base + "/console/login", body).read().decode()
         assert b"\xe9\x9d\x92\xe5\xb1\xb1\xe5\x8e\xbf" in urllib.request.urlopen(base + "/").read()   # 青山县
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
 
