@@ -9,7 +9,7 @@ from typing import Any, Callable, Coroutine
 class BackgroundLoop:
     def __init__(self, name: str, run: Callable[[], Coroutine[Any, Any, None]]):
         self.name, self._run = name, run
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     @property
     def running(self) -> bool:

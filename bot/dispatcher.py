@@ -8,13 +8,14 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any, Awaitable, Callable, Iterable, TypeVar
 
 from bot.filters import Filter, as_filter
 from bot.message import Message, Reply
 
 Handler = Callable[..., Awaitable[Any]]
-Middleware = Callable[[Callable[[Message, dict], Awaitable[Any]], Message, dict], Awaitable[Any]]
+H = TypeVar("H", bound=Handler)
+Middleware = Callable[[Callable[[Message, dict[str, Any]], Awaitable[Any]], Message, dict[str, Any]], Awaitable[Any]]
 
 
 class _Unhandled:
@@ -23,6 +24,8 @@ class _Unhandled:
 
 
 UNHANDLED = _Unhandled()
+# what a handler may return: replies in any of these shapes, or UNHANDLED to pass the message on
+Answer = str | Reply | Iterable["str | Reply"] | _Unhandled | None
 
 
 @dataclass
@@ -52,7 +55,7 @@ class HandlerObject:
 
 
 class Router:
-    def __init__(self, name: str = "", *filters: Filter | Callable) -> None:
+    def __init__(self, name: str = "", *filters: Filter | Callable[..., Any]) -> None:
         self.name = name
         self.filters = tuple(as_filter(f) for f in filters)
         self.handlers: list[HandlerObject] = []
@@ -64,8 +67,8 @@ class Router:
         self.inner.append(mw)
         return mw
 
-    def message(self, *filters: Filter | Callable) -> Callable[[Handler], Handler]:
-        def register(callback: Handler) -> Handler:
+    def message(self, *filters: Filter | Callable[..., Any]) -> Callable[[H], H]:
+        def register(callback: H) -> H:
             self.handlers.append(HandlerObject(callback, tuple(as_filter(f) for f in filters)))
             return callback
         return register
@@ -123,7 +126,7 @@ class Dispatcher(Router):
         async def innermost(msg: Message, d: dict[str, Any]) -> Any:
             return await self.propagate(msg, d)
 
-        call = innermost
+        call: Callable[[Message, dict[str, Any]], Awaitable[Any]] = innermost
         for mw in reversed(self.middlewares):
             call = partial(mw, call)
         result = await call(message, {**self.workflow_data, "meta": {}, **data})

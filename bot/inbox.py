@@ -18,7 +18,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Awaitable, TYPE_CHECKING, TypeVar
 
 import sqlalchemy.exc
 from redis import exceptions as redis_errors
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from bot.context import AppContext
     from bot.uow import UnitOfWork
 
+T = TypeVar("T")
 log = logging.getLogger("jiefen.inbox")
 
 GRACE = 0.25              # of the lease: a new row is its own request's for this long, then any worker's
@@ -250,7 +251,7 @@ class Inbox:
         except Exception:
             log.exception("could not queue the apology")
 
-    async def _safe(self, awaitable):
+    async def _safe(self, awaitable: Awaitable[T]) -> T:
         try:
             return await awaitable
         except Exception as exc:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
 from bot.conversation import Conversation
-from bot.dispatcher import UNHANDLED, as_replies
+from bot.dispatcher import Dispatcher, UNHANDLED, as_replies
 from bot.inbox import SORRY, Claim, Waiter, is_transient, push_replies, replies_json
 from bot.message import Message, Reply
 from storage.inbox import InboxStore, LostClaim
@@ -148,7 +148,7 @@ async def ledger(handler: Next, message: Message, data: dict[str, Any]) -> Any:
     return replies
 
 
-def install(dispatcher) -> None:
+def install(dispatcher: Dispatcher) -> None:
     for mw in (errors, logging_mw, person_lock, unit_of_work, inbox_commit, conversation, ledger):
         dispatcher.middleware(mw)
 

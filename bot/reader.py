@@ -94,7 +94,8 @@ class _Process:
         try:
             self.conn.send(text)
             await asyncio.wait_for(answer, budget)
-            return self.conn.recv()
+            reading: Reading = self.conn.recv()
+            return reading
         finally:
             loop.remove_reader(fd)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable, Sequence, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 
@@ -18,9 +18,10 @@ from bot import notify
 from bot.message import Push
 from bot.privacy import mask_name, mask_phone
 from nlp.reading import TYPE_NAMES
-from storage.models import Case
+from storage.models import Case, CaseEvent
 from storage.registry import LEVEL_RANK, Registry, StaffInfo
 from storage.lifecycle import EventKind, Risk, Status
+from datetime import datetime
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -65,7 +66,7 @@ def handlers_at(reg: Registry, place_code: str | None, level: str) -> list[Choic
     return [Choice(s, "没有对应的调解员，交综治中心") for s in centres(reg, place_code)]
 
 
-def committee(reg: Registry, case_type: str, place_code: str | None, load: Counter) -> Choice | None:
+def committee(reg: Registry, case_type: str, place_code: str | None, load: Counter[str]) -> Choice | None:
     """The least loaded committee mediator who takes this type in an area holding the place;
     those at capacity only when everybody is."""
     if case_type not in COMMITTEE_TYPES:
@@ -80,7 +81,7 @@ def committee(reg: Registry, case_type: str, place_code: str | None, load: Count
     return Choice(best, f"{TYPE_NAMES.get(case_type, case_type)}专业调委会，在办{load[best.id]}件最少")
 
 
-def leaders_on_duty(reg: Registry, place_code: str | None, local_now) -> list[Choice]:
+def leaders_on_duty(reg: Registry, place_code: str | None, local_now: datetime) -> list[Choice]:
     """The leader(s) on duty now over the place; all of them when nobody's hours cover now."""
     area = {p.code for p in reg.ancestors(place_code)} or set(reg.places)
     pool = [s for s in reg.staff.values() if s.active and s.role == "leader_on_duty" and area & set(s.places)]
@@ -121,7 +122,7 @@ def may_act(reg: Registry, staff: StaffInfo, case: Case) -> bool:
     return any(chain.get(c, 99) < ceiling for c in staff.places)
 
 
-async def open_load(uow: "UnitOfWork", staff_ids: Iterable[str]) -> Counter:
+async def open_load(uow: "UnitOfWork", staff_ids: Iterable[str]) -> Counter[str]:
     """Open cases of each of these staff members (counts kept with every change: one row each)."""
     return Counter(await (await uow.cases()).open_load(staff_ids))
 
@@ -248,7 +249,7 @@ async def case_updated(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> None
 FOLLOW_UP_KINDS = ("assigned", "followed_up", "updated")      # the ledger follow_up reads
 
 
-async def follow_up(ctx: "AppContext", uow: "UnitOfWork", case: Case, events) -> bool:
+async def follow_up(ctx: "AppContext", uow: "UnitOfWork", case: Case, events: Sequence[CaseEvent]) -> bool:
     """What a resident adds to an urgent case after it was routed (the place, a phone number)
     reaches its people: the grid worker of a place given late joins, the others get the card
     again. Run when the addition is made, and again by the scheduler, which the addition makes

@@ -118,7 +118,7 @@ class Settings:
         return self.public_url or f"http://{self.host}:{self.port}"
 
 
-def _coerce(f: dataclasses.Field, value: Any) -> Any:
+def _coerce(f: dataclasses.Field[Any], value: Any) -> Any:
     kind = f.type if isinstance(f.type, type) else {"int": int, "float": float, "str": str, "bool": bool}[f.type]
     if kind is bool and isinstance(value, str):
         return value.strip().lower() in {"1", "true", "yes", "on"}

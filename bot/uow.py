@@ -12,6 +12,7 @@ from bot.message import Push
 from bot.outbox import enqueue
 from storage.cases import CaseStore
 from storage.conversations import ConversationStore
+from types import TracebackType
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -51,7 +52,8 @@ class UnitOfWork:
     async def __aenter__(self) -> "UnitOfWork":
         return self
 
-    async def __aexit__(self, exc_type, exc, tb) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
         if self._cm is not None:
             await self._cm.__aexit__(exc_type, exc, tb)
         if exc_type is None and self.queued:

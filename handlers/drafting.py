@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, SAFETY, Safety
-from bot.dispatcher import Router
+from bot.dispatcher import Answer, Router
 from bot.filters import Corrected, Drafting, IntentIs, Spoken, StepIs
 from bot.message import Message
 from bot.words import Words
@@ -42,48 +42,48 @@ NOT_CORRECTED = ~Corrected()
 
 
 @router.message(StepIs(SAFETY), SafetyAnswered())
-async def on_safety_answer(intake: Intake, in_danger: bool):
+async def on_safety_answer(intake: Intake, in_danger: bool) -> Answer:
     return await intake.safety_answered(in_danger)
 
 
 @router.message(StepIs(SAFETY))
-async def on_story_instead_of_answer(intake: Intake, words: Words):
+async def on_story_instead_of_answer(intake: Intake, words: Words) -> Answer:
     intake.draft.safety = Safety.UNANSWERED         # they went on with their story: read it as such
     intake.conv.step = DESCRIBE
     return await on_description(intake, words)
 
 
 @router.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.CONFIRM))
-async def on_confirm(intake: Intake):
+async def on_confirm(intake: Intake) -> Answer:
     return await intake.open_case()
 
 
 @router.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.DENY))
-async def on_deny(intake: Intake):
+async def on_deny(intake: Intake) -> Answer:
     return texts.ASK_WHAT_TO_CHANGE
 
 
 @router.message(Corrected(), lambda m, d: not d["words"].body)
-async def on_bare_correction():
+async def on_bare_correction() -> Answer:
     return texts.ASK_WHAT_TO_CHANGE
 
 
 @router.message(lambda m, d: bool(d["conversation"].draft.case_number), IntentIs(Intent.SKIP))
-async def on_nothing_to_add(intake: Intake):
+async def on_nothing_to_add(intake: Intake) -> Answer:
     number = intake.draft.case_number          # additions to an urgent case are optional
     intake.conv.finish()
     return f"好的，案件 {number} 照常办理。"
 
 
 @router.message(StepIs(DESCRIBE))
-async def on_description(intake: Intake, words: Words):
+async def on_description(intake: Intake, words: Words) -> Answer:
     if words.has(Intent.SKIP) and intake.draft.case_number:
         return await on_nothing_to_add(intake)
     return await intake.take_description(words)
 
 
 @router.message(StepIs(PLACE))
-async def on_place(intake: Intake, words: Words):
+async def on_place(intake: Intake, words: Words) -> Answer:
     draft, body = intake.draft, words.body
     if draft.place_options:
         chosen = intake.pick_option(body, draft.place_options)
@@ -120,7 +120,7 @@ async def on_place(intake: Intake, words: Words):
 
 
 @router.message(StepIs(CONTACT), NOT_CORRECTED, IntentIs(Intent.THIS_ACCOUNT, Intent.SKIP))
-async def on_contact_by_account(intake: Intake, words: Words):
+async def on_contact_by_account(intake: Intake, words: Words) -> Answer:
     draft = intake.draft
     if words.has(Intent.THIS_ACCOUNT) and intake.account_reaches:
         draft.contact, draft.contact_by_account = "", True
@@ -132,7 +132,7 @@ async def on_contact_by_account(intake: Intake, words: Words):
 
 
 @router.message(StepIs(CONTACT))
-async def on_contact(intake: Intake, words: Words):
+async def on_contact(intake: Intake, words: Words) -> Answer:
     answered = await intake.take_answer(words, CONTACT)
     if answered is not None:
         return answered
@@ -145,13 +145,13 @@ async def on_contact(intake: Intake, words: Words):
 
 
 @router.message(StepIs(PARTY), NOT_CORRECTED, IntentIs(Intent.SKIP))
-async def on_no_party(intake: Intake):
+async def on_no_party(intake: Intake) -> Answer:
     intake.draft.party, intake.draft.party_asked = None, True
     return await intake.next_step()
 
 
 @router.message(StepIs(PARTY))
-async def on_party(intake: Intake, words: Words):
+async def on_party(intake: Intake, words: Words) -> Answer:
     answered = await intake.take_answer(words, PARTY)
     if answered is not None:
         return answered
@@ -162,7 +162,7 @@ async def on_party(intake: Intake, words: Words):
 
 
 @router.message()
-async def on_answer(intake: Intake, words: Words):
+async def on_answer(intake: Intake, words: Words) -> Answer:
     """CONFIRM with more words, or no step at all (an urgent case's additions)."""
     step = intake.conv.step
     answered = await intake.take_answer(words, step) if step else None

@@ -7,7 +7,7 @@ import re
 
 from bot.context import AppContext
 from bot.conversation import CONTACT, Conversation
-from bot.dispatcher import Router
+from bot.dispatcher import Answer, Router
 from bot.duplicates import link_duplicate
 from bot.filters import InGroup
 from bot.message import Message, Push
@@ -50,7 +50,7 @@ def holders(case: Case, registry: Registry) -> str:
 
 
 @router.message()
-async def on_group_post(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn):
+async def on_group_post(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn) -> Answer:
     body, forwarded, speaker = read_post(message)
     if not body:
         return GROUP_HELP if message.mentioned else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Sequence
+from typing import Any, Sequence
 
 from bot.context import AppContext
 from bot.duplicates import link_duplicate
@@ -26,6 +26,7 @@ from nlp import Reading, find_phones
 from nlp.intents import ADDING, FIELD_CHANGE, strip_correction
 from nlp.reading import PlaceMatch, TYPE_NAMES
 from storage.cases import NewCase
+from storage.models import Case
 from storage.lifecycle import Risk
 from storage.registry import LEVEL_RANK, Registry
 
@@ -122,7 +123,7 @@ class Intake:
     def places_in(self, text: str) -> bool:
         return bool(self._place_from_text(text))
 
-    def _place_from_text(self, text: str) -> list:
+    def _place_from_text(self, text: str) -> list[PlaceMatch]:
         threshold = self.ctx.settings.place_match_threshold
         return [m for m in self.ctx.nlp.match_places(text) if m.score >= threshold]
 
@@ -227,7 +228,7 @@ class Intake:
         following = await self.next_step()
         return [texts.SAFETY_NOTED + " " + following[0], *following[1:]] if following else [texts.SAFETY_NOTED]
 
-    async def _joined(self, case, history) -> list[str]:
+    async def _joined(self, case: Case, history: list[tuple[datetime, str, str, dict[str, Any]]]) -> list[str]:
         """The report repeats an open case: its words join that case's ledger."""
         await (await self.uow.cases()).record(case, history)
         self.turn.case_numbers.add(case.number)
@@ -320,7 +321,7 @@ def new_case(draft: Draft, channel: str, user: str, registry: Registry) -> NewCa
                    attention=UNANSWERED if draft.safety in (Safety.ASKED, Safety.UNANSWERED) else "")
 
 
-def draft_history(draft: Draft, actor: str) -> list[tuple[datetime, str, str, dict]]:
+def draft_history(draft: Draft, actor: str) -> list[tuple[datetime, str, str, dict[str, Any]]]:
     """The conversation before the case existed, for its ledger."""
     return [(datetime.fromisoformat(at), kind, actor if kind == "message_in" else "bot", data)
             for at, kind, data in draft.history]

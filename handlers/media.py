@@ -6,7 +6,7 @@ import math
 
 from bot.context import AppContext
 from bot.conversation import DESCRIBE, Conversation
-from bot.dispatcher import Router
+from bot.dispatcher import Answer, Router
 from bot.filters import KindIs
 from bot.message import Kind, Message
 from bot.middlewares import Turn
@@ -41,7 +41,7 @@ async def _attach(ctx: AppContext, uow: UnitOfWork, conv: Conversation, message:
 
 
 @router.message(KindIs(Kind.VOICE, Kind.IMAGE, Kind.VIDEO), lambda m: not m.text.strip())
-async def on_media(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn):
+async def on_media(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn) -> Answer:
     if message.kind is Kind.VOICE and conversation.draft is None:
         conversation.start(uow.now)       # a voice message is the start of a report
         conversation.step = DESCRIBE
@@ -73,7 +73,7 @@ def _haversine(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 @router.message(KindIs(Kind.LOCATION))
-async def on_location(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn):
+async def on_location(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn) -> Answer:
     loc = message.location
     code = nearest_place(ctx.registry, loc.lat, loc.lng) if loc else None
     if code is None and loc and loc.label:

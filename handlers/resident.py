@@ -8,7 +8,7 @@ from typing import Any
 from bot import rating
 from bot.context import AppContext
 from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, RATE, SAFETY, Conversation
-from bot.dispatcher import UNHANDLED, Router
+from bot.dispatcher import UNHANDLED, Answer, Router
 from bot.filters import Drafting, EventIs, IntentIs, Spoken, StepIs
 from bot.message import EventType, Kind, Message
 from bot.middlewares import Next, Turn
@@ -58,7 +58,7 @@ IDLE = ~Drafting()
 
 @router.message(Spoken(), StepIs(RATE), IDLE)
 async def on_rating(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
-                    turn: Turn, words: Words):
+                    turn: Turn, words: Words) -> Answer:
     """Asked to rate a result (bot/rating.py); anything that is not a rating goes on below."""
     number = conversation.rating_case
     answer = await rating.answer(ctx, uow, conversation, message.conversation_key, words.text)
@@ -70,7 +70,7 @@ async def on_rating(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
 
 
 @router.message(IntentIs(Intent.CANCEL))
-async def on_cancel(conversation: Conversation):
+async def on_cancel(conversation: Conversation) -> Answer:
     draft = conversation.draft
     conversation.finish()
     if draft is not None and draft.case_number:
@@ -80,7 +80,7 @@ async def on_cancel(conversation: Conversation):
 
 @router.message(IntentIs(Intent.PROGRESS))
 async def on_progress(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
-                      turn: Turn, words: Words):
+                      turn: Turn, words: Words) -> Answer:
     out = [await progress_reply(ctx, uow, message, turn, words.text)]
     if conversation.draft is not None and conversation.step in PENDING_QUESTION:
         out.append("（您正在填写的反映还没提交。）" + PENDING_QUESTION[conversation.step])
@@ -88,7 +88,7 @@ async def on_progress(ctx: AppContext, uow: UnitOfWork, conversation: Conversati
 
 
 @router.message(Drafting(), StepIs(*PENDING_QUESTION), IntentIs(Intent.GREETING, Intent.HELP))
-async def on_help_midway(ctx: AppContext, conversation: Conversation):
+async def on_help_midway(ctx: AppContext, conversation: Conversation) -> Answer:
     assert conversation.step is not None
     return [texts.help_text(ctx.registry), "（您正在填写的反映还没提交。）" + PENDING_QUESTION[conversation.step]]
 
@@ -98,18 +98,18 @@ idle = router.include_router(Router("idle", IDLE, Spoken()))
 
 
 @idle.message(IntentIs(Intent.THANKS))
-async def on_thanks():
+async def on_thanks() -> Answer:
     return "不客气，有事随时找我们。"
 
 
 @idle.message(IntentIs(Intent.GREETING, Intent.HELP))
-async def on_greeting(ctx: AppContext):
+async def on_greeting(ctx: AppContext) -> Answer:
     return texts.help_text(ctx.registry)
 
 
 @idle.message(IntentIs(Intent.CORRECTION, Intent.FIELD_CHANGE, Intent.ADDING))
 async def on_amend(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
-                   words: Words):
+                   words: Words) -> Answer:
     """"不对，是石桥村" after the case was opened: the resident's own open case takes it."""
     amended = await Intake(ctx, uow, conversation, message, turn).amend_last_case(words.text)
     return UNHANDLED if amended is None else amended
@@ -117,25 +117,25 @@ async def on_amend(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
 
 @idle.message(lambda m, d: d["words"].reading.is_dispute or d["words"].reading.ask_safety)
 async def on_report(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
-                    words: Words):
+                    words: Words) -> Answer:
     """A dispute, or a worry about someone's safety, is heard out."""
     return await Intake(ctx, uow, conversation, message, turn).begin(words)
 
 
 @idle.message(IntentIs(Intent.REPORT))
-async def on_wants_to_report(conversation: Conversation, uow: UnitOfWork):
+async def on_wants_to_report(conversation: Conversation, uow: UnitOfWork) -> Answer:
     conversation.start(uow.now)
     conversation.step = DESCRIBE
     return texts.ASK_DESCRIBE
 
 
 @idle.message()
-async def on_anything_else(ctx: AppContext):
+async def on_anything_else(ctx: AppContext) -> Answer:
     return texts.help_text(ctx.registry)
 
 
 @router.message(EventIs(EventType.SCAN, EventType.OPEN, EventType.FOLLOW), lambda m: bool(m.event_key))
-async def on_code(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn):
+async def on_code(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn) -> Answer:
     code = message.event_key        # the scan itself is counted by the channel (storage/scans.py)
     intake = Intake(ctx, uow, conversation, message, turn)
     if conversation.draft is not None and not conversation.draft.case_number:
@@ -149,12 +149,12 @@ async def on_code(message: Message, ctx: AppContext, conversation: Conversation,
 
 
 @router.message(EventIs(EventType.FOLLOW, EventType.OPEN))
-async def on_follow(ctx: AppContext):
+async def on_follow(ctx: AppContext) -> Answer:
     return texts.help_text(ctx.registry)
 
 
 @router.message(EventIs(EventType.MENU))
-async def on_menu(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn):
+async def on_menu(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn) -> Answer:
     if message.event_key in ("my_cases", "MY_CASES", "progress"):
         return await progress_reply(ctx, uow, message, turn, "我的案子")
     if message.event_key in ("report", "REPORT"):

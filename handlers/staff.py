@@ -11,7 +11,7 @@ import re
 from bot import case_actions, notify, routing
 from bot.case_actions import Action, Actor
 from bot.context import AppContext
-from bot.dispatcher import Router
+from bot.dispatcher import Answer, Router
 from bot.lifecycle import STATUS_NAMES
 from bot.message import Message
 from bot.middlewares import Turn
@@ -19,6 +19,7 @@ from bot.uow import UnitOfWork
 from handlers.texts import local
 from nlp.reading import TYPE_NAMES
 from storage.cases import _NUMBER, canonical_number
+from storage.models import Case
 from storage.registry import StaffInfo
 
 router = Router("staff", lambda m, d: m.channel == d["ctx"].staff_channel)
@@ -37,7 +38,7 @@ HELP = ("可用的命令（N 为案件编号）：\n"
 
 
 @router.message()
-async def on_staff(message: Message, ctx: AppContext, uow: UnitOfWork, turn: Turn):
+async def on_staff(message: Message, ctx: AppContext, uow: UnitOfWork, turn: Turn) -> Answer:
     staff = routing.staff_by_user(ctx.registry, message.user)
     if staff is None:
         return "您的企业微信账号不在解纷平台的工作人员名单里，请联系综治中心登记。"
@@ -67,7 +68,7 @@ async def on_staff(message: Message, ctx: AppContext, uow: UnitOfWork, turn: Tur
     return await case_actions.perform(ctx, uow, Actor(staff), case, action, note)
 
 
-async def show(ctx, uow, staff, case, note) -> str:
+async def show(ctx: AppContext, uow: UnitOfWork, staff: StaffInfo, case: Case, note: str) -> str:
     reg = ctx.registry
     tz = ctx.settings.timezone
     names = "、".join(reg.staff[a].name for a in case.assignees if a in reg.staff) or "无"
@@ -86,7 +87,7 @@ async def show(ctx, uow, staff, case, note) -> str:
 MY_LINES = 20
 
 
-async def my_cases(ctx, uow, staff: StaffInfo) -> str:
+async def my_cases(ctx: AppContext, uow: UnitOfWork, staff: StaffInfo) -> str:
     """The count (kept per staff member) and the oldest open cases (the assignees index)."""
     store = await uow.cases()
     mine = await store.mine(staff.id, limit=MY_LINES)

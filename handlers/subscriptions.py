@@ -6,7 +6,7 @@ from typing import Any
 
 from bot import subscriptions
 from bot.context import AppContext
-from bot.dispatcher import UNHANDLED, Router
+from bot.dispatcher import UNHANDLED, Answer, Router
 from bot.filters import EventIs, KindIs
 from bot.message import EventType, Kind, Message
 from handlers import media, resident
@@ -15,7 +15,7 @@ router = Router("subscriptions")
 
 
 @router.message(EventIs(EventType.UNFOLLOW))
-async def on_unfollow(message: Message, ctx: AppContext):
+async def on_unfollow(message: Message, ctx: AppContext) -> Answer:
     await subscriptions.mark_unfollowed(ctx, message.channel, message.user)
     return []                     # nobody to answer: the resident has left
 
@@ -23,12 +23,14 @@ async def on_unfollow(message: Message, ctx: AppContext):
 def parse_consent(text: str) -> tuple[list[str], list[str]]:
     """"accept:A,B;reject:C" → (["A", "B"], ["C"])."""
     parts = dict(p.split(":", 1) for p in text.split(";") if ":" in p)
-    split = lambda v: [t for t in v.split(",") if t]  # noqa: E731
+    def split(v: str) -> list[str]:
+        return [t for t in v.split(",") if t]
+
     return split(parts.get("accept", "")), split(parts.get("reject", ""))
 
 
 @router.message(EventIs(EventType.CONSENT))
-async def on_consent(message: Message, ctx: AppContext):
+async def on_consent(message: Message, ctx: AppContext) -> Answer:
     accepted, rejected = parse_consent(message.text)
     for template in accepted:
         await subscriptions.add_consent(ctx, message.channel, message.user, template)
@@ -38,7 +40,7 @@ async def on_consent(message: Message, ctx: AppContext):
 
 
 @router.message(KindIs(Kind.VOICE), lambda m: bool(m.text.strip() and m.media_id and not m.chat))
-async def on_recognised_voice(message: Message, **data: Any):
+async def on_recognised_voice(message: Message, **data: Any) -> Answer:
     """The recognition text goes through the resident's router like typed words; the recording
     itself is evidence of the draft or case those words went to (recognition can be wrong)."""
     replies = await resident.router.propagate(message, data)

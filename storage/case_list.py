@@ -15,7 +15,7 @@ import enum
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import AsyncIterator, Sequence
+from typing import Any, AsyncIterator, Sequence
 
 from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +25,7 @@ from storage.db import Database
 from storage.lifecycle import EventKind
 from storage.models import Case, CaseAssignee, CaseEvent
 from storage.sql import dialect_of, in_values
+from sqlalchemy.sql.elements import ColumnElement
 
 MAX_PAGE = 500
 
@@ -79,7 +80,7 @@ class Page:
     next_cursor: str | None                     # None: this was the last page
 
 
-def _where(q: Select, flt: CaseFilter, dialect: str) -> Select:
+def _where(q: Select[Any], flt: CaseFilter, dialect: str) -> Select[Any]:
     if flt.statuses:
         q = q.where(Case.status.in_(sorted(flt.statuses)))
     if flt.types:
@@ -122,7 +123,7 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def scope_condition(scope: Scope, dialect: str):
+def scope_condition(scope: Scope, dialect: str) -> ColumnElement[bool]:
     """Cases inside the scope: at its places and of its types, or assigned to its person."""
     parts = []
     if scope.places is not None:
@@ -138,7 +139,7 @@ def scope_condition(scope: Scope, dialect: str):
     return inside
 
 
-def _key(sort: Sort):
+def _key(sort: Sort) -> Any:
     return {Sort.CREATED: None, Sort.UPDATED: Case.updated_at, Sort.DUE: Case.next_due_at}[sort]
 
 
@@ -160,8 +161,8 @@ def _decode(cursor: str, sort: Sort, descending: bool) -> tuple[datetime | None,
         raise BadCursor(str(exc)) from exc
 
 
-def _ordered(q: Select, sort: Sort, descending: bool, after: tuple[datetime | None, int] | None,
-             joined: bool = False) -> Select:
+def _ordered(q: Select[Any], sort: Sort, descending: bool, after: tuple[datetime | None, int] | None,
+             joined: bool = False) -> Select[Any]:
     col = _key(sort)
     if sort is Sort.DUE:
         q = q.where(Case.next_due_at.is_not(None))
@@ -211,6 +212,6 @@ async def stream_cases(db: Database, flt: CaseFilter = CaseFilter(), *, sort: So
         cursor = page.next_cursor
 
 
-def open_filter(**kw) -> CaseFilter:
+def open_filter(**kw: Any) -> CaseFilter:
     return CaseFilter(statuses=frozenset(OPEN_STATUSES), **kw)
 

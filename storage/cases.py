@@ -74,7 +74,7 @@ class CaseStore:
         # objects, so asking the database again (the ledger middleware does, per message) is spared
         self._known: dict[str, Case] = {}
 
-    async def open(self, new: NewCase, history: Iterable[tuple[datetime, str, str, dict]] = ()) -> tuple[Case, bool]:
+    async def open(self, new: NewCase, history: Iterable[tuple[datetime, str, str, dict[str, Any]]] = ()) -> tuple[Case, bool]:
         """Open a case, or find the one this intake already opened (a retried confirmation).
         `history` (at, kind, actor, data) is the intake conversation, written to the ledger."""
         existing = await self.by_intake_key(new.intake_key)
@@ -110,13 +110,14 @@ class CaseStore:
         statement, before the ledger is next read through this store and at the commit."""
         self._ledger().append({"case_id": case.id, "at": self.now, "kind": kind, "actor": actor, "data": data})
 
-    async def record(self, case: Case, history: Iterable[tuple[datetime, str, str, dict]]) -> None:
+    async def record(self, case: Case, history: Iterable[tuple[datetime, str, str, dict[str, Any]]]) -> None:
         """Write events that happened earlier (a conversation before its case existed)."""
         self._ledger().extend({"case_id": case.id, "at": at, "kind": kind, "actor": actor, "data": data}
                               for at, kind, actor, data in history)
 
-    def _ledger(self) -> list[dict]:
-        return self.session.info.setdefault(_LEDGER, [])
+    def _ledger(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.session.info.setdefault(_LEDGER, [])
+        return rows
 
     async def _written(self) -> None:
         """Reads of the ledger see what this unit of work added to it."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Iterable
+from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect
@@ -70,7 +70,7 @@ class Facts:
 FACT_FIELDS = tuple(f.name for f in fields(Facts))
 
 
-def facts_of(case) -> Facts:
+def facts_of(case: Any) -> Facts:
     return Facts(*(getattr(case, name) for name in FACT_FIELDS))
 
 
@@ -127,8 +127,8 @@ class Pending:
     """Differences noted at flushes, added at the commit."""
 
     def __init__(self) -> None:
-        self.figures: dict[FigureKey, Counter] = {}
-        self.load: Counter = Counter()
+        self.figures: dict[FigureKey, Counter[str]] = {}
+        self.load: Counter[str] = Counter()
 
     def add(self, f: Facts | None, sign: int, tz: str) -> None:
         if f is None:
@@ -150,7 +150,7 @@ def _pending(session: Session) -> Pending:
     return p
 
 
-def _before(state, name: str):
+def _before(state: Any, name: str) -> Any:
     hist = state.attrs[name].history
     if hist.deleted:
         return hist.deleted[0]
@@ -212,6 +212,6 @@ def apply(session: Session) -> None:
             index_elements=[StaffLoad.staff_id], set_={"open_cases": StaffLoad.open_cases + stmt.excluded.open_cases}))
 
 
-def _chunks(rows: list[dict], size: int = _CHUNK) -> Iterable[list[dict]]:
+def _chunks(rows: list[dict[str, Any]], size: int = _CHUNK) -> Iterable[list[dict[str, Any]]]:
     for i in range(0, len(rows), size):
         yield rows[i:i + size]

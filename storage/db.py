@@ -9,7 +9,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
@@ -37,7 +37,7 @@ class Database:
         self.commit_hooks: list[CommitHook] = []       # after a commit that changed cases (live updates)
         parsed = make_url(url)
         # a failed statement's parameters are residents' words and phone numbers: never in a log
-        kwargs: dict = {"hide_parameters": True}
+        kwargs: dict[str, Any] = {"hide_parameters": True}
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -66,12 +66,12 @@ class Database:
         counters.apply(session)
 
     @staticmethod
-    def _after_rollback(session: Session, _transaction) -> None:
+    def _after_rollback(session: Session, _transaction: Any) -> None:
         cases.forget_ledger(session)
         counters.forget(session)
         session.info.pop(_TOUCHED, None)
 
-    def _before_flush(self, session: Session, _flush_context, _instances) -> None:
+    def _before_flush(self, session: Session, _flush_context: Any, _instances: Any) -> None:
         for hook in self.flush_hooks:
             hook(session)
         counters.collect(session, self.timezone)
@@ -108,14 +108,14 @@ class Database:
         await self.engine.dispose()
 
 
-def _upgrade(sync_conn) -> None:
+def _upgrade(sync_conn: Connection) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = sync_conn
     command.upgrade(cfg, "heads")      # branches from parallel work upgrade together until merged
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets the web chat read while a worker writes; foreign keys are off by default in SQLite
     cur.execute("PRAGMA journal_mode=WAL")

@@ -17,7 +17,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from typing import Collection, cast
+from typing import Any, Collection, Iterable, Sequence, cast
 
 from sqlalchemy import Table, and_, delete, func, insert, or_, select, text, update
 
@@ -27,6 +27,8 @@ from storage.counters import (ALL_DAYS, DISPATCH_HOURS, MEASURES, MONTH, RESULT_
 from storage.db import Database
 from storage.models import Case, CaseAssignee, CaseFigure, Meta, StaffLoad
 from storage.sql import dialect_of, in_values
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 log = logging.getLogger("jiefen.figures")
 META_KEY = "figures_timezone"
@@ -79,7 +81,7 @@ class Measures:
     def satisfaction(self) -> float | None:
         return round(self.rating_sum / self.rated, 2) if self.rated else None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {**{m: getattr(self, m) for m in MEASURES}, "success_rate": self.success_rate,
                 "completion_rate": self.completion_rate, "mean_dispatch_hours": self.mean_dispatch_hours,
                 "mean_result_days": self.mean_result_days, "satisfaction": self.satisfaction}
@@ -115,8 +117,8 @@ class Figures:
         """The bucket's upper bound (days) by which `share` of the cases with a result had it."""
         return quantile(self.result_buckets, RESULT_DAYS, share)
 
-    def as_dict(self) -> dict:
-        def table(d: dict[str, Measures]) -> dict:
+    def as_dict(self) -> dict[str, Any]:
+        def table(d: dict[str, Measures]) -> dict[str, Any]:
             return {k: v.as_dict() for k, v in sorted(d.items())}
         return {"since": self.since.isoformat(), "until": self.until.isoformat(), "total": self.total.as_dict(),
                 "by_day": table(self.by_day), "by_type": table(self.by_type), "by_place": table(self.by_place),
@@ -157,7 +159,7 @@ def _spans(since: date, until: date) -> tuple[list[str], list[tuple[str, str]]]:
     return months, ranges
 
 
-def _in_period(since: date, until: date):
+def _in_period(since: date, until: date) -> ColumnElement[bool]:
     months, ranges = _spans(since, until)
     parts = [and_(CaseFigure.day >= a, CaseFigure.day <= b) for a, b in ranges]
     if months:
@@ -165,7 +167,7 @@ def _in_period(since: date, until: date):
     return or_(*parts)
 
 
-async def read_area(session, since: date, until: date, places: Collection[str] | None, *,
+async def read_area(session: AsyncSession, since: date, until: date, places: Collection[str] | None, *,
                     dims: Collection[str] = ("place", "pt", "pc", "src", "dh", "rd"), by_day: str | None = "day",
                     now: bool = True) -> Figures:
     """The figures of an area (`places`, a subtree; None: the whole county) for the cases opened
@@ -179,7 +181,7 @@ async def read_area(session, since: date, until: date, places: Collection[str] |
     per_value = (await session.execute(select(CaseFigure.dim, CaseFigure.key, *sums)
                                        .where(period, CaseFigure.dim.in_(dims))
                                        .group_by(CaseFigure.dim, CaseFigure.key))).all()
-    per_day = []
+    per_day: Sequence[Any] = []
     if by_day:
         span = period if by_day == "month" else \
             and_(CaseFigure.day >= since.isoformat(), CaseFigure.day <= until.isoformat())
@@ -188,15 +190,15 @@ async def read_area(session, since: date, until: date, places: Collection[str] |
             day_q = day_q.where(CaseFigure.dim == "all")
         else:
             day_q = day_q.where(CaseFigure.dim == "place",
-                                in_values(CaseFigure.key, sorted(places), session.bind.dialect.name))
+                                in_values(CaseFigure.key, sorted(places), dialect_of(session)))
         per_day = (await session.execute(day_q)).all()
-    now_rows = []
+    now_rows: Sequence[Any] = []
     if now:
         now_q = select(CaseFigure.dim, CaseFigure.key, *[getattr(CaseFigure, m) for m in MEASURES]) \
             .where(CaseFigure.day == ALL_DAYS, CaseFigure.dim.in_(("place", "pt")))
         now_rows = (await session.execute(now_q)).all()
 
-    def measures(values) -> Measures:
+    def measures(values: Iterable[Any]) -> Measures:
         return Measures(*(int(v or 0) for v in values))
 
     def inside(place: str) -> bool:
@@ -215,7 +217,7 @@ async def read_area(session, since: date, until: date, places: Collection[str] |
             part = k.split("|", 1)[1]
             out[part] = out.get(part, Measures()) + m
         return out
-    buckets: dict[str, Counter] = {"dh": Counter(), "rd": Counter()}
+    buckets: dict[str, Counter[str]] = {"dh": Counter(), "rd": Counter()}
     for dim in buckets:
         for k, m in got[dim].items():
             place, _, b = k.rpartition("|")
@@ -234,7 +236,7 @@ async def read_area(session, since: date, until: date, places: Collection[str] |
                    dict(buckets["dh"]), dict(buckets["rd"]))
 
 
-async def read_figures(session, since: date, until: date) -> Figures:
+async def read_figures(session: AsyncSession, since: date, until: date) -> Figures:
     """The figures of the cases opened from `since` to `until` (local days, both included):
     sums in SQL over the period's rows (days × dimension values), never over cases."""
     sums = [func.sum(getattr(CaseFigure, m)) for m in MEASURES]
@@ -247,7 +249,7 @@ async def read_figures(session, since: date, until: date) -> Figures:
         select(CaseFigure.dim, CaseFigure.key, *[getattr(CaseFigure, m) for m in MEASURES])
         .where(CaseFigure.day == ALL_DAYS, CaseFigure.dim.in_(("all", "type", "place"))))).all()
 
-    def measures(values) -> Measures:
+    def measures(values: Iterable[Any]) -> Measures:
         return Measures(*(int(v or 0) for v in values))
 
     dims: dict[str, dict[str, Measures]] = {"all": {}, "type": {}, "place": {}, "channel": {}, "pt": {}, "pc": {},
@@ -264,7 +266,7 @@ async def read_figures(session, since: date, until: date) -> Figures:
                    now["type"], now["place"])
 
 
-async def now_in(session, places: Collection[str]) -> Measures:
+async def now_in(session: AsyncSession, places: Collection[str]) -> Measures:
     """The ledger now (open, overdue, late, under a red card …) summed over these places: one
     kept row per place, however many cases they hold."""
     if not places:
@@ -288,7 +290,7 @@ async def rebuild(db: Database) -> int:
         if db.dialect == "postgresql":
             await s.execute(text("LOCK TABLE case_figures, staff_load IN EXCLUSIVE MODE"))
         await s.execute(delete(CaseFigure))
-        totals: dict[tuple[str, str, str], Counter] = {}
+        totals: dict[tuple[str, str, str], Counter[str]] = {}
         last = 0
         while True:
             batch = (await s.execute(select(Case.id, *[getattr(Case, n) for n in FACT_FIELDS])
@@ -334,7 +336,7 @@ def built_mark(tz: str) -> str:
     return tz if VERSION == "1" else f"{tz}|v{VERSION}"
 
 
-async def _set_meta(session, key: str, value: str) -> None:
+async def _set_meta(session: AsyncSession, key: str, value: str) -> None:
     row = await session.get(Meta, key)
     if row is None:
         session.add(Meta(key=key, value=value))

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import Database
 from storage.models import InboxItem
 from storage.sql import rowcount
+from sqlalchemy.sql.elements import ColumnElement
 
 
 class InboxStatus(str, enum.Enum):
@@ -161,6 +162,6 @@ class InboxStore:
             return rowcount(res)
 
 
-def _claimable(now: datetime):
+def _claimable(now: datetime) -> ColumnElement[bool]:
     return or_(InboxItem.status == InboxStatus.PENDING.value,
                and_(InboxItem.status == InboxStatus.HANDLING.value, InboxItem.next_attempt_at <= now))

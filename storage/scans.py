@@ -14,6 +14,7 @@ from storage.db import Database
 from storage.models import Case, CodeScan
 from storage.registry import Registry
 from storage.sql import rowcount
+from typing import Any
 
 RESOLVED = ("resolved", "closed")
 
@@ -29,7 +30,7 @@ async def record_scan(db: Database, channel: str, code: str, event_id: str, kind
     return rowcount(res) == 1
 
 
-async def code_counts(db: Database, registry: Registry) -> list[dict]:
+async def code_counts(db: Database, registry: Registry) -> list[dict[str, Any]]:
     """Per code: scans, applications (cases opened from it) and resolved cases, success rate."""
     async with db.session() as s:
         rows = (await s.execute(select(Case.source, func.count(), func.sum(case((Case.status.in_(RESOLVED), 1), else_=0)))

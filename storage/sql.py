@@ -24,12 +24,15 @@ def dialect_of(session: AsyncSession) -> str:
     return bind.dialect.name
 
 
-def in_values(column, values: Collection[str], dialect: str) -> ColumnElement[bool]:
+def in_values(column: Any, values: Collection[str], dialect: str) -> ColumnElement[bool]:
     """`column IN values` with one parameter however many values there are: a place subtree
     or a list of ids must never run into PostgreSQL's 32,767 parameters per statement."""
     values = list(values)
+    condition: ColumnElement[bool]
     if len(values) <= SMALL:
-        return column.in_(values)
-    if dialect == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(String)))
-    return column.in_(select(text("value")).select_from(func.json_each(json.dumps(values))))
+        condition = column.in_(values)
+    elif dialect == "postgresql":
+        condition = column == any_(bindparam(None, values, type_=ARRAY(String)))
+    else:
+        condition = column.in_(select(text("value")).select_from(func.json_each(json.dumps(values))))
+    return condition

@@ -27,7 +27,7 @@ class InlineCursor:
         self._cursor = cursor
 
     @property
-    def description(self):
+    def description(self) -> Any:
         return self._cursor.description
 
     @property
@@ -35,7 +35,7 @@ class InlineCursor:
         return self._cursor.rowcount
 
     @property
-    def lastrowid(self):
+    def lastrowid(self) -> int | None:
         return self._cursor.lastrowid
 
     @property
@@ -54,19 +54,19 @@ class InlineCursor:
         self._cursor.executemany(sql, seq)
         return self
 
-    async def fetchone(self):
+    async def fetchone(self) -> Any:
         return self._cursor.fetchone()
 
-    async def fetchmany(self, size: int | None = None):
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
         return self._cursor.fetchmany(size if size is not None else self._cursor.arraysize)
 
-    async def fetchall(self):
+    async def fetchall(self) -> list[Any]:
         return self._cursor.fetchall()
 
-    async def nextset(self):
+    async def nextset(self) -> None:
         return None
 
-    async def setinputsizes(self, *sizes) -> None:
+    async def setinputsizes(self, *sizes: Any) -> None:
         return None
 
     async def close(self) -> None:
@@ -75,13 +75,13 @@ class InlineCursor:
     async def __aenter__(self) -> "InlineCursor":
         return self
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         self._cursor.close()
 
-    def __aiter__(self):
+    def __aiter__(self) -> "InlineCursor":
         return self
 
-    async def __anext__(self):
+    async def __anext__(self) -> Any:
         row = self._cursor.fetchone()
         if row is None:
             raise StopAsyncIteration
@@ -91,7 +91,7 @@ class InlineCursor:
 class _Queue:
     """Stands in for aiosqlite's queue to its thread: the job runs at once."""
 
-    def put_nowait(self, item) -> None:
+    def put_nowait(self, item: tuple[Any, Callable[[], Any]]) -> None:
         future, function = item
         try:
             result = function()
@@ -110,7 +110,7 @@ class InlineConnection:
         self._tx = _Queue()
 
     @property
-    def isolation_level(self):
+    def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 
     def cursor(self) -> InlineCursor:
@@ -132,7 +132,7 @@ class InlineConnection:
             self._conn.close()
             self._connection = None
 
-    async def create_function(self, *args, **kw) -> None:
+    async def create_function(self, *args: Any, **kw: Any) -> None:
         self._conn.create_function(*args, **kw)
 
 

@@ -116,51 +116,51 @@ class MemoryStateStore(_LockMixin):
         for key in [k for k, (_v, exp) in self._data.items() if exp is not None and exp <= now]:
             del self._data[key]
 
-    async def get(self, key):
+    async def get(self, key: str) -> Any | None:
         value = self._live(key)
         # a copy, so callers never share mutable state with the store (as with Redis)
         return None if value is None else json.loads(json.dumps(value))
 
-    async def set(self, key, value, ttl=None):
+    async def set(self, key: str, value: Any, ttl: float | None = None) -> None:
         self._data[key] = (json.loads(json.dumps(value)), self._expiry(ttl))
 
-    async def delete(self, key):
+    async def delete(self, key: str) -> None:
         self._data.pop(key, None)
 
-    async def add(self, key, value, ttl=None):
+    async def add(self, key: str, value: Any, ttl: float | None = None) -> bool:
         if self._live(key) is not None:
             return False
         await self.set(key, value, ttl)
         return True
 
-    async def incr(self, key, amount=1, ttl=None):
+    async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
         current = self._live(key)
         expires = self._data[key][1] if current is not None else self._expiry(ttl)
         value = int(current or 0) + amount
         self._data[key] = (value, expires)
         return value
 
-    async def push(self, key, value, ttl=None):
+    async def push(self, key: str, value: Any, ttl: float | None = None) -> None:
         current = self._live(key) or []
         expires = self._data[key][1] if key in self._data else self._expiry(ttl)
         self._data[key] = (current + [json.loads(json.dumps(value))], expires)
 
-    async def pop_all(self, key):
+    async def pop_all(self, key: str) -> list[Any]:
         value = self._live(key) or []
         self._data.pop(key, None)
         return value
 
-    async def try_lock(self, key, ttl):
+    async def try_lock(self, key: str, ttl: float) -> str | None:
         token = secrets.token_hex(8)
         return token if await self.add("lock:" + key, token, ttl) else None
 
-    async def unlock(self, key, token):
+    async def unlock(self, key: str, token: str) -> bool:
         if self._live("lock:" + key) == token:
             del self._data["lock:" + key]
             return True
         return False
 
-    async def renew(self, key, token, ttl):
+    async def renew(self, key: str, token: str, ttl: float) -> bool:
         if self._live("lock:" + key) != token:
             return False
         self._data["lock:" + key] = (token, self._expiry(ttl))
@@ -181,7 +181,7 @@ class MemoryStateStore(_LockMixin):
             if not sub.queue.full():            # a reader that stopped reading loses messages, not memory
                 sub.queue.put_nowait(value)
 
-    async def close(self):
+    async def close(self) -> None:
         self._data.clear()
 
 
@@ -225,42 +225,42 @@ class RedisStateStore(_LockMixin):
     def _ms(ttl: float | None) -> int:
         return 0 if ttl is None else max(1, int(ttl * 1000))
 
-    async def get(self, key):
+    async def get(self, key: str) -> Any | None:
         raw = await self._redis.get(self._k(key))
         return None if raw is None else json.loads(raw)
 
-    async def set(self, key, value, ttl=None):
+    async def set(self, key: str, value: Any, ttl: float | None = None) -> None:
         await self._redis.set(self._k(key), json.dumps(value, ensure_ascii=False), px=self._ms(ttl) or None)
 
-    async def delete(self, key):
+    async def delete(self, key: str) -> None:
         await self._redis.delete(self._k(key))
 
-    async def add(self, key, value, ttl=None):
+    async def add(self, key: str, value: Any, ttl: float | None = None) -> bool:
         return bool(await self._redis.set(self._k(key), json.dumps(value, ensure_ascii=False),
                                           px=self._ms(ttl) or None, nx=True))
 
-    async def incr(self, key, amount=1, ttl=None):
+    async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
         return int(await self._incr(keys=[self._k(key)], args=[amount, self._ms(ttl)]))
 
-    async def push(self, key, value, ttl=None):
+    async def push(self, key: str, value: Any, ttl: float | None = None) -> None:
         await self._push(keys=[self._k(key)], args=[json.dumps(value, ensure_ascii=False), self._ms(ttl)])
 
-    async def pop_all(self, key):
+    async def pop_all(self, key: str) -> list[Any]:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.lrange(self._k(key), 0, -1)
             pipe.delete(self._k(key))
             items, _ = await pipe.execute()
         return [json.loads(i) for i in items]
 
-    async def try_lock(self, key, ttl):
+    async def try_lock(self, key: str, ttl: float) -> str | None:
         token = secrets.token_hex(8)
         ok = await self._redis.set(self._k("lock:" + key), token, px=self._ms(ttl), nx=True)
         return token if ok else None
 
-    async def unlock(self, key, token):
+    async def unlock(self, key: str, token: str) -> bool:
         return bool(await self._unlock(keys=[self._k("lock:" + key)], args=[token]))
 
-    async def renew(self, key, token, ttl):
+    async def renew(self, key: str, token: str, ttl: float) -> bool:
         return bool(await self._renew(keys=[self._k("lock:" + key)], args=[token, self._ms(ttl)]))
 
     @contextlib.asynccontextmanager
@@ -273,12 +273,12 @@ class RedisStateStore(_LockMixin):
             try:
                 await pubsub.unsubscribe()
             finally:
-                await pubsub.aclose()
+                await pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]
 
     async def publish(self, channel: str, message: Any) -> None:
         await self._redis.publish(self._k("chan:" + channel), json.dumps(message, ensure_ascii=False))
 
-    async def close(self):
+    async def close(self) -> None:
         await self._redis.aclose()
 
 

@@ -20,6 +20,8 @@ import asyncio
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.util import await_only
+from typing import Any
+from sqlalchemy.engine import Connection, Engine
 
 _HELD = "jiefen_writer"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "ALTER", "DROP")
@@ -34,16 +36,17 @@ class SQLiteWriter:
     def __init__(self, wait: float = 30.0):
         self.wait = wait                    # as long as SQLite's own busy_timeout would have waited
         self._lock: asyncio.Lock | None = None
-        self._owner: asyncio.Task | None = None
+        self._owner: asyncio.Task[Any] | None = None
         self.waits = 0                      # how often a writer had to queue (benchmarks, tests)
 
-    def install(self, sync_engine) -> None:
+    def install(self, sync_engine: Engine) -> None:
         event.listen(sync_engine, "before_cursor_execute", self._before_execute)
         event.listen(sync_engine.pool, "checkin", self._checkin)
         event.listen(sync_engine.pool, "close", self._closed)
         event.listen(sync_engine.pool, "invalidate", self._invalidated)
 
-    def _before_execute(self, conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+    def _before_execute(self, conn: Connection, _cursor: Any, statement: str, _parameters: Any, _context: Any,
+                        _executemany: bool) -> None:
         info = conn.info
         if info.get(_HELD) or not _is_write(statement):
             return
@@ -61,16 +64,16 @@ class SQLiteWriter:
         self._owner = task
         info[_HELD] = True
 
-    def _release(self, info) -> None:
+    def _release(self, info: dict[Any, Any]) -> None:
         if info.pop(_HELD, False) and self._lock is not None:
             self._owner = None
             self._lock.release()
 
-    def _checkin(self, _dbapi_connection, record) -> None:
+    def _checkin(self, _dbapi_connection: Any, record: Any) -> None:
         self._release(record.info)
 
-    def _closed(self, _dbapi_connection, record) -> None:
+    def _closed(self, _dbapi_connection: Any, record: Any) -> None:
         self._release(record.info)
 
-    def _invalidated(self, _dbapi_connection, record, _exception) -> None:
+    def _invalidated(self, _dbapi_connection: Any, record: Any, _exception: Any) -> None:
         self._release(record.info)

@@ -9,12 +9,13 @@ from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.models import Base
+from sqlalchemy.engine import Connection
 
 config = context.config
 target_metadata = Base.metadata
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():

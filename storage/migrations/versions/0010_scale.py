@@ -25,7 +25,7 @@ OPEN = ("received", "dispatched", "mediating", "escalated")
 DUE_AT_ONCE = datetime(2000, 1, 1)
 
 
-def _when(value):
+def _when(value: datetime) -> datetime:
     return value if op.get_bind().dialect.name == "sqlite" else value.replace(tzinfo=timezone.utc)
 
 
