@@ -83,6 +83,12 @@ def cmd_classify(args) -> int:
 
 
 def cmd_train(args) -> int:
+    if args.from_ledger:
+        from nlp.ledger import main_train
+        return main_train(args)
+    if not (args.input and args.text and args.label):
+        print("nlp train: --input, --text and --label are needed (or --from-ledger)", file=sys.stderr)
+        return 2
     from nlp.learn import train_from_csv
     report = train_from_csv(args.input, args.text, args.label, args.out)
     print(json.dumps(report, ensure_ascii=False, indent=1))
@@ -103,17 +109,31 @@ def add_subcommands(subparsers) -> None:
 
     n = subparsers.add_parser("nlp", help="understanding layer: train label sets, accuracy report")
     ns = n.add_subparsers(dest="nlp_command", required=True)
-    t = ns.add_parser("train", help="learn weighted keywords for a label set from a labelled CSV")
-    t.add_argument("--input", required=True, help="CSV file with a header row")
-    t.add_argument("--text", required=True, action="append", help="text column (repeatable)")
-    t.add_argument("--label", required=True, help="label column")
-    t.add_argument("--out", required=True, help="output directory for the model")
+    t = ns.add_parser("train", help="retrain the chat model on staff corrections (--from-ledger), "
+                                    "or learn a label set from a labelled CSV")
+    t.add_argument("--from-ledger", action="store_true",
+                   help="retrain the built-in chat model on the shipped sets plus the staff corrections in the "
+                        "ledger (database: JIEFEN_DATABASE_URL / --config, or --database-url)")
+    t.add_argument("--database-url", default=None, help="with --from-ledger: the ledger's database URL")
+    t.add_argument("--holdout", type=float, default=0.2,
+                   help="with --from-ledger: share of the most recent corrected cases kept aside to compare (0.2)")
+    t.add_argument("--before", default=None, help="with --from-ledger: the model folder in use (default: the shipped model)")
+    t.add_argument("--base", action="append", default=None,
+                   help="with --from-ledger: TSV file(s) to train on instead of the shipped sets")
+    t.add_argument("--backend", choices=("auto", "sklearn", "python"), default="auto",
+                   help="with --from-ledger: scikit-learn when installed (auto), or the pure-Python trainer")
+    t.add_argument("--json", action="store_true", help="with --from-ledger: print the report as JSON too")
+    t.add_argument("--input", help="CSV file with a header row")
+    t.add_argument("--text", action="append", help="text column (repeatable)")
+    t.add_argument("--label", help="label column")
+    t.add_argument("--out", required=True, help="output directory for the model (the service loads it with "
+                                                "JIEFEN_NLP_MODEL_DIR)")
     t.set_defaults(func=cmd_train)
-    from nlp.evaluate import PARTS
-    r = ns.add_parser("report", help="per-type precision/recall on the labelled chat set")
-    r.add_argument("--data", default=None, help="TSV file(s) label<TAB>risk<TAB>text (default: the blind sets)",
+    from nlp.evaluate import parts
+    r = ns.add_parser("report", help="per-type precision/recall, red recall and false alarms on labelled sets")
+    r.add_argument("--data", default=None, help="TSV file(s) type<TAB>risk<TAB>text, e.g. a blind set",
                    action="append")
-    r.add_argument("--part", choices=sorted(PARTS), default="blind")
+    r.add_argument("--part", choices=sorted(parts()), default="new", help="a shipped set or group of sets")
     r.add_argument("--errors", action="store_true", help="list the misclassified lines")
     r.add_argument("--registry", default=None)
     r.set_defaults(func=cmd_report)
