@@ -100,7 +100,10 @@ def cmd_report(args) -> int:
     return main_report(args)
 
 
-def add_subcommands(subparsers) -> None:
+def add_subcommands(subparsers, settings=None) -> None:
+    """`settings(args)`, when given (the jiefen command line), is the service's settings
+    (--config, JIEFEN_* variables): the ledger's database and the model in use for
+    `nlp train --from-ledger`."""
     p = subparsers.add_parser("classify", help="read one text per line from stdin: type, risk, places, slots")
     p.add_argument("--model", default=None, help="a label set learned by `nlp train` (directory)")
     p.add_argument("--json", action="store_true", help="one JSON object per line (default: text for people)")
@@ -117,7 +120,8 @@ def add_subcommands(subparsers) -> None:
     t.add_argument("--database-url", default=None, help="with --from-ledger: the ledger's database URL")
     t.add_argument("--holdout", type=float, default=0.2,
                    help="with --from-ledger: share of the most recent corrected cases kept aside to compare (0.2)")
-    t.add_argument("--before", default=None, help="with --from-ledger: the model folder in use (default: the shipped model)")
+    t.add_argument("--before", default=None, help="with --from-ledger: the model folder in use (default: JIEFEN_NLP_MODEL_DIR, else the "
+                        "shipped model)")
     t.add_argument("--base", action="append", default=None,
                    help="with --from-ledger: TSV file(s) to train on instead of the shipped sets")
     t.add_argument("--backend", choices=("auto", "sklearn", "python"), default="auto",
@@ -128,7 +132,7 @@ def add_subcommands(subparsers) -> None:
     t.add_argument("--label", help="label column")
     t.add_argument("--out", required=True, help="output directory for the model (the service loads it with "
                                                 "JIEFEN_NLP_MODEL_DIR)")
-    t.set_defaults(func=cmd_train)
+    t.set_defaults(func=cmd_train, settings_of=settings)
     from nlp.evaluate import parts
     r = ns.add_parser("report", help="per-type precision/recall, red recall and false alarms on labelled sets")
     r.add_argument("--data", default=None, help="TSV file(s) type<TAB>risk<TAB>text, e.g. a blind set",

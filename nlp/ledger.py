@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Sequence
 
 from nlp.reading import DISPUTE_TYPES, NOT_A_DISPUTE, RISK_COLOURS
+from storage.lifecycle import EventKind
 
-CORRECTED = "corrected"
+CORRECTED = EventKind.CORRECTED
 TYPES = set(DISPUTE_TYPES) | {NOT_A_DISPUTE}
 
 
@@ -175,13 +176,15 @@ def _safe_url(url: str) -> str:
 
 
 def main_train(args) -> int:
-    """`jiefen nlp train --from-ledger`."""
-    if args.database_url:
-        url = args.database_url
-    else:
-        from bot.settings import Settings      # the CLI's own settings (JIEFEN_DATABASE_URL, --config)
-        url = Settings.load(config_file=getattr(args, "config", None)).database_url
-    rep = retrain(url, args.out, holdout=args.holdout, base=args.base or None, before_dir=args.before,
+    """`jiefen nlp train --from-ledger`: the database and the model in use from the
+    service's settings (handed over by the command line above this layer) unless given."""
+    import os
+    settings = args.settings_of(args) if getattr(args, "settings_of", None) else None
+    url = args.database_url or (settings.database_url if settings else os.environ.get("JIEFEN_DATABASE_URL"))
+    if not url:
+        raise SystemExit("nlp train --from-ledger: which ledger? --database-url or JIEFEN_DATABASE_URL")
+    before = args.before or (settings.nlp_model_dir if settings else os.environ.get("JIEFEN_NLP_MODEL_DIR")) or None
+    rep = retrain(url, args.out, holdout=args.holdout, base=args.base or None, before_dir=before,
                   backend=args.backend)
     if args.json:
         print(json.dumps(rep, ensure_ascii=False, indent=1))
