@@ -89,7 +89,7 @@ class Lexicon:
             return []
         out: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for pair in found_pairs:
+        for pair in sorted(found_pairs, key=text.find):
             for term, off in index[pair]:
                 if term in exact or term in seen:
                     continue
@@ -132,7 +132,9 @@ class Lexicon:
                     seen.add(w)
                     for label, feat in p:
                         add((label, feat, w))
-            for c in self._single.intersection(text):
+            # in the order of the text (a set's order changes from process to process, and
+            # the evidence shown to people follows this order)
+            for c in sorted(self._single.intersection(text), key=text.find):
                 seen.add(c)
                 for label, feat in table[c]:
                     add((label, feat, c))

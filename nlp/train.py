@@ -445,6 +445,7 @@ def main(argv=None) -> int:
     ap.add_argument("--cache", default=None, help="folder for out-of-fold margins (reused while only rules change)")
     ap.add_argument("--kfold", type=int, default=0,
                     help="also: real texts in k random folds, their sources known (the optimistic estimate)")
+    ap.add_argument("--chat-only", action="store_true", help="with write: train without the real sets")
     ap.add_argument("--record", action="store_true",
                     help="with cv of the settings in use: write nlp/data/cv.json (the figures the suite checks)")
     a = ap.parse_args(argv)
@@ -452,6 +453,12 @@ def main(argv=None) -> int:
         print(f"wrote {write_words()}")
         return 0
     if a.what == "write":
+        if not real_groups() and not a.chat_only:
+            # the shipped model is trained on the real sets too: without them it would be
+            # replaced by a weaker one (nlp/corpus.py says where they are looked for)
+            print("nlp.train write: no real-text sets (JIEFEN_REAL_DATA); build them with "
+                  "scripts/build_real_sets.py, or pass --chat-only to train on the chat sets alone", file=sys.stderr)
+            return 2
         print("wrote", *write(cache=Path(a.cache) if a.cache else None, log=lambda s: print(s, file=sys.stderr, flush=True)))
         return 0
     lines = load_lines()
