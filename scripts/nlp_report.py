@@ -96,12 +96,16 @@ def cv_figures() -> list[str]:
             "real sets: absent here" if not now["real"] else "real sets: NOT the recorded ones")
     out = [f"recorded validation (chat sets, rules, settings, code: "
            f"{'as recorded' if now['committed'] == was['committed'] else 'CHANGED since the record'}; {real})", "",
-           "| left out | kind | n | type accuracy |", "| --- | --- | --- | --- |"]
+           "| left out | kind | n | type accuracy | sources known (5 random folds) |", "| --- | --- | --- | --- | --- |"]
+    known = (rec["types"].get("real_sources_known") or {}).get("groups", {})
     for g, v in sorted(rec["types"]["groups"].items(), key=lambda kv: (kv[0] not in chat, kv[0])):
-        out.append(f"| {g} | {'chat voice' if g in chat else 'real source'} | {v['n']} | {v['correct'] / v['n']:.3f} |")
+        k = known.get(g)
+        out.append(f"| {g} | {'chat voice' if g in chat else 'real source'} | {v['n']} | {v['correct'] / v['n']:.3f} | "
+                   + (f"{k['correct'] / k['n']:.3f} |" if k else "|"))
     for k in ("chat", "real"):
         t = rec["types"][k]
-        out.append(f"| **all {k}** | | {t['n']} | **{t['accuracy']:.3f}** |")
+        kn = rec["types"].get("real_sources_known") if k == "real" else None
+        out.append(f"| **all {k}** | | {t['n']} | **{t['accuracy']:.3f}** | " + (f"**{kn['accuracy']:.3f}** |" if kn else "|"))
     out += ["", "| red, left out | reds | recall | red or safety question | non-red read red per 1,000 | "
                 "safety question on non-red per 1,000 |", "| --- | --- | --- | --- | --- | --- |"]
     for k, name in (("chat", "every chat author"), ("new_voices", "newest authors (w3-w5, ~10% red)")):
@@ -111,6 +115,14 @@ def cv_figures() -> list[str]:
     g = rec["red"]["real_green"]
     out.append(f"| real texts marked green (headlines, chit-chat, praise) | 0 | – | – | {g['fp']} of {g['neg']} | "
                f"{g['asked_per_1000']:.1f} |")
+    h = rec.get("hotline")
+    if h:
+        out += ["", f"hotline label set ({h['csv']}, {h['rows']} rows, {h['labels']} labels, {h['folds']}-fold, same folds): "
+                    f"nlp/learn.py against {h['baseline']}", "",
+                "| fold seed | ours accuracy | ours macro-F1 | baseline accuracy | baseline macro-F1 |",
+                "| --- | --- | --- | --- | --- |"]
+        for r in h["runs"] + [{"seed": "mean", **h["mean"]}]:
+            out.append(f"| {r['seed']} | {r['ours_acc']:.3f} | {r['ours_f1']:.3f} | {r['base_acc']:.3f} | {r['base_f1']:.3f} |")
     return out
 
 
