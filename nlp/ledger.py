@@ -129,6 +129,11 @@ def retrain(url: str, out_dir: str | Path, *, holdout: float = 0.2, ledger_weigh
                  for p in base for t, r, x in read_rows([Path(p)])]
     else:
         lines = load_lines(norm)
+        if not any(l.kind == "real" for l in lines):
+            # the shipped model learned real texts too: the new one will not have
+            log("note: no real-text sets here (JIEFEN_REAL_DATA, nlp/data/real/SOURCES.md): the new model learns "
+                "the chat sets and the corrections only, and may read court-style or formal texts worse than "
+                "the shipped one")
     for c in older:
         lines.append(Line("ledger", "ledger", c.type, None if c.risk is None else c.risk == "red", norm(c.text)))
     current = LinearModel.load(Path(before_dir) / CHAT_MODEL if before_dir and (Path(before_dir) / CHAT_MODEL).exists()
