@@ -66,10 +66,10 @@ def run(rounds: int = 5, model: str | None = None) -> dict:
         # of the per-round ratios
         tj, tr = [], []
         for _ in range(rounds):
-            tj.append(_best(lambda: [jieba.lcut(t) for t in texts], 1))
-            tr.append(_best(lambda: [u.read(t) for t in texts], 1))
+            tj.append(_best(lambda texts=texts: [jieba.lcut(t) for t in texts], 1))
+            tr.append(_best(lambda texts=texts: [u.read(t) for t in texts], 1))
         t_jieba, t_read = min(tj), min(tr)
-        ratios = sorted(r / j for r, j in zip(tr, tj))
+        ratios = sorted(r / j for r, j in zip(tr, tj, strict=False))
         n = len(texts)
         out[part] = {"texts": n, "avg_chars": round(sum(map(len, texts)) / n, 1),
                      "jieba_us": round(t_jieba / n * 1e6, 1), "read_us": round(t_read / n * 1e6, 1),

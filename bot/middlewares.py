@@ -18,6 +18,7 @@ from bot.dispatcher import UNHANDLED, as_replies
 from bot.inbox import SORRY, Claim, Waiter, is_transient, push_replies, replies_json
 from bot.message import Message, Reply
 from storage.inbox import InboxStore, LostClaim
+from storage.lifecycle import EventKind
 
 Next = Callable[[Message, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger("jiefen.dispatch")
@@ -141,9 +142,9 @@ async def ledger(handler: Next, message: Message, data: dict[str, Any]) -> Any:
             case = await store.get(number)
             if case is None:
                 continue
-            await store.event(case, "message_in", actor, **incoming)
+            await store.event(case, EventKind.MESSAGE_IN, actor, **incoming)
             for o in outgoing:
-                await store.event(case, "message_out", "bot", **o)
+                await store.event(case, EventKind.MESSAGE_OUT, "bot", **o)
     return replies
 
 

@@ -84,6 +84,10 @@ class Settings:
     inbox_interval: float = 2.0                       # seconds between two looks for messages whose request is gone
     inbox_lease: float = 60.0                         # seconds a handling may take before another worker takes the message over
     inbox_keep_days: float = 30.0                     # handled messages and silent conversations are forgotten after this
+    # the staff console (/console)
+    console_max_failures: int = 5                     # failed log-ins before an account is locked
+    console_lockout_minutes: float = 15.0             # how long a locked account (or address) waits
+    console_session_hours: float = 12.0               # a console session lasts this long
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, config_file: str | Path | None = None,

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import json
 import math
-import sys
-from array import array
 import random
 import re
 import struct
+import sys
+from array import array
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from operator import add
 from pathlib import Path
-from typing import Mapping, Sequence
 
 FORMAT = "jiefen-chat-model/3"
 _OFFSET = 1 << 31          # a packed field holds round(w * scale) + 2^31 per feature
@@ -114,7 +114,7 @@ class LinearModel:
         base, inv = len(vals) * self._off, 1.0 / self._scale
         sums = [(v - base) * inv for v in self._unpack(sum(vals).to_bytes(self._nbytes, "little"))]
         if self.binary:
-            return [b + x for b, x in zip(self.bias, sums)]
+            return [b + x for b, x in zip(self.bias, sums, strict=False)]
         sq = float(len(vals))
         if not self.binary and len(distinct) != len(feats):
             # a feature seen c > 1 times weighs 1 + ln c: add the ln c part
@@ -124,12 +124,13 @@ class LinearModel:
                     p = packed.get(g)
                     if p is not None:
                         e = math.log(c) * inv
-                        sums = [x + e * (v - off) for x, v in zip(sums, self._unpack(p.to_bytes(nb, "little")))]
+                        row = self._unpack(p.to_bytes(nb, "little"))
+                        sums = [x + e * (v - off) for x, v in zip(sums, row, strict=False)]
                         sq += (1.0 + math.log(c)) ** 2 - 1.0
         if self.norm:
             inv_norm = 1.0 / math.sqrt(sq)
             sums = [s * inv_norm for s in sums]
-        return [b + s for b, s in zip(self.bias, sums)]
+        return [b + s for b, s in zip(self.bias, sums, strict=False)]
 
     def best_two(self, margins: Sequence[float]) -> tuple[str, float, str | None]:
         """The most probable label, its probability, and the runner-up (the softmax
@@ -151,7 +152,7 @@ class LinearModel:
         top = max(ms)
         ex = [math.exp(m - top) for m in ms]
         s = sum(ex)
-        return sorted(((lab, e / s) for lab, e in zip(self.labels, ex)), key=lambda x: -x[1])
+        return sorted(((lab, e / s) for lab, e in zip(self.labels, ex, strict=False)), key=lambda x: -x[1])
 
     def probability(self, output: str, margins: Sequence[float]) -> float:
         """A logistic output's probability (e.g. "red")."""

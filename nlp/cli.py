@@ -32,13 +32,16 @@ def reading_to_text(r) -> str:
         return f"{TYPE_NAMES.get(t, t)}（{t}）" if t else "–"
 
     lines = [f"「{r.text}」",
-             f"  类型：{name(r.type)}  把握 {r.confidence:.2f}" + (f"，其次 {name(r.runner_up)}" if r.runner_up else "")]
+             f"  类型：{name(r.type)}  把握 {r.confidence:.2f}"
+             + (f"，其次 {name(r.runner_up)}" if r.runner_up else "")]
     if r.evidence:
         lines.append("  依据：" + "、".join(r.evidence))
-    lines.append(f"  风险：{RISK_NAMES.get(r.risk, r.risk)}" + ("（" + "；".join(r.risk_reasons) + "）" if r.risk_reasons else ""))
+    lines.append(f"  风险：{RISK_NAMES.get(r.risk, r.risk)}"
+                 + ("（" + "；".join(r.risk_reasons) + "）" if r.risk_reasons else ""))
     if r.ask_safety:
         cues = r.extra.get("safety_cues") or ()
-        lines.append("  安全：不确定，先问居民现在有没有人受伤或有危险" + ("（像以往紧急报告的词：" + "、".join(cues) + "）" if cues else ""))
+        lines.append("  安全：不确定，先问居民现在有没有人受伤或有危险"
+                     + ("（像以往紧急报告的词：" + "、".join(cues) + "）" if cues else ""))
     if r.places:
         lines.append("  地点：" + "、".join(f"{p.name}（{p.code}，{p.score:g}）" for p in r.places))
     slots = []
@@ -120,7 +123,8 @@ def add_subcommands(subparsers, settings=None) -> None:
     t.add_argument("--database-url", default=None, help="with --from-ledger: the ledger's database URL")
     t.add_argument("--holdout", type=float, default=0.2,
                    help="with --from-ledger: share of the most recent corrected cases kept aside to compare (0.2)")
-    t.add_argument("--before", default=None, help="with --from-ledger: the model folder in use (default: JIEFEN_NLP_MODEL_DIR, else the "
+    t.add_argument("--before", default=None,
+                   help="with --from-ledger: the model folder in use (default: JIEFEN_NLP_MODEL_DIR, else the "
                         "shipped model)")
     t.add_argument("--base", action="append", default=None,
                    help="with --from-ledger: TSV file(s) to train on instead of the shipped sets")

@@ -25,9 +25,9 @@ two authors need is dropped, one that is right often enough alone is strong).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from nlp.files import load_yaml
 from nlp.reading import NOT_A_DISPUTE

@@ -14,10 +14,9 @@ sets never used (a court's 宅基地使用权 has the term 宅基地).
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Sequence
-
+from collections.abc import Sequence
 from operator import add
+from pathlib import Path
 
 from nlp.chat_model import _DIGITS, _PUNCT, grams
 from nlp.files import load_yaml

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
 
 from nlp.reading import DISPUTE_TYPES, NOT_A_DISPUTE, RISK_COLOURS
 from storage.lifecycle import EventKind

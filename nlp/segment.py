@@ -16,9 +16,9 @@ with a high frequency so that they come out whole, as `jieba.add_word` would do.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from math import log
 from pathlib import Path
-from typing import Iterable
 
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _NO_WORD = float("-inf")
@@ -66,7 +66,8 @@ def write_words(min_freq: int = 100, path: str | Path | None = None) -> Path:
             entries.setdefault(w[:i], 0)
     p = Path(path or WORDS_FILE)
     with open(p, "w", encoding="utf-8") as fh:
-        json.dump({"source": f"jieba {jieba.__version__} dict.txt, words of frequency >= {min_freq}, with their prefixes",
+        json.dump({"source": f"jieba {jieba.__version__} dict.txt, words of frequency >= {min_freq}, "
+                             "with their prefixes",
                    "min_freq": min_freq, "entries": entries}, fh, ensure_ascii=False, separators=(",", ":"))
     return p
 

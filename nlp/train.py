@@ -109,7 +109,8 @@ def red_hits(lines: list[Line], rules: RiskRules | None = None) -> None:
         l.hits = [(h.cue.id, h.status) for h in rules.hits(l.text) if h.cue.colour == "red"]
 
 
-def choose_tiers(lines: list[Line], red_p: dict[int, float], min_groups: int, k: float, confirm: float) -> dict[str, str]:
+def choose_tiers(lines: list[Line], red_p: dict[int, float], min_groups: int, k: float,
+                 confirm: float) -> dict[str, str]:
     """Per red cue, from the chat lines (with their out-of-fold learned red probability
     `red_p`, by line id): `drop` when the red lines of fewer than `min_groups` groups keep
     it; `strong` when, among the lines it is kept in whose learned reading alone would not
@@ -153,11 +154,13 @@ class _Hit:
         return self.status == "kept"
 
 
-def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict] | None, log=print, cache: Path | None = None) -> list[list[float]]:
+def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict] | None, log=print,
+                cache: Path | None = None) -> list[list[float]]:
     """Every line's margins from the model trained without its group (leave one group out);
     cached in `cache` when given (keyed by the settings and the texts)."""
     import hashlib
     import pickle
+
     from nlp.segment import WORDS_FILE
     key = hashlib.sha256(json.dumps([cfg, [l.group + l.text for l in lines]], sort_keys=True, default=str).encode()
                          + json.dumps(sorted(Lexicon().terms())).encode()
@@ -174,7 +177,7 @@ def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict] | None, log=print
         m = train([lines[i] for i in tr], cfg, [docs[i] for i in tr])
         for i, l in enumerate(lines):
             if l.group == g:
-                margins[i] = dict(zip(m.outputs, _margins(m, docs[i])))
+                margins[i] = dict(zip(m.outputs, _margins(m, docs[i]), strict=False))
         log(f"  fold {g} ({time.time() - t0:.0f}s)")
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
@@ -215,7 +218,7 @@ def cv(cfg: dict, lines: list[Line], docs: list[dict], *, colour_grid: list[dict
     labels = [o for o in oof[0] if o != RED]
     correct: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     red_p = []
-    for l, ms in zip(lines, oof):
+    for l, ms in zip(lines, oof, strict=False):
         if l.type is not None:
             c = correct[l.group]
             c[1] += 1
@@ -225,7 +228,7 @@ def cv(cfg: dict, lines: list[Line], docs: list[dict], *, colour_grid: list[dict
     if colour_grid and tier_rules:
         cues = {c.id: c for c in RiskRules().red_cues()}
         res = {}
-        by_id = {id(l): p for l, p in zip(lines, red_p)}
+        by_id = {id(l): p for l, p in zip(lines, red_p, strict=False)}
         for tr_ in tier_rules:
             for col in colour_grid:
                 fold_tiers = {g: choose_tiers([l for l in lines if l.group != g], by_id, confirm=col["confirm"], **tr_)
@@ -267,7 +270,7 @@ def _margins(m: LinearModel, doc: dict[str, float]) -> list[float]:
     if m.norm and sq:
         inv = 1.0 / math.sqrt(sq)
         sums = [s * inv for s in sums]
-    return [b + s for b, s in zip(m.bias, sums)]
+    return [b + s for b, s in zip(m.bias, sums, strict=False)]
 
 
 # what each modifier does to a red cue (written into decision.yaml)
@@ -296,7 +299,8 @@ def summarise(out: dict, lines: list[Line]) -> list[str]:
 
         def fmt(a):
             return (f"recall {a['tp'] / max(a['red'], 1):.3f} (+asked {(a['tp'] + a['asked']) / max(a['red'], 1):.3f}) "
-                    f"false red {1000 * a['fp'] / max(a['neg'], 1):.0f}/1000 asked {1000 * a['neg_asked'] / max(a['neg'], 1):.0f}/1000")
+                    f"false red {1000 * a['fp'] / max(a['neg'], 1):.0f}/1000 "
+                    f"asked {1000 * a['neg_asked'] / max(a['neg'], 1):.0f}/1000")
         res.append(f"red {kt} {kc}: chat {fmt(tot)} | new voices {fmt(new)} | real green: {rr.get('fp', 0)} red, "
                    f"{rr.get('neg_asked', 0)} asked of {rr.get('neg', 0)}")
     return res
@@ -406,7 +410,8 @@ def record(cfg: dict, out: dict, lines: list[Line], colour: dict, kfold: dict | 
     if kfold:
         ok, n = sum(v[0] for v in kfold.values()), sum(v[1] for v in kfold.values())
         rec["types"]["real_sources_known"] = {"correct": ok, "n": n, "accuracy": round(ok / max(n, 1), 4),
-                                              "groups": {g: {"correct": a, "n": b} for g, (a, b) in sorted(kfold.items())}}
+                                              "groups": {g: {"correct": a, "n": b}
+                                                         for g, (a, b) in sorted(kfold.items())}}
     CV_RECORD.write_text(json.dumps(rec, ensure_ascii=False, indent=1, default=list) + "\n", encoding="utf-8")
     return rec
 
@@ -420,7 +425,7 @@ def write(cfg: dict | None = None, backend: str = "auto", cache: Path | None = N
     path = m.save(MODEL_PATH)
     # the tiers need every line's learned red reading from a model that did not see it
     oof = out_of_fold(cfg, lines, docs, cache=cache, log=log)
-    red_p = {id(l): _sigmoid(ms[RED]) for l, ms in zip(lines, oof)}
+    red_p = {id(l): _sigmoid(ms[RED]) for l, ms in zip(lines, oof, strict=False)}
     red_hits(lines)
     dec = load_yaml(DECISION_PATH) if DECISION_PATH.exists() else {}
     tiers = choose_tiers(lines, red_p, confirm=float((dec.get("colour") or {}).get("confirm", 0.5)), **TIER_RULE)
@@ -459,7 +464,8 @@ def main(argv=None) -> int:
             print("nlp.train write: no real-text sets (JIEFEN_REAL_DATA); build them with "
                   "scripts/build_real_sets.py, or pass --chat-only to train on the chat sets alone", file=sys.stderr)
             return 2
-        print("wrote", *write(cache=Path(a.cache) if a.cache else None, log=lambda s: print(s, file=sys.stderr, flush=True)))
+        print("wrote", *write(cache=Path(a.cache) if a.cache else None,
+                              log=lambda s: print(s, file=sys.stderr, flush=True)))
         return 0
     lines = load_lines()
     red_hits(lines)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from nlp.chat_model import RED, LinearModel
 from nlp.decision import Decision
@@ -115,6 +115,10 @@ class Understanding:
                     self._tokenizer = tk
         return self._tokenizer
 
+    def normalize(self, text: str) -> str:
+        """The text as the reading sees it (full-width, traditional characters, typos)."""
+        return self._normalize(text)
+
     def words(self, text: str) -> list[str]:
         """The words (two Chinese characters or more) the reading sees in a text."""
         return self.segmenter.words(self._normalize(text)) if self.segmenter is not None else []
@@ -188,7 +192,8 @@ class Understanding:
                        ask_safety=colour.ask_safety, places=tuple(self.places.scan(norm)), phones=phones,
                        money=money, people=people, dates=dates, model_version=self.model_version,
                        extra={"risk_cues": colour.cues, "safety_cues": tuple(w[1:] for w in safety),
-                              "set_aside": colour.set_aside, "red_probability": round(red_p, 3) if red_p is not None else None,
+                              "set_aside": colour.set_aside,
+                              "red_probability": round(red_p, 3) if red_p is not None else None,
                               "model_version": self.model_version})
 
     def _evidence(self, typ: str, found, feats) -> tuple[str, ...]:

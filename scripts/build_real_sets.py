@@ -39,9 +39,9 @@ import subprocess
 import sys
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import yaml
 
@@ -403,7 +403,8 @@ SOURCES: list[Source] = [
         licence="each page's own; short excerpts quoted with their URL for research use",
         reader=read_pages_excerpts,
         mapping={t: t for t in TYPES if t != "none"},
-        notes={"kind": "court", "about": "courts' own accounts of civil cases (court web sites, court news, judgments on mirror sites, lawyers' case notes)"},
+        notes={"kind": "court", "about": "courts' own accounts of civil cases (court web sites, court news, "
+                                         "judgments on mirror sites, lawyers' case notes)"},
     ),
     Source(
         name="mediation_stories_pages",
@@ -413,7 +414,8 @@ SOURCES: list[Source] = [
         licence="each page's own; short excerpts quoted with their URL for research use",
         reader=read_pages_excerpts,
         mapping={t: t for t in TYPES if t != "none"},
-        notes={"kind": "mediation", "about": "mediation stories: justice bureaus, mediation committees, police stations, communities, newspapers"},
+        notes={"kind": "mediation", "about": "mediation stories: justice bureaus, mediation committees, police "
+                                             "stations, communities, newspapers"},
     ),
     Source(
         name="message_boards_pages",
@@ -423,7 +425,8 @@ SOURCES: list[Source] = [
         licence="each page's own; short excerpts quoted with their URL for research use",
         reader=read_pages_excerpts,
         mapping={t: t for t in TYPES},  # none: thanks and praise sent to a community or hotline
-        notes={"kind": "board", "about": "message boards, hotline replies, forum posts and newspaper complaint columns"},
+        notes={"kind": "board",
+               "about": "message boards, hotline replies, forum posts and newspaper complaint columns"},
     ),
 ]
 
@@ -523,7 +526,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         if args.show:
             rng = random.Random(f"show:{src.name}")
             by_t = defaultdict(list)
-            for t, risk, text, label in rows:
+            for t, _risk, text, label in rows:
                 by_t[t].append((label, text))
             for t, lst in sorted(by_t.items()):
                 print(f"  --- {t}")

@@ -42,7 +42,7 @@ def hotline_cv(csv_path: str, folds: int, seed: int, **train_kw) -> dict:
         vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
         Xtr = vec.fit_transform([texts[i] for i in tr])
         clf = LinearSVC(C=1.0).fit(Xtr, [labels[i] for i in tr])
-        for i, p in zip(te, clf.predict(vec.transform([texts[i] for i in te]))):
+        for i, p in zip(te, clf.predict(vec.transform([texts[i] for i in te])), strict=False):
             base_pred[i] = p
         t_base += time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -96,7 +96,8 @@ def cv_figures() -> list[str]:
             "real sets: absent here" if not now["real"] else "real sets: NOT the recorded ones")
     out = [f"recorded validation (chat sets, rules, settings, code: "
            f"{'as recorded' if now['committed'] == was['committed'] else 'CHANGED since the record'}; {real})", "",
-           "| left out | kind | n | type accuracy | sources known (5 random folds) |", "| --- | --- | --- | --- | --- |"]
+           "| left out | kind | n | type accuracy | sources known (5 random folds) |",
+           "| --- | --- | --- | --- | --- |"]
     known = (rec["types"].get("real_sources_known") or {}).get("groups", {})
     for g, v in sorted(rec["types"]["groups"].items(), key=lambda kv: (kv[0] not in chat, kv[0])):
         k = known.get(g)
@@ -105,7 +106,8 @@ def cv_figures() -> list[str]:
     for k in ("chat", "real"):
         t = rec["types"][k]
         kn = rec["types"].get("real_sources_known") if k == "real" else None
-        out.append(f"| **all {k}** | | {t['n']} | **{t['accuracy']:.3f}** | " + (f"**{kn['accuracy']:.3f}** |" if kn else "|"))
+        out.append(f"| **all {k}** | | {t['n']} | **{t['accuracy']:.3f}** | "
+                   + (f"**{kn['accuracy']:.3f}** |" if kn else "|"))
     out += ["", "| red, left out | reds | recall | red or safety question | non-red read red per 1,000 | "
                 "safety question on non-red per 1,000 |", "| --- | --- | --- | --- | --- | --- |"]
     for k, name in (("chat", "every chat author"), ("new_voices", "newest authors (w3-w5, ~10% red)")):
@@ -117,12 +119,14 @@ def cv_figures() -> list[str]:
                f"{g['asked_per_1000']:.1f} |")
     h = rec.get("hotline")
     if h:
-        out += ["", f"hotline label set ({h['csv']}, {h['rows']} rows, {h['labels']} labels, {h['folds']}-fold, same folds): "
+        out += ["", f"hotline label set ({h['csv']}, {h['rows']} rows, {h['labels']} labels, "
+                    f"{h['folds']}-fold, same folds): "
                     f"nlp/learn.py against {h['baseline']}", "",
                 "| fold seed | ours accuracy | ours macro-F1 | baseline accuracy | baseline macro-F1 |",
                 "| --- | --- | --- | --- | --- |"]
         for r in h["runs"] + [{"seed": "mean", **h["mean"]}]:
-            out.append(f"| {r['seed']} | {r['ours_acc']:.3f} | {r['ours_f1']:.3f} | {r['base_acc']:.3f} | {r['base_f1']:.3f} |")
+            out.append(f"| {r['seed']} | {r['ours_acc']:.3f} | {r['ours_f1']:.3f} | {r['base_acc']:.3f} | "
+                       f"{r['base_f1']:.3f} |")
     return out
 
 
@@ -143,7 +147,8 @@ def main() -> int:
     for s in seeds:
         r = hotline_cv(args.csv, args.folds, s)
         runs.append(r)
-        print(f"| {s} | {r['rows']} | {r['ours_acc']:.3f} | {r['ours_f1']:.3f} | {r['base_acc']:.3f} | {r['base_f1']:.3f} |",
+        print(f"| {s} | {r['rows']} | {r['ours_acc']:.3f} | {r['ours_f1']:.3f} | {r['base_acc']:.3f} | "
+              f"{r['base_f1']:.3f} |",
               flush=True)
     if args.record_hotline and runs:
         h = record_hotline(args.csv, args.folds, runs)

@@ -22,7 +22,7 @@ from nlp.reading import DISPUTE_TYPES
 
 needs_real = pytest.mark.skipif(
     not real_groups(), reason="no real-text sets: build them with scripts/build_real_sets.py and set "
-                              "JIEFEN_REAL_DATA (looked in %s)" % real_dir())
+                              f"JIEFEN_REAL_DATA (looked in {real_dir()})")
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,8 @@ def test_hotline_record_is_of_the_csv_present(record):
     import hashlib
     import os
     from pathlib import Path
-    csv = Path(os.environ.get("JIEFEN_HOTLINE_CSV") or Path(__file__).resolve().parents[3] / "shared" / "data" / "hotline_dev.csv")
+    default = Path(__file__).resolve().parents[3] / "shared" / "data" / "hotline_dev.csv"
+    csv = Path(os.environ.get("JIEFEN_HOTLINE_CSV") or default)
     if not csv.exists():
         pytest.skip(f"no hotline CSV at {csv} (JIEFEN_HOTLINE_CSV)")
     assert record["hotline"]["csv_sha256"] == hashlib.sha256(csv.read_bytes()).hexdigest()[:16]

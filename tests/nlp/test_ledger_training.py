@@ -11,7 +11,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from nlp.train import Line, train
 from nlp.understanding import Understanding
 
 ROOT = Path(__file__).resolve().parents[2]
-T0 = datetime(2026, 11, 1, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
 
 BASE = [
     ("labour", "green", "干了半年活老板一分钱没给"), ("labour", "green", "工地包工头拖欠我们三个月工资"),

@@ -56,7 +56,8 @@ PATTERNS = [r"(拿|提|举)(着|起)?(刀|锄头)", r"(十几|几十|\d{2,})个?
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("拿提举着起刀锄头十几个人去堵不想活着没意思打死伤跳楼河你好在吗丁七万丈x0123 ")), max_size=30))
+@given(st.text(alphabet=st.sampled_from(list("拿提举着起刀锄头十几个人去堵不想活着没意思打死伤跳楼河你好在吗丁七万丈x0123 ")),
+               max_size=30))
 def test_prefilter_is_exact(text):
     cand = set(candidates_index(PATTERNS)(text))
     for i, p in enumerate(PATTERNS):
@@ -128,7 +129,8 @@ def test_required_chars():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("拿提举着起刀锄头十几个人去堵不想活着没意思打死伤跳楼河你好在吗丁七万丈x0123 要让命的元")), max_size=30))
+@given(st.text(alphabet=st.sampled_from(list("拿提举着起刀锄头十几个人去堵不想活着没意思打死伤跳楼河你好在吗丁七万丈x0123 要让命的元")),
+               max_size=30))
 def test_required_chars_prefilter_is_exact(text):
     pats = PATTERNS + [r"(要|让)(你|他)的?命", r"\d+元", r"(?<=[要让])命|命(?=的)"]
     cand = set(candidates_index(pats)(text))
@@ -141,6 +143,7 @@ def test_risk_patterns_prefilter_exact_on_sets(u):
     """Every risk and type regex that matches a labelled text is among the candidates, and
     its guarded form (nlp.scanner.guarded) finds the same matches."""
     import re as _re
+
     from nlp.evaluate import load_tsv, parts
     ra, lx = u.rules, u.lexicon
     plain_r = [_re.compile(p) for p in ra.sources]

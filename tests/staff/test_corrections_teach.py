@@ -81,7 +81,7 @@ async def test_staff_corrections_in_the_ledger_retrain_the_reading(ctx, clock, t
     assert k == round(len(corrected) * 0.25) and rep["trained_on_corrections"] == len(corrected) - k
     assert rep["before"]["type_correct"] == 0 and rep["after"]["type_correct"] == k
     text = "\n".join(printed)
-    assert f"| before (" in text and f"0/{k}" in text and f"{k}/{k}" in text
+    assert "| before (" in text and f"0/{k}" in text and f"{k}/{k}" in text
     meta = json.loads((tmp_path / "after" / "chat_model.json").read_text(encoding="utf-8"))["meta"]
     assert meta["ledger"]["corrections"] == len(corrected) - k
 
