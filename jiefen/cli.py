@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     except ImportError:
         pass
     else:
-        add_subcommands(sub)
+        add_subcommands(sub, settings=_settings)
     try:
         from adapters.wechat_mp.cli import add_subcommands as add_wechat_subcommands
     except ImportError:

@@ -32,13 +32,16 @@ def reading_to_text(r) -> str:
         return f"{TYPE_NAMES.get(t, t)}（{t}）" if t else "–"
 
     lines = [f"「{r.text}」",
-             f"  类型：{name(r.type)}  把握 {r.confidence:.2f}" + (f"，其次 {name(r.runner_up)}" if r.runner_up else "")]
+             f"  类型：{name(r.type)}  把握 {r.confidence:.2f}"
+             + (f"，其次 {name(r.runner_up)}" if r.runner_up else "")]
     if r.evidence:
         lines.append("  依据：" + "、".join(r.evidence))
-    lines.append(f"  风险：{RISK_NAMES.get(r.risk, r.risk)}" + ("（" + "；".join(r.risk_reasons) + "）" if r.risk_reasons else ""))
+    lines.append(f"  风险：{RISK_NAMES.get(r.risk, r.risk)}"
+                 + ("（" + "；".join(r.risk_reasons) + "）" if r.risk_reasons else ""))
     if r.ask_safety:
         cues = r.extra.get("safety_cues") or ()
-        lines.append("  安全：不确定，先问居民现在有没有人受伤或有危险" + ("（像以往紧急报告的词：" + "、".join(cues) + "）" if cues else ""))
+        lines.append("  安全：不确定，先问居民现在有没有人受伤或有危险"
+                     + ("（像以往紧急报告的词：" + "、".join(cues) + "）" if cues else ""))
     if r.places:
         lines.append("  地点：" + "、".join(f"{p.name}（{p.code}，{p.score:g}）" for p in r.places))
     slots = []
@@ -83,6 +86,12 @@ def cmd_classify(args) -> int:
 
 
 def cmd_train(args) -> int:
+    if args.from_ledger:
+        from nlp.ledger import main_train
+        return main_train(args)
+    if not (args.input and args.text and args.label):
+        print("nlp train: --input, --text and --label are needed (or --from-ledger)", file=sys.stderr)
+        return 2
     from nlp.learn import train_from_csv
     report = train_from_csv(args.input, args.text, args.label, args.out)
     print(json.dumps(report, ensure_ascii=False, indent=1))
@@ -94,7 +103,10 @@ def cmd_report(args) -> int:
     return main_report(args)
 
 
-def add_subcommands(subparsers) -> None:
+def add_subcommands(subparsers, settings=None) -> None:
+    """`settings(args)`, when given (the jiefen command line), is the service's settings
+    (--config, JIEFEN_* variables): the ledger's database and the model in use for
+    `nlp train --from-ledger`."""
     p = subparsers.add_parser("classify", help="read one text per line from stdin: type, risk, places, slots")
     p.add_argument("--model", default=None, help="a label set learned by `nlp train` (directory)")
     p.add_argument("--json", action="store_true", help="one JSON object per line (default: text for people)")
@@ -103,17 +115,33 @@ def add_subcommands(subparsers) -> None:
 
     n = subparsers.add_parser("nlp", help="understanding layer: train label sets, accuracy report")
     ns = n.add_subparsers(dest="nlp_command", required=True)
-    t = ns.add_parser("train", help="learn weighted keywords for a label set from a labelled CSV")
-    t.add_argument("--input", required=True, help="CSV file with a header row")
-    t.add_argument("--text", required=True, action="append", help="text column (repeatable)")
-    t.add_argument("--label", required=True, help="label column")
-    t.add_argument("--out", required=True, help="output directory for the model")
-    t.set_defaults(func=cmd_train)
-    from nlp.evaluate import PARTS
-    r = ns.add_parser("report", help="per-type precision/recall on the labelled chat set")
-    r.add_argument("--data", default=None, help="TSV file(s) label<TAB>risk<TAB>text (default: the blind sets)",
+    t = ns.add_parser("train", help="retrain the chat model on staff corrections (--from-ledger), "
+                                    "or learn a label set from a labelled CSV")
+    t.add_argument("--from-ledger", action="store_true",
+                   help="retrain the built-in chat model on the shipped sets plus the staff corrections in the "
+                        "ledger (database: JIEFEN_DATABASE_URL / --config, or --database-url)")
+    t.add_argument("--database-url", default=None, help="with --from-ledger: the ledger's database URL")
+    t.add_argument("--holdout", type=float, default=0.2,
+                   help="with --from-ledger: share of the most recent corrected cases kept aside to compare (0.2)")
+    t.add_argument("--before", default=None,
+                   help="with --from-ledger: the model folder in use (default: JIEFEN_NLP_MODEL_DIR, else the "
+                        "shipped model)")
+    t.add_argument("--base", action="append", default=None,
+                   help="with --from-ledger: TSV file(s) to train on instead of the shipped sets")
+    t.add_argument("--backend", choices=("auto", "sklearn", "python"), default="auto",
+                   help="with --from-ledger: scikit-learn when installed (auto), or the pure-Python trainer")
+    t.add_argument("--json", action="store_true", help="with --from-ledger: print the report as JSON too")
+    t.add_argument("--input", help="CSV file with a header row")
+    t.add_argument("--text", action="append", help="text column (repeatable)")
+    t.add_argument("--label", help="label column")
+    t.add_argument("--out", required=True, help="output directory for the model (the service loads it with "
+                                                "JIEFEN_NLP_MODEL_DIR)")
+    t.set_defaults(func=cmd_train, settings_of=settings)
+    from nlp.evaluate import parts
+    r = ns.add_parser("report", help="per-type precision/recall, red recall and false alarms on labelled sets")
+    r.add_argument("--data", default=None, help="TSV file(s) type<TAB>risk<TAB>text, e.g. a blind set",
                    action="append")
-    r.add_argument("--part", choices=sorted(PARTS), default="blind")
+    r.add_argument("--part", choices=sorted(parts()), default="new", help="a shipped set or group of sets")
     r.add_argument("--errors", action="store_true", help="list the misclassified lines")
     r.add_argument("--registry", default=None)
     r.set_defaults(func=cmd_report)

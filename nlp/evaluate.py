@@ -1,7 +1,7 @@
-"""Accuracy on the labelled chat sets (nlp/data/eval_chat_*.tsv).
+"""Accuracy of the reading on labelled sets (`jiefen nlp report`); how they were made and
+what they are for: nlp/RESULTS.md, nlp/data/real/SOURCES.md.
 
-Lines: type<TAB>risk<TAB>text; '#' comments; type '*' = risk only.
-The dev part is tuned on; the held-out part is only evaluated (see nlp/RESULTS.md).
+Lines: type<TAB>risk<TAB>text; '#' comments; type '*' = risk only; risk '?' = not told.
 """
 from __future__ import annotations
 
@@ -13,27 +13,20 @@ from pathlib import Path
 from nlp.reading import DISPUTE_TYPES, NOT_A_DISPUTE
 
 DATA_DIR = Path(__file__).with_name("data")
-PARTS = {"dev": [DATA_DIR / "eval_chat_dev.tsv", DATA_DIR / "eval_chat_dev4.tsv"],
-         "heldout": [DATA_DIR / "eval_chat_heldout.tsv"],
-         "heldout2": [DATA_DIR / "eval_chat_heldout2.tsv"],
-         "heldout3": [DATA_DIR / "eval_chat_heldout3.tsv"],
-         "heldout4": [DATA_DIR / "eval_chat_heldout4.tsv"]}
-# "heldout" (round 1) has been looked at and tuned on since round 3: it is dev now,
-# kept as a part of its own so its figures stay comparable across rounds
-# "heldout3" became dev for TYPES in round 4 (its type errors were printed; its risk
-# errors were not). "heldout4" is blind.
-# round 5: eight sets by eight fresh authors (nlp/data/gen/); two of them, drawn at random,
-# stay blind (nlp/author_cv.py BLIND); the chat model is trained on every other set,
-# held-out 1-4 included, so those are dev from round 5 on
-_GEN = DATA_DIR / "gen"
-# drawn with random.Random(2026).sample(sorted(names), 2) before any set was looked at
-BLIND = ("v2_urban_young", "v3_migrant_workers")
-PARTS["gen"] = [p for p in sorted(_GEN.glob("*.tsv")) if p.stem not in BLIND]
-PARTS["blind"] = [_GEN / f"{n}.tsv" for n in BLIND]
-PARTS["trained"] = (PARTS["dev"] + PARTS["heldout"] + PARTS["heldout2"] + PARTS["heldout3"] + PARTS["heldout4"]
-                    + PARTS["gen"])
-PARTS["all"] = (PARTS["dev"] + PARTS["heldout"] + PARTS["heldout2"] + PARTS["heldout3"] + PARTS["heldout4"]
-                + PARTS["gen"] + PARTS["blind"])
+
+
+def parts() -> dict[str, list[Path]]:
+    """Named sets: every group (chat author or real source, nlp/corpus.py), and `chat`,
+    `real`, `new` (the sets of the newest authors, written like real intake: ~10% red),
+    `all`."""
+    from nlp.corpus import chat_groups, real_groups
+    cg, rg = chat_groups(), real_groups()
+    out = {**cg, **rg}
+    out["chat"] = [p for ps in cg.values() for p in ps]
+    out["real"] = [p for ps in rg.values() for p in ps]
+    out["new"] = [p for g, ps in cg.items() if g.startswith("w") for p in ps]
+    out["all"] = out["chat"] + out["real"]
+    return out
 
 
 def load_tsv(path) -> list[tuple[str, str, str]]:
@@ -110,6 +103,8 @@ def evaluate(understanding, rows) -> Report:
                 fp[r.type] += 1
                 fn[gold] += 1
                 rep.errors.append((gold, r.type, text, r.evidence))
+        if gold_risk == "?":
+            continue            # the source does not tell the risk
         if gold_risk == "red" and r.risk == "red":
             rep.red_tp += 1
         elif gold_risk == "red":
@@ -150,7 +145,7 @@ def format_report(rep: Report, title: str = "") -> str:
 def main_report(args) -> int:
     from nlp.cli import _load_places
     from nlp.understanding import Understanding
-    paths = [Path(p) for p in args.data] if args.data else PARTS[args.part]
+    paths = [Path(p) for p in args.data] if args.data else parts()[args.part]
     u = Understanding(_load_places(args.registry))
     rows = [row for p in paths for row in load_tsv(p)]
     rep = evaluate(u, rows)

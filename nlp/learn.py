@@ -14,14 +14,31 @@ import json
 import math
 import random
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from nlp.keywords import TypeResult
+from nlp.chat_model import _DIGITS, _PUNCT, grams
 from nlp.normalize import Normalizer
 
 MODEL_FILE = "model.json"
-from nlp.chat_model import _DIGITS, _PUNCT, grams
+
+
+@dataclass(frozen=True)
+class TypeResult:
+    type: str
+    confidence: float
+    runner_up: str | None
+    evidence: tuple[str, ...]
+    scores: dict
+
+
+def _softconf(top: float, second: float) -> float:
+    if top <= 0:
+        return 0.0
+    margin = top / (top + second) if top + second > 0 else 1.0
+    strength = 1.0 - math.exp(-top / 3.0)
+    return round(max(0.0, min(1.0, strength * (0.4 + 0.6 * margin))), 3)
 
 
 def _jieba_tokenizer():

@@ -12,9 +12,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from nlp.scanner import PhraseScanner
+from nlp.files import load_yaml
+from nlp.scanner import PhraseScanner, guarded
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -33,6 +32,11 @@ _WX_EMOJI_RE = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,4}\]")
 _REPEAT_PUNCT_RE = re.compile(r"([，。！？；：～、…\.\-—])\1+")
 _SPACE_RE = re.compile(r"[ \t\u3000]+")
 _NEWLINE_RE = re.compile(r"[\r\n]+")
+_COMMA_BEFORE_STOP = re.compile(r"，(?=[，。！？])")
+
+
+def _first_group(m: re.Match) -> str:
+    return m.group(1)
 
 
 class TraditionalToSimplified:
@@ -95,9 +99,7 @@ def _t2s() -> TraditionalToSimplified:
 @lru_cache(maxsize=8)
 def load_typos(path: str | None = None) -> tuple[tuple[str, str], ...]:
     """(wrong, right) pairs, longest first; read once."""
-    p = Path(path) if path else DATA_DIR / "typos.yaml"
-    with open(p, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    data = load_yaml(Path(path) if path else DATA_DIR / "typos.yaml")
     pairs: dict[str, str] = {}
     for name, section in data.items():
         if name == "regex":
@@ -114,12 +116,10 @@ class Normalizer:
     def __init__(self, typos_path: str | os.PathLike | None = None):
         pairs = load_typos(str(typos_path) if typos_path else None)
         self._typos = dict(pairs)
-        self._typo_re = (re.compile("|".join(re.escape(w) for w, _ in pairs)) if pairs else None)
+        self._typo_re = (guarded("|".join(re.escape(w) for w, _ in pairs)) if pairs else None)
         self._t2s = _t2s()
-        p = Path(typos_path) if typos_path else DATA_DIR / "typos.yaml"
-        with open(p, encoding="utf-8") as fh:
-            rx = (yaml.safe_load(fh) or {}).get("regex") or {}
-        self._regex = [(re.compile(k), v) for k, v in rx.items()]
+        rx = load_yaml(Path(typos_path) if typos_path else DATA_DIR / "typos.yaml").get("regex") or {}
+        self._regex = [(guarded(k), v) for k, v in rx.items()]
 
     def __call__(self, text: str) -> str:
         if not text:
@@ -129,15 +129,17 @@ class Normalizer:
         t = unicodedata.normalize("NFKC", text)
         # NFKC turns full-width punctuation into ASCII: bring Chinese punctuation back
         t = t.translate(_PUNCT_MAP)
-        t = _WX_EMOJI_RE.sub("，", t)
+        if "[" in t:
+            t = _WX_EMOJI_RE.sub("，", t)
         t = _EMOJI_RE.sub("，", t)
         if self._t2s.is_needed(t):
             t = self._t2s(t)
-        t = _NEWLINE_RE.sub("，", t)
+        if "\n" in t or "\r" in t:
+            t = _NEWLINE_RE.sub("，", t)
         t = _SPACE_RE.sub(" ", t).strip()
         t = t.replace("...", "…").replace("。。", "。")
-        t = _REPEAT_PUNCT_RE.sub(r"\1", t)
-        t = re.sub(r"，(?=[，。！？])", "", t)
+        t = _REPEAT_PUNCT_RE.sub(_first_group, t)
+        t = _COMMA_BEFORE_STOP.sub("", t)
         t = t.strip("，、 ")
         if self._typo_re is not None:
             t = self._typo_re.sub(lambda m: self._typos[m.group(0)], t)

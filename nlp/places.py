@@ -89,6 +89,9 @@ class PlaceIndex:
         self.keys = keys
         self.lengths = sorted({len(k) for k in keys}, reverse=True)
         self._first = {k[0] for k in keys}
+        alts = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+        first = "".join(re.escape(c) for c in sorted(self._first))
+        self._starts = re.compile(f"(?=[{first}])(?=({alts}))") if keys else re.compile("(?!)")
 
     def scan(self, text: str) -> list[PlaceMatch]:
         """Exact variants found in text; the most specific (deepest, longest) first."""
@@ -96,21 +99,14 @@ class PlaceIndex:
             return []
         t = _key(text)
         hits: list[tuple[int, int, _Entry, str]] = []
-        n = len(t)
-        first = self._first
         keys = self.keys
-        for i in range(n):
-            if t[i] not in first:
-                continue
-            for L in self.lengths:
-                if i + L > n:
-                    continue
-                s = t[i:i + L]
-                es = keys.get(s)
-                if es:
-                    for e in es:
-                        hits.append((i, i + L, e, s))
-                    break  # longest at this position
+        # the longest key starting at each position (a zero-width match per position, the
+        # alternatives longest first): one C-level scan instead of a loop over positions
+        for m in self._starts.finditer(t):
+            s = m.group(1)
+            i = m.start()
+            for e in keys[s]:
+                hits.append((i, i + len(s), e, s))
         if not hits:
             return []
         # drop hits contained in a longer hit: hits come by start, one length per start, so

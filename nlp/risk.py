@@ -1,9 +1,12 @@
-"""Three-colour risk warning (三色预警): red / yellow / green with reasons.
+"""Risk cues and what the words around them say (nlp/data/risk.yaml).
 
-Cues come from nlp/data/risk.yaml. A missed red is the worst error, so red cues are
-broad; a cue is dropped only when a negation word stands just before it in the same
-clause ("不会动手的"), and downgraded to yellow when the clause is hearsay or a joke.
-Reported speech that carries a threat ("他说要砍死我") stays red.
+`RiskRules.hits(text)` finds every cue of every reason in a normalised text and gives
+each occurrence a status: `kept`, or the modifier that changes it (negation, joke,
+report, past, near, fear, taken_back, unless). The decision stage (nlp/decision.py) turns
+the hits, the cue tiers and the learned red reading into a colour, reasons and the
+safety question. Everything here is linear in the text: each regex is bounded or
+anchored, clause and tense questions are answered by bisection over positions found
+once.
 """
 from __future__ import annotations
 
@@ -11,19 +14,16 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-import yaml
-
-from nlp.scanner import PhraseScanner, candidates_index
+from nlp.files import load_yaml
+from nlp.scanner import PhraseScanner, candidates_index, guarded
 
 DATA_DIR = Path(__file__).with_name("data")
+RED_REASONS = ("violence", "self_harm", "gathering", "danger")
 _CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;\s]")
 # a negation right before a cue is cancelled when followed by these ("不会不管" = will)
 _DOUBLE_NEG = ("不会不", "不能不", "没有不", "不得不")
-# words between negation and cue that keep the negation in force ("不会跟他动手")
-_AFTER_NEG = ("不敢", "吓唬", "说说而已", "说着玩", "气话", "没事的")
-# ... but "躲在邻居家不敢回去" is the victim who does not dare go home
-_AFTER_NEG_RE = re.compile(r"不敢(?!回|出|吭|说|告|报|去|睡|进|走)|吓唬|说说而已|说着玩|气话|没事的")
 # words that turn "negation ... cue" into "if not ..., then cue"
 _CONDITIONAL = re.compile(r"就|便|的话|否则|要不|我也|我就|才")
 # "不" / "没" / "别" / "未" that deny nothing: fixed words (不如, 别人, 未成年) and the
@@ -33,6 +33,17 @@ _NON_NEG_WORD = re.compile(r"不(要|如|然|管|停|断|少|仅|光|但|止|久
                            r"(特|区|告|分|离|级|性|类|派|识|辨|鉴|判)别|未(成年|来|满|婚)|没(完|准|事)")
 _COMPLEMENT = set("了来去下上起住到回动开完清成过出着见通掉走够")
 _NOT_ADVERB = set("我你他她们也都就还再可又才并绝决从永万一人谁要会能敢想肯愿是这那")
+_MODIFIER_KINDS = ("joke", "report", "past", "settled", "now", "future", "near", "fear", "taken_back")
+# how far before a cue a `near` or `fear` word still governs it, within its clause
+_MODAL_WINDOW = 8
+
+REASON_NAMES = {
+    "violence": "暴力或暴力威胁", "self_harm": "自伤自杀风险", "gathering": "聚集或上访苗头",
+    "danger": "人身危险", "heated": "情绪激烈", "repeated": "反复发生", "many_people": "涉及人数多",
+    "vulnerable": "涉及老人儿童等弱势群体", "large_sum": "涉及金额大", "burst": "同一地点短时多次报告",
+}
+# how a modifier changes what a red cue says, as shown to staff
+STATUS_NAMES = {"past": "以往", "near": "未发生", "fear": "担心", "taken_back": "已收回"}
 
 
 def _not_a_negation(text: str, k: int, neg: str) -> bool:
@@ -48,11 +59,30 @@ def _not_a_negation(text: str, k: int, neg: str) -> bool:
     return False
 
 
-_REASON_NAMES = {
-    "violence": "暴力或暴力威胁", "self_harm": "自伤自杀风险", "gathering": "聚集或上访苗头",
-    "danger": "人身危险", "heated": "情绪激烈", "repeated": "反复发生", "many_people": "涉及人数多",
-    "vulnerable": "涉及老人儿童等弱势群体", "large_sum": "涉及金额大", "burst": "同一地点短时多次报告",
-}
+def _alternation(words) -> re.Pattern | None:
+    words = sorted({str(w).lower() for w in words or () if str(w)}, key=len, reverse=True)
+    return guarded("|".join(map(re.escape, words))) if words else None
+
+
+@dataclass(frozen=True)
+class Cue:
+    id: str                      # the phrase or the regex, as written in risk.yaml
+    reason: str
+    colour: str                  # "red": one of the four red reasons; "yellow"
+    rx: re.Pattern | None = None
+    unless: re.Pattern | None = None
+
+
+class Hit(NamedTuple):
+    cue: Cue
+    start: int
+    end: int
+    words: str
+    status: str                  # "kept" or the modifier that changed it
+
+    @property
+    def kept(self) -> bool:
+        return self.status == "kept"
 
 
 class Clauses:
@@ -66,6 +96,11 @@ class Clauses:
     def index(self, pos: int) -> int:
         """The number of the clause holding position `pos` (0 = before the first break)."""
         return bisect_right(self.breaks, pos - 1) if self.breaks else 0
+
+    def start(self, pos: int) -> int:
+        """Where the clause holding `pos` begins."""
+        k = self.index(pos)
+        return self.breaks[k - 1] + 1 if k else 0
 
     def holding(self, rx: re.Pattern) -> set[int]:
         """The clauses in which `rx` matches (its matches hold no break character)."""
@@ -88,53 +123,176 @@ class Clauses:
         return "".join(out)
 
 
-@dataclass(frozen=True)
-class RiskResult:
-    colour: str
-    reasons: tuple[str, ...]
-    cues: tuple[str, ...]
-    keys: tuple[str, ...] = ()
-    # red cues the rules found and deliberately set aside (negated, an accident, hearsay,
-    # a threat taken back): the learned model must not overrule that judgement
-    set_aside: tuple[str, ...] = ()
+class _Marks:
+    """Positions of one kind of modifier word in a text, found once."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.spans = spans
+        self.starts = [a for a, _ in spans]
+
+    def __bool__(self) -> bool:
+        return bool(self.spans)
+
+    def last_before(self, pos: int) -> int:
+        """End of the last mark ending at or before `pos`, or -1."""
+        k = bisect_right(self.starts, pos) - 1
+        while k >= 0:
+            if self.spans[k][1] <= pos:
+                return self.spans[k][1]
+            k -= 1
+        return -1
+
+    def first_from(self, pos: int) -> int:
+        """Start of the first mark starting at or after `pos`, or -1."""
+        k = bisect_right(self.starts, pos - 1)
+        return self.starts[k] if k < len(self.starts) else -1
 
 
-class RiskAssessor:
+class RiskRules:
     def __init__(self, path: str | Path | None = None):
-        p = Path(path) if path else DATA_DIR / "risk.yaml"
-        with open(p, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
+        data = load_yaml(Path(path) if path else DATA_DIR / "risk.yaml")
         self.window = int(data.get("negation_window", 5))
-        self.negations = tuple(sorted((str(n) for n in data.get("negations", ())), key=len, reverse=True))
+        mods = data.get("modifiers") or {}
+        self.negations = tuple(sorted((str(n) for n in mods.get("negation", ())), key=len, reverse=True))
         self._neg_chars = frozenset("".join(self.negations))
-        self.hearsay = tuple(str(h) for h in data.get("hearsay", ()))
-        # hearsay in the cue's clause downgrades it; the first four ("调解好了"…) anywhere
-        self._hearsay = re.compile("|".join(map(re.escape, self.hearsay))) if self.hearsay else None
-        self._hearsay_text = re.compile("|".join(map(re.escape, self.hearsay[:4]))) if self.hearsay else None
+        # every modifier word in one regex (one scan of a text finds them all), and the kinds
+        # each word is
+        kinds: dict[str, list[str]] = {}
+        for name in _MODIFIER_KINDS:
+            for w in mods.get(name) or ():
+                kinds.setdefault(str(w).lower(), []).append(name)
+        self._mod_rx = _alternation(kinds)
+        self._mod_kinds = {w: tuple(k) for w, k in kinds.items()}
+        self._benign = _alternation(data.get("benign"))
         self.large_sum = float(data.get("large_sum_yuan", 50000))
         self.many_people = int(data.get("many_people_count", 10))
-        benign = sorted((str(b) for b in data.get("benign", ())), key=len, reverse=True)
-        self._benign = re.compile("|".join(map(re.escape, benign))) if benign else None
-        clause = [re.escape(str(b)) for b in data.get("benign_clause", ())]
-        self._benign_clause = re.compile("|".join(clause)) if clause else None
-        self.scanner: PhraseScanner[tuple[str, str]] = PhraseScanner()
-        self._pindex = lambda text: ()
-        self.patterns: list[tuple[str, str, re.Pattern, re.Pattern | None]] = []
-
+        self.cues: list[Cue] = []
+        self.scanner: PhraseScanner[Cue] = PhraseScanner()
+        self.patterns: list[Cue] = []
+        sources: list[str] = []
         for colour in ("red", "yellow"):
-            for reason, cues in (data.get(colour) or {}).items():
-                for cue in cues or ():
-                    if isinstance(cue, dict):
-                        unless = re.compile(cue["unless"]) if cue.get("unless") else None
-                        self.patterns.append((colour, reason, re.compile(cue["re"]), unless))
+            for reason, items in (data.get(colour) or {}).items():
+                for item in items or ():
+                    if isinstance(item, dict):
+                        cue = Cue(str(item.get("id") or item["re"]), str(reason), colour, guarded(item["re"]),
+                                  re.compile(item["unless"]) if item.get("unless") else None)
+                        self.patterns.append(cue)
+                        sources.append(str(item["re"]))
                     else:
-                        self.scanner.add(str(cue).lower(), (colour, reason))
-        self._pindex = candidates_index([rx.pattern for _, _, rx, _ in self.patterns])
+                        cue = Cue(str(item), str(reason), colour)
+                        self.scanner.add(str(item).lower(), cue)
+                    self.cues.append(cue)
+        self.sources = sources           # the regexes as written, in the order of `patterns`
+        self._pindex = candidates_index(sources)
+        # the plain phrases in one regex (longest first): one C-level scan of the text
+        self._phrase_rx = _alternation(self.scanner.phrases())
+
+    def red_cues(self) -> list[Cue]:
+        return [c for c in self.cues if c.colour == "red"]
+
+    # -- benign look-alikes ------------------------------------------------------------
+    def blank_benign(self, text: str) -> str:
+        """The text with its harmless look-alike words ("一刀切", "砍一刀", "打官司")
+        replaced by clause breaks of the same length (positions stay those of the text)."""
+        if self._benign is None:
+            return text
+        return self._benign.sub(lambda m: "，" * len(m.group(0)), text)
+
+    # -- cues and their modifiers --------------------------------------------------------
+    def hits(self, text: str) -> list[Hit]:
+        """Every cue occurrence in a normalised text (benign words blanked first), each
+        with its status."""
+        said = text                      # joke and report words are looked for as said ("笑死" is benign)
+        text = self.blank_benign(text)
+        raw: list[tuple[int, int, str, Cue]] = []
+        if self._phrase_rx is not None:
+            table = self.scanner.table
+            for m in self._phrase_rx.finditer(text):
+                phrase = m.group(0)
+                for cue in table[phrase]:
+                    raw.append((m.start(), m.end(), phrase, cue))
+        pats = self.patterns
+        unless_hits: list[tuple[int, int, str, Cue]] = []
+        said_clauses = None
+        for i in self._pindex(text):
+            cue = pats[i]
+            excused = None
+            for m in cue.rx.finditer(text):
+                if m.end() == m.start():
+                    continue
+                if cue.unless is not None:
+                    # exceptions are read in the words as said ("烧秸秆" is blanked as benign)
+                    if excused is None:     # the clauses holding an exception word, found once
+                        if said_clauses is None:
+                            said_clauses = Clauses(said)
+                        excused = said_clauses.holding(cue.unless)
+                    if said_clauses.any_in(excused, m.start(), m.end()):
+                        unless_hits.append((m.start(), m.end(), m.group(0), cue))
+                        continue   # "烧秸秆把柴房烧了": an accident, not arson
+                raw.append((m.start(), m.end(), m.group(0), cue))
+        out = [Hit(c, a, b, w, "unless") for a, b, w, c in unless_hits]
+        if not raw:
+            return out
+        if not any(cue.colour == "red" for _, _, _, cue in raw):
+            # yellow cues only: negation is the only modifier that applies to them
+            out.extend(Hit(cue, a, b, w, "negation" if self._negated(text, a, w) else "kept")
+                       for a, b, w, cue in raw)
+            return out
+        clauses = Clauses(text)
+        found: dict[str, list[tuple[int, int]]] = {k: [] for k in _MODIFIER_KINDS}
+        if self._mod_rx is not None:
+            for m in self._mod_rx.finditer(said):
+                w = m.group(0)
+                blanked = text[m.start()] != said[m.start()]
+                for kind in self._mod_kinds[w]:
+                    # joke and report words count as said; the others not inside a benign word
+                    if kind in ("joke", "report") or not blanked:
+                        found[kind].append(m.span())
+        joke, report, settled = bool(found["joke"]), bool(found["report"]), bool(found["settled"])
+        past, now, future = _Marks(found["past"]), _Marks(found["now"]), _Marks(found["future"])
+        near, fear, back = _Marks(found["near"]), _Marks(found["fear"]), _Marks(found["taken_back"])
+        for start, end, words, cue in raw:
+            out.append(Hit(cue, start, end, words,
+                           self._status(text, clauses, start, end, words, cue, joke, report, settled,
+                                        past, now, future, near, fear, back)))
+        return out
+
+    def _status(self, text, clauses, start, end, words, cue, joke, report, settled, past, now, future, near, fear,
+                back) -> str:
+        if self._negated(text, start, words):
+            return "negation"
+        if cue.colour != "red":
+            return "kept"
+        if joke:
+            return "joke"
+        if report:
+            return "report"
+        # tense: the last time word before the cue governs it ("去年…打架…现在伤都好了")
+        p, n = past.last_before(start), now.last_before(start)
+        clause_start = clauses.start(start)
+        # a now word in the cue's clause, or an intent before it in the clause ("说出了院就要
+        # 找他算账") unless the intent itself is told as past ("以前说过要去上访")
+        fut = future.last_before(start)
+        now_here = (n >= clause_start or (0 <= now.first_from(start) < clauses_end(clauses, end))
+                    or (fut >= clause_start and not clause_start <= p <= fut))
+        if (p > n or (settled and not now_here)) and not now_here:
+            return "past"
+        k = near.last_before(start)
+        if k >= clause_start and start - k <= _MODAL_WINDOW:
+            return "near"
+        k = fear.last_before(start)
+        if k >= clause_start and start - k <= _MODAL_WINDOW:
+            return "fear"
+        if cue.reason == "violence":
+            k = back.first_from(end)
+            if 0 <= k - end <= 10:
+                return "taken_back"     # "他嘴上说要打我，其实他不敢", "说说而已"
+        return "kept"
 
     def _negated(self, text: str, start: int, cue: str) -> bool:
         if cue[:1] in ("不", "没", "别"):  # the cue carries its own negation (不想活)
             before = text[max(0, start - 3):start]
-            return before.endswith(("不是", "没说", "不会"))  # "不是不想活" rare; keep simple
+            return before.endswith(("不是", "没说", "不会"))
         lo = max(0, start - self.window)
         ctx = text[lo:start]
         m = None
@@ -149,95 +307,45 @@ class RiskAssessor:
             k = ctx.rfind(neg)
             while k >= 0 and _not_a_negation(text, lo + k, neg):
                 k = ctx.rfind(neg, 0, k)
+            if k >= 0 and len(ctx) - (k + len(neg)) > 2:
+                # "没脸见人要去死": a negation governs the next word or two, not a clause
+                k = -1
             if k >= 0:
                 tail = ctx[k:]
                 if any(tail.startswith(d) for d in _DOUBLE_NEG):
                     return False
-                if _CONDITIONAL.search(tail[len(neg):]):
+                if _CONDITIONAL.search(tail[len(neg):] + cue[:2]):
                     # "不还钱就卸他一条腿", "不给钱我就跳下去": the negation is the condition,
                     # the threat stands
                     return False
                 return True
         return False
 
-    def assess(self, text: str, *, money: tuple[float, ...] = (), people: int | None = None) -> RiskResult:
-        red: dict[str, list[str]] = {}
-        yellow: dict[str, list[str]] = {}
-        hits: list[tuple[int, int, str, str, str]] = []
-        set_aside: list[str] = []
-        clauses = Clauses(text)
-        for start, phrase, payloads in self.scanner.all(text):
-            for colour, reason in payloads:
-                hits.append((start, start + len(phrase), phrase, colour, reason))
-        pats = self.patterns
-        for i in self._pindex(text):
-            colour, reason, rx, unless = pats[i]
-            excused = None
-            for m in rx.finditer(text):
-                if unless is not None:
-                    if excused is None:     # the clauses holding an exception word, found once
-                        excused = clauses.holding(unless)
-                    if clauses.any_in(excused, m.start(), m.end()):
-                        if colour == "red":
-                            set_aside.append(m.group(0))
-                        continue  # "烧秸秆把柴房烧了": an accident, not arson
-                hits.append((m.start(), m.end(), m.group(0), colour, reason))
-        hearsay = clauses.holding(self._hearsay) if hits and self._hearsay is not None else ()
-        hearsay_anywhere = bool(hits) and self._hearsay_text is not None and self._hearsay_text.search(text) is not None
-        for start, end, phrase, colour, reason in hits:
-            if self._negated(text, start, phrase):
-                if colour == "red":
-                    set_aside.append(phrase)
-                continue
-            if colour == "red" and reason == "violence":
-                m = _AFTER_NEG_RE.search(text[end:end + 14])
-                if m is not None and m.start() < 10:
-                    # "他嘴上说要打我，其实他不敢" / "说说而已" (a threat taken back; not a
-                    # self-harm cue, nor a person in danger: those stay red)
-                    yellow.setdefault("heated", []).append(phrase)
-                    set_aside.append(phrase)
-                    continue
-            if colour == "red":
-                if hearsay_anywhere or clauses.any_in(hearsay, start, end):
-                    yellow.setdefault(reason, []).append(phrase)
-                    set_aside.append(phrase)
-                    continue
-                red.setdefault(reason, []).append(phrase)
-            else:
-                yellow.setdefault(reason, []).append(phrase)
+    # -- yellow by size -----------------------------------------------------------------
+    def size_reasons(self, money: tuple[float, ...], people: int | None) -> list[tuple[str, str]]:
+        out = []
         if money and max(money) >= self.large_sum:
-            yellow.setdefault("large_sum", []).append(f"{max(money):g}元")
+            out.append(("large_sum", f"{max(money):g}元"))
         if people is not None and people >= self.many_people:
-            yellow.setdefault("many_people", []).append(f"{people}人")
-        if red:
-            reasons = tuple(reason_text(r, cs) for r, cs in red.items()) + tuple(
-                reason_text(r, cs) for r, cs in yellow.items() if r not in red)
-            cues = tuple(dict.fromkeys(c for cs in red.values() for c in cs))
-            return RiskResult("red", reasons, cues, tuple(red) + tuple(yellow))
-        aside = tuple(dict.fromkeys(set_aside))
-        if yellow:
-            return RiskResult("yellow", tuple(reason_text(r, cs) for r, cs in yellow.items()),
-                              tuple(dict.fromkeys(c for cs in yellow.values() for c in cs)), tuple(yellow), aside)
-        return RiskResult("green", (), (), (), aside)
+            out.append(("many_people", f"{people}人"))
+        return out
 
-    def blank_benign(self, text: str) -> str:
-        """The text with its harmless look-alike words ("一刀切", "笑死") and the clauses
-        they make harmless ("去镇政府开会") replaced by a separator, for the learned red
-        reading."""
-        if self._benign_clause is not None:
-            clauses = Clauses(text)
-            blank = clauses.holding(self._benign_clause)
-            if blank:
-                text = clauses.replace(blank, "，")
-        return self._benign.sub("，", text) if self._benign is not None else text
+
+def clauses_end(clauses: Clauses, pos: int) -> int:
+    """Where the clause holding `pos` ends."""
+    k = clauses.index(pos)
+    return clauses.breaks[k] if k < len(clauses.breaks) else len(clauses.text)
+
 
 def reason_name(key: str) -> str:
-    return _REASON_NAMES.get(key, key)
+    return REASON_NAMES.get(key, key)
 
 
-def reason_text(key: str, words, most: int = 3) -> str:
-    """'暴力或暴力威胁：“弄死他”“拿刀”': the reason and the words of the text behind it."""
+def reason_text(key: str, words, most: int = 3, status: str = "") -> str:
+    """'暴力或暴力威胁：“弄死他”“拿刀”': the reason and the words of the text behind it;
+    with a status, how the words around them changed it ('暴力或暴力威胁（以往）：“打架”')."""
     words = list(dict.fromkeys(words))
     # "弄死我" says more than "弄死": show the longest of overlapping cues
     shown = [w for w in words if not any(w != o and w in o for o in words)][:most]
-    return reason_name(key) + ("：" + "".join(f"“{w}”" for w in shown) if shown else "")
+    name = reason_name(key) + (f"（{STATUS_NAMES[status]}）" if status in STATUS_NAMES else "")
+    return name + ("：" + "".join(f"“{w}”" for w in shown) if shown else "")

@@ -10,6 +10,7 @@ from bisect import bisect_left
 
 _SEP = r"[\s\-－—.·]?"
 _NON_DIGIT = re.compile(r"\D")
+_SEVEN_DIGITS = re.compile(r"\d(?:[\s\-－—.·]?\d){6}")
 _DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 _MOBILE_RE = re.compile(
     r"(?<![\d])(?:(?:\+|00)?\s?86" + _SEP + r")?(1" + _SEP + r"[3-9](?:" + _SEP + r"\d){9})(?!\d)")
@@ -32,12 +33,14 @@ def find_phones(text: str) -> list[str]:
     return list(dict.fromkeys(d for _, _, d in phone_spans(text)))
 
 
-def phone_spans(text: str) -> list[tuple[int, int, str]]:
+def phone_spans(text: str, normalised: bool = False) -> list[tuple[int, int, str]]:
     """(start, end, digits) of every phone number, in order of appearance; the spans are
     positions in `text` once full-width forms are folded (NFKC: the same positions when
     the text is normalised already)."""
     try:
-        t = _half(text)
+        t = text if normalised else _half(text)
+        if _SEVEN_DIGITS.search(t) is None:
+            return []      # every number has seven digits or more, at most one separator apart
         found: list[tuple[int, int, str]] = []
         taken: list[tuple[int, int]] = []          # mobile spans, in order, not overlapping
         for m in _MOBILE_RE.finditer(t):
@@ -135,11 +138,16 @@ _MONEY_RE = re.compile(
 _NOT_MONEY_AFTER = re.compile(r"^(个|人|户|名|家|口|号|日|月|年|天|点|米|亩|平|斤|公里|楼|栋|层|组|岁|次|辆|分钟|小时|%|％|遍|条|只|头|周|分)")
 
 
-def find_money(text: str) -> list[float]:
+_MONEY_CHARS = frozenset("元块圆钱万千百亿币wkWKrR")
+
+
+def find_money(text: str, normalised: bool = False) -> list[float]:
     """Sums in yuan: '5000元', '两万块', '一万五', '3.5万', '八百块钱', '欠我2w'."""
     out: list[float] = []
+    if _MONEY_CHARS.isdisjoint(text):
+        return out        # a sum needs a currency word or a big unit
     try:
-        t = _half(text)
+        t = text if normalised else _half(text)
         for m in _MONEY_RE.finditer(t):
             numtxt, _, unit, _, cur = m.groups()
             if not numtxt:
@@ -175,11 +183,16 @@ _PEOPLE_RE = re.compile(
     r"(好几十|好几百|几十|十几|几百|上百|成百|上千|几千|数十|数百|好几|" + _NUM_START + r")\s*(多|来|余)?\s*(个|名|位|户|家|口)?\s*(人|村民|群众|户|家人|工人|业主|老乡|农民工|住户)")
 
 
-def find_people(text: str) -> int | None:
+_PEOPLE_CHARS = frozenset("人民众户工主乡住")
+
+
+def find_people(text: str, normalised: bool = False) -> int | None:
     """Largest number of people/households said ('几十个人' → 30, '二十多户' → 20)."""
     best: int | None = None
+    if _PEOPLE_CHARS.isdisjoint(text):
+        return best
     try:
-        t = _half(text)
+        t = text if normalised else _half(text)
         for m in _PEOPLE_RE.finditer(t):
             numtxt = m.group(1)
             if numtxt in _APPROX:
@@ -210,10 +223,15 @@ _DATE_RE = re.compile(
     r"|星期[一二三四五六日天]|周[一二三四五六日]|礼拜[一二三四五六日天])")
 
 
-def find_dates(text: str) -> list[str]:
+_DATE_CHARS = frozenset("年月日号天周星期礼拜昨今明前后晚早春节过-/.")
+
+
+def find_dates(text: str, normalised: bool = False) -> list[str]:
     """Date expressions as written ('5月3号', '昨天', '半年前', '2023年4月')."""
+    if _DATE_CHARS.isdisjoint(text):
+        return []
     try:
-        t = _half(text)
+        t = text if normalised else _half(text)
         return [m.group(0).strip() for m in _DATE_RE.finditer(t)]
     except Exception:  # pragma: no cover
         return []

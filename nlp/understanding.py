@@ -1,20 +1,32 @@
-"""`Understanding`: one object that reads residents' messages into `Reading`s."""
+"""`Understanding`: one object that reads residents' messages into `Reading`s.
+
+    text ─ normalise ─┬─ taxonomy terms, jieba words, character n-grams ─ learned model ─┐
+                      ├─ risk cues and the words around them (nlp/risk.py) ─────────────┤
+                      ├─ places, phones, sums, people, dates                              │
+                      └──────────────────────────── decision stage (nlp/decision.py) ─────┴─ Reading
+"""
 from __future__ import annotations
 
 import hashlib
 import logging
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-from nlp.keywords import KeywordClassifier, TypeResult
+from nlp.chat_model import RED, LinearModel
+from nlp.decision import Decision
+from nlp.features import TERM, WORD, Featurizer, Lexicon
 from nlp.normalize import Normalizer
 from nlp.places import PlaceIndex, iter_names
 from nlp.reading import NOT_A_DISPUTE, PlaceMatch, PlaceRef, Reading
-from nlp.risk import RiskAssessor
+from nlp.risk import RED_REASONS, RiskRules
+from nlp.segment import PLACE_FREQ, Segmenter, load_words
 from nlp.slots import blank_spans, find_dates, find_money, find_people, phone_spans
 
 log = logging.getLogger(__name__)
+RED_REASONS_SET = frozenset(RED_REASONS)
+DATA_DIR = Path(__file__).with_name("data")
+CHAT_MODEL = "chat_model.json"
 
 
 def model_version(files) -> str:
@@ -31,44 +43,64 @@ def model_version(files) -> str:
 
 
 class Understanding:
-    """Builds everything once; `read` is then cheap and never raises.
+    """Builds everything once; `read` is then cheap, thread-safe (it changes nothing) and
+    never raises.
 
-    No module-level mutable state: each instance owns its normaliser, scanners, place
-    index and a private `jieba.Tokenizer` (built lazily, used by learned models and
-    `tokens`). With `model_dir`, a label set learned by `jiefen nlp train` replaces the
-    built-in types (risk, places and slots stay the same).
+    No module-level mutable state: each instance owns its normaliser, segmenter, model,
+    rules and place index. `model_dir` is a folder written by `jiefen nlp train`: with a
+    `chat_model.json` (`--from-ledger`: the built-in model retrained on staff corrections)
+    it replaces the shipped model; with a `model.json` (a label set learned from a labelled
+    CSV) its labels replace the built-in types (risk, places and slots stay the same).
     """
 
     def __init__(self, places: Sequence[PlaceRef] = (), *, model_dir: str | Path | None = None,
-                 taxonomy: str | Path | None = None, risk_file: str | Path | None = None):
+                 taxonomy: str | Path | None = None, risk_file: str | Path | None = None,
+                 decision_file: str | Path | None = None):
         self._normalize = Normalizer()
-        self.classifier = KeywordClassifier(taxonomy) if taxonomy else KeywordClassifier.with_chat_model()
-        self.risk = RiskAssessor(risk_file)
-        self.places = PlaceIndex(places)
-        self._place_list = list(places)
+        model_path = DATA_DIR / CHAT_MODEL
+        label_set = None
+        if model_dir is not None:
+            md = Path(model_dir)
+            if (md / CHAT_MODEL).exists():
+                model_path = md / CHAT_MODEL
+            elif (md / "model.json").exists():
+                label_set = md
+            else:
+                raise FileNotFoundError(f"{md}: neither {CHAT_MODEL} nor model.json")
+        self.model = LinearModel.load(model_path)
+        cfg = self.model.meta.get("features") or {}
+        self.lexicon = Lexicon(taxonomy) if cfg.get("lexicon", True) else None
+        self.segmenter = None
+        if cfg.get("words", True):
+            self.segmenter = Segmenter(load_words())
+            if self.lexicon is not None:
+                self.segmenter.add_words(self.lexicon.terms())
+                self.lexicon.known = self.segmenter
+        self.featurize = Featurizer(self.segmenter, self.lexicon, tuple(cfg.get("ngram", (1, 2))))
+        self.rules = RiskRules(risk_file)
+        self.decision = Decision(decision_file)
         self._lock = threading.Lock()
         self._tokenizer = None
-        self.model = None
-        if model_dir is not None:
+        self.places = PlaceIndex(())
+        self._place_list: list[PlaceRef] = []
+        self.set_places(places)
+        self.label_set = None
+        if label_set is not None:
             from nlp.learn import LearnedModel
-            self.model = LearnedModel.load(model_dir)
-            self.model.attach(self.tokenizer)
-        self.model_version = model_version(self._data_files(taxonomy, risk_file, model_dir))
-
-    @staticmethod
-    def _data_files(taxonomy, risk_file, model_dir) -> list[Path]:
-        from nlp.keywords import DATA_DIR
+            self.label_set = LearnedModel.load(label_set)
+            self.label_set.attach(self.tokenizer)
         files = [Path(taxonomy) if taxonomy else DATA_DIR / "taxonomy.yaml",
                  Path(risk_file) if risk_file else DATA_DIR / "risk.yaml",
-                 DATA_DIR / "typos.yaml", DATA_DIR / "chat_model.json"]
-        if model_dir is not None:
-            files += sorted(p for p in Path(model_dir).iterdir() if p.is_file())
-        return files
+                 Path(decision_file) if decision_file else DATA_DIR / "decision.yaml",
+                 DATA_DIR / "typos.yaml", DATA_DIR / "words.json", model_path, model_path.with_suffix(".weights")]
+        if label_set is not None:
+            files += sorted(p for p in Path(label_set).iterdir() if p.is_file())
+        self.model_version = model_version(files)
 
-    # -- jieba -----------------------------------------------------------------
+    # -- jieba, for learned label sets ---------------------------------------------
     def tokenizer(self):
         """A private jieba tokenizer whose user dictionary holds the taxonomy words and
-        the place names/aliases (built on first use)."""
+        the place names/aliases (built on first use, for label sets learned from a CSV)."""
         if self._tokenizer is None:
             with self._lock:
                 if self._tokenizer is None:
@@ -76,10 +108,10 @@ class Understanding:
                     jieba.setLogLevel(logging.WARNING)
                     tk = jieba.Tokenizer()
                     tk.initialize()
-                    for w in self.classifier.words():
+                    for w in (self.lexicon.terms() if self.lexicon is not None else ()):
                         tk.add_word(w, freq=2000)
                     for w in iter_names(self._place_list):
-                        tk.add_word(w, freq=5000, tag="ns")
+                        tk.add_word(w, freq=PLACE_FREQ, tag="ns")
                     self._tokenizer = tk
         return self._tokenizer
 
@@ -87,18 +119,25 @@ class Understanding:
         """The text as the reading sees it (full-width, traditional characters, typos)."""
         return self._normalize(text)
 
-    def tokens(self, text: str) -> list[str]:
-        return self.tokenizer().lcut(self._normalize(text))
+    def words(self, text: str) -> list[str]:
+        """The words (two Chinese characters or more) the reading sees in a text."""
+        return self.segmenter.words(self._normalize(text)) if self.segmenter is not None else []
 
     # -- registry --------------------------------------------------------------
     def set_places(self, places: Sequence[PlaceRef]) -> None:
         places = list(places)
         idx = PlaceIndex(places)
-        self.places = idx
-        self._place_list = places
-        if self._tokenizer is not None:
-            for w in iter_names(places):
-                self._tokenizer.add_word(w, freq=5000, tag="ns")
+        with self._lock:
+            names = [n for n in iter_names(places) if n]
+            if self.segmenter is not None:
+                # the dictionary only grows: a reading in flight sees the old or the new
+                # words, never a broken table
+                self.segmenter.add_words(names, PLACE_FREQ)
+            if self._tokenizer is not None:
+                for w in names:
+                    self._tokenizer.add_word(w, freq=PLACE_FREQ, tag="ns")
+            self.places = idx
+            self._place_list = places
 
     def match_places(self, text: str, limit: int = 3) -> list[PlaceMatch]:
         try:
@@ -108,11 +147,6 @@ class Understanding:
             return []
 
     # -- reading ---------------------------------------------------------------
-    def classify_type(self, norm: str, margins=None) -> TypeResult:
-        if self.model is not None:
-            return self.model.classify(norm)
-        return self.classifier.classify(norm, margins)
-
     def read(self, text: str) -> Reading:
         try:
             return self._read(text)
@@ -126,37 +160,55 @@ class Understanding:
         if not isinstance(text, str):
             text = "" if text is None else str(text)
         norm = self._normalize(text)
-        chat = self.classifier.model
-        margins = chat.margins(norm) if chat is not None else None
-        tr = self.classify_type(norm, margins)
-        spans = phone_spans(norm)
+        feats, found = self.featurize.read(norm)
+        model = self.model
+        margins = model.margins(feats)
+        red_p = model.probability(RED, margins) if RED in model.index else None
+        spans = phone_spans(norm, normalised=True)
         phones = tuple(dict.fromkeys(d for _, _, d in spans))
         # phone numbers are not money nor people
         scan = blank_spans(norm, spans) if spans else norm
-        money = tuple(find_money(scan))
-        people = find_people(scan)
-        dates = tuple(find_dates(scan))
-        risk = self.risk.assess(norm, money=money, people=people)
-        ask_safety, safety_cues = False, ()
-        if risk.colour != "red" and not risk.set_aside and margins is not None and "red" in chat.index:
-            # the learned half never makes a reading red: a text that reads like the red
-            # reports it was trained on, with no rule reason, makes the bot ask the resident
-            # whether anyone is hurt or in danger; not when a rule found a red cue and set it
-            # aside on purpose ("不会动手的", an accident)
-            threshold = float(chat.meta.get("red_threshold", 1.0))
-            seen = self.risk.blank_benign(norm)
-            red_margins = margins if seen == norm else chat.margins(seen)
-            if chat.probability("red", red_margins) >= threshold:
-                ask_safety, safety_cues = True, chat.evidence("red", seen)
-        if self.model is None and risk.colour == "red":
-            top = max((v for k, v in tr.scores.items() if k != NOT_A_DISPUTE), default=0.0)
-            if tr.type == NOT_A_DISPUTE or ("self_harm" in risk.keys and top < 2.5):
-                # violence, self-harm or a gathering is a dispute even without a type word;
-                # "我不想活了" is about the person, not about the stray word that matched
-                tr = TypeResult("other", 0.4, tr.type, tr.evidence, tr.scores)
-        places = tuple(self.places.scan(norm))
-        return Reading(text=norm, type=tr.type, confidence=tr.confidence, runner_up=tr.runner_up,
-                       evidence=tr.evidence, risk=risk.colour, risk_reasons=risk.reasons,
-                       ask_safety=ask_safety, places=places, phones=phones, money=money, people=people,
-                       dates=dates, model_version=self.model_version,
-                       extra={"risk_cues": risk.cues, "safety_cues": safety_cues, "model_version": self.model_version})
+        money = tuple(find_money(scan, normalised=True))
+        people = find_people(scan, normalised=True)
+        dates = tuple(find_dates(scan, normalised=True))
+        hits = self.rules.hits(norm)
+        colour = self.decision.colour(hits, red_p, self.rules.size_reasons(money, people))
+        if self.label_set is not None:
+            tr = self.label_set.classify(norm)
+            typ, conf, runner, evidence = tr.type, tr.confidence, tr.runner_up, tr.evidence
+        else:
+            typ, conf, runner = model.best_two(margins)
+            if typ == NOT_A_DISPUTE and (colour.colour == "red" or colour.ask_safety) \
+                    and RED_REASONS_SET.intersection(colour.keys):
+                # violence, self-harm, a gathering or danger told, red or not sure, is a
+                # dispute even when no type word says which
+                ranked = model.probabilities(margins)
+                runner, typ = typ, self.decision.red_type(ranked)
+                conf = dict(ranked).get(typ, 0.0)
+            evidence = self._evidence(typ, found, feats)
+        safety = model.evidence(RED, feats, keep=_is_word) if colour.ask_safety else ()
+        return Reading(text=norm, type=typ, confidence=round(float(conf), 3), runner_up=runner,
+                       evidence=evidence, risk=colour.colour, risk_reasons=colour.reasons,
+                       ask_safety=colour.ask_safety, places=tuple(self.places.scan(norm)), phones=phones,
+                       money=money, people=people, dates=dates, model_version=self.model_version,
+                       extra={"risk_cues": colour.cues, "safety_cues": tuple(w[1:] for w in safety),
+                              "set_aside": colour.set_aside,
+                              "red_probability": round(red_p, 3) if red_p is not None else None,
+                              "model_version": self.model_version})
+
+    def _evidence(self, typ: str, found, feats) -> tuple[str, ...]:
+        """The words that decided the type: the taxonomy's terms for it found in the text,
+        else the words the model weighed most for it."""
+        terms = tuple(dict.fromkeys(w for label, f, w in found if label == typ and f.startswith(TERM)))
+        if terms:
+            return terms
+        matched = tuple(dict.fromkeys(w for label, _, w in found if label == typ))
+        if matched:
+            return matched
+        if typ in self.model.index:
+            return tuple(f[1:] for f in self.model.evidence(typ, feats, n=3, keep=_is_word))
+        return ()
+
+
+def _is_word(feature: str) -> bool:
+    return feature.startswith(WORD)

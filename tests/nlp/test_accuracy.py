@@ -1,77 +1,138 @@
-"""Accuracy on the labelled chat sets (nlp/RESULTS.md has the history).
+"""Floors on the development data and on the recorded cross-validation.
 
-Since round 5 the chat model is trained on every set but the two blind ones
-(nlp/evaluate.py BLIND), so only the blind sets are evidence; the others are guarded
-against regressions. The out-of-author estimate (leave-one-author-out) is produced by
-`python -m nlp.author_cv cv`, too slow for the suite.
+The shipped model is trained on every labelled set (chat authors and real sources), so
+reading those sets again only guards against regressions. The evidence is the
+leave-one-group-out validation (`python -m nlp.train cv --record --kfold 5`, too slow for
+the suite: it trains one model per group), recorded in nlp/data/cv.json with a fingerprint
+of everything it depends on; the suite checks that the record is the current one and that
+its figures hold. Blind sets are scored by `jiefen nlp report --data FILE`, not here.
+
+The real-text sets are third-party text and not in git (nlp/corpus.py: $JIEFEN_REAL_DATA,
+default nlp/data/real/). Without them the committed part of the fingerprint (chat sets,
+rules, settings, code) and every recorded figure are still checked; the tests that read
+the real sets themselves are skipped, saying so.
 """
+import json
+
 import pytest
 
-from nlp.evaluate import PARTS, evaluate, load_tsv
+from nlp.corpus import real_dir, real_groups
+from nlp.evaluate import evaluate, load_tsv, parts
+from nlp.reading import DISPUTE_TYPES
 
-
-def _rep(u, part):
-    return evaluate(u, [r for p in PARTS[part] for r in load_tsv(p)])
-
-
-@pytest.fixture(scope="module")
-def trained(u):
-    return _rep(u, "trained")
+needs_real = pytest.mark.skipif(
+    not real_groups(), reason="no real-text sets: build them with scripts/build_real_sets.py and set "
+                              f"JIEFEN_REAL_DATA (looked in {real_dir()})")
 
 
 @pytest.fixture(scope="module")
-def blind(u):
-    return _rep(u, "blind")
+def record():
+    from nlp.train import CV_RECORD
+    return json.loads(CV_RECORD.read_text(encoding="utf-8"))
 
 
-def test_sets_are_large_and_cover_all_types():
-    from nlp.reading import DISPUTE_TYPES
-    for part in ("dev", "heldout", "heldout2", "heldout3", "heldout4", "gen", "blind"):
-        rows = [r for p in PARTS[part] for r in load_tsv(p)]
-        assert len(rows) >= 150
-        assert set(DISPUTE_TYPES) | {"none"} <= {g for g, _, _ in rows}
-    for p in PARTS["blind"]:
-        rows = load_tsv(p)
-        assert len(rows) >= 290
-        assert sum(r[1] == "red" for r in rows) >= 60
+RERUN = "run: python -m nlp.train write && python -m nlp.train cv --record --kfold 5 (with the real sets)"
 
 
-def test_blind_sets_were_not_trained_on():
-    from nlp.chat_model import LinearModel
-    from nlp.evaluate import BLIND, DATA_DIR
-    meta = LinearModel.load(DATA_DIR / "chat_model.json").meta
-    assert meta["trained_on"] and not set(meta["trained_on"]) & set(BLIND)
+def test_record_is_of_the_current_chat_sets_rules_settings_and_code(record):
+    from nlp.train import CHOSEN, committed_fingerprint
+    assert record["fingerprint"]["committed"] == committed_fingerprint(), RERUN
+    assert {k: (list(v) if isinstance(v, tuple) else v) for k, v in CHOSEN.items()} == record["config"]
 
 
-def test_trained_floor(trained):
-    # every set but the two blind ones is training data for the chat model since round 5:
-    # these are regression guards, not evidence. Measured: type 0.99+, red recall 0.998,
-    # precision 0.84-0.96 per set (the rules' false alarms)
-    # since issue 10 a learned score never makes red (it asks the safety question): red
-    # is the rules' alone, 0.870 recall on these sets; red or asked 0.99+
-    assert trained.accuracy >= 0.97
-    assert trained.red_recall >= 0.86
-    assert trained.red_or_asked_recall >= 0.98
+@needs_real
+def test_record_is_of_the_real_sets_present(record):
+    from nlp.train import real_fingerprints
+    assert record["fingerprint"]["real"] == real_fingerprints(), RERUN
 
 
-def test_blind_floor(blind):
-    # two sets by two fresh authors, drawn at random from eight before any was looked at,
-    # scored once at the end of round 5: type 0.875 (519/593), red recall 0.985 (134/136),
-    # red precision 0.812 (134/165); round-4 code on the same sets: 0.769, 0.794, 0.864
-    # issue 10 (learned score asks, never reds): red recall 0.831 (rules alone), red or
-    # asked 0.985
-    assert blind.accuracy >= 0.87
-    assert blind.red_recall >= 0.82
-    assert blind.red_or_asked_recall >= 0.98
+def test_record_covers_every_group(record):
+    from nlp.corpus import chat_groups
+    groups = record["types"]["groups"]
+    real = set(groups) - set(chat_groups())
+    assert set(chat_groups()) <= set(groups)
+    # the real sources it was run with: the ones in the fingerprint, each scored
+    assert real == set(record["fingerprint"]["real"]) and len(real) >= 8
+    assert sum(groups[g]["n"] for g in real) == record["types"]["real"]["n"] >= 1500
 
 
-@pytest.mark.parametrize("name", ["v2_urban_young", "v3_migrant_workers"])
-def test_type_accuracy_target_on_each_blind_set(u, name):
-    from nlp.evaluate import DATA_DIR
-    # measured 0.852 (v2) and 0.899 (v3)
-    assert evaluate(u, load_tsv(DATA_DIR / "gen" / f"{name}.tsv")).accuracy >= 0.85
+def test_cross_validated_types(record):
+    # leave one group out: a chat author or a real source the model never saw
+    # measured: chat 0.898, real 0.704 with each source left out, 0.897 with the sources
+    # known (5 random folds over the real rows)
+    assert record["types"]["chat"]["accuracy"] >= 0.89
+    assert record["types"]["real"]["accuracy"] >= 0.70
+    assert record["types"]["real_sources_known"]["accuracy"] >= 0.88
 
 
-@pytest.mark.xfail(reason="issue 10: rules alone decide red; 0.831 on the blind sets", strict=True)
-def test_red_target_on_blind_sets(blind):
-    assert blind.red_recall >= 0.95 and blind.red_precision >= 0.7
+def test_cross_validated_red(record):
+    red = record["red"]
+    # red = a kept strong cue, or a weak one the learned reading confirms (never the
+    # learned score alone); tiers chosen inside each fold
+    # measured: chat 0.917 / 9.6 per 1,000; newest authors 0.962 / 16.6; red or asked 0.983,
+    # 41 questions per 1,000 ordinary messages
+    assert red["chat"]["recall"] >= 0.91 and red["chat"]["false_red_per_1000"] <= 12
+    assert red["new_voices"]["recall"] >= 0.95 and red["new_voices"]["false_red_per_1000"] <= 20
+    assert red["chat"]["red_or_asked"] >= 0.97
+    assert red["chat"]["asked_per_1000"] <= 45
+    # news headlines, chit-chat and praise: never red
+    assert red["real_green"]["fp"] <= 1
+
+
+def test_chat_sets_are_large_and_cover_all_types():
+    chat = [r for f in parts()["chat"] for r in load_tsv(f)]
+    assert len(chat) >= 4000
+    assert set(DISPUTE_TYPES) | {"none"} <= {g for g, _, _ in chat}
+
+
+@needs_real
+def test_real_sets_are_large_and_cover_all_types():
+    real = [r for f in parts()["real"] for r in load_tsv(f)]
+    assert len(real) >= 1500
+    assert set(DISPUTE_TYPES) | {"none"} <= {g for g, _, _ in real}
+
+
+@pytest.fixture(scope="module")
+def chat_report(u):
+    return evaluate(u, [r for f in parts()["chat"] for r in load_tsv(f)])
+
+
+def test_trained_chat_floor(chat_report):
+    # training data: regression guards, not evidence. Measured: type 1.000, red recall
+    # 0.955 (rules: a weak cue the model does not confirm stays yellow), 4 non-red per
+    # 1,000 read red, red or asked 0.995
+    assert chat_report.accuracy >= 0.99
+    assert chat_report.red_recall >= 0.94
+    assert chat_report.false_red_per_1000 <= 6
+    assert chat_report.red_or_asked_recall >= 0.99
+
+
+@needs_real
+def test_trained_real_floor(u):
+    rep = evaluate(u, [r for f in parts()["real"] for r in load_tsv(f)])
+    assert rep.accuracy >= 0.99
+    assert rep.red_fp == 0          # no headline, chit-chat or praise read red
+
+
+def test_hotline_label_set_beats_tfidf_linearsvc(record):
+    """The county's own label set (nlp/learn.py) against TF-IDF + LinearSVC on the same
+    folds of the hotline CSV (scripts/nlp_report.py --record-hotline; the CSV is not in
+    git). Measured: 0.785 against 0.711 (+7.4 points) over three fold seeds."""
+    from nlp.train import hotline_fingerprint
+    h = record["hotline"]
+    assert h["code"] == hotline_fingerprint(), "run: python scripts/nlp_report.py --skip-chat --seed 10 --seed 11 " \
+                                               "--seed 12 --record-hotline"
+    assert len(h["runs"]) >= 3 and h["rows"] >= 200
+    assert h["mean"]["ours_acc"] >= h["mean"]["base_acc"] + 0.05
+    assert all(r["ours_acc"] > r["base_acc"] for r in h["runs"])
+
+
+def test_hotline_record_is_of_the_csv_present(record):
+    import hashlib
+    import os
+    from pathlib import Path
+    default = Path(__file__).resolve().parents[3] / "shared" / "data" / "hotline_dev.csv"
+    csv = Path(os.environ.get("JIEFEN_HOTLINE_CSV") or default)
+    if not csv.exists():
+        pytest.skip(f"no hotline CSV at {csv} (JIEFEN_HOTLINE_CSV)")
+    assert record["hotline"]["csv_sha256"] == hashlib.sha256(csv.read_bytes()).hexdigest()[:16]

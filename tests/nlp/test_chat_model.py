@@ -1,60 +1,80 @@
-"""The learned chat model (nlp/chat_model.py) and how the reading uses it for red."""
-import math
-from collections import Counter
-
+"""The learned chat model (nlp/chat_model.py): packed scoring, file format, trainers, and
+how the reading uses its red output (the safety question, never red on its own)."""
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from nlp.chat_model import LinearModel, grams
+from nlp.chat_model import RED, LinearModel, fit, grams, values
 from nlp.evaluate import DATA_DIR
-from nlp.risk import RiskAssessor
 
 TEXTS = ["他拿刀要砍我", "隔壁天天半夜吵", "老板欠我三个月工资", "我不想活了", "你好", "谢谢你们",
          "他说再来就打死他", "楼上漏水到我家", "工资一直拖着不给", "大家明天一起去县政府堵门"]
-RED = [True, False, False, True, False, False, True, False, False, True]
+RED_LINES = [True, False, False, True, False, False, True, False, False, True]
+TYPES = ["neighbour", "neighbour", "labour", "other", "none", "none", "neighbour", "neighbour", "labour", "other"]
 
 
-@pytest.fixture(scope="module")
-def toy():
-    return LinearModel.train(TEXTS, {"red": RED, "labour": ["工资" in t for t in TEXTS]},
-                             ngram=(1, 2), min_df=1, epochs=30)
+def feats(t):
+    return grams(t, (1, 2))
 
 
-def slow_margins(m: LinearModel, text: str) -> list[float]:
-    c = Counter(grams(text, m.ngram))
+@pytest.fixture(scope="module", params=["python", "sklearn"])
+def toy(request):
+    if request.param == "sklearn":
+        pytest.importorskip("sklearn")
+    X = [values(feats(t), binary=True) for t in TEXTS]
+    outputs, weights, bias = fit(X, TYPES, RED_LINES, C=100.0, backend=request.param, epochs=60)
+    return LinearModel(outputs, weights, bias, {"labels": [o for o in outputs if o != RED], "binary": True})
+
+
+def slow_margins(m: LinearModel, fs) -> list[float]:
     out = list(m.bias)
-    for g, n in c.items():
-        if g in m.weights:
-            out = [o + (1 + math.log(n)) * w for o, w in zip(out, m.weights[g])]
+    for f in set(fs):
+        if f in m.weights:
+            out = [o + w for o, w in zip(out, m.weights[f])]
     return out
 
 
 def test_training_separates_what_it_saw(toy):
-    for t, r in zip(TEXTS, RED):
-        assert (toy.probability("red", toy.margins(t)) > 0.5) == r, t
-    assert toy.probability("labour", toy.margins("工资没给")) > 0.5
+    for t, r, typ in zip(TEXTS, RED_LINES, TYPES):
+        ms = toy.margins(feats(t))
+        assert (toy.probability(RED, ms) > 0.5) == r, t
+        assert toy.probabilities(ms)[0][0] == typ, t
+    probs = toy.probabilities(toy.margins(feats("工资没给")))
+    assert abs(sum(p for _, p in probs) - 1.0) < 1e-9
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="他拿刀要砍我工资吵天天0123，。 !漏水🙂", max_size=40))
 def test_packed_sum_equals_plain_sum(toy, text):
-    fast, slow = toy.margins(text), slow_margins(toy, text)
-    assert all(abs(a - b) < 1e-6 for a, b in zip(fast, slow))
+    fast, slow = toy.margins(feats(text)), slow_margins(toy, feats(text))
+    assert all(abs(a - b) < 1e-5 for a, b in zip(fast, slow))
 
 
 def test_save_and_load_round_trip(toy, tmp_path):
     p = toy.save(tmp_path / "m.json")
+    assert (tmp_path / "m.weights").exists()
     back = LinearModel.load(p)
-    assert back.outputs == toy.outputs
+    assert back.outputs == toy.outputs and back.meta == toy.meta
     for t in TEXTS:
-        assert back.margins(t) == pytest.approx(toy.margins(t))
+        assert back.margins(feats(t)) == pytest.approx(toy.margins(feats(t)), abs=1e-6)
+    assert back.evidence(RED, feats("他拿刀要砍我"), n=2)
 
 
 def test_load_refuses_another_format(tmp_path):
     p = tmp_path / "m.json"
-    p.write_text('{"format": "jiefen-nlp-model/1", "labels": []}', encoding="utf-8")
+    p.write_text('{"format": "jiefen-chat-model/2", "outputs": []}', encoding="utf-8")
     with pytest.raises(ValueError):
         LinearModel.load(p)
+
+
+def test_python_trainer_approaches_the_exact_optimum():
+    pytest.importorskip("sklearn")
+    X = [values(feats(t), binary=True) for t in TEXTS * 3]
+    ys, rs = TYPES * 3, RED_LINES * 3
+    a = LinearModel(*fit(X, ys, rs, C=1.0, backend="sklearn"), {"labels": sorted(set(ys)), "binary": True})
+    b = LinearModel(*fit(X, ys, rs, C=1.0, backend="python", epochs=200), {"labels": sorted(set(ys)), "binary": True})
+    for t in TEXTS:
+        pa, pb = a.probability(RED, a.margins(feats(t))), b.probability(RED, b.margins(feats(t)))
+        assert abs(pa - pb) < 0.1, (t, pa, pb)
 
 
 def test_digits_are_one_gram():
@@ -64,30 +84,36 @@ def test_digits_are_one_gram():
 def test_built_in_model_has_every_type_and_red():
     from nlp.reading import DISPUTE_TYPES
     m = LinearModel.load(DATA_DIR / "chat_model.json")
-    assert set(DISPUTE_TYPES) | {"none", "red"} <= set(m.outputs)
-    assert 0 < m.meta["red_threshold"] < 1 and m.meta["blend_weight"] > 0
+    assert set(DISPUTE_TYPES) | {"none", RED} <= set(m.outputs)
+    assert m.meta["features"]["words"] and m.meta["features"]["lexicon"]
 
 
-@pytest.mark.parametrize("text", ["我在楼顶吹风，不想下去了", "我把孩子送到我妈家了，我也不想再拖累谁了"])
-def test_learned_score_asks_never_reds(u, text):
-    # no rule fires on these; the learned half reads them like the red reports: the bot
-    # asks the safety question (a learned score alone never wakes the leader)
-    assert RiskAssessor().assess(u._normalize(text)).colour != "red"
-    r = u.read(text)
-    assert r.risk != "red"
-    assert r.ask_safety
-    assert r.extra["safety_cues"]
+def test_red_always_has_a_rule_reason_naming_words(u):
+    """The contract: a learned score alone never makes a reading red."""
+    from nlp.corpus import chat_groups, rows
+    texts = [x for paths in chat_groups().values() for _, r, x in rows(paths) if r == "red"][::3]
+    texts += ["我在楼顶吹风，不想下去了", "我把孩子送到我妈家了，我也不想再拖累谁了"]
+    n_red = 0
+    for t in texts:
+        r = u.read(t)
+        if r.risk == "red":
+            n_red += 1
+            kept = [h for h in u.rules.hits(r.text) if h.cue.colour == "red" and h.kept
+                    and u.decision.tier(h.cue.id) != "drop"]
+            assert kept, (t, r.risk_reasons)
+            assert any("：“" in reason for reason in r.risk_reasons), r.risk_reasons
+    assert n_red > len(texts) / 2
+
+
+def test_no_cue_no_red_whatever_the_score(u):
+    from nlp.decision import Decision
+    d = Decision()
+    assert d.colour([], 1.0).colour != "red"
+    assert d.colour([], 1.0).ask_safety
+    assert not d.colour([], 0.0).ask_safety
 
 
 def test_rules_set_aside_is_not_overruled(u):
-    # "不会动手": the rules found the cue and set it aside; the model must not undo that
+    # "不会动手": the rules found the cue and set it aside; the learned reading does not undo it
     r = u.read("你放心我不会动手的，就是想讨个公道")
     assert r.risk != "red" and not r.ask_safety
-    assert RiskAssessor().assess("我不会动手的").set_aside
-
-
-def test_benign_words_are_blanked_for_the_model():
-    ra = RiskAssessor()
-    assert "一刀切" not in ra.blank_benign("这个政策一刀切不合理")
-    assert "开会" not in ra.blank_benign("明天大家一起去镇政府开会，别迟到")
-    assert ra.blank_benign("他拿刀要砍我") == "他拿刀要砍我"

@@ -1,0 +1,496 @@
+"""Training and validation of the built-in reading (offline; scikit-learn when installed).
+
+    python -m nlp.train cv [--config JSON]...   leave-one-group-out figures for each setting
+    python -m nlp.train write                   train on every set, write the model and tiers
+    python -m nlp.train words                   write the segmenter's dictionary (nlp/data/words.json)
+
+A group is one chat author (a voice) or one real source (nlp/corpus.py). Each fold trains
+on every group but one and reads that one: type accuracy per group, pooled over the chat
+groups and over the real ones; for red, the cue tiers are chosen again inside each fold
+from the other chat groups (a cue that fewer than two of them need is dropped: a rule
+written for one set's sentence does not survive its own fold) and the colour is decided
+with the fold's learned red reading. The settings that `write` uses (`CHOSEN`) are the
+ones these figures chose (nlp/RESULTS.md).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nlp.chat_model import RED, LinearModel, _sigmoid, design, fit, values
+from nlp.corpus import chat_groups, real_groups, rows
+from nlp.decision import Decision
+from nlp.features import Featurizer, Lexicon
+from nlp.files import load_yaml
+from nlp.normalize import Normalizer
+from nlp.risk import RiskRules
+from nlp.segment import Segmenter, load_words, write_words
+
+DATA_DIR = Path(__file__).with_name("data")
+MODEL_PATH = DATA_DIR / "chat_model.json"
+DECISION_PATH = DATA_DIR / "decision.yaml"
+
+# chosen by `cv` (nlp/RESULTS.md)
+CHOSEN = {"C": 10.0, "real_w": 2.0, "words": True, "lexicon": True, "ngram": (1, 2), "norm": False,
+          "min_df": 2, "binary": True}
+TIER_RULE = {"min_groups": 2, "k": 2.0}
+
+
+@dataclass
+class Line:
+    group: str
+    kind: str              # "chat" | "real"
+    type: str | None       # None: risk only ('*')
+    red: bool | None       # None: the source does not tell ('?')
+    text: str              # normalised
+    hits: list = field(default_factory=list)     # (cue id, status) of red cues
+
+
+def load_lines(norm: Normalizer | None = None, groups: dict | None = None) -> list[Line]:
+    norm = norm or Normalizer()
+    out = []
+    for kind, gs in (("chat", chat_groups()), ("real", real_groups())):
+        for g, paths in gs.items():
+            if groups is not None and g not in groups:
+                continue
+            for t, r, x in rows(paths):
+                out.append(Line(g, kind, None if t == "*" else t, None if r == "?" else r == "red", norm(x)))
+    return out
+
+
+def featurizer(cfg: dict) -> Featurizer:
+    lex = Lexicon() if cfg.get("lexicon", True) else None
+    seg = None
+    if cfg.get("words", True):
+        # the shipped dictionary, or (to compare settings) jieba's own at another frequency floor
+        seg = Segmenter(load_words()) if not cfg.get("dict_min_freq") else Segmenter(min_freq=int(cfg["dict_min_freq"]))
+        if lex is not None:
+            seg.add_words(lex.terms())
+            lex.known = seg
+    return Featurizer(seg, lex, tuple(cfg.get("ngram", (1, 2))))
+
+
+def train(lines: list[Line], cfg: dict, docs: list[dict] | None = None, backend: str = "auto",
+          meta: dict | None = None) -> LinearModel:
+    """The chat model trained on `lines` (types from typed lines, red from chat lines and
+    from real lines labelled green)."""
+    if docs is None:
+        fz = featurizer(cfg)
+        docs = [values(fz(l.text), bool(cfg.get("binary"))) for l in lines]
+    vocab, X = design(docs, int(cfg.get("min_df", 2)), bool(cfg.get("norm", False)))
+    labels = [l.type for l in lines]
+    red = [l.red if (l.kind != "real" or l.red is False) else None for l in lines]
+    weight = {"real": float(cfg.get("real_w", 1.0)), "ledger": float(cfg.get("ledger_w", 1.0))}
+    sw = [weight.get(l.kind, 1.0) for l in lines]
+    outputs, weights, bias = fit(X, labels, red, C=float(cfg.get("C", 10.0)), sample_weight=sw, backend=backend)
+    prune = float(cfg.get("prune", 0.0))
+    if prune:
+        # features whose every weight is this small change a margin by less than it: left
+        # out, the model is smaller and a reading touches less memory
+        weights = {f: ws for f, ws in weights.items() if max(abs(w) for w in ws) >= prune}
+    labs = [o for o in outputs if o != RED]
+    m = dict(meta or {})
+    m.update({"labels": labs, "norm": bool(cfg.get("norm", False)), "binary": bool(cfg.get("binary", False)),
+              "features": {"words": bool(cfg.get("words", True)), "lexicon": bool(cfg.get("lexicon", True)),
+                           "ngram": list(cfg.get("ngram", (1, 2)))},
+              "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg.items()}})
+    return LinearModel(outputs, weights, bias, m)
+
+
+# -- red cue tiers ------------------------------------------------------------------------
+def red_hits(lines: list[Line], rules: RiskRules | None = None) -> None:
+    rules = rules or RiskRules()
+    for l in lines:
+        l.hits = [(h.cue.id, h.status) for h in rules.hits(l.text) if h.cue.colour == "red"]
+
+
+def choose_tiers(lines: list[Line], red_p: dict[int, float], min_groups: int, k: float,
+                 confirm: float) -> dict[str, str]:
+    """Per red cue, from the chat lines (with their out-of-fold learned red probability
+    `red_p`, by line id): `drop` when the red lines of fewer than `min_groups` groups keep
+    it; `strong` when, among the lines it is kept in whose learned reading alone would not
+    confirm it (p < `confirm`), the red ones are at least `k` times the others (making it
+    strong finds those reds at the price of those false alarms); `weak` otherwise."""
+    red_groups: dict[str, set] = defaultdict(set)
+    extra_red: dict[str, int] = defaultdict(int)
+    extra_false: dict[str, int] = defaultdict(int)
+    for l in lines:
+        if l.kind != "chat" or l.red is None:
+            continue
+        low = red_p[id(l)] < confirm
+        for cid in {c for c, s in l.hits if s == "kept"}:
+            if l.red:
+                red_groups[cid].add(l.group)
+                extra_red[cid] += low
+            else:
+                extra_false[cid] += low
+    tiers = {}
+    for cue in RiskRules().red_cues():
+        cid = cue.id
+        if len(red_groups[cid]) < min_groups:
+            tiers[cid] = "drop"
+        elif extra_red[cid] > 0 and extra_red[cid] >= k * extra_false[cid]:
+            tiers[cid] = "strong"
+        else:
+            tiers[cid] = "weak"
+    return tiers
+
+
+# -- validation --------------------------------------------------------------------------
+class _Hit:
+    """A stand-in for nlp.risk.Hit built from precomputed (cue id, status) pairs."""
+    __slots__ = ("cue", "status", "words")
+
+    def __init__(self, cue, status):
+        self.cue, self.status, self.words = cue, status, cue.id[:12]
+
+    @property
+    def kept(self):
+        return self.status == "kept"
+
+
+def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict] | None, log=print,
+                cache: Path | None = None) -> list[list[float]]:
+    """Every line's margins from the model trained without its group (leave one group out);
+    cached in `cache` when given (keyed by the settings and the texts)."""
+    import hashlib
+    import pickle
+
+    from nlp.segment import WORDS_FILE
+    key = hashlib.sha256(json.dumps([cfg, [l.group + l.text for l in lines]], sort_keys=True, default=str).encode()
+                         + json.dumps(sorted(Lexicon().terms())).encode()
+                         + WORDS_FILE.read_bytes()).hexdigest()[:16]
+    if cache is not None:
+        f = cache / f"oof-{key}.pickle"
+        if f.exists():
+            with open(f, "rb") as fh:
+                return pickle.load(fh)
+    margins: list = [None] * len(lines)
+    for g in sorted({l.group for l in lines}):
+        t0 = time.time()
+        tr = [i for i, l in enumerate(lines) if l.group != g]
+        m = train([lines[i] for i in tr], cfg, [docs[i] for i in tr])
+        for i, l in enumerate(lines):
+            if l.group == g:
+                margins[i] = dict(zip(m.outputs, _margins(m, docs[i]), strict=False))
+        log(f"  fold {g} ({time.time() - t0:.0f}s)")
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        with open(cache / f"oof-{key}.pickle", "wb") as fh:
+            pickle.dump(margins, fh)
+    return margins
+
+
+def kfold_real(cfg: dict, lines: list[Line], docs: list[dict], k: int = 5, log=print) -> dict[str, list[int]]:
+    """Type accuracy on real texts when their source is known to the model: the real lines
+    split into k folds at random (seeded), each read by a model trained on every chat line
+    and the other folds. The optimistic estimate for a hidden set drawn from the same kinds
+    of source; leaving the whole source out (`cv`) is the pessimistic one."""
+    import random
+    rnd = random.Random(20261203)
+    real = [i for i, l in enumerate(lines) if l.kind == "real" and l.type is not None]
+    fold = {i: rnd.randrange(k) for i in real}
+    correct: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for f in range(k):
+        t0 = time.time()
+        tr = [i for i in range(len(lines)) if fold.get(i, -1) != f]
+        m = train([lines[i] for i in tr], cfg, [docs[i] for i in tr])
+        for i in real:
+            if fold[i] == f:
+                c = correct[lines[i].group]
+                c[1] += 1
+                c[0] += m.best_two(_margins(m, docs[i]))[0] == lines[i].type
+        log(f"  real fold {f} ({time.time() - t0:.0f}s)")
+    return dict(correct)
+
+
+def cv(cfg: dict, lines: list[Line], docs: list[dict], *, colour_grid: list[dict] | None = None,
+       tier_rules: list[dict] | None = None, log=print, cache: Path | None = None) -> dict:
+    """Leave one group out. Types for every group; red for chat groups and the real
+    groups' green lines (read with the learned red output of the fold), with the cue tiers
+    chosen from the fold's other chat groups."""
+    oof = out_of_fold(cfg, lines, docs, log, cache)
+    labels = [o for o in oof[0] if o != RED]
+    correct: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    red_p = []
+    for l, ms in zip(lines, oof, strict=False):
+        if l.type is not None:
+            c = correct[l.group]
+            c[1] += 1
+            c[0] += max(labels, key=lambda o: ms[o]) == l.type
+        red_p.append(_sigmoid(ms[RED]))
+    out = {"types": dict(correct), "red_p": red_p}
+    if colour_grid and tier_rules:
+        cues = {c.id: c for c in RiskRules().red_cues()}
+        res = {}
+        by_id = {id(l): p for l, p in zip(lines, red_p, strict=False)}
+        for tr_ in tier_rules:
+            for col in colour_grid:
+                fold_tiers = {g: choose_tiers([l for l in lines if l.group != g], by_id, confirm=col["confirm"], **tr_)
+                              for g in {l.group for l in lines}}
+                deciders = {g: Decision(data={"colour": {**col, "modifiers": MODIFIERS}, "tiers": t})
+                            for g, t in fold_tiers.items()}
+                agg = defaultdict(lambda: defaultdict(int))
+                for i, l in enumerate(lines):
+                    if l.red is None:
+                        continue
+                    c = deciders[l.group].colour([_Hit(cues[cid], s) for cid, s in l.hits if cid in cues], red_p[i])
+                    a = agg[l.kind if l.kind == "real" else l.group]
+                    if l.red:
+                        a["red"] += 1
+                        a["tp"] += c.colour == "red"
+                        a["asked"] += c.colour != "red" and c.ask_safety
+                    else:
+                        a["neg"] += 1
+                        a["fp"] += c.colour == "red"
+                        a["neg_asked"] += c.colour != "red" and c.ask_safety
+                res[(json.dumps(tr_), json.dumps(col))] = {k: dict(v) for k, v in agg.items()}
+        out["colour"] = res
+    return out
+
+
+def _margins(m: LinearModel, doc: dict[str, float]) -> list[float]:
+    """Margins from a document's feature values (as `LinearModel.margins` computes them
+    from a feature list)."""
+    import math
+    k = len(m.outputs)
+    sums = [0.0] * k
+    sq = 0.0
+    for f, v in doc.items():
+        w = m.weights.get(f)
+        if w is not None:
+            sq += v * v
+            for j in range(k):
+                sums[j] += v * w[j]
+    if m.norm and sq:
+        inv = 1.0 / math.sqrt(sq)
+        sums = [s * inv for s in sums]
+    return [b + s for b, s in zip(m.bias, sums, strict=False)]
+
+
+# what each modifier does to a red cue (written into decision.yaml)
+MODIFIERS = {"negation": "drop", "joke": "drop", "report": "drop", "unless": "drop",
+             "past": "yellow", "near": "yellow", "taken_back": "yellow", "fear": "ask"}
+
+
+def summarise(out: dict, lines: list[Line]) -> list[str]:
+    chat = {l.group for l in lines if l.kind == "chat"}
+    t = out["types"]
+    c = [sum(t[g][0] for g in t if g in chat), sum(t[g][1] for g in t if g in chat)]
+    r = [sum(t[g][0] for g in t if g not in chat), sum(t[g][1] for g in t if g not in chat)]
+    res = [f"types: chat {c[0] / max(c[1], 1):.3f} ({c[0]}/{c[1]}), real {r[0] / max(r[1], 1):.3f} ({r[0]}/{r[1]})",
+           "   " + " ".join(f"{g}:{a / max(b, 1):.2f}" for g, (a, b) in sorted(t.items()))]
+    for (kt, kc), agg in sorted(out.get("colour", {}).items()):
+        tot = defaultdict(int)
+        new = defaultdict(int)
+        for g, a in agg.items():
+            if g == "real":
+                continue
+            for k, v in a.items():
+                tot[k] += v
+                if g.startswith("w"):
+                    new[k] += v
+        rr = agg.get("real", {})
+
+        def fmt(a):
+            return (f"recall {a['tp'] / max(a['red'], 1):.3f} (+asked {(a['tp'] + a['asked']) / max(a['red'], 1):.3f}) "
+                    f"false red {1000 * a['fp'] / max(a['neg'], 1):.0f}/1000 "
+                    f"asked {1000 * a['neg_asked'] / max(a['neg'], 1):.0f}/1000")
+        res.append(f"red {kt} {kc}: chat {fmt(tot)} | new voices {fmt(new)} | real green: {rr.get('fp', 0)} red, "
+                   f"{rr.get('neg_asked', 0)} asked of {rr.get('neg', 0)}")
+    return res
+
+
+CV_RECORD = DATA_DIR / "cv.json"
+
+
+# the code the validation runs (reading the sets, features, rules, decision, training)
+CODE_FILES = ("normalize.py", "scanner.py", "segment.py", "features.py", "risk.py", "decision.py",
+              "chat_model.py", "train.py", "corpus.py", "files.py")
+DATA_FILES = ("taxonomy.yaml", "risk.yaml", "typos.yaml", "words.json", "decision.yaml")
+
+
+def fingerprint() -> dict:
+    """What the recorded validation depends on, in two parts: `committed` (the chat sets,
+    the vocabulary, the rules, the decision and training settings, and the code that runs
+    them), which every checkout can check, and `real` (one hash per real-text source),
+    which only a checkout with the real sets can (they are not in git: nlp/corpus.py)."""
+    return {"committed": committed_fingerprint(), "real": real_fingerprints()}
+
+
+def committed_fingerprint() -> str:
+    import hashlib
+    h = hashlib.sha256()
+    for g, paths in sorted(chat_groups().items()):
+        h.update(g.encode())
+        for r in rows(paths):
+            h.update("\t".join(r).encode() + b"\n")
+    for n in DATA_FILES:
+        h.update(n.encode())
+        h.update((DATA_DIR / n).read_bytes())
+    for n in CODE_FILES:
+        h.update(n.encode())
+        h.update(_code_tokens(Path(__file__).with_name(n)))
+    h.update(json.dumps([CHOSEN, TIER_RULE], sort_keys=True, default=list).encode())
+    return h.hexdigest()[:16]
+
+
+def real_fingerprints() -> dict[str, str]:
+    """One hash per real source present: of its rows (type, risk, text), not of its
+    comment lines, so a rebuild with scripts/build_real_sets.py matches."""
+    import hashlib
+    out = {}
+    for g, paths in sorted(real_groups().items()):
+        h = hashlib.sha256()
+        for r in rows(paths):
+            h.update("\t".join(r).encode() + b"\n")
+        out[g] = h.hexdigest()[:16]
+    return out
+
+
+def hotline_fingerprint() -> str:
+    """The code of the hotline comparison (scripts/nlp_report.py --record-hotline): the
+    label-set learner and what it reads texts with."""
+    import hashlib
+    h = hashlib.sha256()
+    for n in ("learn.py", "normalize.py", "scanner.py", "chat_model.py", "files.py"):
+        h.update(n.encode())
+        h.update(_code_tokens(Path(__file__).with_name(n)))
+    h.update((DATA_DIR / "typos.yaml").read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _code_tokens(path: Path) -> bytes:
+    """A module's tokens without comments and layout: editing a comment does not make the
+    record stale, changing what the code does does."""
+    import io
+    import tokenize
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+            tokenize.ENCODING, tokenize.ENDMARKER}
+    toks = tokenize.tokenize(io.BytesIO(path.read_bytes()).readline)
+    return "\x00".join(t.string for t in toks if t.type not in skip).encode()
+
+
+def record(cfg: dict, out: dict, lines: list[Line], colour: dict, kfold: dict | None = None) -> dict:
+    """The validation figures of the settings in use, for README/RESULTS and the suite's
+    floors (tests/nlp/test_accuracy.py checks them against this fingerprint)."""
+    chat = {l.group for l in lines if l.kind == "chat"}
+    t = out["types"]
+
+    def pooled(gs):
+        a, b = sum(t[g][0] for g in gs), sum(t[g][1] for g in gs)
+        return {"correct": a, "n": b, "accuracy": round(a / max(b, 1), 4)}
+    (key, agg), = [(k, v) for k, v in out["colour"].items()]
+    red = {}
+    for name, keep in (("chat", lambda g: g in chat), ("new_voices", lambda g: g in chat and g.startswith("w")),
+                       ("real_green", lambda g: g == "real")):
+        a = defaultdict(int)
+        for g, v in agg.items():
+            if keep(g):
+                for k, x in v.items():
+                    a[k] += x
+        red[name] = {**a, "recall": round(a["tp"] / max(a["red"], 1), 4),
+                     "red_or_asked": round((a["tp"] + a["asked"]) / max(a["red"], 1), 4),
+                     "false_red_per_1000": round(1000 * a["fp"] / max(a["neg"], 1), 1),
+                     "asked_per_1000": round(1000 * a["neg_asked"] / max(a["neg"], 1), 1)}
+    rec = {"fingerprint": fingerprint(), "config": cfg, "tier_rule": TIER_RULE, "colour": colour,
+           "types": {"chat": pooled(sorted(chat)), "real": pooled(sorted(set(t) - chat)),
+                     "groups": {g: {"correct": a, "n": b} for g, (a, b) in sorted(t.items())}},
+           "red": red}
+    if CV_RECORD.exists():
+        # the hotline comparison is recorded by scripts/nlp_report.py --record-hotline
+        old = json.loads(CV_RECORD.read_text(encoding="utf-8"))
+        if "hotline" in old:
+            rec["hotline"] = old["hotline"]
+    if kfold:
+        ok, n = sum(v[0] for v in kfold.values()), sum(v[1] for v in kfold.values())
+        rec["types"]["real_sources_known"] = {"correct": ok, "n": n, "accuracy": round(ok / max(n, 1), 4),
+                                              "groups": {g: {"correct": a, "n": b}
+                                                         for g, (a, b) in sorted(kfold.items())}}
+    CV_RECORD.write_text(json.dumps(rec, ensure_ascii=False, indent=1, default=list) + "\n", encoding="utf-8")
+    return rec
+
+
+def write(cfg: dict | None = None, backend: str = "auto", cache: Path | None = None, log=print) -> tuple[Path, Path]:
+    cfg = dict(CHOSEN if cfg is None else cfg)
+    lines = load_lines()
+    fz = featurizer(cfg)
+    docs = [values(fz(l.text), bool(cfg.get("binary"))) for l in lines]
+    m = train(lines, cfg, docs, backend=backend, meta={"trained_on": sorted({l.group for l in lines})})
+    path = m.save(MODEL_PATH)
+    # the tiers need every line's learned red reading from a model that did not see it
+    oof = out_of_fold(cfg, lines, docs, cache=cache, log=log)
+    red_p = {id(l): _sigmoid(ms[RED]) for l, ms in zip(lines, oof, strict=False)}
+    red_hits(lines)
+    dec = load_yaml(DECISION_PATH) if DECISION_PATH.exists() else {}
+    tiers = choose_tiers(lines, red_p, confirm=float((dec.get("colour") or {}).get("confirm", 0.5)), **TIER_RULE)
+    dec["tiers"] = tiers
+    write_decision(dec)
+    return path, DECISION_PATH
+
+
+def write_decision(dec: dict) -> None:
+    import yaml
+    head = DECISION_PATH.read_text(encoding="utf-8").split("\ntiers:")[0] if DECISION_PATH.exists() else ""
+    body = yaml.safe_dump({"tiers": dec["tiers"]}, allow_unicode=True, sort_keys=True, width=1000)
+    DECISION_PATH.write_text(head.rstrip("\n") + "\n" + body, encoding="utf-8")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m nlp.train")
+    ap.add_argument("what", choices=("cv", "write", "words"))
+    ap.add_argument("--config", action="append", default=None, help="JSON settings for `cv` (repeatable)")
+    ap.add_argument("--colour", action="append", default=None, help="JSON colour thresholds for `cv` (repeatable)")
+    ap.add_argument("--tiers", action="append", default=None, help="JSON tier rule for `cv` (repeatable)")
+    ap.add_argument("--cache", default=None, help="folder for out-of-fold margins (reused while only rules change)")
+    ap.add_argument("--kfold", type=int, default=0,
+                    help="also: real texts in k random folds, their sources known (the optimistic estimate)")
+    ap.add_argument("--chat-only", action="store_true", help="with write: train without the real sets")
+    ap.add_argument("--record", action="store_true",
+                    help="with cv of the settings in use: write nlp/data/cv.json (the figures the suite checks)")
+    a = ap.parse_args(argv)
+    if a.what == "words":
+        print(f"wrote {write_words()}")
+        return 0
+    if a.what == "write":
+        if not real_groups() and not a.chat_only:
+            # the shipped model is trained on the real sets too: without them it would be
+            # replaced by a weaker one (nlp/corpus.py says where they are looked for)
+            print("nlp.train write: no real-text sets (JIEFEN_REAL_DATA); build them with "
+                  "scripts/build_real_sets.py, or pass --chat-only to train on the chat sets alone", file=sys.stderr)
+            return 2
+        print("wrote", *write(cache=Path(a.cache) if a.cache else None,
+                              log=lambda s: print(s, file=sys.stderr, flush=True)))
+        return 0
+    lines = load_lines()
+    red_hits(lines)
+    colour = [json.loads(c) for c in a.colour] if a.colour else [dict(load_yaml(DECISION_PATH).get("colour") or {})]
+    tiers = [json.loads(t) for t in a.tiers] if a.tiers else [TIER_RULE]
+    for c in (a.config or [json.dumps({k: (list(v) if isinstance(v, tuple) else v) for k, v in CHOSEN.items()})]):
+        cfg = {**CHOSEN, **json.loads(c)}
+        fz = featurizer(cfg)
+        docs = [values(fz(l.text), bool(cfg.get("binary"))) for l in lines]
+        out = cv(cfg, lines, docs, colour_grid=colour, tier_rules=tiers, cache=Path(a.cache) if a.cache else None,
+                 log=lambda s: print(s, file=sys.stderr, flush=True))
+        print(json.dumps(cfg, ensure_ascii=False))
+        for s in summarise(out, lines):
+            print("  " + s, flush=True)
+        kf = None
+        if a.kfold:
+            kf = kfold_real(cfg, lines, docs, a.kfold, log=lambda s: print(s, file=sys.stderr, flush=True))
+            ok, n = sum(v[0] for v in kf.values()), sum(v[1] for v in kf.values())
+            print(f"  real texts, {a.kfold} random folds (sources known): {ok / n:.3f} ({ok}/{n}) "
+                  + " ".join(f"{g}:{v[0] / v[1]:.2f}" for g, v in sorted(kf.items())))
+        if a.record:
+            record(cfg, out, lines, colour[0], kf)
+            print(f"wrote {CV_RECORD}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,218 @@
+"""Every rule of the decision stage with a table of positive and negative examples.
+
+Red cues (nlp/data/risk.yaml, by id or phrase): a positive example holds the cue and it is
+kept; a negative one is a look-alike the cue must not take (not found, or set aside by the
+words around it). Modifiers: the status each gives. Type patterns (taxonomy.yaml): they
+match their positives and not their negatives. No example is a line of a labelled set
+(checked): these tables say what a rule means, the sets measure how it does.
+"""
+from __future__ import annotations
+
+import pytest
+
+from nlp.corpus import groups, rows
+from nlp.decision import Decision
+from nlp.features import Lexicon
+from nlp.normalize import Normalizer
+from nlp.risk import RiskRules
+
+RED_CUES = {
+    # violence
+    "weapon_held": (["他拎着一把菜刀站在我家门口", "那个人手里揣着匕首在楼下转"],
+                    ["我在集上买了一把菜刀", "他拿着扫帚扫院子"]),
+    "weapon_used": (["他抡起锄头砸我家大门", "拿钢管打人"], ["锄头坏了借他家的用一下"]),
+    "means_readied": (["他说刀已经磨好了", "汽油桶已经搬到门口了"], ["汽油又涨价了", "菜刀钝了该换一把"]),
+    "splash": (["讨债的往我家门上泼油漆", "他要往我身上泼硫酸"], ["刷墙的油漆味太大"]),
+    "poison": (["他扬言要往我家鱼塘里下药", "有人投毒把羊毒死了"], ["鱼塘要定期消毒"]),
+    "arson": (["他说要一把火把我家房子烧了", "有人放火烧他家草垛"], ["邻居烧秸秆不小心把我家柴房烧了"]),
+    "kill_verb": (["他喊着要砍死我", "他说要弄死他们全家"], ["这天真是热死人", "累死我了"]),
+    "life_threat": (["再不还钱就要你的命", "他说要跟我们同归于尽"], ["这孩子命真苦"]),
+    "maim_threat": (["他放话要打断我的腿"], ["我的腿摔断了"]),
+    "whoever_threat": (["谁敢动这块地就砍谁", "他说见一次打一次"], ["谁来都行"]),
+    "going_to_attack": (["我今晚就去斩他", "他话要劈我"], ["今晚去看他"]),
+    "beaten_hurt": (["他把孩子打得住院了", "打得我鼻子流血"], ["孩子发烧住院了"]),
+    "injury_marks": (["被打得鼻青脸肿", "他头被砸破了"], ["脸有点肿"]),
+    "fight_ongoing": (["两伙人在工地上打成一团", "外面还在砸门"], ["他们正在打扫卫生"]),
+    "打起来": (["两家人在门口打起来了"], ["两家人吵得差点打起来"]),
+    "beating_told": (["他喝醉了就打我", "我被人打了"], ["我打电话给他", "他去城里打工了"]),
+    "strangle_push": (["他掐着我的脖子", "把老人推倒了"], ["他推着车走了"]),
+    "smash_door": (["他们在踹我家的门", "他说要砸我家的店"], ["门坏了要修"]),
+    "property_smashed": (["讨债的把我家店砸了", "他们砸了我家的车"], ["冰雹把车窗砸坏了"]),
+    "kill_word": (["他扬言要把人打死", "你们不管我就被他弄死了"], ["打死也不能信他"]),
+    "people_brought": (["他带人来我家闹", "她叫了人过来"], ["他带人参观工厂"]),
+    "abduction": (["几个人把他拖上面包车", "讨债的把我丈夫扣着不放"], ["他坐上面包车走了"]),
+    "threat_no_means": (["他说你给我等着", "他撂下话走着瞧"], ["我在门口等着你"]),
+    "revenge": (["我要找他算账", "他说要报复我们家"], ["月底跟他把账算清"]),
+    "no_way_out": (["他们说让我出不了这个村", "叫他别想好过"], ["下雨路滑出不了门"]),
+    "people_called": (["他叫了一帮人过来堵我", "他叫他的兄弟来了"], ["他叫人来修水管"]),
+    "family_threat": (["他说知道我女儿在哪上学", "催收说要去学校找我儿子"], ["我女儿在县城上学"]),
+    "vehicle_as_weapon": (["我今天就开拖拉机撞了它", "他说要开车撞死他"], ["他开车撞了护栏"]),
+    "威胁": (["他天天威胁我"], ["他没有威胁我"]),
+    "恐吓": (["打电话恐吓我家里人"], ["他从来没恐吓过谁"]),
+    "炸药": (["他说家里有炸药"], ["他不会去弄炸药的"]),
+    "雷管": (["他在家藏了雷管"], ["他没有雷管"]),
+    # self-harm
+    "no_will_to_live": (["我真的不想活了", "活着真没啥意思"], ["他活得挺好的"]),
+    "wish_to_die": (["我还不如去死", "真是走投无路了"], ["花都快枯死了"]),
+    "death_euphemism": (["我不如早点去见老伴", "我就去陪我妈了"], ["老伴去医院见医生"]),
+    "jump_hang": (["他说要从楼顶跳下去", "我想上吊"], ["跳广场舞的人太多"]),
+    "poison_self": (["我把农药都买好了", "他喝了一瓶敌敌畏"], ["吃了药好多了"]),
+    "at_a_height": (["我现在站在楼顶上", "他一个人坐在河边"], ["楼顶漏水了"]),
+    "self_at_height": (["我现在在楼顶", "我一个人在桥上"], ["他在楼顶晒被子"]),
+    "self_locked_in": (["她把自己锁在房间里两天了"], ["门被风关上了"]),
+    "last_words": (["存折我放在枕头底下了", "孩子拜托你们照顾"], ["遗产怎么分"]),
+    "farewell": (["对不起你们了，下辈子再报答", "我不想再醒过来了"], ["对不起，我来晚了"]),
+    "self_immolation": (["他往自己身上浇汽油", "说要连我一起拆"], ["给菜地浇水"]),
+    # gathering
+    "crowd_acting": (["几十个工人去公司堵门", "村民们都聚在村部门口"], ["几十个人在广场上跳舞"]),
+    "going_to_government": (["我们明天一起去县政府", "全村去镇政府讨说法"], ["我们明天一起去县政府开会"]),
+    "petition": (["我要去北京上访", "告到省里去"], ["清明节上坟去了"]),
+    "protest_signs": (["他们在门口拉横幅", "家属在医院摆灵堂"], ["横竖都一样"]),
+    "crowd_gathered": (["祠堂前面聚了几十个人", "两个村的人在山上对峙"], ["聚会的人很多"]),
+    "make_trouble": (["他天天来闹"], ["闹钟坏了"]),
+    "at_the_gate": (["家属都坐在医院门口", "工人守在公司门口"], ["医院门口停车难"]),
+    "blockade": (["工人把厂门给堵了", "业主们把售楼部围住了"], ["下水道堵了"]),
+    "arranged_trip": (["大家在群里约好明天去镇上堵路", "包车去县里"], ["我们约好明天去喝喜酒"]),
+    "going_to_make_trouble": (["明天去他家闹", "要去老板家里算账"], ["闹钟响了"]),
+    "staying_until_paid": (["不给说法就不走", "要不到钱就不回去"], ["你不走我走"]),
+    "rallying": (["他在召集全村的人", "叫上族里的人"], ["组织人员打扫卫生"]),
+    # danger
+    "unconscious": (["老人倒在地上叫不醒", "他口吐白沫"], ["叫他起床吃饭"]),
+    "fallen_down": (["我爸摔倒了爬不起来", "人躺在路边"], ["墙倒了"]),
+    "bleeding": (["头上一直在流血", "血止不住"], ["去医院献血"]),
+    "cry_for_help": (["救命啊快来人啊门口有人", "快叫救护车"], ["救济款没发"]),
+    "fire_gas_water": (["厨房着火了", "孩子掉进池塘里了"], ["他很上火"]),
+    "cannot_get_out": (["孩子困在里面出不来", "老人被困在屋里了"], ["钥匙锁在车里拿不出来，车也出不来"]),
+    "shut_in": (["他把我锁在屋里不让出门", "老人被关起来了"], ["钥匙锁在屋里了"]),
+    "lift_trapped": (["电梯卡住了里面有个老人", "有人困在电梯里"], ["电梯坏了没人修"]),
+    "crushed": (["墙塌了压着人", "人被埋在下面"], ["压力很大"]),
+    "inside_demolition": (["挖机要推房子我妈还在屋里", "老人还在屋里不肯出来"], ["我妈还在屋里看电视"]),
+    "lying_before_machine": (["我爸躺在挖掘机前面", "村民拦着挖机"], ["挖掘机停在路边"]),
+    "missing": (["孩子到现在还没回家", "老人走丢了"], ["老板到现在还没回来，工资也没发"]),
+    "phone_unreachable": (["他电话打不通，人也不知道去哪了"], ["借钱的那个人电话打不通"]),
+    "not_seen": (["隔壁老人好几天没出门了", "敲门也没人应"], ["好几天没下雨了"]),
+    "break_in": (["有人在撬我家的门", "孩子被人贩子抱走了"], ["门锁坏了"]),
+    "burnt_stabbed": (["他拿烟头烫孩子"], ["不小心被开水烫了一下"]),
+    "medical_emergency": (["我老婆要生了", "保安不让打120"], ["我老婆生了个儿子"]),
+    "breathless": (["他喘不上气了"], ["跑得气喘吁吁"]),
+    "collapse": (["楼快塌了", "桥塌了"], ["老房子快塌了"]),
+}
+
+MODIFIERS = {
+    # text, the cue words, the status they get
+    "negation": [("我不会动手的", "动手"), ("我们不会去上访的", "上访")],
+    "joke": [("我老婆说要杀了我哈哈开玩笑的", "杀了我"), ("他说谁来就砍谁笑死", "砍谁")],
+    "report": [("看新闻说外地有人跳楼了", "跳楼"), ("刷到视频说有人拆迁打起来了", "打起来")],
+    "past": [("去年我们打过一架，现在早就没事了", "打过"), ("以前说过要去上访，后来解决了", "上访")],
+    "near": [("两家人差点打起来", "打起来"), ("险些动手", "动手")],
+    "fear": [("我怕他打我", "打我"), ("担心他们会去堵门", "堵门")],
+    "taken_back": [("他说要打我，其实是吓唬人", "打我"), ("他说要砍死我，气话而已", "砍死我")],
+}
+KEPT = [
+    # the words around the cue that must not change it
+    ("不还钱就卸你一条腿", "卸你一条腿"),             # a negation that is a condition
+    ("去年就吵过，今天他又拿刀来了", "拿刀"),           # a later time word governs
+    ("别打我妈", "打我"),                               # a plea, not a denial
+    ("受不了了要跳河", "跳河"),                         # a complement, not a negation
+]
+BENIGN = ["拼多多帮忙砍一刀", "打官司要多久", "这个政策一刀切", "业主群都炸了", "热死了"]
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return RiskRules()
+
+
+@pytest.fixture(scope="module")
+def labelled():
+    n = Normalizer()
+    return {n(x) for paths in groups().values() for _, _, x in rows(paths)}
+
+
+def _statuses(rules, text, cue_id):
+    return [h.status for h in rules.hits(Normalizer()(text)) if h.cue.id == cue_id]
+
+
+def test_every_red_cue_has_a_table(rules):
+    ids = {c.id for c in rules.red_cues()}
+    assert ids == set(RED_CUES), (ids - set(RED_CUES), set(RED_CUES) - ids)
+    assert all(pos and neg for pos, neg in RED_CUES.values())
+
+
+@pytest.mark.parametrize("cue_id", sorted(RED_CUES))
+def test_red_cue_table(rules, cue_id):
+    pos, neg = RED_CUES[cue_id]
+    for text in pos:
+        assert "kept" in _statuses(rules, text, cue_id), (cue_id, text, rules.hits(Normalizer()(text)))
+    for text in neg:
+        assert "kept" not in _statuses(rules, text, cue_id), (cue_id, text)
+
+
+@pytest.mark.parametrize("status", sorted(MODIFIERS))
+def test_modifier_table(rules, status):
+    for text, words in MODIFIERS[status]:
+        got = {h.words: h.status for h in rules.hits(Normalizer()(text)) if h.cue.colour == "red"}
+        assert any(words in w or w in words for w in got), (text, got)
+        assert all(s == status for w, s in got.items() if words in w or w in words), (text, got)
+
+
+def test_words_that_change_nothing(rules):
+    for text, words in KEPT:
+        got = {h.words: h.status for h in rules.hits(Normalizer()(text)) if h.cue.colour == "red"}
+        assert any((words in w or w in words) and s == "kept" for w, s in got.items()), (text, got)
+
+
+def test_benign_look_alikes(rules):
+    for text in BENIGN:
+        assert not [h for h in rules.hits(Normalizer()(text)) if h.cue.colour == "red" and h.kept], text
+
+
+def test_modifier_effects_are_configured():
+    d = Decision()
+    assert set(MODIFIERS) | {"unless"} <= set(d.effects)
+
+
+# -- type patterns -----------------------------------------------------------------------
+TYPE_PATTERNS = {
+    "business": (["卖菜的钱他一个人全拿了"], ["菜卖完了"]),
+    "labour": (["干了三个月活一分钱没给", "在厂里做了半年", "老板拖着不给", "帮他家盖房说好的工钱不给",
+                "一天两百块", "扣了我们的工资"], ["我干活去了"]),
+    "debt": (["借给他的钱要回来", "他借了我三万", "还钱"], ["钱包丢了"]),
+    "neighbour": (["楼上天天半夜跳", "每天晚上都在敲"], ["楼上住的是我姑"]),
+    "traffic": (["车撞了我家孩子", "我被电动车撞了一下", "开车把人蹭了"], ["撞衫了"]),
+    "marriage_family": (["我妈跟我爸天天吵", "老公喝了酒就打人", "几个儿子都不管"], ["我妈做饭好吃"]),
+    "land_acquisition": (["修高速占了我们的地", "补偿款太低"], ["高速上堵车"]),
+    "land_forest": (["他占了我家的地", "两家田的边界"], ["地上很滑"]),
+    "homestead_housing": (["他家盖房子占了路", "堵了我家出门的路"], ["房子很漂亮"]),
+    "environment": (["饭店的油烟太大", "工厂天天排黑水", "半夜施工"], ["晚上吃饭"]),
+    "consumer": (["买的手机坏了不给退", "退货不给退"], ["买了一斤肉"]),
+    "property_mgmt": (["小区物业乱收费"], ["小区很大"]),
+    "damages": (["借我的车开坏了", "他把我家的玻璃砸坏了", "狗把鸡咬死了", "撞坏我家的墙"], ["狗很可爱"]),
+    "medical": (["打了针以后更严重了"], ["针线活"]),
+    "none": (["谢谢了！", "我上次反映的事情怎么样了", "什么时候来处理"], ["你好烦人，天天占我车位"]),
+}
+
+
+def test_every_type_pattern_has_a_table():
+    lex = Lexicon()
+    assert {label for label, _ in lex.patterns} == set(TYPE_PATTERNS)
+
+
+@pytest.mark.parametrize("label", sorted(TYPE_PATTERNS))
+def test_type_pattern_table(label):
+    lex = Lexicon()
+    n = Normalizer()
+    pats = [rx for lab, rx in lex.patterns if lab == label]
+    pos, neg = TYPE_PATTERNS[label]
+    for text in pos:
+        assert any(rx.search(n(text)) for rx in pats), (label, text)
+    for text in neg:
+        assert not any(rx.search(n(text)) for rx in pats), (label, text)
+
+
+def test_examples_are_not_lines_of_the_labelled_sets(labelled):
+    n = Normalizer()
+    examples = [t for pos, neg in list(RED_CUES.values()) + list(TYPE_PATTERNS.values()) for t in pos + neg]
+    examples += [t for cases in MODIFIERS.values() for t, _ in cases] + [t for t, _ in KEPT] + BENIGN
+    copied = [t for t in examples if n(t) in labelled]
+    assert not copied, copied
