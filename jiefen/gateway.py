@@ -63,8 +63,9 @@ def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outb
     scheduler = None
     if ctx.settings.wecom_corpid:       # the staff clocks: reminders, red cards, digests
         from adapters.wecom_robot import queue_digests
+        from bot.mediation import run_timers
         from bot.scheduler import Scheduler
-        scheduler = ctx.extras["scheduler"] = Scheduler(ctx, jobs=[queue_digests])
+        scheduler = ctx.extras["scheduler"] = Scheduler(ctx, jobs=[queue_digests, run_timers])
 
     async def startup(_app: web.Application) -> None:
         for ch in channels:

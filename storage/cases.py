@@ -136,8 +136,9 @@ class CaseStore:
             case.resolved_at = self.now
         elif status == "closed":
             case.closed_at = self.now
-        elif status == "mediating" and before == "resolved":
+        elif status == "mediating" and before in ("resolved", "closed"):
             case.resolved_at = None
+            case.closed_at = None
         await self.event(case, "status", actor, before=before, after=status, **data)
 
     def assign(self, case: Case, people: Iterable[tuple[str, str]]) -> None:
@@ -178,6 +179,12 @@ class CaseStore:
         case = await self.session.scalar(select(Case).where(Case.number == number))
         if case is not None:
             self._known[number] = case
+        return case
+
+    async def get_by_id(self, case_id: int) -> Case | None:
+        case = await self.session.get(Case, case_id)
+        if case is not None:
+            self._known[case.number] = case
         return case
 
     async def get_for_update(self, number: str) -> Case | None:
