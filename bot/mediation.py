@@ -151,9 +151,26 @@ async def add_party(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
     name, phone, kind, rest = party_from(note[len(role_word):])
     if not name:
         return "请写上当事人的姓名或单位名称。"
-    await ensure_applicant(ctx, uow, case, actor.key)
-    party = await (await store_of(uow)).add_party(case.id, ROLE_WORDS[role_word], kind=kind, name=name,
-                                                  contact=phone, address=rest[:200])
+    applicant = await ensure_applicant(ctx, uow, case, actor.key)
+    if ROLE_WORDS[role_word] == PartyRole.APPLICANT:      # the reporter's particulars, completed or corrected
+        before = {"name": applicant.name, "contact": applicant.contact, "address": applicant.address}
+        applicant.name, applicant.kind = name, kind
+        applicant.contact = phone or applicant.contact
+        applicant.address = rest[:200] or applicant.address
+        await (await uow.cases()).event(case, EventKind.UPDATED, actor.key, party=applicant.id, before=before,
+                                        after={"name": name, "contact": applicant.contact,
+                                               "address": applicant.address})
+        return f"已更新 {case.number} 的{party_line(applicant, whole=True)}"
+    store = await store_of(uow)
+    same = next((p for p in await store.parties(case.id) if p.role == ROLE_WORDS[role_word] and p.name == name), None)
+    if same is not None:                                  # the one invited already: completed
+        before = {"contact": same.contact, "address": same.address}
+        same.contact, same.address = phone or same.contact, rest[:200] or same.address
+        await (await uow.cases()).event(case, EventKind.UPDATED, actor.key, party=same.id, before=before,
+                                        after={"contact": same.contact, "address": same.address})
+        return f"已更新 {case.number} 的{party_line(same, whole=True)}"
+    party = await store.add_party(case.id, ROLE_WORDS[role_word], kind=kind, name=name,
+                                  contact=phone, address=rest[:200])
     await (await uow.cases()).event(case, EventKind.PARTY_ADDED, actor.key, party=party.id, role=party.role,
                                     kind=party.kind, name=name, contact=phone, address=party.address)
     return f"已登记 {case.number} 的{party_line(party, whole=True)}"
@@ -686,3 +703,27 @@ async def _mediators(ctx, case: Case, a: Agreement) -> list:
 FIRE = {TimerKind.SESSION_REMINDER: _session_reminder, TimerKind.PERFORMANCE_REMINDER: _performance_reminder,
         TimerKind.PERFORMANCE_DUE: _performance_due, TimerKind.CONFIRMATION_REMINDER: _confirmation_reminder,
         TimerKind.FOLLOW_UP: _follow_up}
+
+
+# the documents ----------------------------------------------------------------------------
+
+async def case_documents(session, settings, registry, case: Case, *, application: bool = False,
+                         pdf: bool = True) -> list:
+    """The latest agreement's documents: every holder's Word copy and one PDF with them all,
+    or the joint application for judicial confirmation (Word and PDF)."""
+    from bot import documents
+
+    store = MediationStore(session, now=case.updated_at)
+    agreement = await store.latest_agreement(case.id)
+    if agreement is None:
+        raise documents.DocumentError(f"case {case.number} has no agreement")
+    parties = list(await store.parties(case.id))
+    mediator = registry.staff[agreement.mediator].name if agreement.mediator in registry.staff else ""
+    context = documents.agreement_context(case, agreement, parties, mediator=mediator,
+                                          place=registry.full_name(case.place_code) or "", tz=settings.timezone)
+    font = (lambda: documents.find_font(settings.document_font or settings.poster_font))
+    if application:
+        out = [documents.application_docx(context, settings.template_dir)]
+        return out + ([documents.application_pdf(context, font())] if pdf else [])
+    out = documents.agreement_docx(context, settings.template_dir)
+    return out + ([documents.agreement_pdf(context, font())] if pdf else [])
