@@ -13,9 +13,17 @@ _ORG = re.compile(r"公司|厂|店|超市|物业|合作社|委员会|村委|居�
 _URL = re.compile(r"https?://[^\s，,；;]+")
 
 
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text.translate({0xFF10 + i: 0x30 + i for i in range(10)}))
+
+
 def phone_in(text: str) -> str:
-    m = _PHONE.search(text) or _LANDLINE.search(text)
-    return re.sub(r"\D", "", m.group(0).translate({0xFF10 + i: 0x30 + i for i in range(10)}))[-11:] if m else ""
+    """The first mobile number (without +86) or landline (with its area code), digits only."""
+    m = _PHONE.search(text)
+    if m:
+        return _digits(m.group(0))[-11:]
+    m = _LANDLINE.search(text)
+    return _digits(m.group(0)) if m else ""
 
 
 def without_phone(text: str) -> str:

@@ -177,7 +177,9 @@ async def show_case(settings: Settings, number: str) -> dict[str, Any] | None:
             case = await store.get(canonical_number(number, settings.case_number_prefix) or number)
             if case is None:
                 return None
-            names = names_of(case)
+            from storage.mediation import MediationStore     # the mediation's parties are masked too
+            parties = await MediationStore(s, now=store.now).parties(case.id)
+            names = names_of(case) + tuple(p.name for p in parties if p.name)
             return {**case_json(case, registry), "events": [event_json(e, names) for e in await store.events(case)]}
     finally:
         await db.close()
