@@ -100,10 +100,12 @@ def template_path(name: str, template_dir: str = "") -> Path:
 
 def render_docx(template: Path, context: dict[str, Any]) -> bytes:
     from docxtpl import DocxTemplate
+    from jinja2 import Environment, StrictUndefined
 
     try:
         doc = DocxTemplate(str(template))
-        doc.render(context, autoescape=True)
+        # a name the context does not have is an error, not a blank in a legal document
+        doc.render(context, jinja_env=Environment(undefined=StrictUndefined), autoescape=True)
     except Exception as exc:        # a county's template with a broken tag: say which file
         raise DocumentError(f"the template {template} cannot be filled in: {exc}") from exc
     out = io.BytesIO()
