@@ -48,6 +48,7 @@ class Action(StrEnum):
     FOLLOW_UP = "follow_up"      # 回访
     ORIGIN = "origin"            # 来源
     SHOW_RECORD = "show_record"  # 卷宗
+    DOCUMENTS = "documents"      # 文书
 
 
 # what each action needs said with it (empty: nothing), as the person is asked for it
@@ -227,4 +228,5 @@ ACTIONS: dict[Action, ActionFn] = {
     Action.PERFORMED: mediation.performed, Action.APPLY_CONFIRMATION: mediation.apply_confirmation,
     Action.CONFIRMATION_DECISION: mediation.confirmation_decision, Action.FOLLOW_UP: mediation.follow_up,
     Action.ORIGIN: mediation.set_origin, Action.SHOW_RECORD: mediation.show_record,
+    Action.DOCUMENTS: mediation.documents_for_staff,
 }

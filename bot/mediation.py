@@ -55,8 +55,35 @@ TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"     # no 0/O, 1/I: read alou
 TOKEN_LENGTH = 10                                       # 50 bits
 
 
-def new_token() -> str:
-    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
+def new_token(length: int = TOKEN_LENGTH) -> str:
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(length))
+
+
+DOCUMENT_KINDS = ("agreement", "application")
+LINK_LENGTH = 24                                        # 120 bits: a link nobody types
+
+
+async def document_link(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, kind: str) -> str:
+    """A link for the staff member to the case's documents (adapters/documents.py serves it),
+    good for JIEFEN_DOCUMENT_LINK_HOURS; the ledger keeps who was given one."""
+    token = new_token(LINK_LENGTH)
+    expires = uow.now + timedelta(hours=ctx.settings.document_link_hours)
+    await (await store_of(uow)).add_document_link(case.id, kind, token, staff_id=actor.staff.id, expires_at=expires)
+    await (await uow.cases()).event(case, EventKind.DOCUMENT_LINK, actor.key, kind=kind, expires=expires.isoformat())
+    return f"{ctx.settings.web_url.rstrip('/')}/mediation/documents/{token}"
+
+
+async def documents_for_staff(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
+    """文书 N [申请书]: a fresh link to the agreement (or the application)."""
+    kind = "application" if "申请" in note else "agreement"
+    agreement = await (await store_of(uow)).latest_agreement(case.id)
+    if agreement is None or agreement.form != AgreementForm.WRITTEN:
+        return f"案件 {case.number} 还没有书面调解协议。"
+    if kind == "application" and agreement.confirmation == Confirmation.NONE:
+        return f"请先登记司法确认申请：申请确认 {case.number} 法院名称"
+    link = await document_link(ctx, uow, actor, case, kind)
+    what = "司法确认申请书" if kind == "application" else "调解协议书（每方一份 Word 和 PDF）"
+    return f"{case.number} 的{what}：\n{link}\n（{ctx.settings.document_link_hours:g}小时内有效，请勿转发）"
 
 
 async def store_of(uow: "UnitOfWork") -> MediationStore:
@@ -333,7 +360,8 @@ async def agree(ctx, uow, actor: "Actor", case: Case, note: str, form: Agreement
                             case.number, PushKind.PARTY, key=f"agreement:{number}:party:{p.id}"))
     lines = [f"已登记{'口头协议' if form == AgreementForm.ORAL else '调解协议书'} {number}（{case.number}）。"]
     if form == AgreementForm.WRITTEN:
-        lines.append(f"协议书：jiefen agreement {case.number} --out 文件夹（Word 与 PDF，每方一份）。")
+        link = await document_link(ctx, uow, actor, case, "agreement")
+        lines.append(f"协议书（Word 与 PDF，每方一份；{ctx.settings.document_link_hours:g}小时内有效，请勿转发）：{link}")
         lines.append(f"如需司法确认，双方应在 {_day(ctx, ends)} 前共同向人民法院申请。")
     if due:
         lines.append(f"履行期限：{_local(ctx, due)}，到期前提醒。")
@@ -411,8 +439,9 @@ async def apply_confirmation(ctx, uow, actor: "Actor", case: Case, note: str) ->
     agreement.confirmation, agreement.confirm_court, agreement.confirm_applied_at = Confirmation.APPLIED, court[:100], uow.now
     await (await uow.cases()).event(case, EventKind.CONFIRMATION, actor.key, agreement=agreement.number,
                                     after=Confirmation.APPLIED, court=agreement.confirm_court)
+    link = await document_link(ctx, uow, actor, case, "application")
     return (f"已登记 {agreement.number} 向{agreement.confirm_court}申请司法确认。"
-            f"申请书：jiefen agreement {case.number} --application --out 文件夹（双方签名后递交）。")
+            f"申请书（双方签名后递交）：{link}")
 
 
 async def confirmation_decision(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
@@ -543,7 +572,9 @@ async def join(ctx: "AppContext", uow: "UnitOfWork", token: str, channel: str, u
                      "已通过邀请进入调解，对其陈述和是否同意调解会转给您。", f"joined:{case.number}:{party.id}")
     place = ctx.registry.full_name(case.place_code) or ""
     note = mask_text(found.invitation.note, names_of(case))
-    return (f"您好，{committee_name(ctx, case)}正在调解一起{TYPE_NAMES.get(case.type, '')}纠纷"
+    kind = TYPE_NAMES.get(case.type, "")
+    kind = kind if kind.endswith("纠纷") else kind + "纠纷"
+    return (f"您好，{committee_name(ctx, case)}正在调解一起{kind}"
             f"（案件 {case.number}{'，' + place if place else ''}），您是{ROLE_NAMES.get(party.role)}。"
             + (f"\n调解员说明：{note}" if note else "")
             + "\n请直接写下您对这件事的说法，调解员会看到（对方看不到）。"

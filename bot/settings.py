@@ -80,6 +80,7 @@ class Settings:
     confirmation_court: str = ""                      # the court applications go to when the mediator names none
     mediation_committee: str = ""                     # the committee's name on documents; empty: the case's village / town
     agreement_number_prefix: str = ""                 # 〔year〕seq号 comes after it; empty: the committee's place + 调
+    document_link_hours: float = 24.0                 # a staff member's link to a case's documents works this long
     template_dir: str = ""                            # a county's own agreement.docx / application.docx
     document_font: str = ""                           # a CJK font for the PDFs; empty: the poster font or one found
     # generic group forwarding (another group platform or a 12345 hotline); off while empty

@@ -30,7 +30,8 @@ COMMANDS = {"接单": Action.ACCEPT, "进展": Action.PROGRESS, "约谈": Action
             "更正": Action.CORRECT, "当事人": Action.ADD_PARTY, "邀请": Action.INVITE, "会谈": Action.SCHEDULE,
             "调解会": Action.SCHEDULE, "笔录": Action.RECORD, "协议": Action.AGREE, "口头协议": Action.AGREE_ORALLY,
             "履行": Action.PERFORMED, "申请确认": Action.APPLY_CONFIRMATION, "确认结果": Action.CONFIRMATION_DECISION,
-            "回访": Action.FOLLOW_UP, "来源": Action.ORIGIN, "卷宗": Action.SHOW_RECORD}
+            "回访": Action.FOLLOW_UP, "来源": Action.ORIGIN, "卷宗": Action.SHOW_RECORD,
+            "文书": Action.DOCUMENTS}
 READS = ("查", "我的")
 _COMMAND = re.compile(r"^\s*(" + "|".join(sorted([*COMMANDS, *READS], key=len, reverse=True)) + r")\s*(.*)$", re.S)
 HELP = ("可用的命令（N 为案件编号）：\n"
@@ -42,7 +43,7 @@ HELP = ("可用的命令（N 为案件编号）：\n"
         "笔录 N 到场：… 争议焦点：… 申请人：… 被申请人：… 方案：… 下一步：…\n"
         "协议 N 事实：… 争议：… 责任：… 内容：… 金额：… 履行方式：… 履行期限：…（口头协议 N …）\n"
         "履行 N [部分/未履行]｜申请确认 N 法院｜确认结果 N 受理/确认/驳回 文号 日期\n"
-        "回访 N 已履行 满意 无风险（或：风险 说明）｜来源 N 公安/法院/政府移送、主动｜卷宗 N")
+        "回访 N 已履行 满意 无风险（或：风险 说明）｜来源 N 公安/法院/政府移送、主动｜卷宗 N｜文书 N [申请书]")
 
 
 @router.message()

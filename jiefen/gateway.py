@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from adapters.base import Channel
+from adapters.documents import DocumentLinks
 from bot.context import AppContext
 from handlers import texts
 from handlers.cases_view import case_line
@@ -60,6 +61,7 @@ def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outb
         ch.mount(app)
         ctx.channels[ch.name] = ch
     app.router.add_get("/healthz", _health)
+    DocumentLinks(ctx).mount(app)          # staff links to a case's mediation documents
     scheduler = None
     if ctx.settings.wecom_corpid:       # the staff clocks: reminders, red cards, digests
         from adapters.wecom_robot import queue_digests

@@ -104,6 +104,7 @@ class EventKind(StrEnum):
     CONFIRMATION = "confirmation"      # 司法确认: applied, the court's decision
     FOLLOW_UP_VISIT = "follow_up_visit"  # 回访: the task, and the form filled in
     ORIGIN = "origin"                  # how the case came: applied, own initiative, a referral
+    DOCUMENT_LINK = "document_link"    # a staff member was given a link to the case's documents
 
 
 class PushKind(StrEnum):

@@ -18,8 +18,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.lifecycle import CaseOrigin, Confirmation, Consent, Performance, PartyKind, PartyRole
-from storage.models import (Agreement, Case, CaseCounter, CaseParty, FollowUp, Invitation, MediationSession,
-                            MediationTimer)
+from storage.models import (Agreement, Case, CaseCounter, CaseParty, DocumentLink, FollowUp, Invitation,
+                            MediationSession, MediationTimer)
 
 
 def hash_token(token: str) -> str:
@@ -143,6 +143,20 @@ class MediationStore:
         return await self.session.scalar(select(FollowUp).where(FollowUp.case_id == case_id,
                                                                 FollowUp.done_at.is_(None))
                                          .order_by(FollowUp.id).limit(1))
+
+    # links to the documents -----------------------------------------------------------
+    async def add_document_link(self, case_id: int, kind: str, token: str, *, staff_id: str,
+                                expires_at: datetime) -> DocumentLink:
+        row = DocumentLink(token_hash=hash_token(token), case_id=case_id, kind=kind, staff_id=staff_id,
+                           expires_at=expires_at)
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def document_link(self, token: str) -> DocumentLink | None:
+        """The link, while it has not expired."""
+        row = await self.session.scalar(select(DocumentLink).where(DocumentLink.token_hash == hash_token(token)))
+        return row if row is not None and row.expires_at > self.now else None
 
     # clocks ----------------------------------------------------------------------------
     async def add_timer(self, case_id: int, kind: str, ref_id: int, due_at: datetime) -> MediationTimer:

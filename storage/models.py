@@ -382,6 +382,18 @@ class Agreement(Base):
     created_by: Mapped[str] = mapped_column(String(128), default="")
 
 
+class DocumentLink(Base):
+    """A staff member's link to a case's documents (the agreement, the application): random,
+    expiring, only its hash kept. Sent to them over WeCom; opened in WeCom's browser."""
+    __tablename__ = "document_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(16))                   # agreement | application
+    staff_id: Mapped[str] = mapped_column(String(64), default="")
+    expires_at: Mapped[datetime]
+
+
 class FollowUp(Base):
     """A follow-up visit (回访) after an agreement: a task for the grid worker, then the form."""
     __tablename__ = "follow_ups"

@@ -14,7 +14,6 @@ import aiohttp
 import docx
 import pytest
 
-from bot.mediation import case_documents
 from jiefen.gateway import make_app, web_channel
 from storage.lifecycle import EventKind, Performance, PushKind, Status
 from storage.mediation import MediationStore, mediation_figures
@@ -103,14 +102,22 @@ async def test_report_to_agreement_to_follow_up_reopening(ctx, client, clock):
     assert {EventKind.PARTY_JOINED, EventKind.PARTY_STATEMENT, EventKind.PARTY_CONSENT, EventKind.SESSION_SCHEDULED,
             EventKind.SESSION_RECORDED, EventKind.AGREEMENT} <= kinds
 
-    # the agreement, generated from the case
-    async with ctx.db.session() as s:
-        docs = await case_documents(s, ctx.settings, ctx.registry, await case_of(ctx, number))
-    text = "\n".join(p.text for p in docx.Document(io.BytesIO(docs[0].data)).paragraphs)
+    # the agreement, generated from the case, fetched from the link the mediator was given
+    doc_path = re.search(r"http\S+(/mediation/documents/[A-Z0-9]+)", reply).group(1)
+    listing = await (await client.get(doc_path)).text()
+    assert listing.count("<li>") == 4 and "协议书_" in listing           # 3 Word copies and the PDF
+    first = await client.get(doc_path + "/0")
+    assert first.status == 200 and first.headers["Cache-Control"] == "no-store"
+    pdf = await (await client.get(doc_path + "/3")).read()
+    assert pdf.startswith(b"%PDF") and b"/FontFile2" in pdf
+    assert (await client.get(doc_path[:-3] + "XYZ")).status == 404
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(await first.read())).paragraphs)
     for part in ("人民调解协议书", "申请人：张建华", "被申请人：王强", "纠纷的主要事实", "争议事项", "各方当事人的责任",
                  "静音垫", "800.00元", "2026年10月9日前履行完毕", "柳林村人民调解委员会", "签名或盖章"):
         assert part in text, part
-    assert docs[-1].name.endswith(".pdf") and b"/FontFile2" in docs[-1].data
+
+    clock.set(local(2026, 9, 30, 11, 1))                      # the link has run out (24 hours)
+    assert (await client.get(doc_path)).status == 404
 
     # the applicant rates the result: the case is archived
     assert "已归档" in await say(applicant, post, text="5")

@@ -1,5 +1,5 @@
 """the mediation record (issue 13): parties, invitations, sessions, agreements, follow-up
-visits, their clocks, and a case's origin (applied / own initiative / referral)
+visits, their clocks, staff links to the documents, and a case's origin (applied / own initiative / referral)
 
 Revision ID: 0012
 Revises: 0011
@@ -97,6 +97,17 @@ def upgrade() -> None:
     )
     op.create_index("ix_agreements_case_id", "agreements", ["case_id"])
     op.create_table(
+        "document_links",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("case_id", sa.Integer(), sa.ForeignKey("cases.id"), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("staff_id", sa.String(64), nullable=False),
+        sa.Column("expires_at", TZ, nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("token_hash"),
+    )
+    op.create_table(
         "follow_ups",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("case_id", sa.Integer(), sa.ForeignKey("cases.id"), nullable=False),
@@ -129,6 +140,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_mediation_timers_due", table_name="mediation_timers")
     op.drop_table("mediation_timers")
+    op.drop_table("document_links")
     op.drop_index("ix_follow_ups_case_id", table_name="follow_ups")
     op.drop_table("follow_ups")
     op.drop_index("ix_agreements_case_id", table_name="agreements")
