@@ -111,6 +111,8 @@ async def test_report_to_agreement_to_follow_up_reopening(ctx, client, clock):
     pdf = await (await client.get(doc_path + "/3")).read()
     assert pdf.startswith(b"%PDF") and b"/FontFile2" in pdf
     assert (await client.get(doc_path[:-3] + "XYZ")).status == 404
+    ledger_text = str([e.data for e in await events_of(ctx, number)])
+    assert doc_path.rsplit("/", 1)[1] not in ledger_text and link.group(1) not in ledger_text
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(await first.read())).paragraphs)
     for part in ("人民调解协议书", "申请人：张建华", "被申请人：王强", "纠纷的主要事实", "争议事项", "各方当事人的责任",
                  "静音垫", "800.00元", "2026年10月9日前履行完毕", "柳林村人民调解委员会", "签名或盖章"):

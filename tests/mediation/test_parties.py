@@ -75,6 +75,9 @@ async def test_invitation_is_single_use_expires_and_refuses_forgeries(ctx, bot, 
     late = re.search(r"invite=([A-Z0-9]{10})", reply).group(1)
     clock.advance(days=ctx.settings.invitation_days, seconds=1)
     assert "过期" in await thief.last(f"邀请码 {late}")
+    # the ledger keeps the messages, not the tokens in them
+    ledger = str([e.data for e in await events_of(ctx, number)])
+    assert token not in ledger and late not in ledger and f"invite={token[:2]}…" in ledger
     joined = [e for e in await events_of(ctx, number, EventKind.PARTY_JOINED)]
     assert len(joined) == 1 and joined[0].actor == "test:respondent-9"
     # nobody outside the case's staff may invite
