@@ -370,7 +370,7 @@ class Agreement(Base):
     performance_due: Mapped[datetime | None]
     committee: Mapped[str] = mapped_column(String(100), default="")
     mediator: Mapped[str] = mapped_column(String(64), default="")   # staff id
-    signed_at: Mapped[datetime]
+    signed_at: Mapped[datetime] = mapped_column(index=True)         # the figures read a period by it
     performance: Mapped[str] = mapped_column(String(16), default="pending")   # Performance
     performed_at: Mapped[datetime | None]
     confirmation: Mapped[str] = mapped_column(String(16), default="none")     # Confirmation
@@ -400,7 +400,7 @@ class FollowUp(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))
-    due_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(index=True)
     staff_id: Mapped[str] = mapped_column(String(64), default="")
     tasked_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]

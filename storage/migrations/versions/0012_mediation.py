@@ -96,6 +96,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("number"),
     )
     op.create_index("ix_agreements_case_id", "agreements", ["case_id"])
+    op.create_index("ix_agreements_signed_at", "agreements", ["signed_at"])
     op.create_table(
         "document_links",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -123,6 +124,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_follow_ups_case_id", "follow_ups", ["case_id"])
+    op.create_index("ix_follow_ups_due_at", "follow_ups", ["due_at"])
     op.create_table(
         "mediation_timers",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -141,8 +143,10 @@ def downgrade() -> None:
     op.drop_index("ix_mediation_timers_due", table_name="mediation_timers")
     op.drop_table("mediation_timers")
     op.drop_table("document_links")
+    op.drop_index("ix_follow_ups_due_at", table_name="follow_ups")
     op.drop_index("ix_follow_ups_case_id", table_name="follow_ups")
     op.drop_table("follow_ups")
+    op.drop_index("ix_agreements_signed_at", table_name="agreements")
     op.drop_index("ix_agreements_case_id", table_name="agreements")
     op.drop_table("agreements")
     op.drop_index("ix_mediation_sessions_case_id", table_name="mediation_sessions")
