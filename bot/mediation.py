@@ -11,6 +11,7 @@ a party's statement goes to the case's staff only.
 """
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -18,10 +19,9 @@ from zoneinfo import ZoneInfo
 
 from bot import clocks, notify, rating, routing
 from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES, Status, can_move
-from bot.mediation_text import (amount_fen, deadline, labelled, parse_date, parse_when, party_from, video_link,
-                                yes_no)
+from bot.mediation_text import amount_fen, deadline, labelled, parse_date, parse_when, party_from, video_link
 from bot.message import Push
-from bot.privacy import mask_name, mask_phone, mask_text, names_of
+from bot.privacy import mask_phone, mask_text, names_of
 from nlp.reading import TYPE_NAMES
 from storage.lifecycle import (AgreementForm, CaseOrigin, Confirmation, Consent, EventKind, PartyKind, PartyRole,
                                Performance, PushKind, TimerKind)
@@ -90,7 +90,7 @@ async def store_of(uow: "UnitOfWork") -> MediationStore:
     return MediationStore(await uow.session(), now=uow.now)
 
 
-def _local(ctx: "AppContext", when: datetime | None) -> str:
+def local_time(ctx: "AppContext", when: datetime | None) -> str:
     return when.astimezone(ZoneInfo(ctx.settings.timezone)).strftime("%Y年%m月%d日 %H:%M") if when else ""
 
 
@@ -229,7 +229,7 @@ async def invite(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
                       expires=expires.isoformat(), note=rest[:500])
     link = f"{ctx.settings.web_url.rstrip('/')}/?invite={token}"
     return (f"已为 {case.number} 生成给{ROLE_NAMES[PartyRole.RESPONDENT]}{name}的邀请（只能使用一次，"
-            f"{_local(ctx, expires)}前有效）：\n{link}\n"
+            f"{local_time(ctx, expires)}前有效）：\n{link}\n"
             f"对方也可以在网页或公众号里发送：邀请码 {token}\n请通过短信或微信发给对方本人。")
 
 
@@ -239,7 +239,7 @@ async def schedule(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
     if when is None:
         return f"请写上时间和地点，例如：会谈 {case.number} 12月8日 下午3点 村调解室（视频调解可写链接）"
     if when <= uow.now:
-        return f"会谈时间 {_local(ctx, when)} 已经过去，请写以后的时间。"
+        return f"会谈时间 {local_time(ctx, when)} 已经过去，请写以后的时间。"
     video, place = video_link(rest)
     place = place.strip() or ("视频调解" if video else "")
     if not place and not video:
@@ -254,12 +254,12 @@ async def schedule(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
     if remind is not None:
         await store.add_timer(case.id, TimerKind.SESSION_REMINDER, session.id, remind)
     where = f"视频调解：{video}" if video else place
-    text = f"案件 {case.number} 的调解会定于 {_local(ctx, when)} 举行，地点：{where}。请准时参加，如不能参加请回复说明。"
+    text = f"案件 {case.number} 的调解会定于 {local_time(ctx, when)} 举行，地点：{where}。请准时参加，如不能参加请回复说明。"
     told = await tell_parties(ctx, uow, case, text, f"session:{case.number}:{session.id}")
-    await tell_staff(ctx, uow, case, f"【调解会】{case.number} 第{session.seq}次调解会：{_local(ctx, when)}，{where}",
+    await tell_staff(ctx, uow, case, f"【调解会】{case.number} 第{session.seq}次调解会：{local_time(ctx, when)}，{where}",
                      f"session:{case.number}:{session.id}", people=[actor.staff])
-    return (f"已安排 {case.number} 第{session.seq}次调解会：{_local(ctx, when)}，{where}。"
-            f"已通知{told}位当事人" + (f"，{_local(ctx, remind)}再提醒各方。" if remind else "。"))
+    return (f"已安排 {case.number} 第{session.seq}次调解会：{local_time(ctx, when)}，{where}。"
+            f"已通知{told}位当事人" + (f"，{local_time(ctx, remind)}再提醒各方。" if remind else "。"))
 
 
 def session_reminder_at(ctx: "AppContext", when: datetime, now: datetime) -> datetime | None:
@@ -356,7 +356,7 @@ async def agree(ctx, uow, actor: "Actor", case: Case, note: str, form: Agreement
     respondents = [p for p in others if p.channel and p.user]
     for p in respondents:      # the reporter heard it through the case's own update above
         await uow.push(Push(p.channel, p.user, f"案件 {case.number} 已达成调解协议（{number}）。"
-                            + (f"请在 {_local(ctx, due)} 前按协议履行。" if due else ""),
+                            + (f"请在 {local_time(ctx, due)} 前按协议履行。" if due else ""),
                             case.number, PushKind.PARTY, key=f"agreement:{number}:party:{p.id}"))
     lines = [f"已登记{'口头协议' if form == AgreementForm.ORAL else '调解协议书'} {number}（{case.number}）。"]
     if form == AgreementForm.WRITTEN:
@@ -364,7 +364,7 @@ async def agree(ctx, uow, actor: "Actor", case: Case, note: str, form: Agreement
         lines.append(f"协议书（Word 与 PDF，每方一份；{ctx.settings.document_link_hours:g}小时内有效，请勿转发）：{link}")
         lines.append(f"如需司法确认，双方应在 {_day(ctx, ends)} 前共同向人民法院申请。")
     if due:
-        lines.append(f"履行期限：{_local(ctx, due)}，到期前提醒。")
+        lines.append(f"履行期限：{local_time(ctx, due)}，到期前提醒。")
     lines.append(f"回访：{_day(ctx, follow)}，届时通知网格员。")
     return "\n".join(lines)
 
@@ -501,7 +501,6 @@ async def follow_up(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
 
 def read_follow_up(note: str) -> tuple[bool | None, bool | None, str | None]:
     """(performed, satisfied, remaining risk: '' none, None unread)."""
-    import re
     text = note.strip()
     perf = sat = None
     m = re.search(r"(未履行|没履行|没有履行|部分履行|已履行|履行了|履行完毕)|履行\s*[:：]?\s*(是|否|已|未)", text)
@@ -509,8 +508,7 @@ def read_follow_up(note: str) -> tuple[bool | None, bool | None, str | None]:
         perf = not re.match(r"未|没|部分|否", m.group(1) or m.group(2))
     m = re.search(r"(不满意|满意)|满意\s*[:：]?\s*(是|否)", text)
     if m:
-        perf_word = m.group(1) or ("满意" if m.group(2) == "是" else "不满意")
-        sat = perf_word == "满意"
+        sat = (m.group(1) or ("满意" if m.group(2) == "是" else "不满意")) == "满意"
     risk: str | None = None
     if re.search(r"无(遗留)?风险|没有风险|风险\s*[:：]?\s*(无|没有|否)\b|风险\s*[:：]?\s*(无|没有|否)$", text):
         risk = ""
@@ -543,7 +541,7 @@ async def show_record(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
     lines += [party_line(p, whole=True) for p in parties] or ["当事人：仅有反映人"]
     for s in await store.sessions(case.id):
         where = s.video_url or s.place
-        lines.append(f"第{s.seq}次调解会：{_local(ctx, s.starts_at)} {where}"
+        lines.append(f"第{s.seq}次调解会：{local_time(ctx, s.starts_at)} {where}"
                      + ("（已记录）" if s.recorded_at else ""))
     for a in await store.agreements(case.id):
         lines.append(f"协议 {a.number}（{'口头' if a.form == AgreementForm.ORAL else '书面'}）："
@@ -646,7 +644,7 @@ async def _session_reminder(ctx, uow, case: Case, session_id: int, due) -> None:
     if session is None or session.recorded_at is not None or session.starts_at <= uow.now:
         return
     where = f"视频调解：{session.video_url}" if session.video_url else session.place
-    text = f"提醒：案件 {case.number} 的调解会将于 {_local(ctx, session.starts_at)} 举行，地点：{where}。"
+    text = f"提醒：案件 {case.number} 的调解会将于 {local_time(ctx, session.starts_at)} 举行，地点：{where}。"
     await tell_parties(ctx, uow, case, text, f"session_reminder:{case.number}:{session.id}")
     await tell_staff(ctx, uow, case, "【调解会提醒】" + text, f"session_reminder:{case.number}:{session.id}")
     await (await uow.cases()).event(case, EventKind.CLOCK, "scheduler", stage="session", what="reminder",
@@ -661,7 +659,7 @@ async def _performance_reminder(ctx, uow, case: Case, agreement_id: int, due) ->
     a = await _agreement(uow, agreement_id)
     if a is None or a.performance != Performance.PENDING:
         return
-    text = f"提醒：调解协议 {a.number}（案件 {case.number}）的履行期限是 {_local(ctx, a.performance_due)}。"
+    text = f"提醒：调解协议 {a.number}（案件 {case.number}）的履行期限是 {local_time(ctx, a.performance_due)}。"
     await tell_parties(ctx, uow, case, text + "请按协议按时履行。", f"perf_reminder:{a.number}")
     await tell_staff(ctx, uow, case, "【履行即将到期】" + text + f"履行后回复“履行 {case.number}”。",
                      f"perf_reminder:{a.number}", people=await _mediators(ctx, case, a))
@@ -679,7 +677,7 @@ async def _performance_due(ctx, uow, case: Case, agreement_id: int, due) -> None
     await (await uow.cases()).event(case, EventKind.CLOCK, "scheduler", stage="performance", what="notice",
                                     agreement=a.number, due=a.performance_due.isoformat())
     await tell_staff(ctx, uow, case, f"【履行已超期】调解协议 {a.number}（案件 {case.number}）应在 "
-                     f"{_local(ctx, a.performance_due)} 前履行，尚未登记履行。请督促履行；已履行请回复“履行 {case.number}”，"
+                     f"{local_time(ctx, a.performance_due)} 前履行，尚未登记履行。请督促履行；已履行请回复“履行 {case.number}”，"
                      f"未履行请回复“履行 {case.number} 未履行 说明”。", f"perf_overdue:{a.number}",
                      kind=PushKind.ALERT, people=await _mediators(ctx, case, a))
 

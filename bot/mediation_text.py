@@ -147,16 +147,3 @@ def deadline(text: str, now: datetime, tz: str, add_working_days) -> datetime | 
     if day is None:
         return None
     return datetime.combine(day, time(18, 0), tzinfo=zone).astimezone(now.tzinfo)
-
-
-YES = re.compile(r"^(是|已|有|好|对)|已履行|履行了|满意")
-NO = re.compile(r"^(否|没|未|无|不)")
-
-
-def yes_no(word: str) -> bool | None:
-    word = word.strip()
-    if NO.search(word) or word.startswith("不"):
-        return False
-    if YES.search(word):
-        return True
-    return None

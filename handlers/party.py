@@ -76,7 +76,7 @@ async def on_party_words(message: Message, ctx: AppContext, conversation: Conver
                 "要再对调解员说话，请重新打开邀请链接或联系调解员。")
     if canonical_number(text, ctx.settings.case_number_prefix) or asks_progress(text):
         sessions = [s for s in await store.sessions(case.id) if s.starts_at and s.starts_at > uow.now]
-        nxt = (f"下次调解会：{mediation._local(ctx, sessions[0].starts_at)}，"
+        nxt = (f"下次调解会：{mediation.local_time(ctx, sessions[0].starts_at)}，"
                f"{sessions[0].video_url or sessions[0].place}。") if sessions else "调解会时间确定后会在这里通知您。"
         return f"案件 {case.number}（您是{mediation.ROLE_NAMES.get(party.role)}）：{STATUS_NAMES.get(case.status, case.status)}。{nxt}"
     return await mediation.party_says(ctx, uow, party, case, message.text, message.conversation_key)

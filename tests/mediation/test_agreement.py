@@ -11,7 +11,6 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import docx
-import pytest
 
 from bot.mediation import case_documents
 from jiefen.testing import TestBot
