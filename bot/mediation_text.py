@@ -6,28 +6,21 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.privacy import _PHONE, _LANDLINE
+from nlp.slots import blank_spans, find_money, phone_spans
 from storage.lifecycle import PartyKind
 
 _ORG = re.compile(r"公司|厂|店|超市|物业|合作社|委员会|村委|居委|医院|学校|中心|集团|酒店|饭店|工作室|诊所|银行|站$|部$")
 _URL = re.compile(r"https?://[^\s，,；;]+")
 
 
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text.translate({0xFF10 + i: 0x30 + i for i in range(10)}))
-
-
 def phone_in(text: str) -> str:
     """The first mobile number (without +86) or landline (with its area code), digits only."""
-    m = _PHONE.search(text)
-    if m:
-        return _digits(m.group(0))[-11:]
-    m = _LANDLINE.search(text)
-    return _digits(m.group(0)) if m else ""
+    found = phone_spans(text)
+    return found[0][2] if found else ""
 
 
 def without_phone(text: str) -> str:
-    return _LANDLINE.sub(" ", _PHONE.sub(" ", text))
+    return blank_spans(text, phone_spans(text))
 
 
 def party_from(text: str) -> tuple[str, str, PartyKind, str]:
@@ -75,7 +68,11 @@ _MONEY = re.compile(r"(\d+(?:[.,]\d+)*)\s*(万|千)?\s*(?:元|块)?")
 
 
 def amount_fen(text: str) -> int:
-    """'5000元' '1.2万元' '3,500' → fen; 0 when there is no sum."""
+    """'5000元' '1.2万元' '壹万元' '两万' → fen (the understanding layer's sums, Chinese numerals
+    too); in the 金额 field a bare '3,500' is yuan as well; 0 when there is no sum."""
+    sums = find_money(text or "")
+    if sums:
+        return int(round(sums[0] * 100))
     m = _MONEY.search(text or "")
     if not m:
         return 0

@@ -42,7 +42,8 @@ def test_labelled_fields_in_lines_or_one_line():
 
 
 @pytest.mark.parametrize("text, fen", [("1500元", 150000), ("1.2万元", 1200000), ("3,500", 350000),
-                                       ("赔偿800块", 80000), ("", 0), ("无", 0)])
+                                       ("赔偿800块", 80000), ("", 0), ("无", 0),
+                                       ("壹万元", 1000000), ("三千五百元", 350000), ("两万", 2000000)])
 def test_sums(text, fen):
     assert amount_fen(text) == fen
 
