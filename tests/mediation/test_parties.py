@@ -91,3 +91,21 @@ async def test_respondent_refuses_and_staff_see_contacts_whole(ctx, bot):
     record = await staff.last(f"卷宗 {number}")
     assert RESPONDENT_PHONE in record and APPLICANT_PHONE in record and "不同意调解" in record
     assert await events_of(ctx, number, EventKind.VIEWED_CONTACT)
+
+
+async def test_the_console_invites_through_the_same_action(ctx, bot):
+    from bot.case_actions import Action, Actor, perform
+
+    number = await report(bot)
+    staff = ctx.registry.staff["gw-liulin"]
+    async with ctx.uow() as uow:
+        case = await (await uow.cases()).get_for_update(number)
+        reply = await perform(ctx, uow, Actor(staff, via="console"), case, Action.INVITE, f"王强 {RESPONDENT_PHONE}")
+    assert "invite=" in reply
+    invited = await events_of(ctx, number, EventKind.INVITED)
+    assert [e.actor for e in invited] == ["console:gw-liulin"]
+    async with ctx.uow() as uow:            # and somebody outside the case cannot, however they ask
+        case = await (await uow.cases()).get_for_update(number)
+        refused = await perform(ctx, uow, Actor(ctx.registry.staff["gw-xinhua"], via="console"), case,
+                                Action.INVITE, f"王强 {RESPONDENT_PHONE}")
+    assert "不在您的办理范围内" in refused and len(await events_of(ctx, number, EventKind.INVITED)) == 1
