@@ -1,14 +1,17 @@
 """A staff member's link to a case's mediation documents (bot/mediation.py document_link):
-`/mediation/documents/TOKEN` lists the files, `/mediation/documents/TOKEN/K` sends the K-th.
+`/mediation/documents/TOKEN` lists the files, `/mediation/documents/TOKEN/K` sends the K-th;
+`/mediation/invite/CODE` shows an invitation as a QR code.
 The token is random, expiring and kept only as a hash; an unknown or expired one gets 404 and
 nothing else. The documents are made from the case when asked (never stored)."""
 from __future__ import annotations
 
 import html
+import io
 import logging
 import re
 from urllib.parse import quote
 
+import segno
 from aiohttp import web
 
 from bot.context import AppContext
@@ -19,6 +22,7 @@ from storage.mediation import MediationStore
 
 log = logging.getLogger("jiefen.documents")
 _TOKEN = re.compile(r"^[A-Za-z0-9]{16,64}$")
+_INVITE = re.compile(r"^[A-Z0-9]{10}$")
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 TYPES = {".pdf": "application/pdf",
          ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -31,6 +35,23 @@ class DocumentLinks:
     def mount(self, app: web.Application) -> None:
         app.router.add_get("/mediation/documents/{token}", self.index)
         app.router.add_get("/mediation/documents/{token}/{k}", self.file)
+        app.router.add_get("/mediation/invite/{code}", self.invite_qr)
+
+    async def invite_qr(self, request: web.Request) -> web.Response:
+        """The invitation as a QR code the mediator shows on their phone, face to face: it opens
+        the web chat with the code. Made from the code in the address, nothing stored or looked
+        up (the code is the mediator's to show; the chat checks it when it is used)."""
+        code = request.match_info["code"]
+        if not _INVITE.match(code):
+            raise web.HTTPNotFound(headers=PRIVATE)
+        url = f"{self.ctx.settings.web_url.rstrip('/')}/?invite={code}"
+        buf = io.BytesIO()
+        segno.make(url, error="m").save(buf, kind="svg", scale=8, border=2, xmldecl=False)
+        page = ("<!doctype html><html lang=zh-CN><meta charset=utf-8><meta name=viewport content='width=device-width'>"
+                "<title>调解邀请</title><body style='font:18px/1.6 sans-serif;text-align:center;margin:1em'>"
+                f"<p>请对方用手机扫码，进入调解对话</p>{buf.getvalue().decode()}"
+                f"<p style='color:#666'>或在对话框里发送：邀请码 {code}</p></body></html>")
+        return web.Response(text=page, content_type="text/html", charset="utf-8", headers=PRIVATE)
 
     async def _documents(self, token: str):
         if not _TOKEN.match(token):

@@ -230,7 +230,8 @@ async def invite(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
     link = f"{ctx.settings.web_url.rstrip('/')}/?invite={token}"
     return (f"已为 {case.number} 生成给{ROLE_NAMES[PartyRole.RESPONDENT]}{name}的邀请（只能使用一次，"
             f"{local_time(ctx, expires)}前有效）：\n{link}\n"
-            f"对方也可以在网页或公众号里发送：邀请码 {token}\n请通过短信或微信发给对方本人。")
+            f"对方也可以在网页或公众号里发送：邀请码 {token}\n请通过短信或微信发给对方本人；"
+            f"当面邀请可出示二维码：{ctx.settings.web_url.rstrip('/')}/mediation/invite/{token}")
 
 
 async def schedule(ctx, uow, actor: "Actor", case: Case, note: str) -> str:

@@ -91,7 +91,7 @@ def mask_data(value: Any, names: Iterable[str] = ()) -> Any:
 
 # the secrets in a mediation invitation and a document link (bot/mediation.py): kept out of the
 # ledger, which many read for years, while the token works
-_SECRETS = re.compile(r"(invite=|邀请码\s*[:：]?\s*|/mediation/documents/)([A-Za-z0-9]{8,64})")
+_SECRETS = re.compile(r"(invite=|邀请码\s*[:：]?\s*|/mediation/documents/|/mediation/invite/)([A-Za-z0-9]{8,64})")
 
 
 def redact_secrets(text: str) -> str:

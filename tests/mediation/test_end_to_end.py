@@ -63,6 +63,9 @@ async def test_report_to_agreement_to_follow_up_reopening(ctx, client, clock):
     link = re.search(r"http\S+invite=([A-Z0-9]{10})", invitation)
     assert link.group(0).startswith(ctx.settings.web_url)
     path = link.group(0)[len(ctx.settings.web_url):]
+    qr = await client.get(f"/mediation/invite/{link.group(1)}")          # shown face to face
+    assert qr.status == 200 and "<svg" in await qr.text() and link.group(1) in await qr.text()
+    assert (await client.get("/mediation/invite/..%2Fetc")).status == 404
 
     # the respondent: another browser, another cookie, opening the link
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as respondent:
