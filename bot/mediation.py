@@ -228,10 +228,33 @@ async def invite(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
     await cases.event(case, EventKind.INVITED, actor.key, party=party.id, invitation=inv.id,
                       expires=expires.isoformat(), note=rest[:500])
     link = f"{ctx.settings.web_url.rstrip('/')}/?invite={token}"
+    told = await _invite_on_account(ctx, uow, case, party, token, expires)
     return (f"已为 {case.number} 生成给{ROLE_NAMES[PartyRole.RESPONDENT]}{name}的邀请（只能使用一次，"
             f"{local_time(ctx, expires)}前有效）：\n{link}\n"
             f"对方也可以在网页或公众号里发送：邀请码 {token}\n请通过短信或微信发给对方本人；"
-            f"当面邀请可出示二维码：{ctx.settings.web_url.rstrip('/')}/mediation/invite/{token}")
+            f"当面邀请可出示二维码：{ctx.settings.web_url.rstrip('/')}/mediation/invite/{token}"
+            + ("\n对方关注了公众号，邀请也已发到其公众号对话里。" if told else ""))
+
+
+OFFICIAL_ACCOUNT = "wechat_mp"
+
+
+async def _invite_on_account(ctx, uow, case: Case, party: CaseParty, token: str, expires: datetime) -> bool:
+    """Where the invited phone number reported through the Official Account before, the
+    invitation goes there too; they answer with the code, so a number typed wrong reaches a
+    stranger with nothing but a case number and a code."""
+    if OFFICIAL_ACCOUNT not in ctx.channels or not party.contact:
+        return False
+    account = await (await uow.cases()).account_of(party.contact, OFFICIAL_ACCOUNT)
+    if account is None or (OFFICIAL_ACCOUNT, account) == (case.channel, case.reporter):
+        return False
+    kind = TYPE_NAMES.get(case.type, "")
+    await uow.push(Push(OFFICIAL_ACCOUNT, account,
+                        f"您好，{committee_name(ctx, case)}邀请您参加一起{kind if kind.endswith('纠纷') else kind + '纠纷'}的调解"
+                        f"（案件 {case.number}）。愿意说说您的情况，请在这里回复：邀请码 {token}"
+                        f"（{local_time(ctx, expires)}前有效）。", case.number, PushKind.PARTY,
+                        key=f"invite:{case.number}:{party.id}:{uow.now.isoformat()}"))
+    return True
 
 
 async def schedule(ctx, uow, actor: "Actor", case: Case, note: str) -> str:

@@ -199,6 +199,14 @@ class CaseStore:
             q = q.where(Case.status.in_(OPEN_STATUSES))
         return (await self.session.scalars(q.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))).all()
 
+    async def account_of(self, contact: str, channel: str) -> str | None:
+        """The account on `channel` that last reported with this phone number (a party invited by
+        phone who follows the Official Account is told there too)."""
+        if not contact:
+            return None
+        return await self.session.scalar(select(Case.reporter).where(Case.contact == contact, Case.channel == channel)
+                                         .order_by(Case.id.desc()).limit(1))
+
     async def linked_by(self, channel: str, user: str, *, limit: int = 20) -> Sequence[Case]:
         """Cases this person reported again after someone else had (their report was joined)."""
         await self._written()

@@ -128,6 +128,7 @@ class Case(Base):
         Index("ix_cases_duplicates", "place_code", "type", "created_at"),   # the duplicate window
         Index("ix_cases_reporter_created", "channel", "reporter", "created_at"),
         Index("ix_cases_created_at", "created_at"),
+        Index("ix_cases_contact", "contact", "channel"),             # a party invited by phone who follows the account
         Index("ix_cases_updated_id", "updated_at", "id"),
         Index("ix_cases_next_due", "next_due_at", postgresql_where=text("next_due_at IS NOT NULL"),
               sqlite_where=text("next_due_at IS NOT NULL")),

@@ -109,3 +109,21 @@ async def test_the_console_invites_through_the_same_action(ctx, bot):
         refused = await perform(ctx, uow, Actor(ctx.registry.staff["gw-xinhua"], via="console"), case,
                                 Action.INVITE, f"王强 {RESPONDENT_PHONE}")
     assert "不在您的办理范围内" in refused and len(await events_of(ctx, number, EventKind.INVITED)) == 1
+
+
+async def test_a_respondent_who_follows_the_official_account_is_invited_there(ctx, bot):
+    oa = TestBot(ctx, channel="wechat_mp", user="oRespondentOpenId")
+    await report(oa, f"我是石桥村的，隔壁养狗天天叫，电话{RESPONDENT_PHONE}")     # once, about something else
+    number = await report(bot)
+    staff = staff_bot(ctx, "LiHongMei")
+    await staff.say(f"接单 {number}")
+    reply = await staff.last(f"邀请 {number} 王强 {RESPONDENT_PHONE}")
+    assert "已发到其公众号" in reply
+    sent = [r for r in await outbox(ctx, "wechat_mp") if r.user == "oRespondentOpenId" and "邀请码" in r.text]
+    assert len(sent) == 1 and number in sent[0].text and APPLICANT_PHONE not in sent[0].text
+    code = re.search(r"邀请码 ([A-Z0-9]{10})", sent[0].text).group(1)
+    assert number in await oa.last(f"邀请码 {code}")
+    party = next(p for p in await parties_of(ctx, number) if p.role == PartyRole.RESPONDENT)
+    assert (party.channel, party.user) == ("wechat_mp", "oRespondentOpenId")
+    # a number that never reported through the account gets nothing there
+    assert "已发到其公众号" not in await staff.last(f"邀请 {number} 张三 {APPLICANT_PHONE}")

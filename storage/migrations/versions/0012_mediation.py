@@ -18,6 +18,7 @@ TZ = sa.DateTime(timezone=True)
 def upgrade() -> None:
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("origin", sa.String(length=16), nullable=False, server_default="applied"))
+    op.create_index("ix_cases_contact", "cases", ["contact", "channel"])
     op.create_table(
         "case_parties",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -156,5 +157,6 @@ def downgrade() -> None:
     op.drop_index("ix_case_parties_chat", table_name="case_parties")
     op.drop_index("ix_case_parties_case_id", table_name="case_parties")
     op.drop_table("case_parties")
+    op.drop_index("ix_cases_contact", table_name="cases")
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("origin")
