@@ -39,6 +39,8 @@ async def test_respondent_joins_in_own_chat_states_and_agrees(ctx, bot):
     assert "已记录" in said and "对方看不到" in said
     agreed = await respondent.last("同意调解")
     assert "同意参加调解" in agreed
+    view = await respondent.last(f"查询 {number}")           # the party's own view of the case
+    assert "您是被申请人" in view and APPLICANT_PHONE not in view and "楼上那家" not in view
     parties = await parties_of(ctx, number)
     roles = {p.role: p for p in parties}
     assert roles[PartyRole.APPLICANT].contact == APPLICANT_PHONE
