@@ -111,6 +111,10 @@ async def test_agreement_documents_and_confirmation(ctx, bot, clock, tmp_path):
             os.makedirs(keep, exist_ok=True)
             for p in pages + [tmp_path / "agreement.pdf"]:
                 shutil.copy(p, keep)
+    # what `jiefen agreement N --out DIR` writes on the server
+    from jiefen.admin import write_documents
+    paths = await write_documents(ctx.settings, number, str(tmp_path / "out"))
+    assert len(paths) == 4 and all((tmp_path / "out").joinpath(p.rsplit("/", 1)[1]).stat().st_size > 1000 for p in paths)
     # judicial confirmation: applied, the application generated, the court's decision recorded
     reply = await staff.last(f"申请确认 {number} 青山县人民法院")
     assert "已登记" in reply and "青山县人民法院" in reply

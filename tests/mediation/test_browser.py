@@ -23,7 +23,8 @@ async def test_the_respondent_joins_from_the_link_on_a_phone(browser, site, ctx,
     staff = staff_bot(ctx, "LiHongMei")
     await staff.say(f"接单 {number}")
     token = re.search(r"invite=([A-Z0-9]{10})", await staff.last(f"邀请 {number} 王强 13900001111 关于夜间噪音")).group(1)
-    page = await (await browser.new_context(**PHONE)).new_page()
+    context = await browser.new_context(**PHONE)
+    page = await context.new_page()
     await page.goto(f"{site}/?invite={token}")
     await page.wait_for_function("document.querySelectorAll('.row.bot').length > 0")
     joined = (await page.locator(".row.bot .msg").last.inner_text()).strip()
@@ -35,5 +36,6 @@ async def test_the_respondent_joins_from_the_link_on_a_phone(browser, site, ctx,
     await page.wait_for_function("document.querySelectorAll('.row.bot').length > 1")
     assert "已记录" in (await page.locator(".row.bot .msg").last.inner_text())
     await page.screenshot(path=str(shots / "web-chat-respondent.png"), full_page=True)
+    await context.close()             # the page's socket closes now, not when the server gives up on it
     statements = await events_of(ctx, number, "party_statement")
     assert [e.data["text"] for e in statements] == ["孩子写作业挪椅子，我愿意垫上垫子"]
