@@ -118,8 +118,12 @@ async def ensure_applicant(ctx: "AppContext", uow: "UnitOfWork", case: Case, act
     for p in await store.parties(case.id):
         if p.role == PartyRole.APPLICANT:
             return p
+    # a case from a work group was posted by staff for the resident: the poster's chat is not the
+    # applicant's, so nothing is sent there as to a party
+    relayed = case.source.startswith("group:")
     party = await store.add_party(case.id, PartyRole.APPLICANT, name=case.reporter_name, contact=case.contact,
-                                  channel=case.channel, user=case.reporter, consent=Consent.AGREED)
+                                  channel="" if relayed else case.channel, user="" if relayed else case.reporter,
+                                  consent=Consent.AGREED)
     await (await uow.cases()).event(case, EventKind.PARTY_ADDED, actor, party=party.id, role=party.role,
                                     kind=party.kind, name=party.name, contact=party.contact)
     return party
@@ -383,6 +387,10 @@ async def agree(ctx, uow, actor: "Actor", case: Case, note: str, form: Agreement
                             + (f"请在 {local_time(ctx, due)} 前按协议履行。" if due else ""),
                             case.number, PushKind.PARTY, key=f"agreement:{number}:party:{p.id}"))
     lines = [f"已登记{'口头协议' if form == AgreementForm.ORAL else '调解协议书'} {number}（{case.number}）。"]
+    unnamed = [ROLE_NAMES.get(p.role, p.role) for p in [applicant, *others] if not p.name]
+    if unnamed and form == AgreementForm.WRITTEN:
+        lines.append(f"注意：{'、'.join(unnamed)}的姓名未登记，协议书上是“（未填）”："
+                     f"请用“当事人 {case.number} 申请人 姓名 电话 住址”补全后再取文书。")
     if form == AgreementForm.WRITTEN:
         link = await document_link(ctx, uow, actor, case, "agreement")
         lines.append(f"协议书（Word 与 PDF，每方一份；{ctx.settings.document_link_hours:g}小时内有效，请勿转发）：{link}")

@@ -143,6 +143,7 @@ async def test_oral_agreement_is_recorded_as_such_and_origin_counts(ctx, bot, cl
     await staff.say(f"接单 {number}")
     assert "公安机关移送" in await staff.last(f"来源 {number} 派出所移送")
     reply = await staff.last(f"口头协议 {number} 内容：双方同意晚上十点后不再拖椅子")
+    assert "未登记" not in reply                                   # no document: no names to complete
     assert "口头协议" in reply and "协议书：" not in reply          # no document to sign, no confirmation window
     async with ctx.db.session() as s:
         a = await MediationStore(s, now=clock.now()).latest_agreement((await case_of(ctx, number)).id)

@@ -129,3 +129,17 @@ async def test_a_respondent_who_follows_the_official_account_is_invited_there(ct
     assert (party.channel, party.user) == ("wechat_mp", "oRespondentOpenId")
     # a number that never reported through the account gets nothing there
     assert "已发到其公众号" not in await staff.last(f"邀请 {number} 张三 {APPLICANT_PHONE}")
+
+
+async def test_a_case_relayed_from_a_work_group_is_the_residents_not_the_posters(ctx):
+    group = TestBot(ctx, channel="wecom_bot", user="LiHongMei")
+    answer = await group.last("转：柳林村张大爷反映楼上半夜拖椅子，电话13812345678", chat="wrkSFfCgAALiuLin01",
+                              mentioned=True)
+    number = re.search(r"JF\d{6}-\d{3}", answer).group(0)
+    staff = staff_bot(ctx, "LiHongMei")
+    await staff.say(f"接单 {number}")
+    await staff.say(f"邀请 {number} 王强 {RESPONDENT_PHONE}")
+    applicant = next(p for p in await parties_of(ctx, number) if p.role == PartyRole.APPLICANT)
+    assert (applicant.channel, applicant.user) == ("", "") and applicant.contact == APPLICANT_PHONE
+    await staff.say(f"会谈 {number} 12月20日 上午9点 柳林村调解室")
+    assert not [r for r in await outbox(ctx, "wecom_bot") if "调解会" in r.text]     # nothing to the group's poster
