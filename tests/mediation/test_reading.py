@@ -9,7 +9,7 @@ import pytest
 
 from bot import clocks
 from bot.mediation import confirmation_window_end, consent_of, read_follow_up, session_reminder_at
-from bot.mediation_text import amount_fen, deadline, labelled, parse_when, party_from
+from bot.mediation.text import amount_fen, deadline, labelled, parse_when, party_from
 from bot.settings import Settings
 from storage.lifecycle import Consent, PartyKind
 
