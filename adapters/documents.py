@@ -61,6 +61,8 @@ class DocumentLinks:
             if link is None:
                 return None, []
             case = await CaseStore(s, now=self.ctx.clock.now()).get_by_id(link.case_id)
+            if case is None:
+                return None, []
             try:
                 docs = await case_documents(s, self.ctx.settings, self.ctx.registry, case,
                                             application=link.kind == "application")

@@ -23,7 +23,7 @@ from storage.models import Agreement, Case, CaseParty
 TEMPLATES = Path(__file__).with_name("templates")
 AGREEMENT_TEMPLATE = "agreement.docx"
 APPLICATION_TEMPLATE = "application.docx"
-ROLE_NAMES = {PartyRole.APPLICANT: "申请人", PartyRole.RESPONDENT: "被申请人", PartyRole.OTHER: "第三人"}
+ROLE_NAMES: dict[str, str] = {PartyRole.APPLICANT: "申请人", PartyRole.RESPONDENT: "被申请人", PartyRole.OTHER: "第三人"}
 FONT_CANDIDATES = (                    # TrueType outlines: reportlab embeds these (not CFF-based Noto CJK)
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",          # Debian: fonts-wqy-microhei
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",            # fonts-wqy-zenhei

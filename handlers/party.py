@@ -50,7 +50,8 @@ async def on_invite(message: Message, ctx: AppContext, conversation: Conversatio
 
 @router.message(KindIs(Kind.TEXT), lambda m: bool(_CODE.search(m.text or "")))
 async def on_code(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn):
-    return await _join(ctx, uow, conversation, message, turn, _CODE.search(message.text).group(1).upper())
+    found = _CODE.search(message.text)
+    return await _join(ctx, uow, conversation, message, turn, found.group(1).upper() if found else "")
 
 
 def _speaking_as_party(message: Message, data) -> bool:
@@ -62,9 +63,9 @@ def _speaking_as_party(message: Message, data) -> bool:
 async def on_party_words(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork,
                          turn: Turn):
     store = await mediation.store_of(uow)
-    party = await store.party(conversation.party_id)
+    party = await store.party(conversation.party_id or 0)
     cases = await uow.cases()
-    case = await cases.get(conversation.party_case)
+    case = await cases.get(conversation.party_case or "")
     if party is None or case is None or (party.channel, party.user) != (message.channel, message.user):
         conversation.party_case = conversation.party_id = None      # the binding is gone: an ordinary chat again
         return "这个对话已不再关联调解案件。如需参加调解，请联系调解员重新邀请。"

@@ -89,6 +89,8 @@ class MediationStore:
             return "used"
         await self.session.refresh(row)
         party = await self.session.get(CaseParty, row.party_id)
+        if party is None:                   # a foreign key: cannot be, short of a broken database
+            raise LookupError(f"invitation {row.id} names no party")
         party.channel, party.user = channel, user
         return Redeemed(row, party)
 

@@ -243,7 +243,7 @@ async def agreement_by_id(uow, agreement_id: int) -> Agreement | None:
 
 async def remind_performance(ctx, uow, case: Case, agreement_id: int, due) -> None:
     a = await agreement_by_id(uow, agreement_id)
-    if a is None or a.performance != Performance.PENDING:
+    if a is None or a.performance != Performance.PENDING or a.performance_due is None:
         return
     text = f"提醒：调解协议 {a.number}（案件 {case.number}）的履行期限是 {local_time(ctx, a.performance_due)}。"
     await tell_parties(ctx, uow, case, text + "请按协议按时履行。", f"perf_reminder:{a.number}")
@@ -255,7 +255,7 @@ async def remind_performance(ctx, uow, case: Case, agreement_id: int, due) -> No
 
 async def performance_overdue(ctx, uow, case: Case, agreement_id: int, due) -> None:
     a = await agreement_by_id(uow, agreement_id)
-    if a is None or a.performance != Performance.PENDING:
+    if a is None or a.performance != Performance.PENDING or a.performance_due is None:
         return
     a.performance = Performance.OVERDUE
     await (await uow.cases()).event(case, EventKind.PERFORMANCE, "scheduler", agreement=a.number,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from bot.uow import UnitOfWork
 
 
-ROLE_NAMES = {PartyRole.APPLICANT: "申请人", PartyRole.RESPONDENT: "被申请人", PartyRole.OTHER: "第三人"}
+ROLE_NAMES: dict[str, str] = {PartyRole.APPLICANT: "申请人", PartyRole.RESPONDENT: "被申请人", PartyRole.OTHER: "第三人"}
 
 
 TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"     # no 0/O, 1/I: read aloud and typed from paper
@@ -76,11 +76,14 @@ async def ensure_applicant(ctx: "AppContext", uow: "UnitOfWork", case: Case, act
     return party
 
 
+CONSENT_NAMES: dict[str, str] = {Consent.AGREED: "同意调解", Consent.REFUSED: "不同意调解"}
+
+
 def party_line(p: CaseParty, *, whole: bool) -> str:
     """A party as staff read it; `whole`: the case's own staff see the contact unmasked."""
     contact = (p.contact if whole else mask_phone(p.contact)) if p.contact else "未留电话"
     kind = "（单位）" if p.kind == PartyKind.ORGANISATION else ""
-    consent = {Consent.AGREED: "同意调解", Consent.REFUSED: "不同意调解"}.get(p.consent, "尚未表态")
+    consent = CONSENT_NAMES.get(p.consent, "尚未表态")
     return f"{ROLE_NAMES.get(p.role, p.role)}：{p.name or '未留姓名'}{kind}｜{contact}｜{consent}"
 
 

@@ -40,7 +40,7 @@ ORIGIN_WORDS = {"申请": CaseOrigin.APPLIED, "当事人申请": CaseOrigin.APPL
                 "12345": CaseOrigin.GOVERNMENT, "其他移送": CaseOrigin.OTHER_REFERRAL, "移送": CaseOrigin.OTHER_REFERRAL}
 
 
-ORIGIN_NAMES = {CaseOrigin.APPLIED: "当事人申请", CaseOrigin.OWN_INITIATIVE: "主动调解", CaseOrigin.POLICE: "公安机关移送",
+ORIGIN_NAMES: dict[str, str] = {CaseOrigin.APPLIED: "当事人申请", CaseOrigin.OWN_INITIATIVE: "主动调解", CaseOrigin.POLICE: "公安机关移送",
                 CaseOrigin.COURT: "人民法院委托移送", CaseOrigin.GOVERNMENT: "政府及部门移送",
                 CaseOrigin.OTHER_REFERRAL: "其他单位移送"}
 
@@ -174,6 +174,8 @@ async def join(ctx: "AppContext", uow: "UnitOfWork", token: str, channel: str, u
                 "used": "这个邀请已经使用过了。如需再次参加，请联系调解员重新邀请。",
                 "expired": "这个邀请已经过期，请联系调解员重新邀请。"}[found], None
     case = await (await uow.cases()).get_by_id(found.invitation.case_id)
+    if case is None:                    # cases are never deleted; a row gone is a broken database
+        raise LookupError(f"invitation {found.invitation.id} names no case")
     party = found.party
     await (await uow.cases()).event(case, EventKind.PARTY_JOINED, f"{channel}:{user}", party=party.id,
                                     role=party.role, invitation=found.invitation.id)
