@@ -153,6 +153,11 @@ def _register_font(path: str) -> str:
     return name
 
 
+def _sentence(text: str) -> str:
+    """Words that a sentence of ours continues: their own full stop dropped (ours follows)."""
+    return (text or "").rstrip("。；;. ")
+
+
 def _esc(text: str) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
 
@@ -220,10 +225,11 @@ def application_pdf(context: dict[str, Any], font_path: str) -> Document:
               Paragraph(f"请求依法确认申请人于{context['signed_on']}经{_esc(context['committee'])}主持调解达成的"
                         f"《人民调解协议书》（{_esc(context['number'])}）有效。", st["body"]),
               Paragraph("事实与理由", st["head"]),
-              Paragraph(f"{_esc(context['facts'])}经{_esc(context['committee'])}调解，申请人自愿达成协议：{_esc(context['terms'])}。"
+              Paragraph(f"{_esc(_sentence(context['facts']))}。经{_esc(context['committee'])}调解，申请人自愿达成协议："
+                        f"{_esc(_sentence(context['terms']))}。"
                         "为此，申请人依据《中华人民共和国人民调解法》第三十三条、《中华人民共和国民事诉讼法》的规定，"
                         "共同向贵院申请司法确认。", st["body"]),
-              Paragraph("申请人承诺：出于解决纠纷的目的自愿达成协议，没有恶意串通、规避法律的行为；如因虚假陈述等原因"
+              Paragraph("申请人承诺：出于解决纠纷的目的自愿达成协议，没有恶意串通、规避法律的行为。如因虚假陈述等原因"
                         "导致协议被撤销或者无效，愿意承担相应的法律责任。", st["body"]),
               Paragraph(f"此致<br/>{_esc(context['court'] or '________人民法院')}", st["body"]), Spacer(1, 10 * mm)]
     story += [Paragraph(f"申请人（签名或盖章）：________________（{_esc(p['name'])}）", st["body"])

@@ -85,9 +85,10 @@ def application() -> Document:
     para(doc, "请求事项", size=13, bold=True, space_before=6)
     para(doc, "请求依法确认申请人于{{ signed_on }}经{{ committee }}主持调解达成的《人民调解协议书》（{{ number }}）有效。")
     para(doc, "事实与理由", size=13, bold=True, space_before=6)
-    para(doc, "{{ facts }}经{{ committee }}调解，申请人自愿达成协议：{{ terms }}。为此，申请人依据《中华人民共和国人民调解法》"
+    para(doc, "{{ facts.rstrip('。；;. ') }}。经{{ committee }}调解，申请人自愿达成协议：{{ terms.rstrip('。；;. ') }}。"
+              "为此，申请人依据《中华人民共和国人民调解法》"
               "第三十三条、《中华人民共和国民事诉讼法》的规定，共同向贵院申请司法确认。")
-    para(doc, "申请人承诺：出于解决纠纷的目的自愿达成协议，没有恶意串通、规避法律的行为；如因虚假陈述等原因导致协议被撤销"
+    para(doc, "申请人承诺：出于解决纠纷的目的自愿达成协议，没有恶意串通、规避法律的行为。如因虚假陈述等原因导致协议被撤销"
               "或者无效，愿意承担相应的法律责任。")
     para(doc, "此致")
     para(doc, "{{ court or '________人民法院' }}")
