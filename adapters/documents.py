@@ -81,7 +81,8 @@ class DocumentLinks:
         page = (f"<!doctype html><html lang=zh-CN><meta charset=utf-8><meta name=viewport content='width=device-width'>"
                 f"<title>{html.escape(case.number)} 调解文书</title><body style='font:16px/1.6 sans-serif;margin:1em'>"
                 f"<h1 style='font-size:1.2em'>{html.escape(case.number)} 调解文书</h1><ul>{items}</ul>"
-                "<p style='color:#666'>Word 文件可在 Word / WPS 中修改后打印；PDF 可直接打印，每方一份。</p></body></html>")
+                "<p style='color:#666'>Word 文件可在 Word / WPS 中修改后打印；"
+                "PDF 可直接打印，每方一份。</p></body></html>")
         return web.Response(text=page, content_type="text/html", charset="utf-8", headers=PRIVATE)
 
     async def file(self, request: web.Request) -> web.Response:

@@ -24,8 +24,10 @@ from bot.message import Push
 from bot.outbox import Delivery, Outcome
 from nlp.reading import TYPE_NAMES
 from storage import figures
-from storage.models import Case, OutboxItem
-from storage.sql import in_values
+from storage.models import Case
+from storage.outbox import OutboxStore
+from storage.sql import dialect_of, in_values
+from storage.lifecycle import PushKind
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -43,7 +45,7 @@ async def build_digest(ctx: "AppContext", uow: "UnitOfWork", group_id: str) -> s
     group = reg.groups[group_id]
     session = await uow.session()
     area = sorted(reg.subtree(group.place))
-    in_area = in_values(Case.place_code, area, session.bind.dialect.name)
+    in_area = in_values(Case.place_code, area, dialect_of(session))
     is_open = Case.status.in_(OPEN_STATUSES)
     sections = {"new": and_(in_area, Case.created_at >= now - timedelta(days=1)),
                 "late": and_(Case.overdue_since.is_not(None), in_area, is_open, Case.red_card_at.is_(None)),
@@ -88,29 +90,27 @@ async def queue_digests(ctx: "AppContext", uow: "UnitOfWork") -> None:
     keys = {f"digest:{g.id}:{local.date()}": g for g in ctx.registry.groups.values() if g.webhook_key}
     if not keys:
         return
-    session = await uow.session()
-    done = set((await session.scalars(select(OutboxItem.key).where(
-        in_values(OutboxItem.key, sorted(keys), session.bind.dialect.name)))).all())
+    done = await OutboxStore(await uow.session()).existing_keys(sorted(keys))
     for key, group in keys.items():
         if key not in done:
             text = await build_digest(ctx, uow, group.id)
-            await uow.push(Push(CHANNEL, group.id, text, kind="digest", key=key))
+            await uow.push(Push(CHANNEL, group.id, text, kind=PushKind.DIGEST, key=key))
 
 
 class WeComRobotChannel(ChannelBase):
     name = CHANNEL
 
-    def __init__(self, ctx: "AppContext"):
+    def __init__(self, ctx: "AppContext", api: WeComAPI | None = None):
         self.ctx = ctx
         self.limits = Limits(ctx, "robot", ((60, ctx.settings.robot_per_minute),))
+        self._shared = api               # the WeCom app's client (one access token for both)
         self._own: WeComAPI | None = None
 
     def api(self) -> WeComAPI:
-        shared = self.ctx.extras.get("wecom_api")
-        if shared is None:
-            self._own = self._own or WeComAPI(self.ctx)
-            shared = self._own
-        return shared
+        if self._shared is not None:
+            return self._shared
+        self._own = self._own or WeComAPI(self.ctx)
+        return self._own
 
     async def stop(self) -> None:
         if self._own is not None:

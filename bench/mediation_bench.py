@@ -17,7 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -29,7 +29,7 @@ from storage.mediation import mediation_figures  # noqa: E402
 from storage.models import Agreement, Case, FollowUp  # noqa: E402
 
 PER_DAY = 300
-NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 ORIGINS = ["applied"] * 6 + ["own_initiative", "police", "court", "government"]
 
 

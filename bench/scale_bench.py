@@ -28,7 +28,6 @@ import os
 import platform
 import pwd
 import random
-import resource
 import shutil
 import socket
 import statistics
@@ -36,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 

@@ -3,11 +3,11 @@ stopped by cancelling it and waiting until it has let go."""
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable, Callable
+from typing import Any, Callable, Coroutine
 
 
 class BackgroundLoop:
-    def __init__(self, name: str, run: Callable[[], Awaitable[None]]):
+    def __init__(self, name: str, run: Callable[[], Coroutine[Any, Any, None]]):
         self.name, self._run = name, run
         self._task: asyncio.Task | None = None
 

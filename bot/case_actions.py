@@ -49,6 +49,8 @@ class Action(StrEnum):
     ORIGIN = "origin"            # 来源
     SHOW_RECORD = "show_record"  # 卷宗
     DOCUMENTS = "documents"      # 文书
+    ASSIGN = "assign"            # 分派 (the console: staff ids, comma-separated)
+    CLOSE = "close"              # 归档 (after the follow-up visit, with or without a rating)
 
 
 # what each action needs said with it (empty: nothing), as the person is asked for it
@@ -57,7 +59,8 @@ NEEDS = {Action.PROGRESS: "进展内容", Action.APPOINTMENT: "约谈时间", Ac
          Action.CORRECT: "要更正的项目、新值和原因", Action.ADD_PARTY: "当事人身份、姓名和电话",
          Action.INVITE: "对方的姓名和电话", Action.SCHEDULE: "时间和地点", Action.RECORD: "笔录内容",
          Action.AGREE: "协议内容", Action.AGREE_ORALLY: "协议内容", Action.CONFIRMATION_DECISION: "法院的决定",
-         Action.FOLLOW_UP: "回访情况", Action.ORIGIN: "案件来源"}
+         Action.FOLLOW_UP: "回访情况", Action.ORIGIN: "案件来源",
+         Action.ASSIGN: "分派给谁", Action.CLOSE: "回访情况"}
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,25 @@ async def assign_to(ctx, uow, actor: Actor, case: Case, people: list[StaffInfo])
     return f"已转办：{case.number} → {'、'.join(p.name for p in people)}"
 
 
+async def assign(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+    """The console's dispatch: `note` holds staff ids separated by commas."""
+    ids = [i.strip() for i in re.split(r"[,，、\s]+", note) if i.strip()]
+    people = [ctx.registry.staff[i] for i in dict.fromkeys(ids) if i in ctx.registry.staff
+              and ctx.registry.staff[i].active]
+    if not people or len(people) != len(set(ids)):
+        return "请从名单中选择要分派的工作人员。"
+    return await assign_to(ctx, uow, actor, case, people)
+
+
+async def close(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+    """归档: a resolved case after its follow-up visit (回访), when the resident did not rate it."""
+    if not can_move(case.status, Status.CLOSED):
+        return f"案件 {case.number} 当前状态是“{_status(case)}”，只有已化解的案件能归档。"
+    await (await uow.cases()).transition(case, Status.CLOSED, actor.key, follow_up=note)
+    await notify.status_changed(ctx, uow, case, note=note)
+    return f"已归档：{case.number}。"
+
+
 async def send_back(ctx, uow, actor: Actor, case: Case, note: str) -> str:
     if case.status != Status.DISPATCHED:
         return f"案件 {case.number} 当前状态是“{_status(case)}”，只有刚分派的案件能退回。"
@@ -229,4 +251,5 @@ ACTIONS: dict[Action, ActionFn] = {
     Action.CONFIRMATION_DECISION: mediation.confirmation_decision, Action.FOLLOW_UP: mediation.follow_up,
     Action.ORIGIN: mediation.set_origin, Action.SHOW_RECORD: mediation.show_record,
     Action.DOCUMENTS: mediation.documents_for_staff,
+    Action.ASSIGN: assign, Action.CLOSE: close,
 }

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from bot.lifecycle import OPEN_STATUSES
 from bot.settings import Settings
 from storage.models import Case
+from storage.lifecycle import Status
 
 log = logging.getLogger("jiefen.clocks")
 LATE_STAGES = frozenset({"dispatch", "start", "red_card"})     # past one of these: the case is overdue
@@ -98,9 +99,9 @@ def _assigned(case: Case) -> datetime | None:
 
 STAGES: tuple[Stage, ...] = (
     Stage("dispatch", "分派", lambda s: s.dispatch_days, lambda c: c.created_at,
-          lambda c: c.status == "received"),
+          lambda c: c.status == Status.RECEIVED),
     Stage("start", "接单开始调解", lambda s: s.start_mediation_days, _assigned,
-          lambda c: c.status in ("dispatched", "escalated")),
+          lambda c: c.status in (Status.DISPATCHED, Status.ESCALATED)),
     # a complex case (yellow or red) needs a joint meeting (约谈 records it)
     Stage("meeting", "组织联合约谈", lambda s: s.joint_meeting_days, _assigned,
           lambda c: c.status in OPEN_STATUSES and c.risk in ("yellow", "red")),

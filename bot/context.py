@@ -39,16 +39,18 @@ class AppContext:
     state: StateStore
     registry: Registry
     nlp: "Understanding"
-    dispatcher: "Dispatcher" = None           # set by build_context once the context exists
-    outbox: "Outbox" = None
-    inbox: "Inbox" = None
-    reader: "Reader" = None
+    # wired by jiefen.compose.build_context right after construction (each of these needs the
+    # context itself); a context is never handed out before that
+    dispatcher: "Dispatcher" = None  # type: ignore[assignment]
+    outbox: "Outbox" = None  # type: ignore[assignment]
+    inbox: "Inbox" = None  # type: ignore[assignment]
+    reader: "Reader" = None  # type: ignore[assignment]
     channels: dict[str, "Sender"] = field(default_factory=dict)   # channel name → push sender
     on_case_opened: list[CaseHook] = field(default_factory=list)  # routing plugs in here
     on_case_updated: list[CaseHook] = field(default_factory=list) # the resident added a place or phone to an open case
     on_tick: list[Job] = field(default_factory=list)              # run by the inbox loop every TICK seconds, on any worker
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("jiefen"))
-    extras: dict[str, Any] = field(default_factory=dict)          # adapters' own long-lived objects
+    staff_channel: str = "wecom_app"                               # the channel that reaches staff one by one
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self)

@@ -8,11 +8,50 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-# The steps of an intake. None: nothing open.
-DESCRIBE, PLACE, PARTY, CONTACT, CONFIRM, RATE = "describe", "place", "party", "contact", "confirm", "rate"
-SAFETY = "safety"           # asked whether anyone is hurt or in danger now
+from nlp import Reading, find_phones
+from nlp.parties import find_party
+from storage.lifecycle import Risk
+
+
+class Step(StrEnum):
+    """Where an intake stands: the question the resident was last asked."""
+    DESCRIBE = "describe"
+    PLACE = "place"
+    PARTY = "party"
+    CONTACT = "contact"
+    CONFIRM = "confirm"
+    RATE = "rate"            # asked to rate a result (bot/rating.py)
+    SAFETY = "safety"        # asked whether anyone is hurt or in danger now
+
+
+DESCRIBE, PLACE, PARTY, CONTACT, CONFIRM, RATE, SAFETY = (Step.DESCRIBE, Step.PLACE, Step.PARTY, Step.CONTACT,
+                                                          Step.CONFIRM, Step.RATE, Step.SAFETY)
+
+
+class Safety(StrEnum):
+    """The safety question: not asked, asked, answered yes or no, or passed over (the person
+    went on with the story; one asked and never answered puts the case on the centre's
+    attention list)."""
+    NOT_ASKED = ""
+    ASKED = "asked"
+    YES = "yes"
+    NO = "no"
+    UNANSWERED = "unanswered"
+
+
+@dataclass(frozen=True)
+class Told:
+    """What one message told the intake, worked out before the draft is touched: the words
+    as said, their reading, the reading of the whole description with them (when they add
+    to it), and the place they name (a code, codes to choose from, or None)."""
+    raw: str
+    reading: Reading
+    whole: Reading | None = None
+    place: str | list[str] | None = None
+    area: str | None = None              # the town or county the offered places lie in
 
 
 @dataclass
@@ -48,10 +87,59 @@ class Draft:
     def description(self) -> str:
         return "；".join(t for t in self.texts if t)
 
+    def description_with(self, raw: str) -> str:
+        return "；".join(t for t in (*self.texts, raw) if t)
+
+    def apply(self, told: Told, describe: bool = True, step: Step | None = None) -> bool:
+        """Take what a message told into the draft (no I/O); True when it filled or changed a
+        slot the question at `step` asked for."""
+        changed = False
+        reading = told.reading
+        if describe and told.raw:
+            self.texts.append(told.raw)
+            whole = told.whole or reading
+            if whole.is_dispute:
+                self.type, self.confidence, self.evidence = whole.type, whole.confidence, list(whole.evidence)
+            elif self.type is None and len(self.texts) >= 2:
+                self.type = "other"       # described twice and still no known type: a person will sort it
+            self.raise_risk(reading)
+            if whole is not reading:
+                self.raise_risk(whole)
+            self.model_version = whole.model_version or reading.model_version
+            if (reading.ask_safety or whole.ask_safety) and not self.safety and self.risk != Risk.RED:
+                self.safety = Safety.ASKED             # unsure whether someone is in danger: ask, once
+        else:
+            self.raise_risk(reading)
+        place = told.place
+        if place is not None:
+            if isinstance(place, list):
+                self.place_options, self.place_area = place, told.area
+                changed = True
+            elif place != self.place_code:
+                self.place_code, self.place_options = place, []
+                changed = True
+            elif step == Step.PLACE:
+                changed = True
+        phones = reading.phones or tuple(find_phones(told.raw))
+        if phones and phones[0] != self.contact:
+            self.contact, self.contact_by_account = phones[0], False
+            changed = True
+        party = find_party(reading.text or told.raw)
+        if party and party != self.party and (step in (Step.PARTY, Step.CONFIRM) or not self.party):
+            self.party, self.party_asked = party, True
+            changed = changed or step in (Step.PARTY, Step.CONFIRM)
+        return changed
+
+    def raise_risk(self, reading: Reading) -> None:
+        """A colour only rises while the intake goes on; every reason is kept."""
+        if Risk(reading.risk).rank > Risk(self.risk).rank:
+            self.risk = reading.risk
+        self.risk_reasons = sorted(set(self.risk_reasons) | set(reading.risk_reasons))
+
 
 @dataclass
 class Conversation:
-    step: str | None = None
+    step: Step | None = None
     draft: Draft | None = None
     updated_at: str = ""
     last_case: str | None = None
@@ -78,7 +166,8 @@ class Conversation:
         if not data:
             return cls()
         draft = Draft(**data["draft"]) if data.get("draft") else None
-        return cls(step=data.get("step"), draft=draft, updated_at=data.get("updated_at", ""),
+        step = data.get("step")
+        return cls(step=Step(step) if step else None, draft=draft, updated_at=data.get("updated_at", ""),
                    last_case=data.get("last_case"), rating_case=data.get("rating_case"),
                    party_case=data.get("party_case"), party_id=data.get("party_id"))
 

@@ -57,6 +57,12 @@ class Router:
         self.filters = tuple(as_filter(f) for f in filters)
         self.handlers: list[HandlerObject] = []
         self.children: list[Router] = []
+        self.inner: list[Middleware] = []      # around this router's handlers, once its filters passed
+
+    def middleware(self, mw: Middleware) -> Middleware:
+        """A middleware of this router only (aiogram's router-level middleware)."""
+        self.inner.append(mw)
+        return mw
 
     def message(self, *filters: Filter | Callable) -> Callable[[Handler], Handler]:
         def register(callback: Handler) -> Handler:
@@ -77,12 +83,22 @@ class Router:
                 return UNHANDLED
             if isinstance(result, dict):
                 data = {**data, **result}
+        call: Callable[[Message, dict[str, Any]], Awaitable[Any]] = self._handle
+        for mw in reversed(self.inner):
+            call = partial(mw, call)
+        return await call(message, data)
+
+    async def _handle(self, message: Message, data: dict[str, Any]) -> Any:
         for handler in self.handlers:
             extra = await handler.check(message, data)
-            if extra is not None:
-                if "meta" in data:
-                    data["meta"]["handler"] = handler.callback.__name__
-                return await handler.call(message, {**data, **extra})
+            if extra is None:
+                continue
+            result = await handler.call(message, {**data, **extra})
+            if result is UNHANDLED:         # the handler looked and passed it on (aiogram's SkipHandler)
+                continue
+            if "meta" in data:
+                data["meta"]["handler"] = handler.callback.__name__
+            return result
         for child in self.children:
             result = await child.propagate(message, data)
             if result is not UNHANDLED:

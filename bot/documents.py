@@ -23,7 +23,8 @@ from storage.models import Agreement, Case, CaseParty
 TEMPLATES = Path(__file__).with_name("templates")
 AGREEMENT_TEMPLATE = "agreement.docx"
 APPLICATION_TEMPLATE = "application.docx"
-ROLE_NAMES: dict[str, str] = {PartyRole.APPLICANT: "申请人", PartyRole.RESPONDENT: "被申请人", PartyRole.OTHER: "第三人"}
+ROLE_NAMES: dict[str, str] = {PartyRole.APPLICANT: "申请人", PartyRole.RESPONDENT: "被申请人",
+                              PartyRole.OTHER: "第三人"}
 FONT_CANDIDATES = (                    # TrueType outlines: reportlab embeds these (not CFF-based Noto CJK)
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",          # Debian: fonts-wqy-microhei
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",            # fonts-wqy-zenhei
@@ -77,7 +78,8 @@ def agreement_context(case: Case, agreement: Agreement, parties: list[CaseParty]
     holders = [f"{d['role']}{d['name']}" for d in people] + [agreement.committee or "人民调解委员会"]
     performance = agreement.performance_method
     if agreement.performance_due is not None:
-        performance = (performance + "；" if performance else "") + f"于{_date(agreement.performance_due, tz)}前履行完毕"
+        by = f"于{_date(agreement.performance_due, tz)}前履行完毕"
+        performance = (performance + "；" if performance else "") + by
     return {
         "number": agreement.number, "case_number": case.number, "committee": agreement.committee,
         "oral": agreement.form == AgreementForm.ORAL, "parties": people, "place": place,
@@ -197,7 +199,8 @@ def agreement_pdf(context: dict[str, Any], font_path: str) -> Document:
                             f"当事人可以自本协议生效之日起三十日内共同向人民法院申请司法确认。", st["body"]),
                   Spacer(1, 8 * mm)]
         rows = [[f"{p['role']}（签名或盖章）：", ""] for p in context["parties"]]
-        rows += [["人民调解员（签名）：", _esc(context["mediator"])], ["人民调解委员会（印章）：", _esc(context["committee"])],
+        rows += [["人民调解员（签名）：", _esc(context["mediator"])],
+                 ["人民调解委员会（印章）：", _esc(context["committee"])],
                  ["", context["signed_on"]]]
         table = Table(rows, colWidths=[70 * mm, 90 * mm], rowHeights=12 * mm)
         table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 12),

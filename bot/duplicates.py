@@ -13,6 +13,7 @@ from nlp.duplicates import CaseDigest, find_duplicate
 from nlp.reading import NOT_A_DISPUTE
 from storage.models import Case
 from storage.registry import Registry
+from storage.lifecycle import EventKind, Risk
 
 CROWD = 3                       # distinct reporters of one dispute that make it a possible group incident
 CROWD_REASON = "多人反映同一纠纷（可能引发群体性事件）"
@@ -21,7 +22,7 @@ CROWD_REASON = "多人反映同一纠纷（可能引发群体性事件）"
 async def link_duplicate(ctx: AppContext, uow: UnitOfWork, reading: Reading, place_code: str | None,
                          message: Message, text: str) -> Case | None:
     """Find the open case this report repeats; record the report on it and return it."""
-    types = {reading.type, reading.runner_up} - {None, NOT_A_DISPUTE}
+    types = {t for t in (reading.type, reading.runner_up) if t and t != NOT_A_DISPUTE}
     if reading.type == NOT_A_DISPUTE or not types:
         return None
     store = await uow.cases()
@@ -37,9 +38,9 @@ async def link_duplicate(ctx: AppContext, uow: UnitOfWork, reading: Reading, pla
     if match is None:
         return None
     case = next(c for c in candidates if c.number == match.number)
-    await store.event(case, "linked_report", message.conversation_key, channel=message.channel, chat=message.chat,
+    await store.event(case, EventKind.LINKED_REPORT, message.conversation_key, channel=message.channel, chat=message.chat,
                       text=text, reason=match.reason, score=round(match.score, 3))
-    if case.risk == "red":               # already treated as a possible group incident
+    if case.risk == Risk.RED:               # already treated as a possible group incident
         return case
     reporters = {f"{channel}:{user}" for channel, user in await store.reporters(case)}
     if len(reporters) >= CROWD:
@@ -52,4 +53,5 @@ def _related_places(registry: Registry, place_code: str | None) -> set[str | Non
     around it (up the tree) and inside it (nlp.duplicates.same_place); no place: no place."""
     if place_code is None:
         return {None}
-    return {place_code} | {p.code for p in registry.ancestors(place_code)} | set(registry.subtree(place_code))
+    around: set[str | None] = {place_code, *(p.code for p in registry.ancestors(place_code))}
+    return around | set(registry.subtree(place_code))

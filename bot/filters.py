@@ -128,4 +128,38 @@ class StepIs(Filter):
         return conv is not None and conv.step in self.steps
 
 
+class Drafting(Filter):
+    """The resident has a report in progress (a draft, possibly already opened as an urgent case)."""
+
+    async def __call__(self, message, data):
+        conv = data.get("conversation")
+        return conv is not None and conv.draft is not None
+
+
+class Spoken(Filter):
+    """The message has words (the resident router's `hear` put them in `words`)."""
+
+    async def __call__(self, message, data):
+        return data.get("words") is not None
+
+
+class IntentIs(Filter):
+    """The words show one of these intents (nlp/intents.py)."""
+
+    def __init__(self, *intents: Any):
+        self.intents = frozenset(intents)
+
+    async def __call__(self, message, data):
+        words = data.get("words")
+        return words is not None and not self.intents.isdisjoint(words.intents)
+
+
+class Corrected(Filter):
+    """The words began with a correction (不对 / 错了 …)."""
+
+    async def __call__(self, message, data):
+        words = data.get("words")
+        return words is not None and words.corrected
+
+
 AsyncPredicate = Callable[[Message, dict[str, Any]], Awaitable[FilterResult]]

@@ -27,6 +27,7 @@ from bot.background import BackgroundLoop
 from bot.message import Message, Push, Reply, message_from_json, message_to_json
 from storage.inbox import InboxStatus, InboxStore, LostClaim, Row
 from storage.state import LockTimeout
+from storage.lifecycle import PushKind
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -306,4 +307,4 @@ async def push_replies(ctx: "AppContext", uow: "UnitOfWork", message: Message, r
     sender = ctx.channels.get(message.channel)
     if not text or sender is None or not getattr(sender, "takes_pushes", True):
         return
-    await uow.push(Push(message.channel, message.user, text, kind="reply", key=f"reply:{key}"))
+    await uow.push(Push(message.channel, message.user, text, kind=PushKind.REPLY, key=f"reply:{key}"))

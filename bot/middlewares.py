@@ -19,6 +19,7 @@ from bot.inbox import SORRY, Claim, Waiter, is_transient, push_replies, replies_
 from bot.message import EventType, Message, Reply
 from bot.privacy import redact_secrets
 from storage.inbox import InboxStore, LostClaim
+from storage.lifecycle import EventKind
 
 Next = Callable[[Message, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger("jiefen.dispatch")
@@ -144,9 +145,9 @@ async def ledger(handler: Next, message: Message, data: dict[str, Any]) -> Any:
             case = await store.get(number)
             if case is None:
                 continue
-            await store.event(case, "message_in", actor, **incoming)
+            await store.event(case, EventKind.MESSAGE_IN, actor, **incoming)
             for o in outgoing:
-                await store.event(case, "message_out", "bot", **o)
+                await store.event(case, EventKind.MESSAGE_OUT, "bot", **o)
     return replies
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from bot.message import Push
 from bot.privacy import mask_text, names_of
 from storage.models import Case
+from storage.lifecycle import Status
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -69,22 +70,24 @@ async def tell(ctx: "AppContext", uow: "UnitOfWork", case: Case, text: str, kind
 async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note: str = "",
                          reopened: bool = False) -> None:
     n = case.number
-    if case.status == "dispatched":
+    if case.status == Status.DISPATCHED:
         text = (f"您反映的案件 {n} 已分派给{who(ctx, case)}，"
                 f"{ctx.settings.start_mediation_days}个工作日内会有人与您联系。")
-    elif case.status == "mediating" and reopened:
+    elif case.status == Status.MEDIATING and reopened:
         text = f"案件 {n} 已重新进入调解，原来的经办人会继续跟进，有进展会告诉您。"
-    elif case.status == "mediating":
+    elif case.status == Status.MEDIATING:
         text = f"案件 {n} 已由{who(ctx, case)}接手，正在调解，有进展会告诉您。"
-    elif case.status == "resolved":
+    elif case.status == Status.RESOLVED:
         result = f"案件 {n} 已调解办结。处理结果：{shorten(note, 200) or '已化解'}"
         await tell(ctx, uow, case, f"{result}\n{RATE_QUESTION}", "final", others=result)
         return
-    elif case.status == "escalated":
+    elif case.status == Status.ESCALATED:
         text = f"案件 {n} 已上报到{LEVEL_WORDS.get(case.level, '上级')}处理，由{who(ctx, case)}负责。"
-    elif case.status == "received":
+    elif case.status == Status.RECEIVED:
         text = f"案件 {n} 正在重新分派给合适的工作人员，分派后会通知您。"
-    elif case.status == "closed":
+    elif case.status == Status.CLOSED and case.satisfaction is None:
+        text = f"案件 {n} 已回访并办结归档。" + (f"回访情况：{shorten(note, 200)}" if note else "")
+    elif case.status == Status.CLOSED:
         text = f"案件 {n} 已办结归档，感谢您的评价。"
     else:
         return

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from bot import notify
 from bot.conversation import RATE, Conversation
 from bot.message import Push
-from nlp import normalize
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -36,9 +35,8 @@ async def ask(ctx: "AppContext", uow: "UnitOfWork", case: "Case") -> None:
         await store.save(key, conv.to_json(), uow.now)
 
 
-def read(text: str) -> int | str | None:
-    """A score 1–5, "reopen", or None when the text is neither (the resident moved on)."""
-    t = normalize(text)
+def read(t: str) -> int | str | None:
+    """A score 1–5, "reopen", or None when the (normalised) text is neither (the resident moved on)."""
     if len(t) > SHORT:
         return None
     if NOT_SETTLED.search(t):
@@ -70,7 +68,7 @@ async def answer(ctx: "AppContext", uow: "UnitOfWork", conv: Conversation, actor
         for sid in case.assignees or []:
             s = ctx.registry.staff.get(sid)
             if s is not None and s.wecom_userid:
-                await uow.push(Push("wecom_app", s.wecom_userid,
+                await uow.push(Push(ctx.staff_channel, s.wecom_userid,
                                     f"【重新办理】{case.number} 群众反馈问题没有解决，案件已回到调解中，请继续跟进。",
                                     case.number, "reminder", key=f"reopen:{case.number}:{uow.now.isoformat()}:{sid}"))
         await notify.status_changed(ctx, uow, case, reopened=True)

@@ -90,7 +90,7 @@ class _Process:
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[None] = loop.create_future()
         fd = self.conn.fileno()
-        loop.add_reader(fd, lambda: answer.done() or answer.set_result(None))
+        loop.add_reader(fd, lambda: None if answer.done() else answer.set_result(None))
         try:
             self.conn.send(text)
             await asyncio.wait_for(answer, budget)

@@ -20,12 +20,12 @@ from bot.privacy import mask_name, mask_phone
 from nlp.reading import TYPE_NAMES
 from storage.models import Case
 from storage.registry import LEVEL_RANK, Registry, StaffInfo
+from storage.lifecycle import EventKind, Risk, Status
 
 if TYPE_CHECKING:
     from bot.context import AppContext
     from bot.uow import UnitOfWork
 
-STAFF_CHANNEL = "wecom_app"
 COMMITTEE_TYPES = frozenset({"medical", "traffic", "marriage_family", "labour", "environment", "property_mgmt"})
 NEXT_LEVEL = {"village": "town", "community": "town", "town": "county"}
 LEVEL_NAMES = {"village": "村（社区）", "community": "村（社区）", "town": "乡镇（街道）", "county": "县"}
@@ -117,7 +117,7 @@ def may_act(reg: Registry, staff: StaffInfo, case: Case) -> bool:
     if not chain:                    # no place yet: only the desk that sorts such cases out
         return staff.role in ("leader_on_duty", "centre")
     ranks = [chain[c] for a in case.assignees or [] if a in reg.staff for c in reg.staff[a].places if c in chain]
-    ceiling = min(ranks, default=chain.get(case.place_code, 99) + 1)
+    ceiling = min(ranks, default=chain.get(case.place_code or "", 99) + 1)
     return any(chain.get(c, 99) < ceiling for c in staff.places)
 
 
@@ -128,10 +128,10 @@ async def open_load(uow: "UnitOfWork", staff_ids: Iterable[str]) -> Counter:
 
 # ---- acting on a case ------------------------------------------------------------------------
 
-def staff_push(staff: StaffInfo, text: str, case: Case, kind: str, key: str) -> Push | None:
+def staff_push(ctx: AppContext, staff: StaffInfo, text: str, case: Case, kind: str, key: str) -> Push | None:
     if not staff.wecom_userid:
         return None
-    return Push(STAFF_CHANNEL, staff.wecom_userid, text, case.number, kind, key=f"{key}:{staff.id}")
+    return Push(ctx.staff_channel, staff.wecom_userid, text, case.number, kind, key=f"{key}:{staff.id}")
 
 
 def case_card(ctx: "AppContext", case: Case, *, title: str, with_contact: bool, why: str = "") -> str:
@@ -160,14 +160,14 @@ async def assign(ctx: "AppContext", uow: "UnitOfWork", case: Case, choices: Iter
     for c in choices:
         chosen.setdefault(c.staff.id, c)
     store.assign(case, [(sid, c.staff.role) for sid, c in chosen.items()])
-    await store.event(case, "assigned", actor, reason=reason,
+    await store.event(case, EventKind.ASSIGNED, actor, reason=reason,
                       staff=[{"id": c.staff.id, "name": c.staff.name, "role": c.staff.role, "why": c.why}
                              for c in chosen.values()])
     key = f"assign:{case.number}:{uow.now.isoformat()}"
     for c in chosen.values():
         if c.staff.id in told:       # alerted a moment ago with the same card
             continue
-        push = staff_push(c.staff, case_card(ctx, case, title=title, with_contact=True, why=c.why or reason),
+        push = staff_push(ctx, c.staff, case_card(ctx, case, title=title, with_contact=True, why=c.why or reason),
                           case, "assignment", key)
         if push is not None:
             await uow.push(push)
@@ -178,7 +178,7 @@ async def route_new_case(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> No
     """The on_case_opened hook."""
     reg = ctx.registry
     choices: list[Choice] = []
-    if case.risk == "red":           # before anything else, at any hour
+    if case.risk == Risk.RED:           # before anything else, at any hour
         choices += await alert_red(ctx, uow, case)   # the leader owns a red case end to end (包案领导)
     if case.place_code:
         choices = grid_workers(reg, case.place_code) + choices
@@ -203,17 +203,17 @@ async def alert_red(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> list[Ch
     local_now = uow.now.astimezone(ZoneInfo(ctx.settings.timezone))
     leaders = leaders_on_duty(reg, case.place_code, local_now)
     for c in leaders:
-        p = staff_push(c.staff, case_card(ctx, case, title="红色预警", with_contact=True, why=c.why),
+        p = staff_push(ctx, c.staff, case_card(ctx, case, title="红色预警", with_contact=True, why=c.why),
                        case, "alert", f"red:{case.number}")
         if p:
             await uow.push(p)
     for s in centres(reg, case.place_code):
-        p = staff_push(s, case_card(ctx, case, title="红色预警", with_contact=False), case, "alert",
+        p = staff_push(ctx, s, case_card(ctx, case, title="红色预警", with_contact=False), case, "alert",
                        f"red:{case.number}")
         if p:
             await uow.push(p)
     store = await uow.cases()
-    await store.event(case, "alert", "routing", to=[c.staff.id for c in leaders] +
+    await store.event(case, EventKind.ALERT, "routing", to=[c.staff.id for c in leaders] +
                       [s.id for s in centres(reg, case.place_code)], reasons=list(case.risk_reasons))
     return leaders
 
@@ -225,8 +225,8 @@ async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str,
     if level is None:
         return None
     store = await uow.cases()
-    if case.status == "escalated":   # escalated again before anyone took it at the level between
-        await store.event(case, "escalated", actor, reason=reason, level_before=case.level, level=level)
+    if case.status == Status.ESCALATED:   # escalated again before anyone took it at the level between
+        await store.event(case, EventKind.ESCALATED, actor, reason=reason, level_before=case.level, level=level)
     else:
         await store.transition(case, "escalated", actor, reason=reason, level_before=case.level, level=level)
     case.level = level
@@ -254,7 +254,7 @@ async def follow_up(ctx: "AppContext", uow: "UnitOfWork", case: Case, events) ->
     again. Run when the addition is made, and again by the scheduler, which the addition makes
     look at the case at once (bot/clocks.py; it finds nothing left when the first run went through)."""
     last = max((e.id for e in events if e.kind in ("assigned", "followed_up")), default=None)
-    added = [e.id for e in events if last is not None and e.id > last and e.kind == "updated"
+    added = [e.id for e in events if last is not None and e.id > last and e.kind == EventKind.UPDATED
              and {"place_code", "contact"} & set(e.data.get("after") or {})]
     if not added:
         return False
@@ -265,17 +265,17 @@ async def follow_up(ctx: "AppContext", uow: "UnitOfWork", case: Case, events) ->
     key = f"follow:{case.number}:{added[-1]}"      # one card per addition, however close in time
     for sid in case.assignees or []:
         if sid in reg.staff:
-            p = staff_push(reg.staff[sid], case_card(ctx, case, title="案件补充", with_contact=True), case, "update", key)
+            p = staff_push(ctx, reg.staff[sid], case_card(ctx, case, title="案件补充", with_contact=True), case, "update", key)
             if p:
                 await uow.push(p)
     for c in joining:
-        p = staff_push(c.staff, case_card(ctx, case, title="新案件", with_contact=True, why=c.why), case,
+        p = staff_push(ctx, c.staff, case_card(ctx, case, title="新案件", with_contact=True, why=c.why), case,
                        "assignment", key)
         if p:
             await uow.push(p)
     store = await uow.cases()
     for c in joining:
         store.add_assignee(case, c.staff.id, c.staff.role)
-    await store.event(case, "followed_up", "routing",
+    await store.event(case, EventKind.FOLLOWED_UP, "routing",
                       joined=[{"id": c.staff.id, "why": c.why} for c in joining])
     return True

@@ -30,6 +30,8 @@ from bot.lifecycle import OPEN_STATUSES
 from bot.notify import inert, shorten
 from nlp.reading import TYPE_NAMES
 from storage.models import Case, Meta
+from storage.sql import rowcount
+from storage.lifecycle import EventKind
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -100,13 +102,13 @@ class Scheduler:
             else:
                 row.value = mark
 
-    async def _due(self, now) -> list[tuple[int, datetime]]:
+    async def _due(self, now: datetime) -> list[tuple[int, datetime | None]]:
         async with self.ctx.db.session() as s:
-            return [tuple(r) for r in (await s.execute(
+            return [(int(r[0]), r[1]) for r in (await s.execute(
                 select(Case.id, Case.next_due_at).where(Case.next_due_at <= now)
                 .order_by(Case.next_due_at, Case.id).limit(self.batch_size))).all()]
 
-    async def _run_batch(self, batch: list[tuple[int, datetime]]) -> None:
+    async def _run_batch(self, batch: list[tuple[int, datetime | None]]) -> None:
         try:
             async with self.ctx.uow() as uow:
                 for case_id, seen in batch:
@@ -125,14 +127,16 @@ class Scheduler:
                                     .values(next_due_at=self.ctx.clock.now() + CLAIM)
                                     .execution_options(synchronize_session=False))
 
-    async def _visit(self, uow: "UnitOfWork", case_id: int, seen: datetime) -> None:
+    async def _visit(self, uow: "UnitOfWork", case_id: int, seen: datetime | None) -> None:
         session = await uow.session()
         claimed = await session.execute(update(Case).where(Case.id == case_id, Case.next_due_at == seen)
                                         .values(next_due_at=uow.now + CLAIM)
                                         .execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:        # handled meanwhile by another runner, or changed: no longer ours
+        if rowcount(claimed) != 1:        # handled meanwhile by another runner, or changed: no longer ours
             return
         case = await session.get(Case, case_id, populate_existing=True)
+        if case is None:                  # deleted meanwhile (never, but not worth a crash)
+            return
         await self.check(uow, case)
         self.handled += 1
 
@@ -141,10 +145,10 @@ class Scheduler:
         store = await uow.cases()
         events = list(await store.events(case, LEDGER_KINDS))
         await routing.follow_up(self.ctx, uow, case, events)
-        done = {(e.data.get("stage"), e.data.get("what"), e.data.get("anchor")) for e in events if e.kind == "clock"}
+        done = {(e.data.get("stage"), e.data.get("what"), e.data.get("anchor")) for e in events if e.kind == EventKind.CLOCK}
 
         def met(anchor) -> bool:
-            return any(e.kind == "appointment" and e.at >= anchor for e in events)
+            return any(e.kind == EventKind.APPOINTMENT and e.at >= anchor for e in events)
 
         lead = timedelta(hours=settings.reminder_hours)
         for stage, anchor, due in clocks.due(case, settings):
@@ -152,7 +156,7 @@ class Scheduler:
             if stage.name == "meeting" and met(anchor):
                 continue
             if now >= due and (stage.name, "notice", a) not in done:
-                await store.event(case, "clock", "scheduler", stage=stage.name, what="notice", anchor=a,
+                await store.event(case, EventKind.CLOCK, "scheduler", stage=stage.name, what="notice", anchor=a,
                                   due=due.isoformat())
                 done.add((stage.name, "notice", a))
                 if stage.name == "red_card":
@@ -160,7 +164,7 @@ class Scheduler:
                     break                     # the case moved up: its clocks start again there
                 await self.tell_staff(uow, case, "notice", stage, due, a)
             elif due - lead <= now < due and (stage.name, "reminder", a) not in done:
-                await store.event(case, "clock", "scheduler", stage=stage.name, what="reminder", anchor=a,
+                await store.event(case, EventKind.CLOCK, "scheduler", stage=stage.name, what="reminder", anchor=a,
                                   due=due.isoformat())
                 done.add((stage.name, "reminder", a))
                 await self.tell_staff(uow, case, "reminder", stage, due, a)
@@ -187,7 +191,7 @@ class Scheduler:
                 f"应在 {self._local(due)} 前{stage.label}。"
                 + (f"回复“接单 {case.number}”接单。" if stage.name == "start" else f"回复“查 {case.number}”看详情。"))
         for s in people:
-            push = routing.staff_push(s, text, case, "reminder", f"clock:{case.number}:{stage.name}:{what}:{anchor}")
+            push = routing.staff_push(self.ctx, s, text, case, "reminder", f"clock:{case.number}:{stage.name}:{what}:{anchor}")
             if push:
                 await uow.push(push)
 
@@ -202,10 +206,10 @@ class Scheduler:
         text = (f"【红牌警告】{case.number}（{TYPE_NAMES.get(case.type, case.type)}，{reg.full_name(case.place_code)}）"
                 f"分派已满{days}个工作日仍未化解：{inert(shorten(case.description, 60))}\n"
                 "已由综治中心督办，并上报上一级办理。")
-        await store.event(case, "red_card", "scheduler", to=list(people), due=due.isoformat(), level=case.level)
+        await store.event(case, EventKind.RED_CARD, "scheduler", to=list(people), due=due.isoformat(), level=case.level)
         case.red_card_at = uow.now
         for s in people.values():
-            push = routing.staff_push(s, text, case, "alert", f"red_card:{case.number}:{due.isoformat()}")
+            push = routing.staff_push(self.ctx, s, text, case, "alert", f"red_card:{case.number}:{due.isoformat()}")
             if push:
                 await uow.push(push)
         await routing.escalate(self.ctx, uow, case, "scheduler", f"红牌警告：{days}个工作日未化解")

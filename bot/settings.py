@@ -78,7 +78,7 @@ class Settings:
     confirmation_days: int = 30                       # days to apply jointly for judicial confirmation (Art. 33)
     confirmation_remind_days: int = 5                 # days before that window ends: a reminder to the mediator
     confirmation_court: str = ""                      # the court applications go to when the mediator names none
-    mediation_committee: str = ""                     # the committee's name on documents; empty: the case's village / town
+    mediation_committee: str = ""                     # the committee on documents; empty: the case's village / town
     agreement_number_prefix: str = ""                 # 〔year〕seq号 comes after it; empty: the committee's place + 调
     document_link_hours: float = 24.0                 # a staff member's link to a case's documents works this long
     template_dir: str = ""                            # a county's own agreement.docx / application.docx
@@ -96,6 +96,10 @@ class Settings:
     inbox_interval: float = 2.0                       # seconds between two looks for messages whose request is gone
     inbox_lease: float = 60.0                         # seconds a handling may take before another worker takes the message over
     inbox_keep_days: float = 30.0                     # handled messages and silent conversations are forgotten after this
+    # the staff console (/console)
+    console_max_failures: int = 5                     # failed log-ins before an account is locked
+    console_lockout_minutes: float = 15.0             # how long a locked account (or address) waits
+    console_session_hours: float = 12.0               # a console session lasts this long
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, config_file: str | Path | None = None,

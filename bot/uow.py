@@ -3,6 +3,7 @@ committed with the pushes it queued, which are delivered only after the commit."
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,7 @@ class UnitOfWork:
     def __init__(self, ctx: "AppContext"):
         self.ctx = ctx
         self.now = ctx.clock.now()
-        self._cm = None
+        self._cm: AbstractAsyncContextManager[AsyncSession] | None = None
         self._session: AsyncSession | None = None
         self._cases: CaseStore | None = None
         self.queued: Counter[str] = Counter()       # pushes queued in this unit, by kind

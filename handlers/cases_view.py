@@ -9,6 +9,7 @@ from handlers.texts import local, shorten
 from nlp.reading import TYPE_NAMES
 from storage.models import Case, CaseEvent
 from storage.registry import Registry
+from storage.lifecycle import Status
 
 PROGRESS_KINDS = ("progress", "appointment", "status")
 
@@ -26,6 +27,6 @@ def case_detail(case: Case, events: Sequence[CaseEvent], registry: Registry, tz:
     if latest is not None:
         note = mask_text(str(latest.data.get("text", "")), names_of(case))    # a staff note, as residents read it
         lines.append(f"最新进展（{local(latest.at, tz)}）：{shorten(note, 120)}")
-    elif case.status == "received":
+    elif case.status == Status.RECEIVED:
         lines.append("正在分派给当地网格员，分派后会通知您。")
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from nlp.parties import find_party
 from storage.cases import NewCase
 from storage.models import Case
 from storage.registry import Registry
+from storage.lifecycle import PushKind
 
 router = Router("group", InGroup())
 ROLE_NAMES = {"grid_worker": "网格员", "mediator": "调解员", "committee": "专业调解员",
@@ -91,6 +92,6 @@ async def _ask_privately(ctx: AppContext, uow: UnitOfWork, conv: Conversation, c
     draft.case_number, draft.place_code, draft.party_asked = case.number, case.place_code, True
     draft.texts = [case.description]
     conv.step = CONTACT
-    await uow.push(Push("wecom_app", message.user,
+    await uow.push(Push(ctx.staff_channel, message.user,
                         f"关于群里登记的案件 {case.number}：请在与解纷机器人的单聊中回复反映人的联系电话，"
-                        "不方便可回复“跳过”。", case.number, kind="ask", key=f"ask:{case.number}:{message.user}"))
+                        "不方便可回复“跳过”。", case.number, kind=PushKind.ASK, key=f"ask:{case.number}:{message.user}"))

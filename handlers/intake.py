@@ -1,8 +1,9 @@
-"""The intake conversation: from a resident's words to a case number.
+"""The intake's work: from a resident's words to a case number.
 
-Reads the whole description each time, asks only for what is missing (place, other party,
-contact), takes corrections at any step, and opens the case on confirmation. A red-risk
-report is opened at once and the questions become additions to the open case.
+`Intake` is what the step handlers (handlers/drafting.py) call: put the words into the
+draft (Draft.apply), ask for what is still missing (place, other party, contact), open the
+case on confirmation. A red-risk report is opened at once and the questions become
+additions to the open case.
 """
 from __future__ import annotations
 
@@ -14,27 +15,27 @@ from bot.context import AppContext
 from bot.duplicates import link_duplicate
 from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES
 from bot.privacy import mask_phone
-from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, SAFETY, Conversation, Draft
+from bot.conversation import CONTACT, CONFIRM, DESCRIBE, PARTY, PLACE, SAFETY, Conversation, Draft, Safety, Step, Told
 from bot.message import Message
 from bot.middlewares import Turn
 from bot.uow import UnitOfWork
+from bot.words import Words
 from handlers import texts
-from handlers.safety import IN_DANGER, UNANSWERED, safety_answer
+from handlers.safety import IN_DANGER, UNANSWERED
 from nlp import Reading, find_phones
-from nlp.intents import (is_confirm, is_deny, is_skip, strip_correction, wants_this_account)
-from nlp.parties import find_party
+from nlp.intents import ADDING, FIELD_CHANGE, strip_correction
 from nlp.reading import PlaceMatch, TYPE_NAMES
 from storage.cases import NewCase
+from storage.lifecycle import Risk
 from storage.registry import LEVEL_RANK, Registry
 
-RISK_ORDER = {"green": 0, "yellow": 1, "red": 2}
-_DIGITS_RUN = re.compile(r"\d[\d\s-]{5,}\d")
-# an answer that names a place we do not know, rather than more of the story
+DIGITS_RUN = re.compile(r"\d[\d\s-]{5,}\d")
 # the area itself rather than a village in it
-_COUNTY_TOWN = re.compile(r"县城|城区|城里|县里|县上|市区|城关")
-_DONT_KNOW = re.compile(r"不知道|不清楚|说不清|不晓得|不确定")
-_SOMEWHERE_IN_AREA = re.compile(r"镇上|镇里|乡上|乡里|街上|集上|镇政府|乡政府|县城|城区|城里|不知道(?:是)?哪个村|说不清")
-_PLACE_LIKE = re.compile(r"^.{1,5}$|(?:村|社区|镇|乡|组|栋|小区|街道|屯|庄|号楼|单元|路|街|厂|店|公司|工地|学校|医院|"
+COUNTY_TOWN = re.compile(r"县城|城区|城里|县里|县上|市区|城关")
+DONT_KNOW = re.compile(r"不知道|不清楚|说不清|不晓得|不确定")
+SOMEWHERE_IN_AREA = re.compile(r"镇上|镇里|乡上|乡里|街上|集上|镇政府|乡政府|县城|城区|城里|不知道(?:是)?哪个村|说不清")
+# an answer that names a place we do not know, rather than more of the story
+PLACE_LIKE = re.compile(r"^.{1,5}$|(?:村|社区|镇|乡|组|栋|小区|街道|屯|庄|号楼|单元|路|街|厂|店|公司|工地|学校|医院|"
                          r"市场|广场|车站|宾馆|酒店|超市|园|场|站|馆|楼|院|中心|大厦)[。.!！]?$")
 
 
@@ -45,12 +46,15 @@ class Intake:
         self.ctx, self.uow, self.conv, self.message, self.turn = ctx, uow, conv, message, turn
         self.registry = ctx.registry
 
+    @property
+    def draft(self) -> Draft:
+        assert self.conv.draft is not None, "the intake works on an open draft"
+        return self.conv.draft
+
     # ---- entry points -------------------------------------------------------------
-    async def begin(self, text: str, reading: Reading, source: str = "") -> list[str]:
-        draft = self.conv.start(self.uow.now, source=source)
-        if source and source in self.registry.places:
-            draft.place_code = source
-        await self.absorb(draft, self.message.text.strip() or text, reading)
+    async def begin(self, words: Words) -> list[str]:
+        self.conv.start(self.uow.now)
+        await self.absorb(words.raw or words.text, words.reading)
         return await self.next_step()
 
     async def begin_from_code(self, place_code: str) -> list[str]:
@@ -62,133 +66,34 @@ class Intake:
         where = f"{name}的" if name else ""
         return [f"欢迎使用{where}解纷码。请直接说说遇到了什么纠纷，我们会转给{where or '当地'}网格员处理。"]
 
-    async def answer(self, text: str) -> list[str]:
-        """The resident answers while a draft is open."""
-        draft = self.conv.draft
-        step = self.conv.step
-        if step == SAFETY:
-            answer = safety_answer(text)
-            if answer is not None:
-                return await self.safety_answered(answer)
-            draft.safety = "unanswered"         # they went on with their story: read it as such
-            step = self.conv.step = DESCRIBE
-        corrected, rest = strip_correction(text)
-        if step == CONFIRM and not corrected:
-            if is_confirm(text):
-                return await self.open_case()
-            if is_deny(text):
-                return [texts.ASK_WHAT_TO_CHANGE]
-        if corrected and not rest:
-            return [texts.ASK_WHAT_TO_CHANGE]
-        body = rest if corrected else text
-        raw = self.message.text.strip() if not corrected else body
-        if draft.case_number and is_skip(body):        # additions to an open case are optional
-            number = draft.case_number
-            self.conv.finish()
-            return [f"好的，案件 {number} 照常办理。"]
-        if step == PLACE and draft.place_options:
-            chosen = self._pick_option(body, draft.place_options)
-            if chosen:
-                draft.place_code, draft.place_options = chosen, []
-                return await self.next_step()
-            if draft.place_area and (is_skip(body) or _SOMEWHERE_IN_AREA.search(body)):
-                # "就在镇上" / "不知道哪个村": the town (or the county) the choices came from
-                draft.place_code, draft.place_options = draft.place_area, []
-                return await self.next_step()
-        if step == PLACE and not self._places_in(body):
-            county = next((p.code for p in self.registry.places.values() if p.level == "county"), None)
-            if _COUNTY_TOWN.search(body) and county:          # "工地在县城": the county seat, no village
-                draft.place_code, draft.place_options = county, []
-                await self.absorb(draft, raw, await self.ctx.reader.read(body), describe=not is_skip(body))
-                return await self.next_step()
-            if is_skip(body) or _DONT_KNOW.search(body):
-                # "I don't know": the case is opened with what is known; the centre finds the place
-                draft.place_unknown, draft.place_options = True, []
-                return await self.next_step()
-        if step == CONTACT and not corrected:
-            if wants_this_account(body) and self.account_reaches:
-                draft.contact, draft.contact_by_account = "", True
-                return await self.next_step()
-            if (is_skip(body) or wants_this_account(body)) and not self.account_reaches:
-                draft.contact, draft.contact_by_account = "", False     # the web: a phone is optional
-                return await self.next_step()
-        if step == PARTY and not corrected and is_skip(body):
-            draft.party, draft.party_asked = None, True
-            return await self.next_step()
-        reading = await self.ctx.reader.read(body)
-        if step == DESCRIBE:
-            await self.absorb(draft, raw, reading, describe=True)
-            return await self.next_step()
-        filled = await self.absorb(draft, raw, reading, describe=False, step=step)
-        if filled:
-            return await self.next_step()
-        # nothing the step wanted: more description, or a wrong answer
-        if step == CONTACT:
-            bad = _DIGITS_RUN.search(body)
-            if bad:
-                return [(texts.BAD_PHONE if self.account_reaches else texts.BAD_PHONE_WEB).format(digits=bad.group(0))]
-            if is_skip(body):
-                return [self.ask_contact]
-        if step == PARTY and len(body) <= 20 and not reading.is_dispute:
-            draft.party, draft.party_asked = body, True
-            return await self.next_step()
-        if step == PLACE and not self._places_in(body) and not find_phones(body) and _PLACE_LIKE.search(body):
-            # an answer to "where?" that names a place, even one we do not know ("红旗砖厂")
-            if draft.place_tries >= 1:        # asked twice: a place we do not know is still a place
-                draft.place_unknown = True
-                draft.texts.append(f"地点：{body}")
-                return await self.next_step()
-            draft.place_tries += 1
-            return [texts.ASK_PLACE_AGAIN.format(text=body, example=texts.place_example(self.registry))]
-        if step == CONFIRM and corrected:
-            return [texts.ASK_WHAT_TO_CHANGE]
-        await self.absorb(draft, raw, reading, describe=True)
+    # ---- reading the words into the draft ---------------------------------------------
+    async def absorb(self, raw: str, reading: Reading, describe: bool = True, step: Step | None = None) -> bool:
+        """Take what the words say into the draft (Draft.apply); True when it filled or
+        changed a slot. The whole description is read again only when it grew."""
+        draft = self.draft
+        whole = None
+        if describe and raw and draft.texts:
+            whole = await self.ctx.reader.read(draft.description_with(raw))
+        place = self._place_from(reading, step == PLACE)
+        area = self._area_of(place) if isinstance(place, list) else None
+        return draft.apply(Told(raw=raw, reading=reading, whole=whole, place=place, area=area), describe, step)
+
+    async def take_description(self, words: Words) -> list[str]:
+        """The words add to the story."""
+        await self.absorb(self.raw(words), words.reading, describe=True)
         return await self.next_step()
 
-    # ---- reading the words into the draft ---------------------------------------------
-    async def absorb(self, draft: Draft, raw: str, reading: Reading, describe: bool = True, step: str | None = None) -> bool:
-        """Take what the text says into the draft; True when it filled or changed a slot."""
-        changed = False
-        if describe and raw:
-            draft.texts.append(raw)
-            whole = await self.ctx.reader.read(draft.description) if len(draft.texts) > 1 else reading
-            if whole.is_dispute:
-                draft.type, draft.confidence, draft.evidence = whole.type, whole.confidence, list(whole.evidence)
-            elif draft.type is None and len(draft.texts) >= 2:
-                draft.type = "other"       # described twice and still no known type: a person will sort it
-            self._raise_risk(draft, reading)
-            if whole is not reading:
-                self._raise_risk(draft, whole)
-            draft.model_version = whole.model_version or reading.model_version
-            if (reading.ask_safety or whole.ask_safety) and not draft.safety and draft.risk != "red":
-                draft.safety = "asked"             # unsure whether someone is in danger: ask, once
-        else:
-            self._raise_risk(draft, reading)
-        place = self._place_from(reading, step == PLACE)
-        if place is not None:
-            if isinstance(place, list):
-                draft.place_options = place
-                draft.place_area = self._area_of(place)
-                changed = True
-            elif place != draft.place_code:
-                draft.place_code, draft.place_options = place, []
-                changed = True
-            elif step == PLACE:
-                changed = True
-        phones = reading.phones or tuple(find_phones(raw))
-        if phones and phones[0] != draft.contact:
-            draft.contact, draft.contact_by_account = phones[0], False
-            changed = True
-        party = find_party(reading.text or raw)
-        if party and party != draft.party and (step in (PARTY, CONFIRM) or not draft.party):
-            draft.party, draft.party_asked = party, True
-            changed = changed or step in (PARTY, CONFIRM)
-        return changed
+    async def take_answer(self, words: Words, step: Step) -> list[str] | None:
+        """The words answer the question at `step`: the next question, or None when they
+        filled nothing the step asked for."""
+        if await self.absorb(self.raw(words), words.reading, describe=False, step=step):
+            return await self.next_step()
+        return None
 
-    def _raise_risk(self, draft: Draft, reading: Reading) -> None:
-        if RISK_ORDER.get(reading.risk, 0) > RISK_ORDER.get(draft.risk, 0):
-            draft.risk = reading.risk
-        draft.risk_reasons = sorted(set(draft.risk_reasons) | set(reading.risk_reasons))
+    @staticmethod
+    def raw(words: Words) -> str:
+        """What the description keeps: the words as said, or after a correction word the rest."""
+        return words.body if words.corrected else words.raw
 
     def _place_from(self, reading: Reading, asked: bool) -> str | list[str] | None:
         """A place code, a list of codes to choose from, or None."""
@@ -206,15 +111,15 @@ class Intake:
             return [best.code] + [m.code for m in rivals][:4]
         place = self.registry.place(best.code)
         if place and LEVEL_RANK[place.level] < LEVEL_RANK["village"]:
-            if place.level == "county" and _COUNTY_TOWN.search(reading.text) \
-                    or place.level == "town" and _SOMEWHERE_IN_AREA.search(reading.text):
+            if place.level == "county" and COUNTY_TOWN.search(reading.text) \
+                    or place.level == "town" and SOMEWHERE_IN_AREA.search(reading.text):
                 return best.code               # "工地在县城", "就在镇上": the place is that area itself
             children = [p.code for p in self.registry.places.values()
                         if p.parent == place.code and p.level in ("village", "community", "town")]
             return children[:9] or best.code
         return best.code
 
-    def _places_in(self, text: str) -> bool:
+    def places_in(self, text: str) -> bool:
         return bool(self._place_from_text(text))
 
     def _place_from_text(self, text: str) -> list:
@@ -229,7 +134,7 @@ class Intake:
     def _related(self, a: str, b: str) -> bool:
         return a in {p.code for p in self.registry.ancestors(b)} or b in {p.code for p in self.registry.ancestors(a)}
 
-    def _pick_option(self, text: str, options: list[str]) -> str | None:
+    def pick_option(self, text: str, options: list[str]) -> str | None:
         t = text.strip()
         if t.isdigit() and 1 <= int(t) <= len(options):
             return options[int(t) - 1]
@@ -241,12 +146,12 @@ class Intake:
 
     # ---- what to say next ---------------------------------------------------------------
     async def next_step(self) -> list[str]:
-        draft = self.conv.draft
-        if draft.risk == "red" and not draft.case_number and draft.type:
+        draft = self.draft
+        if draft.risk == Risk.RED and not draft.case_number and draft.type:
             return await self.open_case(urgent=True)
         if draft.case_number:                  # an urgent case is open: answers are additions to it
             return await self.update_open_case()
-        if draft.safety == "asked" and self.conv.step != SAFETY:
+        if draft.safety == Safety.ASKED and self.conv.step != SAFETY:
             self.conv.step = SAFETY
             return [texts.SAFETY_QUESTION]
         if not draft.type:
@@ -279,7 +184,7 @@ class Intake:
         return texts.ASK_CONTACT if self.account_reaches else texts.ASK_CONTACT_WEB
 
     async def open_case(self, urgent: bool = False) -> list[str]:
-        draft = self.conv.draft
+        draft = self.draft
         store = await self.uow.cases()
         new = new_case(draft, self.message.channel, self.message.user, self.registry)
         history = draft_history(draft, self.message.conversation_key)
@@ -311,13 +216,13 @@ class Intake:
 
     async def safety_answered(self, in_danger: bool) -> list[str]:
         """Yes: red at once, with the resident's own words as the reason. No: on with the intake."""
-        draft = self.conv.draft
+        draft = self.draft
         if in_danger:
-            draft.safety, draft.risk = "yes", "red"
+            draft.safety, draft.risk = Safety.YES, Risk.RED
             draft.risk_reasons = sorted({*draft.risk_reasons, IN_DANGER})
             draft.type = draft.type or "other"
             return await self.next_step()
-        draft.safety = "no"
+        draft.safety = Safety.NO
         self.conv.step = None
         following = await self.next_step()
         return [texts.SAFETY_NOTED + " " + following[0], *following[1:]] if following else [texts.SAFETY_NOTED]
@@ -333,7 +238,7 @@ class Intake:
 
     async def _urgent_followup(self) -> list[str]:
         """After an urgent case is open, ask for what is still missing, as additions."""
-        draft = self.conv.draft
+        draft = self.draft
         if not draft.place_code and not draft.place_unknown:
             self.conv.step = PLACE
             return ["为了尽快找到您，请说一下现在在哪个村（社区）、具体位置。"]
@@ -344,10 +249,14 @@ class Intake:
         return []
 
     async def update_open_case(self) -> list[str]:
-        draft = self.conv.draft
+        draft = self.draft
         store = await self.uow.cases()
-        case = await store.get(draft.case_number)
-        self.turn.case_numbers.add(draft.case_number)
+        number = draft.case_number
+        case = await store.get(number) if number else None
+        if case is None:                       # only reached with the urgent case open
+            self.conv.finish()
+            return []
+        self.turn.case_numbers.add(case.number)
         changes = {k: v for k, v in {"place_code": draft.place_code, "contact": draft.contact or "",
                                      "description": draft.description}.items() if getattr(case, k) != v}
         if changes:
@@ -363,10 +272,10 @@ class Intake:
         own open case takes the correction (place, contact or description), its people hear of
         it. None when the text is not a correction of one."""
         corrected, rest = strip_correction(text)
-        field = _FIELD_CHANGE.match(text)
+        field = FIELD_CHANGE.match(text)
         if field and not corrected:
             corrected, rest = True, text[field.end():].strip()
-        adding = _ADDING.match(text)
+        adding = ADDING.match(text)
         number = self.conv.last_case
         if not number or not (corrected or adding):
             return None
@@ -375,7 +284,7 @@ class Intake:
         if case is None or case.status not in OPEN_STATUSES \
                 or (case.channel, case.reporter) != (self.message.channel, self.message.user):
             return None
-        body = rest if corrected else text[adding.end():].strip()
+        body = rest if corrected or adding is None else text[adding.end():].strip()
         if not body:
             return [texts.ASK_WHAT_TO_CHANGE_CASE.format(number=number)]
         reading = await self.ctx.reader.read(body)
@@ -398,11 +307,6 @@ class Intake:
         return [f"好的，案件 {number} {said}，经办人会看到。"]
 
 
-_FIELD_CHANGE = re.compile(r"^\s*(?:我的)?(?:联系电话|电话号码|手机号码?|电话|号码|联系方式|地点|地址|位置)"
-                           r"(?:改成|改为|换成|应该是|是|变了|换了|错了)[:：，,。\s]*")
-_ADDING = re.compile(r"^\s*(?:补充|再补充|还要补充|另外补充)[一下点]*[:：，,。\s]*")
-
-
 def new_case(draft: Draft, channel: str, user: str, registry: Registry) -> NewCase:
     """The case a draft becomes."""
     place = registry.place(draft.place_code)
@@ -413,7 +317,7 @@ def new_case(draft: Draft, channel: str, user: str, registry: Registry) -> NewCa
                    parties=({"role": "other", "name": draft.party},) if draft.party else (),
                    risk_reasons=tuple(draft.risk_reasons), source=draft.source, media=tuple(draft.media),
                    level=level, model_version=draft.model_version,
-                   attention=UNANSWERED if draft.safety in ("asked", "unanswered") else "")
+                   attention=UNANSWERED if draft.safety in (Safety.ASKED, Safety.UNANSWERED) else "")
 
 
 def draft_history(draft: Draft, actor: str) -> list[tuple[datetime, str, str, dict]]:

@@ -14,6 +14,7 @@ from bot.uow import UnitOfWork
 from handlers import texts
 from handlers.intake import Intake
 from storage.registry import Registry
+from storage.lifecycle import EventKind
 
 router = Router("media")
 WHAT = {Kind.VOICE: "语音", Kind.IMAGE: "图片", Kind.VIDEO: "视频"}
@@ -34,7 +35,7 @@ async def _attach(ctx: AppContext, uow: UnitOfWork, conv: Conversation, message:
     if case is None:
         return ""
     case.media = [*case.media, item]
-    await store.event(case, "evidence", message.conversation_key, **item)
+    await store.event(case, EventKind.EVIDENCE, message.conversation_key, **item)
     turn.case_numbers.add(case.number)
     return f"案件 {case.number}"
 

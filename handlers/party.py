@@ -17,15 +17,14 @@ from bot.filters import EventIs, KindIs
 from bot.lifecycle import STATUS_NAMES
 from bot.message import EventType, Kind, Message
 from bot.middlewares import Turn
-from bot.routing import STAFF_CHANNEL
 from bot.uow import UnitOfWork
 from nlp import normalize
 from nlp.intents import asks_progress, is_cancel
 from storage.cases import canonical_number
 
-router = Router("party", lambda m: m.channel != STAFF_CHANNEL and not m.chat)
-_CODE = re.compile(r"邀请码\s*[:：]?\s*([A-Za-z0-9]{%d})\b" % mediation.TOKEN_LENGTH)
-_TOKEN = re.compile(r"^[A-Za-z0-9]{%d}$" % mediation.TOKEN_LENGTH)
+router = Router("party", lambda m, d: m.channel != d["ctx"].staff_channel and not m.chat)
+_CODE = re.compile(rf"邀请码\s*[:：]?\s*([A-Za-z0-9]{{{mediation.TOKEN_LENGTH}}})\b")
+_TOKEN = re.compile(rf"^[A-Za-z0-9]{{{mediation.TOKEN_LENGTH}}}$")
 
 
 async def _join(ctx: AppContext, uow: UnitOfWork, conv: Conversation, message: Message, turn: Turn,
@@ -79,5 +78,6 @@ async def on_party_words(message: Message, ctx: AppContext, conversation: Conver
         sessions = [s for s in await store.sessions(case.id) if s.starts_at and s.starts_at > uow.now]
         nxt = (f"下次调解会：{mediation.local_time(ctx, sessions[0].starts_at)}，"
                f"{sessions[0].video_url or sessions[0].place}。") if sessions else "调解会时间确定后会在这里通知您。"
-        return f"案件 {case.number}（您是{mediation.ROLE_NAMES.get(party.role)}）：{STATUS_NAMES.get(case.status, case.status)}。{nxt}"
+        status = STATUS_NAMES.get(case.status, case.status)
+        return f"案件 {case.number}（您是{mediation.ROLE_NAMES.get(party.role)}）：{status}。{nxt}"
     return await mediation.party_says(ctx, uow, party, case, message.text, message.conversation_key)

@@ -1,107 +1,151 @@
-"""The resident's router: control words first (cancel, progress, help), then the intake."""
+"""The resident's router. Its middlewares hear the words once (`words`) and tell of a draft
+that expired; then the control words (rating, cancel, progress, help), the intake while a
+report is drafted (handlers/drafting.py), and what an idle resident says."""
 from __future__ import annotations
 
-import re
+from typing import Any
 
-from bot.context import AppContext
 from bot import rating
+from bot.context import AppContext
 from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, RATE, SAFETY, Conversation
-from bot.dispatcher import Router
-from bot.filters import EventIs, KindIs
+from bot.dispatcher import UNHANDLED, Router
+from bot.filters import Drafting, EventIs, IntentIs, Spoken, StepIs
 from bot.message import EventType, Kind, Message
-from bot.middlewares import Turn
+from bot.middlewares import Next, Turn
 from bot.uow import UnitOfWork
-from handlers import texts
+from bot.words import Words, emoji_as_words, words_of
+from handlers import drafting, texts
 from handlers.intake import Intake
 from handlers.progress import progress_reply
-from nlp import normalize
-from nlp.intents import asks_help, asks_progress, is_cancel, is_greeting, is_thanks, wants_to_report
+from nlp.intents import Intent, strip_correction
 from storage.cases import canonical_number
 
 router = Router("resident")
 PENDING_QUESTION = {SAFETY: texts.SAFETY_QUESTION, DESCRIBE: texts.ASK_DESCRIBE, PLACE: texts.ASK_PLACE,
                     PARTY: texts.ASK_PARTY,
                     CONTACT: texts.ASK_CONTACT, CONFIRM: "上面的内容没问题请回复“确认”提交。"}
+SPOKEN_KINDS = frozenset({Kind.TEXT, Kind.VOICE, Kind.LINK})
 
 
-def _expired(ctx: AppContext, turn: Turn) -> list[str]:
-    return [texts.EXPIRED.format(minutes=int(ctx.settings.draft_ttl_minutes))] if turn.expired_draft else []
+@router.middleware
+async def hear(handler: Next, message: Message, data: dict[str, Any]) -> Any:
+    """Normalise and read the words once; every resident handler gets them as `words`."""
+    data["words"] = None
+    if message.kind in SPOKEN_KINDS and message.text.strip():
+        ctx: AppContext = data["ctx"]
+        text = ctx.nlp.normalize(emoji_as_words(message.text))
+        _, body = strip_correction(text)
+        reading = await ctx.reader.read(body)
+        is_number = bool(canonical_number(text, ctx.settings.case_number_prefix))
+        data["words"] = words_of(message.text, text, reading, is_number)
+    return await handler(message, data)
 
 
-# emoji that answer a question: a thumbs-up confirms, a thumbs-down or a cross says no
-EMOJI_WORDS = {"👍": "好", "👌": "好", "✅": "好", "🆗": "好", "🙆": "好", "✔": "好", "☑": "好",
-               "👎": "不对", "❌": "不对", "🙅": "不对", "✖": "不对"}
-_EMOJI_ONLY = re.compile("^[\\s" + "".join(EMOJI_WORDS) + "\\ufe0f\\U0001F3FB-\\U0001F3FF]+$")
+@router.middleware
+async def tell_expired(handler: Next, message: Message, data: dict[str, Any]) -> Any:
+    """A draft left too long was dropped: say so before the answer."""
+    result = await handler(message, data)
+    turn: Turn = data["turn"]
+    if turn.expired_draft is None or result is UNHANDLED or message.kind is Kind.EVENT \
+            and message.event not in (EventType.SCAN, EventType.OPEN, EventType.FOLLOW):
+        return result
+    notice = texts.EXPIRED.format(minutes=int(data["ctx"].settings.draft_ttl_minutes))
+    return [notice, *(result if isinstance(result, list) else [result] if result else [])]
 
 
-def emoji_as_words(text: str) -> str:
-    """A message of answering emoji only ("👍", "👌🏻") reads as the word it stands for."""
-    if not _EMOJI_ONLY.match(text):
-        return text
-    return next((EMOJI_WORDS[ch] for ch in text if ch in EMOJI_WORDS), text)
+IDLE = ~Drafting()
 
 
-@router.message(KindIs(Kind.TEXT, Kind.VOICE, Kind.LINK), lambda m: bool(m.text.strip()))
-async def on_words(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn):
-    text = normalize(emoji_as_words(message.text))
-    out = _expired(ctx, turn)
-    conv = conversation
-    intake = Intake(ctx, uow, conv, message, turn)
-    drafting = conv.draft is not None
-
-    if conv.step == RATE and not drafting:      # asked to rate a result (bot/rating.py)
-        number = conv.rating_case
-        answer = await rating.answer(ctx, uow, conv, message.conversation_key, text)
-        if answer:
-            turn.case_numbers.add(number)
-            return out + [answer]
-    if is_cancel(text):
-        if drafting and conv.draft.case_number:
-            number = conv.draft.case_number
-            conv.finish()
-            return out + [f"好的。案件 {number} 仍在办理中，有进展会通知您。"]
-        conv.finish()
-        return out + [texts.CANCELLED if drafting else texts.NOTHING_TO_CANCEL]
-    if canonical_number(text, ctx.settings.case_number_prefix) or (asks_progress(text) and not await _is_report(ctx, text)):
-        out.append(await progress_reply(ctx, uow, message, turn, text))
-        if drafting and conv.step in PENDING_QUESTION:
-            out.append("（您正在填写的反映还没提交。）" + PENDING_QUESTION[conv.step])
-        return out
-    if drafting and conv.step in PENDING_QUESTION and (is_greeting(text) or asks_help(text)):
-        return out + [texts.help_text(ctx.registry), "（您正在填写的反映还没提交。）" + PENDING_QUESTION[conv.step]]
-    if drafting:
-        return out + await intake.answer(text)
-    if is_greeting(text) or is_thanks(text) or asks_help(text):
-        return out + [("不客气，有事随时找我们。" if is_thanks(text) else texts.help_text(ctx.registry))]
-    amended = await intake.amend_last_case(text)     # "不对，是石桥村" after the case was opened
-    if amended is not None:
-        return out + amended
-    reading = await ctx.reader.read(text)
-    if reading.is_dispute or reading.ask_safety:      # a worry about someone's safety is heard out
-        return out + await intake.begin(text, reading)
-    if wants_to_report(text):
-        conv.start(uow.now)
-        conv.step = DESCRIBE
-        return out + [texts.ASK_DESCRIBE]
-    return out + [texts.help_text(ctx.registry)]
+@router.message(Spoken(), StepIs(RATE), IDLE)
+async def on_rating(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                    turn: Turn, words: Words):
+    """Asked to rate a result (bot/rating.py); anything that is not a rating goes on below."""
+    number = conversation.rating_case
+    answer = await rating.answer(ctx, uow, conversation, message.conversation_key, words.text)
+    if not answer:
+        return UNHANDLED
+    if number:
+        turn.case_numbers.add(number)
+    return answer
 
 
-async def _is_report(ctx: AppContext, text: str) -> bool:
-    """"查一下楼上为什么天天漏水" is a report, not a progress question."""
-    return len(text) > 12 and (await ctx.reader.read(text)).is_dispute
+@router.message(IntentIs(Intent.CANCEL))
+async def on_cancel(conversation: Conversation):
+    draft = conversation.draft
+    conversation.finish()
+    if draft is not None and draft.case_number:
+        return f"好的。案件 {draft.case_number} 仍在办理中，有进展会通知您。"
+    return texts.CANCELLED if draft is not None else texts.NOTHING_TO_CANCEL
+
+
+@router.message(IntentIs(Intent.PROGRESS))
+async def on_progress(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                      turn: Turn, words: Words):
+    out = [await progress_reply(ctx, uow, message, turn, words.text)]
+    if conversation.draft is not None and conversation.step in PENDING_QUESTION:
+        out.append("（您正在填写的反映还没提交。）" + PENDING_QUESTION[conversation.step])
+    return out
+
+
+@router.message(Drafting(), StepIs(*PENDING_QUESTION), IntentIs(Intent.GREETING, Intent.HELP))
+async def on_help_midway(ctx: AppContext, conversation: Conversation):
+    assert conversation.step is not None
+    return [texts.help_text(ctx.registry), "（您正在填写的反映还没提交。）" + PENDING_QUESTION[conversation.step]]
+
+
+router.include_router(drafting.router)
+idle = router.include_router(Router("idle", IDLE, Spoken()))
+
+
+@idle.message(IntentIs(Intent.THANKS))
+async def on_thanks():
+    return "不客气，有事随时找我们。"
+
+
+@idle.message(IntentIs(Intent.GREETING, Intent.HELP))
+async def on_greeting(ctx: AppContext):
+    return texts.help_text(ctx.registry)
+
+
+@idle.message(IntentIs(Intent.CORRECTION, Intent.FIELD_CHANGE, Intent.ADDING))
+async def on_amend(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
+                   words: Words):
+    """"不对，是石桥村" after the case was opened: the resident's own open case takes it."""
+    amended = await Intake(ctx, uow, conversation, message, turn).amend_last_case(words.text)
+    return UNHANDLED if amended is None else amended
+
+
+@idle.message(lambda m, d: d["words"].reading.is_dispute or d["words"].reading.ask_safety)
+async def on_report(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
+                    words: Words):
+    """A dispute, or a worry about someone's safety, is heard out."""
+    return await Intake(ctx, uow, conversation, message, turn).begin(words)
+
+
+@idle.message(IntentIs(Intent.REPORT))
+async def on_wants_to_report(conversation: Conversation, uow: UnitOfWork):
+    conversation.start(uow.now)
+    conversation.step = DESCRIBE
+    return texts.ASK_DESCRIBE
+
+
+@idle.message()
+async def on_anything_else(ctx: AppContext):
+    return texts.help_text(ctx.registry)
 
 
 @router.message(EventIs(EventType.SCAN, EventType.OPEN, EventType.FOLLOW), lambda m: bool(m.event_key))
 async def on_code(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn):
     code = message.event_key        # the scan itself is counted by the channel (storage/scans.py)
+    intake = Intake(ctx, uow, conversation, message, turn)
     if conversation.draft is not None and not conversation.draft.case_number:
         # already telling us something: the code only fills the place
         if code in ctx.registry.places and not conversation.draft.place_code:
             conversation.draft.place_code = code
             conversation.draft.source = code
-            return await Intake(ctx, uow, conversation, message, turn).next_step()
+            return await intake.next_step()
         return []
-    return _expired(ctx, turn) + await Intake(ctx, uow, conversation, message, turn).begin_from_code(code)
+    return await intake.begin_from_code(code)
 
 
 @router.message(EventIs(EventType.FOLLOW, EventType.OPEN))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from bot.filters import Filter
+
 IN_DANGER = "群众答复：现在有人受伤或有人身危险"
 UNANSWERED = "疑似紧急，群众未答复安全问题"
 
@@ -24,3 +26,12 @@ def safety_answer(text: str) -> bool | None:
     if _YES.search(text):
         return True
     return None
+
+
+class SafetyAnswered(Filter):
+    """The words answer the safety question; hands over `in_danger`."""
+
+    async def __call__(self, message, data):
+        words = data.get("words")
+        answer = safety_answer(words.text) if words is not None else None
+        return False if answer is None else {"in_danger": answer}

@@ -21,8 +21,7 @@ from nlp.reading import TYPE_NAMES
 from storage.cases import _NUMBER, canonical_number
 from storage.registry import StaffInfo
 
-STAFF_CHANNELS = frozenset({routing.STAFF_CHANNEL})
-router = Router("staff", lambda m: m.channel in STAFF_CHANNELS)
+router = Router("staff", lambda m, d: m.channel == d["ctx"].staff_channel)
 
 # the words staff type, and what each does (bot/case_actions.py); 查 and 我的 only read
 COMMANDS = {"接单": Action.ACCEPT, "进展": Action.PROGRESS, "约谈": Action.APPOINTMENT, "办结": Action.RESOLVE,

@@ -2,14 +2,13 @@
 a voice message whose words were recognised: read as words, the recording kept with the report."""
 from __future__ import annotations
 
+from typing import Any
+
 from bot import subscriptions
 from bot.context import AppContext
-from bot.dispatcher import Router
-from bot.conversation import Conversation
+from bot.dispatcher import UNHANDLED, Router
 from bot.filters import EventIs, KindIs
 from bot.message import EventType, Kind, Message
-from bot.middlewares import Turn
-from bot.uow import UnitOfWork
 from handlers import media, resident
 
 router = Router("subscriptions")
@@ -39,10 +38,9 @@ async def on_consent(message: Message, ctx: AppContext):
 
 
 @router.message(KindIs(Kind.VOICE), lambda m: bool(m.text.strip() and m.media_id and not m.chat))
-async def on_recognised_voice(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork,
-                              turn: Turn):
-    """The recognition text goes through the intake like typed words; the recording itself is
-    evidence of the draft or case those words went to (recognition can be wrong)."""
-    replies = await resident.on_words(message=message, ctx=ctx, conversation=conversation, uow=uow, turn=turn)
-    await media._attach(ctx, uow, conversation, message, turn)
-    return replies
+async def on_recognised_voice(message: Message, **data: Any):
+    """The recognition text goes through the resident's router like typed words; the recording
+    itself is evidence of the draft or case those words went to (recognition can be wrong)."""
+    replies = await resident.router.propagate(message, data)
+    await media._attach(data["ctx"], data["uow"], data["conversation"], message, data["turn"])
+    return [] if replies is UNHANDLED else replies

@@ -36,6 +36,29 @@ async def init_database(settings: Settings, demo: bool = False) -> int:
         await db.close()
 
 
+async def demo_logins(settings: Settings) -> list[str]:
+    """Give the demo county's console accounts their demo password (those without one) and say
+    which logins work with it."""
+    from bot.accounts import check_password
+    from jiefen.demo import DEMO_LOGINS, DEMO_PASSWORD, give_demo_passwords
+    from storage.accounts import password_hash
+
+    db = Database(settings.database_url, timezone=settings.timezone)
+    try:
+        await give_demo_passwords(db, Clock().now())
+        working = []
+        async with db.session() as s:
+            reg = await read_registry(s)
+            for sid in DEMO_LOGINS:
+                if sid in reg.staff and check_password(DEMO_PASSWORD, await password_hash(s, sid)):
+                    working.append(f"{sid}（{reg.staff[sid].name}）")
+    finally:
+        await db.close()
+    if not working:
+        return []
+    return [f"Demo console login: {' / '.join(working)}, password {DEMO_PASSWORD}"]
+
+
 async def load_registry_file(settings: Settings, path: str) -> tuple[int, int]:
     reg = read_registry_file(path)
     db = Database(settings.database_url)
@@ -44,6 +67,22 @@ async def load_registry_file(settings: Settings, path: str) -> tuple[int, int]:
         async with db.session() as s:
             await save_registry(s, reg)
         return len(reg.places), len(reg.staff)
+    finally:
+        await db.close()
+
+
+async def set_staff_password(settings: Settings, staff_id: str, password: str) -> None:
+    """`jiefen staff passwd ID`: KeyError for an unknown or inactive id, PasswordTooWeak."""
+    from bot.accounts import set_password
+
+    db = Database(settings.database_url)
+    try:
+        await db.migrate()
+        async with db.session() as s:
+            staff = (await read_registry(s)).staff.get(staff_id)
+        if staff is None or not staff.active:
+            raise KeyError(f"no active staff member {staff_id!r} in the registry")
+        await set_password(db, staff, password, Clock().now())
     finally:
         await db.close()
 
@@ -159,10 +198,14 @@ async def write_documents(settings: Settings, number: str, folder: str, *, appli
                 raise LookupError(f"no case {number}")
             docs = await case_documents(s, settings, registry, case, application=application)
         out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
-        for d in docs:
-            (out / d.name).write_bytes(d.data)
-        return [str(out / d.name) for d in docs]
+
+        def write() -> list[str]:
+            out.mkdir(parents=True, exist_ok=True)
+            for d in docs:
+                (out / d.name).write_bytes(d.data)
+            return [str(out / d.name) for d in docs]
+
+        return await asyncio.to_thread(write)
     finally:
         await db.close()
 
@@ -177,7 +220,8 @@ async def show_case(settings: Settings, number: str) -> dict[str, Any] | None:
             case = await store.get(canonical_number(number, settings.case_number_prefix) or number)
             if case is None:
                 return None
-            from storage.mediation import MediationStore     # the mediation's parties are masked too
+            # the mediation's parties are masked too
+            from storage.mediation import MediationStore
             parties = await MediationStore(s, now=store.now).parties(case.id)
             names = names_of(case) + tuple(p.name for p in parties if p.name)
             return {**case_json(case, registry), "events": [event_json(e, names) for e in await store.events(case)]}
@@ -185,27 +229,28 @@ async def show_case(settings: Settings, number: str) -> dict[str, Any] | None:
         await db.close()
 
 
-async def serve(settings: Settings, demo: bool = False, worker: int = 0) -> None:
-    """The gateway in this process. `worker` > 0: one of several processes a supervisor
-    started on the same port (bot/workers.py); it binds with SO_REUSEPORT and says it is up."""
+async def serve(settings: Settings, demo: bool = False) -> None:
+    """The gateway in this process (several processes: jiefen/workers.py)."""
     from aiohttp import web
 
     from jiefen.gateway import make_app
 
     configure_logging(settings.log_level)
-    if demo and not worker:
+    demo_lines: list[str] = []
+    if demo:
         await init_database(settings, demo=True)
+        demo_lines = await demo_logins(settings)
     ctx = await build_context(settings)
-    app = make_app(ctx, worker=worker)
+    app = make_app(ctx)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, reuse_port=bool(worker) or None)
+    site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
-    if worker:
-        print(f"worker {worker} ready", flush=True)
-    else:
-        print(f"jiefen is serving {len(ctx.registry.places)} places. Open the web chat: "
-              f"http://{settings.host}:{settings.port}/", flush=True)
+    print(f"jiefen is serving {len(ctx.registry.places)} places. Open the web chat: "
+          f"http://{settings.host}:{settings.port}/", flush=True)
+    print(f"The centre's console: http://{settings.host}:{settings.port}/console/", flush=True)
+    for line in demo_lines:
+        print(line, flush=True)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)   # finish in-flight work, then go
     try:
@@ -216,11 +261,11 @@ async def serve(settings: Settings, demo: bool = False, worker: int = 0) -> None
 
 
 async def chat(settings: Settings, user: str) -> None:
-    from adapters.console import ConsoleChannel
+    from adapters.terminal import TerminalChannel
 
     configure_logging("WARNING")
     ctx = await build_context(settings)
     try:
-        await ConsoleChannel(ctx, user).run(sys.stdin)
+        await TerminalChannel(ctx, user).run(sys.stdin)
     finally:
         await ctx.close()

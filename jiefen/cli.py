@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import asyncio
 import json
 import sys
@@ -43,15 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--demo", action="store_true", help="load the demo county first if the database is empty")
     s.add_argument("--workers", type=int, default=1,
                    help="worker processes on the one port (needs a shared state store: JIEFEN_STATE_URL=redis://…)")
-    s.add_argument("--worker-index", type=int, default=0, help=argparse.SUPPRESS)   # set by the supervisor
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("init", help="create or migrate the database")
     s.add_argument("--demo", action="store_true", help="load the demo county into an empty database")
+    s.add_argument("--history", type=int, nargs="?", const=3000, default=0, metavar="CASES",
+                   help="with --demo: add a year of made-up cases (default 3000) for the console's figures")
     s.set_defaults(func=cmd_init)
 
     s = sub.add_parser("chat", help="talk to the bot as a resident in the terminal")
-    s.add_argument("--user", default="console-user")
+    s.add_argument("--user", default="terminal-user")
     s.set_defaults(func=cmd_chat)
 
     s = sub.add_parser("cases", help="list cases (streamed: any number of them, in flat memory)")
@@ -92,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_case)
 
+    s = sub.add_parser("staff", help="staff accounts of the console (/console)")
+    ssub = s.add_subparsers(dest="action", required=True)
+    pw = ssub.add_parser("passwd", help="set a staff member's console password (asked for, or from standard input)")
+    pw.add_argument("id", help="the staff id in the registry, e.g. centre-qs")
+    pw.set_defaults(func=cmd_staff_passwd)
+
     s = sub.add_parser("registry", help="show the registry, or load a registry file")
     s.add_argument("--json", action="store_true")
     rsub = s.add_subparsers(dest="action")
@@ -126,8 +134,21 @@ def _run(coro) -> Any:
 def cmd_init(args: argparse.Namespace) -> int:
     from jiefen.admin import init_database
 
-    loaded = _run(init_database(_settings(args), demo=args.demo))
+    if args.history and not args.demo:
+        print("--history goes with --demo (made-up cases for the demo county)", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    loaded = _run(init_database(settings, demo=args.demo))
     print("database ready" + (f"; demo county loaded ({loaded} places)" if loaded else ""))
+    if args.demo:
+        from jiefen.admin import demo_logins
+        for line in _run(demo_logins(settings)):
+            print(line)
+    if args.history:
+        from jiefen.demo import add_history
+        added = _run(add_history(settings, args.history))
+        print(f"{added} made-up cases over the past year added" if added else
+              "the demo history is there already: nothing added")
     return 0
 
 
@@ -136,13 +157,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args, host=args.host, port=args.port)
     if args.workers > 1:
-        from jiefen.workers import SharedStateNeeded, supervise
+        from jiefen.workers import SharedStateNeeded, serve_workers
+        if args.config:
+            os.environ["JIEFEN_CONFIG"] = args.config        # the workers read the same file
         try:
-            return _run(supervise(settings, args.workers, demo=args.demo, config=args.config))
+            return serve_workers(settings, args.workers, demo=args.demo)
         except SharedStateNeeded as exc:
             print(exc, file=sys.stderr)
             return 2
-    _run(serve(settings, demo=args.demo, worker=args.worker_index))
+    _run(serve(settings, demo=args.demo))
     return 0
 
 
@@ -283,6 +306,28 @@ def cmd_case(args: argparse.Namespace) -> int:
                              for k, v in e["data"].items())
             print(f"  {at}  {e['kind']:<13} {e['actor']}" + (f"\n      {data}".replace("\n", "\n      ")
                                                                   if data else ""))
+    return 0
+
+
+def cmd_staff_passwd(args: argparse.Namespace) -> int:
+    import getpass
+
+    from jiefen.admin import set_staff_password
+    from bot.accounts import PasswordTooWeak
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"new console password for {args.id}: ")
+        if getpass.getpass("again: ") != password:
+            print("the two passwords differ; nothing changed", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        _run(set_staff_password(_settings(args), args.id, password))
+    except (KeyError, PasswordTooWeak) as exc:
+        print(f"password not set: {exc.args[0]}", file=sys.stderr)
+        return 1
+    print(f"console password set for {args.id}")
     return 0
 
 

@@ -13,6 +13,7 @@ from bot.outbox import Outbox
 from bot.reader import Reader
 from bot.privacy import MaskingFormatter
 from bot.settings import Settings
+from nlp import Understanding
 from storage import figures
 from storage.db import Database
 from storage.registry import read_registry
@@ -29,9 +30,9 @@ def build_dispatcher(ctx: AppContext) -> Dispatcher:
 
 
 async def build_context(settings: Settings, *, clock: Clock | None = None, state: StateStore | None = None,
-                        migrate: bool = True) -> AppContext:
-    from nlp import Understanding
-
+                        migrate: bool = True, nlp: Understanding | None = None) -> AppContext:
+    """The app's one context. `nlp`: an understanding already loaded (tests share one; its
+    places are set from this registry)."""
     state = state or open_state_store(settings.state_url, settings.state_prefix, settings.state_max_connections)
     db = Database(settings.database_url, timezone=settings.timezone)
     if migrate:
@@ -40,7 +41,10 @@ async def build_context(settings: Settings, *, clock: Clock | None = None, state
             await figures.ensure_built(db)   # once after the migration that added them (or a new time zone)
     async with db.session() as s:
         registry = await read_registry(s)
-    nlp = Understanding(place_refs(registry), model_dir=settings.nlp_model_dir or None)
+    if nlp is None:
+        nlp = Understanding(place_refs(registry), model_dir=settings.nlp_model_dir or None)
+    else:
+        nlp.set_places(place_refs(registry))
     ctx = AppContext(settings=settings, clock=clock or Clock(), db=db, state=state, registry=registry, nlp=nlp)
     db.flush_hooks.append(clocks.flush_hook(settings, ctx.clock.now))   # next due times move with the change
     ctx.dispatcher = build_dispatcher(ctx)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from adapters.web import WebChannel
 
 CTX_KEY = web.AppKey("ctx", AppContext)
+SCHEDULER_KEY = web.AppKey("scheduler", object)     # the clock runner, where the staff side is on (tests drive it)
 MAX_BODY = 1024 * 1024          # WeChat bodies are small; anything bigger is refused (413)
 
 
@@ -31,8 +32,10 @@ def web_channel(ctx: AppContext) -> "WebChannel":
 
 
 def enabled_channels(ctx: AppContext) -> list[Channel]:
-    """The channels the settings switch on. The web chat is always on."""
-    channels: list[Channel] = [web_channel(ctx)]
+    """The channels the settings switch on. The web chat and the staff console are always on."""
+    from adapters.console import ConsoleChannel
+
+    channels: list[Channel] = [web_channel(ctx), ConsoleChannel(ctx)]
     try:
         from adapters import wechat_mp
     except ImportError:
@@ -45,7 +48,8 @@ def enabled_channels(ctx: AppContext) -> list[Channel]:
     if ctx.settings.wecom_corpid:       # the staff side: app messages and the group robots' digests
         from adapters.wecom_app import WeComAppChannel
         from adapters.wecom_robot import WeComRobotChannel
-        channels += [WeComAppChannel(ctx), WeComRobotChannel(ctx)]
+        app_channel = WeComAppChannel(ctx)
+        channels += [app_channel, WeComRobotChannel(ctx, api=app_channel.api)]     # one client, one token
     if ctx.settings.group_forward_secret:
         from adapters.group_forward import GroupForwardChannel
         channels.append(GroupForwardChannel(ctx))
@@ -67,7 +71,7 @@ def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outb
         from adapters.wecom_robot import queue_digests
         from bot.mediation import run_timers
         from bot.scheduler import Scheduler
-        scheduler = ctx.extras["scheduler"] = Scheduler(ctx, jobs=[queue_digests, run_timers])
+        scheduler = app[SCHEDULER_KEY] = Scheduler(ctx, jobs=[queue_digests, run_timers])
 
     async def startup(_app: web.Application) -> None:
         for ch in channels:

@@ -3,6 +3,7 @@ a whole app on a temporary SQLite file and the in-process state store, and a fak
 that pushes a resident's message and returns the bot's replies."""
 from __future__ import annotations
 
+import functools
 import itertools
 from pathlib import Path
 from typing import Any
@@ -13,15 +14,23 @@ from bot.context import AppContext
 from bot.message import EventType, Kind, Message, Push
 from bot.outbox import Delivery, Outcome
 from bot.settings import Settings
+from nlp import Understanding
 from storage.registry import DEMO_FILE, read_registry_file, save_registry
 from storage.state import StateStore
+
+
+@functools.cache
+def shared_understanding(model_dir: str) -> Understanding:
+    """Tests build hundreds of contexts; loading the model is most of the cost, and the model
+    is only read (its places are set per context), so the test kit loads it once per model."""
+    return Understanding(model_dir=model_dir or None)
 
 
 async def make_context(folder: Path, *, clock: Clock | None = None, state: StateStore | None = None,
                        demo: bool = True, database_url: str | None = None, **settings: Any) -> AppContext:
     s = Settings.load(env={}, database_url=database_url or f"sqlite+aiosqlite:///{folder / 'jiefen.db'}",
                       **settings)
-    ctx = await build_context(s, clock=clock or FakeClock(), state=state)
+    ctx = await build_context(s, clock=clock or FakeClock(), state=state, nlp=shared_understanding(s.nlp_model_dir))
     if demo:
         async with ctx.db.session() as session:
             await save_registry(session, read_registry_file(DEMO_FILE))

@@ -13,7 +13,6 @@ at the end of a round, by `jiefen nlp report --part blind`.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from nlp.evaluate import BLIND, DATA_DIR, PARTS, load_tsv

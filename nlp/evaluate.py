@@ -6,7 +6,7 @@ The dev part is tuned on; the held-out part is only evaluated (see nlp/RESULTS.m
 from __future__ import annotations
 
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -3,6 +3,7 @@ greetings. They steer the intake; the dispute itself is read by `Understanding`.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 _END = r"[。！!？?~～\s.，,]*$"
 
@@ -71,3 +72,46 @@ def strip_correction(text: str) -> tuple[bool, str]:
     """'不对，是柳林村' → (True, '柳林村')."""
     m = CORRECTION.match(text)
     return (True, text[m.end():].strip()) if m else (False, text)
+
+
+# "不对，是石桥村" after a case was opened / "电话改成139…" / "补充：…"
+FIELD_CHANGE = re.compile(r"^\s*(?:我的)?(?:联系电话|电话号码|手机号码?|电话|号码|联系方式|地点|地址|位置)"
+                          r"(?:改成|改为|换成|应该是|是|变了|换了|错了)[:：，,。\s]*")
+ADDING = re.compile(r"^\s*(?:补充|再补充|还要补充|另外补充)[一下点]*[:：，,。\s]*")
+
+
+class Intent(StrEnum):
+    """What a message does to the conversation, beside what it tells about a dispute."""
+    CANCEL = "cancel"
+    PROGRESS = "progress"          # asks how a case stands (also: a case number alone)
+    GREETING = "greeting"
+    THANKS = "thanks"
+    HELP = "help"
+    CONFIRM = "confirm"
+    DENY = "deny"
+    SKIP = "skip"                  # "不知道" / "没有": no answer to the question asked
+    THIS_ACCOUNT = "this_account"  # "就用这个微信联系"
+    REPORT = "report"              # wants to report something, not yet said what
+    CORRECTION = "correction"      # "不对，…": what follows replaces an earlier answer
+    FIELD_CHANGE = "field_change"  # "电话改成…"
+    ADDING = "adding"              # "补充：…"
+
+
+_INTENT_TESTS = ((Intent.CANCEL, is_cancel), (Intent.PROGRESS, asks_progress), (Intent.GREETING, is_greeting),
+                 (Intent.THANKS, is_thanks), (Intent.HELP, asks_help), (Intent.CONFIRM, is_confirm),
+                 (Intent.DENY, is_deny), (Intent.REPORT, wants_to_report),
+                 (Intent.CORRECTION, lambda t: bool(CORRECTION.match(t))),
+                 (Intent.FIELD_CHANGE, lambda t: bool(FIELD_CHANGE.match(t))),
+                 (Intent.ADDING, lambda t: bool(ADDING.match(t))))
+
+
+def intents_of(text: str, answer: str | None = None) -> frozenset[Intent]:
+    """Every intent the (normalised) text shows; SKIP and THIS_ACCOUNT are judged on the
+    answer part (the text after a correction word) when it is given."""
+    found = {intent for intent, test in _INTENT_TESTS if test(text)}
+    body = text if answer is None else answer
+    if is_skip(body):
+        found.add(Intent.SKIP)
+    if wants_this_account(body):
+        found.add(Intent.THIS_ACCOUNT)
+    return frozenset(found)

@@ -15,9 +15,9 @@ import math
 import random
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
-from nlp.keywords import TypeResult, _softconf
+from nlp.keywords import TypeResult
 from nlp.normalize import Normalizer
 
 MODEL_FILE = "model.json"

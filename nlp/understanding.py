@@ -83,6 +83,10 @@ class Understanding:
                     self._tokenizer = tk
         return self._tokenizer
 
+    def normalize(self, text: str) -> str:
+        """The text as the reading sees it (full-width, traditional characters, typos)."""
+        return self._normalize(text)
+
     def tokens(self, text: str) -> list[str]:
         return self.tokenizer().lcut(self._normalize(text))
 

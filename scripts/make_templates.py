@@ -44,7 +44,8 @@ def para(doc, text, *, size=12, bold=False, align=None, space_before=0):
 
 def agreement() -> Document:
     doc = base()
-    para(doc, "人民调解协议书{% if oral %}（口头协议记录）{% endif %}", size=20, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "人民调解协议书{% if oral %}（口头协议记录）{% endif %}", size=20, bold=True,
+         align=WD_ALIGN_PARAGRAPH.CENTER)
     para(doc, "编号：{{ number }}", align=WD_ALIGN_PARAGRAPH.RIGHT)
     para(doc, "第{{ copy_no }}份，共{{ copies }}份（{{ holder }}执）", align=WD_ALIGN_PARAGRAPH.RIGHT)
     para(doc, "{%p for p in parties %}")
@@ -83,12 +84,15 @@ def application() -> Document:
     para(doc, "申请人：{{ p.name }}{% if p.address %}，住所：{{ p.address }}{% endif %}")
     para(doc, "{%p endfor %}")
     para(doc, "请求事项", size=13, bold=True, space_before=6)
-    para(doc, "请求依法确认申请人于{{ signed_on }}经{{ committee }}主持调解达成的《人民调解协议书》（{{ number }}）有效。")
+    para(doc, "请求依法确认申请人于{{ signed_on }}经{{ committee }}主持调解达成的"
+              "《人民调解协议书》（{{ number }}）有效。")
     para(doc, "事实与理由", size=13, bold=True, space_before=6)
-    para(doc, "{{ facts.rstrip('。；;. ') }}。经{{ committee }}调解，申请人自愿达成协议：{{ terms.rstrip('。；;. ') }}。"
+    para(doc, "{{ facts.rstrip('。；;. ') }}。经{{ committee }}调解，申请人自愿达成协议："
+              "{{ terms.rstrip('。；;. ') }}。"
               "为此，申请人依据《中华人民共和国人民调解法》"
               "第三十三条、《中华人民共和国民事诉讼法》的规定，共同向贵院申请司法确认。")
-    para(doc, "申请人承诺：出于解决纠纷的目的自愿达成协议，没有恶意串通、规避法律的行为。如因虚假陈述等原因导致协议被撤销"
+    para(doc, "申请人承诺：出于解决纠纷的目的自愿达成协议，没有恶意串通、规避法律的行为。"
+              "如因虚假陈述等原因导致协议被撤销"
               "或者无效，愿意承担相应的法律责任。")
     para(doc, "此致")
     para(doc, "{{ court or '________人民法院' }}")

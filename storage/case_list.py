@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import AsyncIterator, Sequence
 
-from sqlalchemy import Select, and_, select, tuple_
+from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.lifecycle import OPEN_STATUSES
 from storage.db import Database
-from storage.models import Case, CaseAssignee
-from storage.sql import in_values
+from storage.lifecycle import EventKind
+from storage.models import Case, CaseAssignee, CaseEvent
+from storage.sql import dialect_of, in_values
 
 MAX_PAGE = 500
 
@@ -43,6 +44,16 @@ class UnknownPlace(LookupError):
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What one person may see: cases at `places` (a subtree; None: everywhere) of `types` (None:
+    every type), and whatever is assigned to `staff_id` wherever it is. Built from the registry
+    by bot/scope.py; `None` as a whole filter's scope means no limit (the county centre)."""
+    places: frozenset[str] | None = None
+    types: frozenset[str] | None = None
+    staff_id: str | None = None
+
+
+@dataclass(frozen=True)
 class CaseFilter:
     """Every field narrows the list; an empty one does not filter."""
     statuses: frozenset[str] = frozenset()
@@ -56,6 +67,10 @@ class CaseFilter:
     created_to: datetime | None = None          # opened before
     overdue: bool = False                       # only open cases past a deadline
     red_card: bool = False                      # only cases given a red card
+    several: bool = False                       # only disputes reported by more than one resident
+    text: str = ""                              # words in the description (a substring)
+    number: str = ""                            # a case number, or its start
+    scope: Scope | None = None                  # what the person listing may see (None: everything)
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,14 @@ def _where(q: Select, flt: CaseFilter, dialect: str) -> Select:
         q = q.where(Case.overdue_since.is_not(None), Case.status.in_(OPEN_STATUSES))
     if flt.red_card:
         q = q.where(Case.red_card_at.is_not(None))
+    if flt.several:
+        q = q.where(exists().where(CaseEvent.case_id == Case.id, CaseEvent.kind == EventKind.LINKED_REPORT))
+    if flt.text.strip():
+        q = q.where(Case.description.like(f"%{_escape(flt.text.strip())}%", escape="\\"))
+    if flt.number.strip():
+        q = q.where(Case.number.like(f"{_escape(flt.number.strip().upper())}%", escape="\\"))
+    if flt.scope is not None:
+        q = q.where(scope_condition(flt.scope, dialect))
     if flt.assignee:
         # only open statuses asked for: the (staff, open, case) index range in case order
         only_open = bool(flt.statuses) and flt.statuses <= OPEN_STATUSES
@@ -93,6 +116,26 @@ def _where(q: Select, flt: CaseFilter, dialect: str) -> Select:
             on.append(CaseAssignee.open.is_(True))
         q = q.join(CaseAssignee, and_(*on))
     return q
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def scope_condition(scope: Scope, dialect: str):
+    """Cases inside the scope: at its places and of its types, or assigned to its person."""
+    parts = []
+    if scope.places is not None:
+        parts.append(in_values(Case.place_code, sorted(scope.places), dialect))
+    if scope.types is not None:
+        parts.append(Case.type.in_(sorted(scope.types)))
+    if not parts:
+        return Case.id.is_not(None)
+    inside = and_(*parts)
+    if scope.staff_id:
+        mine = exists().where(CaseAssignee.case_id == Case.id, CaseAssignee.staff_id == scope.staff_id)
+        return or_(inside, mine)
+    return inside
 
 
 def _key(sort: Sort):
@@ -139,11 +182,17 @@ async def page_cases(session: AsyncSession, flt: CaseFilter = CaseFilter(), *, s
     """One page; `cursor` is the previous page's `next_cursor` (BadCursor when it is not one)."""
     limit = max(1, min(limit, MAX_PAGE))
     after = _decode(cursor, sort, descending) if cursor else None
-    q = _ordered(_where(select(Case), flt, session.bind.dialect.name), sort, descending, after, bool(flt.assignee))
+    q = _ordered(_where(select(Case), flt, dialect_of(session)), sort, descending, after, bool(flt.assignee))
     rows = list((await session.scalars(q.limit(limit + 1))).all())
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, _encode(sort, descending, rows[-1]) if more and rows else None)
+
+
+async def count_cases(session: AsyncSession, flt: CaseFilter = CaseFilter()) -> int:
+    """How many cases the filter lets through (the list's "N cases"; a figure's drill-down)."""
+    q = _where(select(func.count()).select_from(Case), flt, dialect_of(session))
+    return int(await session.scalar(q) or 0)
 
 
 async def stream_cases(db: Database, flt: CaseFilter = CaseFilter(), *, sort: Sort = Sort.CREATED,

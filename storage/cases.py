@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from storage.lifecycle import OPEN_STATUSES, check_transition
 from storage.models import Case, CaseAssignee, CaseCounter, CaseEvent, StaffLoad
-from storage.sql import in_values
+from storage.sql import dialect_of, in_values
 
 CORRECTABLE = {"type": "type", "risk": "risk", "place": "place_code"}     # what a correction may change
 _NUMBER = re.compile(r"([A-Za-z]{1,4})\s*-?\s*(\d{6})\s*-?\s*(\d{3,6})")
@@ -98,7 +98,7 @@ class CaseStore:
 
     async def _next_number(self) -> str:
         day = self.now.astimezone(self.tz).strftime("%y%m%d")
-        insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        insert = pg_insert if dialect_of(self.session) == "postgresql" else sqlite_insert
         stmt = (insert(CaseCounter).values(day=day, last=1)
                 .on_conflict_do_update(index_elements=[CaseCounter.day], set_={"last": CaseCounter.last + 1})
                 .returning(CaseCounter.last))
@@ -240,7 +240,7 @@ class CaseStore:
         if place_codes is not None:
             codes = set(place_codes)
             named = [c for c in codes if c is not None]
-            cond = in_values(Case.place_code, named, self.session.bind.dialect.name) if named else None
+            cond = in_values(Case.place_code, named, dialect_of(self.session)) if named else None
             if None in codes:
                 cond = Case.place_code.is_(None) if cond is None else (cond | Case.place_code.is_(None))
             if cond is None:
@@ -265,7 +265,7 @@ class CaseStore:
         if not ids:
             return {}
         rows = (await self.session.execute(select(StaffLoad.staff_id, StaffLoad.open_cases)
-                                           .where(in_values(StaffLoad.staff_id, ids, self.session.bind.dialect.name)))).all()
+                                           .where(in_values(StaffLoad.staff_id, ids, dialect_of(self.session))))).all()
         return {s: int(n) for s, n in rows}
 
     async def list(self, *, status: str | None = None, limit: int | None = None) -> Sequence[Case]:

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationRow
+from storage.sql import rowcount
 
 
 class ConversationStore:
@@ -45,4 +46,4 @@ class ConversationStore:
     async def purge(self, before: datetime) -> int:
         """Forget conversations silent since `before` (drafts expire long before)."""
         res = await self.session.execute(delete(ConversationRow).where(ConversationRow.updated_at < before))
-        return res.rowcount
+        return rowcount(res)

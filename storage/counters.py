@@ -30,7 +30,18 @@ from storage.models import Case, CaseFigure, StaffLoad
 MEASURES: tuple[str, ...] = ("cases", "open", "dispatched", "dispatch_secs", "resolved", "resolve_timed",
                              "resolve_secs", "closed", "at_town", "at_county", "red", "overdue", "late", "carded",
                              "carded_open", "rated", "rating_sum")
-DIMS: tuple[str, ...] = ("all", "type", "place", "channel")
+# "pt" place|type and "pc" place|channel: an area's figures by type and channel (a town sums its
+# places' rows), the heat map's place × type grid; "src": the dispute code a report came through;
+# "dh" place|hours and "rd" place|days: how long to dispatch and to a result, counted in buckets
+# (DISPATCH_HOURS, RESULT_DAYS: a bucket's key is its upper bound), so a median or a 90th
+# percentile is read off the kept rows to within a bucket
+DIMS: tuple[str, ...] = ("all", "type", "place", "channel", "pt", "pc", "src", "dh", "rd")
+VERSION = "4"            # what the kept rows hold: a change rebuilds them once (figures.ensure_built)
+MONTH = "M"              # a month's rows: day = "M2026-11" (a year's figures read 12 of them, not 365 days';
+                         # "M" sorts after every date, so a range of dates never takes one in)
+DISPATCH_HOURS: tuple[int, ...] = (1, 2, 4, 8, 24, 48, 72, 120, 168, 336)
+RESULT_DAYS: tuple[int, ...] = (1, 2, 3, 5, 7, 10, 15, 20, 30, 45, 60, 90, 180)
+BEYOND = "more"
 ALL_DAYS = "*"
 _INFO = "jiefen_counts"
 _CHUNK = 500           # rows per upsert statement (SQLite takes at most 32,766 parameters)
@@ -53,6 +64,7 @@ class Facts:
     satisfaction: int | None
     overdue_since: datetime | None
     red_card_at: datetime | None
+    source: str | None = None
 
 
 FACT_FIELDS = tuple(f.name for f in fields(Facts))
@@ -86,10 +98,24 @@ def local_day(when: datetime, tz: str) -> str:
     return when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d")
 
 
+def bucket(value: float, bounds: tuple[int, ...]) -> str:
+    """The smallest upper bound at or above `value` ("more" past the last)."""
+    return next((str(b) for b in bounds if value <= b), BEYOND)
+
+
 def figure_keys(f: Facts, tz: str) -> list[FigureKey]:
     day = local_day(f.created_at, tz) if f.created_at else ALL_DAYS
-    values = (("all", ""), ("type", f.type or ""), ("place", f.place_code or ""), ("channel", f.channel or ""))
-    return [(d, dim, value[:64]) for d in dict.fromkeys((day, ALL_DAYS)) for dim, value in values]
+    place = f.place_code or ""
+    values: tuple[tuple[str, str], ...] = (("all", ""), ("type", f.type or ""), ("place", place), ("channel", f.channel or ""),
+              ("pt", f"{place}|{f.type or ''}"), ("pc", f"{place}|{f.channel or ''}"))
+    if f.source:
+        values += (("src", f.source),)
+    if f.dispatched_at is not None and f.created_at is not None:
+        values += (("dh", f"{place}|{bucket(_secs(f.created_at, f.dispatched_at) / 3600, DISPATCH_HOURS)}"),)
+    if f.status in ("resolved", "closed") and f.resolved_at is not None and f.created_at is not None:
+        values += (("rd", f"{place}|{bucket(_secs(f.created_at, f.resolved_at) / 86400, RESULT_DAYS)}"),)
+    days = (day, MONTH + day[:7], ALL_DAYS) if day != ALL_DAYS else (ALL_DAYS,)
+    return [(d, dim, value[:64]) for d in days for dim, value in values]
 
 
 def contribution(f: Facts, tz: str) -> dict[FigureKey, dict[str, int]]:

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
-from typing import AsyncIterator, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from alembic import command
 from alembic.config import Config
@@ -13,10 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from sqlalchemy.orm import Session
 
 from storage import cases, counters, sqlite_inline
+from storage.models import Case
 from storage.writer import SQLiteWriter
 
+log = logging.getLogger("jiefen.db")
 MIGRATIONS = Path(__file__).with_name("migrations")
 FlushHook = Callable[[Session], None]
+# the cases a committed transaction changed: [{"number", "place", "status", "risk", "type"}]
+CommitHook = Callable[[list[dict[str, Any]]], Awaitable[None]]
+_TOUCHED = "jiefen_touched"
 
 
 class Database:
@@ -28,6 +34,7 @@ class Database:
         self.url = url
         self.timezone = timezone
         self.flush_hooks: list[FlushHook] = []
+        self.commit_hooks: list[CommitHook] = []       # after a commit that changed cases (live updates)
         parsed = make_url(url)
         # a failed statement's parameters are residents' words and phone numbers: never in a log
         kwargs: dict = {"hide_parameters": True}
@@ -62,11 +69,18 @@ class Database:
     def _after_rollback(session: Session, _transaction) -> None:
         cases.forget_ledger(session)
         counters.forget(session)
+        session.info.pop(_TOUCHED, None)
 
     def _before_flush(self, session: Session, _flush_context, _instances) -> None:
         for hook in self.flush_hooks:
             hook(session)
         counters.collect(session, self.timezone)
+        if self.commit_hooks:
+            touched = session.info.setdefault(_TOUCHED, {})
+            for obj in list(session.new) + list(session.dirty):
+                if isinstance(obj, Case) and obj.number:
+                    touched[obj.number] = {"number": obj.number, "place": obj.place_code, "status": obj.status,
+                                           "risk": obj.risk, "type": obj.type}
 
     @property
     def dialect(self) -> str:
@@ -78,6 +92,13 @@ class Database:
         async with self._sessions() as session:
             async with session.begin():
                 yield session
+            touched = session.sync_session.info.pop(_TOUCHED, None)
+        if touched:
+            for hook in list(self.commit_hooks):
+                try:
+                    await hook(list(touched.values()))
+                except Exception:          # live updates are a courtesy: never the change's failure
+                    log.exception("a commit hook failed")
 
     async def migrate(self) -> None:
         async with self.engine.begin() as conn:

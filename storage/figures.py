@@ -16,16 +16,17 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field, fields
-from datetime import date
-from typing import Collection
+from datetime import date, timedelta
+from typing import Collection, cast
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Table, and_, delete, func, insert, or_, select, text, update
 
 from storage.lifecycle import OPEN_STATUSES
-from storage.counters import ALL_DAYS, MEASURES, Facts, FACT_FIELDS, contribution
+from storage.counters import (ALL_DAYS, DISPATCH_HOURS, MEASURES, MONTH, RESULT_DAYS, VERSION, Facts,
+                              FACT_FIELDS, contribution)
 from storage.db import Database
 from storage.models import Case, CaseAssignee, CaseFigure, Meta, StaffLoad
-from storage.sql import in_values
+from storage.sql import dialect_of, in_values
 
 log = logging.getLogger("jiefen.figures")
 META_KEY = "figures_timezone"
@@ -97,29 +98,140 @@ class Figures:
     by_type: dict[str, Measures] = field(default_factory=dict)
     by_place: dict[str, Measures] = field(default_factory=dict)      # place code ("" none yet) as recorded
     by_channel: dict[str, Measures] = field(default_factory=dict)
+    by_place_type: dict[str, Measures] = field(default_factory=dict)   # "place|type"
+    by_place_channel: dict[str, Measures] = field(default_factory=dict)  # "place|channel"
+    by_source: dict[str, Measures] = field(default_factory=dict)      # dispute code
     now: Measures = Measures()                                        # the whole ledger: open, overdue, red cards
     now_by_type: dict[str, Measures] = field(default_factory=dict)
     now_by_place: dict[str, Measures] = field(default_factory=dict)
+    dispatch_buckets: dict[str, int] = field(default_factory=dict)   # upper bound in hours → cases
+    result_buckets: dict[str, int] = field(default_factory=dict)     # upper bound in days → cases
+
+    def dispatch_hours_at(self, share: float) -> int | None:
+        """The bucket's upper bound (hours) by which `share` of the dispatched cases were dispatched."""
+        return quantile(self.dispatch_buckets, DISPATCH_HOURS, share)
+
+    def result_days_at(self, share: float) -> int | None:
+        """The bucket's upper bound (days) by which `share` of the cases with a result had it."""
+        return quantile(self.result_buckets, RESULT_DAYS, share)
 
     def as_dict(self) -> dict:
         def table(d: dict[str, Measures]) -> dict:
             return {k: v.as_dict() for k, v in sorted(d.items())}
         return {"since": self.since.isoformat(), "until": self.until.isoformat(), "total": self.total.as_dict(),
                 "by_day": table(self.by_day), "by_type": table(self.by_type), "by_place": table(self.by_place),
-                "by_channel": table(self.by_channel), "now": self.now.as_dict(),
-                "now_by_type": table(self.now_by_type), "now_by_place": table(self.now_by_place)}
+                "by_channel": table(self.by_channel), "by_place_type": table(self.by_place_type),
+                "by_place_channel": table(self.by_place_channel), "by_source": table(self.by_source),
+                "now": self.now.as_dict(),
+                "now_by_type": table(self.now_by_type), "now_by_place": table(self.now_by_place),
+                "dispatch_buckets": self.dispatch_buckets, "result_buckets": self.result_buckets}
 
 
-def roll_up(by_place: dict[str, Measures], parents: dict[str, str | None]) -> dict[str, Measures]:
-    """Place figures summed up the tree: each place counts its own cases and those below it."""
-    out: dict[str, Measures] = {}
-    for code, m in by_place.items():
-        seen = 0
-        while code and seen < 20:
-            out[code] = out.get(code, Measures()) + m
-            code = parents.get(code)
-            seen += 1
-    return out
+def quantile(buckets: dict[str, int], bounds: tuple[int, ...], share: float) -> int | None:
+    """The upper bound of the bucket holding the `share` quantile; None without cases, or past
+    the last bound (the caller says "more than …")."""
+    total = sum(buckets.values())
+    if not total:
+        return None
+    need, seen = share * total, 0
+    for b in bounds:
+        seen += buckets.get(str(b), 0)
+        if seen >= need:
+            return b
+    return None
+
+
+def _spans(since: date, until: date) -> tuple[list[str], list[tuple[str, str]]]:
+    """The period as whole months (their "M…" rows) and the days of the months it covers in part."""
+    months: list[str] = []
+    ranges: list[tuple[str, str]] = []
+    first = since.replace(day=1)
+    while first <= until:
+        nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        last = nxt - timedelta(days=1)
+        if since <= first and last <= until:
+            months.append(MONTH + first.strftime("%Y-%m"))
+        else:
+            ranges.append((max(since, first).isoformat(), min(until, last).isoformat()))
+        first = nxt
+    return months, ranges
+
+
+def _in_period(since: date, until: date):
+    months, ranges = _spans(since, until)
+    parts = [and_(CaseFigure.day >= a, CaseFigure.day <= b) for a, b in ranges]
+    if months:
+        parts.append(CaseFigure.day.in_(months))
+    return or_(*parts)
+
+
+async def read_area(session, since: date, until: date, places: Collection[str] | None, *,
+                    dims: Collection[str] = ("place", "pt", "pc", "src", "dh", "rd"), by_day: str | None = "day",
+                    now: bool = True) -> Figures:
+    """The figures of an area (`places`, a subtree; None: the whole county) for the cases opened
+    from `since` to `until`: sums over the period's kept rows (whole months' rows and the days of
+    the months it covers in part) by dimension and value, then the area's part of them; never a
+    scan of the ledger. `dims`, `by_day`, `now`: what to read (a comparison needs less);
+    `by_day` "day" (keys "2026-11-23"), "month" (keys "2026-11": a year's trend) or None."""
+    sums = [func.sum(getattr(CaseFigure, m)) for m in MEASURES]
+    period = _in_period(since, until)
+    dims = tuple(dict.fromkeys(("place", *dims)))
+    per_value = (await session.execute(select(CaseFigure.dim, CaseFigure.key, *sums)
+                                       .where(period, CaseFigure.dim.in_(dims))
+                                       .group_by(CaseFigure.dim, CaseFigure.key))).all()
+    per_day = []
+    if by_day:
+        span = period if by_day == "month" else \
+            and_(CaseFigure.day >= since.isoformat(), CaseFigure.day <= until.isoformat())
+        day_q = select(CaseFigure.day, *sums).where(span).group_by(CaseFigure.day)
+        if places is None:
+            day_q = day_q.where(CaseFigure.dim == "all")
+        else:
+            day_q = day_q.where(CaseFigure.dim == "place",
+                                in_values(CaseFigure.key, sorted(places), session.bind.dialect.name))
+        per_day = (await session.execute(day_q)).all()
+    now_rows = []
+    if now:
+        now_q = select(CaseFigure.dim, CaseFigure.key, *[getattr(CaseFigure, m) for m in MEASURES]) \
+            .where(CaseFigure.day == ALL_DAYS, CaseFigure.dim.in_(("place", "pt")))
+        now_rows = (await session.execute(now_q)).all()
+
+    def measures(values) -> Measures:
+        return Measures(*(int(v or 0) for v in values))
+
+    def inside(place: str) -> bool:
+        return places is None or place in places
+
+    got: dict[str, dict[str, Measures]] = {d: {} for d in ("place", "pt", "pc", "src", "dh", "rd")}
+    for dim, key, *values in per_value:
+        got[dim][key] = measures(values)
+    by_place = {k: m for k, m in got["place"].items() if inside(k)}
+    by_pt = {k: m for k, m in got["pt"].items() if inside(k.split("|")[0])}
+    by_pc = {k: m for k, m in got["pc"].items() if inside(k.split("|")[0])}
+
+    def second(table: dict[str, Measures]) -> dict[str, Measures]:
+        out: dict[str, Measures] = {}
+        for k, m in table.items():
+            part = k.split("|", 1)[1]
+            out[part] = out.get(part, Measures()) + m
+        return out
+    buckets: dict[str, Counter] = {"dh": Counter(), "rd": Counter()}
+    for dim in buckets:
+        for k, m in got[dim].items():
+            place, _, b = k.rpartition("|")
+            if inside(place):
+                buckets[dim][b] += m.cases
+    now_place = {k: measures(v) for dim, k, *v in now_rows if dim == "place" and inside(k)}
+    now_type = second({k: measures(v) for dim, k, *v in now_rows if dim == "pt" and inside(k.split("|")[0])})
+    days: dict[str, Measures] = {}
+    for d, *v in per_day:
+        key = d[len(MONTH):] if d.startswith(MONTH) else d[:7] if by_day == "month" else d
+        days[key] = days.get(key, Measures()) + measures(v)
+    return Figures(since, until, sum(by_place.values(), Measures()), days,
+                   second(by_pt), by_place, second(by_pc), by_pt, by_pc,
+                   {k: m for k, m in got["src"].items() if places is None or k in places},
+                   sum(now_place.values(), Measures()), now_type, now_place,
+                   dict(buckets["dh"]), dict(buckets["rd"]))
 
 
 async def read_figures(session, since: date, until: date) -> Figures:
@@ -138,15 +250,17 @@ async def read_figures(session, since: date, until: date) -> Figures:
     def measures(values) -> Measures:
         return Measures(*(int(v or 0) for v in values))
 
-    dims: dict[str, dict[str, Measures]] = {"all": {}, "type": {}, "place": {}, "channel": {}}
+    dims: dict[str, dict[str, Measures]] = {"all": {}, "type": {}, "place": {}, "channel": {}, "pt": {}, "pc": {},
+                                            "src": {}}
     for dim, key, *values in per_value:
         if dim in dims:
             dims[dim][key] = measures(values)
-    now = {"all": {}, "type": {}, "place": {}}
+    now: dict[str, dict[str, Measures]] = {"all": {}, "type": {}, "place": {}}
     for dim, key, *values in now_rows:
         now[dim][key] = measures(values)
     return Figures(since, until, dims["all"].get("", Measures()), {d: measures(v) for d, *v in per_day},
-                   dims["type"], dims["place"], dims["channel"], now["all"].get("", Measures()),
+                   dims["type"], dims["place"], dims["channel"], dims["pt"], dims["pc"], dims["src"],
+                   now["all"].get("", Measures()),
                    now["type"], now["place"])
 
 
@@ -158,7 +272,7 @@ async def now_in(session, places: Collection[str]) -> Measures:
     sums = [func.sum(getattr(CaseFigure, m)) for m in MEASURES]
     row = (await session.execute(select(*sums).where(
         CaseFigure.day == ALL_DAYS, CaseFigure.dim == "place",
-        in_values(CaseFigure.key, sorted(places), session.bind.dialect.name)))).one()
+        in_values(CaseFigure.key, sorted(places), dialect_of(session))))).one()
     return Measures(*(int(v or 0) for v in row))
 
 
@@ -192,15 +306,15 @@ async def rebuild(db: Database) -> int:
         rows = [{"day": d, "dim": dim, "key": k, **{m: c.get(m, 0) for m in MEASURES}}
                 for (d, dim, k), c in sorted(totals.items())]
         for i in range(0, len(rows), 1000):
-            await s.execute(CaseFigure.__table__.insert(), rows[i:i + 1000])
+            await s.execute(insert(_table(CaseFigure)), rows[i:i + 1000])
         open_ids = select(Case.id).where(Case.status.in_(OPEN_STATUSES))
         await s.execute(update(CaseAssignee).values(open=CaseAssignee.case_id.in_(open_ids)))
         await s.execute(delete(StaffLoad))
-        await s.execute(StaffLoad.__table__.insert().from_select(
+        await s.execute(insert(_table(StaffLoad)).from_select(
             ["staff_id", "open_cases"],
             select(CaseAssignee.staff_id, func.count()).where(CaseAssignee.open.is_(True))
             .group_by(CaseAssignee.staff_id)))
-        await _set_meta(s, META_KEY, tz)
+        await _set_meta(s, META_KEY, built_mark(tz))
     log.info("figures rebuilt from %d cases", counted)
     return counted
 
@@ -209,10 +323,15 @@ async def ensure_built(db: Database) -> bool:
     """Rebuild when the figures were never built here, or for another time zone."""
     async with db.session() as s:
         built = await s.scalar(select(Meta.value).where(Meta.key == META_KEY))
-    if built == db.timezone:
+    if built == built_mark(db.timezone):
         return False
     await rebuild(db)
     return True
+
+
+def built_mark(tz: str) -> str:
+    """What the kept rows were counted with: the time zone of their days, and what they hold."""
+    return tz if VERSION == "1" else f"{tz}|v{VERSION}"
 
 
 async def _set_meta(session, key: str, value: str) -> None:
@@ -221,3 +340,9 @@ async def _set_meta(session, key: str, value: str) -> None:
         session.add(Meta(key=key, value=value))
     else:
         row.value = value
+
+
+def _table(model: type) -> Table:
+    """A model's Core table: bulk rows go through it, not the ORM's bulk insert (which the
+    scale work measured at 16-35 s for rows the table takes at once)."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import InboxItem
+from storage.sql import rowcount
 
 
 class InboxStatus(str, enum.Enum):
@@ -67,7 +68,7 @@ class InboxStore:
                 .on_conflict_do_nothing(index_elements=[InboxItem.key]).returning(InboxItem.id))
         async with self.db.session() as s:
             new_id = (await s.execute(stmt)).scalar_one_or_none()
-            item = await s.scalar(select(InboxItem).where(InboxItem.key == key))
+            item = (await s.scalars(select(InboxItem).where(InboxItem.key == key))).one()
             return _row(item), new_id is not None
 
     async def get(self, item_id: int) -> Row | None:
@@ -84,7 +85,7 @@ class InboxStore:
                 .where(InboxItem.id == item_id, _claimable(now))
                 .values(status=InboxStatus.HANDLING.value, claim=token, attempts=InboxItem.attempts + 1,
                         next_attempt_at=now + timedelta(seconds=lease)))
-            return token if res.rowcount == 1 else None
+            return token if rowcount(res) == 1 else None
 
     @staticmethod
     async def finish(session: AsyncSession, item_id: int, token: str, replies: list[Any], now: datetime,
@@ -95,7 +96,7 @@ class InboxStore:
                                     InboxItem.status == InboxStatus.HANDLING.value)
             .values(status=InboxStatus.DONE.value, claim="", replies=replies, done_at=now, error="",
                     delivery="push" if pushed else "reply"))
-        if res.rowcount != 1:
+        if rowcount(res) != 1:
             raise LostClaim(item_id)
 
     async def close(self, item_id: int, token: str, replies: list[Any], now: datetime, error: str = "") -> None:
@@ -157,7 +158,7 @@ class InboxStore:
         async with self.db.session() as s:
             res = await s.execute(delete(InboxItem).where(InboxItem.status == InboxStatus.DONE.value,
                                                           InboxItem.done_at < before))
-            return res.rowcount
+            return rowcount(res)
 
 
 def _claimable(now: datetime):

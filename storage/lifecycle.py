@@ -69,6 +69,13 @@ class Risk(StrEnum):
     YELLOW = "yellow"
     RED = "red"
 
+    @property
+    def rank(self) -> int:
+        return _RISK_RANK[self]
+
+
+_RISK_RANK = {Risk.GREEN: 0, Risk.YELLOW: 1, Risk.RED: 2}
+
 
 class EventKind(StrEnum):
     """What a ledger row (case_events) records."""
@@ -89,6 +96,7 @@ class EventKind(StrEnum):
     RED_CARD = "red_card"
     ESCALATED = "escalated"            # escalated again before anyone took it
     LINKED_REPORT = "linked_report"    # another report of the same dispute joined the case
+    EVIDENCE = "evidence"              # a photo, recording or location the resident sent
     REFUSED = "refused"                # somebody not allowed to act on it tried
     VIEWED_CONTACT = "viewed_contact"  # a person saw the full contact
     # the mediation record (卷宗): storage/mediation.py

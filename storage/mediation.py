@@ -8,18 +8,28 @@ bot/mediation.py's. Every change here is paired there with a ledger event.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Sequence
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.lifecycle import CaseOrigin, Confirmation, Consent, Performance, PartyKind, PartyRole
-from storage.models import (Agreement, Case, CaseCounter, CaseParty, DocumentLink, FollowUp, Invitation,
-                            MediationSession, MediationTimer)
+from storage.lifecycle import CaseOrigin, Confirmation, Consent, PartyKind, PartyRole, Performance
+from storage.models import (
+    Agreement,
+    Case,
+    CaseCounter,
+    CaseParty,
+    DocumentLink,
+    FollowUp,
+    Invitation,
+    MediationSession,
+    MediationTimer,
+)
+from storage.sql import dialect_of, rowcount
 
 
 def hash_token(token: str) -> str:
@@ -85,7 +95,7 @@ class MediationStore:
         taken = await self.session.execute(
             update(Invitation).where(Invitation.id == row.id, Invitation.used_at.is_(None))
             .values(used_at=self.now, used_by=f"{channel}:{user}").execution_options(synchronize_session=False))
-        if taken.rowcount != 1:
+        if rowcount(taken) != 1:
             return "used"
         await self.session.refresh(row)
         party = await self.session.get(CaseParty, row.party_id)
@@ -112,7 +122,7 @@ class MediationStore:
     # agreements ------------------------------------------------------------------------
     async def next_agreement_seq(self, year: int) -> int:
         """The committee's running number for the year (one counter row, "A2026")."""
-        ins = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        ins = pg_insert if dialect_of(self.session) == "postgresql" else sqlite_insert
         stmt = (ins(CaseCounter).values(day=f"A{year}", last=1)
                 .on_conflict_do_update(index_elements=[CaseCounter.day], set_={"last": CaseCounter.last + 1})
                 .returning(CaseCounter.last))
@@ -177,7 +187,7 @@ class MediationStore:
         done = await self.session.execute(
             update(MediationTimer).where(MediationTimer.id == timer_id, MediationTimer.done_at.is_(None))
             .values(done_at=self.now).execution_options(synchronize_session=False))
-        return done.rowcount == 1
+        return rowcount(done) == 1
 
     async def timers(self, case_id: int) -> Sequence[MediationTimer]:
         return (await self.session.scalars(select(MediationTimer).where(MediationTimer.case_id == case_id)
@@ -256,7 +266,8 @@ async def mediation_figures(session: AsyncSession, *, since: datetime | None = N
     visits = (await session.execute(select(func.count(), func.count(FollowUp.done_at),
                                            func.sum(case((FollowUp.reopened.is_(True), 1), else_=0)))
                                     .where(*due))).one()
-    out.follow_ups_due, out.follow_ups_done, out.follow_ups_reopened = int(visits[0]), int(visits[1]), int(visits[2] or 0)
+    out.follow_ups_due, out.follow_ups_done = int(visits[0]), int(visits[1])
+    out.follow_ups_reopened = int(visits[2] or 0)
     opened = []
     if since is not None:
         opened.append(Case.created_at >= since)

@@ -230,7 +230,8 @@ class StaffLoad(Base):
 class CaseFigure(Base):
     """The centre's figures, kept by the flush hook in the transaction of every change: per
     local day of opening (`day` = "YYYY-MM-DD") or for the whole ledger (`day` = "*"), per
-    dimension (`all`, `type`, `place`, `channel`) and its value. Counts are added as deltas
+    dimension (`all`, `type`, `place`, `channel`, `pt` place|type, `pc` place|channel, `src` dispute
+    code) and its value. Counts are added as deltas
     (INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n), so concurrent workers add up."""
     __tablename__ = "case_figures"
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
@@ -424,3 +425,12 @@ class MediationTimer(Base):
 
     __table_args__ = (Index("ix_mediation_timers_due", "due_at", postgresql_where=text("done_at IS NULL"),
                             sqlite_where=text("done_at IS NULL")),)
+
+
+class StaffAccount(Base):
+    """A staff member's console password (one row per staff member who has one): a slow hash
+    (bot/accounts.py), never the password. Sessions and failed attempts live in the state store."""
+    __tablename__ = "staff_accounts"
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    changed_at: Mapped[datetime]

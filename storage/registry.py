@@ -119,6 +119,10 @@ class Registry:
     def group_for_chat(self, chat_id: str) -> GroupInfo | None:
         return next((g for g in self.groups.values() if chat_id in g.chats), None)
 
+    def county_code(self) -> str | None:
+        """The county's own code (the area above every town), when the registry has one."""
+        return next((p.code for p in self.places.values() if p.level == "county"), None)
+
     def place(self, code: str | None) -> PlaceInfo | None:
         return self.places.get(code) if code else None
 
@@ -266,28 +270,31 @@ async def save_registry(session: AsyncSession, reg: Registry) -> None:
     """Replace places and staff with the file's. Staff no longer listed are kept inactive, so
     their open cases stay assigned until somebody moves them."""
     existing_places = {p.code: p for p in (await session.scalars(select(Place))).all()}
-    for info in reg.places.values():
-        row = existing_places.pop(info.code, None) or Place(code=info.code)
-        row.name, row.level, row.parent = info.name, info.level, info.parent
-        row.aliases, row.lat, row.lng = list(info.aliases), info.lat, info.lng
-        session.add(row)
+    for place in reg.places.values():
+        prow = existing_places.pop(place.code, None) or Place(code=place.code)
+        prow.name, prow.level, prow.parent = place.name, place.level, place.parent
+        prow.aliases, prow.lat, prow.lng = list(place.aliases), place.lat, place.lng
+        session.add(prow)
     # places missing from the new file stay: cases point at them
     existing_staff = {s.id: s for s in (await session.scalars(select(Staff))).all()}
-    for info in reg.staff.values():
-        row = existing_staff.pop(info.id, None) or Staff(id=info.id)
-        row.name, row.role, row.places, row.types = info.name, info.role, list(info.places), list(info.types)
-        row.wecom_userid, row.phone, row.capacity, row.active = info.wecom_userid, info.phone, info.capacity, True
-        row.on_duty = list(info.on_duty)
-        session.add(row)
-    for row in existing_staff.values():
-        row.active = False
+    for member in reg.staff.values():
+        srow = existing_staff.pop(member.id, None) or Staff(id=member.id)
+        srow.name, srow.role, srow.places, srow.types = member.name, member.role, list(member.places), \
+            list(member.types)
+        srow.wecom_userid, srow.phone, srow.capacity, srow.active = member.wecom_userid, member.phone, \
+            member.capacity, True
+        srow.on_duty = list(member.on_duty)
+        session.add(srow)
+    for srow in existing_staff.values():
+        srow.active = False
     existing_groups = {g.id: g for g in (await session.scalars(select(WorkGroup))).all()}
-    for info in reg.groups.values():
-        row = existing_groups.pop(info.id, None) or WorkGroup(id=info.id)
-        row.name, row.place, row.chats, row.webhook_key = info.name, info.place, list(info.chats), info.webhook_key
-        session.add(row)
-    for row in existing_groups.values():
-        await session.delete(row)
+    for group in reg.groups.values():
+        grow = existing_groups.pop(group.id, None) or WorkGroup(id=group.id)
+        grow.name, grow.place, grow.chats, grow.webhook_key = group.name, group.place, list(group.chats), \
+            group.webhook_key
+        session.add(grow)
+    for grow in existing_groups.values():
+        await session.delete(grow)
 
 
 async def read_registry(session: AsyncSession) -> Registry:

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from storage.db import Database
 from storage.models import Case, CodeScan
 from storage.registry import Registry
+from storage.sql import rowcount
 
 RESOLVED = ("resolved", "closed")
 
@@ -25,7 +26,7 @@ async def record_scan(db: Database, channel: str, code: str, event_id: str, kind
             .on_conflict_do_nothing(index_elements=[CodeScan.dedupe_key]))
     async with db.session() as s:
         res = await s.execute(stmt)
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 async def code_counts(db: Database, registry: Registry) -> list[dict]:

@@ -2,13 +2,26 @@
 from __future__ import annotations
 
 import json
-from typing import Collection
+from typing import Any, Collection, cast
 
-from sqlalchemy import String, any_, bindparam, func, select, text
+from sqlalchemy import CursorResult, String, any_, bindparam, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 
 SMALL = 200
+
+
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE or DELETE touched (SQLAlchemy types `execute` as returning any Result)."""
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """"sqlite" or "postgresql": the database the session is bound to."""
+    bind = session.bind
+    assert bind is not None, "sessions are made bound to the engine (storage/db.py)"
+    return bind.dialect.name
 
 
 def in_values(column, values: Collection[str], dialect: str) -> ColumnElement[bool]:

@@ -106,7 +106,7 @@ class InlineConnection:
 
     def __init__(self, conn: sqlite3.Connection):
         self._conn = conn
-        self._connection = conn          # "is it open" checks
+        self._connection: sqlite3.Connection | None = conn          # "is it open" checks
         self._tx = _Queue()
 
     @property

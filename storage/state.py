@@ -32,12 +32,38 @@ class StateStore(Protocol):
     async def unlock(self, key: str, token: str) -> bool: ...
     async def renew(self, key: str, token: str, ttl: float) -> bool:
         """Extend a lock this token still holds; False when it was lost (expired, taken)."""
+    def subscribe(self, channel: str) -> contextlib.AbstractAsyncContextManager["Subscription"]:
+        """Messages published on `channel` from now on, by this process or any other."""
+    async def publish(self, channel: str, message: Any) -> None:
+        """Send a JSON value to every current subscriber of `channel` (lost when none listens)."""
     async def close(self) -> None: ...
+
+
+class Subscription(Protocol):
+    async def get(self, timeout: float) -> Any | None:
+        """The next message, or None when none came within `timeout` seconds."""
+
+
+class _MemorySubscription:
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=1000)
+
+    async def get(self, timeout: float) -> Any | None:
+        try:
+            return await asyncio.wait_for(self.queue.get(), timeout)
+        except asyncio.TimeoutError:
+            return None
 
 
 class _LockMixin:
     """Locks built on `try_lock`/`unlock`, so both stores behave alike: a token per holder,
     an expiry so a dead worker does not hold a lock for ever."""
+
+    async def try_lock(self, key: str, ttl: float) -> str | None:
+        raise NotImplementedError
+
+    async def unlock(self, key: str, token: str) -> bool:
+        raise NotImplementedError
 
     @contextlib.asynccontextmanager
     async def lock(self, key: str, ttl: float = 30.0, wait: float = 10.0) -> AsyncIterator[None]:
@@ -65,6 +91,7 @@ class MemoryStateStore(_LockMixin):
         self._now = now
         self._data: dict[str, tuple[Any, float | None]] = {}
         self._writes = 0
+        self._subscribers: dict[str, set[_MemorySubscription]] = {}
 
     def _live(self, key: str) -> Any | None:
         item = self._data.get(key)
@@ -138,6 +165,21 @@ class MemoryStateStore(_LockMixin):
             return False
         self._data["lock:" + key] = (token, self._expiry(ttl))
         return True
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+        sub = _MemorySubscription()
+        self._subscribers.setdefault(channel, set()).add(sub)
+        try:
+            yield sub
+        finally:
+            self._subscribers.get(channel, set()).discard(sub)
+
+    async def publish(self, channel: str, message: Any) -> None:
+        value = json.loads(json.dumps(message))
+        for sub in list(self._subscribers.get(channel, ())):
+            if not sub.queue.full():            # a reader that stopped reading loses messages, not memory
+                sub.queue.put_nowait(value)
 
     async def close(self):
         self._data.clear()
@@ -221,8 +263,38 @@ class RedisStateStore(_LockMixin):
     async def renew(self, key, token, ttl):
         return bool(await self._renew(keys=[self._k("lock:" + key)], args=[token, self._ms(ttl)]))
 
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(self._k("chan:" + channel))
+        try:
+            yield _RedisSubscription(pubsub)
+        finally:
+            try:
+                await pubsub.unsubscribe()
+            finally:
+                await pubsub.aclose()
+
+    async def publish(self, channel: str, message: Any) -> None:
+        await self._redis.publish(self._k("chan:" + channel), json.dumps(message, ensure_ascii=False))
+
     async def close(self):
         await self._redis.aclose()
+
+
+class _RedisSubscription:
+    def __init__(self, pubsub: Any) -> None:
+        self.pubsub = pubsub
+
+    async def get(self, timeout: float) -> Any | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            msg = await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=left)
+            if msg is not None and msg.get("type") == "message":
+                return json.loads(msg["data"])
 
 
 def open_state_store(url: str, prefix: str = "jiefen:", max_connections: int = 50) -> StateStore:

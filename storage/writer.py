@@ -62,7 +62,7 @@ class SQLiteWriter:
         info[_HELD] = True
 
     def _release(self, info) -> None:
-        if info.pop(_HELD, False):
+        if info.pop(_HELD, False) and self._lock is not None:
             self._owner = None
             self._lock.release()
 

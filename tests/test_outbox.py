@@ -1,11 +1,14 @@
 """The outbox: queued with the change, delivered after commit, retried, never twice."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from bot.message import Push
 from bot.outbox import Delivery, Outcome
 from jiefen.testing import RecordingSender, make_context
+from storage.outbox import OutboxStore
 from storage.models import OutboxItem
 
 
@@ -116,7 +119,8 @@ async def test_a_push_another_live_worker_is_sending_is_left_to_it(ctx, clock):
         await uow.push(Push("test", "u", "being sent"))
     async with ctx.db.session() as s:
         item = (await s.scalars(select(OutboxItem))).one()
-    assert await ctx.outbox._claim(item.id, item.attempts)          # worker A is sending it now
+    async with ctx.db.session() as s:                               # worker A is sending it now
+        assert await OutboxStore(s).claim(item.id, item.attempts, clock.now() + timedelta(seconds=ctx.outbox.LEASE))
     assert await ctx.outbox.requeue_stuck() == 0                    # worker B starts
     sender = RecordingSender()
     ctx.channels["test"] = sender

@@ -55,7 +55,7 @@ async def test_ttl_expires(store):
 async def test_counters(store):
     assert await store.incr("c") == 1
     assert await store.incr("c", 5) == 6
-    assert await asyncio.gather(*(store.incr("d") for _ in range(50))) is not None
+    assert sorted(await asyncio.gather(*(store.incr("d") for _ in range(50)))) == list(range(1, 51))
     assert await store.incr("d", 0) == 50
 
 
@@ -104,3 +104,15 @@ async def test_a_dead_holders_lock_expires(store):
     assert await store.try_lock("dead", ttl=0.05)
     await asyncio.sleep(0.1)
     assert await store.try_lock("dead", ttl=1)
+
+
+async def test_publish_reaches_every_subscriber_from_then_on(store):
+    await store.publish("cases", {"lost": True})          # nobody listens yet: gone
+    async with store.subscribe("cases") as a, store.subscribe("cases") as b, store.subscribe("other") as c:
+        await asyncio.sleep(0.05)                          # Redis: the subscription is in place
+        await store.publish("cases", {"number": "JF261123-001", "地点": "DX01"})
+        assert await a.get(2) == {"number": "JF261123-001", "地点": "DX01"}
+        assert await b.get(2) == {"number": "JF261123-001", "地点": "DX01"}
+        assert await c.get(0.2) is None
+        assert await a.get(0.1) is None
+    await store.publish("cases", {"after": True})          # unsubscribed: no error, nobody gets it

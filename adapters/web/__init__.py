@@ -15,7 +15,6 @@ from pathlib import Path
 
 import jinja2
 from aiohttp import WSMsgType, web
-from sqlalchemy import select
 
 from adapters.base import ChannelBase
 from adapters.inflight import Handlings
@@ -24,7 +23,8 @@ from bot.inbox import TOO_LONG, Ticket, Waiter, is_transient
 from bot.message import EventType, Kind, Message, Push, Reply
 from bot.outbox import Delivery, Outcome
 from bot.lifecycle import OPEN_STATUSES
-from storage.models import Case, OutboxItem
+from storage.models import Case
+from storage.outbox import OutboxStore
 from storage.scans import record_scan
 
 log = logging.getLogger("jiefen.web")
@@ -101,10 +101,7 @@ class WebChannel(ChannelBase):
             store = await uow.cases()
             cases = list(await store.by_reporter(self.name, uid, open_only=True))
             cases += [c for c in await store.linked_by(self.name, uid) if c not in cases]
-            session = await uow.session()
-            pushed = (await session.scalars(select(OutboxItem).where(
-                OutboxItem.channel == self.name, OutboxItem.user == uid, OutboxItem.status == "sent",
-                OutboxItem.created_at >= since))).all()
+            pushed = await OutboxStore(await uow.session()).sent_to(self.name, uid, since)
         messages += [{"who": "push", "text": p.text, "at": p.created_at.isoformat()} for p in pushed]
         messages.sort(key=lambda m: m["at"] or "")
         return web.json_response({"messages": messages[-HISTORY_MESSAGES:],

@@ -13,14 +13,11 @@ WeChat's retries neither lose nor repeat a part.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from datetime import timedelta
 
 from aiohttp import web
-from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 
 from adapters.base import ChannelBase
 from adapters.inflight import Handlings
@@ -37,9 +34,9 @@ from bot.context import AppContext
 from bot.inbox import Ticket, Waiter, is_transient
 from bot.message import EventType, Kind, Message, Push, Reply
 from bot.middlewares import user_tag
-from bot.outbox import Delivery, enqueue
+from bot.outbox import Delivery
 from bot import subscriptions
-from storage.models import OutboxItem
+from storage.lifecycle import PushKind
 
 log = logging.getLogger("jiefen.wechat_mp")
 PATH = "/wechat/mp"
@@ -63,7 +60,6 @@ class WeChatMPChannel(ChannelBase):
         self.pusher = Pusher(ctx, self.api)
         self.replay = ReplayGuard(ctx, CHANNEL)
         self.handlings = Handlings(ctx, CHANNEL)
-        ctx.extras[CHANNEL] = self
 
     def mount(self, app: web.Application) -> None:
         app.router.add_get(PATH, self.verify)
@@ -156,17 +152,8 @@ class WeChatMPChannel(ChannelBase):
     async def _queue_rest(self, message: Message, rest: str) -> None:
         """What did not fit the passive reply: one outbox row (the push side splits it into
         messages), due a moment after the passive reply. Keyed by MsgId: a retry adds nothing."""
-        push = Push(CHANNEL, message.user, rest, kind="reply", key=f"{CHANNEL}:reply:{message.msg_id}:rest")
-        now = self.ctx.clock.now()
+        push = Push(CHANNEL, message.user, rest, kind=PushKind.REPLY, key=f"{CHANNEL}:reply:{message.msg_id}:rest")
         try:
-            async with self.ctx.db.session() as s:
-                if await enqueue(s, push, now):
-                    await s.flush()
-                    await s.execute(update(OutboxItem).where(OutboxItem.key == push.key)
-                                    .values(next_attempt_at=now + timedelta(seconds=REST_DELAY)))
-        except IntegrityError:       # a concurrent copy of the same callback queued it first
-            pass
+            await self.ctx.outbox.later(push, REST_DELAY)
         except Exception:            # the first part still goes; the log says what was not sent
             log.exception("could not queue the rest of a long answer for %s", user_tag(message))
-            return
-        asyncio.get_running_loop().call_later(REST_DELAY, self.ctx.outbox.kick)

@@ -3,8 +3,9 @@ allows, else a subscription message the resident consented to, else a template m
 one is configured, else HOLD (the outbox keeps it until the resident writes again).
 
 Updates waiting for the same resident are merged into one message when the budget cannot
-carry them one by one (only as many as fit one message); the outbox rows merged in are marked
-sent, with a ledger event each.
+carry them one by one (only as many as fit one message); the outbox (bot/outbox.py) claims
+the rows merged in and marks them sent, with a ledger event each. This module only decides
+what goes in one message and maps it to the API's calls.
 
 A text over WeChat's 2048-byte limit goes as several customer-service messages in order, each
 taking a slot of the window (split.py). When the window or an error stops it part-way, the
@@ -14,10 +15,7 @@ after the resident writes again — neither repeats a part nor loses one.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import select, update
 
 from adapters.wechat_mp.api import NET_ERRORS, WINDOW_CLOSED, APIError, WeChatAPI
 from adapters.wechat_mp.split import PART_BYTES, split_once, split_text, utf8_len
@@ -25,10 +23,9 @@ from adapters.wechat_mp.translate import CHANNEL
 from adapters.wechat_mp.window import Windows
 from bot.context import AppContext
 from bot.message import Push
-from bot.outbox import Delivery, Outbox, Outcome
 from bot import subscriptions
-from storage.cases import CaseStore
-from storage.models import OutboxItem
+from bot.outbox import Delivery, Outcome
+from storage.outbox import Queued
 
 log = logging.getLogger("jiefen.wechat_mp.push")
 MERGEABLE = ("update", "final")
@@ -45,27 +42,28 @@ class Pusher:
     async def _deliver(self, push: Push) -> Delivery:
         if await subscriptions.is_unfollowed(self.ctx, CHANNEL, push.user):
             return Delivery(Outcome.HOLD, "unfollowed")
-        merged: list[OutboxItem] = []
+        outbox = self.ctx.outbox
+        merged: list[Queued] = []
         kind = push.kind
         if push.kind in MERGEABLE:
-            merged = await self._siblings(push)
+            merged = await outbox.take_waiting(push, MERGEABLE)
             need = len(split_text(push.text)) + sum(len(split_text(i.text)) for i in merged)
             if merged and await self.windows.remaining(push.user, "final") >= need:
                 merged = []                               # the budget carries them one by one
             merged = _fitting(push, merged)               # a merged message is one message
             if merged:
-                merged = await self._claim(merged)
+                merged = await outbox.claim_waiting(merged)
                 kind = "final" if any(i.kind == "final" for i in merged) or push.kind == "final" else "update"
         text = _merge_text(push, merged)
         try:
             result = await self._send(push, text, kind)
         except Exception:
-            await self._release(merged)
+            await outbox.give_back(merged)
             raise
         if result.outcome is Outcome.SENT:
-            await self._mark_merged(push, merged, result)
+            await outbox.merged(push, merged, result.detail)
         else:
-            await self._release(merged)
+            await outbox.give_back(merged)
         return result
 
     async def _send(self, push: Push, text: str, kind: str) -> Delivery:
@@ -95,24 +93,17 @@ class Pusher:
                 return Delivery(Outcome.RETRY, f"customer service: {type(exc).__name__}" + _parts_note(sent))
             sent, unsent, window = sent + 1, after, slot.window
             if unsent:                                    # from now on only the rest is left to send
-                await self._keep_unsent(push, unsent)
+                await self.ctx.outbox.keep_unsent(push, unsent)
         if not unsent:
             if not sent:
                 return Delivery(Outcome.SENT, "nothing to send: the text is blank")
             if sent > 1:                                  # the row shows the whole text again
-                await self._keep_unsent(push, push.text)
+                await self.ctx.outbox.keep_unsent(push, push.text)
             return Delivery(Outcome.SENT, f"customer service ({window} window)"
                             + (f", {sent} messages" if sent > 1 else ""))
         if sent:      # the rest waits for the resident's next message: a template cannot carry it
             return Delivery(Outcome.HOLD, f"window used up: {sent} parts sent, {utf8_len(unsent)} bytes kept")
         return await self._outside_window(push, text)
-
-    async def _keep_unsent(self, push: Push, text: str) -> None:
-        """The outbox row's text becomes what is still to send (the push's key names the row)."""
-        if not push.key:
-            return
-        async with self.ctx.db.session() as s:
-            await s.execute(update(OutboxItem).where(OutboxItem.key == push.key).values(text=text))
 
     async def _outside_window(self, push: Push, text: str) -> Delivery:
         s = self.ctx.settings
@@ -156,67 +147,22 @@ class Pusher:
             data[name] = {"value": value if len(value) <= limit else value[: limit - 1] + "…"}
         return data
 
-    # ---- merging -----------------------------------------------------------------------------
-    async def _siblings(self, push: Push) -> list[OutboxItem]:
-        async with self.ctx.db.session() as s:
-            rows = await s.scalars(select(OutboxItem).where(
-                OutboxItem.channel == CHANNEL, OutboxItem.user == push.user, OutboxItem.key != push.key,
-                OutboxItem.status.in_(("pending", "held")), OutboxItem.kind.in_(MERGEABLE)).order_by(OutboxItem.id))
-            return list(rows.all())
-
-    async def _claim(self, items: list[OutboxItem]) -> list[OutboxItem]:
-        """Take the rows from the outbox loop, each only if nobody else has (like the outbox's own
-        claim, with its lease: another worker's look for stuck rows leaves them alone meanwhile)."""
-        claimed = []
-        lease = self.ctx.clock.now() + timedelta(seconds=Outbox.LEASE)
-        async with self.ctx.db.session() as s:
-            for item in items:
-                res = await s.execute(update(OutboxItem).where(OutboxItem.id == item.id,
-                                                               OutboxItem.status == item.status)
-                                      .values(status="sending", next_attempt_at=lease))
-                if res.rowcount == 1:
-                    claimed.append(item)
-        return claimed
-
-    async def _release(self, items: list[OutboxItem]) -> None:
-        if not items:
-            return
-        async with self.ctx.db.session() as s:
-            for item in items:
-                await s.execute(update(OutboxItem).where(OutboxItem.id == item.id)
-                                .values(status=item.status, next_attempt_at=item.next_attempt_at))
-
-    async def _mark_merged(self, push: Push, items: list[OutboxItem], result: Delivery) -> None:
-        if not items:
-            return
-        now = self.ctx.clock.now()
-        async with self.ctx.db.session() as s:
-            store = CaseStore(s, now=now, prefix=self.ctx.settings.case_number_prefix)
-            for item in items:
-                await s.execute(update(OutboxItem).where(OutboxItem.id == item.id)
-                                .values(status="sent", sent_at=now, last_error=f"merged into {push.key[:40]}"))
-                case = await store.get(item.case_number) if item.case_number else None
-                if case is not None:             # the ledger shows the update went out, and how
-                    await store.event(case, "notification", "outbox", channel=CHANNEL, to=item.user, kind=item.kind,
-                                      outcome="sent", detail=f"merged: {result.detail}"[:200], attempt=item.attempts + 1,
-                                      text=item.text)
-
 
 def _parts_note(sent: int) -> str:
     return f" ({sent} parts sent before)" if sent else ""
 
 
-def _fitting(push: Push, siblings: list[OutboxItem]) -> list[OutboxItem]:
+def _fitting(push: Push, siblings: list[Queued]) -> list[Queued]:
     """The siblings (oldest first) that fit one message together with the push: none when the
     push alone needs several."""
-    chosen: list[OutboxItem] = []
+    chosen: list[Queued] = []
     for item in siblings:
         if utf8_len(_merge_text(push, chosen + [item])) <= PART_BYTES:
             chosen.append(item)
     return chosen
 
 
-def _merge_text(push: Push, merged: list[OutboxItem]) -> str:
+def _merge_text(push: Push, merged: list[Queued]) -> str:
     if not merged:
         return push.text
     texts = [i.text for i in merged] + [push.text]

@@ -32,7 +32,8 @@ _BOUNDARIES = (
 )
 # runs a cut must not fall inside: case numbers (with the spaces and dashes canonical_number
 # allows), and any run of ASCII letters, digits and URL / number punctuation
-_UNBREAKABLE = re.compile(r"[A-Za-z]{1,4}\s*-?\s*\d{6}\s*-?\s*\d{3,6}|[A-Za-z0-9][A-Za-z0-9_\-./:@%+=&?#~]*")
+_CASE_NUMBER = re.compile(r"[A-Za-z]{1,4}\s*-?\s*\d{6}\s*-?\s*\d{3,6}")
+_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-./:@%+=&?#~]*")
 
 
 def utf8_len(text: str) -> int:
@@ -75,7 +76,10 @@ def _cut(text: str, limit: int) -> int:
     """Where to cut `text` (longer than `limit` bytes): an index, 0 < index < len(text)."""
     end = _fits(text, limit)
     window = text[:end]
-    spans = [m.span() for m in _UNBREAKABLE.finditer(text, 0, min(len(text), end + 64))]
+    reach = min(len(text), end + 64)
+    # case numbers on their own too: one glued to other digits ("13912345678JF261123-007") is
+    # still kept whole when the run around it has to be cut
+    spans = [m.span() for rx in (_CASE_NUMBER, _RUN) for m in rx.finditer(text, 0, reach)]
     for pattern in _BOUNDARIES:
         best = 0
         for m in pattern.finditer(window):
@@ -90,7 +94,8 @@ def _cut(text: str, limit: int) -> int:
         if best:
             return best
     cut = end
-    for start, stop in spans:                   # move back to the start of a run the cut would split
+    # move back to the start of the innermost run the cut would split
+    for start, stop in sorted(spans, key=lambda span: -span[0]):
         if start < cut < stop and start > 0:
             cut = start
             break

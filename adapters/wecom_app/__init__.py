@@ -37,7 +37,6 @@ class WeComAppChannel(ChannelBase):
         self.limits = Limits(ctx, "wecom_app", ((60, s.wecom_per_minute), (3600, s.wecom_per_hour)))
         self.replay = ReplayGuard(ctx, self.name)
         self.handlings = Handlings(ctx, self.name)
-        ctx.extras["wecom_api"] = self.api          # the group robot posts through the same client
 
     def mount(self, app: web.Application) -> None:
         app.router.add_get(PATH, self.verify)

@@ -10,9 +10,9 @@ import struct
 import time
 from typing import Any
 
-from wechatpy.crypto import _get_signature
 from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.utils import WeChatSigner
 
 from adapters.base import BadCallback
 
@@ -22,6 +22,13 @@ RECEIVE_ID = ""      # an enterprise's own smart robot has no receive id
 # what wechatpy and the cipher raise on malformed input (PROTOCOL.md)
 _CRYPTO_ERRORS = (InvalidSignatureException, ValueError, TypeError, KeyError, IndexError, struct.error,
                   binascii.Error, UnicodeDecodeError)
+
+
+def signature(*parts: str) -> str:
+    """WeCom's msg_signature: SHA-1 of the sorted token, timestamp, nonce and ciphertext."""
+    signer = WeChatSigner()
+    signer.add_data(*parts)
+    return str(signer.signature)
 
 
 class BotCrypto:
@@ -68,5 +75,5 @@ class BotCrypto:
         text = json.dumps(payload, ensure_ascii=False)
         encrypt = PrpCrypto(self._crypto.key).encrypt(text, RECEIVE_ID)
         encrypt = encrypt.decode() if isinstance(encrypt, bytes) else encrypt
-        return {"encrypt": encrypt, "msgsignature": _get_signature(self.token, timestamp, nonce, encrypt),
+        return {"encrypt": encrypt, "msgsignature": signature(self.token, timestamp, nonce, encrypt),
                 "timestamp": int(timestamp), "nonce": nonce}

@@ -6,8 +6,16 @@ them from their own chat (handlers/party.py). Every change is a ledger event wit
 every message to a person is an outbox row in the same transaction. storage/mediation.py
 keeps the rows; bot/documents.py makes the documents.
 """
-from bot.mediation.agreement import (agree, agree_orally, apply_confirmation, case_documents, confirmation_decision,
-                                     confirmation_window_end, documents_for_staff, performed)
+from bot.mediation.agreement import (
+                                     agree,
+                                     agree_orally,
+                                     apply_confirmation,
+                                     case_documents,
+                                     confirmation_decision,
+                                     confirmation_window_end,
+                                     documents_for_staff,
+                                     performed,
+)
 from bot.mediation.common import ROLE_NAMES, TOKEN_LENGTH, local_time, store_of
 from bot.mediation.follow_up import follow_up, read_follow_up
 from bot.mediation.parties import add_party, consent_of, invite, join, party_says, set_origin, show_record

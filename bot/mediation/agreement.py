@@ -9,8 +9,18 @@ from zoneinfo import ZoneInfo
 
 from bot import clocks, notify, rating
 from bot.lifecycle import STATUS_NAMES, Status, can_move
-from bot.mediation.common import (ROLE_NAMES, committee_name, day_text, ensure_applicant, local_time, mediators,
-                                  new_token, store_of, tell_parties, tell_staff)
+from bot.mediation.common import (
+    ROLE_NAMES,
+    committee_name,
+    day_text,
+    ensure_applicant,
+    local_time,
+    mediators,
+    new_token,
+    store_of,
+    tell_parties,
+    tell_staff,
+)
 from bot.mediation.text import amount_fen, deadline, labelled, parse_date
 from bot.message import Push
 from storage.lifecycle import AgreementForm, Confirmation, EventKind, Performance, PushKind, TimerKind
@@ -79,7 +89,8 @@ async def agree(ctx, uow, actor: "Actor", case: Case, note: str, form: Agreement
     applicant = await ensure_applicant(ctx, uow, case, actor.key)
     others = [p for p in await store.parties(case.id) if p.id != applicant.id]
     if form == AgreementForm.WRITTEN and not others:
-        return f"协议书需要双方当事人：请先用“邀请 {case.number} 姓名 电话”或“当事人 {case.number} 被申请人 姓名 电话”登记对方。"
+        return (f"协议书需要双方当事人：请先用“邀请 {case.number} 姓名 电话”"
+                f"或“当事人 {case.number} 被申请人 姓名 电话”登记对方。")
     year = uow.now.astimezone(ZoneInfo(tz)).year
     seq = await store.next_agreement_seq(year)
     prefix = ctx.settings.agreement_number_prefix or committee_name(ctx, case).replace("人民调解委员会", "") + "调"
@@ -125,7 +136,8 @@ async def agree(ctx, uow, actor: "Actor", case: Case, note: str, form: Agreement
                      f"请用“当事人 {case.number} 申请人 姓名 电话 住址”补全后再取文书。")
     if form == AgreementForm.WRITTEN:
         link = await document_link(ctx, uow, actor, case, "agreement")
-        lines.append(f"协议书（Word 与 PDF，每方一份；{ctx.settings.document_link_hours:g}小时内有效，请勿转发）：{link}")
+        hours = f"{ctx.settings.document_link_hours:g}"
+        lines.append(f"协议书（Word 与 PDF，每方一份；{hours}小时内有效，请勿转发）：{link}")
         lines.append(f"如需司法确认，双方应在 {day_text(ctx, ends)} 前共同向人民法院申请。")
     if due:
         lines.append(f"履行期限：{local_time(ctx, due)}，到期前提醒。")
@@ -200,7 +212,8 @@ async def apply_confirmation(ctx, uow, actor: "Actor", case: Case, note: str) ->
     court = note.strip() or ctx.settings.confirmation_court
     if not court:
         return f"请写上受理的人民法院，例如：申请确认 {case.number} 青山县人民法院"
-    agreement.confirmation, agreement.confirm_court, agreement.confirm_applied_at = Confirmation.APPLIED, court[:100], uow.now
+    agreement.confirmation, agreement.confirm_court = Confirmation.APPLIED, court[:100]
+    agreement.confirm_applied_at = uow.now
     await (await uow.cases()).event(case, EventKind.CONFIRMATION, actor.key, agreement=agreement.number,
                                     after=Confirmation.APPLIED, court=agreement.confirm_court)
     link = await document_link(ctx, uow, actor, case, "application")
@@ -263,7 +276,8 @@ async def performance_overdue(ctx, uow, case: Case, agreement_id: int, due) -> N
     await (await uow.cases()).event(case, EventKind.CLOCK, "scheduler", stage="performance", what="notice",
                                     agreement=a.number, due=a.performance_due.isoformat())
     await tell_staff(ctx, uow, case, f"【履行已超期】调解协议 {a.number}（案件 {case.number}）应在 "
-                     f"{local_time(ctx, a.performance_due)} 前履行，尚未登记履行。请督促履行；已履行请回复“履行 {case.number}”，"
+                     f"{local_time(ctx, a.performance_due)} 前履行，尚未登记履行。"
+                     f"请督促履行；已履行请回复“履行 {case.number}”，"
                      f"未履行请回复“履行 {case.number} 未履行 说明”。", f"perf_overdue:{a.number}",
                      kind=PushKind.ALERT, people=await mediators(ctx, case, a))
 

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from bot.uow import UnitOfWork
 
 
-ROLE_NAMES: dict[str, str] = {PartyRole.APPLICANT: "申请人", PartyRole.RESPONDENT: "被申请人", PartyRole.OTHER: "第三人"}
+ROLE_NAMES: dict[str, str] = {PartyRole.APPLICANT: "申请人", PartyRole.RESPONDENT: "被申请人",
+                              PartyRole.OTHER: "第三人"}
 
 
 TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"     # no 0/O, 1/I: read aloud and typed from paper
@@ -95,7 +96,7 @@ async def staff_of(ctx: "AppContext", case: Case) -> list:
 async def tell_staff(ctx: "AppContext", uow: "UnitOfWork", case: Case, text: str, key: str,
                      kind: PushKind = PushKind.REMINDER, people=None) -> None:
     for s in people if people is not None else await staff_of(ctx, case):
-        push = routing.staff_push(s, text, case, kind, key)
+        push = routing.staff_push(ctx, s, text, case, kind, key)
         if push:
             await uow.push(push)
 

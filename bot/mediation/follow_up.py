@@ -35,7 +35,8 @@ async def follow_up(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
     await cases.event(case, EventKind.FOLLOW_UP_VISIT, actor.key, what="done", visit=visit.id,
                       performed=performed_, satisfied=satisfied, risk=visit.risk)
     if not risk:
-        return f"已记录 {case.number} 的回访：{'已履行' if performed_ else '未履行'}，{'满意' if satisfied else '不满意'}，无遗留风险。"
+        done, pleased = ("已履行" if performed_ else "未履行"), ("满意" if satisfied else "不满意")
+        return f"已记录 {case.number} 的回访：{done}，{pleased}，无遗留风险。"
     visit.reopened = True
     await cases.transition(case, Status.MEDIATING, actor.key, reason=f"回访发现遗留风险：{risk}")
     await tell_staff(ctx, uow, case, f"【回访重新办理】{case.number} 回访发现遗留风险：{notify.inert(risk)}。"

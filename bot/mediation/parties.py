@@ -12,8 +12,16 @@ from typing import TYPE_CHECKING
 
 from bot import notify
 from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES
-from bot.mediation.common import (ROLE_NAMES, committee_name, ensure_applicant, local_time, new_token, party_line,
-                                  store_of, tell_staff)
+from bot.mediation.common import (
+    ROLE_NAMES,
+    committee_name,
+    ensure_applicant,
+    local_time,
+    new_token,
+    party_line,
+    store_of,
+    tell_staff,
+)
 from bot.mediation.text import party_from
 from bot.message import Push
 from bot.privacy import mask_text, names_of
@@ -37,10 +45,12 @@ ORIGIN_WORDS = {"申请": CaseOrigin.APPLIED, "当事人申请": CaseOrigin.APPL
                 "公安": CaseOrigin.POLICE, "派出所": CaseOrigin.POLICE, "公安移送": CaseOrigin.POLICE,
                 "法院": CaseOrigin.COURT, "法院委托": CaseOrigin.COURT, "法院移送": CaseOrigin.COURT,
                 "政府": CaseOrigin.GOVERNMENT, "政府移送": CaseOrigin.GOVERNMENT, "信访": CaseOrigin.GOVERNMENT,
-                "12345": CaseOrigin.GOVERNMENT, "其他移送": CaseOrigin.OTHER_REFERRAL, "移送": CaseOrigin.OTHER_REFERRAL}
+                "12345": CaseOrigin.GOVERNMENT, "其他移送": CaseOrigin.OTHER_REFERRAL,
+                "移送": CaseOrigin.OTHER_REFERRAL}
 
 
-ORIGIN_NAMES: dict[str, str] = {CaseOrigin.APPLIED: "当事人申请", CaseOrigin.OWN_INITIATIVE: "主动调解", CaseOrigin.POLICE: "公安机关移送",
+ORIGIN_NAMES: dict[str, str] = {CaseOrigin.APPLIED: "当事人申请", CaseOrigin.OWN_INITIATIVE: "主动调解",
+                                CaseOrigin.POLICE: "公安机关移送",
                 CaseOrigin.COURT: "人民法院委托移送", CaseOrigin.GOVERNMENT: "政府及部门移送",
                 CaseOrigin.OTHER_REFERRAL: "其他单位移送"}
 
@@ -125,7 +135,8 @@ async def _invite_on_account(ctx, uow, case: Case, party: CaseParty, token: str,
         return False
     kind = TYPE_NAMES.get(case.type, "")
     await uow.push(Push(OFFICIAL_ACCOUNT, account,
-                        f"您好，{committee_name(ctx, case)}邀请您参加一起{kind if kind.endswith('纠纷') else kind + '纠纷'}的调解"
+                        f"您好，{committee_name(ctx, case)}邀请您参加一起"
+                        f"{kind if kind.endswith('纠纷') else kind + '纠纷'}的调解"
                         f"（案件 {case.number}）。愿意说说您的情况，请在这里回复：邀请码 {token}"
                         f"（{local_time(ctx, expires)}前有效）。", case.number, PushKind.PARTY,
                         key=f"invite:{case.number}:{party.id}:{uow.now.isoformat()}"))

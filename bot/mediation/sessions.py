@@ -39,9 +39,11 @@ async def schedule(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
     if remind is not None:
         await store.add_timer(case.id, TimerKind.SESSION_REMINDER, session.id, remind)
     where = f"视频调解：{video}" if video else place
-    text = f"案件 {case.number} 的调解会定于 {local_time(ctx, when)} 举行，地点：{where}。请准时参加，如不能参加请回复说明。"
+    text = (f"案件 {case.number} 的调解会定于 {local_time(ctx, when)} 举行，地点：{where}。"
+            "请准时参加，如不能参加请回复说明。")
     told = await tell_parties(ctx, uow, case, text, f"session:{case.number}:{session.id}")
-    await tell_staff(ctx, uow, case, f"【调解会】{case.number} 第{session.seq}次调解会：{local_time(ctx, when)}，{where}",
+    await tell_staff(ctx, uow, case,
+                     f"【调解会】{case.number} 第{session.seq}次调解会：{local_time(ctx, when)}，{where}",
                      f"session:{case.number}:{session.id}", people=[actor.staff])
     return (f"已安排 {case.number} 第{session.seq}次调解会：{local_time(ctx, when)}，{where}。"
             f"已通知{told}位当事人" + (f"，{local_time(ctx, remind)}再提醒各方。" if remind else "。"))

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from nlp.slots import blank_spans, find_money, phone_spans
 from storage.lifecycle import PartyKind
 
-_ORG = re.compile(r"公司|厂|店|超市|物业|合作社|委员会|村委|居委|医院|学校|中心|集团|酒店|饭店|工作室|诊所|银行|站$|部$")
+_ORG = re.compile(r"公司|厂|店|超市|物业|合作社|委员会|村委|居委|医院|学校|中心|集团|酒店|饭店|工作室|诊所|银行"
+                  r"|站$|部$")
 _URL = re.compile(r"https?://[^\s，,；;]+")
 
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import aiohttp
 import docx
 import pytest
 
-from jiefen.gateway import make_app, web_channel
+from jiefen.gateway import SCHEDULER_KEY, make_app, web_channel
 from storage.lifecycle import EventKind, Performance, PushKind, Status
 from storage.mediation import MediationStore, mediation_figures
 from tests.staff.helpers import case_of, events_of, outbox, staff_bot
@@ -25,7 +25,7 @@ RESPONDENT_WORDS = "孩子晚上写作业挪椅子我没注意，我愿意垫上
 
 
 def local(*args) -> datetime:
-    return datetime(*args, tzinfo=CN).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=CN).astimezone(UTC)
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ async def test_report_to_agreement_to_follow_up_reopening(ctx, client, clock):
     assert (await case_of(ctx, number)).status == Status.CLOSED
 
     # the performance deadline through the running scheduler (its job list), across the holiday
-    scheduler = ctx.extras["scheduler"]
+    scheduler = client.app[SCHEDULER_KEY]
     _, seen = await staff_pushes(ctx, "LiHongMei")
     for when in (local(2026, 10, 1, 11, 0), local(2026, 10, 7, 11, 0), local(2026, 10, 8, 10, 59)):
         clock.set(when)
@@ -161,7 +161,8 @@ async def test_report_to_agreement_to_follow_up_reopening(ctx, client, clock):
     case = await case_of(ctx, number)
     assert case.status == Status.MEDIATING and case.closed_at is None
     ledger = await events_of(ctx, number)
-    assert [e.kind for e in ledger].index(EventKind.AGREEMENT) < [e.kind for e in ledger].index(EventKind.FOLLOW_UP_VISIT)
+    kinds_in_order = [e.kind for e in ledger]
+    assert kinds_in_order.index(EventKind.AGREEMENT) < kinds_in_order.index(EventKind.FOLLOW_UP_VISIT)
     assert ledger[-1].kind in (EventKind.STATUS, EventKind.MESSAGE_OUT, EventKind.FOLLOW_UP_VISIT)
     assert any("重新进入调解" in r.text for r in await outbox(ctx, "web") if r.user == _uid(client))
     async with ctx.db.session() as s:

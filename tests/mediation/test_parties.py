@@ -3,6 +3,7 @@ each side's words reach the ledger and the case's staff, never the other side.""
 from __future__ import annotations
 
 import re
+
 from jiefen.testing import TestBot
 from storage.lifecycle import Consent, EventKind, PartyRole
 from storage.mediation import MediationStore

@@ -1,7 +1,7 @@
 """What mediators type after a command, and the mediation clocks' arithmetic (no database)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ CTX = SimpleNamespace(settings=Settings.load(env={}))
 
 
 def local(*args) -> datetime:
-    return datetime(*args, tzinfo=CN).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=CN).astimezone(UTC)
 
 
 @pytest.mark.parametrize("text, name, phone, kind", [

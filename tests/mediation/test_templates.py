@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from types import SimpleNamespace
 
 import docx
@@ -11,12 +11,13 @@ import pytest
 from bot import documents
 from storage.lifecycle import AgreementForm, PartyKind, PartyRole
 
-T = datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc)
+T = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
 
 
 def context():
     case = SimpleNamespace(number="JF261203-001")
-    agreement = SimpleNamespace(number="青山调〔2026〕007号", form=AgreementForm.WRITTEN, committee="柳林村人民调解委员会",
+    agreement = SimpleNamespace(number="青山调〔2026〕007号", form=AgreementForm.WRITTEN,
+                                committee="柳林村人民调解委员会",
                                 facts="楼上夜间拖椅子", disputes="噪音", responsibility="被申请人负主要责任",
                                 terms="加装静音垫", amount_fen=50000, performance_method="当面支付",
                                 performance_due=T, signed_at=T, confirm_court="", confirm_window_ends=None)

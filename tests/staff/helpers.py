@@ -26,10 +26,13 @@ async def outbox(ctx, channel=None):
     return [r for r in rows if channel is None or r.channel == channel]
 
 
+_STAFF_BOTS: dict[int, dict[str, TestBot]] = {}     # per test context (a test's own bookkeeping)
+
+
 def staff_bot(ctx, user) -> TestBot:
     """A staff member typing into the WeCom app (channel wecom_app) without the crypto.
     One bot per user, so message ids do not repeat (the dedupe would answer from memory)."""
-    bots = ctx.extras.setdefault("staff_bots", {})
+    bots = _STAFF_BOTS.setdefault(id(ctx), {})
     if user not in bots:
         bots[user] = TestBot(ctx, channel="wecom_app", user=user)
         bots[user]._ids = iter(range(1000 * (len(bots) + 1), 1000 * (len(bots) + 2)))

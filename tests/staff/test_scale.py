@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from adapters.wecom_robot import build_digest, queue_digests
 from bot import clocks, routing
@@ -17,7 +17,7 @@ from bot.scheduler import Scheduler
 from jiefen.testing import make_context
 from storage import figures
 from storage.cases import NewCase
-from storage.models import Case, CaseAssignee, CaseFigure, StaffLoad
+from storage.models import Case, CaseAssignee, CaseFigure, Meta, StaffLoad
 from tests.staff.conftest import WECOM
 from tests.staff.helpers import case_of, events_of, outbox, report, staff_bot
 
@@ -47,9 +47,11 @@ async def any_ctx(request, tmp_path, clock):
     await context.close()
 
 
-async def open_routed(ctx, key: str, place: str, text: str = "楼上天天半夜拖椅子", type_: str = "neighbour"):
+async def open_routed(ctx, key: str, place: str, text: str = "楼上天天半夜拖椅子", type_: str = "neighbour",
+                      source: str = ""):
     async with ctx.uow() as uow:
-        case, _ = await (await uow.cases()).open(NewCase(key, type_, "green", place, "test", f"r-{key}", text))
+        case, _ = await (await uow.cases()).open(NewCase(key, type_, "green", place, "test", f"r-{key}", text,
+                                                         source=source))
         await routing.route_new_case(ctx, uow, case)
         return case.number
 
@@ -153,7 +155,8 @@ async def test_kept_counts_agree_with_a_recount_with_several_workers_at_once(any
     kinds = itertools.cycle(("neighbour", "labour", "property_mgmt", "marriage_family"))
 
     async def one(i: int) -> str:
-        return await open_routed(ctx, f"c{i}", next(places), f"第{i}件纠纷", next(kinds))
+        return await open_routed(ctx, f"c{i}", next(places), f"第{i}件纠纷", next(kinds),
+                                 source="DX01" if i % 4 == 0 else "")
 
     numbers = await asyncio.gather(*(one(i) for i in range(24)))     # concurrent units of work
     clock.advance(hours=2)
@@ -185,6 +188,25 @@ async def test_kept_counts_agree_with_a_recount_with_several_workers_at_once(any
     assert f.total.cases == 24 and f.total.closed == 8 and f.total.satisfaction == 4.0
     assert f.by_place["DX01"].cases >= 8 and f.now.open == 16
     assert f.total.mean_dispatch_hours == 0.0 and f.total.mean_result_days == round(2 / 24, 2)
+    # the area's grids: place × type and place × channel add up to the place and to the type
+    for code, m in f.by_place.items():
+        assert sum((v for k, v in f.by_place_type.items() if k.split("|")[0] == code), figures.Measures()) == m
+        assert sum((v for k, v in f.by_place_channel.items() if k.split("|")[0] == code), figures.Measures()) == m
+    for kind, m in f.by_type.items():
+        assert sum((v for k, v in f.by_place_type.items() if k.split("|")[1] == kind), figures.Measures()) == m
+    assert list(f.by_source) == ["DX01"] and f.by_source["DX01"].cases == 6       # scanned codes only
+
+
+async def test_figures_kept_by_an_older_version_are_rebuilt_once(ctx, clock):
+    await open_routed(ctx, "v1", "DX01", source="DX01")
+    async with ctx.db.session() as s:
+        await s.execute(delete(CaseFigure).where(CaseFigure.dim == "src"))       # rows an older version kept
+        (await s.get(Meta, figures.META_KEY)).value = ctx.db.timezone
+    assert await figures.ensure_built(ctx.db) is True
+    assert await figures.ensure_built(ctx.db) is False
+    async with ctx.db.session() as s:
+        f = await figures.read_figures(s, clock.now().astimezone(CN).date(), clock.now().astimezone(CN).date())
+    assert f.by_source["DX01"].cases == 1 and f.by_place_type["DX01|neighbour"].cases == 1
 
 
 async def test_my_cases_count_them_all_and_list_the_oldest(bot, ctx):

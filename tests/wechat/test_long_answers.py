@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -95,6 +95,7 @@ def test_the_rest_splits_as_the_whole_did():
                                            "\n\n", "😀", "é", "\u200d"]),
                           st.text(max_size=50)), max_size=60),
        st.integers(min_value=16, max_value=600))
+@example(pieces=["13912345678", "JF261123-007", "JF261123-007"], limit=24)   # a number glued to a phone
 def test_fuzz_nothing_lost_and_every_part_fits(pieces, limit):
     text = "".join(pieces)
     parts = split_text(text, limit)

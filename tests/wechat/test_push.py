@@ -159,11 +159,10 @@ async def test_rows_taken_for_merging_hold_a_lease(resident, wx_ctx, channel):
     worker's look for stuck rows does not take it back (and send it twice) meanwhile."""
     async with wx_ctx.db.session() as s:
         await enqueue(s, push(resident, "进展A"), wx_ctx.clock.now())
-    async with wx_ctx.db.session() as s:
-        item = await s.scalar(select(OutboxItem))
-    [claimed] = await channel.pusher._claim([item])
+    [item] = await wx_ctx.outbox.take_waiting(push(resident, "进展B"), ["update", "final"])
+    [claimed] = await wx_ctx.outbox.claim_waiting([item])
     assert await wx_ctx.outbox.requeue_stuck() == 0
-    await channel.pusher._release([claimed])
+    await wx_ctx.outbox.give_back([claimed])
     async with wx_ctx.db.session() as s:
         again = await s.scalar(select(OutboxItem))
     assert again.status == "pending" and again.next_attempt_at == item.next_attempt_at

@@ -44,5 +44,5 @@ async def test_one_window_budget_across_workers(workers):
 
 async def test_the_channel_is_on_only_with_a_token(wx_ctx):
     assert "wechat_mp" in [c.name for c in enabled_channels(wx_ctx)]
-    off = dataclasses.replace(wx_ctx, settings=wx_ctx.settings.replace(wechat_token=""), extras={})
+    off = dataclasses.replace(wx_ctx, settings=wx_ctx.settings.replace(wechat_token=""))
     assert "wechat_mp" not in [c.name for c in enabled_channels(off)]

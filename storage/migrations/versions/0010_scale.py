@@ -85,7 +85,7 @@ def upgrade() -> None:
     rows_table = sa.table("case_assignees", sa.column("case_id", sa.Integer), sa.column("staff_id", sa.String),
                           sa.column("role", sa.String), sa.column("position", sa.Integer),
                           sa.column("open", sa.Boolean), sa.column("since", sa.DateTime(timezone=True)))
-    roles = dict(bind.execute(sa.text("SELECT id, role FROM staff")).all())
+    roles: dict[str, str] = dict(bind.execute(sa.text("SELECT id, role FROM staff")).all())
     load: dict[str, int] = {}
     last = 0
     while True:

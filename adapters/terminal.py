@@ -1,4 +1,4 @@
-"""The console channel (`jiefen chat`): a resident in the terminal. Lines in, replies out;
+"""The terminal channel (`jiefen chat`): a resident in the terminal. Lines in, replies out;
 progress pushes for this user are printed as they come."""
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from bot.message import Message, Push, Reply
 from bot.outbox import Delivery, Outcome
 
 
-class ConsoleChannel(ChannelBase):
-    name = "console"
+class TerminalChannel(ChannelBase):
+    name = "terminal"
 
     def __init__(self, ctx: AppContext, user: str, out: TextIO = sys.stdout):
         self.ctx, self.user, self.out = ctx, user, out

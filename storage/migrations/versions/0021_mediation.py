@@ -1,14 +1,14 @@
 """the mediation record (issue 13): parties, invitations, sessions, agreements, follow-up
 visits, their clocks, staff links to the documents, and a case's origin (applied / own initiative / referral)
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0021
+Revises: 0020
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,404 @@
+"""The dashboard (挂图作战) for a place and a period: what came in and what became of it, by
+type, place, channel and dispute code, how long dispatch and results took, what is open, late
+and under a red card now, a heat map of places × types against the previous period, and the
+three-colour board. Every figure links to the case list behind it (the same filter: the test
+holds the list's count equal to the figure).
+
+Figures come from storage/figures.read_area (kept counts, never a scan of the ledger); the
+board's short lists are keyset pages of the case list."""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from sqlalchemy import func, select
+
+from adapters.console import auth
+from adapters.console.auth import guarded, user_of
+from adapters.console.views import CHANNEL_NAMES, case_row
+from bot.lifecycle import OPEN_STATUSES
+from bot.scope import DESK_ROLES, area_of, scope_of
+from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
+from storage.case_list import CaseFilter, page_cases
+from storage.figures import Figures, Measures, read_area
+from storage.models import CodeScan
+from storage.registry import Registry
+from storage.sql import in_values
+
+_dumps = functools.partial(json.dumps, ensure_ascii=False)
+PERIODS = {"7": "近7天", "30": "近30天", "month": "本月", "quarter": "本季度", "365": "近一年"}
+UNIT_LEVELS = ("village", "community")         # the heat map's rows for a town or the county
+RISE_MIN = 3                                   # a cell "rises" from this many cases …
+RISE_FACTOR = 2.0                              # … at this multiple of the previous period (or from none)
+
+
+def _not_found() -> web.HTTPNotFound:
+    return web.HTTPNotFound(text="没有这个地区，或不在您的管辖范围。", content_type="text/plain")
+
+
+@dataclass(frozen=True)
+class Period:
+    since: date
+    until: date
+    before: "Period | None" = None            # the period compared with (default: as long, just before)
+
+    @property
+    def days(self) -> int:
+        return (self.until - self.since).days + 1
+
+    def previous(self) -> "Period":
+        if self.before is not None:
+            return self.before
+        return Period(self.since - timedelta(days=self.days), self.since - timedelta(days=1))
+
+    def year_before(self) -> "Period":
+        return Period(_minus_year(self.since), _minus_year(self.until))
+
+
+def _minus_year(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:                      # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+def period_of(query: Any, today: date) -> tuple[Period, str]:
+    """`?from=&to=` (local days, both included) or `?period=7|30|month|quarter|365`; the last 30
+    days by default."""
+    try:
+        since = date.fromisoformat(query.get("from", "")) if query.get("from") else None
+        until = date.fromisoformat(query.get("to", "")) if query.get("to") else None
+    except ValueError:
+        raise web.HTTPBadRequest(text="日期格式应为 2026-11-23。", content_type="text/plain") from None
+    if since or until:
+        until = until or today
+        since = since or until - timedelta(days=29)
+        if since > until or (until - since).days > 3660:
+            raise web.HTTPBadRequest(text="起止日期有误。", content_type="text/plain")
+        return Period(since, until), ""
+    key = query.get("period", "30")
+    if key == "month":
+        return Period(today.replace(day=1), today), key
+    if key == "quarter":
+        return Period(today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today), key
+    days = {"7": 7, "365": 365}.get(key, 30)
+    return Period(today - timedelta(days=days - 1), today), key if key in PERIODS else "30"
+
+
+def area_for(request: web.Request, reg: Registry) -> tuple[str, frozenset[str] | None]:
+    """The place asked for (default: the person's own area) and its subtree; None: the whole
+    county. Outside the person's scope: 404."""
+    staff = user_of(request).staff
+    scope = scope_of(reg, staff)
+    code = request.query.get("place", "") or area_of(reg, staff) or ""
+    if code and code not in reg.places:
+        raise _not_found()
+    if scope is not None and scope.places is not None and (not code or code not in scope.places):
+        raise _not_found()
+    if not code or reg.places[code].level == "county":
+        return code, None
+    return code, reg.subtree(code)
+
+
+class Links:
+    """URLs of the case list behind a figure: the area, the period, and what the figure counts."""
+
+    def __init__(self, place: str, period: Period | None, county: bool):
+        self.base: list[tuple[str, str]] = [] if county or not place else [("place", place)]
+        if period is not None:
+            self.base += [("from", period.since.isoformat()), ("to", period.until.isoformat())]
+
+    def __call__(self, *pairs: tuple[str, str], period: bool = True, **kw: str) -> str:
+        base = self.base if period else [p for p in self.base if p[0] == "place"]
+        items = [p for p in base if p[0] not in kw] + list(pairs) + list(kw.items())
+        return auth.PATH + "/cases?" + urlencode(items)
+
+
+RESOLVED = (("status", "resolved"), ("status", "closed"))
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"
+
+
+def _change(now: int, before: int) -> dict[str, Any]:
+    if before == 0:
+        return {"text": "新增" if now else "—", "up": now > 0}
+    delta = (now - before) / before
+    return {"text": f"{'+' if delta >= 0 else ''}{delta * 100:.0f}%", "up": delta > 0}
+
+
+def _row(name: str, m: Measures, link: str, resolved_link: str) -> dict[str, Any]:
+    return {"name": name, "cases": m.cases, "resolved": m.resolved, "closed": m.closed,
+            "success_rate": _pct(m.success_rate), "rate": m.success_rate, "open": m.open,
+            "overdue": m.late + m.carded_open, "link": link, "resolved_link": resolved_link}
+
+
+def _unit_of(reg: Registry, code: str, units: set[str]) -> str | None:
+    for p in reg.ancestors(code):
+        if p.code in units:
+            return p.code
+    return None
+
+
+def heat_units(reg: Registry, area: str) -> list[str]:
+    """The heat map's rows: the villages and communities of a county or town; a village's grids."""
+    top = reg.places.get(area) if area else next((p for p in reg.places.values() if p.level == "county"), None)
+    if top is None:
+        return []
+    inside = reg.subtree(top.code)
+    units = [c for c in inside if reg.places[c].level in UNIT_LEVELS]
+    if not units or top.level in UNIT_LEVELS:
+        units = reg.children(top.code) or [top.code]
+    return sorted(units)
+
+
+async def build(request: web.Request, chosen: Period | None = None) -> dict[str, Any]:
+    """The dashboard's figures for the request's place and period (or `chosen`: a report's)."""
+    from adapters.console import console_of
+    ctx = console_of(request).ctx
+    reg = ctx.registry
+    tz = ctx.settings.timezone
+    today = ctx.clock.now().astimezone(ZoneInfo(tz)).date()
+    period, period_key = (chosen, "") if chosen is not None else period_of(request.query, today)
+    prev, last_year = period.previous(), period.year_before()
+    area, places = area_for(request, reg)
+    county = places is None
+    link = Links(area, period, county)
+    now_link = Links(area, None, county)
+    async with ctx.db.session() as s:
+        grain = "day" if period.days <= 92 else "month"
+        f = await read_area(s, period.since, period.until, places, by_day=grain)
+        p = await read_area(s, prev.since, prev.until, places, dims=("pt",), by_day=grain, now=False)
+        y = await read_area(s, last_year.since, last_year.until, places, dims=(), by_day=None, now=False)
+        scans = await _scans(s, period, places, tz)
+        board = await _board(s, ctx, places, f.now)
+    t, pt, yt = f.total, p.total, y.total
+    headline = [
+        {"key": "received", "name": "受理", "value": t.cases, "before": pt.cases, "change": _change(t.cases, pt.cases),
+         "year": yt.cases, "link": link()},
+        {"key": "resolved", "name": "化解", "value": t.resolved, "before": pt.resolved,
+         "change": _change(t.resolved, pt.resolved), "year": yt.resolved, "link": link(*RESOLVED)},
+        {"key": "success_rate", "name": "化解率", "value": _pct(t.success_rate), "before": _pct(pt.success_rate),
+         "year": _pct(yt.success_rate), "link": link(*RESOLVED)},
+        {"key": "closed", "name": "办结", "value": t.closed, "before": pt.closed, "change": _change(t.closed, pt.closed),
+         "year": yt.closed, "link": link(status="closed")},
+        {"key": "completion_rate", "name": "办结率", "value": _pct(t.completion_rate),
+         "before": _pct(pt.completion_rate), "year": _pct(yt.completion_rate), "link": link(status="closed")},
+        {"key": "satisfaction", "name": "满意度", "value": "—" if t.satisfaction is None else f"{t.satisfaction:.2f}",
+         "before": "—" if pt.satisfaction is None else f"{pt.satisfaction:.2f}", "year": "", "link": link(status="closed"),
+         "note": f"{t.rated}人评价"},
+    ]
+    for k in headline:
+        k.setdefault("change", None)
+        k.setdefault("note", "")
+    now = f.now
+    now_cards = [
+        {"key": "open", "name": "在办", "value": now.open, "link": now_link(open="1", period=False)},
+        {"key": "overdue", "name": "超期", "value": now.overdue, "link": now_link(open="1", overdue="1", period=False)},
+        {"key": "red_card", "name": "红牌", "value": now.carded_open,
+         "link": now_link(open="1", red_card="1", period=False)},
+        {"key": "red", "name": "红色风险在办", "value": board["red_total"],
+         "link": now_link(open="1", risk="red", period=False)},
+        {"key": "escalated", "name": "上报待办", "value": board["escalated_total"],
+         "link": now_link(status="escalated", period=False)},
+    ]
+    times = {
+        "dispatch_mean_hours": t.mean_dispatch_hours, "dispatch_median_hours": f.dispatch_hours_at(0.5),
+        "dispatch_p90_hours": f.dispatch_hours_at(0.9), "dispatched": t.dispatched,
+        "result_mean_days": t.mean_result_days, "result_median_days": f.result_days_at(0.5),
+        "result_p90_days": f.result_days_at(0.9), "resolved": t.resolve_timed,
+        "before": {"dispatch_mean_hours": pt.mean_dispatch_hours, "result_mean_days": pt.mean_result_days},
+    }
+    types = sorted({*f.by_type, *p.by_type}, key=lambda k: (-f.by_type.get(k, Measures()).cases, k))
+    by_type = [{**_row(TYPE_NAMES.get(k, k or "未分类"), f.by_type.get(k, Measures()), link(type=k),
+                       link(*RESOLVED, type=k)), "key": k, "before": p.by_type.get(k, Measures()).cases,
+                "change": _change(f.by_type.get(k, Measures()).cases, p.by_type.get(k, Measures()).cases)}
+               for k in types if k]
+    by_channel = [{**_row(CHANNEL_NAMES.get(k, k), m, link(channel=k), link(*RESOLVED, channel=k)), "key": k}
+                  for k, m in sorted(f.by_channel.items(), key=lambda kv: -kv[1].cases) if k]
+    by_place = _by_place(reg, area, f, p, link)
+    codes = _codes(reg, f, scans, link)
+    heat = _heat(reg, area, f, p, link, types)
+    return {
+        "area": area, "area_name": reg.full_name(area) or reg.name(area) or "全县", "county": county,
+        "period": {"from": period.since.isoformat(), "to": period.until.isoformat(), "days": period.days,
+                   "key": period_key, "previous": {"from": prev.since.isoformat(), "to": prev.until.isoformat()},
+                   "year_before": {"from": last_year.since.isoformat(), "to": last_year.until.isoformat()}},
+        "headline": headline, "now": now_cards, "times": times, "by_type": by_type, "by_channel": by_channel,
+        "by_place": by_place, "codes": codes, "heat": heat,
+        "trend": _trend(f, p, period), "board": board,
+    }
+
+
+def _by_place(reg: Registry, area: str, f: Figures, p: Figures, link: Links) -> list[dict[str, Any]]:
+    """One row per place just below the area (its own cases and those under it)."""
+    top = area or next((c for c, pl in reg.places.items() if pl.level == "county"), "")
+    rows = []
+    for child in sorted(reg.children(top)):
+        sub = reg.subtree(child)
+        m = sum((v for k, v in f.by_place.items() if k in sub), Measures())
+        before = sum((v.cases for k, v in p.by_place.items() if k in sub))
+        now = sum((v for k, v in f.now_by_place.items() if k in sub), Measures())
+        rows.append({**_row(reg.name(child), m, link(place=child), link(*RESOLVED, place=child)), "key": child,
+                     "before": before, "change": _change(m.cases, before), "now_open": now.open,
+                     "now_overdue": now.overdue, "now_carded": now.carded_open})
+    own = f.by_place.get(top, Measures())
+    if own.cases:
+        now = f.now_by_place.get(top, Measures())
+        rows.append({**_row(f"{reg.name(top)}（本级）", own, "", ""), "key": top, "before": 0,
+                     "change": _change(own.cases, 0), "now_open": now.open, "now_overdue": now.overdue,
+                     "now_carded": now.carded_open})
+    if not area and f.by_place.get("", Measures()).cases:
+        now = f.now_by_place.get("", Measures())
+        rows.append({**_row("地点待核实", f.by_place[""], "", ""), "key": "", "before": 0, "change": _change(0, 0),
+                     "now_open": now.open, "now_overdue": now.overdue, "now_carded": now.carded_open})
+    return rows
+
+
+async def _scans(session: Any, period: Period, places: frozenset[str] | None, tz: str) -> dict[str, int]:
+    """Scans of each dispute code in the period (code_scans rows, one per scan)."""
+    from datetime import time as dtime
+    start = datetime.combine(period.since, dtime(), ZoneInfo(tz))
+    end = datetime.combine(period.until + timedelta(days=1), dtime(), ZoneInfo(tz))
+    q = select(CodeScan.code, func.count()).where(CodeScan.at >= start, CodeScan.at < end).group_by(CodeScan.code)
+    if places is not None:
+        q = q.where(in_values(CodeScan.code, sorted(places), session.bind.dialect.name))
+    return {code: int(n) for code, n in (await session.execute(q)).all()}
+
+
+def _codes(reg: Registry, f: Figures, scans: dict[str, int], link: Links) -> list[dict[str, Any]]:
+    """Each dispute code: scans, reports through it, resolved, success rate; below the area's
+    average rate flagged."""
+    keys = sorted({*scans, *f.by_source}, key=lambda k: (-f.by_source.get(k, Measures()).cases, k))
+    rows = []
+    total = sum((m for m in f.by_source.values()), Measures())
+    for k in keys:
+        m = f.by_source.get(k, Measures())
+        name = reg.full_name(k) or reg.name(k) or k
+        rows.append({**_row(name, m, link(code=k), link(*RESOLVED, code=k)), "key": k, "scans": scans.get(k, 0),
+                     "below": m.success_rate is not None and total.success_rate is not None
+                     and m.cases >= 3 and m.success_rate < total.success_rate})
+    return rows
+
+
+def _heat(reg: Registry, area: str, f: Figures, p: Figures, link: Links, types: list[str]) -> dict[str, Any]:
+    units = heat_units(reg, area)
+    unit_set = set(units)
+    now: dict[tuple[str, str], int] = {}
+    before: dict[tuple[str, str], int] = {}
+    for src, into in ((f.by_place_type, now), (p.by_place_type, before)):
+        for key, m in src.items():
+            place, _, kind = key.partition("|")
+            unit = _unit_of(reg, place, unit_set)
+            if unit and kind:
+                into[(unit, kind)] = into.get((unit, kind), 0) + m.cases
+    kinds = [k for k in types if k] or list(DISPUTE_TYPES)[:8]
+    # a previous period with far fewer cases (a new ledger, a young deployment) is no yardstick:
+    # against it every cell would "rise"
+    compared = p.total.cases > 0 and p.total.cases * 2 >= f.total.cases
+    cells, rises = [], []
+    for i, u in enumerate(units):
+        for j, k in enumerate(kinds):
+            n, b = now.get((u, k), 0), before.get((u, k), 0)
+            cells.append({"x": j, "y": i, "value": n, "before": b, "link": link(place=u, type=k)})
+            if compared and n >= RISE_MIN and n >= RISE_FACTOR * b:
+                rises.append({"place": reg.full_name(u) or reg.name(u), "type": TYPE_NAMES.get(k, k), "now": n,
+                              "before": b, "link": link(place=u, type=k)})
+    rises.sort(key=lambda r: (-(r["now"] - r["before"]), r["place"]))
+    return {"places": [reg.full_name(u) or reg.name(u) for u in units], "place_codes": units,
+            "types": [TYPE_NAMES.get(k, k) for k in kinds], "type_codes": kinds, "cells": cells,
+            "max": max((c["value"] for c in cells), default=0), "rises": rises[:10]}
+
+
+def _months(since: date, until: date) -> list[str]:
+    out, first = [], since.replace(day=1)
+    while first <= until:
+        out.append(first.strftime("%Y-%m"))
+        first = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return out
+
+
+def _trend(f: Figures, p: Figures, period: Period) -> dict[str, Any]:
+    """By day up to a quarter; by month beyond (a year by day is unreadable)."""
+    if period.days > 92:
+        labels, before = _months(period.since, period.until), _months(period.previous().since,
+                                                                          period.previous().until)
+        unit = "月"
+    else:
+        labels = [(period.since + timedelta(days=i)).isoformat() for i in range(period.days)]
+        before = [(period.previous().since + timedelta(days=i)).isoformat() for i in range(period.days)]
+        unit = "日"
+    prev = [p.by_day.get(d, Measures()).cases for d in before]
+    return {"labels": labels, "received": [f.by_day.get(d, Measures()).cases for d in labels],
+            "resolved": [f.by_day.get(d, Measures()).resolved for d in labels],
+            "previous": (prev + [0] * len(labels))[:len(labels)], "unit": unit}
+
+
+async def _board(session: Any, ctx: Any, places: frozenset[str] | None, now_figures: Measures) -> dict[str, Any]:
+    """The three-colour board (every open red and yellow case, the first 30 of each), the
+    red-card and the escalated lists."""
+    from storage.case_list import count_cases
+    now = ctx.clock.now()
+    reg, settings = ctx.registry, ctx.settings
+    base = CaseFilter(statuses=frozenset(OPEN_STATUSES), places=places)
+
+    async def listed(flt: CaseFilter, limit: int = 30, kept: int | None = None) -> tuple[list[dict[str, Any]], int]:
+        page = await page_cases(session, flt, limit=limit)
+        rows = [case_row(c, reg, settings, now) for c in page.cases]
+        if page.next_cursor is None:
+            return rows, len(rows)
+        return rows, kept if kept is not None else await count_cases(session, flt)
+
+    from dataclasses import replace
+    red, red_total = await listed(replace(base, risks=frozenset({"red"})))
+    yellow, yellow_total = await listed(replace(base, risks=frozenset({"yellow"})))
+    carded, carded_total = await listed(replace(base, red_card=True), kept=now_figures.carded_open)
+    escalated, escalated_total = await listed(replace(base, statuses=frozenset({"escalated"})))
+    return {"red": red, "red_total": red_total, "yellow": yellow, "yellow_total": yellow_total,
+            "carded": carded, "carded_total": carded_total, "escalated": escalated,
+            "escalated_total": escalated_total}
+
+
+@guarded(roles=DESK_ROLES)
+async def page(request: web.Request) -> web.Response:
+    from adapters.console import console_of
+    console = console_of(request)
+    data = await build(request)
+    reg = console.ctx.registry
+    staff = user_of(request).staff
+    scope = scope_of(reg, staff)
+    areas = [(c, ("　" * max(0, len(reg.ancestors(c)) - 1)) + reg.places[c].name)
+             for c in _area_choices(reg, scope)]
+    return console.render(request, "dashboard.html", d=data, data_json=_script_json(data), periods=PERIODS, areas=areas)
+
+
+def _script_json(data: Any) -> str:
+    """JSON inside <script type="application/json">: no "<" a resident's words could close it with."""
+    return _dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _area_choices(reg: Registry, scope: Any) -> list[str]:
+    out: list[str] = []
+
+    def walk(code: str) -> None:
+        if reg.places[code].level in ("grid", "microgrid"):
+            return
+        if scope is None or (scope.places is not None and code in scope.places):
+            out.append(code)
+        for child in sorted(reg.children(code)):
+            walk(child)
+    for root in sorted(c for c, p in reg.places.items() if not p.parent):
+        walk(root)
+    return out
+
+
+@guarded(roles=DESK_ROLES, api=True)
+async def api(request: web.Request) -> web.Response:
+    return web.json_response(await build(request), dumps=_dumps)

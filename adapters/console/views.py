@@ -1,0 +1,145 @@
+"""Cases and their ledger as the console shows them: names and phone numbers masked (bot/privacy.py),
+people named as staff read them, times in the county's zone."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Sequence
+from zoneinfo import ZoneInfo
+
+from bot import clocks
+from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES
+from bot.notify import ROLE_NAMES
+from bot.privacy import mask_data, mask_name, mask_phone, mask_text, names_of
+from bot.routing import LEVEL_NAMES
+from bot.settings import Settings
+from nlp.reading import RISK_NAMES, TYPE_NAMES
+from storage.lifecycle import EventKind
+from storage.models import Case, CaseEvent
+from storage.registry import Registry
+
+CHANNEL_NAMES = {"wechat_mp": "公众号", "web": "网页", "wecom_bot": "工作群", "wecom_app": "企业微信",
+                 "group_forward": "转发/12345", "terminal": "终端", "test": "测试"}
+KIND_NAMES = {
+    EventKind.CREATED: "受理", EventKind.STATUS: "状态变更", EventKind.UPDATED: "补充信息",
+    EventKind.CORRECTED: "更正", EventKind.ASSIGNED: "分派", EventKind.FOLLOWED_UP: "补充已转达",
+    EventKind.MESSAGE_IN: "群众消息", EventKind.MESSAGE_OUT: "回复群众", EventKind.NOTIFICATION: "推送",
+    EventKind.PROGRESS: "进展", EventKind.APPOINTMENT: "约谈", EventKind.ALERT: "红色预警",
+    EventKind.ATTENTION: "请中心关注", EventKind.CLOCK: "时限提醒", EventKind.RED_CARD: "红牌警告",
+    EventKind.ESCALATED: "再次上报", EventKind.LINKED_REPORT: "同一纠纷的其他反映", EventKind.REFUSED: "越权操作被拒",
+    EventKind.VIEWED_CONTACT: "查看完整联系方式", "evidence": "材料",
+}
+STAGE_NAMES = {"dispatch": "分派", "start": "接单", "meeting": "联合约谈", "red_card": "化解（红牌时限）"}
+OUTCOME_NAMES = {"sent": "已送达", "hold": "待群众上线", "retry": "重试中", "failed": "失败"}
+
+
+def local(when: datetime | None, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return when.astimezone(ZoneInfo(tz)).strftime(fmt) if when else ""
+
+
+def actor_name(actor: str, registry: Registry, case: Case) -> str:
+    """'console:gw-liulin' → '李红梅（网格员）'; a resident → '反映人'; the system's parts by role."""
+    via, _, who = actor.partition(":")
+    if via in ("staff", "console") and who in registry.staff:
+        s = registry.staff[who]
+        return f"{s.name}（{ROLE_NAMES.get(s.role, s.role)}{'，工作台' if via == 'console' else ''}）"
+    system = {"routing": "自动分派", "scheduler": "时限", "outbox": "推送", "bot": "解纷助手", "intake": "受理",
+              "duplicates": "合并重复"}
+    if actor in system:
+        return system[actor]
+    if actor == f"{case.channel}:{case.reporter}":
+        return "反映人"
+    return "其他反映人" if who else actor
+
+
+def case_row(case: Case, registry: Registry, settings: Settings, now: datetime) -> dict[str, Any]:
+    """A line of the list: nothing personal in clear."""
+    names = names_of(case)
+    return {
+        "number": case.number, "status": case.status, "status_name": STATUS_NAMES.get(case.status, case.status),
+        "type": case.type, "type_name": TYPE_NAMES.get(case.type, case.type), "risk": case.risk,
+        "risk_name": RISK_NAMES.get(case.risk, case.risk), "place": case.place_code or "",
+        "place_name": registry.full_name(case.place_code) or "待核实", "channel": case.channel,
+        "channel_name": CHANNEL_NAMES.get(case.channel, case.channel), "source": case.source or "",
+        "level": case.level, "summary": mask_text(" ".join(case.description.split())[:80], names),
+        "contact_masked": mask_phone(case.contact) if case.contact else "",
+        "assignees": [registry.staff[a].name if a in registry.staff else a for a in case.assignees],
+        "created_at": local(case.created_at, settings.timezone), "updated_at": local(case.updated_at, settings.timezone),
+        "overdue": case.status in OPEN_STATUSES and case.overdue_since is not None,
+        "red_card": case.red_card_at is not None, "satisfaction": case.satisfaction,
+        "open": case.status in OPEN_STATUSES,
+    }
+
+
+def clocks_of(case: Case, settings: Settings, now: datetime) -> list[dict[str, Any]]:
+    return [{"stage": stage.name, "name": STAGE_NAMES.get(stage.name, stage.label),
+             "due": local(at, settings.timezone), "late": now >= at}
+            for stage, _anchor, at in clocks.due(case, settings)]
+
+
+def event_text(e: CaseEvent, registry: Registry) -> str:
+    """One line saying what the event was (masked by the caller)."""
+    d = e.data or {}
+    kind = e.kind
+    if kind == EventKind.STATUS:
+        before, after = STATUS_NAMES.get(d.get("before", ""), d.get("before", "")), STATUS_NAMES.get(d.get("after", ""), d.get("after", ""))
+        extra = d.get("outcome") or d.get("reason") or d.get("follow_up") or ""
+        if d.get("satisfaction"):
+            extra = f"满意度 {d['satisfaction']} 分"
+        return f"{before} → {after}" + (f"：{extra}" if extra else "")
+    if kind == EventKind.ASSIGNED:
+        people = "、".join(f"{p.get('name') or p.get('id')}（{p.get('why') or ROLE_NAMES.get(p.get('role', ''), '')}）"
+                          for p in d.get("staff", []) if isinstance(p, dict))
+        return f"分派给 {people}" + (f"；原因：{d['reason']}" if d.get("reason") else "")
+    if kind == EventKind.CORRECTED:
+        field = {"type": "类型", "risk": "风险", "place": "地点"}.get(d.get("field", ""), d.get("field", ""))
+        show = {"type": lambda v: TYPE_NAMES.get(v, v), "risk": lambda v: RISK_NAMES.get(v, v),
+                "place": lambda v: registry.full_name(v) or v}.get(d.get("field", ""), lambda v: v)
+        return f"{field}：{show(d.get('before', ''))} → {show(d.get('after', ''))}；原因：{d.get('reason', '')}"
+    if kind == EventKind.NOTIFICATION:
+        return (f"{CHANNEL_NAMES.get(d.get('channel', ''), d.get('channel', ''))} 第{d.get('attempt', 1)}次："
+                f"{OUTCOME_NAMES.get(d.get('outcome', ''), d.get('outcome', ''))} — {str(d.get('text', ''))[:80]}")
+    if kind == EventKind.CLOCK:
+        what = "提醒" if d.get("what") == "reminder" else "到期"
+        return f"{STAGE_NAMES.get(d.get('stage', ''), d.get('stage', ''))}{what}"
+    if kind == EventKind.CREATED:
+        return (f"类型 {TYPE_NAMES.get(d.get('type', ''), d.get('type', ''))}，风险 "
+                f"{RISK_NAMES.get(d.get('risk', ''), d.get('risk', ''))}，地点 {registry.full_name(d.get('place')) or '待核实'}")
+    if kind == EventKind.UPDATED:
+        after = d.get("after") or {}
+        return "、".join(f"{k}" for k in after) + " 已更新" if isinstance(after, dict) else "已更新"
+    if kind == EventKind.VIEWED_CONTACT:
+        return "查看了完整的联系方式和姓名"
+    if kind == EventKind.REFUSED:
+        return f"尝试“{d.get('command', '')}”，不在办理范围"
+    if kind in (EventKind.RED_CARD, EventKind.ALERT):
+        return "通知：" + "、".join(registry.staff[s].name if s in registry.staff else s for s in d.get("to", []))
+    for key in ("text", "reason", "stage"):
+        if d.get(key):
+            return str(d[key])
+    return ""
+
+
+def timeline(events: Sequence[CaseEvent], case: Case, registry: Registry, settings: Settings) -> list[dict[str, Any]]:
+    names = names_of(case)
+    return [{"at": local(e.at, settings.timezone, "%Y-%m-%d %H:%M:%S"), "kind": e.kind,
+             "kind_name": KIND_NAMES.get(e.kind, e.kind), "who": actor_name(e.actor, registry, case),
+             "text": mask_text(event_text(e, registry), names)} for e in events]
+
+
+def case_detail(case: Case, registry: Registry, settings: Settings, now: datetime) -> dict[str, Any]:
+    names = names_of(case)
+    return {**case_row(case, registry, settings, now),
+            "description": mask_text(case.description, names),
+            "risk_reasons": [mask_text(r, names) for r in case.risk_reasons],
+            "reporter_name_masked": mask_name(case.reporter_name) if case.reporter_name else "",
+            "parties_masked": mask_data([{"role": p.get("role", ""), "name": mask_name(p.get("name", ""))}
+                                         for p in case.parties if isinstance(p, dict)], names),
+            "level_name": LEVEL_NAMES.get(case.level, case.level),
+            "assignee_rows": [{"id": a.staff_id, "name": registry.staff[a.staff_id].name if a.staff_id in registry.staff
+                               else a.staff_id, "role": ROLE_NAMES.get(a.role or "", a.role or ""),
+                               "since": local(a.since, settings.timezone)} for a in case.assignments],
+            "clocks": clocks_of(case, settings, now),
+            "dispatched_at": local(case.dispatched_at, settings.timezone),
+            "resolved_at": local(case.resolved_at, settings.timezone),
+            "closed_at": local(case.closed_at, settings.timezone),
+            "media": len(case.media or [])}

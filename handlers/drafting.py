@@ -1,0 +1,173 @@
+"""The intake as a state machine: one handler per (step, intent) while a report is drafted.
+
+The resident router (handlers/resident.py) has heard the words once (`words`: normalised
+text, reading, intents) and handled the control words (cancel, progress, help). Here the
+handlers are tried in order and the first whose filters match answers; `Intake`
+(handlers/intake.py) does the work, `Draft.apply` (bot/conversation.py) takes the words
+into the draft.
+
+    SAFETY   + an answer            → red at once (yes) or on with the intake (no)
+    SAFETY   + anything else        → the story goes on (question left unanswered)
+    CONFIRM  + yes / no             → open the case / ask what to change
+    any      + bare "不对"           → ask what to change
+    opened urgent case + "没有"      → done, the case goes on
+    PLACE    + choice, area, "不知道", a place we do not know
+    CONTACT  + "this account", skip, bad digits
+    PARTY    + skip, a short name
+    DESCRIBE + anything             → more of the story
+    any step + an answer that fills its slot → the next question; else more of the story
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, SAFETY, Safety
+from bot.dispatcher import Router
+from bot.filters import Corrected, Drafting, IntentIs, Spoken, StepIs
+from bot.message import Message
+from bot.words import Words
+from handlers import texts
+from handlers.intake import COUNTY_TOWN, DIGITS_RUN, DONT_KNOW, PLACE_LIKE, SOMEWHERE_IN_AREA, Intake
+from handlers.safety import SafetyAnswered
+from nlp import find_phones
+from nlp.intents import Intent
+
+
+def _intake(message: Message, data: dict[str, Any]) -> dict[str, Any]:
+    return {"intake": Intake(data["ctx"], data["uow"], data["conversation"], message, data["turn"])}
+
+
+router = Router("drafting", Drafting(), Spoken(), _intake)
+NOT_CORRECTED = ~Corrected()
+
+
+@router.message(StepIs(SAFETY), SafetyAnswered())
+async def on_safety_answer(intake: Intake, in_danger: bool):
+    return await intake.safety_answered(in_danger)
+
+
+@router.message(StepIs(SAFETY))
+async def on_story_instead_of_answer(intake: Intake, words: Words):
+    intake.draft.safety = Safety.UNANSWERED         # they went on with their story: read it as such
+    intake.conv.step = DESCRIBE
+    return await on_description(intake, words)
+
+
+@router.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.CONFIRM))
+async def on_confirm(intake: Intake):
+    return await intake.open_case()
+
+
+@router.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.DENY))
+async def on_deny(intake: Intake):
+    return texts.ASK_WHAT_TO_CHANGE
+
+
+@router.message(Corrected(), lambda m, d: not d["words"].body)
+async def on_bare_correction():
+    return texts.ASK_WHAT_TO_CHANGE
+
+
+@router.message(lambda m, d: bool(d["conversation"].draft.case_number), IntentIs(Intent.SKIP))
+async def on_nothing_to_add(intake: Intake):
+    number = intake.draft.case_number          # additions to an urgent case are optional
+    intake.conv.finish()
+    return f"好的，案件 {number} 照常办理。"
+
+
+@router.message(StepIs(DESCRIBE))
+async def on_description(intake: Intake, words: Words):
+    if words.has(Intent.SKIP) and intake.draft.case_number:
+        return await on_nothing_to_add(intake)
+    return await intake.take_description(words)
+
+
+@router.message(StepIs(PLACE))
+async def on_place(intake: Intake, words: Words):
+    draft, body = intake.draft, words.body
+    if draft.place_options:
+        chosen = intake.pick_option(body, draft.place_options)
+        if chosen:
+            draft.place_code, draft.place_options = chosen, []
+            return await intake.next_step()
+        if draft.place_area and (words.has(Intent.SKIP) or SOMEWHERE_IN_AREA.search(body)):
+            # "就在镇上" / "不知道哪个村": the town (or the county) the choices came from
+            draft.place_code, draft.place_options = draft.place_area, []
+            return await intake.next_step()
+    named = intake.places_in(body)
+    if not named:
+        county = intake.registry.county_code()
+        if COUNTY_TOWN.search(body) and county:          # "工地在县城": the county seat, no village
+            draft.place_code, draft.place_options = county, []
+            await intake.absorb(intake.raw(words), words.reading, describe=not words.has(Intent.SKIP))
+            return await intake.next_step()
+        if words.has(Intent.SKIP) or DONT_KNOW.search(body):
+            # "I don't know": the case is opened with what is known; the centre finds the place
+            draft.place_unknown, draft.place_options = True, []
+            return await intake.next_step()
+    answered = await intake.take_answer(words, PLACE)
+    if answered is not None:
+        return answered
+    if not named and not find_phones(body) and PLACE_LIKE.search(body):
+        # an answer to "where?" that names a place, even one we do not know ("红旗砖厂")
+        if draft.place_tries >= 1:        # asked twice: a place we do not know is still a place
+            draft.place_unknown = True
+            draft.texts.append(f"地点：{body}")
+            return await intake.next_step()
+        draft.place_tries += 1
+        return texts.ASK_PLACE_AGAIN.format(text=body, example=texts.place_example(intake.registry))
+    return await intake.take_description(words)
+
+
+@router.message(StepIs(CONTACT), NOT_CORRECTED, IntentIs(Intent.THIS_ACCOUNT, Intent.SKIP))
+async def on_contact_by_account(intake: Intake, words: Words):
+    draft = intake.draft
+    if words.has(Intent.THIS_ACCOUNT) and intake.account_reaches:
+        draft.contact, draft.contact_by_account = "", True
+        return await intake.next_step()
+    if not intake.account_reaches:
+        draft.contact, draft.contact_by_account = "", False     # the web: a phone is optional
+        return await intake.next_step()
+    return await on_contact(intake, words)
+
+
+@router.message(StepIs(CONTACT))
+async def on_contact(intake: Intake, words: Words):
+    answered = await intake.take_answer(words, CONTACT)
+    if answered is not None:
+        return answered
+    bad = DIGITS_RUN.search(words.body)
+    if bad:
+        return (texts.BAD_PHONE if intake.account_reaches else texts.BAD_PHONE_WEB).format(digits=bad.group(0))
+    if words.has(Intent.SKIP):
+        return intake.ask_contact
+    return await intake.take_description(words)
+
+
+@router.message(StepIs(PARTY), NOT_CORRECTED, IntentIs(Intent.SKIP))
+async def on_no_party(intake: Intake):
+    intake.draft.party, intake.draft.party_asked = None, True
+    return await intake.next_step()
+
+
+@router.message(StepIs(PARTY))
+async def on_party(intake: Intake, words: Words):
+    answered = await intake.take_answer(words, PARTY)
+    if answered is not None:
+        return answered
+    if len(words.body) <= 20 and not words.reading.is_dispute:
+        intake.draft.party, intake.draft.party_asked = words.body, True
+        return await intake.next_step()
+    return await intake.take_description(words)
+
+
+@router.message()
+async def on_answer(intake: Intake, words: Words):
+    """CONFIRM with more words, or no step at all (an urgent case's additions)."""
+    step = intake.conv.step
+    answered = await intake.take_answer(words, step) if step else None
+    if answered is not None:
+        return answered
+    if step == CONFIRM and words.corrected:
+        return texts.ASK_WHAT_TO_CHANGE
+    return await intake.take_description(words)

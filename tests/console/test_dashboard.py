@@ -1,0 +1,161 @@
+"""The dashboard's figures equal counts computed from the cases in the database, and every
+figure's link opens a case list of exactly that many cases; a type rising in one village shows
+on the heat map; a town sees its own area."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from storage.models import Case
+from tests.console.conftest import login, open_case
+
+CN = ZoneInfo("Asia/Shanghai")
+PERIOD = "from=2026-11-01&to=2026-11-30"
+
+
+def local(*args) -> datetime:
+    return datetime(*args, tzinfo=CN).astimezone(timezone.utc)
+
+
+async def history(ctx, clock) -> None:
+    """October (the previous period) and November: places, types, channels, codes; some resolved,
+    closed and rated, one overdue, one under a red card, a labour rise in 石桥村."""
+    spots = [("DX01", "neighbour", "web", "DX01"), ("DX02", "land_forest", "wechat_mp", ""), ("NH01", "property_mgmt",
+             "wechat_mp", "NH01"), ("NH03", "marriage_family", "web", ""), ("DX01-G1", "neighbour", "wecom_bot", "")]
+    clock.set(local(2026, 10, 12, 9, 0))
+    await open_case(ctx, "o1", "DX03", "labour")
+    for i, spot in enumerate(spots):
+        await open_case(ctx, f"o{i + 2}", spot[0], spot[1], channel=spot[2], source=spot[3])
+    for i in range(8):                                   # a comparable previous period (no rise from nothing)
+        await open_case(ctx, f"p{i}", "NH02-G1", "debt" if i % 2 else "consumer", channel="web")
+    numbers = []
+    for i in range(20):
+        clock.set(local(2026, 11, 2 + i, 10, 30))
+        place, kind, channel, code = spots[i % len(spots)]
+        numbers.append(await open_case(ctx, f"n{i}", place, kind, channel=channel, source=code,
+                                       risk="yellow" if i % 7 == 0 else "green"))
+    for i in range(5):                                   # 石桥村: labour 1 → 5
+        clock.set(local(2026, 11, 20 + i, 15, 0))
+        await open_case(ctx, f"l{i}", "DX03-G1", "labour", channel="web")
+    clock.set(local(2026, 11, 29, 16, 0))
+    async with ctx.uow() as uow:
+        store = await uow.cases()
+        for i, number in enumerate(numbers):
+            case = await store.get_for_update(number)
+            if i % 3 == 0:
+                await store.transition(case, "mediating", "t")
+                await store.transition(case, "resolved", "t")
+                if i % 2 == 0:
+                    await store.update(case, "t", satisfaction=5 if i % 4 == 0 else 3)
+                    await store.transition(case, "closed", "t")
+            elif i == 4:
+                case.overdue_since = clock.now()
+            elif i == 5:
+                case.overdue_since = case.red_card_at = clock.now()
+    clock.set(local(2026, 12, 1, 9, 0))
+
+
+async def list_total(client, link: str) -> int:
+    """What the case list behind a link counts (its JSON twin)."""
+    parts = urlsplit(link)
+    assert parts.path == "/console/cases", link
+    r = await client.get("/console/api/cases", params=parse_qsl(parts.query))
+    assert r.status == 200, link
+    return (await r.json())["total"]
+
+
+async def db_count(ctx, *where) -> int:
+    async with ctx.db.session() as s:
+        return int(await s.scalar(select(func.count()).select_from(Case).where(*where)))
+
+
+async def test_every_figure_equals_the_database_and_its_case_list(client, ctx, clock):
+    await history(ctx, clock)
+    await login(client, "centre-qs")
+    d = await (await client.get(f"/console/api/dashboard?{PERIOD}")).json()
+    start, end = local(2026, 11, 1), local(2026, 12, 1)
+    in_period = (Case.created_at >= start, Case.created_at < end)
+    figures = {k["key"]: k for k in d["headline"] + d["now"]}
+    assert figures["received"]["value"] == await db_count(ctx, *in_period) == 25
+    assert figures["received"]["before"] == await db_count(ctx, Case.created_at < start) == 14
+    assert figures["resolved"]["value"] == await db_count(ctx, *in_period, Case.status.in_(("resolved", "closed")))
+    assert figures["closed"]["value"] == await db_count(ctx, *in_period, Case.status == "closed") == 4
+    assert figures["success_rate"]["value"] == f"{7 / 25 * 100:.1f}%"
+    assert figures["satisfaction"]["value"] == "4.00"
+    open_now = ("received", "dispatched", "mediating", "escalated")
+    assert figures["open"]["value"] == await db_count(ctx, Case.status.in_(open_now))
+    assert figures["overdue"]["value"] == await db_count(ctx, Case.status.in_(open_now),
+                                                         Case.overdue_since.is_not(None)) == 2
+    assert figures["red_card"]["value"] == await db_count(ctx, Case.red_card_at.is_not(None)) == 1
+    assert figures["red"]["value"] == await db_count(ctx, Case.status.in_(open_now), Case.risk == "red")
+    for k in d["headline"] + d["now"]:                   # every count's drill-down lists as many cases
+        if isinstance(k["value"], int):
+            assert await list_total(client, k["link"]) == k["value"], k["key"]
+    for table in ("by_type", "by_place", "by_channel", "codes"):
+        assert d[table], table
+        for row in d[table]:
+            if row["link"]:
+                assert await list_total(client, row["link"]) == row["cases"], (table, row["name"])
+                assert await list_total(client, row["resolved_link"]) == row["resolved"], (table, row["name"])
+    by_type = {r["key"]: r["cases"] for r in d["by_type"]}
+    assert by_type["labour"] == await db_count(ctx, *in_period, Case.type == "labour") == 5
+    assert sum(r["cases"] for r in d["by_place"]) == 25
+    codes = {r["key"]: r for r in d["codes"]}
+    assert codes["DX01"]["cases"] == await db_count(ctx, *in_period, Case.source == "DX01") == 4
+    heat = d["heat"]
+    assert sum(c["value"] for c in heat["cells"]) == 25              # every case of the period is on the map
+    for c in heat["cells"]:
+        if c["value"]:
+            assert await list_total(client, c["link"]) == c["value"]
+    assert {"place": "东溪镇石桥村", "type": "劳动争议", "now": 5, "before": 1} in \
+        [{k: r[k] for k in ("place", "type", "now", "before")} for r in heat["rises"]]
+    assert d["times"]["result_median_days"] is not None and d["times"]["dispatched"] > 0
+    page = await client.get(f"/console/dashboard?{PERIOD}")
+    html = await page.text()
+    assert page.status == 200 and 'id="chart-heat"' in html and "/console/static/echarts.min.js" in html
+
+
+async def test_a_town_reads_its_own_area(client, ctx, clock):
+    await history(ctx, clock)
+    await login(client, "med-dx")
+    d = await (await client.get(f"/console/api/dashboard?{PERIOD}")).json()
+    dx = [c for c, p in ctx.registry.places.items() if c == "DX" or c.startswith("DX")]
+    start, end = local(2026, 11, 1), local(2026, 12, 1)
+    received = next(k for k in d["headline"] if k["key"] == "received")
+    assert d["area"] == "DX" and received["value"] == \
+        await db_count(ctx, Case.created_at >= start, Case.created_at < end, Case.place_code.in_(dx)) == 17
+    assert await list_total(client, received["link"]) == 17
+    assert {r["key"] for r in d["by_place"]} == {"DX01", "DX02", "DX03"}
+    assert d["heat"]["place_codes"] == ["DX01", "DX02", "DX03"]
+    assert (await client.get(f"/console/api/dashboard?{PERIOD}&place=DX01")).status == 200   # a village of it
+
+
+async def test_the_period_choices(client, ctx, clock):
+    clock.set(local(2026, 11, 18, 10, 0))
+    await login(client, "lead-duty")
+    for period, since in (("7", "2026-11-12"), ("30", "2026-10-20"), ("month", "2026-11-01"),
+                          ("quarter", "2026-10-01"), ("365", "2025-11-19")):
+        d = await (await client.get(f"/console/api/dashboard?period={period}")).json()
+        assert (d["period"]["from"], d["period"]["to"]) == (since, "2026-11-18"), period
+    for bad in ("from=2026-13-01", "from=2026-11-10&to=2026-11-01"):
+        assert (await client.get(f"/console/api/dashboard?{bad}")).status == 400
+
+
+async def test_periods_across_months_read_whole_months_and_days_alike(client, ctx, clock):
+    """A year reads months' kept rows and the days of the months it covers in part: the same
+    counts as the days would give, and as the database."""
+    await history(ctx, clock)
+    await login(client, "centre-qs")
+    for since, until in (("2026-10-12", "2026-11-20"), ("2026-10-01", "2026-11-30"), ("2025-12-01", "2026-11-30"),
+                         ("2026-10-13", "2026-11-01")):
+        d = await (await client.get(f"/console/api/dashboard?from={since}&to={until}")).json()
+        y, m, dd = map(int, until.split("-"))
+        start = local(*map(int, since.split("-")))
+        end = local(y, m, dd) + timedelta(days=1)
+        received = next(k for k in d["headline"] if k["key"] == "received")
+        assert received["value"] == await db_count(ctx, Case.created_at >= start, Case.created_at < end), since
+        assert sum(d["trend"]["received"]) == received["value"], since           # the trend adds up too
+        assert sum(r["cases"] for r in d["by_type"]) == received["value"]

@@ -1,0 +1,43 @@
+"""The weekly bulletin and the monthly report: the last whole week or month (or the one holding
+?at=), against the one before; every dispute type; the XLSX opens with openpyxl and says what
+the page says."""
+from __future__ import annotations
+
+import io
+
+import openpyxl
+
+from tests.console.conftest import login
+from tests.console.test_dashboard import history
+
+
+async def test_the_monthly_report_page_and_its_workbook(client, ctx, clock):
+    await history(ctx, clock)                        # November: 25 cases, October: 14; today 1 December
+    await login(client, "centre-qs")
+    page = await client.get("/console/reports/monthly")
+    html = await page.text()
+    assert page.status == 200 and "青山县" in html and "月督办通报" in html
+    assert "2026-11-01 至 2026-11-30" in html and "上期 2026-10-01 至 2026-10-31" in html
+    r = await client.get("/console/reports/monthly.xlsx")
+    assert r.status == 200
+    book = openpyxl.load_workbook(io.BytesIO(await r.read()))
+    assert book.sheetnames == ["概况", "按类型", "按地区", "解纷码", "红牌督办"]
+    summary = {row[0]: row[1:] for row in book["概况"].iter_rows(min_row=4, values_only=True)}
+    assert summary["受理"][:2] == (25, 14) and summary["办结"][0] == 4
+    types = [row for row in book["按类型"].iter_rows(min_row=4, values_only=True)]
+    assert len(types) == 16 and dict((t[0], t[1]) for t in types)["劳动争议"] == 5     # every type, zeros too
+    places = {row[0]: row for row in book["按地区"].iter_rows(min_row=4, values_only=True)}
+    assert places["东溪镇"][1] == 17 and places["南湖街道"][1] == 8
+    assert sum(p[6] for p in places.values()) == 2 and sum(p[7] for p in places.values()) == 1   # overdue, red card now
+    assert [row[0] for row in book["红牌督办"].iter_rows(min_row=4, values_only=True)] != []
+
+
+async def test_a_weekly_bulletin_for_the_week_of_a_day_and_a_town(client, ctx, clock):
+    await history(ctx, clock)
+    await login(client, "med-dx")
+    page = await client.get("/console/reports/weekly?at=2026-11-18")
+    html = await page.text()
+    assert page.status == 200 and "东溪镇矛盾纠纷化解周通报" in html
+    assert "2026-11-16 至 2026-11-22" in html and "上期 2026-11-09 至 2026-11-15" in html
+    assert (await client.get("/console/reports/weekly?at=18-11-2026")).status == 400
+    assert (await client.get("/console/reports/weekly?place=NH")).status == 404
