@@ -220,22 +220,25 @@ class MediationFigures:
         return dict(self.__dict__)
 
 
-async def mediation_figures(session: AsyncSession, *, since: datetime | None = None,
-                            until: datetime | None = None) -> MediationFigures:
-    """Aggregates in the database (a few GROUP BY queries), not rows brought back."""
+async def mediation_figures(session: AsyncSession, *, since: datetime | None = None, until: datetime | None = None,
+                            places: frozenset[str] | None = None) -> MediationFigures:
+    """Aggregates in the database (a few GROUP BY queries), not rows brought back. `places`: only
+    cases at those places (the console's area); None: everywhere."""
     out = MediationFigures()
-    signed = []
+    in_area = (Case.place_code.in_(sorted(places)),) if places is not None else ()
+    signed: list = []
     if since is not None:
         signed.append(Agreement.signed_at >= since)
     if until is not None:
         signed.append(Agreement.signed_at < until)
     on_time = ((Agreement.performance == Performance.PERFORMED) & Agreement.performed_at.is_not(None)
                & (Agreement.performance_due.is_(None) | (Agreement.performed_at <= Agreement.performance_due)))
-    rows = (await session.execute(
-        select(Agreement.form, Agreement.performance, Agreement.confirmation, func.count(),
-               func.coalesce(func.sum(Agreement.amount_fen), 0),
-               func.sum(case((on_time, 1), else_=0)))
-        .where(*signed).group_by(Agreement.form, Agreement.performance, Agreement.confirmation))).all()
+    agreements = select(Agreement.form, Agreement.performance, Agreement.confirmation, func.count(),
+                        func.coalesce(func.sum(Agreement.amount_fen), 0), func.sum(case((on_time, 1), else_=0)))
+    if places is not None:
+        agreements = agreements.join(Case, Case.id == Agreement.case_id).where(*in_area)
+    rows = (await session.execute(agreements.where(*signed)
+                                  .group_by(Agreement.form, Agreement.performance, Agreement.confirmation))).all()
     for form, performance, confirmation, n, fen, timely in rows:
         n = int(n)
         out.agreements += n
@@ -258,17 +261,19 @@ async def mediation_figures(session: AsyncSession, *, since: datetime | None = N
         elif confirmation == Confirmation.REFUSED:
             out.confirmations_refused += n
     out.amount_yuan = round(out.amount_yuan, 2)
-    due = []
+    due: list = []
     if since is not None:
         due.append(FollowUp.due_at >= since)
     if until is not None:
         due.append(FollowUp.due_at < until)
-    visits = (await session.execute(select(func.count(), func.count(FollowUp.done_at),
-                                           func.sum(case((FollowUp.reopened.is_(True), 1), else_=0)))
-                                    .where(*due))).one()
+    visits_q = select(func.count(), func.count(FollowUp.done_at),
+                      func.sum(case((FollowUp.reopened.is_(True), 1), else_=0)))
+    if places is not None:
+        visits_q = visits_q.join(Case, Case.id == FollowUp.case_id).where(*in_area)
+    visits = (await session.execute(visits_q.where(*due))).one()
     out.follow_ups_due, out.follow_ups_done = int(visits[0]), int(visits[1])
     out.follow_ups_reopened = int(visits[2] or 0)
-    opened = []
+    opened: list = list(in_area)
     if since is not None:
         opened.append(Case.created_at >= since)
     if until is not None:
