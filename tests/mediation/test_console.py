@@ -1,7 +1,7 @@
 """The mediation figures on the centre's console dashboard, for the area the viewer looks at."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from bot.case_actions import Action, Actor, perform
@@ -12,7 +12,7 @@ PERIOD = "from=2026-11-01&to=2026-11-30"
 
 
 async def test_the_dashboard_shows_the_mediation_figures_of_its_area(client, ctx, clock):  # noqa: F811
-    clock.set(datetime(2026, 11, 10, 10, 0, tzinfo=CN).astimezone(timezone.utc))
+    clock.set(datetime(2026, 11, 10, 10, 0, tzinfo=CN).astimezone(UTC))
     number = await open_case(ctx, "m1", "DX01")
     centre = Actor(ctx.registry.staff["centre-qs"], via="console")
     for action, note in ((Action.ORIGIN, "法院委托"), (Action.INVITE, "王强 13900001111"),
