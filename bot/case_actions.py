@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Awaitable, Callable
 
-from bot import notify, rating, routing
+from bot import mediation, notify, rating, routing
 from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES, Status, can_move
 from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
 from storage.cases import CORRECTABLE
@@ -35,6 +35,20 @@ class Action(StrEnum):
     TRANSFER = "transfer"        # 转办
     SEND_BACK = "send_back"      # 退回
     CORRECT = "correct"          # 更正
+    # the mediation record (bot/mediation.py)
+    ADD_PARTY = "add_party"      # 当事人
+    INVITE = "invite"            # 邀请
+    SCHEDULE = "schedule"        # 会谈
+    RECORD = "record"            # 笔录
+    AGREE = "agree"              # 协议
+    AGREE_ORALLY = "agree_orally"  # 口头协议
+    PERFORMED = "performed"      # 履行
+    APPLY_CONFIRMATION = "apply_confirmation"  # 申请确认
+    CONFIRMATION_DECISION = "confirmation_decision"  # 确认结果
+    FOLLOW_UP = "follow_up"      # 回访
+    ORIGIN = "origin"            # 来源
+    SHOW_RECORD = "show_record"  # 卷宗
+    DOCUMENTS = "documents"      # 文书
     ASSIGN = "assign"            # 分派 (the console: staff ids, comma-separated)
     CLOSE = "close"              # 归档 (after the follow-up visit, with or without a rating)
 
@@ -42,7 +56,11 @@ class Action(StrEnum):
 # what each action needs said with it (empty: nothing), as the person is asked for it
 NEEDS = {Action.PROGRESS: "进展内容", Action.APPOINTMENT: "约谈时间", Action.RESOLVE: "办理结果",
          Action.ESCALATE: "上报原因", Action.TRANSFER: "转给谁（姓名或工号）", Action.SEND_BACK: "退回原因",
-         Action.CORRECT: "要更正的项目、新值和原因", Action.ASSIGN: "分派给谁", Action.CLOSE: "回访情况"}
+         Action.CORRECT: "要更正的项目、新值和原因", Action.ADD_PARTY: "当事人身份、姓名和电话",
+         Action.INVITE: "对方的姓名和电话", Action.SCHEDULE: "时间和地点", Action.RECORD: "笔录内容",
+         Action.AGREE: "协议内容", Action.AGREE_ORALLY: "协议内容", Action.CONFIRMATION_DECISION: "法院的决定",
+         Action.FOLLOW_UP: "回访情况", Action.ORIGIN: "案件来源",
+         Action.ASSIGN: "分派给谁", Action.CLOSE: "回访情况"}
 
 
 @dataclass(frozen=True)
@@ -227,5 +245,11 @@ def shown(ctx, field: str, value) -> str:
 ACTIONS: dict[Action, ActionFn] = {
     Action.ACCEPT: accept, Action.PROGRESS: progress, Action.APPOINTMENT: appointment, Action.RESOLVE: resolve,
     Action.ESCALATE: escalate, Action.TRANSFER: transfer, Action.SEND_BACK: send_back, Action.CORRECT: correct,
+    Action.ADD_PARTY: mediation.add_party, Action.INVITE: mediation.invite, Action.SCHEDULE: mediation.schedule,
+    Action.RECORD: mediation.record_session, Action.AGREE: mediation.agree, Action.AGREE_ORALLY: mediation.agree_orally,
+    Action.PERFORMED: mediation.performed, Action.APPLY_CONFIRMATION: mediation.apply_confirmation,
+    Action.CONFIRMATION_DECISION: mediation.confirmation_decision, Action.FOLLOW_UP: mediation.follow_up,
+    Action.ORIGIN: mediation.set_origin, Action.SHOW_RECORD: mediation.show_record,
+    Action.DOCUMENTS: mediation.documents_for_staff,
     Action.ASSIGN: assign, Action.CLOSE: close,
 }

@@ -144,6 +144,8 @@ class Conversation:
     updated_at: str = ""
     last_case: str | None = None
     rating_case: str | None = None
+    party_case: str | None = None       # this chat speaks for a party of that case (handlers/party.py)
+    party_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -157,7 +159,7 @@ class Conversation:
     @property
     def is_empty(self) -> bool:
         """Nothing worth keeping: no draft, no question pending, no case to come back to."""
-        return not (self.step or self.draft or self.rating_case or self.last_case)
+        return not (self.step or self.draft or self.rating_case or self.last_case or self.party_case)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> "Conversation":
@@ -166,7 +168,8 @@ class Conversation:
         draft = Draft(**data["draft"]) if data.get("draft") else None
         step = data.get("step")
         return cls(step=Step(step) if step else None, draft=draft, updated_at=data.get("updated_at", ""),
-                   last_case=data.get("last_case"), rating_case=data.get("rating_case"))
+                   last_case=data.get("last_case"), rating_case=data.get("rating_case"),
+                   party_case=data.get("party_case"), party_id=data.get("party_id"))
 
     def start(self, now: datetime, source: str = "") -> Draft:
         self.draft = Draft(started_at=now.isoformat(), source=source)

@@ -26,6 +26,7 @@ class EventType(str, enum.Enum):
     CONSENT = "consent"              # agreed to subscription messages
     LOCATION_REPORT = "location_report"
     OPEN = "open"                    # the web chat was opened
+    INVITE = "invite"                # a party opened their mediation invitation: event_key holds the token
 
 
 _ID_FIELDS = {"user": 128, "msg_id": 128, "chat": 128, "event_key": 64, "media_id": 256, "url": 1024,

@@ -16,7 +16,8 @@ from typing import Any, Awaitable, Callable
 from bot.conversation import Conversation
 from bot.dispatcher import Dispatcher, UNHANDLED, as_replies
 from bot.inbox import SORRY, Claim, Waiter, is_transient, push_replies, replies_json
-from bot.message import Message, Reply
+from bot.message import EventType, Message, Reply
+from bot.privacy import redact_secrets
 from storage.inbox import InboxStore, LostClaim
 from storage.lifecycle import EventKind
 
@@ -124,13 +125,15 @@ async def ledger(handler: Next, message: Message, data: dict[str, Any]) -> Any:
     conv: Conversation = data["conversation"]
     turn: Turn = data["turn"]
     now = data["uow"].now.isoformat()
-    incoming = {"channel": message.channel, "kind": message.kind.value, "text": message.text,
+    # an invitation's or a document link's token never reaches the ledger (bot/privacy.py)
+    incoming = {"channel": message.channel, "kind": message.kind.value, "text": redact_secrets(message.text),
                 "msg_id": message.msg_id, "media_id": message.media_id}
     if message.event:
-        incoming.update(event=message.event.value, key=message.event_key)
+        key = message.event_key[:2] + "…" if message.event is EventType.INVITE else message.event_key
+        incoming.update(event=message.event.value, key=key)
     if message.chat:
         incoming.update(chat=message.chat, quoted=message.quoted)
-    outgoing = [{"channel": message.channel, "text": r.text} for r in replies]
+    outgoing = [{"channel": message.channel, "text": redact_secrets(r.text)} for r in replies]
     if conv.draft is not None and not conv.draft.case_number:
         conv.draft.history.append([now, "message_in", incoming])
         conv.draft.history += [[now, "message_out", o] for o in outgoing]

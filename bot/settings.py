@@ -71,6 +71,18 @@ class Settings:
     wecom_per_minute: int = 30                        # WeCom drops app messages above these, silently
     wecom_per_hour: int = 1000
     robot_per_minute: int = 20                        # group robot webhook limit
+    # the mediation record (issue 13): parties, agreements, judicial confirmation, follow-up visits
+    invitation_days: float = 7.0                      # an invitation for the other party is good this long (and once)
+    follow_up_days: int = 10                          # working days from the agreement to the follow-up visit (回访)
+    performance_remind_days: int = 1                  # working days before the performance deadline: a reminder
+    confirmation_days: int = 30                       # days to apply jointly for judicial confirmation (Art. 33)
+    confirmation_remind_days: int = 5                 # days before that window ends: a reminder to the mediator
+    confirmation_court: str = ""                      # the court applications go to when the mediator names none
+    mediation_committee: str = ""                     # the committee on documents; empty: the case's village / town
+    agreement_number_prefix: str = ""                 # 〔year〕seq号 comes after it; empty: the committee's place + 调
+    document_link_hours: float = 24.0                 # a staff member's link to a case's documents works this long
+    template_dir: str = ""                            # a county's own agreement.docx / application.docx
+    document_font: str = ""                           # a CJK font for the PDFs; empty: the poster font or one found
     # generic group forwarding (another group platform or a 12345 hotline); off while empty
     group_forward_secret: str = ""
     # durability, bounds and floods

@@ -27,14 +27,23 @@ router = Router("staff", lambda m, d: m.channel == d["ctx"].staff_channel)
 # the words staff type, and what each does (bot/case_actions.py); 查 and 我的 only read
 COMMANDS = {"接单": Action.ACCEPT, "进展": Action.PROGRESS, "约谈": Action.APPOINTMENT, "办结": Action.RESOLVE,
             "上报": Action.ESCALATE, "未化解": Action.ESCALATE, "转办": Action.TRANSFER, "退回": Action.SEND_BACK,
-            "更正": Action.CORRECT}
+            "更正": Action.CORRECT, "当事人": Action.ADD_PARTY, "邀请": Action.INVITE, "会谈": Action.SCHEDULE,
+            "调解会": Action.SCHEDULE, "笔录": Action.RECORD, "协议": Action.AGREE, "口头协议": Action.AGREE_ORALLY,
+            "履行": Action.PERFORMED, "申请确认": Action.APPLY_CONFIRMATION, "确认结果": Action.CONFIRMATION_DECISION,
+            "回访": Action.FOLLOW_UP, "来源": Action.ORIGIN, "卷宗": Action.SHOW_RECORD,
+            "文书": Action.DOCUMENTS}
 READS = ("查", "我的")
 _COMMAND = re.compile(r"^\s*(" + "|".join(sorted([*COMMANDS, *READS], key=len, reverse=True)) + r")\s*(.*)$", re.S)
 HELP = ("可用的命令（N 为案件编号）：\n"
         "接单 N｜进展 N 内容｜约谈 N 时间｜办结 N 结果\n"
         "上报 N 原因｜未化解 N 原因｜转办 N 人员｜退回 N 原因（分错了，退回综治中心）\n"
         "更正 N 类型/风险/地点 新值 原因（如：更正 N 类型 劳动争议 是欠薪不是合同）\n"
-        "查 N｜我的（我在办的案件）")
+        "查 N｜我的（我在办的案件）\n"
+        "调解：邀请 N 对方姓名 电话｜当事人 N 被申请人/第三人 姓名 电话｜会谈 N 时间 地点或视频链接\n"
+        "笔录 N 到场：… 争议焦点：… 申请人：… 被申请人：… 方案：… 下一步：…\n"
+        "协议 N 事实：… 争议：… 责任：… 内容：… 金额：… 履行方式：… 履行期限：…（口头协议 N …）\n"
+        "履行 N [部分/未履行]｜申请确认 N 法院｜确认结果 N 受理/确认/驳回 文号 日期\n"
+        "回访 N 已履行 满意 无风险（或：风险 说明）｜来源 N 公安/法院/政府移送、主动｜卷宗 N｜文书 N [申请书]")
 
 
 @router.message()

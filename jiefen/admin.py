@@ -156,6 +156,7 @@ async def figures_dict(settings: Settings, since: date | None = None, until: dat
     """The centre's figures for the cases opened from `since` to `until` (local days; default:
     the last 30 days), with the place names, as `jiefen figures` prints them."""
     from storage import figures
+    from storage.mediation import mediation_figures
 
     db = Database(settings.database_url, timezone=settings.timezone)
     try:
@@ -169,8 +170,42 @@ async def figures_dict(settings: Settings, since: date | None = None, until: dat
         async with db.session() as s:
             registry = await read_registry(s)
             data = (await figures.read_figures(s, since, until)).as_dict()
+            zone = ZoneInfo(settings.timezone)
+            data["mediation"] = (await mediation_figures(
+                s, since=datetime.combine(since, time(0), tzinfo=zone),
+                until=datetime.combine(until + timedelta(days=1), time(0), tzinfo=zone))).as_dict()
         data["place_names"] = {code: registry.full_name(code) for code in data["by_place"] if code}
         return data
+    finally:
+        await db.close()
+
+
+async def write_documents(settings: Settings, number: str, folder: str, *, application: bool = False) -> list[str]:
+    """A case's agreement (every holder's Word copy and the PDF) or its application for
+    judicial confirmation, written into `folder`; the paths."""
+    from pathlib import Path
+
+    from bot.mediation import case_documents
+
+    db = Database(settings.database_url, timezone=settings.timezone)
+    try:
+        await db.migrate()
+        async with db.session() as s:
+            registry = await read_registry(s)
+            case = await CaseStore(s, now=Clock().now()).get(canonical_number(number, settings.case_number_prefix)
+                                                             or number)
+            if case is None:
+                raise LookupError(f"no case {number}")
+            docs = await case_documents(s, settings, registry, case, application=application)
+        out = Path(folder)
+
+        def write() -> list[str]:
+            out.mkdir(parents=True, exist_ok=True)
+            for d in docs:
+                (out / d.name).write_bytes(d.data)
+            return [str(out / d.name) for d in docs]
+
+        return await asyncio.to_thread(write)
     finally:
         await db.close()
 
@@ -185,7 +220,10 @@ async def show_case(settings: Settings, number: str) -> dict[str, Any] | None:
             case = await store.get(canonical_number(number, settings.case_number_prefix) or number)
             if case is None:
                 return None
-            names = names_of(case)
+            # the mediation's parties are masked too
+            from storage.mediation import MediationStore
+            parties = await MediationStore(s, now=store.now).parties(case.id)
+            names = names_of(case) + tuple(p.name for p in parties if p.name)
             return {**case_json(case, registry), "events": [event_json(e, names) for e in await store.events(case)]}
     finally:
         await db.close()

@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--rebuild", action="store_true", help="recount them from the cases first")
     s.set_defaults(func=cmd_figures)
 
+    s = sub.add_parser("agreement", help="a case's mediation agreement (Word copy per party + PDF), or its "
+                                         "application for judicial confirmation")
+    s.add_argument("number")
+    s.add_argument("--application", action="store_true", help="the joint application (司法确认申请书) instead")
+    s.add_argument("--out", default=".", help="folder to write the files into (default: here)")
+    s.set_defaults(func=cmd_agreement)
+
     s = sub.add_parser("case", help="one case with its ledger")
     s.add_argument("number")
     s.add_argument("--json", action="store_true")
@@ -254,9 +261,29 @@ def cmd_figures(args: argparse.Namespace) -> int:
           f"(mean {t['mean_dispatch_hours']} h), {t['resolved']} with a result (mean {t['mean_result_days']} days), "
           f"success rate {t['success_rate']}, completion rate {t['completion_rate']}, satisfaction {t['satisfaction']}")
     print(f"now: {now['open']} open, {now['overdue']} overdue, {now['carded_open']} under a red card")
+    m = data["mediation"]
+    print(f"mediation: {m['agreements']} agreements ({m['written']} written, {m['oral']} oral) covering "
+          f"{m['amount_yuan']:,.2f} yuan; {m['performed']} performed ({m['performed_on_time']} on time), "
+          f"{m['overdue']} overdue; judicial confirmation {m['confirmations_applied']} applied, "
+          f"{m['confirmations_granted']} granted, {m['confirmations_refused']} refused; follow-up visits "
+          f"{m['follow_ups_done']}/{m['follow_ups_due']} done, {m['follow_ups_reopened']} reopened")
+    print("cases by origin: " + ", ".join(f"{k} {v}" for k, v in m["cases_by_origin"].items()))
     for title, key in (("by type", "by_type"), ("by place", "by_place"), ("by channel", "by_channel")):
         print(title + ": " + ", ".join(f"{k or '-'} {v['cases']}" for k, v in
                                        sorted(data[key].items(), key=lambda kv: -kv[1]["cases"])))
+    return 0
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from bot.documents import DocumentError
+    from jiefen.admin import write_documents
+
+    try:
+        paths = _run(write_documents(_settings(args), args.number, args.out, application=args.application))
+    except (LookupError, DocumentError) as exc:
+        print(str(exc).strip("'\""), file=sys.stderr)
+        return 1
+    print("\n".join(paths))
     return 0
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from adapters.base import Channel
+from adapters.documents import DocumentLinks
 from bot.context import AppContext
 from handlers import texts
 from handlers.cases_view import case_line
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from adapters.web import WebChannel
 
 CTX_KEY = web.AppKey("ctx", AppContext)
+SCHEDULER_KEY = web.AppKey("scheduler", object)     # the clock runner, where the staff side is on (tests drive it)
 MAX_BODY = 1024 * 1024          # WeChat bodies are small; anything bigger is refused (413)
 
 
@@ -63,11 +65,13 @@ def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outb
         ch.mount(app)
         ctx.channels[ch.name] = ch
     app.router.add_get("/healthz", _health)
+    DocumentLinks(ctx).mount(app)          # staff links to a case's mediation documents
     scheduler = None
     if ctx.settings.wecom_corpid:       # the staff clocks: reminders, red cards, digests
         from adapters.wecom_robot import queue_digests
+        from bot.mediation import run_timers
         from bot.scheduler import Scheduler
-        scheduler = Scheduler(ctx, jobs=[queue_digests])
+        scheduler = app[SCHEDULER_KEY] = Scheduler(ctx, jobs=[queue_digests, run_timers])
 
     async def startup(_app: web.Application) -> None:
         for ch in channels:

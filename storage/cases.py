@@ -137,8 +137,9 @@ class CaseStore:
             case.resolved_at = self.now
         elif status == "closed":
             case.closed_at = self.now
-        elif status == "mediating" and before == "resolved":
+        elif status == "mediating" and before in ("resolved", "closed"):
             case.resolved_at = None
+            case.closed_at = None
         await self.event(case, "status", actor, before=before, after=status, **data)
 
     def assign(self, case: Case, people: Iterable[tuple[str, str]]) -> None:
@@ -181,6 +182,12 @@ class CaseStore:
             self._known[number] = case
         return case
 
+    async def get_by_id(self, case_id: int) -> Case | None:
+        case = await self.session.get(Case, case_id)
+        if case is not None:
+            self._known[case.number] = case
+        return case
+
     async def get_for_update(self, number: str) -> Case | None:
         case = await self.session.scalar(select(Case).where(Case.number == number).with_for_update())
         if case is not None:
@@ -192,6 +199,14 @@ class CaseStore:
         if open_only:
             q = q.where(Case.status.in_(OPEN_STATUSES))
         return (await self.session.scalars(q.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))).all()
+
+    async def account_of(self, contact: str, channel: str) -> str | None:
+        """The account on `channel` that last reported with this phone number (a party invited by
+        phone who follows the Official Account is told there too)."""
+        if not contact:
+            return None
+        return await self.session.scalar(select(Case.reporter).where(Case.contact == contact, Case.channel == channel)
+                                         .order_by(Case.id.desc()).limit(1))
 
     async def linked_by(self, channel: str, user: str, *, limit: int = 20) -> Sequence[Case]:
         """Cases this person reported again after someone else had (their report was joined)."""

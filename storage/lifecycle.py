@@ -38,7 +38,9 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.MEDIATING: frozenset({Status.RESOLVED, Status.ESCALATED}),
     Status.ESCALATED: frozenset({Status.DISPATCHED, Status.MEDIATING, Status.RESOLVED}),
     Status.RESOLVED: frozenset({Status.CLOSED, Status.MEDIATING}),
-    Status.CLOSED: frozenset(),
+    # an archived case reopens only when the follow-up visit (回访) finds a remaining risk; it
+    # keeps its number and its whole ledger
+    Status.CLOSED: frozenset({Status.MEDIATING}),
 }
 OPEN_STATUSES: frozenset[Status] = frozenset({Status.RECEIVED, Status.DISPATCHED, Status.MEDIATING,
                                               Status.ESCALATED})
@@ -97,6 +99,20 @@ class EventKind(StrEnum):
     EVIDENCE = "evidence"              # a photo, recording or location the resident sent
     REFUSED = "refused"                # somebody not allowed to act on it tried
     VIEWED_CONTACT = "viewed_contact"  # a person saw the full contact
+    # the mediation record (卷宗): storage/mediation.py
+    PARTY_ADDED = "party_added"        # a party (applicant, respondent, other) entered on the case
+    INVITED = "invited"                # an invitation (link / code) made for a party
+    PARTY_JOINED = "party_joined"      # a party redeemed their invitation in their own chat
+    PARTY_STATEMENT = "party_statement"  # a party's own words on the dispute
+    PARTY_CONSENT = "party_consent"    # a party agreed to or refused mediation
+    SESSION_SCHEDULED = "session_scheduled"
+    SESSION_RECORDED = "session_recorded"
+    AGREEMENT = "agreement"            # 人民调解协议 (written or oral)
+    PERFORMANCE = "performance"        # the agreement was (or was not) performed
+    CONFIRMATION = "confirmation"      # 司法确认: applied, the court's decision
+    FOLLOW_UP_VISIT = "follow_up_visit"  # 回访: the task, and the form filled in
+    ORIGIN = "origin"                  # how the case came: applied, own initiative, a referral
+    DOCUMENT_LINK = "document_link"    # a staff member was given a link to the case's documents
 
 
 class PushKind(StrEnum):
@@ -108,6 +124,65 @@ class PushKind(StrEnum):
     REMINDER = "reminder"
     ASK = "ask"                        # a question to a poster, privately
     DIGEST = "digest"                  # a work group's daily digest
+    TASK = "task"                      # work for a staff member (a follow-up visit)
+    PARTY = "party"                    # to a party of a mediation other than the reporter
+
+
+class PartyRole(StrEnum):
+    APPLICANT = "applicant"            # 申请人
+    RESPONDENT = "respondent"          # 被申请人
+    OTHER = "other"                    # 第三人 / 其他当事人
+
+
+class PartyKind(StrEnum):
+    PERSON = "person"                  # 自然人
+    ORGANISATION = "organisation"      # 法人或其他组织
+
+
+class Consent(StrEnum):
+    PENDING = "pending"
+    AGREED = "agreed"                  # 同意调解
+    REFUSED = "refused"                # 不同意调解
+
+
+class CaseOrigin(StrEnum):
+    """Where a case came from, as the justice bureau's mediation statistics count it."""
+    APPLIED = "applied"                # 当事人申请
+    OWN_INITIATIVE = "own_initiative"  # 主动调解
+    POLICE = "police"                  # 公安机关移送
+    COURT = "court"                    # 人民法院委托移送
+    GOVERNMENT = "government"          # 政府及部门（信访、12345等）移送
+    OTHER_REFERRAL = "other_referral"  # 其他单位移送
+
+
+class AgreementForm(StrEnum):
+    WRITTEN = "written"                # 书面协议书 (Art. 29)
+    ORAL = "oral"                      # 口头协议, recorded by the mediator (Art. 28)
+
+
+class Performance(StrEnum):
+    PENDING = "pending"
+    PERFORMED = "performed"            # 已履行
+    PARTLY = "partly"                  # 部分履行
+    NOT_PERFORMED = "not_performed"    # 未履行 (said so)
+    OVERDUE = "overdue"                # the deadline passed with nothing recorded
+
+
+class Confirmation(StrEnum):
+    NONE = "none"
+    APPLIED = "applied"                # 已申请
+    ACCEPTED = "accepted"              # 法院已受理
+    CONFIRMED = "confirmed"            # 裁定确认有效
+    REFUSED = "refused"                # 裁定驳回申请
+
+
+class TimerKind(StrEnum):
+    """The mediation record's clocks (storage/mediation.py mediation_timers)."""
+    SESSION_REMINDER = "session_reminder"
+    PERFORMANCE_REMINDER = "performance_reminder"
+    PERFORMANCE_DUE = "performance_due"
+    CONFIRMATION_REMINDER = "confirmation_reminder"
+    FOLLOW_UP = "follow_up"
 
 
 class OutboxState(StrEnum):

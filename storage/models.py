@@ -105,6 +105,7 @@ class Case(Base):
     parties: Mapped[list[Any]] = mapped_column(default=list)             # [{"role": "other", "name": ...}]
     description: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(64), default="")         # dispute code (place) the report came through
+    origin: Mapped[str] = mapped_column(String(16), default="applied")  # storage.lifecycle.CaseOrigin
     media: Mapped[list[Any]] = mapped_column(default=list)               # [{"kind": "voice", "media_id": ...}]
     satisfaction: Mapped[int | None]
     created_at: Mapped[datetime]
@@ -128,6 +129,7 @@ class Case(Base):
         Index("ix_cases_duplicates", "place_code", "type", "created_at"),   # the duplicate window
         Index("ix_cases_reporter_created", "channel", "reporter", "created_at"),
         Index("ix_cases_created_at", "created_at"),
+        Index("ix_cases_contact", "contact", "channel"),             # a party invited by phone who follows the account
         Index("ix_cases_updated_id", "updated_at", "id"),
         Index("ix_cases_next_due", "next_due_at", postgresql_where=text("next_due_at IS NOT NULL"),
               sqlite_where=text("next_due_at IS NOT NULL")),
@@ -299,6 +301,131 @@ class ConversationRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(index=True)
     attention: Mapped[bool] = mapped_column(default=False, index=True)  # a safety question left unanswered
+
+
+# The mediation record (卷宗): parties, invitations, sessions, agreements, follow-up visits and
+# their clocks. storage/mediation.py reads and writes them.
+
+class CaseParty(Base):
+    """A party to a case's dispute. `contact` is stored whole and shown masked, to the staff of
+    the case only; `channel`/`user` is the chat the party speaks from once they joined."""
+    __tablename__ = "case_parties"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))                 # PartyRole
+    kind: Mapped[str] = mapped_column(String(16), default="person")   # PartyKind
+    name: Mapped[str] = mapped_column(String(100), default="")
+    contact: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    representative: Mapped[str] = mapped_column(String(64), default="")  # an organisation's legal representative
+    channel: Mapped[str] = mapped_column(String(32), default="")
+    user: Mapped[str] = mapped_column(String(128), default="")
+    consent: Mapped[str] = mapped_column(String(16), default="pending")  # Consent
+    added_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_case_parties_chat", "channel", "user"),)
+
+
+class Invitation(Base):
+    """A single-use, expiring invitation for a party to join the mediation in their own chat.
+    Only the token's SHA-256 is kept: a leaked table opens nothing."""
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("case_parties.id"))
+    note: Mapped[str] = mapped_column(Text, default="")             # what the mediator tells the party
+    created_by: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class MediationSession(Base):
+    """A mediation session (调解会): scheduled, then recorded (笔录)."""
+    __tablename__ = "mediation_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer, default=1)
+    starts_at: Mapped[datetime | None]
+    place: Mapped[str] = mapped_column(String(200), default="")
+    video_url: Mapped[str] = mapped_column(String(500), default="")
+    scheduled_by: Mapped[str] = mapped_column(String(128), default="")
+    recorded_at: Mapped[datetime | None]
+    record: Mapped[dict[str, Any]] = mapped_column(default=dict)    # attendees, points, statements, proposal, next_step
+    created_at: Mapped[datetime]
+
+
+class Agreement(Base):
+    """人民调解协议 (People's Mediation Law Art. 28–29): written (协议书) or oral (recorded)."""
+    __tablename__ = "agreements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    form: Mapped[str] = mapped_column(String(8), default="written")  # AgreementForm
+    facts: Mapped[str] = mapped_column(Text, default="")            # 纠纷的主要事实
+    disputes: Mapped[str] = mapped_column(Text, default="")         # 争议事项
+    responsibility: Mapped[str] = mapped_column(Text, default="")   # 各方当事人的责任
+    terms: Mapped[str] = mapped_column(Text, default="")            # 达成协议的内容
+    amount_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # the sum it covers, in fen
+    performance_method: Mapped[str] = mapped_column(Text, default="")
+    performance_due: Mapped[datetime | None]
+    committee: Mapped[str] = mapped_column(String(100), default="")
+    mediator: Mapped[str] = mapped_column(String(64), default="")   # staff id
+    signed_at: Mapped[datetime] = mapped_column(index=True)         # the figures read a period by it
+    performance: Mapped[str] = mapped_column(String(16), default="pending")   # Performance
+    performed_at: Mapped[datetime | None]
+    confirmation: Mapped[str] = mapped_column(String(16), default="none")     # Confirmation
+    confirm_window_ends: Mapped[datetime | None]
+    confirm_court: Mapped[str] = mapped_column(String(100), default="")
+    confirm_applied_at: Mapped[datetime | None]
+    confirm_number: Mapped[str] = mapped_column(String(100), default="")      # the court's case number
+    confirm_decided_on: Mapped[str] = mapped_column(String(10), default="")   # YYYY-MM-DD
+    created_by: Mapped[str] = mapped_column(String(128), default="")
+
+
+class DocumentLink(Base):
+    """A staff member's link to a case's documents (the agreement, the application): random,
+    expiring, only its hash kept. Sent to them over WeCom; opened in WeCom's browser."""
+    __tablename__ = "document_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(16))                   # agreement | application
+    staff_id: Mapped[str] = mapped_column(String(64), default="")
+    expires_at: Mapped[datetime]
+
+
+class FollowUp(Base):
+    """A follow-up visit (回访) after an agreement: a task for the grid worker, then the form."""
+    __tablename__ = "follow_ups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    staff_id: Mapped[str] = mapped_column(String(64), default="")
+    tasked_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    performed: Mapped[bool | None]
+    satisfied: Mapped[bool | None]
+    risk: Mapped[str] = mapped_column(Text, default="")             # remaining risk, in words; empty: none
+    reopened: Mapped[bool] = mapped_column(default=False)
+
+
+class MediationTimer(Base):
+    """One clock of the mediation record, fired once by the scheduler (`done_at` set in the
+    transaction that acts on it)."""
+    __tablename__ = "mediation_timers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(24))                   # TimerKind
+    ref_id: Mapped[int] = mapped_column(Integer, default=0)         # the session / agreement / follow-up
+    due_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_mediation_timers_due", "due_at", postgresql_where=text("done_at IS NULL"),
+                            sqlite_where=text("done_at IS NULL")),)
 
 
 class StaffAccount(Base):

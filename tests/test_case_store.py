@@ -88,8 +88,9 @@ async def test_every_transition_not_in_the_table_is_refused(db, current):
             assert case.status == current
 
 
-async def test_closed_is_final(db):
-    assert TRANSITIONS["closed"] == frozenset()
+async def test_closed_reopens_only_into_mediation(db):
+    # the follow-up visit (回访) may find a remaining risk: the archived case mediates again
+    assert TRANSITIONS["closed"] == frozenset({"mediating"})
 
 
 async def test_times_come_back_aware_utc(db):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ from bot.scope import DESK_ROLES, area_of, scope_of
 from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
 from storage.case_list import CaseFilter, page_cases
 from storage.figures import Figures, Measures, read_area
+from storage.mediation import MediationFigures, mediation_figures
 from storage.models import CodeScan
 from storage.registry import Registry
 from storage.sql import in_values
@@ -179,6 +180,10 @@ async def build(request: web.Request, chosen: Period | None = None) -> dict[str,
         y = await read_area(s, last_year.since, last_year.until, places, dims=(), by_day=None, now=False)
         scans = await _scans(s, period, places, tz)
         board = await _board(s, ctx, places, f.now)
+        zone = ZoneInfo(tz)
+        first = datetime.combine(period.since, time(0), tzinfo=zone)
+        after = datetime.combine(period.until + timedelta(days=1), time(0), tzinfo=zone)
+        mediated = await mediation_figures(s, since=first, until=after, places=places)
     t, pt, yt = f.total, p.total, y.total
     headline = [
         {"key": "received", "name": "受理", "value": t.cases, "before": pt.cases, "change": _change(t.cases, pt.cases),
@@ -233,8 +238,28 @@ async def build(request: web.Request, chosen: Period | None = None) -> dict[str,
                    "year_before": {"from": last_year.since.isoformat(), "to": last_year.until.isoformat()}},
         "headline": headline, "now": now_cards, "times": times, "by_type": by_type, "by_channel": by_channel,
         "by_place": by_place, "codes": codes, "heat": heat,
-        "trend": _trend(f, p, period), "board": board,
+        "trend": _trend(f, p, period), "board": board, "mediation": _mediation(mediated),
     }
+
+
+ORIGIN_NAMES = {"applied": "当事人申请", "own_initiative": "主动调解", "police": "公安机关移送",
+                "court": "人民法院委托移送", "government": "政府及部门移送", "other_referral": "其他单位移送"}
+
+
+def _mediation(m: MediationFigures) -> dict[str, Any]:
+    """The mediation record's figures (storage/mediation.py) as the dashboard and reports show them."""
+    cards = [
+        {"key": "agreements", "name": "调解协议", "value": m.agreements, "note": f"书面{m.written} · 口头{m.oral}"},
+        {"key": "amount", "name": "协议金额（元）", "value": f"{m.amount_yuan:,.0f}", "note": ""},
+        {"key": "performed", "name": "已履行", "value": m.performed,
+         "note": f"按期{m.performed_on_time} · 超期未履行{m.overdue}"},
+        {"key": "confirmations", "name": "申请司法确认", "value": m.confirmations_applied,
+         "note": f"确认{m.confirmations_granted} · 驳回{m.confirmations_refused}"},
+        {"key": "follow_ups", "name": "回访", "value": f"{m.follow_ups_done}/{m.follow_ups_due}",
+         "note": f"重新办理{m.follow_ups_reopened}"},
+    ]
+    return {"cards": cards, "origins": [{"key": k, "name": ORIGIN_NAMES.get(k, k), "cases": n}
+                                        for k, n in m.cases_by_origin.items()], **m.as_dict()}
 
 
 def _by_place(reg: Registry, area: str, f: Figures, p: Figures, link: Links) -> list[dict[str, Any]]:

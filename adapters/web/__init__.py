@@ -72,8 +72,11 @@ class WebChannel(ChannelBase):
         place = request.query.get("place", "")
         place_name = self.ctx.registry.full_name(place) if place in self.ctx.registry.places else ""
         county = next((p.name for p in self.ctx.registry.places.values() if p.level == "county"), "")
+        invite = request.query.get("invite", "")
+        invite = invite if re.fullmatch(r"[A-Za-z0-9]{1,64}", invite) else ""
         html = self.templates.get_template("chat.html").render(place=place if place_name else "",
-                                                               place_name=place_name, county=county)
+                                                               place_name=place_name, county=county,
+                                                               invite=invite)
         resp = web.Response(text=html, content_type="text/html", charset="utf-8")
         if new:
             resp.set_cookie(COOKIE, uid, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
@@ -134,11 +137,16 @@ class WebChannel(ChannelBase):
         text = body.get("text", "")
         place = body.get("place", "")
         msg_id = body.get("msg_id", "")
-        if not isinstance(text, str) or not isinstance(place, str) or not isinstance(msg_id, str):
-            return web.json_response({"error": "text, place and msg_id must be strings"}, status=400)
+        invite = body.get("invite", "")
+        if not all(isinstance(v, str) for v in (text, place, msg_id, invite)):
+            return web.json_response({"error": "text, place, invite and msg_id must be strings"}, status=400)
         if len(text) > MAX_TEXT:
             return web.json_response({"error": TOO_LONG.format(limit=MAX_TEXT)}, status=413, dumps=_json)
-        if place in self.ctx.registry.places:
+        if invite:
+            # a mediation invitation's link (bot/mediation.py): the token is checked by the handler
+            msg = Message(channel=self.name, user=uid, kind=Kind.EVENT, event=EventType.INVITE,
+                          event_key=invite[:64], msg_id=msg_id[:64], created_at=self.ctx.clock.now())
+        elif place in self.ctx.registry.places:
             msg = Message(channel=self.name, user=uid, kind=Kind.EVENT, event=EventType.OPEN, event_key=place,
                           msg_id=msg_id[:64], created_at=self.ctx.clock.now())
         elif place or body.get("open") is True:

@@ -1,0 +1,103 @@
+"""Mediation sessions: scheduled (the parties and the mediator told, and reminded on the
+working day before), then recorded.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot import clocks
+from bot.mediation.common import ensure_applicant, local_time, store_of, tell_parties, tell_staff
+from bot.mediation.text import labelled, parse_when, video_link
+from storage.lifecycle import EventKind, TimerKind
+from storage.models import Case, MediationSession
+
+if TYPE_CHECKING:
+    from bot.case_actions import Actor
+    from bot.context import AppContext
+
+
+async def schedule(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
+    """会谈 N 时间 地点（或视频链接）: the parties and the mediator are told now and reminded."""
+    when, rest = parse_when(note, uow.now, ctx.settings.timezone)
+    if when is None:
+        return f"请写上时间和地点，例如：会谈 {case.number} 12月8日 下午3点 村调解室（视频调解可写链接）"
+    if when <= uow.now:
+        return f"会谈时间 {local_time(ctx, when)} 已经过去，请写以后的时间。"
+    video, place = video_link(rest)
+    place = place.strip() or ("视频调解" if video else "")
+    if not place and not video:
+        return "请写上地点，或视频调解的链接。"
+    await ensure_applicant(ctx, uow, case, actor.key)
+    store = await store_of(uow)
+    session = await store.add_session(case.id, starts_at=when, place=place[:200], video_url=video[:500],
+                                      scheduled_by=actor.key)
+    await (await uow.cases()).event(case, EventKind.SESSION_SCHEDULED, actor.key, session=session.id,
+                                    seq=session.seq, starts_at=when.isoformat(), place=place, video_url=video)
+    remind = session_reminder_at(ctx, when, uow.now)
+    if remind is not None:
+        await store.add_timer(case.id, TimerKind.SESSION_REMINDER, session.id, remind)
+    where = f"视频调解：{video}" if video else place
+    text = (f"案件 {case.number} 的调解会定于 {local_time(ctx, when)} 举行，地点：{where}。"
+            "请准时参加，如不能参加请回复说明。")
+    told = await tell_parties(ctx, uow, case, text, f"session:{case.number}:{session.id}")
+    await tell_staff(ctx, uow, case,
+                     f"【调解会】{case.number} 第{session.seq}次调解会：{local_time(ctx, when)}，{where}",
+                     f"session:{case.number}:{session.id}", people=[actor.staff])
+    return (f"已安排 {case.number} 第{session.seq}次调解会：{local_time(ctx, when)}，{where}。"
+            f"已通知{told}位当事人" + (f"，{local_time(ctx, remind)}再提醒各方。" if remind else "。"))
+
+
+def session_reminder_at(ctx: "AppContext", when: datetime, now: datetime) -> datetime | None:
+    """The working day before the session, at the same time; when that is past already, a
+    few hours before it; none when even that is past (they were just told)."""
+    zone = ZoneInfo(ctx.settings.timezone)
+    day = when.astimezone(zone).date() - timedelta(days=1)
+    while not clocks.is_workday(day):
+        day -= timedelta(days=1)
+    at = datetime.combine(day, when.astimezone(zone).time(), tzinfo=zone).astimezone(when.tzinfo)
+    if at > now:
+        return at
+    soon = when - timedelta(hours=ctx.settings.reminder_hours)
+    return soon if soon > now else None
+
+
+RECORD_FIELDS = ("attendees", "points", "applicant", "respondent", "proposal", "next_step")
+
+
+RECORD_NAMES = {"attendees": "到场", "points": "争议焦点", "applicant": "申请人陈述", "respondent": "被申请人陈述",
+                "proposal": "调解方案", "next_step": "下一步"}
+
+
+async def record_session(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
+    """笔录 N 到场：… 争议焦点：… 申请人：… 被申请人：… 方案：… 下一步：…  (the latest
+    session not yet recorded; a session held without scheduling is added)."""
+    fields = labelled(note)
+    record = {k: fields.get(k, "") for k in RECORD_FIELDS}
+    if not any(record.values()):
+        return ("请按项目写笔录，例如：\n笔录 " + case.number + "\n到场：双方当事人、调解员\n争议焦点：……\n"
+                "申请人：……\n被申请人：……\n方案：……\n下一步：……")
+    store = await store_of(uow)
+    session = next((s for s in reversed(await store.sessions(case.id)) if s.recorded_at is None), None)
+    if session is None:
+        session = await store.add_session(case.id, starts_at=uow.now, place="", video_url="", scheduled_by=actor.key)
+    session.record = record
+    session.recorded_at = uow.now
+    await (await uow.cases()).event(case, EventKind.SESSION_RECORDED, actor.key, session=session.id,
+                                    seq=session.seq, **record)
+    missing = [RECORD_NAMES[k] for k in RECORD_FIELDS if not record[k]]
+    return (f"已记录 {case.number} 第{session.seq}次调解会笔录。"
+            + (f"（未填：{'、'.join(missing)}）" if missing else ""))
+
+
+async def remind_session(ctx, uow, case: Case, session_id: int, due) -> None:
+    session = await (await uow.session()).get(MediationSession, session_id)
+    if session is None or session.recorded_at is not None or session.starts_at <= uow.now:
+        return
+    where = f"视频调解：{session.video_url}" if session.video_url else session.place
+    text = f"提醒：案件 {case.number} 的调解会将于 {local_time(ctx, session.starts_at)} 举行，地点：{where}。"
+    await tell_parties(ctx, uow, case, text, f"session_reminder:{case.number}:{session.id}")
+    await tell_staff(ctx, uow, case, "【调解会提醒】" + text, f"session_reminder:{case.number}:{session.id}")
+    await (await uow.cases()).event(case, EventKind.CLOCK, "scheduler", stage="session", what="reminder",
+                                    session=session.id, due=session.starts_at.isoformat())

@@ -1,0 +1,159 @@
+"""Sessions, the agreement (人民调解协议书) as Word copies per holder and a PDF in an embedded
+CJK font, the oral agreement, judicial confirmation and the case's figures."""
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import re
+import shutil
+import subprocess
+from datetime import UTC, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import docx
+
+from bot.mediation import case_documents
+from jiefen.testing import TestBot
+from storage.lifecycle import AgreementForm, Confirmation, EventKind, Status
+from storage.mediation import MediationStore, mediation_figures
+from tests.staff.helpers import case_of, events_of, outbox, report, staff_bot
+
+CN = ZoneInfo("Asia/Shanghai")
+APPLICANT_PHONE, RESPONDENT_PHONE = "13812345678", "13900001111"
+AGREEMENT = ("协议 {n}\n事实：被申请人家中夜间拖动桌椅，噪音影响申请人休息。\n争议：噪音是否超出正常生活限度。\n"
+             "责任：被申请人对夜间噪音负主要责任。\n内容：被申请人在桌椅脚加装静音垫，22点后不再拖动家具；"
+             "被申请人向申请人赔偿精神损失费。\n金额：1500元\n履行方式：微信转账\n履行期限：5个工作日")
+
+
+def local(*args) -> datetime:
+    return datetime(*args, tzinfo=CN).astimezone(UTC)
+
+
+async def mediated(ctx, bot, clock):
+    """Report, accept, invite, the respondent joins and agrees; a session is held and recorded."""
+    number = await report(bot)
+    staff = staff_bot(ctx, "LiHongMei")
+    await staff.say(f"接单 {number}")
+    token = re.search(r"invite=([A-Z0-9]{10})", await staff.last(f"邀请 {number} 王强 {RESPONDENT_PHONE}")).group(1)
+    respondent = TestBot(ctx, channel="test", user="respondent-9")
+    await respondent.say(f"邀请码 {token}")
+    await respondent.say("同意调解")
+    assert "张建华" in await staff.last(f"当事人 {number} 申请人 张建华 {APPLICANT_PHONE} 柳林村一组12号")
+    await staff.say(f"当事人 {number} 被申请人 王强 {RESPONDENT_PHONE} 柳林村一组12号楼上")
+    return number, staff, respondent
+
+
+async def test_session_scheduled_reminded_and_recorded(ctx, bot, clock):
+    from bot.mediation import run_timers
+
+    clock.set(local(2026, 12, 3, 10, 0))                       # Thursday
+    number, staff, respondent = await mediated(ctx, bot, clock)
+    reply = await staff.last(f"会谈 {number} 12月7日 下午3点 柳林村调解室")
+    assert "第1次调解会" in reply and "12月07日 15:00" in reply and "已通知2位当事人" in reply
+    told = [(r.user, r.text) for r in await outbox(ctx, "test") if "调解会" in r.text]
+    assert {u for u, _ in told} == {"resident-1", "respondent-9"}
+    # the reminder: the working day before, at the same time (Friday 4 December 15:00)
+    clock.set(local(2026, 12, 4, 14, 59))
+    async with ctx.uow() as uow:
+        assert await run_timers(ctx, uow) == 0
+    clock.set(local(2026, 12, 4, 15, 0))
+    async with ctx.uow() as uow:
+        assert await run_timers(ctx, uow) == 1
+    async with ctx.uow() as uow:
+        assert await run_timers(ctx, uow) == 0                 # once
+    reminders = [r.user for r in await outbox(ctx) if r.text.startswith(("提醒", "【调解会提醒】"))]
+    assert sorted(reminders) == ["LiHongMei", "resident-1", "respondent-9"]
+    clock.set(local(2026, 12, 7, 16, 30))
+    reply = await staff.last(f"笔录 {number}\n到场：双方当事人、调解员李红梅\n争议焦点：夜间噪音\n"
+                             f"申请人：每晚十一点后仍有拖椅子声\n被申请人：孩子写作业挪椅子\n方案：加静音垫\n下一步：起草协议")
+    assert "第1次调解会笔录" in reply and "未填" not in reply
+    recorded = (await events_of(ctx, number, EventKind.SESSION_RECORDED))[0].data
+    assert recorded["points"] == "夜间噪音" and recorded["respondent"] == "孩子写作业挪椅子"
+
+
+async def test_agreement_documents_and_confirmation(ctx, bot, clock, tmp_path):
+    clock.set(local(2026, 12, 3, 10, 0))
+    number, staff, respondent = await mediated(ctx, bot, clock)
+    reply = await staff.last(AGREEMENT.format(n=number))
+    agreement_no = re.search(r"调解协议书 (\S+号)", reply).group(1)
+    assert agreement_no.endswith("〔2026〕001号")
+    assert "2027年01月04日" in reply                        # 2 Jan is a Saturday: the window runs to Monday 4th
+    case = await case_of(ctx, number)
+    assert case.status == Status.RESOLVED
+    assert "达成调解协议" in " ".join(r.text for r in await outbox(ctx, "test") if r.user == "respondent-9")
+    async with ctx.db.session() as s:
+        docs = await case_documents(s, ctx.settings, ctx.registry, await case_of(ctx, number))
+    words = [d for d in docs if d.name.endswith(".docx")]
+    assert [d.name.split("_", 3)[3] for d in words] == ["申请人张建华.docx", "被申请人王强.docx",
+                                                        "柳林村人民调解委员会.docx"]
+    for i, d in enumerate(words, 1):
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(d.data)).paragraphs)
+        for part in ("人民调解协议书", f"编号：{agreement_no}", f"第{i}份，共3份",
+                     "申请人：张建华，住所：柳林村一组12号", "被申请人：王强",
+                     "纠纷的主要事实", "夜间拖动桌椅", "争议事项", "噪音是否超出", "各方当事人的责任", "主要责任",
+                     "自愿达成如下协议", "静音垫", "1,500.00元", "微信转账", "前履行完毕", "人民调解员（签名）：李红梅",
+                     "人民调解委员会（印章）：柳林村人民调解委员会", "2026年12月3日", "一式3份"):
+            assert part in text, part
+        assert "{{" not in text and "{%" not in text
+        assert APPLICANT_PHONE not in text and RESPONDENT_PHONE not in text and "****" not in text
+    pdf = next(d for d in docs if d.name.endswith(".pdf"))
+    assert pdf.data.startswith(b"%PDF") and b"/FontFile2" in pdf.data          # the CJK font is embedded
+    if shutil.which("pdftoppm") or os.environ.get("JIEFEN_REQUIRE_SERVERS"):
+        (tmp_path / "agreement.pdf").write_bytes(pdf.data)
+        render = ["pdftoppm", "-png", "-r", "60", str(tmp_path / "agreement.pdf"), str(tmp_path / "page")]
+        await asyncio.to_thread(subprocess.run, render, check=True, timeout=60)
+        pages = sorted(tmp_path.glob("page-*.png"))
+        assert len(pages) >= 3                                              # a copy per holder
+        from PIL import Image
+        with Image.open(pages[0]) as im:
+            dark = sum(im.convert("L").point(lambda v: 255 if v < 128 else 0).histogram()[255:])
+        assert dark > 2000                                                  # text drawn, not tofu-less blank
+        keep = os.environ.get("JIEFEN_KEEP_DOCUMENTS")
+        if keep:
+            os.makedirs(keep, exist_ok=True)
+            for p in pages + [tmp_path / "agreement.pdf"]:
+                shutil.copy(p, keep)
+    # what `jiefen agreement N --out DIR` writes on the server
+    from jiefen.admin import write_documents
+    paths = await write_documents(ctx.settings, number, str(tmp_path / "out"))
+    assert len(paths) == 4
+    assert all((tmp_path / "out" / p.rsplit("/", 1)[1]).stat().st_size > 1000 for p in paths)
+    # judicial confirmation: applied, the application generated, the court's decision recorded
+    reply = await staff.last(f"申请确认 {number} 青山县人民法院")
+    assert "已登记" in reply and "青山县人民法院" in reply
+    async with ctx.db.session() as s:
+        app = await case_documents(s, ctx.settings, ctx.registry, await case_of(ctx, number), application=True)
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(app[0].data)).paragraphs)
+    for part in ("司法确认申请书", "申请人：王强", agreement_no, "青山县人民法院", "第三十三条",
+                 "申请人（签名或盖章）"):
+        assert part in text, part
+    assert app[1].data.startswith(b"%PDF")
+    assert "还没有登记" not in await staff.last(f"确认结果 {number} 受理 (2026)青0101民特88号 2026-12-10")
+    reply = await staff.last(f"确认结果 {number} 确认 (2026)青0101民特88号 2026年12月20日")
+    assert "确认协议有效" in reply and "2026-12-20" in reply
+    async with ctx.db.session() as s:
+        a = await MediationStore(s, now=clock.now()).latest_agreement((await case_of(ctx, number)).id)
+        assert (a.confirmation, a.confirm_number, a.confirm_decided_on) == (Confirmation.CONFIRMED,
+                                                                           "(2026)青0101民特88号", "2026-12-20")
+        assert a.amount_fen == 150000
+        f = await mediation_figures(s)
+    assert (f.agreements, f.written, f.amount_yuan) == (1, 1, 1500.0)
+    assert (f.confirmations_applied, f.confirmations_granted) == (1, 1)
+    assert f.cases_by_origin["applied"] == 1
+
+
+async def test_oral_agreement_is_recorded_as_such_and_origin_counts(ctx, bot, clock):
+    number = await report(bot)
+    staff = staff_bot(ctx, "LiHongMei")
+    await staff.say(f"接单 {number}")
+    assert "公安机关移送" in await staff.last(f"来源 {number} 派出所移送")
+    reply = await staff.last(f"口头协议 {number} 内容：双方同意晚上十点后不再拖椅子")
+    assert "未登记" not in reply                                   # no document: no names to complete
+    assert "口头协议" in reply and "协议书：" not in reply          # no document to sign, no confirmation window
+    async with ctx.db.session() as s:
+        a = await MediationStore(s, now=clock.now()).latest_agreement((await case_of(ctx, number)).id)
+        assert a.form == AgreementForm.ORAL and a.confirm_window_ends is None
+        f = await mediation_figures(s)
+    assert (f.agreements, f.oral, f.written) == (1, 1, 0) and f.cases_by_origin["police"] == 1
+    assert "口头协议不能申请司法确认" in await staff.last(f"申请确认 {number} 青山县人民法院")

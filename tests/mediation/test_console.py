@@ -1,0 +1,32 @@
+"""The mediation figures on the centre's console dashboard, for the area the viewer looks at."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from bot.case_actions import Action, Actor, perform
+from tests.console.conftest import client, ctx, login, open_case  # noqa: F401  (fixtures)
+
+CN = ZoneInfo("Asia/Shanghai")
+PERIOD = "from=2026-11-01&to=2026-11-30"
+
+
+async def test_the_dashboard_shows_the_mediation_figures_of_its_area(client, ctx, clock):  # noqa: F811
+    clock.set(datetime(2026, 11, 10, 10, 0, tzinfo=CN).astimezone(UTC))
+    number = await open_case(ctx, "m1", "DX01")
+    centre = Actor(ctx.registry.staff["centre-qs"], via="console")
+    for action, note in ((Action.ORIGIN, "法院委托"), (Action.INVITE, "王强 13900001111"),
+                         (Action.AGREE, "内容：加装静音垫并赔偿 金额：2000元 履行期限：5个工作日")):
+        async with ctx.uow() as uow:
+            case = await (await uow.cases()).get_for_update(number)
+            await perform(ctx, uow, centre, case, action, note)
+    await login(client, "centre-qs")
+    d = await (await client.get(f"/console/api/dashboard?{PERIOD}")).json()
+    m = d["mediation"]
+    assert (m["agreements"], m["written"], m["amount_yuan"], m["follow_ups_due"]) == (1, 1, 2000.0, 1)
+    assert {r["key"]: r["cases"] for r in m["origins"]}["court"] == 1
+    page = await (await client.get(f"/console/dashboard?{PERIOD}")).text()
+    assert "人民调解" in page and "调解协议" in page and "人民法院委托移送" in page
+    # another town's area holds none of it
+    d = await (await client.get(f"/console/api/dashboard?{PERIOD}&place=NH")).json()
+    assert d["mediation"]["agreements"] == 0 and d["mediation"]["cases_by_origin"]["court"] == 0
