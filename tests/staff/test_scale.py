@@ -243,3 +243,32 @@ async def test_a_tick_with_a_digest_over_40000_open_cases_commits(any_ctx, clock
         == [("start", "reminder")]                                    # committed with them
     async with ctx.uow() as uow:
         assert "红牌 <font color=\"warning\">4000</font> 件" in await build_digest(ctx, uow, "grp-dx-town")
+
+
+def test_the_calendar_is_read_once_per_day(monkeypatch):
+    """Working-day arithmetic asks chinesecalendar about a day once, however many cases have
+    clocks over it (a tick spent a third of its time in the package's table)."""
+    import chinese_calendar
+    asked: list = []
+    original = chinese_calendar.is_workday
+
+    def counted(day):
+        asked.append(day)
+        return original(day)
+    monkeypatch.setattr(chinese_calendar, "is_workday", counted)
+    clocks.is_workday.cache_clear()
+    clocks._working_day_after.cache_clear()
+    try:
+        starts = [local(2026, 9, 28, 8, 0) + timedelta(hours=7 * i) for i in range(20)]   # across 国庆
+        answers = {(s, n): clocks.add_working_days(s, n, "Asia/Shanghai")
+                   for _ in range(50) for s in starts for n in (3, 7, 15)}
+        # 国庆 1-7 October, and Saturday 10 October a make-up working day
+        assert answers[(local(2026, 9, 30, 9, 0), 3)] == local(2026, 10, 10, 9, 0)
+        assert len(asked) == len(set(asked)) <= 45            # each day once; 3,000 sums above
+        span = (starts[0], starts[-1] + timedelta(days=20))
+        first = clocks.working_days_between(*span, "Asia/Shanghai")
+        asked.clear()
+        assert clocks.working_days_between(*span, "Asia/Shanghai") == first and asked == []
+    finally:
+        clocks.is_workday.cache_clear()                # nothing counted stays cached for other tests
+        clocks._working_day_after.cache_clear()
