@@ -274,3 +274,32 @@ async def test_listing_every_case_takes_memory_flat_in_their_number(tmp_path):
     await _bulk(url, 1000, 4000)
     large = await _peak_of_listing(settings)
     assert large < 1.3 * small, (small, large)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_a_database_migrated_before_0006_had_attention_gets_it(tmp_path, request, backend):
+    if backend == "sqlite":
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'early.db'}")
+    else:
+        import asyncpg
+        server = request.getfixturevalue("postgres_server")
+        name = f"a{tmp_path.name[-20:].replace('-', '_').lower()}"
+        conn = await asyncpg.connect(f"postgresql://jiefen@127.0.0.1:{server.port}/postgres")
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.close()
+        database = Database(f"postgresql+asyncpg://jiefen@127.0.0.1:{server.port}/{name}")
+    try:
+        async with database.engine.begin() as conn:      # 0011 as 0006 was first released
+            await conn.run_sync(_upgrade_to, "0011")
+            await conn.execute(sa.text("DROP INDEX ix_conversations_attention"))
+            await conn.execute(sa.text("ALTER TABLE conversations DROP COLUMN attention"))
+            await conn.execute(sa.text("INSERT INTO conversations (key, data, updated_at) "
+                                       "VALUES ('web:u1', '{}', CURRENT_TIMESTAMP)"))
+        await database.migrate()
+        async with database.engine.begin() as conn:
+            rows = (await conn.execute(sa.text("SELECT key, attention FROM conversations"))).all()
+            indexes = await conn.run_sync(lambda c: {i["name"] for i in sa.inspect(c).get_indexes("conversations")})
+        assert [tuple(r) for r in rows] == [("web:u1", False)] and "ix_conversations_attention" in indexes
+        await database.migrate()                          # and again: nothing to do
+    finally:
+        await database.close()
