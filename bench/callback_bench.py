@@ -11,7 +11,8 @@ The embedded default (SQLite, the in-process state store) is measured at each nu
 as the tests do), each N on a fresh database.
 
     python bench/callback_bench.py [--messages 2000] [--concurrency 1,16] [--residents 200]
-                                   [--postgres-workers 1,2,4] [--write]
+                                   [--postgres-workers 1,2,4] [--rounds 3] [--sqlite-synchronous normal]
+                                   [--write]
 """
 from __future__ import annotations
 
@@ -37,12 +38,12 @@ STORY = ["我是柳林村的，楼上邻居天天半夜吵闹", "已经好几个
 
 
 # ---- the two servers ------------------------------------------------------------------------------
-def _serve(kind: str, ready: mp.Queue, stop: mp.Event, folder: str) -> None:
+def _serve(kind: str, ready: mp.Queue, stop: mp.Event, folder: str, synchronous: str = "") -> None:
     logging.disable(logging.WARNING)
-    asyncio.run(_run_server(kind, ready, stop, folder))
+    asyncio.run(_run_server(kind, ready, stop, folder, synchronous))
 
 
-async def _run_server(kind: str, ready, stop, folder: str) -> None:
+async def _run_server(kind: str, ready, stop, folder: str, synchronous: str = "") -> None:
     from aiohttp import web
 
     ctx = None
@@ -61,6 +62,15 @@ async def _run_server(kind: str, ready, stop, folder: str) -> None:
 
         ctx = await make_context(Path(folder), clock=Clock(), wechat_token=TOKEN, wechat_appid=APPID,
                                  wechat_aes_key=AES_KEY, wechat_api_base="http://127.0.0.1:9")
+        if synchronous:          # an experiment: what SQLite's fsync at each commit costs
+            from sqlalchemy import event
+
+            def pragma(dbapi_conn, _record) -> None:
+                cur = dbapi_conn.cursor()
+                cur.execute(f"PRAGMA synchronous={synchronous}")
+                cur.close()
+            event.listen(ctx.db.engine.sync_engine, "connect", pragma)
+            await ctx.db.engine.dispose()
         app = make_app(ctx, channels=[WeChatMPChannel(ctx)], run_outbox=False)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -137,11 +147,11 @@ async def _drive(port: int, requests: list[tuple[dict, bytes]], concurrency: int
             "p50": q[49] * 1000, "p99": q[98] * 1000, "statuses": statuses, "passive": passive}
 
 
-def _measure(kind: str, args, concurrency: int) -> dict:
+def _measure(kind: str, args, concurrency: int, synchronous: str = "") -> dict:
     ready, stop = mp.Queue(), mp.Event()
     with tempfile.TemporaryDirectory() as folder:
         # not a daemon: the server forks its reader processes (bot/reader.py), which a daemon may not
-        proc = mp.Process(target=_serve, args=(kind, ready, stop, folder))
+        proc = mp.Process(target=_serve, args=(kind, ready, stop, folder, synchronous))
         proc.start()
         try:
             port = ready.get(timeout=60)
@@ -201,9 +211,16 @@ def _measure_workers(workers: int, args, concurrency: int, pg, redis) -> dict:
             proc.kill()
 
 
-def _row(name: str, concurrency: int, r: dict) -> str:
+def _row(name: str, concurrency: int, runs: list[dict]) -> str:
+    """The median round by throughput; every round's msgs/s after it (the machine is shared)."""
+    r = sorted(runs, key=lambda x: x["rate"])[len(runs) // 2]
+    statuses: dict[int, int] = {}
+    for x in runs:
+        for k, v in x["statuses"].items():
+            statuses[k] = statuses.get(k, 0) + v
+    rounds = ", ".join(f"{x['rate']:.0f}" for x in runs)
     return (f"| {name} | {concurrency} | {r['messages']} | {r['rate']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-            f"{r['statuses']} | {r['passive']} |")
+            f"{rounds} | {statuses} | {sum(x['passive'] for x in runs)} of {sum(x['messages'] for x in runs)} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -214,12 +231,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--postgres-workers", default="", help="e.g. 1,2,4: also jiefen serve --workers N on "
                                                           "PostgreSQL + Redis")
     p.add_argument("--time-limit", type=float, default=120.0, help="seconds per server at most")
+    p.add_argument("--rounds", type=int, default=1, help="measure every server this many times, in turn")
+    p.add_argument("--sqlite-synchronous", default="", choices=("", "normal", "off"),
+                   help="also measure the embedded server with this SQLite synchronous setting (an experiment: "
+                        "the default, full, is what runs)")
     p.add_argument("--write", action="store_true", help="write bench/RESULTS-callback.md")
     args = p.parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",") if c.strip()]
-    rows = [_row("bare aiohttp `success`", max(levels), _measure("bare", args, max(levels)))]
-    for c in levels:
-        rows.append(_row("jiefen /wechat/mp, embedded (SQLite, in-process state)", c, _measure("jiefen", args, c)))
+    # round after round, every server in turn: the machine's load changes over a run, and
+    # interleaving keeps the ratios between servers fair
+    embedded = [("jiefen /wechat/mp, embedded (SQLite, in-process state)", "")]
+    if args.sqlite_synchronous:
+        embedded.append((f"… the same, SQLite `synchronous={args.sqlite_synchronous}` (experiment)",
+                         args.sqlite_synchronous))
+    runs: dict[tuple[str, int], list[dict]] = {}
+    for _ in range(args.rounds):
+        runs.setdefault(("bare aiohttp `success`", max(levels)), []).append(_measure("bare", args, max(levels)))
+        for name, sync in embedded:
+            for c in levels:
+                runs.setdefault((name, c), []).append(_measure("jiefen", args, c, sync))
+    rows = [_row(name, c, r) for (name, c), r in runs.items()]
     workers = [int(w) for w in args.postgres_workers.split(",") if w.strip()]
     if workers:
         sys.path.insert(0, str(ROOT / "tests"))
@@ -227,10 +258,13 @@ def main(argv: list[str] | None = None) -> int:
         pg_handle, pg = start_postgres()
         redis_proc, redis_folder, redis = start_redis()
         try:
-            for n in workers:
-                for c in levels:
-                    rows.append(_row(f"jiefen /wechat/mp, PostgreSQL + Redis, {n} worker{'s' if n > 1 else ''}", c,
-                                     _measure_workers(n, args, c, pg, redis)))
+            pg_runs: dict[tuple[int, int], list[dict]] = {}
+            for _ in range(args.rounds):
+                for n in workers:
+                    for c in levels:
+                        pg_runs.setdefault((n, c), []).append(_measure_workers(n, args, c, pg, redis))
+            for (n, c), r in pg_runs.items():
+                rows.append(_row(f"jiefen /wechat/mp, PostgreSQL + Redis, {n} worker{'s' if n > 1 else ''}", c, r))
         finally:
             redis_proc.terminate()
             stop_postgres(pg_handle)
@@ -238,8 +272,12 @@ def main(argv: list[str] | None = None) -> int:
              f"{platform.processor() or platform.machine()}, {mp.cpu_count()} cores (client and servers share "
              f"them), Python {platform.python_version()}",
              "",
-             "| server | in flight | messages | msgs/s | p50 ms | p99 ms | HTTP statuses | passive replies |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |", *rows]
+             f"Median of {args.rounds} round(s) by throughput (each round: every server in turn, each on a fresh "
+             f"database); load average when done: {', '.join(f'{x:.1f}' for x in os.getloadavg())}",
+             "",
+             "| server | in flight | messages | msgs/s | p50 ms | p99 ms | msgs/s each round | HTTP statuses | "
+             "passive replies |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |", *rows]
     print("\n".join(lines))
     if args.write:
         out = Path(__file__).with_name("RESULTS-callback.md")

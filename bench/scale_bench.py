@@ -345,7 +345,7 @@ class Site:
         from bot.scheduler import Scheduler
         from jiefen.testing import TestBot, make_context
         from handlers.staff import my_cases
-        from sqlalchemy import delete, select
+        from sqlalchemy import delete, event, select
         from storage.case_list import CaseFilter, Sort, page_cases
         from storage.figures import read_figures
         from storage.models import OutboxItem, StaffLoad
@@ -390,6 +390,36 @@ class Site:
             self.intakes["opened"] += "已受理" in reply
             self.intakes["joined"] += "合并" in reply
         self.ops["intake, whole report (2–3 messages)"] = intake
+
+        from bot.duplicates import _related_places
+        window = timedelta(days=ctx.settings.duplicate_window_days)
+        near = _related_places(ctx.registry, "DX01")
+        plans = self.plans = {}
+        for name, places in (("duplicate window: a report's candidates (柳林村, two types)", near),
+                             ("duplicate window: a report without a place", {None})):
+            statements = []
+
+            def keep(_c, _cur, statement, parameters, _ctx, _many, statements=statements):
+                if "FROM cases" in statement and "created_at >=" in statement:
+                    statements.append((statement, parameters))
+
+            async def candidates(places=places):
+                async with ctx.uow() as uow:
+                    await (await uow.cases()).recent(since=uow.now - window, place_codes=places,
+                                                      types={"neighbour", "property_mgmt"})
+            event.listen(ctx.db.engine.sync_engine, "before_cursor_execute", keep)
+            await candidates()
+            event.remove(ctx.db.engine.sync_engine, "before_cursor_execute", keep)
+            async with ctx.db.engine.connect() as conn:
+                plan = [r[0] for r in (await conn.exec_driver_sql("EXPLAIN " + statements[0][0],
+                                                                   statements[0][1])).all()]
+            plans[name] = plan
+            # the (place, type, opened) index, or PostgreSQL's choice of the opening time's: either
+            # reads the window, not the history; a sequential scan would read the history
+            used = sorted({w for line in plan for w in line.replace("(", " ").split() if w.startswith("ix_cases")})
+            self.notes[name] = f" ({', '.join(used)})" if used and "Seq Scan" not in " ".join(plan) \
+                else " (a sequential scan!)"
+            self.ops[name] = candidates
 
         async with ctx.db.session() as s:
             busiest = await s.scalar(select(StaffLoad.staff_id).order_by(StaffLoad.open_cases.desc()).limit(1))
@@ -479,6 +509,8 @@ async def measure_sites(sites: list[Site], repeat: int) -> dict[int, dict[str, l
                     ordered["intake, the confirmation: 确认 → case number"] = site.confirm_times
             out[site.n] = ordered
             print(f"  {site.n:,}: intakes {site.intakes}, busiest {site.busiest}", flush=True)
+            for name, plan in site.plans.items():
+                print(f"  {site.n:,}: {name}:\n      " + "\n      ".join(plan), flush=True)
     finally:
         for site in sites:
             await site.close()

@@ -249,7 +249,9 @@ class CaseStore:
             q = q.where(cond)
         if types is not None:
             q = q.where(Case.type.in_(sorted(set(types))))
-        found = (await self.session.scalars(q.order_by(Case.id))).all()
+        # ordered here, not in SQL: an ORDER BY id would tempt the planner into the (place, id)
+        # index, which reads every case ever filed without a place
+        found = sorted((await self.session.scalars(q)).all(), key=lambda c: c.id)
         self._known.update((c.number, c) for c in found)
         return found
 

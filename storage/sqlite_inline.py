@@ -8,7 +8,9 @@ transaction, stretching it while every other writer waits. Here the same calls r
 SQLAlchemy's aiosqlite adaptation is given (through `async_creator`) a connection whose
 awaitables finish at once, so a unit of work's statements run back to back.
 
-What this costs: a slow statement holds the event loop while it runs. The embedded default's
+What this costs: a slow statement holds the event loop while it runs. A commit that wrote
+is the exception: it flushes the WAL to disk, which a busy disk can stretch to seconds, so it
+is handed to a thread. The embedded default's
 statements are index lookups and small writes; a long report (`jiefen cases`, the figures'
 rebuild) runs in a process of its own. Writers in this process never wait on SQLite's busy
 handler (storage/writer.py queues them first); another process writing at the same moment
@@ -16,6 +18,7 @@ handler (storage/writer.py queues them first); another process writing at the sa
 """
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any, Callable, Iterable, Sequence
 
@@ -117,7 +120,13 @@ class InlineConnection:
         return InlineCursor(self._conn.cursor())
 
     async def commit(self) -> None:
-        self._conn.commit()
+        if self._conn.in_transaction:
+            # a commit that wrote flushes the WAL (an fsync): milliseconds, seconds on a busy
+            # disk, so it waits in a thread, not on the event loop (other requests run meanwhile;
+            # writers are queued by storage/writer.py and readers read the last commit)
+            await asyncio.to_thread(self._conn.commit)
+        else:
+            self._conn.commit()
 
     async def rollback(self) -> None:
         self._conn.rollback()

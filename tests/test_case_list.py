@@ -3,7 +3,9 @@ duplicate window's candidates, and migration 0010 moving existing assignees into
 SQLite and on a real PostgreSQL."""
 from __future__ import annotations
 
+import contextlib
 import itertools
+import tracemalloc
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -15,7 +17,7 @@ from bot.lifecycle import OPEN_STATUSES
 from storage.case_list import BadCursor, CaseFilter, Sort, page_cases, stream_cases
 from storage.cases import CaseStore, NewCase
 from storage.db import MIGRATIONS, Database
-from storage.models import CaseAssignee, StaffLoad
+from storage.models import Case, CaseAssignee, StaffLoad
 from storage.registry import DEMO_FILE, read_registry_file, save_registry
 from tests.test_case_store import db  # noqa: F401  (the sqlite / postgresql fixture)
 
@@ -126,6 +128,44 @@ async def test_duplicate_candidates_come_from_related_places_and_types(db):
             {c.id for c in await store.recent(since=since, place_codes={"DX01"}, types=set(TYPES))}
 
 
+async def test_the_duplicate_window_is_read_through_its_index(tmp_path):
+    """Place (or no place), type and opening time: one index range per place and type, never
+    every case of a place (the window's cost follows the window, not the history). SQLite
+    plans by the indexes' shape; PostgreSQL by the table's statistics, so its plans are
+    looked at where the tables are large (bench/scale_bench.py prints them at 10k to 1M)."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'window.db'}")
+    await db.migrate()
+    try:
+        await _window_plans(db)
+    finally:
+        await db.close()
+
+
+async def _window_plans(db) -> None:
+    await fill(db)
+    statements = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        if "FROM cases" in statement and "created_at >=" in statement:
+            statements.append((statement, parameters))
+    sa.event.listen(db.engine.sync_engine, "before_cursor_execute", keep)
+    try:
+        async with db.session() as s:
+            store = CaseStore(s, now=T0)
+            since = T0 - timedelta(days=1)
+            await store.recent(since=since, place_codes={"DX01", "DX", "QS", "DX01-G1"}, types={"neighbour", "debt"})
+            await store.recent(since=since, place_codes={None}, types={"neighbour"})
+    finally:
+        sa.event.remove(db.engine.sync_engine, "before_cursor_execute", keep)
+    assert len(statements) == 2
+    async with db.engine.begin() as conn:
+        for statement, parameters in statements:
+            plan = " ".join(r[-1] for r in (await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
+                                                                          parameters)).all())
+            assert "ix_cases_duplicates" in plan, plan
+            assert "ix_cases_place_id" not in plan and "SCAN cases" not in plan, plan
+
+
 def _upgrade_to(sync_conn, revision: str) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -176,5 +216,90 @@ async def _migration_check(database: Database) -> None:
             assert load == {"gw": 2, "com": 2}
             assert cases["JF2"].red_card_at is not None and cases["JF0"].red_card_at is None
             assert cases["JF0"].next_due_at is not None and cases["JF1"].next_due_at is None   # open: due at once
+    finally:
+        await database.close()
+
+
+class _Discard:
+    """Standard output that keeps nothing (what a pipe to another program costs us)."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+async def _bulk(url: str, start: int, stop: int) -> None:
+    database = Database(url)
+    rows = [dict(number=f"JF990101-{i:05d}", intake_key=f"bulk{i}", type=TYPES[i % 3],
+                 risk="green", risk_reasons=[], status="closed" if i % 7 else "dispatched", level="village",
+                 place_code=PLACES[i % 5], channel=CHANNELS[i % 3], reporter=f"u{i}", reporter_name="",
+                 contact="13812345678", parties=[{"name": "张三", "role": "对方"}],
+                 description=f"楼上张三家天天半夜拖椅子，说了好几次都不听，第{i}件" * 3, source="", media=[],
+                 created_at=T0 + timedelta(minutes=i), updated_at=T0 + timedelta(minutes=i)) for i in range(start, stop)]
+    try:
+        async with database.session() as s:
+            await s.execute(sa.insert(Case.__table__), rows)
+    finally:
+        await database.close()
+
+
+async def _peak_of_listing(settings) -> int:
+    """Peak bytes allocated while `jiefen cases --json` lists every case (its whole path:
+    migrations checked, registry read, cases streamed, masked, printed)."""
+    from jiefen.admin import case_rows
+    from jiefen.cli import _print_cases
+    tracemalloc.start()
+    try:
+        with contextlib.redirect_stdout(_Discard()):
+            await _print_cases(case_rows(settings), "json")
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+async def test_listing_every_case_takes_memory_flat_in_their_number(tmp_path):
+    """Four times the cases, the same peak (tracemalloc, no clock): with one page as long as
+    the ledger the peak went from 4.4 to 16.4 MB between 1,000 and 4,000 cases; streamed it
+    stays near 4 MB. bench/scale_bench.py --stream measures the process at 10k to 1M."""
+    from bot.settings import Settings
+    from jiefen.admin import init_database
+    url = f"sqlite+aiosqlite:///{tmp_path / 'many.db'}"
+    settings = Settings.load(env={}, database_url=url)
+    await init_database(settings, demo=True)
+    await _peak_of_listing(settings)                    # first use: imports and caches are not the list's
+    await _bulk(url, 0, 1000)                           # two batches: a batch is read while the last is held
+    small = await _peak_of_listing(settings)
+    await _bulk(url, 1000, 4000)
+    large = await _peak_of_listing(settings)
+    assert large < 1.3 * small, (small, large)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_a_database_migrated_before_0006_had_attention_gets_it(tmp_path, request, backend):
+    if backend == "sqlite":
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'early.db'}")
+    else:
+        import asyncpg
+        server = request.getfixturevalue("postgres_server")
+        name = f"a{tmp_path.name[-20:].replace('-', '_').lower()}"
+        conn = await asyncpg.connect(f"postgresql://jiefen@127.0.0.1:{server.port}/postgres")
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.close()
+        database = Database(f"postgresql+asyncpg://jiefen@127.0.0.1:{server.port}/{name}")
+    try:
+        async with database.engine.begin() as conn:      # 0011 as 0006 was first released
+            await conn.run_sync(_upgrade_to, "0011")
+            await conn.execute(sa.text("DROP INDEX ix_conversations_attention"))
+            await conn.execute(sa.text("ALTER TABLE conversations DROP COLUMN attention"))
+            await conn.execute(sa.text("INSERT INTO conversations (key, data, updated_at) "
+                                       "VALUES ('web:u1', '{}', CURRENT_TIMESTAMP)"))
+        await database.migrate()
+        async with database.engine.begin() as conn:
+            rows = (await conn.execute(sa.text("SELECT key, attention FROM conversations"))).all()
+            indexes = await conn.run_sync(lambda c: {i["name"] for i in sa.inspect(c).get_indexes("conversations")})
+        assert [tuple(r) for r in rows] == [("web:u1", False)] and "ix_conversations_attention" in indexes
+        await database.migrate()                          # and again: nothing to do
     finally:
         await database.close()

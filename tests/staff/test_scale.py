@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sqlite3
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy.exc import OperationalError
 
 from adapters.wecom_robot import build_digest, queue_digests
 from bot import clocks, routing
@@ -216,29 +218,79 @@ async def test_my_cases_count_them_all_and_list_the_oldest(bot, ctx):
     assert "（23件）" in answer and "最早的20件" in answer and answer.count("JF") == 20
 
 
-async def test_a_digest_over_40000_open_cases_on_postgres(tmp_path, clock, postgres_server):
-    ctx = await make_context(tmp_path, clock=clock, database_url=await _pg_url(tmp_path, postgres_server), **WECOM)
+async def upstream_parameter_limit(db) -> None:
+    """SQLite as built upstream (and by most platforms) takes at most 32,766 parameters in one
+    statement; Debian's build takes 250,000, which would hide one parameter per case."""
+    def limit(dbapi_conn, _record) -> None:
+        dbapi_conn.driver_connection._conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32_766)
+    event.listen(db.engine.sync_engine, "connect", limit)
+    await db.engine.dispose()                       # connections from now on have the limit
+    async with db.session() as s:
+        with pytest.raises(OperationalError, match="too many SQL variables"):
+            await s.execute(select(Case.id).where(Case.id.in_(list(range(40_000)))))
+
+
+async def test_a_tick_with_a_digest_over_40000_open_cases_commits(any_ctx, clock):
+    """Past 32,767 open cases in one town, a digest that sent one parameter per case made
+    PostgreSQL refuse the tick's query (SQLite's limit is the same): the tick rolled back and
+    no reminder was ever committed. The tick with the digests and a due reminder commits."""
+    ctx = any_ctx
+    if ctx.db.dialect == "sqlite":
+        await upstream_parameter_limit(ctx.db)
+    clock.set(local(2026, 9, 30, 10, 0))
+    number = await open_routed(ctx, "due", "DX01")
+    sched = Scheduler(ctx, jobs=[queue_digests])
+    await sched.run_once()                          # its first look; today's digests go out
+    clock.set(local(2026, 10, 10, 9, 0))            # next morning: its reminder is due, and the digests
+    now = clock.now()
+    rows = [dict(number=f"JF990101-{i:05d}", intake_key=f"bulk{i}", type="neighbour", risk="green",
+                 risk_reasons=[], status="dispatched", level="village", place_code="DX01-G1",
+                 channel="test", reporter=f"u{i}", reporter_name="", contact="", parties=[],
+                 description="", source="", media=[], created_at=now - timedelta(days=2 if i % 4 else 0),
+                 updated_at=now, overdue_since=now if i % 5 == 0 else None,
+                 red_card_at=now if i % 10 == 1 else None) for i in range(40_000)]
+    async with ctx.db.session() as s:
+        for i in range(0, len(rows), 5000):
+            await s.execute(Case.__table__.insert(), rows[i:i + 5000])
+    await figures.rebuild(ctx.db)         # a bulk insert passes the kept counts by: recount them
+    assert await sched.run_once() is True
+    today = [r for r in await outbox(ctx, "wecom_robot") if r.key.endswith(":2026-10-10")]
+    assert len(today) == 4                                            # every group's digest, committed
+    [town] = [r.text for r in today if r.user == "grp-dx-town"]
+    assert "新增 <font color=\"info\">10000</font> 件" in town
+    assert "超期 <font color=\"warning\">8000</font> 件" in town          # overdue, no red card
+    assert "红牌 <font color=\"warning\">4000</font> 件" in town
+    assert "另有3985件" in town and "另有9985件" in town
+    assert [(e.data["stage"], e.data["what"]) for e in await events_of(ctx, number, "clock")] \
+        == [("start", "reminder")]                                    # committed with them
+    async with ctx.uow() as uow:
+        assert "红牌 <font color=\"warning\">4000</font> 件" in await build_digest(ctx, uow, "grp-dx-town")
+
+
+def test_the_calendar_is_read_once_per_day(monkeypatch):
+    """Working-day arithmetic asks chinesecalendar about a day once, however many cases have
+    clocks over it (a tick spent a third of its time in the package's table)."""
+    import chinese_calendar
+    asked: list = []
+    original = chinese_calendar.is_workday
+
+    def counted(day):
+        asked.append(day)
+        return original(day)
+    monkeypatch.setattr(chinese_calendar, "is_workday", counted)
+    clocks.is_workday.cache_clear()
+    clocks._working_day_after.cache_clear()
     try:
-        now = clock.now()
-        rows = []
-        for i in range(40_000):
-            rows.append(dict(number=f"JF990101-{i:05d}", intake_key=f"bulk{i}", type="neighbour", risk="green",
-                             risk_reasons=[], status="dispatched", level="village", place_code="DX01-G1",
-                             channel="test", reporter=f"u{i}", reporter_name="", contact="", parties=[],
-                             description="", source="", media=[], created_at=now - timedelta(days=2 if i % 4 else 0),
-                             updated_at=now, overdue_since=now if i % 5 == 0 else None,
-                             red_card_at=now if i % 10 == 1 else None))
-        async with ctx.db.session() as s:
-            for i in range(0, len(rows), 5000):
-                await s.execute(insert(Case), rows[i:i + 5000])
-        await figures.rebuild(ctx.db)         # a bulk insert passes the kept counts by: recount them
-        async with ctx.uow() as uow:
-            text = await build_digest(ctx, uow, "grp-dx-town")
-            await queue_digests(ctx, uow)
-        assert "新增 <font color=\"info\">10000</font> 件" in text
-        assert "超期 <font color=\"warning\">8000</font> 件" in text          # overdue, no red card
-        assert "红牌 <font color=\"warning\">4000</font> 件" in text
-        assert "另有3985件" in text and "另有9985件" in text
-        assert len([r for r in await outbox(ctx, "wecom_robot")]) == 4       # every group's digest queued
+        starts = [local(2026, 9, 28, 8, 0) + timedelta(hours=7 * i) for i in range(20)]   # across 国庆
+        answers = {(s, n): clocks.add_working_days(s, n, "Asia/Shanghai")
+                   for _ in range(50) for s in starts for n in (3, 7, 15)}
+        # 国庆 1-7 October, and Saturday 10 October a make-up working day
+        assert answers[(local(2026, 9, 30, 9, 0), 3)] == local(2026, 10, 10, 9, 0)
+        assert len(asked) == len(set(asked)) <= 45            # each day once; 3,000 sums above
+        span = (starts[0], starts[-1] + timedelta(days=20))
+        first = clocks.working_days_between(*span, "Asia/Shanghai")
+        asked.clear()
+        assert clocks.working_days_between(*span, "Asia/Shanghai") == first and asked == []
     finally:
-        await ctx.close()
+        clocks.is_workday.cache_clear()                # nothing counted stays cached for other tests
+        clocks._working_day_after.cache_clear()
