@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
 
 from bot.context import AppContext
 from bot.inbox import Ticket, Unavailable, Waiter

@@ -7,7 +7,6 @@ queued in the outbox (channel "wecom_robot", user = the group's id) like any pus
 sender keeps within 20 posts a minute per robot."""
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -24,10 +23,10 @@ from bot.message import Push
 from bot.outbox import Delivery, Outcome
 from nlp.reading import TYPE_NAMES
 from storage import figures
+from storage.lifecycle import PushKind
 from storage.models import Case
 from storage.outbox import OutboxStore
 from storage.sql import dialect_of, in_values
-from storage.lifecycle import PushKind
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -125,7 +124,7 @@ class WeComRobotChannel(ChannelBase):
             return Delivery(Outcome.RETRY, "robot limit", retry_after=wait)
         try:
             data = await self.api().robot(group.webhook_key, push.text)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             return Delivery(Outcome.RETRY, type(exc).__name__)
         code = data.get("errcode", -1)
         if code == 0:

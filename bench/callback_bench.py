@@ -55,9 +55,9 @@ async def _run_server(kind: str, ready, stop, folder: str, synchronous: str = ""
             return web.Response(text="success")
         app.router.add_post("/wechat/mp", success)
     else:
-        from jiefen.gateway import make_app
         from adapters.wechat_mp import WeChatMPChannel
         from bot.clock import Clock
+        from jiefen.gateway import make_app
         from jiefen.testing import make_context
 
         ctx = await make_context(Path(folder), clock=Clock(), wechat_token=TOKEN, wechat_appid=APPID,

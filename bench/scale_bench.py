@@ -35,14 +35,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-NOW = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)      # 09:00 in the county, a Monday
+NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)      # 09:00 in the county, a Monday
 RATE = 300                                                     # cases opened a day
 SIZES = (10_000, 100_000, 1_000_000)
 WECOM = dict(wecom_corpid="wxbench", wecom_agentid="1000002", wecom_secret="s", wecom_token="t",
@@ -338,14 +338,15 @@ class Site:
         self.intakes = {"opened": 0, "joined": 0}
 
     async def open(self) -> None:
+        from sqlalchemy import delete, event, select
+
         from adapters.wecom_robot import queue_digests
         from bot import routing
         from bot.clock import FakeClock
         from bot.lifecycle import OPEN_STATUSES
         from bot.scheduler import Scheduler
-        from jiefen.testing import TestBot, make_context
         from handlers.staff import my_cases
-        from sqlalchemy import delete, event, select
+        from jiefen.testing import TestBot, make_context
         from storage.case_list import CaseFilter, Sort, page_cases
         from storage.figures import read_figures
         from storage.models import OutboxItem, StaffLoad

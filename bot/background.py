@@ -3,7 +3,8 @@ stopped by cancelling it and waiting until it has let go."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 
 class BackgroundLoop:

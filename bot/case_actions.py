@@ -9,9 +9,10 @@ person may act on the case first; a refusal is a ledger event and changes nothin
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from bot import mediation, notify, rating, routing
 from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES, Status, can_move

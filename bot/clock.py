@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
@@ -17,7 +17,7 @@ class FakeClock(Clock):
     """A clock that stands still until moved."""
 
     def __init__(self, start: datetime | None = None):
-        self._now = start or datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+        self._now = start or datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
     def now(self) -> datetime:
         return self._now

@@ -19,9 +19,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Callable, Collection
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 
 from bot.lifecycle import OPEN_STATUSES
 from bot.settings import Settings
-from storage.models import Case
 from storage.lifecycle import Status
+from storage.models import Case
 
 log = logging.getLogger("jiefen.clocks")
 LATE_STAGES = frozenset({"dispatch", "start", "red_card"})     # past one of these: the case is overdue
@@ -50,7 +50,7 @@ def is_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _warn_unknown_year(year: int) -> None:        # cached: once per year
     log.warning("chinesecalendar has no data for %d: counting Monday to Friday; update the package", year)
 

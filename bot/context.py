@@ -3,8 +3,9 @@ passed down. There is no module-level state anywhere in jiefen; this is the one 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock
 from bot.settings import Settings

@@ -6,9 +6,10 @@ and filters put together: no globals.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Awaitable, Callable, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from bot.filters import Filter, as_filter
 from bot.message import Message, Reply

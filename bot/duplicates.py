@@ -11,9 +11,9 @@ from bot.uow import UnitOfWork
 from nlp import Reading
 from nlp.duplicates import CaseDigest, find_duplicate
 from nlp.reading import NOT_A_DISPUTE
+from storage.lifecycle import EventKind, Risk
 from storage.models import Case
 from storage.registry import Registry
-from storage.lifecycle import EventKind, Risk
 
 CROWD = 3                       # distinct reporters of one dispute that make it a possible group incident
 CROWD_REASON = "多人反映同一纠纷（可能引发群体性事件）"

@@ -16,9 +16,10 @@ import hashlib
 import logging
 import time
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Awaitable, TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy.exc
 from redis import exceptions as redis_errors
@@ -26,8 +27,8 @@ from redis import exceptions as redis_errors
 from bot.background import BackgroundLoop
 from bot.message import Message, Push, Reply, message_from_json, message_to_json
 from storage.inbox import InboxStatus, InboxStore, LostClaim, Row
-from storage.state import LockTimeout
 from storage.lifecycle import PushKind
+from storage.state import LockTimeout
 
 if TYPE_CHECKING:
     from bot.context import AppContext

@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from bot.conversation import Conversation
-from bot.dispatcher import Dispatcher, UNHANDLED, as_replies
+from bot.dispatcher import UNHANDLED, Dispatcher, as_replies
 from bot.inbox import SORRY, Claim, Waiter, is_transient, push_replies, replies_json
 from bot.message import EventType, Message, Reply
 from bot.privacy import redact_secrets

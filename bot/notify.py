@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from bot.message import Push
 from bot.privacy import mask_text, names_of
-from storage.models import Case
 from storage.lifecycle import Status
+from storage.models import Case
 
 if TYPE_CHECKING:
     from bot.context import AppContext

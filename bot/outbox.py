@@ -7,10 +7,9 @@ import asyncio
 import enum
 import hashlib
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.exc import IntegrityError

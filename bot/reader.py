@@ -127,7 +127,7 @@ class Reader:
         except _Busy:
             log.warning("no reader free within %.1f s", self.budget)
             return not_read(text)          # not the text's fault: not kept
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("reading a %d-character text took longer than %.1f s", len(text), self.budget)
             reading = not_read(text)       # kept too: the same text sent again costs nothing
         self._cache[text] = reading
@@ -142,11 +142,11 @@ class Reader:
                 self._spawn()
         try:
             worker = await asyncio.wait_for(self._idle.get(), self.budget)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise _Busy() from None
         try:
             reading = await worker.read(text, self.budget)
-        except (asyncio.TimeoutError, EOFError, OSError) as exc:
+        except (TimeoutError, EOFError, OSError) as exc:
             self._replace(worker)           # a reading that overran is stopped, not waited for
             if isinstance(exc, asyncio.TimeoutError):
                 raise

@@ -9,19 +9,19 @@ Escalation follows the tree: village → town → county, never higher ("矛盾�
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence, TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
 
 from bot import notify
 from bot.message import Push
 from bot.privacy import mask_name, mask_phone
 from nlp.reading import TYPE_NAMES
+from storage.lifecycle import EventKind, Risk, Status
 from storage.models import Case, CaseEvent
 from storage.registry import LEVEL_RANK, Registry, StaffInfo
-from storage.lifecycle import EventKind, Risk, Status
-from datetime import datetime
 
 if TYPE_CHECKING:
     from bot.context import AppContext

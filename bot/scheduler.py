@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -29,9 +30,9 @@ from bot.background import BackgroundLoop
 from bot.lifecycle import OPEN_STATUSES
 from bot.notify import inert, shorten
 from nlp.reading import TYPE_NAMES
+from storage.lifecycle import EventKind
 from storage.models import Case, Meta
 from storage.sql import rowcount
-from storage.lifecycle import EventKind
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -41,7 +42,7 @@ Job = Callable[["AppContext", "UnitOfWork"], Awaitable[None]]
 log = logging.getLogger("jiefen.scheduler")
 LOCK = "scheduler"
 SETTINGS_KEY = "clock_settings"
-DUE_AT_ONCE = datetime(2000, 1, 1, tzinfo=timezone.utc)
+DUE_AT_ONCE = datetime(2000, 1, 1, tzinfo=UTC)
 CLAIM = timedelta(minutes=10)        # a claimed case's next look if its batch never commits
 LEDGER_KINDS = ("clock", "appointment") + routing.FOLLOW_UP_KINDS
 

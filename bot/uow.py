@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from contextlib import AbstractAsyncContextManager
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +13,6 @@ from bot.message import Push
 from bot.outbox import enqueue
 from storage.cases import CaseStore
 from storage.conversations import ConversationStore
-from types import TracebackType
 
 if TYPE_CHECKING:
     from bot.context import AppContext

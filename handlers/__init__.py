@@ -12,7 +12,7 @@ def build_router() -> Router:
     # apps independent, and a router may sit in several roots
     # staff first: it answers only on staff channels, so residents never reach its commands
     root.children.extend([staff.router, group.router, resident.router, media.router])
-    from handlers import subscriptions     # unfollow, consent, recognised voice: just before the resident router
+    from handlers import subscriptions  # unfollow, consent, recognised voice: just before the resident router
     root.children.insert(root.children.index(resident.router), subscriptions.router)
     # a party invited to a mediation speaks from their own chat: before the resident's intake
     from handlers import party

@@ -1,15 +1,15 @@
 """How a case looks to the resident who reported it."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from bot.lifecycle import STATUS_NAMES
 from bot.privacy import mask_text, names_of
 from handlers.texts import local, shorten
 from nlp.reading import TYPE_NAMES
+from storage.lifecycle import Status
 from storage.models import Case, CaseEvent
 from storage.registry import Registry
-from storage.lifecycle import Status
 
 PROGRESS_KINDS = ("progress", "appointment", "status")
 

@@ -16,9 +16,9 @@ from bot.uow import UnitOfWork
 from nlp import Reading
 from nlp.parties import find_party
 from storage.cases import NewCase
+from storage.lifecycle import PushKind
 from storage.models import Case
 from storage.registry import Registry
-from storage.lifecycle import PushKind
 
 router = Router("group", InGroup())
 ROLE_NAMES = {"grid_worker": "网格员", "mediator": "调解员", "committee": "专业调解员",

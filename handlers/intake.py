@@ -8,26 +8,27 @@ additions to the open case.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from bot.context import AppContext
+from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, SAFETY, Conversation, Draft, Safety, Step, Told
 from bot.duplicates import link_duplicate
 from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES
-from bot.privacy import mask_phone
-from bot.conversation import CONTACT, CONFIRM, DESCRIBE, PARTY, PLACE, SAFETY, Conversation, Draft, Safety, Step, Told
 from bot.message import Message
 from bot.middlewares import Turn
+from bot.privacy import mask_phone
 from bot.uow import UnitOfWork
 from bot.words import Words
 from handlers import texts
 from handlers.safety import IN_DANGER, UNANSWERED
 from nlp import Reading, find_phones
 from nlp.intents import ADDING, FIELD_CHANGE, strip_correction
-from nlp.reading import PlaceMatch, TYPE_NAMES
+from nlp.reading import TYPE_NAMES, PlaceMatch
 from storage.cases import NewCase
-from storage.models import Case
 from storage.lifecycle import Risk
+from storage.models import Case
 from storage.registry import LEVEL_RANK, Registry
 
 DIGITS_RUN = re.compile(r"\d[\d\s-]{5,}\d")

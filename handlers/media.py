@@ -13,8 +13,8 @@ from bot.middlewares import Turn
 from bot.uow import UnitOfWork
 from handlers import texts
 from handlers.intake import Intake
-from storage.registry import Registry
 from storage.lifecycle import EventKind
+from storage.registry import Registry
 
 router = Router("media")
 WHAT = {Kind.VOICE: "语音", Kind.IMAGE: "图片", Kind.VIDEO: "视频"}

@@ -5,7 +5,6 @@ case on the centre's attention list instead of the leader's phone."""
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from bot.filters import Filter, FilterResult

@@ -4,15 +4,16 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import AsyncIterator, Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Any, AsyncIterator, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from jiefen.compose import build_context, configure_logging
 from bot.clock import Clock
 from bot.privacy import mask_data, mask_name, mask_phone, mask_text, names_of
 from bot.settings import Settings
-from storage.case_list import UnknownPlace, CaseFilter, Sort, stream_cases
+from jiefen.compose import build_context, configure_logging
+from storage.case_list import CaseFilter, Sort, UnknownPlace, stream_cases
 from storage.cases import CaseStore, canonical_number
 from storage.db import Database
 from storage.models import Case, CaseEvent

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import asyncio
 import json
+import os
 import sys
 import textwrap
 import unicodedata
@@ -312,8 +312,8 @@ def cmd_case(args: argparse.Namespace) -> int:
 def cmd_staff_passwd(args: argparse.Namespace) -> int:
     import getpass
 
-    from jiefen.admin import set_staff_password
     from bot.accounts import PasswordTooWeak
+    from jiefen.admin import set_staff_password
 
     if sys.stdin.isatty():
         password = getpass.getpass(f"new console password for {args.id}: ")

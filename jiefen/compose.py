@@ -10,8 +10,8 @@ from bot.dispatcher import Dispatcher
 from bot.inbox import Inbox, Waiter
 from bot.message import Message, Reply
 from bot.outbox import Outbox
-from bot.reader import Reader
 from bot.privacy import MaskingFormatter
+from bot.reader import Reader
 from bot.settings import Settings
 from nlp import Understanding
 from storage import figures

@@ -8,12 +8,12 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from jiefen.compose import build_context, handle
 from bot.clock import Clock, FakeClock
 from bot.context import AppContext
 from bot.message import EventType, Kind, Message, Push
 from bot.outbox import Delivery, Outcome
 from bot.settings import Settings
+from jiefen.compose import build_context, handle
 from nlp import Understanding
 from storage.registry import DEMO_FILE, read_registry_file, save_registry
 from storage.state import StateStore

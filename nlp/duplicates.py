@@ -10,9 +10,9 @@ or `many_reporters` (several residents already reported it: a possible group mat
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Mapping
 
 from nlp.normalize import normalize
 from nlp.reading import NOT_A_DISPUTE, Reading

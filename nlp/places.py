@@ -7,8 +7,8 @@ level suffix, Chinese/Arabic numerals unified); rapidfuzz only for the short ans
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from nlp.reading import PlaceMatch, PlaceRef
 

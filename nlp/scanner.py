@@ -6,10 +6,11 @@ in plain Python, with no per-call fuzzy matching).
 """
 from __future__ import annotations
 
-from re import _constants as C
-from re import _parser as sre_parse      # Python 3.11+: the regex parser the pre-filters read
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from typing import Callable, Generic, Iterable, Iterator, TypeVar
+from re import _constants as C
+from re import _parser as sre_parse  # Python 3.11+: the regex parser the pre-filters read
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 

@@ -13,19 +13,19 @@ from __future__ import annotations
 import base64
 import enum
 import json
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, AsyncIterator, Sequence
+from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
-from storage.lifecycle import OPEN_STATUSES
 from storage.db import Database
-from storage.lifecycle import EventKind
+from storage.lifecycle import OPEN_STATUSES, EventKind
 from storage.models import Case, CaseAssignee, CaseEvent
 from storage.sql import dialect_of, in_values
-from sqlalchemy.sql.elements import ColumnElement
 
 MAX_PAGE = 500
 

@@ -15,20 +15,30 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from typing import Any, Collection, Iterable, Sequence, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, delete, func, insert, or_, select, text, update
-
-from storage.lifecycle import OPEN_STATUSES
-from storage.counters import (ALL_DAYS, DISPATCH_HOURS, MEASURES, MONTH, RESULT_DAYS, VERSION, Facts,
-                              FACT_FIELDS, contribution)
-from storage.db import Database
-from storage.models import Case, CaseAssignee, CaseFigure, Meta, StaffLoad
-from storage.sql import dialect_of, in_values
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
+
+from storage.counters import (
+    ALL_DAYS,
+    DISPATCH_HOURS,
+    FACT_FIELDS,
+    MEASURES,
+    MONTH,
+    RESULT_DAYS,
+    VERSION,
+    Facts,
+    contribution,
+)
+from storage.db import Database
+from storage.lifecycle import OPEN_STATUSES
+from storage.models import Case, CaseAssignee, CaseFigure, Meta, StaffLoad
+from storage.sql import dialect_of, in_values
 
 log = logging.getLogger("jiefen.figures")
 META_KEY = "figures_timezone"

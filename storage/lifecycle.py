@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
 # the dispute types a case may have (DOMAIN.md); the understanding layer reads texts into them
 CASE_TYPES: tuple[str, ...] = (
     "marriage_family", "neighbour", "homestead_housing", "land_forest", "land_acquisition",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -14,7 +15,6 @@ from storage.db import Database
 from storage.models import Case, CodeScan
 from storage.registry import Registry
 from storage.sql import rowcount
-from typing import Any
 
 RESOLVED = ("resolved", "closed")
 

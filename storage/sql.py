@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Collection, cast
+from collections.abc import Collection
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, String, any_, bindparam, func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 SMALL = 200

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 
 class InlineCursor:

@@ -10,7 +10,8 @@ import contextlib
 import json
 import secrets
 import time
-from typing import Any, AsyncIterator, Callable, Protocol
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Protocol
 
 
 class LockTimeout(Exception):
@@ -51,7 +52,7 @@ class _MemorySubscription:
     async def get(self, timeout: float) -> Any | None:
         try:
             return await asyncio.wait_for(self.queue.get(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
 
 

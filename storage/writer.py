@@ -16,12 +16,12 @@ call, so it can await (`await_only`). A second write from the task already holdi
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.util import await_only
-from typing import Any
-from sqlalchemy.engine import Connection, Engine
 
 _HELD = "jiefen_writer"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "ALTER", "DROP")
@@ -59,7 +59,7 @@ class SQLiteWriter:
             self.waits += 1
         try:
             await_only(asyncio.wait_for(self._lock.acquire(), self.wait))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise OperationalError(statement, None, Exception("database is locked (waited for the writer)")) from None
         self._owner = task
         info[_HELD] = True

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ from storage.models import Case, CaseAssignee, StaffLoad
 from storage.registry import DEMO_FILE, read_registry_file, save_registry
 from tests.test_case_store import db  # noqa: F401  (the sqlite / postgresql fixture)
 
-T0 = datetime(2026, 11, 1, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
 PLACES = ("DX01", "DX01-G1", "DX02", "NH01", "NH03", None)
 TYPES = ("neighbour", "labour", "property_mgmt")
 CHANNELS = ("wechat_mp", "web", "wecom_bot")

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from storage.lifecycle import TRANSITIONS, Status, TransitionRefused
 from storage.cases import CaseStore, NewCase, canonical_number
 from storage.db import Database
+from storage.lifecycle import TRANSITIONS, Status, TransitionRefused
 
-T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.dispatcher import Dispatcher, Router, UNHANDLED, as_replies
+from bot.dispatcher import UNHANDLED, Dispatcher, Router, as_replies
 from bot.filters import ChannelIs, EventIs, KindIs, Regex, StepIs, as_filter
 from bot.message import EventType, Kind, Message, Reply
 from storage.models import InboxItem

@@ -71,7 +71,7 @@ class WeChat:
                                           timeout=aiohttp.ClientTimeout(total=6)) as resp:
                     if resp.status == 200:
                         return self.read(await resp.text())
-            except (aiohttp.ClientError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientError):
                 pass                      # a killed worker's connection: WeChat tries again
             await asyncio.sleep(0.25)
         return None

@@ -11,10 +11,10 @@ import tempfile
 import pytest
 from sqlalchemy import func, select
 
-from jiefen.gateway import make_app, web_channel
 from adapters.web import TOO_FAST
-from jiefen.testing import TestBot, make_context
 from handlers import texts
+from jiefen.gateway import make_app, web_channel
+from jiefen.testing import TestBot, make_context
 from storage.models import ConversationRow, InboxItem
 from storage.state import RedisStateStore
 from tests.servers import _free_port, _wait_port

@@ -10,12 +10,13 @@ import time
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jiefen.gateway import make_app
 from jiefen.testing import make_context
-from tests.test_replay import BOT_KEY, BOT_TOKEN, FORWARD_SECRET, forward, wechat
 from tests.staff.conftest import WECOM
+from tests.test_replay import BOT_KEY, BOT_TOKEN, FORWARD_SECRET, forward, wechat
 from tests.wechat.conftest import AES_KEY, APPID, TOKEN, signature
 
 pytestmark = pytest.mark.filterwarnings("ignore")

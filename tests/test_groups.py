@@ -9,10 +9,10 @@ import time
 import pytest
 from sqlalchemy import select
 
-from jiefen.gateway import make_app
 from adapters.group_forward import GroupForwardChannel, sign
 from adapters.wecom_bot import WeComBotChannel
 from adapters.wecom_bot.crypto import BotCrypto
+from jiefen.gateway import make_app
 from jiefen.testing import make_context
 from storage.cases import CaseStore
 from storage.models import OutboxItem

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from bot.message import Push
 from bot.outbox import Delivery, Outcome
 from jiefen.testing import RecordingSender, make_context
-from storage.outbox import OutboxStore
 from storage.models import OutboxItem
+from storage.outbox import OutboxStore
 
 
 async def rows(ctx):

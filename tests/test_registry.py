@@ -2,8 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from storage.registry import (DEMO_FILE, PlaceInfo, Registry, RegistryError, parse_registry, read_registry,
-                              read_registry_file, save_registry)
+from storage.registry import (
+    DEMO_FILE,
+    PlaceInfo,
+    Registry,
+    RegistryError,
+    parse_registry,
+    read_registry,
+    read_registry_file,
+    save_registry,
+)
 
 
 def test_the_demo_county_is_complete():

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 import xmltodict
@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 
-from jiefen.gateway import make_app
 from adapters.group_forward import sign
 from adapters.wecom_bot.crypto import BotCrypto
+from jiefen.gateway import make_app
 from jiefen.testing import make_context
 from storage.models import CaseEvent, InboxItem
 from tests.staff.conftest import WECOM

@@ -5,8 +5,8 @@ import asyncio
 
 import pytest
 
-from jiefen.gateway import make_app, web_channel
 from bot.message import Push
+from jiefen.gateway import make_app, web_channel
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ async def test_the_same_msg_id_twice_is_one_case(client, ctx):
 
 @pytest.mark.parametrize("body, status", [
     (b"not json", 400), (b"[1,2]", 400), (b'{"text": 5}', 400), (b'{"text": "   "}', 400),
-    ('{"text": "' .encode() + "长" .encode() * 3000 + b'"}', 413),
+    (b'{"text": "' + "长" .encode() * 3000 + b'"}', 413),
 ])
 async def test_bad_requests_are_refused_without_a_500(client, body, status):
     resp = await client.post("/api/messages", data=body, headers={"Content-Type": "application/json"})
@@ -93,7 +93,7 @@ async def test_a_push_to_a_closed_page_waits_for_the_next_visit(client, ctx):
         try:
             got = await asyncio.wait_for(ws.receive_json(), 0.1)
             break
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
     assert got is not None
     assert "面谈" in got["text"]
@@ -118,5 +118,6 @@ async def test_opening_a_dispute_code_url_is_counted_once_per_open(client, ctx):
     assert rows["DX02"]["scans"] == 2 and rows["DX02"]["place"] == "东溪镇桃源村" and "NOSUCH" not in rows
     async with ctx.db.session() as s:
         from sqlalchemy import select
+
         from storage.models import CodeScan
         assert {r.channel for r in (await s.scalars(select(CodeScan))).all()} == {"web"}

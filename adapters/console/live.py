@@ -88,7 +88,7 @@ class Live:
             while True:
                 try:
                     message = await asyncio.wait_for(queue.get(), KEEPALIVE)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     await response.write(b": keepalive\n\n")
                     continue
                 if message is None:

@@ -1,9 +1,9 @@
 """The case list's filter as it travels in a URL (shareable, bookmarkable) and back."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Mapping
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 

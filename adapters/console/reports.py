@@ -53,8 +53,8 @@ async def report(request: web.Request) -> dict[str, Any]:
 @guarded(roles=DESK_ROLES)
 async def index(request: web.Request) -> web.Response:
     from adapters.console import console_of
-    from adapters.console.dashboard import _area_choices
     from adapters.console.auth import user_of
+    from adapters.console.dashboard import _area_choices
     from bot.scope import scope_of
     console = console_of(request)
     reg = console.ctx.registry

@@ -2,8 +2,9 @@
 people named as staff read them, times in the county's zone."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import clocks

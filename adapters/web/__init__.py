@@ -9,7 +9,7 @@ import re
 import secrets
 import time
 import weakref
-from typing import Callable
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,9 +20,9 @@ from adapters.base import ChannelBase
 from adapters.inflight import Handlings
 from bot.context import AppContext
 from bot.inbox import TOO_LONG, Ticket, Waiter, is_transient
+from bot.lifecycle import OPEN_STATUSES
 from bot.message import EventType, Kind, Message, Push, Reply
 from bot.outbox import Delivery, Outcome
-from bot.lifecycle import OPEN_STATUSES
 from storage.models import Case
 from storage.outbox import OutboxStore
 from storage.scans import record_scan

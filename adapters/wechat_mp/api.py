@@ -15,7 +15,6 @@ from typing import Any
 import aiohttp
 
 from adapters.http import HttpClient
-
 from bot.context import AppContext
 
 log = logging.getLogger("jiefen.wechat_mp.api")

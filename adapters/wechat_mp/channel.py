@@ -21,21 +21,21 @@ from aiohttp import web
 
 from adapters.base import ChannelBase
 from adapters.inflight import Handlings
+from adapters.replay import ReplayGuard
 from adapters.wechat_mp.api import WeChatAPI
-from adapters.xmlbody import BAD_INPUT
 from adapters.wechat_mp.codec import BadCallback, Codec
 from adapters.wechat_mp.codes import record_scan
 from adapters.wechat_mp.push import Pusher
 from adapters.wechat_mp.split import split_once
 from adapters.wechat_mp.translate import CHANNEL, translate
 from adapters.wechat_mp.window import EVENT_WINDOWS
-from adapters.replay import ReplayGuard
+from adapters.xmlbody import BAD_INPUT
+from bot import subscriptions
 from bot.context import AppContext
 from bot.inbox import Ticket, Waiter, is_transient
 from bot.message import EventType, Kind, Message, Push, Reply
 from bot.middlewares import user_tag
 from bot.outbox import Delivery
-from bot import subscriptions
 from storage.lifecycle import PushKind
 
 log = logging.getLogger("jiefen.wechat_mp")

@@ -46,7 +46,7 @@ async def _context(settings: Settings):
 async def make_code(settings: Settings, place: str, *, permanent: bool, url: bool, days: int | None, out: str | None,
                     local: bool = False) -> tuple[str, str]:
     from adapters.wechat_mp.api import WeChatAPI
-    from adapters.wechat_mp.codes import points_at_this_machine, resolve_place, wechat_code, web_code
+    from adapters.wechat_mp.codes import points_at_this_machine, resolve_place, web_code, wechat_code
     from adapters.wechat_mp.poster import find_font, render_poster
 
     font = find_font(settings.poster_font)           # before asking WeChat: fail early and clearly
@@ -66,8 +66,9 @@ async def make_code(settings: Settings, place: str, *, permanent: bool, url: boo
             code = await wechat_code(ctx, api, place, permanent=permanent, days=days)
         county = next((p.name for p in ctx.registry.places.values() if p.level == "county"), "")
         footer = f"编号 {place}" + (f" · {code.expires_at[:10]} 前有效" if code.expires_at else "")
-        Path(out).write_bytes(render_poster(code.content, ctx.registry.full_name(place), county, footer, font,
-                                               hint="手机扫一扫" if url else "微信扫一扫"))
+        poster = render_poster(code.content, ctx.registry.full_name(place), county, footer, font,
+                               hint="手机扫一扫" if url else "微信扫一扫")
+        await asyncio.to_thread(Path(out).write_bytes, poster)
         return out, code.content
     finally:
         await api.close()

@@ -5,8 +5,9 @@ an HTTP status, so the callback never answers 500 and never logs the body (perso
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto

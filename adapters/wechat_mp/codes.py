@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlparse
 
-
 from adapters.wechat_mp.api import WeChatAPI
 from bot.context import AppContext
 from storage import scans

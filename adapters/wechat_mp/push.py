@@ -21,9 +21,9 @@ from adapters.wechat_mp.api import NET_ERRORS, WINDOW_CLOSED, APIError, WeChatAP
 from adapters.wechat_mp.split import PART_BYTES, split_once, split_text, utf8_len
 from adapters.wechat_mp.translate import CHANNEL
 from adapters.wechat_mp.window import Windows
+from bot import subscriptions
 from bot.context import AppContext
 from bot.message import Push
-from bot import subscriptions
 from bot.outbox import Delivery, Outcome
 from storage.outbox import Queued
 

@@ -3,8 +3,9 @@
 answers `success` and nothing is handled."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from bot.message import EventType, Kind, Location, Message
 
@@ -43,7 +44,7 @@ def translate(msg: Any, fields: dict[str, Any]) -> Message | None:
 
 def _created(value: Any) -> datetime | None:
     try:
-        return datetime.fromtimestamp(int(value), tz=timezone.utc)
+        return datetime.fromtimestamp(int(value), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 

@@ -3,7 +3,6 @@
 messages sent from the outbox, within WeCom's per-member limits."""
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import aiohttp
@@ -84,7 +83,7 @@ class WeComAppChannel(ChannelBase):
             return Delivery(Outcome.RETRY, "per-member limit", retry_after=wait)
         try:
             data = await self.api.send_text(push.user, push.text)
-        except (aiohttp.ClientError, asyncio.TimeoutError, WeComError) as exc:
+        except (TimeoutError, aiohttp.ClientError, WeComError) as exc:
             return Delivery(Outcome.RETRY, f"{type(exc).__name__}: {exc}")
         code = data.get("errcode", -1)
         if code == 0 and push.user not in (data.get("invaliduser") or "").split("|"):

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from jiefen.gateway import make_app
 from bot.accounts import hash_password
-from storage.accounts import set_password_hash
+from jiefen.gateway import make_app
 from jiefen.testing import make_context
+from storage.accounts import set_password_hash
 
 PASSWORD = "qingshan-2026"
 # one person per kind of scope: the county centre, a town (东溪镇's and 南湖街道's mediators), a

@@ -3,7 +3,7 @@ figure's link opens a case list of exactly that many cases; a type rising in one
 on the heat map; a town sees its own area."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ PERIOD = "from=2026-11-01&to=2026-11-30"
 
 
 def local(*args) -> datetime:
-    return datetime(*args, tzinfo=CN).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=CN).astimezone(UTC)
 
 
 async def history(ctx, clock) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from jiefen.gateway import make_app
 from storage.lifecycle import EventKind
-from tests.console.conftest import PHONE, PEOPLE, login, open_case
+from tests.console.conftest import PEOPLE, PHONE, login, open_case
 from tests.staff.helpers import events_of
 
 # what each route is for: public, staff (anyone logged in), case (a case in one's scope), desk
@@ -98,7 +98,7 @@ async def test_a_case_in_another_town_does_not_exist_for_them(client, ctx, dx_ca
 
 async def test_an_area_outside_ones_own_is_404_on_every_desk_route(client, dx_case):
     await login(client, "med-nh")
-    for (method, path), kind in ROUTES.items():
+    for (_method, path), kind in ROUTES.items():
         if kind == "desk":
             url = concrete(path, dx_case)
             url += ("&" if "?" in url else "?") + "place=DX" if "{town}" not in path else ""
@@ -118,7 +118,7 @@ async def test_their_own_town_is_open_to_them(client, dx_case):
 @pytest.mark.parametrize("who", ["gw-liulin", "com-labour"])
 async def test_desk_pages_are_not_for_grid_workers_or_committees(client, dx_case, who):
     await login(client, who)
-    for (method, path), kind in ROUTES.items():
+    for (_method, path), kind in ROUTES.items():
         if kind in ("desk", "desk_index"):
             r = await client.get(concrete(path, dx_case, "DX"), allow_redirects=False)
             assert r.status == 403, (who, path, r.status)
@@ -153,7 +153,7 @@ async def test_no_page_shows_a_full_phone_number_or_name(aiohttp_client, ctx, dx
     for who in PEOPLE:
         client = await aiohttp_client(make_app(ctx, run_outbox=False))
         await login(client, who)
-        for (method, path), kind in ROUTES.items():
+        for (method, path), _kind in ROUTES.items():
             if method != "GET" or path.endswith(("/api/live", "{name}")):
                 continue
             url = concrete(path, dx_case)

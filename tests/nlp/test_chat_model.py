@@ -1,7 +1,8 @@
 """The learned chat model (nlp/chat_model.py): packed scoring, file format, trainers, and
 how the reading uses its red output (the safety question, never red on its own)."""
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nlp.chat_model import RED, LinearModel, fit, grams, values
 from nlp.evaluate import DATA_DIR

@@ -4,7 +4,7 @@ cards and escalation village → town → county, one runner across workers."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bot import clocks
@@ -15,7 +15,7 @@ CN = ZoneInfo("Asia/Shanghai")
 
 
 def local(*args) -> datetime:
-    return datetime(*args, tzinfo=CN).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=CN).astimezone(UTC)
 
 
 def test_working_days_skip_the_holiday_and_count_the_make_up_saturday():

@@ -11,8 +11,8 @@ import pytest
 
 from jiefen.gateway import make_app
 from jiefen.testing import make_context
-from tests.fakes.wecom_api import FakeWeComAPI
 from tests.fakes.wechat_api import FakeWeChatAPI
+from tests.fakes.wecom_api import FakeWeComAPI
 from tests.staff.conftest import WECOM
 from tests.staff.helpers import case_of
 from tests.staff.wecom import StaffMember

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from bot import routing
-from jiefen.admin import case_json, event_json
 from bot.privacy import MaskingFormatter, names_of
+from jiefen.admin import case_json, event_json
 from jiefen.testing import TestBot
 from storage.cases import CaseStore, NewCase
 from tests.staff.helpers import case_of, outbox, report, staff_bot

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from jiefen.gateway import make_app
 from adapters.wecom_app import WeComAppChannel
 from bot.message import Push
+from jiefen.gateway import make_app
 from jiefen.testing import TestBot, make_context
 from storage.models import OutboxItem
 from tests.fakes.wecom_api import FakeWeComAPI

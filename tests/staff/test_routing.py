@@ -116,6 +116,7 @@ def test_who_may_act_follows_the_tree():
 
 async def test_on_duty_times_are_checked_kept_and_shown(ctx):
     import pytest
+
     from storage.registry import RegistryError, read_registry
     with pytest.raises(RegistryError, match="on_duty"):
         parse_registry(REG.replace('"1-5 08:00-18:00"', '"weekdays 8-18"'))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,7 +27,7 @@ CN = ZoneInfo("Asia/Shanghai")
 
 
 def local(*args) -> datetime:
-    return datetime(*args, tzinfo=CN).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=CN).astimezone(UTC)
 
 
 async def _pg_url(tmp_path, postgres_server) -> str:

@@ -13,8 +13,8 @@ import xmltodict
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 
-from jiefen.gateway import make_app
 from adapters.wechat_mp import WeChatMPChannel
+from jiefen.gateway import make_app
 from jiefen.testing import make_context
 from tests.fakes.wechat_api import TEXT_LIMIT, FakeWeChatAPI
 

@@ -7,7 +7,8 @@ import time
 
 import pytest
 import xmltodict
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from wechatpy.crypto import WeChatCrypto
 
@@ -137,8 +138,8 @@ async def test_body_over_one_mib(client, resident, wx_ctx, logs):
 
 
 async def test_safe_mode_request_without_a_key_configured(aiohttp_client, tmp_path, clock, resident):
-    from jiefen.gateway import make_app
     from adapters.wechat_mp import WeChatMPChannel
+    from jiefen.gateway import make_app
     from jiefen.testing import make_context
     ctx = await make_context(tmp_path / "plain", clock=clock, wechat_token=TOKEN)
     try:

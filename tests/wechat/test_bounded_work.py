@@ -14,7 +14,6 @@ import time
 import pytest
 
 from jiefen.gateway import make_app
-
 from tests.wechat.conftest import Resident
 
 pytestmark = pytest.mark.filterwarnings("ignore")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from adapters.wechat_mp.api import WeChatAPI
-from adapters.wechat_mp.codes import CodeError, code_counts, resolve_place, wechat_code, web_code
+from adapters.wechat_mp.codes import CodeError, code_counts, resolve_place, web_code, wechat_code
 from adapters.wechat_mp.poster import PosterError, find_font
 from jiefen.cli import main
 from storage.cases import CaseStore

@@ -72,7 +72,7 @@ async def test_handling_goes_on_when_wechat_hangs_up(client, clock, wx_ctx, chan
     query, body = resident.request(_confirm_xml(resident, 31337))
     try:
         await client.post("/wechat/mp", params=query, data=body.encode(), timeout=0.05)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass
     await asyncio.sleep(0.4)
     await _settle(channel)

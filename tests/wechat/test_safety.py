@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from jiefen.gateway import make_app, web_channel
 from handlers import texts
+from jiefen.gateway import make_app, web_channel
 from storage.models import Case
 from tests.test_safety_question import VAGUE
 

@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from jiefen.gateway import enabled_channels
 from adapters.wechat_mp.api import WeChatAPI
 from adapters.wechat_mp.window import Windows
+from jiefen.gateway import enabled_channels
 from storage.state import RedisStateStore
 
 

@@ -11,7 +11,7 @@ Revision ID: 0010
 Revises: 0005
 """
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -26,7 +26,7 @@ DUE_AT_ONCE = datetime(2000, 1, 1)
 
 
 def _when(value: datetime) -> datetime:
-    return value if op.get_bind().dialect.name == "sqlite" else value.replace(tzinfo=timezone.utc)
+    return value if op.get_bind().dialect.name == "sqlite" else value.replace(tzinfo=UTC)
 
 
 def upgrade() -> None:
