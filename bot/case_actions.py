@@ -12,7 +12,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import mediation, notify, rating, routing
 from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES, Status, can_move
@@ -91,7 +91,7 @@ def _status(case: Case) -> str:
     return STATUS_NAMES.get(case.status, case.status)
 
 
-async def accept(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+async def accept(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     if case.status == Status.MEDIATING:
         return f"案件 {case.number} 已经在调解中。"
     if not can_move(case.status, Status.MEDIATING):
@@ -103,19 +103,19 @@ async def accept(ctx, uow, actor: Actor, case: Case, note: str) -> str:
     return f"已接单：{case.number}，请在{ctx.settings.start_mediation_days}个工作日内开始调解。群众已收到通知。"
 
 
-async def progress(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+async def progress(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     await (await uow.cases()).event(case, EventKind.PROGRESS, actor.key, text=note)
     await notify.progress(ctx, uow, case, note)
     return f"进展已记录并告知群众：{case.number}"
 
 
-async def appointment(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+async def appointment(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     await (await uow.cases()).event(case, EventKind.APPOINTMENT, actor.key, text=note)
     await notify.appointment(ctx, uow, case, note)
     return f"约谈已记录并告知群众：{case.number}，时间 {note}"
 
 
-async def resolve(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+async def resolve(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     if not can_move(case.status, Status.RESOLVED):
         return f"案件 {case.number} 当前状态是“{_status(case)}”，不能办结。"
     await (await uow.cases()).transition(case, Status.RESOLVED, actor.key, outcome=note)
@@ -124,7 +124,7 @@ async def resolve(ctx, uow, actor: Actor, case: Case, note: str) -> str:
     return f"已办结：{case.number}。群众已收到结果并被邀请评价。"
 
 
-async def escalate(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+async def escalate(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     if case.status not in OPEN_STATUSES:
         return f"案件 {case.number} 当前状态是“{_status(case)}”，不能上报。"
     level = await routing.escalate(ctx, uow, case, actor.key, note)
@@ -133,14 +133,14 @@ async def escalate(ctx, uow, actor: Actor, case: Case, note: str) -> str:
     return f"已上报：{case.number} 交{routing.LEVEL_NAMES[level]}办理（{notify.who(ctx, case)}）。"
 
 
-async def transfer(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+async def transfer(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     target = routing.find_staff(ctx.registry, note)
     if target is None:
         return f"没有找到工作人员“{note}”，请写姓名、工号或企业微信账号。"
     return await assign_to(ctx, uow, actor, case, [target])
 
 
-async def assign_to(ctx, uow, actor: Actor, case: Case, people: list[StaffInfo]) -> str:
+async def assign_to(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, people: list[StaffInfo]) -> str:
     """Hand the case to `people` (转办, or the centre's dispatch from the console): an assignee
     who hands it on keeps the others; a received case is dispatched."""
     if case.status not in OPEN_STATUSES:
@@ -156,7 +156,7 @@ async def assign_to(ctx, uow, actor: Actor, case: Case, people: list[StaffInfo])
     return f"已转办：{case.number} → {'、'.join(p.name for p in people)}"
 
 
-async def assign(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+async def assign(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     """The console's dispatch: `note` holds staff ids separated by commas."""
     ids = [i.strip() for i in re.split(r"[,，、\s]+", note) if i.strip()]
     people = [ctx.registry.staff[i] for i in dict.fromkeys(ids) if i in ctx.registry.staff
@@ -166,7 +166,7 @@ async def assign(ctx, uow, actor: Actor, case: Case, note: str) -> str:
     return await assign_to(ctx, uow, actor, case, people)
 
 
-async def close(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+async def close(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     """归档: a resolved case after its follow-up visit (回访), when the resident did not rate it."""
     if not can_move(case.status, Status.CLOSED):
         return f"案件 {case.number} 当前状态是“{_status(case)}”，只有已化解的案件能归档。"
@@ -175,7 +175,7 @@ async def close(ctx, uow, actor: Actor, case: Case, note: str) -> str:
     return f"已归档：{case.number}。"
 
 
-async def send_back(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+async def send_back(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     if case.status != Status.DISPATCHED:
         return f"案件 {case.number} 当前状态是“{_status(case)}”，只有刚分派的案件能退回。"
     store = await uow.cases()
@@ -191,7 +191,7 @@ RISK_WORDS = {"红": Risk.RED, "红色": Risk.RED, "red": Risk.RED, "黄": Risk.
               "yellow": Risk.YELLOW, "绿": Risk.GREEN, "绿色": Risk.GREEN, "green": Risk.GREEN}
 
 
-async def correct(ctx, uow, actor: Actor, case: Case, note: str) -> str:
+async def correct(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     """类型|风险|地点 新值 原因: the reading was wrong. The ledger keeps who, why and what it was
     (`jiefen nlp train --from-ledger` learns from it); a case corrected to red alerts at once."""
     m = CORRECTION.match(note)
@@ -210,7 +210,7 @@ async def correct(ctx, uow, actor: Actor, case: Case, note: str) -> str:
     return await correct_field(ctx, uow, actor, case, field, after, reason)
 
 
-async def correct_field(ctx, uow, actor: Actor, case: Case, field: str, after: str, reason: str) -> str:
+async def correct_field(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, field: str, after: str, reason: str) -> str:
     what = {"type": "类型", "risk": "风险", "place": "地点"}[field]
     before = getattr(case, CORRECTABLE[field])
     if before == after:
@@ -227,7 +227,7 @@ def type_code(value: str) -> str | None:
         (code for name, code in by_name.items() if value in name or name.startswith(value)), None)
 
 
-def place_code(ctx, value: str) -> str | None:
+def place_code(ctx: "AppContext", value: str) -> str | None:
     reg = ctx.registry
     if value in reg.places:
         return value
@@ -235,7 +235,7 @@ def place_code(ctx, value: str) -> str | None:
     return exact[0] if len(exact) == 1 else None
 
 
-def shown(ctx, field: str, value) -> str:
+def shown(ctx: "AppContext", field: str, value: Any) -> str:
     if field == "type":
         return TYPE_NAMES.get(value, value or "未定")
     if field == "risk":

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -44,7 +45,7 @@ ADDITIONS = ("place_code", "contact")        # what routing.follow_up passes on 
 @functools.lru_cache(maxsize=16384)
 def is_workday(day: date) -> bool:
     try:
-        return chinese_calendar.is_workday(day)
+        return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:       # a year the package does not know yet
         _warn_unknown_year(day.year)
         return day.weekday() < 5
@@ -131,7 +132,7 @@ class Plan:
     overdue: bool                  # a dispatch, acceptance or result deadline has passed
 
 
-def plan(case: Case, settings: Settings, now: datetime, done: Collection[tuple] = frozenset(),
+def plan(case: Case, settings: Settings, now: datetime, done: Collection[tuple[Any, ...]] = frozenset(),
          met: Callable[[datetime], bool] = lambda _anchor: False) -> Plan:
     """When the scheduler next has something to do for the case. `done`: (stage, what, anchor)
     already in the ledger; `met(anchor)`: a joint meeting was recorded after the anchor."""

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable
 
 from storage.lifecycle import AgreementForm, PartyKind, PartyRole
 from storage.models import Agreement, Case, CaseParty
@@ -54,7 +58,7 @@ def find_font(configured: str = "") -> str:
                         "fonts-wqy-microhei) or set JIEFEN_DOCUMENT_FONT to a .ttf/.ttc file")
 
 
-def _date(when, tz: str) -> str:
+def _date(when: datetime | None, tz: str) -> str:
     if when is None:
         return ""
     local = when.astimezone(ZoneInfo(tz))
@@ -130,7 +134,7 @@ def application_docx(context: dict[str, Any], template_dir: str = "") -> Documen
 
 # PDF ------------------------------------------------------------------------------------
 
-def _styles(font: str):
+def _styles(font: str) -> dict[str, ParagraphStyle]:
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
     from reportlab.lib.styles import ParagraphStyle
 
@@ -172,7 +176,7 @@ def agreement_pdf(context: dict[str, Any], font_path: str) -> Document:
 
     font = _register_font(font_path)
     st = _styles(font)
-    story: list = []
+    story: list[Flowable] = []
     for i, holder in enumerate(context["holders"]):
         if i:
             story.append(PageBreak())

@@ -148,7 +148,7 @@ class Scheduler:
         await routing.follow_up(self.ctx, uow, case, events)
         done = {(e.data.get("stage"), e.data.get("what"), e.data.get("anchor")) for e in events if e.kind == EventKind.CLOCK}
 
-        def met(anchor) -> bool:
+        def met(anchor: datetime) -> bool:
             return any(e.kind == EventKind.APPOINTMENT and e.at >= anchor for e in events)
 
         lead = timedelta(hours=settings.reminder_hours)
@@ -179,10 +179,11 @@ class Scheduler:
         case.next_due_at = nxt
         case.overdue_since = (case.overdue_since or now) if p.overdue else None
 
-    def _local(self, when) -> str:
+    def _local(self, when: datetime) -> str:
         return when.astimezone(ZoneInfo(self.ctx.settings.timezone)).strftime("%m月%d日 %H:%M")
 
-    async def tell_staff(self, uow, case: Case, what: str, stage: clocks.Stage, due, anchor: str) -> None:
+    async def tell_staff(self, uow: "UnitOfWork", case: Case, what: str, stage: clocks.Stage, due: datetime,
+                         anchor: str) -> None:
         reg = self.ctx.registry
         people = [reg.staff[a] for a in case.assignees or [] if a in reg.staff]
         if what == "notice" or not people:    # overdue: the centre supervises (月督办)
@@ -196,7 +197,7 @@ class Scheduler:
             if push:
                 await uow.push(push)
 
-    async def red_card(self, uow, case: Case, due) -> None:
+    async def red_card(self, uow: "UnitOfWork", case: Case, due: datetime) -> None:
         """红牌警告: the assignees, the leader on duty and the centre, then one level up."""
         reg, store = self.ctx.registry, await uow.cases()
         local_now = uow.now.astimezone(ZoneInfo(self.ctx.settings.timezone))

@@ -8,11 +8,12 @@ own record only, and the resident router's progress view stays the reporter's.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bot import mediation
 from bot.context import AppContext
 from bot.conversation import Conversation
-from bot.dispatcher import Router
+from bot.dispatcher import Answer, Router
 from bot.filters import EventIs, KindIs
 from bot.lifecycle import STATUS_NAMES
 from bot.message import EventType, Kind, Message
@@ -43,24 +44,24 @@ async def _join(ctx: AppContext, uow: UnitOfWork, conv: Conversation, message: M
 
 
 @router.message(EventIs(EventType.INVITE))
-async def on_invite(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn):
+async def on_invite(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn) -> Answer:
     return await _join(ctx, uow, conversation, message, turn, message.event_key.strip())
 
 
 @router.message(KindIs(Kind.TEXT), lambda m: bool(_CODE.search(m.text or "")))
-async def on_code(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn):
+async def on_code(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn) -> Answer:
     found = _CODE.search(message.text)
     return await _join(ctx, uow, conversation, message, turn, found.group(1).upper() if found else "")
 
 
-def _speaking_as_party(message: Message, data) -> bool:
-    conv: Conversation = data.get("conversation")
+def _speaking_as_party(message: Message, data: dict[str, Any]) -> bool:
+    conv: Conversation | None = data.get("conversation")
     return bool(conv and conv.party_case and conv.party_id and (conv.draft is None) and message.text.strip())
 
 
 @router.message(KindIs(Kind.TEXT, Kind.VOICE), _speaking_as_party)
 async def on_party_words(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork,
-                         turn: Turn):
+                         turn: Turn) -> Answer:
     store = await mediation.store_of(uow)
     party = await store.party(conversation.party_id or 0)
     cases = await uow.cases()

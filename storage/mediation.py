@@ -11,11 +11,13 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.lifecycle import CaseOrigin, Confirmation, Consent, PartyKind, PartyRole, Performance
 from storage.models import (
@@ -128,7 +130,7 @@ class MediationStore:
                 .returning(CaseCounter.last))
         return int((await self.session.execute(stmt)).scalar_one())
 
-    async def add_agreement(self, **fields) -> Agreement:
+    async def add_agreement(self, **fields: Any) -> Agreement:
         row = Agreement(signed_at=self.now, **fields)
         self.session.add(row)
         await self.session.flush()
@@ -216,7 +218,7 @@ class MediationFigures:
     follow_ups_reopened: int = 0
     cases_by_origin: dict[str, int] = field(default_factory=dict)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
@@ -226,7 +228,7 @@ async def mediation_figures(session: AsyncSession, *, since: datetime | None = N
     cases at those places (the console's area); None: everywhere."""
     out = MediationFigures()
     in_area = (Case.place_code.in_(sorted(places)),) if places is not None else ()
-    signed: list = []
+    signed: list[ColumnElement[bool]] = []
     if since is not None:
         signed.append(Agreement.signed_at >= since)
     if until is not None:
@@ -261,7 +263,7 @@ async def mediation_figures(session: AsyncSession, *, since: datetime | None = N
         elif confirmation == Confirmation.REFUSED:
             out.confirmations_refused += n
     out.amount_yuan = round(out.amount_yuan, 2)
-    due: list = []
+    due: list[ColumnElement[bool]] = []
     if since is not None:
         due.append(FollowUp.due_at >= since)
     if until is not None:
@@ -273,7 +275,7 @@ async def mediation_figures(session: AsyncSession, *, since: datetime | None = N
     visits = (await session.execute(visits_q.where(*due))).one()
     out.follow_ups_due, out.follow_ups_done = int(visits[0]), int(visits[1])
     out.follow_ups_reopened = int(visits[2] or 0)
-    opened: list = list(in_area)
+    opened: list[ColumnElement[bool]] = list(in_area)
     if since is not None:
         opened.append(Case.created_at >= since)
     if until is not None:

@@ -7,6 +7,8 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot import clocks, notify, rating
 from bot.lifecycle import STATUS_NAMES, Status, can_move
 from bot.mediation.common import (
@@ -23,13 +25,16 @@ from bot.mediation.common import (
 )
 from bot.mediation.text import amount_fen, deadline, labelled, parse_date
 from bot.message import Push
+from bot.settings import Settings
 from storage.lifecycle import AgreementForm, Confirmation, EventKind, Performance, PushKind, TimerKind
 from storage.mediation import MediationStore
 from storage.models import Agreement, Case
+from storage.registry import Registry
 
 if TYPE_CHECKING:
     from bot.case_actions import Actor
     from bot.context import AppContext
+    from bot.documents import Document
     from bot.uow import UnitOfWork
 
 
@@ -59,7 +64,7 @@ async def document_link(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", ca
     return f"{ctx.settings.web_url.rstrip('/')}/mediation/documents/{token}"
 
 
-async def documents_for_staff(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
+async def documents_for_staff(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str) -> str:
     """文书 N [申请书]: a fresh link to the agreement (or the application)."""
     kind = "application" if "申请" in note else "agreement"
     agreement = await (await store_of(uow)).latest_agreement(case.id)
@@ -72,7 +77,7 @@ async def documents_for_staff(ctx, uow, actor: "Actor", case: Case, note: str) -
     return f"{case.number} 的{what}：\n{link}\n（{ctx.settings.document_link_hours:g}小时内有效，请勿转发）"
 
 
-async def agree(ctx, uow, actor: "Actor", case: Case, note: str, form: AgreementForm = AgreementForm.WRITTEN) -> str:
+async def agree(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str, form: AgreementForm = AgreementForm.WRITTEN) -> str:
     """协议 N 事实：… 争议：… 责任：… 内容：… 金额：… 履行方式：… 履行期限：…
     (口头协议 N … for an oral agreement, recorded as such: Art. 28)."""
     fields = labelled(note)
@@ -145,7 +150,7 @@ async def agree(ctx, uow, actor: "Actor", case: Case, note: str, form: Agreement
     return "\n".join(lines)
 
 
-async def agree_orally(ctx, uow, actor, case, note):
+async def agree_orally(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str) -> str:
     return await agree(ctx, uow, actor, case, note, AgreementForm.ORAL)
 
 
@@ -171,12 +176,12 @@ def confirmation_window_end(ctx: "AppContext", signed: datetime) -> datetime:
     return datetime.combine(day, time(23, 59), tzinfo=zone).astimezone(signed.tzinfo)
 
 
-async def _agreement_or_reply(uow, case: Case) -> Agreement | str:
+async def _agreement_or_reply(uow: "UnitOfWork", case: Case) -> Agreement | str:
     agreement = await (await store_of(uow)).latest_agreement(case.id)
     return agreement if agreement is not None else f"案件 {case.number} 还没有登记调解协议。"
 
 
-async def performed(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
+async def performed(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str) -> str:
     """履行 N [已履行|部分履行|未履行] [说明]"""
     agreement = await _agreement_or_reply(uow, case)
     if isinstance(agreement, str):
@@ -197,7 +202,7 @@ async def performed(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
             + (f"，{detail}" if detail else "") + "。")
 
 
-async def apply_confirmation(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
+async def apply_confirmation(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str) -> str:
     """申请确认 N 法院名称: the joint application (申请书) is generated and the application
     recorded; only within the 30-day window."""
     agreement = await _agreement_or_reply(uow, case)
@@ -221,7 +226,7 @@ async def apply_confirmation(ctx, uow, actor: "Actor", case: Case, note: str) ->
             f"申请书（双方签名后递交）：{link}")
 
 
-async def confirmation_decision(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
+async def confirmation_decision(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str) -> str:
     """确认结果 N 受理|确认|驳回 [文号] [日期]"""
     agreement = await _agreement_or_reply(uow, case)
     if isinstance(agreement, str):
@@ -250,11 +255,12 @@ async def confirmation_decision(ctx, uow, actor: "Actor", case: Case, note: str)
             + (f"，{agreement.confirm_decided_on}" if agreement.confirm_decided_on else "") + "。")
 
 
-async def agreement_by_id(uow, agreement_id: int) -> Agreement | None:
-    return await (await uow.session()).get(Agreement, agreement_id)
+async def agreement_by_id(uow: "UnitOfWork", agreement_id: int) -> Agreement | None:
+    found: Agreement | None = await (await uow.session()).get(Agreement, agreement_id)
+    return found
 
 
-async def remind_performance(ctx, uow, case: Case, agreement_id: int, due) -> None:
+async def remind_performance(ctx: "AppContext", uow: "UnitOfWork", case: Case, agreement_id: int, due: datetime) -> None:
     a = await agreement_by_id(uow, agreement_id)
     if a is None or a.performance != Performance.PENDING or a.performance_due is None:
         return
@@ -266,7 +272,7 @@ async def remind_performance(ctx, uow, case: Case, agreement_id: int, due) -> No
                                     agreement=a.number, due=a.performance_due.isoformat())
 
 
-async def performance_overdue(ctx, uow, case: Case, agreement_id: int, due) -> None:
+async def performance_overdue(ctx: "AppContext", uow: "UnitOfWork", case: Case, agreement_id: int, due: datetime) -> None:
     a = await agreement_by_id(uow, agreement_id)
     if a is None or a.performance != Performance.PENDING or a.performance_due is None:
         return
@@ -282,7 +288,7 @@ async def performance_overdue(ctx, uow, case: Case, agreement_id: int, due) -> N
                      kind=PushKind.ALERT, people=await mediators(ctx, case, a))
 
 
-async def remind_confirmation(ctx, uow, case: Case, agreement_id: int, due) -> None:
+async def remind_confirmation(ctx: "AppContext", uow: "UnitOfWork", case: Case, agreement_id: int, due: datetime) -> None:
     a = await agreement_by_id(uow, agreement_id)
     if a is None or a.confirmation != Confirmation.NONE or a.confirm_window_ends is None:
         return
@@ -294,8 +300,8 @@ async def remind_confirmation(ctx, uow, case: Case, agreement_id: int, due) -> N
                                     agreement=a.number, due=a.confirm_window_ends.isoformat())
 
 
-async def case_documents(session, settings, registry, case: Case, *, application: bool = False,
-                         pdf: bool = True) -> list:
+async def case_documents(session: AsyncSession, settings: Settings, registry: Registry, case: Case, *,
+                         application: bool = False, pdf: bool = True) -> list["Document"]:
     """The latest agreement's documents: every holder's Word copy and one PDF with them all,
     or the joint application for judicial confirmation (Word and PDF)."""
     from bot import documents
@@ -308,7 +314,9 @@ async def case_documents(session, settings, registry, case: Case, *, application
     mediator = registry.staff[agreement.mediator].name if agreement.mediator in registry.staff else ""
     context = documents.agreement_context(case, agreement, parties, mediator=mediator,
                                           place=registry.full_name(case.place_code) or "", tz=settings.timezone)
-    font = (lambda: documents.find_font(settings.document_font or settings.poster_font))
+    def font() -> str:
+        return documents.find_font(settings.document_font or settings.poster_font)
+
     if application:
         out = [documents.application_docx(context, settings.template_dir)]
         return out + ([documents.application_pdf(context, font())] if pdf else [])

@@ -4,6 +4,7 @@ applicant, and telling the staff and the parties.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from bot.privacy import mask_phone, mask_text, names_of
 from storage.lifecycle import Consent, EventKind, PartyKind, PartyRole, PushKind
 from storage.mediation import MediationStore
 from storage.models import Agreement, Case, CaseParty
+from storage.registry import StaffInfo
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -88,13 +90,13 @@ def party_line(p: CaseParty, *, whole: bool) -> str:
     return f"{ROLE_NAMES.get(p.role, p.role)}：{p.name or '未留姓名'}{kind}｜{contact}｜{consent}"
 
 
-async def staff_of(ctx: "AppContext", case: Case) -> list:
+async def staff_of(ctx: "AppContext", case: Case) -> list[StaffInfo]:
     reg = ctx.registry
     return [reg.staff[a] for a in case.assignees or [] if a in reg.staff]
 
 
 async def tell_staff(ctx: "AppContext", uow: "UnitOfWork", case: Case, text: str, key: str,
-                     kind: PushKind = PushKind.REMINDER, people=None) -> None:
+                     kind: PushKind = PushKind.REMINDER, people: Iterable[StaffInfo] | None = None) -> None:
     for s in people if people is not None else await staff_of(ctx, case):
         push = routing.staff_push(ctx, s, text, case, kind, key)
         if push:
@@ -123,7 +125,7 @@ async def tell_parties(ctx: "AppContext", uow: "UnitOfWork", case: Case, text: s
     return told
 
 
-async def mediators(ctx, case: Case, a: Agreement) -> list:
+async def mediators(ctx: "AppContext", case: Case, a: Agreement) -> list[StaffInfo]:
     people = await staff_of(ctx, case)
     m = ctx.registry.staff.get(a.mediator)
     if m is not None and m not in people:

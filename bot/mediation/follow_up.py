@@ -4,6 +4,7 @@ form filled in, a remaining risk reopening the case with its history.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot import notify, routing
@@ -12,13 +13,15 @@ from bot.mediation.common import store_of, tell_staff
 from nlp.reading import TYPE_NAMES
 from storage.lifecycle import EventKind, PushKind
 from storage.models import Case, FollowUp
+from storage.registry import StaffInfo
 
 if TYPE_CHECKING:
     from bot.case_actions import Actor
     from bot.context import AppContext
+    from bot.uow import UnitOfWork
 
 
-async def follow_up(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
+async def follow_up(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str) -> str:
     """回访 N 履行 是/否 满意 是/否 风险 无/说明 (or shorter: 回访 N 已履行 满意 无风险).
     A remaining risk reopens the case (its number and ledger kept)."""
     store = await store_of(uow)
@@ -65,7 +68,7 @@ def read_follow_up(note: str) -> tuple[bool | None, bool | None, str | None]:
     return perf, sat, risk
 
 
-async def task_follow_up(ctx, uow, case: Case, visit_id: int, due) -> None:
+async def task_follow_up(ctx: "AppContext", uow: "UnitOfWork", case: Case, visit_id: int, due: datetime) -> None:
     visit = await (await uow.session()).get(FollowUp, visit_id)
     if visit is None or visit.done_at is not None:
         return
@@ -80,7 +83,7 @@ async def task_follow_up(ctx, uow, case: Case, visit_id: int, due) -> None:
                                     to=[p.id for p in people])
 
 
-def grid_workers_of(ctx: "AppContext", case: Case) -> list:
+def grid_workers_of(ctx: "AppContext", case: Case) -> list[StaffInfo]:
     """Who visits: the case's grid worker, else the place's, else its first assignee."""
     reg = ctx.registry
     mine = [reg.staff[a] for a in case.assignees or [] if a in reg.staff and reg.staff[a].role == "grid_worker"]

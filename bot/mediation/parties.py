@@ -55,7 +55,7 @@ ORIGIN_NAMES: dict[str, str] = {CaseOrigin.APPLIED: "当事人申请", CaseOrigi
                 CaseOrigin.OTHER_REFERRAL: "其他单位移送"}
 
 
-async def add_party(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
+async def add_party(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str) -> str:
     """当事人 N 被申请人|第三人 姓名 电话 [地址]"""
     role_word = next((w for w in sorted(ROLE_WORDS, key=len, reverse=True) if note.startswith(w)), None)
     if role_word is None:
@@ -88,7 +88,7 @@ async def add_party(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
     return f"已登记 {case.number} 的{party_line(party, whole=True)}"
 
 
-async def invite(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
+async def invite(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str) -> str:
     """邀请 N 姓名 电话 [说明]: the respondent is entered (or found) and gets a single-use,
     expiring invitation to the web chat; the mediator passes the link or the code on."""
     if case.status not in OPEN_STATUSES:
@@ -124,7 +124,7 @@ async def invite(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
 OFFICIAL_ACCOUNT = "wechat_mp"
 
 
-async def _invite_on_account(ctx, uow, case: Case, party: CaseParty, token: str, expires: datetime) -> bool:
+async def _invite_on_account(ctx: "AppContext", uow: "UnitOfWork", case: Case, party: CaseParty, token: str, expires: datetime) -> bool:
     """Where the invited phone number reported through the Official Account before, the
     invitation goes there too; they answer with the code, so a number typed wrong reaches a
     stranger with nothing but a case number and a code."""
@@ -143,7 +143,7 @@ async def _invite_on_account(ctx, uow, case: Case, party: CaseParty, token: str,
     return True
 
 
-async def set_origin(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
+async def set_origin(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str) -> str:
     """来源 N 申请|主动|公安|法院|政府|其他移送: the justice bureau's statistics count it."""
     word = next((w for w in sorted(ORIGIN_WORDS, key=len, reverse=True) if note.startswith(w)), None)
     if word is None:
@@ -157,7 +157,7 @@ async def set_origin(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
     return f"已记录 {case.number} 的来源：{ORIGIN_NAMES[origin]}。"
 
 
-async def show_record(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
+async def show_record(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str) -> str:
     """卷宗 N: the parties (contacts whole: the reader is the case's staff), sessions, agreement."""
     store = await store_of(uow)
     lines = [f"{case.number} 调解卷宗（来源：{ORIGIN_NAMES.get(case.origin, case.origin)}）"]

@@ -16,9 +16,10 @@ from storage.models import Case, MediationSession
 if TYPE_CHECKING:
     from bot.case_actions import Actor
     from bot.context import AppContext
+    from bot.uow import UnitOfWork
 
 
-async def schedule(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
+async def schedule(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str) -> str:
     """会谈 N 时间 地点（或视频链接）: the parties and the mediator are told now and reminded."""
     when, rest = parse_when(note, uow.now, ctx.settings.timezone)
     if when is None:
@@ -70,7 +71,7 @@ RECORD_NAMES = {"attendees": "到场", "points": "争议焦点", "applicant": "�
                 "proposal": "调解方案", "next_step": "下一步"}
 
 
-async def record_session(ctx, uow, actor: "Actor", case: Case, note: str) -> str:
+async def record_session(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str) -> str:
     """笔录 N 到场：… 争议焦点：… 申请人：… 被申请人：… 方案：… 下一步：…  (the latest
     session not yet recorded; a session held without scheduling is added)."""
     fields = labelled(note)
@@ -91,9 +92,10 @@ async def record_session(ctx, uow, actor: "Actor", case: Case, note: str) -> str
             + (f"（未填：{'、'.join(missing)}）" if missing else ""))
 
 
-async def remind_session(ctx, uow, case: Case, session_id: int, due) -> None:
+async def remind_session(ctx: "AppContext", uow: "UnitOfWork", case: Case, session_id: int, due: datetime) -> None:
     session = await (await uow.session()).get(MediationSession, session_id)
-    if session is None or session.recorded_at is not None or session.starts_at <= uow.now:
+    if session is None or session.recorded_at is not None or session.starts_at is None \
+            or session.starts_at <= uow.now:
         return
     where = f"视频调解：{session.video_url}" if session.video_url else session.place
     text = f"提醒：案件 {case.number} 的调解会将于 {local_time(ctx, session.starts_at)} 举行，地点：{where}。"

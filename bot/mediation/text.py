@@ -3,6 +3,7 @@ and a place, labelled fields (事实：… 争议：…), sums of money and dead
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -130,7 +131,8 @@ def video_link(text: str) -> tuple[str, str]:
     return m.group(0), (text[: m.start()] + text[m.end():]).replace("视频", "").strip()
 
 
-def deadline(text: str, now: datetime, tz: str, add_working_days) -> datetime | None:
+def deadline(text: str, now: datetime, tz: str,
+             add_working_days: Callable[[datetime, int, str], datetime]) -> datetime | None:
     """'10个工作日' (on the working-day calendar), '30日内', '2026-12-31' (that day, 18:00 local)."""
     if not text:
         return None
