@@ -14,9 +14,9 @@ import json
 import math
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Sequence
 
 from nlp.chat_model import _DIGITS, _PUNCT, grams
 from nlp.normalize import Normalizer

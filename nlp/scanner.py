@@ -6,11 +6,10 @@ in plain Python, with no per-call fuzzy matching).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
 from re import _constants as C
-from re import _parser as sre_parse  # Python 3.11+: the regex parser the pre-filters read
-from typing import Generic, TypeVar
+from re import _parser as sre_parse      # Python 3.11+: the regex parser the pre-filters read
+from functools import lru_cache
+from typing import Callable, Generic, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
 

@@ -7,14 +7,14 @@ every message to a person is an outbox row in the same transaction. storage/medi
 keeps the rows; bot/documents.py makes the documents.
 """
 from bot.mediation.agreement import (
-                                     agree,
-                                     agree_orally,
-                                     apply_confirmation,
-                                     case_documents,
-                                     confirmation_decision,
-                                     confirmation_window_end,
-                                     documents_for_staff,
-                                     performed,
+    agree,
+    agree_orally,
+    apply_confirmation,
+    case_documents,
+    confirmation_decision,
+    confirmation_window_end,
+    documents_for_staff,
+    performed,
 )
 from bot.mediation.common import ROLE_NAMES, TOKEN_LENGTH, local_time, store_of
 from bot.mediation.follow_up import follow_up, read_follow_up
