@@ -15,6 +15,7 @@ one the session's CSRF token):
     GET  /api/cases, /api/cases/{number}, /api/cases/{number}/people
     GET  /dashboard, /api/dashboard
     GET  /reports, /reports/{weekly|monthly}(.xlsx)   the weekly bulletin and monthly report
+    GET  /posters.zip?place=CODE                    the dispute-code posters of every village and community in an area
     GET  /api/live                 server-sent events: a case in one's area changed
 """
 from __future__ import annotations
@@ -28,7 +29,7 @@ import jinja2
 from aiohttp import web
 
 from adapters.base import ChannelBase
-from adapters.console import auth, dashboard, exports, live, pages, reports
+from adapters.console import auth, dashboard, exports, live, pages, posters, reports
 from bot.accounts import Accounts, LoginPolicy
 from bot.context import AppContext
 from bot.message import Push
@@ -95,6 +96,7 @@ class ConsoleChannel(ChannelBase):
         r.add_get(p + "/reports", reports.index)
         r.add_get(p + "/reports/{kind:weekly|monthly}", reports.printable)
         r.add_get(p + "/reports/{kind:weekly|monthly}.xlsx", reports.xlsx)
+        r.add_get(p + "/posters.zip", posters.sheet)
         r.add_get(p + "/api/live", auth.guarded(api=True)(self.live.stream))
         r.add_get(p + "/static/{name}", _static)
 

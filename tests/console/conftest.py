@@ -32,7 +32,8 @@ async def give_passwords(ctx, people=PEOPLE) -> None:
 
 @pytest.fixture
 async def ctx(tmp_path, clock):
-    context = await make_context(tmp_path, clock=clock, reading_processes=0)
+    context = await make_context(tmp_path, clock=clock, reading_processes=0,
+                                 public_url="https://jiefen.qingshan.example")    # codes a phone can open
     await give_passwords(context)
     yield context
     await context.close()

@@ -27,7 +27,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/api/cases/{number}/people"): "case",
     ("GET", "/console/dashboard"): "desk", ("GET", "/console/api/dashboard"): "desk",
     ("GET", "/console/reports"): "desk_index", ("GET", "/console/reports/{kind}"): "desk",
-    ("GET", "/console/reports/{kind}.xlsx"): "desk",
+    ("GET", "/console/reports/{kind}.xlsx"): "desk", ("GET", "/console/posters.zip"): "desk",
 }
 API = ("/console/api/", "/contact")
 
