@@ -24,7 +24,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.func(args) or 0
+        code = args.func(args) or 0
+        sys.stdout.flush()           # here, not at exit: a reader gone by then would make Python exit 120
+        return int(code)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:          # `jiefen cases --json | head`: the reader has what it wanted
