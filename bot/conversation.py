@@ -6,7 +6,7 @@ carry on a conversation that another one started.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -137,6 +137,9 @@ class Draft:
         self.risk_reasons = sorted(set(self.risk_reasons) | set(reading.risk_reasons))
 
 
+_DRAFT_FIELDS = frozenset(f.name for f in fields(Draft))
+
+
 @dataclass
 class Conversation:
     step: Step | None = None
@@ -165,9 +168,13 @@ class Conversation:
     def from_json(cls, data: dict[str, Any] | None) -> "Conversation":
         if not data:
             return cls()
-        draft = Draft(**data["draft"]) if data.get("draft") else None
-        step = data.get("step")
-        return cls(step=Step(step) if step else None, draft=draft, updated_at=data.get("updated_at", ""),
+        # fields this version does not know (written by another version) are left out
+        draft = Draft(**{k: v for k, v in data["draft"].items() if k in _DRAFT_FIELDS}) if data.get("draft") else None
+        step = str(data.get("step") or "")
+        # a step this version does not know (written by another version): ask again from the
+        # story rather than fail every message of this person
+        known = Step(step) if step in Step._value2member_map_ else (Step.DESCRIBE if step and draft else None)
+        return cls(step=known, draft=draft, updated_at=data.get("updated_at", ""),
                    last_case=data.get("last_case"), rating_case=data.get("rating_case"),
                    party_case=data.get("party_case"), party_id=data.get("party_id"))
 

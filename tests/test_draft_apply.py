@@ -83,3 +83,11 @@ def test_an_answer_does_not_add_to_the_description():
     d = Draft(texts=["楼上吵"])
     d.apply(Told("柳林村", reading("柳林村"), place="DX01"), describe=False, step=Step.PLACE)
     assert d.texts == ["楼上吵"]
+
+
+def test_a_conversation_with_a_step_this_version_does_not_know_goes_on():
+    from bot.conversation import Conversation
+    conv = Conversation.from_json({"step": "someday", "draft": {"texts": ["楼上吵"], "mood": "angry"}})
+    assert conv.step == Step.DESCRIBE and conv.draft.texts == ["楼上吵"]
+    assert Conversation.from_json({"step": "someday"}).step is None
+    assert Conversation.from_json({"step": "place", "draft": {}}).step is Step.PLACE
