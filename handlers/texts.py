@@ -34,7 +34,7 @@ URGENT_UNSENT = "情况紧急！如有人身危险，请马上拨打110。您的
 
 
 def help_text(registry: Registry) -> str:
-    county = next((p.name for p in registry.places.values() if p.level == "county"), "本县")
+    county = registry.name(registry.county_code()) or "本县"
     return (f"您好，这里是{county}矛盾纠纷调解平台（解纷）。\n"
             "遇到邻里、家庭、工资、物业等纠纷，直接说说情况就行，比如：“我是柳林村的，楼上天天半夜吵”。\n"
             "查询进度：发送“查询 案件编号”或“我的案子怎么样了”。")

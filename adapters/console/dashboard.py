@@ -150,7 +150,7 @@ def _unit_of(reg: Registry, code: str, units: set[str]) -> str | None:
 
 def heat_units(reg: Registry, area: str) -> list[str]:
     """The heat map's rows: the villages and communities of a county or town; a village's grids."""
-    top = reg.places.get(area) if area else next((p for p in reg.places.values() if p.level == "county"), None)
+    top = reg.place(area or reg.county_code())
     if top is None:
         return []
     inside = reg.subtree(top.code)
@@ -264,7 +264,7 @@ def _mediation(m: MediationFigures) -> dict[str, Any]:
 
 def _by_place(reg: Registry, area: str, f: Figures, p: Figures, link: Links) -> list[dict[str, Any]]:
     """One row per place just below the area (its own cases and those under it)."""
-    top = area or next((c for c, pl in reg.places.items() if pl.level == "county"), "")
+    top = area or reg.county_code() or ""
     rows = []
     for child in sorted(reg.children(top)):
         sub = reg.subtree(child)

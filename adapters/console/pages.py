@@ -45,7 +45,7 @@ async def login_page(request: web.Request, error: str = "", status: int = 200) -
     if user is not None and request.method == "GET":
         raise web.HTTPFound(target)
     token = auth.pre_token(request)
-    county = next((p.name for p in console.ctx.registry.places.values() if p.level == "county"), "")
+    county = console.ctx.registry.name(console.ctx.registry.county_code())
     response = console.render(request, "login.html", status=status, error=error, csrf=token, next=target,
                               county=county, staff_id=request.get("login_id", ""))
     auth.set_cookie(response, request, auth.PRE_COOKIE, token, 3600)

@@ -43,7 +43,7 @@ async def sheet(request: web.Request) -> web.Response:
 
 
 def _zip(codes: list[DisputeCode], reg: Registry, font: str) -> bytes:
-    county = next((p.name for p in reg.places.values() if p.level == "county"), "")
+    county = reg.name(reg.county_code())
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:      # PNGs are compressed already
         for code in codes:

@@ -71,7 +71,7 @@ class WebChannel(ChannelBase):
         uid, new = self._user(request)
         place = request.query.get("place", "")
         place_name = self.ctx.registry.full_name(place) if place in self.ctx.registry.places else ""
-        county = next((p.name for p in self.ctx.registry.places.values() if p.level == "county"), "")
+        county = self.ctx.registry.name(self.ctx.registry.county_code())
         invite = request.query.get("invite", "")
         invite = invite if re.fullmatch(r"[A-Za-z0-9]{1,64}", invite) else ""
         html = self.templates.get_template("chat.html").render(place=place if place_name else "",

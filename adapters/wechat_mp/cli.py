@@ -64,7 +64,7 @@ async def make_code(settings: Settings, place: str, *, permanent: bool, url: boo
             if not (settings.wechat_appid and settings.wechat_secret):
                 raise SystemExit("a WeChat code needs JIEFEN_WECHAT_APPID and JIEFEN_WECHAT_SECRET (or use --url)")
             code = await wechat_code(ctx, api, place, permanent=permanent, days=days)
-        county = next((p.name for p in ctx.registry.places.values() if p.level == "county"), "")
+        county = ctx.registry.name(ctx.registry.county_code())
         footer = f"编号 {place}" + (f" · {code.expires_at[:10]} 前有效" if code.expires_at else "")
         poster = render_poster(code.content, ctx.registry.full_name(place), county, footer, font,
                                hint="手机扫一扫" if url else "微信扫一扫")
