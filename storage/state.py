@@ -10,7 +10,7 @@ import contextlib
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, Protocol
 
 
@@ -267,14 +267,14 @@ class RedisStateStore(_LockMixin):
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(self._k("chan:" + channel))
+        sub = _RedisSubscription(pubsub)
         try:
-            yield _RedisSubscription(pubsub)
+            await sub.settled(pubsub.subscribe(self._k("chan:" + channel)))
+            yield sub
         finally:
-            try:
-                await pubsub.unsubscribe()
-            finally:
-                await pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]
+            # closing the connection ends the subscription on the server too; bounded, since
+            # it runs while a cancellation is ending the listener (and after an outage)
+            await sub.close()
 
     async def publish(self, channel: str, message: Any) -> None:
         await self._redis.publish(self._k("chan:" + channel), json.dumps(message, ensure_ascii=False))
@@ -284,8 +284,25 @@ class RedisStateStore(_LockMixin):
 
 
 class _RedisSubscription:
+    """redis-py can hold a cancellation back while it tears a pub/sub connection down (it then
+    goes on reading until its timeout, 30 s, or for ever): each of its calls runs in a task of
+    its own, so the listener that awaits it is cancelled at once whatever the call does."""
+    CLOSE_WITHIN = 2.0
+
     def __init__(self, pubsub: Any) -> None:
         self.pubsub = pubsub
+        self._calls: set[asyncio.Task[Any]] = set()
+
+    async def settled(self, call: Coroutine[Any, Any, Any]) -> Any:
+        task = asyncio.ensure_future(call)
+        self._calls.add(task)
+        task.add_done_callback(_forget)
+        task.add_done_callback(self._calls.discard)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
 
     async def get(self, timeout: float) -> Any | None:
         deadline = time.monotonic() + timeout
@@ -293,9 +310,20 @@ class _RedisSubscription:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            msg = await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=left)
+            msg = await self.settled(self.pubsub.get_message(ignore_subscribe_messages=True, timeout=left))
             if msg is not None and msg.get("type") == "message":
                 return json.loads(msg["data"])
+
+    async def close(self) -> None:
+        closing = asyncio.ensure_future(self.pubsub.aclose())
+        closing.add_done_callback(_forget)
+        await asyncio.wait({closing, *self._calls}, timeout=self.CLOSE_WITHIN)
+
+
+def _forget(task: asyncio.Task[Any]) -> None:
+    """A call left behind by a cancelled listener: its outcome is of no use to anyone."""
+    if not task.cancelled():
+        task.exception()
 
 
 def open_state_store(url: str, prefix: str = "jiefen:", max_connections: int = 50) -> StateStore:

@@ -116,3 +116,34 @@ async def test_publish_reaches_every_subscriber_from_then_on(store):
         assert await c.get(0.2) is None
         assert await a.get(0.1) is None
     await store.publish("cases", {"after": True})          # unsubscribed: no error, nobody gets it
+
+
+
+
+async def test_a_listener_ends_when_cancelled_even_as_its_store_closes(store):
+    """redis-py can hold a cancellation back while a subscription's connection is being torn
+    down: a listener cancelled just as its store closed (a context closed before its server, a
+    Redis outage) went on waiting up to its read timeout, 30 s, and once in CI for ever; the
+    server's shutdown waited for it. A listener that retries on errors, as a long-lived one
+    must, ends promptly when cancelled, whatever its subscription was doing."""
+    async def listen() -> None:
+        while True:
+            try:
+                async with store.subscribe("cases") as sub:
+                    while True:
+                        await sub.get(30.0)
+            except Exception:
+                await asyncio.sleep(0.5)
+
+    for close_first in (False, True):
+        for delay in (0.0, 0.001, 0.003, 0.01, 0.05):
+            tasks = [asyncio.create_task(listen()) for _ in range(3)]
+            await asyncio.sleep(0.1)
+            if close_first:
+                await store.close()
+            await asyncio.sleep(delay)
+            for t in tasks:
+                t.cancel()
+            done, _ = await asyncio.wait(tasks, timeout=5.0)
+            assert len(done) == 3 and all(t.cancelled() for t in tasks), \
+                f"listening 5 s after a cancellation {delay} s after {'closing' if close_first else 'subscribing'}"

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from adapters.console.auth import user_of
+from bot.background import BackgroundLoop
 from bot.context import AppContext
 from bot.scope import scope_of
 from storage.case_list import Scope
@@ -34,7 +35,7 @@ class Live:
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
         self.viewers: set[asyncio.Queue[dict[str, Any] | None]] = set()
-        self._task: asyncio.Task[None] | None = None
+        self._listener = BackgroundLoop("console-live", self._listen)
 
     async def publish(self, changes: list[dict[str, Any]]) -> None:
         await self.ctx.state.publish(CHANNEL, {"cases": changes})
@@ -42,7 +43,7 @@ class Live:
     async def start(self) -> None:
         if self.publish not in self.ctx.db.commit_hooks:
             self.ctx.db.commit_hooks.append(self.publish)
-        self._task = asyncio.create_task(self._listen(), name="console-live")
+        self._listener.start()
 
     async def end_streams(self, _app: Any = None) -> None:
         """The server is shutting down: end every open stream now (the browser reconnects to
@@ -54,10 +55,7 @@ class Live:
     async def stop(self) -> None:
         with contextlib.suppress(ValueError):
             self.ctx.db.commit_hooks.remove(self.publish)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        await self._listener.stop()
 
     async def _listen(self) -> None:
         while True:
