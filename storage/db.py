@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from storage import cases, counters, sqlite_inline
 from storage.models import Case
+from storage.sqlite_durable import WalSync
 from storage.writer import SQLiteWriter
 
 log = logging.getLogger("jiefen.db")
@@ -39,11 +40,14 @@ class Database:
         parsed = make_url(url)
         # a failed statement's parameters are residents' words and phone numbers: never in a log
         kwargs: dict[str, Any] = {"hide_parameters": True}
+        self.wal_sync: WalSync | None = None
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                self.wal_sync = WalSync(parsed.database)
                 # statements run on the event loop's thread: no hand-over per call (storage/sqlite_inline.py)
-                kwargs["async_creator"] = sqlite_inline.creator(parsed.database, timeout=30)
+                kwargs["async_creator"] = sqlite_inline.creator(parsed.database, timeout=30,
+                                                                on_commit=self.wal_sync.note_commit)
             else:
                 kwargs["connect_args"] = {"timeout": 30}
         else:
@@ -101,12 +105,22 @@ class Database:
                 except Exception:          # live updates are a courtesy: never the change's failure
                     log.exception("a commit hook failed")
 
+    async def durable(self) -> None:
+        """Every commit this process has made is on disk: await it before telling anyone that
+        something was done. PostgreSQL's commits are durable already; SQLite's are flushed in
+        groups (storage/sqlite_durable.py)."""
+        if self.wal_sync is not None:
+            await self.wal_sync.wait()
+
     async def migrate(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(_upgrade)
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        try:
+            await self.durable()        # a command that wrote and exits: its work on disk
+        finally:
+            await self.engine.dispose()
 
 
 def _upgrade(sync_conn: Connection) -> None:
@@ -122,4 +136,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    # commits write the WAL without flushing it; the flush is shared by every request waiting
+    # to be answered (Database.durable, storage/sqlite_durable.py)
+    cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()

@@ -9,7 +9,7 @@ SQLAlchemy's aiosqlite adaptation is given (through `async_creator`) a connectio
 awaitables finish at once, so a unit of work's statements run back to back.
 
 What this costs: a slow statement holds the event loop while it runs. A commit that wrote
-is the exception: it flushes the WAL to disk, which a busy disk can stretch to seconds, so it
+is the exception: it can checkpoint the WAL, which a busy disk can stretch to seconds, so it
 is handed to a thread. The embedded default's
 statements are index lookups and small writes; a long report (`jiefen cases`, the figures'
 rebuild) runs in a process of its own. Writers in this process never wait on SQLite's busy
@@ -108,10 +108,11 @@ class _Queue:
 class InlineConnection:
     """The part of aiosqlite.Connection that SQLAlchemy's adaptation uses."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, on_commit: Callable[[], None] | None = None):
         self._conn = conn
         self._connection: sqlite3.Connection | None = conn          # "is it open" checks
         self._tx = _Queue()
+        self._on_commit = on_commit
 
     @property
     def isolation_level(self) -> str | None:
@@ -122,10 +123,13 @@ class InlineConnection:
 
     async def commit(self) -> None:
         if self._conn.in_transaction:
-            # a commit that wrote flushes the WAL (an fsync): milliseconds, seconds on a busy
-            # disk, so it waits in a thread, not on the event loop (other requests run meanwhile;
-            # writers are queued by storage/writer.py and readers read the last commit)
+            # a commit that wrote may checkpoint the WAL into the database (fsyncs: milliseconds,
+            # seconds on a busy disk), so it waits in a thread, not on the event loop (other
+            # requests run meanwhile; writers are queued by storage/writer.py and readers read
+            # the last commit). Its own flush to disk is shared: storage/sqlite_durable.py.
             await asyncio.to_thread(self._conn.commit)
+            if self._on_commit is not None:
+                self._on_commit()
         else:
             self._conn.commit()
 
@@ -146,12 +150,12 @@ class InlineConnection:
         self._conn.create_function(*args, **kw)
 
 
-def creator(path: str, timeout: float = 30.0) -> Callable[[], Any]:
-    """The `async_creator` for create_async_engine."""
+def creator(path: str, timeout: float = 30.0, on_commit: Callable[[], None] | None = None) -> Callable[[], Any]:
+    """The `async_creator` for create_async_engine; `on_commit` is told of every commit that wrote."""
 
     async def connect() -> InlineConnection:
         # check_same_thread: SQLAlchemy's pool may close a connection from its own cleanup
         return InlineConnection(sqlite3.connect(path, timeout=timeout, check_same_thread=False,
-                                                detect_types=0))
+                                                detect_types=0), on_commit)
 
     return connect
