@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 log = logging.getLogger("jiefen.inbox")
 
-GRACE = 0.25              # of the lease: a new row is its own request's for this long, then any worker's
 MAX_ATTEMPTS = 3          # handlings that fail with a bug; then the row is dead (kept for people)
 BACKOFF = (5.0, 30.0, 120.0)
 RETRY_TRANSIENT = 2.0     # seconds before a row whose handling met an outage is due again
@@ -91,7 +90,12 @@ class Waiter:
 class Ticket:
     row: Row
     message: Message
-    fresh: bool
+    token: str | None = None      # the claim on a new row, which its request handles next
+
+    @property
+    def fresh(self) -> bool:
+        """A new message, not a retry of one already kept."""
+        return self.token is not None
 
 
 @dataclass(frozen=True)
@@ -132,15 +136,14 @@ class Inbox:
         """Write the message durably (or find the earlier copy of a retry)."""
         now = self.ctx.clock.now()
         try:
-            grace = timedelta(seconds=self.ctx.settings.inbox_lease * GRACE)
-            row, fresh = await self.store.accept(inbox_key(message), message.channel, message.user,
-                                                 message_to_json(message), now, now + grace)
+            row, token = await self.store.accept(inbox_key(message), message.channel, message.user,
+                                                 message_to_json(message), now, self.ctx.settings.inbox_lease)
         except Exception as exc:
             if is_transient(exc):
                 log.warning("inbox unavailable: %s", type(exc).__name__)
                 raise Unavailable(type(exc).__name__) from exc
             raise
-        return Ticket(row, message, fresh)
+        return Ticket(row, message, token)
 
     async def run(self, ticket: Ticket, waiter: Waiter | None = None) -> list[Reply]:
         """Handle the accepted message once; the replies for the request (or [] when they go,
@@ -159,15 +162,15 @@ class Inbox:
                 raise
             except Exception:
                 log.exception("an earlier message could not be handled")
-        return await self._handle(row, ticket.message, waiter)
+        return await self._handle(row, ticket.message, waiter, ticket.token)
 
     async def handle(self, message: Message, waiter: Waiter | None = None) -> list[Reply]:
         return await self.run(await self.accept(message), waiter or Waiter())
 
     # ---- handling ----------------------------------------------------------------------------
-    async def _handle(self, row: Row, message: Message, waiter: Waiter | None) -> list[Reply]:
-        now = self.ctx.clock.now()
-        token = await self._safe(self.store.claim(row.id, now, self.ctx.settings.inbox_lease))
+    async def _handle(self, row: Row, message: Message, waiter: Waiter | None, token: str | None = None) -> list[Reply]:
+        if token is None:                  # not claimed when it was written: a retry's row, or a dead worker's
+            token = await self._safe(self.store.claim(row.id, self.ctx.clock.now(), self.ctx.settings.inbox_lease))
         if token is None:                  # done meanwhile, or a live worker has it
             return await self._await_done(row.id)
         settings = self.ctx.settings

@@ -60,18 +60,24 @@ class InboxStore:
         self.db = db
 
     async def accept(self, key: str, channel: str, user: str, message: dict[str, Any], now: datetime,
-                     due: datetime) -> tuple[Row, bool]:
-        """Write the message unless its key is there already; (the row, whether it is new).
-        Committed before returning: after this the message may be acknowledged."""
+                     lease: float) -> tuple[Row, str | None]:
+        """Write the message unless its key is there already. Committed before returning: after
+        this the message may be acknowledged. A new row is written already claimed by the
+        caller, who handles it next (one write transaction less per message): (the row, its
+        claim's token); a retry's earlier row comes with None."""
+        token = secrets.token_hex(8)
         insert = pg_insert if self.db.dialect == "postgresql" else sqlite_insert
         stmt = (insert(InboxItem).values(key=key, channel=channel, user=user, message=message,
-                                         status=InboxStatus.PENDING.value, attempts=0, claim="",
-                                         next_attempt_at=due, received_at=now, replies=[], delivery="", error="")
+                                         status=InboxStatus.HANDLING.value, attempts=1, claim=token,
+                                         next_attempt_at=now + timedelta(seconds=lease), received_at=now,
+                                         replies=[], delivery="", error="")
                 .on_conflict_do_nothing(index_elements=[InboxItem.key]).returning(InboxItem.id))
         async with self.db.session() as s:
             new_id = (await s.execute(stmt)).scalar_one_or_none()
+            if new_id is not None:
+                return Row(new_id, key, channel, user, dict(message), InboxStatus.HANDLING, 1, [], False), token
             item = (await s.scalars(select(InboxItem).where(InboxItem.key == key))).one()
-            return _row(item), new_id is not None
+            return _row(item), None
 
     async def get(self, item_id: int) -> Row | None:
         async with self.db.session() as s:

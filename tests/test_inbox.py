@@ -35,7 +35,10 @@ def message(bot, text, msg_id, user="resident-1"):
 async def test_a_message_is_kept_before_it_is_handled(ctx, bot):
     ticket = await ctx.inbox.accept(message(bot, REPORT, "k1"))
     [row] = await rows(ctx, InboxItem)          # committed: another session sees it
-    assert (row.key, row.status, row.message["text"]) == ("test:resident-1:k1", "pending", REPORT)
+    # written already claimed by its own request (no second write to claim it), for one lease
+    assert (row.key, row.status, row.message["text"]) == ("test:resident-1:k1", "handling", REPORT)
+    assert row.claim == ticket.token and row.attempts == 1
+    assert await ctx.inbox.run_due() == 0       # nobody else takes it meanwhile
     replies = await ctx.inbox.run(ticket, Waiter())
     [row] = await rows(ctx, InboxItem)
     assert row.status == "done" and row.delivery == "reply"
