@@ -24,6 +24,7 @@ from adapters.console.auth import guarded, user_of
 from adapters.console.views import CHANNEL_NAMES, case_row
 from bot.lifecycle import OPEN_STATUSES
 from bot.scope import DESK_ROLES, area_of, scope_of
+from bot.standard_types import STANDARD_TYPES
 from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
 from storage.case_list import CaseFilter, page_cases
 from storage.figures import Figures, Measures, read_area
@@ -226,6 +227,12 @@ async def build(request: web.Request, chosen: Period | None = None) -> dict[str,
                        link(*RESOLVED, type=k)), "key": k, "before": p.by_type.get(k, Measures()).cases,
                 "change": _change(f.by_type.get(k, Measures()).cases, p.by_type.get(k, Measures()).cases)}
                for k in types if k]
+    standard_types = []
+    for name, ours in STANDARD_TYPES:        # the people's mediation statistics' fifteen lines
+        now_m = sum((f.by_type.get(k, Measures()) for k in ours), Measures())
+        before = sum(p.by_type.get(k, Measures()).cases for k in ours)
+        standard_types.append({**_row(name, now_m, link(type=",".join(ours)), link(*RESOLVED, type=",".join(ours))),
+                               "key": ",".join(ours), "before": before, "change": _change(now_m.cases, before)})
     by_channel = [{**_row(CHANNEL_NAMES.get(k, k), m, link(channel=k), link(*RESOLVED, channel=k)), "key": k}
                   for k, m in sorted(f.by_channel.items(), key=lambda kv: -kv[1].cases) if k]
     by_place = _by_place(reg, area, f, p, link)
@@ -236,7 +243,8 @@ async def build(request: web.Request, chosen: Period | None = None) -> dict[str,
         "period": {"from": period.since.isoformat(), "to": period.until.isoformat(), "days": period.days,
                    "key": period_key, "previous": {"from": prev.since.isoformat(), "to": prev.until.isoformat()},
                    "year_before": {"from": last_year.since.isoformat(), "to": last_year.until.isoformat()}},
-        "headline": headline, "now": now_cards, "times": times, "by_type": by_type, "by_channel": by_channel,
+        "headline": headline, "now": now_cards, "times": times, "by_type": by_type,
+        "standard_types": standard_types, "by_channel": by_channel,
         "by_place": by_place, "codes": codes, "heat": heat,
         "trend": _trend(f, p, period), "board": board, "mediation": _mediation(mediated),
     }

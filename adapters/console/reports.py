@@ -2,7 +2,7 @@
 page and an XLSX. The figures are the dashboard's (storage/figures.read_area: kept counts),
 for the last whole week (Monday to Sunday) or month, or the one holding `?at=YYYY-MM-DD`:
 against the week or month before and the same period last year; every dispute type (zeros
-too); each unit below the place with its open, overdue and red-card cases now; the dispute
+too) and the people's mediation statistics' fifteen lines (bot/standard_types.py); each unit below the place with its open, overdue and red-card cases now; the dispute
 codes, those below the average marked."""
 from __future__ import annotations
 
@@ -106,6 +106,9 @@ async def xlsx(request: web.Request) -> web.Response:
     sheet("按类型", ["纠纷类型", "受理", "上期", "变化", "化解", "化解率", "在办", "超期"],
           [[r["name"], r["cases"], r["before"], r["change"]["text"], r["resolved"], r["success_rate"], r["open"],
             r["overdue"]] for r in d["all_types"]])
+    sheet("十五类", ["人民调解统计类型", "受理", "上期", "变化", "化解", "化解率", "在办", "超期"],
+          [[r["name"], r["cases"], r["before"], r["change"]["text"], r["resolved"], r["success_rate"], r["open"],
+            r["overdue"]] for r in d["standard_types"]] + [["注：债务借贷计入合同纠纷，其余类型一一对应。"]])
     sheet("按地区", ["地区", "受理", "上期", "化解", "化解率", "现在在办", "现在超期", "现在红牌"],
           [[r["name"], r["cases"], r["before"], r["resolved"], r["success_rate"], r.get("now_open", 0),
             r.get("now_overdue", 0), r.get("now_carded", 0)] for r in d["by_place"]])

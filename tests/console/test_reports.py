@@ -1,5 +1,6 @@
 """The weekly bulletin and the monthly report: the last whole week or month (or the one holding
-?at=), against the one before; every dispute type; the XLSX opens with openpyxl and says what
+?at=), against the one before; every dispute type, and the fifteen lines of the people's
+mediation statistics; the XLSX opens with openpyxl and says what
 the page says."""
 from __future__ import annotations
 
@@ -21,11 +22,18 @@ async def test_the_monthly_report_page_and_its_workbook(client, ctx, clock):
     r = await client.get("/console/reports/monthly.xlsx")
     assert r.status == 200
     book = openpyxl.load_workbook(io.BytesIO(await r.read()))
-    assert book.sheetnames == ["概况", "按类型", "按地区", "解纷码", "红牌督办"]
+    assert book.sheetnames == ["概况", "按类型", "十五类", "按地区", "解纷码", "红牌督办"]
     summary = {row[0]: row[1:] for row in book["概况"].iter_rows(min_row=4, values_only=True)}
     assert summary["受理"][:2] == (25, 14) and summary["办结"][0] == 4
     types = [row for row in book["按类型"].iter_rows(min_row=4, values_only=True)]
     assert len(types) == 16 and dict((t[0], t[1]) for t in types)["劳动争议"] == 5     # every type, zeros too
+    standard = [row for row in book["十五类"].iter_rows(min_row=4, values_only=True) if row[1] is not None]
+    assert [r[0] for r in standard][:4] == ["婚姻家庭纠纷", "邻里纠纷", "房屋宅基地纠纷", "合同纠纷"]
+    assert len(standard) == 15 and standard[-1][0] == "其他纠纷"
+    assert sum(r[1] for r in standard) == 25 and sum(r[2] for r in standard) == 14       # every case on one line
+    by_line = {r[0]: r for r in standard}
+    assert by_line["合同纠纷"][2] == 4 and by_line["劳动争议纠纷"][1] == 5                # October's debts are contracts
+    assert "人民调解统计十五类" in html and "债务借贷计入合同纠纷" in html
     places = {row[0]: row for row in book["按地区"].iter_rows(min_row=4, values_only=True)}
     assert places["东溪镇"][1] == 17 and places["南湖街道"][1] == 8
     assert sum(p[6] for p in places.values()) == 2 and sum(p[7] for p in places.values()) == 1   # overdue, red card now
@@ -41,3 +49,12 @@ async def test_a_weekly_bulletin_for_the_week_of_a_day_and_a_town(client, ctx, c
     assert "2026-11-16 至 2026-11-22" in html and "上期 2026-11-09 至 2026-11-15" in html
     assert (await client.get("/console/reports/weekly?at=18-11-2026")).status == 400
     assert (await client.get("/console/reports/weekly?place=NH")).status == 404
+
+
+def test_every_dispute_type_is_counted_on_exactly_one_line_of_the_statistics():
+    from bot.standard_types import STANDARD_TYPES, standard_type_of
+    from storage.lifecycle import CASE_TYPES
+    assert len(STANDARD_TYPES) == 15
+    assert sorted(t for _, ours in STANDARD_TYPES for t in ours) == sorted(CASE_TYPES)
+    assert standard_type_of("debt") == "合同纠纷" and standard_type_of("traffic") == "道路交通事故纠纷"
+    assert standard_type_of("something new") == "其他纠纷"
