@@ -3,6 +3,7 @@ the settings switch on (each given what it needs from the layers above it), the 
 loops, and start-up / shut-down in order."""
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from handlers.cases_view import case_line
 if TYPE_CHECKING:
     from adapters.web import WebChannel
 
+log = logging.getLogger("jiefen.gateway")
 CTX_KEY = web.AppKey("ctx", AppContext)
 SCHEDULER_KEY = web.AppKey("scheduler", object)     # the clock runner, where the staff side is on (tests drive it)
 MAX_BODY = 1024 * 1024          # WeChat bodies are small; anything bigger is refused (413)
@@ -106,14 +108,21 @@ def _durable_answers(ctx: AppContext):
     """An answer goes out only once what was committed before it is on disk: a message
     answered 200 survives a power cut too. On SQLite one flush serves every request waiting at
     that moment (storage/sqlite_durable.py); on PostgreSQL it costs nothing."""
+    async def flushed() -> None:
+        try:
+            await ctx.db.durable()
+        except OSError:                      # the disk refused: not an answer anyone may rely on
+            log.exception("the database could not be flushed to disk")
+            raise web.HTTPServiceUnavailable(text="稍后再试", headers={"Retry-After": "5"}) from None
+
     @web.middleware
     async def middleware(request: web.Request, handler):
         try:
             response = await handler(request)
         except web.HTTPException:           # a redirect after a form's change is an answer too
-            await ctx.db.durable()
+            await flushed()
             raise
-        await ctx.db.durable()
+        await flushed()
         return response
     return middleware
 

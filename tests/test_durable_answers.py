@@ -92,3 +92,18 @@ async def test_sixteen_messages_at_once_are_answered_with_fewer_flushes(client, 
     assert sync.synced == sync.committed
     assert sync.committed - before_commits >= 16
     assert sync.flushes - before_flushes < sync.committed - before_commits
+
+
+async def test_a_disk_that_refuses_the_flush_gets_503_and_the_retry_the_kept_answer(client, ctx, monkeypatch):
+    import storage.sqlite_durable
+
+    def broken(_path: str) -> None:
+        raise OSError(5, "Input/output error")
+    await client.get("/")
+    monkeypatch.setattr(storage.sqlite_durable, "_fsync", broken)
+    body = {"text": "我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678", "msg_id": "io1"}
+    refused = await client.post("/api/messages", json=body)
+    assert refused.status == 503                       # not an answer the person may rely on
+    monkeypatch.undo()
+    again = await client.post("/api/messages", json=body)
+    assert again.status == 200 and "请核对" in (await again.json())["replies"][0]["text"]
