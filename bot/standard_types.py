@@ -30,10 +30,3 @@ STANDARD_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("其他纠纷", ("other",)),
 )
 
-
-def standard_type_of(case_type: str) -> str:
-    """The statistics' line that counts a case of `case_type` (其他纠纷 for one unknown)."""
-    for name, ours in STANDARD_TYPES:
-        if case_type in ours:
-            return name
-    return STANDARD_TYPES[-1][0]

@@ -2,8 +2,9 @@
 page and an XLSX. The figures are the dashboard's (storage/figures.read_area: kept counts),
 for the last whole week (Monday to Sunday) or month, or the one holding `?at=YYYY-MM-DD`:
 against the week or month before and the same period last year; every dispute type (zeros
-too) and the people's mediation statistics' fifteen lines (bot/standard_types.py); each unit below the place with its open, overdue and red-card cases now; the dispute
-codes, those below the average marked."""
+too) and the people's mediation statistics' fifteen lines (bot/standard_types.py); each unit
+below the place with its open, overdue and red-card cases now; the dispute codes, those below
+the average marked."""
 from __future__ import annotations
 
 import io
