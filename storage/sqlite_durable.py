@@ -1,8 +1,8 @@
 """Group commit for the embedded SQLite: commits are quick, an answer waits for the disk.
 
-With `synchronous=FULL` every commit flushes the WAL to disk itself (an fsync, ~10 ms here)
-while it holds the one write lock, so writers queue behind each other's flushes: a message
-costs three of them and sixteen in flight ran no faster than one (31 msg/s). Here commits run
+With `synchronous=FULL` every commit flushes the WAL to disk itself (an fsync: half a
+millisecond on a quiet disk, tens on a busy one) while it holds the one write lock, so
+writers queue behind each other's flushes. Here commits run
 with `synchronous=NORMAL`: the WAL is written (the operating system has it, so a killed
 process loses nothing) but not flushed. Before a request is answered, `wait()` makes sure
 that every commit made so far is on disk, with one fsync of the WAL shared by every request

@@ -229,10 +229,11 @@ async def build(request: web.Request, chosen: Period | None = None) -> dict[str,
                for k in types if k]
     standard_types = []
     for name, ours in STANDARD_TYPES:        # the people's mediation statistics' fifteen lines
+        key = ",".join(ours)
         now_m = sum((f.by_type.get(k, Measures()) for k in ours), Measures())
         before = sum(p.by_type.get(k, Measures()).cases for k in ours)
-        standard_types.append({**_row(name, now_m, link(type=",".join(ours)), link(*RESOLVED, type=",".join(ours))),
-                               "key": ",".join(ours), "before": before, "change": _change(now_m.cases, before)})
+        standard_types.append({**_row(name, now_m, link(type=key), link(*RESOLVED, type=key)),
+                               "key": key, "before": before, "change": _change(now_m.cases, before)})
     by_channel = [{**_row(CHANNEL_NAMES.get(k, k), m, link(channel=k), link(*RESOLVED, channel=k)), "key": k}
                   for k, m in sorted(f.by_channel.items(), key=lambda kv: -kv[1].cases) if k]
     by_place = _by_place(reg, area, f, p, link)
