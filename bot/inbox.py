@@ -91,6 +91,8 @@ class Ticket:
     row: Row
     message: Message
     token: str | None = None      # the claim on a new row, which its request handles next
+    # a new row's person's earlier messages that a dead worker left, found when it was written
+    earlier: tuple[Row, ...] = ()
 
     @property
     def fresh(self) -> bool:
@@ -136,14 +138,15 @@ class Inbox:
         """Write the message durably (or find the earlier copy of a retry)."""
         now = self.ctx.clock.now()
         try:
-            row, token = await self.store.accept(inbox_key(message), message.channel, message.user,
-                                                 message_to_json(message), now, self.ctx.settings.inbox_lease)
+            row, token, earlier = await self.store.accept(inbox_key(message), message.channel, message.user,
+                                                          message_to_json(message), now,
+                                                          self.ctx.settings.inbox_lease)
         except Exception as exc:
             if is_transient(exc):
                 log.warning("inbox unavailable: %s", type(exc).__name__)
                 raise Unavailable(type(exc).__name__) from exc
             raise
-        return Ticket(row, message, token)
+        return Ticket(row, message, token, tuple(earlier))
 
     async def run(self, ticket: Ticket, waiter: Waiter | None = None) -> list[Reply]:
         """Handle the accepted message once; the replies for the request (or [] when they go,
@@ -155,7 +158,9 @@ class Inbox:
         if row.status is InboxStatus.DEAD:
             return replies_of(row)
         # the same person's earlier messages that a dead worker left go first, in order
-        for earlier in await self._safe(self.store.earlier_open(row.channel, row.user, row.id, self.ctx.clock.now())):
+        earliers = ticket.earlier if ticket.fresh else \
+            await self._safe(self.store.earlier_open(row.channel, row.user, row.id, self.ctx.clock.now()))
+        for earlier in earliers:
             try:
                 await self._handle(earlier, message_from_json(earlier.message), None)
             except Unavailable:

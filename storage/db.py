@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
 from storage import cases, counters, sqlite_inline
@@ -104,6 +104,13 @@ class Database:
                     await hook(list(touched.values()))
                 except Exception:          # live updates are a courtesy: never the change's failure
                     log.exception("a commit hook failed")
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A short transaction of Core statements, for the tables no flush or commit hook
+        watches (the inbox): no ORM session to build and tear down per message."""
+        async with self.engine.begin() as conn:
+            yield conn
 
     async def durable(self) -> None:
         """Every commit this process has made is on disk: await it before telling anyone that

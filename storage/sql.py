@@ -5,12 +5,18 @@ import json
 from collections.abc import Collection
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, String, any_, bindparam, func, select, text
+from sqlalchemy import CursorResult, String, Table, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 SMALL = 200
+
+
+def table_of(model: type) -> Table:
+    """A model's Core table: statements on every message's path, and bulk rows, go through it
+    rather than the ORM (building ORM statements and objects cost more than running them)."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
 def rowcount(result: Any) -> int:
