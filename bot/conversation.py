@@ -6,7 +6,7 @@ carry on a conversation that another one started.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -138,6 +138,7 @@ class Draft:
 
 
 _DRAFT_FIELDS = frozenset(f.name for f in fields(Draft))
+_DRAFT_FIELD_ORDER = tuple(f.name for f in fields(Draft))
 
 
 @dataclass
@@ -151,7 +152,12 @@ class Conversation:
     party_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The stored form. Its lists are the conversation's own, not copies (it is written at
+        once; a deep copy of a long draft's history cost more than the message's SQL)."""
+        out = {name: getattr(self, name) for name in _CONVERSATION_FIELDS}
+        if self.draft is not None:
+            out["draft"] = {name: getattr(self.draft, name) for name in _DRAFT_FIELD_ORDER}
+        return out
 
     @property
     def awaits_safety(self) -> bool:
@@ -187,3 +193,6 @@ class Conversation:
 
     def idle_since(self) -> datetime | None:
         return datetime.fromisoformat(self.updated_at) if self.updated_at else None
+
+
+_CONVERSATION_FIELDS = tuple(f.name for f in fields(Conversation))
