@@ -21,6 +21,7 @@ from bot.message import EventType, Message, Reply
 from bot.privacy import redact_secrets
 from storage.inbox import InboxStore, LostClaim
 from storage.lifecycle import EventKind
+from storage.outbox import release_held
 
 Next = Callable[[Message, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger("jiefen.dispatch")
@@ -91,8 +92,12 @@ async def inbox_commit(handler: Next, message: Message, data: dict[str, Any]) ->
     answering = waiter is not None and waiter.take_answer()
     if not answering:
         await push_replies(data["ctx"], uow, message, replies, claim.key)
-    await InboxStore.finish(await uow.session(), claim.id, claim.token, replies_json(replies), uow.now,
-                            pushed=not answering)
+    session = await uow.session()
+    await InboxStore.finish(session, claim.id, claim.token, replies_json(replies), uow.now, pushed=not answering)
+    if message.event is not EventType.UNFOLLOW:
+        # the person spoke, so they can be reached again: what was held for them (a closed
+        # WeChat window, a closed web page) is due, in this transaction (no second one per message)
+        uow.released += await release_held(await session.connection(), message.channel, message.user, uow.now)
     return replies
 
 

@@ -19,7 +19,7 @@ from bot.background import BackgroundLoop
 from bot.message import Push
 from storage.cases import CaseStore
 from storage.lifecycle import EventKind, OutboxState
-from storage.outbox import OutboxStore, Queued
+from storage.outbox import OutboxStore, Queued, release_held
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -135,8 +135,8 @@ class Outbox:
 
     async def release(self, channel: str, user: str) -> int:
         """The person is reachable again: held pushes become due."""
-        async with self.ctx.db.session() as s:
-            released = await OutboxStore(s).release(channel, user, self.ctx.clock.now())
+        async with self.ctx.db.connection() as conn:
+            released = await release_held(conn, channel, user, self.ctx.clock.now())
         if released:
             self.kick()
         return released

@@ -26,6 +26,7 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._cases: CaseStore | None = None
         self.queued: Counter[str] = Counter()       # pushes queued in this unit, by kind
+        self.released = 0                           # held pushes this unit made due again
 
     async def session(self) -> AsyncSession:
         if self._session is None:
@@ -56,5 +57,5 @@ class UnitOfWork:
                         tb: TracebackType | None) -> None:
         if self._cm is not None:
             await self._cm.__aexit__(exc_type, exc, tb)
-        if exc_type is None and self.queued:
+        if exc_type is None and (self.queued or self.released):
             self.ctx.outbox.kick()

@@ -8,12 +8,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.lifecycle import OutboxState, PushKind
 from storage.models import OutboxItem
-from storage.sql import dialect_of, in_values, rowcount
+from storage.sql import dialect_of, in_values, rowcount, table_of
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,22 @@ class Queued:
         return cls(id=row.id, key=row.key, channel=row.channel, user=row.user, text=row.text,
                    case_number=row.case_number or "", kind=row.kind, status=OutboxState(row.status),
                    attempts=row.attempts, next_attempt_at=row.next_attempt_at, created_at=row.created_at)
+
+
+_T = table_of(OutboxItem)
+_HELD = (_T.c.channel == bindparam("ch"), _T.c.user == bindparam("u"), _T.c.status == OutboxState.HELD.value)
+# after every message of a person (built once: Core statements on the table)
+_ANY_HELD = select(_T.c.id).where(*_HELD).limit(1)
+_RELEASE = update(_T).where(*_HELD).values(status=OutboxState.PENDING.value, next_attempt_at=bindparam("now"))
+
+
+async def release_held(conn: AsyncConnection | AsyncSession, channel: str, user: str, now: datetime) -> int:
+    """Held rows of one person become due. A read first, so the common case (nothing held)
+    takes no write lock (SQLite serialises writers)."""
+    params = {"ch": channel, "u": user, "now": now}
+    if (await conn.execute(_ANY_HELD, params)).first() is None:
+        return 0
+    return rowcount(await conn.execute(_RELEASE, params))
 
 
 class OutboxStore:
@@ -78,16 +94,6 @@ class OutboxStore:
         if next_attempt_at is not None:
             values["next_attempt_at"] = next_attempt_at
         await self.s.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(**values))
-
-    async def release(self, channel: str, user: str, now: datetime) -> int:
-        """Held rows of one person become due. A read first, so the common case (nothing held)
-        takes no write lock (SQLite serialises writers)."""
-        mine = (OutboxItem.channel == channel, OutboxItem.user == user, OutboxItem.status == OutboxState.HELD)
-        if await self.s.scalar(select(OutboxItem.id).where(*mine).limit(1)) is None:
-            return 0
-        res = await self.s.execute(update(OutboxItem).where(*mine)
-                                   .values(status=OutboxState.PENDING, next_attempt_at=now))
-        return rowcount(res)
 
     async def requeue_stuck(self, now: datetime) -> int:
         res = await self.s.execute(update(OutboxItem).where(OutboxItem.status == OutboxState.SENDING,

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 from redis import exceptions as redis_errors
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.inbox import THROTTLED, TOO_LONG, Unavailable, Waiter
 from bot.message import Message
@@ -199,3 +199,35 @@ async def test_nul_and_lone_surrogates_are_cleaned_at_the_edge(ctx, bot):
     [row] = await rows(ctx, InboxItem)
     assert "\x00" not in row.message["text"] and "\ud800" not in row.message["text"]
     assert replies
+
+
+async def test_a_message_of_an_intake_costs_five_statements(ctx, bot):
+    """Every message pays these, so they are counted: the inbox row written (asking in the same
+    statement whether the person has a message a dead worker left), the conversation read and
+    written, the row marked done, the person's held pushes looked for. The earlier messages are
+    read only when there are some."""
+    await bot.say("我是柳林村的，楼上邻居天天半夜吵闹", msg_id="c1")
+    statements: list[str] = []
+
+    def keep(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split())[:60])
+    event.listen(ctx.db.engine.sync_engine, "before_cursor_execute", keep)
+    try:
+        await bot.say("已经好几个月了，说了好几次都不听", msg_id="c2")
+    finally:
+        event.remove(ctx.db.engine.sync_engine, "before_cursor_execute", keep)
+    kinds = sorted(" ".join(s.split()[:3]) for s in statements)
+    assert kinds == ["INSERT INTO inbox", "SELECT conversations.data FROM", "SELECT outbox.id FROM",
+                     "UPDATE conversations SET", "UPDATE inbox SET"], statements
+
+
+async def test_a_message_releases_the_persons_held_pushes(ctx, bot):
+    """A push held while the person could not be reached is due again once they write,
+    released with the message's handling (one transaction, not a second one per message)."""
+    async with ctx.db.session() as s:
+        s.add(OutboxItem(key="held-1", channel=bot.channel, user="resident-1", text="您的案子有进展", case_number="",
+                         kind="notice", status="held", attempts=1, next_attempt_at=ctx.clock.now(),
+                         created_at=ctx.clock.now(), last_error="window closed"))
+    await bot.say("你好", msg_id="h1")
+    [row] = await rows(ctx, OutboxItem, OutboxItem.key == "held-1")
+    assert row.status != "held"

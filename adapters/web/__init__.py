@@ -162,8 +162,7 @@ class WebChannel(ChannelBase):
             return web.json_response({"error": BUSY, "retry": True}, status=503, dumps=_json)
         if answer.later:
             return self._answer([], uid, new, queued=True)      # the replies follow on the page's socket
-        await self.ctx.outbox.release(self.name, uid)
-        return self._answer(answer.replies, uid, new)
+        return self._answer(answer.replies, uid, new)     # held pushes: released by the handling
 
     async def _handle(self, ticket: Ticket, waiter: Waiter) -> list[Reply]:
         message = ticket.message

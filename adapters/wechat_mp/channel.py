@@ -123,10 +123,8 @@ class WeChatMPChannel(ChannelBase):
         await self._note_contact(message)
         if ticket.fresh and message.event in (EventType.FOLLOW, EventType.SCAN) and message.event_key:
             await self._note_scan(message)
-        replies = await self.ctx.inbox.run(ticket, waiter)
-        if message.event is not EventType.UNFOLLOW:    # pushes held while the window was shut go now
-            await self.ctx.outbox.release(CHANNEL, message.user)
-        return replies
+        # pushes held while the window was shut go now: released in the message's transaction (bot/middlewares.py)
+        return await self.ctx.inbox.run(ticket, waiter)
 
     async def _note_contact(self, message: Message) -> None:
         """A message opens the 48 h window, a follow, scan or click the 1 min one."""
