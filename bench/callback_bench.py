@@ -35,6 +35,13 @@ sys.path.insert(0, str(ROOT))
 TOKEN, AES_KEY, APPID = "benchtoken", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wxbench0000000001"
 STORY = ["我是柳林村的，楼上邻居天天半夜吵闹", "已经好几个月了，说了好几次都不听", "昨天晚上又吵到两点，孩子睡不着",
          "他们还往楼下扔垃圾", "物业也不管", "我们都是老人，身体受不了"]
+# every message's words differ, as residents' do: the reader keeps recent readings, and the
+# same six lines again and again would measure that cache, not reading
+DETAIL = ["住{n}号楼", "{n}点多还在响", "找过他们{n}次", "已经{n}天了", "门牌{n}号", "我在{n}单元"]
+
+
+def _text(who: int, turn: int) -> str:
+    return f"{STORY[turn % len(STORY)]}，{DETAIL[(who + turn) % len(DETAIL)].format(n=who % 97 + turn + 2)}"
 
 
 # ---- the two servers ------------------------------------------------------------------------------
@@ -98,7 +105,7 @@ def _requests(n: int, residents: int, prefix: str = "oBench", id_base: int = 10*
         who, turn = i % residents, i // residents
         xml = (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[{prefix}{who:06d}]]>"
                f"</FromUserName><CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-               f"<Content><![CDATA[{STORY[turn % len(STORY)]}]]></Content><MsgId>{id_base + i}</MsgId></xml>")
+               f"<Content><![CDATA[{_text(who, turn)}]]></Content><MsgId>{id_base + i}</MsgId></xml>")
         nonce = str(nonce_base + i)         # a nonce is used once per timestamp (adapters/replay.py)
         enc = xmltodict.parse(crypto.encrypt_message(xml, nonce, ts))["xml"]
         sig = hashlib.sha1("".join(sorted([TOKEN, ts, nonce])).encode()).hexdigest()
@@ -109,8 +116,25 @@ def _requests(n: int, residents: int, prefix: str = "oBench", id_base: int = 10*
     return out
 
 
+def _cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU time (user + system) of a process and of its live children (the reader processes)."""
+    def of(stat: str) -> float:
+        fields = stat[stat.rindex(")") + 2:].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own, children = of(Path(f"/proc/{pid}/stat").read_text()), 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+                children += of(stat)
+    return own, children
+
+
 async def _drive(port: int, requests: list[tuple[dict, bytes]], concurrency: int, residents: int,
-                 time_limit: float, warmup: list[tuple[dict, bytes]]) -> dict:
+                 time_limit: float, warmup: list[tuple[dict, bytes]], server_pid: int | None = None) -> dict:
     import aiohttp
 
     latencies: list[float] = []
@@ -140,13 +164,18 @@ async def _drive(port: int, requests: list[tuple[dict, bytes]], concurrency: int
                 statuses[resp.status] = statuses.get(resp.status, 0) + 1
                 passive += text.startswith("<xml>")
 
+        cpu_before = _cpu_seconds(server_pid) if server_pid else None
         started = time.perf_counter()
         await asyncio.gather(*(resident(q) for q in queues))
         elapsed = time.perf_counter() - started
+        cpu_after = _cpu_seconds(server_pid) if server_pid else None
     latencies.sort()
     q = statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else latencies * 99
+    cpu = None
+    if cpu_before and cpu_after and latencies:    # ms of CPU per message: the server, its readers
+        cpu = tuple((b - a) * 1000 / len(latencies) for a, b in zip(cpu_before, cpu_after))
     return {"messages": len(latencies), "seconds": elapsed, "rate": len(latencies) / elapsed,
-            "p50": q[49] * 1000, "p99": q[98] * 1000, "statuses": statuses, "passive": passive}
+            "p50": q[49] * 1000, "p99": q[98] * 1000, "statuses": statuses, "passive": passive, "cpu": cpu}
 
 
 def _measure(kind: str, args, concurrency: int, synchronous: str = "") -> dict:
@@ -160,7 +189,7 @@ def _measure(kind: str, args, concurrency: int, synchronous: str = "") -> dict:
             # signed now: a callback's timestamp must be recent (adapters/replay.py)
             requests = _requests(args.messages, args.residents)
             return asyncio.run(_drive(port, requests, concurrency, args.residents, args.time_limit,
-                                    _requests(6, 2, "oWarmup", 10**16, nonce_base=900000)))
+                                      _requests(6, 2, "oWarmup", 10**16, nonce_base=900000), proc.pid))
         finally:
             stop.set()
             proc.join(20)
@@ -221,8 +250,9 @@ def _row(name: str, concurrency: int, runs: list[dict]) -> str:
         for k, v in x["statuses"].items():
             statuses[k] = statuses.get(k, 0) + v
     rounds = ", ".join(f"{x['rate']:.0f}" for x in runs)
+    cpu = f"{r['cpu'][0]:.2f} + {r['cpu'][1]:.2f}" if r.get("cpu") else "–"
     return (f"| {name} | {concurrency} | {r['messages']} | {r['rate']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-            f"{rounds} | {statuses} | {sum(x['passive'] for x in runs)} of {sum(x['messages'] for x in runs)} |")
+            f"{cpu} | {rounds} | {statuses} | {sum(x['passive'] for x in runs)} of {sum(x['messages'] for x in runs)} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -277,9 +307,9 @@ def main(argv: list[str] | None = None) -> int:
              f"Median of {args.rounds} round(s) by throughput (each round: every server in turn, each on a fresh "
              f"database); load average when done: {', '.join(f'{x:.1f}' for x in os.getloadavg())}",
              "",
-             "| server | in flight | messages | msgs/s | p50 ms | p99 ms | msgs/s each round | HTTP statuses | "
-             "passive replies |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |", *rows]
+             "| server | in flight | messages | msgs/s | p50 ms | p99 ms | server CPU ms/msg (process + readers) | "
+             "msgs/s each round | HTTP statuses | passive replies |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |", *rows]
     print("\n".join(lines))
     if args.write:
         out = Path(__file__).with_name("RESULTS-callback.md")
