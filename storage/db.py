@@ -128,6 +128,8 @@ class Database:
             await self.durable()        # a command that wrote and exits: its work on disk
         finally:
             await self.engine.dispose()
+            if self.wal_sync is not None:
+                self.wal_sync.close()
 
 
 def _upgrade(sync_conn: Connection) -> None:

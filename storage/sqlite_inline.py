@@ -8,17 +8,17 @@ transaction, stretching it while every other writer waits. Here the same calls r
 SQLAlchemy's aiosqlite adaptation is given (through `async_creator`) a connection whose
 awaitables finish at once, so a unit of work's statements run back to back.
 
-What this costs: a slow statement holds the event loop while it runs. A commit that wrote
-is the exception: it can checkpoint the WAL, which a busy disk can stretch to seconds, so it
-is handed to a thread. The embedded default's
-statements are index lookups and small writes; a long report (`jiefen cases`, the figures'
-rebuild) runs in a process of its own. Writers in this process never wait on SQLite's busy
-handler (storage/writer.py queues them first); another process writing at the same moment
-(an admin command) makes this one wait at most `busy_timeout`, as before.
+What this costs: a slow statement holds the event loop while it runs. Commits run inline
+too: they write the WAL and flush nothing (synchronous=NORMAL), and the one slow thing a
+commit could do, SQLite's automatic checkpoint, is turned off on these connections; the
+group commit makes the checkpoints in a thread instead (storage/sqlite_durable.py). The
+embedded default's statements are index lookups and small writes; a long report (`jiefen
+cases`, the figures' rebuild) runs in a process of its own. Writers in this process never
+wait on SQLite's busy handler (storage/writer.py queues them first); another process writing
+at the same moment (an admin command) makes this one wait at most `busy_timeout`, as before.
 """
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -122,16 +122,14 @@ class InlineConnection:
         return InlineCursor(self._conn.cursor())
 
     async def commit(self) -> None:
-        if self._conn.in_transaction:
-            # a commit that wrote may checkpoint the WAL into the database (fsyncs: milliseconds,
-            # seconds on a busy disk), so it waits in a thread, not on the event loop (other
-            # requests run meanwhile; writers are queued by storage/writer.py and readers read
-            # the last commit). Its own flush to disk is shared: storage/sqlite_durable.py.
-            await asyncio.to_thread(self._conn.commit)
-            if self._on_commit is not None:
-                self._on_commit()
-        else:
-            self._conn.commit()
+        # inline too: with synchronous=NORMAL and no automatic checkpoint (see `creator`) a
+        # commit writes the WAL and flushes nothing; the flush to disk is shared and the
+        # checkpoints are made in a thread (storage/sqlite_durable.py). A thread per commit
+        # cost a third of a message's CPU at sixteen in flight (bench/callback_bench.py).
+        wrote = self._conn.in_transaction
+        self._conn.commit()
+        if wrote and self._on_commit is not None:
+            self._on_commit()
 
     async def rollback(self) -> None:
         self._conn.rollback()
@@ -155,7 +153,10 @@ def creator(path: str, timeout: float = 30.0, on_commit: Callable[[], None] | No
 
     async def connect() -> InlineConnection:
         # check_same_thread: SQLAlchemy's pool may close a connection from its own cleanup
-        return InlineConnection(sqlite3.connect(path, timeout=timeout, check_same_thread=False,
-                                                detect_types=0), on_commit)
+        conn = sqlite3.connect(path, timeout=timeout, check_same_thread=False, detect_types=0)
+        # SQLite's automatic checkpoint runs inside a commit, which runs on the event loop here:
+        # the group commit makes the checkpoints instead, in a thread (storage/sqlite_durable.py)
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+        return InlineConnection(conn, on_commit)
 
     return connect

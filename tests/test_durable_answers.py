@@ -3,6 +3,7 @@ flushes its WAL once for every request waiting at that moment: group commit)."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import pytest
 from sqlalchemy import text
@@ -107,3 +108,33 @@ async def test_a_disk_that_refuses_the_flush_gets_503_and_the_retry_the_kept_ans
     monkeypatch.undo()
     again = await client.post("/api/messages", json=body)
     assert again.status == 200 and "请核对" in (await again.json())["replies"][0]["text"]
+
+
+async def test_a_commit_never_checkpoints_the_wal_on_the_event_loop(ctx):
+    """SQLite's automatic checkpoint runs inside the commit that crosses its threshold, and
+    commits run on the event loop: it is off, and the group commit checkpoints instead."""
+    async with ctx.db.engine.connect() as conn:
+        assert (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 0
+
+
+async def test_commits_nobody_waits_for_are_flushed_and_checkpointed_all_the_same(ctx):
+    """The background loops commit without answering anyone: once enough commits pile up,
+    they start a flush themselves, with a checkpoint, so the WAL cannot grow without bound."""
+    sync = ctx.db.wal_sync
+    await ctx.db.durable()
+    sync.checkpoint_every = 20
+    sync._checkpointed_at = sync.committed
+    async with ctx.db.session() as s:
+        await s.execute(text("CREATE TABLE IF NOT EXISTS scratch (x)"))
+    for i in range(30):
+        async with ctx.db.session() as s:
+            await s.execute(text("INSERT INTO scratch VALUES (:x)"), {"x": i})
+    for _ in range(100):                                   # nobody calls durable(): the flush runs by itself
+        if sync.checkpoints:
+            break
+        await asyncio.sleep(0.01)
+    assert sync.checkpoints == 1 and sync.synced >= sync._checkpointed_at
+    # the checkpoint copied the WAL into the database file itself (read here ignoring the WAL):
+    # at least the rows committed before it started (the table and 19 rows make 20 commits)
+    with sqlite3.connect(f"file:{sync.db_path}?immutable=1", uri=True) as conn:
+        assert conn.execute("SELECT count(*) FROM scratch").fetchone()[0] >= 19
