@@ -64,7 +64,7 @@ async def _run_server(kind: str, ready, stop, folder: str, synchronous: str = ""
     else:
         from adapters.wechat_mp import WeChatMPChannel
         from bot.clock import Clock
-        from jiefen.gateway import make_app
+        from jiefen.gateway import freeze_loaded, make_app
         from jiefen.testing import make_context
 
         ctx = await make_context(Path(folder), clock=Clock(), wechat_token=TOKEN, wechat_appid=APPID,
@@ -81,6 +81,7 @@ async def _run_server(kind: str, ready, stop, folder: str, synchronous: str = ""
             event.listen(ctx.db.engine.sync_engine, "connect", pragma)
             await ctx.db.engine.dispose()
         app = make_app(ctx, channels=[WeChatMPChannel(ctx)], run_outbox=False)
+        freeze_loaded()                  # as `jiefen serve` does
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -234,7 +234,7 @@ async def serve(settings: Settings, demo: bool = False) -> None:
     """The gateway in this process (several processes: jiefen/workers.py)."""
     from aiohttp import web
 
-    from jiefen.gateway import make_app
+    from jiefen.gateway import freeze_loaded, make_app
 
     configure_logging(settings.log_level)
     demo_lines: list[str] = []
@@ -243,6 +243,7 @@ async def serve(settings: Settings, demo: bool = False) -> None:
         demo_lines = await demo_logins(settings)
     ctx = await build_context(settings)
     app = make_app(ctx)
+    freeze_loaded()
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)

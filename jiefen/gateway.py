@@ -3,6 +3,7 @@ the settings switch on (each given what it needs from the layers above it), the 
 loops, and start-up / shut-down in order."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from typing import TYPE_CHECKING
@@ -102,6 +103,17 @@ def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outb
 async def _health(request: web.Request) -> web.Response:
     ctx = request.app[CTX_KEY]
     return web.json_response({"ok": True, "places": len(ctx.registry.places), "pid": os.getpid()})
+
+
+def freeze_loaded() -> None:
+    """For a serving process, once its context is built: what is loaded by now (the language
+    model, the registry, the code) lives as long as the process, so it is taken out of the
+    garbage collector's sight, and a full collection walks only what requests make. It walked
+    all 130,000 objects in 36 ms: a pause that every request in flight waited out (the p99 of
+    bench/callback_bench.py at 16 in flight went from ~100 to ~80 ms). Not for tests, which
+    build many apps in one process: frozen objects are never collected."""
+    gc.collect()
+    gc.freeze()
 
 
 def _durable_answers(ctx: AppContext):

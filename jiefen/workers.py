@@ -38,12 +38,13 @@ async def worker_app() -> Any:
     """One worker's app, built after the fork (its own event loop, connections and readers)."""
     from jiefen.admin import configure_logging
     from jiefen.compose import build_context
-    from jiefen.gateway import make_app
+    from jiefen.gateway import freeze_loaded, make_app
 
     settings = Settings.load(config_file=os.environ.get("JIEFEN_CONFIG") or None)
     configure_logging(settings.log_level)
     ctx = await build_context(settings)
     app = make_app(ctx, worker=os.getpid())
+    freeze_loaded()
 
     async def close(_app: Any) -> None:
         await ctx.close()
