@@ -58,6 +58,8 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             self.writer = SQLiteWriter()           # writers queue in the process, not in SQLite's busy sleeps
             self.writer.install(self.engine.sync_engine)
+            if self.wal_sync is not None:
+                self.wal_sync.exclusive = self.writer.exclusive     # checkpoints hold the writers off
         # a session class of our own: the hooks belong to this database, not to every Session
         session_class = type("JiefenSession", (Session,), {})
         event.listen(session_class, "before_flush", self._before_flush)
@@ -127,9 +129,9 @@ class Database:
         try:
             await self.durable()        # a command that wrote and exits: its work on disk
         finally:
-            await self.engine.dispose()
             if self.wal_sync is not None:
-                self.wal_sync.close()
+                await self.wal_sync.close()
+            await self.engine.dispose()
 
 
 def _upgrade(sync_conn: Connection) -> None:

@@ -10,43 +10,57 @@ waiting at that moment. A message answered 200 is still on disk; a power cut can
 commits that nobody has been told about yet (SQLite's own recovery keeps the database
 whole either way: it reads the WAL up to its last complete commit).
 
-Checkpoints (copying the WAL back into the database file, with fsyncs of both) are made here
-too, in the same thread, every `checkpoint_every` commits: the server's connections turn
-SQLite's own automatic checkpoint off (storage/sqlite_inline.py), because it runs inside the
-commit that crosses its threshold, and that commit runs on the event loop, which a
-checkpoint on a busy disk would hold for every request. Commits nobody waits for (the
-background loops') start a flush themselves once they pile up, so the WAL never grows
-without bound.
+Checkpoints (the WAL copied back into the database file, which is then flushed) are made
+here too, every `checkpoint_every` commits, in a thread, while this process's writers wait
+their turn (`exclusive`: storage/writer.py's queue). SQLite's automatic checkpoint is off on
+the server's connections (storage/sqlite_inline.py): it runs inside the commit that crosses
+its threshold, and commits run on the event loop, which a checkpoint on a busy disk would
+hold for every request. Writers are held off because a checkpoint that new commits overtake
+never catches up, and SQLite starts the WAL over only once everything in it was copied: the
+WAL would grow for as long as the load lasts. Commits nobody waits for (the background
+loops') count too, so the WAL is checkpointed whether or not anyone is answered.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 
-CHECKPOINT_EVERY = 500     # commits: a message's are a few pages each, SQLite's own default is 1,000 pages
+CHECKPOINT_EVERY = 100     # commits: a message's are about ten pages each; SQLite's own default is 1,000 pages
+
+
+@contextlib.asynccontextmanager
+async def _nobody() -> AsyncIterator[None]:
+    yield
 
 
 class WalSync:
-    def __init__(self, database_path: str, checkpoint_every: int = CHECKPOINT_EVERY):
+    def __init__(self, database_path: str, checkpoint_every: int = CHECKPOINT_EVERY,
+                 exclusive: Callable[[], AbstractAsyncContextManager[None]] = _nobody):
         self.db_path = database_path
         self.wal_path = database_path + "-wal"
         self.checkpoint_every = checkpoint_every
+        self.exclusive = exclusive  # holds this process's writers off (storage/writer.py)
         self.committed = 0         # writing commits made by this process
         self.synced = 0            # of those, the ones known to be on disk
         self.flushes = 0           # fsyncs made (benchmarks, tests)
         self.checkpoints = 0
-        self._checkpointed_at = 0  # `committed` when the last checkpoint started
-        self._checkpointer: sqlite3.Connection | None = None     # used by one flush thread at a time
+        self._checkpointed_at = 0  # `committed` when the last checkpoint was asked for
+        self._checkpointer: sqlite3.Connection | None = None     # used by one thread at a time
         self._flushing: asyncio.Future[None] | None = None
+        self._checkpointing: asyncio.Future[None] | None = None
 
     def note_commit(self) -> None:
         self.committed += 1
-        if self._flushing is None and self.committed - self._checkpointed_at >= self.checkpoint_every:
-            try:                   # nobody may be waiting for an answer: flush (and checkpoint) anyway
-                self._flushing = asyncio.ensure_future(self._flush())
-            except RuntimeError:   # no event loop (a synchronous caller): the next wait does it
-                pass
+        if self._checkpointing is None and self.committed - self._checkpointed_at >= self.checkpoint_every:
+            self._checkpointed_at = self.committed
+            try:
+                self._checkpointing = asyncio.ensure_future(self._checkpoint())
+            except RuntimeError:   # no event loop (a synchronous caller): the next commit asks again
+                self._checkpointed_at -= self.checkpoint_every
 
     async def wait(self) -> None:
         """Return once every commit made before this call is on disk."""
@@ -60,26 +74,30 @@ class WalSync:
 
     async def _flush(self) -> None:
         upto = self.committed          # the flush covers the commits made before it starts
-        checkpoint = upto - self._checkpointed_at >= self.checkpoint_every
         try:
-            await asyncio.to_thread(self._sync, checkpoint)
+            await asyncio.to_thread(_fsync, self.wal_path)
             self.synced = max(self.synced, upto)
             self.flushes += 1
-            if checkpoint:
-                self._checkpointed_at, self.checkpoints = upto, self.checkpoints + 1
         finally:
             self._flushing = None
 
-    def _sync(self, checkpoint: bool) -> None:
-        """In a thread: the WAL to disk, then (now and then) the WAL into the database."""
-        _fsync(self.wal_path)
-        if checkpoint:
-            if self._checkpointer is None:
-                self._checkpointer = sqlite3.connect(self.db_path, check_same_thread=False)
-            # PASSIVE: copies what no reader still needs, waits for nobody; the next one goes on
-            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    async def _checkpoint(self) -> None:
+        try:
+            async with self.exclusive():
+                await asyncio.to_thread(self._checkpoint_now)
+            self.checkpoints += 1
+        finally:
+            self._checkpointing = None
 
-    def close(self) -> None:
+    def _checkpoint_now(self) -> None:
+        if self._checkpointer is None:
+            self._checkpointer = sqlite3.connect(self.db_path, check_same_thread=False)
+        # PASSIVE: waits for nobody; what a reader still needs is left for the next one
+        self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    async def close(self) -> None:
+        if self._checkpointing is not None:
+            await asyncio.shield(self._checkpointing)
         if self._checkpointer is not None:
             self._checkpointer.close()
             self._checkpointer = None

@@ -16,6 +16,8 @@ call, so it can await (`await_only`). A second write from the task already holdi
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import event
@@ -63,6 +65,18 @@ class SQLiteWriter:
             raise OperationalError(statement, None, Exception("database is locked (waited for the writer)")) from None
         self._owner = task
         info[_HELD] = True
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self) -> AsyncIterator[None]:
+        """Take the writers' turn without a connection: no transaction of this process writes
+        meanwhile (the group commit checkpoints the WAL so, storage/sqlite_durable.py)."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        await self._lock.acquire()
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def _release(self, info: dict[Any, Any]) -> None:
         if info.pop(_HELD, False) and self._lock is not None:
