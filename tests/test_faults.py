@@ -13,6 +13,7 @@ import itertools
 import os
 import secrets
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -243,3 +244,87 @@ async def test_nothing_answered_is_lost_when_a_worker_and_redis_die(postgres_ser
     for openid in confirmed:
         heard = numbers.get(openid, "") + "\n".join(t for (u, t) in delivered if u == openid)
         assert "已受理" in heard or "已有案件" in heard, openid
+
+
+@pytest.mark.filterwarnings("ignore")
+async def test_nothing_answered_is_lost_when_the_embedded_server_is_killed(tmp_path):
+    """The embedded default (one process, SQLite, the in-process state) killed with SIGKILL in
+    the middle of sixteen callbacks at a time: every message answered 200 is in the inbox, and
+    the server started again on the same files handles those it had not finished. (Commits
+    run on the event loop and write the WAL without flushing it; a killed process loses none
+    of it, and no answer leaves before the flush: storage/sqlite_durable.py.)"""
+    fake = await FakeWeChatAPI(appid=APPID).start()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JIEFEN_")}
+    env.update(JIEFEN_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'jiefen.db'}", JIEFEN_PORT=str(port),
+               JIEFEN_WECHAT_TOKEN=TOKEN, JIEFEN_WECHAT_APPID=APPID, JIEFEN_WECHAT_SECRET=fake.secret,
+               JIEFEN_WECHAT_AES_KEY=AES_KEY, JIEFEN_WECHAT_API_BASE=fake.url, JIEFEN_INBOX_LEASE="2",
+               JIEFEN_INBOX_INTERVAL="0.5", JIEFEN_RATE_PER_MINUTE="0", JIEFEN_LOG_LEVEL="WARNING")
+    base = f"http://127.0.0.1:{port}"
+    log = open(tmp_path / "serve.log", "w")
+
+    def serve() -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "jiefen.cli", "serve", "--demo"], env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+
+    async def started(http: aiohttp.ClientSession) -> None:
+        for _ in range(600):
+            try:
+                async with http.get(base + "/healthz") as r:
+                    if r.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+        pytest.fail("the server did not start: " + (tmp_path / "serve.log").read_text()[-2000:])
+
+    answered: set[str] = set()                     # inbox keys of the messages answered 200
+    server = serve()
+    try:
+        async with aiohttp.ClientSession() as http:
+            await started(http)
+            gate = asyncio.Semaphore(16)
+
+            async def resident(i: int) -> None:
+                wx = WeChat(http, base, f"oKill{i:020d}")
+                for turn in range(6):
+                    msg_id, params, body = wx.request(story(i * 6 + turn))
+                    async with gate:
+                        try:
+                            async with http.post(base + "/wechat/mp", params=params, data=body,
+                                                 timeout=aiohttp.ClientTimeout(total=6)) as resp:
+                                await resp.read()
+                                if resp.status != 200:
+                                    return
+                        except (TimeoutError, aiohttp.ClientError):
+                            return                 # the server was killed: nothing promised
+                    answered.add(f"wechat_mp:{wx.openid}:{msg_id}")
+
+            async def kill() -> None:
+                while len(answered) < 60:
+                    await asyncio.sleep(0.005)
+                server.kill()                      # SIGKILL, while requests are in flight
+            await asyncio.gather(kill(), *(resident(i) for i in range(40)))
+            server.wait(10)
+            with sqlite3.connect(tmp_path / "jiefen.db") as db:
+                kept = dict(db.execute("SELECT key, status FROM inbox").fetchall())
+            assert answered and not answered - kept.keys(), sorted(answered - kept.keys())[:5]
+
+            server = serve()                       # started again on the same files
+            await started(http)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with sqlite3.connect(tmp_path / "jiefen.db") as db:
+                    kept = dict(db.execute("SELECT key, status FROM inbox").fetchall())
+                if all(kept[k] == "done" for k in answered):
+                    break
+                await asyncio.sleep(0.5)
+            assert all(kept[k] == "done" for k in answered), Counter(kept[k] for k in answered)
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+        await fake.stop()
