@@ -91,7 +91,7 @@ class Ticket:
     row: Row
     message: Message
     token: str | None = None      # the claim on a new row, which its request handles next
-    # a new row's person's earlier messages that a dead worker left, found when it was written
+    # for a new row: the person's earlier messages that a dead worker left, found as it was written
     earlier: tuple[Row, ...] = ()
 
     @property

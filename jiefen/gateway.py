@@ -109,7 +109,7 @@ def freeze_loaded() -> None:
     """For a serving process, once its context is built: what is loaded by now (the language
     model, the registry, the code) lives as long as the process, so it is taken out of the
     garbage collector's sight, and a full collection walks only what requests make. It walked
-    all 130,000 objects in 36 ms: a pause that every request in flight waited out (the p99 of
+    some 150,000 objects in 36 ms: a pause that every request in flight waited out (the p99 of
     bench/callback_bench.py at 16 in flight went from ~100 to ~80 ms). Not for tests, which
     build many apps in one process: frozen objects are never collected."""
     gc.collect()

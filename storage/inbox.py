@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row as SQLRow
 from sqlalchemy import and_, bindparam, delete, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -58,7 +57,8 @@ class Row:
     pushed: bool                       # the replies went through the outbox, not back to a request
 
 
-def _row(r: SQLRow[Any] | Any) -> Row:
+def _row(r: Any) -> Row:
+    """A row of `_ROW`'s columns as the inbox's callers see it."""
     return Row(r.id, r.key, r.channel, r.user, dict(r.message), InboxStatus(r.status), r.attempts,
                list(r.replies or []), r.delivery == "push")
 

@@ -45,7 +45,7 @@ _ANY_HELD = select(_T.c.id).where(*_HELD).limit(1)
 _RELEASE = update(_T).where(*_HELD).values(status=OutboxState.PENDING.value, next_attempt_at=bindparam("now"))
 
 
-async def release_held(conn: AsyncConnection | AsyncSession, channel: str, user: str, now: datetime) -> int:
+async def release_held(conn: AsyncConnection, channel: str, user: str, now: datetime) -> int:
     """Held rows of one person become due. A read first, so the common case (nothing held)
     takes no write lock (SQLite serialises writers)."""
     params = {"ch": channel, "u": user, "now": now}

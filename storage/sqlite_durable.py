@@ -29,7 +29,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
-CHECKPOINT_EVERY = 100     # commits: a message's are about ten pages each; SQLite's own default is 1,000 pages
+CHECKPOINT_EVERY = 100     # commits of a few pages each (a message makes two): near SQLite's own 1,000 pages
 
 
 @contextlib.asynccontextmanager
@@ -56,11 +56,12 @@ class WalSync:
     def note_commit(self) -> None:
         self.committed += 1
         if self._checkpointing is None and self.committed - self._checkpointed_at >= self.checkpoint_every:
-            self._checkpointed_at = self.committed
             try:
-                self._checkpointing = asyncio.ensure_future(self._checkpoint())
+                loop = asyncio.get_running_loop()
             except RuntimeError:   # no event loop (a synchronous caller): the next commit asks again
-                self._checkpointed_at -= self.checkpoint_every
+                return
+            self._checkpointed_at = self.committed
+            self._checkpointing = loop.create_task(self._checkpoint())
 
     async def wait(self) -> None:
         """Return once every commit made before this call is on disk."""
