@@ -85,6 +85,15 @@ class WeChat:
         return xmltodict.parse(plain)["xml"]["Content"] or ""
 
 
+def stop(server: subprocess.Popen) -> None:
+    """SIGTERM (in-flight work finishes), then SIGKILL after 30 s."""
+    server.terminate()
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def children(pid: int) -> list[int]:
     try:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -209,11 +218,7 @@ async def test_nothing_answered_is_lost_when_a_worker_and_redis_die(postgres_ser
             finally:
                 await engine.dispose()
     finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         log.close()
         await fake.stop()
         subprocess.run(["pkill", "-f", f"redis-server.*{redis.port}"], check=False)
@@ -321,10 +326,6 @@ async def test_nothing_answered_is_lost_when_the_embedded_server_is_killed(tmp_p
                 await asyncio.sleep(0.5)
             assert all(kept[k] == "done" for k in answered), Counter(kept[k] for k in answered)
     finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         log.close()
         await fake.stop()
