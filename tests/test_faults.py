@@ -94,6 +94,20 @@ def stop(server: subprocess.Popen) -> None:
         server.kill()
 
 
+async def healthy(http: aiohttp.ClientSession, base: str, log: Path, ready=lambda: True) -> None:
+    """Wait (a minute at most) until `ready()` and the server answers /healthz; else fail with its log."""
+    for _ in range(600):
+        if ready():
+            try:
+                async with http.get(base + "/healthz") as r:
+                    if r.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+        await asyncio.sleep(0.1)
+    pytest.fail("the server did not start: " + log.read_text()[-2000:])
+
+
 def children(pid: int) -> list[int]:
     try:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -130,17 +144,7 @@ async def test_nothing_answered_is_lost_when_a_worker_and_redis_die(postgres_ser
     done = 0
     try:
         async with aiohttp.ClientSession() as http:
-            for _ in range(600):
-                if len(children(server.pid)) == 2:
-                    try:
-                        async with http.get(base + "/healthz") as r:
-                            if r.status == 200:
-                                break
-                    except aiohttp.ClientError:
-                        pass
-                await asyncio.sleep(0.1)
-            else:
-                pytest.fail("the workers did not start: " + (tmp_path / "serve.log").read_text()[-2000:])
+            await healthy(http, base, tmp_path / "serve.log", lambda: len(children(server.pid)) == 2)
 
             async def converse(i: int) -> None:
                 """A report, the answers to what the bot asks, then 确认 — each sent after reading
@@ -272,22 +276,11 @@ async def test_nothing_answered_is_lost_when_the_embedded_server_is_killed(tmp_p
         return subprocess.Popen([sys.executable, "-m", "jiefen.cli", "serve", "--demo"], env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
 
-    async def started(http: aiohttp.ClientSession) -> None:
-        for _ in range(600):
-            try:
-                async with http.get(base + "/healthz") as r:
-                    if r.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-        pytest.fail("the server did not start: " + (tmp_path / "serve.log").read_text()[-2000:])
-
     answered: set[str] = set()                     # inbox keys of the messages answered 200
     server = serve()
     try:
         async with aiohttp.ClientSession() as http:
-            await started(http)
+            await healthy(http, base, tmp_path / "serve.log")
             gate = asyncio.Semaphore(16)
 
             async def resident(i: int) -> None:
@@ -316,7 +309,7 @@ async def test_nothing_answered_is_lost_when_the_embedded_server_is_killed(tmp_p
             assert answered and not answered - kept.keys(), sorted(answered - kept.keys())[:5]
 
             server = serve()                       # started again on the same files
-            await started(http)
+            await healthy(http, base, tmp_path / "serve.log")
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 with sqlite3.connect(tmp_path / "jiefen.db") as db:
