@@ -517,6 +517,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     for src in SOURCES:
         if args.only and src.name not in args.only:
             continue
+        if src.commit == "-" and not (args.out / "raw" / src.paths[0]).exists():
+            # the page excerpts cannot be fetched again: without them, the other sources
+            print(f"{src.name}: skipped, no {args.out / 'raw' / src.paths[0]}", file=sys.stderr)
+            continue
         rows, stats = build_source(src, args.mirror_root, args.out / "raw")
         path = write_tsv(src, rows, args.out)
         counts = Counter(t for t, *_ in rows)
