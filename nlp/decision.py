@@ -1,9 +1,12 @@
 """The decision stage: from what was found in a text to its type and its colour, in one
 place, configured by one data file (nlp/data/decision.yaml).
 
-Type: the learned model's most probable label (16 types and `none`); a reading with a
-red-reason cue (red, or not sure) that came out `none` is a dispute all the same (the best
-type when it is likely enough, otherwise `other`).
+Type: the learned model's most probable label (16 types and `none`). A reading that came
+out `none` is a dispute all the same when the text names one: it holds a taxonomy term of
+the tier that names a type (`named_over_none`: 工伤, 抚养费, 宅基地, 物业费) and none of
+none's strongest words (`named_unless`: asking about a case, thanks, greetings, adverts); it
+takes the most probable of the named types. Or when it has a red-reason cue (red, or not sure): the best type when it is
+likely enough, otherwise `other`.
 
 Colour:
   red     a kept cue of a red reason (violence, self-harm, gathering, danger) whose tier is
@@ -25,10 +28,11 @@ two authors need is dropped, one that is right often enough alone is strong).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlp.features import TERM
 from nlp.files import load_yaml
 from nlp.reading import NOT_A_DISPUTE
 from nlp.risk import RED_REASONS, Hit, reason_text
@@ -60,6 +64,8 @@ class Decision:
         self.default_tier = str(col.get("default_tier", "weak"))
         typ = data.get("type") or {}
         self.red_type_min = float(typ.get("red_type_min", 0.3))
+        self.named_tier = str(typ.get("named_over_none") or "")
+        self.named_unless = str(typ.get("named_unless") or "")
 
     def tier(self, cue_id: str) -> str:
         return self.tiers.get(cue_id, self.default_tier)
@@ -128,6 +134,24 @@ class Decision:
         return Colour("green", (), (), (), ask, tuple(dict.fromkeys(aside)))
 
     # -- type ------------------------------------------------------------------------
+    def named_types(self, features: Iterable[str]) -> tuple[str, ...]:
+        """The dispute types a `none` reading yields to: those whose naming terms (taxonomy
+        tier `named_over_none`) are among a text's features, in the order found; none at
+        all when the text also asks about a case (a term `named_unless`, e.g. none:5)."""
+        if not self.named_tier:
+            return ()
+        out: list[str] = []
+        for f in features:
+            if not f.startswith(TERM):
+                continue
+            key = f[len(TERM):]
+            if key == self.named_unless:
+                return ()
+            label, _, tier = key.rpartition(":")
+            if tier == self.named_tier and label != NOT_A_DISPUTE and label not in out:
+                out.append(label)
+        return tuple(out)
+
     def red_type(self, ranked: Sequence[tuple[str, float]]) -> str:
         """The type of a reading the model read as `none` although a red-reason cue was
         found (violence, self-harm, a gathering, danger: a dispute even without a type
