@@ -115,7 +115,7 @@ KEPT = [
     ("别打我妈", "打我"),                               # a plea, not a denial
     ("受不了了要跳河", "跳河"),                         # a complement, not a negation
 ]
-BENIGN = ["拼多多帮忙砍一刀", "打官司要多久", "这个政策一刀切", "业主群都炸了", "热死了"]
+BENIGN = ["拼多多帮忙砍一刀", "打官司要多久", "这个政策一刀切", "业主群都炸了", "热死了", "对面工地半夜还在打桩"]
 
 
 @pytest.fixture(scope="module")
