@@ -4,9 +4,9 @@ place, configured by one data file (nlp/data/decision.yaml).
 Type: the learned model's most probable label (16 types and `none`). A reading that came
 out `none` is a dispute all the same when the text names one: it holds a taxonomy term of
 the tier that names a type (`named_over_none`: 工伤, 抚养费, 宅基地, 物业费) and none of
-none's strongest words (`named_unless`: asking about a case, thanks, greetings, adverts); it
-takes the most probable of the named types. Or when it has a red-reason cue (red, or not sure): the best type when it is
-likely enough, otherwise `other`.
+none's strongest words (`named_unless`: asking about a case, thanks, greetings, adverts);
+it takes the most probable of the named types. Or when it has a red-reason cue (red, or
+not sure): the best type when it is likely enough, otherwise `other`.
 
 Colour:
   red     a kept cue of a red reason (violence, self-harm, gathering, danger) whose tier is
@@ -28,7 +28,7 @@ two authors need is dropped, one that is right often enough alone is strong).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,9 +135,9 @@ class Decision:
 
     # -- type ------------------------------------------------------------------------
     def named_types(self, features: Iterable[str]) -> tuple[str, ...]:
-        """The dispute types a `none` reading yields to: those whose naming terms (taxonomy
-        tier `named_over_none`) are among a text's features, in the order found; none at
-        all when the text also asks about a case (a term `named_unless`, e.g. none:5)."""
+        """The dispute types whose naming terms (taxonomy tier `named_over_none`) are among a
+        text's features, in the order found; none at all when the text also holds one of
+        none's strongest words (`named_unless`, e.g. none:5)."""
         if not self.named_tier:
             return ()
         out: list[str] = []
@@ -151,6 +151,12 @@ class Decision:
             if tier == self.named_tier and label != NOT_A_DISPUTE and label not in out:
                 out.append(label)
         return tuple(out)
+
+    def type_over_none(self, features: Iterable[str], score: Callable[[str], float]) -> str | None:
+        """The type a `none` reading yields to: the best by `score` (the model's margin or
+        probability) of the types the text names, or None."""
+        named = self.named_types(features)
+        return max(named, key=score) if named else None
 
     def red_type(self, ranked: Sequence[tuple[str, float]]) -> str:
         """The type of a reading the model read as `none` although a red-reason cue was

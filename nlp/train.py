@@ -259,13 +259,11 @@ def cv(cfg: dict, lines: list[Line], docs: list[dict], *, colour_grid: list[dict
 
 
 def decided_type(labels: list[str], margins: dict[str, float], doc: dict[str, float], dec: Decision) -> str:
-    """The type the reading gives (nlp/understanding.py): the most probable label, or, for
-    `none`, the most probable of the types the text names (Decision.named_types)."""
+    """The type the reading gives (nlp/understanding.py): the most probable label, or what
+    a `none` reading yields to (Decision.type_over_none)."""
     best = max(labels, key=margins.__getitem__)
     if best == "none":
-        named = dec.named_types(doc)
-        if named:
-            best = max(named, key=margins.__getitem__)
+        return dec.type_over_none(doc, margins.__getitem__) or best
     return best
 
 

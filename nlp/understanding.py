@@ -178,12 +178,12 @@ class Understanding:
             typ, conf, runner, evidence = tr.type, tr.confidence, tr.runner_up, tr.evidence
         else:
             typ, conf, runner = model.best_two(margins)
-            named = self.decision.named_types(f for _, f, _ in found) if typ == NOT_A_DISPUTE else ()
-            if named:
+            if typ == NOT_A_DISPUTE:
                 # "这种算不算工伤": no grievance told in chat words, but a dispute named
-                probs = dict(model.probabilities(margins))
-                runner, typ = typ, max(named, key=probs.__getitem__)
-                conf = probs[typ]
+                named = self.decision.type_over_none((f for _, f, _ in found), lambda t: margins[model.index[t]])
+                if named is not None:
+                    runner, typ = typ, named
+                    conf = dict(model.probabilities(margins))[typ]
             if typ == NOT_A_DISPUTE and (colour.colour == "red" or colour.ask_safety) \
                     and RED_REASONS_SET.intersection(colour.keys):
                 # violence, self-harm, a gathering or danger told, red or not sure, is a
