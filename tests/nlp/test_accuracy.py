@@ -71,8 +71,8 @@ def test_cross_validated_red(record):
     red = record["red"]
     # red = a kept strong cue, or a weak one the learned reading confirms (never the
     # learned score alone); tiers chosen inside each fold
-    # measured: chat 0.914 / 10.4 per 1,000; the seven newest authors (~10% red, like real
-    # intake) 0.926 / 19.6 per 1,000 (w9's reds are told calmly, without the words the cues
+    # measured: chat 0.918 / 10.2 per 1,000; the seven newest authors (~10% red, like real
+    # intake) 0.936 / 18.4 per 1,000 (w9's reds are told calmly, without the words the cues
     # look for: they get the safety question); red or asked 0.982, 40 questions per 1,000
     # ordinary messages
     assert red["chat"]["recall"] >= 0.91 and red["chat"]["false_red_per_1000"] <= 12
