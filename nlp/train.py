@@ -28,6 +28,7 @@ from nlp.decision import Decision
 from nlp.features import Featurizer, Lexicon
 from nlp.files import load_yaml
 from nlp.normalize import Normalizer
+from nlp.reading import NOT_A_DISPUTE
 from nlp.risk import RiskRules
 from nlp.segment import Segmenter, load_words, write_words
 
@@ -262,7 +263,7 @@ def decided_type(labels: list[str], margins: dict[str, float], doc: dict[str, fl
     """The type the reading gives (nlp/understanding.py): the most probable label, or what
     a `none` reading yields to (Decision.type_over_none)."""
     best = max(labels, key=margins.__getitem__)
-    if best == "none":
+    if best == NOT_A_DISPUTE:
         return dec.type_over_none(doc, margins.__getitem__) or best
     return best
 
