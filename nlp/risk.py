@@ -26,6 +26,10 @@ _CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;\s]")
 _DOUBLE_NEG = ("不会不", "不能不", "没有不", "不得不")
 # words that turn "negation ... cue" into "if not ..., then cue"
 _CONDITIONAL = re.compile(r"就|便|的话|否则|要不|我也|我就|才")
+# "一点不像开玩笑", "不是气话", "不是电视上的": a joke, report, taking-back or settling word
+# denied says the opposite
+_DENIED = ("不像是", "不像", "不是在", "不是", "并不是", "并非", "没在", "没有", "没")
+_DENIABLE = frozenset({"joke", "report", "taken_back", "settled"})
 # "不" / "没" / "别" / "未" that deny nothing: fixed words (不如, 别人, 未成年) and the
 # potential complement of a verb (受不了, 出不来, 活不下去, 找不到): "我不如喝药死了算了",
 # "受不了了要跳河" must not cancel the cue that follows
@@ -244,7 +248,10 @@ class RiskRules:
             for m in self._mod_rx.finditer(said):
                 w = m.group(0)
                 blanked = text[m.start()] != said[m.start()]
+                denied = said[max(0, m.start() - 3):m.start()].endswith(_DENIED)
                 for kind in self._mod_kinds[w]:
+                    if denied and kind in _DENIABLE:
+                        continue
                     # joke and report words count as said; the others not inside a benign word
                     if kind in ("joke", "report") or not blanked:
                         found[kind].append(m.span())

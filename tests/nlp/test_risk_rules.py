@@ -76,7 +76,6 @@ def test_prefilter_is_exact(text):
     "活着还有啥用 拖累孩子",
     "我把自己锁在房间里 不想再醒了",
     "我弟被人砸晕了 现在还没醒",
-    "孩子掉进池塘里了",
     "业主们在微信群里约好了明天一起去堵售楼部",
     "我们全组明天一起去县政府讨个说法",
     "拆迁队半夜带着挖机把房子推倒了 我爸还在里面",
@@ -98,6 +97,9 @@ def test_round3_red(u, text):
     "楼下那家的老太太倒在楼梯口 半天没人管",
     "她老公把她揍了一顿 眼睛都打肿了",
     "我一个人在家 有人在撬窗户",
+    # fire, gas and water became a weak cue with 23 authors: products that caught fire
+    # once, told in complaints (w11, w12), outnumber the reds it alone finds
+    "孩子掉进池塘里了",
 ])
 def test_red_or_safety_question(u, text):
     r = u.read(text)
