@@ -71,13 +71,14 @@ def test_cross_validated_red(record):
     red = record["red"]
     # red = a kept strong cue, or a weak one the learned reading confirms (never the
     # learned score alone); tiers chosen inside each fold
-    # measured: chat 0.918 / 10 per 1,000; the ten newest authors (~10% red, like real
-    # intake) 0.947 / 17 per 1,000 (calm reds without the words the cues look for get the
-    # safety question); red or asked 0.984, 40 questions per 1,000 ordinary messages.
+    # measured: chat 0.923 / 10 per 1,000; the ten newest authors (~10% red, like real
+    # intake) 0.970 / 17 per 1,000 (calm reds without the words the cues look for get the
+    # safety question); red or asked 0.984, 41 questions per 1,000 ordinary messages.
     # Three fresh authors (w10-w12) added before any rule was fitted to them took the
-    # figures to 0.910 / 0.923; the cue grammar completed on their misses, to these
-    assert red["chat"]["recall"] >= 0.91 and red["chat"]["false_red_per_1000"] <= 12
-    assert red["new_voices"]["recall"] >= 0.935 and red["new_voices"]["false_red_per_1000"] <= 25
+    # figures to 0.910 / 0.923; the cue grammar completed on the misses, to these (an
+    # in-sample figure for the cues: each new author's first contact is the honest one)
+    assert red["chat"]["recall"] >= 0.915 and red["chat"]["false_red_per_1000"] <= 12
+    assert red["new_voices"]["recall"] >= 0.955 and red["new_voices"]["false_red_per_1000"] <= 25
     assert red["chat"]["red_or_asked"] >= 0.98
     assert red["chat"]["asked_per_1000"] <= 45
     # news headlines, chit-chat and praise: never red
