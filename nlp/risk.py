@@ -244,6 +244,7 @@ class RiskRules:
             return out
         clauses = Clauses(text)
         found: dict[str, list[tuple[int, int]]] = {k: [] for k in _MODIFIER_KINDS}
+        denied_kinds: set[str] = set()
         if self._mod_rx is not None:
             for m in self._mod_rx.finditer(said):
                 w = m.group(0)
@@ -251,16 +252,22 @@ class RiskRules:
                 denied = said[max(0, m.start() - 3):m.start()].endswith(_DENIED)
                 for kind in self._mod_kinds[w]:
                     if denied and kind in _DENIABLE:
+                        denied_kinds.add(kind)
                         continue
                     # joke and report words count as said; the others not inside a benign word
                     if kind in ("joke", "report") or not blanked:
                         found[kind].append(m.span())
-        joke, report, settled = bool(found["joke"]), bool(found["report"]), bool(found["settled"])
+        # "这次不是开玩笑": a joke denied anywhere, no laugh in the text makes it one
+        jokes = () if "joke" in denied_kinds else tuple(a for a, _ in found["joke"])
+        report, settled = bool(found["report"]), bool(found["settled"])
         past, now, future = _Marks(found["past"]), _Marks(found["now"]), _Marks(found["future"])
         near, fear, back = _Marks(found["near"]), _Marks(found["fear"]), _Marks(found["taken_back"])
         for start, end, words, cue in raw:
             out.append(Hit(cue, start, end, words,
-                           self._status(text, clauses, start, end, words, cue, joke, report, settled,
+                           # a laugh laughs off what was said before it ("说要杀了我哈哈"); one that
+                           # opens the message is how some people talk ("笑死，他真背着枪去了")
+                           self._status(text, clauses, start, end, words, cue,
+                                        any(a >= start for a in jokes), report, settled,
                                         past, now, future, near, fear, back)))
         return out
 
