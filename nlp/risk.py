@@ -63,6 +63,21 @@ def _not_a_negation(text: str, k: int, neg: str) -> bool:
     return False
 
 
+_CLASS_REF = re.compile(r"\{([a-z_]+)\}")
+
+
+def expand_classes(rx: str, classes: dict[str, list[str]]) -> str:
+    """`{kin}` in a cue's regex is the class `kin` of risk.yaml's `words`: one list of the
+    people a cue may be about, the same in every cue (a cue that knew 奶奶 but not 外婆
+    missed what a new writer said)."""
+    def one(m: re.Match) -> str:
+        words = classes.get(m.group(1))
+        if not words:
+            raise ValueError(f"risk.yaml: no word class {m.group(0)}")
+        return "(?:" + "|".join(map(re.escape, sorted(set(words), key=lambda w: (-len(w), w)))) + ")"
+    return _CLASS_REF.sub(one, rx)
+
+
 def _alternation(words) -> re.Pattern | None:
     words = sorted({str(w).lower() for w in words or () if str(w)}, key=len, reverse=True)
     return guarded("|".join(map(re.escape, words))) if words else None
@@ -170,6 +185,7 @@ class RiskRules:
         self._benign = _alternation(data.get("benign"))
         self.large_sum = float(data.get("large_sum_yuan", 50000))
         self.many_people = int(data.get("many_people_count", 10))
+        classes = {str(k): [str(w) for w in v or ()] for k, v in (data.get("words") or {}).items()}
         self.cues: list[Cue] = []
         self.scanner: PhraseScanner[Cue] = PhraseScanner()
         self.patterns: list[Cue] = []
@@ -178,15 +194,16 @@ class RiskRules:
             for reason, items in (data.get(colour) or {}).items():
                 for item in items or ():
                     if isinstance(item, dict):
-                        cue = Cue(str(item.get("id") or item["re"]), str(reason), colour, guarded(item["re"]),
+                        rx = expand_classes(str(item["re"]), classes)
+                        cue = Cue(str(item.get("id") or item["re"]), str(reason), colour, guarded(rx),
                                   re.compile(item["unless"]) if item.get("unless") else None)
                         self.patterns.append(cue)
-                        sources.append(str(item["re"]))
+                        sources.append(rx)
                     else:
                         cue = Cue(str(item), str(reason), colour)
                         self.scanner.add(str(item).lower(), cue)
                     self.cues.append(cue)
-        self.sources = sources           # the regexes as written, in the order of `patterns`
+        self.sources = sources           # the regexes, classes expanded, in the order of `patterns`
         self._pindex = candidates_index(sources)
         # the plain phrases in one regex (longest first): one C-level scan of the text
         self._phrase_rx = _alternation(self.scanner.phrases())
