@@ -110,7 +110,7 @@ def cv_figures() -> list[str]:
                    + (f"**{kn['accuracy']:.3f}** |" if kn else "|"))
     out += ["", "| red, left out | reds | recall | red or safety question | non-red read red per 1,000 | "
                 "safety question on non-red per 1,000 |", "| --- | --- | --- | --- | --- | --- |"]
-    for k, name in (("chat", "every chat author"), ("new_voices", "newest authors (w3-w9, ~10% red)")):
+    for k, name in (("chat", "every chat author"), ("new_voices", "newest authors (the w sets, ~10% red)")):
         r = rec["red"][k]
         out.append(f"| {name} | {r['red']} | {r['recall']:.3f} | {r['red_or_asked']:.3f} | "
                    f"{r['false_red_per_1000']:.1f} ({r['fp']}/{r['neg']}) | {r['asked_per_1000']:.1f} |")
