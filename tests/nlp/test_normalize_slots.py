@@ -12,6 +12,18 @@ def test_normalize_fullwidth_traditional_emoji_typos():
     assert normalize("   ") == ""
 
 
+def test_dialect_words_read_as_mandarin():
+    # written Cantonese: the verbs of danger, not only the function words
+    assert normalize("佢跌低咗，而家瞓喺地下唔郁") == "他摔倒了，现在躺在地下不动"
+    assert normalize("嗰个人揸住把刀") == "那个人拿住把刀"
+    # north-western: 额 is 我 only in its compounds; 克 is 去 only before a place to go
+    assert normalize("额们准备克县上") == "我们准备去县上"
+    assert normalize("金额太大，名额有限，巧克力") == "金额太大，名额有限，巧克力"
+    assert normalize("克服困难") == "克服困难"
+    assert normalize("敲门么人应") == "敲门没人应"
+    assert normalize("活着还有什么意思，怎么办") == "活着还有什么意思，怎么办"
+
+
 def test_phones():
     assert find_phones("电话13812345678") == ["13812345678"]
     assert find_phones("+86 138-1234-5678") == ["13812345678"]
