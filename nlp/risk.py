@@ -28,7 +28,7 @@ _DOUBLE_NEG = ("不会不", "不能不", "没有不", "不得不")
 _CONDITIONAL = re.compile(r"就|便|的话|否则|要不|我也|我就|才")
 # "一点不像开玩笑", "不是气话", "不是电视上的": a joke, report, taking-back or settling word
 # denied says the opposite
-_DENIED = ("不像是", "不像", "不是在", "不是", "并不是", "并非", "没在", "没有", "没")
+_DENIED = ("不像是", "不像", "不是在", "不是", "并非", "没在", "没有", "没")
 _DENIABLE = frozenset({"joke", "report", "taken_back", "settled"})
 # "不" / "没" / "别" / "未" that deny nothing: fixed words (不如, 别人, 未成年) and the
 # potential complement of a verb (受不了, 出不来, 活不下去, 找不到): "我不如喝药死了算了",

@@ -67,11 +67,15 @@ def git_dir(mirror_root: Path, repo: str) -> Path:
     return base / ".git" if (base / ".git").is_dir() else base
 
 
-def git_show(gdir: Path, commit: str, path: str) -> str:
-    out = subprocess.run(
+def git_blob(gdir: Path, commit: str, path: str) -> bytes:
+    return subprocess.run(
         ["git", f"--git-dir={gdir}", "show", f"{commit}:{path}"],
         check=True, capture_output=True,
     ).stdout
+
+
+def git_show(gdir: Path, commit: str, path: str) -> str:
+    out = git_blob(gdir, commit, path)
     try:
         return out.decode("utf-8-sig")
     except UnicodeDecodeError:  # older Chinese CSVs are GBK
@@ -182,34 +186,29 @@ WAIMAI_GRIEVANCE = re.compile(
 )
 
 
+def review_row(label: str | None, text: str, kind: str = "") -> Row:
+    """A review: positive (green), negative with a grievance word, or negative without one
+    (the mappings drop it: an opinion, not a dispute); `kind` is added to the label."""
+    text = text.strip()
+    if label == "1":
+        return Row("positive" + kind, text, "green")
+    return Row(("negative_grievance" if WAIMAI_GRIEVANCE.search(text) else "negative_other") + kind, text, "?")
+
+
 def read_waimai(src: Source, gdir: Path) -> Iterator[Row]:
     for path in src.paths:
         for rec in csv.DictReader(io.StringIO(git_show(gdir, src.commit, path))):
-            text = (rec.get("review") or "").strip()
-            if rec.get("label") == "1":
-                yield Row("positive", text, "green")
-            elif WAIMAI_GRIEVANCE.search(text):
-                yield Row("negative_grievance", text, "?")
-            else:
-                yield Row("negative_other", text, "?")
+            yield review_row(rec.get("label"), rec.get("review") or "")
 
 
 def read_shopping(src: Source, gdir: Path) -> Iterator[Row]:
     """online_shopping_10_cats: a zip holding one CSV (cat, label, review); the label
     carries the product category so that the cap is spread over the ten of them."""
     for path in src.paths:
-        blob = subprocess.run(["git", f"--git-dir={gdir}", "show", f"{src.commit}:{path}"],
-                              check=True, capture_output=True).stdout
-        with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        with zipfile.ZipFile(io.BytesIO(git_blob(gdir, src.commit, path))) as z:
             text = z.read(z.namelist()[0]).decode("utf-8-sig")
         for rec in csv.DictReader(io.StringIO(text)):
-            review, cat = (rec.get("review") or "").strip(), rec.get("cat") or "?"
-            if rec.get("label") == "1":
-                yield Row(f"positive:{cat}", review, "green")
-            elif WAIMAI_GRIEVANCE.search(review):
-                yield Row(f"negative_grievance:{cat}", review, "?")
-            else:
-                yield Row(f"negative_other:{cat}", review, "?")
+            yield review_row(rec.get("label"), rec.get("review") or "", f":{rec.get('cat') or '?'}")
 
 
 _FACT_HEADINGS = ("基本案情", "案情回顾", "简要案情", "案情简介")
