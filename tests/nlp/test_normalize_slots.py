@@ -22,6 +22,10 @@ def test_dialect_words_read_as_mandarin():
     assert normalize("克服困难") == "克服困难"
     assert normalize("敲门么人应") == "敲门没人应"
     assert normalize("活着还有什么意思，怎么办") == "活着还有什么意思，怎么办"
+    # northern days, and 帐 for 账
+    assert normalize("俺夜儿个去的，今儿又去") == "俺昨天去的，今天又去"
+    assert normalize("他说要跟我算总帐") == "他说要跟我算总账"
+    assert normalize("帐篷") == "帐篷"
 
 
 def test_phones():
@@ -48,6 +52,8 @@ def test_money():
 def test_people_and_dates():
     assert find_people("几十个人要去县政府") == 30
     assert find_people("二十多户都没拿到") == 20
+    assert find_people("五十几个业主在群里说好了") == 50      # not 十几 (15)
+    assert find_people("三十几户") == 30
     assert find_people("我们三个人") == 3
     assert find_people("楼上天天吵") is None
     assert find_dates("去年5月3号借的，半年前说还，昨天又不认") == ["去年", "5月3号", "半年前", "昨天"]
