@@ -26,6 +26,11 @@ def test_dialect_words_read_as_mandarin():
     assert normalize("俺夜儿个去的，今儿又去") == "俺昨天去的，今天又去"
     assert normalize("他说要跟我算总帐") == "他说要跟我算总账"
     assert normalize("帐篷") == "帐篷"
+    # Wu: 伊 他, 阿拉 我们, 辣 在 before a place, 勿 不 — and not in 伊拉克, 阿拉善, 辣椒, 木乃伊, 一道题
+    assert normalize("伊讲今朝要伊的命，人还辣里厢") == "他讲今天要他的命，人还在里面"
+    assert normalize("阿拉叫勿醒伊") == "我们叫不醒他"
+    assert normalize("伊拉克，阿拉善，辣椒太辣，木乃伊，一道题") == "伊拉克，阿拉善，辣椒太辣，木乃伊，一道题"
+    assert normalize("我不想或了") == "我不想活了"
 
 
 def test_phones():
