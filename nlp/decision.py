@@ -4,7 +4,7 @@ place, configured by one data file (nlp/data/decision.yaml).
 Type: the learned model's most probable label (16 types and `none`). A reading that came
 out `none` is a dispute all the same when the text names one: it holds a taxonomy term of
 the tier that names a type (`named_over_none`: 工伤, 抚养费, 宅基地, 物业费) and none of
-none's strongest words (`named_unless`: asking about a case, thanks, greetings, adverts);
+none's strongest words (`named_unless`: asking about a case, thanks, adverts; a greeting is not one);
 it takes the most probable of the named types. Or when it has a red-reason cue (red, or
 not sure): the best type when it is likely enough, otherwise `other`.
 
