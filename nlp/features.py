@@ -153,7 +153,7 @@ class Lexicon:
                 for label, feat in table[term]:
                     add((label, feat, w))
         pats = self.patterns
-        for i in self._pindex(text):
+        for i in self._pindex(text, pairs):
             label, rx = pats[i]
             m = rx.search(text)
             if m:
@@ -172,6 +172,12 @@ class Featurizer:
 
     def read(self, text: str) -> tuple[list[str], list[tuple[str, str, str]]]:
         """The features of a normalised text, and the lexicon's hits (label, feature, words)."""
+        feats, found, _ = self.read_pairs(text)
+        return feats, found
+
+    def read_pairs(self, text: str) -> tuple[list[str], list[tuple[str, str, str]], set[str] | None]:
+        """`read`, and the text's character pairs when it has them (the regex pre-filters
+        of the risk cues take them too, nlp.scanner.candidates_index)."""
         if self.ngram == (1, 2):
             # the character pairs are wanted on their own too (for the lexicon's variants)
             feats, pair_list = [], []
@@ -192,4 +198,4 @@ class Featurizer:
         if self.lexicon is not None:
             found = self.lexicon.find(text, words, pairs)
             feats.extend(f for _, f, _ in found)
-        return feats, found
+        return feats, found, pairs

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from nlp.files import load_yaml
-from nlp.scanner import PhraseScanner, guarded
+from nlp.scanner import PhraseScanner, guarded, required_grams
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -119,7 +119,9 @@ class Normalizer:
         self._typo_re = (guarded("|".join(re.escape(w) for w, _ in pairs)) if pairs else None)
         self._t2s = _t2s()
         rx = load_yaml(Path(typos_path) if typos_path else DATA_DIR / "typos.yaml").get("regex") or {}
-        self._regex = [(guarded(k), v) for k, v in rx.items()]
+        # each with what its matches need (nlp.scanner.required_grams): most messages hold
+        # none of them, and a substring test costs less than a regex pass
+        self._regex = [(guarded(k), v, tuple(sorted(required_grams(k) or ()))) for k, v in rx.items()]
 
     def __call__(self, text: str) -> str:
         if not text:
@@ -143,8 +145,9 @@ class Normalizer:
         t = t.strip("，、 ")
         if self._typo_re is not None:
             t = self._typo_re.sub(lambda m: self._typos[m.group(0)], t)
-        for rx, rep in self._regex:
-            t = rx.sub(rep, t)
+        for rx, rep, needs in self._regex:
+            if not needs or any(g in t for g in needs):
+                t = rx.sub(rep, t)
         return t.lower()
 
 

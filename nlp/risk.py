@@ -220,9 +220,10 @@ class RiskRules:
         return self._benign.sub(lambda m: "，" * len(m.group(0)), text)
 
     # -- cues and their modifiers --------------------------------------------------------
-    def hits(self, text: str) -> list[Hit]:
+    def hits(self, text: str, pairs: set[str] | None = None) -> list[Hit]:
         """Every cue occurrence in a normalised text (benign words blanked first), each
-        with its status."""
+        with its status. `pairs`: the text's character pairs, when the caller has them
+        (blanking only takes pairs away)."""
         said = text                      # joke and report words are looked for as said ("笑死" is benign)
         text = self.blank_benign(text)
         raw: list[tuple[int, int, str, Cue]] = []
@@ -235,7 +236,7 @@ class RiskRules:
         pats = self.patterns
         unless_hits: list[tuple[int, int, str, Cue]] = []
         said_clauses = None
-        for i in self._pindex(text):
+        for i in self._pindex(text, pairs):
             cue = pats[i]
             excused = None
             for m in cue.rx.finditer(text):

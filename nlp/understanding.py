@@ -160,7 +160,7 @@ class Understanding:
         if not isinstance(text, str):
             text = "" if text is None else str(text)
         norm = self._normalize(text)
-        feats, found = self.featurize.read(norm)
+        feats, found, pairs = self.featurize.read_pairs(norm)
         model = self.model
         margins = model.margins(feats)
         red_p = model.probability(RED, margins) if RED in model.index else None
@@ -171,7 +171,7 @@ class Understanding:
         money = tuple(find_money(scan, normalised=True))
         people = find_people(scan, normalised=True)
         dates = tuple(find_dates(scan, normalised=True))
-        hits = self.rules.hits(norm)
+        hits = self.rules.hits(norm, pairs)
         colour = self.decision.colour(hits, red_p, self.rules.size_reasons(money, people))
         if self.label_set is not None:
             tr = self.label_set.classify(norm)

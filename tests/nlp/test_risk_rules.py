@@ -163,3 +163,45 @@ def test_risk_patterns_prefilter_exact_on_sets(u):
             for i, rx in enumerate(plain_l):
                 if rx.search(n):
                     assert i in ck, (rx.pattern, n)
+
+
+# -- required pairs (nlp.scanner.required_grams) --------------------------------------
+
+@pytest.mark.parametrize("pattern, grams", [
+    ("(拿|提)(着)?刀", {"拿刀", "提刀", "着刀"}),      # 着刀 covers both 拿着刀 and 提着刀
+    ("(要|让)(你|他)的?命", {"你命", "他命", "的命"}),
+    (r"(?<!不)打(死|伤)", {"打死", "打伤"}),           # a look-behind holds no character
+    ("跳(楼|河)|不想活", {"跳楼", "跳河", "想活"}),
+    (r"\d+元", {"元"}),                                  # no pair without the digits: a character
+    (r"(十几|几十|\d{2,})个?人.{0,6}(去|堵)", {"人"}),
+    ("[丁-七]+x", {"x"}),
+])
+def test_required_grams(pattern, grams):
+    from nlp.scanner import required_grams
+    assert required_grams(pattern) == frozenset(grams)
+
+
+@pytest.mark.parametrize("pattern", ["a?", r"\d+", "(?i)ab", "a(?i:bc)d", ".{2,}"])
+def test_required_grams_unknown(pattern):
+    from nlp.scanner import required_grams
+    assert required_grams(pattern) is None
+
+
+GRAM_PATTERNS = PATTERNS + [r"(要|让)(你|他)的?命", r"\d+元", r"(?<=[要让])命|命(?=的)", "打(?!我)人",
+                            r"(人|我们)(?!家).{0,3}(围|堵)(住|了)?", "一?(把|根)刀", "(打|砍){2}死"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("拿提举着起刀锄头十几个人去堵不想活着没意思打死伤跳楼河你好在吗丁七x0123 ，要让命的元我们家围住了一把根砍")),
+               max_size=30))
+def test_pair_prefilter_is_exact(text):
+    """With the pairs the featurizer takes (between punctuation, digits as 0) or the
+    text's own, every pattern that matches is among the candidates."""
+    from nlp.features import Featurizer
+    from nlp.scanner import text_pairs
+    index = candidates_index(GRAM_PATTERNS)
+    _, _, pairs = Featurizer(None, None).read_pairs(text)
+    by_feats, by_text = set(index(text, pairs)), set(index(text, text_pairs(text)))
+    for i, p in enumerate(GRAM_PATTERNS):
+        if re.search(p, text):
+            assert i in by_feats and i in by_text, (p, text)
