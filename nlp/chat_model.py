@@ -21,7 +21,8 @@ import sys
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from operator import add
+from itertools import repeat
+from operator import add, sub
 from pathlib import Path
 
 FORMAT = "jiefen-chat-model/3"
@@ -112,9 +113,10 @@ class LinearModel:
         if not vals:
             return list(self.bias)
         base, inv = len(vals) * self._off, 1.0 / self._scale
-        sums = [(v - base) * inv for v in self._unpack(sum(vals).to_bytes(self._nbytes, "little"))]
         if self.binary:
-            return [b + x for b, x in zip(self.bias, sums, strict=False)]
+            return [b + (v - base) * inv
+                    for b, v in zip(self.bias, self._unpack(sum(vals).to_bytes(self._nbytes, "little")), strict=True)]
+        sums = [(v - base) * inv for v in self._unpack(sum(vals).to_bytes(self._nbytes, "little"))]
         sq = float(len(vals))
         if not self.binary and len(distinct) != len(feats):
             # a feature seen c > 1 times weighs 1 + ln c: add the ln c part
@@ -138,13 +140,12 @@ class LinearModel:
         ms = [margins[j] for j in self._label_cols]
         top = max(ms)
         i = ms.index(top)
-        s = 0.0
-        second, j2 = None, -1
-        for j, m in enumerate(ms):
-            s += math.exp(m - top)
-            if j != i and (second is None or m > second):
-                second, j2 = m, j
-        return self.labels[i], 1.0 / s, (self.labels[j2] if j2 >= 0 else None)
+        s = sum(map(math.exp, map(sub, ms, repeat(top, len(ms)))))
+        rest = ms[:i] + ms[i + 1:]
+        if not rest:
+            return self.labels[i], 1.0 / s, None
+        j2 = rest.index(max(rest))          # the first of equals, as `max` takes them
+        return self.labels[i], 1.0 / s, self.labels[j2 if j2 < i else j2 + 1]
 
     def probabilities(self, margins: Sequence[float]) -> list[tuple[str, float]]:
         """The softmax labels with their probabilities, most probable first."""

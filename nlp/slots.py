@@ -8,6 +8,8 @@ import re
 import unicodedata
 from bisect import bisect_left
 
+from nlp.scanner import guarded
+
 _SEP = r"[\s\-－—.·]?"
 _NON_DIGIT = re.compile(r"\D")
 _SEVEN_DIGITS = re.compile(r"\d(?:[\s\-－—.·]?\d){6}")
@@ -132,7 +134,9 @@ _NUMERALS = "零〇一二两三四五六七八九十百千万亿"
 # long run of digits would rescan the run from every position (quadratic time)
 _NUM = rf"(?:\d+(?:\.\d+)?|[{_NUMERALS}]+)"
 _NUM_START = rf"(?:(?<![\d.])\d+(?:\.\d+)?|(?<![{_NUMERALS}])[{_NUMERALS}]+)"
-_MONEY_RE = re.compile(
+# guarded (nlp.scanner): behind a look-ahead for the characters a match starts with, which
+# the engine skips to at C speed (the same matches, 2-4x sooner)
+_MONEY_RE = guarded(
     r"(" + _NUM_START + r"(?:[万千百]" + _NUM + r"?)?)\s*(多|来)?\s*(万|千|百)?\s*(多|来)?\s*"
     r"(元|块钱|块|圆|rmb|人民币|w(?![a-z])|k(?![a-z]))?")
 _NOT_MONEY_AFTER = re.compile(r"^(个|人|户|名|家|口|号|日|月|年|天|点|米|亩|平|斤|公里|楼|栋|层|组|岁|次|辆|分钟|小时|%|％|遍|条|只|头|周|分)")
@@ -179,7 +183,7 @@ def find_money(text: str, normalised: bool = False) -> list[float]:
 
 _APPROX = {"几十": 30, "十几": 15, "几百": 200, "上百": 100, "好几十": 40, "好几百": 300,
            "成百": 100, "上千": 1000, "几千": 2000, "好几": 4, "几": 3, "数十": 30, "数百": 200}
-_PEOPLE_RE = re.compile(
+_PEOPLE_RE = guarded(
     r"(好几十|好几百|几十|十几|几百|上百|成百|上千|几千|数十|数百|好几|" + _NUM_START + r")\s*(多|来|余|几)?\s*(个|名|位|户|家|口)?\s*(人|村民|群众|户|家人|工人|业主|老乡|农民工|住户)")
 
 
@@ -213,7 +217,7 @@ def find_people(text: str, normalised: bool = False) -> int | None:
     return best
 
 
-_DATE_RE = re.compile(
+_DATE_RE = guarded(
     r"(\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
     r"|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}月[初底中]?[一二三四五六七八九十]{0,3}[日号]?"
     r"|\d{1,2}\s*号|\d{1,2}\s*月份?"
