@@ -101,12 +101,26 @@ class Lexicon:
                                 and all("\u4e00" <= c <= "\u9fff" for c in w)
                                 and not (self.known is not None and self.known.is_word(w))
                                 # "老板拖" is 老板 and the next word, not a typo of 老板娘
-                                and not any(len(e) >= len(w) - 1 and e in w for e in exact)):
+                                and not any(len(e) >= len(w) - 1 and e in w for e in exact)
+                                and not (len(w) == L and self._loose(term, w))):
                             seen.add(term)
                             out.append((term, w))
                             break
                     i = text.find(pair, i + 1)
         return out
+
+    def _loose(self, term: str, w: str) -> bool:
+        """True when `w` differs from `term` in a character standing alone between words
+        ("晚上打" is 晚上 and another character, not a typo of 晚上好; "是多少" is not 赔多少):
+        the words on either side of it kept whole make another phrase, while a typo
+        breaks a word (宅基底, 拖欠工姿)."""
+        known = self.known
+        if known is None:
+            return False
+        i = next(k for k, (x, y) in enumerate(zip(term, w)) if x != y)
+        before, after = term[:i], term[i + 1:]
+        return ((not before or (len(before) >= 2 and known.is_word(before)))
+                and (not after or (len(after) >= 2 and known.is_word(after))))
 
     def terms(self) -> list[str]:
         return [w for w in self.scanner.phrases() if len(w) >= 2]
