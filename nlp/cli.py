@@ -74,7 +74,7 @@ def cmd_classify(args) -> int:
     from nlp.understanding import Understanding
     u = Understanding(_load_places(args.registry), model_dir=args.model)
     out = sys.stdout
-    for line in sys.stdin:
+    for line in (args.texts or sys.stdin):
         line = line.rstrip("\r\n")
         r = u.read(line)
         if args.json:
@@ -107,7 +107,9 @@ def add_subcommands(subparsers, settings=None) -> None:
     """`settings(args)`, when given (the jiefen command line), is the service's settings
     (--config, JIEFEN_* variables): the ledger's database and the model in use for
     `nlp train --from-ledger`."""
-    p = subparsers.add_parser("classify", help="read one text per line from stdin: type, risk, places, slots")
+    p = subparsers.add_parser("classify", help="read texts (the arguments, or one per line from stdin): type, risk, "
+                                               "places, slots")
+    p.add_argument("texts", nargs="*", help="texts to read (default: one per line from stdin)")
     p.add_argument("--model", default=None, help="a label set learned by `nlp train` (directory)")
     p.add_argument("--json", action="store_true", help="one JSON object per line (default: text for people)")
     p.add_argument("--registry", default=None, help=f"registry YAML for places (default {DEFAULT_REGISTRY})")

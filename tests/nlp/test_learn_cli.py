@@ -73,6 +73,15 @@ def test_cli_classify_for_people():
     assert not p.stdout.lstrip().startswith("{")
 
 
+def test_cli_classify_texts_given_as_arguments():
+    """`jiefen classify 他拿刀说要砍人 "物业费涨了"`: one reading per argument, stdin not read."""
+    p = _run(["classify", "--json", "拿着刀说要砍人", "物业费又涨了"], "这一行不读\n")
+    assert p.returncode == 0, p.stderr
+    lines = [json.loads(l) for l in p.stdout.splitlines()]
+    assert [d["text"] for d in lines] == ["拿着刀说要砍人", "物业费又涨了"]
+    assert lines[0]["risk"] == "red" and lines[1]["type"] == "property_mgmt"
+
+
 def test_cli_train_then_classify_with_model(tmp_path):
     p = tmp_path / "cases.csv"
     write_csv(p)
