@@ -17,7 +17,7 @@ from bot.words import Words, emoji_as_words, words_of
 from handlers import drafting, texts
 from handlers.intake import Intake
 from handlers.progress import progress_reply
-from nlp.intents import Intent, strip_correction
+from nlp.intents import Intent, asks_question, strip_correction
 from storage.cases import canonical_number
 
 router = Router("resident")
@@ -127,6 +127,17 @@ async def on_wants_to_report(conversation: Conversation, uow: UnitOfWork) -> Ans
     conversation.start(uow.now)
     conversation.step = DESCRIBE
     return texts.ASK_DESCRIBE
+
+
+@idle.message(lambda m, d: bool(d["words"].reading.places or d["words"].reading.phones)
+              and not asks_question(d["words"].text))
+async def on_told_with_place_or_phone(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                                      turn: Turn, words: Words) -> Answer:
+    """Words the reading cannot call a dispute, but which say where or how to reach the
+    writer ("我是柳林村的，电线乱拉在我家窗户底下，电话…"): a report begins; what was said is
+    kept and the resident is asked what happened, rather than sent the welcome text. A
+    question ("柳林村的网格员电话多少") is not a report."""
+    return await Intake(ctx, uow, conversation, message, turn).begin(words)
 
 
 @idle.message()

@@ -68,6 +68,15 @@ def wants_to_report(text: str) -> bool:
     return bool(REPORT.search(text))
 
 
+# asking something (where, when, how much, whether), not telling: 怎么办 is a problem told
+QUESTION = re.compile(r"(?:请问|想问|问一下|问问|咨询|多少|哪里|在哪|哪儿|几点|什么时候|能不能|可不可以"
+                      r"|[吗呢][？?!！。]*$|[？?]\s*$)")
+
+
+def asks_question(text: str) -> bool:
+    return bool(QUESTION.search(text))
+
+
 def strip_correction(text: str) -> tuple[bool, str]:
     """'不对，是柳林村' → (True, '柳林村')."""
     m = CORRECTION.match(text)

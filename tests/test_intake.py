@@ -294,3 +294,30 @@ async def test_each_message_is_read_once(bot, ctx):
             assert all(t == said or t.endswith("拖椅子") for t in seen), seen     # or the description
     finally:
         ctx.reader.read = read
+
+
+async def test_a_fact_told_with_a_place_or_phone_is_heard_out_not_answered_with_the_welcome(bot, ctx):
+    """A message the reading cannot place as a dispute, but which gives where or how to reach
+    the writer, is the start of a report: it is kept, and the resident is asked what happened
+    (not sent the welcome text, which would make them type it all again)."""
+    first = "我是柳林村的，充电桩旁边的电线乱拉在我家窗户底下，电话13812345006"
+    assert ctx.nlp.read(first).type == "none"        # the case this test is about
+    reply = await bot.last(first)
+    assert "发生了什么" in reply and "您好，这里是" not in reply
+    reply = await bot.last("物业一直不管，下雨天怕漏电")
+    assert reply.startswith("请核对")                  # place and phone were kept from the first message
+    assert "东溪镇柳林村" in reply and "138****5006" in reply and "电线乱拉" in reply
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert case.place_code == "DX01" and "充电桩" in case.description and "漏电" in case.description
+
+
+async def test_chit_chat_without_a_place_or_phone_still_gets_the_welcome(bot, ctx):
+    reply = await bot.last("今天天气真不错")
+    assert "您好，这里是" in reply
+
+
+async def test_a_question_naming_a_place_is_not_taken_for_a_report(bot, ctx):
+    for question in ("请问东溪镇的司法所在哪里", "柳林村的网格员电话多少", "我是石桥村的，想问问你们周末上班吗"):
+        reply = await bot.last(question)
+        assert "发生了什么" not in reply, question
