@@ -86,3 +86,17 @@ async def test_a_message_shows_it_is_being_sent(browser, site, ctx, shots):
     await page.screenshot(path=str(shots / "web-chat-sending.png"))
     await page.wait_for_function("!document.body.innerText.includes('发送中…')")
     await context.close()
+
+
+async def test_a_fact_told_with_a_place_is_heard_out_in_the_web_chat(browser, site, shots):
+    """Read as none, but it gives the place and a phone: the bot asks what happened and keeps both."""
+    context = await browser.new_context(**PHONE)
+    page = await context.new_page()
+    await page.goto(site + "/")
+    await page.wait_for_selector(".row.bot")
+    reply = await say(page, "我是柳林村的，充电桩旁边的电线乱拉在我家窗户底下，电话13812345006")
+    assert "发生了什么" in reply and "您好" not in reply
+    reply = await say(page, "物业一直不管，下雨天怕漏电")
+    assert "请核对" in reply and "柳林村" in reply and "138****5006" in reply   # place and phone kept
+    await page.screenshot(path=str(shots / "web-chat-fact-told.png"), full_page=True)
+    await context.close()
