@@ -20,7 +20,8 @@ from pathlib import Path
 
 from nlp.chat_model import _DIGITS, _PUNCT, grams
 from nlp.files import load_yaml
-from nlp.scanner import PhraseScanner, candidates_index, guarded
+from nlp.prefilter import candidates_index, guarded
+from nlp.scanner import PhraseScanner
 from nlp.segment import Segmenter
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -191,7 +192,7 @@ class Featurizer:
 
     def read_pairs(self, text: str) -> tuple[list[str], list[tuple[str, str, str]], set[str] | None]:
         """`read`, and the text's character pairs when it has them (the regex pre-filters
-        of the risk cues take them too, nlp.scanner.candidates_index)."""
+        of the risk cues take them too, nlp.prefilter.candidates_index)."""
         if self.ngram == (1, 2):
             # the character pairs are wanted on their own too (for the lexicon's variants)
             feats, pair_list = [], []

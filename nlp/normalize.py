@@ -13,7 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from nlp.files import load_yaml
-from nlp.scanner import PhraseScanner, guarded, required_grams
+from nlp.prefilter import guarded, required_grams
+from nlp.scanner import PhraseScanner
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -119,7 +120,7 @@ class Normalizer:
         self._typo_re = (guarded("|".join(re.escape(w) for w, _ in pairs)) if pairs else None)
         self._t2s = _t2s()
         rx = load_yaml(Path(typos_path) if typos_path else DATA_DIR / "typos.yaml").get("regex") or {}
-        # each with what its matches need (nlp.scanner.required_grams): most messages hold
+        # each with what its matches need (nlp.prefilter.required_grams): most messages hold
         # none of them, and a substring test costs less than a regex pass
         self._regex = [(guarded(k), v, tuple(sorted(required_grams(k) or ()))) for k, v in rx.items()]
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nlp.files import load_yaml
-from nlp.scanner import PhraseScanner, candidates_index, guarded
+from nlp.prefilter import candidates_index, guarded
+from nlp.scanner import PhraseScanner
 
 DATA_DIR = Path(__file__).with_name("data")
 RED_REASONS = ("violence", "self_harm", "gathering", "danger")

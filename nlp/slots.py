@@ -8,7 +8,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 
-from nlp.scanner import guarded
+from nlp.prefilter import guarded
 
 _SEP = r"[\s\-－—.·]?"
 _NON_DIGIT = re.compile(r"\D")
@@ -134,7 +134,7 @@ _NUMERALS = "零〇一二两三四五六七八九十百千万亿"
 # long run of digits would rescan the run from every position (quadratic time)
 _NUM = rf"(?:\d+(?:\.\d+)?|[{_NUMERALS}]+)"
 _NUM_START = rf"(?:(?<![\d.])\d+(?:\.\d+)?|(?<![{_NUMERALS}])[{_NUMERALS}]+)"
-# guarded (nlp.scanner): behind a look-ahead for the characters a match starts with, which
+# guarded (nlp.prefilter): behind a look-ahead for the characters a match starts with, which
 # the engine skips to at C speed (the same matches, 2-4x sooner)
 _MONEY_RE = guarded(
     r"(" + _NUM_START + r"(?:[万千百]" + _NUM + r"?)?)\s*(多|来)?\s*(万|千|百)?\s*(多|来)?\s*"

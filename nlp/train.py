@@ -324,7 +324,7 @@ CV_RECORD = DATA_DIR / "cv.json"
 
 
 # the code the validation runs (reading the sets, features, rules, decision, training)
-CODE_FILES = ("normalize.py", "scanner.py", "segment.py", "features.py", "risk.py", "decision.py",
+CODE_FILES = ("normalize.py", "scanner.py", "prefilter.py", "segment.py", "features.py", "risk.py", "decision.py",
               "chat_model.py", "train.py", "corpus.py", "files.py")
 DATA_FILES = ("taxonomy.yaml", "risk.yaml", "typos.yaml", "words.json", "decision.yaml")
 
@@ -372,7 +372,7 @@ def hotline_fingerprint() -> str:
     label-set learner and what it reads texts with."""
     import hashlib
     h = hashlib.sha256()
-    for n in ("learn.py", "normalize.py", "scanner.py", "chat_model.py", "files.py"):
+    for n in ("learn.py", "normalize.py", "scanner.py", "prefilter.py", "chat_model.py", "files.py"):
         h.update(n.encode())
         h.update(_code_tokens(Path(__file__).with_name(n)))
     h.update((DATA_DIR / "typos.yaml").read_bytes())

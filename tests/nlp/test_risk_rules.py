@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.scanner import candidates_index, first_chars
+from nlp.prefilter import candidates_index, first_chars
 
 
 @pytest.mark.parametrize("text", [
@@ -122,7 +122,7 @@ def test_round3_not_red(u, text):
 
 
 def test_required_chars():
-    from nlp.scanner import required_chars
+    from nlp.prefilter import required_chars
     assert required_chars("(要|让)(你|他)的?命") == frozenset("命")
     assert required_chars("(拿|提)(着)?刀") == frozenset("刀")
     assert required_chars("a?") is None
@@ -143,7 +143,7 @@ def test_required_chars_prefilter_is_exact(text):
 
 def test_risk_patterns_prefilter_exact_on_sets(u):
     """Every risk and type regex that matches a labelled text is among the candidates, and
-    its guarded form (nlp.scanner.guarded) finds the same matches."""
+    its guarded form (nlp.prefilter.guarded) finds the same matches."""
     import re as _re
 
     from nlp.evaluate import load_tsv, parts
@@ -165,7 +165,7 @@ def test_risk_patterns_prefilter_exact_on_sets(u):
                     assert i in ck, (rx.pattern, n)
 
 
-# -- required pairs (nlp.scanner.required_grams) --------------------------------------
+# -- required pairs (nlp.prefilter.required_grams) --------------------------------------
 
 @pytest.mark.parametrize("pattern, grams", [
     ("(拿|提)(着)?刀", {"拿刀", "提刀", "着刀"}),      # 着刀 covers both 拿着刀 and 提着刀
@@ -177,13 +177,13 @@ def test_risk_patterns_prefilter_exact_on_sets(u):
     ("[丁-七]+x", {"x"}),
 ])
 def test_required_grams(pattern, grams):
-    from nlp.scanner import required_grams
+    from nlp.prefilter import required_grams
     assert required_grams(pattern) == frozenset(grams)
 
 
 @pytest.mark.parametrize("pattern", ["a?", r"\d+", "(?i)ab", "a(?i:bc)d", ".{2,}"])
 def test_required_grams_unknown(pattern):
-    from nlp.scanner import required_grams
+    from nlp.prefilter import required_grams
     assert required_grams(pattern) is None
 
 
@@ -198,7 +198,7 @@ def test_pair_prefilter_is_exact(text):
     """With the pairs the featurizer takes (between punctuation, digits as 0) or the
     text's own, every pattern that matches is among the candidates."""
     from nlp.features import Featurizer
-    from nlp.scanner import text_pairs
+    from nlp.prefilter import text_pairs
     index = candidates_index(GRAM_PATTERNS)
     _, _, pairs = Featurizer(None, None).read_pairs(text)
     by_feats, by_text = set(index(text, pairs)), set(index(text, text_pairs(text)))
