@@ -113,10 +113,10 @@ class LinearModel:
         if not vals:
             return list(self.bias)
         base, inv = len(vals) * self._off, 1.0 / self._scale
+        fields = self._unpack(sum(vals).to_bytes(self._nbytes, "little"))
         if self.binary:
-            return [b + (v - base) * inv
-                    for b, v in zip(self.bias, self._unpack(sum(vals).to_bytes(self._nbytes, "little")), strict=True)]
-        sums = [(v - base) * inv for v in self._unpack(sum(vals).to_bytes(self._nbytes, "little"))]
+            return [b + (v - base) * inv for b, v in zip(self.bias, fields, strict=True)]
+        sums = [(v - base) * inv for v in fields]
         sq = float(len(vals))
         if not self.binary and len(distinct) != len(feats):
             # a feature seen c > 1 times weighs 1 + ln c: add the ln c part

@@ -147,13 +147,8 @@ class Normalizer:
         if self._typo_re is not None:
             t = self._typo_re.sub(lambda m: self._typos[m.group(0)], t)
         for rx, rep, needs in self._regex:
-            for g in needs:
-                if g in t:
-                    t = rx.sub(rep, t)
-                    break
-            else:
-                if not needs:
-                    t = rx.sub(rep, t)
+            if not needs or any(map(t.__contains__, needs)):
+                t = rx.sub(rep, t)
         return t.lower()
 
 

@@ -12,8 +12,6 @@ from functools import lru_cache
 from re import _constants as C
 from re import _parser as sre_parse  # Python 3.11+: the regex parser the pre-filters read
 
-_DIGITS = frozenset("0123456789")
-
 
 @lru_cache(maxsize=2048)
 def _parsed(pattern: str):
