@@ -13,21 +13,23 @@ from functools import lru_cache
 from pathlib import Path
 
 from nlp.files import load_yaml
-from nlp.prefilter import guarded, required_grams
+from nlp.prefilter import guarded, literal_alternation, required_grams
 from nlp.scanner import PhraseScanner
 
 DATA_DIR = Path(__file__).with_name("data")
 
+# emoji & pictographs, dingbats, variation selectors, zero-width characters: each a
+# clause break (a run of them becomes one: repeated breaks are collapsed below)
+_EMOJI_RANGES = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2B00, 0x2BFF), (0xFE00, 0xFE0F), (0x200B, 0x200F),
+                 (0x2060, 0x2060), (0xFEFF, 0xFEFF), (0xE0000, 0xE007F), (0x2190, 0x21FF), (0x2300, 0x23FF),
+                 (0x25A0, 0x25FF))
+# one translation: NFKC turns full-width punctuation into ASCII, this brings the Chinese
+# back, and makes every emoji a comma
 _PUNCT_MAP = str.maketrans({
+    **{chr(c): "，" for lo, hi in _EMOJI_RANGES for c in range(lo, hi + 1)},
     ",": "，", "!": "！", "?": "？", ";": "；", ":": "：",
     "。": "。", "、": "、", "~": "～",
 })
-# emoji & pictographs, dingbats, variation selectors, zero-width characters
-_EMOJI_RE = re.compile(
-    "[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F900-\U0001F9FF"
-    "\U00002B00-\U00002BFF\U0000FE00-\U0000FE0F\U0000200B-\U0000200F\U00002060\U0000FEFF"
-    "\U000E0000-\U000E007F\U00002190-\U000021FF\U00002300-\U000023FF\U000025A0-\U000025FF]+"
-)
 # WeChat text emoticons like [微笑] [捂脸] [强]
 _WX_EMOJI_RE = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,4}\]")
 _REPEAT_PUNCT_RE = re.compile(r"([，。！？；：～、…\.\-—])\1+")
@@ -117,7 +119,8 @@ class Normalizer:
     def __init__(self, typos_path: str | os.PathLike | None = None):
         pairs = load_typos(str(typos_path) if typos_path else None)
         self._typos = dict(pairs)
-        self._typo_re = (guarded("|".join(re.escape(w) for w, _ in pairs)) if pairs else None)
+        pattern = literal_alternation(w for w, _ in pairs)
+        self._typo_re = guarded(pattern) if pattern else None
         self._t2s = _t2s()
         rx = load_yaml(Path(typos_path) if typos_path else DATA_DIR / "typos.yaml").get("regex") or {}
         # each with what its matches need (nlp.prefilter.required_grams): most messages hold
@@ -130,11 +133,9 @@ class Normalizer:
         if not isinstance(text, str):
             text = str(text)
         t = unicodedata.normalize("NFKC", text)
-        # NFKC turns full-width punctuation into ASCII: bring Chinese punctuation back
         t = t.translate(_PUNCT_MAP)
         if "[" in t:
             t = _WX_EMOJI_RE.sub("，", t)
-        t = _EMOJI_RE.sub("，", t)
         if self._t2s.is_needed(t):
             t = self._t2s(t)
         if "\n" in t or "\r" in t:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nlp.files import load_yaml
-from nlp.prefilter import candidates_index, guarded
+from nlp.prefilter import candidates_index, guarded, literal_alternation
 from nlp.scanner import PhraseScanner
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -80,8 +80,8 @@ def expand_classes(rx: str, classes: dict[str, list[str]]) -> str:
 
 
 def _alternation(words) -> re.Pattern | None:
-    words = sorted({str(w).lower() for w in words or () if str(w)}, key=len, reverse=True)
-    return guarded("|".join(map(re.escape, words))) if words else None
+    pattern = literal_alternation({str(w).lower() for w in words or ()})
+    return guarded(pattern) if pattern else None
 
 
 @dataclass(frozen=True)

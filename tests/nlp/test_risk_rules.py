@@ -205,3 +205,28 @@ def test_pair_prefilter_is_exact(text):
     for i, p in enumerate(GRAM_PATTERNS):
         if re.search(p, text):
             assert i in by_feats and i in by_text, (p, text)
+
+
+# -- literal alternations as a trie (nlp.prefilter.literal_alternation) -------------------
+
+_TRIE_ALPHABET = list("打人死了砍刀一把跳楼河.*(?[")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(_TRIE_ALPHABET), min_size=1, max_size=4), min_size=1, max_size=12),
+       st.text(alphabet=st.sampled_from(_TRIE_ALPHABET + ["，"]), max_size=30))
+def test_literal_alternation_matches_longest_first(words, text):
+    """The trie finds what the words' alternation, longest first, finds (regex characters
+    among the words are literals)."""
+    from nlp.prefilter import literal_alternation
+    plain = re.compile("|".join(map(re.escape, sorted(set(words), key=len, reverse=True))))
+    trie = re.compile(literal_alternation(words))
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_literal_alternation_shape():
+    from nlp.prefilter import literal_alternation
+    assert literal_alternation([]) is None
+    assert literal_alternation(["打死", "打伤", "打"]) == "打(?:[伤死])?"
+    assert re.fullmatch(literal_alternation(["a.b", "a"]), "a.b")
+    assert not re.fullmatch(literal_alternation(["a.b"]), "axb")
