@@ -123,20 +123,32 @@ async def on_report(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
 
 
 @idle.message(IntentIs(Intent.REPORT))
-async def on_wants_to_report(conversation: Conversation, uow: UnitOfWork) -> Answer:
+async def on_wants_to_report(conversation: Conversation, uow: UnitOfWork, words: Words) -> Answer:
+    """"我要反映" and the questions around it ("调解中心在哪里", "调解要交钱吗"): a question
+    is answered first (here is where to report; people's mediation is free), then the story
+    is asked for."""
     conversation.start(uow.now)
     conversation.step = DESCRIBE
+    if asks_question(words.text):
+        return [texts.REPORT_HERE + (texts.MEDIATION_IS_FREE if texts.ASKS_ABOUT_FEES.search(words.text) else ""),
+                texts.ASK_DESCRIBE]
     return texts.ASK_DESCRIBE
 
 
-@idle.message(lambda m, d: bool(d["words"].reading.places or d["words"].reading.phones)
-              and not asks_question(d["words"].text))
-async def on_told_with_place_or_phone(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
-                                      turn: Turn, words: Words) -> Answer:
-    """Words the reading cannot call a dispute, but which say where or how to reach the
-    writer ("我是柳林村的，电线乱拉在我家窗户底下，电话…"): a report begins; what was said is
-    kept and the resident is asked what happened, rather than sent the welcome text. A
-    question ("柳林村的网格员电话多少") is not a report."""
+def _tells_something(words: Words) -> bool:
+    """Words the reading cannot call a dispute that still read as the start of one: they say
+    where or how to reach the writer ("我是柳林村的，电线乱拉在我家窗户底下，电话…"), or the
+    disputes together are more probable than `none` although no one type is (P(none) < 0.5:
+    "老王家那个儿子又在那边闹"). A question ("柳林村的网格员电话多少") is not a report."""
+    reading = words.reading
+    return (bool(reading.places or reading.phones) or reading.confidence < 0.5) and not asks_question(words.text)
+
+
+@idle.message(lambda m, d: _tells_something(d["words"]))
+async def on_told_something(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                            turn: Turn, words: Words) -> Answer:
+    """A report begins: what was said is kept and the resident is asked what happened,
+    rather than sent the welcome text (which would make them type it all again)."""
     return await Intake(ctx, uow, conversation, message, turn).begin(words)
 
 

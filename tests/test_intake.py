@@ -312,9 +312,42 @@ async def test_a_fact_told_with_a_place_or_phone_is_heard_out_not_answered_with_
     assert case.place_code == "DX01" and "充电桩" in case.description and "漏电" in case.description
 
 
+async def test_a_complaint_the_reading_is_unsure_of_is_heard_out(bot, ctx):
+    """Words the reading calls `none` while giving the disputes together more than half the
+    probability (P(none) < 0.5: no one type stands out) are more likely a grievance than
+    not: the resident is asked what happened, and the words are kept."""
+    first = "老王家那个儿子又在那边闹"
+    r = ctx.nlp.read(first)
+    assert r.type == "none" and r.confidence < 0.5       # the case this test is about
+    reply = await bot.last(first)
+    assert "发生了什么" in reply and "您好，这里是" not in reply
+    reply = await bot.last("天天半夜在我家门口喝酒砸瓶子，说了也不听")
+    assert "哪个村" in reply
+    await bot.say("柳林村")
+    await bot.say("跳过")
+    reply = await bot.last("用本账号联系")
+    assert reply.startswith("请核对") and "老王家" in reply
+
+
 async def test_chit_chat_without_a_place_or_phone_still_gets_the_welcome(bot, ctx):
-    reply = await bot.last("今天天气真不错")
-    assert "您好，这里是" in reply
+    for said in ("今天天气真不错", "收到，马上下楼"):
+        r = ctx.nlp.read(said)
+        assert r.type == "none" and r.confidence >= 0.5
+        reply = await bot.last(said)
+        assert "您好，这里是" in reply, said
+
+
+async def test_asking_where_the_mediation_centre_is_is_answered_then_the_story_asked(bot, ctx):
+    """"调解中心在哪里" names mediation (a report word) but asks: it is answered (here is
+    where to report; nobody has to travel) before the story is asked for."""
+    reply = await bot.last("请问东溪镇的调解中心在哪里")
+    assert "在这里" in reply and "发生了什么" in reply
+    await bot.say("取消")
+    reply = await bot.last("调解要交钱吗？")
+    assert "不收" in reply
+    await bot.say("取消")
+    reply = await bot.last("我要调解")                    # wanting to report, not asking: as before
+    assert "不收" not in reply and "发生了什么" in reply
 
 
 async def test_a_question_naming_a_place_is_not_taken_for_a_report(bot, ctx):

@@ -100,3 +100,17 @@ async def test_a_fact_told_with_a_place_is_heard_out_in_the_web_chat(browser, si
     assert "请核对" in reply and "柳林村" in reply and "138****5006" in reply   # place and phone kept
     await page.screenshot(path=str(shots / "web-chat-fact-told.png"), full_page=True)
     await context.close()
+
+
+async def test_asking_where_the_centre_is_in_the_web_chat(browser, site, shots):
+    """"调解中心在哪里" is answered (report here; mediation is free), then the story is asked for."""
+    context = await browser.new_context(**PHONE)
+    page = await context.new_page()
+    await page.goto(site + "/")
+    await page.wait_for_selector(".row.bot")
+    reply = await say(page, "请问调解中心在哪里？调解要交钱吗")
+    assert "发生了什么" in reply
+    texts = [t.strip() for t in await page.locator(".row.bot .msg").all_inner_texts()]
+    assert any("在这里就能反映" in t and "不收任何费用" in t for t in texts), texts
+    await page.screenshot(path=str(shots / "web-chat-where-is-the-centre.png"), full_page=True)
+    await context.close()
