@@ -122,13 +122,12 @@ async def on_place(intake: Intake, words: Words) -> Answer:
 @router.message(StepIs(CONTACT), NOT_CORRECTED, IntentIs(Intent.THIS_ACCOUNT, Intent.SKIP))
 async def on_contact_by_account(intake: Intake, words: Words) -> Answer:
     draft = intake.draft
-    if words.has(Intent.THIS_ACCOUNT) and intake.account_reaches:
+    if intake.account_reaches:
+        # no phone given on an account staff can write to: the account it is (the summary says so)
         draft.contact, draft.contact_by_account = "", True
-        return await intake.next_step()
-    if not intake.account_reaches:
+    else:
         draft.contact, draft.contact_by_account = "", False     # the web: a phone is optional
-        return await intake.next_step()
-    return await on_contact(intake, words)
+    return await intake.next_step()
 
 
 @router.message(StepIs(CONTACT))

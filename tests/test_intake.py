@@ -354,3 +354,16 @@ async def test_a_question_naming_a_place_is_not_taken_for_a_report(bot, ctx):
     for question in ("请问东溪镇的司法所在哪里", "柳林村的网格员电话多少", "我是石桥村的，想问问你们周末上班吗"):
         reply = await bot.last(question)
         assert "发生了什么" not in reply, question
+
+
+async def test_no_phone_on_an_account_that_reaches_the_writer_means_this_account(bot, ctx):
+    """On WeChat the account itself reaches the resident: "跳过" / "不方便" at the phone
+    question is contact through the account (shown in the summary), not the same question
+    again."""
+    await bot.say("我家隔壁装修天天早上七点就开始电钻")
+    assert "电话" in await bot.last("南湖社区")
+    reply = await bot.last("不方便")
+    assert reply.startswith("请核对") and "联系方式：本账号" in reply
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert case.contact == ""
