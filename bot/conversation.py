@@ -76,6 +76,7 @@ class Draft:
     party_asked: bool = False
     contact: str | None = None                                 # digits, or "" for "this account"
     contact_by_account: bool = False
+    contact_tries: int = 0                                     # answers to the phone question that gave none
     reporter_name: str = ""
     media: list[dict[str, Any]] = field(default_factory=list)
     source: str = ""                                           # dispute code (place) the intake began from

@@ -30,7 +30,7 @@ from handlers import texts
 from handlers.intake import COUNTY_TOWN, DIGITS_RUN, DONT_KNOW, PLACE_LIKE, SOMEWHERE_IN_AREA, Intake
 from handlers.safety import SafetyAnswered
 from nlp import find_phones
-from nlp.intents import Intent
+from nlp.intents import Intent, declines_phone
 
 
 def _intake(message: Message, data: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +119,12 @@ async def on_place(intake: Intake, words: Words) -> Answer:
     return await intake.take_description(words)
 
 
-@router.message(StepIs(CONTACT), NOT_CORRECTED, IntentIs(Intent.THIS_ACCOUNT, Intent.SKIP))
+def _no_phone(message: Message, data: dict[str, Any]) -> bool:
+    words: Words = data["words"]
+    return words.has(Intent.THIS_ACCOUNT, Intent.SKIP) or declines_phone(words.body)
+
+
+@router.message(StepIs(CONTACT), NOT_CORRECTED, _no_phone)
 async def on_contact_by_account(intake: Intake, words: Words) -> Answer:
     draft = intake.draft
     if intake.account_reaches:
@@ -140,6 +145,14 @@ async def on_contact(intake: Intake, words: Words) -> Answer:
         return (texts.BAD_PHONE if intake.account_reaches else texts.BAD_PHONE_WEB).format(digits=bad.group(0))
     if words.has(Intent.SKIP):
         return intake.ask_contact
+    draft = intake.draft
+    draft.contact_tries += 1
+    if draft.contact_tries >= 2:
+        # asked twice and no phone given: not a third time (the summary shows what was settled);
+        # more of the story is still kept
+        if words.reading.is_dispute:
+            await intake.absorb(intake.raw(words), words.reading)
+        return await on_contact_by_account(intake, words)
     return await intake.take_description(words)
 
 

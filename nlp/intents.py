@@ -73,6 +73,18 @@ QUESTION = re.compile(r"(?:请问|想问|问一下|问问|咨询|多少|哪里|�
                       r"|[吗呢][？?!！。]*$|[？?]\s*$)")
 
 
+# "电话不方便留", "不想留电话", "手机号就不给了": no phone, said in a sentence (the bare "不方便"
+# is a SKIP); the writer's own, not someone else's ("他家没有电话")
+NO_PHONE = re.compile(r"^(?:[^，,。]{0,8}[\s，,])?(?:我的?)?(?:电话|手机|号码|手机号码?|电话号码?|联系方式)(?:就|还是|先)?"
+                      r"(?:不方便|不想|不愿意?|不能|不留|不给|没有|算了)(?:留|给|说|告诉你们?)?了?" + _END
+                      + r"|^(?:我)?(?:不方便|不想|不愿意?|不能|没法|不|就不)(?:留|给|告诉你们?|说)(?:你们)?的?(?:电话|手机号?码?|号码|联系方式)了?"
+                      + _END + r"|^(?:我)?没有?(?:电话|手机)" + _END)
+
+
+def declines_phone(text: str) -> bool:
+    return bool(NO_PHONE.search(text))
+
+
 def asks_question(text: str) -> bool:
     return bool(QUESTION.search(text))
 

@@ -367,3 +367,19 @@ async def test_no_phone_on_an_account_that_reaches_the_writer_means_this_account
     await bot.say("确认")
     [case] = await cases_of(ctx)
     assert case.contact == ""
+
+
+async def test_the_phone_question_is_not_asked_a_third_time(bot, ctx):
+    """"他叫张三 电话不方便留" declines the phone in a sentence; and an answer that is no phone
+    twice over ("确认") settles for the account rather than asking the same question again."""
+    await bot.say("我家隔壁装修天天早上七点就开始电钻")
+    assert "电话" in await bot.last("南湖社区")
+    reply = await bot.last("他叫张三 电话不方便留")
+    assert reply.startswith("请核对") and "联系方式：本账号" in reply
+    await bot.say("取消")
+
+    await bot.say("我家隔壁装修天天早上七点就开始电钻")
+    assert "电话" in await bot.last("南湖社区")
+    assert "电话" in await bot.last("他们家还养了条狗天天叫")   # more of the story: asked once more
+    reply = await bot.last("确认")
+    assert reply.startswith("请核对") and "联系方式：本账号" in reply and "狗天天叫" in reply

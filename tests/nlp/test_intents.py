@@ -15,3 +15,17 @@ def test_asks(text):
                                   "他们是不是故意的，天天半夜敲", "工资拖了三个月有没有人管", "充电桩一直响"])
 def test_tells(text):
     assert not asks_question(text)
+
+
+@pytest.mark.parametrize("text", ["电话不方便留", "他叫张三 电话不方便留", "不想留电话", "手机号就不给了",
+                                  "不方便告诉你们电话", "没有电话", "号码不留了"])
+def test_declines_phone(text):
+    from nlp.intents import declines_phone
+    assert declines_phone(text)
+
+
+@pytest.mark.parametrize("text", ["13812345678", "电话是13812345678", "打他电话不接", "他不接电话",
+                                  "电话打不通", "他家没有电话", "不留电话会怎么样"])
+def test_does_not_decline_phone(text):
+    from nlp.intents import declines_phone
+    assert not declines_phone(text)
