@@ -29,6 +29,8 @@ def place_refs(registry: Registry) -> list[PlaceRef]:
 
 
 CaseHook = Callable[["AppContext", UnitOfWork, "Case"], Awaitable[None]]
+# (ctx, uow, case, the resident's words, a title for staff, an idempotency key)
+SaidHook = Callable[["AppContext", UnitOfWork, "Case", str, str, str], Awaitable[None]]
 Job = Callable[["AppContext"], Awaitable[Any]]
 
 
@@ -49,6 +51,7 @@ class AppContext:
     channels: dict[str, "Sender"] = field(default_factory=dict)   # channel name → push sender
     on_case_opened: list[CaseHook] = field(default_factory=list)  # routing plugs in here
     on_case_updated: list[CaseHook] = field(default_factory=list) # the resident added a place or phone to an open case
+    on_resident_said: list[SaidHook] = field(default_factory=list)  # words about their open case ("不用来了")
     on_tick: list[Job] = field(default_factory=list)              # run by the inbox loop every TICK seconds, on any worker
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("jiefen"))
     staff_channel: str = "wecom_app"                               # the channel that reaches staff one by one

@@ -249,6 +249,20 @@ async def case_updated(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> None
 FOLLOW_UP_KINDS = ("assigned", "followed_up", "updated")      # the ledger follow_up reads
 
 
+async def resident_said(ctx: "AppContext", uow: "UnitOfWork", case: Case, words: str, title: str,
+                        key: str) -> None:
+    """What the resident said about their open case ("不用来了", "怎么还没人来") goes to the
+    people who have it, in their words (they are the staff assigned: no masking)."""
+    reg = ctx.registry
+    text = "\n".join([f"【{title}】{case.number}", notify.inert(notify.shorten(words, 300)),
+                      f"回复“查 {case.number}”看详情。"])
+    for sid in case.assignees or []:
+        if sid in reg.staff:
+            p = staff_push(ctx, reg.staff[sid], text, case, "update", key)
+            if p:
+                await uow.push(p)
+
+
 async def follow_up(ctx: "AppContext", uow: "UnitOfWork", case: Case, events: Sequence[CaseEvent]) -> bool:
     """What a resident adds to an urgent case after it was routed (the place, a phone number)
     reaches its people: the grid worker of a place given late joins, the others get the card

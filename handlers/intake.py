@@ -278,14 +278,12 @@ class Intake:
         if field and not corrected:
             corrected, rest = True, text[field.end():].strip()
         adding = ADDING.match(text)
-        number = self.conv.last_case
-        if not number or not (corrected or adding):
+        if not (corrected or adding):
             return None
-        store = await self.uow.cases()
-        case = await store.get(number)
-        if case is None or case.status not in OPEN_STATUSES \
-                or (case.channel, case.reporter) != (self.message.channel, self.message.user):
+        case = await self.open_last_case()
+        if case is None:
             return None
+        number, store = case.number, await self.uow.cases()
         body = rest if corrected or adding is None else text[adding.end():].strip()
         if not body:
             return [texts.ASK_WHAT_TO_CHANGE_CASE.format(number=number)]
@@ -307,6 +305,34 @@ class Intake:
             await hook(self.ctx, self.uow, case)
         self.turn.case_numbers.add(number)
         return [f"好的，案件 {number} {said}，经办人会看到。"]
+
+
+    async def open_last_case(self) -> Case | None:
+        """The resident's own last case, while it is open (what they say next may be about it)."""
+        number = self.conv.last_case
+        if not number:
+            return None
+        case = await (await self.uow.cases()).get(number)
+        if case is None or case.status not in OPEN_STATUSES \
+                or (case.channel, case.reporter) != (self.message.channel, self.message.user):
+            return None
+        return case
+
+    async def tell_case(self, case: Case, words: str, *, withdraw: bool = False) -> list[str]:
+        """Words about an open case ("你们到底来不来", "没事了，不用来了"), or a wish to withdraw it:
+        added to its description and ledger, and sent to its people. Withdrawing is theirs to
+        do, after calling back: the bot only asks."""
+        store = await self.uow.cases()
+        label = "申请撤回" if withdraw else "补充"
+        await store.update(case, self.message.conversation_key, description=f"{case.description}；{label}：{words}")
+        key = f"said:{case.number}:{self.message.msg_id or self.uow.now.isoformat()}"
+        for hook in self.ctx.on_resident_said:
+            await hook(self.ctx, self.uow, case, f"{label}：{words}", "群众申请撤回" if withdraw else "群众留言", key)
+        self.turn.case_numbers.add(case.number)
+        if withdraw:
+            return [f"好的，已把您撤回案件 {case.number} 的请求转给经办人，他们和您确认后结案，结果会通知您。"]
+        return [f"已转告案件 {case.number} 的经办人，他们会尽快联系您。如有人身危险，请马上拨打110。"
+                if case.risk == Risk.RED else f"已转告案件 {case.number} 的经办人，有进展会通知您。"]
 
 
 def new_case(draft: Draft, channel: str, user: str, registry: Registry) -> NewCase:

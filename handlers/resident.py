@@ -70,12 +70,20 @@ async def on_rating(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
 
 
 @router.message(IntentIs(Intent.CANCEL))
-async def on_cancel(conversation: Conversation) -> Answer:
+async def on_cancel(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
+                    words: Words) -> Answer:
     draft = conversation.draft
     conversation.finish()
     if draft is not None and draft.case_number:
         return f"好的。案件 {draft.case_number} 仍在办理中，有进展会通知您。"
-    return texts.CANCELLED if draft is not None else texts.NOTHING_TO_CANCEL
+    if draft is not None:
+        return texts.CANCELLED
+    # nothing being written: "取消案件" / "撤回" is about the case they reported
+    intake = Intake(ctx, uow, conversation, message, turn)
+    case = await intake.open_last_case()
+    if case is not None:
+        return await intake.tell_case(case, words.raw, withdraw=True)
+    return texts.NOTHING_TO_CANCEL
 
 
 @router.message(IntentIs(Intent.PROGRESS))
@@ -133,6 +141,25 @@ async def on_wants_to_report(conversation: Conversation, uow: UnitOfWork, words:
         return [texts.REPORT_HERE + (texts.MEDIATION_IS_FREE if texts.ASKS_ABOUT_FEES.search(words.text) else ""),
                 texts.ASK_DESCRIBE]
     return texts.ASK_DESCRIBE
+
+
+@idle.message(IntentIs(Intent.CONFIRM), lambda m, d: bool(d["conversation"].last_case))
+async def on_acknowledged(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                          turn: Turn) -> Answer:
+    """"好的" after a case was opened: acknowledged, nobody bothered."""
+    case = await Intake(ctx, uow, conversation, message, turn).open_last_case()
+    return UNHANDLED if case is None else f"好的，案件 {case.number} 有进展会通知您。"
+
+
+@idle.message(lambda m, d: not d["words"].reading.is_dispute and bool(d["conversation"].last_case))
+async def on_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                             turn: Turn, words: Words) -> Answer:
+    """Words that tell no new dispute while the resident's case is open ("你们到底来不来啊",
+    "没事了，他睡着了，不用来了") are about that case: they go to its people and its ledger
+    rather than being answered with the welcome text."""
+    intake = Intake(ctx, uow, conversation, message, turn)
+    case = await intake.open_last_case()
+    return UNHANDLED if case is None else await intake.tell_case(case, words.raw)
 
 
 def _tells_something(words: Words) -> bool:

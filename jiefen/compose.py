@@ -49,9 +49,10 @@ async def build_context(settings: Settings, *, clock: Clock | None = None, state
     db.flush_hooks.append(clocks.flush_hook(settings, ctx.clock.now))   # next due times move with the change
     ctx.dispatcher = build_dispatcher(ctx)
     if settings.wecom_corpid:       # staff are reached over the WeCom app; without it the centre dispatches
-        from bot.routing import case_updated, route_new_case
+        from bot.routing import case_updated, resident_said, route_new_case
         ctx.on_case_opened.append(route_new_case)      # a new case goes to its people at once
         ctx.on_case_updated.append(case_updated)       # and what the resident adds, too
+        ctx.on_resident_said.append(resident_said)     # and what they say about it afterwards
     from handlers.attention import open_silent_reports
     ctx.on_tick.append(open_silent_reports)            # a safety question nobody answered
     ctx.outbox = Outbox(ctx)

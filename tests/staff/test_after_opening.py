@@ -1,0 +1,66 @@
+"""What a resident says after their case was opened reaches the case: a worried "你们到底来不来"
+or a "没事了，不用来了" on an urgent case goes to its people and into its ledger instead of
+the welcome text; a withdrawal is asked of them, not done by the bot; a plain "好的" is
+acknowledged without bothering anyone."""
+from __future__ import annotations
+
+import re
+
+from tests.staff.helpers import case_of, events_of
+from tests.staff.test_clocks import pushes_since
+
+
+async def open_urgent(bot) -> str:
+    reply = await bot.last("我是柳林村的，我老公拿着刀说要砍死我，电话13812345678")
+    return re.search(r"JF\d{6}-\d{3}", reply).group(0)
+
+
+async def test_follow_ups_on_an_open_case_reach_its_people_and_its_ledger(bot, ctx):
+    number = await open_urgent(bot)
+    _, seen = await pushes_since(ctx, 0)
+    for said in ("你们到底来不来啊", "没事了 他睡着了 不用来了"):
+        reply = await bot.last(said)
+        assert number in reply and "您好，这里是" not in reply, reply
+    new, seen = await pushes_since(ctx, seen)
+    leader = [t for u, k, t in new if u == "GaoZhenHua"]
+    assert any("不用来了" in t and number in t for t in leader), new
+    case = await case_of(ctx, number)
+    assert "你们到底来不来" in case.description and "不用来了" in case.description
+    said_in = [e.data.get("text") for e in await events_of(ctx, number, "message_in")]
+    assert "没事了 他睡着了 不用来了" in said_in
+
+
+async def test_a_plain_acknowledgement_bothers_nobody(bot, ctx):
+    number = await open_urgent(bot)
+    before = (await case_of(ctx, number)).description
+    _, seen = await pushes_since(ctx, 0)
+    reply = await bot.last("好的")
+    assert number in reply and "进展" in reply
+    assert (await case_of(ctx, number)).description == before
+    assert (await pushes_since(ctx, seen))[0] == []
+
+
+async def test_withdrawing_a_case_is_asked_of_its_people(bot, ctx):
+    number = await open_urgent(bot)
+    _, seen = await pushes_since(ctx, 0)
+    reply = await bot.last("取消案件")
+    assert number in reply and "撤回" in reply
+    case = await case_of(ctx, number)
+    assert case.status != "closed"                      # staff close it, having called back
+    assert "申请撤回" in case.description
+    new, _ = await pushes_since(ctx, seen)
+    assert any("申请撤回" in t for u, k, t in new if u == "GaoZhenHua"), new
+
+
+async def test_a_closed_case_takes_no_more_words(bot, ctx):
+    from storage.cases import CaseStore
+    number = await open_urgent(bot)
+    async with ctx.db.session() as s:
+        store = CaseStore(s, now=ctx.clock.now())
+        case = await store.get(number)
+        for status in ("mediating", "resolved", "closed"):          # routed at once: dispatched already
+            await store.transition(case, status, "centre")
+    before = (await case_of(ctx, number)).description
+    reply = await bot.last("今天天气真不错")
+    assert "您好，这里是" in reply and number not in reply
+    assert (await case_of(ctx, number)).description == before
