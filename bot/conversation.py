@@ -11,8 +11,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from nlp import Reading, find_phones
+from nlp import Reading
 from nlp.parties import find_party
+from nlp.slots import own_phones
 from storage.lifecycle import Risk
 
 
@@ -121,7 +122,8 @@ class Draft:
                 changed = True
             elif step == Step.PLACE:
                 changed = True
-        phones = reading.phones or tuple(find_phones(told.raw))
+        # the writer's numbers only: "他电话是130…" is the other party's, not one to call back
+        phones = reading.phones or (() if reading.other_phones else tuple(own_phones(told.raw)))
         if phones and phones[0] != self.contact:
             self.contact, self.contact_by_account = phones[0], False
             changed = True

@@ -59,6 +59,22 @@ def mask_name(name: str) -> str:
     return name[:keep] + "*" * (len(name) - keep)
 
 
+# a phone number said aloud and written down by voice input ("一三九零七三一…", "幺八六 七三一零…")
+_SPOKEN_NUMBER = re.compile(r"[零〇一幺二两三四五六七八九](?:\s?[零〇一幺二两三四五六七八九]){6,}")
+
+
+def _mask_spoken(m: re.Match[str]) -> str:
+    """As for digits: a mobile number keeps its first three and last four, a shorter one
+    (a landline) its last four; the digits between become ****."""
+    run = m.group(0)
+    at = [i for i, c in enumerate(run) if not c.isspace()]
+    head = 3 if len(at) >= 11 else 0
+    chars = list(run)
+    for i in at[head:-4]:
+        chars[i] = ""
+    return "".join(chars[:at[head]]) + "****" + "".join(chars[at[head]:])
+
+
 def mask_text(text: str, names: Iterable[str] = ()) -> str:
     """Mask every phone number, identity card number and the given names inside free text."""
     if not text:
@@ -66,6 +82,7 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
     text = _ID_CARD.sub(lambda m: f"{m.group(1)}********{m.group(3)[-1]}", text)
     text = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
     text = _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
+    text = _SPOKEN_NUMBER.sub(_mask_spoken, text)
     for name in sorted({n for n in names if n and is_person_name(n)}, key=len, reverse=True):
         text = text.replace(name, mask_name(name))
     return text

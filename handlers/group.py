@@ -69,9 +69,11 @@ async def on_group_post(message: Message, ctx: AppContext, conversation: Convers
     parties = [{"role": "other", "name": party}] if party else []
     if speaker:
         parties.append({"role": "complainant", "name": speaker})
+    # a worker relays someone ("王大爷反映…，他电话138…"): the "他" is the resident to call back
+    phones = reading.phones or reading.other_phones
     new = NewCase(intake_key=f"group:{message.channel}:{message.chat}:{message.msg_id or uow.now.isoformat()}",
                   type=reading.type, risk=reading.risk, place_code=place, channel=message.channel,
-                  reporter=message.user, description=body, contact=reading.phones[0] if reading.phones else "",
+                  reporter=message.user, description=body, contact=phones[0] if phones else "",
                   reporter_name=speaker, parties=tuple(parties), risk_reasons=reading.risk_reasons,
                   source=f"group:{group.id}" if group else f"group:{message.chat}")
     case, created = await store.open(new)

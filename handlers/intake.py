@@ -23,9 +23,10 @@ from bot.uow import UnitOfWork
 from bot.words import Words
 from handlers import texts
 from handlers.safety import IN_DANGER, UNANSWERED
-from nlp import Reading, find_phones
+from nlp import Reading
 from nlp.intents import ADDING, FIELD_CHANGE, strip_correction
 from nlp.reading import TYPE_NAMES, PlaceMatch
+from nlp.slots import own_phones
 from storage.cases import NewCase
 from storage.lifecycle import Risk
 from storage.models import Case
@@ -289,7 +290,7 @@ class Intake:
             return [texts.ASK_WHAT_TO_CHANGE_CASE.format(number=number)]
         reading = await self.ctx.reader.read(body)
         place = self._place_from(reading, asked=True)
-        phones = reading.phones or tuple(find_phones(body))
+        phones = reading.phones or (() if reading.other_phones else tuple(own_phones(body)))
         if isinstance(place, list):
             return [texts.ASK_PLACE_PRECISELY.format(
                 options="、".join(self.registry.full_name(c) for c in place))]

@@ -18,7 +18,7 @@ def reading_to_dict(r) -> dict:
         "text": r.text, "type": r.type, "confidence": r.confidence, "runner_up": r.runner_up,
         "evidence": list(r.evidence), "risk": r.risk, "risk_reasons": list(r.risk_reasons),
         "places": [{"code": p.code, "name": p.name, "score": p.score, "matched": p.matched} for p in r.places],
-        "phones": list(r.phones), "money": list(r.money), "people": r.people, "dates": list(r.dates),
+        "phones": list(r.phones), "other_phones": list(r.other_phones), "money": list(r.money), "people": r.people, "dates": list(r.dates),
         "ask_safety": r.ask_safety, "safety_cues": list(r.extra.get("safety_cues", ())),
         "model_version": r.model_version,
     }

@@ -56,7 +56,8 @@ class Reading:
     # reads like the urgent reports): the bot asks the resident one safety question
     ask_safety: bool = False
     places: tuple[PlaceMatch, ...] = ()         # best first
-    phones: tuple[str, ...] = ()                # normalised digits, e.g. "13812345678"
+    phones: tuple[str, ...] = ()                # the writer's numbers, digits only, e.g. "13812345678"
+    other_phones: tuple[str, ...] = ()          # numbers given as someone else's ("他电话是…")
     money: tuple[float, ...] = ()               # sums in yuan
     people: int | None = None                   # number of people involved, when said
     dates: tuple[str, ...] = ()                 # date expressions as written

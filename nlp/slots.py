@@ -35,12 +35,49 @@ def find_phones(text: str) -> list[str]:
     return list(dict.fromkeys(d for _, _, d in phone_spans(text)))
 
 
+# seven or more digits said as words, a space apart at most ("幺三八 一二三四 五六七八"): a
+# number read out, which voice input writes down in characters
+_SPOKEN = "零〇一幺二两三四五六七八九"
+_SPOKEN_RUN = re.compile(f"[{_SPOKEN}](?:\\s?[{_SPOKEN}]){{6,}}")
+_SPOKEN_TABLE = str.maketrans(_SPOKEN, "0011223456789")
+_SPOKEN_CHARS = frozenset(_SPOKEN)
+
+
+def spoken_digits(text: str) -> str:
+    """The text with every run of seven or more digits said in characters written in
+    digits, character for character (the positions stay those of the text)."""
+    if _SPOKEN_CHARS.isdisjoint(text):
+        return text
+    return _SPOKEN_RUN.sub(lambda m: m.group(0).translate(_SPOKEN_TABLE), text)
+
+
+# whose number: someone else's when the words just before it name them ("他电话是", "对方的手机：",
+# "老板电话"); the writer's otherwise (a number given in a report is mostly one to call back)
+_OTHERS_PHONE = re.compile(r"(?:他|她|对方|老板|房东|包工头|工头|中介|司机|商家|店家|店主|卖家|物业|经理|老师|医生)"
+                           r"(?:的|家)?(?:电话|手机|号码|联系方式|微信)(?:号码?)?\s*(?:是|为|[:：])?\s*$")
+
+
+def others_phones(text: str, normalised: bool = False, spans: list[tuple[int, int, str]] | None = None) -> list[str]:
+    """The phone numbers the text gives as someone else's ("他电话是130…"), in order.
+    `spans`: the text's `phone_spans`, when the caller has them."""
+    t = text if normalised else _half(text)
+    if spans is None:
+        spans = phone_spans(t, normalised=True)
+    return list(dict.fromkeys(d for a, _, d in spans if _OTHERS_PHONE.search(t, max(0, a - 12), a)))
+
+
+def own_phones(text: str, normalised: bool = False) -> list[str]:
+    """The phone numbers that are not given as someone else's: the writer's, to call back."""
+    others = set(others_phones(text, normalised))
+    return [d for d in find_phones(text) if d not in others]
+
+
 def phone_spans(text: str, normalised: bool = False) -> list[tuple[int, int, str]]:
-    """(start, end, digits) of every phone number, in order of appearance; the spans are
-    positions in `text` once full-width forms are folded (NFKC: the same positions when
-    the text is normalised already)."""
+    """(start, end, digits) of every phone number, in order of appearance, digits said as
+    characters too ("幺三八…"); the spans are positions in `text` once full-width forms are
+    folded (NFKC: the same positions when the text is normalised already)."""
     try:
-        t = text if normalised else _half(text)
+        t = spoken_digits(text if normalised else _half(text))
         if _SEVEN_DIGITS.search(t) is None:
             return []      # every number has seven digits or more, at most one separator apart
         found: list[tuple[int, int, str]] = []

@@ -21,7 +21,7 @@ from nlp.places import PlaceIndex, iter_names
 from nlp.reading import NOT_A_DISPUTE, PlaceMatch, PlaceRef, Reading
 from nlp.risk import RED_REASONS, RiskRules
 from nlp.segment import PLACE_FREQ, Segmenter, load_words
-from nlp.slots import blank_spans, find_dates, find_money, find_people, phone_spans
+from nlp.slots import blank_spans, find_dates, find_money, find_people, others_phones, phone_spans
 
 log = logging.getLogger(__name__)
 RED_REASONS_SET = frozenset(RED_REASONS)
@@ -165,7 +165,8 @@ class Understanding:
         margins = model.margins(feats)
         red_p = model.probability(RED, margins) if RED in model.index else None
         spans = phone_spans(norm, normalised=True)
-        phones = tuple(dict.fromkeys(d for _, _, d in spans))
+        others = tuple(others_phones(norm, normalised=True, spans=spans)) if spans else ()
+        phones = tuple(d for d in dict.fromkeys(d for _, _, d in spans) if d not in others)
         # phone numbers are not money nor people
         scan = blank_spans(norm, spans) if spans else norm
         money = tuple(find_money(scan, normalised=True))
@@ -196,6 +197,7 @@ class Understanding:
         return Reading(text=norm, type=typ, confidence=round(float(conf), 3), runner_up=runner,
                        evidence=evidence, risk=colour.colour, risk_reasons=colour.reasons,
                        ask_safety=colour.ask_safety, places=tuple(self.places.scan(norm)), phones=phones,
+                       other_phones=others,
                        money=money, people=people, dates=dates, model_version=self.model_version,
                        extra={"risk_cues": colour.cues, "safety_cues": tuple(w[1:] for w in safety),
                               "set_aside": colour.set_aside,

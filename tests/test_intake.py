@@ -383,3 +383,17 @@ async def test_the_phone_question_is_not_asked_a_third_time(bot, ctx):
     assert "电话" in await bot.last("他们家还养了条狗天天叫")   # more of the story: asked once more
     reply = await bot.last("确认")
     assert reply.startswith("请核对") and "联系方式：本账号" in reply and "狗天天叫" in reply
+
+
+async def test_someone_elses_number_is_not_the_residents_contact(bot, ctx):
+    """"他电话是130…" is the other party's number: the resident is still asked for their own
+    (a mediator would otherwise call the debtor); the number stays in the description for
+    the staff. Their own, said aloud by voice input, is understood and masked."""
+    await bot.say("我借给同事李强三万块 他一直拖着不还 他电话是13000001234")
+    await bot.say("石桥村")
+    assert "联系电话" in await bot.last("李强")
+    reply = await bot.last("一三九零七三一二二三三")
+    assert "联系方式：139****2233" in reply and "130****1234" in reply and "13000001234" not in reply
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert case.contact == "13907312233" and "13000001234" in case.description

@@ -33,6 +33,9 @@ def test_people_are_masked_relations_are_not(name, masked):
     ("１３８－２３４５－６７８９", "１３８****６７８９"),
     ("座机0731-84561234", "座机0731-****1234"),
     ("身份证430102199003071234", "身份证430102********4"),
+    ("就是一三九零七三一二二三三啊", "一三九****二二三三"),           # said aloud (voice input)
+    ("我电话是幺八六 七三一零 五五六六", "幺八六 **** 五五六六"),
+    ("座机八四五六一二三四", "座机****一二三四"),
 ])
 def test_phone_formats_are_masked(text, masked):
     out = mask_text(text)
@@ -43,6 +46,11 @@ def test_phone_formats_are_masked(text, masked):
 
 @pytest.mark.parametrize("text", ["订单号 2026112312345678 不是电话", "欠了15000元", "2026年11月23日", "第13812组"])
 def test_numbers_that_are_not_phones_stay(text):
+    assert mask_text(text) == text
+
+
+@pytest.mark.parametrize("text", ["三三两两的人", "二〇二四年三月", "一二三四五六"])
+def test_numbers_said_in_words_that_are_not_phones_stay(text):
     assert mask_text(text) == text
 
 

@@ -62,3 +62,49 @@ def test_people_and_dates():
     assert find_people("我们三个人") == 3
     assert find_people("楼上天天吵") is None
     assert find_dates("去年5月3号借的，半年前说还，昨天又不认") == ["去年", "5月3号", "半年前", "昨天"]
+
+
+# -- phone numbers said aloud (voice input) and whose they are ------------------------------
+import pytest  # noqa: E402
+
+from nlp.slots import others_phones, phone_spans, spoken_digits  # noqa: E402
+
+
+@pytest.mark.parametrize("text, digits", [
+    ("一三九零七三一二二三三", ["13907312233"]),
+    ("就是一三九零七三一二二三三啊 你们看不懂吗", ["13907312233"]),
+    ("我电话是幺八六七三一零五五六六", ["18673105566"]),
+    ("幺三八 一二三四 五六七八", ["13812345678"]),
+    ("电话一三九零七三一二二三三，有事打", ["13907312233"]),
+])
+def test_phone_numbers_said_in_chinese_digits(text, digits):
+    assert find_phones(text) == digits
+    assert len(spoken_digits(text)) == len(text)                  # positions stay those of the text
+
+
+@pytest.mark.parametrize("text", ["一二三四五", "三三两两的人", "一直一直一直", "二〇二四年三月", "十一月二十三号"])
+def test_numbers_said_in_words_are_no_phones(text):
+    assert find_phones(text) == []
+
+
+@pytest.mark.parametrize("text, others", [
+    ("他电话是13000001234", ["13000001234"]),
+    ("我借给同事三万块 他一直拖着不还 他电话是13000001234", ["13000001234"]),
+    ("对方的手机：13912345678", ["13912345678"]),
+    ("老板电话13712345678，一直不接", ["13712345678"]),
+    ("房东号码是 13612345678", ["13612345678"]),
+    ("我电话13812345678", []),
+    ("我的电话是13812345678，他电话是13000001234", ["13000001234"]),
+    ("打他电话不接，我电话13812345678", []),
+    ("13812345678", []),
+    ("有事打13812345678找我", []),
+])
+def test_whose_phone(text, others):
+    assert others_phones(text) == others
+    assert set(others) <= set(find_phones(text))
+
+
+def test_spans_of_spoken_numbers_cover_the_words():
+    text = "我电话是幺八六七三一零五五六六"
+    [(a, b, d)] = phone_spans(text)
+    assert text[a:b] == "幺八六七三一零五五六六" and d == "18673105566"
