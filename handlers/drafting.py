@@ -85,6 +85,13 @@ async def on_description(intake: Intake, words: Words) -> Answer:
 @router.message(StepIs(PLACE))
 async def on_place(intake: Intake, words: Words) -> Answer:
     draft, body = intake.draft, words.body
+    if draft.case_number and not draft.place_options:
+        # an urgent case is open: every word about where ("杏花村 村口第三家") goes to its
+        # people as said; nothing is argued with ("没找到…") and nothing asked more than twice
+        if words.has(Intent.SKIP) or DONT_KNOW.search(body):
+            draft.place_unknown = True
+        await intake.absorb(intake.raw(words), words.reading, describe=True, step=PLACE)
+        return await intake.next_step()
     if draft.place_options:
         chosen = intake.pick_option(body, draft.place_options)
         if chosen:

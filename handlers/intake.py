@@ -207,8 +207,10 @@ class Intake:
                  f"类型：{TYPE_NAMES.get(case.type, case.type)}；地点：{where or '待补充'}"]
         if urgent:
             draft.case_number = case.number
+            if texts.has_reason(draft.risk_reasons, "self_harm"):
+                lines = [f"编号：{case.number}"]           # a person in distress, not a type of dispute
             # say who was alerted only when an alert to them was queued in this very transaction
-            lines.insert(0, texts.URGENT if self.uow.queued["alert"] else texts.URGENT_UNSENT)
+            lines.insert(0, texts.urgent_text(draft.risk_reasons, bool(self.uow.queued["alert"])))
             more = await self._urgent_followup()
             return ["\n".join(lines)] + more
         lines.append(f"接下来：{self.ctx.settings.dispatch_days}个工作日内分派给{where or '当地'}的网格员或调解员，"
@@ -240,14 +242,20 @@ class Intake:
                 f"这次的内容已合并到该案件。办理进展可发“查询 {case.number}”了解。"]
 
     async def _urgent_followup(self) -> list[str]:
-        """After an urgent case is open, ask for what is still missing, as additions."""
+        """After an urgent case is open, ask for what is still missing, as additions: the
+        place at most twice, the phone once; someone in distress is asked each once, and
+        gently (nobody is pressed for where they are)."""
         draft = self.draft
-        if not draft.place_code and not draft.place_unknown:
+        asked = draft.urgent_asks
+        distress = texts.has_reason(draft.risk_reasons, "self_harm")
+        if not draft.place_code and not draft.place_unknown and asked.get("place", 0) < (1 if distress else 2):
+            asked["place"] = asked.get("place", 0) + 1
             self.conv.step = PLACE
-            return ["为了尽快找到您，请说一下现在在哪个村（社区）、具体位置。"]
-        if draft.contact is None:
+            return [texts.ASK_WHERE_SELF_HARM if distress else texts.ASK_WHERE_URGENT]
+        if draft.contact is None and not asked.get("contact"):
+            asked["contact"] = 1
             self.conv.step = CONTACT
-            return ["请留一个能马上打通的电话。"]
+            return [texts.ASK_PHONE_SELF_HARM if distress else texts.ASK_PHONE_URGENT]
         self.conv.finish()
         return []
 
@@ -267,7 +275,11 @@ class Intake:
             for hook in self.ctx.on_case_updated:
                 await hook(self.ctx, self.uow, case)
         more = await self._urgent_followup()
-        return more or [f"已补充到案件 {case.number}，工作人员正在处理。"]
+        if more:
+            return more
+        if texts.has_reason(draft.risk_reasons, "self_harm"):
+            return [f"收到，已转给工作人员（{case.number}），他们会尽快联系您、陪您说说话。心理援助热线12356也随时可以打。"]
+        return [f"已补充到案件 {case.number}，工作人员正在处理。"]
 
 
     async def amend_last_case(self, text: str) -> list[str] | None:

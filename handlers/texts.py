@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.conversation import Draft
 from bot.privacy import mask_phone, mask_text
 from nlp.reading import TYPE_NAMES
+from nlp.risk import reason_name
 from storage.registry import Registry
 
 EXPIRED = "您上次没有提交的反映已超过{minutes}分钟未回复，已自动作废（内容没有提交）。如需反映，请重新说一下情况。"
@@ -36,6 +37,32 @@ SAFETY_NOTED = "好的，没有人身危险。"
 URGENT = "情况紧急，已立即通知值班领导和综治中心。如有人身危险，请马上拨打110！"
 # when no alert could be sent to anyone (no staff channel, nobody on duty with an account)
 URGENT_UNSENT = "情况紧急！如有人身危险，请马上拨打110。您的反映已登记为紧急案件，综治中心会第一时间看到并处理。"
+# someone who says they do not want to live: care first, and the national psychological help line
+_HELP_LINE = "您不是一个人。此刻很难受的话，可以拨打心理援助热线12356；有危险请拨打110或120。"
+URGENT_SELF_HARM = "您说的话我们很重视，已经马上请工作人员联系您。" + _HELP_LINE
+URGENT_SELF_HARM_UNSENT = "您说的话我们很重视，综治中心会第一时间看到并联系您。" + _HELP_LINE
+# a gathering or petition being planned: no one is in danger yet, and 110 is not the answer
+URGENT_GATHERING = "已立即通知值班领导和综治中心，工作人员会尽快联系您，把大家的诉求依法解决好。"
+URGENT_GATHERING_UNSENT = "您的反映已登记为紧急案件，综治中心会第一时间看到并联系您，把大家的诉求依法解决好。"
+ASK_WHERE_URGENT = "为了尽快找到您，请说一下现在在哪个村（社区）、具体位置。"
+ASK_WHERE_SELF_HARM = "方便的话，告诉我们您现在在哪个村（社区），工作人员好尽快过去；不想说也没关系。"
+ASK_PHONE_URGENT = "请留一个能马上打通的电话。"
+ASK_PHONE_SELF_HARM = "能留一个电话吗？工作人员想马上和您说说话。不想留也没关系，我们在这里也能联系到您。"
+
+
+def has_reason(reasons: list[str] | tuple[str, ...], key: str) -> bool:
+    """Whether one of a case's risk reasons (as shown: '自伤自杀风险：“不想活了”') is `key`'s."""
+    name = reason_name(key)
+    return any(r.startswith(name) for r in reasons)
+
+
+def urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool) -> str:
+    """What an urgent report is told, by its reasons."""
+    if has_reason(reasons, "self_harm"):
+        return URGENT_SELF_HARM if alerted else URGENT_SELF_HARM_UNSENT
+    if has_reason(reasons, "gathering") and not any(has_reason(reasons, k) for k in ("violence", "danger")):
+        return URGENT_GATHERING if alerted else URGENT_GATHERING_UNSENT
+    return URGENT if alerted else URGENT_UNSENT
 
 
 def help_text(registry: Registry) -> str:

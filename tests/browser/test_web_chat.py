@@ -114,3 +114,18 @@ async def test_asking_where_the_centre_is_in_the_web_chat(browser, site, shots):
     assert any("在这里就能反映" in t and "不收任何费用" in t for t in texts), texts
     await page.screenshot(path=str(shots / "web-chat-where-is-the-centre.png"), full_page=True)
     await context.close()
+
+
+async def test_someone_in_distress_is_answered_with_care_in_the_web_chat(browser, site, shots):
+    """"活着没意思 不想活了": the help line, no dispute type, and where they are asked once, gently."""
+    context = await browser.new_context(**PHONE)
+    page = await context.new_page()
+    await page.goto(site + "/")
+    await page.wait_for_selector(".row.bot")
+    await say(page, "活着没意思 不想活了")
+    texts = [t.strip() for t in await page.locator(".row.bot .msg").all_inner_texts()]
+    assert any("12356" in t for t in texts) and not any("纠纷：" in t or "类型" in t for t in texts[1:]), texts
+    reply = await say(page, "我不想说在哪")
+    assert "位置" not in reply and "在哪" not in reply
+    await page.screenshot(path=str(shots / "web-chat-distress.png"), full_page=True)
+    await context.close()
