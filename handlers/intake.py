@@ -42,6 +42,10 @@ PLACE_LIKE = re.compile(r"^.{1,5}$|(?:村|社区|镇|乡|组|栋|小区|街道|�
                          r"市场|广场|车站|宾馆|酒店|超市|园|场|站|馆|楼|院|中心|大厦)[。.!！]?$")
 
 
+# a choice by its number: "2", "第二个", "选3", "2号", "就是第一个吧"
+OPTION_NUMBER = re.compile(r"^(?:就是|选|要)?第?([1-9]|[一二三四五六七八九])(?:个|号|项)?(?:吧|啊|呀)?[。.!！]?$")
+
+
 class Intake:
     """One message's worth of intake work on one conversation."""
 
@@ -138,9 +142,13 @@ class Intake:
         return a in {p.code for p in self.registry.ancestors(b)} or b in {p.code for p in self.registry.ancestors(a)}
 
     def pick_option(self, text: str, options: list[str]) -> str | None:
+        """The option chosen: its number ("2", "第二个", "选3", "2号") or its name."""
         t = text.strip()
-        if t.isdigit() and 1 <= int(t) <= len(options):
-            return options[int(t) - 1]
+        m = OPTION_NUMBER.match(t)
+        if m:
+            n = int(m.group(1)) if m.group(1).isdigit() else "一二三四五六七八九".find(m.group(1)) + 1
+            if 1 <= n <= len(options):
+                return options[n - 1]
         for code in options:
             place = self.registry.place(code)
             if place and (place.name in t or any(a in t for a in place.aliases)):

@@ -17,7 +17,7 @@ from bot.words import Words, emoji_as_words, words_of
 from handlers import drafting, texts
 from handlers.intake import Intake
 from handlers.progress import progress_reply
-from nlp.intents import Intent, asks_question, strip_correction
+from nlp.intents import Intent, asks_question, chases, strip_correction
 from storage.cases import canonical_number
 
 router = Router("resident")
@@ -121,6 +121,19 @@ async def on_amend(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     """"不对，是石桥村" after the case was opened: the resident's own open case takes it."""
     amended = await Intake(ctx, uow, conversation, message, turn).amend_last_case(words.text)
     return UNHANDLED if amended is None else amended
+
+
+@idle.message(lambda m, d: chases(d["words"].text) and bool(d["conversation"].last_case))
+async def on_chase(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
+                   words: Words) -> Answer:
+    """"我那个工资的事到底有人管没有" with a case open: its status, and the nudge to its people
+    (not a second report of the same thing)."""
+    intake = Intake(ctx, uow, conversation, message, turn)
+    case = await intake.open_last_case()
+    if case is None:
+        return UNHANDLED
+    status = await progress_reply(ctx, uow, message, turn, case.number)
+    return [status, *await intake.tell_case(case, words.raw)]
 
 
 @idle.message(lambda m, d: d["words"].reading.is_dispute or d["words"].reading.ask_safety)

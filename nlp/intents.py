@@ -85,6 +85,15 @@ def declines_phone(text: str) -> bool:
     return bool(NO_PHONE.search(text))
 
 
+# asking after a case already reported: "到底有人管没有", "怎么还没人联系我", "帮我催一下"
+CHASE = re.compile(r"有人管没有|有没有人管|有人管吗|怎么还没(?:有)?人|还没(?:有)?人(?:来|联系|管|处理|理)|"
+                   r"到底(?:管不管|有没有人|什么时候)|什么时候(?:来|处理|解决)|催(?:一下|一催|催)")
+
+
+def chases(text: str) -> bool:
+    return bool(CHASE.search(text))
+
+
 def asks_question(text: str) -> bool:
     return bool(QUESTION.search(text))
 

@@ -397,3 +397,16 @@ async def test_someone_elses_number_is_not_the_residents_contact(bot, ctx):
     await bot.say("确认")
     [case] = await cases_of(ctx)
     assert case.contact == "13907312233" and "13000001234" in case.description
+
+
+async def test_a_choice_is_understood_in_words(bot, ctx):
+    """"第二个", "选3", "2号": the option of that number (not "没找到…" nor a place of that name)."""
+    for said, place in (("第二个", "东溪镇桃源村"), ("选3", "东溪镇石桥村"), ("就是第一个吧", "东溪镇柳林村"),
+                        ("二", "东溪镇桃源村")):
+        await bot.say("取消")
+        reply = await bot.last("东溪镇有人天天在我家地里倒垃圾")
+        assert "1." in reply, reply
+        reply = await bot.last(said)
+        assert "对方是谁" in reply, (said, reply)
+        await bot.say("跳过")
+        assert f"地点：{place}" in await bot.last("13812345678"), said

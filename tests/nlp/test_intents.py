@@ -29,3 +29,16 @@ def test_declines_phone(text):
 def test_does_not_decline_phone(text):
     from nlp.intents import declines_phone
     assert not declines_phone(text)
+
+
+@pytest.mark.parametrize("text", ["我那个工资的事到底有人管没有", "怎么还没人联系我", "到底什么时候来处理",
+                                  "有没有人管啊", "帮我催一下"])
+def test_chases(text):
+    from nlp.intents import chases
+    assert chases(text)
+
+
+@pytest.mark.parametrize("text", ["楼上天天吵没人管", "老板一分钱没给", "什么时候能调解完我也不知道他会不会来"])
+def test_does_not_chase(text):
+    from nlp.intents import chases
+    assert not chases(text)

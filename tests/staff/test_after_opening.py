@@ -64,3 +64,19 @@ async def test_a_closed_case_takes_no_more_words(bot, ctx):
     reply = await bot.last("今天天气真不错")
     assert "您好，这里是" in reply and number not in reply
     assert (await case_of(ctx, number)).description == before
+
+
+async def test_chasing_an_open_case_gets_its_status_and_nudges_its_people(bot, ctx):
+    """"我那个工资的事到底有人管没有" reads as a wage dispute, but with a wage case open it is
+    a chase: the resident gets that case's status (no second report), its people the nudge."""
+    reply = await bot.last("我是桃源村的，在砖厂干了半年，老板一分钱工资没给，电话13812345678")
+    assert reply.startswith("请核对")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    _, seen = await pushes_since(ctx, 0)
+    for said in ("我那个工资的事到底有人管没有", "怎么还没人联系我"):
+        replies = await bot.say(said)
+        joined = "\n".join(replies)
+        assert number in joined and "请问事情发生在哪个村" not in joined, replies
+    assert "有人管没有" in (await case_of(ctx, number)).description
+    from tests.test_intake import cases_of
+    assert len(await cases_of(ctx)) == 1
