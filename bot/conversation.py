@@ -60,6 +60,7 @@ class Draft:
     id: str = field(default_factory=lambda: uuid.uuid4().hex)   # becomes the case's intake key
     texts: list[str] = field(default_factory=list)
     type: str | None = None
+    type_told: bool = False                                    # the resident named the type: the reading keeps off it
     confidence: float = 0.0
     evidence: list[str] = field(default_factory=list)
     risk: str = "green"
@@ -101,7 +102,7 @@ class Draft:
         if describe and told.raw:
             self.texts.append(told.raw)
             whole = told.whole or reading
-            if whole.is_dispute:
+            if whole.is_dispute and not self.type_told:
                 self.type, self.confidence, self.evidence = whole.type, whole.confidence, list(whole.evidence)
             elif self.type is None and len(self.texts) >= 2:
                 self.type = "other"       # described twice and still no known type: a person will sort it

@@ -30,7 +30,7 @@ from handlers import texts
 from handlers.intake import COUNTY_TOWN, DIGITS_RUN, DONT_KNOW, PLACE_LIKE, SOMEWHERE_IN_AREA, Intake
 from handlers.safety import SafetyAnswered
 from nlp import find_phones
-from nlp.intents import Intent, declines_phone
+from nlp.intents import Intent, declines_phone, field_edit
 
 
 def _intake(message: Message, data: dict[str, Any]) -> dict[str, Any]:
@@ -66,6 +66,21 @@ async def on_deny(intake: Intake) -> Answer:
 @router.message(Corrected(), lambda m, d: not d["words"].body)
 async def on_bare_correction() -> Answer:
     return texts.ASK_WHAT_TO_CHANGE
+
+
+@router.message(lambda m, d: field_edit(d["words"].body) is not None)
+async def on_field_edit(intake: Intake, words: Words) -> Answer:
+    """"对方是合伙人陈刚", "类型不对 应该是债务": the field named takes the value given (the
+    story is not added to), then on as before (the summary again, at the end)."""
+    edit = field_edit(words.body)
+    assert edit is not None
+    field, value = edit
+    draft = intake.draft
+    if field == "party":
+        draft.party, draft.party_asked = value, True
+    else:
+        draft.type, draft.type_told = value, True
+    return await intake.next_step()
 
 
 @router.message(lambda m, d: bool(d["conversation"].draft.case_number), IntentIs(Intent.SKIP))

@@ -85,6 +85,36 @@ def declines_phone(text: str) -> bool:
     return bool(NO_PHONE.search(text))
 
 
+# a field named and given a new value while the report is drafted: "对方是合伙人陈刚",
+# "改一下对方：陈刚", "类型不对 应该是债务" (the value is short and is not more of the story)
+_PARTY_EDIT = re.compile(r"^\s*对方(?:应该|其实)?(?:是|叫|改成|改为|换成|[:：])\s*(?!谁|个|一个)([^，,。！？!?；;]{1,14}?)[。.!！]?$")
+_TYPE_EDIT = re.compile(r"^\s*(?:纠纷)?类型(?:不对|错了|选错了)?[，,\s]*(?:应该|其实)?(?:是|改成|改为|换成|选|[:：])\s*"
+                        r"([^，,。！？!?；;]{1,10}?)(?:纠纷|的事|吧)?[。.!！]?$")
+# what residents call the types (TYPE_NAMES, and the words they use for them)
+_TYPE_WORDS = (("debt", "债务|借贷|借钱|欠钱|欠款"), ("labour", "劳动|工资|工伤|欠薪"), ("neighbour", "邻里|邻居"),
+               ("marriage_family", "婚姻|家庭|离婚|赡养|抚养"), ("property_mgmt", "物业"),
+               ("consumer", "消费|买东西|退货|退款"), ("contract", "合同"), ("homestead_housing", "宅基地|房屋|房子"),
+               ("land_forest", "土地|山林|承包地|林地"), ("land_acquisition", "征地|拆迁"),
+               ("business", "生产|经营|生意|合伙"), ("damages", "损害|赔偿"), ("environment", "环境|污染|噪音"),
+               ("medical", "医疗|医院|看病"), ("traffic", "交通|车祸|撞车"), ("other", "其他|别的"))
+
+
+def field_edit(text: str) -> tuple[str, str] | None:
+    """("party", name) or ("type", code) for a message that names a field of the report and
+    gives its new value; None otherwise."""
+    m = _PARTY_EDIT.match(text)
+    if m:
+        value = re.sub(r"\s*叫\s*|\s+", "", m.group(1))
+        return ("party", value) if value else None
+    m = _TYPE_EDIT.match(text)
+    if m:
+        value = m.group(1)
+        for code, words in _TYPE_WORDS:
+            if re.search(words, value):
+                return "type", code
+    return None
+
+
 # asking after a case already reported: "到底有人管没有", "怎么还没人联系我", "帮我催一下"
 CHASE = re.compile(r"有人管没有|有没有人管|有人管吗|怎么还没(?:有)?人|还没(?:有)?人(?:来|联系|管|处理|理)|"
                    r"到底(?:管不管|有没有人|什么时候)|什么时候(?:来|处理|解决)|催(?:一下|一催|催)")

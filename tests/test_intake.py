@@ -410,3 +410,21 @@ async def test_a_choice_is_understood_in_words(bot, ctx):
         assert "对方是谁" in reply, (said, reply)
         await bot.say("跳过")
         assert f"地点：{place}" in await bot.last("13812345678"), said
+
+
+async def test_the_other_party_and_the_type_are_corrected_by_naming_them(bot, ctx):
+    """"不对，对方是合伙人 叫陈刚", "改一下对方：陈刚", "类型不对 应该是债务": the field named
+    changes, nothing is added to the story, and the summary is shown again."""
+    await bot.say("跟人合伙做生意 他卷钱跑了 我在柳林村 电话13812345678")
+    reply = await bot.last("不对，对方是合伙人 叫陈刚")
+    assert "对方：合伙人陈刚" in reply and "叫陈刚" not in reply.split("情况：")[1]
+    reply = await bot.last("改一下对方：陈刚")
+    assert "对方：陈刚" in reply
+    reply = await bot.last("类型不对 应该是债务")
+    assert "类型：债务借贷" in reply and "应该是债务" not in reply
+    reply = await bot.last("对方是楼上502的住户")
+    assert "对方：楼上502的住户" in reply
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert case.type == "debt" and "卷钱跑了" in case.description and "类型不对" not in case.description
+    assert any(p.get("name") == "楼上502的住户" for p in case.parties)

@@ -42,3 +42,22 @@ def test_chases(text):
 def test_does_not_chase(text):
     from nlp.intents import chases
     assert not chases(text)
+
+
+@pytest.mark.parametrize("text, edit", [
+    ("对方是合伙人 叫陈刚", ("party", "合伙人陈刚")),
+    ("对方：陈刚", ("party", "陈刚")),
+    ("对方应该是楼上502的住户", ("party", "楼上502的住户")),
+    ("类型不对 应该是债务", ("type", "debt")),
+    ("类型改成劳动争议", ("type", "labour")),
+    ("类型：物业纠纷", ("type", "property_mgmt")),
+])
+def test_field_edits(text, edit):
+    from nlp.intents import field_edit
+    assert field_edit(text) == edit
+
+
+@pytest.mark.parametrize("text", ["对方是个无赖，天天来闹", "类型我也说不清", "他说对方是好人", "对方是谁我不知道"])
+def test_no_field_edit(text):
+    from nlp.intents import field_edit
+    assert field_edit(text) is None
