@@ -26,7 +26,7 @@ from bot.dispatcher import Answer, Router
 from bot.filters import Corrected, Drafting, IntentIs, Spoken, StepIs
 from bot.message import Message
 from bot.words import Words
-from handlers import texts
+from handlers import faq, texts
 from handlers.intake import COUNTY_TOWN, DIGITS_RUN, DONT_KNOW, PLACE_LIKE, SOMEWHERE_IN_AREA, Intake
 from handlers.safety import SafetyAnswered
 from nlp import find_phones
@@ -66,6 +66,14 @@ async def on_deny(intake: Intake) -> Answer:
 @router.message(Corrected(), lambda m, d: not d["words"].body)
 async def on_bare_correction() -> Answer:
     return texts.ASK_WHAT_TO_CHANGE
+
+
+@router.message(lambda m, d: not d["words"].reading.places and faq.answer(d["words"].text) is not None)
+async def on_question_about_mediation(intake: Intake, words: Words) -> Answer:
+    """"调解协议有法律效力吗" mid-report: answered, then the question pending asked again."""
+    said = faq.answer(words.text)
+    assert said is not None
+    return [said, *await intake.next_step()]
 
 
 @router.message(lambda m, d: field_edit(d["words"].body) is not None)

@@ -14,7 +14,7 @@ from bot.message import EventType, Kind, Message
 from bot.middlewares import Next, Turn
 from bot.uow import UnitOfWork
 from bot.words import Words, emoji_as_words, words_of
-from handlers import drafting, texts
+from handlers import drafting, faq, texts
 from handlers.intake import Intake
 from handlers.progress import progress_reply
 from nlp.intents import Intent, asks_question, chases, strip_correction
@@ -139,8 +139,11 @@ async def on_chase(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
 @idle.message(lambda m, d: d["words"].reading.is_dispute or d["words"].reading.ask_safety)
 async def on_report(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
                     words: Words) -> Answer:
-    """A dispute, or a worry about someone's safety, is heard out."""
-    return await Intake(ctx, uow, conversation, message, turn).begin(words)
+    """A dispute, or a worry about someone's safety, is heard out (a question about
+    mediation in it, "签了字他不认怎么办", answered first)."""
+    said = faq.answer(words.text)
+    heard = await Intake(ctx, uow, conversation, message, turn).begin(words)
+    return [said, *heard] if said else heard
 
 
 @idle.message(IntentIs(Intent.REPORT))
@@ -151,9 +154,14 @@ async def on_wants_to_report(conversation: Conversation, uow: UnitOfWork, words:
     conversation.start(uow.now)
     conversation.step = DESCRIBE
     if asks_question(words.text):
-        return [texts.REPORT_HERE + (texts.MEDIATION_IS_FREE if texts.ASKS_ABOUT_FEES.search(words.text) else ""),
-                texts.ASK_DESCRIBE]
+        return [texts.REPORT_HERE + (faq.answer(words.text) or ""), texts.ASK_DESCRIBE]
     return texts.ASK_DESCRIBE
+
+
+@idle.message(lambda m, d: not d["words"].reading.is_dispute and faq.answer(d["words"].text) is not None)
+async def on_question_about_mediation(words: Words) -> Answer:
+    """"签了字他不认怎么办": what the law says, then where to begin."""
+    return [faq.answer(words.text) or "", texts.TELL_US]
 
 
 @idle.message(IntentIs(Intent.CONFIRM), lambda m, d: bool(d["conversation"].last_case))

@@ -1,7 +1,6 @@
 """What the bot says to residents, in one place, so the wording stays consistent."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -30,8 +29,7 @@ VOICE_NO_TEXT = "收到您的语音（已保存）。目前没能识别语音内
 MEDIA_SAVED = "收到{what}，已作为材料附在{target}。"
 # asked where to go or whom to see about a dispute: nobody has to travel to report one
 REPORT_HERE = "在这里就能反映，不用跑腿：我们登记后转给当地的网格员或调解员，他们会联系您。"
-ASKS_ABOUT_FEES = re.compile(r"钱|费|收费|免费|花多少")
-MEDIATION_IS_FREE = "人民调解不收任何费用（《人民调解法》第四条）。"
+TELL_US = "有纠纷要反映，直接说说情况就行：什么事、在哪个村（社区）。"
 SAFETY_QUESTION = "先问一句：现在有没有人受伤，或者有人身危险？有的话请回复“有”，我们马上通知值班领导；没有请回复“没有”。"
 SAFETY_NOTED = "好的，没有人身危险。"
 URGENT = "情况紧急，已立即通知值班领导和综治中心。如有人身危险，请马上拨打110！"

@@ -428,3 +428,22 @@ async def test_the_other_party_and_the_type_are_corrected_by_naming_them(bot, ct
     [case] = await cases_of(ctx)
     assert case.type == "debt" and "卷钱跑了" in case.description and "类型不对" not in case.description
     assert any(p.get("name") == "楼上502的住户" for p in case.parties)
+
+
+async def test_questions_about_mediation_are_answered_and_the_question_asked_again(bot, ctx):
+    """Mid-report, "协议有法律效力吗" / "能保密吗" get their answers (from the law) and the
+    question pending is asked again; neither becomes part of the story or a place."""
+    assert "哪个村" in await bot.last("我跟老公过不下去了 想离婚他不肯 天天吵")
+    replies = await bot.say("那调解达成的协议有法律效力吗")
+    assert "第三十一条" in replies[0] and "哪个村" in replies[-1]
+    replies = await bot.say("我不想让村里人知道 能保密吗")
+    assert "保密" in replies[0] and "哪个村" in replies[-1]
+    await bot.say("柳林村")
+    await bot.say("跳过")
+    reply = await bot.last("13812345678")
+    assert reply.startswith("请核对") and "法律效力" not in reply and "保密" not in reply
+
+
+async def test_a_question_about_mediation_with_nothing_reported_is_answered(bot, ctx):
+    replies = await bot.say("签了字他不认怎么办？")
+    assert "强制执行" in replies[0] and "您好，这里是" not in "".join(replies)

@@ -1,0 +1,31 @@
+"""What residents ask about mediation itself (what it costs, whether an agreement holds,
+whether they will be named), answered from the Law on People's Mediation, before or
+while a report is told. A question about the dispute itself ("物业费要交多少") is not one
+of these: each asks about mediation or about us."""
+from __future__ import annotations
+
+import re
+
+from nlp.intents import asks_question
+
+_ABOUT_US = r"(?:调解|你们|平台|这里|这个|政府|村里|社区|网格员)"
+FAQ: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"{_ABOUT_US}.{{0,8}}(?:收|交|要|花|给|付)(?:不收)?(?:钱|费)|{_ABOUT_US}.{{0,6}}(?:收费|费用|免费|多少钱)"),
+     "人民调解不收任何费用（《人民调解法》第四条）。"),
+    (re.compile(r"(?:协议|调解|调好|签字|签了字|签了|签的).{0,10}(?:法律效力|效力|有用|管用|算数|算不算数|有效|不认|反悔|不履行|不执行)"),
+     "调解达成的协议有法律约束力，双方应当履行（《人民调解法》第三十一条）；双方可以在协议生效后30日内一起向法院"
+     "申请司法确认，确认后一方不履行的，另一方可以申请法院强制执行（第三十三条）。"),
+    (re.compile(r"保密|(?:别人|村里人?|邻居|他|她|他们|村支书|领导|单位).{0,6}知道|泄露|隐私|匿名|不留名"),
+     "您的电话和姓名只有办理您案件的工作人员能看到，群里和公开的地方都不显示；调解员依法为当事人保密"
+     "（《人民调解法》第十五条）。"),
+)
+
+
+def answer(text: str) -> str | None:
+    """The answers to what a question asks about mediation, or None (not a question, or
+    not one of these)."""
+    if not asks_question(text) and "会不会" not in text \
+            and not text.rstrip("？?!！。 ").endswith(("吗", "么", "没有")):
+        return None
+    found = [a for rx, a in FAQ if rx.search(text)]
+    return "".join(found) or None

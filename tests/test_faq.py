@@ -1,0 +1,25 @@
+"""handlers.faq: questions about mediation itself, answered from the law, before or while a
+report is told; questions about the dispute itself are not taken for them."""
+from __future__ import annotations
+
+import pytest
+
+from handlers import faq
+
+
+@pytest.mark.parametrize("text, says", [
+    ("调解要交钱吗？", "不收任何费用"),
+    ("你们这个收费吗", "不收任何费用"),
+    ("那调解达成的协议有法律效力吗", "第三十一条"),
+    ("签了字他不认怎么办？", "强制执行"),
+    ("我不想让村里人知道 能保密吗", "保密"),
+    ("这个会不会被村支书知道是我举报的", "保密"),
+])
+def test_answers(text, says):
+    assert says in (faq.answer(text) or "")
+
+
+@pytest.mark.parametrize("text", ["物业费要交多少钱？", "他欠我的钱什么时候还", "楼上天天吵", "调解员什么时候来",
+                                  "他不给钱怎么办"])
+def test_not_about_mediation(text):
+    assert faq.answer(text) is None
