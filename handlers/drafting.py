@@ -19,6 +19,7 @@ into the draft.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, SAFETY, Safety
@@ -124,6 +125,10 @@ async def on_place(intake: Intake, words: Words) -> Answer:
             # "就在镇上" / "不知道哪个村": the town (or the county) the choices came from
             draft.place_code, draft.place_options = draft.place_area, []
             return await intake.next_step()
+        if NONE_OF_THEM.match(body):
+            # none of those: the address in their words, kept for the centre to check
+            draft.place_options, draft.place_tries = [], draft.place_tries + 1
+            return texts.ASK_ADDRESS
     named = intake.places_in(body)
     if not named:
         county = intake.registry.county_code()
@@ -138,15 +143,20 @@ async def on_place(intake: Intake, words: Words) -> Answer:
     answered = await intake.take_answer(words, PLACE)
     if answered is not None:
         return answered
-    if not named and not find_phones(body) and PLACE_LIKE.search(body):
+    if not named and not find_phones(body) and (PLACE_LIKE.search(body)
+                                                 or draft.place_tries >= 1 and len(body) <= 20):
         # an answer to "where?" that names a place, even one we do not know ("红旗砖厂")
         if draft.place_tries >= 1:        # asked twice: a place we do not know is still a place
             draft.place_unknown = True
             draft.texts.append(f"地点：{body}")
             return await intake.next_step()
         draft.place_tries += 1
-        return texts.ASK_PLACE_AGAIN.format(text=body, example=texts.place_example(intake.registry))
+        return texts.ASK_PLACE_AGAIN.format(text=body, example=texts.place_example(intake.registry),
+                                            county=texts.county_name(intake.registry))
     return await intake.take_description(words)
+
+
+NONE_OF_THEM = re.compile(r"^\s*(?:都不是|都不对|不是|没有|都没有|不在这里面|不在里面)(?:的|啊|呀|吧)?[。.!！，,\s]*$")
 
 
 def _no_phone(message: Message, data: dict[str, Any]) -> bool:

@@ -16,7 +16,9 @@ NOTHING_TO_CANCEL = "现在没有正在填写的反映。"
 ASK_DESCRIBE = "请说说具体发生了什么事？比如谁和谁、因为什么、闹到什么程度。"
 ASK_PLACE = "请问事情发生在哪个村（社区）？可以说“柳林村3组”“南湖社区3栋”这样的地方。"
 ASK_PLACE_OPTIONS = "请问是下面哪个地方？回复序号或名称：\n{options}"
-ASK_PLACE_AGAIN = "没找到“{text}”这个地方。请说所在的村（社区）名，例如：{example}。"
+ASK_PLACE_AGAIN = ("没找到“{text}”这个地方（这里受理{county}的纠纷）。请说所在的村（社区）名，例如：{example}；"
+                   "说不准的话，直接说地址，我们记下来由综治中心核实。")
+ASK_ADDRESS = "好的。请说一下具体地址（村组、小区或路名），我们记下来，由综治中心核实。"
 ASK_PARTY = "对方是谁？（比如“楼上邻居”“老板”“物业”；不方便说请回复“跳过”）"
 ASK_CONTACT = "请留一个联系电话，方便调解员联系您；不方便留的话回复“跳过”，我们就通过这个账号联系您。"
 ASK_CONTACT_WEB = "请留一个联系电话（可以不留），方便调解员联系您；不留请回复“跳过”，办理进展会在这个页面上告诉您。"
@@ -63,8 +65,12 @@ def urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool) -> str:
     return URGENT if alerted else URGENT_UNSENT
 
 
+def county_name(registry: Registry) -> str:
+    return registry.name(registry.county_code()) or "本县"
+
+
 def help_text(registry: Registry) -> str:
-    county = registry.name(registry.county_code()) or "本县"
+    county = county_name(registry)
     return (f"您好，这里是{county}矛盾纠纷调解平台（解纷）。\n"
             "遇到邻里、家庭、工资、物业等纠纷，直接说说情况就行，比如：“我是柳林村的，楼上天天半夜吵”。\n"
             "查询进度：发送“查询 案件编号”或“我的案子怎么样了”。")

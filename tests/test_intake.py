@@ -447,3 +447,22 @@ async def test_questions_about_mediation_are_answered_and_the_question_asked_aga
 async def test_a_question_about_mediation_with_nothing_reported_is_answered(bot, ctx):
     replies = await bot.say("签了字他不认怎么办？")
     assert "强制执行" in replies[0] and "您好，这里是" not in "".join(replies)
+
+
+async def test_none_of_the_places_offered_is_heard(bot, ctx):
+    """"都不是" to the places offered: no more choices, the address is asked for in the
+    resident's words and kept for the centre to check (not "没找到“都不是”这个地方")."""
+    assert "1." in await bot.last("东溪镇有人天天在我家地里倒垃圾")
+    reply = await bot.last("都不是")
+    assert "没找到" not in reply and "1." not in reply and "地址" in reply
+    reply = await bot.last("红旗砖厂后面的菜地")
+    assert "对方是谁" in reply
+    await bot.say("跳过")
+    reply = await bot.last("13812345678")
+    assert "地点：未知" in reply and "红旗砖厂后面的菜地" in reply
+
+
+async def test_a_place_outside_the_county_is_told_what_is_covered(bot, ctx):
+    await bot.say("楼上天天半夜拖椅子")
+    reply = await bot.last("我在白水镇")
+    assert "青山县" in reply and "没找到" in reply
