@@ -3,6 +3,7 @@ that expired; then the control words (rating, cancel, progress, help), the intak
 report is drafted (handlers/drafting.py), and what an idle resident says."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot import rating
@@ -201,8 +202,15 @@ async def on_told_something(ctx: AppContext, uow: UnitOfWork, conversation: Conv
 
 
 @idle.message()
-async def on_anything_else(ctx: AppContext) -> Answer:
+async def on_anything_else(ctx: AppContext, message: Message, words: Words) -> Answer:
+    if not words.text.strip("，。！？、 "):
+        return texts.GO_ON          # only emoji ("😭😭😭", "🙏"): someone who has not found the words yet
+    if LATIN_ONLY.match(words.text):
+        return texts.CHINESE_ONLY
     return texts.help_text(ctx.registry)
+
+
+LATIN_ONLY = re.compile(r"^[^\u4e00-\u9fff]*[a-z]{2}[^\u4e00-\u9fff]*$", re.IGNORECASE)
 
 
 @router.message(EventIs(EventType.SCAN, EventType.OPEN, EventType.FOLLOW), lambda m: bool(m.event_key))

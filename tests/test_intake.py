@@ -466,3 +466,17 @@ async def test_a_place_outside_the_county_is_told_what_is_covered(bot, ctx):
     await bot.say("楼上天天半夜拖椅子")
     reply = await bot.last("我在白水镇")
     assert "青山县" in reply and "没找到" in reply
+
+
+async def test_a_hesitant_opening_is_invited_to_go_on_not_sent_the_welcome_again(bot, ctx):
+    for said in ("有点事想问问", "唉 说来话长", "就是家里的事"):
+        await bot.say("取消")
+        reply = await bot.last(said)
+        assert "发生了什么" in reply and "您好，这里是" not in reply, said
+
+
+async def test_only_emoji_or_only_english_get_a_word_of_their_own(bot, ctx):
+    reply = await bot.last("😭😭😭")
+    assert "慢慢说" in reply and "您好，这里是" not in reply
+    reply = await bot.last("Hello, my landlord won't return my deposit")
+    assert "中文" in reply and "Chinese" in reply
