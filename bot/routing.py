@@ -261,6 +261,10 @@ async def resident_said(ctx: "AppContext", uow: "UnitOfWork", case: Case, words:
             p = staff_push(ctx, reg.staff[sid], text, case, "update", key)
             if p:
                 await uow.push(p)
+    # what they said turned the case red ("他今天又来了，举着锄头"): the leader on duty hears at
+    # once, as for a case opened red (once: a case alerted already is not alerted again)
+    if case.risk == Risk.RED and not await (await uow.cases()).events(case, (EventKind.ALERT,)):
+        await alert_red(ctx, uow, case)
 
 
 async def follow_up(ctx: "AppContext", uow: "UnitOfWork", case: Case, events: Sequence[CaseEvent]) -> bool:

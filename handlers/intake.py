@@ -339,17 +339,36 @@ class Intake:
             return None
         return case
 
-    async def tell_case(self, case: Case, words: str, *, withdraw: bool = False) -> list[str]:
+    def same_matter(self, case: Case, reading: Reading) -> bool:
+        """Whether a dispute (or danger) told while `case` is open is more of it: no other
+        place named, and the case urgent, the words urgent, or the same type."""
+        place = self._place_from(reading, asked=False)
+        if isinstance(place, str) and case.place_code and place != case.place_code \
+                and not self._related(place, case.place_code):
+            return False
+        return case.risk == Risk.RED or reading.risk == Risk.RED or reading.type == case.type
+
+    async def tell_case(self, case: Case, words: str, *, withdraw: bool = False,
+                        reading: Reading | None = None) -> list[str]:
         """Words about an open case ("你们到底来不来", "没事了，不用来了"), or a wish to withdraw it:
-        added to its description and ledger, and sent to its people. Withdrawing is theirs to
+        added to its description and ledger, and sent to its people; words that tell of danger
+        (`reading` red) turn it red, which alerts the leader on duty. Withdrawing is theirs to
         do, after calling back: the bot only asks."""
         store = await self.uow.cases()
         label = "申请撤回" if withdraw else "补充"
-        await store.update(case, self.message.conversation_key, description=f"{case.description}；{label}：{words}")
+        changes: dict[str, Any] = {"description": f"{case.description}；{label}：{words}"}
+        raised = reading is not None and reading.risk == Risk.RED and case.risk != Risk.RED
+        if raised:
+            assert reading is not None
+            changes.update(risk=Risk.RED.value, risk_reasons=sorted({*case.risk_reasons, *reading.risk_reasons}))
+        await store.update(case, self.message.conversation_key, **changes)
         key = f"said:{case.number}:{self.message.msg_id or self.uow.now.isoformat()}"
         for hook in self.ctx.on_resident_said:
             await hook(self.ctx, self.uow, case, f"{label}：{words}", "群众申请撤回" if withdraw else "群众留言", key)
         self.turn.case_numbers.add(case.number)
+        if raised:
+            alerted = bool(self.uow.queued["alert"])
+            return [f"{texts.urgent_text(case.risk_reasons, alerted)}\n已补充到案件 {case.number}，并升为紧急。"]
         if withdraw:
             return [f"好的，已把您撤回案件 {case.number} 的请求转给经办人，他们和您确认后结案，结果会通知您。"]
         return [f"已转告案件 {case.number} 的经办人，他们会尽快联系您。如有人身危险，请马上拨打110。"

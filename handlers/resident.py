@@ -137,6 +137,19 @@ async def on_chase(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     return [status, *await intake.tell_case(case, words.raw)]
 
 
+@idle.message(lambda m, d: bool(d["conversation"].last_case)
+              and (d["words"].reading.is_dispute or d["words"].reading.risk == "red"))
+async def on_more_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                                  turn: Turn, words: Words) -> Answer:
+    """"快点来人啊 他在砸门" after an urgent report, "他今天又来了，举着锄头要打我" about an open
+    case: more of that case (danger turns it red), not a second case without a place."""
+    intake = Intake(ctx, uow, conversation, message, turn)
+    case = await intake.open_last_case()
+    if case is None or not intake.same_matter(case, words.reading):
+        return UNHANDLED
+    return await intake.tell_case(case, words.raw, reading=words.reading)
+
+
 @idle.message(lambda m, d: d["words"].reading.is_dispute or d["words"].reading.ask_safety)
 async def on_report(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
                     words: Words) -> Answer:

@@ -80,3 +80,32 @@ async def test_chasing_an_open_case_gets_its_status_and_nudges_its_people(bot, c
     assert "有人管没有" in (await case_of(ctx, number)).description
     from tests.test_intake import cases_of
     assert len(await cases_of(ctx)) == 1
+
+
+async def test_more_about_an_urgent_case_joins_it_not_a_new_one(bot, ctx):
+    """"快点来人啊" after an urgent report is more of it: no second red case, its people hear."""
+    number = await open_urgent(bot)
+    await bot.say("13812345678")
+    _, seen = await pushes_since(ctx, 0)
+    replies = await bot.say("快点来人啊 他在砸门")
+    assert number in "".join(replies) and "已受理" not in "".join(replies)
+    from tests.test_intake import cases_of
+    assert len(await cases_of(ctx)) == 1
+    new, _ = await pushes_since(ctx, seen)
+    assert any("砸门" in t for u, k, t in new if u == "GaoZhenHua"), new
+
+
+async def test_danger_told_about_an_open_case_raises_it_and_alerts(bot, ctx):
+    """A green case, then "他今天又来了，举着锄头要打我": the same case turns red and the
+    leader on duty is alerted (not a second case without a place)."""
+    reply = await bot.last("我是柳林村的，隔壁占了我家宅基地盖猪圈，说了不听，电话13812345678")
+    assert reply.startswith("请核对")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    _, seen = await pushes_since(ctx, 0)
+    replies = await bot.say("他今天又来了，举着锄头说要打死我")
+    assert number in "".join(replies) and "110" in "".join(replies)
+    from tests.test_intake import cases_of
+    [case] = await cases_of(ctx)
+    assert case.risk == "red" and "锄头" in case.description
+    new, _ = await pushes_since(ctx, seen)
+    assert any("红色预警" in t for u, k, t in new if u == "GaoZhenHua"), new
