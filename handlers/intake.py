@@ -42,6 +42,8 @@ PLACE_LIKE = re.compile(r"^.{1,5}$|(?:村|社区|镇|乡|组|栋|小区|街道|�
                          r"市场|广场|车站|宾馆|酒店|超市|园|场|站|馆|楼|院|中心|大厦)[。.!！]?$")
 
 
+# a number given as the new one to call ("换成139…", "打这个", "新号码")
+NEW_NUMBER = re.compile(r"改|换|新|打这个|用这个|联系这个")
 # a choice by its number: "2", "第二个", "选3", "2号", "就是第一个吧"
 OPTION_NUMBER = re.compile(r"^(?:就是|选|要)?第?([1-9]|[一二三四五六七八九])(?:个|号|项)?(?:吧|啊|呀)?[。.!！]?$")
 
@@ -357,6 +359,9 @@ class Intake:
         store = await self.uow.cases()
         label = "申请撤回" if withdraw else "补充"
         changes: dict[str, Any] = {"description": f"{case.description}；{label}：{words}"}
+        phones = own_phones(words)
+        if phones and phones[0] != case.contact and NEW_NUMBER.search(words):
+            changes["contact"] = phones[0]          # "我想改一下电话，换成139…"
         raised = reading is not None and reading.risk == Risk.RED and case.risk != Risk.RED
         if raised:
             assert reading is not None

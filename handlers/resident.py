@@ -70,7 +70,19 @@ async def on_rating(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
     return answer
 
 
-@router.message(IntentIs(Intent.CANCEL))
+def _cancels(message: Message, data: dict[str, Any]) -> bool:
+    """"算了" / "取消" end the report; "不用了" to the phone or party question declines that
+    question only (the drafting router takes it as a skip)."""
+    words: Words | None = data["words"]
+    if words is None or not words.has(Intent.CANCEL):
+        return False
+    return not (data["conversation"].step in (CONTACT, PARTY) and SOFT_NO.match(words.text))
+
+
+SOFT_NO = re.compile(r"^\s*(?:不用了?|不要了?|不用不用)(?:吧|啊)?[。.!！，,\s]*$")
+
+
+@router.message(_cancels)
 async def on_cancel(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
                     words: Words) -> Answer:
     draft = conversation.draft

@@ -480,3 +480,14 @@ async def test_only_emoji_or_only_english_get_a_word_of_their_own(bot, ctx):
     assert "慢慢说" in reply and "您好，这里是" not in reply
     reply = await bot.last("Hello, my landlord won't return my deposit")
     assert "中文" in reply and "Chinese" in reply
+
+
+async def test_declining_the_phone_in_other_words_loses_nothing(bot, ctx):
+    """At the phone question "不用了" declines the phone (it does not cancel the report), and
+    "不想留" / "没电话 跳过" decline it too."""
+    for said in ("不用了", "不想留", "没电话 跳过"):
+        await bot.say("取消")
+        await bot.say("我家隔壁装修天天早上七点就开始电钻")
+        assert "电话" in await bot.last("南湖社区")
+        reply = await bot.last(said)
+        assert reply.startswith("请核对") and "联系方式：本账号" in reply and said not in reply, (said, reply)

@@ -61,3 +61,9 @@ def test_field_edits(text, edit):
 def test_no_field_edit(text):
     from nlp.intents import field_edit
     assert field_edit(text) is None
+
+
+@pytest.mark.parametrize("text", ["不想留", "没电话 跳过", "我没有电话", "不留了"])
+def test_declines_phone_briefly(text):
+    from nlp.intents import declines_phone
+    assert declines_phone(text)

@@ -109,3 +109,10 @@ async def test_danger_told_about_an_open_case_raises_it_and_alerts(bot, ctx):
     assert case.risk == "red" and "锄头" in case.description
     new, _ = await pushes_since(ctx, seen)
     assert any("红色预警" in t for u, k, t in new if u == "GaoZhenHua"), new
+
+
+async def test_a_new_phone_for_an_open_case_changes_its_contact(bot, ctx):
+    number = await open_urgent(bot)
+    reply = await bot.last("我想改一下电话，换成13900001111")
+    assert number in reply
+    assert (await case_of(ctx, number)).contact == "13900001111"
