@@ -1,0 +1,28 @@
+"""nlp.parties.find_party: the other party as residents name them."""
+import pytest
+
+from nlp.parties import find_party
+
+
+@pytest.mark.parametrize("text, party", [
+    ("楼上那家天天半夜拖椅子", "楼上那家"),
+    ("隔壁老王占了我家的地", "隔壁老王"),
+    ("干了半年活老板一分钱没给", "老板"),
+    ("我借给同事李强三万块 他一直拖着不还", "李强"),
+    ("有个叫赵大海的欠我钱不还", "赵大海"),
+    ("张老三把我家的树砍了", "张老三"),
+    ("小孩把我的车划了 家长不认账", "家长"),
+    ("对方是合伙人陈刚", "合伙人陈刚"),
+])
+def test_parties(text, party):
+    assert find_party(text) == party
+
+
+@pytest.mark.parametrize("text, not_party", [
+    ("我爸去世了留下老房子 我大哥一个人占着", "老房"),
+    ("白水镇是隔壁县的", "隔壁"),
+    ("我想反映一下邻居的事", "邻居的"),
+    ("我停在楼下的车被小孩用石头划了 家长不认账", "楼下的"),   # 楼下 is where the car was: not solved, not "楼下的"
+])
+def test_not_parties(text, not_party):
+    assert find_party(text) != not_party
