@@ -72,7 +72,7 @@ async def on_bare_correction() -> Answer:
 @router.message(lambda m, d: not d["words"].reading.places and faq.answer(d["words"].text) is not None)
 async def on_question_about_mediation(intake: Intake, words: Words) -> Answer:
     """"调解协议有法律效力吗" mid-report: answered, then the question pending asked again."""
-    said = faq.answer(words.text)
+    said = faq.answer(words.text, intake.ctx.settings.dispatch_days)
     assert said is not None
     return [said, *await intake.next_step()]
 

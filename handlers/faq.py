@@ -21,11 +21,22 @@ FAQ: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def answer(text: str) -> str | None:
-    """The answers to what a question asks about mediation, or None (not a question, or
-    not one of these)."""
-    if not asks_question(text) and "会不会" not in text \
-            and not text.rstrip("？?!！。 ").endswith(("吗", "么", "没有")):
+# how we work: how long, where, whether someone comes ({days}: the settings' dispatch days)
+HOW_WE_WORK: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?:多久|多长时间|几天).{0,4}(?:处理|解决|办|来|有结果|联系)|"
+                r"(?:处理|解决|办|来人|联系).{0,4}(?:多久|多长时间|几天)|什么时候能(?:处理|解决|有结果|办)"),
+     "登记后{days}个工作日内分派给当地的网格员或调解员，他们会联系您；办理的每一步都会在这里告诉您。"),
+    (re.compile(r"办公室|在哪(?:里|儿)?办公|地址在哪|当面|上门|去哪(?:里|儿)?找"),
+     "不用跑：在这里说清楚就能登记。需要当面谈的，网格员或调解员会和您约时间，也可以上门。"),
+)
+
+
+def answer(text: str, dispatch_days: int = 1) -> str | None:
+    """The answers to what a question asks about mediation or about how we work, or None
+    (not a question, or not one of these)."""
+    if not asks_question(text) and "会不会" not in text and "多久" not in text and "多长时间" not in text \
+            and not text.rstrip("？?!！。 ").endswith(("吗", "么", "没有", "完")):
         return None
     found = [a for rx, a in FAQ if rx.search(text)]
+    found += [a.format(days=dispatch_days) for rx, a in HOW_WE_WORK if rx.search(text)]
     return "".join(found) or None

@@ -167,27 +167,27 @@ async def on_report(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
                     words: Words) -> Answer:
     """A dispute, or a worry about someone's safety, is heard out (a question about
     mediation in it, "签了字他不认怎么办", answered first)."""
-    said = faq.answer(words.text)
+    said = faq.answer(words.text, ctx.settings.dispatch_days)
     heard = await Intake(ctx, uow, conversation, message, turn).begin(words)
     return [said, *heard] if said else heard
 
 
 @idle.message(IntentIs(Intent.REPORT))
-async def on_wants_to_report(conversation: Conversation, uow: UnitOfWork, words: Words) -> Answer:
+async def on_wants_to_report(ctx: AppContext, conversation: Conversation, uow: UnitOfWork, words: Words) -> Answer:
     """"我要反映" and the questions around it ("调解中心在哪里", "调解要交钱吗"): a question
     is answered first (here is where to report; people's mediation is free), then the story
     is asked for."""
     conversation.start(uow.now)
     conversation.step = DESCRIBE
     if asks_question(words.text):
-        return [texts.REPORT_HERE + (faq.answer(words.text) or ""), texts.ASK_DESCRIBE]
+        return [texts.REPORT_HERE + (faq.answer(words.text, ctx.settings.dispatch_days) or ""), texts.ASK_DESCRIBE]
     return texts.ASK_DESCRIBE
 
 
 @idle.message(lambda m, d: not d["words"].reading.is_dispute and faq.answer(d["words"].text) is not None)
-async def on_question_about_mediation(words: Words) -> Answer:
+async def on_question_about_mediation(ctx: AppContext, words: Words) -> Answer:
     """"签了字他不认怎么办": what the law says, then where to begin."""
-    return [faq.answer(words.text) or "", texts.TELL_US]
+    return [faq.answer(words.text, ctx.settings.dispatch_days) or "", texts.TELL_US]
 
 
 @idle.message(IntentIs(Intent.CONFIRM), lambda m, d: bool(d["conversation"].last_case))

@@ -23,3 +23,18 @@ def test_answers(text, says):
                                   "他不给钱怎么办"])
 def test_not_about_mediation(text):
     assert faq.answer(text) is None
+
+
+@pytest.mark.parametrize("text, says", [
+    ("一般多久能处理完", "个工作日内"),
+    ("你们要多久才能处理", "个工作日内"),
+    ("你们办公室在哪", "不用跑"),
+    ("调解员能上门吗", "上门"),
+])
+def test_answers_about_how_we_work(text, says):
+    assert says in (faq.answer(text, dispatch_days=1) or "")
+
+
+@pytest.mark.parametrize("text", ["工资拖了多久了都没人管", "我在这里住了多久了"])
+def test_how_long_in_a_complaint_is_no_question_to_us(text):
+    assert faq.answer(text) is None

@@ -491,3 +491,11 @@ async def test_declining_the_phone_in_other_words_loses_nothing(bot, ctx):
         assert "电话" in await bot.last("南湖社区")
         reply = await bot.last(said)
         assert reply.startswith("请核对") and "联系方式：本账号" in reply and said not in reply, (said, reply)
+
+
+async def test_questions_about_how_we_work_are_answered_mid_report(bot, ctx):
+    assert "哪个村" in await bot.last("楼上天天半夜拖椅子")
+    replies = await bot.say("一般多久能处理完")
+    assert "个工作日内" in replies[0] and "哪个村" in replies[-1]
+    replies = await bot.say("你们办公室在哪")
+    assert "不用跑" in replies[0] and "哪个村" in replies[-1]
