@@ -288,7 +288,7 @@ class Intake:
         if more:
             return more
         if texts.has_reason(draft.risk_reasons, "self_harm"):
-            return [f"收到，已转给工作人员（{case.number}），他们会尽快联系您、陪您说说话。心理援助热线12356也随时可以打。"]
+            return [texts.DISTRESS_NOTED.format(number=case.number)]
         return [f"已补充到案件 {case.number}，工作人员正在处理。"]
 
 

@@ -227,7 +227,7 @@ async def on_told_something(ctx: AppContext, uow: UnitOfWork, conversation: Conv
 
 
 @idle.message()
-async def on_anything_else(ctx: AppContext, message: Message, words: Words) -> Answer:
+async def on_anything_else(ctx: AppContext, words: Words) -> Answer:
     if not words.text.strip("，。！？、 "):
         return texts.GO_ON          # only emoji ("😭😭😭", "🙏"): someone who has not found the words yet
     if LATIN_ONLY.match(words.text):

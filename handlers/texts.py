@@ -40,7 +40,10 @@ URGENT = "情况紧急，已立即通知值班领导和综治中心。如有人�
 # when no alert could be sent to anyone (no staff channel, nobody on duty with an account)
 URGENT_UNSENT = "情况紧急！如有人身危险，请马上拨打110。您的反映已登记为紧急案件，综治中心会第一时间看到并处理。"
 # someone who says they do not want to live: care first, and the national psychological help line
-_HELP_LINE = "您不是一个人。此刻很难受的话，可以拨打心理援助热线12356；有危险请拨打110或120。"
+HELP_LINE_NUMBER = "12356"          # the national psychological help line
+_HELP_LINE = f"您不是一个人。此刻很难受的话，可以拨打心理援助热线{HELP_LINE_NUMBER}；有危险请拨打110或120。"
+DISTRESS_NOTED = ("收到，已转给工作人员（{number}），他们会尽快联系您、陪您说说话。"
+                  f"心理援助热线{HELP_LINE_NUMBER}也随时可以打。")
 URGENT_SELF_HARM = "您说的话我们很重视，已经马上请工作人员联系您。" + _HELP_LINE
 URGENT_SELF_HARM_UNSENT = "您说的话我们很重视，综治中心会第一时间看到并联系您。" + _HELP_LINE
 # a gathering or petition being planned: no one is in danger yet, and 110 is not the answer
