@@ -20,8 +20,9 @@ CROWD_REASON = "多人反映同一纠纷（可能引发群体性事件）"
 
 
 async def link_duplicate(ctx: AppContext, uow: UnitOfWork, reading: Reading, place_code: str | None,
-                         message: Message, text: str) -> Case | None:
-    """Find the open case this report repeats; record the report on it and return it."""
+                         message: Message, text: str, *, contact: str = "", reporter_name: str = "") -> Case | None:
+    """Find the open case this report repeats; record the report on it (with the reporter's
+    own contact and name: theirs, not the case's) and return it."""
     types = {t for t in (reading.type, reading.runner_up) if t and t != NOT_A_DISPUTE}
     if reading.type == NOT_A_DISPUTE or not types:
         return None
@@ -39,7 +40,8 @@ async def link_duplicate(ctx: AppContext, uow: UnitOfWork, reading: Reading, pla
         return None
     case = next(c for c in candidates if c.number == match.number)
     await store.event(case, EventKind.LINKED_REPORT, message.conversation_key, channel=message.channel, chat=message.chat,
-                      text=text, reason=match.reason, score=round(match.score, 3))
+                      text=text, reason=match.reason, score=round(match.score, 3),
+                      **{k: v for k, v in (("contact", contact), ("reporter_name", reporter_name)) if v})
     if case.risk == Risk.RED:               # already treated as a possible group incident
         return case
     reporters = {f"{channel}:{user}" for channel, user in await store.reporters(case)}

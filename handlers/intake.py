@@ -203,7 +203,8 @@ class Intake:
         history = draft_history(draft, self.message.conversation_key)
         if not await store.by_intake_key(draft.id):         # a retried confirmation is not a repeat report
             linked = await link_duplicate(self.ctx, self.uow, await self.ctx.reader.read(draft.description),
-                                          draft.place_code, self.message, draft.description)
+                                          draft.place_code, self.message, draft.description,
+                                          contact=draft.contact or "", reporter_name=draft.reporter_name)
             if linked is not None:
                 return await self._joined(linked, history)
         case, created = await store.open(new, history)

@@ -193,3 +193,17 @@ async def test_a_correction_of_the_reading_is_recorded_with_who_and_why(bot, ctx
     assert "没有认出" in await worker.last(f"更正 {number} 类型 外星人 不知道")
     assert "不在您的办理范围" in await staff_bot(ctx, "LiHongMei").last(f"更正 {number} 风险 绿 误报")
     assert len(await events_of(ctx, number, "corrected")) == 3
+
+
+async def test_a_second_reporter_keeps_their_own_phone_on_the_case(bot, ctx):
+    """The second resident's report joins the open case: their phone (and name) are kept on
+    its ledger for the staff, not lost with their draft."""
+    number = await report(bot)
+    neighbour = TestBot(ctx, channel="test", user="resident-2")
+    neighbour._ids = iter(range(500, 600))
+    joined = await neighbour.last("我住柳林村，楼上每天半夜拖椅子吵得睡不着，电话13900001111")
+    if number not in joined:
+        joined = await neighbour.last("确认")
+    assert number in joined
+    [linked] = await events_of(ctx, number, "linked_report")
+    assert linked.data.get("contact") == "13900001111"
