@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from nlp.slots import SPOKEN_RUN
+
 # digits as people type them: ASCII or full-width
 _D = "[0-9０-９]"
 _SEP = r"[-\s.·－—–．。、]?"
@@ -60,7 +62,6 @@ def mask_name(name: str) -> str:
 
 
 # a phone number said aloud and written down by voice input ("一三九零七三一…", "幺八六 七三一零…")
-_SPOKEN_NUMBER = re.compile(r"[零〇一幺二两三四五六七八九](?:\s?[零〇一幺二两三四五六七八九]){6,}")
 
 
 def _mask_spoken(m: re.Match[str]) -> str:
@@ -82,7 +83,7 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
     text = _ID_CARD.sub(lambda m: f"{m.group(1)}********{m.group(3)[-1]}", text)
     text = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
     text = _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
-    text = _SPOKEN_NUMBER.sub(_mask_spoken, text)
+    text = SPOKEN_RUN.sub(_mask_spoken, text)      # the runs nlp.slots reads as digits
     for name in sorted({n for n in names if n and is_person_name(n)}, key=len, reverse=True):
         text = text.replace(name, mask_name(name))
     return text

@@ -38,7 +38,7 @@ def find_phones(text: str) -> list[str]:
 # seven or more digits said as words, a space apart at most ("幺三八 一二三四 五六七八"): a
 # number read out, which voice input writes down in characters
 _SPOKEN = "零〇一幺二两三四五六七八九"
-_SPOKEN_RUN = re.compile(f"[{_SPOKEN}](?:\\s?[{_SPOKEN}]){{6,}}")
+SPOKEN_RUN = re.compile(f"[{_SPOKEN}](?:\\s?[{_SPOKEN}]){{6,}}")
 _SPOKEN_TABLE = str.maketrans(_SPOKEN, "0011223456789")
 _SPOKEN_CHARS = frozenset(_SPOKEN)
 
@@ -48,7 +48,7 @@ def spoken_digits(text: str) -> str:
     digits, character for character (the positions stay those of the text)."""
     if _SPOKEN_CHARS.isdisjoint(text):
         return text
-    return _SPOKEN_RUN.sub(lambda m: m.group(0).translate(_SPOKEN_TABLE), text)
+    return SPOKEN_RUN.sub(lambda m: m.group(0).translate(_SPOKEN_TABLE), text)
 
 
 # whose number: someone else's when the words just before it name them ("他电话是", "对方的手机：",
@@ -68,8 +68,10 @@ def others_phones(text: str, normalised: bool = False, spans: list[tuple[int, in
 
 def own_phones(text: str, normalised: bool = False) -> list[str]:
     """The phone numbers that are not given as someone else's: the writer's, to call back."""
-    others = set(others_phones(text, normalised))
-    return [d for d in find_phones(text) if d not in others]
+    t = text if normalised else _half(text)
+    spans = phone_spans(t, normalised=True)
+    others = set(others_phones(t, normalised=True, spans=spans))
+    return [d for d in dict.fromkeys(d for _, _, d in spans) if d not in others]
 
 
 def phone_spans(text: str, normalised: bool = False) -> list[tuple[int, int, str]]:

@@ -118,15 +118,21 @@ async def test_a_new_story_after_the_result_is_not_taken_for_a_rating(bot, ctx):
     assert (await case_of(ctx, number)).status == "resolved"
 
 
-async def test_everyone_who_reported_the_same_dispute_hears_of_it(bot, ctx):
-    """A second resident's report joins the open case; from then on each change reaches both,
-    and only the reporter of record is asked to rate the result."""
-    number = await report(bot)
+async def neighbour_reports(ctx, number):
+    """A second resident reports the dispute of case `number`: (their bot, the answer)."""
     neighbour = TestBot(ctx, channel="test", user="resident-2")
     neighbour._ids = iter(range(500, 600))
     joined = await neighbour.last("我住柳林村，楼上每天半夜拖椅子吵得睡不着，电话13900001111")
     if number not in joined:
         joined = await neighbour.last("确认")
+    return neighbour, joined
+
+
+async def test_everyone_who_reported_the_same_dispute_hears_of_it(bot, ctx):
+    """A second resident's report joins the open case; from then on each change reaches both,
+    and only the reporter of record is asked to rate the result."""
+    number = await report(bot)
+    neighbour, joined = await neighbour_reports(ctx, number)
     assert number in joined and "合并" in joined
     li = staff_bot(ctx, "LiHongMei")
     await li.say(f"接单 {number}")
@@ -199,11 +205,7 @@ async def test_a_second_reporter_keeps_their_own_phone_on_the_case(bot, ctx):
     """The second resident's report joins the open case: their phone (and name) are kept on
     its ledger for the staff, not lost with their draft."""
     number = await report(bot)
-    neighbour = TestBot(ctx, channel="test", user="resident-2")
-    neighbour._ids = iter(range(500, 600))
-    joined = await neighbour.last("我住柳林村，楼上每天半夜拖椅子吵得睡不着，电话13900001111")
-    if number not in joined:
-        joined = await neighbour.last("确认")
+    neighbour, joined = await neighbour_reports(ctx, number)
     assert number in joined
     [linked] = await events_of(ctx, number, "linked_report")
     assert linked.data.get("contact") == "13900001111"
