@@ -99,9 +99,10 @@ def _cut(text: str, limit: int) -> int:
         if start < cut < stop and start > 0:
             cut = start
             break
-    while 1 < cut and _joined(text, cut):     # keep a character with its combining mark / joiner
-        cut -= 1
-    return cut
+    back = cut
+    while 1 < back and _joined(text, back):     # keep a character with its combining mark / joiner,
+        back -= 1
+    return back if not _inside(back, spans) else cut     # unless that splits a number ("…007" + ZWJ)
 
 
 def _inside(i: int, spans: list[tuple[int, int]]) -> bool:

@@ -96,6 +96,8 @@ def test_the_rest_splits_as_the_whole_did():
                           st.text(max_size=50)), max_size=60),
        st.integers(min_value=16, max_value=600))
 @example(pieces=["13912345678", "JF261123-007", "JF261123-007"], limit=24)   # a number glued to a phone
+@example(pieces=["JF261123-007", "JF261123-007", "\u200d"], limit=24)        # a joiner after a number at the limit
+@example(pieces=["JF261123-007", "\u200d", "JF261123-007"], limit=24)        # a joiner between two numbers
 def test_fuzz_nothing_lost_and_every_part_fits(pieces, limit):
     text = "".join(pieces)
     parts = split_text(text, limit)
