@@ -3,7 +3,10 @@
 A new report is linked to an open case when it has the same type (its type or, for a
 close call, its runner-up: two tellings of one quarrel may read as neighbours or land), the same place (or
 one place inside the other), was made within `window_days`, and its text is similar
-(character-bigram overlap, after normalisation). The reason says who reported again:
+(character-bigram overlap, after normalisation), and nothing tells the two apart: different
+people named (老王 / 老李) or different buildings, units, rooms or groups, or — from two
+writers — the other party told only from where each lives ("楼上", "隔壁": two households).
+The reason says who reported again:
 `same_reporter`, `other_party` (another resident, e.g. the other side of the dispute)
 or `many_reporters` (several residents already reported it: a possible group matter).
 """
@@ -15,7 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from nlp.normalize import normalize
+from nlp.parties import find_party, surnames_named
 from nlp.reading import NOT_A_DISPUTE, Reading
+from nlp.slots import cn_number
 
 _STRIP = re.compile(r"[\s，。！？；：、,.!?;:\d]+")
 # words that carry no identity of a dispute
@@ -77,6 +82,44 @@ def same_place(a: str | None, b: str | None, parents: Mapping[str, str | None] =
     return a in _ancestors(b, parents) or b in _ancestors(a, parents)
 
 
+_NUM = r"(\d{1,4}|[一二两三四五六七八九十]{1,3})"
+# numbers that pick out one household: building, unit, room, a village's group
+_NUMBERED = {"building": re.compile(_NUM + r"\s*(?:号楼|栋|幢|号院)"),
+             "unit": re.compile(_NUM + r"\s*单元"),
+             "room": re.compile(r"(\d{3,4})\s*(?:室|房间|号房)|单元\s*(\d{3,4})"),
+             "group": re.compile(_NUM + r"\s*(?:组|队)(?![织长员])")}
+# the other party told from where the writer lives: another writer's "楼上" is another household
+_RELATIVE = re.compile(r"^(?:楼上|楼下|隔壁|对门|对面|邻居|邻家|前院|后院|左邻|右舍)")
+
+
+def identities(text: str) -> dict[str, frozenset[str]]:
+    """What picks out one dispute among alike ones: the surnames of the people named and the
+    numbers of buildings, units, rooms and groups ("三号楼" and "3号楼" are one)."""
+    out = {"person": surnames_named(text)}
+    for kind, pattern in _NUMBERED.items():
+        numbers = set()
+        for m in pattern.finditer(text):
+            value = cn_number(next(g for g in m.groups() if g))
+            if value is not None:
+                numbers.add(str(int(value)))
+        out[kind] = frozenset(numbers)
+    return out
+
+
+def _tells_apart(a: dict[str, frozenset[str]], b: dict[str, frozenset[str]]) -> bool:
+    """Both name someone, or a number of the same kind, and none of it is the same."""
+    return any(a[k] and b[k] and not a[k] & b[k] for k in a)
+
+
+def _shares(a: dict[str, frozenset[str]], b: dict[str, frozenset[str]]) -> bool:
+    return any(a[k] & b[k] for k in a)
+
+
+def _relative_party(text: str) -> bool:
+    party = find_party(text)
+    return party is not None and bool(_RELATIVE.match(party))
+
+
 def _types(reading: Reading) -> set[str]:
     """The types a report may share with a case: its own and its runner-up."""
     return {reading.type, reading.runner_up} - {None, NOT_A_DISPUTE}
@@ -102,10 +145,19 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
     if not cands:
         return None
     scored = []
+    mine = identities(reading.text)
+    relative = _relative_party(reading.text)
     for c in cands:
+        theirs = identities(c.text)
+        if _tells_apart(mine, theirs):
+            continue
+        if c.reporter != reporter and relative and _relative_party(c.text) and not _shares(mine, theirs):
+            continue            # two writers' "楼上": two households
         s = similarity(reading.text, c.text)
         if place_code is not None and c.place_code == place_code:
             s = min(1.0, s + 0.05)
+        if _shares(mine, theirs):           # the same person or building, told in other words
+            s = min(1.0, s + 0.1)
         thr = same_reporter_threshold if c.reporter == reporter else threshold
         if s >= thr:
             scored.append((s, c))

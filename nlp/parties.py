@@ -43,3 +43,21 @@ def find_party(text: str) -> str | None:
         return None
     found = m.group(0)
     return found[:-1] if len(found) > 2 and found.endswith("的") else found
+
+
+# the surname of a person named in any of the ways residents name people: "老王", "王大爷",
+# "王某", "王强", "张老三", "跟李明吵"; 向/于/任/万 double as everyday words ("向大哥借")
+_HONOURED = re.compile(rf"老([{_SURNAMES}])"
+                       rf"|([{_SURNAMES.translate({ord(c): None for c in '向于任万'})}])"
+                       rf"(?:某|大爷|大妈|大哥|大姐|大叔|大婶|阿姨|师傅|奶奶|爷爷|老师|经理|老板)")
+
+
+def surnames_named(text: str) -> frozenset[str]:
+    """The surnames of the people a text names (a name told two ways, 老王 and 王大爷, is one)."""
+    found = {m.group(1) or m.group(2) for m in _HONOURED.finditer(text)}
+    for m in _PERSON.finditer(text):
+        found.add((m.group(1) or m.group(2))[0])
+    for m in _NAMED.finditer(text):
+        if m.group(1)[0] in _SURNAMES and len(m.group(1)) <= 3:
+            found.add(m.group(1)[0])
+    return frozenset(found)

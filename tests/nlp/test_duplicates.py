@@ -16,10 +16,42 @@ def test_same_reporter(u):
 
 
 def test_other_party_and_place_inside(u):
-    r = u.read("楼上那家天天半夜拖椅子吵得睡不着")
-    m = find_duplicate(r, "DX01-G1", "u9", NOW, [case("A1", "楼上半夜拖椅子太吵了")],
+    r = u.read("楼上老刘家天天半夜拖椅子吵得睡不着")
+    m = find_duplicate(r, "DX01-G1", "u9", NOW, [case("A1", "老刘家半夜拖椅子太吵了")],
                        place_parents={"DX01-G1": "DX01", "DX01": "DX"})
     assert m and m.reason == "other_party"
+
+
+def test_upstairs_said_by_two_residents_is_two_households(u):
+    """"楼上", "隔壁", "对门" are said from where the writer lives: two residents of one village
+    who both complain of "楼上" name two households unless something absolute (a name, a
+    building) is shared. The same resident's "楼上" is the same household."""
+    r = u.read("楼上那家天天半夜拖椅子吵得睡不着")
+    cands = [case("A1", "楼上半夜拖椅子太吵了")]
+    assert find_duplicate(r, "DX01", "u9", NOW, cands) is None
+    assert find_duplicate(r, "DX01", "u1", NOW, cands).reason == "same_reporter"
+    r = u.read("3栋楼上那家天天半夜拖椅子吵得睡不着")
+    assert find_duplicate(r, "DX01", "u9", NOW, [case("A1", "我住3栋，楼上半夜拖椅子太吵了")]) is not None
+    r = u.read("隔壁邻居家的狗天天晚上叫")
+    assert find_duplicate(r, "DX01", "u9", NOW, [case("A1", "隔壁家的狗晚上一直叫", typ=r.type)]) is None
+
+
+def test_different_people_or_buildings_named_are_different_disputes(u):
+    """Two tellings that name different people (老王 / 老李, 张强 / 李明) or different
+    buildings, units, rooms or village groups are different disputes, even from one resident;
+    the same name or number told two ways (老王 / 王大爷, 三号楼 / 3号楼) is not a difference."""
+    r = u.read("老王家的狗天天半夜叫，吵得睡不着")
+    assert find_duplicate(r, "DX01", "u2", NOW, [case("A", "老李家的狗天天半夜叫，吵得睡不着", typ=r.type)]) is None
+    assert find_duplicate(r, "DX01", "u2", NOW, [case("A", "王大爷家的狗天天晚上叫个不停", typ=r.type)]) is not None
+    r = u.read("朋友张强借了我两万块钱一直不还")
+    debt = [case("A", "同事李明借了我两万块钱一直不还", typ=r.type)]
+    assert find_duplicate(r, "DX01", "u1", NOW, debt) is None
+    r = u.read("3号楼楼上漏水到我家卫生间")
+    assert find_duplicate(r, "DX01", "u1", NOW, [case("A", "5号楼楼上漏水到我家卫生间", typ=r.type)]) is None
+    assert find_duplicate(r, "DX01", "u1", NOW, [case("A", "三号楼楼上漏水到我家卫生间", typ=r.type)]) is not None
+    r = u.read("柳林村3组两户人家为排水沟吵架")
+    assert find_duplicate(r, "DX01", "u2", NOW, [case("A", "柳林村5组两户人家为排水沟吵架", typ=r.type)]) is None
+    assert find_duplicate(r, "DX01", "u2", NOW, [case("A", "柳林村三组有两户为排水沟吵起来了", typ=r.type)]) is not None
 
 
 def test_not_duplicate_when_type_place_time_or_closed_differ(u):

@@ -26,3 +26,21 @@ def test_parties(text, party):
 ])
 def test_not_parties(text, not_party):
     assert find_party(text) != not_party
+
+
+@pytest.mark.parametrize("text, surnames", [
+    ("隔壁老王占了我家的地", {"王"}),
+    ("王大爷家的狗天天晚上叫", {"王"}),
+    ("李某某把我打了", {"李"}),
+    ("我借给同事李强三万块", {"李"}),
+    ("张老三把我家的树砍了", {"张"}),
+    ("我跟刘芳因为房租吵起来了", {"刘"}),
+    ("老王和老李为了宅基地吵架", {"王", "李"}),
+    ("楼上天天半夜拖椅子", set()),
+    ("我老公天天打我", set()),
+    ("老是半夜吵 我老婆睡不着", set()),
+    ("向大哥借了两千块钱", set()),             # 向 is "from" here, not a surname
+])
+def test_surnames_named(text, surnames):
+    from nlp.parties import surnames_named
+    assert surnames_named(text) == surnames

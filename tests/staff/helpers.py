@@ -47,3 +47,19 @@ async def report(bot, text="我是柳林村的，楼上那家天天半夜拖椅�
     reply = await bot.last("确认")
     import re
     return re.search(r"JF\d{6}-\d{3}", reply).group(0)
+
+
+# two residents about one upstairs flat: "楼上" alone would be two households (nlp.duplicates)
+SAME_UPSTAIRS = ("我是柳林村的，楼上老刘家天天半夜拖椅子，电话13812345678",
+                 "我住柳林村，楼上老刘家每天半夜拖椅子吵得睡不着，电话13900001111")
+
+
+async def neighbour_reports(ctx, number, channel="test"):
+    """A second resident reports the dispute of case `number` (opened with SAME_UPSTAIRS[0]):
+    (their bot, the answer)."""
+    neighbour = TestBot(ctx, channel=channel, user="resident-2")
+    neighbour._ids = iter(range(500, 600))
+    joined = await neighbour.last(SAME_UPSTAIRS[1])
+    if number not in joined:
+        joined = await neighbour.last("确认")
+    return neighbour, joined

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from jiefen.testing import TestBot
-from tests.staff.helpers import case_of, events_of, outbox, report, staff_bot
+from tests.staff.helpers import SAME_UPSTAIRS, case_of, events_of, neighbour_reports, outbox, report, staff_bot
 
 
 async def resident_texts(ctx):
@@ -118,20 +118,10 @@ async def test_a_new_story_after_the_result_is_not_taken_for_a_rating(bot, ctx):
     assert (await case_of(ctx, number)).status == "resolved"
 
 
-async def neighbour_reports(ctx, number):
-    """A second resident reports the dispute of case `number`: (their bot, the answer)."""
-    neighbour = TestBot(ctx, channel="test", user="resident-2")
-    neighbour._ids = iter(range(500, 600))
-    joined = await neighbour.last("我住柳林村，楼上每天半夜拖椅子吵得睡不着，电话13900001111")
-    if number not in joined:
-        joined = await neighbour.last("确认")
-    return neighbour, joined
-
-
 async def test_everyone_who_reported_the_same_dispute_hears_of_it(bot, ctx):
     """A second resident's report joins the open case; from then on each change reaches both,
     and only the reporter of record is asked to rate the result."""
-    number = await report(bot)
+    number = await report(bot, SAME_UPSTAIRS[0])
     neighbour, joined = await neighbour_reports(ctx, number)
     assert number in joined and "合并" in joined
     li = staff_bot(ctx, "LiHongMei")
@@ -204,8 +194,21 @@ async def test_a_correction_of_the_reading_is_recorded_with_who_and_why(bot, ctx
 async def test_a_second_reporter_keeps_their_own_phone_on_the_case(bot, ctx):
     """The second resident's report joins the open case: their phone (and name) are kept on
     its ledger for the staff, not lost with their draft."""
-    number = await report(bot)
+    number = await report(bot, SAME_UPSTAIRS[0])
     neighbour, joined = await neighbour_reports(ctx, number)
     assert number in joined
     [linked] = await events_of(ctx, number, "linked_report")
     assert linked.data.get("contact") == "13900001111"
+
+
+async def test_two_residents_upstairs_are_two_cases(bot, ctx):
+    """Two residents of one village each complain that "楼上" drags chairs at night: two
+    households, two cases; neither report disappears into the other's case."""
+    first = await report(bot)
+    other = TestBot(ctx, channel="test", user="resident-2")
+    other._ids = iter(range(500, 600))
+    reply = await other.last("我住柳林村，楼上每天半夜拖椅子吵得睡不着，电话13900001111")
+    if first not in reply:
+        reply = await other.last("确认")
+    assert first not in reply and "已受理" in reply
+    assert await events_of(ctx, first, "linked_report") == []

@@ -7,7 +7,7 @@ from bot import clocks
 from bot.scheduler import Scheduler
 from jiefen.testing import TestBot, make_context
 from tests.staff.conftest import WECOM
-from tests.staff.helpers import case_of, outbox, report, staff_bot
+from tests.staff.helpers import case_of, neighbour_reports, outbox, report, staff_bot
 
 
 @pytest.fixture
@@ -44,12 +44,9 @@ async def test_what_postgres_refused_before_is_kept_now(pg_ctx):
     too); 我的案子怎么样了 without a number always failed (DISTINCT over JSON columns)."""
     ctx = pg_ctx
     bot = TestBot(ctx)
-    number = await report(bot, "我是柳林村的\x00，楼上那家\ud83d天天半夜拖椅子，电话13812345678")
+    number = await report(bot, "我是柳林村的\x00，楼上老刘家\ud83d天天半夜拖椅子，电话13812345678")
     assert "\x00" not in (await case_of(ctx, number)).description
-    neighbour = TestBot(ctx, user="resident-2")
-    neighbour._ids = iter(range(500, 600))
-    joined = await neighbour.last("我住柳林村，楼上每天半夜拖椅子吵得睡不着，电话13900001111")
-    if number not in joined:
-        await neighbour.last("确认")
+    neighbour, joined = await neighbour_reports(ctx, number, channel=bot.channel)
+    assert number in joined
     assert number in await neighbour.last("我的案子怎么样了")
     assert number in await bot.last("查询")

@@ -12,16 +12,13 @@ from bot.privacy import MaskingFormatter, names_of
 from jiefen.admin import case_json, event_json
 from jiefen.testing import TestBot
 from storage.cases import CaseStore, NewCase
-from tests.staff.helpers import case_of, outbox, report, staff_bot
+from tests.staff.helpers import case_of, neighbour_reports, outbox, report, staff_bot
 
 
 async def test_a_joined_reporter_never_reads_the_other_residents_name_or_phone(bot, ctx):
-    number = await report(bot, "我是柳林村的张建国，楼上那家天天半夜拖椅子，电话13812345678")
-    neighbour = TestBot(ctx, channel="test", user="resident-2")
-    neighbour._ids = iter(range(500, 600))
-    joined = await neighbour.last("我住柳林村，楼上每天半夜拖椅子吵得睡不着，电话13900001111")
-    if number not in joined:
-        await neighbour.last("确认")
+    number = await report(bot, "我是柳林村的张建国，楼上老刘家天天半夜拖椅子，电话13812345678")
+    neighbour, joined = await neighbour_reports(ctx, number)
+    assert number in joined
     case = await case_of(ctx, number)
     li = staff_bot(ctx, "LiHongMei")
     await li.say(f"接单 {number}")
