@@ -23,15 +23,16 @@ import re
 from typing import Any
 
 from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, SAFETY, Safety
-from bot.dispatcher import Answer, Router
+from bot.dispatcher import UNHANDLED, Answer, Router
 from bot.filters import Corrected, Drafting, IntentIs, Spoken, StepIs
 from bot.message import Message
 from bot.words import Words
 from handlers import faq, texts
 from handlers.intake import COUNTY_TOWN, DIGITS_RUN, DONT_KNOW, PLACE_LIKE, SOMEWHERE_IN_AREA, Intake
+from handlers.progress import progress_reply
 from handlers.safety import SafetyAnswered
 from nlp import find_phones
-from nlp.intents import Intent, declines_phone, field_edit
+from nlp.intents import Intent, chases, declines_phone, field_edit
 
 
 def _intake(message: Message, data: dict[str, Any]) -> dict[str, Any]:
@@ -67,6 +68,18 @@ async def on_deny(intake: Intake) -> Answer:
 @router.message(Corrected(), lambda m, d: not d["words"].body)
 async def on_bare_correction() -> Answer:
     return texts.ASK_WHAT_TO_CHANGE
+
+
+@router.message(lambda m, d: chases(d["words"].text) and d["words"].reading.is_dispute
+                and bool(d["conversation"].last_case) and d["words"].reading.type != d["conversation"].draft.type)
+async def on_chase_of_an_open_case(intake: Intake, words: Words) -> Answer:
+    """"我那个工资的事到底有人管没有" while a noise report is drafted: the wage case answers
+    (status, and the nudge to its people), then the question pending is asked again."""
+    case = await intake.open_case_about(words.reading)
+    if case is None or case.type != words.reading.type:
+        return UNHANDLED
+    status = await progress_reply(intake.ctx, intake.uow, intake.message, intake.turn, case.number)
+    return [status, *await intake.tell_case(case, words.raw), *await intake.next_step()]
 
 
 @router.message(lambda m, d: not d["words"].reading.places and faq.answer(d["words"].text) is not None)
@@ -187,6 +200,9 @@ async def on_contact(intake: Intake, words: Words) -> Answer:
         return intake.ask_contact
     draft = intake.draft
     draft.contact_tries += 1
+    if words.has(Intent.CONFIRM) and not words.reading.is_dispute:
+        # "确认", "好的": no phone, and no part of the story either
+        return intake.ask_contact if draft.contact_tries < 2 else await on_contact_by_account(intake, words)
     if draft.contact_tries >= 2:
         # asked twice and no phone given: not a third time (the summary shows what was settled);
         # more of the story is still kept

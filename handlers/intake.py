@@ -63,12 +63,23 @@ class Intake:
     # ---- entry points -------------------------------------------------------------
     async def begin(self, words: Words) -> list[str]:
         self.conv.start(self.uow.now)
+        await self.known_contact()
         await self.absorb(words.raw or words.text, words.reading)
         return await self.next_step()
+
+    async def known_contact(self) -> None:
+        """The phone this account gave for its last case, for the summary to confirm (a
+        number said now replaces it): the same resident is not asked twice."""
+        store = await self.uow.cases()
+        for case in await store.by_reporter(self.message.channel, self.message.user, limit=5):
+            if case.contact:
+                self.draft.contact = case.contact
+                return
 
     async def begin_from_code(self, place_code: str) -> list[str]:
         """A dispute code was scanned: the place is known before a word is said."""
         draft = self.conv.start(self.uow.now, source=place_code)
+        await self.known_contact()
         draft.place_code = place_code if place_code in self.registry.places else None
         self.conv.step = DESCRIBE
         name = self.registry.full_name(draft.place_code)
@@ -341,6 +352,19 @@ class Intake:
                 or (case.channel, case.reporter) != (self.message.channel, self.message.user):
             return None
         return case
+
+    async def open_case_about(self, reading: Reading) -> Case | None:
+        """The resident's open case these words are about: the one of the type they read as
+        ("我那个工资的事…" while a noise case was opened after the wage case), else the last."""
+        last = await self.open_last_case()
+        if last is None or not reading.is_dispute or last.type == reading.type:
+            return last
+        mine = await (await self.uow.cases()).by_reporter(self.message.channel, self.message.user, open_only=True)
+        for types in ({reading.type}, {reading.type, reading.runner_up}):
+            about = [c for c in mine if c.type in types]
+            if about:
+                return about[0]                 # the latest of that type
+        return last
 
     def same_matter(self, case: Case, reading: Reading) -> bool:
         """Whether a dispute (or danger) told while `case` is open is more of it: no other

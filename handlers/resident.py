@@ -142,7 +142,7 @@ async def on_chase(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     """"我那个工资的事到底有人管没有" with a case open: its status, and the nudge to its people
     (not a second report of the same thing)."""
     intake = Intake(ctx, uow, conversation, message, turn)
-    case = await intake.open_last_case()
+    case = await intake.open_case_about(words.reading)
     if case is None:
         return UNHANDLED
     status = await progress_reply(ctx, uow, message, turn, case.number)
@@ -156,7 +156,7 @@ async def on_more_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation
     """"快点来人啊 他在砸门" after an urgent report, "他今天又来了，举着锄头要打我" about an open
     case: more of that case (danger turns it red), not a second case without a place."""
     intake = Intake(ctx, uow, conversation, message, turn)
-    case = await intake.open_last_case()
+    case = await intake.open_case_about(words.reading)
     if case is None or not intake.same_matter(case, words.reading):
         return UNHANDLED
     return await intake.tell_case(case, words.raw, reading=words.reading)

@@ -383,6 +383,37 @@ async def test_the_phone_question_is_not_asked_a_third_time(bot, ctx):
     assert "电话" in await bot.last("他们家还养了条狗天天叫")   # more of the story: asked once more
     reply = await bot.last("确认")
     assert reply.startswith("请核对") and "联系方式：本账号" in reply and "狗天天叫" in reply
+    await bot.say("取消")
+
+    await bot.say("我家隔壁装修天天早上七点就开始电钻")
+    assert "电话" in await bot.last("南湖社区")
+    assert "电话" in await bot.last("确认")             # a yes is no phone, and no part of the story
+    reply = await bot.last("好的")
+    assert reply.startswith("请核对") and "联系方式：本账号" in reply
+    assert "确认" not in reply.split("情况：")[1] and "好的" not in reply.split("情况：")[1]
+
+
+async def test_a_second_report_uses_the_phone_given_for_the_first(bot, ctx):
+    """The same account reports again: the phone it gave last time is in the summary to
+    confirm (and a new number given replaces it), not asked for again."""
+    await bot.say("我是桃源村的，在砖厂干了半年，老板一分钱工资没给，电话13812345678")
+    await bot.say("确认")
+    await bot.say("还有个事，我家楼上天天半夜蹦迪，吵得孩子睡不着")
+    reply = await bot.last("桃源村")
+    assert reply.startswith("请核对") and "联系方式：138****5678" in reply, reply
+    await bot.say("确认")
+    await bot.say("再反映一个，村口的路灯坏了半个月，电话13900001111")
+    reply = await bot.last("桃源村")
+    if reply.startswith("对方是谁"):
+        reply = await bot.last("跳过")
+    assert "联系方式：139****1111" in reply, reply
+    assert await other_account_reply(bot)
+
+
+async def other_account_reply(bot) -> bool:
+    """Another account is asked for its own phone: a phone is never carried across people."""
+    await bot.say("我家楼上天天半夜蹦迪，吵得孩子睡不着", user="someone-else")
+    return "电话" in await bot.last("桃源村", user="someone-else")
 
 
 async def test_someone_elses_number_is_not_the_residents_contact(bot, ctx):

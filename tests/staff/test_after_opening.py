@@ -116,3 +116,39 @@ async def test_a_new_phone_for_an_open_case_changes_its_contact(bot, ctx):
     reply = await bot.last("我想改一下电话，换成13900001111")
     assert number in reply
     assert (await case_of(ctx, number)).contact == "13900001111"
+
+
+async def test_with_two_cases_open_the_words_go_to_the_case_they_are_about(bot, ctx):
+    """A wage case, then a noise case: "我那个工资的事到底有人管没有" chases the wage case
+    (the one it is about), not the last one opened; words about no type go to the last."""
+    reply = await bot.last("我是桃源村的，在砖厂干了半年，老板一分钱工资没给，电话13812345678")
+    wages = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    reply = await bot.last("还有个事，我家楼上天天半夜蹦迪，吵得孩子睡不着")
+    if reply.startswith("请问"):                              # where, if it was not taken as the same village
+        reply = await bot.last("桃源村")
+    noise = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    assert noise != wages
+    replies = await bot.say("我那个工资的事到底有人管没有")
+    assert wages in "".join(replies) and noise not in "".join(replies), replies
+    assert "有人管没有" in (await case_of(ctx, wages)).description
+    assert "有人管没有" not in (await case_of(ctx, noise)).description
+    replies = await bot.say("拖欠的工资老板说下个月也给不了")
+    assert wages in "".join(replies) and "已受理" not in "".join(replies), replies
+    replies = await bot.say("你们到底来不来")
+    assert noise in "".join(replies), replies
+    from tests.test_intake import cases_of
+    assert len(await cases_of(ctx)) == 2
+
+
+async def test_a_chase_of_an_open_case_in_the_middle_of_a_new_report_reaches_that_case(bot, ctx):
+    """Reporting noise, asked where, the resident asks after their wage case instead: the
+    wage case answers (status, nudge) and the place is asked again; the noise report is
+    not told about wages."""
+    await bot.say("我是桃源村的，在砖厂干了半年，老板一分钱工资没给，电话13812345678")
+    wages = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    assert "哪个村" in await bot.last("我家楼上天天半夜蹦迪，吵得孩子睡不着")
+    replies = await bot.say("我那个工资的事到底有人管没有")
+    assert wages in replies[0] and "哪个村" in replies[-1], replies
+    assert "有人管没有" in (await case_of(ctx, wages)).description
+    reply = await bot.last("桃源村")
+    assert reply.startswith("请核对") and "工资" not in reply.split("情况：")[1], reply
