@@ -28,6 +28,7 @@ _PERSON = re.compile(rf"(?:同事|朋友|老乡|工友|邻居|亲戚|表哥|表�
                      rf"(?:有个|一个)?叫)([{_SURNAMES}][\u4e00-\u9fa5](?:[^{_AFTER_NAME}\W\d])?)"
                      rf"|([{_SURNAMES}]老[一二三四五六七八九大幺])")
 _NOT_NAMES = {"我们", "他们", "别人", "大家", "家里"}
+_WHERE_THINGS_ARE = re.compile(r"的?(?:车|停车位|车位|车库|空地|草坪|绿化带|花园|花坛|过道|楼道|走廊|楼梯|门口|大门|路口|路边|垃圾桶)")
 
 
 def find_party(text: str) -> str | None:
@@ -38,11 +39,12 @@ def find_party(text: str) -> str | None:
     if m:
         name = m.group(1) or m.group(2)
         return name[:-1] if m.group(1) and name.endswith("的") else name
-    m = _PARTY.search(text)
-    if not m:
-        return None
-    found = m.group(0)
-    return found[:-1] if len(found) > 2 and found.endswith("的") else found
+    for m in _PARTY.finditer(text):
+        found = m.group(0)
+        if _WHERE_THINGS_ARE.match(text, m.end() - found.endswith("的")):
+            continue                # "楼下的车", "楼下停车位": where something is, not who
+        return found[:-1] if len(found) > 2 and found.endswith("的") else found
+    return None
 
 
 # the surname of a person named in any of the ways residents name people: "老王", "王大爷",
