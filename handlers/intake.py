@@ -24,6 +24,7 @@ from bot.words import Words
 from handlers import texts
 from handlers.safety import IN_DANGER, UNANSWERED
 from nlp import Reading
+from nlp.duplicates import other_matter
 from nlp.intents import ADDING, FIELD_CHANGE, strip_correction
 from nlp.reading import TYPE_NAMES, PlaceMatch
 from nlp.slots import own_phones
@@ -69,7 +70,10 @@ class Intake:
 
     async def known_contact(self) -> None:
         """The phone this account gave for its last case, for the summary to confirm (a
-        number said now replaces it): the same resident is not asked twice."""
+        number said now replaces it): the same resident is not asked twice. Not on a web page:
+        a browser may be a village office's shared computer, a cookie is not one person."""
+        if not self.account_reaches:
+            return
         store = await self.uow.cases()
         for case in await store.by_reporter(self.message.channel, self.message.user, limit=5):
             if case.contact:
@@ -368,12 +372,16 @@ class Intake:
 
     def same_matter(self, case: Case, reading: Reading) -> bool:
         """Whether a dispute (or danger) told while `case` is open is more of it: no other
-        place named, and the case urgent, the words urgent, or the same type."""
+        place named, and the case urgent, the words urgent, or the same type with no other
+        party, person or building named."""
         place = self._place_from(reading, asked=False)
         if isinstance(place, str) and case.place_code and place != case.place_code \
                 and not self._related(place, case.place_code):
             return False
-        return case.risk == Risk.RED or reading.risk == Risk.RED or reading.type == case.type
+        if case.risk == Risk.RED or reading.risk == Risk.RED:
+            return True
+        party = next((p.get("name") for p in case.parties if p.get("role") == "other"), None)
+        return reading.type == case.type and not other_matter(reading.text, case.description, party)
 
     async def tell_case(self, case: Case, words: str, *, withdraw: bool = False,
                         reading: Reading | None = None) -> list[str]:

@@ -120,6 +120,22 @@ def _relative_party(text: str) -> bool:
     return party is not None and bool(_RELATIVE.match(party))
 
 
+_PARTY_TAIL = re.compile(r"(?:那家|那户|这家|家|的|住户|邻居)+$")
+
+
+def other_matter(text: str, case_text: str, case_party: str | None = None) -> bool:
+    """Whether `text`, a dispute of the same type told by the resident whose case `case_text`
+    is, is about another matter: another party named ("隔壁" after "楼上那家"), or another
+    person, building or group ("老李" after "老王")."""
+    if _tells_apart(identities(text), identities(case_text)):
+        return True
+    told, theirs = find_party(text), case_party or find_party(case_text)
+    if not told or not theirs:
+        return False
+    told, theirs = _PARTY_TAIL.sub("", told) or told, _PARTY_TAIL.sub("", theirs) or theirs
+    return told not in theirs and theirs not in told
+
+
 def _types(reading: Reading) -> set[str]:
     """The types a report may share with a case: its own and its runner-up."""
     return {reading.type, reading.runner_up} - {None, NOT_A_DISPUTE}

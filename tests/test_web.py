@@ -42,6 +42,17 @@ async def test_a_whole_report_over_http(client, ctx):
     assert "已受理" in await say(client, "查询 JF261123-001")
 
 
+async def test_a_web_page_is_asked_for_the_phone_each_time(client, ctx):
+    """A browser may be a village office's shared computer: a phone given in one report is not
+    offered for the next one from the same page (a WeChat account is one person, a cookie not)."""
+    await client.get("/")
+    await say(client, "我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    await say(client, "确认")
+    await say(client, "我家隔壁装修天天早上七点就开始电钻")
+    reply = await say(client, "南湖社区")
+    assert "电话" in reply and "138" not in reply, reply
+
+
 async def test_the_same_msg_id_twice_is_one_case(client, ctx):
     await client.get("/")
     await say(client, "我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")

@@ -1,5 +1,7 @@
 from datetime import datetime, timedelta
 
+import pytest
+
 from nlp.duplicates import CaseDigest, burst_risk, find_duplicate, raise_risk, similarity
 
 NOW = datetime(2024, 5, 1, 12, 0)
@@ -95,3 +97,17 @@ def test_many_reporters_and_burst(u):
 def test_similarity_bounds():
     assert similarity("", "abc") == 0.0
     assert similarity("楼上拖椅子", "楼上拖椅子") == 1.0
+
+
+@pytest.mark.parametrize("text, case_text, other", [
+    ("我家隔壁装修天天早上七点就开始电钻", "楼上那家天天半夜拖椅子", True),
+    ("楼上今天又拖了一晚上椅子", "楼上那家天天半夜拖椅子", False),
+    ("他今天又来了 还骂人", "楼上那家天天半夜拖椅子", False),          # no party named: the same
+    ("拖欠的工资老板说下个月也给不了", "在砖厂干了半年，老板一分钱工资没给", False),
+    ("老李家的狗也天天叫", "老王家的狗天天半夜叫", True),
+    ("5号楼的也漏水了", "3号楼楼上漏水到我家", True),
+    ("楼上家又漏水了", "楼上漏水到我家卫生间", False),
+])
+def test_another_matter_of_the_same_type(text, case_text, other):
+    from nlp.duplicates import other_matter
+    assert other_matter(text, case_text) is other

@@ -152,3 +152,17 @@ async def test_a_chase_of_an_open_case_in_the_middle_of_a_new_report_reaches_tha
     assert "有人管没有" in (await case_of(ctx, wages)).description
     reply = await bot.last("桃源村")
     assert reply.startswith("请核对") and "工资" not in reply.split("情况：")[1], reply
+
+
+async def test_another_dispute_of_the_same_type_with_someone_else_is_a_new_report(bot, ctx):
+    """A noise case about 楼上, then "我家隔壁装修天天早上七点就开始电钻": the same type, but
+    another party: a report of its own, not words added to the first case. "楼上今天又拖了
+    一晚上" is more of the first."""
+    reply = await bot.last("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    reply = await bot.last("我家隔壁装修天天早上七点就开始电钻")
+    assert number not in reply, reply
+    assert "电钻" not in (await case_of(ctx, number)).description
+    await bot.say("取消")
+    reply = await bot.last("楼上今天又拖了一晚上椅子，吵得没法睡")
+    assert number in reply and "已受理" not in reply, reply
