@@ -32,7 +32,7 @@ from handlers.intake import COUNTY_TOWN, DIGITS_RUN, DONT_KNOW, PLACE_LIKE, SOME
 from handlers.progress import progress_reply
 from handlers.safety import SafetyAnswered
 from nlp import find_phones
-from nlp.intents import Intent, chases, declines_phone, field_edit
+from nlp.intents import Intent, another_matter, chases, declines_phone, field_edit
 
 
 def _intake(message: Message, data: dict[str, Any]) -> dict[str, Any]:
@@ -53,6 +53,14 @@ async def on_story_instead_of_answer(intake: Intake, words: Words) -> Answer:
     intake.draft.safety = Safety.UNANSWERED         # they went on with their story: read it as such
     intake.conv.step = DESCRIBE
     return await on_description(intake, words)
+
+
+@router.message(lambda m, d: bool(d["conversation"].draft.case_number) and another_matter(d["words"].text))
+async def on_another_matter_after_urgent(intake: Intake, words: Words) -> Answer:
+    """"另外一件事…" while an urgent case takes additions: that case goes on, this is a report
+    of its own."""
+    intake.conv.finish()
+    return await intake.begin(words)
 
 
 @router.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.CONFIRM))

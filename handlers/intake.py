@@ -25,7 +25,7 @@ from handlers import texts
 from handlers.safety import IN_DANGER, UNANSWERED
 from nlp import Reading
 from nlp.duplicates import other_matter
-from nlp.intents import ADDING, FIELD_CHANGE, strip_correction
+from nlp.intents import ADDING, FIELD_CHANGE, another_matter, strip_correction
 from nlp.reading import TYPE_NAMES, PlaceMatch
 from nlp.slots import own_phones
 from storage.cases import NewCase
@@ -36,6 +36,7 @@ from storage.registry import LEVEL_RANK, Registry
 DIGITS_RUN = re.compile(r"\d[\d\s-]{5,}\d")
 # the area itself rather than a village in it
 COUNTY_TOWN = re.compile(r"县城|城区|城里|县里|县上|市区|城关")
+OUR_PLACE = re.compile(r"(?:我们|咱们|俺们|咱|俺|我)(?:村|社区|小区|组|屯|庄)")
 DONT_KNOW = re.compile(r"不知道|不清楚|说不清|不晓得|不确定")
 SOMEWHERE_IN_AREA = re.compile(r"镇上|镇里|乡上|乡里|街上|集上|镇政府|乡政府|县城|城区|城里|不知道(?:是)?哪个村|说不清")
 # an answer that names a place we do not know, rather than more of the story
@@ -66,18 +67,33 @@ class Intake:
         self.conv.start(self.uow.now)
         await self.known_contact()
         await self.absorb(words.raw or words.text, words.reading)
+        await self.our_place(words.text)
         return await self.next_step()
+
+    async def _last_cases(self) -> Sequence[Case]:
+        """This account's latest cases: on a web page none (a browser may be a village office's
+        shared computer, a cookie is not one person)."""
+        if not self.account_reaches:
+            return ()
+        return await (await self.uow.cases()).by_reporter(self.message.channel, self.message.user, limit=5)
 
     async def known_contact(self) -> None:
         """The phone this account gave for its last case, for the summary to confirm (a
-        number said now replaces it): the same resident is not asked twice. Not on a web page:
-        a browser may be a village office's shared computer, a cookie is not one person."""
-        if not self.account_reaches:
-            return
-        store = await self.uow.cases()
-        for case in await store.by_reporter(self.message.channel, self.message.user, limit=5):
+        number said now replaces it): the same resident is not asked twice."""
+        for case in await self._last_cases():
             if case.contact:
                 self.draft.contact = case.contact
+                return
+
+    async def our_place(self, text: str) -> None:
+        """"我们村有个人拿着刀…" with no village named: the village of this account's last case."""
+        draft = self.draft
+        if draft.place_code or draft.place_options or not OUR_PLACE.search(text):
+            return
+        for case in await self._last_cases():
+            place = self.registry.place(case.place_code)
+            if place and place.level not in ("town", "county"):
+                draft.place_code = place.code
                 return
 
     async def begin_from_code(self, place_code: str) -> list[str]:
@@ -374,6 +390,8 @@ class Intake:
         """Whether a dispute (or danger) told while `case` is open is more of it: no other
         place named, and the case urgent, the words urgent, or the same type with no other
         party, person or building named."""
+        if another_matter(reading.text):            # "还有个事…", "这是两回事"
+            return False
         place = self._place_from(reading, asked=False)
         if isinstance(place, str) and case.place_code and place != case.place_code \
                 and not self._related(place, case.place_code):

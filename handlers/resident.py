@@ -18,7 +18,7 @@ from bot.words import Words, emoji_as_words, words_of
 from handlers import drafting, faq, texts
 from handlers.intake import Intake
 from handlers.progress import progress_reply
-from nlp.intents import Intent, asks_question, chases, strip_correction
+from nlp.intents import Intent, another_matter, asks_question, chases, strip_correction
 from storage.cases import canonical_number
 
 router = Router("resident")
@@ -99,7 +99,12 @@ async def on_cancel(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
     return texts.NOTHING_TO_CANCEL
 
 
-@router.message(IntentIs(Intent.PROGRESS))
+def _danger(message: Message, data: dict[str, Any]) -> bool:
+    words: Words | None = data["words"]
+    return words is not None and words.reading.risk == "red"
+
+
+@router.message(IntentIs(Intent.PROGRESS), lambda m, d: not _danger(m, d))
 async def on_progress(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
                       turn: Turn, words: Words) -> Answer:
     out = [await progress_reply(ctx, uow, message, turn, words.text)]
@@ -128,7 +133,7 @@ async def on_greeting(ctx: AppContext) -> Answer:
     return texts.help_text(ctx.registry)
 
 
-@idle.message(IntentIs(Intent.CORRECTION, Intent.FIELD_CHANGE, Intent.ADDING))
+@idle.message(IntentIs(Intent.CORRECTION, Intent.FIELD_CHANGE, Intent.ADDING), lambda m, d: not another_matter(d["words"].text))
 async def on_amend(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
                    words: Words) -> Answer:
     """"不对，是石桥村" after the case was opened: the resident's own open case takes it."""
@@ -136,7 +141,7 @@ async def on_amend(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     return UNHANDLED if amended is None else amended
 
 
-@idle.message(lambda m, d: chases(d["words"].text) and bool(d["conversation"].last_case))
+@idle.message(lambda m, d: chases(d["words"].text) and bool(d["conversation"].last_case) and not _danger(m, d))
 async def on_chase(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
                    words: Words) -> Answer:
     """"我那个工资的事到底有人管没有" with a case open: its status, and the nudge to its people
@@ -190,7 +195,7 @@ async def on_question_about_mediation(ctx: AppContext, words: Words) -> Answer:
     return [faq.answer(words.text, ctx.settings.dispatch_days) or "", texts.TELL_US]
 
 
-@idle.message(IntentIs(Intent.CONFIRM), lambda m, d: bool(d["conversation"].last_case))
+@idle.message(IntentIs(Intent.CONFIRM, Intent.SKIP), lambda m, d: bool(d["conversation"].last_case))
 async def on_acknowledged(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
                           turn: Turn) -> Answer:
     """"好的" after a case was opened: acknowledged, nobody bothered."""

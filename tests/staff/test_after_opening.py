@@ -166,3 +166,59 @@ async def test_another_dispute_of_the_same_type_with_someone_else_is_a_new_repor
     await bot.say("取消")
     reply = await bot.last("楼上今天又拖了一晚上椅子，吵得没法睡")
     assert number in reply and "已受理" not in reply, reply
+
+
+async def test_another_matter_said_so_is_a_report_of_its_own(bot, ctx):
+    """"还有个事…", "另外一件事，跟上面的不相干" start a new report even when the words are
+    urgent (a knife threat told after a homestead case is its own red case, not the homestead
+    case turned red) or the open case is red (wages after a red case)."""
+    await bot.say("我是桃源村的，隔壁占了我家宅基地盖猪圈，说了不听，电话13812345678")
+    homestead = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    replies = await bot.say("还有个事，我们村有个人喝了酒拿着刀在村口骂人，说要砍死李家的人")
+    knife = re.search(r"JF\d{6}-\d{3}", "".join(replies))
+    assert knife and knife.group(0) != homestead, replies
+    assert (await case_of(ctx, homestead)).risk == "green"
+    assert "拿着刀" not in (await case_of(ctx, homestead)).description
+    await bot.say("没有了")
+    reply = await bot.last("另外一件事，跟上面的不相干，包工头欠了我们十几个人三个月工资")
+    assert knife.group(0) not in reply and homestead not in reply, reply
+    assert "工资" not in (await case_of(ctx, knife.group(0))).description
+
+
+async def test_two_matters_said_afterwards_starts_a_report_of_its_own(bot, ctx):
+    """"不是，这是两回事，工资的事我要单独反映" after words were added to a case: a report of
+    its own is begun (the story asked for), and nothing more is added to the case."""
+    await bot.say("我是桃源村的，隔壁占了我家宅基地盖猪圈，说了不听，电话13812345678")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    before = (await case_of(ctx, number)).description
+    reply = await bot.last("不是，这是两回事！工资的事我要单独反映")
+    assert number not in reply and ("说" in reply or "请" in reply), reply
+    assert (await case_of(ctx, number)).description == before
+
+
+async def test_danger_told_in_a_chase_raises_the_case(bot, ctx):
+    """"到底有人管没有 我老公刚才喝了酒 拿着菜刀说要砍死我": a chase, but the danger comes
+    first: the case turns red and the leader is alerted (not the status card alone)."""
+    await bot.say("我是柳林村的，我老公天天喝酒骂人，想离婚，电话13812345678")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    assert (await case_of(ctx, number)).risk != "red"
+    for said in ("到底有人管没有 我老公刚才喝了酒 拿着菜刀说要砍死我",):
+        replies = "".join(await bot.say(said))
+        assert "110" in replies and number in replies, replies
+    assert (await case_of(ctx, number)).risk == "red"
+
+
+async def test_progress_asked_in_everyday_words_gets_the_status(bot, ctx):
+    number = await open_urgent(bot)
+    before = (await case_of(ctx, number)).description
+    for said in ("俺那个事咋样了", "有消息没有", "嗯 那个 俺想问问 俺那个事 办到哪一步了"):
+        reply = await bot.last(said)
+        assert number in reply and "状态" in reply, (said, reply)
+    assert (await case_of(ctx, number)).description == before
+
+
+async def test_our_village_is_the_village_of_the_residents_last_case(bot, ctx):
+    await bot.say("我是桃源村的，隔壁占了我家宅基地盖猪圈，说了不听，电话13812345678")
+    await bot.say("确认")
+    reply = await bot.last("还有个事，我们村有个人喝了酒拿着刀在村口骂人，说要砍死李家的人")
+    assert "桃源村" in reply, reply
