@@ -252,7 +252,7 @@ class Intake:
             if texts.has_reason(draft.risk_reasons, "self_harm"):
                 lines = [f"编号：{case.number}"]           # a person in distress, not a type of dispute
             # say who was alerted only when an alert to them was queued in this very transaction
-            lines.insert(0, texts.urgent_text(draft.risk_reasons, bool(self.uow.queued["alert"])))
+            lines.insert(0, texts.urgent_text(draft.risk_reasons, bool(self.uow.queued["alert"]), draft.description))
             more = await self._urgent_followup()
             return ["\n".join(lines)] + more
         lines.append(f"接下来：{self.ctx.settings.dispatch_days}个工作日内分派给{where or '当地'}的网格员或调解员，"
@@ -289,7 +289,7 @@ class Intake:
         gently (nobody is pressed for where they are)."""
         draft = self.draft
         asked = draft.urgent_asks
-        distress = texts.has_reason(draft.risk_reasons, "self_harm")
+        distress = texts.writer_in_distress(draft.risk_reasons, draft.description)
         if not draft.place_code and not draft.place_unknown and asked.get("place", 0) < (1 if distress else 2):
             asked["place"] = asked.get("place", 0) + 1
             self.conv.step = PLACE
@@ -319,7 +319,7 @@ class Intake:
         more = await self._urgent_followup()
         if more:
             return more
-        if texts.has_reason(draft.risk_reasons, "self_harm"):
+        if texts.writer_in_distress(draft.risk_reasons, draft.description):
             return [texts.DISTRESS_NOTED.format(number=case.number)]
         return [f"已补充到案件 {case.number}，工作人员正在处理。"]
 
@@ -424,7 +424,7 @@ class Intake:
         self.turn.case_numbers.add(case.number)
         if raised:
             alerted = bool(self.uow.queued["alert"])
-            return [f"{texts.urgent_text(case.risk_reasons, alerted)}\n已补充到案件 {case.number}，并升为紧急。"]
+            return [f"{texts.urgent_text(case.risk_reasons, alerted, words)}\n已补充到案件 {case.number}，并升为紧急。"]
         if withdraw:
             return [f"好的，已把您撤回案件 {case.number} 的请求转给经办人，他们和您确认后结案，结果会通知您。"]
         return [f"已转告案件 {case.number} 的经办人，他们会尽快联系您。如有人身危险，请马上拨打110。"

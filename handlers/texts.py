@@ -1,6 +1,7 @@
 """What the bot says to residents, in one place, so the wording stays consistent."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -46,6 +47,10 @@ DISTRESS_NOTED = ("收到，已转给工作人员（{number}），他们会尽�
                   f"心理援助热线{HELP_LINE_NUMBER}也随时可以打。")
 URGENT_SELF_HARM = "您说的话我们很重视，已经马上请工作人员联系您。" + _HELP_LINE
 URGENT_SELF_HARM_UNSENT = "您说的话我们很重视，综治中心会第一时间看到并联系您。" + _HELP_LINE
+# someone else harmed themselves, or is ill or hurt: the ambulance first, then us
+URGENT_AMBULANCE = "请马上拨打120急救，尽量有人陪在旁边；有人身危险请拨打110。已立即通知值班领导和综治中心，工作人员会尽快联系您。"
+URGENT_AMBULANCE_UNSENT = ("请马上拨打120急救，尽量有人陪在旁边；有人身危险请拨打110。您的反映已登记为紧急案件，"
+                           "综治中心会第一时间看到并联系您。")
 # a gathering or petition being planned: no one is in danger yet, and 110 is not the answer
 URGENT_GATHERING = "已立即通知值班领导和综治中心，工作人员会尽快联系您，把大家的诉求依法解决好。"
 URGENT_GATHERING_UNSENT = "您的反映已登记为紧急案件，综治中心会第一时间看到并联系您，把大家的诉求依法解决好。"
@@ -61,10 +66,42 @@ def has_reason(reasons: list[str] | tuple[str, ...], key: str) -> bool:
     return any(r.startswith(name) for r in reasons)
 
 
-def urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool) -> str:
-    """What an urgent report is told, by its reasons."""
-    if has_reason(reasons, "self_harm"):
+# someone close to the writer, or anyone else, as the subject of what is told
+_SOMEONE_ELSE = re.compile(r"(?:妈妈?|爸爸?|母亲|父亲|老公|老婆|丈夫|妻子|媳妇|儿子|女儿|闺女|孩子|老伴|那口子|对象|"
+                           r"老头子?|老太太?|奶奶|爷爷|姥姥|姥爷|外婆|外公|哥哥?|姐姐?|弟弟?|妹妹?|邻居|朋友|同学|同事|"
+                           r"他|她|有人|那人|这人|那个人|这个人)")
+_MYSELF = re.compile(r"(?:^|[^妈爸])(?:我|俺)(?![妈爸家们老儿女闺孩那对哥姐弟妹奶爷姥外朋同邻])")
+_CLAUSE = re.compile(r"[，。！？；,.!?;\s]+")
+_QUOTED = re.compile(r"“(.+?)”")
+# what a doctor is needed for now: 120 before anything else
+_AMBULANCE = re.compile(r"吃了.{0,4}药|喝了?.{0,3}农药|喝药|安眠药|叫不醒|昏迷|不省人事|吐白沫|没(?:有)?(?:了)?呼吸|割腕|"
+                        r"上吊|流了(?:很多|好多)血|大出血|抽搐|晕倒|倒在地上")
+
+
+def about_someone_else(reasons: list[str] | tuple[str, ...], text: str) -> bool:
+    """Whether the self-harm told is someone else's ("我妈吃了一瓶药", "俺那口子喝了农药"): the
+    clause with the words behind the reason has another person before them and not the writer."""
+    cues = [c for r in reasons if r.startswith(reason_name("self_harm")) for c in _QUOTED.findall(r)]
+    for clause in _CLAUSE.split(text):
+        for cue in cues:
+            at = clause.find(cue)
+            if at >= 0:
+                before = clause[:at]
+                return bool(_SOMEONE_ELSE.search(before)) and not _MYSELF.search(before)
+    return False
+
+
+def writer_in_distress(reasons: list[str] | tuple[str, ...], text: str) -> bool:
+    return has_reason(reasons, "self_harm") and not about_someone_else(reasons, text)
+
+
+def urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool, text: str = "") -> str:
+    """What an urgent report is told, by its reasons (and its words: whose distress it is,
+    whether a doctor is needed)."""
+    if writer_in_distress(reasons, text):
         return URGENT_SELF_HARM if alerted else URGENT_SELF_HARM_UNSENT
+    if has_reason(reasons, "self_harm") or _AMBULANCE.search(text):
+        return URGENT_AMBULANCE if alerted else URGENT_AMBULANCE_UNSENT
     if has_reason(reasons, "gathering") and not any(has_reason(reasons, k) for k in ("violence", "danger")):
         return URGENT_GATHERING if alerted else URGENT_GATHERING_UNSENT
     return URGENT if alerted else URGENT_UNSENT

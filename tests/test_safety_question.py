@@ -30,7 +30,9 @@ def unsure(ctx):
 @pytest.mark.parametrize("text, answer", [
     ("有", True), ("有，他拿着棍子在门口", True), ("有人受伤了", True), ("救命", True), ("快来人，正在打", True), ("是的", True),
     ("没有", False), ("没事", False), ("暂时没有", False), ("都安全", False), ("没有人受伤", False),
-    ("他家狗又叫了", None), ("我是柳林村的", None), ("13812345678", None),
+    ("我不知道 你们快来", True), ("嗯 有点怕", True), ("赶紧派人来吧", True), ("我好害怕", True),
+    ("他家狗又叫了", None), ("我是柳林村的", None), ("13812345678", None), ("俺也说不好 他这两天不吭声", None),
+    ("不怕", None),
 ])
 def test_safety_answers(text, answer):
     assert safety_answer(text) is answer

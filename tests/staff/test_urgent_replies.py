@@ -34,3 +34,25 @@ async def test_a_gathering_is_not_told_to_call_110(bot, ctx):
     reply = await bot.last("我是柳林村的，老板欠我们三十多个人工资，大家说明天一起去县政府门口拉横幅")
     assert re.search(r"JF\d{6}-\d{3}", reply)
     assert "110" not in reply and "值班领导" in reply
+
+
+async def test_someone_elses_poisoning_is_told_to_call_120_and_the_writer_is_not_consoled(bot, ctx):
+    """"我妈吃了一瓶药": the writer is a worried relative: 120 first, the place and a phone asked
+    as for any urgent report, no "您不是一个人" nor "陪您说说话" spoken to them."""
+    reply = await bot.last("我妈吃了一瓶药 杏花村")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    assert "120" in reply and "您不是一个人" not in reply and "纠纷" not in reply, reply
+    reply = await bot.last("她现在在县医院洗胃 我要去交钱了")
+    assert number in reply and "陪您说说话" not in reply, reply
+    reply = await bot.last("老头子 早上起来就叫不醒了 嘴里吐白沫 柳林村", user="resident-9")
+    assert "120" in reply, reply
+
+
+def test_whose_distress_it_is():
+    from handlers.texts import about_someone_else
+    reason = ("自伤自杀风险：“吃了一瓶药”",)
+    assert about_someone_else(reason, "我妈吃了一瓶药 杏花村")
+    assert about_someone_else(("自伤自杀风险：“喝了农药”",), "俺那口子喝了农药 现在还在地上躺着嘞")
+    assert not about_someone_else(reason, "我吃了一瓶药")
+    assert not about_someone_else(("自伤自杀风险：“想不开”",), "老公天天打我 我也想不开")
+    assert not about_someone_else(("自伤自杀风险：“不想活了”",), "活着没意思 不想活了")
