@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -255,7 +257,7 @@ async def case_page(request: web.Request) -> web.Response:
     detail = await _detail(request)
     console = _console(request)
     reg = console.ctx.registry
-    return console.render(request, "case.html", case=detail, message=request.query.get("msg", "")[:300],
+    return console.render(request, "case.html", case=detail, message=_notice(request, detail["number"]),
                           types=[(t, TYPE_NAMES[t]) for t in DISPUTE_TYPES],
                           risks=[(r, RISK_NAMES[r]) for r in ("red", "yellow", "green")],
                           places=[(p.code, reg.full_name(p.code) or p.name) for p in reg.places.values()
@@ -330,7 +332,12 @@ async def act(request: web.Request) -> web.Response:
             note = ""
     else:
         note = str(form.get("note", ""))
-    note = note[:1000]
+    if len(note) > NOTE_LIMIT:          # refused whole rather than cut short without a word
+        message = f"内容太长（{len(note)}字），一次最多{NOTE_LIMIT}字，请分几次写。"
+        if "json" in request.headers.get("Accept", ""):
+            return web.json_response({"message": message}, dumps=_dumps)
+        number = canonical_number(request.match_info["number"], ctx.settings.case_number_prefix) or ""
+        raise web.HTTPSeeOther(_with_notice(request, number, message))
     async with ctx.uow() as uow:
         session = await uow.session()
         case = await _visible(request, session, for_update=True)
@@ -341,8 +348,28 @@ async def act(request: web.Request) -> web.Response:
         number = case.number
     if "json" in request.headers.get("Accept", ""):
         return web.json_response({"message": message}, dumps=_dumps)
-    from urllib.parse import quote
-    raise web.HTTPSeeOther(f"{auth.PATH}/cases/{number}?msg={quote(message)}")
+    raise web.HTTPSeeOther(_with_notice(request, number, message))
+
+
+NOTE_LIMIT = 1000
+
+
+def _notice_mac(request: web.Request, number: str, message: str) -> str:
+    """The notice signed with this session's secret: a link someone else made shows nothing."""
+    key = user_of(request).session.csrf.encode()
+    return hmac.new(key, f"{number}\n{message}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _with_notice(request: web.Request, number: str, message: str) -> str:
+    from urllib.parse import urlencode
+    query = urlencode({"msg": message, "sig": _notice_mac(request, number, message)})
+    return f"{auth.PATH}/cases/{number}?{query}"
+
+
+def _notice(request: web.Request, number: str) -> str:
+    message = request.query.get("msg", "")[:300]
+    sig = request.query.get("sig", "")
+    return message if message and hmac.compare_digest(sig, _notice_mac(request, number, message)) else ""
 
 
 @guarded(api=True)

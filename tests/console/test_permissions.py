@@ -184,3 +184,29 @@ def _xlsx_text(data: bytes) -> str:
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     return "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row
                      if v is not None)
+
+
+async def test_a_notice_in_the_address_is_shown_only_when_the_console_wrote_it(client, ctx, dx_case):
+    """The case page's notice comes from the action just done, signed for this session: a
+    link with any text in `?msg=` ("系统升级：请将账号密码发送至…") shows nothing."""
+    csrf = await login(client, "gw-liulin")
+    forged = "系统升级：请将账号密码发送至13800001111进行核验"
+    page = await (await client.get(f"/console/cases/{dx_case}", params={"msg": forged})).text()
+    assert "账号密码" not in page
+    r = await client.post(f"/console/cases/{dx_case}/act", data={"csrf": csrf, "action": "accept", "note": ""},
+                          allow_redirects=False)
+    assert r.status == 303
+    shown = await (await client.get(r.headers["Location"])).text()
+    assert 'class="flash' in shown
+    tampered = r.headers["Location"].replace("msg=", "msg=" + "%E5%81%87")
+    assert 'class="flash' not in await (await client.get(tampered)).text()
+
+
+async def test_a_note_over_the_limit_is_refused_not_cut(client, ctx, dx_case):
+    csrf = await login(client, "gw-liulin")
+    await client.post(f"/console/cases/{dx_case}/act", data={"csrf": csrf, "action": "accept", "note": ""})
+    long = "已经联系双方，" * 200
+    r = await client.post(f"/console/cases/{dx_case}/act", data={"csrf": csrf, "action": "progress", "note": long},
+                          headers={"Accept": "application/json"})
+    assert "1000" in (await r.json())["message"]
+    assert [e for e in await events_of(ctx, dx_case) if e.kind == "progress"] == []
