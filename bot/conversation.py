@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from nlp import Reading
-from nlp.parties import find_party
+from nlp.parties import find_party, own_name
 from nlp.slots import own_phones
 from storage.lifecycle import Risk
 
@@ -129,6 +129,9 @@ class Draft:
         if phones and phones[0] != self.contact:
             self.contact, self.contact_by_account = phones[0], False
             changed = True
+        name = own_name(told.raw)
+        if name and not self.reporter_name:
+            self.reporter_name = name               # "我叫王大明": the reporter, masked wherever shown
         party = find_party(reading.text or told.raw)
         if party and party != self.party and (step in (Step.PARTY, Step.CONFIRM) or not self.party):
             self.party, self.party_asked = party, True

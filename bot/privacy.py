@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from nlp.parties import person_names
 from nlp.slots import SPOKEN_RUN
 
 # digits as people type them: ASCII or full-width
@@ -84,6 +85,8 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
     text = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
     text = _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
     text = SPOKEN_RUN.sub(_mask_spoken, text)      # the runs nlp.slots reads as digits
+    # the names the case holds, and any the words themselves introduce ("我叫王大明", "借钱的是刘二柱")
+    names = {*names, *person_names(text)}
     for name in sorted({n for n in names if n and is_person_name(n)}, key=len, reverse=True):
         text = text.replace(name, mask_name(name))
     return text

@@ -31,14 +31,46 @@ _NOT_NAMES = {"我们", "他们", "别人", "大家", "家里"}
 _WHERE_THINGS_ARE = re.compile(r"的?(?:车|停车位|车位|车库|空地|草坪|绿化带|花园|花坛|过道|楼道|走廊|楼梯|门口|大门|路口|路边|垃圾桶)")
 
 
+_GIVEN = rf"[{_SURNAMES}][\u4e00-\u9fa5](?:[^{_AFTER_NAME}\W\d])?"
+# the writer's own name: "我叫王大明", "本人王大明", "我姓陈"
+_OWN = re.compile(rf"(?:我叫|我的名字(?:是|叫)|本人(?:叫|是)?|俺叫)({_GIVEN})|(?:我|俺)姓([{_SURNAMES}])")
+# anyone's name, for masking: after a relation, a role or "叫", "是", "的" ("借钱的是俺村的刘二柱",
+# "俺对象张建军", "老大叫王富贵")
+_ANY_NAME = re.compile(rf"(?:叫|名叫|的是|村的|组的|村里的|同村|本村|同组|借给|对象|老公|老婆|丈夫|妻子|媳妇|儿子|女儿|闺女|哥哥|姐姐|弟弟|妹妹|"
+                       rf"同事|朋友|老乡|工友|邻居|亲戚|同学|合伙人|房东|租客|老板|村民|村里的)({_GIVEN})")
+
+
+_PLACE_END = re.compile(r"[村镇乡县区街路组楼店厂场院所站色]$")
+
+
+def own_name(text: str) -> str:
+    """The writer's name when they say it ("我叫王大明" → 王大明, "我姓陈" → 陈), else ""."""
+    m = _OWN.search(text)
+    if not m:
+        return ""
+    name = m.group(1) or m.group(2)
+    return name[:-1] if name.endswith("的") else name
+
+
+def person_names(text: str) -> set[str]:
+    """The full names of people a text names, the writer's own among them (to mask)."""
+    found = {own_name(text)} | {m.group(1) for m in _ANY_NAME.finditer(text)}
+    for m in _PERSON.finditer(text):
+        found.add(m.group(1) or m.group(2))
+    names = {n[:-1] if n.endswith("的") else n for n in found}
+    return {n for n in names if len(n) >= 2 and not _PLACE_END.search(n)}
+
+
 def find_party(text: str) -> str | None:
     m = _NAMED.search(text)
     if m and m.group(1) not in _NOT_NAMES:
         return m.group(1)
-    m = _PERSON.search(text)
-    if m:
+    mine = own_name(text)
+    for m in _PERSON.finditer(text):
         name = m.group(1) or m.group(2)
-        return name[:-1] if m.group(1) and name.endswith("的") else name
+        name = name[:-1] if m.group(1) and name.endswith("的") else name
+        if name != mine and not _PLACE_END.search(name):    # "我叫王大明": the writer, not the other party
+            return name
     for m in _PARTY.finditer(text):
         found = m.group(0)
         if _WHERE_THINGS_ARE.match(text, m.end() - found.endswith("的")):

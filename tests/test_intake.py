@@ -530,3 +530,13 @@ async def test_questions_about_how_we_work_are_answered_mid_report(bot, ctx):
     assert "个工作日内" in replies[0] and "哪个村" in replies[-1]
     replies = await bot.say("你们办公室在哪")
     assert "不用跑" in replies[0] and "哪个村" in replies[-1]
+
+
+async def test_the_residents_own_name_is_the_reporter_not_the_other_party(bot, ctx):
+    """"我叫王大明…" is who reports (masked wherever shown), not whom they report about."""
+    reply = await bot.last("我叫王大明，住杏花村，我借给同事刘小军两万块钱一直不还，我的电话是13512345678")
+    assert "对方：王大明" not in reply and "王大明" not in reply, reply
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert case.reporter_name == "王大明"
+    assert [p["name"] for p in case.parties] == ["刘小军"]

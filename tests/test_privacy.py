@@ -61,6 +61,16 @@ def test_names_given_are_masked_inside_text_and_data():
                                           "list": ["张* 139****5678"], "n": 3}
 
 
+def test_names_the_words_introduce_are_masked_without_being_given():
+    """"我叫王大明", "借钱的是俺村的刘二柱", "俺对象张建军" told in a follow-up: masked in lists and
+    logs though no case field holds them; places and relations stay as they are."""
+    text = "我叫王大明，借钱的是俺村的刘二柱，俺对象张建军知道，我是石桥村的，楼上那家也知道"
+    masked = mask_text(text)
+    for name in ("王大明", "刘二柱", "张建军"):
+        assert name not in masked
+    assert "王**" in masked and "石桥村" in masked and "楼上那家" in masked
+
+
 def test_no_phone_number_reaches_a_log_line(caplog):
     log = logging.getLogger("jiefen.test-privacy")
     log.addFilter(MaskingFilter())

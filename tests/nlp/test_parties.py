@@ -48,3 +48,22 @@ def test_not_parties(text, not_party):
 def test_surnames_named(text, surnames):
     from nlp.parties import surnames_named
     assert surnames_named(text) == surnames
+
+
+@pytest.mark.parametrize("text, own, names", [
+    ("我叫王大明，住杏花村，我借给同村刘小军两万块钱", "王大明", {"王大明", "刘小军"}),
+    ("本人李秀英，隔壁占了我家宅基地", "李秀英", {"李秀英"}),
+    ("我姓陈，隔壁占地", "陈", set()),
+    ("老大叫王富贵 老二不管", "", {"王富贵"}),
+    ("借钱的是俺村的刘二柱", "", {"刘二柱"}),
+    ("俺对象张建军天天打我", "", {"张建军"}),
+    ("我是石桥村的，楼上吵", "", set()),                     # a place, not a name
+    ("我的是白色的车", "", set()),
+])
+def test_own_name_and_names_to_mask(text, own, names):
+    from nlp.parties import own_name, person_names
+    assert own_name(text) == own and person_names(text) == names
+
+
+def test_the_writers_own_name_is_not_the_other_party():
+    assert find_party("我叫王大明，住杏花村，我借给同事刘小军两万块钱") == "刘小军"
