@@ -33,6 +33,7 @@ from handlers.progress import progress_reply
 from handlers.safety import SafetyAnswered
 from nlp import find_phones
 from nlp.intents import Intent, another_matter, chases, declines_phone, field_edit
+from nlp.parties import answered_party
 
 
 def _intake(message: Message, data: dict[str, Any]) -> dict[str, Any]:
@@ -226,14 +227,25 @@ async def on_no_party(intake: Intake) -> Answer:
     return await intake.next_step()
 
 
+@router.message(StepIs(PARTY), NOT_CORRECTED, IntentIs(Intent.CONFIRM, Intent.DENY))
+async def on_party_not_named(intake: Intake) -> Answer:
+    """"确认", "好的" to "对方是谁？": nobody named, and not asked again."""
+    return await on_no_party(intake)
+
+
 @router.message(StepIs(PARTY))
 async def on_party(intake: Intake, words: Words) -> Answer:
+    named = answered_party(words.body)
+    if named is not None:
+        # as the resident named them ("村主任", "养猪场老板姓孙"), not cut to a word of a list
+        draft = intake.draft
+        draft.party, draft.party_asked = named[0], True
+        if named[1]:
+            await intake.absorb(named[1], words.reading)
+        return await intake.next_step()
     answered = await intake.take_answer(words, PARTY)
     if answered is not None:
         return answered
-    if len(words.body) <= 20 and not words.reading.is_dispute:
-        intake.draft.party, intake.draft.party_asked = words.body, True
-        return await intake.next_step()
     return await intake.take_description(words)
 
 

@@ -95,3 +95,34 @@ def surnames_named(text: str) -> frozenset[str]:
         if m.group(1)[0] in _SURNAMES and len(m.group(1)) <= 3:
             found.add(m.group(1)[0])
     return frozenset(found)
+
+
+# words around an answer to "对方是谁？" that are not the party ("对方就是那个养猪场", "一个开三轮的")
+_ANSWER_FILLER = re.compile(r"^(?:对方(?:就)?是|对方|就是|是|嗯+|呃|啊|那个|这个|一个|有个|俺们?|我们?|咱们?|村里的?|我家|的)+")
+_CHUNKS = re.compile(r"[，,。.！!？?；;、\s]+")
+
+
+# words that tell what happened rather than who: an answer with them is more of the story
+_TELLS = re.compile(r"打|骂|欠|借|占|吵|闹|偷|砸|拖|不给|不还|漏|堵|扔|说|要|了|没|想|天天|一直|受伤|石膏|医院")
+
+
+# how a word for a person, a role or a business ends ("表哥", "村主任", "养猪场", "开三轮的")
+_WHO_ENDS = re.compile(r"(?:人|的|哥|姐|弟|妹|叔|婶|嫂|爷|奶|伯|舅|姨|姑|主任|书记|村长|组长|老板|师傅|司机|医生|"
+                       r"公司|厂|场|店|户|家|站|所|局|办)$")
+
+
+def answered_party(answer: str) -> tuple[str, str] | None:
+    """The other party as the resident named them when asked, and the rest of the answer:
+    ("养猪场老板姓孙", "") for "对方就是那个养猪场 老板姓孙", ("表哥", "借了我三万 说好去年还")
+    for "我表哥 借了我三万 说好去年还"; None when the answer names nobody or tells a story."""
+    chunks = [c for c in (_ANSWER_FILLER.sub("", c) for c in _CHUNKS.split(answer.strip())) if c]
+    if not chunks:
+        return None
+    whole = "".join(chunks)
+    if len(whole) <= 10 and not _TELLS.search(whole):
+        return whole, ""
+    first = chunks[0]
+    if len(first) <= 6 and not _TELLS.search(first) and (find_party(first) or _WHO_ENDS.search(first)):
+        rest = answer.strip()[answer.find(first) + len(first):].lstrip("，,。 ")
+        return first, rest
+    return None

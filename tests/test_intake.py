@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.message import EventType, Kind
 from storage.cases import CaseStore
 
@@ -540,3 +542,28 @@ async def test_the_residents_own_name_is_the_reporter_not_the_other_party(bot, c
     [case] = await cases_of(ctx)
     assert case.reporter_name == "王大明"
     assert [p["name"] for p in case.parties] == ["刘小军"]
+
+
+@pytest.mark.parametrize("answer, party", [
+    ("村里那个 那个村主任", "村主任"),
+    ("对方就是那个养猪场 老板姓孙", "养猪场老板姓孙"),
+    ("一个开三轮的", "开三轮的"),
+    ("砖厂老板", "砖厂老板"),
+    ("我表哥 借了我三万 说好去年还", "表哥"),
+])
+async def test_the_answer_to_who_is_the_other_party_is_taken_as_said(bot, ctx, answer, party):
+    """Asked who the other party is, the resident's own words name them ("村主任", "养猪场
+    老板姓孙"): kept as said (fillers dropped), not cut to a word of the list ("老板") nor
+    asked again; the rest of a longer answer is more of the story."""
+    reply = await bot.last("我在南湖社区，有人天天往我家门口倒垃圾，说了也不听，电话13712345678")
+    assert "对方是谁" in reply
+    reply = await bot.last(answer)
+    assert reply.startswith("请核对") and f"对方：{party}" in reply, reply
+
+
+@pytest.mark.parametrize("answer", ["确认", "有 胳膊还打着石膏嘞", "好的"])
+async def test_a_reply_that_names_nobody_is_not_the_other_party(bot, ctx, answer):
+    reply = await bot.last("我在南湖社区，有人天天往我家门口倒垃圾，说了也不听，电话13712345678")
+    assert "对方是谁" in reply
+    reply = await bot.last(answer)
+    assert f"对方：{answer}" not in reply, reply

@@ -67,3 +67,17 @@ def test_own_name_and_names_to_mask(text, own, names):
 
 def test_the_writers_own_name_is_not_the_other_party():
     assert find_party("我叫王大明，住杏花村，我借给同事刘小军两万块钱") == "刘小军"
+
+
+@pytest.mark.parametrize("answer, named", [
+    ("村里那个 那个村主任", ("村主任", "")),
+    ("对方就是那个养猪场 老板姓孙", ("养猪场老板姓孙", "")),
+    ("一个开三轮的", ("开三轮的", "")),
+    ("我表哥 借了我三万 说好去年还", ("表哥", "借了我三万 说好去年还")),
+    ("有 胳膊还打着石膏嘞", None),
+    ("他天天半夜敲墙", None),
+    ("嗯", None),
+])
+def test_the_party_as_answered(answer, named):
+    from nlp.parties import answered_party
+    assert answered_party(answer) == named
