@@ -21,6 +21,8 @@ _GROUP_RE = re.compile(r"第?(\d+)(?:网格|组|队|小组|村民小组)")
 # short keys that are ordinary words: never match them alone
 _STOP_KEYS = {"东溪", "南湖", "新华", "中心", "新村", "东方", "红星"}
 FUZZY_CHARS = 200
+# what may follow a number that is not a group's: more digits (a phone), a building, a room
+_NOT_A_GROUP = re.compile(r"\d|号|栋|幢|单元|楼|室|层|户|块|元|万|千|百|岁|年|月|日|点|个|天")
 
 
 def _key(s: str) -> str:
@@ -105,6 +107,14 @@ class PlaceIndex:
         for m in self._starts.finditer(t):
             s = m.group(1)
             i = m.start()
+            if s[-1].isdigit() and _NOT_A_GROUP.match(t, i + len(s)):
+                # "柳林村1" of "柳林村 13800138000", "柳林村 2号楼" (a phone, a building): the
+                # longest key before the number ("柳林村")
+                s = s.rstrip("0123456789")
+                while len(s) >= 2 and s not in keys:
+                    s = s[:-1]
+                if len(s) < 2:
+                    continue
             for e in keys[s]:
                 hits.append((i, i + len(s), e, s))
         if not hits:
@@ -169,7 +179,8 @@ class PlaceIndex:
         q = _key(text)[:FUZZY_CHARS]
         if len(q) < 2:
             return exact[:limit]
-        choices = list(self.keys)
+        # a key ending in a number is matched exactly only: fuzzily "柳林村1" is in any phone number
+        choices = [k for k in self.keys if not k[-1].isdigit()]
         res = process.extract(q, choices, scorer=fuzz.partial_ratio, limit=limit * 4, score_cutoff=cutoff)
         seen = {m.code for m in exact}
         out = list(exact)

@@ -33,3 +33,11 @@ def test_set_places():
     assert u.read("我是柳林村的").places == ()
     u.set_places([PlaceRef("X1", "柳林村", "village")])
     assert codes(u.read("我是柳林村的").places) == ["X1"]
+
+
+def test_a_phone_or_a_building_number_is_not_a_grid(u):
+    """"柳林村 13800138000": the 1 begins a phone, not 柳林村第一网格; "2号楼" is a building."""
+    for text, village in (("柳林村 13800138000", "DX01"), ("南湖社区 13912345678", "NH01"), ("柳林村 2号楼", "DX01")):
+        assert codes(u.read(text).places)[:1] == [village], text
+        assert codes(u.match_places(text))[:1] == [village], text
+    assert codes(u.read("柳林村1网格的").places)[:1] == ["DX01-G1"]
