@@ -17,7 +17,11 @@ if TYPE_CHECKING:
 NOT_SETTLED = re.compile(r"没解决|未解决|没有解决|不满意|没化解|没有化解|还没好|没办好")
 SHORT = 30        # a longer text is a new story, not an answer to "rate the result"
 _SCORE = re.compile(r"^\s*([1-5])\s*(?:分|星)?\s*$")
-_WORDS = {"非常满意": 5, "很满意": 5, "满意": 4, "一般": 3, "还行": 3, "不太满意": 2, "很不满意": 1}
+# a score inside words: "给4分吧", "我给五分", "打5星"
+_SCORE_IN = re.compile(r"(?:给|打|评|就)\s*([1-5一二三四五])\s*(?:分|星|颗星)")
+_CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+_WORDS = {"很不满意": 1, "不太满意": 2, "非常满意": 5, "特别满意": 5, "很满意": 5, "挺满意": 4, "比较满意": 4, "满意": 4, "一般": 3, "还行": 3,
+          "还可以": 3}
 
 
 async def ask(ctx: "AppContext", uow: "UnitOfWork", case: "Case") -> None:
@@ -41,11 +45,11 @@ def read(t: str) -> int | str | None:
         return None
     if NOT_SETTLED.search(t):
         return "reopen"
-    m = _SCORE.match(t)
+    m = _SCORE.match(t) or _SCORE_IN.search(t)
     if m:
-        return int(m.group(1))
-    for word, score in _WORDS.items():     # longest phrases first in the dict order
-        if t.strip("。！!.") == word:
+        return _CN.get(m.group(1)) or int(m.group(1))
+    for word, score in _WORDS.items():     # the negative and longer phrases first in the dict order
+        if word in t:
             return score
     return None
 
@@ -76,3 +80,10 @@ async def answer(ctx: "AppContext", uow: "UnitOfWork", conv: Conversation, actor
     await store.update(case, actor, satisfaction=verdict)
     await store.transition(case, "closed", actor, satisfaction=verdict)
     return f"感谢您的评价（{verdict}分）！案件 {case.number} 已归档。以后有事随时找我们。"
+
+
+async def last_unrated(uow: "UnitOfWork", channel: str, user: str) -> "Case | None":
+    """The account's latest case waiting for its rating (resolved, not yet closed)."""
+    store = await uow.cases()
+    return next((c for c in await store.by_reporter(channel, user, limit=5)
+                 if c.status == "resolved"), None)

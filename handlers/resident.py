@@ -70,6 +70,23 @@ async def on_rating(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
     return answer
 
 
+@router.message(Spoken(), IDLE, lambda m, d: not d["words"].reading.is_dispute
+                and isinstance(rating.read(d["words"].text), int))
+async def on_late_rating(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                         turn: Turn, words: Words) -> Answer:
+    """"4分" after the rating question was passed by ("谢谢你们" first): it rates the account's
+    result still waiting for one."""
+    case = await rating.last_unrated(uow, message.channel, message.user)
+    if case is None:
+        return UNHANDLED
+    conversation.rating_case = case.number
+    answer = await rating.answer(ctx, uow, conversation, message.conversation_key, words.text)
+    if not answer:
+        return UNHANDLED
+    turn.case_numbers.add(case.number)
+    return answer
+
+
 def _cancels(message: Message, data: dict[str, Any]) -> bool:
     """"算了" / "取消" end the report; "不用了" to the phone or party question declines that
     question only (the drafting router takes it as a skip)."""

@@ -1,6 +1,8 @@
 """Staff commands through the dispatcher on the staff channel, with permission checks."""
 from __future__ import annotations
 
+import pytest
+
 from jiefen.testing import TestBot
 from tests.staff.helpers import SAME_UPSTAIRS, case_of, events_of, neighbour_reports, outbox, report, staff_bot
 
@@ -212,3 +214,34 @@ async def test_two_residents_upstairs_are_two_cases(bot, ctx):
         reply = await other.last("确认")
     assert first not in reply and "已受理" in reply
     assert await events_of(ctx, first, "linked_report") == []
+
+
+@pytest.mark.parametrize("first, then", [
+    ("挺满意的，给4分吧，谢谢李书记", None),
+    ("谢谢你们", "4分"),                      # a thank-you first, the score after
+    ("今天天气不错", "我给五分"),
+])
+async def test_a_rating_in_everyday_words_is_understood(bot, ctx, first, then):
+    """"挺满意的，给4分吧" is a 4; a score sent after something else still rates the result
+    (the last resolved case of this account), it is not the welcome text."""
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    await li.say(f"办结 {number} 已协商")
+    reply = await bot.last(first)
+    if then is not None:
+        reply = await bot.last(then)
+    assert "感谢您的评价" in reply and number in reply, reply
+    case = await case_of(ctx, number)
+    assert case.status == "closed" and case.satisfaction in (4, 5)
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("5", 5), ("4分", 4), ("挺满意的，给4分吧，谢谢李书记", 4), ("我给五分", 5), ("打3星", 3),
+    ("非常满意", 5), ("满意", 4), ("不太满意", 2), ("还可以吧", 3),
+    ("没解决", "reopen"), ("问题根本没有解决", "reopen"),
+    ("谢谢你们", None), ("今天天气不错", None), ("我家楼上又开始吵了", None), ("我家的5分地被占了", None),
+])
+def test_rating_words(text, verdict):
+    from bot.rating import read
+    assert read(text) == verdict
