@@ -111,13 +111,21 @@ STAGES: tuple[Stage, ...] = (
 )
 
 
+# a red case cannot wait for working days: dispatch and acceptance are due in hours, at any hour
+IN_HOURS_WHEN_RED = frozenset({"dispatch", "start"})
+
+
 def due(case: Case, settings: Settings) -> list[tuple[Stage, datetime, datetime]]:
     """(stage, anchor, due time) for every clock running on the case."""
     out = []
     for stage in STAGES:
         anchor = stage.anchor(case)
         if anchor is not None and stage.applies(case):
-            out.append((stage, anchor, add_working_days(anchor, stage.days(settings), settings.timezone)))
+            if case.risk == "red" and stage.name in IN_HOURS_WHEN_RED:
+                at = anchor + timedelta(hours=settings.red_response_hours)
+            else:
+                at = add_working_days(anchor, stage.days(settings), settings.timezone)
+            out.append((stage, anchor, at))
     return out
 
 
@@ -136,7 +144,6 @@ def plan(case: Case, settings: Settings, now: datetime, done: Collection[tuple[A
          met: Callable[[datetime], bool] = lambda _anchor: False) -> Plan:
     """When the scheduler next has something to do for the case. `done`: (stage, what, anchor)
     already in the ledger; `met(anchor)`: a joint meeting was recorded after the anchor."""
-    lead = timedelta(hours=settings.reminder_hours)
     nxt: datetime | None = None
     overdue = False
     for stage, anchor, at in due(case, settings):
@@ -147,8 +154,15 @@ def plan(case: Case, settings: Settings, now: datetime, done: Collection[tuple[A
         if (stage.name, "notice", a) not in done:
             nxt = at if nxt is None else min(nxt, at)
         if (stage.name, "reminder", a) not in done and now < at:
-            nxt = at - lead if nxt is None else min(nxt, at - lead)
+            early = reminder_at(anchor, at, settings)
+            nxt = early if nxt is None else min(nxt, early)
     return Plan(nxt, overdue)
+
+
+def reminder_at(anchor: datetime, at: datetime, settings: Settings) -> datetime:
+    """When to remind before a due time: `reminder_hours` before, or half-way through a
+    shorter window (a red case's hours)."""
+    return at - min(timedelta(hours=settings.reminder_hours), (at - anchor) / 2)
 
 
 def fingerprint(settings: Settings) -> str:
@@ -156,6 +170,7 @@ def fingerprint(settings: Settings) -> str:
     return json.dumps({"dispatch": settings.dispatch_days, "start": settings.start_mediation_days,
                        "meeting": settings.joint_meeting_days, "red_card": settings.red_card_days,
                        "reminder_hours": settings.reminder_hours, "tz": settings.timezone,
+                       "red_hours": settings.red_response_hours,
                        "calendar": getattr(chinese_calendar, "__version__", "")}, sort_keys=True)
 
 

@@ -71,8 +71,9 @@ async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note:
                          reopened: bool = False) -> None:
     n = case.number
     if case.status == Status.DISPATCHED:
-        text = (f"您反映的案件 {n} 已分派给{who(ctx, case)}，"
-                f"{ctx.settings.start_mediation_days}个工作日内会有人与您联系。")
+        within = (f"{ctx.settings.red_response_hours:g}小时内" if case.risk == "red"
+                  else f"{ctx.settings.start_mediation_days}个工作日内")
+        text = f"您反映的案件 {n} 已分派给{who(ctx, case)}，{within}会有人与您联系。"
     elif case.status == Status.MEDIATING and reopened:
         text = f"案件 {n} 已重新进入调解，原来的经办人会继续跟进，有进展会告诉您。"
     elif case.status == Status.MEDIATING:

@@ -151,7 +151,6 @@ class Scheduler:
         def met(anchor: datetime) -> bool:
             return any(e.kind == EventKind.APPOINTMENT and e.at >= anchor for e in events)
 
-        lead = timedelta(hours=settings.reminder_hours)
         for stage, anchor, due in clocks.due(case, settings):
             a = anchor.isoformat()
             if stage.name == "meeting" and met(anchor):
@@ -164,7 +163,7 @@ class Scheduler:
                     await self.red_card(uow, case, due)
                     break                     # the case moved up: its clocks start again there
                 await self.tell_staff(uow, case, "notice", stage, due, a)
-            elif due - lead <= now < due and (stage.name, "reminder", a) not in done:
+            elif clocks.reminder_at(anchor, due, settings) <= now < due and (stage.name, "reminder", a) not in done:
                 await store.event(case, EventKind.CLOCK, "scheduler", stage=stage.name, what="reminder", anchor=a,
                                   due=due.isoformat())
                 done.add((stage.name, "reminder", a))

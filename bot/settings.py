@@ -66,6 +66,7 @@ class Settings:
     start_mediation_days: int = 3                     # dispatched → mediating (接单) within N working days
     joint_meeting_days: int = 7                       # a complex (yellow/red) case gets a joint meeting (约谈)
     red_card_days: int = 15                           # no result N working days after assignment: red card
+    red_response_hours: float = 2.0                   # a red case: dispatched and accepted within N hours, at any hour
     reminder_hours: float = 4.0                       # a reminder this long before each due time
     scheduler_interval: float = 60.0                  # seconds between two looks at the clocks
     digest_hour: int = 8                              # local hour of the work groups' daily digest

@@ -161,3 +161,28 @@ async def test_one_runner_across_workers_sharing_redis(tmp_path, clock, redis_se
     finally:
         await a.close()
         await b.close()
+
+
+async def test_a_red_case_is_due_in_hours_at_any_hour(bot, ctx, clock):
+    """A red case cannot wait for working days: on a Saturday night its acceptance is due
+    two hours after assignment (JIEFEN_RED_RESPONSE_HOURS), the reminder comes half-way, and
+    the resident is told hours, not "3个工作日"."""
+    clock.set(local(2026, 10, 17, 22, 0))                    # a Saturday night
+    reply = await bot.last("我是柳林村的，隔壁两家打起来了，有人拿了铁锹，已经有人头上流血了，电话13812345678")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    case = await case_of(ctx, number)
+    assert case.risk == "red" and case.status == "dispatched"
+    [(stage, at)] = [(s.name, at) for s, _a, at in clocks.due(case, ctx.settings) if s.name == "start"]
+    assert at == local(2026, 10, 18, 0, 0)
+    told = [p.text for p in await outbox(ctx) if p.channel != "wecom_app" and number in p.text]
+    assert told and not any("工作日" in t for t in told) and any("2小时内" in t for t in told), told
+    sched = Scheduler(ctx)
+    _, seen = await pushes_since(ctx, 0)
+    clock.set(local(2026, 10, 17, 23, 1))
+    await sched.run_once()
+    new, seen = await pushes_since(ctx, seen)
+    assert ("LiHongMei", "reminder") in [(u, k) for u, k, _ in new], new
+    clock.set(local(2026, 10, 18, 0, 1))
+    await sched.run_once()
+    new, seen = await pushes_since(ctx, seen)
+    assert any("已超期" in t for _, _, t in new), new
