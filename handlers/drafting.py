@@ -74,6 +74,12 @@ async def on_deny(intake: Intake) -> Answer:
     return texts.ASK_WHAT_TO_CHANGE
 
 
+@router.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.SKIP))
+async def on_skip_at_the_summary(intake: Intake) -> Answer:
+    """"跳过" at the summary: nothing to add to the story; the summary's question again."""
+    return texts.CONFIRM_OR_CHANGE
+
+
 @router.message(Corrected(), lambda m, d: not d["words"].body)
 async def on_bare_correction() -> Answer:
     return texts.ASK_WHAT_TO_CHANGE

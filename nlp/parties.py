@@ -71,6 +71,10 @@ def find_party(text: str) -> str | None:
         name = name[:-1] if m.group(1) and name.endswith("的") else name
         if name != mine and not _PLACE_END.search(name):    # "我叫王大明": the writer, not the other party
             return name
+    for m in _ANY_NAME.finditer(text):                   # "借钱的是俺村的刘二柱", "俺对象张建军"
+        name = m.group(1)[:-1] if m.group(1).endswith("的") else m.group(1)
+        if name != mine and not _PLACE_END.search(name):
+            return name
     for m in _PARTY.finditer(text):
         found = m.group(0)
         if _WHERE_THINGS_ARE.match(text, m.end() - found.endswith("的")):

@@ -567,3 +567,12 @@ async def test_a_reply_that_names_nobody_is_not_the_other_party(bot, ctx, answer
     assert "对方是谁" in reply
     reply = await bot.last(answer)
     assert f"对方：{answer}" not in reply, reply
+
+
+async def test_skip_at_the_summary_adds_nothing_to_the_story(bot, ctx):
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    reply = await bot.last("跳过")
+    assert "确认" in reply
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert "跳过" not in case.description

@@ -70,11 +70,27 @@ class ConsoleChannel(ChannelBase):
         return web.Response(text=html, status=status, content_type="text/html", charset="utf-8",
                             headers={"Cache-Control": "no-store"})
 
+    @web.middleware
+    async def _error_pages(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """A refusal on a console page is a page: in Chinese, with the menu and a way back
+        (not aiohttp's "404: Not Found"); the JSON routes keep their plain answers."""
+        try:
+            return await handler(request)
+        except web.HTTPException as exc:
+            if exc.status not in ERROR_WORDS or not request.path.startswith(auth.PATH) \
+                    or request.path.startswith(auth.PATH + "/api/") or request.method != "GET":
+                raise
+            said = exc.text or ""
+            ours = said and not said[:1].isdigit()          # our own words, not aiohttp's "404: Not Found"
+            return self.render(request, "error.html", status=exc.status,
+                               message=said if ours else ERROR_WORDS[exc.status])
+
     def mount(self, app: web.Application) -> None:
         app[auth.DEPS] = auth.Deps(self.ctx, self.accounts)
         app["console_channel"] = self
         app.on_shutdown.append(self.live.end_streams)
         app.middlewares.append(_headers)
+        app.middlewares.append(self._error_pages)
         r = app.router
         p = auth.PATH
         r.add_get(p, lambda _r: _redirect(p + "/"))
@@ -108,6 +124,10 @@ class ConsoleChannel(ChannelBase):
 
     async def deliver(self, push: Push) -> Delivery:
         return Delivery(Outcome.FAILED, "the console takes no pushes")
+
+
+ERROR_WORDS = {400: "请求有误。", 403: "这个页面您没有权限查看。", 404: "没有这个页面。", 405: "不能这样打开这个页面。",
+               409: "现在做不了这件事。"}
 
 
 def console_of(request: web.Request) -> ConsoleChannel:

@@ -60,7 +60,7 @@ def _day(text: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise BadQuery(f"not a day like 2026-11-23: {text[:20]!r}") from None
+        raise BadQuery(f"日期应写作 2026-11-23 这样：“{text[:20]}”") from None
 
 
 def parse(query: MultiMapping[str] | Mapping[str, str], registry: Registry, tz: str,
@@ -84,21 +84,23 @@ def parse(query: MultiMapping[str] | Mapping[str, str], registry: Registry, tz: 
     bad = [s for s in statuses if s not in set(Status)] + [t for t in values["type"] if t not in DISPUTE_TYPES] + \
         [r for r in values["risk"] if r not in set(Risk)]
     if bad:
-        raise BadQuery("unknown value: " + ", ".join(sorted(bad))[:80])
+        raise BadQuery("没有这样的状态、类型或风险：" + "、".join(sorted(bad))[:80])
     place = values["place"][0] if values["place"] else ""
     if place and place not in registry.places:
-        raise BadQuery(f"unknown place {place[:20]!r}")
+        raise BadQuery(f"没有这个地点：“{place[:20]}”")
     zone = ZoneInfo(tz)
     since, until = _day(values["from"][0] if values["from"] else ""), _day(values["to"][0] if values["to"] else "")
+    if since and until and since > until:
+        raise BadQuery("起止日期有误：开始晚于结束")
     try:
         sort = Sort(values["sort"][0]) if values["sort"] else Sort.CREATED
     except ValueError:
-        raise BadQuery("sort is one of created, updated, due") from None
+        raise BadQuery("排序只能按受理时间、最后变动或到期时间") from None
     descending = (values["dir"][0] if values["dir"] else "desc") != "asc"
     try:
         size = int(values["size"][0]) if values["size"] else PAGE_SIZES[0]
     except ValueError:
-        raise BadQuery("size is a number") from None
+        raise BadQuery("每页条数应是数字") from None
     size = size if size in PAGE_SIZES else PAGE_SIZES[0]
     flt = CaseFilter(statuses=frozenset(statuses), types=frozenset(values["type"]), risks=frozenset(values["risk"]),
                      places=registry.subtree(place) if place else None, channels=frozenset(values["channel"]),

@@ -31,11 +31,19 @@ async def sheet(request: web.Request) -> web.Response:
                      if reg.places[c].level in POSTER_LEVELS)
     if not targets:
         raise web.HTTPNotFound(text="这个地区下没有村（社区），没有解纷码可印。", content_type="text/plain")
+    # the reasons are for whoever runs the server: staff are told what to ask them for
     try:
         codes = [web_code(ctx, c) for c in targets]
+    except CodeError:
+        raise web.HTTPConflict(text=f"解纷码现在不能印：网页聊天的地址 {ctx.settings.web_url} 是这台服务器的本机地址，"
+                                    "居民的手机打不开。请系统管理员设置居民能访问的网址（JIEFEN_PUBLIC_URL）。",
+                               content_type="text/plain") from None
+    try:
         font = find_font(ctx.settings.poster_font)
-    except (CodeError, PosterError) as exc:
-        raise web.HTTPConflict(text=f"解纷码现在不能印：{exc}", content_type="text/plain") from None
+    except PosterError:
+        raise web.HTTPConflict(text="解纷码现在不能印：服务器上没有可用的中文字体。请系统管理员安装中文字体"
+                                    "（Debian：fonts-wqy-microhei）或设置 JIEFEN_POSTER_FONT。",
+                               content_type="text/plain") from None
     body = await asyncio.to_thread(_zip, codes, reg, font)      # a few hundred ms a poster: off the loop
     name = f"jiefen-codes-{area or 'county'}.zip"
     return web.Response(body=body, headers={"Content-Type": "application/zip", "Cache-Control": "no-store",

@@ -107,7 +107,10 @@ def event_text(e: CaseEvent, registry: Registry) -> str:
                 f"{RISK_NAMES.get(d.get('risk', ''), d.get('risk', ''))}，地点 {registry.full_name(d.get('place')) or '待核实'}")
     if kind == EventKind.UPDATED:
         after = d.get("after") or {}
-        return "、".join(f"{k}" for k in after) + " 已更新" if isinstance(after, dict) else "已更新"
+        if not isinstance(after, dict):
+            return "已更新"
+        fields = dict.fromkeys(FIELD_NAMES.get(k, k) for k in after)     # risk and its reasons: one word
+        return "、".join(fields) + " 已更新"
     if kind == EventKind.VIEWED_CONTACT:
         return "查看了完整的联系方式和姓名"
     if kind == EventKind.REFUSED:
@@ -118,6 +121,13 @@ def event_text(e: CaseEvent, registry: Registry) -> str:
         if d.get(key):
             return str(d[key])
     return ""
+
+
+# the case's fields as staff call them (the ledger's `updated` rows name them)
+FIELD_NAMES = {"contact": "联系电话", "description": "情况描述", "risk": "风险", "risk_reasons": "风险",
+               "place_code": "地点", "type": "类型", "reporter_name": "反映人姓名", "parties": "当事人",
+               "level": "办理层级", "media": "材料", "satisfaction": "满意度", "source": "解纷码",
+               "status": "状态"}
 
 
 def timeline(events: Sequence[CaseEvent], case: Case, registry: Registry, settings: Settings) -> list[dict[str, Any]]:

@@ -18,6 +18,8 @@ from nlp.parties import find_party
     ("楼下停车位被租客占了", "租客"),
     ("我家门口被对门堆满了杂物", "对门"),
     ("楼下那家天天往我家阳台泼水", "楼下那家"),
+    ("借钱的是俺村的刘二柱 两万块一直不还", "刘二柱"),
+    ("俺对象张建军天天喝酒打人", "张建军"),
 ])
 def test_parties(text, party):
     assert find_party(text) == party

@@ -1,0 +1,54 @@
+"""What staff see when something is wrong: a page in Chinese with the menu and a way back,
+never aiohttp's "404: Not Found" nor a message in English; the ledger in Chinese too."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from jiefen.gateway import make_app
+from tests.console.conftest import login, open_case
+
+
+@pytest.fixture
+async def client(aiohttp_client, ctx):
+    return await aiohttp_client(make_app(ctx, run_outbox=False))
+
+
+def no_latin_words(text: str) -> bool:
+    body = re.sub(r"<[^>]+>|&\w+;", " ", text)
+    return not re.search(r"\b(?:not|unknown|Not Found|Forbidden|Bad Request|is one of|a number)\b", body)
+
+
+@pytest.mark.parametrize("path, status, says", [
+    ("/console/foo", 404, "没有这个页面"),
+    ("/console/cases/JF000000-001", 404, "没有这个案件"),
+    ("/console/cases?from=2026-13-45", 400, "日期"),
+    ("/console/cases?sort=whatever", 400, "排序"),
+    ("/console/cases?place=nowhere", 400, "地点"),
+])
+async def test_errors_are_pages_in_chinese_with_a_way_back(client, ctx, path, status, says):
+    await login(client, "centre-qs")
+    r = await client.get(path)
+    body = await r.text()
+    assert r.status == status and says in body and no_latin_words(body), body[:300]
+    assert 'href="/console/cases"' in body and "<html" in body
+
+
+async def test_the_api_keeps_its_plain_answers(client, ctx):
+    await login(client, "centre-qs")
+    r = await client.get("/console/api/cases/JF000000-001")
+    assert r.status == 404 and "<html" not in await r.text()
+
+
+async def test_the_ledger_names_changed_fields_in_chinese(client, ctx):
+    number = await open_case(ctx, "e1", "DX01")
+    async with ctx.uow() as uow:
+        store = await uow.cases()
+        case = await store.get(number)
+        await store.update(case, "test:e1", contact="13998765432", description="新的描述", risk="red",
+                           risk_reasons=["暴力或暴力威胁：“打人”"])
+    await login(client, "centre-qs")
+    body = await (await client.get(f"/console/cases/{number}")).text()
+    assert not re.search(r"[a-z_]+(?:、[a-z_]+)* ?已更新", body)
+    assert re.search(r"联系电话、情况描述、风险 ?已更新", body)
