@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -92,7 +93,10 @@ async def xlsx(request: web.Request) -> web.Response:
             cell.font, cell.fill = bold, head_fill
             cell.alignment = Alignment(horizontal="center")
         for row in rows:
-            ws.append(row)
+            ws.append([_number(v) for v in row])
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, float) and isinstance(row[cell.column - 1], str):
+                    cell.number_format = "0.0%"          # a rate: a number Excel can sum and sort
         ws.column_dimensions["A"].width = 22
         for col in "BCDEFGHI":
             ws.column_dimensions[col].width = 12
@@ -122,6 +126,18 @@ async def xlsx(request: web.Request) -> web.Response:
     out = io.BytesIO()
     book.save(out)
     name = f"{d['kind']}-{d['area'] or 'county'}-{d['period']['from']}.xlsx"
+    shown = f"{'周报' if d['kind'] == 'weekly' else '月报'}-{d['area'] or '全县'}-{d['period']['from']}.xlsx"
     return web.Response(body=out.getvalue(), headers={
         "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+        "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(shown)}",
+        "Cache-Control": "no-store"})
+
+
+def _number(value: Any) -> Any:
+    """"70.4%" → 0.704 (shown as 70.4% by the cell's format); anything else as it is."""
+    if isinstance(value, str) and value.endswith("%"):
+        try:
+            return float(value[:-1]) / 100
+        except ValueError:
+            return value
+    return value

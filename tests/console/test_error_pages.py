@@ -52,3 +52,11 @@ async def test_the_ledger_names_changed_fields_in_chinese(client, ctx):
     body = await (await client.get(f"/console/cases/{number}")).text()
     assert not re.search(r"[a-z_]+(?:、[a-z_]+)* ?已更新", body)
     assert re.search(r"联系电话、情况描述、风险 ?已更新", body)
+
+
+async def test_a_list_opened_from_the_dashboard_keeps_its_condition_when_refined(client, ctx):
+    """"在办" from the dashboard is /console/cases?open=1: the form shows it ticked, so adding a
+    type keeps it (the trial got archived cases after ticking 劳动争议)."""
+    await login(client, "centre-qs")
+    body = await (await client.get("/console/cases?open=1")).text()
+    assert re.search(r'<input type="checkbox" name="open" value="1" checked>', body)
