@@ -245,3 +245,16 @@ async def test_a_rating_in_everyday_words_is_understood(bot, ctx, first, then):
 def test_rating_words(text, verdict):
     from bot.rating import read
     assert read(text) == verdict
+
+
+async def test_an_appointment_in_the_past_is_refused(bot, ctx):
+    """Today is 23 November: "11月20日上午9点" has passed (the resident would be told a time
+    gone by); "11月25日", "明天" are fine; a time with no date is taken as said."""
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    reply = await li.last(f"约谈 {number} 11月20日上午9点 村委会")
+    assert "已经过去" in reply, reply
+    assert await events_of(ctx, number, "appointment") == []
+    for when in ("11月25日上午9点 村委会", "明天下午三点 村委会", "周五上午 村委会"):
+        assert "约谈已记录" in await li.last(f"约谈 {number} {when}")
