@@ -25,7 +25,7 @@ from handlers import texts
 from handlers.safety import IN_DANGER, UNANSWERED
 from nlp import Reading
 from nlp.duplicates import other_matter
-from nlp.intents import ADDING, FIELD_CHANGE, another_matter, strip_correction
+from nlp.intents import ADDING, FIELD_CHANGE, another_matter, says_settled, strip_correction
 from nlp.reading import TYPE_NAMES, PlaceMatch
 from nlp.slots import own_phones
 from storage.cases import NewCase
@@ -427,6 +427,8 @@ class Intake:
             return [f"{texts.urgent_text(case.risk_reasons, alerted, words)}\n已补充到案件 {case.number}，并升为紧急。"]
         if withdraw:
             return [f"好的，已把您撤回案件 {case.number} 的请求转给经办人，他们和您确认后结案，结果会通知您。"]
+        if says_settled(words):
+            return [f"好的，已告诉案件 {case.number} 的经办人，他们和您核实后结案，结果会通知您。"]
         return [f"已转告案件 {case.number} 的经办人，他们会尽快联系您。如有人身危险，请马上拨打110。"
                 if case.risk == Risk.RED else f"已转告案件 {case.number} 的经办人，有进展会通知您。"]
 

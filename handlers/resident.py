@@ -96,6 +96,8 @@ def _cancels(message: Message, data: dict[str, Any]) -> bool:
     return not (data["conversation"].step in (CONTACT, PARTY) and SOFT_NO.match(words.text))
 
 
+# the words of wanting to report, and the fillers around them
+REPORT_WORDS = re.compile(r"我(?:想|要)?|想|要|反映|投诉|举报|一下|个|件|事情?|情况|你们|那个|这个|有|[，,。.!！？?\s]")
 SOFT_NO = re.compile(r"^\s*(?:不用了?|不要了?|不用不用)(?:吧|啊)?[。.!！，,\s]*$")
 
 
@@ -138,6 +140,11 @@ async def on_help_midway(ctx: AppContext, conversation: Conversation) -> Answer:
 
 router.include_router(drafting.router)
 idle = router.include_router(Router("idle", IDLE, Spoken()))
+
+
+@idle.message(IntentIs(Intent.HUMAN))
+async def on_wants_a_person() -> Answer:
+    return texts.A_PERSON
 
 
 @idle.message(IntentIs(Intent.THANKS))
@@ -195,12 +202,26 @@ async def on_report(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
 
 
 @idle.message(IntentIs(Intent.REPORT))
-async def on_wants_to_report(ctx: AppContext, conversation: Conversation, uow: UnitOfWork, words: Words) -> Answer:
+async def on_wants_to_report(ctx: AppContext, conversation: Conversation, uow: UnitOfWork, message: Message,
+                             turn: Turn, words: Words) -> Answer:
     """"我要反映" and the questions around it ("调解中心在哪里", "调解要交钱吗"): a question
     is answered first (here is where to report; people's mediation is free), then the story
     is asked for."""
+    told = REPORT_WORDS.sub("", words.text)
+    if len(re.findall(r"[\u4e00-\u9fff]", told)) >= 12 and not asks_question(words.text):
+        # "我要投诉 你们那个网格员…天天不在岗…": the complaint itself, heard out (a complaint
+        # the reading gives no type is still one: 其他)
+        intake = Intake(ctx, uow, conversation, message, turn)
+        conversation.start(uow.now)
+        await intake.known_contact()
+        await intake.absorb(words.raw, words.reading)
+        intake.draft.type = intake.draft.type or "other"
+        return await intake.next_step()
+    intake = Intake(ctx, uow, conversation, message, turn)
     conversation.start(uow.now)
     conversation.step = DESCRIBE
+    await intake.known_contact()
+    await intake.absorb(words.raw, words.reading, describe=False)      # "我是柳林村的 想反映个事": the place
     if asks_question(words.text):
         return [texts.REPORT_HERE + (faq.answer(words.text, ctx.settings.dispatch_days) or ""), texts.ASK_DESCRIBE]
     return texts.ASK_DESCRIBE

@@ -35,6 +35,9 @@ MEDIA_SAVED = "收到{what}，已作为材料附在{target}。"
 REPORT_HERE = "在这里就能反映，不用跑腿：我们登记后转给当地的网格员或调解员，他们会联系您。"
 GO_ON = "您慢慢说，发生了什么事？我们听着。"
 CHINESE_ONLY = "目前只能用中文反映，请用中文说说情况。Sorry, only Chinese is supported for now: please write in Chinese."
+# asked for a person: there is no operator to switch to, but every word reaches people
+A_PERSON = ("您在这里说的每一句话，综治中心的工作人员都看得到；说说遇到了什么事、在哪个村（社区），"
+            "我们登记后转给当地的网格员或调解员，他们会打电话联系您。有紧急情况请拨打110。")
 TELL_US = "有纠纷要反映，直接说说情况就行：什么事、在哪个村（社区）。"
 SAFETY_QUESTION = "先问一句：现在有没有人受伤，或者有人身危险？有的话请回复“有”，我们马上通知值班领导；没有请回复“没有”。"
 SAFETY_NOTED = "好的，没有人身危险。"

@@ -58,8 +58,26 @@ def is_greeting(text: str) -> bool:
     return bool(GREETING.match(text))
 
 
+# thanks with a few words more ("谢谢你们 上次的事解决了"): not a new story
+_THANKS_FIRST = re.compile(r"^\s*(?:谢谢|多谢|感谢|辛苦了|辛苦你们了)")
+# asking for a person rather than the bot
+HUMAN = re.compile(r"真人|人工|转人工|找工作人员|找个人|客服|找领导|跟人说|和人说|你是机器人|你是不是机器人")
+
+
 def is_thanks(text: str) -> bool:
-    return bool(THANKS.match(text))
+    return bool(THANKS.match(text)) or bool(_THANKS_FIRST.match(text)) and len(text) <= 20
+
+
+# the resident says the matter settled itself ("楼上那家已经不吵了 不用来了", "已经中了 不用管了")
+SETTLED = re.compile(r"(?<![没未不])(?:解决了|好了)|不吵了|不闹了|不用来了|不用管了|没事了|已经中了|和好了|谈妥了|私了了")
+
+
+def says_settled(text: str) -> bool:
+    return bool(SETTLED.search(text)) and not QUESTION.search(text)
+
+
+def wants_a_person(text: str) -> bool:
+    return bool(HUMAN.search(text)) and len(text) <= 20
 
 
 def asks_help(text: str) -> bool:
@@ -155,6 +173,7 @@ ADDING = re.compile(r"^\s*(?:补充|再补充|还要补充|另外补充)[一下�
 
 class Intent(StrEnum):
     """What a message does to the conversation, beside what it tells about a dispute."""
+    HUMAN = "human"                # asks for a person ("我要找真人", "转人工")
     CANCEL = "cancel"
     PROGRESS = "progress"          # asks how a case stands (also: a case number alone)
     GREETING = "greeting"
@@ -171,7 +190,7 @@ class Intent(StrEnum):
 
 
 _INTENT_TESTS = ((Intent.CANCEL, is_cancel), (Intent.PROGRESS, asks_progress), (Intent.GREETING, is_greeting),
-                 (Intent.THANKS, is_thanks), (Intent.HELP, asks_help), (Intent.CONFIRM, is_confirm),
+                 (Intent.THANKS, is_thanks), (Intent.HUMAN, wants_a_person), (Intent.HELP, asks_help), (Intent.CONFIRM, is_confirm),
                  (Intent.DENY, is_deny), (Intent.REPORT, wants_to_report),
                  (Intent.CORRECTION, lambda t: bool(CORRECTION.match(t))),
                  (Intent.FIELD_CHANGE, lambda t: bool(FIELD_CHANGE.match(t))),

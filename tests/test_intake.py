@@ -576,3 +576,32 @@ async def test_skip_at_the_summary_adds_nothing_to_the_story(bot, ctx):
     await bot.say("确认")
     [case] = await cases_of(ctx)
     assert "跳过" not in case.description
+
+
+async def test_a_hesitant_opening_keeps_the_place_it_names(bot, ctx):
+    """"我是柳林村的 想反映个事": the story is asked for, and the village is not asked again."""
+    reply = await bot.last("我是柳林村的 想反映个事")
+    assert "发生了什么" in reply
+    reply = await bot.last("楼上那家天天半夜拖椅子吵得睡不着，电话13812345678")
+    assert reply.startswith("请核对") and "柳林村" in reply, reply
+
+
+async def test_a_complaint_that_begins_with_我要投诉_is_heard_out(bot, ctx):
+    """"我要投诉 你们那个网格员…天天不在岗…石桥村" is the complaint itself, not a wish to make one."""
+    reply = await bot.last("我要投诉 你们那个网格员赵小燕 天天不在岗 打电话也不接 石桥村")
+    assert "发生了什么" not in reply, reply
+    await bot.say("跳过")
+    await bot.say("跳过")
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert "不在岗" in case.description and case.place_code == "DX03"
+
+
+@pytest.mark.parametrize("said, expect", [
+    ("谢谢你们 上次的事解决了", "不客气"),
+    ("我要找真人", "工作人员"),
+    ("转人工", "工作人员"),
+])
+async def test_thanks_and_asking_for_a_person_get_their_own_answer(bot, ctx, said, expect):
+    reply = await bot.last(said)
+    assert expect in reply and "您好，这里是" not in reply, reply

@@ -222,3 +222,21 @@ async def test_our_village_is_the_village_of_the_residents_last_case(bot, ctx):
     await bot.say("确认")
     reply = await bot.last("还有个事，我们村有个人喝了酒拿着刀在村口骂人，说要砍死李家的人")
     assert "桃源村" in reply, reply
+
+
+async def test_another_phone_for_an_open_case_joins_it(bot, ctx):
+    """"还有我儿子的电话也可以打 他叫李小军 139…" after a case is opened: the number goes to the
+    case (for its staff), not a new report asking where it happened."""
+    await bot.say("我是石桥村的，借给同事李强三万块钱一直不还，电话13812345678")
+    await bot.say("跳过")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    reply = await bot.last("还有我儿子的电话也可以打 他叫李小军 13922223333")
+    assert number in reply and "哪个村" not in reply, reply
+    case = await case_of(ctx, number)
+    assert "13922223333" in case.description and case.contact == "13812345678"
+
+
+async def test_solved_said_afterwards_is_passed_on_with_a_fitting_answer(bot, ctx):
+    number = await open_urgent(bot)
+    reply = await bot.last("楼上那家已经不吵了 不用来了")
+    assert number in reply and "结案" in reply, reply
