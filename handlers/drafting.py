@@ -150,8 +150,11 @@ async def on_place(intake: Intake, words: Words) -> Answer:
             draft.place_code, draft.place_options = chosen, []
             return await intake.next_step()
         if draft.place_area and (words.has(Intent.SKIP) or SOMEWHERE_IN_AREA.search(body)):
-            # "就在镇上" / "不知道哪个村": the town (or the county) the choices came from
+            # "就在镇上" / "不知道哪个村": the town (or the county) the choices came from; what
+            # else they said about where ("那个红星砖厂") is kept for the staff
             draft.place_code, draft.place_options = draft.place_area, []
+            if len(body) > 6:
+                draft.texts.append(f"地点：{body}")
             return await intake.next_step()
         if NONE_OF_THEM.match(body):
             # none of those: the address in their words, kept for the centre to check
@@ -175,7 +178,10 @@ async def on_place(intake: Intake, words: Words) -> Answer:
                                                  or draft.place_tries >= 1 and len(body) <= 20):
         # an answer to "where?" that names a place, even one we do not know ("红旗砖厂")
         if draft.place_tries >= 1:        # asked twice: a place we do not know is still a place
-            draft.place_unknown = True
+            if draft.place_area:          # in the town whose villages were offered: that much is known
+                draft.place_code, draft.place_options = draft.place_area, []
+            else:
+                draft.place_unknown = True
             draft.texts.append(f"地点：{body}")
             return await intake.next_step()
         draft.place_tries += 1

@@ -148,6 +148,9 @@ class Intake:
         rivals = [m for m in good[1:] if best.score - m.score < 3 and m.code != best.code
                   and not self._related(m.code, best.code)]
         if rivals:
+            later = _corrected_to(reading.text, [best, *rivals])
+            if later is not None:
+                return later.code
             return [best.code] + [m.code for m in rivals][:4]
         place = self.registry.place(best.code)
         if place and LEVEL_RANK[place.level] < LEVEL_RANK["village"]:
@@ -431,6 +434,19 @@ class Intake:
             return [f"好的，已告诉案件 {case.number} 的经办人，他们和您核实后结案，结果会通知您。"]
         return [f"已转告案件 {case.number} 的经办人，他们会尽快联系您。如有人身危险，请马上拨打110。"
                 if case.risk == Risk.RED else f"已转告案件 {case.number} 的经办人，有进展会通知您。"]
+
+
+_TAKEN_BACK = re.compile(r"不对|不是|说错了|错了|搞错了|应该是")
+
+
+def _corrected_to(text: str, matches: Sequence[PlaceMatch]) -> PlaceMatch | None:
+    """"我是石桥村的 不对不对 我是桃源村的": the place named after the words taking one back."""
+    at = sorted(((text.find(m.matched), m) for m in matches if m.matched and text.find(m.matched) >= 0),
+                key=lambda x: x[0])
+    if len(at) < 2:
+        return None
+    (first, m1), (last, m2) = at[0], at[-1]
+    return m2 if _TAKEN_BACK.search(text, first + len(m1.matched), last) else None
 
 
 def new_case(draft: Draft, channel: str, user: str, registry: Registry) -> NewCase:

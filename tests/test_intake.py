@@ -605,3 +605,31 @@ async def test_a_complaint_that_begins_with_我要投诉_is_heard_out(bot, ctx):
 async def test_thanks_and_asking_for_a_person_get_their_own_answer(bot, ctx, said, expect):
     reply = await bot.last(said)
     assert expect in reply and "您好，这里是" not in reply, reply
+
+
+async def test_a_place_corrected_in_the_same_breath_is_the_later_one(bot, ctx):
+    reply = await bot.last("我是石桥村的 不对不对 我是桃源村的 隔壁占了我家宅基地")
+    assert "哪个地方" not in reply, reply
+    if reply.startswith("请核对"):
+        assert "桃源村" in reply.split("情况：")[0]
+
+
+async def test_words_about_where_are_kept_when_settling_for_the_town(bot, ctx):
+    await bot.say("我在砖厂干了半年，老板一分钱工资没给")
+    await bot.say("东溪镇")
+    await bot.say("都不是 就在镇上 那个红星砖厂")
+    await bot.say("跳过")
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert case.place_code == "DX" and "红星砖厂" in case.description
+
+
+async def test_an_unknown_place_in_a_town_offered_keeps_the_town(bot, ctx):
+    await bot.say("我在砖厂干了半年，老板一分钱工资没给")
+    await bot.say("东溪镇")
+    await bot.say("红星砖厂")
+    await bot.say("就是那个红星砖厂啊")
+    await bot.say("跳过")
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert case.place_code == "DX" and "红星砖厂" in case.description
