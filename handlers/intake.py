@@ -278,13 +278,22 @@ class Intake:
         return [texts.SAFETY_NOTED + " " + following[0], *following[1:]] if following else [texts.SAFETY_NOTED]
 
     async def _joined(self, case: Case, history: list[tuple[datetime, str, str, dict[str, Any]]]) -> list[str]:
-        """The report repeats an open case: its words join that case's ledger."""
+        """The report repeats an open case: its words join that case's ledger; danger it
+        tells turns the case red (and alerts), as the report would have been on its own."""
+        draft = self.draft
         await (await self.uow.cases()).record(case, history)
         self.turn.case_numbers.add(case.number)
         self.conv.last_case = case.number
         self.conv.finish()
-        return [f"您反映的情况已有案件 {case.number} 在办理（{STATUS_NAMES.get(case.status, case.status)}），"
-                f"这次的内容已合并到该案件。办理进展可发“查询 {case.number}”了解。"]
+        joined = (f"您反映的情况已有案件 {case.number} 在办理（{STATUS_NAMES.get(case.status, case.status)}），"
+                  f"这次的内容已合并到该案件。办理进展可发“查询 {case.number}”了解。")
+        if draft.risk == Risk.RED and case.risk != Risk.RED:
+            danger = Reading(text=draft.description, type=case.type, confidence=1.0, risk=Risk.RED.value,
+                             risk_reasons=tuple(draft.risk_reasons))
+            # their own words and contact stay on their linked_report event; the case says why
+            said = "另一位群众反映紧急情况：" + "；".join(draft.risk_reasons)
+            return [*await self.tell_case(case, said, reading=danger), joined]
+        return [joined]
 
     async def _urgent_followup(self) -> list[str]:
         """After an urgent case is open, ask for what is still missing, as additions: the

@@ -240,3 +240,25 @@ async def test_solved_said_afterwards_is_passed_on_with_a_fitting_answer(bot, ct
     number = await open_urgent(bot)
     reply = await bot.last("楼上那家已经不吵了 不用来了")
     assert number in reply and "结案" in reply, reply
+
+
+async def test_an_urgent_report_joining_an_open_case_raises_it(bot, ctx):
+    """A second resident's report of the same dispute, now with a knife: it joins the open case
+    (same flat, same 老刘) and the case turns red, the leader alerted: joining never lowers
+    what the report itself would have been."""
+    from jiefen.testing import TestBot
+    from tests.staff.helpers import SAME_UPSTAIRS
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last(SAME_UPSTAIRS[0]) + await bot.last("跳过")
+                       + await bot.last("确认")).group(0)
+    _, seen = await pushes_since(ctx, 0)
+    other = TestBot(ctx, channel="test", user="resident-2")
+    other._ids = iter(range(500, 600))
+    replies = "".join(await other.say("我住柳林村，楼上老刘家天天半夜拖椅子，刚才他还拿着菜刀说要砍死我，电话13900001111"))
+    case = await case_of(ctx, number)
+    if number in replies:                                   # joined: the case carries the danger
+        assert case.risk == "red" and "110" in replies, replies
+        new, _ = await pushes_since(ctx, seen)
+        assert any("红色预警" in t for u, k, t in new if u == "GaoZhenHua"), new
+    else:                                                   # or a red case of its own
+        from tests.test_intake import cases_of
+        assert any(c.risk == "red" for c in await cases_of(ctx)), replies
