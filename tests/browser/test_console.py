@@ -56,8 +56,8 @@ async def until(page, expression: str, seconds: float = 10.0) -> None:
     raise AssertionError(f"{expression} did not hold within {seconds} s on {page.url}")
 
 
-async def log_in(browser, site, who: str):
-    context = await browser.new_context(**LAPTOP, accept_downloads=True)
+async def log_in(browser, site, who: str, screen: dict | None = None):
+    context = await browser.new_context(**(screen or LAPTOP), accept_downloads=True)
     page = await context.new_page()
     errors = context.script_errors = []                           # looked at when the test ends
     page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
@@ -183,3 +183,22 @@ async def test_the_dashboard_and_the_list_follow_a_new_case_live(browser, site, 
     await open_case(ctx, "live-b3", "NH01")                       # another town's case: nothing to redraw
     await listing.wait_for_timeout(800)
     assert await listing.evaluate("document.getElementById('list').dataset.refreshed") == "1"
+
+
+@pytest.mark.parametrize("who", ["centre-qs", "gw-liulin"])
+async def test_the_console_fits_a_phone(browser, site, ctx, shots, who):
+    """A grid worker opens the console on a phone: no page wider than the screen, the menu on
+    one line, the filters folded away (more on a tap), badges not broken over two lines."""
+    number = await open_case(ctx, "m1", "DX01")
+    context, page = await log_in(browser, site, who, PHONE)
+    pages = ["/console/cases", f"/console/cases/{number}"] + (["/console/dashboard"] if who == "centre-qs" else [])
+    for path in pages:
+        await page.goto(site + path)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        await page.screenshot(path=str(shots / f"phone-{who}-{path.strip('/').replace('/', '-')}.png"))
+    await page.goto(site + "/console/cases")
+    heights = await page.evaluate("[...document.querySelectorAll('nav a, .risk, .status')].map(e => e.offsetHeight)")
+    assert max(heights) < 40, heights                               # one line each
+    assert not await page.is_visible("input[name=type]")
+    await page.click("#more-filters summary")
+    assert await page.is_visible("input[name=type]")

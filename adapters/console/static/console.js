@@ -61,3 +61,9 @@ if (list && list.dataset.live === "1") live(async () => {
   const note = document.getElementById("live-note"); note.hidden = false;
   list.dataset.refreshed = String(Number(list.dataset.refreshed || 0) + 1);
 });
+
+// the filters fold away on a phone; on a wide screen they are all shown
+(function () {
+  var more = document.getElementById("more-filters");
+  if (more && window.matchMedia("(min-width: 901px)").matches) more.open = true;
+})();
