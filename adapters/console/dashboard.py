@@ -205,6 +205,10 @@ async def build(request: web.Request, chosen: Period | None = None) -> dict[str,
         k.setdefault("change", None)
         k.setdefault("note", "")
     now = f.now
+    board["links"] = {"red": now_link(open="1", risk="red", period=False),
+                      "yellow": now_link(open="1", risk="yellow", period=False),
+                      "carded": now_link(open="1", red_card="1", period=False),
+                      "escalated": now_link(status="escalated", period=False)}
     now_cards = [
         {"key": "open", "name": "在办", "value": now.open, "link": now_link(open="1", period=False)},
         {"key": "overdue", "name": "超期", "value": now.overdue, "link": now_link(open="1", overdue="1", period=False)},
