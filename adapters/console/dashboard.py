@@ -63,6 +63,13 @@ class Period:
         return Period(_minus_year(self.since), _minus_year(self.until))
 
 
+def _months_back(d: date, months: int) -> date:
+    """The same day `months` earlier (the month's last day when it has fewer)."""
+    import calendar
+    y, m = divmod(d.year * 12 + d.month - 1 - months, 12)
+    return date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
+
+
 def _minus_year(d: date) -> date:
     try:
         return d.replace(year=d.year - 1)
@@ -85,10 +92,12 @@ def period_of(query: Any, today: date) -> tuple[Period, str]:
             raise web.HTTPBadRequest(text="起止日期有误。", content_type="text/plain")
         return Period(since, until), ""
     key = query.get("period", "30")
-    if key == "month":
-        return Period(today.replace(day=1), today), key
-    if key == "quarter":
-        return Period(today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today), key
+    if key in ("month", "quarter"):
+        # so far this month (quarter), against the same days of the month (quarter) before: 环比
+        step = 1 if key == "month" else 3
+        since = today.replace(day=1) if key == "month" else today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+        before = Period(_months_back(since, step), _months_back(today, step))
+        return Period(since, today, before), key
     days = {"7": 7, "365": 365}.get(key, 30)
     return Period(today - timedelta(days=days - 1), today), key if key in PERIODS else "30"
 
