@@ -151,7 +151,7 @@ async def resolve(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case
     await (await uow.cases()).transition(case, Status.RESOLVED, actor.key, outcome=note)
     await notify.status_changed(ctx, uow, case, note=note)
     await rating.ask(ctx, uow, case)
-    return f"已办结：{case.number}。群众已收到结果并被邀请评价。"
+    return f"已办结（化解）：{case.number}。群众已收到结果并被邀请评价；评价或回访后归档。"
 
 
 async def escalate(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
@@ -178,12 +178,14 @@ async def assign_to(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Ca
     staff = actor.staff
     keep = [routing.Choice(ctx.registry.staff[a], "") for a in case.assignees
             if a in ctx.registry.staff and a != staff.id and staff.id in case.assignees]
-    await routing.assign(ctx, uow, case, keep + [routing.Choice(p, f"{staff.name}转办") for p in people], actor.key,
-                         title="转办案件", reason=f"{staff.name}转办", told=frozenset(c.staff.id for c in keep))
-    if case.status == Status.RECEIVED:
+    first = case.status == Status.RECEIVED          # the centre's dispatch, not a hand-on
+    verb = "分派" if first else "转办"
+    await routing.assign(ctx, uow, case, keep + [routing.Choice(p, f"{staff.name}{verb}") for p in people], actor.key,
+                         title=f"{verb}案件", reason=f"{staff.name}{verb}", told=frozenset(c.staff.id for c in keep))
+    if first:
         await (await uow.cases()).transition(case, Status.DISPATCHED, actor.key)
         await notify.status_changed(ctx, uow, case)
-    return f"已转办：{case.number} → {'、'.join(p.name for p in people)}"
+    return f"已{verb}：{case.number} → {'、'.join(p.name for p in people)}"
 
 
 async def assign(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
