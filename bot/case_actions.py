@@ -23,7 +23,7 @@ from nlp.slots import cn_number
 from storage.cases import CORRECTABLE
 from storage.lifecycle import EventKind, Risk
 from storage.models import Case
-from storage.registry import StaffInfo
+from storage.registry import Registry, StaffInfo
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -170,12 +170,27 @@ async def transfer(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Cas
     return await assign_to(ctx, uow, actor, case, [target])
 
 
+def _same_town(reg: Registry, person: StaffInfo, case: Case) -> bool:
+    """Whether `person` works in the town (or the county level above it) of the case's place."""
+    chain = [p for p in reg.ancestors(case.place_code)]
+    town = next((p.code for p in chain if p.level == "town"), None)
+    if town is None:
+        return True
+    inside = reg.subtree(town) | {p.code for p in chain}
+    return any(c in inside for c in person.places)
+
+
 async def assign_to(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, people: list[StaffInfo]) -> str:
     """Hand the case to `people` (转办, or the centre's dispatch from the console): an assignee
     who hands it on keeps the others; a received case is dispatched."""
     if case.status not in OPEN_STATUSES:
         return f"案件 {case.number} 当前状态是“{_status(case)}”，不能转办。"
     staff = actor.staff
+    far = [p.name for p in people if not _same_town(ctx.registry, p, case)]
+    if far and staff.role not in ("centre", "leader_on_duty"):
+        # another town's people are the centre's to call on (or escalate the case)
+        return (f"{'、'.join(far)}不在本乡镇（街道），跨乡镇转办请联系综治中心，"
+                f"或发“上报 {case.number} 原因”由上一级处理。")
     keep = [routing.Choice(ctx.registry.staff[a], "") for a in case.assignees
             if a in ctx.registry.staff and a != staff.id and staff.id in case.assignees]
     first = case.status == Status.RECEIVED          # the centre's dispatch, not a hand-on

@@ -258,3 +258,14 @@ async def test_an_appointment_in_the_past_is_refused(bot, ctx):
     assert await events_of(ctx, number, "appointment") == []
     for when in ("11月25日上午9点 村委会", "明天下午三点 村委会", "周五上午 村委会"):
         assert "约谈已记录" in await li.last(f"约谈 {number} {when}")
+
+
+async def test_a_grid_worker_cannot_hand_a_case_to_another_town(bot, ctx):
+    """李红梅 (柳林村's grid worker) hands her case to 孙海 of 南湖街道: refused, that is the
+    centre's to decide (or escalate it); within her own town she may."""
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    reply = await li.last(f"转办 {number} 孙海")
+    assert "综治中心" in reply and "已转办" not in reply, reply
+    assert (await case_of(ctx, number)).assignees == ["gw-liulin"]
+    assert "已转办" in await li.last(f"转办 {number} 王建国")        # 桃源村, the same town
