@@ -95,7 +95,7 @@ def _query(request: web.Request) -> ListQuery:
     console, user = _console(request), user_of(request)
     try:
         return parse(request.query, console.ctx.registry, console.ctx.settings.timezone,
-                     scope_of(console.ctx.registry, user.staff))
+                     scope_of(console.ctx.registry, user.staff), console.ctx.settings.case_number_prefix)
     except BadQuery as exc:
         raise web.HTTPBadRequest(text=f"筛选条件有误：{exc}", content_type="text/plain") from None
 

@@ -1,6 +1,7 @@
 """The case list's filter as it travels in a URL (shareable, bookmarkable) and back."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -63,8 +64,26 @@ def _day(text: str) -> date | None:
         raise BadQuery(f"日期应写作 2026-11-23 这样：“{text[:20]}”") from None
 
 
+def _number(text: str, prefix: str) -> str:
+    """A case number or its start, as typed: "261205-003", "jf261205", "JF 261205003"."""
+    t = re.sub(r"[\s_]+", "", text.upper())[:32]
+    if t[:1].isdigit():
+        t = prefix.upper() + t
+    return re.sub(r"^([A-Z]+\d{6})(\d)", r"\1-\2", t)
+
+
+def _codes(given: list[str], registry: Registry) -> list[str]:
+    """Dispute codes by their place code or the place's name ("dx01", "柳林村")."""
+    by_name = {p.name: p.code for p in registry.places.values()}
+    out = []
+    for g in given:
+        code = g if g in registry.places else g.upper() if g.upper() in registry.places else by_name.get(g, g)
+        out.append(code)
+    return out
+
+
 def parse(query: MultiMapping[str] | Mapping[str, str], registry: Registry, tz: str,
-          scope: Scope | None) -> ListQuery:
+          scope: Scope | None, prefix: str = "JF") -> ListQuery:
     getall = getattr(query, "getall", None)
 
     def many(key: str) -> list[str]:
@@ -104,12 +123,12 @@ def parse(query: MultiMapping[str] | Mapping[str, str], registry: Registry, tz: 
     size = size if size in PAGE_SIZES else PAGE_SIZES[0]
     flt = CaseFilter(statuses=frozenset(statuses), types=frozenset(values["type"]), risks=frozenset(values["risk"]),
                      places=registry.subtree(place) if place else None, channels=frozenset(values["channel"]),
-                     sources=frozenset(values["code"]), assignee=values["assignee"][0] if values["assignee"] else None,
+                     sources=frozenset(_codes(values["code"], registry)), assignee=values["assignee"][0] if values["assignee"] else None,
                      created_from=datetime.combine(since, time(), zone) if since else None,
                      created_to=datetime.combine(until + timedelta(days=1), time(), zone) if until else None,
                      overdue="1" in values["overdue"], red_card="1" in values["red_card"],
                      several="1" in values["several"], text=(values["q"] or [""])[0][:100],
-                     number=(values["number"] or [""])[0][:32], scope=scope)
+                     number=_number(values["number"][0] if values["number"] else "", prefix), scope=scope)
     return ListQuery(values, flt, sort, descending, size, values["cursor"][0] if values["cursor"] else None)
 
 

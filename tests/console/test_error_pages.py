@@ -60,3 +60,20 @@ async def test_a_list_opened_from_the_dashboard_keeps_its_condition_when_refined
     await login(client, "centre-qs")
     body = await (await client.get("/console/cases?open=1")).text()
     assert re.search(r'<input type="checkbox" name="open" value="1" checked>', body)
+
+
+async def test_the_list_finds_a_case_by_number_or_code_as_typed(client, ctx):
+    number = await open_case(ctx, "n1", "DX01")                        # JF261123-001
+    await login(client, "centre-qs")
+    digits = number[2:]
+    for typed in (digits, digits.replace("-", ""), number.lower(), digits[:6]):
+        body = await (await client.get("/console/cases", params={"number": typed})).text()
+        assert number in body and '<b id="total">1</b>' in body, typed
+
+
+async def test_the_list_finds_a_dispute_code_by_its_place_name(client, ctx):
+    number = await open_case(ctx, "c1", "DX01", source="DX01")
+    await login(client, "centre-qs")
+    for typed in ("DX01", "dx01", "柳林村"):
+        body = await (await client.get("/console/cases", params={"code": typed})).text()
+        assert number in body and '<b id="total">1</b>' in body, typed
