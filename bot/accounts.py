@@ -104,6 +104,10 @@ class Accounts:
     def __init__(self, db: Database, state: StateStore, policy: LoginPolicy = LoginPolicy()):
         self.db, self.state, self.policy = db, state, policy
 
+    async def tries_left(self, staff_id: str) -> int:
+        """Failed attempts left before the account is locked."""
+        return max(0, self.policy.max_failures - int(await self.state.get(_FAIL + staff_id) or 0))
+
     async def locked(self, staff_id: str, address: str) -> bool:
         p = self.policy
         failures = int(await self.state.get(_FAIL + staff_id) or 0)
@@ -113,7 +117,7 @@ class Accounts:
     async def login(self, registry: Registry, staff_id: str, password: str, address: str) -> Session | None:
         """A new session, or None: wrong id or password, an inactive account, or locked out
         (the caller asks `locked` to say which of the last)."""
-        staff_id = staff_id.strip()[:64]
+        staff_id = canonical_id(registry, staff_id)
         if await self.locked(staff_id, address):
             return None
         staff = registry.staff.get(staff_id)
@@ -145,3 +149,12 @@ class Accounts:
 
 def csrf_ok(session: Session, given: str) -> bool:
     return bool(given) and hmac.compare_digest(session.csrf.encode(), given.encode())
+
+
+def canonical_id(registry: Registry, staff_id: str) -> str:
+    """The account as the registry spells it: staff type "GW-LIULIN" or " gw-liulin " alike
+    (and the failure counters count them as one)."""
+    given = staff_id.strip()[:64]
+    if given in registry.staff:
+        return given
+    return next((k for k in registry.staff if k.lower() == given.lower()), given)

@@ -14,6 +14,7 @@ from adapters.console.auth import guarded, user_of
 from adapters.console.params import CHANNELS, PAGE_SIZES, BadQuery, ListQuery, parse
 from adapters.console.views import CHANNEL_NAMES, case_detail, case_row, timeline
 from bot import routing
+from bot.accounts import canonical_id
 from bot.case_actions import Action, Actor, perform
 from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES, Status, can_move
 from bot.notify import ROLE_NAMES
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
 LOCKED = "登录失败次数过多，账号已暂时锁定，请{minutes}分钟后再试，或联系综治中心重置。"
 WRONG = "账号或密码不正确。"
+LAST_TRIES = "再错{left}次，账号将锁定{minutes}分钟。"
 
 
 def _console(request: web.Request) -> "ConsoleChannel":
@@ -68,8 +70,12 @@ async def login(request: web.Request) -> web.Response:
                                            address)
     if session is None:
         minutes = int(console.ctx.settings.console_lockout_minutes)
-        locked = await console.accounts.locked(staff_id, address)
-        return await login_page(request, LOCKED.format(minutes=minutes) if locked else WRONG, 429 if locked else 401)
+        staff_id = canonical_id(console.ctx.registry, staff_id)
+        if await console.accounts.locked(staff_id, address):
+            return await login_page(request, LOCKED.format(minutes=minutes), 429)
+        left = await console.accounts.tries_left(staff_id)
+        said = WRONG if left > 2 else WRONG + LAST_TRIES.format(left=left, minutes=minutes)
+        return await login_page(request, said, 401)
     response = web.HTTPFound(auth.safe_next(str(form.get("next", ""))))
     auth.set_cookie(response, request, auth.COOKIE, session.token, int(console.ctx.settings.console_session_hours * 3600))
     response.del_cookie(auth.PRE_COOKIE, path=auth.PATH)

@@ -77,3 +77,17 @@ async def test_the_list_finds_a_dispute_code_by_its_place_name(client, ctx):
     for typed in ("DX01", "dx01", "柳林村"):
         body = await (await client.get("/console/cases", params={"code": typed})).text()
         assert number in body and '<b id="total">1</b>' in body, typed
+
+
+async def test_logging_in_warns_before_the_lock_and_takes_the_id_in_any_case(client, ctx):
+    from tests.console.conftest import PASSWORD
+
+    async def attempt(staff_id: str, password: str):
+        page = await client.get("/console/login")
+        token = re.search(r'name="csrf" value="([^"]+)"', await page.text()).group(1)
+        return await client.post("/console/login", data={"staff_id": staff_id, "password": password, "csrf": token},
+                                 allow_redirects=False)
+    said = [await (await attempt("gw-liulin", "wrong")).text() for _ in range(4)]
+    assert "再错" not in said[0] and "再错2次" in said[2] and "再错1次" in said[3]
+    r = await attempt("GW-LIULIN ", PASSWORD)
+    assert r.status == 302                                           # the same account, however typed
