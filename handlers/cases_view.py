@@ -23,8 +23,12 @@ def case_detail(case: Case, events: Sequence[CaseEvent], registry: Registry, tz:
     lines = [f"案件 {case.number}（{TYPE_NAMES.get(case.type, case.type)}，{registry.full_name(case.place_code) or '地点未定'}）",
              f"当前状态：{STATUS_NAMES.get(case.status, case.status)}",
              f"受理时间：{local(case.created_at, tz)}"]
+    result = next((e for e in reversed(events) if e.kind == "status" and e.data.get("outcome")), None)
     latest = next((e for e in reversed(events) if e.kind in ("progress", "appointment")), None)
-    if latest is not None:
+    if result is not None:
+        note = mask_text(str(result.data.get("outcome", "")), names_of(case))
+        lines.append(f"处理结果（{local(result.at, tz)}）：{shorten(note, 120)}")
+    elif latest is not None:
         note = mask_text(str(latest.data.get("text", "")), names_of(case))    # a staff note, as residents read it
         lines.append(f"最新进展（{local(latest.at, tz)}）：{shorten(note, 120)}")
     elif case.status == Status.RECEIVED:

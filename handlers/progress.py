@@ -15,7 +15,12 @@ async def _latest(store: CaseStore, case: Case) -> list[CaseEvent]:
     """What case_detail shows of the ledger: the latest progress note or appointment (the
     (case, kind) index reads one row, however long the ledger)."""
     latest = await store.latest_event(case, ("progress", "appointment"))
-    return [latest] if latest else []
+    out = [latest] if latest else []
+    if case.status in ("resolved", "closed"):       # the result, after any earlier note
+        moved = await store.latest_event(case, ("status",))
+        if moved is not None and moved.data.get("outcome"):
+            out.append(moved)
+    return out
 
 
 async def progress_reply(ctx: AppContext, uow: UnitOfWork, message: Message, turn: Turn, text: str) -> str:

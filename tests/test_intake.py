@@ -484,7 +484,8 @@ async def test_a_question_about_mediation_with_nothing_reported_is_answered(bot,
 
 async def test_none_of_the_places_offered_is_heard(bot, ctx):
     """"都不是" to the places offered: no more choices, the address is asked for in the
-    resident's words and kept for the centre to check (not "没找到“都不是”这个地方")."""
+    resident's words and kept for the centre to check (not "没找到“都不是”这个地方"); the
+    town they named (东溪镇) is what is known of the place."""
     assert "1." in await bot.last("东溪镇有人天天在我家地里倒垃圾")
     reply = await bot.last("都不是")
     assert "没找到" not in reply and "1." not in reply and "地址" in reply
@@ -492,7 +493,7 @@ async def test_none_of_the_places_offered_is_heard(bot, ctx):
     assert "对方是谁" in reply
     await bot.say("跳过")
     reply = await bot.last("13812345678")
-    assert "地点：未知" in reply and "红旗砖厂后面的菜地" in reply
+    assert "地点：东溪镇\n" in reply and "红旗砖厂后面的菜地" in reply
 
 
 async def test_a_place_outside_the_county_is_told_what_is_covered(bot, ctx):

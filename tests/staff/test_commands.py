@@ -269,3 +269,13 @@ async def test_a_grid_worker_cannot_hand_a_case_to_another_town(bot, ctx):
     assert "综治中心" in reply and "已转办" not in reply, reply
     assert (await case_of(ctx, number)).assignees == ["gw-liulin"]
     assert "已转办" in await li.last(f"转办 {number} 王建国")        # 桃源村, the same town
+
+
+async def test_after_the_result_the_residents_status_shows_the_result(bot, ctx):
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    await li.say(f"进展 {number} 已经打电话给楼上")
+    await li.say(f"办结 {number} 双方签了协议，晚上十点后不拖椅子")
+    reply = await bot.last(f"查询 {number}")
+    assert "处理结果" in reply and "十点后不拖椅子" in reply and "已经打电话给楼上" not in reply, reply
