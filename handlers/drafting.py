@@ -34,6 +34,7 @@ from handlers.safety import SafetyAnswered
 from nlp import find_phones
 from nlp.intents import Intent, another_matter, chases, declines_phone, field_edit
 from nlp.parties import answered_party
+from nlp.slots import spoken_digits
 
 
 def _intake(message: Message, data: dict[str, Any]) -> dict[str, Any]:
@@ -214,7 +215,7 @@ async def on_contact(intake: Intake, words: Words) -> Answer:
     answered = await intake.take_answer(words, CONTACT)
     if answered is not None:
         return answered
-    bad = DIGITS_RUN.search(words.body)
+    bad = DIGITS_RUN.search(spoken_digits(words.body))        # "幺三八一二三四五六七八九": one digit too many
     if bad:
         return (texts.BAD_PHONE if intake.account_reaches else texts.BAD_PHONE_WEB).format(digits=bad.group(0))
     if words.has(Intent.SKIP):

@@ -634,3 +634,10 @@ async def test_an_unknown_place_in_a_town_offered_keeps_the_town(bot, ctx):
     await bot.say("确认")
     [case] = await cases_of(ctx)
     assert case.place_code == "DX" and "红星砖厂" in case.description
+
+
+async def test_a_phone_said_aloud_with_a_digit_too_many_is_shown_back(bot, ctx):
+    await bot.say("我家隔壁装修天天早上七点就开始电钻")
+    assert "电话" in await bot.last("南湖社区")
+    reply = await bot.last("幺三八一二三四五六七八九")
+    assert "138123456789" in reply and "11位" in reply, reply
