@@ -615,23 +615,15 @@ async def test_a_place_corrected_in_the_same_breath_is_the_later_one(bot, ctx):
         assert "桃源村" in reply.split("情况：")[0]
 
 
-async def test_words_about_where_are_kept_when_settling_for_the_town(bot, ctx):
+@pytest.mark.parametrize("answers", [
+    ["都不是 就在镇上 那个红星砖厂"],                       # settling for the town offered: the words kept
+    ["红星砖厂", "就是那个红星砖厂啊"],                      # a place we do not know inside it: the town kept
+])
+async def test_the_town_offered_and_the_words_about_where_are_kept(bot, ctx, answers):
     await bot.say("我在砖厂干了半年，老板一分钱工资没给")
     await bot.say("东溪镇")
-    await bot.say("都不是 就在镇上 那个红星砖厂")
-    await bot.say("跳过")
-    await bot.say("确认")
-    [case] = await cases_of(ctx)
-    assert case.place_code == "DX" and "红星砖厂" in case.description
-
-
-async def test_an_unknown_place_in_a_town_offered_keeps_the_town(bot, ctx):
-    await bot.say("我在砖厂干了半年，老板一分钱工资没给")
-    await bot.say("东溪镇")
-    await bot.say("红星砖厂")
-    await bot.say("就是那个红星砖厂啊")
-    await bot.say("跳过")
-    await bot.say("确认")
+    for said in [*answers, "跳过", "确认"]:
+        await bot.say(said)
     [case] = await cases_of(ctx)
     assert case.place_code == "DX" and "红星砖厂" in case.description
 
