@@ -65,6 +65,22 @@ async def on_another_matter_after_urgent(intake: Intake, words: Words) -> Answer
     return await intake.begin(words)
 
 
+@router.message(lambda m, d: not d["conversation"].draft.case_number and another_matter(d["words"].text))
+async def on_another_matter_midway(intake: Intake) -> Answer:
+    """"还有个事…" before this report is submitted: one matter at a time, so the two are not
+    mixed in one case (the words would change this one's party or story)."""
+    return [texts.ONE_AT_A_TIME, *await intake.next_step()]
+
+
+@router.message(StepIs(DESCRIBE), NOT_CORRECTED, IntentIs(Intent.CONFIRM, Intent.SKIP),
+                lambda m, d: bool(d["conversation"].draft.texts))
+async def on_thats_all(intake: Intake) -> Answer:
+    """"确认" / "就这些" when asked for more of the story: it is told; a type the reading did
+    not find is 其他 (staff correct it), and on to what is missing."""
+    intake.draft.type = intake.draft.type or "other"
+    return await intake.next_step()
+
+
 @router.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.CONFIRM))
 async def on_confirm(intake: Intake) -> Answer:
     return await intake.open_case()

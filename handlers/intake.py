@@ -24,7 +24,7 @@ from bot.words import Words
 from handlers import texts
 from handlers.safety import IN_DANGER, UNANSWERED
 from nlp import Reading
-from nlp.duplicates import other_matter
+from nlp.duplicates import aboutness, other_matter
 from nlp.intents import ADDING, FIELD_CHANGE, another_matter, says_settled, strip_correction
 from nlp.reading import TYPE_NAMES, PlaceMatch
 from nlp.slots import own_phones
@@ -336,7 +336,7 @@ class Intake:
         return [f"已补充到案件 {case.number}，工作人员正在处理。"]
 
 
-    async def amend_last_case(self, text: str) -> list[str] | None:
+    async def amend_last_case(self, text: str, reading: Reading | None = None) -> list[str] | None:
         """"不对，是石桥村" / "电话改成139…" / "补充：…" after the case was opened: the resident's
         own open case takes the correction (place, contact or description), its people hear of
         it. None when the text is not a correction of one."""
@@ -347,7 +347,8 @@ class Intake:
         adding = ADDING.match(text)
         if not (corrected or adding):
             return None
-        case = await self.open_last_case()
+        # an addition goes to the case it is about ("补充一下 楼上昨晚又…"); a correction to the last
+        case = await (self.open_case_about(reading) if adding and reading is not None else self.open_last_case())
         if case is None:
             return None
         number, store = case.number, await self.uow.cases()
@@ -386,17 +387,21 @@ class Intake:
         return case
 
     async def open_case_about(self, reading: Reading) -> Case | None:
-        """The resident's open case these words are about: the one of the type they read as
-        ("我那个工资的事…" while a noise case was opened after the wage case), else the last."""
+        """The resident's open case these words are about, when they have several: the one
+        they fit best (its type, its party, its people, words in common: "我那个工资的事…",
+        "楼上那个事…"), else the last one opened."""
         last = await self.open_last_case()
-        if last is None or not reading.is_dispute or last.type == reading.type:
-            return last
+        if last is None:
+            return None
         mine = await (await self.uow.cases()).by_reporter(self.message.channel, self.message.user, open_only=True)
-        for types in ({reading.type}, {reading.type, reading.runner_up}):
-            about = [c for c in mine if c.type in types]
-            if about:
-                return about[0]                 # the latest of that type
-        return last
+        if len(mine) < 2:
+            return last
+
+        def fit(case: Case) -> float:
+            party = next((p.get("name") for p in case.parties if p.get("role") == "other"), None)
+            return aboutness(reading, case.description, case.type, party)
+        best = max(mine, key=lambda c: (fit(c), c.number == last.number))
+        return best if fit(best) > fit(last) + 0.1 else last
 
     def same_matter(self, case: Case, reading: Reading) -> bool:
         """Whether a dispute (or danger) told while `case` is open is more of it: no other

@@ -161,7 +161,7 @@ async def on_greeting(ctx: AppContext) -> Answer:
 async def on_amend(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
                    words: Words) -> Answer:
     """"不对，是石桥村" after the case was opened: the resident's own open case takes it."""
-    amended = await Intake(ctx, uow, conversation, message, turn).amend_last_case(words.text)
+    amended = await Intake(ctx, uow, conversation, message, turn).amend_last_case(words.text, words.reading)
     return UNHANDLED if amended is None else amended
 
 

@@ -136,6 +136,27 @@ def other_matter(text: str, case_text: str, case_party: str | None = None) -> bo
     return told not in theirs and theirs not in told
 
 
+def aboutness(reading: Reading, case_text: str, case_type: str, case_party: str | None = None) -> float:
+    """How much words said after a case was opened are about that case: its type, the same
+    party ("楼上", 老王), the same people or buildings, words in common; below zero when they
+    name someone or somewhere else. Used to pick among one resident's open cases."""
+    mine, theirs = identities(reading.text), identities(case_text)
+    if _tells_apart(mine, theirs):
+        return -1.0
+    score = similarity(reading.text, case_text)
+    if reading.is_dispute and reading.type == case_type:
+        score += 0.3
+    elif reading.runner_up == case_type:
+        score += 0.1
+    if _shares(mine, theirs):
+        score += 0.3
+    told, party = find_party(reading.text), case_party or find_party(case_text)
+    if told and party:
+        a, b = _PARTY_TAIL.sub("", told) or told, _PARTY_TAIL.sub("", party) or party
+        score += 0.3 if (a in b or b in a) else -0.3
+    return score
+
+
 def _types(reading: Reading) -> set[str]:
     """The types a report may share with a case: its own and its runner-up."""
     return {reading.type, reading.runner_up} - {None, NOT_A_DISPUTE}

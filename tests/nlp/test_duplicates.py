@@ -111,3 +111,14 @@ def test_similarity_bounds():
 def test_another_matter_of_the_same_type(text, case_text, other):
     from nlp.duplicates import other_matter
     assert other_matter(text, case_text) is other
+
+
+def test_aboutness_picks_the_case_words_are_about(u):
+    from nlp.duplicates import aboutness
+    noise, lift = ("楼上那家天天半夜拖椅子", "neighbour"), ("电梯坏了一个月物业不修还收费", "property_mgmt")
+    dog, debt = ("老王家的狗天天晚上叫 吵得睡不着", "neighbour"), ("同事李强借了我两万块钱一直不还", "debt")
+    for said, right, wrong in (("楼上那个事有人管没有啊", noise, lift), ("补充一下 楼上昨晚又拖到两点", noise, lift),
+                               ("老王家的狗今天又把我孙子咬了", dog, debt), ("李强那个钱的事有人管没有", debt, dog),
+                               ("电梯的事怎么样了", lift, noise)):
+        r = u.read(said)
+        assert aboutness(r, *right) > aboutness(r, *wrong), said

@@ -262,3 +262,41 @@ async def test_an_urgent_report_joining_an_open_case_raises_it(bot, ctx):
     else:                                                   # or a red case of its own
         from tests.test_intake import cases_of
         assert any(c.risk == "red" for c in await cases_of(ctx)), replies
+
+
+async def opened(bot, text: str, place: str = "柳林村") -> str:
+    """Report `text` and answer until a case is opened (place, party skipped, confirm); its number."""
+    reply = await bot.last(text)
+    for _ in range(5):
+        found = re.search(r"已受理！案件编号：(JF\d{6}-\d{3})", reply)
+        if found:
+            return found.group(1)
+        answer = place if "哪个村" in reply else "跳过" if "对方是谁" in reply else "确认"
+        reply = await bot.last(answer)
+    raise AssertionError(reply)
+
+
+async def test_with_two_cases_open_words_naming_one_go_to_it(bot, ctx):
+    """A dog case and a debt case: "老王家的狗今天又把我孙子咬了" is about the dog case (it names
+    老王 and the dog), not the last one opened; the debt case is not turned red."""
+    dog = await opened(bot, "我是柳林村的，老王家的狗天天晚上叫 吵得睡不着，电话13812345678")
+    debt = await opened(bot, "还有个事，同事李强借了我两万块钱一直不还")
+    assert dog != debt
+    replies = "".join(await bot.say("老王家的狗今天又把我孙子咬了 腿上流血了"))
+    assert dog in replies and debt not in replies, replies
+    assert (await case_of(ctx, debt)).risk != "red"
+    replies = "".join(await bot.say("李强那个钱的事有人管没有"))
+    assert debt in replies and dog not in replies, replies
+
+
+
+async def test_a_chase_naming_the_other_party_goes_to_that_case(bot, ctx):
+    """Noise from upstairs, then the lift and the property fees: "楼上那个事有人管没有啊" chases
+    the noise case, and "补充一下 楼上昨晚又拖到两点" adds to it, not to the last case."""
+    noise = await opened(bot, "我是南湖社区的，楼上那家天天半夜拖椅子，电话13812345678", "南湖社区")
+    lift = await opened(bot, "还有个事，电梯坏了一个月物业不修还收费", "南湖社区")
+    replies = "".join(await bot.say("楼上那个事有人管没有啊"))
+    assert noise in replies and lift not in replies, replies
+    replies = "".join(await bot.say("补充一下 楼上昨晚又拖到两点 我录了视频"))
+    assert noise in replies and lift not in replies, replies
+    assert "两点" in (await case_of(ctx, noise)).description
