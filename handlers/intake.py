@@ -232,6 +232,8 @@ class Intake:
 
     async def open_case(self, urgent: bool = False) -> list[str]:
         draft = self.draft
+        if texts.has_reason(draft.risk_reasons, "self_harm") and not draft.type_told:
+            draft.type = "other"        # a person in danger, not a medical or family dispute to route by type
         store = await self.uow.cases()
         new = new_case(draft, self.message.channel, self.message.user, self.registry)
         history = draft_history(draft, self.message.conversation_key)

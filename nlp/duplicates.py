@@ -111,8 +111,8 @@ def _tells_apart(a: dict[str, frozenset[str]], b: dict[str, frozenset[str]]) -> 
     return any(a[k] and b[k] and not a[k] & b[k] for k in a)
 
 
-def _shares(a: dict[str, frozenset[str]], b: dict[str, frozenset[str]]) -> bool:
-    return any(a[k] & b[k] for k in a)
+def _shares(a: dict[str, frozenset[str]], b: dict[str, frozenset[str]], kinds: tuple[str, ...] | None = None) -> bool:
+    return any(a[k] & b[k] for k in (kinds or a))
 
 
 def _relative_party(text: str) -> bool:
@@ -188,8 +188,9 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
         theirs = identities(c.text)
         if _tells_apart(mine, theirs):
             continue
-        if c.reporter != reporter and relative and _relative_party(c.text) and not _shares(mine, theirs):
-            continue            # two writers' "楼上": two households
+        if c.reporter != reporter and relative and _relative_party(c.text) \
+                and not _shares(mine, theirs, ("person", "room")):
+            continue            # two writers' "楼上": two households, even in one building
         s = similarity(reading.text, c.text)
         if place_code is not None and c.place_code == place_code:
             s = min(1.0, s + 0.05)

@@ -98,6 +98,9 @@ def test_numbers_said_in_words_are_no_phones(text):
     ("打他电话不接，我电话13812345678", []),
     ("13812345678", []),
     ("有事打13812345678找我", []),
+    ("对门那家 户主叫孙建军 电话13055556666", ["13055556666"]),     # a person named just before
+    ("隔壁电话13000001234 我的13812345678", ["13000001234"]),
+    ("我叫王大明 电话13812345678", []),                              # the writer, named
 ])
 def test_whose_phone(text, others):
     assert others_phones(text) == others

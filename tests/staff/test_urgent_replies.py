@@ -39,13 +39,14 @@ async def test_a_gathering_is_not_told_to_call_110(bot, ctx):
 async def test_someone_elses_poisoning_is_told_to_call_120_and_the_writer_is_not_consoled(bot, ctx):
     """"我妈吃了一瓶药": the writer is a worried relative: 120 first, the place and a phone asked
     as for any urgent report, no "您不是一个人" nor "陪您说说话" spoken to them."""
-    reply = await bot.last("我妈吃了一瓶药 杏花村")
+    reply = await bot.last("我妈吃了一瓶药 叫不醒了 杏花村")
     number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
     assert "120" in reply and "您不是一个人" not in reply and "纠纷" not in reply, reply
     reply = await bot.last("她现在在县医院洗胃 我要去交钱了")
     assert number in reply and "陪您说说话" not in reply, reply
     reply = await bot.last("老头子 早上起来就叫不醒了 嘴里吐白沫 柳林村", user="resident-9")
     assert "120" in reply, reply
+    assert (await case_of(ctx, number)).type == "other"      # not 医疗纠纷: nobody to route by a dispute type
 
 
 def test_whose_distress_it_is():
