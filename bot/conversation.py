@@ -60,6 +60,7 @@ class Draft:
     id: str = field(default_factory=lambda: uuid.uuid4().hex)   # becomes the case's intake key
     texts: list[str] = field(default_factory=list)
     type: str | None = None
+    address_asked: bool = False                                # "都不是" to the places offered: the next answer is the address
     type_told: bool = False                                    # the resident named the type: the reading keeps off it
     confidence: float = 0.0
     evidence: list[str] = field(default_factory=list)

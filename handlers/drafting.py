@@ -176,7 +176,21 @@ async def on_place(intake: Intake, words: Words) -> Answer:
         if NONE_OF_THEM.match(body):
             # none of those: the address in their words, kept for the centre to check
             draft.place_options, draft.place_tries = [], draft.place_tries + 1
+            draft.address_asked = True
             return texts.ASK_ADDRESS
+    if draft.address_asked and not draft.place_options:
+        # the address asked for after "都不是": a village of ours named in it is taken, else the
+        # town or county it names (or the one offered before); the words are kept, nothing offered again
+        draft.address_asked = False
+        place = intake.place_in_address(words.reading)
+        if place:
+            draft.place_code = place
+        elif draft.place_area:
+            draft.place_code = draft.place_area
+        else:
+            draft.place_unknown = True
+        draft.texts.append(f"地点：{body}")
+        return await intake.next_step()
     named = intake.places_in(body)
     if not named:
         county = intake.registry.county_code()

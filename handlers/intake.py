@@ -162,6 +162,14 @@ class Intake:
             return children[:9] or best.code
         return best.code
 
+    def place_in_address(self, reading: Reading) -> str | None:
+        """The one place an address names: a village or grid when just one matches, else the
+        area the matches share (the town of "东溪镇白沙村五组")."""
+        place = self._place_from(reading, asked=True)
+        if isinstance(place, list):
+            return self._area_of(place)
+        return place
+
     def places_in(self, text: str) -> bool:
         return bool(self._place_from_text(text))
 

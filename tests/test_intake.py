@@ -633,3 +633,16 @@ async def test_a_phone_said_aloud_with_a_digit_too_many_is_shown_back(bot, ctx):
     assert "电话" in await bot.last("南湖社区")
     reply = await bot.last("幺三八一二三四五六七八九")
     assert "138123456789" in reply and "11位" in reply, reply
+
+
+async def test_the_address_asked_for_after_none_of_them_is_taken_not_offered_again(bot, ctx):
+    """"都不是", then "东溪镇白沙村五组" (a village we do not know): the town is what is known
+    and the words are kept; the list is not offered again."""
+    assert "1." in await bot.last("东溪镇有人天天在我家地里倒垃圾")
+    assert "地址" in await bot.last("都不是")
+    reply = await bot.last("东溪镇白沙村五组")
+    assert "1." not in reply, reply
+    for said in ("跳过", "13812345678", "确认"):
+        reply = await bot.last(said)
+    [case] = await cases_of(ctx)
+    assert case.place_code == "DX" and "白沙村五组" in case.description
