@@ -207,20 +207,17 @@ async def on_wants_to_report(ctx: AppContext, conversation: Conversation, uow: U
     """"我要反映" and the questions around it ("调解中心在哪里", "调解要交钱吗"): a question
     is answered first (here is where to report; people's mediation is free), then the story
     is asked for."""
+    intake = Intake(ctx, uow, conversation, message, turn)
+    conversation.start(uow.now)
+    await intake.known_contact()
     told = REPORT_WORDS.sub("", words.text)
     if len(re.findall(r"[\u4e00-\u9fff]", told)) >= 12 and not asks_question(words.text):
         # "我要投诉 你们那个网格员…天天不在岗…": the complaint itself, heard out (a complaint
         # the reading gives no type is still one: 其他)
-        intake = Intake(ctx, uow, conversation, message, turn)
-        conversation.start(uow.now)
-        await intake.known_contact()
         await intake.absorb(words.raw, words.reading)
         intake.draft.type = intake.draft.type or "other"
         return await intake.next_step()
-    intake = Intake(ctx, uow, conversation, message, turn)
-    conversation.start(uow.now)
     conversation.step = DESCRIBE
-    await intake.known_contact()
     await intake.absorb(words.raw, words.reading, describe=False)      # "我是柳林村的 想反映个事": the place
     if asks_question(words.text):
         return [texts.REPORT_HERE + (faq.answer(words.text, ctx.settings.dispatch_days) or ""), texts.ASK_DESCRIBE]
