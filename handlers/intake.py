@@ -65,9 +65,10 @@ class Intake:
     # ---- entry points -------------------------------------------------------------
     async def begin(self, words: Words) -> list[str]:
         self.conv.start(self.uow.now)
-        await self.known_contact()
+        last = await self._last_cases()
+        await self.known_contact(last)
         await self.absorb(words.raw or words.text, words.reading)
-        await self.our_place(words.text)
+        await self.our_place(words.text, last)
         return await self.next_step()
 
     async def _last_cases(self) -> Sequence[Case]:
@@ -77,20 +78,20 @@ class Intake:
             return ()
         return await (await self.uow.cases()).by_reporter(self.message.channel, self.message.user, limit=5)
 
-    async def known_contact(self) -> None:
+    async def known_contact(self, last: Sequence[Case] | None = None) -> None:
         """The phone this account gave for its last case, for the summary to confirm (a
         number said now replaces it): the same resident is not asked twice."""
-        for case in await self._last_cases():
+        for case in last if last is not None else await self._last_cases():
             if case.contact:
                 self.draft.contact = case.contact
                 return
 
-    async def our_place(self, text: str) -> None:
+    async def our_place(self, text: str, last: Sequence[Case]) -> None:
         """"我们村有个人拿着刀…" with no village named: the village of this account's last case."""
         draft = self.draft
         if draft.place_code or draft.place_options or not OUR_PLACE.search(text):
             return
-        for case in await self._last_cases():
+        for case in last:
             place = self.registry.place(case.place_code)
             if place and place.level not in ("town", "county"):
                 draft.place_code = place.code
@@ -408,8 +409,7 @@ class Intake:
             return last
 
         def fit(case: Case) -> float:
-            party = next((p.get("name") for p in case.parties if p.get("role") == "other"), None)
-            return aboutness(reading, case.description, case.type, party)
+            return aboutness(reading, case.description, case.type, other_party(case))
         best = max(mine, key=lambda c: (fit(c), c.number == last.number))
         return best if fit(best) > fit(last) + 0.1 else last
 
@@ -425,8 +425,7 @@ class Intake:
             return False
         if case.risk == Risk.RED or reading.risk == Risk.RED:
             return True
-        party = next((p.get("name") for p in case.parties if p.get("role") == "other"), None)
-        return reading.type == case.type and not other_matter(reading.text, case.description, party)
+        return reading.type == case.type and not other_matter(reading.text, case.description, other_party(case))
 
     async def tell_case(self, case: Case, words: str, *, withdraw: bool = False,
                         reading: Reading | None = None) -> list[str]:
@@ -458,6 +457,11 @@ class Intake:
             return [f"好的，已告诉案件 {case.number} 的经办人，他们和您核实后结案，结果会通知您。"]
         return [f"已转告案件 {case.number} 的经办人，他们会尽快联系您。如有人身危险，请马上拨打110。"
                 if case.risk == Risk.RED else f"已转告案件 {case.number} 的经办人，有进展会通知您。"]
+
+
+def other_party(case: Case) -> str | None:
+    """The other party's name as the case holds it."""
+    return next((p.get("name") for p in case.parties if p.get("role") == "other"), None)
 
 
 _TAKEN_BACK = re.compile(r"不对|不是|说错了|错了|搞错了|应该是")
