@@ -24,8 +24,8 @@ from bot.words import Words
 from handlers import texts
 from handlers.safety import IN_DANGER, UNANSWERED
 from nlp import Reading
-from nlp.duplicates import aboutness, other_matter
-from nlp.intents import ADDING, FIELD_CHANGE, another_matter, says_settled, strip_correction
+from nlp.duplicates import aboutness, names_something, other_matter
+from nlp.intents import ADDING, FIELD_CHANGE, another_matter, asks_call_back, says_settled, strip_correction, takes_back
 from nlp.reading import TYPE_NAMES, PlaceMatch
 from nlp.slots import own_phones
 from storage.cases import NewCase
@@ -404,6 +404,8 @@ class Intake:
         last = await self.open_last_case()
         if last is None:
             return None
+        if not names_something(reading):          # "你们到底来不来": about the last one
+            return last
         mine = await (await self.uow.cases()).by_reporter(self.message.channel, self.message.user, open_only=True)
         if len(mine) < 2:
             return last
@@ -455,6 +457,10 @@ class Intake:
             return [f"好的，已把您撤回案件 {case.number} 的请求转给经办人，他们和您确认后结案，结果会通知您。"]
         if says_settled(words):
             return [f"好的，已告诉案件 {case.number} 的经办人，他们和您核实后结案，结果会通知您。"]
+        if asks_call_back(words):
+            return [f"好的，已请案件 {case.number} 的经办人给您回电话。"]
+        if takes_back(words):
+            return [f"好的，已告诉案件 {case.number} 的经办人，他们会和您核实情况。"]
         return [f"已转告案件 {case.number} 的经办人，他们会尽快联系您。如有人身危险，请马上拨打110。"
                 if case.risk == Risk.RED else f"已转告案件 {case.number} 的经办人，有进展会通知您。"]
 

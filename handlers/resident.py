@@ -143,8 +143,13 @@ idle = router.include_router(Router("idle", IDLE, Spoken()))
 
 
 @idle.message(IntentIs(Intent.HUMAN))
-async def on_wants_a_person() -> Answer:
-    return texts.A_PERSON
+async def on_wants_a_person(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                            turn: Turn, words: Words) -> Answer:
+    """"我要找真人", "能不能让网格员给我打个电话": with a case open, its people are asked to call;
+    without one, what to say so that someone will."""
+    intake = Intake(ctx, uow, conversation, message, turn)
+    case = await intake.open_case_about(words.reading) if conversation.last_case else None
+    return texts.A_PERSON if case is None else await intake.tell_case(case, words.raw)
 
 
 @idle.message(IntentIs(Intent.THANKS))

@@ -136,6 +136,11 @@ def other_matter(text: str, case_text: str, case_party: str | None = None) -> bo
     return told not in theirs and theirs not in told
 
 
+def names_something(reading: Reading) -> bool:
+    """Whether words say what they are about: a type of dispute, a party, a person or a number."""
+    return reading.is_dispute or find_party(reading.text) is not None or any(identities(reading.text).values())
+
+
 def aboutness(reading: Reading, case_text: str, case_type: str, case_party: str | None = None) -> float:
     """How much words said after a case was opened are about that case: its type, the same
     party ("楼上", 老王), the same people or buildings, words in common; below zero when they

@@ -72,12 +72,26 @@ def is_thanks(text: str) -> bool:
 SETTLED = re.compile(r"(?<![没未不])(?:解决了|好了)|不吵了|不闹了|不用来了|不用管了|没事了|已经中了|和好了|谈妥了|私了了")
 
 
+# asked to be called back, or to see someone ("能不能让网格员给我打个电话", "我想找个人当面说")
+CALL_BACK = re.compile(r"给我(?:打|回)(?:个|一个)?电话|回(?:个)?电话|当面说|当面谈|上门|来(?:我)?家(?:里)?(?:看看|一趟)")
+# words taken back ("就是气话 我不会真干的")
+TAKEN_BACK = re.compile(r"气话|说说而已|说着玩|开玩笑|不会真|不是真的要|吓唬")
+
+
+def asks_call_back(text: str) -> bool:
+    return bool(CALL_BACK.search(text))
+
+
+def takes_back(text: str) -> bool:
+    return bool(TAKEN_BACK.search(text))
+
+
 def says_settled(text: str) -> bool:
     return bool(SETTLED.search(text)) and not QUESTION.search(text)
 
 
 def wants_a_person(text: str) -> bool:
-    return bool(HUMAN.search(text)) and len(text) <= 20
+    return bool(HUMAN.search(text) or CALL_BACK.search(text)) and len(text) <= 40
 
 
 def asks_help(text: str) -> bool:
@@ -138,6 +152,7 @@ def field_edit(text: str) -> tuple[str, str] | None:
 
 # asking after a case already reported: "到底有人管没有", "怎么还没人联系我", "帮我催一下"
 CHASE = re.compile(r"有人管没有|有没有人管|有人管吗|(?:怎么|咋)还没(?:有)?人|还没(?:有)?人(?:来|联系|管|处理|理)|"
+                   r"到底来不来|还来不来|都[一二三四五六七八九十两\d]+天了|"
                    r"到底(?:管不管|有没有人|什么时候)|什么时候(?:来|处理|解决)|催(?:一下|一催|催)")
 
 

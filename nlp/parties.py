@@ -23,7 +23,7 @@ _NAMED = re.compile(r"(?:对方是|对方叫|跟|和|与)([\u4e00-\u9fa5]{2,6}?)
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
              "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 # characters that end a name rather than continue it ("李强三万块", "王芳把…")
-_AFTER_NAME = "一二三四五六七八九十两几把被欠借打骂占说天还不在的了和跟是就也都又从给向对他她家说"
+_AFTER_NAME = "一二三四五六七八九十两几把被欠借打骂占说天还不在的了和跟是就也都又从给向对他她家说堆拿偷砍挖扔砸推踢撞拆"
 _PERSON = re.compile(rf"(?:同事|朋友|老乡|工友|邻居|亲戚|表哥|表弟|表姐|表妹|堂哥|堂弟|同学|合伙人|房东|租客|老板|"
                      rf"(?:有个|一个)?叫)([{_SURNAMES}][\u4e00-\u9fa5](?:[^{_AFTER_NAME}\W\d])?)"
                      rf"|([{_SURNAMES}]老[一二三四五六七八九大幺])")
@@ -102,7 +102,9 @@ def surnames_named(text: str) -> frozenset[str]:
 
 
 # words around an answer to "对方是谁？" that are not the party ("对方就是那个养猪场", "一个开三轮的")
-_ANSWER_FILLER = re.compile(r"^(?:对方(?:就)?是|对方|就是|是|嗯+|呃|啊|那个|这个|一个|有个|俺们?|我们?|咱们?|村里的?|我家|的)+")
+_ANSWER_FILLER = re.compile(r"^(?:对方(?:就)?是|对方|就是|是|嗯+|呃|啊|那个|这个|一个|有个|俺们?|我们?|咱们?|村里的?|我家|的|"
+                            r"不知道是谁|不知道|应该是|可能是|好像是|大概是)+")
+_PARTICLES = re.compile(r"(?:嘛|吧|啊|呢|呀|哈|啦|的吧)+$")
 _CHUNKS = re.compile(r"[，,。.！!？?；;、\s]+")
 
 
@@ -119,7 +121,7 @@ def answered_party(answer: str) -> tuple[str, str] | None:
     """The other party as the resident named them when asked, and the rest of the answer:
     ("养猪场老板姓孙", "") for "对方就是那个养猪场 老板姓孙", ("表哥", "借了我三万 说好去年还")
     for "我表哥 借了我三万 说好去年还"; None when the answer names nobody or tells a story."""
-    chunks = [c for c in (_ANSWER_FILLER.sub("", c) for c in _CHUNKS.split(answer.strip())) if c]
+    chunks = [c for c in (_PARTICLES.sub("", _ANSWER_FILLER.sub("", c)) for c in _CHUNKS.split(answer.strip())) if c]
     if not chunks:
         return None
     whole = "".join(chunks)

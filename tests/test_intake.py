@@ -602,6 +602,7 @@ async def test_a_complaint_that_begins_with_我要投诉_is_heard_out(bot, ctx):
     ("谢谢你们 上次的事解决了", "不客气"),
     ("我要找真人", "工作人员"),
     ("转人工", "工作人员"),
+    ("我想找个人当面说 能不能让网格员给我打个电话", "工作人员"),
 ])
 async def test_thanks_and_asking_for_a_person_get_their_own_answer(bot, ctx, said, expect):
     reply = await bot.last(said)

@@ -83,3 +83,16 @@ def test_the_writers_own_name_is_not_the_other_party():
 def test_the_party_as_answered(answer, named):
     from nlp.parties import answered_party
     assert answered_party(answer) == named
+
+
+@pytest.mark.parametrize("answer, named", [
+    ("就是那个包工头嘛 姓周", ("包工头姓周", "")),
+    ("不知道是谁 应该是隔壁", ("隔壁", "")),
+])
+def test_the_party_as_answered_without_fillers(answer, named):
+    from nlp.parties import answered_party
+    assert answered_party(answer) == named
+
+
+def test_a_verb_after_a_name_is_not_part_of_it():
+    assert find_party("被邻居张三堆了柴火") == "张三"

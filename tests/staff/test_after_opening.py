@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.staff.helpers import case_of, events_of
 from tests.staff.test_clocks import pushes_since
 
@@ -300,3 +302,15 @@ async def test_a_chase_naming_the_other_party_goes_to_that_case(bot, ctx):
     replies = "".join(await bot.say("补充一下 楼上昨晚又拖到两点 我录了视频"))
     assert noise in replies and lift not in replies, replies
     assert "两点" in (await case_of(ctx, noise)).description
+
+
+@pytest.mark.parametrize("said, expect", [
+    ("你们到底来不来啊 都三天了", "当前状态"),                     # a chase: the status
+    ("能不能让网格员给我打个电话", "回电话"),                       # a call back asked of the case's people
+    ("就是气话 我不会真干的", "核实"),                             # words taken back: passed on, acknowledged
+])
+async def test_more_everyday_words_about_an_open_case(bot, ctx, said, expect):
+    number = await open_urgent(bot)
+    reply = await bot.last(said)
+    assert number in reply and expect in reply, reply
+    assert said in (await case_of(ctx, number)).description
