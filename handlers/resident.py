@@ -142,7 +142,7 @@ router.include_router(drafting.router)
 idle = router.include_router(Router("idle", IDLE, Spoken()))
 
 
-@idle.message(IntentIs(Intent.HUMAN))
+@idle.message(IntentIs(Intent.HUMAN), lambda m, d: not (d["words"].reading.is_dispute or _danger(m, d)))
 async def on_wants_a_person(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
                             turn: Turn, words: Words) -> Answer:
     """"我要找真人", "能不能让网格员给我打个电话": with a case open, its people are asked to call;

@@ -61,7 +61,7 @@ def is_greeting(text: str) -> bool:
 # thanks with a few words more ("谢谢你们 上次的事解决了"): not a new story
 _THANKS_FIRST = re.compile(r"^\s*(?:谢谢|多谢|感谢|辛苦了|辛苦你们了)")
 # asking for a person rather than the bot
-HUMAN = re.compile(r"真人|人工|转人工|找工作人员|找个人|客服|找领导|跟人说|和人说|你是机器人|你是不是机器人")
+HUMAN = re.compile(r"真人|转人工|人工服务|人工客服|找人工|找工作人员|找个人|客服|找领导|跟人说|和人说|你是机器人|你是不是机器人")
 
 
 def is_thanks(text: str) -> bool:

@@ -67,3 +67,13 @@ def test_no_field_edit(text):
 def test_declines_phone_briefly(text):
     from nlp.intents import declines_phone
     assert declines_phone(text)
+
+
+
+@pytest.mark.parametrize("text, wants", [
+    ("我要找真人", True), ("转人工", True), ("能不能让网格员给我打个电话", True),
+    ("老板欠我们三十多个人工资", False), ("人工费谁出", False),
+])
+def test_asking_for_a_person(text, wants):
+    from nlp.intents import wants_a_person
+    assert wants_a_person(text) is wants
