@@ -73,7 +73,7 @@ async def on_another_matter_midway(intake: Intake) -> Answer:
 
 
 @router.message(StepIs(DESCRIBE), NOT_CORRECTED, IntentIs(Intent.CONFIRM, Intent.SKIP),
-                lambda m, d: bool(d["conversation"].draft.texts))
+                lambda m, d: bool(d["conversation"].draft.texts) and not d["conversation"].draft.case_number)
 async def on_thats_all(intake: Intake) -> Answer:
     """"确认" / "就这些" when asked for more of the story: it is told; a type the reading did
     not find is 其他 (staff correct it), and on to what is missing."""
