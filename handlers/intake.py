@@ -470,7 +470,7 @@ def other_party(case: Case) -> str | None:
     return next((p.get("name") for p in case.parties if p.get("role") == "other"), None)
 
 
-_TAKEN_BACK = re.compile(r"不对|不是|说错了|错了|搞错了|应该是")
+_SAID_WRONG = re.compile(r"不对|不是|说错了|错了|搞错了|应该是")
 
 
 def _corrected_to(text: str, matches: Sequence[PlaceMatch]) -> PlaceMatch | None:
@@ -480,7 +480,7 @@ def _corrected_to(text: str, matches: Sequence[PlaceMatch]) -> PlaceMatch | None
     if len(at) < 2:
         return None
     (first, m1), (last, m2) = at[0], at[-1]
-    return m2 if _TAKEN_BACK.search(text, first + len(m1.matched), last) else None
+    return m2 if _SAID_WRONG.search(text, first + len(m1.matched), last) else None
 
 
 def new_case(draft: Draft, channel: str, user: str, registry: Registry) -> NewCase:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.conversation import Draft
 from bot.privacy import mask_phone, mask_text
+from nlp.parties import needs_a_doctor, told_of_someone_else
 from nlp.reading import TYPE_NAMES
 from nlp.risk import reason_name
 from storage.registry import Registry
@@ -71,29 +72,14 @@ def has_reason(reasons: list[str] | tuple[str, ...], key: str) -> bool:
     return any(r.startswith(name) for r in reasons)
 
 
-# someone close to the writer, or anyone else, as the subject of what is told
-_SOMEONE_ELSE = re.compile(r"(?:妈妈?|爸爸?|母亲|父亲|老公|老婆|丈夫|妻子|媳妇|儿子|女儿|闺女|孩子|老伴|那口子|对象|"
-                           r"老头子?|老太太?|奶奶|爷爷|姥姥|姥爷|外婆|外公|哥哥?|姐姐?|弟弟?|妹妹?|邻居|朋友|同学|同事|"
-                           r"他|她|有人|那人|这人|那个人|这个人)")
-_MYSELF = re.compile(r"(?:^|[^妈爸])(?:我|俺)(?![妈爸家们老儿女闺孩那对哥姐弟妹奶爷姥外朋同邻])")
-_CLAUSE = re.compile(r"[，。！？；,.!?;\s]+")
 _QUOTED = re.compile(r"“(.+?)”")
-# what a doctor is needed for now: 120 before anything else
-_AMBULANCE = re.compile(r"吃了.{0,4}药|喝了?.{0,3}农药|喝药|安眠药|叫不醒|昏迷|不省人事|吐白沫|没(?:有)?(?:了)?呼吸|割腕|"
-                        r"上吊|流了(?:很多|好多)血|大出血|抽搐|晕倒|倒在地上")
 
 
 def about_someone_else(reasons: list[str] | tuple[str, ...], text: str) -> bool:
     """Whether the self-harm told is someone else's ("我妈吃了一瓶药", "俺那口子喝了农药"): the
     clause with the words behind the reason has another person before them and not the writer."""
     cues = [c for r in reasons if r.startswith(reason_name("self_harm")) for c in _QUOTED.findall(r)]
-    for clause in _CLAUSE.split(text):
-        for cue in cues:
-            at = clause.find(cue)
-            if at >= 0:
-                before = clause[:at]
-                return bool(_SOMEONE_ELSE.search(before)) and not _MYSELF.search(before)
-    return False
+    return told_of_someone_else(text, cues)
 
 
 def writer_in_distress(reasons: list[str] | tuple[str, ...], text: str) -> bool:
@@ -105,7 +91,7 @@ def urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool, text: str =
     whether a doctor is needed)."""
     if writer_in_distress(reasons, text):
         return URGENT_SELF_HARM if alerted else URGENT_SELF_HARM_UNSENT
-    if has_reason(reasons, "self_harm") or _AMBULANCE.search(text):
+    if has_reason(reasons, "self_harm") or needs_a_doctor(text):
         return URGENT_AMBULANCE if alerted else URGENT_AMBULANCE_UNSENT
     if has_reason(reasons, "gathering") and not any(has_reason(reasons, k) for k in ("violence", "danger")):
         return URGENT_GATHERING if alerted else URGENT_GATHERING_UNSENT

@@ -132,3 +132,29 @@ def answered_party(answer: str) -> tuple[str, str] | None:
         rest = answer.strip()[answer.find(first) + len(first):].lstrip("，,。 ")
         return first, rest
     return None
+
+
+# someone close to the writer, or anyone else, as the subject of what is told
+_SOMEONE_ELSE = re.compile(r"(?:妈妈?|爸爸?|母亲|父亲|老公|老婆|丈夫|妻子|媳妇|儿子|女儿|闺女|孩子|老伴|那口子|对象|"
+                           r"老头子?|老太太?|奶奶|爷爷|姥姥|姥爷|外婆|外公|哥哥?|姐姐?|弟弟?|妹妹?|邻居|朋友|同学|同事|"
+                           r"他|她|有人|那人|这人|那个人|这个人)")
+_MYSELF = re.compile(r"(?:^|[^妈爸])(?:我|俺)(?![妈爸家们老儿女闺孩那对哥姐弟妹奶爷姥外朋同邻])")
+# what a doctor is needed for now: 120 before anything else
+_NEEDS_DOCTOR = re.compile(r"吃了.{0,4}药|喝了?.{0,3}农药|喝药|安眠药|叫不醒|昏迷|不省人事|吐白沫|没(?:有)?(?:了)?呼吸|割腕|"
+                           r"上吊|流了(?:很多|好多)血|大出血|抽搐|晕倒|倒在地上")
+
+
+def told_of_someone_else(text: str, words: list[str]) -> bool:
+    """Whether `words` are told of someone other than the writer ("我妈吃了一瓶药"): in the
+    clause holding them, another person comes before them and the writer does not."""
+    for clause in _CHUNKS.split(text):
+        for w in words:
+            at = clause.find(w)
+            if at >= 0:
+                before = clause[:at]
+                return bool(_SOMEONE_ELSE.search(before)) and not _MYSELF.search(before)
+    return False
+
+
+def needs_a_doctor(text: str) -> bool:
+    return bool(_NEEDS_DOCTOR.search(text))
