@@ -57,18 +57,14 @@ async def on_story_instead_of_answer(intake: Intake, words: Words) -> Answer:
     return await on_description(intake, words)
 
 
-@router.message(lambda m, d: bool(d["conversation"].draft.case_number) and another_matter(d["words"].text))
-async def on_another_matter_after_urgent(intake: Intake, words: Words) -> Answer:
+@router.message(lambda m, d: another_matter(d["words"].text))
+async def on_another_matter(intake: Intake, words: Words) -> Answer:
     """"另外一件事…" while an urgent case takes additions: that case goes on, this is a report
-    of its own."""
-    intake.conv.finish()
-    return await intake.begin(words)
-
-
-@router.message(lambda m, d: not d["conversation"].draft.case_number and another_matter(d["words"].text))
-async def on_another_matter_midway(intake: Intake) -> Answer:
-    """"还有个事…" before this report is submitted: one matter at a time, so the two are not
-    mixed in one case (the words would change this one's party or story)."""
+    of its own. Before a report is submitted: one matter at a time, so the two are not mixed
+    in one case (the words would change this one's party or story)."""
+    if intake.draft.case_number:
+        intake.conv.finish()
+        return await intake.begin(words)
     return [texts.ONE_AT_A_TIME, *await intake.next_step()]
 
 
