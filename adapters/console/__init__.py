@@ -82,6 +82,11 @@ class ConsoleChannel(ChannelBase):
                 raise
             said = exc.text or ""
             ours = said and not said[:1].isdigit()          # our own words, not aiohttp's "404: Not Found"
+            if auth.USER_KEY not in request:
+                # no route read the session (a path that does not exist): the menu is still theirs
+                user = await auth.current_user(request, self.ctx, self.accounts)
+                if user is not None:
+                    request[auth.USER_KEY] = user
             return self.render(request, "error.html", status=exc.status,
                                message=said if ours else ERROR_WORDS[exc.status])
 

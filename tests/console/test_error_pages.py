@@ -35,6 +35,17 @@ async def test_errors_are_pages_in_chinese_with_a_way_back(client, ctx, path, st
     assert 'href="/console/cases"' in body and "<html" in body
 
 
+async def test_an_unknown_page_knows_who_is_logged_in(client, ctx):
+    """No route reads the session on a path that does not exist: the page offered 登录 to
+    someone logged in, and hid their menu."""
+    await login(client, "centre-qs")
+    body = await (await client.get("/console/nowhere")).text()
+    assert 'href="/console/login"' not in body and 'href="/console/dashboard"' in body, body[:600]
+    client.session.cookie_jar.clear()
+    body = await (await client.get("/console/nowhere")).text()
+    assert 'href="/console/login"' in body and 'href="/console/dashboard"' not in body
+
+
 async def test_the_api_keeps_its_plain_answers(client, ctx):
     await login(client, "centre-qs")
     r = await client.get("/console/api/cases/JF000000-001")
