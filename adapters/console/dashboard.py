@@ -238,7 +238,7 @@ async def build(request: web.Request, chosen: Period | None = None) -> dict[str,
     types = sorted({*f.by_type, *p.by_type}, key=lambda k: (-f.by_type.get(k, Measures()).cases, k))
     by_type = [{**_row(TYPE_NAMES.get(k, k or "未分类"), f.by_type.get(k, Measures()), link(type=k),
                        link(*RESOLVED, type=k)), "key": k, "before": p.by_type.get(k, Measures()).cases,
-                "open_link": link(type=k, open="1"),
+                "open_link": link(type=k, open="1"), "overdue_link": link(type=k, open="1", overdue="1"),
                 "change": _change(f.by_type.get(k, Measures()).cases, p.by_type.get(k, Measures()).cases)}
                for k in types if k]
     standard_types = []
@@ -295,7 +295,7 @@ def _by_place(reg: Registry, area: str, f: Figures, p: Figures, link: Links) -> 
         before = sum((v.cases for k, v in p.by_place.items() if k in sub))
         now = sum((v for k, v in f.now_by_place.items() if k in sub), Measures())
         rows.append({**_row(reg.name(child), m, link(place=child), link(*RESOLVED, place=child)), "key": child,
-                     "open_link": link(place=child, open="1"),
+                     "open_link": link(place=child, open="1"), "overdue_link": link(place=child, open="1", overdue="1"),
                      "before": before, "change": _change(m.cases, before), "now_open": now.open,
                      "now_overdue": now.overdue, "now_carded": now.carded_open})
     own = f.by_place.get(top, Measures())

@@ -102,8 +102,10 @@ async def test_every_figure_equals_the_database_and_its_case_list(client, ctx, c
                 assert await list_total(client, row["resolved_link"]) == row["resolved"], (table, row["name"])
     for key in ("red", "yellow", "carded", "escalated"):       # the board's totals link to their whole lists
         assert await list_total(client, d["board"]["links"][key]) == d["board"][f"{key}_total"], key
-    for row in d["by_type"] + [r for r in d["by_place"] if r.get("open_link")]:   # 在办 of the period's cases
+    for row in d["by_type"] + [r for r in d["by_place"] if r.get("open_link")]:   # 在办, 超期 of the period's cases
         assert await list_total(client, row["open_link"]) == row["open"], row["name"]
+        assert await list_total(client, row["overdue_link"]) == row["overdue"], row["name"]
+    assert sum(r["overdue"] for r in d["by_type"]) == 2
     by_type = {r["key"]: r["cases"] for r in d["by_type"]}
     assert by_type["labour"] == await db_count(ctx, *in_period, Case.type == "labour") == 5
     assert sum(r["cases"] for r in d["by_place"]) == 25
