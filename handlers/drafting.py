@@ -28,7 +28,8 @@ from bot.filters import Corrected, Drafting, IntentIs, Spoken, StepIs
 from bot.message import Message
 from bot.words import Words
 from handlers import faq, texts
-from handlers.intake import COUNTY_TOWN, DIGITS_RUN, DONT_KNOW, PLACE_LIKE, SOMEWHERE_IN_AREA, Intake
+from handlers.intake import DIGITS_RUN, DONT_KNOW, PLACE_LIKE, Intake
+from handlers.place_answers import COUNTY_TOWN, SOMEWHERE_IN_AREA
 from handlers.progress import progress_reply
 from handlers.safety import SafetyAnswered
 from nlp import find_phones
@@ -103,11 +104,11 @@ async def on_bare_correction() -> Answer:
 async def on_chase_of_an_open_case(intake: Intake, words: Words) -> Answer:
     """"我那个工资的事到底有人管没有" while a noise report is drafted: the wage case answers
     (status, and the nudge to its people), then the question pending is asked again."""
-    case = await intake.open_case_about(words.reading)
+    case = await intake.open_cases.about(words.reading)
     if case is None or case.type != words.reading.type:
         return UNHANDLED
     status = await progress_reply(intake.ctx, intake.uow, intake.message, intake.turn, case.number)
-    return [status, *await intake.tell_case(case, words.raw), *await intake.next_step()]
+    return [status, *await intake.open_cases.tell(case, words.raw), *await intake.next_step()]
 
 
 @router.message(lambda m, d: not d["words"].reading.places and faq.answer(d["words"].text) is not None)
@@ -158,7 +159,7 @@ async def on_place(intake: Intake, words: Words) -> Answer:
         await intake.absorb(intake.raw(words), words.reading, describe=True, step=PLACE)
         return await intake.next_step()
     if draft.place_options:
-        chosen = intake.pick_option(body, draft.place_options)
+        chosen = intake.places.pick_option(body, draft.place_options)
         if chosen:
             draft.place_code, draft.place_options = chosen, []
             return await intake.next_step()
@@ -178,7 +179,7 @@ async def on_place(intake: Intake, words: Words) -> Answer:
         # the address asked for after "都不是": a village of ours named in it is taken, else the
         # town or county it names (or the one offered before); the words are kept, nothing offered again
         draft.address_asked = False
-        place = intake.place_in_address(words.reading)
+        place = intake.places.in_address(words.reading)
         if place:
             draft.place_code = place
         elif draft.place_area:
@@ -187,7 +188,7 @@ async def on_place(intake: Intake, words: Words) -> Answer:
             draft.place_unknown = True
         draft.texts.append(f"地点：{body}")
         return await intake.next_step()
-    named = intake.places_in(body)
+    named = intake.places.named_in(body)
     if not named:
         county = intake.registry.county_code()
         if COUNTY_TOWN.search(body) and county:          # "工地在县城": the county seat, no village

@@ -15,39 +15,29 @@ from typing import Any
 from bot.context import AppContext
 from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, SAFETY, Conversation, Draft, Safety, Step, Told
 from bot.duplicates import link_duplicate
-from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES
+from bot.lifecycle import STATUS_NAMES
 from bot.message import Message
 from bot.middlewares import Turn
-from bot.privacy import mask_phone
 from bot.uow import UnitOfWork
 from bot.words import Words
 from handlers import texts
+from handlers.open_cases import OpenCases
+from handlers.place_answers import PlaceAnswers
 from handlers.safety import IN_DANGER, UNANSWERED
 from nlp import Reading
-from nlp.duplicates import aboutness, names_something, other_matter
-from nlp.intents import ADDING, FIELD_CHANGE, another_matter, asks_call_back, says_settled, strip_correction, takes_back
-from nlp.reading import TYPE_NAMES, PlaceMatch
-from nlp.slots import own_phones
+from nlp.reading import TYPE_NAMES
 from storage.cases import NewCase
 from storage.lifecycle import Risk
 from storage.models import Case
-from storage.registry import LEVEL_RANK, Registry
+from storage.registry import Registry
 
 DIGITS_RUN = re.compile(r"\d[\d\s-]{5,}\d")
-# the area itself rather than a village in it
-COUNTY_TOWN = re.compile(r"县城|城区|城里|县里|县上|市区|城关")
 OUR_PLACE = re.compile(r"(?:我们|咱们|俺们|咱|俺|我)(?:村|社区|小区|组|屯|庄)")
 DONT_KNOW = re.compile(r"不知道|不清楚|说不清|不晓得|不确定")
-SOMEWHERE_IN_AREA = re.compile(r"镇上|镇里|乡上|乡里|街上|集上|镇政府|乡政府|县城|城区|城里|不知道(?:是)?哪个村|说不清")
 # an answer that names a place we do not know, rather than more of the story
 PLACE_LIKE = re.compile(r"^.{1,5}$|(?:村|社区|镇|乡|组|栋|小区|街道|屯|庄|号楼|单元|路|街|厂|店|公司|工地|学校|医院|"
                          r"市场|广场|车站|宾馆|酒店|超市|园|场|站|馆|楼|院|中心|大厦)[。.!！]?$")
 
-
-# a number given as the new one to call ("换成139…", "打这个", "新号码")
-NEW_NUMBER = re.compile(r"改|换|新|打这个|用这个|联系这个")
-# a choice by its number: "2", "第二个", "选3", "2号", "就是第一个吧"
-OPTION_NUMBER = re.compile(r"^(?:就是|选|要)?第?([1-9]|[一二三四五六七八九])(?:个|号|项)?(?:吧|啊|呀)?[。.!！]?$")
 
 
 class Intake:
@@ -56,6 +46,8 @@ class Intake:
     def __init__(self, ctx: AppContext, uow: UnitOfWork, conv: Conversation, message: Message, turn: Turn):
         self.ctx, self.uow, self.conv, self.message, self.turn = ctx, uow, conv, message, turn
         self.registry = ctx.registry
+        self.places = PlaceAnswers(ctx)
+        self.open_cases = OpenCases(ctx, uow, conv, message, turn)
 
     @property
     def draft(self) -> Draft:
@@ -115,8 +107,8 @@ class Intake:
         whole = None
         if describe and raw and draft.texts:
             whole = await self.ctx.reader.read(draft.description_with(raw))
-        place = self._place_from(reading, step == PLACE)
-        area = self._area_of(place) if isinstance(place, list) else None
+        place = self.places.read(reading, step == PLACE)
+        area = self.places.area_of(place) if isinstance(place, list) else None
         return draft.apply(Told(raw=raw, reading=reading, whole=whole, place=place, area=area), describe, step)
 
     async def take_description(self, words: Words) -> list[str]:
@@ -135,70 +127,6 @@ class Intake:
     def raw(words: Words) -> str:
         """What the description keeps: the words as said, or after a correction word the rest."""
         return words.body if words.corrected else words.raw
-
-    def _place_from(self, reading: Reading, asked: bool) -> str | list[str] | None:
-        """A place code, a list of codes to choose from, or None."""
-        matches: Sequence[PlaceMatch] = reading.places
-        if not matches and asked:
-            matches = self.ctx.nlp.match_places(reading.text)
-        threshold = self.ctx.settings.place_match_threshold
-        good = [m for m in matches if m.score >= threshold] or ([m for m in matches if m.score >= 60] if asked else [])
-        if not good:
-            return None
-        best = good[0]
-        rivals = [m for m in good[1:] if best.score - m.score < 3 and m.code != best.code
-                  and not self._related(m.code, best.code)]
-        if rivals:
-            later = _corrected_to(reading.text, [best, *rivals])
-            if later is not None:
-                return later.code
-            return [best.code] + [m.code for m in rivals][:4]
-        place = self.registry.place(best.code)
-        if place and LEVEL_RANK[place.level] < LEVEL_RANK["village"]:
-            if place.level == "county" and COUNTY_TOWN.search(reading.text) \
-                    or place.level == "town" and SOMEWHERE_IN_AREA.search(reading.text):
-                return best.code               # "工地在县城", "就在镇上": the place is that area itself
-            children = [p.code for p in self.registry.places.values()
-                        if p.parent == place.code and p.level in ("village", "community", "town")]
-            return children[:9] or best.code
-        return best.code
-
-    def place_in_address(self, reading: Reading) -> str | None:
-        """The one place an address names: a village or grid when just one matches, else the
-        area the matches share (the town of "东溪镇白沙村五组")."""
-        place = self._place_from(reading, asked=True)
-        if isinstance(place, list):
-            return self._area_of(place)
-        return place
-
-    def places_in(self, text: str) -> bool:
-        return bool(self._place_from_text(text))
-
-    def _place_from_text(self, text: str) -> list[PlaceMatch]:
-        threshold = self.ctx.settings.place_match_threshold
-        return [m for m in self.ctx.nlp.match_places(text) if m.score >= threshold]
-
-    def _area_of(self, options: list[str]) -> str | None:
-        """The town or county whose places were offered (one the resident may settle for)."""
-        parents = {self.registry.places[c].parent for c in options if c in self.registry.places}
-        return parents.pop() if len(parents) == 1 else None
-
-    def _related(self, a: str, b: str) -> bool:
-        return a in {p.code for p in self.registry.ancestors(b)} or b in {p.code for p in self.registry.ancestors(a)}
-
-    def pick_option(self, text: str, options: list[str]) -> str | None:
-        """The option chosen: its number ("2", "第二个", "选3", "2号") or its name."""
-        t = text.strip()
-        m = OPTION_NUMBER.match(t)
-        if m:
-            n = int(m.group(1)) if m.group(1).isdigit() else "一二三四五六七八九".find(m.group(1)) + 1
-            if 1 <= n <= len(options):
-                return options[n - 1]
-        for code in options:
-            place = self.registry.place(code)
-            if place and (place.name in t or any(a in t for a in place.aliases)):
-                return code
-        return None
 
     # ---- what to say next ---------------------------------------------------------------
     async def next_step(self) -> list[str]:
@@ -303,7 +231,7 @@ class Intake:
                              risk_reasons=tuple(draft.risk_reasons))
             # their own words and contact stay on their linked_report event; the case says why
             said = "另一位群众反映紧急情况：" + "；".join(draft.risk_reasons)
-            return [*await self.tell_case(case, said, reading=danger), joined]
+            return [*await self.open_cases.tell(case, said, reading=danger), joined]
         return [joined]
 
     async def _urgent_followup(self) -> list[str]:
@@ -345,142 +273,6 @@ class Intake:
         if texts.writer_in_distress(draft.risk_reasons, draft.description):
             return [texts.DISTRESS_NOTED.format(number=case.number)]
         return [f"已补充到案件 {case.number}，工作人员正在处理。"]
-
-
-    async def amend_last_case(self, text: str, reading: Reading | None = None) -> list[str] | None:
-        """"不对，是石桥村" / "电话改成139…" / "补充：…" after the case was opened: the resident's
-        own open case takes the correction (place, contact or description), its people hear of
-        it. None when the text is not a correction of one."""
-        corrected, rest = strip_correction(text)
-        field = FIELD_CHANGE.match(text)
-        if field and not corrected:
-            corrected, rest = True, text[field.end():].strip()
-        adding = ADDING.match(text)
-        if not (corrected or adding):
-            return None
-        # an addition goes to the case it is about ("补充一下 楼上昨晚又…"); a correction to the last
-        case = await (self.open_case_about(reading) if adding and reading is not None else self.open_last_case())
-        if case is None:
-            return None
-        number, store = case.number, await self.uow.cases()
-        body = rest if corrected or adding is None else text[adding.end():].strip()
-        if not body:
-            return [texts.ASK_WHAT_TO_CHANGE_CASE.format(number=number)]
-        reading = await self.ctx.reader.read(body)
-        place = self._place_from(reading, asked=True)
-        phones = reading.phones or (() if reading.other_phones else tuple(own_phones(body)))
-        if isinstance(place, list):
-            return [texts.ASK_PLACE_PRECISELY.format(
-                options="、".join(self.registry.full_name(c) for c in place))]
-        if place and place != case.place_code:
-            changes, said = {"place_code": place}, f"地点改为{self.registry.full_name(place)}"
-        elif phones and phones[0] != case.contact:
-            changes, said = {"contact": phones[0]}, f"联系电话改为{mask_phone(phones[0])}"
-        else:
-            joined = f"{case.description}；{'更正' if corrected else '补充'}：{body}"
-            changes, said = {"description": joined}, "情况已补充"
-        await store.update(case, self.message.conversation_key, **changes)
-        for hook in self.ctx.on_case_updated:
-            await hook(self.ctx, self.uow, case)
-        self.turn.case_numbers.add(number)
-        return [f"好的，案件 {number} {said}，经办人会看到。"]
-
-
-    async def open_last_case(self) -> Case | None:
-        """The resident's own last case, while it is open (what they say next may be about it)."""
-        number = self.conv.last_case
-        if not number:
-            return None
-        case = await (await self.uow.cases()).get(number)
-        if case is None or case.status not in OPEN_STATUSES \
-                or (case.channel, case.reporter) != (self.message.channel, self.message.user):
-            return None
-        return case
-
-    async def open_case_about(self, reading: Reading) -> Case | None:
-        """The resident's open case these words are about, when they have several: the one
-        they fit best (its type, its party, its people, words in common: "我那个工资的事…",
-        "楼上那个事…"), else the last one opened."""
-        last = await self.open_last_case()
-        if last is None:
-            return None
-        if not names_something(reading):          # "你们到底来不来": about the last one
-            return last
-        mine = await (await self.uow.cases()).by_reporter(self.message.channel, self.message.user, open_only=True)
-        if len(mine) < 2:
-            return last
-
-        def fit(case: Case) -> float:
-            return aboutness(reading, case.description, case.type, other_party(case))
-        best = max(mine, key=lambda c: (fit(c), c.number == last.number))
-        return best if fit(best) > fit(last) + 0.1 else last
-
-    def same_matter(self, case: Case, reading: Reading) -> bool:
-        """Whether a dispute (or danger) told while `case` is open is more of it: no other
-        place named, and the case urgent, the words urgent, or the same type with no other
-        party, person or building named."""
-        if another_matter(reading.text):            # "还有个事…", "这是两回事"
-            return False
-        place = self._place_from(reading, asked=False)
-        if isinstance(place, str) and case.place_code and place != case.place_code \
-                and not self._related(place, case.place_code):
-            return False
-        if case.risk == Risk.RED or reading.risk == Risk.RED:
-            return True
-        return reading.type == case.type and not other_matter(reading.text, case.description, other_party(case))
-
-    async def tell_case(self, case: Case, words: str, *, withdraw: bool = False,
-                        reading: Reading | None = None) -> list[str]:
-        """Words about an open case ("你们到底来不来", "没事了，不用来了"), or a wish to withdraw it:
-        added to its description and ledger, and sent to its people; words that tell of danger
-        (`reading` red) turn it red, which alerts the leader on duty. Withdrawing is theirs to
-        do, after calling back: the bot only asks."""
-        store = await self.uow.cases()
-        label = "申请撤回" if withdraw else "补充"
-        changes: dict[str, Any] = {"description": f"{case.description}；{label}：{words}"}
-        phones = own_phones(words)
-        if phones and phones[0] != case.contact and NEW_NUMBER.search(words):
-            changes["contact"] = phones[0]          # "我想改一下电话，换成139…"
-        raised = reading is not None and reading.risk == Risk.RED and case.risk != Risk.RED
-        if raised:
-            assert reading is not None
-            changes.update(risk=Risk.RED.value, risk_reasons=sorted({*case.risk_reasons, *reading.risk_reasons}))
-        await store.update(case, self.message.conversation_key, **changes)
-        key = f"said:{case.number}:{self.message.msg_id or self.uow.now.isoformat()}"
-        for hook in self.ctx.on_resident_said:
-            await hook(self.ctx, self.uow, case, f"{label}：{words}", "群众申请撤回" if withdraw else "群众留言", key)
-        self.turn.case_numbers.add(case.number)
-        if raised:
-            alerted = bool(self.uow.queued["alert"])
-            return [f"{texts.urgent_text(case.risk_reasons, alerted, words)}\n已补充到案件 {case.number}，并升为紧急。"]
-        if withdraw:
-            return [f"好的，已把您撤回案件 {case.number} 的请求转给经办人，他们和您确认后结案，结果会通知您。"]
-        if says_settled(words):
-            return [f"好的，已告诉案件 {case.number} 的经办人，他们和您核实后结案，结果会通知您。"]
-        if asks_call_back(words):
-            return [f"好的，已请案件 {case.number} 的经办人给您回电话。"]
-        if takes_back(words):
-            return [f"好的，已告诉案件 {case.number} 的经办人，他们会和您核实情况。"]
-        return [f"已转告案件 {case.number} 的经办人，他们会尽快联系您。如有人身危险，请马上拨打110。"
-                if case.risk == Risk.RED else f"已转告案件 {case.number} 的经办人，有进展会通知您。"]
-
-
-def other_party(case: Case) -> str | None:
-    """The other party's name as the case holds it."""
-    return next((p.get("name") for p in case.parties if p.get("role") == "other"), None)
-
-
-_SAID_WRONG = re.compile(r"不对|不是|说错了|错了|搞错了|应该是")
-
-
-def _corrected_to(text: str, matches: Sequence[PlaceMatch]) -> PlaceMatch | None:
-    """"我是石桥村的 不对不对 我是桃源村的": the place named after the words taking one back."""
-    at = sorted(((text.find(m.matched), m) for m in matches if m.matched and text.find(m.matched) >= 0),
-                key=lambda x: x[0])
-    if len(at) < 2:
-        return None
-    (first, m1), (last, m2) = at[0], at[-1]
-    return m2 if _SAID_WRONG.search(text, first + len(m1.matched), last) else None
 
 
 def new_case(draft: Draft, channel: str, user: str, registry: Registry) -> NewCase:

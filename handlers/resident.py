@@ -17,6 +17,7 @@ from bot.uow import UnitOfWork
 from bot.words import Words, emoji_as_words, words_of
 from handlers import drafting, faq, texts
 from handlers.intake import Intake
+from handlers.open_cases import OpenCases
 from handlers.progress import progress_reply
 from nlp.intents import Intent, another_matter, asks_question, chases, strip_correction
 from storage.cases import canonical_number
@@ -111,10 +112,10 @@ async def on_cancel(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
     if draft is not None:
         return texts.CANCELLED
     # nothing being written: "取消案件" / "撤回" is about the case they reported
-    intake = Intake(ctx, uow, conversation, message, turn)
-    case = await intake.open_last_case()
+    mine = OpenCases(ctx, uow, conversation, message, turn)
+    case = await mine.last()
     if case is not None:
-        return await intake.tell_case(case, words.raw, withdraw=True)
+        return await mine.tell(case, words.raw, withdraw=True)
     return texts.NOTHING_TO_CANCEL
 
 
@@ -147,9 +148,9 @@ async def on_wants_a_person(ctx: AppContext, uow: UnitOfWork, conversation: Conv
                             turn: Turn, words: Words) -> Answer:
     """"我要找真人", "能不能让网格员给我打个电话": with a case open, its people are asked to call;
     without one, what to say so that someone will."""
-    intake = Intake(ctx, uow, conversation, message, turn)
-    case = await intake.open_case_about(words.reading) if conversation.last_case else None
-    return texts.A_PERSON if case is None else await intake.tell_case(case, words.raw)
+    mine = OpenCases(ctx, uow, conversation, message, turn)
+    case = await mine.about(words.reading) if conversation.last_case else None
+    return texts.A_PERSON if case is None else await mine.tell(case, words.raw)
 
 
 @idle.message(IntentIs(Intent.THANKS))
@@ -166,7 +167,7 @@ async def on_greeting(ctx: AppContext) -> Answer:
 async def on_amend(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
                    words: Words) -> Answer:
     """"不对，是石桥村" after the case was opened: the resident's own open case takes it."""
-    amended = await Intake(ctx, uow, conversation, message, turn).amend_last_case(words.text, words.reading)
+    amended = await OpenCases(ctx, uow, conversation, message, turn).amend(words.text, words.reading)
     return UNHANDLED if amended is None else amended
 
 
@@ -175,12 +176,12 @@ async def on_chase(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
                    words: Words) -> Answer:
     """"我那个工资的事到底有人管没有" with a case open: its status, and the nudge to its people
     (not a second report of the same thing)."""
-    intake = Intake(ctx, uow, conversation, message, turn)
-    case = await intake.open_case_about(words.reading)
+    mine = OpenCases(ctx, uow, conversation, message, turn)
+    case = await mine.about(words.reading)
     if case is None:
         return UNHANDLED
     status = await progress_reply(ctx, uow, message, turn, case.number)
-    return [status, *await intake.tell_case(case, words.raw)]
+    return [status, *await mine.tell(case, words.raw)]
 
 
 @idle.message(lambda m, d: bool(d["conversation"].last_case)
@@ -189,11 +190,11 @@ async def on_more_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation
                                   turn: Turn, words: Words) -> Answer:
     """"快点来人啊 他在砸门" after an urgent report, "他今天又来了，举着锄头要打我" about an open
     case: more of that case (danger turns it red), not a second case without a place."""
-    intake = Intake(ctx, uow, conversation, message, turn)
-    case = await intake.open_case_about(words.reading)
-    if case is None or not intake.same_matter(case, words.reading):
+    mine = OpenCases(ctx, uow, conversation, message, turn)
+    case = await mine.about(words.reading)
+    if case is None or not mine.same_matter(case, words.reading):
         return UNHANDLED
-    return await intake.tell_case(case, words.raw, reading=words.reading)
+    return await mine.tell(case, words.raw, reading=words.reading)
 
 
 @idle.message(lambda m, d: d["words"].reading.is_dispute or d["words"].reading.ask_safety)
@@ -239,7 +240,7 @@ async def on_question_about_mediation(ctx: AppContext, words: Words) -> Answer:
 async def on_acknowledged(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
                           turn: Turn) -> Answer:
     """"好的" after a case was opened: acknowledged, nobody bothered."""
-    case = await Intake(ctx, uow, conversation, message, turn).open_last_case()
+    case = await OpenCases(ctx, uow, conversation, message, turn).last()
     return UNHANDLED if case is None else f"好的，案件 {case.number} 有进展会通知您。"
 
 
@@ -249,9 +250,9 @@ async def on_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation: Con
     """Words that tell no new dispute while the resident's case is open ("你们到底来不来啊",
     "没事了，他睡着了，不用来了") are about that case: they go to its people and its ledger
     rather than being answered with the welcome text."""
-    intake = Intake(ctx, uow, conversation, message, turn)
-    case = await intake.open_last_case()
-    return UNHANDLED if case is None else await intake.tell_case(case, words.raw)
+    mine = OpenCases(ctx, uow, conversation, message, turn)
+    case = await mine.last()
+    return UNHANDLED if case is None else await mine.tell(case, words.raw)
 
 
 def _tells_something(words: Words) -> bool:

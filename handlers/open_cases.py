@@ -1,0 +1,157 @@
+"""What a resident says about the cases they already have open: a correction or an addition
+("不对，是石桥村", "补充：…"), a chase, a wish to withdraw, danger told later; which of their
+open cases the words are about, and whether a new dispute is more of one of them."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.context import AppContext
+from bot.conversation import Conversation
+from bot.lifecycle import OPEN_STATUSES
+from bot.message import Message
+from bot.middlewares import Turn
+from bot.privacy import mask_phone
+from bot.uow import UnitOfWork
+from handlers import texts
+from handlers.place_answers import PlaceAnswers
+from nlp import Reading
+from nlp.duplicates import aboutness, names_something, other_matter
+from nlp.intents import ADDING, FIELD_CHANGE, another_matter, asks_call_back, says_settled, strip_correction, takes_back
+from nlp.slots import own_phones
+from storage.lifecycle import Risk
+from storage.models import Case
+
+# a number given as the new one to call ("换成139…", "打这个", "新号码")
+NEW_NUMBER = re.compile(r"改|换|新|打这个|用这个|联系这个")
+
+
+class OpenCases:
+    """One message's words about the writer's open cases."""
+
+    def __init__(self, ctx: AppContext, uow: UnitOfWork, conv: Conversation, message: Message, turn: Turn):
+        self.ctx, self.uow, self.conv, self.message, self.turn = ctx, uow, conv, message, turn
+        self.registry = ctx.registry
+        self.places = PlaceAnswers(ctx)
+
+    async def amend(self, text: str, reading: Reading | None = None) -> list[str] | None:
+        """"不对，是石桥村" / "电话改成139…" / "补充：…" after the case was opened: the resident's
+        own open case takes the correction (place, contact or description), its people hear of
+        it. None when the text is not a correction of one."""
+        corrected, rest = strip_correction(text)
+        field = FIELD_CHANGE.match(text)
+        if field and not corrected:
+            corrected, rest = True, text[field.end():].strip()
+        adding = ADDING.match(text)
+        if not (corrected or adding):
+            return None
+        # an addition goes to the case it is about ("补充一下 楼上昨晚又…"); a correction to the last
+        case = await (self.about(reading) if adding and reading is not None else self.last())
+        if case is None:
+            return None
+        number, store = case.number, await self.uow.cases()
+        body = rest if corrected or adding is None else text[adding.end():].strip()
+        if not body:
+            return [texts.ASK_WHAT_TO_CHANGE_CASE.format(number=number)]
+        reading = await self.ctx.reader.read(body)
+        place = self.places.read(reading, asked=True)
+        phones = reading.phones or (() if reading.other_phones else tuple(own_phones(body)))
+        if isinstance(place, list):
+            return [texts.ASK_PLACE_PRECISELY.format(
+                options="、".join(self.registry.full_name(c) for c in place))]
+        if place and place != case.place_code:
+            changes, said = {"place_code": place}, f"地点改为{self.registry.full_name(place)}"
+        elif phones and phones[0] != case.contact:
+            changes, said = {"contact": phones[0]}, f"联系电话改为{mask_phone(phones[0])}"
+        else:
+            joined = f"{case.description}；{'更正' if corrected else '补充'}：{body}"
+            changes, said = {"description": joined}, "情况已补充"
+        await store.update(case, self.message.conversation_key, **changes)
+        for hook in self.ctx.on_case_updated:
+            await hook(self.ctx, self.uow, case)
+        self.turn.case_numbers.add(number)
+        return [f"好的，案件 {number} {said}，经办人会看到。"]
+
+
+    async def last(self) -> Case | None:
+        """The resident's own last case, while it is open (what they say next may be about it)."""
+        number = self.conv.last_case
+        if not number:
+            return None
+        case = await (await self.uow.cases()).get(number)
+        if case is None or case.status not in OPEN_STATUSES \
+                or (case.channel, case.reporter) != (self.message.channel, self.message.user):
+            return None
+        return case
+
+    async def about(self, reading: Reading) -> Case | None:
+        """The resident's open case these words are about, when they have several: the one
+        they fit best (its type, its party, its people, words in common: "我那个工资的事…",
+        "楼上那个事…"), else the last one opened."""
+        last = await self.last()
+        if last is None:
+            return None
+        if not names_something(reading):          # "你们到底来不来": about the last one
+            return last
+        mine = await (await self.uow.cases()).by_reporter(self.message.channel, self.message.user, open_only=True)
+        if len(mine) < 2:
+            return last
+
+        def fit(case: Case) -> float:
+            return aboutness(reading, case.description, case.type, other_party(case))
+        best = max(mine, key=lambda c: (fit(c), c.number == last.number))
+        return best if fit(best) > fit(last) + 0.1 else last
+
+    def same_matter(self, case: Case, reading: Reading) -> bool:
+        """Whether a dispute (or danger) told while `case` is open is more of it: no other
+        place named, and the case urgent, the words urgent, or the same type with no other
+        party, person or building named."""
+        if another_matter(reading.text):            # "还有个事…", "这是两回事"
+            return False
+        place = self.places.read(reading, asked=False)
+        if isinstance(place, str) and case.place_code and place != case.place_code \
+                and not self.places.related(place, case.place_code):
+            return False
+        if case.risk == Risk.RED or reading.risk == Risk.RED:
+            return True
+        return reading.type == case.type and not other_matter(reading.text, case.description, other_party(case))
+
+    async def tell(self, case: Case, words: str, *, withdraw: bool = False,
+                        reading: Reading | None = None) -> list[str]:
+        """Words about an open case ("你们到底来不来", "没事了，不用来了"), or a wish to withdraw it:
+        added to its description and ledger, and sent to its people; words that tell of danger
+        (`reading` red) turn it red, which alerts the leader on duty. Withdrawing is theirs to
+        do, after calling back: the bot only asks."""
+        store = await self.uow.cases()
+        label = "申请撤回" if withdraw else "补充"
+        changes: dict[str, Any] = {"description": f"{case.description}；{label}：{words}"}
+        phones = own_phones(words)
+        if phones and phones[0] != case.contact and NEW_NUMBER.search(words):
+            changes["contact"] = phones[0]          # "我想改一下电话，换成139…"
+        raised = reading is not None and reading.risk == Risk.RED and case.risk != Risk.RED
+        if raised:
+            assert reading is not None
+            changes.update(risk=Risk.RED.value, risk_reasons=sorted({*case.risk_reasons, *reading.risk_reasons}))
+        await store.update(case, self.message.conversation_key, **changes)
+        key = f"said:{case.number}:{self.message.msg_id or self.uow.now.isoformat()}"
+        for hook in self.ctx.on_resident_said:
+            await hook(self.ctx, self.uow, case, f"{label}：{words}", "群众申请撤回" if withdraw else "群众留言", key)
+        self.turn.case_numbers.add(case.number)
+        if raised:
+            alerted = bool(self.uow.queued["alert"])
+            return [f"{texts.urgent_text(case.risk_reasons, alerted, words)}\n已补充到案件 {case.number}，并升为紧急。"]
+        if withdraw:
+            return [f"好的，已把您撤回案件 {case.number} 的请求转给经办人，他们和您确认后结案，结果会通知您。"]
+        if says_settled(words):
+            return [f"好的，已告诉案件 {case.number} 的经办人，他们和您核实后结案，结果会通知您。"]
+        if asks_call_back(words):
+            return [f"好的，已请案件 {case.number} 的经办人给您回电话。"]
+        if takes_back(words):
+            return [f"好的，已告诉案件 {case.number} 的经办人，他们会和您核实情况。"]
+        return [f"已转告案件 {case.number} 的经办人，他们会尽快联系您。如有人身危险，请马上拨打110。"
+                if case.risk == Risk.RED else f"已转告案件 {case.number} 的经办人，有进展会通知您。"]
+
+
+def other_party(case: Case) -> str | None:
+    """The other party's name as the case holds it."""
+    return next((p.get("name") for p in case.parties if p.get("role") == "other"), None)
