@@ -2,7 +2,7 @@
 
 `RiskRules.hits(text)` finds every cue of every reason in a normalised text and gives
 each occurrence a status: `kept`, or the modifier that changes it (negation, joke,
-report, past, near, fear, taken_back, unless). The decision stage (nlp/decision.py) turns
+report, past, near, fear, taken_back, unless, context). The decision stage (nlp/decision.py) turns
 the hits, the cue tiers and the learned red reading into a colour, reasons and the
 safety question. Everything here is linear in the text: each regex is bounded or
 anchored, clause and tense questions are answered by bisection over positions found
@@ -48,7 +48,7 @@ REASON_NAMES = {
     "vulnerable": "涉及老人儿童等弱势群体", "large_sum": "涉及金额大", "burst": "同一地点短时多次报告",
 }
 # how a modifier changes what a red cue says, as shown to staff
-STATUS_NAMES = {"past": "以往", "near": "未发生", "fear": "担心", "taken_back": "已收回"}
+STATUS_NAMES = {"past": "以往", "near": "未发生", "fear": "担心", "taken_back": "已收回", "context": "待核实"}
 
 
 def _not_a_negation(text: str, k: int, neg: str) -> bool:
@@ -91,6 +91,10 @@ class Cue:
     colour: str                  # "red": one of the four red reasons; "yellow"
     rx: re.Pattern | None = None
     unless: re.Pattern | None = None
+    # an exception word anywhere in the message: the cue is not set aside but made unsure
+    # (status `context`): "他借了我钱 现在电话关机" is a debtor out of reach more often than
+    # a person in danger, and "我爸去要工资 到现在没回来" may be both
+    unless_anywhere: re.Pattern | None = None
 
 
 class Hit(NamedTuple):
@@ -197,7 +201,8 @@ class RiskRules:
                     if isinstance(item, dict):
                         rx = expand_classes(str(item["re"]), classes)
                         cue = Cue(str(item.get("id") or item["re"]), str(reason), colour, guarded(rx),
-                                  re.compile(item["unless"]) if item.get("unless") else None)
+                                  re.compile(item["unless"]) if item.get("unless") else None,
+                                  re.compile(item["unless_anywhere"]) if item.get("unless_anywhere") else None)
                         self.patterns.append(cue)
                         sources.append(rx)
                     else:
@@ -236,6 +241,7 @@ class RiskRules:
                     raw.append((m.start(), m.end(), phrase, cue))
         pats = self.patterns
         unless_hits: list[tuple[int, int, str, Cue]] = []
+        unsure: set[tuple[int, str]] = set()
         said_clauses = None
         for i in self._pindex(text, pairs):
             cue = pats[i]
@@ -252,6 +258,8 @@ class RiskRules:
                     if said_clauses.any_in(excused, m.start(), m.end()):
                         unless_hits.append((m.start(), m.end(), m.group(0), cue))
                         continue   # "烧秸秆把柴房烧了": an accident, not arson
+                if cue.unless_anywhere is not None and cue.unless_anywhere.search(said):
+                    unsure.add((m.start(), cue.id))
                 raw.append((m.start(), m.end(), m.group(0), cue))
         out = [Hit(c, a, b, w, "unless") for a, b, w, c in unless_hits]
         if not raw:
@@ -282,12 +290,13 @@ class RiskRules:
         past, now, future = _Marks(found["past"]), _Marks(found["now"]), _Marks(found["future"])
         near, fear, back = _Marks(found["near"]), _Marks(found["fear"]), _Marks(found["taken_back"])
         for start, end, words, cue in raw:
-            out.append(Hit(cue, start, end, words,
-                           # a laugh laughs off what was said before it ("说要杀了我哈哈"); one that
-                           # opens the message is how some people talk ("笑死，他真背着枪去了")
-                           self._status(text, clauses, start, end, words, cue,
-                                        any(a >= start for a in jokes), report, settled,
-                                        past, now, future, near, fear, back)))
+            # a laugh laughs off what was said before it ("说要杀了我哈哈"); one that
+            # opens the message is how some people talk ("笑死，他真背着枪去了")
+            status = self._status(text, clauses, start, end, words, cue, any(a >= start for a in jokes),
+                                  report, settled, past, now, future, near, fear, back)
+            if status == "kept" and (start, cue.id) in unsure:
+                status = "context"
+            out.append(Hit(cue, start, end, words, status))
         return out
 
     def _status(self, text, clauses, start, end, words, cue, joke, report, settled, past, now, future, near, fear,

@@ -70,3 +70,20 @@ def test_red_reason_names_its_words_and_reading_its_model(u):
     assert r.risk == "red" and not r.ask_safety
     assert any(x.startswith("暴力或暴力威胁：“") and "弄死我" in x for x in r.risk_reasons)
     assert r.model_version and r.model_version == u.model_version == r.extra["model_version"]
+
+
+@pytest.mark.parametrize("text", ["他借了我五万块钱 现在电话关机 人也找不到", "欠我们的钱一直拖着 现在电话也打不通"])
+def test_out_of_reach_owing_the_writer_asks_rather_than_alerts(u, text):
+    # one who owes the writer and is out of reach is not a person in danger for certain: the
+    # resident is asked, and a yes alerts
+    r = u.read(text)
+    assert r.risk != "red" and r.ask_safety, (r.risk, r.risk_reasons)
+    assert any("待核实" in x for x in r.risk_reasons), r.risk_reasons
+
+
+@pytest.mark.parametrize("text", ["我妈出门买菜 到现在没回来 电话打不通", "我爸去要工资 到现在没回来 电话关机",
+                                  "我哥借了高利贷还不上 今天出门到现在没回来 电话关机"])
+def test_out_of_reach_otherwise_is_red(u, text):
+    # a relative out of reach, in debt or not, may be in danger or in despair
+    r = u.read(text)
+    assert r.risk == "red", r.risk_reasons
