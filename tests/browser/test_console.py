@@ -202,3 +202,26 @@ async def test_the_console_fits_a_phone(browser, site, ctx, shots, who):
     assert not await page.is_visible("input[name=type]")
     await page.click("#more-filters summary")
     assert await page.is_visible("input[name=type]")
+
+
+async def test_the_heat_map_labels_fit_a_phone(browser, site, ctx, shots):
+    """Sixteen types across a phone's width: the type names stand upright, each within its
+    column (at 40 degrees they ran into each other)."""
+    types = ["labour", "neighbour", "marriage_family", "property_mgmt", "other", "debt", "land_forest",
+             "consumer", "contract", "homestead_housing", "damages", "environment", "traffic", "land_acquisition",
+             "medical", "business"]
+    for i, t in enumerate(types):
+        await open_case(ctx, f"heat{i}", "DX01" if i % 2 else "DX02", t)
+    context, page = await log_in(browser, site, "centre-qs", PHONE)
+    await page.goto(site + "/console/dashboard")
+    await until(page, "document.body.dataset.charts === '4'")
+    got = await page.evaluate("""(() => {
+        const node = document.getElementById('chart-heat');
+        const o = echarts.getInstanceByDom(node).getOption();
+        const g = o.grid[0], x = o.xAxis[0];
+        return {rotate: x.axisLabel.rotate, font: x.axisLabel.fontSize || 12, n: x.data.length,
+                column: (node.clientWidth - g.left - g.right) / x.data.length};
+    })()""")
+    assert got["n"] == 16 and got["rotate"] == 90 and got["font"] * 1.2 <= got["column"], got
+    await page.locator("#chart-heat").screenshot(path=str(shots / "phone-heat-map.png"))
+    await context.close()

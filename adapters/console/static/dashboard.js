@@ -69,14 +69,18 @@
   }, p => go(d.by_channel[p.dataIndex].link));
 
   const h = d.heat;
+  // on a phone the columns are narrower than a slanted name: the names stand upright, smaller
+  const heatNode = document.getElementById("chart-heat");
+  const narrow = heatNode && (heatNode.clientWidth - 126) / Math.max(1, h.types.length) < 36;
   chart("chart-heat", {
     tooltip: {formatter: p => {
         const c = h.cells[p.dataIndex];
       return `${esc(h.places[c.y])} · ${esc(h.types[c.x])}<br>本期 ${c.value} 件，上期 ${c.before} 件`;
     }},
-    grid: {left: 110, right: 16, top: 10, bottom: 70},
-    xAxis: {type: "category", data: h.types, axisLabel: {rotate: 40, interval: 0}, splitArea: {show: true}},
-    yAxis: {type: "category", data: h.places, splitArea: {show: true}},
+    grid: narrow ? {left: 84, right: 8, top: 10, bottom: 84} : {left: 110, right: 16, top: 10, bottom: 70},
+    xAxis: {type: "category", data: h.types, splitArea: {show: true},
+            axisLabel: narrow ? {rotate: 90, interval: 0, fontSize: 10} : {rotate: 40, interval: 0}},
+    yAxis: {type: "category", data: h.places, splitArea: {show: true}, axisLabel: narrow ? {fontSize: 10} : {}},
     visualMap: {min: 0, max: Math.max(1, h.max), calculable: true, orient: "horizontal", left: "center", bottom: 0,
                 itemHeight: 120, inRange: {color: ["#fff7ec", "#fdbb84", "#d7301f", "#7f0000"]}, show: false},
     series: [{type: "heatmap", data: h.cells.map(c => [c.x, c.y, c.value]), label: {show: true,
@@ -85,7 +89,7 @@
   document.body.dataset.charts = String(charts.size);
   }
   draw();
-  window.addEventListener("resize", () => charts.forEach(c => c.resize()));
+  window.addEventListener("resize", () => { charts.forEach(c => c.resize()); draw(); });   // phone turned: labels refit
 
   // live: when a case in this area changes, redraw the page (the figures come from the server)
   if (window.jiefenLive) window.jiefenLive(async () => {
