@@ -69,6 +69,7 @@ class CaseFilter:
     overdue: bool = False                       # only open cases past a deadline
     red_card: bool = False                      # only cases given a red card
     several: bool = False                       # only disputes reported by more than one resident
+    rated: bool = False                         # only cases their resident rated
     text: str = ""                              # words in the description (a substring)
     number: str = ""                            # a case number, or its start
     scope: Scope | None = None                  # what the person listing may see (None: everything)
@@ -101,6 +102,8 @@ def _where(q: Select[Any], flt: CaseFilter, dialect: str) -> Select[Any]:
         q = q.where(Case.overdue_since.is_not(None), Case.status.in_(OPEN_STATUSES))
     if flt.red_card:
         q = q.where(Case.red_card_at.is_not(None))
+    if flt.rated:
+        q = q.where(Case.satisfaction.is_not(None))
     if flt.several:
         q = q.where(exists().where(CaseEvent.case_id == Case.id, CaseEvent.kind == EventKind.LINKED_REPORT))
     if flt.text.strip():

@@ -207,7 +207,7 @@ async def build(request: web.Request, chosen: Period | None = None) -> dict[str,
         {"key": "completion_rate", "name": "办结率", "value": _pct(t.completion_rate),
          "before": _pct(pt.completion_rate), "year": _pct(yt.completion_rate), "link": link(status="closed")},
         {"key": "satisfaction", "name": "满意度", "value": "—" if t.satisfaction is None else f"{t.satisfaction:.2f}",
-         "before": "—" if pt.satisfaction is None else f"{pt.satisfaction:.2f}", "year": "", "link": link(status="closed"),
+         "before": "—" if pt.satisfaction is None else f"{pt.satisfaction:.2f}", "year": "", "link": link(rated="1"),
          "note": f"{t.rated}人评价"},
     ]
     for k in headline:

@@ -16,7 +16,7 @@ from storage.lifecycle import OPEN_STATUSES, Risk, Status
 from storage.registry import Registry
 
 MULTI = ("status", "type", "risk", "channel", "code")
-FLAGS = ("overdue", "red_card", "several", "open")
+FLAGS = ("overdue", "red_card", "several", "open", "rated")
 SINGLE = ("place", "assignee", "from", "to", "q", "number", "sort", "dir")
 PAGE_SIZES = (20, 50, 100)
 CHANNELS = ("wechat_mp", "web", "wecom_bot", "wecom_app", "group_forward", "terminal")
@@ -127,7 +127,7 @@ def parse(query: MultiMapping[str] | Mapping[str, str], registry: Registry, tz: 
                      created_from=datetime.combine(since, time(), zone) if since else None,
                      created_to=datetime.combine(until + timedelta(days=1), time(), zone) if until else None,
                      overdue="1" in values["overdue"], red_card="1" in values["red_card"],
-                     several="1" in values["several"], text=(values["q"] or [""])[0][:100],
+                     several="1" in values["several"], rated="1" in values["rated"], text=(values["q"] or [""])[0][:100],
                      number=_number(values["number"][0] if values["number"] else "", prefix), scope=scope)
     return ListQuery(values, flt, sort, descending, size, values["cursor"][0] if values["cursor"] else None)
 

@@ -72,6 +72,26 @@ async def db_count(ctx, *where) -> int:
         return int(await s.scalar(select(func.count()).select_from(Case).where(*where)))
 
 
+async def test_satisfaction_links_to_the_cases_rated(client, ctx, clock):
+    """满意度 opens the cases whose residents rated them (not every closed case: a case closed
+    without a rating has no say in it)."""
+    await history(ctx, clock)
+    start, end = local(2026, 11, 1), local(2026, 12, 1)
+    async with ctx.db.session() as s:
+        number = await s.scalar(select(Case.number).where(Case.status == "resolved", Case.created_at >= start,
+                                                          Case.created_at < end).limit(1))
+    async with ctx.uow() as uow:                        # one resolved case closed without a rating
+        store = await uow.cases()
+        await store.transition(await store.get_for_update(number), "closed", "t")
+    await login(client, "centre-qs")
+    d = await (await client.get(f"/console/api/dashboard?{PERIOD}")).json()
+    sat = {k["key"]: k for k in d["headline"]}["satisfaction"]
+    rated = await db_count(ctx, Case.created_at >= start, Case.created_at < end, Case.satisfaction.is_not(None))
+    closed = await db_count(ctx, Case.created_at >= start, Case.created_at < end, Case.status == "closed")
+    assert 0 < rated < closed
+    assert await list_total(client, sat["link"]) == rated and sat["note"] == f"{rated}人评价"
+
+
 async def test_every_figure_equals_the_database_and_its_case_list(client, ctx, clock):
     await history(ctx, clock)
     await login(client, "centre-qs")
