@@ -228,7 +228,7 @@ class Inbox:
         per_minute = self.ctx.settings.rate_per_minute
         if not per_minute or message.channel in SYSTEM_CHANNELS:
             return True
-        key = f"rate:{message.conversation_key}:{int(time.time() // 60)}"
+        key = f"rate:{message.conversation_key}:{int(self.ctx.clock.now().timestamp() // 60)}"
         try:
             count = await self.ctx.state.incr(key, ttl=120)
         except Exception as exc:

@@ -161,12 +161,14 @@ async def test_a_draft_survives_the_loss_of_the_state_store(tmp_path, clock):
         await ctx.close()
 
 
-async def test_a_flood_is_kept_and_answered_slow_down(ctx, bot):
+async def test_a_flood_is_kept_and_answered_slow_down(ctx, bot, clock):
     ctx.settings = ctx.settings.replace(rate_per_minute=3)
     answers = [await bot.say(f"你好{i}", msg_id=f"f{i}") for i in range(5)]
     assert answers[3] == [THROTTLED] and answers[4] == [THROTTLED]
     kept = await rows(ctx, InboxItem)
     assert [r.message["text"] for r in kept] == [f"你好{i}" for i in range(5)]        # nothing lost
+    clock.advance(minutes=1)                              # the minute is the context's clock's
+    assert await bot.say("你好", msg_id="f-next") != [THROTTLED]
 
 
 async def test_a_text_over_the_limit_is_kept_and_answered(ctx, bot):

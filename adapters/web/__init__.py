@@ -7,7 +7,6 @@ import json
 import logging
 import re
 import secrets
-import time
 import weakref
 from collections.abc import Callable
 from datetime import timedelta
@@ -186,7 +185,8 @@ class WebChannel(ChannelBase):
         if not limit:
             return True
         address = request.remote or "-"
-        count = await self.ctx.state.incr(f"rate:ip:{address}:{int(time.time() // 60)}", ttl=120)
+        minute = int(self.ctx.clock.now().timestamp() // 60)
+        count = await self.ctx.state.incr(f"rate:ip:{address}:{minute}", ttl=120)
         return count <= limit
 
     async def _note_open(self, uid: str, code: str, msg: Message) -> None:
