@@ -126,8 +126,9 @@ class OpenCases:
         label = "申请撤回" if withdraw else "补充"
         changes: dict[str, Any] = {"description": f"{case.description}；{label}：{words}"}
         phones = own_phones(words)
-        if phones and phones[0] != case.contact and NEW_NUMBER.search(words):
-            changes["contact"] = phones[0]          # "我想改一下电话，换成139…"
+        if phones and phones[0] != case.contact and (NEW_NUMBER.search(words) or not case.contact):
+            # "我想改一下电话，换成139…"; or the number a case without one was asked for, sent late
+            changes["contact"] = phones[0]
         raised = reading is not None and reading.risk == Risk.RED and case.risk != Risk.RED
         if raised:
             assert reading is not None
@@ -140,6 +141,8 @@ class OpenCases:
         if raised:
             alerted = bool(self.uow.queued["alert"])
             return [f"{texts.urgent_text(case.risk_reasons, alerted, words)}\n已补充到案件 {case.number}，并升为紧急。"]
+        if "contact" in changes:
+            return [f"好的，案件 {case.number} 的联系电话记为 {mask_phone(changes['contact'])}，经办人会打这个电话联系您。"]
         if withdraw:
             return [f"好的，已把您撤回案件 {case.number} 的请求转给经办人，他们和您确认后结案，结果会通知您。"]
         if says_settled(words):

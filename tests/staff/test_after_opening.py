@@ -314,3 +314,16 @@ async def test_more_everyday_words_about_an_open_case(bot, ctx, said, expect):
     reply = await bot.last(said)
     assert number in reply and expect in reply, reply
     assert said in (await case_of(ctx, number)).description
+
+
+async def test_a_phone_sent_later_to_a_case_without_one_is_its_contact(bot, ctx):
+    """An urgent case asks for a phone once; the trial's resident answered something else and
+    sent the number a message later: it was only added to the story, and staff had no number."""
+    reply = await bot.last("救命 我老公拿着刀要砍我")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    await bot.say("柳林村")                                       # the place; then the phone is asked
+    await bot.say("他叫王大军")                                    # not a phone
+    reply = await bot.last("１３６　００１１　２２３３📱")
+    assert number in reply and "136****2233" in reply, reply                # told it was taken
+    case = await case_of(ctx, number)
+    assert case.contact == "13600112233", (case.contact, case.description)
