@@ -109,7 +109,9 @@ def find_staff(reg: Registry, text: str) -> StaffInfo | None:
 
 
 def may_act(reg: Registry, staff: StaffInfo, case: Case) -> bool:
-    """The case's assignees, and supervisors covering a place above every assignee's place."""
+    """The case's assignees, supervisors covering a place above every assignee's place, and the
+    centre and the leader on duty of the case's area (a county committee's mediator has nobody
+    above them in the tree, and the centre still answers for the case)."""
     if staff.id in (case.assignees or []):
         return True
     if staff.role not in SUPERVISORS:
@@ -117,6 +119,8 @@ def may_act(reg: Registry, staff: StaffInfo, case: Case) -> bool:
     chain = {p.code: LEVEL_RANK[p.level] for p in reg.ancestors(case.place_code)}
     if not chain:                    # no place yet: only the desk that sorts such cases out
         return staff.role in ("leader_on_duty", "centre")
+    if staff.role in ("leader_on_duty", "centre") and any(c in chain for c in staff.places):
+        return True                  # the county's desk supervises every case in its area, whoever holds it
     ranks = [chain[c] for a in case.assignees or [] if a in reg.staff for c in reg.staff[a].places if c in chain]
     ceiling = min(ranks, default=chain.get(case.place_code or "", 99) + 1)
     return any(chain.get(c, 99) < ceiling for c in staff.places)

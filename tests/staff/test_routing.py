@@ -112,6 +112,11 @@ def test_who_may_act_follows_the_tree():
         {"med-dx", "med-county", "lead-duty", "centre-qs"}
     nowhere = Case(number="JF261123-003", place_code=None, assignees=["centre-qs"])
     assert {s for s in reg.staff if routing.may_act(reg, reg.staff[s], nowhere)} == {"centre-qs", "lead-duty"}
+    # a county committee's mediator has nobody above them in the tree; the county's centre and
+    # its leader on duty still supervise (a trial's centre could not act once it had dispatched)
+    county_level = Case(number="JF261123-004", place_code="DX02", assignees=["gw-taoyuan", "com-marriage"])
+    assert {s for s in reg.staff if routing.may_act(reg, reg.staff[s], county_level)} == \
+        {"gw-taoyuan", "com-marriage", "lead-duty", "centre-qs"}
 
 
 async def test_on_duty_times_are_checked_kept_and_shown(ctx):
