@@ -102,7 +102,7 @@ async def accept(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case,
     if actor.staff.id not in case.assignees:        # a supervisor takes the case over
         (await uow.cases()).add_assignee(case, actor.staff.id, actor.staff.role)
     await (await uow.cases()).transition(case, Status.MEDIATING, actor.key)
-    await notify.status_changed(ctx, uow, case)
+    await notify.status_changed(ctx, uow, case, by=actor.staff.id)
     within = (f"{ctx.settings.red_response_hours:g}小时内" if case.risk == Risk.RED
               else f"{ctx.settings.start_mediation_days}个工作日内")
     return f"已接单：{case.number}，请在{within}开始调解。群众已收到通知。"

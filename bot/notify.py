@@ -37,10 +37,11 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def who(ctx: "AppContext", case: Case) -> str:
-    """'东溪镇柳林村的网格员': the first assignee's place and role, no name."""
+def who(ctx: "AppContext", case: Case, staff_id: str | None = None) -> str:
+    """'东溪镇柳林村的网格员': that staff member's (default: the first assignee's) place and
+    role, no name."""
     reg = ctx.registry
-    for sid in case.assignees or []:
+    for sid in ([staff_id] if staff_id else []) + list(case.assignees or []):
         s = reg.staff.get(sid)
         if s is not None:
             place = reg.full_name(s.places[0]) if s.places else ""
@@ -68,7 +69,8 @@ async def tell(ctx: "AppContext", uow: "UnitOfWork", case: Case, text: str, kind
 
 
 async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note: str = "",
-                         reopened: bool = False) -> None:
+                         reopened: bool = False, by: str | None = None) -> None:
+    """Tell the residents; `by`: the staff member whose action it was (who took the case over)."""
     n = case.number
     if case.status == Status.DISPATCHED:
         within = (f"{ctx.settings.red_response_hours:g}小时内" if case.risk == "red"
@@ -77,7 +79,7 @@ async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note:
     elif case.status == Status.MEDIATING and reopened:
         text = f"案件 {n} 已重新进入调解，原来的经办人会继续跟进，有进展会告诉您。"
     elif case.status == Status.MEDIATING:
-        text = f"案件 {n} 已由{who(ctx, case)}接手，正在调解，有进展会告诉您。"
+        text = f"案件 {n} 已由{who(ctx, case, by)}接手，正在调解，有进展会告诉您。"
     elif case.status == Status.RESOLVED:
         result = f"案件 {n} 已调解办结。处理结果：{shorten(note, 200) or '已化解'}"
         await tell(ctx, uow, case, f"{result}\n{RATE_QUESTION}", "final", others=result)

@@ -63,6 +63,8 @@ async def test_supervisors_above_may_act(bot, ctx):
     case = await case_of(ctx, number)
     assert case.status == "mediating" and "med-dx" in case.assignees
     assert "13812345678" in await staff_bot(ctx, "GaoZhenHua").last(f"查 {number}")
+    told = await resident_texts(ctx)                  # who took it over, not the first assignee's role
+    assert any("已由东溪镇的调解员接手" in t for t in told), told
 
 
 async def test_escalation_village_town_county_and_no_higher(bot, ctx):
