@@ -23,6 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    missing = _missing_database(args)
+    if missing:
+        print(f"no database at {missing}: run `jiefen init` (or `jiefen init --demo`) in the folder that should "
+              "hold it, or set JIEFEN_DATABASE_URL", file=sys.stderr)
+        return 2
     try:
         code = args.func(args) or 0
         sys.stdout.flush()           # here, not at exit: a reader gone by then would make Python exit 120
@@ -124,6 +129,22 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# commands that read an existing ledger: in a folder without one they would make a new empty
+# database there and answer "no cases yet"
+_READS_LEDGER = frozenset({"cases", "case", "figures", "agreement", "codes", "chat", "staff", "registry"})
+
+
+def _missing_database(args: argparse.Namespace) -> str | None:
+    """The SQLite file a ledger-reading command would open, when it does not exist."""
+    if args.command not in _READS_LEDGER or (args.command == "registry" and getattr(args, "action", None)):
+        return None
+    url = _settings(args).database_url
+    if not url.startswith("sqlite") or ":memory:" in url:
+        return None
+    path = url.split(":///", 1)[-1]
+    return None if not path or os.path.exists(path) else os.path.abspath(path)
+
+
 def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
     return Settings.load(config_file=args.config, **overrides)
 
@@ -144,8 +165,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     print("database ready" + (f"; demo county loaded ({loaded} places)" if loaded else ""))
     if args.demo:
         from jiefen.admin import demo_logins
-        for line in _run(demo_logins(settings)):
+        lines = _run(demo_logins(settings))
+        for line in lines:
             print(line)
+        if not loaded and not lines:
+            print("the database holds a registry of its own: the demo county was not loaded and no demo "
+                  "password was given (use another database for the demo)", file=sys.stderr)
+            return 1
     if args.history:
         from jiefen.demo import add_history
         added = _run(add_history(settings, args.history))

@@ -69,13 +69,18 @@ OPEN_STATES = ("dispatched", "mediating", "escalated")
 
 
 async def give_demo_passwords(db: Database, now: datetime) -> list[str]:
-    """Console passwords for DEMO_LOGINS that have none yet; the ids given one."""
+    """Console passwords for DEMO_LOGINS that have none yet; the ids given one. Only in the demo
+    county itself: a registry of one's own whose staff share a demo id get no known password."""
     from bot.accounts import set_password
     from storage.accounts import with_password
+    from storage.registry import DEMO_FILE, read_registry_file
 
     async with db.session() as s:
         reg = await read_registry(s)
         have = await with_password(s)
+    demo = read_registry_file(DEMO_FILE)
+    if set(reg.places) != set(demo.places) or any(reg.staff.get(sid) != demo.staff.get(sid) for sid in DEMO_LOGINS):
+        return []
     given = []
     for sid in DEMO_LOGINS:
         if sid in reg.staff and sid not in have:

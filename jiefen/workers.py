@@ -26,7 +26,7 @@ class SharedStateNeeded(Exception):
 def serve_workers(settings: Settings, workers: int, *, demo: bool = False) -> int:
     if settings.state_url.startswith("memory"):
         raise SharedStateNeeded("several workers need a shared state store: set JIEFEN_STATE_URL=redis://HOST:6379/0 "
-                                "(conversations, dedupe keys, locks and counters live there)")
+                                "(dedupe keys, locks and counters live there; conversations are database rows)")
     from jiefen.admin import init_database
 
     asyncio.run(init_database(settings, demo=demo))     # once, before any worker touches the schema

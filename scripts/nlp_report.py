@@ -136,7 +136,8 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, action="append")
     ap.add_argument("--skip-chat", action="store_true", help="leave out the recorded validation tables")
-    ap.add_argument("--skip-hotline", action="store_true")
+    ap.add_argument("--skip-hotline", action="store_true",
+                    help="do not re-run the hotline comparison (needs the CSV); the recorded one is printed")
     ap.add_argument("--record-hotline", action="store_true", help="write the hotline comparison into nlp/data/cv.json")
     args = ap.parse_args()
     seeds = [] if args.skip_hotline else (args.seed or [0])

@@ -33,6 +33,24 @@ def jiefen(env, *args, stdin: str | None = None, check=True):
     return proc
 
 
+@pytest.mark.parametrize("args", [("cases",), ("case", "JF261123-001"), ("registry",), ("codes",), ("figures",)])
+def test_reading_commands_in_a_folder_without_a_database_say_so(env, tmp_path, args):
+    """A newcomer in the wrong folder got "no cases yet" from a new empty database made there."""
+    env["JIEFEN_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'nowhere.db'}"
+    proc = jiefen(env, *args, check=False)
+    assert proc.returncode != 0 and "jiefen init" in proc.stderr, (proc.returncode, proc.stdout, proc.stderr)
+    assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_the_demo_is_not_loaded_over_a_registry_of_ones_own(env, tmp_path):
+    registry = tmp_path / "county.yaml"
+    registry.write_text("places:\n  - {code: QS, name: 青山县, level: county}\nstaff:\n"
+                        "  - {id: centre-qs, name: 县综治中心, role: centre, places: [QS]}\n", encoding="utf-8")
+    jiefen(env, "registry", "load", str(registry))
+    proc = jiefen(env, "init", "--demo", check=False)
+    assert proc.returncode == 1 and "not loaded" in proc.stderr and "qingshan-demo" not in proc.stdout
+
+
 def test_init_chat_and_cases(env):
     assert "demo county loaded" in jiefen(env, "init", "--demo").stdout
     assert "demo county loaded" not in jiefen(env, "init", "--demo").stdout      # only into an empty one

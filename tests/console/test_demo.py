@@ -47,3 +47,29 @@ async def test_a_year_of_history_with_seasons_a_rise_and_kept_figures(tmp_path):
             assert (await figures.read_area(s, today - timedelta(days=30), today, None)).total == kept
     finally:
         await db.close()
+
+
+async def test_demo_passwords_are_only_for_the_demo_county(tmp_path):
+    """`init --demo` on a database holding another registry loads nothing and gives no known
+    password to a staff member who happens to share a demo id (a trial got one for gw-liulin)."""
+    from jiefen.admin import load_registry_file
+    registry = tmp_path / "county.yaml"
+    registry.write_text("""places:
+  - {code: QS, name: 青山县, level: county}
+  - {code: DX, name: 东溪镇, level: town, parent: QS}
+  - {code: DX01, name: 柳林村, level: village, parent: DX}
+staff:
+  - {id: gw-liulin, name: 李红梅, role: grid_worker, places: [DX01], wecom_userid: LiHongMei}
+  - {id: centre-qs, name: 县综治中心, role: centre, places: [QS], wecom_userid: QSCentre}
+""", encoding="utf-8")
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'county.db'}")
+    await load_registry_file(settings, str(registry))
+    assert not await init_database(settings, demo=True)                # not empty: nothing loaded
+    assert await demo_logins(settings) == []
+    from storage.accounts import with_password
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as s:
+            assert not await with_password(s)
+    finally:
+        await db.close()
