@@ -17,7 +17,16 @@ from handlers import texts
 from handlers.place_answers import PlaceAnswers
 from nlp import Reading
 from nlp.duplicates import aboutness, names_something, other_matter
-from nlp.intents import ADDING, FIELD_CHANGE, another_matter, asks_call_back, says_settled, strip_correction, takes_back
+from nlp.intents import (
+    ADDING,
+    FIELD_CHANGE,
+    another_matter,
+    asks_call_back,
+    asks_to_reschedule,
+    says_settled,
+    strip_correction,
+    takes_back,
+)
 from nlp.slots import own_phones
 from storage.lifecycle import Risk
 from storage.models import Case
@@ -145,6 +154,8 @@ class OpenCases:
             return [f"好的，案件 {case.number} 的联系电话记为 {mask_phone(changes['contact'])}，经办人会打这个电话联系您。"]
         if withdraw:
             return [f"好的，已把您撤回案件 {case.number} 的请求转给经办人，他们和您确认后结案，结果会通知您。"]
+        if asks_to_reschedule(words):
+            return [f"好的，已告诉案件 {case.number} 的经办人，他们会和您另约时间。"]
         if says_settled(words):
             return [f"好的，已告诉案件 {case.number} 的经办人，他们和您核实后结案，结果会通知您。"]
         if asks_call_back(words):

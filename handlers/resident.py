@@ -19,7 +19,7 @@ from handlers import drafting, faq, texts
 from handlers.intake import Intake
 from handlers.open_cases import OpenCases
 from handlers.progress import progress_reply
-from nlp.intents import Intent, another_matter, asks_question, chases, strip_correction
+from nlp.intents import Intent, another_matter, asks_question, asks_to_reschedule, chases, strip_correction
 from storage.cases import canonical_number
 
 router = Router("resident")
@@ -169,6 +169,17 @@ async def on_amend(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     """"不对，是石桥村" after the case was opened: the resident's own open case takes it."""
     amended = await OpenCases(ctx, uow, conversation, message, turn).amend(words.text, words.reading)
     return UNHANDLED if amended is None else amended
+
+
+@idle.message(lambda m, d: asks_to_reschedule(d["words"].text) and bool(d["conversation"].last_case)
+              and not _danger(m, d))
+async def on_reschedule(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
+                        words: Words) -> Answer:
+    """"那天我要去医院 能不能改到下午", a reply to an appointment's push: to the case's people
+    (it read as a new report about a hospital)."""
+    mine = OpenCases(ctx, uow, conversation, message, turn)
+    case = await mine.about(words.reading)
+    return UNHANDLED if case is None else await mine.tell(case, words.raw)
 
 
 @idle.message(lambda m, d: chases(d["words"].text) and bool(d["conversation"].last_case) and not _danger(m, d))

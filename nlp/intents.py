@@ -78,6 +78,17 @@ CALL_BACK = re.compile(r"给我(?:打|回)(?:个|一个)?电话|回(?:个)?电�
 TAKEN_BACK = re.compile(r"气话|说说而已|说着玩|开玩笑|不会真|不是真的要|吓唬")
 
 
+# a meeting or a call asked to be moved ("那天我要去医院 能不能改到下午", "周三我没空 换个时间")
+_WHEN = r"(?:那天|那时候|那个时间|这个时间|约的(?:那个)?时间|明天|后天|[周礼拜星期]{1,2}[一二三四五六日天])"
+RESCHEDULE = re.compile(r"改(?:到|成|在)?(?:上午|下午|晚上|明天|后天|[周礼拜星期]{1,2}[一二三四五六日天]|\d+[号日点])|"
+                        r"换(?:个|一个)?(?:时间|日子)|改(?:个|一下)?时间|另约|改期|往后推|推迟(?:一下|几天)?(?:吧|行不行|可以吗)|"
+                        + _WHEN + r"[^，。！？]{0,6}(?:没空|没时间|去不了|来不了|不方便|有事)")
+
+
+def asks_to_reschedule(text: str) -> bool:
+    return bool(RESCHEDULE.search(text))
+
+
 def asks_call_back(text: str) -> bool:
     return bool(CALL_BACK.search(text))
 

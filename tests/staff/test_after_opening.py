@@ -327,3 +327,20 @@ async def test_a_phone_sent_later_to_a_case_without_one_is_its_contact(bot, ctx)
     assert number in reply and "136****2233" in reply, reply                # told it was taken
     case = await case_of(ctx, number)
     assert case.contact == "13600112233", (case.contact, case.description)
+
+
+@pytest.mark.parametrize("said", ["那天我要去医院 能不能改到下午", "周三我没空 换个时间行不行", "约的那个时间我去不了"])
+async def test_asking_to_move_a_meeting_reaches_the_case_not_a_new_report(bot, ctx, said):
+    """A push says "如时间不方便请直接回复说明"; the trial's elder replied and got a new report
+    typed 医疗纠纷 with 医院 as the other party."""
+    reply = await bot.last("我是柳林村的 隔壁老张家占了我家的地 电话13812345678")
+    assert "请核对" in reply
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    reply = await bot.last(said)
+    assert number in reply and "时间" in reply and "请问" not in reply, reply
+    assert said in (await case_of(ctx, number)).description
+    from sqlalchemy import func, select
+
+    from storage.models import Case
+    async with ctx.db.session() as s:
+        assert await s.scalar(select(func.count()).select_from(Case)) == 1
