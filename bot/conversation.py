@@ -80,6 +80,7 @@ class Draft:
     contact: str | None = None                                 # digits, or "" for "this account"
     contact_by_account: bool = False
     contact_tries: int = 0                                     # answers to the phone question that gave none
+    contact_note: str = ""                                     # how (not) to reach them ("别打这个电话…")
     urgent_asks: dict[str, int] = field(default_factory=dict)  # after an urgent case opened: times asked, by step
     reporter_name: str = ""
     media: list[dict[str, Any]] = field(default_factory=list)

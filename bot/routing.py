@@ -150,6 +150,8 @@ def case_card(ctx: "AppContext", case: Case, *, title: str, with_contact: bool, 
     contact = case.contact if with_contact else mask_phone(case.contact)
     name = notify.inert(case.reporter_name if with_contact else mask_name(case.reporter_name))
     lines.append(f"反映人：{name or '群众'}，联系方式：{contact or '平台留言（回复会转达）'}")
+    if with_contact and case.contact_note:
+        lines.append(f"联系提醒：{notify.inert(case.contact_note)}")
     if why:
         lines.append(f"分派原因：{why}")
     lines.append(f"回复“接单 {case.number}”接单，“查 {case.number}”看详情。")

@@ -25,6 +25,7 @@ from handlers.open_cases import OpenCases
 from handlers.place_answers import PlaceAnswers
 from handlers.safety import IN_DANGER, UNANSWERED
 from nlp import Reading
+from nlp.intents import contact_caution
 from nlp.reading import TYPE_NAMES
 from storage.cases import NewCase
 from storage.lifecycle import Risk
@@ -109,7 +110,11 @@ class Intake:
             whole = await self.ctx.reader.read(draft.description_with(raw))
         place = self.places.read(reading, step == PLACE)
         area = self.places.area_of(place) if isinstance(place, list) else None
-        return draft.apply(Told(raw=raw, reading=reading, whole=whole, place=place, area=area), describe, step)
+        caution = contact_caution(raw)
+        if caution:
+            draft.contact_note = caution
+        return draft.apply(Told(raw=raw, reading=reading, whole=whole, place=place, area=area), describe, step) \
+            or bool(caution)
 
     async def take_description(self, words: Words) -> list[str]:
         """The words add to the story."""
@@ -262,6 +267,7 @@ class Intake:
             return []
         self.turn.case_numbers.add(case.number)
         changes = {k: v for k, v in {"place_code": draft.place_code, "contact": draft.contact or "",
+                                     "contact_note": draft.contact_note,
                                      "description": draft.description}.items() if getattr(case, k) != v}
         if changes:
             await store.update(case, self.message.conversation_key, **changes)
@@ -270,6 +276,8 @@ class Intake:
         more = await self._urgent_followup()
         if more:
             return more
+        if "contact_note" in changes:
+            return [texts.CAUTION_NOTED.format(number=case.number)]
         if texts.writer_in_distress(draft.risk_reasons, draft.description):
             return [texts.DISTRESS_NOTED.format(number=case.number)]
         return [f"已补充到案件 {case.number}，工作人员正在处理。"]
@@ -281,7 +289,8 @@ def new_case(draft: Draft, channel: str, user: str, registry: Registry) -> NewCa
     level = place.level if place and place.level in ("town", "county") else "village"
     return NewCase(intake_key=draft.id, type=draft.type or "other", risk=draft.risk,
                    place_code=draft.place_code, channel=channel, reporter=user,
-                   description=draft.description, contact=draft.contact or "", reporter_name=draft.reporter_name,
+                   description=draft.description, contact=draft.contact or "", contact_note=draft.contact_note,
+                   reporter_name=draft.reporter_name,
                    parties=({"role": "other", "name": draft.party},) if draft.party else (),
                    risk_reasons=tuple(draft.risk_reasons), source=draft.source, media=tuple(draft.media),
                    level=level, model_version=draft.model_version,

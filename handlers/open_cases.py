@@ -23,6 +23,7 @@ from nlp.intents import (
     another_matter,
     asks_call_back,
     asks_to_reschedule,
+    contact_caution,
     says_settled,
     strip_correction,
     takes_back,
@@ -138,6 +139,9 @@ class OpenCases:
         if phones and phones[0] != case.contact and (NEW_NUMBER.search(words) or not case.contact):
             # "我想改一下电话，换成139…"; or the number a case without one was asked for, sent late
             changes["contact"] = phones[0]
+        caution = contact_caution(words)
+        if caution and caution != case.contact_note:
+            changes["contact_note"] = caution
         raised = reading is not None and reading.risk == Risk.RED and case.risk != Risk.RED
         if raised:
             assert reading is not None
@@ -150,6 +154,8 @@ class OpenCases:
         if raised:
             alerted = bool(self.uow.queued["alert"])
             return [f"{texts.urgent_text(case.risk_reasons, alerted, words)}\n已补充到案件 {case.number}，并升为紧急。"]
+        if "contact_note" in changes:
+            return [texts.CAUTION_NOTED.format(number=case.number)]
         if "contact" in changes:
             return [f"好的，案件 {case.number} 的联系电话记为 {mask_phone(changes['contact'])}，经办人会打这个电话联系您。"]
         if withdraw:

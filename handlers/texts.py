@@ -120,7 +120,8 @@ def summary(draft: Draft, registry: Registry) -> str:
     if draft.party:
         lines.append(f"对方：{draft.party}")
     lines.append("联系方式：" + ("本账号" if draft.contact_by_account else mask_phone(draft.contact or "")
-                              or "未留（进展在本页面告诉您）"))
+                              or "未留（进展在本页面告诉您）")
+                 + (f"（已记下您的提醒：{mask_text(draft.contact_note)}）" if draft.contact_note else ""))
     lines.append(f"情况：{shorten(mask_text(draft.description), 80)}")
     lines.append("没问题请回复“确认”提交；要改直接说（如“不对，是桃源村”）；回复“取消”放弃。")
     return "\n".join(lines)
@@ -132,3 +133,7 @@ def shorten(text: str, limit: int) -> str:
 
 def place_example(registry: Registry) -> str:
     return next((p.name for p in registry.places.values() if p.level in ("village", "community")), "某某村")
+
+# the resident warned how not to be reached ("别打这个电话给我老公知道")
+CAUTION_NOTED = ("已记下您的提醒，案件 {number} 的工作人员会看到：不直接打这个电话，先在这里和您联系。"
+                 "如有危险请马上拨打110。")

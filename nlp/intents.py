@@ -85,6 +85,26 @@ RESCHEDULE = re.compile(r"改(?:到|成|在)?(?:上午|下午|晚上|明天|后�
                         + _WHEN + r"[^，。！？]{0,6}(?:没空|没时间|去不了|来不了|不方便|有事)")
 
 
+# a warning about being called: someone at home must not know ("别打这个电话给我老公知道",
+# "打电话会被他听到的", "只能发微信联系我"); kept beside the number for whoever calls back
+_WHO = r"(?:他|她|他们|我老公|我男人|我丈夫|我老婆|我媳妇|家里人|家里|我婆婆|我公公|我爸|我妈|孩子)"
+CONTACT_CAUTION = re.compile(
+    r"(?:别|不要|不能|千万别|千万不要|最好别)(?:给我|往这个号)?(?:打|拨)(?:这个|这)?(?:电话|手机|号码?|过来)|"
+    r"(?:别|不要|不能|千万别|千万不要)(?:打电话|来电话|打给我)|不方便接(?:电话)?|接电话不方便|"
+    r"(?:只能|最好)(?:发)?(?:短信|微信|信息|消息)(?:联系)?|"
+    r"(?:电话|打电话|来电话)[^，。！？]{0,6}(?:被|让|给)" + _WHO + r"[^，。！？]{0,4}(?:知道|发现|听到|看到)|"
+    r"(?:别|不要|不能)(?:让|给)" + _WHO + r"(?:知道|发现)")
+_CLAUSE = re.compile(r"[，,。！？!?；;\s]+")
+
+
+def contact_caution(text: str) -> str:
+    """The clause that warns how not to be contacted, as said; "" when none does."""
+    for clause in _CLAUSE.split(text):
+        if CONTACT_CAUTION.search(clause):
+            return clause.strip()
+    return ""
+
+
 def asks_to_reschedule(text: str) -> bool:
     return bool(RESCHEDULE.search(text))
 

@@ -55,6 +55,7 @@ class NewCase:
     reporter: str
     description: str
     contact: str = ""
+    contact_note: str = ""                       # how (not) to reach them, as said
     reporter_name: str = ""
     parties: tuple[dict[str, Any], ...] = ()
     risk_reasons: tuple[str, ...] = ()
@@ -84,7 +85,8 @@ class CaseStore:
         case = Case(number=await self._next_number(), intake_key=new.intake_key, type=new.type, risk=new.risk,
                     risk_reasons=list(new.risk_reasons), status="received", level=new.level,
                     place_code=new.place_code, channel=new.channel, reporter=new.reporter,
-                    reporter_name=new.reporter_name, contact=new.contact, parties=list(new.parties),
+                    reporter_name=new.reporter_name, contact=new.contact, contact_note=new.contact_note,
+                    parties=list(new.parties),
                     description=new.description, source=new.source, media=list(new.media), assignments=[],
                     created_at=self.now, updated_at=self.now)
         self.session.add(case)

@@ -101,6 +101,8 @@ class Case(Base):
     reporter: Mapped[str] = mapped_column(String(128))                   # the channel's user id
     reporter_name: Mapped[str] = mapped_column(String(64), default="")
     contact: Mapped[str] = mapped_column(String(32), default="")        # stored whole, shown masked
+    # how (not) to reach the resident, as they said it ("别打这个电话给我老公知道"): shown with the contact
+    contact_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
     parties: Mapped[list[Any]] = mapped_column(default=list)             # [{"role": "other", "name": ...}]
     description: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(64), default="")         # dispute code (place) the report came through

@@ -647,3 +647,8 @@ async def test_the_address_asked_for_after_none_of_them_is_taken_not_offered_aga
         reply = await bot.last(said)
     [case] = await cases_of(ctx)
     assert case.place_code == "DX" and "白沙村五组" in case.description
+
+
+async def test_the_summary_shows_a_warning_about_being_called(bot, ctx):
+    reply = await bot.last("我是柳林村的 隔壁老刘家的狗咬了我 13700002222 只能发微信联系我")
+    assert "联系方式：137****2222（已记下您的提醒：只能发微信联系我）" in reply, reply

@@ -124,7 +124,7 @@ def event_text(e: CaseEvent, registry: Registry) -> str:
 
 
 # the case's fields as staff call them (the ledger's `updated` rows name them)
-FIELD_NAMES = {"contact": "联系电话", "description": "情况描述", "risk": "风险", "risk_reasons": "风险",
+FIELD_NAMES = {"contact": "联系电话", "contact_note": "联系提醒", "description": "情况描述", "risk": "风险", "risk_reasons": "风险",
                "place_code": "地点", "type": "类型", "reporter_name": "反映人姓名", "parties": "当事人",
                "level": "办理层级", "media": "材料", "satisfaction": "满意度", "source": "解纷码",
                "status": "状态"}
@@ -143,6 +143,8 @@ def case_detail(case: Case, registry: Registry, settings: Settings, now: datetim
             "description": mask_text(case.description, names),
             "risk_reasons": [mask_text(r, names) for r in case.risk_reasons],
             "reporter_name_masked": mask_name(case.reporter_name) if case.reporter_name else "",
+            # how (not) to reach them: for whoever handles the case, names masked
+            "contact_note": mask_text(case.contact_note or "", names),
             "parties_masked": mask_data([{"role": p.get("role", ""), "name": mask_name(p.get("name", ""))}
                                          for p in case.parties if isinstance(p, dict)], names),
             "level_name": LEVEL_NAMES.get(case.level, case.level),

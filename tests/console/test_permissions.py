@@ -210,3 +210,13 @@ async def test_a_note_over_the_limit_is_refused_not_cut(client, ctx, dx_case):
                           headers={"Accept": "application/json"})
     assert "1000" in (await r.json())["message"]
     assert [e for e in await events_of(ctx, dx_case) if e.kind == "progress"] == []
+
+
+async def test_a_warning_about_calling_is_shown_beside_the_contact(client, ctx):
+    number = await open_case(ctx, "caution1", "DX01")
+    async with ctx.uow() as uow:
+        store = await uow.cases()
+        await store.update(await store.get(number), "test", contact_note="别打这个电话给我老公知道")
+    await login(client, "gw-liulin")
+    body = await (await client.get(f"/console/cases/{number}")).text()
+    assert 'id="contact-note"' in body and "联系提醒" in body and "别打这个电话给我" in body, body[:2000]

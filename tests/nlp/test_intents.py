@@ -88,3 +88,18 @@ def test_asking_for_a_person(text, wants):
 def test_asks_to_reschedule(text, moved):
     from nlp.intents import asks_to_reschedule
     assert asks_to_reschedule(text) == moved
+
+
+@pytest.mark.parametrize("text, note", [
+    ("13700002222 别打这个电话给我老公知道", "别打这个电话给我老公知道"),
+    ("电话13700002222，千万别打电话，他会看我手机", "千万别打电话"),
+    ("我不方便接电话 发短信可以", "我不方便接电话"),
+    ("打电话会被他听到的", "打电话会被他听到的"),
+    ("别让我婆婆知道我找了你们", "别让我婆婆知道我找了你们"),
+    ("只能发微信联系我", "只能发微信联系我"),
+    ("别打了 他还在打我", ""), ("电话打不通", ""), ("他不接电话", ""), ("别打他 有话好好说", ""),
+    ("13812345678", ""), ("打电话给物业也没人管", ""),
+])
+def test_contact_caution(text, note):
+    from nlp.intents import contact_caution
+    assert contact_caution(text) == note

@@ -344,3 +344,17 @@ async def test_asking_to_move_a_meeting_reaches_the_case_not_a_new_report(bot, c
     from storage.models import Case
     async with ctx.db.session() as s:
         assert await s.scalar(select(func.count()).select_from(Case)) == 1
+
+
+async def test_a_warning_not_to_call_reaches_the_staff_who_call(bot, ctx):
+    """"13700002222 别打这个电话给我老公知道": the number was kept and the warning was lost; the
+    people who call back must see it before they dial, and the resident hears it was noted."""
+    reply = await bot.last("我是柳林村的 我老公天天喝醉了打我 昨天又把我打了")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    reply = await bot.last("13700002222 别打这个电话给我老公知道")
+    assert number in reply and "不直接打" in reply, reply
+    case = await case_of(ctx, number)
+    assert case.contact == "13700002222" and "别打这个电话" in case.contact_note, (case.contact, case.contact_note)
+    pushes, _ = await pushes_since(ctx, 0)
+    cards = [t for u, k, t in pushes if "13700002222" in t]
+    assert cards and all("联系提醒：别打这个电话给我老公知道" in t for t in cards), pushes
