@@ -94,11 +94,18 @@ class PlaceAnswers:
 _SAID_WRONG = re.compile(r"不对|不是|说错了|错了|搞错了|应该是")
 
 
+_DENIED = re.compile(r"(?:不是|不在|并非)(?:在|我们|我)?\s*$")
+
+
 def _corrected_to(text: str, matches: Sequence[PlaceMatch]) -> PlaceMatch | None:
-    """"我是石桥村的 不对不对 我是桃源村的": the place named after the words taking one back."""
+    """"我是石桥村的 不对不对 我是桃源村的": the place named after the words taking one back;
+    "应该是柳林村 不是桃源村", "不是桃源村 是柳林村": the one place not denied."""
     at = sorted(((text.find(m.matched), m) for m in matches if m.matched and text.find(m.matched) >= 0),
                 key=lambda x: x[0])
     if len(at) < 2:
         return None
+    kept = [m for i, m in at if not _DENIED.search(text, max(0, i - 6), i)]
+    if len(kept) == 1 and len(at) > 1:
+        return kept[0]
     (first, m1), (last, m2) = at[0], at[-1]
     return m2 if _SAID_WRONG.search(text, first + len(m1.matched), last) else None

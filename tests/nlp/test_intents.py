@@ -103,3 +103,18 @@ def test_asks_to_reschedule(text, moved):
 def test_contact_caution(text, note):
     from nlp.intents import contact_caution
     assert contact_caution(text) == note
+
+
+@pytest.mark.parametrize("text, rest", [
+    ("不对，是石桥村", "石桥村"), ("哎呀我又说错了 应该是柳林村", "柳林村"), ("不好意思我说错了，是柳林村", "柳林村"),
+    ("嗯 不对 是桃源村", "桃源村"), ("我说错了", ""),
+])
+def test_corrections_in_everyday_words(text, rest):
+    from nlp.intents import strip_correction
+    assert strip_correction(text) == (True, rest)
+
+
+@pytest.mark.parametrize("text", ["哎呀他又来了", "我说的都是真的", "嗯 楼上又在吵"])
+def test_not_corrections(text):
+    from nlp.intents import strip_correction
+    assert strip_correction(text) == (False, text)

@@ -358,3 +358,14 @@ async def test_a_warning_not_to_call_reaches_the_staff_who_call(bot, ctx):
     pushes, _ = await pushes_since(ctx, 0)
     cards = [t for u, k, t in pushes if "13700002222" in t]
     assert cards and all("联系提醒：别打这个电话给我老公知道" in t for t in cards), pushes
+
+
+@pytest.mark.parametrize("said", ["哎呀我又说错了 应该是柳林村 不是桃源村", "不好意思我说错了，是柳林村",
+                                  "不是桃源村 是柳林村"])
+async def test_a_place_taken_back_after_opening_moves_the_case(bot, ctx, said):
+    """"哎呀我又说错了 应该是柳林村 不是桃源村" after 确认 was only passed on: the case stayed in 桃源村."""
+    await bot.say("我是桃源村的 隔壁老张家的鸡天天跑到我家菜地 电话13812345678")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    reply = await bot.last(said)
+    assert number in reply and "柳林村" in reply, reply
+    assert (await case_of(ctx, number)).place_code == "DX01"
