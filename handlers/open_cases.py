@@ -4,6 +4,7 @@ open cases the words are about, and whether a new dispute is more of one of them
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from bot.context import AppContext
@@ -16,7 +17,7 @@ from bot.uow import UnitOfWork
 from handlers import texts
 from handlers.place_answers import PlaceAnswers
 from nlp import Reading
-from nlp.duplicates import aboutness, names_something, other_matter
+from nlp.duplicates import aboutness, names_something, other_matter, similarity
 from nlp.intents import (
     ADDING,
     FIELD_CHANGE,
@@ -98,20 +99,35 @@ class OpenCases:
     async def about(self, reading: Reading) -> Case | None:
         """The resident's open case these words are about, when they have several: the one
         they fit best (its type, its party, its people, words in common: "我那个工资的事…",
-        "楼上那个事…"), else the last one opened."""
+        "楼上那个事…", "漏水那个呢"), else the last one opened."""
         last = await self.last()
         if last is None:
             return None
-        if not names_something(reading):          # "你们到底来不来": about the last one
-            return last
+        return await self._fitting(reading, last) or last
+
+    async def named(self, reading: Reading) -> Case | None:
+        """Of several open cases, the one the words pick out ("我那个工资的事怎么样了"); None
+        when they fit none better than the others ("我的案子怎么样了")."""
         mine = await (await self.uow.cases()).by_reporter(self.message.channel, self.message.user, open_only=True)
+        return await self._fitting(reading, None, mine) if len(mine) >= 2 else None
+
+    async def _fitting(self, reading: Reading, last: Case | None, mine: Sequence[Case] | None = None) -> Case | None:
+        """The open case the words fit clearly better than `last` (or than every other)."""
+        if mine is None:
+            mine = await (await self.uow.cases()).by_reporter(self.message.channel, self.message.user,
+                                                              open_only=True)
         if len(mine) < 2:
-            return last
+            return None
 
         def fit(case: Case) -> float:
             return aboutness(reading, case.description, case.type, other_party(case))
-        best = max(mine, key=lambda c: (fit(c), c.number == last.number))
-        return best if fit(best) > fit(last) + 0.1 else last
+        ranked = sorted(mine, key=lambda c: (fit(c), last is not None and c.number == last.number), reverse=True)
+        best, rival = ranked[0], (last if last is not None and ranked[0].number != last.number else ranked[1])
+        # "你们到底来不来": nothing in it to tell the cases apart (the report as first told: the
+        # resident's own later words, "到底有人管没有", are in the descriptions too)
+        if not names_something(reading) and similarity(reading.text, best.description.split("；补充：")[0]) < 0.1:
+            return None
+        return best if fit(best) > max(fit(rival), 0.0) + 0.1 else None
 
     def same_matter(self, case: Case, reading: Reading) -> bool:
         """Whether a dispute (or danger) told while `case` is open is more of it: no other

@@ -127,7 +127,10 @@ def _danger(message: Message, data: dict[str, Any]) -> bool:
 @router.message(IntentIs(Intent.PROGRESS), lambda m, d: not _danger(m, d))
 async def on_progress(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
                       turn: Turn, words: Words) -> Answer:
-    out = [await progress_reply(ctx, uow, message, turn, words.text)]
+    # of several open cases, the one the words name ("我那个工资的事怎么样了") answers alone
+    named = None if canonical_number(words.text, ctx.settings.case_number_prefix) else \
+        await OpenCases(ctx, uow, conversation, message, turn).named(words.reading)
+    out = [await progress_reply(ctx, uow, message, turn, named.number if named else words.text)]
     if conversation.draft is not None and conversation.step in PENDING_QUESTION:
         out.append("（您正在填写的反映还没提交。）" + PENDING_QUESTION[conversation.step])
     return out
@@ -262,7 +265,7 @@ async def on_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation: Con
     "没事了，他睡着了，不用来了") are about that case: they go to its people and its ledger
     rather than being answered with the welcome text."""
     mine = OpenCases(ctx, uow, conversation, message, turn)
-    case = await mine.last()
+    case = await mine.about(words.reading)            # "漏水那个呢": the case it names, else the last
     return UNHANDLED if case is None else await mine.tell(case, words.raw)
 
 

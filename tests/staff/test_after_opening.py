@@ -369,3 +369,16 @@ async def test_a_place_taken_back_after_opening_moves_the_case(bot, ctx, said):
     reply = await bot.last(said)
     assert number in reply and "柳林村" in reply, reply
     assert (await case_of(ctx, number)).place_code == "DX01"
+
+
+async def test_with_two_cases_open_a_question_about_one_answers_for_it(bot, ctx):
+    """A leak and unpaid wages: "我那个工资的事怎么样了" listed both cases, "漏水那个呢" went to the
+    wage case (the last opened): each is about the case its words fit."""
+    leak = await opened(bot, "我是南湖社区的 楼上卫生间漏水 我家天花板都湿了 电话13812345678", "南湖社区")
+    wages = await opened(bot, "还有个事 在工地干了三个月 老板欠我工资八千块不给", "南湖社区")
+    replies = "".join(await bot.say("我那个工资的事怎么样了"))
+    assert wages in replies and leak not in replies, replies
+    replies = "".join(await bot.say("漏水那个呢"))
+    assert leak in replies and wages not in replies, replies
+    replies = "".join(await bot.say("我的案子怎么样了"))                  # naming neither: both listed
+    assert leak in replies and wages in replies, replies
