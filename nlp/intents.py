@@ -173,7 +173,9 @@ def field_edit(text: str) -> tuple[str, str] | None:
     gives its new value; None otherwise."""
     m = _PARTY_EDIT.match(text)
     if m:
-        value = re.sub(r"\s*叫\s*|\s+", "", m.group(1))
+        # "对方是隔壁老张我是老王": what follows 我是 is who the writer is
+        said = re.split(r"(?:我|俺)(?:是|叫|姓)", m.group(1))[0]
+        value = re.sub(r"\s*叫\s*|\s+", "", said)
         return ("party", value) if value else None
     m = _TYPE_EDIT.match(text)
     if m:

@@ -41,6 +41,8 @@ _ANY_NAME = re.compile(rf"(?:叫|名叫|的是|村的|组的|村里的|同村|�
 
 
 _PLACE_END = re.compile(r"[村镇乡县区街路组楼店厂场院所站色]$")
+# the words before the writer's own name or nickname: "我是柳林村的老王", "俺是老李", "我就是老张"
+_SELF = re.compile(r"(?:我|俺)(?:就)?(?:是|叫)(?:[^，,。！？!?\s的]{0,8}的)?$")
 
 
 def own_name(text: str) -> str:
@@ -79,6 +81,8 @@ def find_party(text: str) -> str | None:
         found = m.group(0)
         if _WHERE_THINGS_ARE.match(text, m.end() - found.endswith("的")):
             continue                # "楼下的车", "楼下停车位": where something is, not who
+        if _SELF.search(text, max(0, m.start() - 12), m.start()):
+            continue                # "我是柳林村的老王": the writer saying who they are
         return found[:-1] if len(found) > 2 and found.endswith("的") else found
     return None
 

@@ -51,6 +51,8 @@ def test_does_not_chase(text):
     ("类型不对 应该是债务", ("type", "debt")),
     ("类型改成劳动争议", ("type", "labour")),
     ("类型：物业纠纷", ("type", "property_mgmt")),
+    ("对方是隔壁老张我是老王", ("party", "隔壁老张")),              # who they are is not the party
+    ("对方是隔壁老张 我叫王大明", ("party", "隔壁老张")),
 ])
 def test_field_edits(text, edit):
     from nlp.intents import field_edit

@@ -20,6 +20,9 @@ from nlp.parties import find_party
     ("楼下那家天天往我家阳台泼水", "楼下那家"),
     ("借钱的是俺村的刘二柱 两万块一直不还", "刘二柱"),
     ("俺对象张建军天天喝酒打人", "张建军"),
+    # the writer saying who they are is not the other party
+    ("我是柳林村的老王啊我家那个地被隔壁老张占了", "隔壁老张"),
+    ("俺是老李 工头欠俺三个月工钱", "工头"),
 ])
 def test_parties(text, party):
     assert find_party(text) == party
