@@ -81,8 +81,9 @@ def find_party(text: str) -> str | None:
         found = m.group(0)
         if _WHERE_THINGS_ARE.match(text, m.end() - found.endswith("的")):
             continue                # "楼下的车", "楼下停车位": where something is, not who
-        if _SELF.search(text, max(0, m.start() - 12), m.start()):
-            continue                # "我是柳林村的老王": the writer saying who they are
+        if len(found) == 2 and found[0] == "老" and found[1] in _SURNAMES \
+                and _SELF.search(text, max(0, m.start() - 12), m.start()):
+            continue                # "我是柳林村的老王": the writer saying who they are ("我是石桥村的老板…" is not)
         return found[:-1] if len(found) > 2 and found.endswith("的") else found
     return None
 

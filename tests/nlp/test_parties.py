@@ -23,6 +23,7 @@ from nlp.parties import find_party
     # the writer saying who they are is not the other party
     ("我是柳林村的老王啊我家那个地被隔壁老张占了", "隔壁老张"),
     ("俺是老李 工头欠俺三个月工钱", "工头"),
+    ("我是石桥村的老板拖欠我三个月工资", "老板"),                   # voice without punctuation: 的 | 老板
 ])
 def test_parties(text, party):
     assert find_party(text) == party
