@@ -119,6 +119,13 @@ async def on_question_about_mediation(intake: Intake, words: Words) -> Answer:
     return [said, *await intake.next_step()]
 
 
+@router.message(IntentIs(Intent.HUMAN), lambda m, d: not d["words"].reading.is_dispute and not d["words"].reading.places)
+async def on_wants_a_person_midway(intake: Intake) -> Answer:
+    """"我要找真人" at the phone question (it was taken as no phone): answered honestly, then
+    the question pending asked again."""
+    return [texts.A_PERSON_MIDWAY, *await intake.next_step()]
+
+
 @router.message(lambda m, d: field_edit(d["words"].body) is not None)
 async def on_field_edit(intake: Intake, words: Words) -> Answer:
     """"对方是合伙人陈刚", "类型不对 应该是债务": the field named takes the value given (the

@@ -23,18 +23,28 @@ FAQ: tuple[tuple[re.Pattern[str], str], ...] = (
 
 # how we work: how long, where, whether someone comes ({days}: the settings' dispatch days)
 HOW_WE_WORK: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?:多久|多长时间|几天).{0,4}(?:处理|解决|办|来|有结果|联系)|"
-                r"(?:处理|解决|办|来人|联系).{0,4}(?:多久|多长时间|几天)|什么时候能(?:处理|解决|有结果|办)"),
+    (re.compile(r"(?:多久|多长时间|几天).{0,4}(?:处理|解决|办|来|有结果|联系|拿到|给钱|到账)|"
+                r"(?:处理|解决|办|来人|联系).{0,4}(?:多久|多长时间|几天)|什么时候能(?:处理|解决|有结果|办)|"
+                r"^(?:那|这个|大概|一般)?(?:要|需要)(?:多久|多长时间|几天)"),
      "登记后{days}个工作日内分派给当地的网格员或调解员，他们会联系您；办理的每一步都会在这里告诉您。"),
-    (re.compile(r"办公室|在哪(?:里|儿)?办公|地址在哪|当面|上门|去哪(?:里|儿)?找"),
+    (re.compile(r"(?:提交|登记|受理|反映)(?:了)?(?:以后|之后|后)|接下来|下一步|然后呢|后面(?:会)?怎么"),
+     "接下来：{days}个工作日内分派给当地的网格员或调解员，他们会联系您了解情况，需要的话约双方一起调解；"
+     "每一步都会在这里告诉您。"),
+    (re.compile(r"办公室|在哪(?:里|儿)?办公|地址在哪|当面|上门|去哪(?:里|儿)?找|"
+                r"(?:要|需要|用不用|要不要|得)(?:我)?(?:本人|亲自)?(?:去|跑|过去|到)(?:一趟|一下)?"
+                r"(?:镇上|镇里|县里|村里|村委|那边|现场)?[吗么呢？?]|(?:要|需要|用不用|要不要|得)我(?:本人|亲自)?(?:去|跑|过去|到)"),
      "不用跑：在这里说清楚就能登记。需要当面谈的，网格员或调解员会和您约时间，也可以上门。"),
 )
+
+
+# asked without a question mark or 吗 ("接下来会怎么样", "要不要我跑一趟")
+_ASKS = re.compile(r"会不会|多久|多长时间|会怎么样|怎么弄|要不要|用不用|然后呢")
 
 
 def answer(text: str, dispatch_days: int = 1) -> str | None:
     """The answers to what a question asks about mediation or about how we work, or None
     (not a question, or not one of these)."""
-    if not asks_question(text) and "会不会" not in text and "多久" not in text and "多长时间" not in text \
+    if not asks_question(text) and not _ASKS.search(text) \
             and not text.rstrip("？?!！。 ").endswith(("吗", "么", "没有", "完")):
         return None
     found = [a for rx, a in FAQ if rx.search(text)]

@@ -40,6 +40,8 @@ CHINESE_ONLY = "目前只能用中文反映，请用中文说说情况。Sorry, 
 # asked for a person: there is no operator to switch to, but every word reaches people
 A_PERSON = ("您在这里说的每一句话，综治中心的工作人员都看得到；说说遇到了什么事、在哪个村（社区），"
             "我们登记后转给当地的网格员或调解员，他们会打电话联系您。有紧急情况请拨打110。")
+A_PERSON_MIDWAY = ("您在这里说的每一句话，综治中心的工作人员都看得到；登记好以后，当地的网格员或调解员会打电话联系您。"
+                   "有紧急情况请拨打110。")
 TELL_US = "有纠纷要反映，直接说说情况就行：什么事、在哪个村（社区）。"
 SAFETY_QUESTION = "先问一句：现在有没有人受伤，或者有人身危险？有的话请回复“有”，我们马上通知值班领导；没有请回复“没有”。"
 SAFETY_NOTED = "好的，没有人身危险。"

@@ -30,11 +30,16 @@ def test_not_about_mediation(text):
     ("你们要多久才能处理", "个工作日内"),
     ("你们办公室在哪", "不用跑"),
     ("调解员能上门吗", "上门"),
+    # a trial's residents, at the phone question and after the case number
+    ("提交了以后会怎么样？", "分派"), ("接下来会怎么样", "分派"), ("然后呢 下一步怎么弄", "分派"),
+    ("要多长时间？", "个工作日内"), ("这个要多久能拿到钱", "个工作日内"),
+    ("要我去镇上吗", "不用跑"), ("需要我本人过去吗", "不用跑"), ("要不要我跑一趟", "不用跑"),
 ])
 def test_answers_about_how_we_work(text, says):
     assert says in (faq.answer(text, dispatch_days=1) or "")
 
 
-@pytest.mark.parametrize("text", ["工资拖了多久了都没人管", "我在这里住了多久了"])
+@pytest.mark.parametrize("text", ["工资拖了多久了都没人管", "我在这里住了多久了", "他要我去镇上找他",
+                                  "接下来他又来闹", "我要去镇上打工"])
 def test_how_long_in_a_complaint_is_no_question_to_us(text):
     assert faq.answer(text) is None

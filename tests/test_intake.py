@@ -652,3 +652,12 @@ async def test_the_address_asked_for_after_none_of_them_is_taken_not_offered_aga
 async def test_the_summary_shows_a_warning_about_being_called(bot, ctx):
     reply = await bot.last("我是柳林村的 隔壁老刘家的狗咬了我 13700002222 只能发微信联系我")
     assert "联系方式：137****2222（已记下您的提醒：只能发微信联系我）" in reply, reply
+
+
+async def test_asking_for_a_person_at_the_phone_question_is_answered(bot, ctx):
+    """A trial's "我要找真人" at the phone question was taken as no phone."""
+    reply = await bot.last("我是柳林村的 隔壁老张家的鸡天天跑到我家菜地")
+    assert "电话" in reply
+    reply = await bot.last("我要找真人")
+    assert "工作人员" in reply and "电话" in reply and "请核对" not in reply, reply
+    assert "请核对" in await bot.last("13812345678")

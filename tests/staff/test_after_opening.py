@@ -382,3 +382,14 @@ async def test_with_two_cases_open_a_question_about_one_answers_for_it(bot, ctx)
     assert leak in replies and wages not in replies, replies
     replies = "".join(await bot.say("我的案子怎么样了"))                  # naming neither: both listed
     assert leak in replies and wages in replies, replies
+
+
+@pytest.mark.parametrize("said, says", [("接下来会怎么样", "分派"), ("这个要多久能拿到钱", "个工作日内"),
+                                        ("要我去镇上吗", "不用跑")])
+async def test_what_happens_next_is_answered_after_opening(bot, ctx, said, says):
+    """A trial's residents asked what happens next and how long, and were told "已转告…" or to
+    report a dispute: the answer, and where to follow their case."""
+    await bot.say("我是柳林村的 隔壁老张家的鸡天天跑到我家菜地 电话13812345678")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    reply = await bot.last(said)
+    assert says in reply and number in reply and "有纠纷要反映" not in reply, reply
