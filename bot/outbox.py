@@ -24,6 +24,9 @@ from storage.outbox import OutboxStore, Queued, release_held
 if TYPE_CHECKING:
     from bot.context import AppContext
 
+# a push to a channel this gateway does not run (WeCom in the laptop demo): not sent, and not
+# an error of delivery
+NO_CHANNEL = "no such channel"
 log = logging.getLogger("jiefen.outbox")
 
 
@@ -97,7 +100,7 @@ class Outbox:
             push = Push(item.channel, item.user, item.text, item.case_number, item.kind, item.key)
             sender = self.ctx.channels.get(push.channel)
             try:
-                result = await sender.deliver(push) if sender else Delivery(Outcome.FAILED, "no such channel")
+                result = await sender.deliver(push) if sender else Delivery(Outcome.FAILED, NO_CHANNEL)
             except Exception as exc:          # a sender bug must not stop the loop
                 log.exception("delivery through %s failed", push.channel)
                 result = Delivery(Outcome.RETRY, type(exc).__name__)

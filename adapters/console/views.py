@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot import clocks
 from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES
 from bot.notify import ROLE_NAMES
+from bot.outbox import NO_CHANNEL
 from bot.privacy import mask_data, mask_name, mask_phone, mask_text, names_of
 from bot.routing import LEVEL_NAMES
 from bot.settings import Settings
@@ -97,6 +98,9 @@ def event_text(e: CaseEvent, registry: Registry) -> str:
                 "place": lambda v: registry.full_name(v) or v}.get(d.get("field", ""), lambda v: v)
         return f"{field}：{show(d.get('before', ''))} → {show(d.get('after', ''))}；原因：{d.get('reason', '')}"
     if kind == EventKind.NOTIFICATION:
+        if d.get("detail") == NO_CHANNEL:        # the laptop demo has no WeCom: nothing failed
+            return (f"{CHANNEL_NAMES.get(d.get('channel', ''), d.get('channel', ''))}未配置，未推送 — "
+                    f"{str(d.get('text', ''))[:80]}")
         return (f"{CHANNEL_NAMES.get(d.get('channel', ''), d.get('channel', ''))} 第{d.get('attempt', 1)}次："
                 f"{OUTCOME_NAMES.get(d.get('outcome', ''), d.get('outcome', ''))} — {str(d.get('text', ''))[:80]}")
     if kind == EventKind.CLOCK:

@@ -102,3 +102,15 @@ async def test_logging_in_warns_before_the_lock_and_takes_the_id_in_any_case(cli
     assert "再错" not in said[0] and "再错2次" in said[2] and "再错1次" in said[3]
     r = await attempt("GW-LIULIN ", PASSWORD)
     assert r.status == 302                                           # the same account, however typed
+
+
+def test_a_push_to_a_channel_not_run_here_is_not_a_failure_in_the_ledger(ctx):
+    """The laptop demo has no WeCom: every dispatch showed "企业微信 第1次：失败"."""
+    from adapters.console.views import event_text
+    from bot.outbox import NO_CHANNEL
+    from storage.models import CaseEvent
+    data = {"channel": "wecom_app", "outcome": "failed", "detail": NO_CHANNEL, "attempt": 1, "text": "【新案件】…"}
+    said = event_text(CaseEvent(kind="notification", data=data), ctx.registry)
+    assert "未配置" in said and "失败" not in said, said
+    said = event_text(CaseEvent(kind="notification", data={**data, "detail": "errcode 40014"}), ctx.registry)
+    assert "失败" in said, said
