@@ -50,16 +50,17 @@ def who(ctx: "AppContext", case: Case, staff_id: str | None = None) -> str:
 
 
 async def tell(ctx: "AppContext", uow: "UnitOfWork", case: Case, text: str, kind: str = "update",
-               others: str | None = None) -> None:
+               others: str | None = None, answered: tuple[str, str] | None = None) -> None:
     """Tell everyone who reported the dispute: the reporter of record gets `text`; residents
-    whose later reports joined the case get `others` (default: the same words)."""
+    whose later reports joined the case get `others` (default: the same words). `answered`
+    (channel, user): the one whose words caused it, told already in the reply."""
     # the key holds the instant: the same words on another day are news again, a retried
     # unit of work at the same instant is not
     store = await uow.cases()
     names = names_of(case)
     for i, (channel, user) in enumerate(await store.reporters(case)):
         sender = ctx.channels.get(channel)
-        if sender is not None and not getattr(sender, "takes_pushes", True):
+        if sender is not None and not getattr(sender, "takes_pushes", True) or (channel, user) == answered:
             continue
         # staff notes may name people or give numbers: residents read them masked
         words = mask_text(text if i == 0 else (others if others is not None else text), names)
@@ -69,8 +70,10 @@ async def tell(ctx: "AppContext", uow: "UnitOfWork", case: Case, text: str, kind
 
 
 async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note: str = "",
-                         reopened: bool = False, by: str | None = None) -> None:
-    """Tell the residents; `by`: the staff member whose action it was (who took the case over)."""
+                         reopened: bool = False, by: str | None = None,
+                         answered: tuple[str, str] | None = None) -> None:
+    """Tell the residents; `by`: the staff member whose action it was (who took the case over);
+    `answered`: the resident whose words changed it, told in the reply."""
     n = case.number
     if case.status == Status.DISPATCHED:
         within = (f"{ctx.settings.red_response_hours:g}小时内" if case.risk == "red"
@@ -94,7 +97,7 @@ async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note:
         text = f"案件 {n} 已办结归档，感谢您的评价。"
     else:
         return
-    await tell(ctx, uow, case, text)
+    await tell(ctx, uow, case, text, answered=answered)
 
 
 async def progress(ctx: "AppContext", uow: "UnitOfWork", case: Case, note: str) -> None:

@@ -75,7 +75,8 @@ async def answer(ctx: "AppContext", uow: "UnitOfWork", conv: Conversation, actor
                 await uow.push(Push(ctx.staff_channel, s.wecom_userid,
                                     f"【重新办理】{case.number} 群众反馈问题没有解决，案件已回到调解中，请继续跟进。",
                                     case.number, "reminder", key=f"reopen:{case.number}:{uow.now.isoformat()}:{sid}"))
-        await notify.status_changed(ctx, uow, case, reopened=True)
+        channel, _, user = actor.partition(":")          # the conversation's key: the reply tells them
+        await notify.status_changed(ctx, uow, case, reopened=True, answered=(channel, user))
         return f"收到。案件 {case.number} 已重新进入调解，原来的经办人会继续跟进。"
     await store.update(case, actor, satisfaction=verdict)
     await store.transition(case, "closed", actor, satisfaction=verdict)

@@ -43,6 +43,8 @@ async def test_not_settled_reopens_for_the_same_assignees(bot, ctx):
     assert case.status == "mediating" and case.assignees == ["gw-liulin"]
     reopen = [p for p in await outbox(ctx, "wecom_app") if "重新办理" in p.text]
     assert [p.user for p in reopen] == ["LiHongMei"]
+    # the reply says it: no push saying it again to the one who asked (a trial got both)
+    assert not [p for p in await outbox(ctx, "test") if "重新进入调解" in p.text]
 
 
 async def test_others_are_refused_and_the_case_does_not_change(bot, ctx):
