@@ -105,13 +105,13 @@ async def accept(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case,
     await notify.status_changed(ctx, uow, case, by=actor.staff.id)
     within = (f"{ctx.settings.red_response_hours:g}小时内" if case.risk == Risk.RED
               else f"{ctx.settings.start_mediation_days}个工作日内")
-    return f"已接单：{case.number}，请在{within}开始调解。群众已收到通知。"
+    return f"已接单：{case.number}，请在{within}开始调解。已通知群众（送达情况见台账）。"
 
 
 async def progress(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     await (await uow.cases()).event(case, EventKind.PROGRESS, actor.key, text=note)
     await notify.progress(ctx, uow, case, note)
-    return f"进展已记录并告知群众：{case.number}"
+    return f"进展已记录，已通知群众：{case.number}"
 
 
 _MONTH_DAY = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})月(\d{1,2}|[一二三四五六七八九十]{1,3})[日号]?")
@@ -142,7 +142,7 @@ async def appointment(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: 
         return f"约谈时间“{gone}”已经过去了，请写将来的时间，如“12月9日上午9点 村委会”。"
     await (await uow.cases()).event(case, EventKind.APPOINTMENT, actor.key, text=note)
     await notify.appointment(ctx, uow, case, note)
-    return f"约谈已记录并告知群众：{case.number}，时间 {note}"
+    return f"约谈已记录，已通知群众：{case.number}，时间 {note}"
 
 
 async def resolve(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
@@ -151,7 +151,7 @@ async def resolve(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case
     await (await uow.cases()).transition(case, Status.RESOLVED, actor.key, outcome=note)
     await notify.status_changed(ctx, uow, case, note=note)
     await rating.ask(ctx, uow, case)
-    return f"已办结（化解）：{case.number}。群众已收到结果并被邀请评价；评价或回访后归档。"
+    return f"已办结（化解）：{case.number}。已把结果通知群众并请其评价；评价或回访后归档（送达情况见台账）。"
 
 
 async def escalate(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
