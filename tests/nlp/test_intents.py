@@ -109,7 +109,7 @@ def test_contact_caution(text, note):
 
 @pytest.mark.parametrize("text, rest", [
     ("不对，是石桥村", "石桥村"), ("哎呀我又说错了 应该是柳林村", "柳林村"), ("不好意思我说错了，是柳林村", "柳林村"),
-    ("嗯 不对 是桃源村", "桃源村"), ("我说错了", ""),
+    ("嗯 不对 是桃源村", "桃源村"), ("我说错了", ""), ("哎呀说错了 不是柳林村 是石桥村", "不是柳林村 是石桥村"),
 ])
 def test_corrections_in_everyday_words(text, rest):
     from nlp.intents import strip_correction

@@ -361,7 +361,7 @@ async def test_a_warning_not_to_call_reaches_the_staff_who_call(bot, ctx):
 
 
 @pytest.mark.parametrize("said", ["哎呀我又说错了 应该是柳林村 不是桃源村", "不好意思我说错了，是柳林村",
-                                  "不是桃源村 是柳林村"])
+                                  "不是桃源村 是柳林村", "哎呀说错了 不是桃源村 是柳林村"])
 async def test_a_place_taken_back_after_opening_moves_the_case(bot, ctx, said):
     """"哎呀我又说错了 应该是柳林村 不是桃源村" after 确认 was only passed on: the case stayed in 桃源村."""
     await bot.say("我是桃源村的 隔壁老张家的鸡天天跑到我家菜地 电话13812345678")
@@ -393,3 +393,12 @@ async def test_what_happens_next_is_answered_after_opening(bot, ctx, said, says)
     number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
     reply = await bot.last(said)
     assert says in reply and number in reply and "有纠纷要反映" not in reply, reply
+
+
+@pytest.mark.parametrize("said", ["电话也写错了 应该是13987654321", "哎呀说错了 电话是13987654321"])
+async def test_a_phone_taken_back_after_opening_changes_the_contact(bot, ctx, said):
+    await bot.say("我是桃源村的 隔壁老张家的鸡天天跑到我家菜地 电话13812345678")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    reply = await bot.last(said)
+    assert number in reply and "139****4321" in reply, reply
+    assert (await case_of(ctx, number)).contact == "13987654321"
