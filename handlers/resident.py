@@ -19,7 +19,15 @@ from handlers import drafting, faq, texts
 from handlers.intake import Intake
 from handlers.open_cases import OpenCases
 from handlers.progress import progress_reply
-from nlp.intents import Intent, another_matter, asks_question, asks_to_reschedule, chases, strip_correction
+from nlp.intents import (
+    Intent,
+    another_matter,
+    asks_question,
+    asks_to_reschedule,
+    chases,
+    contact_caution,
+    strip_correction,
+)
 from storage.cases import canonical_number
 
 router = Router("resident")
@@ -172,6 +180,17 @@ async def on_amend(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     """"不对，是石桥村" after the case was opened: the resident's own open case takes it."""
     amended = await OpenCases(ctx, uow, conversation, message, turn).amend(words.text, words.reading)
     return UNHANDLED if amended is None else amended
+
+
+@idle.message(lambda m, d: bool(contact_caution(d["words"].text)) and bool(d["conversation"].last_case)
+              and not _danger(m, d) and not another_matter(d["words"].text))
+async def on_contact_caution(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                             turn: Turn, words: Words) -> Answer:
+    """"别打这个电话 这是我儿子的 有事发微信" after opening: kept beside the case's number (it
+    started a new report, or was only added to the story)."""
+    mine = OpenCases(ctx, uow, conversation, message, turn)
+    case = await mine.about(words.reading)
+    return UNHANDLED if case is None else await mine.tell(case, words.raw)
 
 
 @idle.message(lambda m, d: asks_to_reschedule(d["words"].text) and bool(d["conversation"].last_case)

@@ -402,3 +402,14 @@ async def test_a_phone_taken_back_after_opening_changes_the_contact(bot, ctx, sa
     reply = await bot.last(said)
     assert number in reply and "139****4321" in reply, reply
     assert (await case_of(ctx, number)).contact == "13987654321"
+
+
+@pytest.mark.parametrize("said", ["别打这个电话 这是我儿子的 他在外地打工 有事发微信", "别打那个139的电话 那是我儿子的",
+                                  "电话别打了 我在上班 发微信吧"])
+async def test_a_warning_about_calling_after_opening_reaches_the_case(bot, ctx, said):
+    """A check round's residents: one started a new report, two were only added to the story."""
+    await bot.say("我是桃源村的 隔壁老张家的鸡天天跑到我家菜地 电话13912345678")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    reply = await bot.last(said)
+    assert number in reply and "不直接打" in reply and "请核对" not in reply, reply
+    assert (await case_of(ctx, number)).contact_note
