@@ -18,7 +18,8 @@ NOT_SETTLED = re.compile(r"没解决|未解决|没有解决|不满意|没化解|
 SHORT = 30        # a longer text is a new story, not an answer to "rate the result"
 _SCORE = re.compile(r"^\s*([1-5])\s*(?:分|星)?\s*$")
 # a score inside words: "给4分吧", "我给五分", "打5星"
-_SCORE_IN = re.compile(r"(?:给|打|评|就)\s*([1-5一二三四五])\s*(?:分|星|颗星)")
+_SCORE_IN = re.compile(r"(?:(?:给|打|评|就)\s*(?:个|你们|您)?\s*([1-5一二三四五])|^\s*([一二三四五]))\s*(?:分|星|颗星)"
+                       r"(?!钱|地|田|半|之)")
 _CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 _WORDS = {"很不满意": 1, "不太满意": 2, "非常满意": 5, "特别满意": 5, "很满意": 5, "挺满意": 4, "比较满意": 4, "满意": 4, "一般": 3, "还行": 3,
           "还可以": 3}
@@ -47,7 +48,8 @@ def read(t: str) -> int | str | None:
         return "reopen"
     m = _SCORE.match(t) or _SCORE_IN.search(t)
     if m:
-        return _CN.get(m.group(1)) or int(m.group(1))
+        said = next(g for g in m.groups() if g)
+        return _CN.get(said) or int(said)
     for word, score in _WORDS.items():     # the negative and longer phrases first in the dict order
         if word in t:
             return score

@@ -244,7 +244,8 @@ async def test_a_rating_in_everyday_words_is_understood(bot, ctx, first, then):
     ("5", 5), ("4分", 4), ("挺满意的，给4分吧，谢谢李书记", 4), ("我给五分", 5), ("打3星", 3),
     ("非常满意", 5), ("满意", 4), ("不太满意", 2), ("还可以吧", 3),
     ("没解决", "reopen"), ("问题根本没有解决", "reopen"),
-    ("谢谢你们", None), ("今天天气不错", None), ("我家楼上又开始吵了", None), ("我家的5分地被占了", None),
+    ("这次还行吧 就是拖得有点久 勉强给个四分", 4), ("四分", 4),          # the number said wins over 还行
+    ("谢谢你们", None), ("一分钱没给", None), ("今天天气不错", None), ("我家楼上又开始吵了", None), ("我家的5分地被占了", None),
 ])
 def test_rating_words(text, verdict):
     from bot.rating import read
