@@ -141,7 +141,7 @@ async def appointment(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: 
     if gone:
         return f"约谈时间“{gone}”已经过去了，请写将来的时间，如“12月9日上午9点 村委会”。"
     await (await uow.cases()).event(case, EventKind.APPOINTMENT, actor.key, text=note)
-    await notify.appointment(ctx, uow, case, note)
+    await notify.appointment(ctx, uow, case, note, by=actor.staff.id)
     return f"约谈已记录，已通知群众：{case.number}，时间 {note}"
 
 

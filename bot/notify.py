@@ -104,6 +104,7 @@ async def progress(ctx: "AppContext", uow: "UnitOfWork", case: Case, note: str) 
     await tell(ctx, uow, case, f"案件 {case.number} 有新进展：{shorten(note, 300)}")
 
 
-async def appointment(ctx: "AppContext", uow: "UnitOfWork", case: Case, when: str) -> None:
-    await tell(ctx, uow, case, f"案件 {case.number}：{who(ctx, case)}约您 {shorten(when, 100)} 面谈调解，"
+async def appointment(ctx: "AppContext", uow: "UnitOfWork", case: Case, when: str, by: str | None = None) -> None:
+    """`by`: who made the appointment (it is they who will meet the resident)."""
+    await tell(ctx, uow, case, f"案件 {case.number}：{who(ctx, case, by)}约您 {shorten(when, 100)} 面谈调解，"
                                "如时间不方便请直接回复说明。")

@@ -67,6 +67,9 @@ async def test_supervisors_above_may_act(bot, ctx):
     assert "13812345678" in await staff_bot(ctx, "GaoZhenHua").last(f"查 {number}")
     told = await resident_texts(ctx)                  # who took it over, not the first assignee's role
     assert any("已由东溪镇的调解员接手" in t for t in told), told
+    await staff_bot(ctx, "LiuDeMing").say(f"约谈 {number} 12月9日上午9点 村委会")
+    told = await resident_texts(ctx)                  # and who the meeting is with
+    assert any("东溪镇的调解员约您" in t for t in told), told
 
 
 async def test_escalation_village_town_county_and_no_higher(bot, ctx):
