@@ -83,7 +83,8 @@ def test_asking_for_a_person(text, wants):
 
 @pytest.mark.parametrize("text, moved", [
     ("那天我要去医院 能不能改到下午", True), ("周三我没空 换个时间行不行", True), ("约的那个时间我去不了", True),
-    ("明天上午有事 改到后天可以吗", True), ("能不能改期", True),
+    ("明天上午有事 改到后天可以吗", True), ("能不能改期", True), ("能不能改成周末 工作日都不行", True),
+    ("9号下午俺要去地里 时间不合适", True),
     ("他把地界改到我家这边来了", False), ("他说周三来修 结果没来", False), ("明天他又要来闹", False),
     ("楼上装修改成了三室", False),
 ])
