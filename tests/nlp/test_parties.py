@@ -33,6 +33,8 @@ def test_parties(text, party):
     ("我爸去世了留下老房子 我大哥一个人占着", "老房"),
     ("白水镇是隔壁县的", "隔壁"),
     ("我想反映一下邻居的事", "邻居的"),
+    # a check round's readings
+    ("村里的老党员都说这事不对", "老党"), ("这事跟他们没关系", "他们没关系"), ("隔壁村的人把我家的水渠堵了", "隔壁"),
 ])
 def test_not_parties(text, not_party):
     assert find_party(text) != not_party
