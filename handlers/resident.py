@@ -27,6 +27,7 @@ from nlp.intents import (
     chases,
     contact_caution,
     strip_correction,
+    withdraws,
 )
 from storage.cases import canonical_number
 
@@ -180,6 +181,17 @@ async def on_amend(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     """"不对，是石桥村" after the case was opened: the resident's own open case takes it."""
     amended = await OpenCases(ctx, uow, conversation, message, turn).amend(words.text, words.reading)
     return UNHANDLED if amended is None else amended
+
+
+@idle.message(lambda m, d: withdraws(d["words"].text) and bool(d["conversation"].last_case)
+              and not _danger(m, d) and not another_matter(d["words"].text))
+async def on_withdraw_in_words(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                               turn: Turn, words: Words) -> Answer:
+    """"押金那个事我不想弄了 取消案件": withdrawing the case the words are about is asked of its
+    people (a bare "取消案件" is on_cancel's)."""
+    mine = OpenCases(ctx, uow, conversation, message, turn)
+    case = await mine.about(words.reading)
+    return UNHANDLED if case is None else await mine.tell(case, words.raw, withdraw=True)
 
 
 @idle.message(lambda m, d: bool(contact_caution(d["words"].text)) and bool(d["conversation"].last_case)

@@ -123,3 +123,12 @@ def test_corrections_in_everyday_words(text, rest):
 def test_not_corrections(text):
     from nlp.intents import strip_correction
     assert strip_correction(text) == (False, text)
+
+
+@pytest.mark.parametrize("text, wants", [
+    ("押金那个事我不想弄了 取消案件", True), ("那个事算了吧 我不想追究了", True), ("撤回投诉", True),
+    ("他不想还钱了", False), ("我不想跟他吵了 但是钱要还", False), ("取消了订单也不退钱", False),
+])
+def test_withdraws(text, wants):
+    from nlp.intents import withdraws
+    assert withdraws(text) == wants

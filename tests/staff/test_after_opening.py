@@ -413,3 +413,13 @@ async def test_a_warning_about_calling_after_opening_reaches_the_case(bot, ctx, 
     reply = await bot.last(said)
     assert number in reply and "不直接打" in reply and "请核对" not in reply, reply
     assert (await case_of(ctx, number)).contact_note
+
+
+@pytest.mark.parametrize("said", ["押金那个事我不想弄了 取消案件", "那个事算了吧 我不想追究了"])
+async def test_withdrawing_in_a_sentence_is_asked_of_the_case_it_is_about(bot, ctx, said):
+    """"押金那个事我不想弄了 取消案件" was added to the story (only a bare "取消案件" asked them)."""
+    deposit = await opened(bot, "我是柳林村的 房东不退我三千块押金 电话13812345678")
+    dog = await opened(bot, "还有个事 隔壁老刘家的狗天天半夜叫")
+    reply = await bot.last(said)
+    target = deposit if "押金" in said else dog
+    assert target in reply and "撤回" in reply, reply
