@@ -16,6 +16,10 @@ async def _latest(store: CaseStore, case: Case) -> list[CaseEvent]:
     (case, kind) index reads one row, however long the ledger)."""
     latest = await store.latest_event(case, ("progress", "appointment"))
     out = [latest] if latest else []
+    if latest is not None and latest.kind != "appointment":      # the meeting, even after a later note
+        met = await store.latest_event(case, ("appointment",))
+        if met is not None:
+            out.insert(0, met)
     if case.status in ("resolved", "closed"):       # the result, after any earlier note
         moved = await store.latest_event(case, ("status",))
         if moved is not None and moved.data.get("outcome"):

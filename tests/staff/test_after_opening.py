@@ -423,3 +423,18 @@ async def test_withdrawing_in_a_sentence_is_asked_of_the_case_it_is_about(bot, c
     reply = await bot.last(said)
     target = deposit if "押金" in said else dog
     assert target in reply and "撤回" in reply, reply
+
+
+async def test_the_status_says_who_has_the_case_and_when_they_meet(bot, ctx):
+    """"现在谁在管我的事啊", "约的是几点来着 我忘了": the status named neither the handler nor the
+    appointment once a progress note came after it."""
+    from tests.staff.helpers import staff_bot
+    await bot.say("我是柳林村的 隔壁老张家的鸡天天跑到我家菜地 电话13812345678")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    await li.say(f"约谈 {number} 12月9日上午9点 村委会")
+    await li.say(f"进展 {number} 已经跟老张说了 让他把鸡圈起来")
+    for asked in ("现在谁在管我的事啊", "约的是几点来着 我忘了", f"查询 {number}"):
+        reply = await bot.last(asked)
+        assert "柳林村的网格员" in reply and "12月9日上午9点" in reply, (asked, reply)
