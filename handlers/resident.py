@@ -258,10 +258,16 @@ async def on_wants_to_report(ctx: AppContext, conversation: Conversation, uow: U
     """"我要反映" and the questions around it ("调解中心在哪里", "调解要交钱吗"): a question
     is answered first (here is where to report; people's mediation is free), then the story
     is asked for."""
+    told = REPORT_WORDS.sub("", words.text)
+    if conversation.last_case and len(re.findall(r"[\u4e00-\u9fff]", told)) >= 4 and not another_matter(words.text):
+        # "派出所说要等24小时才立案 你们能帮忙找吗": help asked with the case open is about it
+        mine = OpenCases(ctx, uow, conversation, message, turn)
+        case = await mine.about(words.reading)
+        if case is not None:
+            return await mine.tell(case, words.raw)
     intake = Intake(ctx, uow, conversation, message, turn)
     conversation.start(uow.now)
     await intake.known_contact()
-    told = REPORT_WORDS.sub("", words.text)
     if len(re.findall(r"[\u4e00-\u9fff]", told)) >= 12 and not asks_question(words.text):
         # "我要投诉 你们那个网格员…天天不在岗…": the complaint itself, heard out (a complaint
         # the reading gives no type is still one: 其他)

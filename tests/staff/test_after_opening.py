@@ -438,3 +438,15 @@ async def test_the_status_says_who_has_the_case_and_when_they_meet(bot, ctx):
     for asked in ("现在谁在管我的事啊", "约的是几点来着 我忘了", f"查询 {number}"):
         reply = await bot.last(asked)
         assert "柳林村的网格员" in reply and "12月9日上午9点" in reply, (asked, reply)
+
+
+async def test_asking_for_help_about_the_open_case_reaches_it(bot, ctx):
+    """A mother with an urgent case about her missing son: "派出所说要等24小时才立案 你们能帮忙找吗"
+    began a new report ("请说说具体发生了什么事？")."""
+    reply = await bot.last("我儿子放学到现在还没回家 电话也打不通 我是柳林村的")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    await bot.say("13812345678")
+    reply = await bot.last("派出所说要等24小时才立案 你们能帮忙找吗")
+    assert number in reply and "发生了什么" not in reply, reply
+    assert "24小时" in (await case_of(ctx, number)).description
+    assert "发生了什么" in await bot.last("我要反映")            # a bare wish to report still begins one
