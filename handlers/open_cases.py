@@ -17,7 +17,7 @@ from bot.uow import UnitOfWork
 from handlers import texts
 from handlers.place_answers import PlaceAnswers
 from nlp import Reading
-from nlp.duplicates import aboutness, names_something, other_matter, similarity
+from nlp.duplicates import aboutness, names_something, other_matter, similarity, subject_overlap
 from nlp.intents import (
     ADDING,
     FIELD_CHANGE,
@@ -125,7 +125,9 @@ class OpenCases:
         best, rival = ranked[0], (last if last is not None and ranked[0].number != last.number else ranked[1])
         # "你们到底来不来": nothing in it to tell the cases apart (the report as first told: the
         # resident's own later words, "到底有人管没有", are in the descriptions too)
-        if not names_something(reading) and similarity(reading.text, best.description.split("；补充：")[0]) < 0.1:
+        first_told = best.description.split("；补充：")[0]
+        if not names_something(reading) and similarity(reading.text, first_told) < 0.1 \
+                and subject_overlap(reading.text, first_told) < 0.6:
             return None
         return best if fit(best) > max(fit(rival), 0.0) + 0.1 else None
 

@@ -124,3 +124,14 @@ def test_aboutness_picks_the_case_words_are_about(u):
                                ("电梯的事怎么样了", lift, noise)):
         r = u.read(said)
         assert aboutness(r, *right) > aboutness(r, *wrong), said
+
+
+@pytest.mark.parametrize("said, case_text, share", [
+    ("砍树的事有人管吗", "隔壁老刘把我家门口的两棵树砍了", 1.0),
+    ("漏水那个呢", "楼上卫生间漏水 我家天花板都湿了", 1.0),
+    ("你们到底来不来", "楼上卫生间漏水 我家天花板都湿了", 0.0),     # nothing named
+    ("砍树的事有人管吗", "老板欠我工资八千块不给", 0.0),
+])
+def test_subject_overlap(said, case_text, share):
+    from nlp.duplicates import subject_overlap
+    assert subject_overlap(said, case_text) == share

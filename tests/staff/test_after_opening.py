@@ -382,6 +382,10 @@ async def test_with_two_cases_open_a_question_about_one_answers_for_it(bot, ctx)
     assert leak in replies and wages not in replies, replies
     replies = "".join(await bot.say("我的案子怎么样了"))                  # naming neither: both listed
     assert leak in replies and wages in replies, replies
+    replies = "".join(await bot.say("卫生间漏水的事有人管吗"))            # its subject in other words
+    assert leak in replies and wages not in replies, replies
+    replies = "".join(await bot.say("工资那个事 有人管了吗"))              # a chase: the status
+    assert wages in replies and "当前状态" in replies and leak not in replies, replies
 
 
 @pytest.mark.parametrize("said, says", [("接下来会怎么样", "分派"), ("这个要多久能拿到钱", "个工作日内"),
