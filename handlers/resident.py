@@ -282,12 +282,13 @@ async def on_wants_to_report(ctx: AppContext, conversation: Conversation, uow: U
 
 
 @idle.message(lambda m, d: not d["words"].reading.is_dispute and faq.answer(d["words"].text) is not None)
-async def on_question_about_mediation(ctx: AppContext, conversation: Conversation, words: Words) -> Answer:
-    """"签了字他不认怎么办": what the law says, then where to begin (or, with a case just
-    opened, "接下来会怎么样": where to follow it)."""
+async def on_question_about_mediation(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                                      turn: Turn, words: Words) -> Answer:
+    """"签了字他不认怎么办": what the law says, then where to begin (or, with a case open,
+    "接下来会怎么样": where that case stands now, who has it, when they meet)."""
     said = faq.answer(words.text, ctx.settings.dispatch_days) or ""
     if conversation.last_case:
-        return [said, f"您的案件 {conversation.last_case} 有进展会在这里告诉您，查进度请发“查询 {conversation.last_case}”。"]
+        return [said, await progress_reply(ctx, uow, message, turn, conversation.last_case)]
     return [said, texts.TELL_US]
 
 
