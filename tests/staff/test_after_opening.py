@@ -17,6 +17,12 @@ async def open_urgent(bot) -> str:
     return re.search(r"JF\d{6}-\d{3}", reply).group(0)
 
 
+async def chickens(bot, village: str, phone: str = "13812345678") -> str:
+    """An ordinary report, confirmed: its number."""
+    await bot.say(f"我是{village}的 隔壁老张家的鸡天天跑到我家菜地 电话{phone}")
+    return re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+
+
 async def test_follow_ups_on_an_open_case_reach_its_people_and_its_ledger(bot, ctx):
     number = await open_urgent(bot)
     _, seen = await pushes_since(ctx, 0)
@@ -364,8 +370,7 @@ async def test_a_warning_not_to_call_reaches_the_staff_who_call(bot, ctx):
                                   "不是桃源村 是柳林村", "哎呀说错了 不是桃源村 是柳林村"])
 async def test_a_place_taken_back_after_opening_moves_the_case(bot, ctx, said):
     """"哎呀我又说错了 应该是柳林村 不是桃源村" after 确认 was only passed on: the case stayed in 桃源村."""
-    await bot.say("我是桃源村的 隔壁老张家的鸡天天跑到我家菜地 电话13812345678")
-    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    number = await chickens(bot, "桃源村")
     reply = await bot.last(said)
     assert number in reply and "柳林村" in reply, reply
     assert (await case_of(ctx, number)).place_code == "DX01"
@@ -393,16 +398,14 @@ async def test_with_two_cases_open_a_question_about_one_answers_for_it(bot, ctx)
 async def test_what_happens_next_is_answered_after_opening(bot, ctx, said, says):
     """A trial's residents asked what happens next and how long, and were told "已转告…" or to
     report a dispute: the answer, and where to follow their case."""
-    await bot.say("我是柳林村的 隔壁老张家的鸡天天跑到我家菜地 电话13812345678")
-    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    number = await chickens(bot, "柳林村")
     reply = await bot.last(said)
     assert says in reply and number in reply and "有纠纷要反映" not in reply, reply
 
 
 @pytest.mark.parametrize("said", ["电话也写错了 应该是13987654321", "哎呀说错了 电话是13987654321"])
 async def test_a_phone_taken_back_after_opening_changes_the_contact(bot, ctx, said):
-    await bot.say("我是桃源村的 隔壁老张家的鸡天天跑到我家菜地 电话13812345678")
-    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    number = await chickens(bot, "桃源村")
     reply = await bot.last(said)
     assert number in reply and "139****4321" in reply, reply
     assert (await case_of(ctx, number)).contact == "13987654321"
@@ -412,8 +415,7 @@ async def test_a_phone_taken_back_after_opening_changes_the_contact(bot, ctx, sa
                                   "电话别打了 我在上班 发微信吧"])
 async def test_a_warning_about_calling_after_opening_reaches_the_case(bot, ctx, said):
     """A check round's residents: one started a new report, two were only added to the story."""
-    await bot.say("我是桃源村的 隔壁老张家的鸡天天跑到我家菜地 电话13912345678")
-    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    number = await chickens(bot, "桃源村", "13912345678")
     reply = await bot.last(said)
     assert number in reply and "不直接打" in reply and "请核对" not in reply, reply
     assert (await case_of(ctx, number)).contact_note
@@ -433,8 +435,7 @@ async def test_the_status_says_who_has_the_case_and_when_they_meet(bot, ctx):
     """"现在谁在管我的事啊", "约的是几点来着 我忘了": the status named neither the handler nor the
     appointment once a progress note came after it."""
     from tests.staff.helpers import staff_bot
-    await bot.say("我是柳林村的 隔壁老张家的鸡天天跑到我家菜地 电话13812345678")
-    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    number = await chickens(bot, "柳林村")
     li = staff_bot(ctx, "LiHongMei")
     await li.say(f"接单 {number}")
     await li.say(f"约谈 {number} 12月9日上午9点 村委会")
