@@ -183,37 +183,21 @@ async def on_amend(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     return UNHANDLED if amended is None else amended
 
 
-@idle.message(lambda m, d: withdraws(d["words"].text) and bool(d["conversation"].last_case)
+def _for_the_case(text: str) -> bool:
+    """Words that only make sense about a case already open: withdrawing it ("押金那个事我不想弄了
+    取消案件"), how (not) to be called ("别打这个电话 有事发微信"), moving a meeting ("那天我要去医院
+    能不能改到下午"); read as a new report, they began one or were lost in the story."""
+    return withdraws(text) or bool(contact_caution(text)) or asks_to_reschedule(text)
+
+
+@idle.message(lambda m, d: _for_the_case(d["words"].text) and bool(d["conversation"].last_case)
               and not _danger(m, d) and not another_matter(d["words"].text))
-async def on_withdraw_in_words(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
-                               turn: Turn, words: Words) -> Answer:
-    """"押金那个事我不想弄了 取消案件": withdrawing the case the words are about is asked of its
-    people (a bare "取消案件" is on_cancel's)."""
+async def on_for_the_case(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                          turn: Turn, words: Words) -> Answer:
+    """To the people of the case the words are about (a bare "取消案件" is on_cancel's)."""
     mine = OpenCases(ctx, uow, conversation, message, turn)
     case = await mine.about(words.reading)
-    return UNHANDLED if case is None else await mine.tell(case, words.raw, withdraw=True)
-
-
-@idle.message(lambda m, d: bool(contact_caution(d["words"].text)) and bool(d["conversation"].last_case)
-              and not _danger(m, d) and not another_matter(d["words"].text))
-async def on_contact_caution(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
-                             turn: Turn, words: Words) -> Answer:
-    """"别打这个电话 这是我儿子的 有事发微信" after opening: kept beside the case's number (it
-    started a new report, or was only added to the story)."""
-    mine = OpenCases(ctx, uow, conversation, message, turn)
-    case = await mine.about(words.reading)
-    return UNHANDLED if case is None else await mine.tell(case, words.raw)
-
-
-@idle.message(lambda m, d: asks_to_reschedule(d["words"].text) and bool(d["conversation"].last_case)
-              and not _danger(m, d))
-async def on_reschedule(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
-                        words: Words) -> Answer:
-    """"那天我要去医院 能不能改到下午", a reply to an appointment's push: to the case's people
-    (it read as a new report about a hospital)."""
-    mine = OpenCases(ctx, uow, conversation, message, turn)
-    case = await mine.about(words.reading)
-    return UNHANDLED if case is None else await mine.tell(case, words.raw)
+    return UNHANDLED if case is None else await mine.tell(case, words.raw, withdraw=withdraws(words.text))
 
 
 @idle.message(lambda m, d: chases(d["words"].text) and bool(d["conversation"].last_case) and not _danger(m, d))
