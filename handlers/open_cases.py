@@ -64,9 +64,9 @@ class OpenCases:
         body = rest if corrected or adding is None else text[adding.end():].strip()
         if not body:
             return [texts.ASK_WHAT_TO_CHANGE_CASE.format(number=number)]
-        reading = await self.ctx.reader.read(body)
-        # the place from the words as said: "应该是柳林村 不是桃源村" names the one not denied
-        place = self.places.read(await self.ctx.reader.read(text) if corrected else reading, asked=True)
+        # a correction is read as said: "应该是柳林村 不是桃源村" names the one place not denied
+        reading = await self.ctx.reader.read(text if corrected else body)
+        place = self.places.read(reading, asked=True)
         phones = reading.phones or (() if reading.other_phones else tuple(own_phones(body)))
         if isinstance(place, list):
             return [texts.ASK_PLACE_PRECISELY.format(
