@@ -48,7 +48,11 @@ class Intake:
         self.ctx, self.uow, self.conv, self.message, self.turn = ctx, uow, conv, message, turn
         self.registry = ctx.registry
         self.places = PlaceAnswers(ctx)
-        self.open_cases = OpenCases(ctx, uow, conv, message, turn)
+
+    @property
+    def open_cases(self) -> OpenCases:
+        """The writer's open cases (a chase or a report joining one, mid-intake)."""
+        return OpenCases(self.ctx, self.uow, self.conv, self.message, self.turn, places=self.places)
 
     @property
     def draft(self) -> Draft:

@@ -40,10 +40,11 @@ NEW_NUMBER = re.compile(r"改|换|新|打这个|用这个|联系这个")
 class OpenCases:
     """One message's words about the writer's open cases."""
 
-    def __init__(self, ctx: AppContext, uow: UnitOfWork, conv: Conversation, message: Message, turn: Turn):
+    def __init__(self, ctx: AppContext, uow: UnitOfWork, conv: Conversation, message: Message, turn: Turn, *,
+                 places: PlaceAnswers | None = None):
         self.ctx, self.uow, self.conv, self.message, self.turn = ctx, uow, conv, message, turn
         self.registry = ctx.registry
-        self.places = PlaceAnswers(ctx)
+        self.places = places or PlaceAnswers(ctx)
 
     async def amend(self, text: str, reading: Reading | None = None) -> list[str] | None:
         """"不对，是石桥村" / "电话改成139…" / "补充：…" after the case was opened: the resident's
