@@ -25,6 +25,7 @@ from nlp.intents import (
     asks_call_back,
     asks_to_reschedule,
     contact_caution,
+    field_edit,
     says_settled,
     strip_correction,
     takes_back,
@@ -51,6 +52,9 @@ class OpenCases:
         own open case takes the correction (place, contact or description), its people hear of
         it. None when the text is not a correction of one."""
         corrected, rest = strip_correction(text)
+        edit = field_edit(rest)
+        if edit is not None and edit[0] == "party":
+            return await self._new_party(edit[1])
         field = FIELD_CHANGE.match(text)
         if field and not corrected:
             corrected, rest = True, text[field.end():].strip()
@@ -85,6 +89,19 @@ class OpenCases:
         self.turn.case_numbers.add(number)
         return [f"好的，案件 {number} {said}，经办人会看到。"]
 
+
+    async def _new_party(self, name: str) -> list[str] | None:
+        """"对方说错了 应该是物业公司" after opening: the last case's other party."""
+        case = await self.last()
+        if case is None:
+            return None
+        parties = [p for p in case.parties if not (isinstance(p, dict) and p.get("role") == "other")]
+        await (await self.uow.cases()).update(case, self.message.conversation_key,
+                                              parties=[*parties, {"role": "other", "name": name}])
+        for hook in self.ctx.on_case_updated:
+            await hook(self.ctx, self.uow, case)
+        self.turn.case_numbers.add(case.number)
+        return [f"好的，案件 {case.number} 的对方改为{name}，经办人会看到。"]
 
     async def last(self) -> Case | None:
         """The resident's own last case, while it is open (what they say next may be about it)."""

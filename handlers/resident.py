@@ -26,6 +26,7 @@ from nlp.intents import (
     asks_to_reschedule,
     chases,
     contact_caution,
+    field_edit,
     strip_correction,
     withdraws,
 )
@@ -175,7 +176,8 @@ async def on_greeting(ctx: AppContext) -> Answer:
     return texts.help_text(ctx.registry)
 
 
-@idle.message(IntentIs(Intent.CORRECTION, Intent.FIELD_CHANGE, Intent.ADDING), lambda m, d: not another_matter(d["words"].text))
+@idle.message(lambda m, d: d["words"].has(Intent.CORRECTION, Intent.FIELD_CHANGE, Intent.ADDING)
+              or field_edit(d["words"].text) is not None, lambda m, d: not another_matter(d["words"].text))
 async def on_amend(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, turn: Turn,
                    words: Words) -> Answer:
     """"不对，是石桥村" after the case was opened: the resident's own open case takes it."""

@@ -53,6 +53,7 @@ def test_does_not_chase(text):
     ("类型：物业纠纷", ("type", "property_mgmt")),
     ("对方是隔壁老张我是老王", ("party", "隔壁老张")),              # who they are is not the party
     ("对方是隔壁老张 我叫王大明", ("party", "隔壁老张")),
+    ("对方说错了 应该是物业公司", ("party", "物业公司")), ("对方不是邻居 是楼下开超市的老板", ("party", "楼下开超市的老板")),
 ])
 def test_field_edits(text, edit):
     from nlp.intents import field_edit

@@ -455,3 +455,14 @@ async def test_asking_for_help_about_the_open_case_reaches_it(bot, ctx):
     assert number in reply and "发生了什么" not in reply, reply
     assert "24小时" in (await case_of(ctx, number)).description
     assert "发生了什么" in await bot.last("我要反映")            # a bare wish to report still begins one
+
+
+@pytest.mark.parametrize("said, party", [("对方说错了 应该是物业公司", "物业公司"),
+                                         ("對方不是鄰居 是樓下開超市的老闆", "楼下开超市的老板")])
+async def test_the_other_party_corrected_after_opening(bot, ctx, said, party):
+    """Both began a new report in a check round (one became a duplicate case naming 邻居)."""
+    number = await chickens(bot, "柳林村")
+    reply = await bot.last(said)
+    assert number in reply and party in reply and "请核对" not in reply, reply
+    case = await case_of(ctx, number)
+    assert [p["name"] for p in case.parties if p.get("role") == "other"] == [party]
