@@ -129,6 +129,8 @@ def test_not_corrections(text):
 @pytest.mark.parametrize("text, wants", [
     ("押金那个事我不想弄了 取消案件", True), ("那个事算了吧 我不想追究了", True), ("撤回投诉", True),
     ("他不想还钱了", False), ("我不想跟他吵了 但是钱要还", False), ("取消了订单也不退钱", False),
+    ("楼上又吵了 我真不想管了 你们管不管", False), ("物业说不用你们管了 我们自己处理", False),
+    ("我不想追究了 但是医药费得给", False),
 ])
 def test_withdraws(text, wants):
     from nlp.intents import withdraws
