@@ -15,6 +15,7 @@ from storage.models import Case
 if TYPE_CHECKING:
     from bot.context import AppContext
     from bot.uow import UnitOfWork
+    from storage.registry import Registry
 
 ROLE_NAMES = {"grid_worker": "网格员", "mediator": "调解员", "committee": "专业调解委员会调解员",
               "leader_on_duty": "包案领导", "centre": "综治中心"}
@@ -40,13 +41,17 @@ def shorten(text: str, limit: int) -> str:
 def who(ctx: "AppContext", case: Case, staff_id: str | None = None) -> str:
     """'东溪镇柳林村的网格员': that staff member's (default: the first assignee's) place and
     role, no name."""
-    reg = ctx.registry
+    return holder(ctx.registry, case, staff_id) or "工作人员"
+
+
+def holder(reg: "Registry", case: Case, staff_id: str | None = None) -> str:
+    """`who`, from the registry alone ("" when the case has nobody)."""
     for sid in ([staff_id] if staff_id else []) + list(case.assignees or []):
         s = reg.staff.get(sid)
         if s is not None:
             place = reg.full_name(s.places[0]) if s.places else ""
             return f"{place}的{ROLE_NAMES.get(s.role, '工作人员')}" if place else ROLE_NAMES.get(s.role, "工作人员")
-    return "工作人员"
+    return ""
 
 
 async def tell(ctx: "AppContext", uow: "UnitOfWork", case: Case, text: str, kind: str = "update",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.lifecycle import STATUS_NAMES
-from bot.notify import ROLE_NAMES
+from bot.notify import holder
 from bot.privacy import mask_text, names_of
 from handlers.texts import local, shorten
 from nlp.reading import TYPE_NAMES
@@ -24,9 +24,9 @@ def case_detail(case: Case, events: Sequence[CaseEvent], registry: Registry, tz:
     lines = [f"案件 {case.number}（{TYPE_NAMES.get(case.type, case.type)}，{registry.full_name(case.place_code) or '地点未定'}）",
              f"当前状态：{STATUS_NAMES.get(case.status, case.status)}",
              f"受理时间：{local(case.created_at, tz)}"]
-    holder = _holder(case, registry)
-    if holder and case.status in (Status.DISPATCHED, Status.MEDIATING, Status.ESCALATED):
-        lines.append(f"负责：{holder}")
+    who = holder(registry, case)
+    if who and case.status in (Status.DISPATCHED, Status.MEDIATING, Status.ESCALATED):
+        lines.append(f"负责：{who}")
     result = next((e for e in reversed(events) if e.kind == "status" and e.data.get("outcome")), None)
     latest = next((e for e in reversed(events) if e.kind in ("progress", "appointment")), None)
     met = next((e for e in reversed(events) if e.kind == "appointment"), None)
@@ -42,13 +42,3 @@ def case_detail(case: Case, events: Sequence[CaseEvent], registry: Registry, tz:
         lines.append("正在分派给当地网格员，分派后会通知您。")
     return "\n".join(lines)
 
-
-def _holder(case: Case, registry: Registry) -> str:
-    """'东溪镇柳林村的网格员': who has the case, by place and role (no name), as pushes say it."""
-    for sid in case.assignees or []:
-        s = registry.staff.get(sid)
-        if s is not None:
-            place = registry.full_name(s.places[0]) if s.places else ""
-            role = ROLE_NAMES.get(s.role, "工作人员")
-            return f"{place}的{role}" if place else role
-    return ""

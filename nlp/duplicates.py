@@ -66,7 +66,7 @@ def similarity(a: str, b: str) -> float:
 
 # characters that carry no subject: function words, pronouns, the words of asking and chasing
 _PLAIN = frozenset("的了是我你他她它们这那个些事情有人管吗呢吧啊呀哦嘛都也还就又再很太好几天月年"
-                   "不没在和跟与给把被对说要想会能可以去来到吗么什怎样么啥咋谁哪里儿一二三四五六七八九十两")
+                   "不没在和跟与给把被对说要想会能可以去来到么什怎样啥咋谁哪里儿一二三四五六七八九十两")
 
 
 def subject_overlap(said: str, case_text: str) -> float:

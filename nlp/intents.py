@@ -115,7 +115,7 @@ def contact_caution(text: str) -> str:
 WITHDRAW = re.compile(r"取消(?:这个)?(?:案件|案子|投诉|反映)|撤(?:销|回)(?:这个)?(?:案件|案子|投诉|反映)?|"
                       r"不想(?:弄|办|告|追究)了|不追究了|(?<!说)不用(?:你们)?(?:管|处理)了")
 # "我不想追究了 但是医药费得给": something is still wanted
-_STILL_WANTED = re.compile(r"但是|可是|不过|但|只要|除非")
+_STILL_WANTED = re.compile(r"但|可是|不过|只要|除非")
 
 
 def withdraws(text: str) -> bool:
