@@ -157,7 +157,7 @@ async def resolve(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case
 async def escalate(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     if case.status not in OPEN_STATUSES:
         return f"案件 {case.number} 当前状态是“{_status(case)}”，不能上报。"
-    level = await routing.escalate(ctx, uow, case, actor.key, note)
+    level = await routing.escalate(ctx, uow, case, actor.key, note, by=actor.staff.id)
     if level is None:
         return f"案件 {case.number} 已在县级办理，不能再上报；请联系值班领导协调。"
     return f"已上报：{case.number} 交{routing.LEVEL_NAMES[level]}办理（{notify.who(ctx, case)}）。"

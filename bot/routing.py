@@ -225,10 +225,16 @@ async def alert_red(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> list[Ch
     return leaders
 
 
-async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str, reason: str) -> str | None:
+async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str, reason: str,
+                   by: str | None = None) -> str | None:
     """Move the case one level up the tree and hand it to that level; the new level, or None
-    at the county (nothing goes higher)."""
+    at the county (nothing goes higher). `by`: the staff id of the person escalating; a level
+    whose handlers are only them is passed over (a town mediator who took a village case over
+    and cannot settle it sends it to the county, not back to themselves)."""
     level = NEXT_LEVEL.get(case.level)
+    while level is not None and by is not None and \
+            {c.staff.id for c in handlers_at(ctx.registry, case.place_code, level)} == {by}:
+        level = NEXT_LEVEL.get(level)
     if level is None:
         return None
     store = await uow.cases()

@@ -88,6 +88,17 @@ async def test_escalation_village_town_county_and_no_higher(bot, ctx):
     assert pushed == ["LiHongMei", "LiuDeMing", "GuoZheng"]
 
 
+async def test_a_town_mediator_escalating_a_village_case_hands_it_to_the_county(bot, ctx):
+    # the town's mediator took the village case over: its level above is theirs already, so
+    # 上报 goes to the level above them, not back to them
+    number = await report(bot)
+    assert "已接单" in await staff_bot(ctx, "LiuDeMing").last(f"接单 {number}")
+    reply = await staff_bot(ctx, "LiuDeMing").last(f"上报 {number} 镇里也协调不了")
+    case = await case_of(ctx, number)
+    assert (case.status, case.level, case.assignees) == ("escalated", "county", ["med-county"]), reply
+    assert "县" in reply
+
+
 async def test_transfer_and_send_back(bot, ctx):
     number = await report(bot)
     assert "王建国" in await staff_bot(ctx, "LiHongMei").last(f"转办 {number} 王建国")
