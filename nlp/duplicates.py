@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from nlp.normalize import normalize
-from nlp.parties import find_party, surnames_named
+from nlp.parties import businesses, find_party, is_business, surnames_named
 from nlp.reading import NOT_A_DISPUTE, Reading
 from nlp.slots import cn_number
 
@@ -108,9 +108,11 @@ _RELATIVE = re.compile(r"^(?:楼上|楼下|隔壁|对门|对面|邻居|邻家|�
 
 
 def identities(text: str) -> dict[str, frozenset[str]]:
-    """What picks out one dispute among alike ones: the surnames of the people named and the
-    numbers of buildings, units, rooms and groups ("三号楼" and "3号楼" are one)."""
-    out = {"person": surnames_named(text)}
+    """What picks out one dispute among alike ones: the surnames of the people named, the
+    businesses complained of and the numbers of buildings, units, rooms and groups ("三号楼"
+    and "3号楼" are one)."""
+    # a business by the last two characters of its name: 养猪场 and 猪场 are one farm
+    out = {"person": surnames_named(text), "business": frozenset(b[-2:] for b in businesses(text))}
     for kind, pattern in _NUMBERED.items():
         numbers = set()
         for m in pattern.finditer(text):
@@ -147,6 +149,8 @@ def other_matter(text: str, case_text: str, case_party: str | None = None) -> bo
     told, theirs = find_party(text), case_party or find_party(case_text)
     if not told or not theirs:
         return False
+    if is_business(told) != is_business(theirs):
+        return False                # "老板" and "砖厂": the business and its boss, or a role word
     told, theirs = _PARTY_TAIL.sub("", told) or told, _PARTY_TAIL.sub("", theirs) or theirs
     return told not in theirs and theirs not in told
 
@@ -173,7 +177,7 @@ def aboutness(reading: Reading, case_text: str, case_type: str, case_party: str 
     if _shares(mine, theirs):
         score += 0.3
     told, party = find_party(reading.text), case_party or find_party(case_text)
-    if told and party:
+    if told and party and is_business(told) == is_business(party):
         a, b = _PARTY_TAIL.sub("", told) or told, _PARTY_TAIL.sub("", party) or party
         score += 0.3 if (a in b or b in a) else -0.3
     return score

@@ -17,7 +17,44 @@ _WHO = (
     r"(?:[\u4e00-\u9fa5]某某?)",
     r"(?:姓[\u4e00-\u9fa5]的)",
 )
-_PARTY = re.compile("|".join(_WHO))
+# a business complained of: a modifier of its own (not a function word, not 我/他) before a
+# head that names a business ("养猪场", "化工厂", "烧烤店", "装修公司"); farms, yards and
+# plants by their own words, since 场 and 站 alone are also an occasion or a stop ("一场", "车站")
+# characters a business's own name does not hold: function words, pronouns, verbs of what is
+# done to it, measure words, time and position words, places ("镇上的", "在…", "来店里")
+_NOT_A_NAME = ("的了在去到来把我俺咱额阮他她你它伊们开进出回从给这那哪个些每某各本该此其是和跟与及或被让叫说就都也还"
+               "又再很太更最已正过着地得啥么吗呢吧啊呀嘛哦砸找问请挨偷看买卖租借欠拖打骂雇一二三四五六七八九十两几半多"
+               "少间爿座栋块元钱昨今明前后晚早门口边旁里外上下中内村镇乡县区市省系话家对隔壁附近但之後楼游板儿接偿故")
+# 家 belongs to a name ("家具店", "家政公司") unless it counts one ("一家", "那家", "他家")
+_MODIFIER = rf"(?:[^\W\d_{_NOT_A_NAME}]|(?<![一这那他她我你哪每两几某俺咱额])家)"
+_BUSINESS = (r"4s店|4S店"
+             rf"|{_MODIFIER}{{1,4}}(?:厂|店|馆|公司|作坊)"
+             r"|(?:养[\u4e00-\u9fa5]|[猪鸡鸭鹅牛羊]|养殖|屠宰|采石|砂石|沙石|石料|垃圾|搅拌|洗车|废品|木材|砖|沙|石|农|林|渔|牧)场"
+             r"|(?:搅拌|垃圾|中转|废品|回收|收购|快递|加油|充电|洗车)站"
+             rf"|{_MODIFIER}{{0,3}}(?:驾校|培训机构|培训班|健身房|美容院|幼儿园|养老院|敬老院|酒吧|网吧|KTV|ktv|歌厅|农家乐|民宿)")
+_BUSINESS_RX = re.compile(_BUSINESS)
+# the writer's own business ("我家的养殖场", "我自己开的小卖店") is not the other party
+_OWNED = re.compile(r"(?:我|俺|咱|自己)(?:家|们)?(?:自己)?(?:开|办|承包|经营)?的?$")
+_PARTY = re.compile("|".join((_BUSINESS, *_WHO)))
+
+
+_INSURER = re.compile(r".*(保[险險]公司)$")
+
+
+def _business_name(words: str) -> str:
+    # an insurer is named by what it is: the words before it are the accident's ("事故保险公司")
+    return _INSURER.sub(r"\1", words)
+
+
+def is_business(word: str) -> bool:
+    """Whether a party's words name a business ("养猪场", "装修公司")."""
+    return bool(_BUSINESS_RX.fullmatch(word))
+
+
+def businesses(text: str) -> set[str]:
+    """The businesses a text complains of (not the writer's own)."""
+    return {_business_name(m.group(0)) for m in _BUSINESS_RX.finditer(text)
+            if not _OWNED.search(text, max(0, m.start() - 6), m.start())}
 _NAMED = re.compile(r"(?:对方是|对方叫|跟|和|与)([\u4e00-\u9fa5]{2,6}?)(?:的|之间|吵|闹|有|发生|因为|，|,|。|$)")
 # a person named by surname: "同事李强", "有个叫赵大海的", "张老三"
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
@@ -79,6 +116,13 @@ def find_party(text: str) -> str | None:
             return name
     for m in _PARTY.finditer(text):
         found = m.group(0)
+        if is_business(found):
+            if _OWNED.search(text, max(0, m.start() - 6), m.start()):
+                continue            # "我家的养殖场被强拆了": the writer's own
+            return _business_name(found)
+        near = _BUSINESS_RX.search(text, m.end(), m.end() + 10)
+        if near is not None and near.start() - m.end() <= 4 and not _CHUNKS.search(text, m.end(), near.start()):
+            return _business_name(near.group(0))    # "楼下新开的烧烤店": where it is, and the business
         if _WHERE_THINGS_ARE.match(text, m.end() - found.endswith("的")):
             continue                # "楼下的车", "楼下停车位": where something is, not who
         if len(found) == 2 and found[0] == "老" and found[1] in _SURNAMES \

@@ -96,6 +96,20 @@ def test_many_reporters_and_burst(u):
     assert b3 and b3.risk == "yellow"
 
 
+def test_the_same_business_told_by_three_residents_is_one_dispute(u):
+    """Residents of one village complaining of "the pig farm" in their own words complain of
+    one farm (told as 养猪场, 猪场, 养猪场老板); another business of the village (the brick
+    works) is another dispute."""
+    first = case("A", "我是柳林村的 村东头那个养猪场臭得要命 苍蝇到处飞", typ="environment", reporter="u1")
+    r = u.read("柳林村养猪场太臭了 夏天窗户都不敢开")
+    assert find_duplicate(r, "DX01", "u2", NOW, [first]).number == "A"
+    r = u.read("我们柳林村的猪场 粪水直接排到河里")
+    assert find_duplicate(r, "DX01", "u3", NOW, [first]).number == "A"
+    r = u.read("柳林村的砖厂太臭了 夏天窗户都不敢开")
+    assert find_duplicate(r, "DX01", "u2", NOW, [case("A", "柳林村养猪场太臭了 夏天窗户都不敢开",
+                                                      typ="environment", reporter="u1")]) is None
+
+
 def test_similarity_bounds():
     assert similarity("", "abc") == 0.0
     assert similarity("楼上拖椅子", "楼上拖椅子") == 1.0

@@ -24,6 +24,16 @@ from nlp.parties import find_party
     ("我是柳林村的老王啊我家那个地被隔壁老张占了", "隔壁老张"),
     ("俺是老李 工头欠俺三个月工钱", "工头"),
     ("我是石桥村的老板拖欠我三个月工资", "老板"),                   # voice without punctuation: 的 | 老板
+    # a business complained of is the other party (a farm, a factory, a shop, a plant)
+    ("村东头那个养猪场臭得要命 苍蝇到处飞", "养猪场"),
+    ("镇上的化工厂天天晚上排黑烟", "化工厂"),
+    ("楼下新开的烧烤店油烟全飘进我家", "烧烤店"),
+    ("在理发店充了三千块的卡 现在关门了", "理发店"),
+    ("小区门口的搅拌站半夜还在响", "搅拌站"),
+    ("我在砖厂干了半年 工钱一直不给", "砖厂"),
+    ("村里的小作坊烧塑料 味道熏人", "小作坊"),
+    ("给一家装修公司付了五万定金 人跑了", "装修公司"),
+    ("报了个驾校交了钱 一直不给排课", "驾校"),
 ])
 def test_parties(text, party):
     assert find_party(text) == party
@@ -35,6 +45,9 @@ def test_parties(text, party):
     ("我想反映一下邻居的事", "邻居的"),
     # a check round's readings
     ("村里的老党员都说这事不对", "老党"), ("这事跟他们没关系", "他们没关系"), ("隔壁村的人把我家的水渠堵了", "隔壁"),
+    # a business of the writer's own, a place something happened, an occasion
+    ("我家的养殖场被强拆了 几十头猪没地方放", "养殖场"), ("我自己开的小卖店被人砸了", "小卖店"),
+    ("在停车场倒车被人蹭了", "停车场"), ("昨天下了一场大雨 屋顶漏了", "一场"), ("他当场就动手了", "当场"),
 ])
 def test_not_parties(text, not_party):
     assert find_party(text) != not_party
