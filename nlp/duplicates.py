@@ -104,7 +104,10 @@ _NUMBERED = {"building": re.compile(_NUM + r"\s*(?:号楼|栋|幢|号院)"),
              "room": re.compile(r"(\d{3,4})\s*(?:室|房间|号房)|单元\s*(\d{3,4})"),
              "group": re.compile(_NUM + r"\s*(?:组|队)(?![织长员])")}
 # the other party told from where the writer lives: another writer's "楼上" is another household
-_RELATIVE = re.compile(r"^(?:楼上|楼下|隔壁|对门|对面|邻居|邻家|前院|后院|左邻|右舍)")
+# and the writer's family: another writer's "我老公" is another husband
+_RELATIVE = re.compile(r"^(?:楼上|楼下|隔壁|对门|对面|邻居|邻家|前院|后院|左邻|右舍"
+                       r"|(?:我的?|俺)?(?:老公|丈夫|老婆|妻子|媳妇|前夫|前妻|儿子|女儿|儿媳|女婿|公公|婆婆|岳父|岳母|"
+                       r"父亲|母亲|亲戚|兄弟|哥哥|弟弟|姐姐|妹妹|嫂子|弟媳|大哥|二哥|三哥|大姐|二姐|大伯|叔叔|伯伯|姑姑|舅舅))")
 
 
 def identities(text: str) -> dict[str, frozenset[str]]:

@@ -40,6 +40,18 @@ def test_upstairs_said_by_two_residents_is_two_households(u):
     assert find_duplicate(r, "DX01", "u9", NOW, [case("A1", "隔壁家的狗晚上一直叫", typ=r.type)]) is None
 
 
+def test_a_husband_or_a_son_told_by_two_residents_is_two_families(u):
+    """"我老公", "我儿子", "我婆婆" are said from the writer's family, as 楼上 from their home: two
+    women of one village who both write that their husband beats them are two cases (the
+    same woman writing again is her own case)."""
+    cands = [case("A", "我老公喝了酒就打我 我是桃源村的", typ="marriage_family", reporter="u1")]
+    r = u.read("我老公喝了酒就打我 我是桃源村的")
+    assert find_duplicate(r, "DX01", "u2", NOW, cands) is None
+    assert find_duplicate(r, "DX01", "u1", NOW, cands).reason == "same_reporter"
+    r = u.read("我婆婆天天骂我 不让我回家")
+    assert find_duplicate(r, "DX01", "u2", NOW, [case("A", "婆婆天天骂我 不让我进门", typ=r.type)]) is None
+
+
 def test_different_people_or_buildings_named_are_different_disputes(u):
     """Two tellings that name different people (老王 / 老李, 张强 / 李明) or different
     buildings, units, rooms or village groups are different disputes, even from one resident;
