@@ -90,7 +90,7 @@ async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note:
         text = f"案件 {n} 已由{who(ctx, case, by)}接手，正在调解，有进展会告诉您。"
     elif case.status == Status.RESOLVED:
         result = f"案件 {n} 已调解办结。处理结果：{shorten(note, 200) or '已化解'}"
-        await tell(ctx, uow, case, f"{result}\n{RATE_QUESTION}", "final", others=result)
+        await tell(ctx, uow, case, f"{result}\n{RATE_QUESTION}", "final", others=f"案件 {n} 已调解办结。")
         return
     elif case.status == Status.ESCALATED:
         text = f"案件 {n} 已上报到{LEVEL_WORDS.get(case.level, '上级')}处理，由{who(ctx, case)}负责。"
@@ -98,6 +98,8 @@ async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note:
         text = f"案件 {n} 正在重新分派给合适的工作人员，分派后会通知您。"
     elif case.status == Status.CLOSED and case.satisfaction is None:
         text = f"案件 {n} 已回访并办结归档。" + (f"回访情况：{shorten(note, 200)}" if note else "")
+        await tell(ctx, uow, case, text, answered=answered, others=f"案件 {n} 已回访并办结归档。")
+        return
     elif case.status == Status.CLOSED:
         text = f"案件 {n} 已办结归档，感谢您的评价。"
     else:
@@ -105,11 +107,15 @@ async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note:
     await tell(ctx, uow, case, text, answered=answered)
 
 
+# staff notes, meetings and results are written to the reporter of record ("已与报案人张女士电话
+#确认"); residents whose reports joined the case hear that it moved, not those words
 async def progress(ctx: "AppContext", uow: "UnitOfWork", case: Case, note: str) -> None:
-    await tell(ctx, uow, case, f"案件 {case.number} 有新进展：{shorten(note, 300)}")
+    await tell(ctx, uow, case, f"案件 {case.number} 有新进展：{shorten(note, 300)}",
+               others=f"案件 {case.number} 有新进展，工作人员正在办理。")
 
 
 async def appointment(ctx: "AppContext", uow: "UnitOfWork", case: Case, when: str, by: str | None = None) -> None:
     """`by`: who made the appointment (it is they who will meet the resident)."""
     await tell(ctx, uow, case, f"案件 {case.number}：{who(ctx, case, by)}约您 {shorten(when, 100)} 面谈调解，"
-                               "如时间不方便请直接回复说明。")
+                               "如时间不方便请直接回复说明。",
+               others=f"案件 {case.number} 已约定面谈调解，工作人员正在办理。")

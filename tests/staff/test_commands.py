@@ -221,6 +221,27 @@ async def test_a_second_reporter_keeps_their_own_phone_on_the_case(bot, ctx):
     assert linked.data.get("contact") == "13900001111"
 
 
+async def test_a_resident_whose_report_joined_a_case_hears_its_status_not_staff_notes(bot, ctx):
+    """Staff notes, meetings and results are written to the reporter of record ("已与报案人张女士
+    电话确认"): another resident whose report joined the case hears that the case moved, not
+    those words, and their status view shows where it stands without them."""
+    number = await report(bot, SAME_UPSTAIRS[0])
+    neighbour, joined = await neighbour_reports(ctx, number)
+    assert number in joined
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    await li.say(f"进展 {number} 已与报案人张女士电话确认，她家老人受了惊吓")
+    await li.say(f"约谈 {number} 12月9日上午9点 村委会")
+    await li.say(f"办结 {number} 张女士与楼上签订协议，赔偿500元")
+    mine = [p.text for p in await outbox(ctx, "test") if p.user == "resident-2"]
+    theirs = [p.text for p in await outbox(ctx, "test") if p.user != "resident-2"]
+    assert any("张" in t and "电话确认" in t for t in theirs)                      # the reporter of record
+    assert any("正在调解" in t for t in mine) and any("办结" in t for t in mine), mine
+    assert not any("张" in t or "电话确认" in t or "12月9日" in t or "500" in t for t in mine), mine
+    status = await neighbour.last(f"查询 {number}")
+    assert number in status and "张" not in status and "500" not in status, status
+
+
 async def test_two_residents_upstairs_are_two_cases(bot, ctx):
     """Two residents of one village each complain that "楼上" drags chairs at night: two
     households, two cases; neither report disappears into the other's case."""
