@@ -152,7 +152,9 @@ async def test_everyone_who_reported_the_same_dispute_hears_of_it(bot, ctx):
     assert any("正在调解" in p.text for p in to_two)
     [final_one] = [p for p in pushes if p.kind == "final" and p.user == "resident-1"]
     [final_two] = [p for p in to_two if p.kind == "final"]
-    assert "签订协议" in final_two.text and "1-5" in final_one.text and "1-5" not in final_two.text
+    # the result's words are the reporter of record's; the other hears that it was settled
+    assert "签订协议" in final_one.text and "1-5" in final_one.text
+    assert "办结" in final_two.text and "签订协议" not in final_two.text and "1-5" not in final_two.text
     # the second reporter may follow the case, and it is among "my cases"
     detail = await neighbour.last(f"查询 {number}")
     assert number in detail and "当前状态" in detail and "13812345678" not in detail
