@@ -230,6 +230,8 @@ NONE_OF_THEM = re.compile(r"^\s*(?:都不是|都不对|不是|没有|都没有|�
 
 def _no_phone(message: Message, data: dict[str, Any]) -> bool:
     words: Words = data["words"]
+    if words.reading.phones:        # "135… 只能发微信联系我": the number, and how to use it (a caution)
+        return False
     return words.has(Intent.THIS_ACCOUNT, Intent.SKIP) or declines_phone(words.body)
 
 

@@ -104,11 +104,9 @@ _CLAUSE = re.compile(r"[，,。！？!?；;\s]+")
 
 
 def contact_caution(text: str) -> str:
-    """The clause that warns how not to be contacted, as said; "" when none does."""
-    for clause in _CLAUSE.split(text):
-        if CONTACT_CAUTION.search(clause):
-            return clause.strip()
-    return ""
+    """The clauses that warn how (not) to be contacted, as said ("别打这个电话，只能发微信联系
+    我"); "" when none does."""
+    return "，".join(c.strip() for c in _CLAUSE.split(text) if CONTACT_CAUTION.search(c))
 
 
 # a wish to withdraw said inside a sentence ("押金那个事我不想弄了 取消案件", "算了吧 我不想追究了")

@@ -366,6 +366,20 @@ async def test_a_warning_not_to_call_reaches_the_staff_who_call(bot, ctx):
     assert cards and all("联系提醒：别打这个电话给我老公知道" in t for t in cards), pushes
 
 
+@pytest.mark.parametrize("said", ["电话13512345670 别打这个电话 给我老公知道就完了 只能发微信联系我",
+                                  "13512345670 只能发微信联系我", "13512345670 发微信联系我"])
+async def test_a_number_given_with_wechat_only_is_kept_with_the_warning(bot, ctx, said):
+    """A trial's "电话135… 别打这个电话 … 只能发微信联系我" at the urgent case's phone question: the
+    WeChat words were taken as "no phone, this account" and the number was lost, though she
+    was told it was added. The number is the contact; how to reach her goes beside it."""
+    reply = await bot.last("我老公喝了酒就打我 我是南湖社区的")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    assert "电话" in reply
+    reply = await bot.last(said)
+    case = await case_of(ctx, number)
+    assert case.contact == "13512345670" and "微信" in case.contact_note, (case.contact, case.contact_note, reply)
+
+
 @pytest.mark.parametrize("said", ["哎呀我又说错了 应该是柳林村 不是桃源村", "不好意思我说错了，是柳林村",
                                   "不是桃源村 是柳林村", "哎呀说错了 不是桃源村 是柳林村"])
 async def test_a_place_taken_back_after_opening_moves_the_case(bot, ctx, said):
