@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable
 
+from bot.privacy import mask_numbers
 from storage.lifecycle import AgreementForm, PartyKind, PartyRole
 from storage.models import Agreement, Case, CaseParty
 
@@ -87,9 +88,11 @@ def agreement_context(case: Case, agreement: Agreement, parties: list[CaseParty]
     return {
         "number": agreement.number, "case_number": case.number, "committee": agreement.committee,
         "oral": agreement.form == AgreementForm.ORAL, "parties": people, "place": place,
-        "facts": agreement.facts, "disputes": agreement.disputes or "（见纠纷事实）",
-        "responsibility": agreement.responsibility or "（各方当事人经协商，对责任承担达成一致，见协议内容）",
-        "terms": agreement.terms, "amount": _yuan(agreement.amount_fen), "performance": performance or "（见协议内容）",
+        # every holder gets a copy: no party's number is printed, whatever the fields hold
+        "facts": mask_numbers(agreement.facts), "disputes": mask_numbers(agreement.disputes) or "（见纠纷事实）",
+        "responsibility": mask_numbers(agreement.responsibility) or "（各方当事人经协商，对责任承担达成一致，见协议内容）",
+        "terms": mask_numbers(agreement.terms), "amount": _yuan(agreement.amount_fen),
+        "performance": mask_numbers(performance) or "（见协议内容）",
         "mediator": mediator, "signed_on": _date(agreement.signed_at, tz), "copies": len(holders),
         "holders": holders, "court": agreement.confirm_court,
         "confirm_until": _date(agreement.confirm_window_ends, tz),

@@ -77,14 +77,21 @@ def _mask_spoken(m: re.Match[str]) -> str:
     return "".join(chars[:at[head]]) + "****" + "".join(chars[at[head]:])
 
 
-def mask_text(text: str, names: Iterable[str] = ()) -> str:
-    """Mask every phone number, identity card number and the given names inside free text."""
+def mask_numbers(text: str) -> str:
+    """Mask every phone number and identity card number inside free text (names stay)."""
     if not text:
         return text
     text = _ID_CARD.sub(lambda m: f"{m.group(1)}********{m.group(3)[-1]}", text)
     text = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
     text = _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
-    text = SPOKEN_RUN.sub(_mask_spoken, text)      # the runs nlp.slots reads as digits
+    return SPOKEN_RUN.sub(_mask_spoken, text)      # the runs nlp.slots reads as digits
+
+
+def mask_text(text: str, names: Iterable[str] = ()) -> str:
+    """Mask every phone number, identity card number and the given names inside free text."""
+    if not text:
+        return text
+    text = mask_numbers(text)
     # the names the case holds, and any the words themselves introduce ("我叫王大明", "借钱的是刘二柱")
     names = {*names, *person_names(text)}
     for name in sorted({n for n in names if n and is_person_name(n)}, key=len, reverse=True):

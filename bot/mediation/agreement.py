@@ -86,6 +86,10 @@ async def agree(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case
                 "内容：……\n金额：3000元\n履行方式：……\n履行期限：10个工作日（或 2026-12-31）")
     if not (can_move(case.status, Status.RESOLVED) or case.status == Status.RESOLVED):
         return f"案件 {case.number} 当前状态是“{STATUS_NAMES.get(case.status, case.status)}”，不能登记协议。"
+    if form == AgreementForm.WRITTEN and not fields.get("facts"):
+        # the resident's own words are no statement of facts (and hold their phone number)
+        return (f"协议书要写明纠纷的主要事实（《人民调解法》第二十九条），请加一行“事实：……”，例如：\n协议 {case.number}\n"
+                "事实：……\n争议：……\n责任：……\n内容：……")
     tz = ctx.settings.timezone
     due = deadline(fields.get("due", ""), uow.now, tz, clocks.add_working_days)
     if fields.get("due") and due is None:
@@ -102,7 +106,7 @@ async def agree(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case
     number = f"{prefix}〔{year}〕{seq:03d}号"
     ends = confirmation_window_end(ctx, uow.now) if form == AgreementForm.WRITTEN else None
     agreement = await store.add_agreement(
-        case_id=case.id, number=number, form=form, facts=fields.get("facts", "") or case.description,
+        case_id=case.id, number=number, form=form, facts=fields.get("facts", ""),
         disputes=fields.get("points", ""), responsibility=fields.get("responsibility", ""), terms=fields["terms"],
         amount_fen=amount_fen(fields.get("amount", "")), performance_method=fields.get("method", ""),
         performance_due=due, committee=committee_name(ctx, case), mediator=actor.staff.id,

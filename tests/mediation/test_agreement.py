@@ -143,6 +143,25 @@ async def test_agreement_documents_and_confirmation(ctx, bot, clock, tmp_path):
     assert f.cases_by_origin["applied"] == 1
 
 
+async def test_a_written_agreement_states_its_facts_and_its_documents_carry_no_number(ctx, bot, clock):
+    """A trial's "协议 N 内容：…" without 事实 took the resident's own words as the facts, phone
+    number and all, into every holder's copy (the respondent's too): a written agreement is
+    asked for its facts; any number written into its fields is masked in the documents."""
+    clock.set(local(2026, 12, 3, 10, 0))
+    number, staff, respondent = await mediated(ctx, bot, clock)
+    reply = await staff.last(f"协议 {number} 内容：被申请人22点后不再拖动家具")
+    assert "事实" in reply and (await case_of(ctx, number)).status != Status.RESOLVED, reply
+    reply = await staff.last(f"协议 {number}\n事实：申请人（电话{APPLICANT_PHONE}）反映楼上夜间拖动桌椅。\n"
+                             f"内容：被申请人22点后不再拖动家具，有事联系{RESPONDENT_PHONE}")
+    assert "调解协议书" in reply, reply
+    async with ctx.db.session() as s:
+        docs = await case_documents(s, ctx.settings, ctx.registry, await case_of(ctx, number))
+    for d in (d for d in docs if d.name.endswith(".docx")):
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(d.data)).paragraphs)
+        assert "夜间拖动桌椅" in text and "不再拖动家具" in text
+        assert APPLICANT_PHONE not in text and RESPONDENT_PHONE not in text, text
+
+
 async def test_oral_agreement_is_recorded_as_such_and_origin_counts(ctx, bot, clock):
     number = await report(bot)
     staff = staff_bot(ctx, "LiHongMei")

@@ -16,7 +16,7 @@ async def test_the_dashboard_shows_the_mediation_figures_of_its_area(client, ctx
     number = await open_case(ctx, "m1", "DX01")
     centre = Actor(ctx.registry.staff["centre-qs"], via="console")
     for action, note in ((Action.ORIGIN, "法院委托"), (Action.INVITE, "王强 13900001111"),
-                         (Action.AGREE, "内容：加装静音垫并赔偿 金额：2000元 履行期限：5个工作日")):
+                         (Action.AGREE, "事实：楼上夜间拖椅子 内容：加装静音垫并赔偿 金额：2000元 履行期限：5个工作日")):
         async with ctx.uow() as uow:
             case = await (await uow.cases()).get_for_update(number)
             await perform(ctx, uow, centre, case, action, note)

@@ -23,7 +23,7 @@ async def test_mediation_on_postgres(pg_ctx, clock):
     answers = await asyncio.gather(a.last(f"邀请码 {token}"), b.last(f"邀请码 {token}"))
     assert sum(number in x for x in answers) == 1 and sum("已经使用过" in x for x in answers) == 1
     assert len(await events_of(ctx, number, EventKind.PARTY_JOINED)) == 1
-    reply = await staff.last(f"协议 {number} 内容：加静音垫 金额：1.2万元 履行期限：2个工作日")
+    reply = await staff.last(f"协议 {number} 事实：楼上夜间拖椅子 内容：加静音垫 金额：1.2万元 履行期限：2个工作日")
     assert "〔2026〕001号" in reply and "申请人的姓名未登记" in reply       # the report left no name
     clock.advance(days=20)
     async with ctx.uow() as uow:
