@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot import notify
 from bot.message import Push
-from bot.privacy import mask_name, mask_phone
+from bot.privacy import mask_name, mask_phone, mask_text, names_of
 from nlp.reading import TYPE_NAMES
 from storage.lifecycle import EventKind, Risk, Status
 from storage.models import Case, CaseEvent
@@ -144,7 +144,8 @@ def case_card(ctx: "AppContext", case: Case, *, title: str, with_contact: bool, 
     lines = [f"【{title}】{case.number}",
              f"类型：{TYPE_NAMES.get(case.type, case.type)}｜风险：{RISK_NAMES.get(case.risk, case.risk)}",
              f"地点：{reg.full_name(case.place_code) or '待核实'}",
-             f"概要：{notify.inert(notify.shorten(case.description, 100))}"]
+             # someone told but not assigned (the centre) reads the words masked, as the contact
+             f"概要：{notify.inert(notify.shorten(case.description if with_contact else mask_text(case.description, names_of(case)), 100))}"]
     if case.risk_reasons:
         lines.append("预警原因：" + notify.inert("、".join(case.risk_reasons)))
     contact = case.contact if with_contact else mask_phone(case.contact)

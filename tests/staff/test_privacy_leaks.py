@@ -30,6 +30,18 @@ async def test_a_joined_reporter_never_reads_the_other_residents_name_or_phone(b
         assert "13900001111" not in push.text
 
 
+async def test_a_red_alert_to_the_centre_masks_the_summary_too(bot, ctx):
+    """The centre is told of a red case at once but is not its assignee: a trial found the
+    card's contact line masked and the summary above it carrying the number in full."""
+    await report(bot, "我叫王大明 柳林村的 隔壁拿着菜刀说要砍死我 电话13812345678")
+    alerts = [p for p in await outbox(ctx, "wecom_app") if p.kind == "alert"]
+    to_centre = [p.text for p in alerts if p.user == "QSCentre"]
+    to_leader = [p.text for p in alerts if p.user == "GaoZhenHua"]
+    assert to_centre and to_leader
+    assert all("13812345678" not in t and "王大明" not in t and "138****5678" in t for t in to_centre), to_centre
+    assert any("13812345678" in t for t in to_leader)            # the leader on duty owns the case
+
+
 async def test_the_ledger_json_masks_a_phone_however_deep(bot, ctx):
     number = await report(bot)
     async with ctx.uow() as uow:
