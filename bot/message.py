@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,6 +50,12 @@ class Location:
     lat: float
     lng: float
     label: str = ""
+
+    def __post_init__(self) -> None:
+        # a point on the globe or no location at all (nan and inf passed float() at the edge)
+        if not (math.isfinite(self.lat) and math.isfinite(self.lng) and -90 <= self.lat <= 90
+                and -180 <= self.lng <= 180):
+            raise ValueError("coordinates off the globe")
 
 
 @dataclass(frozen=True)

@@ -176,3 +176,15 @@ async def test_fuzz_the_callback(client, resident, body, safe, sign):
         query = {**query, "signature": "0" * 40, "msg_signature": "0" * 40}
     resp = await client.post("/wechat/mp", params=query, data=wrapped.encode() if sign else body)
     assert resp.status < 500, await resp.text()
+
+
+@pytest.mark.parametrize("x, y", [("nan", "inf"), ("1e400", "-999"), ("91", "120"), ("30", "181")])
+async def test_a_location_off_the_globe_is_not_read(client, resident, wx_ctx, caplog, x, y):
+    """A signed location message with coordinates no place has (nan, inf, beyond ±90/±180) broke
+    the nearest-place search: the handler failed three times and the resident heard an
+    apology twice. It is a message without a place: nothing breaks and nothing is said twice."""
+    caplog.set_level(logging.ERROR)
+    xml = xml_of(resident.fields("location", Location_X=x, Location_Y=y, Scale=15, Label="", MsgId=77))
+    status, text = await post(client, *resident.request(xml))
+    assert status in (200, 400) and "出了点问题" not in text, text
+    assert "Traceback" not in caplog.text and "ERROR" not in caplog.text, caplog.text
