@@ -18,7 +18,7 @@ from bot.middlewares import Turn
 from bot.uow import UnitOfWork
 from handlers.texts import local
 from nlp.reading import TYPE_NAMES
-from storage.cases import _NUMBER, canonical_number
+from storage.cases import find_number
 from storage.models import Case
 from storage.registry import StaffInfo
 
@@ -58,10 +58,11 @@ async def on_staff(message: Message, ctx: AppContext, uow: UnitOfWork, turn: Tur
     if command == "我的":
         return await my_cases(ctx, uow, staff)
     prefix = ctx.settings.case_number_prefix
-    number = canonical_number(rest, prefix)
-    if not number:
+    found = find_number(rest, prefix)
+    if not found:
         return f"请带上案件编号，例如：{command} {prefix}261123-001" + ("" if command == "查" else " …")
-    note = _NUMBER.sub("", rest, count=1).strip(" ：:，,")
+    number, (start, end) = found
+    note = (rest[:start] + rest[end:]).strip(" ：:，,\u3000")
     store = await uow.cases()
     case = await store.get_for_update(number)
     if case is None:

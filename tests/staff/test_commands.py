@@ -88,6 +88,21 @@ async def test_escalation_village_town_county_and_no_higher(bot, ctx):
     assert pushed == ["LiHongMei", "LiuDeMing", "GuoZheng"]
 
 
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+@pytest.mark.parametrize("write", [_full_width, lambda n: n.replace("-", "－"), lambda n: n.replace("-", "—"),
+                                   lambda n: n[:2] + _full_width(n[2:])])
+async def test_a_case_number_typed_in_full_width_is_the_number(bot, ctx, write):
+    """Chinese input methods type ＪＦ２６１１２３－００１ or JF261123—001: the number, not "请带上案件编号"."""
+    number = await report(bot)
+    reply = await staff_bot(ctx, "LiHongMei").last(f"进展 {write(number)} 已上门了解情况")
+    assert "已记录" in reply, reply
+    [note] = await events_of(ctx, number, "progress")
+    assert note.data["text"] == "已上门了解情况", note.data
+
+
 async def test_a_town_mediator_escalating_a_village_case_hands_it_to_the_county(bot, ctx):
     # the town's mediator took the village case over: its level above is theirs already, so
     # 上报 goes to the level above them, not back to them
