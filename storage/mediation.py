@@ -76,6 +76,12 @@ class MediationStore:
     # invitations -----------------------------------------------------------------------
     async def invite(self, case_id: int, party_id: int, token: str, *, expires_at: datetime, note: str,
                      created_by: str) -> Invitation:
+        """A new invitation for the party; its earlier unused ones end now (the newest is the one
+        the mediator passed on: an old code must not seat someone else in the party's place)."""
+        await self.session.execute(
+            update(Invitation).where(Invitation.party_id == party_id, Invitation.used_at.is_(None),
+                                     Invitation.expires_at > self.now)
+            .values(expires_at=self.now).execution_options(synchronize_session=False))
         row = Invitation(token_hash=hash_token(token), case_id=case_id, party_id=party_id, note=note,
                          created_by=created_by, created_at=self.now, expires_at=expires_at, used_by="")
         self.session.add(row)

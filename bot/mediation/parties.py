@@ -7,6 +7,7 @@ contact or words to the mediator; a party's statement goes to the case's staff o
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -96,6 +97,10 @@ async def invite(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Cas
     name, phone, kind, rest = party_from(note)
     if not name:
         return f"请写：邀请 {case.number} 对方姓名 电话（可再写一句给对方的说明）"
+    typed = _PHONE_TYPED.match(rest)
+    if not phone and typed and sum(c.isdigit() for c in typed.group(0)) >= 6:
+        # "王强 1390000abcd": a number typed wrong, not a note for the respondent
+        return f"电话“{typed.group(0).strip()}”不是有效的手机号，请核对后重发：邀请 {case.number} {name} 电话"
     await ensure_applicant(ctx, uow, case, actor.key)
     store = await store_of(uow)
     cases = await uow.cases()
@@ -122,6 +127,7 @@ async def invite(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Cas
 
 
 OFFICIAL_ACCOUNT = "wechat_mp"
+_PHONE_TYPED = re.compile(r"[+＋(（]?[0-9０-９][0-9０-９a-zA-Z\s\-－()（）]{5,}")
 
 
 async def _invite_on_account(ctx: "AppContext", uow: "UnitOfWork", case: Case, party: CaseParty, token: str, expires: datetime) -> bool:

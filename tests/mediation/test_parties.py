@@ -86,6 +86,20 @@ async def test_invitation_is_single_use_expires_and_refuses_forgeries(ctx, bot, 
     assert "不在您的办理范围内" in await other.last(f"邀请 {number} 王强 {RESPONDENT_PHONE}")
 
 
+async def test_a_new_invitation_replaces_the_earlier_ones_of_that_party(ctx, bot):
+    """A trial invited 赵大海 three times (no phone, a phone typed wrong, then right): all three
+    codes worked, and whoever used an old one last became the respondent and refused
+    mediation in his name. The newest invitation of a party is the one that works; a phone
+    typed wrong is refused, not passed on as the mediator's note."""
+    number, token, staff = await invited(ctx, bot)
+    reply = await staff.last(f"邀请 {number} 王强 1390000abcd")
+    assert "电话" in reply and "invite=" not in reply, reply
+    newest = re.search(r"invite=([A-Z0-9]{10})", await staff.last(f"邀请 {number} 王强 {RESPONDENT_PHONE}")).group(1)
+    old = TestBot(ctx, channel="test", user="someone-else")
+    assert number not in (said := await old.last(f"邀请码 {token}")) and "重新" in said, said
+    assert number in await TestBot(ctx, channel="test", user="respondent-9").last(f"邀请码 {newest}")
+
+
 async def test_respondent_refuses_and_staff_see_contacts_whole(ctx, bot):
     number, token, staff = await invited(ctx, bot)
     respondent = TestBot(ctx, channel="test", user="respondent-9")
