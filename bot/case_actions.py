@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot import mediation, notify, rating, routing
 from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES, Status, can_move
+from bot.when import read_when
 from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
 from nlp.slots import cn_number
 from storage.cases import CORRECTABLE
@@ -140,6 +141,13 @@ async def appointment(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: 
     gone = passed_day(note, uow.now, ctx.settings.timezone)
     if gone:
         return f"约谈时间“{gone}”已经过去了，请写将来的时间，如“12月9日上午9点 村委会”。"
+    when = read_when(note, uow.now, ctx.settings.timezone)
+    if when.problem:
+        # the resident is told the time as written: "随便什么时候", 2月30日 or an hour gone by is no meeting
+        return (f"约谈时间{when.problem}，请写将来的日期和时间，如“12月9日上午9点 村委会”"
+                "或“明天下午3点 村委会”。")
+    if when.date_label:          # "明天" read tomorrow is the day after: the date goes with it
+        note = f"{note}（{when.date_label}）"
     await (await uow.cases()).event(case, EventKind.APPOINTMENT, actor.key, text=note)
     await notify.appointment(ctx, uow, case, note, by=actor.staff.id)
     return f"约谈已记录，已通知群众：{case.number}，时间 {note}"

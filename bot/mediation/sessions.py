@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from bot import clocks
 from bot.mediation.common import ensure_applicant, local_time, store_of, tell_parties, tell_staff
-from bot.mediation.text import labelled, parse_when, video_link
+from bot.mediation.text import labelled, video_link
+from bot.when import read_when
 from storage.lifecycle import EventKind, TimerKind
 from storage.models import Case, MediationSession
 
@@ -21,11 +22,12 @@ if TYPE_CHECKING:
 
 async def schedule(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str) -> str:
     """会谈 N 时间 地点（或视频链接）: the parties and the mediator are told now and reminded."""
-    when, rest = parse_when(note, uow.now, ctx.settings.timezone)
-    if when is None:
-        return f"请写上时间和地点，例如：会谈 {case.number} 12月8日 下午3点 村调解室（视频调解可写链接）"
-    if when <= uow.now:
-        return f"会谈时间 {local_time(ctx, when)} 已经过去，请写以后的时间。"
+    read = read_when(note, uow.now, ctx.settings.timezone)
+    if read.at is None:
+        # a day gone by was booked a year ahead ("12月1日" on 5 December), and 上午 was the place
+        return (f"会谈时间{read.problem}，请写以后的时间和地点，例如：会谈 {case.number} 12月8日 下午3点 村调解室"
+                "（视频调解可写链接）")
+    when, rest = read.at.astimezone(uow.now.tzinfo), read.rest
     video, place = video_link(rest)
     place = place.strip() or ("视频调解" if video else "")
     if not place and not video:

@@ -84,7 +84,6 @@ def amount_fen(text: str) -> int:
 
 
 _DATE = re.compile(r"(?:(\d{4})\s*[-/.年])?\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
-_TIME = re.compile(r"(上午|早上|中午|下午|晚上)?\s*(\d{1,2})\s*(?:[:：点时])\s*(\d{1,2}|半)?\s*分?")
 _WORKDAYS = re.compile(r"(\d+)\s*个?工作日")
 _DAYS = re.compile(r"(\d+)\s*(?:天|日)内")
 
@@ -102,26 +101,6 @@ def parse_date(text: str, today: date) -> tuple[date | None, str]:
     if not m.group(1) and day < today:
         day = date(year + 1, day.month, day.day)
     return day, (text[: m.start()] + " " + text[m.end():]).strip()
-
-
-def parse_when(text: str, now: datetime, tz: str) -> tuple[datetime | None, str]:
-    """'12月8日 下午3点 村调解室' → (that time, aware UTC, '村调解室')."""
-    zone = ZoneInfo(tz)
-    local = now.astimezone(zone)
-    day, rest = parse_date(text, local.date())
-    if day is None:
-        return None, text
-    m = _TIME.search(rest)
-    at = time(9, 0)
-    if m:
-        hour = int(m.group(2))
-        minute = 30 if m.group(3) == "半" else int(m.group(3) or 0)
-        if m.group(1) in ("下午", "晚上") and hour < 12:
-            hour += 12
-        if hour < 24 and minute < 60:
-            at = time(hour, minute)
-            rest = (rest[: m.start()] + " " + rest[m.end():]).strip()
-    return datetime.combine(day, at, tzinfo=zone).astimezone(now.tzinfo), rest
 
 
 def video_link(text: str) -> tuple[str, str]:

@@ -72,6 +72,19 @@ async def test_session_scheduled_reminded_and_recorded(ctx, bot, clock):
     assert recorded["points"] == "夜间噪音" and recorded["respondent"] == "孩子写作业挪椅子"
 
 
+async def test_a_session_on_a_day_gone_by_is_refused_not_booked_a_year_ahead(ctx, bot, clock):
+    """A trial's "会谈 N 12月1日 上午 石桥村" on 5 December was booked for 2027 and both parties
+    told; 上午 ended up in the place."""
+    clock.set(local(2026, 12, 5, 10, 0))
+    number = await report(bot)
+    staff = staff_bot(ctx, "LiHongMei")
+    await staff.say(f"接单 {number}")
+    reply = await staff.last(f"会谈 {number} 12月1日 上午 石桥村")
+    assert "已经过去" in reply, reply
+    reply = await staff.last(f"会谈 {number} 12月8日 上午 石桥村")
+    assert "2026年12月08日 09:00" in reply and "上午 石桥村" not in reply, reply
+
+
 async def test_agreement_documents_and_confirmation(ctx, bot, clock, tmp_path):
     clock.set(local(2026, 12, 3, 10, 0))
     number, staff, respondent = await mediated(ctx, bot, clock)

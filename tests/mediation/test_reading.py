@@ -9,8 +9,9 @@ import pytest
 
 from bot import clocks
 from bot.mediation import confirmation_window_end, consent_of, read_follow_up, session_reminder_at
-from bot.mediation.text import amount_fen, deadline, labelled, parse_when, party_from
+from bot.mediation.text import amount_fen, deadline, labelled, party_from
 from bot.settings import Settings
+from bot.when import read_when
 from storage.lifecycle import Consent, PartyKind
 
 CN = ZoneInfo("Asia/Shanghai")
@@ -50,10 +51,11 @@ def test_sums(text, fen):
 
 def test_times_and_deadlines_on_the_calendar():
     now = local(2026, 9, 28, 10, 0)
-    assert parse_when("9月29日 上午9点 柳林村调解室", now, TZ) == (local(2026, 9, 29, 9, 0), "柳林村调解室")
-    assert parse_when("10月8日下午3点半 视频", now, TZ)[0] == local(2026, 10, 8, 15, 30)
-    assert parse_when("1月5日 14:00", now, TZ)[0] == local(2027, 1, 5, 14, 0)     # no year: the next one
-    assert parse_when("明天下午", now, TZ)[0] is None
+    w = read_when("9月29日 上午9点 柳林村调解室", now, TZ)
+    assert (w.at, w.rest) == (local(2026, 9, 29, 9, 0), "柳林村调解室")
+    assert read_when("10月8日下午3点半 视频", now, TZ).at == local(2026, 10, 8, 15, 30)
+    assert read_when("1月5日 14:00", now, TZ).at == local(2027, 1, 5, 14, 0)     # no year: the next one
+    assert read_when("明天下午", now, TZ).at == local(2026, 9, 29, 15, 0)
     assert deadline("3个工作日", now, TZ, clocks.add_working_days) == local(2026, 10, 8, 10, 0)   # the holiday skipped
     assert deadline("30日内", now, TZ, clocks.add_working_days) == local(2026, 10, 28, 10, 0)
     assert deadline("2026-12-31", now, TZ, clocks.add_working_days) == local(2026, 12, 31, 18, 0)

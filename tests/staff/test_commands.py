@@ -317,6 +317,21 @@ async def test_an_appointment_in_the_past_is_refused(bot, ctx):
         assert "约谈已记录" in await li.last(f"约谈 {number} {when}")
 
 
+async def test_an_appointment_without_a_real_time_is_refused_and_tomorrow_is_dated(bot, ctx):
+    """A trial's 约谈 "随便什么时候", "2026-13-45", "2月30日 上午", "今天凌晨1点" were all pushed to
+    the resident; "明天上午10点" reached them as said, to be read on another day."""
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    for said in ("随便什么时候", "2026-13-45", "2月30日 上午", "今天凌晨1点"):
+        reply = await li.last(f"约谈 {number} {said}")
+        assert "约谈已记录" not in reply and "如“12月9日上午9点" in reply, (said, reply)
+    assert await events_of(ctx, number, "appointment") == []
+    assert "约谈已记录" in await li.last(f"约谈 {number} 明天上午10点 村委会")
+    told = [p.text for p in await outbox(ctx, "test") if "约您" in p.text]
+    assert told and "明天上午10点" in told[-1] and "11月24日周二" in told[-1], told
+
+
 async def test_a_grid_worker_cannot_hand_a_case_to_another_town(bot, ctx):
     """李红梅 (柳林村's grid worker) hands her case to 孙海 of 南湖街道: refused, that is the
     centre's to decide (or escalate it); within her own town she may."""
