@@ -215,6 +215,26 @@ async def on_chase(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     return [status, *await mine.tell(case, words.raw)]
 
 
+def _only_asks_about_mediation(message: Message, data: dict[str, Any]) -> bool:
+    """A short question about mediation itself ("调解要收费吗", "调解协议有法律效力吗") with a
+    case open, or with nothing to report: no grievance in it (the reading may still see a
+    contract in 协议), no danger."""
+    words: Words = data["words"]
+    if _danger(message, data) or faq.answer(words.text) is None or not asks_question(words.text):
+        return False
+    if len(re.findall(r"[\u4e00-\u9fff]", words.text)) > 16:
+        return False
+    return bool(data["conversation"].last_case) or not words.has(Intent.REPORT)
+
+
+@idle.message(_only_asks_about_mediation)
+async def on_only_a_question(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                             turn: Turn, words: Words) -> Answer:
+    """The answer, and where the resident's case stands (it was passed on to the case's staff,
+    or began a report with the place question)."""
+    return await on_question_about_mediation(ctx, uow, conversation, message, turn, words)
+
+
 @idle.message(lambda m, d: bool(d["conversation"].last_case)
               and (d["words"].reading.is_dispute or d["words"].reading.risk == "red"))
 async def on_more_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -480,6 +481,22 @@ async def test_questions_about_mediation_are_answered_and_the_question_asked_aga
 async def test_a_question_about_mediation_with_nothing_reported_is_answered(bot, ctx):
     replies = await bot.say("签了字他不认怎么办？")
     assert "强制执行" in replies[0] and "您好，这里是" not in "".join(replies)
+
+
+@pytest.mark.parametrize("question, says", [("调解要收费吗", "不收任何费用"), ("调解收费吗", "不收任何费用"),
+                                            ("调解协议有法律效力吗", "第三十一条")])
+async def test_a_question_about_mediation_with_a_case_open_is_answered(bot, ctx, question, says):
+    """A trial's "调解要收费吗" with a case open was passed on to its staff as an addition, and
+    "调解协议有法律效力吗" was answered and then began a new report ("请问事情发生在哪个村"): the
+    answer, and where the case stands."""
+    await bot.say("我是柳林村的 楼上天天半夜拖椅子 电话13812345678")
+    reply = await bot.last("确认")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    replies = await bot.say(question)
+    assert says in replies[0] and number in replies[-1] and "当前状态" in replies[-1], replies
+    assert not any("哪个村" in r or "已转告" in r for r in replies), replies
+    [case] = await cases_of(ctx)
+    assert question not in case.description
 
 
 async def test_none_of_the_places_offered_is_heard(bot, ctx):
