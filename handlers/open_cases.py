@@ -114,6 +114,19 @@ class OpenCases:
             return None
         return case
 
+    async def joined(self) -> Case | None:
+        """The open case this resident's report joined (they are not its reporter of record):
+        what they say next is about it, though the case is not theirs to change."""
+        number = self.conv.last_case
+        if not number:
+            return None
+        store = await self.uow.cases()
+        case = await store.get(number)
+        if case is None or case.status not in OPEN_STATUSES \
+                or (self.message.channel, self.message.user) not in await store.reporters(case):
+            return None
+        return case
+
     async def about(self, reading: Reading) -> Case | None:
         """The resident's open case these words are about, when they have several: the one
         they fit best (its type, its party, its people, words in common: "我那个工资的事…",
@@ -170,13 +183,16 @@ class OpenCases:
         (`reading` red) turn it red, which alerts the leader on duty. Withdrawing is theirs to
         do, after calling back: the bot only asks."""
         store = await self.uow.cases()
-        label = "申请撤回" if withdraw else "补充"
+        own = (case.channel, case.reporter) == (self.message.channel, self.message.user)
+        # a resident whose report joined the case speaks for themselves: their words are told
+        # as theirs, and the case's contact and withdrawal stay its reporter's
+        label = ("申请撤回" if withdraw else "补充") if own else ("另一位反映人希望撤回" if withdraw else "另一位反映人补充")
         changes: dict[str, Any] = {"description": f"{case.description}；{label}：{words}"}
-        phones = own_phones(words)
+        phones = own_phones(words) if own else []
         if phones and phones[0] != case.contact and (NEW_NUMBER.search(words) or not case.contact):
             # "我想改一下电话，换成139…"; or the number a case without one was asked for, sent late
             changes["contact"] = phones[0]
-        caution = contact_caution(words)
+        caution = contact_caution(words) if own else ""
         if caution and caution != case.contact_note:
             changes["contact_note"] = caution
         raised = reading is not None and reading.risk == Risk.RED and case.risk != Risk.RED
@@ -186,7 +202,8 @@ class OpenCases:
         await store.update(case, self.message.conversation_key, **changes)
         key = f"said:{case.number}:{self.message.msg_id or self.uow.now.isoformat()}"
         for hook in self.ctx.on_resident_said:
-            await hook(self.ctx, self.uow, case, f"{label}：{words}", "群众申请撤回" if withdraw else "群众留言", key)
+            await hook(self.ctx, self.uow, case, f"{label}：{words}",
+                       ("群众申请撤回" if withdraw else "群众留言") if own else "另一位反映人留言", key)
         self.turn.case_numbers.add(case.number)
         if raised:
             alerted = bool(self.uow.queued["alert"])
@@ -195,6 +212,8 @@ class OpenCases:
             return [texts.CAUTION_NOTED.format(number=case.number)]
         if "contact" in changes:
             return [f"好的，案件 {case.number} 的联系电话记为 {mask_phone(changes['contact'])}，经办人会打这个电话联系您。"]
+        if withdraw and not own:
+            return [f"好的，已把您的意见转给案件 {case.number} 的经办人。"]
         if withdraw:
             return [f"好的，已把您撤回案件 {case.number} 的请求转给经办人，他们和您确认后结案，结果会通知您。"]
         if asks_to_reschedule(words):

@@ -198,7 +198,7 @@ async def on_for_the_case(ctx: AppContext, uow: UnitOfWork, conversation: Conver
                           turn: Turn, words: Words) -> Answer:
     """To the people of the case the words are about (a bare "取消案件" is on_cancel's)."""
     mine = OpenCases(ctx, uow, conversation, message, turn)
-    case = await mine.about(words.reading)
+    case = await mine.about(words.reading) or await mine.joined()
     return UNHANDLED if case is None else await mine.tell(case, words.raw, withdraw=withdraws(words.text))
 
 
@@ -208,7 +208,7 @@ async def on_chase(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     """"我那个工资的事到底有人管没有" with a case open: its status, and the nudge to its people
     (not a second report of the same thing)."""
     mine = OpenCases(ctx, uow, conversation, message, turn)
-    case = await mine.about(words.reading)
+    case = await mine.about(words.reading) or await mine.joined()
     if case is None:
         return UNHANDLED
     status = await progress_reply(ctx, uow, message, turn, case.number)
@@ -302,7 +302,8 @@ async def on_question_about_mediation(ctx: AppContext, uow: UnitOfWork, conversa
 async def on_acknowledged(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
                           turn: Turn) -> Answer:
     """"好的" after a case was opened: acknowledged, nobody bothered."""
-    case = await OpenCases(ctx, uow, conversation, message, turn).last()
+    mine = OpenCases(ctx, uow, conversation, message, turn)
+    case = await mine.last() or await mine.joined()
     return UNHANDLED if case is None else f"好的，案件 {case.number} 有进展会通知您。"
 
 
@@ -313,7 +314,8 @@ async def on_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation: Con
     "没事了，他睡着了，不用来了") are about that case: they go to its people and its ledger
     rather than being answered with the welcome text."""
     mine = OpenCases(ctx, uow, conversation, message, turn)
-    case = await mine.about(words.reading)            # "漏水那个呢": the case it names, else the last
+    # "漏水那个呢": the case it names, else the last; else the case their report joined
+    case = await mine.about(words.reading) or await mine.joined()
     return UNHANDLED if case is None else await mine.tell(case, words.raw)
 
 

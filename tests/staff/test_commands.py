@@ -259,6 +259,23 @@ async def test_a_resident_whose_report_joined_a_case_hears_its_status_not_staff_
     assert number in status and "张" not in status and "500" not in status, status
 
 
+async def test_a_resident_whose_report_joined_a_case_may_go_on_talking_about_it(bot, ctx):
+    """A trial's joined reporter wrote "确认" and "没事了，不用来了，取消案件吧" and got the welcome
+    text; the words were lost. They reach the case's staff as that resident's words; the case
+    stays the reporter of record's (no contact, no withdrawal of theirs)."""
+    number = await report(bot, SAME_UPSTAIRS[0])
+    neighbour, joined = await neighbour_reports(ctx, number)
+    assert number in joined
+    assert number in await neighbour.last("好的")
+    before = await case_of(ctx, number)
+    reply = await neighbour.last("没事了，不用来了，取消案件吧 我电话13900002222")
+    assert number in reply and "您好，这里是" not in reply, reply
+    case = await case_of(ctx, number)
+    assert "不用来了" in case.description and case.contact == before.contact and case.status == before.status
+    staff_cards = [p.text for p in await outbox(ctx, "wecom_app") if "不用来了" in p.text]
+    assert staff_cards and all("另一位反映人" in t for t in staff_cards), staff_cards
+
+
 async def test_two_residents_upstairs_are_two_cases(bot, ctx):
     """Two residents of one village each complain that "楼上" drags chairs at night: two
     households, two cases; neither report disappears into the other's case."""
