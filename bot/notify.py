@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from bot.message import Push
 from bot.privacy import mask_text, names_of
 from storage.lifecycle import Status
+from storage.mediation import MediationStore
 from storage.models import Case
 
 if TYPE_CHECKING:
@@ -62,7 +63,9 @@ async def tell(ctx: "AppContext", uow: "UnitOfWork", case: Case, text: str, kind
     # the key holds the instant: the same words on another day are news again, a retried
     # unit of work at the same instant is not
     store = await uow.cases()
-    names = names_of(case)
+    # the case's names, and the mediation record's parties' (邀请 enters the respondent there)
+    recorded = await MediationStore(await uow.session(), now=uow.now).parties(case.id)
+    names = names_of(case) + tuple(p.name for p in recorded if p.name)
     for i, (channel, user) in enumerate(await store.reporters(case)):
         sender = ctx.channels.get(channel)
         if sender is not None and not getattr(sender, "takes_pushes", True) or (channel, user) == answered:

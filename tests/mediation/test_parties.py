@@ -100,6 +100,16 @@ async def test_a_new_invitation_replaces_the_earlier_ones_of_that_party(ctx, bot
     assert number in await TestBot(ctx, channel="test", user="respondent-9").last(f"邀请码 {newest}")
 
 
+async def test_a_note_naming_the_respondent_reaches_the_applicant_masked(ctx, bot):
+    """"进展 N 已电话联系王强（139…）" reached the applicant with the respondent's full name: the
+    names of the mediation record's parties are masked in what residents are pushed, as the
+    case's own are."""
+    number, token, staff = await invited(ctx, bot)
+    await staff.say(f"进展 {number} 已电话联系王强（{RESPONDENT_PHONE}），他同意周末来谈")
+    told = [p.text for p in await outbox(ctx, "test") if "已电话联系" in p.text]
+    assert told and all("王强" not in t and "王*" in t and RESPONDENT_PHONE not in t for t in told), told
+
+
 async def test_respondent_refuses_and_staff_see_contacts_whole(ctx, bot):
     number, token, staff = await invited(ctx, bot)
     respondent = TestBot(ctx, channel="test", user="respondent-9")
