@@ -2,12 +2,40 @@
 storage's (storage/lifecycle.py), which every path obeys."""
 from __future__ import annotations
 
-from storage.lifecycle import OPEN_STATUSES, TRANSITIONS, Status, TransitionRefused, can_move, check_transition
+from storage.lifecycle import (
+                               OPEN_STATUSES,
+                               TRANSITIONS,
+                               Confirmation,
+                               EventKind,
+                               Performance,
+                               Status,
+                               TransitionRefused,
+                               can_move,
+                               check_transition,
+)
 
 STATUS_NAMES: dict[str, str] = {
     Status.RECEIVED: "已受理", Status.DISPATCHED: "已分派", Status.MEDIATING: "调解中",
     Status.RESOLVED: "已化解", Status.ESCALATED: "已上报上级", Status.CLOSED: "已办结归档",
 }
 
-__all__ = ["OPEN_STATUSES", "STATUS_NAMES", "TRANSITIONS", "Status", "TransitionRefused", "can_move",
-           "check_transition"]
+# the ledger's events, the clocks' stages and the agreement's states, as staff read them
+EVENT_NAMES: dict[str, str] = {
+    EventKind.CREATED: "受理", EventKind.STATUS: "状态变更", EventKind.UPDATED: "补充信息",
+    EventKind.CORRECTED: "更正", EventKind.ASSIGNED: "分派", EventKind.FOLLOWED_UP: "补充已转达",
+    EventKind.MESSAGE_IN: "群众消息", EventKind.MESSAGE_OUT: "回复群众", EventKind.NOTIFICATION: "推送",
+    EventKind.PROGRESS: "进展", EventKind.APPOINTMENT: "约谈", EventKind.ALERT: "红色预警",
+    EventKind.ATTENTION: "请中心关注", EventKind.CLOCK: "时限提醒", EventKind.RED_CARD: "红牌警告",
+    EventKind.ESCALATED: "再次上报", EventKind.LINKED_REPORT: "同一纠纷的其他反映", EventKind.REFUSED: "越权操作被拒",
+    EventKind.VIEWED_CONTACT: "查看完整联系方式", "evidence": "材料",
+}
+STAGE_NAMES: dict[str, str] = {"dispatch": "分派", "start": "接单", "meeting": "联合约谈", "red_card": "化解（红牌时限）"}
+PERFORMANCE_NAMES: dict[str, str] = {
+    Performance.PENDING: "待履行", Performance.PERFORMED: "已履行", Performance.PARTLY: "部分履行",
+    Performance.NOT_PERFORMED: "未履行", Performance.OVERDUE: "逾期未登记"}
+CONFIRMATION_NAMES: dict[str, str] = {
+    Confirmation.NONE: "未申请", Confirmation.APPLIED: "已申请", Confirmation.ACCEPTED: "法院已受理",
+    Confirmation.CONFIRMED: "已确认有效", Confirmation.REFUSED: "已驳回"}
+
+__all__ = ["CONFIRMATION_NAMES", "EVENT_NAMES", "OPEN_STATUSES", "PERFORMANCE_NAMES", "STAGE_NAMES", "STATUS_NAMES",
+           "TRANSITIONS", "Status", "TransitionRefused", "can_move", "check_transition"]

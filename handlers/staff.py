@@ -12,7 +12,7 @@ from bot import case_actions, notify, routing
 from bot.case_actions import Action, Actor
 from bot.context import AppContext
 from bot.dispatcher import Answer, Router
-from bot.lifecycle import STATUS_NAMES
+from bot.lifecycle import EVENT_NAMES, STAGE_NAMES, STATUS_NAMES
 from bot.message import Message
 from bot.middlewares import Turn
 from bot.uow import UnitOfWork
@@ -89,8 +89,15 @@ async def show(ctx: AppContext, uow: UnitOfWork, staff: StaffInfo, case: Case, n
     events = await (await uow.cases()).events(case, ("status", "progress", "appointment", "assigned", "red_card",
                                                       "clock"))
     for e in events[-5:]:
-        what = e.data.get("text") or e.data.get("after") or e.data.get("stage") or e.data.get("reason") or ""
-        lines.append(f"· {local(e.at, tz)} {e.kind} {notify.shorten(str(what), 40)}")
+        if e.kind == "status":
+            what = STATUS_NAMES.get(str(e.data.get("after", "")), "")
+        elif e.kind == "clock":
+            what = STAGE_NAMES.get(str(e.data.get("stage", "")), "")
+        elif e.kind == "assigned":
+            what = "、".join(str(p.get("name", "")) for p in e.data.get("staff") or []) or e.data.get("reason", "")
+        else:
+            what = e.data.get("text") or e.data.get("reason") or ""
+        lines.append(f"· {local(e.at, tz)} {EVENT_NAMES.get(e.kind, e.kind)} {notify.shorten(str(what), 40)}")
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import clocks
-from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES
+from bot.lifecycle import EVENT_NAMES, OPEN_STATUSES, STAGE_NAMES, STATUS_NAMES
 from bot.notify import ROLE_NAMES
 from bot.outbox import NO_CHANNEL
 from bot.privacy import mask_data, mask_name, mask_phone, mask_text, names_of
@@ -21,16 +21,7 @@ from storage.registry import Registry
 
 CHANNEL_NAMES = {"wechat_mp": "公众号", "web": "网页", "wecom_bot": "工作群", "wecom_app": "企业微信",
                  "group_forward": "转发/12345", "terminal": "终端", "test": "测试"}
-KIND_NAMES = {
-    EventKind.CREATED: "受理", EventKind.STATUS: "状态变更", EventKind.UPDATED: "补充信息",
-    EventKind.CORRECTED: "更正", EventKind.ASSIGNED: "分派", EventKind.FOLLOWED_UP: "补充已转达",
-    EventKind.MESSAGE_IN: "群众消息", EventKind.MESSAGE_OUT: "回复群众", EventKind.NOTIFICATION: "推送",
-    EventKind.PROGRESS: "进展", EventKind.APPOINTMENT: "约谈", EventKind.ALERT: "红色预警",
-    EventKind.ATTENTION: "请中心关注", EventKind.CLOCK: "时限提醒", EventKind.RED_CARD: "红牌警告",
-    EventKind.ESCALATED: "再次上报", EventKind.LINKED_REPORT: "同一纠纷的其他反映", EventKind.REFUSED: "越权操作被拒",
-    EventKind.VIEWED_CONTACT: "查看完整联系方式", "evidence": "材料",
-}
-STAGE_NAMES = {"dispatch": "分派", "start": "接单", "meeting": "联合约谈", "red_card": "化解（红牌时限）"}
+KIND_NAMES = EVENT_NAMES
 OUTCOME_NAMES = {"sent": "已送达", "hold": "待群众上线", "retry": "重试中", "failed": "失败"}
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import notify
-from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES
+from bot.lifecycle import CONFIRMATION_NAMES, OPEN_STATUSES, PERFORMANCE_NAMES, STATUS_NAMES
 from bot.mediation.common import (
     ROLE_NAMES,
     committee_name,
@@ -175,7 +175,8 @@ async def show_record(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case
                      + ("（已记录）" if s.recorded_at else ""))
     for a in await store.agreements(case.id):
         lines.append(f"协议 {a.number}（{'口头' if a.form == AgreementForm.ORAL else '书面'}）："
-                     f"履行 {a.performance}，司法确认 {a.confirmation}")
+                     f"履行：{PERFORMANCE_NAMES.get(a.performance, a.performance)}，"
+                     f"司法确认：{CONFIRMATION_NAMES.get(a.confirmation, a.confirmation)}")
     if parties:
         await (await uow.cases()).event(case, EventKind.VIEWED_CONTACT, actor.key, via="record")
     return "\n".join(lines)

@@ -1,6 +1,8 @@
 """Staff commands through the dispatcher on the staff channel, with permission checks."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from jiefen.testing import TestBot
@@ -101,6 +103,18 @@ async def test_a_case_number_typed_in_full_width_is_the_number(bot, ctx, write):
     assert "已记录" in reply, reply
     [note] = await events_of(ctx, number, "progress")
     assert note.data["text"] == "已上门了解情况", note.data
+
+
+async def test_what_staff_read_of_a_case_is_chinese(bot, ctx):
+    """A trial's "查 N" listed the ledger as "assigned …", "status dispatched"."""
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    await li.say(f"进展 {number} 已上门了解情况")
+    shown = await li.last(f"查 {number}")
+    ledger = [line for line in shown.splitlines() if line.startswith("·")]
+    assert ledger and not any(re.search(r"[a-z]{3,}", line) for line in ledger), shown
+    assert any("调解中" in line for line in ledger) and any("进展" in line for line in ledger), shown
 
 
 async def test_a_town_mediator_escalating_a_village_case_hands_it_to_the_county(bot, ctx):
