@@ -86,6 +86,12 @@ async def agree(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case
                 "内容：……\n金额：3000元\n履行方式：……\n履行期限：10个工作日（或 2026-12-31）")
     if not (can_move(case.status, Status.RESOLVED) or case.status == Status.RESOLVED):
         return f"案件 {case.number} 当前状态是“{STATUS_NAMES.get(case.status, case.status)}”，不能登记协议。"
+    if case.status == Status.RESOLVED:
+        made = await (await store_of(uow)).latest_agreement(case.id)
+        if made is not None:
+            # its clocks, its documents and both parties' news are the first agreement's
+            return (f"案件 {case.number} 已登记调解协议 {made.number}，不能再登记一份。"
+                    "如双方重新达成协议，请联系综治中心。")
     if form == AgreementForm.WRITTEN and not fields.get("facts"):
         # the resident's own words are no statement of facts (and hold their phone number)
         return (f"协议书要写明纠纷的主要事实（《人民调解法》第二十九条），请加一行“事实：……”，例如：\n协议 {case.number}\n"

@@ -175,6 +175,18 @@ async def test_a_written_agreement_states_its_facts_and_its_documents_carry_no_n
         assert APPLICANT_PHONE not in text and RESPONDENT_PHONE not in text, text
 
 
+async def test_a_second_agreement_on_a_settled_case_is_refused(ctx, bot, clock):
+    """A trial's second 协议 on a case its first agreement had settled made a second agreement
+    (two sets of clocks, the old link serving the new one, the applicant never told of it)."""
+    clock.set(local(2026, 12, 3, 10, 0))
+    number, staff, respondent = await mediated(ctx, bot, clock)
+    assert "调解协议书" in await staff.last(AGREEMENT.format(n=number))
+    reply = await staff.last(AGREEMENT.format(n=number).replace("1500元", "3000元"))
+    assert "已登记" in reply and "〔2026〕001号" in reply and "调解协议书 " not in reply, reply
+    async with ctx.db.session() as s:
+        assert len(await MediationStore(s, now=clock.now()).agreements((await case_of(ctx, number)).id)) == 1
+
+
 async def test_oral_agreement_is_recorded_as_such_and_origin_counts(ctx, bot, clock):
     number = await report(bot)
     staff = staff_bot(ctx, "LiHongMei")
