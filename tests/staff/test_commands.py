@@ -117,6 +117,21 @@ async def test_what_staff_read_of_a_case_is_chinese(bot, ctx):
     assert any("调解中" in line for line in ledger) and any("进展" in line for line in ledger), shown
 
 
+async def test_a_case_corrected_to_red_alerts_with_the_staff_reason_and_the_leader_owns_it(bot, ctx):
+    """A trial's "更正 N 风险 红色 老板扬言要找人打他": the alert gave the reading's old reason,
+    not the staff member's, and the leader on duty was not made an assignee (包案领导)."""
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    before = len(await outbox(ctx, "wecom_app"))
+    await li.say(f"更正 {number} 风险 红 楼上扬言要找人打他")
+    alerts = [p for p in (await outbox(ctx, "wecom_app"))[before:] if p.kind == "alert"]
+    assert alerts and all("楼上扬言要找人打他" in p.text for p in alerts), [p.text for p in alerts]
+    case = await case_of(ctx, number)
+    assert "lead-duty" in case.assignees, case.assignees
+    assert "gw-liulin" in case.assignees
+
+
 async def test_a_town_mediator_escalating_a_village_case_hands_it_to_the_county(bot, ctx):
     # the town's mediator took the village case over: its level above is theirs already, so
     # 上报 goes to the level above them, not back to them
