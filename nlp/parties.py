@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 
+_KIN = (r"(?:老公|丈夫|老婆|妻子|媳妇|前夫|前妻|儿子|女儿|儿媳|女婿|公公|婆婆|岳父|岳母|父亲|母亲|亲戚|兄弟|哥哥|弟弟|姐姐|"
+        r"妹妹|嫂子|弟媳|大哥|二哥|三哥|大姐|二姐|大伯|叔叔|伯伯|姑姑|舅舅)")
 _WHO = (
     r"(?:楼上|楼下|隔壁(?![县市省镇乡村组])|对门|对面|邻居|邻家|前院|后院|左邻|右舍)(?:那家|那户|的|家|邻居)?(?:老[\u4e00-\u9fa5]|[\u4e00-\u9fa5]{0,2}(?:大爷|大妈|大哥|大姐|阿姨|叔|婶|嫂|奶奶|爷爷))?",
-    r"(?:我|我的)?(?:老公|丈夫|老婆|妻子|媳妇|前夫|前妻|儿子|女儿|儿媳|女婿|公公|婆婆|岳父|岳母|父亲|母亲|亲戚|兄弟|哥哥|弟弟|姐姐|妹妹|嫂子|弟媳|大哥|二哥|三哥|大姐|二姐|大伯|叔叔|伯伯|姑姑|舅舅)",
+    rf"(?:我|我的)?{_KIN}(?:的{_KIN})?",        # "我老婆的弟弟": her brother, not her
     r"(?:孩子家长|家长)",
     r"(?:包工头|老板|工头|雇主|用人单位|公司|厂里|厂子|工地)",
     r"(?:物业公司|物业|开发商|房东|租客|房客|中介)",
@@ -36,6 +38,8 @@ _BUSINESS_RX = re.compile(_BUSINESS)
 # the writer's own business ("我家的养殖场", "我自己开的小卖店") is not the other party
 _OWNED = re.compile(r"(?:我|俺|咱|自己)(?:家|们)?(?:自己)?(?:开|办|承包|经营)?的?$")
 _PARTY = re.compile("|".join((_BUSINESS, *_WHO)))
+_WORKPLACES = frozenset(("工地", "厂里", "厂子", "公司"))
+_BOSS = re.compile(r"包工头|老板|工头|雇主")
 
 
 _INSURER = re.compile(r".*(保[险險]公司)$")
@@ -120,6 +124,10 @@ def find_party(text: str) -> str | None:
             if _OWNED.search(text, max(0, m.start() - 6), m.start()):
                 continue            # "我家的养殖场被强拆了": the writer's own
             return _business_name(found)
+        if found in _WORKPLACES:
+            boss = _BOSS.search(text, m.end())
+            if boss:
+                return boss.group(0)    # "在工地干了三个月 老板一直不给工钱": the boss, not where
         near = _BUSINESS_RX.search(text, m.end(), m.end() + 10)
         if near is not None and near.start() - m.end() <= 4 and not _CHUNKS.search(text, m.end(), near.start()):
             return _business_name(near.group(0))    # "楼下新开的烧烤店": where it is, and the business

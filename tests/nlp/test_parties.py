@@ -34,6 +34,10 @@ from nlp.parties import find_party
     ("村里的小作坊烧塑料 味道熏人", "小作坊"),
     ("给一家装修公司付了五万定金 人跑了", "装修公司"),
     ("报了个驾校交了钱 一直不给排课", "驾校"),
+    # someone's relative ("我老婆的弟弟"), the boss rather than where the work was
+    ("我老婆的弟弟借了我三万块钱两年了不还", "我老婆的弟弟"),
+    ("在工地干了三个月 老板一直不给工钱", "老板"),
+    ("在厂里干了半年 包工头跑了", "包工头"),
 ])
 def test_parties(text, party):
     assert find_party(text) == party
