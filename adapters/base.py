@@ -18,6 +18,12 @@ class BadCallback(Exception):
         self.status, self.reason = status, reason
 
 
+def echo(text: str) -> web.Response:
+    """A URL check's answer: the echostr as plain text, never read as markup by a browser
+    (it is whatever the request carried)."""
+    return web.Response(text=text, content_type="text/plain", headers={"X-Content-Type-Options": "nosniff"})
+
+
 class Channel(Protocol):
     name: str
     takes_pushes: bool       # False: the bot cannot start a message there (nothing is queued for it)

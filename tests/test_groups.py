@@ -85,10 +85,16 @@ async def test_url_verification_decrypts_echostr(robot):
     from adapters.wecom_bot.crypto import signature
     echostr = PrpCrypto(robot.crypto._crypto.key).encrypt("5927782489442352469", "")
     echostr = echostr.decode() if isinstance(echostr, bytes) else echostr
-    params = {"msg_signature": signature(TOKEN, "1411443780", "437374425", echostr),
-              "timestamp": "1411443780", "nonce": "437374425", "echostr": echostr}
+    now = str(int(time.time()))
+    params = {"msg_signature": signature(TOKEN, now, "437374425", echostr),
+              "timestamp": now, "nonce": "437374425", "echostr": echostr}
     resp = await robot.client.get("/wecom/bot", params=params)
     assert resp.status == 200 and await resp.text() == "5927782489442352469"
+    assert resp.headers.get("X-Content-Type-Options") == "nosniff"
+    old = str(int(time.time()) - 3600)
+    resp = await robot.client.get("/wecom/bot", params={**params, "timestamp": old,
+                                                        "msg_signature": signature(TOKEN, old, "437374425", echostr)})
+    assert resp.status == 403
     resp = await robot.client.get("/wecom/bot", params={**params, "nonce": "437374424"})
     assert resp.status == 403
 

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from adapters.base import ChannelBase
+from adapters.base import ChannelBase, echo
 from adapters.inflight import Handlings
 from adapters.replay import ReplayGuard
 from adapters.wechat_mp.api import WeChatAPI
@@ -75,12 +75,19 @@ class WeChatMPChannel(ChannelBase):
     # ---- the callback --------------------------------------------------------------------------
     async def verify(self, request: web.Request) -> web.Response:
         """GET: WeChat checks the URL; answer echostr unchanged when the signature is ours."""
+        echostr = request.query.get("echostr", "")
         try:
             self.codec.verify(request.query)
+            await self.replay.check(request.query.get("timestamp", ""), request.query.get("nonce", ""),
+                                    b"GET " + echostr.encode())
         except BadCallback as exc:
             log.warning("wechat_mp verification refused: %s", exc.reason)
             return web.Response(status=exc.status, text=exc.reason)
-        return web.Response(text=request.query.get("echostr", ""))
+        except Exception as exc:         # the nonce cache is down: WeChat will check again
+            if not is_transient(exc):
+                raise
+            return UNAVAILABLE()
+        return echo(echostr)
 
     async def callback(self, request: web.Request) -> web.Response:
         try:

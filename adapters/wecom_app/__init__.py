@@ -8,7 +8,7 @@ import logging
 import aiohttp
 from aiohttp import web
 
-from adapters.base import ChannelBase
+from adapters.base import ChannelBase, echo
 from adapters.inflight import Handlings
 from adapters.replay import ReplayGuard
 from adapters.wecom_app.api import WeComAPI, WeComError
@@ -46,12 +46,18 @@ class WeComAppChannel(ChannelBase):
         await self.api.close()
 
     async def verify(self, request: web.Request) -> web.Response:
+        q = request.query
         try:
-            plain = self.codec.verify(request.query)
+            plain = self.codec.verify(q)
+            await self.replay.check(q.get("timestamp", ""), q.get("nonce", ""), b"GET " + q.get("echostr", "").encode())
         except BadCallback as exc:
             log.warning("WeCom verification refused: %s", exc.reason)
             return web.Response(status=exc.status, text=exc.reason)
-        return web.Response(text=plain)           # plain text: no quotes, BOM or newline
+        except Exception as exc:         # the nonce cache is down: WeCom will check again
+            if not is_transient(exc):
+                raise
+            return web.Response(status=503, text="try again")
+        return echo(plain)           # plain text: no quotes, BOM or newline
 
     async def callback(self, request: web.Request) -> web.Response:
         try:

@@ -14,7 +14,7 @@ import logging
 
 from aiohttp import web
 
-from adapters.base import ChannelBase
+from adapters.base import ChannelBase, echo
 from adapters.inflight import Handlings
 from adapters.replay import ReplayGuard
 from adapters.wecom_bot.crypto import BadCallback, BotCrypto
@@ -49,10 +49,15 @@ class WeComBotChannel(ChannelBase):
         try:
             plain = self.crypto.verify_url(q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""),
                                            q.get("echostr", ""))
+            await self.replay.check(q.get("timestamp", ""), q.get("nonce", ""), b"GET " + q.get("echostr", "").encode())
         except BadCallback as exc:
             log.warning("smart robot URL check refused: %s", exc.reason)
             return web.Response(status=403, text=f"refused: {exc.reason}")
-        return web.Response(text=plain.decode() if isinstance(plain, bytes) else plain)
+        except Exception as exc:         # the nonce cache is down: WeCom will check again
+            if not is_transient(exc):
+                raise
+            return web.Response(status=503, text="try again")
+        return echo(plain.decode() if isinstance(plain, bytes) else plain)
 
     async def callback(self, request: web.Request) -> web.Response:
         q = request.query

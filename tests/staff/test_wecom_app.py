@@ -2,6 +2,8 @@
 staff commands by encrypted text, pushes via message/send, errors and limits."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from adapters.wecom_app import WeComAppChannel
@@ -19,9 +21,15 @@ def ctx(wired_ctx):          # these tests reach the fake WeCom API on loopback
 
 
 async def test_url_verification_decrypts_echostr_vector_c4(client):
-    resp = await client.get("/wecom/app", params=C4)
+    from adapters.wecom_bot.crypto import signature
+    now = str(int(time.time()))         # the vector's echostr, signed now (an old check is refused)
+    fresh = {**C4, "timestamp": now, "msg_signature": signature("123456", now, C4["nonce"], C4["echostr"])}
+    resp = await client.get("/wecom/app", params=fresh)
     assert resp.status == 200 and await resp.text() == "5927782489442352469"
-    resp = await client.get("/wecom/app", params={**C4, "nonce": "437374424"})
+    assert resp.headers.get("X-Content-Type-Options") == "nosniff"
+    resp = await client.get("/wecom/app", params={**fresh, "nonce": "437374424"})
+    assert resp.status == 403
+    resp = await client.get("/wecom/app", params=C4)          # the vector as published: 2014
     assert resp.status == 403
 
 

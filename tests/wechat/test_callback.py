@@ -2,6 +2,8 @@
 vectors of PROTOCOL.md, and a whole report ending in a case number."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import func, select
 from wechatpy.crypto import WeChatCrypto
@@ -76,12 +78,18 @@ async def test_c3_through_the_http_callback(client, wx_ctx, aiohttp_client):
 
 # ---- URL verification ------------------------------------------------------------------------
 async def test_get_verification_answers_echostr(client):
-    q = {"signature": signature(TOKEN, "1409735669", "1320562132"), "timestamp": "1409735669",
+    now = str(int(time.time()))
+    q = {"signature": signature(TOKEN, now, "1320562132"), "timestamp": now,
          "nonce": "1320562132", "echostr": "5927782489442352469"}
     resp = await client.get("/wechat/mp", params=q)
     assert resp.status == 200 and await resp.text() == "5927782489442352469"
+    assert resp.headers.get("X-Content-Type-Options") == "nosniff"
     resp = await client.get("/wechat/mp", params={**q, "signature": "0" * 40})
     assert resp.status == 403 and "signature" in await resp.text()
+    # a captured verification an hour old is not answered, however well signed
+    old = str(int(time.time()) - 3600)
+    resp = await client.get("/wechat/mp", params={**q, "timestamp": old, "signature": signature(TOKEN, old, "1320562132")})
+    assert resp.status == 403
 
 
 # ---- a report, in safe mode and in plain mode ---------------------------------------------------
