@@ -358,7 +358,11 @@ async def on_code(message: Message, ctx: AppContext, conversation: Conversation,
             conversation.draft.place_code = code
             conversation.draft.source = code
             return await intake.next_step()
-        return []
+        # another place's code, or one we do not know: the report under way keeps its place,
+        # and the resident hears so (the scan was answered with nothing)
+        where = ctx.registry.full_name(conversation.draft.place_code)
+        held = f"您正在反映的情况还没提交（地点：{where}）。" if where else "您正在反映的情况还没提交。"
+        return [held + "如果地点不对，直接告诉我正确的村（社区）。", *await intake.next_step()]
     return await intake.begin_from_code(code)
 
 

@@ -255,6 +255,22 @@ async def test_a_dispute_code_scan_knows_the_place(bot, ctx):
     assert (case.place_code, case.source) == ("DX02", "DX02")
 
 
+async def test_a_code_scanned_in_the_middle_of_a_report_is_answered(bot, ctx):
+    """A trial scanned another village's code (and an unknown one) while a report was not yet
+    submitted: WeChat got "success" and the resident saw nothing. They hear that their report
+    is still open, at its place, and the question it waits on."""
+    assert "对方是谁" in await bot.last("我是柳林村的 有人天天往我家门口倒垃圾 电话13812345678")
+    for code in ("DX02", "NOPE99"):
+        replies = await bot.event(EventType.SCAN, code)
+        assert replies and "还没提交" in replies[0] and "柳林村" in replies[0], replies
+        assert "对方是谁" in replies[-1] or "请核对" in replies[-1], replies       # where the report stands
+    if "请核对" not in (await bot.say("跳过"))[-1]:
+        await bot.say("跳过")
+    await bot.say("确认")
+    [case] = await cases_of(ctx)
+    assert case.place_code == "DX01"
+
+
 async def test_voice_without_recognition_is_kept_and_the_resident_asked_to_type(bot, ctx):
     reply = await bot.send(bot.message(kind=Kind.VOICE, media_id="voice-1"))
     assert "语音" in reply[0] and "文字" in reply[0]
