@@ -106,13 +106,13 @@ async def accept(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case,
     await notify.status_changed(ctx, uow, case, by=actor.staff.id)
     within = (f"{ctx.settings.red_response_hours:g}小时内" if case.risk == Risk.RED
               else f"{ctx.settings.start_mediation_days}个工作日内")
-    return f"已接单：{case.number}，请在{within}开始调解。已通知群众（送达情况见台账）。"
+    return f"已接单：{case.number}，请在{within}开始调解。已推送给群众（送达情况见台账）。"
 
 
 async def progress(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     await (await uow.cases()).event(case, EventKind.PROGRESS, actor.key, text=note)
     await notify.progress(ctx, uow, case, note)
-    return f"进展已记录，已通知群众：{case.number}"
+    return f"进展已记录：{case.number}，已推送给群众（送达情况见台账）。"
 
 
 _MONTH_DAY = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})月(\d{1,2}|[一二三四五六七八九十]{1,3})[日号]?")
@@ -150,7 +150,7 @@ async def appointment(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: 
         note = f"{note}（{when.date_label}）"
     await (await uow.cases()).event(case, EventKind.APPOINTMENT, actor.key, text=note)
     await notify.appointment(ctx, uow, case, note, by=actor.staff.id)
-    return f"约谈已记录，已通知群众：{case.number}，时间 {note}"
+    return f"约谈已记录：{case.number}，时间 {note}；已推送给群众（送达情况见台账）。"
 
 
 async def resolve(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
