@@ -112,16 +112,19 @@ def video_link(text: str) -> tuple[str, str]:
 
 def deadline(text: str, now: datetime, tz: str,
              add_working_days: Callable[[datetime, int, str], datetime]) -> datetime | None:
-    """'10个工作日' (on the working-day calendar), '30日内', '2026-12-31' (that day, 18:00 local)."""
+    """'10个工作日' (on the working-day calendar), '30日内', '2026-12-31': the end of that day's
+    working hours (18:00 local), not the minute the agreement was typed."""
     if not text:
         return None
+    zone = ZoneInfo(tz)
     m = _WORKDAYS.search(text)
     if m:
-        return add_working_days(now, int(m.group(1)), tz)
+        day = add_working_days(now, int(m.group(1)), tz).astimezone(zone).date()
+        return datetime.combine(day, time(18, 0), tzinfo=zone).astimezone(now.tzinfo)
     m = _DAYS.search(text)
     if m:
-        return now + timedelta(days=int(m.group(1)))
-    zone = ZoneInfo(tz)
+        day = (now + timedelta(days=int(m.group(1)))).astimezone(zone).date()
+        return datetime.combine(day, time(18, 0), tzinfo=zone).astimezone(now.tzinfo)
     day, _ = parse_date(text, now.astimezone(zone).date())
     if day is None:
         return None

@@ -90,7 +90,7 @@ async def test_report_to_agreement_to_follow_up_reopening(ctx, client, clock):
         reply = await staff.last(f"协议 {number}\n事实：被申请人夜间拖动桌椅影响申请人休息。\n争议：噪音是否超限。\n"
                                  "责任：被申请人负主要责任。\n内容：被申请人加装静音垫并赔偿申请人800元。\n金额：800元\n"
                                  "履行方式：当面支付\n履行期限：3个工作日")
-        assert "2026年10月09日 11:00" in reply                 # 30 Sep, 8 Oct, 9 Oct: the holiday not counted
+        assert "2026年10月09日 18:00" in reply                 # 30 Sep, 8 Oct, 9 Oct: the holiday not counted; the day's end
         pushed_to_respondent = " ".join(r.text for r in await outbox(ctx, "web") if r.user != _uid(client))
         seen_by_respondent += pushed_to_respondent + await history(respondent, hist)
 
@@ -131,16 +131,16 @@ async def test_report_to_agreement_to_follow_up_reopening(ctx, client, clock):
     # the performance deadline through the running scheduler (its job list), across the holiday
     scheduler = client.app[SCHEDULER_KEY]
     _, seen = await staff_pushes(ctx, "LiHongMei")
-    for when in (local(2026, 10, 1, 11, 0), local(2026, 10, 7, 11, 0), local(2026, 10, 8, 10, 59)):
+    for when in (local(2026, 10, 1, 11, 0), local(2026, 10, 7, 11, 0), local(2026, 10, 8, 17, 59)):
         clock.set(when)
         await scheduler.run_once()
     new, seen = await staff_pushes(ctx, "LiHongMei", seen)
     assert not [r for r in new if "履行" in r.text]              # nothing during the holiday
-    clock.set(local(2026, 10, 8, 11, 0))                       # one working day before: the reminder
+    clock.set(local(2026, 10, 8, 18, 0))                       # one working day before: the reminder
     await scheduler.run_once()
     new, seen = await staff_pushes(ctx, "LiHongMei", seen)
     assert [r.kind for r in new if "履行即将到期" in r.text] == [PushKind.REMINDER]
-    clock.set(local(2026, 10, 9, 11, 0))                       # due and not performed: the mediator is told
+    clock.set(local(2026, 10, 9, 18, 0))                       # due and not performed: the mediator is told
     await scheduler.run_once()
     await scheduler.run_once()
     new, seen = await staff_pushes(ctx, "LiHongMei", seen)

@@ -56,8 +56,8 @@ def test_times_and_deadlines_on_the_calendar():
     assert read_when("10月8日下午3点半 视频", now, TZ).at == local(2026, 10, 8, 15, 30)
     assert read_when("1月5日 14:00", now, TZ).at == local(2027, 1, 5, 14, 0)     # no year: the next one
     assert read_when("明天下午", now, TZ).at == local(2026, 9, 29, 15, 0)
-    assert deadline("3个工作日", now, TZ, clocks.add_working_days) == local(2026, 10, 8, 10, 0)   # the holiday skipped
-    assert deadline("30日内", now, TZ, clocks.add_working_days) == local(2026, 10, 28, 10, 0)
+    assert deadline("3个工作日", now, TZ, clocks.add_working_days) == local(2026, 10, 8, 18, 0)   # the holiday skipped
+    assert deadline("30日内", now, TZ, clocks.add_working_days) == local(2026, 10, 28, 18, 0)
     assert deadline("2026-12-31", now, TZ, clocks.add_working_days) == local(2026, 12, 31, 18, 0)
     assert deadline("尽快", now, TZ, clocks.add_working_days) is None
 
