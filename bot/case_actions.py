@@ -194,6 +194,8 @@ async def assign_to(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Ca
     if case.status not in OPEN_STATUSES:
         return f"案件 {case.number} 当前状态是“{_status(case)}”，不能转办。"
     staff = actor.staff
+    if [p.id for p in people] == [staff.id] and staff.id in case.assignees:
+        return f"案件 {case.number} 已由您办理；转给别人请写对方的姓名。"
     far = [p.name for p in people if not _same_town(ctx.registry, p, case)]
     if far and staff.role not in ("centre", "leader_on_duty"):
         # another town's people are the centre's to call on (or escalate the case)

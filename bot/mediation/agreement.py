@@ -247,7 +247,10 @@ async def confirmation_decision(ctx: "AppContext", uow: "UnitOfWork", actor: "Ac
     if agreement.confirmation == Confirmation.NONE:
         return f"{agreement.number} 还没有登记司法确认申请（申请确认 {case.number} 法院）。"
     rest = note[len(word):].strip()
-    day, rest = parse_date(rest, uow.now.astimezone(ZoneInfo(ctx.settings.timezone)).date())
+    today = uow.now.astimezone(ZoneInfo(ctx.settings.timezone)).date()
+    day, rest = parse_date(rest, today, ahead=False)
+    if day is not None and day > today:
+        return f"裁定日期 {day.isoformat()} 还没到，请写法院作出决定的日期。"
     before = agreement.confirmation
     agreement.confirmation = DECISION_WORDS[word]
     agreement.confirm_number = rest.strip(" ，,")[:100] or agreement.confirm_number

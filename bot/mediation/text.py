@@ -88,8 +88,9 @@ _WORKDAYS = re.compile(r"(\d+)\s*个?工作日")
 _DAYS = re.compile(r"(\d+)\s*(?:天|日)内")
 
 
-def parse_date(text: str, today: date) -> tuple[date | None, str]:
-    """A date ('2026-12-08', '12月8日'; without a year the next such day), and the text left."""
+def parse_date(text: str, today: date, ahead: bool = True) -> tuple[date | None, str]:
+    """A date ('2026-12-08', '12月8日'; without a year the next such day, or with `ahead`
+    False the last one: a decision already made), and the text left."""
     m = _DATE.search(text)
     if not m:
         return None, text
@@ -98,8 +99,10 @@ def parse_date(text: str, today: date) -> tuple[date | None, str]:
         day = date(year, int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None, text
-    if not m.group(1) and day < today:
+    if not m.group(1) and ahead and day < today:
         day = date(year + 1, day.month, day.day)
+    elif not m.group(1) and not ahead and day > today:
+        day = date(year - 1, day.month, day.day)
     return day, (text[: m.start()] + " " + text[m.end():]).strip()
 
 

@@ -142,6 +142,9 @@ async def test_agreement_documents_and_confirmation(ctx, bot, clock, tmp_path):
                  "申请人（签名或盖章）"):
         assert part in text, part
     assert app[1].data.startswith(b"%PDF")
+    # the court decides later; a decision dated after today is a slip of the pen
+    assert "还没到" in await staff.last(f"确认结果 {number} 受理 (2026)青0101民特88号 2026-12-10")
+    clock.set(local(2026, 12, 21, 10, 0))
     assert "还没有登记" not in await staff.last(f"确认结果 {number} 受理 (2026)青0101民特88号 2026-12-10")
     reply = await staff.last(f"确认结果 {number} 确认 (2026)青0101民特88号 2026年12月20日")
     assert "确认协议有效" in reply and "2026-12-20" in reply

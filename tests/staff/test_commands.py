@@ -145,6 +145,7 @@ async def test_a_town_mediator_escalating_a_village_case_hands_it_to_the_county(
 
 async def test_transfer_and_send_back(bot, ctx):
     number = await report(bot)
+    assert "已由您办理" in await staff_bot(ctx, "LiHongMei").last(f"转办 {number} 李红梅")    # to oneself
     assert "王建国" in await staff_bot(ctx, "LiHongMei").last(f"转办 {number} 王建国")
     assert (await case_of(ctx, number)).assignees == ["gw-taoyuan"]
     assert "退回" in await staff_bot(ctx, "WangJianGuo").last(f"退回 {number} 不是我们村的事")
