@@ -278,11 +278,7 @@ async def correct_field(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case
         # the alert says why the person who knows the case made it red, and the leader on
         # duty owns it from now on, as a case read red at first (包案领导)
         await store.update(case, actor.key, risk_reasons=sorted({*case.risk_reasons, f"工作人员更正为红色：{reason}"}))
-        leaders = await routing.alert_red(ctx, uow, case)
-        if case.assignees and any(c.staff.id not in case.assignees for c in leaders):
-            staying = [routing.Choice(ctx.registry.staff[a], "继续办理") for a in case.assignees if a in ctx.registry.staff]
-            await routing.assign(ctx, uow, case, staying + leaders, actor.key, reason="更正为红色，值班领导包案",
-                                 told=frozenset(c.staff.id for c in staying + leaders))
+        await routing.raised_to_red(ctx, uow, case, actor.key, again=True)
     return f"已更正 {case.number} 的{what}：{shown(ctx, field, before)} → {shown(ctx, field, after)}（{reason}）"
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot import routing
 from bot.context import AppContext
 from bot.message import Message
 from bot.uow import UnitOfWork
 from nlp import Reading
 from nlp.duplicates import CaseDigest, find_duplicate
 from nlp.reading import NOT_A_DISPUTE
-from storage.lifecycle import EventKind, Risk
+from storage.lifecycle import EventKind, Risk, Status
 from storage.models import Case
 from storage.registry import Registry
 
@@ -47,6 +48,8 @@ async def link_duplicate(ctx: AppContext, uow: UnitOfWork, reading: Reading, pla
     reporters = {f"{channel}:{user}" for channel, user in await store.reporters(case)}
     if len(reporters) >= CROWD:
         await store.update(case, "duplicates", risk="red", risk_reasons=sorted({*case.risk_reasons, CROWD_REASON}))
+        if case.status != Status.RECEIVED:      # a case not yet routed is alerted when it is
+            await routing.raised_to_red(ctx, uow, case, "duplicates")
     return case
 
 

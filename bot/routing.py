@@ -226,6 +226,19 @@ async def alert_red(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> list[Ch
     return leaders
 
 
+async def raised_to_red(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str, again: bool = False) -> None:
+    """A case turned red after it was opened (a correction, many reporters): alerted as one
+    read red at first (once; `again`: with its new reasons even when alerted before), and the
+    leader on duty joins its assignees (包案领导)."""
+    if not again and await (await uow.cases()).events(case, (EventKind.ALERT,)):
+        return
+    leaders = await alert_red(ctx, uow, case)
+    if case.assignees and any(c.staff.id not in case.assignees for c in leaders):
+        staying = [Choice(ctx.registry.staff[a], "继续办理") for a in case.assignees if a in ctx.registry.staff]
+        await assign(ctx, uow, case, staying + leaders, actor, reason="升为红色，值班领导包案",
+                     told=frozenset(c.staff.id for c in staying + leaders))
+
+
 async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str, reason: str,
                    by: str | None = None) -> str | None:
     """Move the case one level up the tree and hand it to that level; the new level, or None

@@ -306,6 +306,23 @@ async def test_a_resident_whose_report_joined_a_case_may_go_on_talking_about_it(
     assert staff_cards and all("另一位反映人" in t for t in staff_cards), staff_cards
 
 
+async def test_three_residents_of_one_dispute_make_it_red_and_alert_the_leader(bot, ctx):
+    """A trial's pig farm reported by four people turned red ("多人反映同一纠纷") and nobody was
+    alerted: a case made red by its reporters is alerted as one read red at first."""
+    number = await report(bot, "我是柳林村的 村东头那个养猪场臭得要命 苍蝇到处飞 电话13812345678")
+    for i, said in enumerate(("柳林村养猪场太臭了 夏天窗户都不敢开 电话13822223333",
+                              "我们柳林村的猪场 粪水直接排到河里 电话13833334444")):
+        other = TestBot(ctx, channel="test", user=f"resident-{i + 2}")
+        other._ids = iter(range(500 + 100 * i, 600 + 100 * i))
+        if number not in await other.last(said):
+            await other.say("确认")
+    case = await case_of(ctx, number)
+    assert case.risk == "red" and any("多人反映" in r for r in case.risk_reasons), (case.risk, case.risk_reasons)
+    alerts = [p for p in await outbox(ctx, "wecom_app") if p.kind == "alert"]
+    assert {p.user for p in alerts} >= {"GaoZhenHua", "QSCentre"}, [(p.user, p.kind) for p in alerts]
+    assert "lead-duty" in case.assignees
+
+
 async def test_two_residents_upstairs_are_two_cases(bot, ctx):
     """Two residents of one village each complain that "楼上" drags chairs at night: two
     households, two cases; neither report disappears into the other's case."""
