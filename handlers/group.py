@@ -24,20 +24,37 @@ router = Router("group", InGroup())
 ROLE_NAMES = {"grid_worker": "网格员", "mediator": "调解员", "committee": "专业调解员",
               "leader_on_duty": "值班领导", "centre": "综治中心"}
 GROUP_HELP = "请@我并说明纠纷情况（什么事、在哪里），我会登记并转给网格员。转述群众反映请以“转：”开头。"
-_FORWARD = re.compile(r"^\s*(?:转发?|代[\u4e00-\u9fa5]{0,4}反映)\s*[:：]\s*")
-_SPEAKER = re.compile(r"([\u4e00-\u9fa5]{1,3}(?:大爷|大妈|大娘|阿姨|大哥|大姐|奶奶|爷爷|师傅|老师|婶|叔)|老[\u4e00-\u9fa5]|"
-                      r"[\u4e00-\u9fa5]某某?)(?:说|反映|讲|称|来电)")
+# a person as workers name them: a name (no place word: "杏花村孙大爷" is 孙大爷) and how they are
+# addressed, or 老X, or X某
+_NAME = r"[^\W\d_村组区镇乡社街楼栋号的是了在我他她你说让帮叫托请给]"
+_PERSON = (rf"(?:{_NAME}{{1,3}}(?:大爷|大妈|大娘|阿姨|大哥|大姐|奶奶|爷爷|师傅|老师|婶|叔)|老[\u4e00-\u9fa5]|"
+           r"[\u4e00-\u9fa5]某某?)")
+_FORWARD = re.compile(rf"^\s*(?:转发?\s*[:：]|代(?P<who>{_PERSON}|{_NAME}{{1,4}}?)反映\s*[:：]?)\s*")
+_SPEAKER = re.compile(rf"({_PERSON})(?:说|反映|讲|称|来电)")
+# "王大爷让我帮他反映一下…", "帮村里张奶奶反映一下…": relayed, though no 转
+_ASKED_TO = re.compile(rf"({_PERSON})(?:让|叫|托|请)我(?:帮(?:他|她|忙)?)?(?:反映|问)"
+                       rf"|帮(?:村里|组里|社区|我们村)?的?({_PERSON})(?:反映|问)")
 
 
 def read_post(message: Message) -> tuple[str, bool, str]:
     """(the words to read, whether they are relayed, the person relayed)."""
     text = message.text
-    forwarded = bool(message.quoted) or bool(_FORWARD.match(text))
-    body = _FORWARD.sub("", text)
+    prefix = _FORWARD.match(text)
+    asked = _ASKED_TO.search(text)
+    forwarded = bool(message.quoted) or bool(prefix) or bool(asked)
+    body = text
+    speaker = ""
+    if prefix:
+        speaker = prefix.group("who") or ""
+        body = (f"{speaker}反映：" if speaker else "") + text[prefix.end():]     # "代王奶奶反映：…" keeps her
     if message.quoted:
         body = f"{message.quoted}；{body}" if body else message.quoted
-    speaker = _SPEAKER.search(body) if forwarded else None
-    return body.strip(), forwarded, speaker.group(1) if speaker else ""
+    if asked:
+        speaker = speaker or asked.group(1) or asked.group(2)
+    if forwarded and not speaker:
+        said = _SPEAKER.search(body)
+        speaker = said.group(1) if said else ""
+    return body.strip(), forwarded, speaker
 
 
 def holders(case: Case, registry: Registry) -> str:

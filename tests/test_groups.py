@@ -249,3 +249,24 @@ async def test_bad_or_stale_signatures_are_refused(robot, gctx, kwargs, status):
 async def test_a_malformed_forward_is_refused(robot, gctx):
     resp = await forward(robot.client, {"platform": "p", "text": "no sender"})
     assert resp.status == 400
+
+
+@pytest.mark.parametrize("text, relayed, who", [
+    ("转：杏花村孙大爷说隔壁占了他家的地", True, "孙大爷"),
+    ("转：石桥村刘婶说儿子不给赡养费", True, "刘婶"),
+    ("转：新华社区赵阿姨说楼上漏水", True, "赵阿姨"),
+    ("转：3组王大爷反映隔壁装修太吵", True, "王大爷"),
+    ("代王奶奶反映：她家承包地被邻居占了", True, "王奶奶"),
+    ("王大爷让我帮他反映一下 隔壁的树倒在他家房顶上", True, "王大爷"),
+    ("帮村里张奶奶反映一下 儿子不给养老钱", True, "张奶奶"),
+    ("柳林村有人在河边倒垃圾", False, ""),
+])
+def test_who_a_worker_relays(text, relayed, who):
+    """A trial's "杏花村孙大爷说…" recorded 花村孙大爷; "代王奶奶反映：…", "王大爷让我帮他反映",
+    "帮村里张奶奶反映" were the worker's own reports, the resident nowhere."""
+    from bot.message import Kind, Message
+    from handlers.group import read_post
+    message = Message(channel="wecom_bot", user="gw-zhang", text=text, kind=Kind.TEXT, chat="c1", mentioned=True)
+    body, forwarded, speaker = read_post(message)
+    assert (forwarded, speaker) == (relayed, who), (body, forwarded, speaker)
+    assert who in body or not who
