@@ -62,18 +62,25 @@ class GroupForwardChannel(ChannelBase):
             if not isinstance(post, dict) or not isinstance(post.get("sender"), dict):
                 raise ValueError("the post and its sender must be JSON objects")
             sender = post["sender"]
-            fields = {"platform": str(post["platform"]), "chat": str(post["chat_id"]), "user": str(sender["id"]),
-                      "text": post.get("text") or "", "quoted": post.get("quoted") or "",
-                      "msg_id": str(post.get("msg_id") or "")}
-            if not all(isinstance(fields[k], str) for k in ("text", "quoted")) or not fields["chat"]:
-                raise ValueError("text, quoted must be strings; chat_id must not be empty")
+            # names are strings (or a msg_id a number), never null, a list or an object: a value
+            # turned into "None" or "['a']" would name a person or a chat that is not there
+            fields = {"platform": post["platform"], "chat": post["chat_id"], "user": sender["id"],
+                      "text": post["text"], "quoted": post.get("quoted", ""), "msg_id": post.get("msg_id", "")}
+            if isinstance(fields["msg_id"], int) and not isinstance(fields["msg_id"], bool):
+                fields["msg_id"] = str(fields["msg_id"])
+            if not all(isinstance(v, str) for v in fields.values()):
+                raise TypeError("platform, chat_id, sender.id, text, quoted and msg_id must be strings")
+            if not (fields["platform"] and fields["chat"] and fields["user"] and fields["text"].strip()):
+                raise ValueError("platform, chat_id, sender.id and text must not be empty")
+            if not isinstance(post.get("mentioned", True), bool) or not isinstance(sender.get("name", ""), str):
+                raise TypeError("mentioned must be true or false; sender.name a string")
         except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError, RecursionError) as exc:
             return web.json_response({"error": f"malformed post: {type(exc).__name__}"}, status=400)
         message = Message(channel=CHANNEL, user=f"{fields['platform']}:{fields['user']}", text=fields["text"],
                           quoted=fields["quoted"], chat=f"{fields['platform']}:{fields['chat']}",
                           # without an id, the signature names the post: a replay is the same post
                           msg_id=f"{fields['platform']}:{fields['msg_id'] or given[:32]}",
-                          mentioned=bool(post.get("mentioned", True)), sender_name=str(sender.get("name") or ""),
+                          mentioned=post.get("mentioned", True), sender_name=sender.get("name", ""),
                           created_at=self.ctx.clock.now(), raw=post)
         answer = await self.handlings.answer(message, WAIT)
         if answer.unavailable:

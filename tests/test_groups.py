@@ -246,9 +246,23 @@ async def test_bad_or_stale_signatures_are_refused(robot, gctx, kwargs, status):
     assert resp.status == status and await all_cases(gctx) == []
 
 
-async def test_a_malformed_forward_is_refused(robot, gctx):
+GOOD = {"platform": "12345", "chat_id": "hotline", "sender": {"id": "op7", "name": "话务员"}, "text": "市民反映：柳林村有人打架",
+        "msg_id": "h1"}
+
+
+@pytest.mark.parametrize("change", [
+    {"sender": None}, {"platform": None}, {"platform": ["a"]}, {"chat_id": None}, {"chat_id": {"x": 1}},
+    {"sender": {"id": None}}, {"sender": {"id": ["s"]}}, {"msg_id": [1]}, {"text": None}, {"text": 5},
+    {"mentioned": "false"}, {"chat_id": ""}, {"platform": ""}, {"sender": {"id": ""}},
+])
+async def test_a_malformed_forward_is_refused(robot, gctx, change):
+    """A trial's nulls and lists were taken as "None" and "['a']" (cases made under user
+    "None:op7"); a missing text got the WeCom help line; "mentioned": "false" was true."""
     resp = await forward(robot.client, {"platform": "p", "text": "no sender"})
     assert resp.status == 400
+    resp = await forward(robot.client, {**GOOD, **change})
+    assert resp.status == 400, (change, await resp.text())
+    assert await all_cases(gctx) == []
 
 
 @pytest.mark.parametrize("text, relayed, who", [
