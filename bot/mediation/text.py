@@ -128,7 +128,7 @@ def deadline(text: str, now: datetime, tz: str,
     if m:
         day = (now + timedelta(days=int(m.group(1)))).astimezone(zone).date()
         return datetime.combine(day, time(18, 0), tzinfo=zone).astimezone(now.tzinfo)
-    day, _ = parse_date(text, now.astimezone(zone).date())
-    if day is None:
+    written, _ = parse_date(text, now.astimezone(zone).date())
+    if written is None:
         return None
-    return datetime.combine(day, time(18, 0), tzinfo=zone).astimezone(now.tzinfo)
+    return datetime.combine(written, time(18, 0), tzinfo=zone).astimezone(now.tzinfo)
