@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -142,6 +142,8 @@ async def appointment(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: 
     if gone:
         return f"约谈时间“{gone}”已经过去了，请写将来的时间，如“12月9日上午9点 村委会”。"
     when = read_when(note, uow.now, ctx.settings.timezone)
+    if not when.problem and not when.timed:
+        when = replace(when, problem="没有写几点")
     if when.problem:
         # the resident is told the time as written: "随便什么时候", 2月30日 or an hour gone by is no meeting
         return (f"约谈时间{when.problem}，请写将来的日期和时间，如“12月9日上午9点 村委会”"

@@ -35,6 +35,7 @@ class When:
     rest: str                    # the note without the day and the hour (a place, a remark)
     problem: str = ""            # what is wrong, for the person who wrote it ("" when nothing is)
     date_label: str = ""         # "12月9日周三" when the day was said relative to today
+    timed: bool = False          # an hour or a part of the day was said ("明天" alone is a day, not a meeting time)
 
 
 def _weekday_label(d: date) -> str:
@@ -68,9 +69,12 @@ def read_when(text: str, now: datetime, tz: str) -> When:
             target = {"日": 6, "天": 6, "7": 6}.get(w.group(2))
             if target is None:
                 target = _WEEKDAYS.index(w.group(2)) if w.group(2) in _WEEKDAYS else int(w.group(2)) - 1
-            ahead = (target - today.weekday()) % 7
-            if w.group(1) == "下":
-                ahead = ahead + 7 if ahead else 7
+            if w.group(1) == "下":            # next week's (weeks begin on Monday): 下周一 said on a Saturday is in 2 days
+                ahead = 7 - today.weekday() + target
+            elif w.group(1) in ("这", "本"):   # this week's
+                ahead = target - today.weekday()
+            else:                             # the next such day
+                ahead = (target - today.weekday()) % 7
             day, relative = today + timedelta(days=ahead), True
             rest = rest[: w.start()] + " " + rest[w.end():]
     period = _PERIOD.search(rest)
@@ -83,12 +87,12 @@ def read_when(text: str, now: datetime, tz: str) -> When:
         if minute is None:
             minute = int(cn_number(tail) or 0) if tail else 0
         if hour is None:
-            return When(None, text, f"时间“{hour_m.group(0).strip()}”不对")
+            return When(None, text, f"“{hour_m.group(0).strip()}”不对")
         hour = int(hour)
         if period and period.group(0) in _AFTERNOON and hour < 12:
             hour += 12
         if not (0 <= hour < 24 and 0 <= minute < 60):
-            return When(None, text, f"时间“{hour_m.group(0).strip()}”不对")
+            return When(None, text, f"“{hour_m.group(0).strip()}”不对")
         at = time(hour, minute)
         rest = rest[: hour_m.start()] + " " + rest[hour_m.end():]
     elif period:
@@ -103,4 +107,4 @@ def read_when(text: str, now: datetime, tz: str) -> When:
     if moment <= local:
         return When(None, text, f"{day.month}月{day.day}日{'' if at is None else at.strftime(' %H:%M')}已经过去了")
     label = _weekday_label(day) if relative else ""
-    return When(datetime.combine(day, at or time(9, 0), tzinfo=zone), " ".join(rest.split()), "", label)
+    return When(datetime.combine(day, at or time(9, 0), tzinfo=zone), " ".join(rest.split()), "", label, at is not None)

@@ -34,3 +34,12 @@ def test_times_people_write(said, at, rest, label):
 def test_what_is_no_meeting_time(said, problem):
     w = read_when(said, NOW, TZ)
     assert w.at is None and problem in w.problem, w
+
+
+def test_next_week_is_the_calendar_week_after_this_one():
+    saturday = datetime(2026, 12, 5, 10, 0, tzinfo=ZoneInfo(TZ)).astimezone(UTC)
+    for said, day in (("下周一上午9点半 村委会", 7), ("周一上午9点", 7), ("下周五下午", 11), ("这周日上午", 6)):
+        at = read_when(said, saturday, TZ).at.astimezone(ZoneInfo(TZ))
+        assert (at.month, at.day) == (12, day), (said, at)
+    monday = datetime(2026, 12, 7, 8, 0, tzinfo=ZoneInfo(TZ)).astimezone(UTC)
+    assert read_when("下周一上午", monday, TZ).at.astimezone(ZoneInfo(TZ)).day == 14

@@ -387,7 +387,7 @@ async def test_an_appointment_without_a_real_time_is_refused_and_tomorrow_is_dat
     number = await report(bot)
     li = staff_bot(ctx, "LiHongMei")
     await li.say(f"接单 {number}")
-    for said in ("随便什么时候", "2026-13-45", "2月30日 上午", "今天凌晨1点"):
+    for said in ("随便什么时候", "2026-13-45", "2月30日 上午", "今天凌晨1点", "明天"):
         reply = await li.last(f"约谈 {number} {said}")
         assert "约谈已记录" not in reply and "如“12月9日上午9点" in reply, (said, reply)
     assert await events_of(ctx, number, "appointment") == []
