@@ -89,6 +89,14 @@ class ConsoleChannel(ChannelBase):
                     request[auth.USER_KEY] = user
             return self.render(request, "error.html", status=exc.status,
                                message=said if ours else ERROR_WORDS[exc.status])
+        except Exception:
+            # a fault of ours on a page: logged, and a page in Chinese with the menu, not
+            # aiohttp's "500 Internal Server Error" in English
+            if not request.path.startswith(auth.PATH) or request.path.startswith(auth.PATH + "/api/") \
+                    or request.method != "GET":
+                raise
+            log.exception("console page %s failed", request.path)
+            return self.render(request, "error.html", status=500, message="这个页面出错了，已记录下来，请稍后再试或联系管理员。")
 
     def mount(self, app: web.Application) -> None:
         app[auth.DEPS] = auth.Deps(self.ctx, self.accounts)

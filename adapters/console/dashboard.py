@@ -302,11 +302,13 @@ def _by_place(reg: Registry, area: str, f: Figures, p: Figures, link: Links) -> 
     if own.cases:
         now = f.now_by_place.get(top, Measures())
         rows.append({**_row(f"{reg.name(top)}（本级）", own, "", ""), "key": top, "before": 0,
+                     "open_link": "", "overdue_link": "",
                      "change": _change(own.cases, 0), "now_open": now.open, "now_overdue": now.overdue,
                      "now_carded": now.carded_open})
     if not area and f.by_place.get("", Measures()).cases:
         now = f.now_by_place.get("", Measures())
         rows.append({**_row("地点待核实", f.by_place[""], "", ""), "key": "", "before": 0, "change": _change(0, 0),
+                     "open_link": "", "overdue_link": "",
                      "now_open": now.open, "now_overdue": now.overdue, "now_carded": now.carded_open})
     return rows
 

@@ -159,6 +159,16 @@ async def test_a_town_reads_its_own_area(client, ctx, clock):
     assert (await client.get(f"/console/api/dashboard?{PERIOD}&place=DX01")).status == 200   # a village of it
 
 
+async def test_every_places_dashboard_page_opens(client, ctx, clock):
+    """A trial's village dashboards (/console/dashboard?place=DX03) were a 500 in English: the
+    place's own row had no links to its open and overdue cases. Every place's page opens."""
+    await history(ctx, clock)
+    await login(client, "centre-qs")
+    for code in sorted(ctx.registry.places):
+        r = await client.get(f"/console/dashboard?{PERIOD}&place={code}")
+        assert r.status == 200, (code, r.status, (await r.text())[:200])
+
+
 async def test_the_period_choices(client, ctx, clock):
     clock.set(local(2026, 11, 18, 10, 0))
     await login(client, "lead-duty")

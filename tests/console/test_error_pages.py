@@ -114,3 +114,18 @@ def test_a_push_to_a_channel_not_run_here_is_not_a_failure_in_the_ledger(ctx):
     assert "未配置" in said and "失败" not in said, said
     said = event_text(CaseEvent(kind="notification", data={**data, "detail": "errcode 40014"}), ctx.registry)
     assert "失败" in said, said
+
+
+async def test_a_fault_on_a_page_is_a_page_in_chinese(client, ctx, monkeypatch, caplog):
+    """A trial met "500 Internal Server Error / Server got itself in trouble", in English and
+    without the menu, where a page of ours failed: the fault is logged and the page says so."""
+    from adapters.console import dashboard
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a fault of ours")
+    monkeypatch.setattr(dashboard, "_by_place", broken)
+    await login(client, "centre-qs")
+    r = await client.get("/console/dashboard")
+    body = await r.text()
+    assert r.status == 500 and "出错了" in body and no_latin_words(body) and 'href="/console/cases"' in body, body[:300]
+    assert "a fault of ours" in caplog.text
