@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.db import Database
@@ -137,7 +138,10 @@ def scope_condition(scope: Scope, dialect: str) -> ColumnElement[bool]:
         return Case.id.is_not(None)
     inside = and_(*parts)
     if scope.staff_id:
-        mine = exists().where(CaseAssignee.case_id == Case.id, CaseAssignee.staff_id == scope.staff_id)
+        # an alias: the list filtered by assignee joins CaseAssignee itself, and the subquery
+        # would correlate to that join and lose its FROM (a trial's 500 for every non-centre)
+        theirs = aliased(CaseAssignee)
+        mine = exists().where(theirs.case_id == Case.id, theirs.staff_id == scope.staff_id)
         return or_(inside, mine)
     return inside
 
@@ -167,8 +171,6 @@ def _decode(cursor: str, sort: Sort, descending: bool) -> tuple[datetime | None,
 def _ordered(q: Select[Any], sort: Sort, descending: bool, after: tuple[datetime | None, int] | None,
              joined: bool = False) -> Select[Any]:
     col = _key(sort)
-    if sort is Sort.DUE:
-        q = q.where(Case.next_due_at.is_not(None))
     if col is None:
         if after is not None:
             q = q.where(Case.id < after[1] if descending else Case.id > after[1])
@@ -186,8 +188,22 @@ async def page_cases(session: AsyncSession, flt: CaseFilter = CaseFilter(), *, s
     """One page; `cursor` is the previous page's `next_cursor` (BadCursor when it is not one)."""
     limit = max(1, min(limit, MAX_PAGE))
     after = _decode(cursor, sort, descending) if cursor else None
-    q = _ordered(_where(select(Case), flt, dialect_of(session)), sort, descending, after, bool(flt.assignee))
-    rows = list((await session.scalars(q.limit(limit + 1))).all())
+    base = _where(select(Case), flt, dialect_of(session))
+    if sort is Sort.DUE:
+        # the cases with a clock by their next due time, then those without one, oldest first
+        # (a cursor whose due time is None is in that second part)
+        rows: list[Case] = []
+        if after is None or after[0] is not None:
+            q = _ordered(base.where(Case.next_due_at.is_not(None)), sort, descending, after, bool(flt.assignee))
+            rows = list((await session.scalars(q.limit(limit + 1))).all())
+        if len(rows) <= limit:
+            q = base.where(Case.next_due_at.is_(None))
+            if after is not None and after[0] is None:
+                q = q.where(Case.id > after[1])
+            rows += list((await session.scalars(q.order_by(Case.id).limit(limit + 1 - len(rows)))).all())
+    else:
+        q = _ordered(base, sort, descending, after, bool(flt.assignee))
+        rows = list((await session.scalars(q.limit(limit + 1))).all())
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, _encode(sort, descending, rows[-1]) if more and rows else None)
