@@ -107,8 +107,8 @@ def _where(q: Select[Any], flt: CaseFilter, dialect: str) -> Select[Any]:
         q = q.where(Case.satisfaction.is_not(None))
     if flt.several:
         q = q.where(exists().where(CaseEvent.case_id == Case.id, CaseEvent.kind == EventKind.LINKED_REPORT))
-    if flt.text.strip():
-        q = q.where(Case.description.like(f"%{_escape(flt.text.strip())}%", escape="\\"))
+    for word in flt.text.split()[:8]:       # "工资 厂": each word, in any order
+        q = q.where(Case.description.like(f"%{_escape(word)}%", escape="\\"))
     if flt.number.strip():
         q = q.where(Case.number.like(f"{_escape(flt.number.strip().upper())}%", escape="\\"))
     if flt.scope is not None:

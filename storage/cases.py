@@ -24,7 +24,7 @@ _NUMBER = re.compile(r"([A-Za-z]{1,4})\s*-?\s*(\d{6})\s*-?\s*(\d{3,6})")
 
 # what Chinese input methods type for a number's letters, digits and dash (ＪＦ２６１１２３－００１,
 # JF261123—001), one character for one: positions in the text stay where they were
-_NUMBER_CHARS = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)},
+NUMBER_CHARS = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)},
                                **{chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)},
                                **{chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)},
                                "－": "-", "—": "-", "–": "-", "−": "-", "\u3000": " "})
@@ -32,7 +32,7 @@ _NUMBER_CHARS = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in range(0xFF10,
 
 def find_number(text: str, prefix: str = "JF") -> tuple[str, tuple[int, int]] | None:
     """The case number in `text` and where it is written; None when there is none."""
-    m = _NUMBER.search(text.translate(_NUMBER_CHARS))
+    m = _NUMBER.search(text.translate(NUMBER_CHARS))
     if not m or m.group(1).upper() != prefix.upper():
         return None
     return f"{prefix.upper()}{m.group(2)}-{int(m.group(3)):03d}", m.span()

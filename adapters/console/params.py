@@ -12,6 +12,7 @@ from multidict import MultiMapping
 
 from nlp.reading import DISPUTE_TYPES
 from storage.case_list import CaseFilter, Scope, Sort
+from storage.cases import NUMBER_CHARS
 from storage.lifecycle import OPEN_STATUSES, Risk, Status
 from storage.registry import Registry
 
@@ -66,7 +67,7 @@ def _day(text: str) -> date | None:
 
 def _number(text: str, prefix: str) -> str:
     """A case number or its start, as typed: "261205-003", "jf261205", "JF 261205003"."""
-    t = re.sub(r"[\s_]+", "", text.upper())[:32]
+    t = re.sub(r"[\s_]+", "", text.translate(NUMBER_CHARS).upper())[:32]     # ＪＦ２６… as typed by input methods
     if t[:1].isdigit():
         t = prefix.upper() + t
     return re.sub(r"^([A-Z]+\d{6})(\d)", r"\1-\2", t)

@@ -77,9 +77,20 @@ async def test_the_list_finds_a_case_by_number_or_code_as_typed(client, ctx):
     number = await open_case(ctx, "n1", "DX01")                        # JF261123-001
     await login(client, "centre-qs")
     digits = number[2:]
-    for typed in (digits, digits.replace("-", ""), number.lower(), digits[:6]):
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in number)          # ＪＦ２６１１２３－００１
+    for typed in (digits, digits.replace("-", ""), number.lower(), digits[:6], full_width):
         body = await (await client.get("/console/cases", params={"number": typed})).text()
         assert number in body and '<b id="total">1</b>' in body, typed
+
+
+async def test_the_search_takes_each_word(client, ctx):
+    """A trial's "工资 厂" found nothing: the box read it as one phrase."""
+    from tests.console.conftest import open_case as open_one
+    number = await open_one(ctx, "w1", "DX01", "labour", text="在厂里干了三个月，工资一分没拿到")
+    await open_one(ctx, "w2", "DX01", "labour", text="工资拖了两个月")
+    await login(client, "centre-qs")
+    body = await (await client.get("/console/cases", params={"q": "工资 厂"})).text()
+    assert number in body and '<b id="total">1</b>' in body
 
 
 async def test_the_list_finds_a_dispute_code_by_its_place_name(client, ctx):
