@@ -68,6 +68,8 @@ def guarded(*, roles: frozenset[str] | None = None, api: bool = False) -> Callab
             console = request.app[DEPS]
             user = await current_user(request, console.ctx, console.accounts)
             if user is None:
+                if not api and request.method == "POST" and _is_form(request):
+                    return await _not_saved(request, 401, "您已经退出登录，刚才的操作没有保存。")
                 if api or request.method != "GET":
                     return web.json_response({"error": "not logged in"}, status=401)
                 target = request.path_qs if request.path_qs.startswith(PATH) else PATH + "/"
@@ -77,6 +79,9 @@ def guarded(*, roles: frozenset[str] | None = None, api: bool = False) -> Callab
                 if not given and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
                     given = str((await request.post()).get("csrf", ""))
                 if not csrf_ok(user.session, given):
+                    if not api and _is_form(request):
+                        request[USER_KEY] = user
+                        return await _not_saved(request, 403, "这个页面已经过期（可能在别的窗口重新登录过），刚才的操作没有保存。")
                     return web.json_response({"error": "missing or wrong CSRF token"}, status=403)
             if roles is not None and user.staff.role not in roles:
                 if api:
@@ -86,6 +91,21 @@ def guarded(*, roles: frozenset[str] | None = None, api: bool = False) -> Callab
             return await handler(request)
         return guarded_handler
     return wrap
+
+
+def _is_form(request: web.Request) -> bool:
+    return request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def _not_saved(request: web.Request, status: int, message: str) -> web.StreamResponse:
+    """A form sent from a page whose session ended: a page in Chinese that says nothing was
+    saved and gives back what the person wrote (it was lost with a line of English JSON)."""
+    form = await request.post()
+    kept = "\n".join(v for k, v in form.items() if k not in ("csrf", "action", "next") and isinstance(v, str) and len(v) > 1)
+    console = request.app["console_channel"]
+    response: web.StreamResponse = console.render(request, "error.html", status=status, message=message,
+                                                  kept=kept[:2000])
+    return response
 
 
 def user_of(request: web.Request) -> User:

@@ -145,6 +145,21 @@ async def test_a_state_change_without_the_sessions_csrf_token_is_refused(client,
     assert len(await events_of(ctx, dx_case)) == before
 
 
+async def test_a_form_sent_from_a_page_gone_stale_gives_back_what_was_written(client, ctx, dx_case):
+    """A trial's note sent from a tab whose session had changed met a line of English JSON and
+    was lost: a page in Chinese says nothing was saved and shows the words to send again."""
+    csrf = await login(client, "gw-liulin")
+    note = "已上门了解情况，双方同意周六调解"
+    r = await client.post(f"/console/cases/{dx_case}/act", data={"csrf": "stale-token-stale-token", "action": "progress",
+                                                                 "note": note})
+    body = await r.text()
+    assert r.status == 403 and "没有保存" in body and note in body and "\"error\":" not in body, body[:300]
+    await client.post("/console/logout", data={"csrf": csrf})
+    r = await client.post(f"/console/cases/{dx_case}/act", data={"csrf": "x", "action": "progress", "note": note})
+    body = await r.text()
+    assert r.status == 401 and "退出登录" in body and note in body and 'href="/console/login"' in body, body[:300]
+
+
 async def test_no_page_shows_a_full_phone_number_or_name(aiohttp_client, ctx, dx_case):
     """Every GET route, for every kind of staff member, with the case in and out of their area:
     phone numbers and names masked; the full contact only on asking, for the case's assignees
