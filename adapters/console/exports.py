@@ -22,6 +22,7 @@ from aiohttp import web
 
 from adapters.console.auth import guarded
 from adapters.console.views import case_row
+from bot.routing import LEVEL_NAMES
 from storage.case_list import stream_cases
 
 
@@ -39,7 +40,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("type", "纠纷类型", 12, lambda r: r["type_name"]),
     Column("risk", "风险等级", 8, lambda r: r["risk_name"]),
     Column("status", "办理状态", 10, lambda r: r["status_name"]),
-    Column("level", "办理层级", 8, lambda r: r["level"]),
+    Column("level", "办理层级", 8, lambda r: LEVEL_NAMES.get(r["level"], r["level"])),
     Column("place", "地点", 22, lambda r: r["place_name"]),
     Column("place_code", "地点编码", 12, lambda r: r["place"]),
     Column("channel", "来源渠道", 10, lambda r: r["channel_name"]),

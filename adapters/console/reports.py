@@ -8,6 +8,7 @@ the average marked."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -122,7 +123,9 @@ async def xlsx(request: web.Request) -> web.Response:
            for r in d["codes"]])
     sheet("红牌督办", ["案件编号", "类型", "地点", "状态", "经办人"],
           [[r["number"], r["type_name"], r["place_name"], r["status_name"], "、".join(r["assignees"])]
-           for r in d["board"]["carded"]])
+           for r in d["board"]["carded"]]
+          + ([[f"（共 {d['board']['carded_total']} 件，列前 {len(d['board']['carded'])} 件；完整名单见案件列表的“红牌”筛选）"]]
+             if d["board"]["carded_total"] > len(d["board"]["carded"]) else []))
     out = io.BytesIO()
     book.save(out)
     name = f"{d['kind']}-{d['area'] or 'county'}-{d['period']['from']}.xlsx"
@@ -134,7 +137,10 @@ async def xlsx(request: web.Request) -> web.Response:
 
 
 def _number(value: Any) -> Any:
-    """"70.4%" → 0.704 (shown as 70.4% by the cell's format); anything else as it is."""
+    """"70.4%" → 0.704 (shown as 70.4% by the cell's format); "4.43" → 4.43 (a satisfaction
+    Excel can average); anything else as it is."""
+    if isinstance(value, str) and re.fullmatch(r"-?\d+\.\d+", value):
+        return float(value)
     if isinstance(value, str) and value.endswith("%"):
         try:
             return float(value[:-1]) / 100

@@ -29,6 +29,9 @@ async def test_the_xlsx_holds_exactly_the_filtered_cases_with_the_columns_asked_
     assert all(row[1] == "劳动争议" and row[2].startswith("东溪镇柳林村") for row in rows[1:])
     flat = "\n".join(str(v) for row in rows for v in row)
     assert PHONE not in flat and "138****5678" in flat and "张三丰" not in flat and "张**" in flat
+    r = await client.get("/console/cases.xlsx?type=labour&cols=number,level")
+    levels = [row[1] for row in openpyxl.load_workbook(io.BytesIO(await r.read()))["电子台账"].iter_rows(min_row=2, values_only=True)]
+    assert levels and set(levels) <= {"村（社区）", "乡镇（街道）", "县"}, levels     # not "village"
 
 
 async def test_the_csv_streams_past_one_batch_in_the_lists_order(client, ctx, monkeypatch):

@@ -38,6 +38,9 @@ async def test_the_monthly_report_page_and_its_workbook(client, ctx, clock):
     assert places["东溪镇"][1] == 17 and places["南湖街道"][1] == 8
     assert sum(p[6] for p in places.values()) == 2 and sum(p[7] for p in places.values()) == 1   # overdue, red card now
     assert [row[0] for row in book["红牌督办"].iter_rows(min_row=4, values_only=True)] != []
+    satisfaction = summary.get("满意度")
+    assert isinstance(satisfaction[0], (int, float)), \
+        satisfaction                                       # a number Excel can average, not the text "4.43"
     rates = [row[5] for row in book["按类型"].iter_rows(min_row=4, values_only=True)]
     assert any(isinstance(r, float) and 0 <= r <= 1 for r in rates), rates     # numbers, shown as percentages
     assert "filename*=UTF-8''" in r.headers["Content-Disposition"] and "%E6%9C%88%E6%8A%A5" in r.headers["Content-Disposition"]
