@@ -63,7 +63,9 @@ def holders(case: Case, registry: Registry) -> str:
     shown = [p for p in people if p.role in ("grid_worker", "mediator", "committee")] or people
     if not shown:
         return "综治中心分派中"
-    return "、".join(f"{ROLE_NAMES.get(p.role, '')}{p.name}" for p in shown[:2]) + "负责"
+    # a role the name already says is not said twice ("综治中心县综治中心")
+    return "、".join(p.name if ROLE_NAMES.get(p.role, "") in p.name else f"{ROLE_NAMES.get(p.role, '')}{p.name}"
+                    for p in shown[:2]) + "负责"
 
 
 @router.message()

@@ -284,3 +284,13 @@ def test_who_a_worker_relays(text, relayed, who):
     body, forwarded, speaker = read_post(message)
     assert (forwarded, speaker) == (relayed, who), (body, forwarded, speaker)
     assert who in body or not who
+
+
+def test_who_has_a_case_is_said_once(gctx):
+    """A trial's group read "由综治中心县综治中心负责"."""
+    from types import SimpleNamespace
+
+    from handlers.group import holders
+    centre = next(s for s in gctx.registry.staff.values() if s.role == "centre" and "综治中心" in s.name)
+    said = holders(SimpleNamespace(assignees=[centre.id]), gctx.registry)
+    assert said == f"{centre.name}负责", said
