@@ -10,12 +10,14 @@ from bot.conversation import CONTACT, Conversation
 from bot.dispatcher import Answer, Router
 from bot.duplicates import link_duplicate
 from bot.filters import InGroup
+from bot.lifecycle import STATUS_NAMES
 from bot.message import Message, Push
 from bot.middlewares import Turn
 from bot.uow import UnitOfWork
 from nlp import Reading
+from nlp.intents import asks_progress
 from nlp.parties import find_party
-from storage.cases import NewCase
+from storage.cases import NewCase, canonical_number
 from storage.lifecycle import PushKind
 from storage.models import Case
 from storage.registry import Registry
@@ -68,11 +70,36 @@ def holders(case: Case, registry: Registry) -> str:
                     for p in shown[:2]) + "负责"
 
 
+# "王大爷那个装修的事处理了没有": a question about a case reported before, not a report
+# ("河边有人倒垃圾 有人管吗" is a report: it names no earlier matter)
+_ASKS_AFTER = re.compile(r"(?:处理|解决|办|管)(?:了|好了|完了)?(?:没有|没|吗|没得)|怎么样了|咋样了|进展|有结果")
+_EARLIER = re.compile(r"(?:那个|那件|上次|之前|前几天|上回|前天|昨天报的|报过的).{0,12}?(?:事|案子|案件|情况)")
+
+
+async def _case_asked_about(ctx: AppContext, uow: UnitOfWork, body: str, turn: Turn) -> str | None:
+    """A post asking how a case stands: its status and who has it (what the group saw when it
+    was opened, no more); None when the post asks nothing of the kind."""
+    number = canonical_number(body, ctx.settings.case_number_prefix)
+    if number:
+        case = await (await uow.cases()).get(number)
+        if case is None:
+            return f"没有编号为 {number} 的案件，请核对编号（在登记时的回复里）。"
+        turn.case_numbers.add(case.number)
+        return f"{case.number}：{STATUS_NAMES.get(case.status, case.status)}，由{holders(case, ctx.registry)}。"
+    if (asks_progress(body) or _ASKS_AFTER.search(body)) and _EARLIER.search(body):
+        return "请带上案件编号查询，例如“JF261123-001 怎么样了”（编号在登记时的回复里）。"
+    return None
+
+
 @router.message()
 async def on_group_post(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn) -> Answer:
     body, forwarded, speaker = read_post(message)
     if not body:
         return GROUP_HELP if message.mentioned else None
+    if not forwarded and message.mentioned and len(body) <= 40:
+        asked = await _case_asked_about(ctx, uow, body, turn)
+        if asked is not None:
+            return asked
     reading: Reading = await ctx.reader.read(body)
     if not reading.is_dispute:
         return GROUP_HELP if message.mentioned and not forwarded else None

@@ -133,6 +133,25 @@ async def test_the_same_dispute_posted_again_links_to_the_open_case(robot, gctx)
     assert [e.kind for e in events].count("linked_report") == 1
 
 
+async def test_a_question_about_a_case_is_answered_in_the_group_with_no_details(robot, gctx):
+    """A trial's "JF… 那个事怎么样了" got the help line, and "王大爷那个装修的事处理了没有" opened a
+    second case: a case's status and who has it (what the group saw when it was opened)."""
+    await robot.post("3组王大爷反映隔壁装修天天吵到半夜，他电话13812345678")
+    [case] = await all_cases(gctx)
+    content = (await robot.post(f"{case.number} 那个事怎么样了"))["stream"]["content"]
+    assert case.number in content and "已受理" in content and "请@我" not in content, content
+    for private in ("13812345678", "王大爷", "装修"):
+        assert private not in content
+    content = (await robot.post(case.number.lower().replace("-", "") + " 进展如何"))["stream"]["content"]
+    assert case.number in content, content
+    content = (await robot.post("JF261123-999 怎么样了"))["stream"]["content"]
+    assert "没有" in content and "JF261123-999" in content, content
+    content = (await robot.post("王大爷那个装修的事处理了没有"))["stream"]["content"]
+    assert "编号" in content and len(await all_cases(gctx)) == 1, content
+    content = (await robot.post("河边有人天天倒垃圾 有人管吗"))["stream"]["content"]     # a report, asking
+    assert "已登记" in content and len(await all_cases(gctx)) == 2, content
+
+
 async def test_chatter_makes_no_case(robot, gctx):
     reply = await robot.post("大家辛苦了，明天上午九点开会")
     assert "请@我" in reply["stream"]["content"]
