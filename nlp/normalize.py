@@ -29,6 +29,10 @@ _PUNCT_MAP = str.maketrans({
     **{chr(c): "，" for lo, hi in _EMOJI_RANGES for c in range(lo, hi + 1)},
     ",": "，", "!": "！", "?": "？", ";": "；", ":": "：",
     "。": "。", "、": "、", "~": "～",
+    # invisible format characters (zero-width spaces and joiners, BOM, soft hyphen, direction
+    # marks): pasted or inserted between characters, they hide every word from the reading
+    **{chr(c): None for c in (0x00AD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF,
+                              *range(0x202A, 0x202F), *range(0x2066, 0x206A))},
 })
 # WeChat text emoticons like [微笑] [捂脸] [强]
 _WX_EMOJI_RE = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,4}\]")

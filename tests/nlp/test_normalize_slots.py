@@ -12,6 +12,14 @@ def test_normalize_fullwidth_traditional_emoji_typos():
     assert normalize("   ") == ""
 
 
+def test_invisible_format_characters_are_gone(u):
+    """A trial's "市\u200b民\u200b反\u200b映…" (a zero-width space between characters) read as nothing."""
+    from nlp import normalize
+    hidden = "杏\u200b花\u200c村\u200d有\u2060人\ufeff打\u00ad架\u202e了"
+    assert normalize(hidden) == "杏花村有人打架了"
+    assert u.read(hidden).risk == u.read("杏花村有人打架了").risk
+
+
 def test_dialect_words_read_as_mandarin():
     # written Cantonese: the verbs of danger, not only the function words
     assert normalize("佢跌低咗，而家瞓喺地下唔郁") == "他摔倒了，现在躺在地下不动"
