@@ -27,7 +27,7 @@ from bot.dispatcher import UNHANDLED, Answer, Router
 from bot.filters import Corrected, Drafting, IntentIs, Spoken, StepIs
 from bot.message import Message
 from bot.words import Words
-from handlers import faq, texts
+from handlers import faq, relays, texts
 from handlers.intake import DIGITS_RUN, DONT_KNOW, PLACE_LIKE, Intake
 from handlers.place_answers import COUNTY_TOWN, SOMEWHERE_IN_AREA
 from handlers.progress import progress_reply
@@ -244,6 +244,16 @@ async def on_contact_by_account(intake: Intake, words: Words) -> Answer:
     else:
         draft.contact, draft.contact_by_account = "", False     # the web: a phone is optional
     return await intake.next_step()
+
+
+@router.message(StepIs(CONTACT), lambda m, d: bool(d["conversation"].draft.case_number) and bool(find_phones(d["words"].text)))
+async def on_phone_for_one_of_several_relays(intake: Intake, words: Words) -> Answer:
+    """A bare number while two or more of this worker's relays wait for one: which is it for
+    (it went to the newest, though the worker meant the first)."""
+    pending = await relays.waiting(intake.ctx, intake.uow, intake.message)
+    if len(pending) < 2:
+        return UNHANDLED
+    return relays.which_one(intake.ctx, pending, find_phones(words.text)[0])
 
 
 @router.message(StepIs(CONTACT))

@@ -14,6 +14,7 @@ from bot.lifecycle import STATUS_NAMES
 from bot.message import Message, Push
 from bot.middlewares import Turn
 from bot.uow import UnitOfWork
+from handlers import relays
 from nlp import Reading
 from nlp.intents import asks_progress
 from nlp.parties import find_party
@@ -140,6 +141,8 @@ async def _ask_privately(ctx: AppContext, uow: UnitOfWork, conv: Conversation, c
     draft.case_number, draft.place_code, draft.party_asked = case.number, case.place_code, True
     draft.texts = [case.description]
     conv.step = CONTACT
+    several = len(await relays.waiting(ctx, uow, message)) >= 2
     await uow.push(Push(ctx.staff_channel, message.user,
                         f"关于群里登记的案件 {case.number}：请在与解纷机器人的单聊中回复反映人的联系电话，"
-                        "不方便可回复“跳过”。", case.number, kind=PushKind.ASK, key=f"ask:{case.number}:{message.user}"))
+                        + (f"您还有别的转述在等电话，请带上编号回复，如“{case.number} 138…”；" if several else "")
+                        + "不方便可回复“跳过”。", case.number, kind=PushKind.ASK, key=f"ask:{case.number}:{message.user}"))

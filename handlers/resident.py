@@ -15,10 +15,11 @@ from bot.message import EventType, Kind, Message
 from bot.middlewares import Next, Turn
 from bot.uow import UnitOfWork
 from bot.words import Words, emoji_as_words, words_of
-from handlers import drafting, faq, texts
+from handlers import drafting, faq, relays, texts
 from handlers.intake import Intake
 from handlers.open_cases import OpenCases
 from handlers.progress import progress_reply
+from nlp import find_phones
 from nlp.intents import (
     Intent,
     another_matter,
@@ -132,6 +133,25 @@ async def on_cancel(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
 def _danger(message: Message, data: dict[str, Any]) -> bool:
     words: Words | None = data["words"]
     return words is not None and words.reading.risk == "red"
+
+
+def _phone_with_a_number(message: Message, data: dict[str, Any]) -> bool:
+    words: Words | None = data["words"]
+    return words is not None and bool(find_phones(words.text)) \
+        and canonical_number(words.text, data["ctx"].settings.case_number_prefix) is not None
+
+
+@router.message(_phone_with_a_number)
+async def on_phone_for_a_relay(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                               turn: Turn, words: Words) -> Answer:
+    """"JF… 李师傅电话136…" from the worker who relayed that case from a group: the resident's
+    phone onto it (it was only shown the status)."""
+    number = canonical_number(words.text, ctx.settings.case_number_prefix)
+    case = next((c for c in await relays.waiting(ctx, uow, message) if c.number == number), None)
+    if case is None:
+        return UNHANDLED
+    turn.case_numbers.add(case.number)
+    return await relays.give_phone(ctx, uow, conversation, message, case, find_phones(words.text)[0])
 
 
 @router.message(IntentIs(Intent.PROGRESS), lambda m, d: not _danger(m, d))

@@ -172,6 +172,27 @@ async def test_a_forward_is_read_as_the_residents_report_and_details_are_asked_p
     assert case.contact == "13912345678"
 
 
+async def test_two_relays_waiting_for_a_phone_each_get_their_own(robot, gctx):
+    """A trial's worker relayed two residents; his private "李师傅电话136…" went to the second
+    case (the first resident's), and "JF… 反映人电话136…" only showed a status. With two asks
+    open a bare number is asked about; a number given with its case goes to that case."""
+    await robot.post("转：李师傅说工地老板欠了他三个月工钱")
+    await robot.post("转：张大爷说隔壁天天往他家门口倒垃圾")
+    wages, rubbish = sorted(await all_cases(gctx), key=lambda c: c.id)
+    assert wages.contact == rubbish.contact == ""
+    async with gctx.db.session() as s:
+        asks = (await s.scalars(select(OutboxItem).where(OutboxItem.kind == "ask").order_by(OutboxItem.id))).all()
+    assert "编号" not in asks[0].text and f"{rubbish.number} 138" in asks[1].text, [a.text for a in asks]
+    reply = (await robot.post("13698765432", chat=None))["stream"]["content"]
+    assert wages.number in reply and rubbish.number in reply and "编号" in reply, reply
+    reply = (await robot.post(f"{wages.number} 李师傅电话13698765432", chat=None))["stream"]["content"]
+    assert wages.number in reply, reply
+    reply = (await robot.post("13611112222", chat=None))["stream"]["content"]       # one left: it is that one's
+    assert rubbish.number in reply, reply
+    wages, rubbish = sorted(await all_cases(gctx), key=lambda c: c.id)
+    assert (wages.contact, rubbish.contact) == ("13698765432", "13611112222")
+
+
 async def test_a_quoted_message_is_a_forward(robot, gctx):
     await robot.post("请处理一下", quote="我家楼上天天往下扔垃圾，说了也不听")
     [case] = await all_cases(gctx)
