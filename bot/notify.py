@@ -66,10 +66,13 @@ async def tell(ctx: "AppContext", uow: "UnitOfWork", case: Case, text: str, kind
     # the case's names, and the mediation record's parties' (邀请 enters the respondent there)
     recorded = await MediationStore(await uow.session(), now=uow.now).parties(case.id)
     names = names_of(case) + tuple(p.name for p in recorded if p.name)
+    handling = {s.wecom_userid for s in ctx.registry.staff.values() if s.id in (case.assignees or []) and s.wecom_userid}
     for i, (channel, user) in enumerate(await store.reporters(case)):
         sender = ctx.channels.get(channel)
         if sender is not None and not getattr(sender, "takes_pushes", True) or (channel, user) == answered:
             continue
+        if channel.startswith("wecom") and user in handling:
+            continue    # a worker who posted the case and has it: their cards say it, not "会有人与您联系"
         # staff notes may name people or give numbers: residents read them masked
         words = mask_text(text if i == 0 else (others if others is not None else text), names)
         digest = hashlib.sha1(words.encode()).hexdigest()[:10]

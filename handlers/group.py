@@ -103,6 +103,17 @@ async def on_group_post(message: Message, ctx: AppContext, conversation: Convers
             return asked
     reading: Reading = await ctx.reader.read(body)
     if not reading.is_dispute:
+        if message.mentioned and not forwarded and (reading.phones or reading.other_phones):
+            # "@解纷 刘婶电话是135…" after a private ask: the number is taken, and the group is
+            # told nothing of it (nor of whose it is)
+            pending = await relays.waiting(ctx, uow, message)
+            if len(pending) == 1:
+                await relays.give_phone(ctx, uow, conversation, message, pending[0],
+                                        (reading.phones or reading.other_phones)[0])
+                turn.case_numbers.add(pending[0].number)
+                return f"已记到案件 {pending[0].number}。电话等个人信息请尽量在与我的单聊里发。"
+            if pending:
+                return "电话请在与我的单聊中回复，并带上案件编号（如“JF261123-001 138…”）。"
         return GROUP_HELP if message.mentioned and not forwarded else None
     group = ctx.registry.group_for_chat(message.chat)
     best = reading.places[0] if reading.places and reading.places[0].score >= ctx.settings.place_match_threshold else None
@@ -129,7 +140,8 @@ async def on_group_post(message: Message, ctx: AppContext, conversation: Convers
         for hook in ctx.on_case_opened:
             await hook(ctx, uow, case)
         await _ask_privately(ctx, uow, conversation, case, message, forwarded)
-    return f"已登记，编号 {case.number}，由{holders(case, ctx.registry)}。"
+    urgent = "情况紧急，已通知值班领导和综治中心；如有人身危险请立即拨打110。" if case.risk == "red" else ""
+    return f"已登记，编号 {case.number}，由{holders(case, ctx.registry)}。{urgent}"
 
 
 async def _ask_privately(ctx: AppContext, uow: UnitOfWork, conv: Conversation, case: Case, message: Message,

@@ -161,7 +161,8 @@ async def on_progress(ctx: AppContext, uow: UnitOfWork, conversation: Conversati
     named = None if canonical_number(words.text, ctx.settings.case_number_prefix) else \
         await OpenCases(ctx, uow, conversation, message, turn).named(words.reading)
     out = [await progress_reply(ctx, uow, message, turn, named.number if named else words.text)]
-    if conversation.draft is not None and conversation.step in PENDING_QUESTION:
+    if conversation.draft is not None and conversation.step in PENDING_QUESTION and not conversation.draft.case_number:
+        # (a draft with a case number is an open case's question, not a report still to submit)
         out.append("（您正在填写的反映还没提交。）" + PENDING_QUESTION[conversation.step])
     return out
 

@@ -193,6 +193,20 @@ async def test_two_relays_waiting_for_a_phone_each_get_their_own(robot, gctx):
     assert (wages.contact, rubbish.contact) == ("13698765432", "13611112222")
 
 
+async def test_a_phone_posted_in_the_group_after_the_ask_is_taken_and_not_repeated(robot, gctx):
+    """A trial's "@解纷 刘婶电话是135…" in the group after the private ask got the help line."""
+    await robot.post("转：石桥村刘婶说儿子不给赡养费")
+    reply = (await robot.post("刘婶电话是13512340000"))["stream"]["content"]
+    [case] = await all_cases(gctx)
+    assert case.contact == "13512340000" and case.number in reply, reply
+    assert "13512340000" not in reply and "135****0000" not in reply and "刘婶" not in reply
+
+
+async def test_a_red_relay_tells_the_group_to_call_110(robot, gctx):
+    reply = (await robot.post("转：王大爷说隔壁拿着菜刀说要砍死他 快派人来"))["stream"]["content"]
+    assert "110" in reply and "菜刀" not in reply, reply
+
+
 async def test_a_quoted_message_is_a_forward(robot, gctx):
     await robot.post("请处理一下", quote="我家楼上天天往下扔垃圾，说了也不听")
     [case] = await all_cases(gctx)

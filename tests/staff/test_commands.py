@@ -323,6 +323,16 @@ async def test_three_residents_of_one_dispute_make_it_red_and_alert_the_leader(b
     assert "lead-duty" in case.assignees
 
 
+async def test_a_worker_who_reported_a_case_they_have_is_not_told_as_a_resident(ctx):
+    """A trial's grid worker posting in the group got "您反映的案件…会有人与您联系" about the case
+    assigned to them."""
+    worker = TestBot(ctx, channel="wecom_bot", user="LiHongMei")
+    number = await report(worker)
+    await staff_bot(ctx, "LiHongMei").say(f"接单 {number}")
+    to_worker = [p.text for p in await outbox(ctx, "wecom_bot") if p.user == "LiHongMei" and p.kind != "reply"]
+    assert not any("与您联系" in t or "接手" in t for t in to_worker), to_worker
+
+
 async def test_two_residents_upstairs_are_two_cases(bot, ctx):
     """Two residents of one village each complain that "楼上" drags chairs at night: two
     households, two cases; neither report disappears into the other's case."""
