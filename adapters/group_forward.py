@@ -74,6 +74,12 @@ class GroupForwardChannel(ChannelBase):
                 raise ValueError("platform, chat_id, sender.id and text must not be empty")
             if not isinstance(post.get("mentioned", True), bool) or not isinstance(sender.get("name", ""), str):
                 raise TypeError("mentioned must be true or false; sender.name a string")
+            limit = self.ctx.settings.max_text_chars
+            if limit and len(fields["text"]) + len(fields["quoted"]) > limit:
+                # a system cannot "split it into several messages" as a person is asked to: it is told
+                # so in its own terms, and nothing is half-read
+                return web.json_response({"error": f"text over {limit} characters: send a summary or several posts"},
+                                         status=413)
         except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError, RecursionError) as exc:
             return web.json_response({"error": f"malformed post: {type(exc).__name__}"}, status=400)
         message = Message(channel=CHANNEL, user=f"{fields['platform']}:{fields['user']}", text=fields["text"],

@@ -193,6 +193,14 @@ async def test_two_relays_waiting_for_a_phone_each_get_their_own(robot, gctx):
     assert (wages.contact, rubbish.contact) == ("13698765432", "13611112222")
 
 
+async def test_a_forward_too_long_to_read_is_refused_in_the_systems_terms(robot, gctx):
+    """A trial's 10,000-character 12345 work order got 200 and "请分成几条发", which a hotline
+    system cannot do: a 413 it can act on."""
+    resp = await forward(robot.client, {**GOOD, "text": "市民反映：" + "楼上漏水" * 2500})
+    assert resp.status == 413 and "characters" in (await resp.json())["error"]
+    assert await all_cases(gctx) == []
+
+
 async def test_a_phone_posted_in_the_group_after_the_ask_is_taken_and_not_repeated(robot, gctx):
     """A trial's "@解纷 刘婶电话是135…" in the group after the private ask got the help line."""
     await robot.post("转：石桥村刘婶说儿子不给赡养费")
