@@ -281,7 +281,12 @@ async def correct_field(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case
         # duty owns it from now on, as a case read red at first (包案领导)
         await store.update(case, actor.key, risk_reasons=sorted({*case.risk_reasons, f"工作人员更正为红色：{reason}"}))
         await routing.raised_to_red(ctx, uow, case, actor.key, again=True)
-    return f"已更正 {case.number} 的{what}：{shown(ctx, field, before)} → {shown(ctx, field, after)}（{reason}）"
+    handed = ""
+    if field == "place" and case.status in OPEN_STATUSES:
+        # another village: its grid worker has the case now (the one who corrected it may not)
+        moved = await routing.place_moved(ctx, uow, case, actor.key)
+        handed = f"；已转给{'、'.join(s.name for s in moved)}" if moved else ""
+    return f"已更正 {case.number} 的{what}：{shown(ctx, field, before)} → {shown(ctx, field, after)}（{reason}）{handed}"
 
 
 def type_code(value: str) -> str | None:

@@ -239,6 +239,24 @@ async def raised_to_red(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor:
                      told=frozenset(c.staff.id for c in staying + leaders))
 
 
+async def place_moved(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str) -> list[StaffInfo]:
+    """The case's place was corrected: grid workers who do not cover the new place hand it to
+    the grid worker who does (the others stay); the people it went to."""
+    reg = ctx.registry
+    covering = {p.code for p in reg.ancestors(case.place_code)}
+    here = grid_workers(reg, case.place_code)
+    assigned = [reg.staff[a] for a in case.assignees or [] if a in reg.staff]
+    leaving = [s for s in assigned if s.role == "grid_worker" and not covering & set(s.places)]
+    if not leaving or not here:
+        return []
+    staying = [Choice(s, "继续办理") for s in assigned if s not in leaving]
+    coming = [c for c in here if c.staff.id not in (case.assignees or [])]
+    await assign(ctx, uow, case, staying + coming, actor, title="地点更正，转来案件",
+                 reason="地点更正：" + "、".join(c.why for c in coming),
+                 told=frozenset(c.staff.id for c in staying))
+    return [c.staff for c in coming]
+
+
 async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str, reason: str,
                    by: str | None = None) -> str | None:
     """Move the case one level up the tree and hand it to that level; the new level, or None

@@ -239,7 +239,8 @@ async def test_a_correction_of_the_reading_is_recorded_with_who_and_why(bot, ctx
     reply = await worker.last(f"更正 {number} 类型 合同纠纷 是包工合同的尾款，不是工资")
     assert "劳动争议 → 合同纠纷" in reply
     reply = await worker.last(f"更正 {number} 地点 柳林村 工地在柳林村")
-    assert "石桥村" in reply and "柳林村" in reply
+    assert "石桥村" in reply and "柳林村" in reply and "李红梅" in reply      # handed to 柳林村's worker
+    worker = staff_bot(ctx, "LiHongMei")
     before = len(await outbox(ctx, "wecom_app"))
     reply = await worker.last(f"更正 {number} 风险 红 老板扬言叫人来打")
     case = await case_of(ctx, number)
@@ -247,14 +248,14 @@ async def test_a_correction_of_the_reading_is_recorded_with_who_and_why(bot, ctx
     corrected = await events_of(ctx, number, "corrected")
     assert [(e.actor, e.data["field"], e.data["before"], e.data["after"]) for e in corrected] == [
         ("staff:gw-shiqiao", "type", "labour", "contract"), ("staff:gw-shiqiao", "place", "DX03", "DX01"),
-        ("staff:gw-shiqiao", "risk", read_as, "red")]
+        ("staff:gw-liulin", "risk", read_as, "red")]
     assert corrected[0].data["reason"] == "是包工合同的尾款，不是工资"
     alerts = [p for p in (await outbox(ctx, "wecom_app"))[before:] if p.kind == "alert"]
     assert {p.user for p in alerts} >= {"GaoZhenHua", "QSCentre"}              # the leader and the centre
     # nothing to correct, a word not known, and someone who may not act on the case
     assert "已经是" in await worker.last(f"更正 {number} 风险 红 再说一遍")
     assert "没有认出" in await worker.last(f"更正 {number} 类型 外星人 不知道")
-    assert "不在您的办理范围" in await staff_bot(ctx, "LiHongMei").last(f"更正 {number} 风险 绿 误报")
+    assert "不在您的办理范围" in await staff_bot(ctx, "ZhaoXiaoYan").last(f"更正 {number} 风险 绿 误报")
     assert len(await events_of(ctx, number, "corrected")) == 3
 
 
@@ -331,6 +332,22 @@ async def test_a_worker_who_reported_a_case_they_have_is_not_told_as_a_resident(
     await staff_bot(ctx, "LiHongMei").say(f"接单 {number}")
     to_worker = [p.text for p in await outbox(ctx, "wecom_bot") if p.user == "LiHongMei" and p.kind != "reply"]
     assert not any("与您联系" in t or "接手" in t for t in to_worker), to_worker
+
+
+async def test_a_place_corrected_to_another_village_goes_to_its_grid_worker(bot, ctx):
+    """A trial's grid worker corrected his case's place to 南湖街道杏花村: it stayed his, and
+    杏花村's worker never heard of it."""
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    before = len(await outbox(ctx, "wecom_app"))
+    reply = await li.last(f"更正 {number} 地点 杏花村 是杏花村的邻居，不是我们村")
+    case = await case_of(ctx, number)
+    assert case.place_code == "NH03" and "gw-xinghua" in case.assignees and "gw-liulin" not in case.assignees, \
+        (case.assignees, reply)
+    cards = [p for p in (await outbox(ctx, "wecom_app"))[before:] if p.user == "SunHai"]
+    assert cards and number in cards[0].text
+    assert "孙海" in reply or "杏花村" in reply
 
 
 async def test_two_residents_upstairs_are_two_cases(bot, ctx):
