@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.conversation import Draft
 from bot.privacy import mask_phone, mask_text
+from nlp import normalize
 from nlp.parties import needs_a_doctor, told_of_someone_else
 from nlp.reading import TYPE_NAMES
 from nlp.risk import reason_name
@@ -81,7 +82,9 @@ def about_someone_else(reasons: list[str] | tuple[str, ...], text: str) -> bool:
     """Whether the self-harm told is someone else's ("我妈吃了一瓶药", "俺那口子喝了农药"): the
     clause with the words behind the reason has another person before them and not the writer."""
     cues = [c for r in reasons if r.startswith(reason_name("self_harm")) for c in _QUOTED.findall(r)]
-    return told_of_someone_else(text, cues)
+    # the cues are quoted as read (simplified, normalised): looked for in the words as read too
+    # ("我媽喝了農藥" was taken for the writer's own distress)
+    return told_of_someone_else(normalize(text), cues)
 
 
 def writer_in_distress(reasons: list[str] | tuple[str, ...], text: str) -> bool:
@@ -93,7 +96,7 @@ def urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool, text: str =
     whether a doctor is needed)."""
     if writer_in_distress(reasons, text):
         return URGENT_SELF_HARM if alerted else URGENT_SELF_HARM_UNSENT
-    if has_reason(reasons, "self_harm") or needs_a_doctor(text):
+    if has_reason(reasons, "self_harm") or needs_a_doctor(normalize(text)):
         return URGENT_AMBULANCE if alerted else URGENT_AMBULANCE_UNSENT
     if has_reason(reasons, "gathering") and not any(has_reason(reasons, k) for k in ("violence", "danger")):
         return URGENT_GATHERING if alerted else URGENT_GATHERING_UNSENT

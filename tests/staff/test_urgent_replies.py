@@ -46,6 +46,8 @@ async def test_someone_elses_poisoning_is_told_to_call_120_and_the_writer_is_not
     assert number in reply and "陪您说说话" not in reply, reply
     reply = await bot.last("老头子 早上起来就叫不醒了 嘴里吐白沫 柳林村", user="resident-9")
     assert "120" in reply, reply
+    reply = await bot.last("我媽喝了農藥 叫不醒了 怎麼辦", user="resident-8")        # in traditional characters
+    assert "120" in reply and "您不是一个人" not in reply, reply
     assert (await case_of(ctx, number)).type == "other"      # not 医疗纠纷: nobody to route by a dispute type
 
 
@@ -54,6 +56,7 @@ def test_whose_distress_it_is():
     reason = ("自伤自杀风险：“吃了一瓶药”",)
     assert about_someone_else(reason, "我妈吃了一瓶药 杏花村")
     assert about_someone_else(("自伤自杀风险：“喝了农药”",), "俺那口子喝了农药 现在还在地上躺着嘞")
+    assert about_someone_else(("自伤自杀风险：“喝了农药”",), "我媽喝了農藥 叫不醒了")
     assert not about_someone_else(reason, "我吃了一瓶药")
     assert not about_someone_else(("自伤自杀风险：“想不开”",), "老公天天打我 我也想不开")
     assert not about_someone_else(("自伤自杀风险：“不想活了”",), "活着没意思 不想活了")
