@@ -115,7 +115,7 @@ def identities(text: str) -> dict[str, frozenset[str]]:
     businesses complained of and the numbers of buildings, units, rooms and groups ("三号楼"
     and "3号楼" are one)."""
     # a business by the last two characters of its name: 养猪场 and 猪场 are one farm
-    out = {"person": surnames_named(text), "business": frozenset(b[-2:] for b in businesses(text))}
+    out = {"person": surnames_named(text), "business": frozenset(b[-2:] for b in businesses(normalize(text)))}
     for kind, pattern in _NUMBERED.items():
         numbers = set()
         for m in pattern.finditer(text):
@@ -213,10 +213,16 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
     scored = []
     mine = identities(reading.text)
     relative = _relative_party(reading.text)
+    named = businesses(normalize(reading.text))
     for c in cands:
         theirs = identities(c.text)
         if _tells_apart(mine, theirs):
             continue
+        # the same farm or factory of the same place polluting, told of another harm ("臭得要命" /
+        # "粪水流到渠里"): one dispute, however few words the tellings share (two residents' matters
+        # with one 物业公司 or one shop stay theirs: a lift and a parking fee are two disputes)
+        same_business = c.type == "environment" and \
+            any(a in b or b in a for a in named for b in businesses(normalize(c.text)))
         if c.reporter != reporter and relative and _relative_party(c.text) \
                 and not _shares(mine, theirs, ("person", "room")):
             continue            # two writers' "楼上": two households, even in one building
@@ -226,6 +232,8 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
         if _shares(mine, theirs):           # the same person or building, told in other words
             s = min(1.0, s + 0.1)
         thr = same_reporter_threshold if c.reporter == reporter else threshold
+        if same_business:
+            s = max(s, thr)
         if s >= thr:
             scored.append((s, c))
     if not scored:

@@ -117,6 +117,11 @@ def test_the_same_business_told_by_three_residents_is_one_dispute(u):
     assert find_duplicate(r, "DX01", "u2", NOW, [first]).number == "A"
     r = u.read("我们柳林村的猪场 粪水直接排到河里")
     assert find_duplicate(r, "DX01", "u3", NOW, [first]).number == "A"
+    r = u.read("猪场的粪水流到我们柳林村的渠里了")                  # the same farm, another harm of it
+    assert find_duplicate(r, "DX01", "u6", NOW, [first]).number == "A"
+    told_traditionally = case("T", "我是柳林村的 村東頭那個養豬場臭得要命", typ="environment", reporter="u4")
+    r = u.read("柳林村东头养猪场臭死了 夏天窗户都不敢开")           # a case's words are kept as written
+    assert find_duplicate(r, "DX01", "u5", NOW, [told_traditionally]).number == "T"
     r = u.read("柳林村的砖厂太臭了 夏天窗户都不敢开")
     assert find_duplicate(r, "DX01", "u2", NOW, [case("A", "柳林村养猪场太臭了 夏天窗户都不敢开",
                                                       typ="environment", reporter="u1")]) is None
