@@ -101,12 +101,14 @@ CONTACT_CAUTION = re.compile(
     r"(?:电话|打电话|来电话)[^，。！？]{0,6}(?:被|让|给)" + _WHO + r"[^，。！？]{0,4}(?:知道|发现|听到|看到)|"
     r"(?:别|不要|不能)(?:让|给)" + _WHO + r"(?:知道|发现)")
 _CLAUSE = re.compile(r"[，,。！？!?；;\s]+")
+# a warning about someone else's phone ("别打她电话", "他不方便接电话"): not the number the writer gave
+_THEIRS = re.compile(r"(?:^|[^我])(?:她|他|她们|他们)(?:的)?(?:电话|手机)|^(?:她|他)(?:不方便|不能)接")
 
 
 def contact_caution(text: str) -> str:
     """The clauses that warn how (not) to be contacted, as said ("别打这个电话，只能发微信联系
     我"); "" when none does."""
-    return "，".join(c.strip() for c in _CLAUSE.split(text) if CONTACT_CAUTION.search(c))
+    return "，".join(c.strip() for c in _CLAUSE.split(text) if CONTACT_CAUTION.search(c) and not _THEIRS.search(c))
 
 
 # a wish to withdraw said inside a sentence ("押金那个事我不想弄了 取消案件", "算了吧 我不想追究了")

@@ -105,6 +105,8 @@ def test_asks_to_reschedule(text, moved):
     ("有事发微信", "有事发微信"),
     ("别打了 他还在打我", ""), ("电话打不通", ""), ("他不接电话", ""), ("别打他 有话好好说", ""),
     ("13812345678", ""), ("打电话给物业也没人管", ""), ("昨天我给物业发微信", ""), ("他发微信骂我", ""),
+    # someone else's phone is not the writer's number to avoid
+    ("别打她电话 她老公会看她手机 打我的 15011112222", ""), ("他不方便接电话", ""),
 ])
 def test_contact_caution(text, note):
     from nlp.intents import contact_caution
