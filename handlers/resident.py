@@ -28,6 +28,7 @@ from nlp.intents import (
     chases,
     contact_caution,
     field_edit,
+    says_settled,
     strip_correction,
     withdraws,
 )
@@ -185,6 +186,16 @@ async def on_wants_a_person(ctx: AppContext, uow: UnitOfWork, conversation: Conv
     mine = OpenCases(ctx, uow, conversation, message, turn)
     case = await mine.about(words.reading) if conversation.last_case else None
     return texts.A_PERSON if case is None else await mine.tell(case, words.raw)
+
+
+@idle.message(IntentIs(Intent.THANKS), lambda m, d: bool(d["conversation"].last_case) and says_settled(d["words"].text))
+async def on_thanks_it_is_settled(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                                  turn: Turn, words: Words) -> Answer:
+    """"谢谢你们 楼上已经修好了" with the case open: the thanks, and the news to the case's people
+    (it was only "不客气", and the case went on)."""
+    mine = OpenCases(ctx, uow, conversation, message, turn)
+    case = await mine.about(words.reading) or await mine.joined()
+    return UNHANDLED if case is None else await mine.tell(case, words.raw)
 
 
 @idle.message(IntentIs(Intent.THANKS))

@@ -73,7 +73,8 @@ def is_thanks(text: str) -> bool:
 
 
 # the resident says the matter settled itself ("楼上那家已经不吵了 不用来了", "已经中了 不用管了")
-SETTLED = re.compile(r"(?<![没未不])解决了|已经好了|都好了|不吵了|不闹了|不用来了|不用管了|没事了|已经中了|和好了|谈妥了|私了了")
+SETTLED = re.compile(r"(?<![没未不])解决了|已经好了|都好了|不吵了|不闹了|不用来了|不用管了|没事了|已经中了|和好了|谈妥了|私了了|"
+                     r"(?<![没未不])(?:修|调|处理|弄|办|搞)(?:好|定)了")
 
 
 # asked to be called back, or to see someone ("能不能让网格员给我打个电话", "我想找个人当面说")

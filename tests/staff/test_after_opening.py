@@ -480,3 +480,14 @@ async def test_the_other_party_corrected_after_opening(bot, ctx, said, party):
     assert number in reply and party in reply and "请核对" not in reply, reply
     case = await case_of(ctx, number)
     assert [p["name"] for p in case.parties if p.get("role") == "other"] == [party]
+
+
+@pytest.mark.parametrize("said", ["谢谢你们 楼上已经修好了", "谢谢你们啊 事情调好了"])
+async def test_thanks_that_say_it_is_settled_reach_the_case(bot, ctx, said):
+    """A check round's "谢谢你们 楼上已经修好了" got "不客气" and the case went on as if nothing."""
+    await bot.say("我是柳林村的 楼上卫生间漏水到我家 电话13812345678")
+    reply = await bot.last("确认")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    reply = await bot.last(said)
+    assert number in reply and "核实" in reply, reply
+    assert said in (await case_of(ctx, number)).description
