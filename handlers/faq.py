@@ -38,14 +38,18 @@ HOW_WE_WORK: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 # asked without a question mark or 吗 ("接下来会怎么样", "要不要我跑一趟")
-_ASKS = re.compile(r"会不会|多久|多长时间|会怎么样|怎么弄|要不要|用不用|然后呢")
+_ASKS = re.compile(r"会不会|多久|多长时间|会怎么样|怎么弄|要不要|用不用|然后呢|怎么办|咋办|怎么处理")
+
+
+def is_question(text: str) -> bool:
+    """Asked, with or without a question mark ("调解完了对方不认账怎么办")."""
+    return asks_question(text) or bool(_ASKS.search(text)) or text.rstrip("？?!！。 ").endswith(("吗", "么", "没有", "完"))
 
 
 def answer(text: str, dispatch_days: int = 1) -> str | None:
     """The answers to what a question asks about mediation or about how we work, or None
     (not a question, or not one of these)."""
-    if not asks_question(text) and not _ASKS.search(text) \
-            and not text.rstrip("？?!！。 ").endswith(("吗", "么", "没有", "完")):
+    if not is_question(text):
         return None
     found = [a for rx, a in FAQ if rx.search(text)]
     found += [a.format(days=dispatch_days) for rx, a in HOW_WE_WORK if rx.search(text)]

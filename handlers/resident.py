@@ -131,6 +131,20 @@ async def on_cancel(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
     return texts.NOTHING_TO_CANCEL
 
 
+# "我没有纠纷 就是问问", "不是纠纷 我就想查社保": nothing to report
+NOTHING_TO_REPORT = re.compile(r"(?:没有|不是|没啥|没什么)(?:什么)?纠纷|(?:就|只|只是|随便|就是)(?:想)?问问|我就想问|只是想问|就想查")
+
+
+@router.message(lambda m, d: d["words"] is not None and bool(NOTHING_TO_REPORT.search(d["words"].text))
+                and not d["words"].reading.risk == "red"
+                and not (d["conversation"].draft is not None and d["conversation"].draft.case_number))
+async def on_nothing_to_report(conversation: Conversation) -> Answer:
+    """Said mid-report or not: no report is made of it (a check round's "对方：就问问" case)."""
+    if conversation.draft is not None:
+        conversation.finish()
+    return texts.JUST_ASKING
+
+
 def _danger(message: Message, data: dict[str, Any]) -> bool:
     words: Words | None = data["words"]
     return words is not None and words.reading.risk == "red"
@@ -247,16 +261,20 @@ async def on_chase(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     return [status, *await mine.tell(case, words.raw)]
 
 
+_WANTS_TO_TELL = re.compile(r"反映|投诉|举报|报案|求助|帮帮|帮忙|主持公道|评评理")
+
+
 def _only_asks_about_mediation(message: Message, data: dict[str, Any]) -> bool:
     """A short question about mediation itself ("调解要收费吗", "调解协议有法律效力吗") with a
     case open, or with nothing to report: no grievance in it (the reading may still see a
     contract in 协议), no danger."""
     words: Words = data["words"]
-    if _danger(message, data) or faq.answer(words.text) is None or not asks_question(words.text):
+    if _danger(message, data) or faq.answer(words.text) is None or not faq.is_question(words.text):
         return False
     if len(re.findall(r"[\u4e00-\u9fff]", words.text)) > 16:
         return False
-    return bool(data["conversation"].last_case) or not words.has(Intent.REPORT)
+    # "我要反映 调解要交钱吗" wants to report too; "调解完了对方不认账怎么办" only asks (调解 is its subject)
+    return bool(data["conversation"].last_case) or not _WANTS_TO_TELL.search(words.text)
 
 
 @idle.message(_only_asks_about_mediation)

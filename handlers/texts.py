@@ -142,3 +142,7 @@ def place_example(registry: Registry) -> str:
 # the resident warned how not to be reached ("别打这个电话给我老公知道")
 CAUTION_NOTED = ("已记下您的提醒，案件 {number} 的工作人员会看到：不直接打这个电话，先在这里和您联系。"
                  "如有危险请马上拨打110。")
+
+
+JUST_ASKING = ("好的，不登记。想问什么直接问就行（比如调解收不收费、协议管不管用）；不是调解的事，"
+               "可以打政务服务热线12345。以后遇到纠纷，随时在这里说。")

@@ -515,6 +515,18 @@ async def test_a_question_about_mediation_with_a_case_open_is_answered(bot, ctx,
     assert question not in case.description
 
 
+@pytest.mark.parametrize("first", ["调解完了对方不认账怎么办", "我想问问调解的事"])
+async def test_just_asking_is_not_made_a_report(bot, ctx, first):
+    """A check round's "调解完了对方不认账怎么办" was asked for the place, the party and a phone, and
+    "我没有纠纷 就是问问", "不是纠纷 我就想查社保" did not stop it: a case "对方：就问问" was summarised."""
+    await bot.say(first)
+    for said in ("我没有纠纷 就是问问", "不是纠纷 我就想查社保"):
+        reply = await bot.last(said)
+        assert "哪个村" not in reply and "请核对" not in reply and "发生了什么" not in reply, (said, reply)
+    assert "请核对" not in await bot.last("跳过")
+    assert await cases_of(ctx) == []
+
+
 async def test_none_of_the_places_offered_is_heard(bot, ctx):
     """"都不是" to the places offered: no more choices, the address is asked for in the
     resident's words and kept for the centre to check (not "没找到“都不是”这个地方"); the
