@@ -9,6 +9,7 @@ _WHO = (
     r"(?:楼上|楼下|隔壁(?![县市省镇乡村组])|对门|对面|邻居|邻家|前院|后院|左邻|右舍)(?:那家|那户|的|家|邻居)?(?:老[\u4e00-\u9fa5]|[\u4e00-\u9fa5]{0,2}(?:大爷|大妈|大哥|大姐|阿姨|叔|婶|嫂|奶奶|爷爷))?",
     rf"(?:我|我的)?{_KIN}(?:的{_KIN})?",        # "我老婆的弟弟": her brother, not her
     r"(?:孩子家长|家长)",
+    r"(?:女方家|男方家|女方|男方|亲家)",
     r"(?:包工头|老板|工头|雇主|用人单位|公司|厂里|厂子|工地)",
     r"(?:物业公司|物业|开发商|房东|租客|房客|中介)",
     r"(?:医院|诊所|医生|卫生院)",
@@ -39,6 +40,8 @@ _BUSINESS_RX = re.compile(_BUSINESS)
 _OWNED = re.compile(r"(?:我|俺|咱|自己)(?:家|们)?(?:自己)?(?:开|办|承包|经营)?的?$")
 _PARTY = re.compile("|".join((_BUSINESS, *_WHO)))
 _WORKPLACES = frozenset(("工地", "厂里", "厂子", "公司"))
+_OWN_KIN = re.compile(rf"(?:我|我的|俺){_KIN}")
+_KIN_RE = re.compile(rf"(?:我|我的)?{_KIN}(?:的{_KIN})?")
 _BOSS = re.compile(r"包工头|老板|工头|雇主")
 
 
@@ -120,6 +123,11 @@ def find_party(text: str) -> str | None:
             return name
     for m in _PARTY.finditer(text):
         found = m.group(0)
+        if _OWN_KIN.fullmatch(found):
+            later = next((n.group(0) for n in _PARTY.finditer(text, m.end()) if not _OWN_KIN.fullmatch(n.group(0))
+                          and not _KIN_RE.fullmatch(n.group(0))), None)
+            if later is not None:
+                return later        # "我儿子…女方家退婚了": the son is on the writer's side
         if is_business(found):
             if _OWNED.search(text, max(0, m.start() - 6), m.start()):
                 continue            # "我家的养殖场被强拆了": the writer's own

@@ -38,6 +38,10 @@ from nlp.parties import find_party
     ("我老婆的弟弟借了我三万块钱两年了不还", "我老婆的弟弟"),
     ("在工地干了三个月 老板一直不给工钱", "老板"),
     ("在厂里干了半年 包工头跑了", "包工头"),
+    # the writer's own family is on their side when someone else is named after them
+    ("就是我儿子结婚彩礼的事 女方家退婚了彩礼不肯退", "女方家"),
+    ("我儿子被隔壁老王打了", "隔壁老王"),
+    ("我老公天天打我", "我老公"),
 ])
 def test_parties(text, party):
     assert find_party(text) == party
