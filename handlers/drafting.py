@@ -209,6 +209,9 @@ async def on_place(intake: Intake, words: Words) -> Answer:
     answered = await intake.take_answer(words, PLACE)
     if answered is not None:
         return answered
+    if not named and words.has(Intent.CONFIRM, Intent.DENY) and len(body) <= 6:
+        # "确认", "好的" to "where?": the question again, not "没找到“确认”这个地方" nor a place "确认"
+        return texts.ASK_PLACE
     if not named and not find_phones(body) and (PLACE_LIKE.search(body)
                                                  or draft.place_tries >= 1 and len(body) <= 20):
         # an answer to "where?" that names a place, even one we do not know ("红旗砖厂")

@@ -527,6 +527,16 @@ async def test_just_asking_is_not_made_a_report(bot, ctx, first):
     assert await cases_of(ctx) == []
 
 
+async def test_yes_to_the_place_question_asks_it_again(bot, ctx):
+    """A check round's "确认" at the place question got "没找到“确认”这个地方"."""
+    assert "哪个村" in await bot.last("我借给同村的王老五两万块钱 一直不还")
+    for said in ("确认", "好的"):
+        reply = await bot.last(said)
+        assert "没找到" not in reply and "哪个村" in reply, reply
+    reply = await bot.last("柳林村")
+    assert "哪个村" not in reply
+
+
 async def test_none_of_the_places_offered_is_heard(bot, ctx):
     """"都不是" to the places offered: no more choices, the address is asked for in the
     resident's words and kept for the centre to check (not "没找到“都不是”这个地方"); the
