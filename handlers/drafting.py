@@ -35,6 +35,7 @@ from handlers.safety import SafetyAnswered
 from nlp import find_phones
 from nlp.intents import Intent, another_matter, chases, declines_phone, field_edit
 from nlp.parties import answered_party
+from nlp.reading import TYPE_NAMES
 from nlp.slots import spoken_digits
 
 
@@ -134,11 +135,17 @@ async def on_field_edit(intake: Intake, words: Words) -> Answer:
     assert edit is not None
     field, value = edit
     draft = intake.draft
+    step = intake.conv.step
     if field == "party":
         draft.party, draft.party_asked = value, True
+        said = f"对方记为{value}"
     else:
         draft.type, draft.type_told = value, True
-    return await intake.next_step()
+        said = f"类型改为{TYPE_NAMES.get(value, value)}"
+    following = await intake.next_step()
+    if intake.conv.step == step and following and step != CONFIRM:    # the same question again: say what was taken
+        return [f"好的，{said}。{following[0]}", *following[1:]]
+    return following
 
 
 @router.message(lambda m, d: bool(d["conversation"].draft.case_number), IntentIs(Intent.SKIP))

@@ -128,9 +128,21 @@ class Intake:
     async def take_answer(self, words: Words, step: Step) -> list[str] | None:
         """The words answer the question at `step`: the next question, or None when they
         filled nothing the step asked for."""
-        if await self.absorb(self.raw(words), words.reading, describe=False, step=step):
-            return await self.next_step()
-        return None
+        draft = self.draft
+        before = (draft.place_code, draft.party)
+        if not await self.absorb(self.raw(words), words.reading, describe=False, step=step):
+            return None
+        following = await self.next_step()
+        if self.conv.step == step and following:
+            # the same question again after "不对 是桃源村" / "对方叫张福贵": say what was taken first
+            said = []
+            if draft.place_code != before[0] and draft.place_code:
+                said.append(f"地点改为{self.registry.full_name(draft.place_code)}")
+            if draft.party != before[1] and draft.party:
+                said.append(f"对方记为{draft.party}")
+            if said:
+                following = [f"好的，{'，'.join(said)}。{following[0]}", *following[1:]]
+        return following
 
     @staticmethod
     def raw(words: Words) -> str:

@@ -527,6 +527,16 @@ async def test_just_asking_is_not_made_a_report(bot, ctx, first):
     assert await cases_of(ctx) == []
 
 
+async def test_a_correction_at_the_phone_question_is_acknowledged(bot, ctx):
+    """A check round's "不对 是桃源村 我说错了" and "对方叫张福贵" at the phone question got the same
+    question back word for word: the change is said first."""
+    assert "电话" in await bot.last("我家隔壁天天晚上打麻将 吵得睡不着 柳林村的")
+    reply = await bot.last("不对 是桃源村 我说错了")
+    assert "桃源村" in reply and "电话" in reply, reply
+    reply = await bot.last("对方叫张福贵")
+    assert "张福贵" in reply and "电话" in reply, reply
+
+
 async def test_yes_to_the_place_question_asks_it_again(bot, ctx):
     """A check round's "确认" at the place question got "没找到“确认”这个地方"."""
     assert "哪个村" in await bot.last("我借给同村的王老五两万块钱 一直不还")
