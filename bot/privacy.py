@@ -99,6 +99,12 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
     return text
 
 
+def mask_party(name: str, names: Iterable[str] = ()) -> str:
+    """A party as written ("王强", "同组的赵老四", "表哥叫陈大军"): a name alone masked as a name,
+    a name inside words masked where it stands, a relation or a role left as it is."""
+    return mask_name(name) if is_person_name(name) else mask_text(name, names)
+
+
 def names_of(case: Any) -> tuple[str, ...]:
     """The personal names a case holds (its reporter's and its parties'), to mask in its texts."""
     parties = getattr(case, "parties", None) or []

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.privacy import mask_data, mask_name, mask_phone, mask_text, names_of
+from bot.privacy import mask_data, mask_party, mask_phone, mask_text, names_of
 from bot.settings import Settings
 from jiefen.compose import build_context, configure_logging
 from storage.case_list import CaseFilter, Sort, UnknownPlace, stream_cases
@@ -105,7 +105,7 @@ def case_json(case: Case, registry: Registry) -> dict[str, Any]:
             "place_code": case.place_code, "place_path": registry.full_name(case.place_code),
             "channel": case.channel, "reporter": {"channel": case.channel, "user": case.reporter},
             "contact_masked": mask_phone(case.contact) if case.contact else "",
-            "parties": [{**p, "name": mask_name(p.get("name", ""))} for p in case.parties],
+            "parties": [{**p, "name": mask_party(p.get("name", ""), names_of(case))} for p in case.parties],
             "description": mask_text(case.description, names_of(case)), "source": case.source,
             "assignees": case.assignees,
             "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),

@@ -88,3 +88,12 @@ def test_a_traceback_is_masked_too():
         record.exc_info = sys.exc_info()
     text = MaskingFormatter("%(message)s").format(record)
     assert "13812345678" not in text and "138****5678" in text
+
+
+@pytest.mark.parametrize("party, shown", [("王强", "王*"), ("同组的赵老四", "同组的赵**"), ("表哥叫陈大军", "表哥叫陈**"),
+                                          ("楼上那家", "楼上那家"), ("物业公司", "物业公司")])
+def test_a_party_as_written_is_masked_where_its_name_stands(party, shown):
+    """A check round's case list showed the party "同组的赵老四" whole: a name inside the words
+    the resident gave for the other party is masked as in the story."""
+    from bot.privacy import mask_party
+    assert mask_party(party) == shown

@@ -11,7 +11,7 @@ from bot import clocks
 from bot.lifecycle import EVENT_NAMES, OPEN_STATUSES, STAGE_NAMES, STATUS_NAMES
 from bot.notify import ROLE_NAMES
 from bot.outbox import NO_CHANNEL
-from bot.privacy import mask_data, mask_name, mask_phone, mask_text, names_of
+from bot.privacy import mask_data, mask_name, mask_party, mask_phone, mask_text, names_of
 from bot.routing import LEVEL_NAMES
 from bot.settings import Settings
 from nlp.reading import RISK_NAMES, TYPE_NAMES
@@ -140,7 +140,7 @@ def case_detail(case: Case, registry: Registry, settings: Settings, now: datetim
             "reporter_name_masked": mask_name(case.reporter_name) if case.reporter_name else "",
             # how (not) to reach them: for whoever handles the case, names masked
             "contact_note": mask_text(case.contact_note or "", names),
-            "parties_masked": mask_data([{"role": p.get("role", ""), "name": mask_name(p.get("name", ""))}
+            "parties_masked": mask_data([{"role": p.get("role", ""), "name": mask_party(p.get("name", ""), names)}
                                          for p in case.parties if isinstance(p, dict)], names),
             "level_name": LEVEL_NAMES.get(case.level, case.level),
             "assignee_rows": [{"id": a.staff_id, "name": registry.staff[a.staff_id].name if a.staff_id in registry.staff
