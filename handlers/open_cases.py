@@ -29,6 +29,7 @@ from nlp.intents import (
     says_settled,
     strip_correction,
     takes_back,
+    wants_a_person,
 )
 from nlp.slots import own_phones
 from storage.lifecycle import Risk
@@ -222,6 +223,8 @@ class OpenCases:
             return [f"好的，已告诉案件 {case.number} 的经办人，他们和您核实后结案，结果会通知您。"]
         if asks_call_back(words):
             return [f"好的，已请案件 {case.number} 的经办人给您回电话。"]
+        if wants_a_person(words):
+            return [f"好的，已请案件 {case.number} 的经办人（网格员或调解员，都是真人）联系您；您在这里说的每句话也都会转给他们。"]
         if takes_back(words):
             return [f"好的，已告诉案件 {case.number} 的经办人，他们会和您核实情况。"]
         return [f"已转告案件 {case.number} 的经办人，他们会尽快联系您。如有人身危险，请马上拨打110。"

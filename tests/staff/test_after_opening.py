@@ -491,3 +491,14 @@ async def test_thanks_that_say_it_is_settled_reach_the_case(bot, ctx, said):
     reply = await bot.last(said)
     assert number in reply and "核实" in reply, reply
     assert said in (await case_of(ctx, number)).description
+
+
+async def test_asking_for_a_person_with_a_case_open_is_answered_and_mediation_questions_too(bot, ctx):
+    """A check round's "我要找真人" with a case open got "有进展会通知您"; "调解达成协议了 他还是不还钱
+    怎么办" was passed on, not answered."""
+    await bot.say("我是柳林村的 楼上天天半夜拖椅子 电话13812345678")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    reply = await bot.last("我要找真人")
+    assert number in reply and "真人" in reply and "联系您" in reply, reply
+    replies = await bot.say("调解达成协议了 他还是不还钱怎么办")
+    assert "强制执行" in replies[0] and number in replies[-1], replies
