@@ -273,8 +273,12 @@ def _only_asks_about_mediation(message: Message, data: dict[str, Any]) -> bool:
         return False
     if len(re.findall(r"[\u4e00-\u9fff]", words.text)) > 16:
         return False
-    # "我要反映 调解要交钱吗" wants to report too; "调解完了对方不认账怎么办" only asks (调解 is its subject)
-    return bool(data["conversation"].last_case) or not _WANTS_TO_TELL.search(words.text)
+    # "我要反映 调解要交钱吗" wants to report too; "调解完了对方不认账怎么办" only asks (调解 is its
+    # subject, and the reading took it for a dispute); "请问调解中心在哪里？调解要交钱吗" is answered
+    # with where to report and asked what happened (on_wants_to_report)
+    if data["conversation"].last_case:
+        return True
+    return not _WANTS_TO_TELL.search(words.text) and (words.reading.is_dispute or not words.has(Intent.REPORT))
 
 
 @idle.message(_only_asks_about_mediation)

@@ -27,6 +27,7 @@ def test_not_about_mediation(text):
 
 @pytest.mark.parametrize("text, says", [
     ("一般多久能处理完", "个工作日内"),
+    ("几点上班啊 周末有人吗", "周末都行"),
     ("你们要多久才能处理", "个工作日内"),
     ("你们办公室在哪", "不用跑"),
     ("调解员能上门吗", "上门"),
