@@ -213,8 +213,13 @@ async def on_place(intake: Intake, words: Words) -> Answer:
             # "I don't know": the case is opened with what is known; the centre finds the place
             draft.place_unknown, draft.place_options = True, []
             return await intake.next_step()
+    before = len(draft.texts)
     answered = await intake.take_answer(words, PLACE)
     if answered is not None:
+        if draft.place_code and ADDRESS_DETAIL.search(body) and len(draft.texts) == before:
+            # "南湖社区七栋二单元", "柳林村3组 镇政府对面": the registry knows the village; the
+            # building, group or landmark is for whoever goes there (it was dropped)
+            draft.texts.append(f"地点：{body}")
         return answered
     if not named and words.has(Intent.CONFIRM, Intent.DENY) and len(body) <= 6:
         # "确认", "好的" to "where?": the question again, not "没找到“确认”这个地方" nor a place "确认"
@@ -235,6 +240,7 @@ async def on_place(intake: Intake, words: Words) -> Answer:
     return await intake.take_description(words)
 
 
+ADDRESS_DETAIL = re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(?:栋|幢|号楼|单元|组|号|楼|室)|对面|旁边|后面|隔壁|路口|路|街|巷|小区")
 NONE_OF_THEM = re.compile(r"^\s*(?:都不是|都不对|不是|没有|都没有|不在这里面|不在里面)(?:的|啊|呀|吧)?[。.!！，,\s]*$")
 
 

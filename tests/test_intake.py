@@ -537,6 +537,17 @@ async def test_a_correction_at_the_phone_question_is_acknowledged(bot, ctx):
     assert "张福贵" in reply and "电话" in reply, reply
 
 
+@pytest.mark.parametrize("where, kept", [("南湖社区七栋二单元", "七栋二单元"), ("柳林村3组 镇政府对面", "镇政府对面")])
+async def test_the_building_or_landmark_given_with_the_village_is_kept(bot, ctx, where, kept):
+    """A check round's "南湖社区七栋二单元" at the place question kept 南湖社区 and dropped the rest."""
+    assert "哪个村" in await bot.last("楼上卫生间漏水 把我家天花板泡坏了")
+    await bot.say(where)
+    for said in ("楼上", "13812345678", "确认"):
+        await bot.say(said)
+    [case] = await cases_of(ctx)
+    assert kept in case.description, case.description
+
+
 async def test_yes_to_the_place_question_asks_it_again(bot, ctx):
     """A check round's "确认" at the place question got "没找到“确认”这个地方"."""
     assert "哪个村" in await bot.last("我借给同村的王老五两万块钱 一直不还")
