@@ -105,7 +105,7 @@ _NUMBERED = {"building": re.compile(_NUM + r"\s*(?:号楼|栋|幢|号院)"),
              "group": re.compile(_NUM + r"\s*(?:组|队)(?![织长员])")}
 # the other party told from where the writer lives: another writer's "楼上" is another household
 # and the writer's family: another writer's "我老公" is another husband
-_RELATIVE = re.compile(r"^(?:楼上|楼下|隔壁|对门|对面|邻居|邻家|前院|后院|左邻|右舍"
+_RELATIVE = re.compile(r"^(?:楼上|楼下|隔壁|对门|对面|邻居|邻家|前院|后院|左邻|右舍|隔篱|(?:我家|俺家)?那口子"
                        r"|(?:我的?|俺)?(?:老公|丈夫|老婆|妻子|媳妇|前夫|前妻|儿子|女儿|儿媳|女婿|公公|婆婆|岳父|岳母|"
                        r"父亲|母亲|亲戚|兄弟|哥哥|弟弟|姐姐|妹妹|嫂子|弟媳|大哥|二哥|三哥|大姐|二姐|大伯|叔叔|伯伯|姑姑|舅舅))")
 

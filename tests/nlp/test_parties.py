@@ -42,6 +42,8 @@ from nlp.parties import find_party
     ("就是我儿子结婚彩礼的事 女方家退婚了彩礼不肯退", "女方家"),
     ("我儿子被隔壁老王打了", "隔壁老王"),
     ("我老公天天打我", "我老公"),
+    ("我家那口子天天喝酒 喝多了就砸东西", "我家那口子"),
+    ("隔篱屋只狗成日吠 吵到我瞓唔着", "隔篱屋"),
 ])
 def test_parties(text, party):
     assert find_party(text) == party
