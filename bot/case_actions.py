@@ -180,7 +180,7 @@ async def transfer(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Cas
     return await assign_to(ctx, uow, actor, case, [target])
 
 
-def _same_town(reg: Registry, person: StaffInfo, case: Case) -> bool:
+def same_town(reg: Registry, person: StaffInfo, case: Case) -> bool:
     """Whether `person` works in the town (or the county level above it) of the case's place."""
     chain = [p for p in reg.ancestors(case.place_code)]
     town = next((p.code for p in chain if p.level == "town"), None)
@@ -198,11 +198,11 @@ async def assign_to(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Ca
     staff = actor.staff
     if [p.id for p in people] == [staff.id] and staff.id in case.assignees:
         return f"案件 {case.number} 已由您办理；转给别人请写对方的姓名。"
-    far = [p.name for p in people if not _same_town(ctx.registry, p, case)]
+    far = [p.name for p in people if not same_town(ctx.registry, p, case)]
     if far and staff.role not in ("centre", "leader_on_duty"):
         # another town's people are the centre's to call on (or escalate the case)
         return (f"{'、'.join(far)}不在本乡镇（街道），跨乡镇转办请联系综治中心，"
-                f"或发“上报 {case.number} 原因”由上一级处理。")
+                "或把案件上报，由上一级处理。")
     keep = [routing.Choice(ctx.registry.staff[a], "") for a in case.assignees
             if a in ctx.registry.staff and a != staff.id and staff.id in case.assignees]
     first = case.status == Status.RECEIVED          # the centre's dispatch, not a hand-on

@@ -13,7 +13,7 @@ from adapters.console import auth
 from adapters.console.auth import guarded, user_of
 from adapters.console.params import CHANNELS, PAGE_SIZES, BadQuery, ListQuery, parse
 from adapters.console.views import CHANNEL_NAMES, case_detail, case_row, timeline
-from bot import routing
+from bot import case_actions, routing
 from bot.accounts import canonical_id
 from bot.case_actions import Action, Actor, perform
 from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES, Status, can_move
@@ -301,8 +301,12 @@ async def api_people(request: web.Request) -> web.Response:
         if c.staff.id not in seen:
             seen.add(c.staff.id)
             people.append(_person(c.staff, loads, c.why, True))
+    # the centre and the leader on duty hand a case to anyone; others within its town (the rest
+    # would be refused: case_actions.assign_to)
+    anyone = auth.user_of(request).staff.role in ("centre", "leader_on_duty")
     people += [_person(s, loads, "", False) for s in reg.staff.values()
-               if s.active and s.id not in seen and s.role in ("grid_worker", "mediator", "committee")]
+               if s.active and s.id not in seen and s.role in ("grid_worker", "mediator", "committee")
+               and (anyone or case_actions.same_town(reg, s, case))]
     return web.json_response({"people": people}, dumps=_dumps)
 
 

@@ -235,3 +235,13 @@ async def test_a_warning_about_calling_is_shown_beside_the_contact(client, ctx):
     await login(client, "gw-liulin")
     body = await (await client.get(f"/console/cases/{number}")).text()
     assert 'id="contact-note"' in body and "联系提醒" in body and "别打这个电话给我" in body, body[:2000]
+
+
+async def test_a_town_mediator_is_offered_only_people_of_the_town(client, ctx, dx_case):
+    """A trial's town mediator was offered the whole county (南湖's people too), and choosing one
+    was refused with a WeCom command's wording."""
+    await login(client, "med-dx")
+    people = (await (await client.get(f"/console/api/cases/{dx_case}/people")).json())["people"]
+    towns = {ctx.registry.ancestors(p)[-2].code if len(ctx.registry.ancestors(p)) > 1 else p
+             for person in people for p in ctx.registry.staff[person["id"]].places}
+    assert people and not any(t.startswith("NH") for t in towns), [p["name"] for p in people]
