@@ -34,7 +34,7 @@ from storage.registry import Registry
 from storage.sql import in_values
 
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
-PERIODS = {"7": "近7天", "30": "近30天", "month": "本月", "quarter": "本季度", "365": "近一年"}
+PERIODS = {"week": "本周", "7": "近7天", "30": "近30天", "month": "本月", "quarter": "本季度", "365": "近一年"}
 UNIT_LEVELS = ("village", "community")         # the heat map's rows for a town or the county
 RISE_MIN = 3                                   # a cell "rises" from this many cases …
 RISE_FACTOR = 2.0                              # … at this multiple of the previous period (or from none)
@@ -92,6 +92,10 @@ def period_of(query: Any, today: date) -> tuple[Period, str]:
             raise web.HTTPBadRequest(text="起止日期有误。", content_type="text/plain")
         return Period(since, until), ""
     key = query.get("period", "30")
+    if key == "week":
+        # so far this week (from Monday), against the same days of the week before
+        since = today - timedelta(days=today.weekday())
+        return Period(since, today, Period(since - timedelta(days=7), today - timedelta(days=7))), key
     if key in ("month", "quarter"):
         # so far this month (quarter), against the same days of the month (quarter) before: 环比
         step = 1 if key == "month" else 3

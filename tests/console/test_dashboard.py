@@ -172,13 +172,13 @@ async def test_every_places_dashboard_page_opens(client, ctx, clock):
 async def test_the_period_choices(client, ctx, clock):
     clock.set(local(2026, 11, 18, 10, 0))
     await login(client, "lead-duty")
-    for period, since in (("7", "2026-11-12"), ("30", "2026-10-20"), ("month", "2026-11-01"),
+    for period, since in (("7", "2026-11-12"), ("30", "2026-10-20"), ("week", "2026-11-16"), ("month", "2026-11-01"),
                           ("quarter", "2026-10-01"), ("365", "2025-11-19")):
         d = await (await client.get(f"/console/api/dashboard?period={period}")).json()
         assert (d["period"]["from"], d["period"]["to"]) == (since, "2026-11-18"), period
     # this month and this quarter so far are compared with the same days of the month / quarter before
     for period, before in (("month", ("2026-10-01", "2026-10-18")), ("quarter", ("2026-07-01", "2026-08-18")),
-                           ("7", ("2026-11-05", "2026-11-11"))):
+                           ("7", ("2026-11-05", "2026-11-11")), ("week", ("2026-11-09", "2026-11-11"))):
         d = await (await client.get(f"/console/api/dashboard?period={period}")).json()
         assert (d["period"]["previous"]["from"], d["period"]["previous"]["to"]) == before, period
     for bad in ("from=2026-13-01", "from=2026-11-10&to=2026-11-01"):
