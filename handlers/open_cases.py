@@ -128,6 +128,10 @@ class OpenCases:
             return None
         return case
 
+    async def spoken_of(self, reading: Reading) -> Case | None:
+        """The resident's own case these words are about, else the case their report joined."""
+        return await self.about(reading) or await self.joined()
+
     async def about(self, reading: Reading) -> Case | None:
         """The resident's open case these words are about, when they have several: the one
         they fit best (its type, its party, its people, words in common: "我那个工资的事…",

@@ -136,7 +136,7 @@ NOTHING_TO_REPORT = re.compile(r"(?:没有|不是|没啥|没什么)(?:什么)?�
 
 
 @router.message(lambda m, d: d["words"] is not None and bool(NOTHING_TO_REPORT.search(d["words"].text))
-                and not d["words"].reading.risk == "red"
+                and d["words"].reading.risk != "red"
                 and not (d["conversation"].draft is not None and d["conversation"].draft.case_number))
 async def on_nothing_to_report(conversation: Conversation) -> Answer:
     """Said mid-report or not: no report is made of it (a check round's "对方：就问问" case)."""
@@ -208,7 +208,7 @@ async def on_thanks_it_is_settled(ctx: AppContext, uow: UnitOfWork, conversation
     """"谢谢你们 楼上已经修好了" with the case open: the thanks, and the news to the case's people
     (it was only "不客气", and the case went on)."""
     mine = OpenCases(ctx, uow, conversation, message, turn)
-    case = await mine.about(words.reading) or await mine.joined()
+    case = await mine.spoken_of(words.reading)
     return UNHANDLED if case is None else await mine.tell(case, words.raw)
 
 
@@ -244,7 +244,7 @@ async def on_for_the_case(ctx: AppContext, uow: UnitOfWork, conversation: Conver
                           turn: Turn, words: Words) -> Answer:
     """To the people of the case the words are about (a bare "取消案件" is on_cancel's)."""
     mine = OpenCases(ctx, uow, conversation, message, turn)
-    case = await mine.about(words.reading) or await mine.joined()
+    case = await mine.spoken_of(words.reading)
     return UNHANDLED if case is None else await mine.tell(case, words.raw, withdraw=withdraws(words.text))
 
 
@@ -254,7 +254,7 @@ async def on_chase(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     """"我那个工资的事到底有人管没有" with a case open: its status, and the nudge to its people
     (not a second report of the same thing)."""
     mine = OpenCases(ctx, uow, conversation, message, turn)
-    case = await mine.about(words.reading) or await mine.joined()
+    case = await mine.spoken_of(words.reading)
     if case is None:
         return UNHANDLED
     status = await progress_reply(ctx, uow, message, turn, case.number)
@@ -369,7 +369,7 @@ async def on_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation: Con
     rather than being answered with the welcome text."""
     mine = OpenCases(ctx, uow, conversation, message, turn)
     # "漏水那个呢": the case it names, else the last; else the case their report joined
-    case = await mine.about(words.reading) or await mine.joined()
+    case = await mine.spoken_of(words.reading)
     return UNHANDLED if case is None else await mine.tell(case, words.raw)
 
 
