@@ -11,16 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from bot import mediation, notify, rating, routing
 from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES, Status, can_move
 from bot.when import read_when
 from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
-from nlp.slots import cn_number
 from storage.cases import CORRECTABLE
 from storage.lifecycle import EventKind, Risk
 from storage.models import Case
@@ -115,32 +112,7 @@ async def progress(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Cas
     return f"进展已记录：{case.number}，已推送给群众（送达情况见台账）。"
 
 
-_MONTH_DAY = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})月(\d{1,2}|[一二三四五六七八九十]{1,3})[日号]?")
-_DAYS_AGO = re.compile(r"昨天|前天|上周|上个月")
-
-
-def passed_day(note: str, now: datetime, tz: str) -> str | None:
-    """The date written in an appointment ("11月20日上午9点") when it is already past, else None.
-    A date more than half a year back is next year's ("1月5日" said in December)."""
-    ago = _DAYS_AGO.search(note)
-    if ago:
-        return ago.group(0)
-    m = _MONTH_DAY.search(note)
-    if not m:
-        return None
-    month, day = cn_number(m.group(1)), cn_number(m.group(2))
-    today = now.astimezone(ZoneInfo(tz)).date()
-    try:
-        when = date(today.year, int(month or 0), int(day or 0))
-    except ValueError:
-        return None
-    return m.group(0) if timedelta(0) < today - when < timedelta(days=183) else None
-
-
 async def appointment(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
-    gone = passed_day(note, uow.now, ctx.settings.timezone)
-    if gone:
-        return f"约谈时间“{gone}”已经过去了，请写将来的时间，如“12月9日上午9点 村委会”。"
     when = read_when(note, uow.now, ctx.settings.timezone)
     if not when.problem and not when.timed:
         when = replace(when, problem="没有写几点")

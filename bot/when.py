@@ -17,16 +17,17 @@ from nlp.slots import cn_number
 _NUM = r"(\d{1,2}|[一二两三四五六七八九十]{1,3})"
 _DATE = re.compile(r"(?:(\d{4})\s*[-/.年])?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:[-/.]|月)\s*"
                    r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号]?")
-_RELATIVE = {"今天": 0, "今日": 0, "今晚": 0, "明天": 1, "明日": 1, "明早": 1, "明晚": 1, "后天": 2, "大后天": 3}
+_RELATIVE = {"今天": 0, "今日": 0, "今晚": 0, "明天": 1, "明日": 1, "明早": 1, "明晚": 1, "后天": 2, "大后天": 3,
+             "昨天": -1, "昨晚": -1, "前天": -2}      # (days gone by: refused as past, below)
 _RELATIVE_RE = re.compile("|".join(sorted(_RELATIVE, key=len, reverse=True)))
-_WEEKDAY = re.compile(r"(下|这|本)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天1-7])")
+_WEEKDAY = re.compile(r"(下|上|这|本)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天1-7])")
 _WEEKDAYS = "一二三四五六日"
-_PERIOD = re.compile(r"凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|今晚|明晚|明早")
+_PERIOD = re.compile(r"凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|今晚|明晚|明早|昨晚")
 _HOUR = re.compile(_NUM + r"\s*(?:[:：点时])\s*(\d{1,2}|半|一刻|三刻)?\s*分?")
 # the hour a period means when no hour is said ("周五上午")
 _PERIOD_HOUR = {"凌晨": 6, "早上": 8, "早晨": 8, "明早": 8, "上午": 9, "中午": 12, "下午": 15, "傍晚": 18,
-                "晚上": 19, "今晚": 19, "明晚": 19}
-_AFTERNOON = ("下午", "傍晚", "晚上", "今晚", "明晚")
+                "晚上": 19, "今晚": 19, "明晚": 19, "昨晚": 19}
+_AFTERNOON = ("下午", "傍晚", "晚上", "今晚", "明晚", "昨晚")
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def read_when(text: str, now: datetime, tz: str) -> When:
         w = _WEEKDAY.search(rest)
         if r:
             day, relative = today + timedelta(days=_RELATIVE[r.group(0)]), True
-            if r.group(0) not in ("今晚", "明晚", "明早"):      # those say the period too
+            if r.group(0) not in ("今晚", "明晚", "明早", "昨晚"):      # those say the period too
                 rest = rest[: r.start()] + " " + rest[r.end():]
         elif w:
             target = {"日": 6, "天": 6, "7": 6}.get(w.group(2))
@@ -71,6 +72,8 @@ def read_when(text: str, now: datetime, tz: str) -> When:
                 target = _WEEKDAYS.index(w.group(2)) if w.group(2) in _WEEKDAYS else int(w.group(2)) - 1
             if w.group(1) == "下":            # next week's (weeks begin on Monday): 下周一 said on a Saturday is in 2 days
                 ahead = 7 - today.weekday() + target
+            elif w.group(1) == "上":          # last week's: gone by
+                ahead = target - today.weekday() - 7
             elif w.group(1) in ("这", "本"):   # this week's
                 ahead = target - today.weekday()
             else:                             # the next such day

@@ -29,7 +29,7 @@ def test_times_people_write(said, at, rest, label):
 @pytest.mark.parametrize("said, problem", [
     ("随便什么时候", "没有认出"), ("改成周末吧", "没有认出"), ("2026-13-45", "不存在"), ("2月30日 上午", "不存在"),
     ("今天凌晨1点", "已经过去"), ("11月20日上午9点 村委会", "已经过去"), ("早上8点", "已经过去"),
-    ("明天25点", "不对"),
+    ("明天25点", "不对"), ("昨天下午3点 村委会", "已经过去"), ("前天上午", "已经过去"), ("上周五上午", "已经过去"),
 ])
 def test_what_is_no_meeting_time(said, problem):
     w = read_when(said, NOW, TZ)
