@@ -240,21 +240,39 @@ async def raised_to_red(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor:
 
 
 async def place_moved(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str) -> list[StaffInfo]:
-    """The case's place was corrected: grid workers who do not cover the new place hand it to
-    the grid worker who does (the others stay); the people it went to."""
+    """The case's place was corrected: whoever holds it for a place that does not cover the
+    new one (a village's grid worker, a town's mediator or desk, a committee or a leader of
+    another area) hands it to their counterpart for the new place; the others stay. The
+    people it went to."""
     reg = ctx.registry
     covering = {p.code for p in reg.ancestors(case.place_code)}
-    here = grid_workers(reg, case.place_code)
     assigned = [reg.staff[a] for a in case.assignees or [] if a in reg.staff]
-    leaving = [s for s in assigned if s.role == "grid_worker" and not covering & set(s.places)]
-    if not leaving or not here:
+    leaving = [s for s in assigned if s.places and not covering & set(s.places)]
+    if not leaving:
+        return []
+    coming: list[Choice] = []
+    for role in dict.fromkeys(s.role for s in leaving):
+        if role == "grid_worker":
+            coming += grid_workers(reg, case.place_code)
+        elif role == "mediator":
+            levels = {reg.places[c].level for s in leaving if s.role == role for c in s.places if c in reg.places}
+            coming += handlers_at(reg, case.place_code, "county" if levels == {"county"} else "town")
+        elif role == "committee":
+            load = await open_load(uow, [s.id for s in reg.staff.values() if s.role == "committee"])
+            com = committee(reg, case.type, case.place_code, load)
+            coming += [com] if com is not None else handlers_at(reg, case.place_code, "town")
+        elif role == "leader_on_duty":
+            coming += leaders_on_duty(reg, case.place_code, uow.now.astimezone(ZoneInfo(ctx.settings.timezone)))
+        else:
+            coming += [Choice(s, "地点更正，交当地综治中心") for s in centres(reg, case.place_code)]
+    coming = [c for c in coming if c.staff.id not in (case.assignees or [])]
+    if not coming:           # nobody covers the new place: those who have it keep it
         return []
     staying = [Choice(s, "继续办理") for s in assigned if s not in leaving]
-    coming = [c for c in here if c.staff.id not in (case.assignees or [])]
     await assign(ctx, uow, case, staying + coming, actor, title="地点更正，转来案件",
-                 reason="地点更正：" + "、".join(c.why for c in coming),
+                 reason="地点更正：" + "、".join(dict.fromkeys(c.why for c in coming)),
                  told=frozenset(c.staff.id for c in staying))
-    return [c.staff for c in coming]
+    return list({c.staff.id: c.staff for c in coming}.values())
 
 
 async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str, reason: str,

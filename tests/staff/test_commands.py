@@ -350,6 +350,25 @@ async def test_a_place_corrected_to_another_village_goes_to_its_grid_worker(bot,
     assert "孙海" in reply or "杏花村" in reply
 
 
+async def test_a_place_corrected_to_another_town_goes_to_its_mediator(bot, ctx):
+    """A case raised to 东溪镇's mediator, then found to be in 南湖街道: the town's mediator who
+    has it does not cover the new place, 南湖's mediator does (was: only grid workers were
+    handed over, and 刘德明 kept a case of another town)."""
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    await li.say(f"上报 {number} 村里调不下来")
+    assert "med-dx" in (await case_of(ctx, number)).assignees
+    before = len(await outbox(ctx, "wecom_app"))
+    reply = await staff_bot(ctx, "QSCentre").last(f"更正 {number} 地点 杏花村 核实后是杏花村的纠纷")
+    case = await case_of(ctx, number)
+    assert case.place_code == "NH03" and "med-nh" in case.assignees and "med-dx" not in case.assignees, \
+        (case.assignees, reply)
+    cards = [p for p in (await outbox(ctx, "wecom_app"))[before:] if p.user == "HuangXiuYing"]
+    assert cards and number in cards[0].text
+    assert "黄秀英" in reply
+
+
 async def test_two_residents_upstairs_are_two_cases(bot, ctx):
     """Two residents of one village each complain that "楼上" drags chairs at night: two
     households, two cases; neither report disappears into the other's case."""
