@@ -77,33 +77,50 @@ def _minus_year(d: date) -> date:
         return d.replace(year=d.year - 1, day=28)
 
 
-def period_of(query: Any, today: date) -> tuple[Period, str]:
+def period_of(query: Any, today: date, *, lenient: bool = False) -> tuple[Period, str, str]:
     """`?from=&to=` (local days, both included) or `?period=7|30|month|quarter|365`; the last 30
-    days by default."""
+    days by default. Also a notice for people: a range ending after today ends today. With
+    `lenient` (the page, where a person typed the days) a day that is no day or a range
+    turned round is shown as what it most likely meant, and said; the API refuses them."""
+    notice = ""
     try:
         since = date.fromisoformat(query.get("from", "")) if query.get("from") else None
         until = date.fromisoformat(query.get("to", "")) if query.get("to") else None
     except ValueError:
-        raise web.HTTPBadRequest(text="日期格式应为 2026-11-23。", content_type="text/plain") from None
+        if not lenient:
+            raise web.HTTPBadRequest(text="日期格式应为 2026-11-23。", content_type="text/plain") from None
+        since = until = None
+        notice = "日期没有看懂（应为 2026-11-23 这样的日期），下面是近30天。"
     if since or until:
         until = until or today
         since = since or until - timedelta(days=29)
-        if since > until or (until - since).days > 3660:
-            raise web.HTTPBadRequest(text="起止日期有误。", content_type="text/plain")
-        return Period(since, until), ""
+        if since > until:
+            if not lenient:
+                raise web.HTTPBadRequest(text="起止日期有误：开始晚于结束。", content_type="text/plain")
+            since, until = until, since
+            notice = "开始日期晚于结束日期，已对调。"
+        if until > today:
+            until, since = today, min(since, today)
+            notice += f"今天以后还没有案件，统计到今天（{today.isoformat()}）。"
+        if (until - since).days > 3660:
+            if not lenient:
+                raise web.HTTPBadRequest(text="时段最长十年。", content_type="text/plain")
+            since = until - timedelta(days=3660)
+            notice += f"时段最长十年，已从 {since.isoformat()} 起显示。"
+        return Period(since, until), "", notice
     key = query.get("period", "30")
     if key == "week":
         # so far this week (from Monday), against the same days of the week before
         since = today - timedelta(days=today.weekday())
-        return Period(since, today, Period(since - timedelta(days=7), today - timedelta(days=7))), key
+        return Period(since, today, Period(since - timedelta(days=7), today - timedelta(days=7))), key, notice
     if key in ("month", "quarter"):
         # so far this month (quarter), against the same days of the month (quarter) before: 环比
         step = 1 if key == "month" else 3
         since = today.replace(day=1) if key == "month" else today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
         before = Period(_months_back(since, step), _months_back(today, step))
-        return Period(since, today, before), key
+        return Period(since, today, before), key, notice
     days = {"7": 7, "365": 365}.get(key, 30)
-    return Period(today - timedelta(days=days - 1), today), key if key in PERIODS else "30"
+    return Period(today - timedelta(days=days - 1), today), key if key in PERIODS else "30", notice
 
 
 def area_for(request: web.Request, reg: Registry) -> tuple[str, frozenset[str] | None]:
@@ -174,14 +191,15 @@ def heat_units(reg: Registry, area: str) -> list[str]:
     return sorted(units)
 
 
-async def build(request: web.Request, chosen: Period | None = None) -> dict[str, Any]:
+async def build(request: web.Request, chosen: Period | None = None, *, lenient: bool = False) -> dict[str, Any]:
     """The dashboard's figures for the request's place and period (or `chosen`: a report's)."""
     from adapters.console import console_of
     ctx = console_of(request).ctx
     reg = ctx.registry
     tz = ctx.settings.timezone
     today = ctx.clock.now().astimezone(ZoneInfo(tz)).date()
-    period, period_key = (chosen, "") if chosen is not None else period_of(request.query, today)
+    period, period_key, notice = (chosen, "", "") if chosen is not None else period_of(request.query, today,
+                                                                                       lenient=lenient)
     prev, last_year = period.previous(), period.year_before()
     area, places = area_for(request, reg)
     county = places is None
@@ -260,7 +278,7 @@ async def build(request: web.Request, chosen: Period | None = None) -> dict[str,
     return {
         "area": area, "area_name": reg.full_name(area) or reg.name(area) or "全县", "county": county,
         "period": {"from": period.since.isoformat(), "to": period.until.isoformat(), "days": period.days,
-                   "key": period_key, "previous": {"from": prev.since.isoformat(), "to": prev.until.isoformat()},
+                   "key": period_key, "notice": notice, "previous": {"from": prev.since.isoformat(), "to": prev.until.isoformat()},
                    "year_before": {"from": last_year.since.isoformat(), "to": last_year.until.isoformat()}},
         "headline": headline, "now": now_cards, "times": times, "by_type": by_type,
         "standard_types": standard_types, "by_channel": by_channel,
@@ -425,7 +443,7 @@ async def _board(session: Any, ctx: Any, places: frozenset[str] | None, now_figu
 async def page(request: web.Request) -> web.Response:
     from adapters.console import console_of
     console = console_of(request)
-    data = await build(request)
+    data = await build(request, lenient=True)
     reg = console.ctx.registry
     staff = user_of(request).staff
     scope = scope_of(reg, staff)
