@@ -84,9 +84,11 @@ async def inbox_commit(handler: Next, message: Message, data: dict[str, Any]) ->
     replies go to the waiting request, or — when it has gone — through the outbox."""
     result = await handler(message, data)
     claim: Claim | None = data.get("inbox")
-    if claim is None or result is UNHANDLED:
+    if claim is None:
         return result
-    replies = as_replies(result)
+    # a message no handler takes (a text of spaces) is done all the same, with no reply: left
+    # "handling", it was claimed again every lease for ever, ahead of the person's next words
+    replies = [] if result is UNHANDLED else as_replies(result)
     uow = data["uow"]
     waiter: Waiter | None = data.get("waiter")
     answering = waiter is not None and waiter.take_answer()
@@ -98,7 +100,7 @@ async def inbox_commit(handler: Next, message: Message, data: dict[str, Any]) ->
         # the person spoke, so they can be reached again: what was held for them (a closed
         # WeChat window, a closed web page) is due, in this transaction (no second one per message)
         uow.released += await release_held(await session.connection(), message.channel, message.user, uow.now)
-    return replies
+    return result if result is UNHANDLED else replies
 
 
 async def conversation(handler: Next, message: Message, data: dict[str, Any]) -> Any:

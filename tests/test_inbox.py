@@ -203,6 +203,18 @@ async def test_nul_and_lone_surrogates_are_cleaned_at_the_edge(ctx, bot):
     assert replies
 
 
+@pytest.mark.parametrize("text", ["   ", "\x00", ""])
+async def test_a_message_nobody_handles_is_done_not_claimed_again_every_minute(ctx, bot, clock, text):
+    """A trial's text of spaces (and the web chat's "\\u0000") was answered 200 with nothing
+    and left "handling": claimed again every lease, for ever, ahead of the person's next
+    message. A message no handler takes is done, with no reply."""
+    await bot.say(text, msg_id="blank")
+    [row] = await rows(ctx, InboxItem)
+    assert row.status == "done" and row.replies == [], (row.status, row.replies)
+    clock.advance(minutes=5)
+    assert await ctx.inbox.run_due() == 0
+
+
 async def test_a_message_of_an_intake_costs_five_statements(ctx, bot):
     """Every message pays these, so they are counted: the inbox row written (asking in the same
     statement whether the person has a message a dead worker left), the conversation read and
