@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from bot.message import Push
 from bot.outbox import Delivery
@@ -16,6 +17,15 @@ class BadCallback(Exception):
     def __init__(self, status: int, reason: str):
         super().__init__(reason)
         self.status, self.reason = status, reason
+
+
+async def read_form(request: web.Request) -> MultiDictProxy:
+    """The request's form, or 400: a charset that does not exist, bytes that are no text, a
+    multipart body cut short or without its boundary (each was a 500)."""
+    try:
+        return await request.post()
+    except (ValueError, LookupError, AssertionError):
+        raise web.HTTPBadRequest(text="表单没能读出来，请回到页面重新填写后提交。", content_type="text/plain") from None
 
 
 def echo(text: str) -> web.Response:

@@ -52,7 +52,7 @@ class GroupForwardChannel(ChannelBase):
         body = await request.read()
         stamp = request.headers.get("X-Jiefen-Timestamp", "")
         given = request.headers.get("X-Jiefen-Signature", "")
-        if not stamp.isdigit() or abs(time.time() - int(stamp)) > SKEW:
+        if not stamp.isascii() or not stamp.isdigit() or len(stamp) > 12 or abs(int(time.time()) - int(stamp)) > SKEW:
             return web.json_response({"error": "timestamp missing or stale"}, status=401)
         if not hmac.compare_digest(sign(self.ctx.settings.group_forward_secret, stamp, body), given):
             log.warning("group forward refused: bad signature")

@@ -27,7 +27,9 @@ class ReplayGuard:
             stamp = int(str(timestamp))
         except ValueError:
             raise BadCallback(400, "bad timestamp") from None
-        if abs(time.time() - stamp) > skew:     # the channel's clock, not the app's test clock
+        # the channel's clock, not the app's test clock; whole seconds: a stamp of 400 digits
+        # does not fit a float (it was a 500)
+        if abs(int(time.time()) - stamp) > skew:
             raise BadCallback(403, "stale timestamp")
         if not nonce or len(nonce) > 64:
             raise BadCallback(400, "bad nonce")

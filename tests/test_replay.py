@@ -145,6 +145,19 @@ async def test_forgeries_and_replays_are_refused(app, channel, attack, status, r
     assert await kept(ctx, channel) == (1 if attack == "one nonce, another message" else 0)
 
 
+@pytest.mark.parametrize("channel", CALLBACKS)
+async def test_a_timestamp_of_four_hundred_digits_is_refused_not_a_500(app, channel):
+    """A trial's timestamp of 400 nines, signed over: float(time) minus it overflowed (500) —
+    on the forward endpoint before its signature was even checked."""
+    ctx, client = app
+    request = CALLBACKS[channel]("你好", 5, int("9" * 400), "n5")
+    status, _ = await post(client, request)
+    assert status in (400, 401, 403), status
+    params = {"signature": signature(TOKEN, "9" * 400, "n6"), "timestamp": "9" * 400, "nonce": "n6", "echostr": "x"}
+    assert (await client.get("/wechat/mp", params=params)).status in (400, 403)
+    assert await kept(ctx, channel) == 0
+
+
 async def test_a_captured_plaintext_url_is_refused_in_safe_mode(app):
     ctx, client = app
     now, nonce = str(int(time.time())), "n9"

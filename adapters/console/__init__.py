@@ -78,7 +78,7 @@ class ConsoleChannel(ChannelBase):
             return await handler(request)
         except web.HTTPException as exc:
             if exc.status not in ERROR_WORDS or not request.path.startswith(auth.PATH) \
-                    or request.path.startswith(auth.PATH + "/api/") or request.method != "GET":
+                    or request.path.startswith(auth.PATH + "/api/") or request.method not in ("GET", "POST"):
                 raise
             said = exc.text or ""
             ours = said and not said[:1].isdigit()          # our own words, not aiohttp's "404: Not Found"

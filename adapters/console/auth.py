@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from adapters.base import read_form
 from bot.accounts import Accounts, Session, csrf_ok
 from bot.context import AppContext
 from storage.registry import StaffInfo
@@ -77,7 +78,7 @@ def guarded(*, roles: frozenset[str] | None = None, api: bool = False) -> Callab
             if request.method not in ("GET", "HEAD"):
                 given = request.headers.get("X-CSRF-Token", "")
                 if not given and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                    given = str((await request.post()).get("csrf", ""))
+                    given = str((await read_form(request)).get("csrf", ""))
                 if not csrf_ok(user.session, given):
                     if not api and _is_form(request):
                         request[USER_KEY] = user
@@ -100,7 +101,7 @@ def _is_form(request: web.Request) -> bool:
 async def _not_saved(request: web.Request, status: int, message: str) -> web.StreamResponse:
     """A form sent from a page whose session ended: a page in Chinese that says nothing was
     saved and gives back what the person wrote (it was lost with a line of English JSON)."""
-    form = await request.post()
+    form = await read_form(request)
     kept = "\n".join(v for k, v in form.items() if k not in ("csrf", "action", "next") and isinstance(v, str) and len(v) > 1)
     console = request.app["console_channel"]
     response: web.StreamResponse = console.render(request, "error.html", status=status, message=message,

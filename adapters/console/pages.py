@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from adapters.base import read_form
 from adapters.console import auth
 from adapters.console.auth import guarded, user_of
 from adapters.console.params import CHANNELS, PAGE_SIZES, BadQuery, ListQuery, parse
@@ -58,7 +59,7 @@ async def login_page(request: web.Request, error: str = "", status: int = 200) -
 
 async def login(request: web.Request) -> web.Response:
     console = _console(request)
-    form = await request.post()
+    form = await read_form(request)
     given, expected = str(form.get("csrf", "")), request.cookies.get(auth.PRE_COOKIE, "")
     request["login_id"] = str(form.get("staff_id", ""))[:64]
     request["login_next"] = str(form.get("next", ""))[:500]        # a failed attempt keeps where they were going
@@ -323,7 +324,7 @@ async def act(request: web.Request) -> web.Response:
     """An action from the case page: through bot/case_actions.perform, as the WeCom command."""
     console = _console(request)
     ctx, user = console.ctx, user_of(request)
-    form = await request.post()
+    form = await read_form(request)
     try:
         action = Action(str(form.get("action", "")))
     except ValueError:

@@ -129,7 +129,7 @@ class WebChannel(ChannelBase):
         uid, new = self._user(request)
         try:
             body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError, ValueError, RecursionError):
+        except (ValueError, LookupError, RecursionError):    # not JSON, not UTF-8, a charset that does not exist
             return web.json_response({"error": "body must be JSON"}, status=400)
         if not isinstance(body, dict):
             return web.json_response({"error": "body must be a JSON object"}, status=400)
