@@ -129,8 +129,13 @@ class Intake:
         """The words answer the question at `step`: the next question, or None when they
         filled nothing the step asked for."""
         draft = self.draft
-        before = (draft.place_code, draft.party)
-        if not await self.absorb(self.raw(words), words.reading, describe=False, step=step):
+        before = (draft.place_code, draft.party, len(draft.texts))
+        # "我是石桥村的，承包地被村里收回去了" to "where?": the village, and the story is kept
+        # too (it was dropped, and the case opened with whatever was said before)
+        told = words.reading.is_dispute and not words.corrected
+        if not await self.absorb(self.raw(words), words.reading, describe=told, step=step):
+            if told:
+                draft.texts[before[2]:] = []        # nothing the step asked for: the caller decides
             return None
         following = await self.next_step()
         if self.conv.step == step and following:

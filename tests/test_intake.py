@@ -737,3 +737,26 @@ async def test_asking_for_a_person_at_the_phone_question_is_answered(bot, ctx):
     reply = await bot.last("我要找真人")
     assert "工作人员" in reply and "电话" in reply and "请核对" not in reply, reply
     assert "请核对" in await bot.last("13812345678")
+
+
+async def test_a_story_told_with_an_answer_is_kept(bot, ctx):
+    """A trial asked two questions first ("我要去哪里办，要跑腿吗", "那对方不来怎么办"), then
+    answered the place question with the dispute itself: only the village was taken, and the
+    case opened as 其他纠纷 with the questions as its story. Both questions are answered, and a
+    story told with an answer (the place, the phone) is the story."""
+    reply = await bot.last("我要去哪里办，要跑腿吗")
+    assert "不用跑" in reply
+    reply = await bot.last("那对方不来怎么办")
+    assert "自愿" in reply and "法院" in reply, reply
+    reply = await bot.last("好吧，我是石桥村的，承包地被村里收回去了，合同还没到期")
+    reply = await bot.last("13812345678") if "电话" in reply else reply
+    while not reply.startswith("请核对"):
+        reply = await bot.last("跳过")
+    assert "承包地被村里收回" in reply and "其他纠纷" not in reply and "跑腿" not in reply, reply
+
+
+async def test_a_phone_given_with_more_of_the_story_keeps_both(bot, ctx):
+    assert "哪个村" in await bot.last("老板拖欠工资")
+    assert "电话" in await bot.last("石桥村")
+    reply = await bot.last("13912345678 他还把我的身份证扣着不还")
+    assert reply.startswith("请核对") and "身份证扣着" in reply and "139****5678" in reply, reply
