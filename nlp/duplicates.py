@@ -45,19 +45,26 @@ class DuplicateMatch:
     reason: str             # 'same_reporter' | 'other_party' | 'many_reporters'
 
 
-def _bigrams(text: str) -> set[str]:
-    t = normalize(text)
-    for f in _FILLER:
-        t = t.replace(f, "")
+# what every report says whatever it is about: who writes from where ("我是杏花村的") and how
+# to reach them ("电话138…"); two residents of one village shared little else, and were one case
+_BOILERPLATE = re.compile(r"(?:我|俺)(?:也)?(?:是|住|住在|在|家在)[\u4e00-\u9fa5]{1,8}?(?:村|社区|小区|镇|街道|组|屯|寨)(?:的|里)?"
+                          r"|(?:我的?|俺的?)?(?:电话|手机|联系方式|手机号|号码)(?:号码|号)?(?:是)?")
+
+
+def _bigrams(text: str, ignore: tuple[str, ...] = ()) -> set[str]:
+    t = _BOILERPLATE.sub("，", normalize(text))
+    for f in (*ignore, *_FILLER):
+        t = t.replace(f, "，")
     t = _STRIP.sub("", t)
     if len(t) < 2:
         return {t} if t else set()
     return {t[i:i + 2] for i in range(len(t) - 1)}
 
 
-def similarity(a: str, b: str) -> float:
-    """Overlap of character bigrams: |A∩B| / min(|A|,|B|) blended with Jaccard."""
-    A, B = _bigrams(a), _bigrams(b)
+def similarity(a: str, b: str, ignore: tuple[str, ...] = ()) -> float:
+    """Overlap of character bigrams: |A∩B| / min(|A|,|B|) blended with Jaccard; `ignore`:
+    words that say nothing of the matter (the place both are at)."""
+    A, B = _bigrams(a, ignore), _bigrams(b, ignore)
     if not A or not B:
         return 0.0
     inter = len(A & B)
@@ -214,6 +221,8 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
     mine = identities(reading.text)
     relative = _relative_party(reading.text)
     named = businesses(normalize(reading.text))
+    # the place is the same already: its name in both texts is no likeness of the matters
+    where = tuple(sorted({w for p in reading.places for w in (p.name, p.matched) if len(w) >= 2}, key=len, reverse=True))
     for c in cands:
         theirs = identities(c.text)
         if _tells_apart(mine, theirs):
@@ -226,7 +235,7 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
         if c.reporter != reporter and relative and _relative_party(c.text) \
                 and not _shares(mine, theirs, ("person", "room")):
             continue            # two writers' "楼上": two households, even in one building
-        s = similarity(reading.text, c.text)
+        s = similarity(reading.text, c.text, where)
         if place_code is not None and c.place_code == place_code:
             s = min(1.0, s + 0.05)
         if _shares(mine, theirs):           # the same person or building, told in other words

@@ -166,3 +166,20 @@ def test_aboutness_picks_the_case_words_are_about(u):
 def test_subject_overlap(said, case_text, share):
     from nlp.duplicates import subject_overlap
     assert subject_overlap(said, case_text) == share
+
+
+@pytest.mark.parametrize("first, second", [
+    ("我是杏花村的，隔壁周家装修天天砸墙，电话13722225555", "我是杏花村的，邻居吴建军家的狗天天咬我家鸡，电话13722226666"),
+    ("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678", "我是柳林村的，邻居钱国华家的狗天天叫，电话13812340000"),
+])
+def test_the_words_every_report_says_do_not_make_two_matters_one(u, first, second):
+    """A trial's two residents of one village, one about a neighbour's renovation and one about
+    another's dog, were one case: "我是杏花村的", "天天" and "电话" were most of what the two
+    texts shared. Who writes from where, and how to reach them, say nothing of the matter."""
+    r = u.read(second)
+    place = "NH03" if "杏花村" in first else "DX01"
+    assert find_duplicate(r, place, "u2", NOW, [case("A", first, typ=r.type, place=place)]) is None
+    # the same matter told by another resident in other words still joins
+    again = u.read("杏花村周家装修天天砸墙，砸得人不得安宁" if "杏花村" in first else "我是柳林村的，楼上半夜拖椅子太吵了")
+    if "杏花村" in first:
+        assert find_duplicate(again, place, "u3", NOW, [case("A", first, typ=again.type, place=place)]) is not None
