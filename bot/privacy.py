@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from nlp.normalize import simplified_chars
 from nlp.parties import person_names
 from nlp.slots import SPOKEN_RUN
 
@@ -92,11 +93,23 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
     if not text:
         return text
     text = mask_numbers(text)
+    # names are found in the text simplified character by character (the same length): "老闆孫德旺"
+    # and a case's 李建国 written 李建國 are masked where they stand (they were shown in full)
+    plain = simplified_chars(text)
     # the names the case holds, and any the words themselves introduce ("我叫王大明", "借钱的是刘二柱")
-    names = {*names, *person_names(text)}
-    for name in sorted({n for n in names if n and is_person_name(n)}, key=len, reverse=True):
-        text = text.replace(name, mask_name(name))
-    return text
+    names = {simplified_chars(n) for n in {*names, *person_names(plain)} if n}
+    if plain == text:
+        for name in sorted({n for n in names if is_person_name(n)}, key=len, reverse=True):
+            text = text.replace(name, mask_name(name))
+        return text
+    chars = list(text)
+    for name in sorted({n for n in names if is_person_name(n)}, key=len, reverse=True):
+        keep = len(mask_name(name).rstrip("*"))      # the surname stays as written
+        at = plain.find(name)
+        while at >= 0:
+            chars[at + keep:at + len(name)] = "*" * (len(name) - keep)
+            at = plain.find(name, at + len(name))
+    return "".join(chars)
 
 
 def mask_party(name: str, names: Iterable[str] = ()) -> str:

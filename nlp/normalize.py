@@ -103,6 +103,13 @@ def _t2s() -> TraditionalToSimplified:
     return TraditionalToSimplified()
 
 
+def simplified_chars(text: str) -> str:
+    """The text with each traditional character simplified on its own (no phrases): the same
+    length, so what is found in it stands at the same place in the text (names to mask)."""
+    t2s = _t2s()
+    return text.translate(t2s._table) if t2s.is_needed(text) else text
+
+
 @lru_cache(maxsize=8)
 def load_typos(path: str | None = None) -> tuple[tuple[str, str], ...]:
     """(wrong, right) pairs, longest first; read once."""

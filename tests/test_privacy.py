@@ -71,6 +71,17 @@ def test_names_the_words_introduce_are_masked_without_being_given():
     assert "王**" in masked and "石桥村" in masked and "楼上那家" in masked
 
 
+def test_names_written_in_traditional_characters_are_masked():
+    """A trial's "老闆孫德旺欠我工資" was shown in full in the case list and the console, and a
+    party 李建国 written 李建國 in the ledger: names are found character by character
+    simplified, and masked where they stand, as written."""
+    assert mask_text("我在石橋村的工地幹了三個月，老闆孫德旺欠我工資８５００元不給") == \
+        "我在石橋村的工地幹了三個月，老闆孫**欠我工資８５００元不給"
+    assert mask_text("已化解：支付李建國工資", names=("李建国",)) == "已化解：支付李**工資"
+    assert mask_text("支付李建国工资", names=("李建國",)) == "支付李**工资"
+    assert mask_text("歐陽娜娜說", names=("欧阳娜娜",)) == "歐陽**說"
+
+
 def test_no_phone_number_reaches_a_log_line(caplog):
     log = logging.getLogger("jiefen.test-privacy")
     log.addFilter(MaskingFilter())
