@@ -319,11 +319,11 @@ async def test_a_fact_told_with_a_place_or_phone_is_heard_out_not_answered_with_
     """A message the reading cannot place as a dispute, but which gives where or how to reach
     the writer, is the start of a report: it is kept, and the resident is asked what happened
     (not sent the welcome text, which would make them type it all again)."""
-    first = "我是柳林村的，充电桩旁边的电线乱拉在我家窗户底下，电话13812345006"
+    first = "我是柳林村的，想说一下充电桩那边的电线，电话13812345006"
     assert ctx.nlp.read(first).type == "none"        # the case this test is about
     reply = await bot.last(first)
     assert "发生了什么" in reply and "您好，这里是" not in reply
-    reply = await bot.last("物业一直不管，下雨天怕漏电")
+    reply = await bot.last("电线乱拉在我家窗户底下，物业一直不管，下雨天怕漏电")
     assert reply.startswith("请核对")                  # place and phone were kept from the first message
     assert "东溪镇柳林村" in reply and "138****5006" in reply and "电线乱拉" in reply
     await bot.say("确认")
