@@ -100,8 +100,8 @@ def period_of(query: Any, today: date, *, lenient: bool = False) -> tuple[Period
             since, until = until, since
             notice = "开始日期晚于结束日期，已对调。"
         if until > today:
-            until, since = today, min(since, today)
-            notice += f"今天以后还没有案件，统计到今天（{today.isoformat()}）。"
+            # kept as asked: what falls due later (回访) counts; the cases stop at today
+            notice += f"今天（{today.isoformat()}）以后的日子还没有案件，只有到期的事项。"
         if (until - since).days > 3660:
             if not lenient:
                 raise web.HTTPBadRequest(text="时段最长十年。", content_type="text/plain")

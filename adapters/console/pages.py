@@ -215,7 +215,9 @@ async def _detail(request: web.Request) -> dict[str, Any]:
         store = CaseStore(s, now=ctx.clock.now(), prefix=ctx.settings.case_number_prefix, tz=ctx.settings.timezone)
         events = list(await store.events(case))
         detail = case_detail(case, ctx.registry, ctx.settings, ctx.clock.now())
-        detail["timeline"] = timeline(events, case, ctx.registry, ctx.settings)
+        from storage.mediation import MediationStore
+        parties = await MediationStore(s, now=ctx.clock.now()).parties(case.id)
+        detail["timeline"] = timeline(events, case, ctx.registry, ctx.settings, [p.name for p in parties if p.name])
         detail["linked"] = [t for t in detail["timeline"] if t["kind"] == EventKind.LINKED_REPORT]
         created = next((e for e in events if e.kind == EventKind.CREATED), None)
         detail["read_as"] = {"type": TYPE_NAMES.get((created.data or {}).get("type", ""), ""),

@@ -11,7 +11,7 @@ from bot import clocks
 from bot.lifecycle import EVENT_NAMES, OPEN_STATUSES, STAGE_NAMES, STATUS_NAMES
 from bot.notify import ROLE_NAMES
 from bot.outbox import NO_CHANNEL
-from bot.privacy import mask_data, mask_name, mask_party, mask_phone, mask_text, names_of
+from bot.privacy import mask_data, mask_name, mask_numbers, mask_party, mask_phone, mask_text, names_of
 from bot.routing import LEVEL_NAMES
 from bot.settings import Settings
 from nlp.reading import RISK_NAMES, TYPE_NAMES
@@ -53,7 +53,7 @@ def case_row(case: Case, registry: Registry, settings: Settings, now: datetime) 
         "risk_name": RISK_NAMES.get(case.risk, case.risk), "place": case.place_code or "",
         "place_name": registry.full_name(case.place_code) or "待核实", "channel": case.channel,
         "channel_name": CHANNEL_NAMES.get(case.channel, case.channel), "source": case.source or "",
-        "level": case.level, "summary": mask_text(" ".join(case.description.split())[:80], names),
+        "level": case.level, "summary": mask_text(" ".join(case.description.split()), names)[:80],
         "contact_masked": mask_phone(case.contact) if case.contact else "",
         "assignees": [registry.staff[a].name if a in registry.staff else a for a in case.assignees],
         "created_at": local(case.created_at, settings.timezone), "updated_at": local(case.updated_at, settings.timezone),
@@ -61,6 +61,11 @@ def case_row(case: Case, registry: Registry, settings: Settings, now: datetime) 
         "red_card": case.red_card_at is not None, "satisfaction": case.satisfaction,
         "open": case.status in OPEN_STATUSES,
     }
+
+
+def _cut(text: Any, n: int = 80) -> str:
+    """A preview: numbers masked before the cut (a phone cut in half was shown as 8 digits)."""
+    return mask_numbers(str(text))[:n]
 
 
 def clocks_of(case: Case, settings: Settings, now: datetime) -> list[dict[str, Any]]:
@@ -91,9 +96,9 @@ def event_text(e: CaseEvent, registry: Registry) -> str:
     if kind == EventKind.NOTIFICATION:
         if d.get("detail") == NO_CHANNEL:        # the laptop demo has no WeCom: nothing failed
             return (f"{CHANNEL_NAMES.get(d.get('channel', ''), d.get('channel', ''))}未配置，未推送 — "
-                    f"{str(d.get('text', ''))[:80]}")
+                    f"{_cut(d.get('text', ''))}")
         return (f"{CHANNEL_NAMES.get(d.get('channel', ''), d.get('channel', ''))} 第{d.get('attempt', 1)}次："
-                f"{OUTCOME_NAMES.get(d.get('outcome', ''), d.get('outcome', ''))} — {str(d.get('text', ''))[:80]}")
+                f"{OUTCOME_NAMES.get(d.get('outcome', ''), d.get('outcome', ''))} — {_cut(d.get('text', ''))}")
     if kind == EventKind.CLOCK:
         what = "提醒" if d.get("what") == "reminder" else "到期"
         return f"{STAGE_NAMES.get(d.get('stage', ''), d.get('stage', ''))}{what}"
@@ -125,8 +130,11 @@ FIELD_NAMES = {"contact": "联系电话", "contact_note": "联系提醒", "descr
                "status": "状态"}
 
 
-def timeline(events: Sequence[CaseEvent], case: Case, registry: Registry, settings: Settings) -> list[dict[str, Any]]:
-    names = names_of(case)
+def timeline(events: Sequence[CaseEvent], case: Case, registry: Registry, settings: Settings,
+             names: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """`names`: the mediation record's parties, masked as the case's own (邀请 and 当事人 enter
+    names the case's fields do not hold)."""
+    names = (*names_of(case), *names)
     return [{"at": local(e.at, settings.timezone, "%Y-%m-%d %H:%M:%S"), "kind": e.kind,
              "kind_name": KIND_NAMES.get(e.kind, e.kind), "who": actor_name(e.actor, registry, case),
              "text": mask_text(event_text(e, registry), names)} for e in events]

@@ -184,15 +184,15 @@ async def test_the_period_choices(client, ctx, clock):
         assert (d["period"]["previous"]["from"], d["period"]["previous"]["to"]) == before, period
     for bad in ("from=2026-13-01", "from=2026-11-10&to=2026-11-01"):
         assert (await client.get(f"/console/api/dashboard?{bad}")).status == 400
-    # a range ending after today ends today, and says so
+    # a range ending after today is kept (what falls due later counts), and says so
     d = await (await client.get("/console/api/dashboard?from=2026-11-10&to=2026-12-31")).json()
-    assert (d["period"]["from"], d["period"]["to"]) == ("2026-11-10", "2026-11-18") and "今天" in d["period"]["notice"]
+    assert (d["period"]["from"], d["period"]["to"]) == ("2026-11-10", "2026-12-31") and "今天" in d["period"]["notice"]
 
 
 @pytest.mark.parametrize("query, shown, says", [
     ("from=2026-11-10&to=2026-11-01", ("2026-11-01", "2026-11-10"), "开始日期晚于结束日期，已对调"),
     ("from=2026-13-01", ("2026-10-20", "2026-11-18"), "没有看懂"),
-    ("from=2026-12-01&to=2026-12-20", ("2026-11-18", "2026-11-18"), "统计到今天"),
+    ("from=2026-12-01&to=2026-12-20", ("2026-12-01", "2026-12-20"), "以后的日子还没有案件"),
     ("from=1900-01-01&to=2026-11-18", ("2016-11-10", "2026-11-18"), "最长十年"),
 ])
 async def test_the_page_shows_a_mistyped_period_as_meant_and_says_so(client, ctx, clock, query, shown, says):

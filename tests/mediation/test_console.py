@@ -30,3 +30,19 @@ async def test_the_dashboard_shows_the_mediation_figures_of_its_area(client, ctx
     # another town's area holds none of it
     d = await (await client.get(f"/console/api/dashboard?{PERIOD}&place=NH")).json()
     assert d["mediation"]["agreements"] == 0 and d["mediation"]["cases_by_origin"]["court"] == 0
+
+
+async def test_the_case_page_masks_the_mediation_parties_and_cut_phones(client, ctx, clock):  # noqa: F811
+    """A trial saw 王强 (invited) in full 17 times on the case page's ledger, and a card's
+    preview "概要：…电话13812345" cut before masking, eight digits showing."""
+    number = await open_case(ctx, "m2", "DX01")
+    centre = Actor(ctx.registry.staff["centre-qs"], via="console")
+    async with ctx.uow() as uow:
+        case = await (await uow.cases()).get_for_update(number)
+        await perform(ctx, uow, centre, case, Action.INVITE, "王强 13900001111")
+        await perform(ctx, uow, centre, case, Action.PROGRESS,
+                      "已与王强电话沟通，王强同意调解" + "，" * 62 + "他的另一个号码13812345678")
+    await login(client, "centre-qs")
+    page = await (await client.get(f"/console/cases/{number}")).text()
+    assert "王强" not in page and "王*" in page
+    assert "13900001111" not in page and "1381234" not in page and "1390000" not in page
