@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 _KIN = (r"(?:老公|丈夫|老婆|妻子|媳妇|前夫|前妻|儿子|女儿|儿媳|女婿|公公|婆婆|岳父|岳母|父亲|母亲|亲戚|兄弟|哥哥|弟弟|姐姐|"
-        r"妹妹|嫂子|弟媳|大哥|二哥|三哥|大姐|二姐|大伯|叔叔|伯伯|姑姑|舅舅)")
+        r"妹妹|嫂子|弟媳|大哥|二哥|三哥|大姐|二姐|大伯|叔叔|伯伯|姑姑|舅舅|侄子|侄女|外甥)")
 _WHO = (
     r"(?:楼上|楼下|隔壁(?![县市省镇乡村组])|对门|对面|邻居|邻家|前院|后院|左邻|右舍)(?:那家|那户|的|家|邻居)?(?:老[\u4e00-\u9fa5]|[\u4e00-\u9fa5]{0,2}(?:大爷|大妈|大哥|大姐|阿姨|叔|婶|嫂|奶奶|爷爷))?",
     rf"(?:我|我的)?{_KIN}(?:的{_KIN})?",        # "我老婆的弟弟": her brother, not her
@@ -78,7 +78,9 @@ _WHERE_THINGS_ARE = re.compile(r"的?(?:车|停车位|车位|车库|空地|草�
 
 _GIVEN = rf"[{_SURNAMES}][\u4e00-\u9fa5](?:[^{_AFTER_NAME}\W\d])?"
 # the writer's own name: "我叫王大明", "本人王大明", "我姓陈"
-_OWN = re.compile(rf"(?:我叫|我的名字(?:是|叫)|本人(?:叫|是)?|俺叫)({_GIVEN})|(?:我|俺)姓([{_SURNAMES}])")
+_OWN = re.compile(rf"(?:我叫|我的名字(?:是|叫)|本人(?:叫|是)?|俺叫)({_GIVEN})|(?:我|俺)姓([{_SURNAMES}])"
+                  # "我是柳林村的李建军，…": the name ends the clause ("我是李建军的邻居" is someone else's)
+                  rf"|(?:我|俺)(?:就)?是(?:[^，,。！？!?\s的]{{0,8}}的)?({_GIVEN})(?=[，,。！？!?\s]|$)")
 # anyone's name, for masking: after a relation, a role or "叫", "是", "的" ("借钱的是俺村的刘二柱",
 # "俺对象张建军", "老大叫王富贵")
 _ANY_NAME = re.compile(rf"(?:叫|名叫|的是|村的|组的|村里的|同村|本村|同组|借给|对象|老公|老婆|丈夫|妻子|媳妇|儿子|女儿|闺女|哥哥|姐姐|弟弟|妹妹|"
@@ -95,7 +97,7 @@ def own_name(text: str) -> str:
     m = _OWN.search(text)
     if not m:
         return ""
-    name = m.group(1) or m.group(2)
+    name = m.group(1) or m.group(2) or m.group(3)
     return name[:-1] if name.endswith("的") else name
 
 
@@ -108,7 +110,28 @@ def person_names(text: str) -> set[str]:
     return {n for n in names if len(n) >= 2 and not _PLACE_END.search(n)}
 
 
+# "我替我邻居反映一下，柳林村的刘奶奶，她儿媳妇…": the person spoken for is not the other party
+_SPOKEN_FOR = re.compile(r"(?:替|帮|代)(?:我|我们|俺|咱)?(?:的)?[^，,。！？!?\s]{0,10}?(?:反映|问一下|问问|咨询|说一下|说说|投诉|举报)")
+
+
 def find_party(text: str) -> str | None:
+    m = _SPOKEN_FOR.search(text)
+    if m:
+        # the other party is told after the clause that says for whom, and after a clause that
+        # only names them ("柳林村的刘奶奶"); when nothing is told there, the whole text decides
+        end = _CHUNKS.search(text, m.end())
+        at = end.end() if end else len(text)
+        nxt = _CHUNKS.search(text, at)
+        chunk = text[at:nxt.start() if nxt else len(text)]
+        if nxt and len(chunk) <= 10 and not _TELLS.search(chunk):
+            at = nxt.end()
+        told = _find_party(text[at:]) if at < len(text) else None
+        if told is not None:
+            return told
+    return _find_party(text)
+
+
+def _find_party(text: str) -> str | None:
     m = _NAMED.search(text)
     if m and not m.group(1).startswith(tuple(_NOT_NAMES)):     # "跟他们没关系"
         return m.group(1)

@@ -89,6 +89,8 @@ def test_surnames_named(text, surnames):
     ("借钱的是俺村的刘二柱", "", {"刘二柱"}),
     ("俺对象张建军天天打我", "", {"张建军"}),
     ("我是石桥村的，楼上吵", "", set()),                     # a place, not a name
+    ("我是柳林村的李建军，隔壁张大妈说我家装修把她墙弄裂了", "李建军", {"李建军"}),
+    ("我是李建军的邻居，他家漏水", "", set()),             # someone else's neighbour: not the writer
     ("我的是白色的车", "", set()),
 ])
 def test_own_name_and_names_to_mask(text, own, names):
@@ -98,6 +100,17 @@ def test_own_name_and_names_to_mask(text, own, names):
 
 def test_the_writers_own_name_is_not_the_other_party():
     assert find_party("我叫王大明，住杏花村，我借给同事刘小军两万块钱") == "刘小军"
+    # a trial's "我是柳林村的李建军" made 李建军 the other party, shown in full
+    assert find_party("我是柳林村的李建军，隔壁张大妈说我家装修把她墙弄裂了") == "隔壁张大妈"
+
+
+@pytest.mark.parametrize("text, party", [
+    ("我替我邻居反映一下，柳林村的刘奶奶，她儿媳妇不给她饭吃还推她", "儿媳"),
+    ("帮我们村的王大爷问一下，他侄子占了他的地", "侄子"),
+])
+def test_the_person_spoken_for_is_not_the_other_party(text, party):
+    """"我替我邻居反映…刘奶奶，她儿媳妇不给她饭吃" made 刘奶奶, the victim, the other party."""
+    assert find_party(text) == party
 
 
 @pytest.mark.parametrize("answer, named", [
