@@ -3,6 +3,7 @@ confirmation (Art. 33) and its documents.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from bot.mediation.common import (
     local_time,
     mediators,
     new_token,
+    refused_by,
     store_of,
     tell_parties,
     tell_staff,
@@ -96,10 +98,17 @@ async def agree(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case
         # the resident's own words are no statement of facts (and hold their phone number)
         return (f"协议书要写明纠纷的主要事实（《人民调解法》第二十九条），请加一行“事实：……”，例如：\n协议 {case.number}\n"
                 "事实：……\n争议：……\n责任：……\n内容：……")
+    refused = await refused_by(uow, case)
+    if refused:
+        return refused
     tz = ctx.settings.timezone
     due = deadline(fields.get("due", ""), uow.now, tz, clocks.add_working_days)
     if fields.get("due") and due is None:
         return f"没有认出履行期限“{fields['due']}”：可写“10个工作日”“30日内”或日期“2026-12-31”。"
+    if due is not None and due <= uow.now:
+        return f"履行期限“{fields['due']}”已过，请写今天以后的日期，或“10个工作日”“30日内”。"
+    if re.search(r"^\s*[-－—负]", fields.get("amount", "")):
+        return f"协议金额“{fields['amount']}”不能是负数：请写应支付的金额，例如“金额：1500元”。"
     store = await store_of(uow)
     applicant = await ensure_applicant(ctx, uow, case, actor.key)
     others = [p for p in await store.parties(case.id) if p.id != applicant.id]

@@ -82,6 +82,18 @@ async def ensure_applicant(ctx: "AppContext", uow: "UnitOfWork", case: Case, act
 CONSENT_NAMES: dict[str, str] = {Consent.AGREED: "同意调解", Consent.REFUSED: "不同意调解"}
 
 
+async def refused_by(uow: "UnitOfWork", case: Case) -> str:
+    """Why no meeting nor agreement may be made: a party said 不同意调解 (《人民调解法》第十七条:
+    one side's clear refusal ends the mediation), or "" when none did."""
+    refused = [p for p in await (await store_of(uow)).parties(case.id) if p.consent == Consent.REFUSED]
+    if not refused:
+        return ""
+    who = "、".join(ROLE_NAMES.get(p.role, p.role) for p in refused)
+    return (f"{who}已表示不同意调解，依《人民调解法》第十七条不能继续调解（不能安排调解会或登记协议）。"
+            f"如其改变主意，请其在邀请的对话里回复“同意调解”；否则请发“未化解 {case.number} 对方不同意调解”"
+            "交上一级，并告知申请人可以通过诉讼、仲裁等途径解决。")
+
+
 def party_line(p: CaseParty, *, whole: bool) -> str:
     """A party as staff read it; `whole`: the case's own staff see the contact unmasked."""
     contact = (p.contact if whole else mask_phone(p.contact)) if p.contact else "未留电话"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot import clocks
-from bot.mediation.common import ensure_applicant, local_time, store_of, tell_parties, tell_staff
+from bot.mediation.common import ensure_applicant, local_time, refused_by, store_of, tell_parties, tell_staff
 from bot.mediation.text import labelled, video_link
 from bot.when import read_when
 from storage.lifecycle import EventKind, TimerKind
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 async def schedule(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case, note: str) -> str:
     """会谈 N 时间 地点（或视频链接）: the parties and the mediator are told now and reminded."""
+    refused = await refused_by(uow, case)
+    if refused:
+        return refused
     read = read_when(note, uow.now, ctx.settings.timezone)
     if read.at is None:
         # a day gone by was booked a year ahead ("12月1日" on 5 December), and 上午 was the place

@@ -204,3 +204,33 @@ async def test_oral_agreement_is_recorded_as_such_and_origin_counts(ctx, bot, cl
         f = await mediation_figures(s)
     assert (f.agreements, f.oral, f.written) == (1, 1, 0) and f.cases_by_origin["police"] == 1
     assert "口头协议不能申请司法确认" in await staff.last(f"申请确认 {number} 青山县人民法院")
+
+
+async def test_no_meeting_or_agreement_after_a_party_refused_mediation(ctx, bot, clock):
+    """A trial's respondent replied 不同意调解; 会谈 was booked three times (each pushed to him)
+    and a 协议 was registered, the case resolved and both told of an agreement (《人民调解法》
+    第十七条: one side's clear refusal ends the mediation). When he agrees after all, both go on."""
+    clock.set(local(2026, 12, 3, 10, 0))
+    number = await report(bot)
+    staff = staff_bot(ctx, "LiHongMei")
+    await staff.say(f"接单 {number}")
+    token = re.search(r"invite=([A-Z0-9]{10})", await staff.last(f"邀请 {number} 王强 {RESPONDENT_PHONE}")).group(1)
+    respondent = TestBot(ctx, channel="test", user="respondent-9")
+    await respondent.say(f"邀请码 {token}")
+    await respondent.say("不同意调解")
+    reply = await staff.last(f"会谈 {number} 12月8日下午3点 村调解室")
+    assert "不同意调解" in reply and "第十七条" in reply, reply
+    assert not [p for p in await outbox(ctx, "test") if p.user == "respondent-9" and "调解会" in p.text]
+    reply = await staff.last(AGREEMENT.format(n=number))
+    assert "不同意调解" in reply and (await case_of(ctx, number)).status != Status.RESOLVED, reply
+    await respondent.say("同意调解")
+    assert "已安排" in await staff.last(f"会谈 {number} 12月8日下午3点 村调解室")
+
+
+async def test_an_agreement_due_before_today_or_for_less_than_nothing_is_refused(ctx, bot, clock):
+    clock.set(local(2026, 12, 5, 10, 0))
+    number, staff, respondent = await mediated(ctx, bot, clock)
+    reply = await staff.last(AGREEMENT.format(n=number).replace("5个工作日", "2026-11-30"))
+    assert "已过" in reply and (await case_of(ctx, number)).status != Status.RESOLVED, reply
+    reply = await staff.last(AGREEMENT.format(n=number).replace("1500元", "-500"))
+    assert "金额" in reply and (await case_of(ctx, number)).status != Status.RESOLVED, reply
