@@ -3,7 +3,8 @@ working day before), then recorded.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,8 @@ async def schedule(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: C
     if refused:
         return refused
     read = read_when(note, uow.now, ctx.settings.timezone)
+    if read.at is not None and not read.timed:      # "明天" is a day, not a meeting's time
+        read = replace(read, at=None, problem="没有写几点")
     if read.at is None:
         # a day gone by was booked a year ahead ("12月1日" on 5 December), and 上午 was the place
         return (f"会谈时间{read.problem}，请写以后的时间和地点，例如：会谈 {case.number} 12月8日 下午3点 村调解室"
@@ -56,17 +59,21 @@ async def schedule(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: C
 
 
 def session_reminder_at(ctx: "AppContext", when: datetime, now: datetime) -> datetime | None:
-    """The working day before the session, at the same time; when that is past already, a
-    few hours before it; none when even that is past (they were just told)."""
+    """The working day before the session, at the same time; when that is past already, the
+    evening before (20:00), then a few hours before it but not before 07:30 (a 09:00 meeting
+    was reminded at 05:00); none when even that is past (they were just told)."""
     zone = ZoneInfo(ctx.settings.timezone)
-    day = when.astimezone(zone).date() - timedelta(days=1)
+    local = when.astimezone(zone)
+    day = local.date() - timedelta(days=1)
     while not clocks.is_workday(day):
         day -= timedelta(days=1)
-    at = datetime.combine(day, when.astimezone(zone).time(), tzinfo=zone).astimezone(when.tzinfo)
-    if at > now:
-        return at
-    soon = when - timedelta(hours=ctx.settings.reminder_hours)
-    return soon if soon > now else None
+    for at in (datetime.combine(day, local.time(), tzinfo=zone),
+               datetime.combine(local.date() - timedelta(days=1), time(20, 0), tzinfo=zone),
+               max(local - timedelta(hours=ctx.settings.reminder_hours),
+                   datetime.combine(local.date(), time(7, 30), tzinfo=zone))):
+        if now < at < when:
+            return at.astimezone(when.tzinfo)
+    return None
 
 
 RECORD_FIELDS = ("attendees", "points", "applicant", "respondent", "proposal", "next_step")

@@ -234,3 +234,22 @@ async def test_an_agreement_due_before_today_or_for_less_than_nothing_is_refused
     assert "已过" in reply and (await case_of(ctx, number)).status != Status.RESOLVED, reply
     reply = await staff.last(AGREEMENT.format(n=number).replace("1500元", "-500"))
     assert "金额" in reply and (await case_of(ctx, number)).status != Status.RESOLVED, reply
+
+
+async def test_a_meeting_needs_an_hour_and_is_not_reminded_at_night(ctx, bot, clock):
+    """A trial's "会谈 N 明天 村委" was booked at 09:00 nobody said; a Monday 09:00 meeting booked
+    on Saturday was reminded at 05:00 on Monday (four hours before): the evening before, then."""
+    from bot.mediation import run_timers
+
+    clock.set(local(2026, 12, 5, 10, 0))                       # Saturday
+    number, staff, respondent = await mediated(ctx, bot, clock)
+    reply = await staff.last(f"会谈 {number} 明天 村委")
+    assert "几点" in reply and "已安排" not in reply, reply
+    reply = await staff.last(f"会谈 {number} 12月7日上午9点 村委")
+    assert "已安排" in reply and "12月06日 20:00" in reply, reply
+    clock.set(local(2026, 12, 6, 19, 59))
+    async with ctx.uow() as uow:
+        assert await run_timers(ctx, uow) == 0
+    clock.set(local(2026, 12, 6, 20, 0))
+    async with ctx.uow() as uow:
+        assert await run_timers(ctx, uow) == 1
