@@ -33,6 +33,7 @@ from nlp.intents import (
     withdraws,
 )
 from storage.cases import canonical_number
+from storage.lifecycle import Risk
 
 router = Router("resident")
 PENDING_QUESTION = {SAFETY: texts.SAFETY_QUESTION, DESCRIBE: texts.ASK_DESCRIBE, PLACE: texts.ASK_PLACE,
@@ -119,15 +120,22 @@ async def on_cancel(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
                     words: Words) -> Answer:
     draft = conversation.draft
     conversation.finish()
+    mine = OpenCases(ctx, uow, conversation, message, turn)
     if draft is not None and draft.case_number:
+        if draft.risk == Risk.RED:
+            # "算了 说了也没用" after an urgent report: its people hear it, and the person hears help
+            case = await (await uow.cases()).get(draft.case_number)
+            if case is not None:
+                await mine.tell(case, words.raw)
+            return texts.still_here(draft.case_number, draft.risk_reasons)
         return f"好的。案件 {draft.case_number} 仍在办理中，有进展会通知您。"
     if draft is not None:
         return texts.CANCELLED
     # nothing being written: "取消案件" / "撤回" is about the case they reported
-    mine = OpenCases(ctx, uow, conversation, message, turn)
     case = await mine.last()
     if case is not None:
-        return await mine.tell(case, words.raw, withdraw=True)
+        told = await mine.tell(case, words.raw, withdraw=True)
+        return [*told, texts.help_now(case.risk_reasons)] if case.risk == Risk.RED else told
     return texts.NOTHING_TO_CANCEL
 
 

@@ -55,6 +55,16 @@ _HELP_LINE = f"您不是一个人。此刻很难受的话，可以拨打心理�
 DISTRESS_NOTED = ("收到，已转给工作人员（{number}），他们会尽快联系您、陪您说说话。"
                   f"心理援助热线{HELP_LINE_NUMBER}也随时可以打。")
 URGENT_SELF_HARM = "您说的话我们很重视，已经马上请工作人员联系您。" + _HELP_LINE
+
+
+def still_here(number: str, reasons: list[str] | tuple[str, ...]) -> str:
+    """"算了 说了也没用" after an urgent report: giving up is no all-clear; the words went to the
+    case's people, and help is said again."""
+    return f"您说的话已转给工作人员（{number}），他们还是会尽快联系您。{help_now(reasons)}"
+
+
+def help_now(reasons: list[str] | tuple[str, ...]) -> str:
+    return _HELP_LINE if has_reason(reasons, "self_harm") else "有人身危险请马上拨打110。"
 URGENT_SELF_HARM_UNSENT = "您说的话我们很重视，综治中心会第一时间看到并联系您。" + _HELP_LINE
 # someone else harmed themselves, or is ill or hurt: the ambulance first, then us
 URGENT_AMBULANCE = "请马上拨打120急救，尽量有人陪在旁边；有人身危险请拨打110。已立即通知值班领导和综治中心，工作人员会尽快联系您。"

@@ -4,6 +4,8 @@ duty. When the reading is unsure whether someone is in danger, the resident is a
 case on the centre's attention list."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -84,3 +86,19 @@ async def test_a_silent_resident_becomes_a_case_for_the_centre(bot, ctx, unsure)
     assert "attention" in kinds and "message_in" in kinds
     assert case.number in "\n".join(await bot.deliver_pushes())            # and the resident is told
     assert await open_silent_reports(ctx) == 0                             # once
+
+
+@pytest.mark.parametrize("then", ["算了 说了也没用", "算了不报了"])
+async def test_giving_up_after_an_urgent_report_is_heard_and_answered_with_help(bot, ctx, then):
+    """A trial wrote "我已经把农药买好了 大不了跟他们同归于尽" (a red case, the help line), then
+    "算了 说了也没用", and got "好的。案件…仍在办理中" — the words of someone giving up, answered as
+    a form. They reach the case's people, and the person hears again that someone will call and
+    where help is now."""
+    await bot.say("我是柳林村的 我已经把农药买好了 大不了跟他们同归于尽")
+    reply = await bot.last(then)
+    assert "12356" in reply and ("110" in reply or "120" in reply), reply
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    async with ctx.db.session() as s:
+        from storage.cases import CaseStore
+        case = await CaseStore(s, now=ctx.clock.now()).get(number)
+    assert then in case.description
