@@ -137,3 +137,17 @@ def test_not_corrections(text):
 def test_withdraws(text, wants):
     from nlp.intents import withdraws
     assert withdraws(text) == wants
+
+
+@pytest.mark.parametrize("text", ["中", "中嘞", "中中中", "要得", "好嘞", "妥了", "没毛病", "对头", "系", "冇问题"])
+def test_yes_as_people_say_it_in_their_dialect(text):
+    """A trial's Henan "中" at the summary was added to the story and the summary shown again."""
+    from nlp.intents import is_confirm
+    from nlp.normalize import normalize
+    assert is_confirm(normalize(text))
+
+
+@pytest.mark.parametrize("text", ["中间", "中午来", "系统", "要得到赔偿"])
+def test_not_yes(text):
+    from nlp.intents import is_confirm
+    assert not is_confirm(text)
