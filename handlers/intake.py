@@ -28,7 +28,7 @@ from nlp import Reading
 from nlp.intents import contact_caution
 from nlp.reading import TYPE_NAMES
 from storage.cases import NewCase
-from storage.lifecycle import Risk
+from storage.lifecycle import Risk, Status
 from storage.models import Case
 from storage.registry import Registry
 
@@ -223,8 +223,11 @@ class Intake:
             lines.insert(0, texts.urgent_text(draft.risk_reasons, bool(self.uow.queued["alert"]), draft.description))
             more = await self._urgent_followup()
             return ["\n".join(lines)] + more
-        lines.append(f"接下来：{self.ctx.settings.dispatch_days}个工作日内分派给{where or '当地'}的网格员或调解员，"
-                     "办理的每一步都会主动告诉您。")
+        if case.status == Status.DISPATCHED:     # routed in this very transaction: say so, not "within a day"
+            lines.append(f"接下来：已转给{where or '当地'}的网格员或调解员，他们会尽快联系您；办理的每一步都会主动告诉您。")
+        else:
+            lines.append(f"接下来：{self.ctx.settings.dispatch_days}个工作日内分派给{where or '当地'}的网格员或调解员，"
+                         "办理的每一步都会主动告诉您。")
         lines.append(f"查询进度请发“查询 {case.number}”。")
         self.conv.finish()
         return ["\n".join(lines)]
