@@ -461,3 +461,11 @@ async def test_after_the_result_the_residents_status_shows_the_result(bot, ctx):
     await li.say(f"办结 {number} 双方签了协议，晚上十点后不拖椅子")
     reply = await bot.last(f"查询 {number}")
     assert "处理结果" in reply and "十点后不拖椅子" in reply and "已经打电话给楼上" not in reply, reply
+
+
+async def test_the_receipt_says_the_case_went_to_its_people_when_it_did(bot, ctx):
+    """A trial's receipt said "1个工作日内分派给…" for a case dispatched in the same second (with
+    WeCom configured cases are routed at once; without, the centre dispatches: tests/test_intake.py)."""
+    await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    reply = await bot.last("确认")
+    assert "已转给东溪镇柳林村的网格员" in reply and "个工作日内分派" not in reply, reply
