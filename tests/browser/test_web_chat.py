@@ -94,9 +94,9 @@ async def test_a_fact_told_with_a_place_is_heard_out_in_the_web_chat(browser, si
     page = await context.new_page()
     await page.goto(site + "/")
     await page.wait_for_selector(".row.bot")
-    reply = await say(page, "我是柳林村的，充电桩旁边的电线乱拉在我家窗户底下，电话13812345006")
+    reply = await say(page, "我是柳林村的，想说一下充电桩那边的电线，电话13812345006")
     assert "发生了什么" in reply and "您好" not in reply
-    reply = await say(page, "物业一直不管，下雨天怕漏电")
+    reply = await say(page, "电线乱拉在我家窗户底下，物业一直不管，下雨天怕漏电")
     assert "请核对" in reply and "柳林村" in reply and "138****5006" in reply   # place and phone kept
     await page.screenshot(path=str(shots / "web-chat-fact-told.png"), full_page=True)
     await context.close()
