@@ -19,7 +19,9 @@ from storage.models import Case, CaseAssignee, CaseCounter, CaseEvent, StaffLoad
 from storage.sql import dialect_of, in_values
 
 CORRECTABLE = {"type": "type", "risk": "risk", "place": "place_code"}     # what a correction may change
-_NUMBER = re.compile(r"([A-Za-z]{1,4})\s*-?\s*(\d{6})\s*-?\s*(\d{3,6})")
+# the day's sequence in full ("007"), or as people type it after a space or a dash ("jf 261123 7",
+# "jf261123-7"), not a number that goes on into something else ("JF261123 7月")
+_NUMBER = re.compile(r"([A-Za-z]{1,4})\s*-?\s*(\d{6})(?:\s*-?\s*(\d{3,6})|[\s-]+(\d{1,2})(?![\d.:：月日号点时分楼栋层]))")
 
 
 # what Chinese input methods type for a number's letters, digits and dash (ＪＦ２６１１２３－００１,
@@ -35,7 +37,7 @@ def find_number(text: str, prefix: str = "JF") -> tuple[str, tuple[int, int]] | 
     m = _NUMBER.search(text.translate(NUMBER_CHARS))
     if not m or m.group(1).upper() != prefix.upper():
         return None
-    return f"{prefix.upper()}{m.group(2)}-{int(m.group(3)):03d}", m.span()
+    return f"{prefix.upper()}{m.group(2)}-{int(m.group(3) or m.group(4)):03d}", m.span()
 
 
 def canonical_number(text: str, prefix: str = "JF") -> str | None:

@@ -111,7 +111,10 @@ async def test_by_reporter_and_recent(db):
 
 
 def test_canonical_number():
-    assert canonical_number("查询 jf 261123 7") is None          # too short a sequence
+    # as the README says it may be typed (a trial's "查 jf 261205 2" was "请带上案件编号")
+    assert canonical_number("查询 jf 261123 7") == "JF261123-007"
+    assert canonical_number("接单 jf261205-2") == "JF261205-002"
+    assert canonical_number("JF261123 7月") is None and canonical_number("JF261123 7.5") is None
     assert canonical_number("查询jf261123007") == "JF261123-007"
     assert canonical_number("JF261123-1234") == "JF261123-1234"
     assert canonical_number("XX261123-001") is None
