@@ -21,15 +21,15 @@ from zoneinfo import ZoneInfo
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable
 
+from bot.lifecycle import PARTY_ROLE_NAMES
 from bot.privacy import mask_numbers
-from storage.lifecycle import AgreementForm, PartyKind, PartyRole
+from storage.lifecycle import AgreementForm, PartyKind
 from storage.models import Agreement, Case, CaseParty
 
 TEMPLATES = Path(__file__).with_name("templates")
 AGREEMENT_TEMPLATE = "agreement.docx"
 APPLICATION_TEMPLATE = "application.docx"
-ROLE_NAMES: dict[str, str] = {PartyRole.APPLICANT: "申请人", PartyRole.RESPONDENT: "被申请人",
-                              PartyRole.OTHER: "第三人"}
+ROLE_NAMES = PARTY_ROLE_NAMES
 FONT_CANDIDATES = (                    # TrueType outlines: reportlab embeds these (not CFF-based Noto CJK)
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",          # Debian: fonts-wqy-microhei
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",            # fonts-wqy-zenhei

@@ -7,6 +7,7 @@ from storage.lifecycle import (
                                TRANSITIONS,
                                Confirmation,
                                EventKind,
+                               PartyRole,
                                Performance,
                                Status,
                                TransitionRefused,
@@ -27,8 +28,15 @@ EVENT_NAMES: dict[str, str] = {
     EventKind.PROGRESS: "进展", EventKind.APPOINTMENT: "约谈", EventKind.ALERT: "红色预警",
     EventKind.ATTENTION: "请中心关注", EventKind.CLOCK: "时限提醒", EventKind.RED_CARD: "红牌警告",
     EventKind.ESCALATED: "再次上报", EventKind.LINKED_REPORT: "同一纠纷的其他反映", EventKind.REFUSED: "越权操作被拒",
-    EventKind.VIEWED_CONTACT: "查看完整联系方式", "evidence": "材料",
+    EventKind.VIEWED_CONTACT: "查看完整联系方式", EventKind.EVIDENCE: "材料",
+    EventKind.PARTY_ADDED: "登记当事人", EventKind.INVITED: "邀请当事人", EventKind.PARTY_JOINED: "当事人加入",
+    EventKind.PARTY_STATEMENT: "当事人陈述", EventKind.PARTY_CONSENT: "当事人表态",
+    EventKind.SESSION_SCHEDULED: "安排调解会", EventKind.SESSION_RECORDED: "调解笔录", EventKind.AGREEMENT: "调解协议",
+    EventKind.PERFORMANCE: "履行情况", EventKind.CONFIRMATION: "司法确认", EventKind.FOLLOW_UP_VISIT: "回访",
+    EventKind.ORIGIN: "案件来源", EventKind.DOCUMENT_LINK: "取文书链接",
 }
+PARTY_ROLE_NAMES: dict[str, str] = {PartyRole.APPLICANT: "申请人", PartyRole.RESPONDENT: "被申请人",
+                                    PartyRole.OTHER: "第三人"}
 STAGE_NAMES: dict[str, str] = {"dispatch": "分派", "start": "接单", "meeting": "联合约谈", "red_card": "化解（红牌时限）"}
 PERFORMANCE_NAMES: dict[str, str] = {
     Performance.PENDING: "待履行", Performance.PERFORMED: "已履行", Performance.PARTLY: "部分履行",
@@ -37,5 +45,5 @@ CONFIRMATION_NAMES: dict[str, str] = {
     Confirmation.NONE: "未申请", Confirmation.APPLIED: "已申请", Confirmation.ACCEPTED: "法院已受理",
     Confirmation.CONFIRMED: "已确认有效", Confirmation.REFUSED: "已驳回"}
 
-__all__ = ["CONFIRMATION_NAMES", "EVENT_NAMES", "OPEN_STATUSES", "PERFORMANCE_NAMES", "STAGE_NAMES", "STATUS_NAMES",
+__all__ = ["CONFIRMATION_NAMES", "EVENT_NAMES", "OPEN_STATUSES", "PARTY_ROLE_NAMES", "PERFORMANCE_NAMES", "STAGE_NAMES", "STATUS_NAMES",
            "TRANSITIONS", "Status", "TransitionRefused", "can_move", "check_transition"]

@@ -217,7 +217,8 @@ async def _detail(request: web.Request) -> dict[str, Any]:
         detail = case_detail(case, ctx.registry, ctx.settings, ctx.clock.now())
         from storage.mediation import MediationStore
         parties = await MediationStore(s, now=ctx.clock.now()).parties(case.id)
-        detail["timeline"] = timeline(events, case, ctx.registry, ctx.settings, [p.name for p in parties if p.name])
+        detail["timeline"] = timeline(events, case, ctx.registry, ctx.settings, [p.name for p in parties if p.name],
+                                      {f"{p.channel}:{p.user}": p.role for p in parties if p.channel and p.user})
         detail["linked"] = [t for t in detail["timeline"] if t["kind"] == EventKind.LINKED_REPORT]
         created = next((e for e in events if e.kind == EventKind.CREATED), None)
         detail["read_as"] = {"type": TYPE_NAMES.get((created.data or {}).get("type", ""), ""),

@@ -2,13 +2,13 @@
 people named as staff read them, times in the county's zone."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import clocks
-from bot.lifecycle import EVENT_NAMES, OPEN_STATUSES, STAGE_NAMES, STATUS_NAMES
+from bot.lifecycle import EVENT_NAMES, OPEN_STATUSES, PARTY_ROLE_NAMES, STAGE_NAMES, STATUS_NAMES
 from bot.notify import ROLE_NAMES
 from bot.outbox import NO_CHANNEL
 from bot.privacy import mask_data, mask_name, mask_numbers, mask_party, mask_phone, mask_text, names_of
@@ -29,12 +29,21 @@ def local(when: datetime | None, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return when.astimezone(ZoneInfo(tz)).strftime(fmt) if when else ""
 
 
-def actor_name(actor: str, registry: Registry, case: Case) -> str:
-    """'console:gw-liulin' → '李红梅（网格员）'; a resident → '反映人'; the system's parts by role."""
+def actor_name(actor: str, registry: Registry, case: Case, parties: Mapping[str, str] = {}) -> str:
+    """'console:gw-liulin' → '李红梅（网格员）'; a staff member's WeCom chat → them too; a resident →
+    '反映人'; a party's own chat → '被申请人'; the system's parts by role. `parties`: the
+    mediation record's parties by chat ("channel:user" → role)."""
     via, _, who = actor.partition(":")
     if via in ("staff", "console") and who in registry.staff:
         s = registry.staff[who]
         return f"{s.name}（{ROLE_NAMES.get(s.role, s.role)}{'，工作台' if via == 'console' else ''}）"
+    if via.startswith("wecom") and who:
+        # a command sent over the WeCom app is the staff member's, not "其他反映人"
+        s = next((s for s in registry.staff.values() if s.wecom_userid == who), None)
+        if s is not None:
+            return f"{s.name}（{ROLE_NAMES.get(s.role, s.role)}，企业微信）"
+    if actor in parties and actor != f"{case.channel}:{case.reporter}":
+        return f"当事人（{PARTY_ROLE_NAMES.get(parties[actor], parties[actor])}）"
     system = {"routing": "自动分派", "scheduler": "时限", "outbox": "推送", "bot": "解纷助手", "intake": "受理",
               "duplicates": "合并重复"}
     if actor in system:
@@ -131,13 +140,24 @@ FIELD_NAMES = {"contact": "联系电话", "contact_note": "联系提醒", "descr
 
 
 def timeline(events: Sequence[CaseEvent], case: Case, registry: Registry, settings: Settings,
-             names: Sequence[str] = ()) -> list[dict[str, Any]]:
+             names: Sequence[str] = (), parties: Mapping[str, str] = {}) -> list[dict[str, Any]]:
     """`names`: the mediation record's parties, masked as the case's own (邀请 and 当事人 enter
-    names the case's fields do not hold)."""
+    names the case's fields do not hold); `parties`: their chats, by role."""
     names = (*names_of(case), *names)
-    return [{"at": local(e.at, settings.timezone, "%Y-%m-%d %H:%M:%S"), "kind": e.kind,
-             "kind_name": KIND_NAMES.get(e.kind, e.kind), "who": actor_name(e.actor, registry, case),
-             "text": mask_text(event_text(e, registry), names)} for e in events]
+    out = []
+    resident_spoke = True           # whom the bot's next reply answers
+    for e in events:
+        who = actor_name(e.actor, registry, case, parties)
+        kind_name = KIND_NAMES.get(e.kind, e.kind)
+        if e.kind == EventKind.MESSAGE_IN:
+            resident_spoke = who.endswith("反映人")
+            if not resident_spoke:
+                kind_name = "当事人消息" if who.startswith("当事人") else "工作人员指令"     # not "群众消息"
+        elif e.kind == EventKind.MESSAGE_OUT and not resident_spoke:
+            kind_name = "回复"
+        out.append({"at": local(e.at, settings.timezone, "%Y-%m-%d %H:%M:%S"), "kind": e.kind,
+                    "kind_name": kind_name, "who": who, "text": mask_text(event_text(e, registry), names)})
+    return out
 
 
 def case_detail(case: Case, registry: Registry, settings: Settings, now: datetime) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot import routing
+from bot.lifecycle import PARTY_ROLE_NAMES
 from bot.message import Push
 from bot.privacy import mask_phone, mask_text, names_of
 from storage.lifecycle import Consent, EventKind, PartyKind, PartyRole, PushKind
@@ -22,8 +23,7 @@ if TYPE_CHECKING:
     from bot.uow import UnitOfWork
 
 
-ROLE_NAMES: dict[str, str] = {PartyRole.APPLICANT: "申请人", PartyRole.RESPONDENT: "被申请人",
-                              PartyRole.OTHER: "第三人"}
+ROLE_NAMES = PARTY_ROLE_NAMES
 
 
 TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"     # no 0/O, 1/I: read aloud and typed from paper

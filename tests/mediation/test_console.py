@@ -46,3 +46,26 @@ async def test_the_case_page_masks_the_mediation_parties_and_cut_phones(client, 
     page = await (await client.get(f"/console/cases/{number}")).text()
     assert "王强" not in page and "王*" in page
     assert "13900001111" not in page and "1381234" not in page and "1390000" not in page
+
+
+async def test_the_ledger_names_who_spoke_and_what_happened_in_chinese(client, ctx, clock):  # noqa: F811
+    """A trial's case page labelled a mediator's WeCom commands and the respondent's replies
+    "群众消息 其他反映人", and showed party_added, invited, party_joined, party_statement."""
+    from bot.lifecycle import EVENT_NAMES
+    from storage.lifecycle import EventKind
+    assert set(EventKind) <= set(EVENT_NAMES)
+    import re as _re
+
+    from jiefen.testing import TestBot
+    number = await open_case(ctx, "m3", "DX01")
+    li = TestBot(ctx, channel="wecom_app", user="LiHongMei")
+    await li.say(f"接单 {number}")
+    token = _re.search(r"invite=([A-Z0-9]{10})", await li.last(f"邀请 {number} 王强 13900001111")).group(1)
+    respondent = TestBot(ctx, channel="test", user="respondent-3")
+    await respondent.say(f"邀请码 {token}")
+    await respondent.say("他们家先占的路，我不同意他说的")
+    await login(client, "centre-qs")
+    page = await (await client.get(f"/console/cases/{number}")).text()
+    assert "李红梅（网格员，企业微信）" in page and "当事人（被申请人）" in page, page[:2000]
+    for raw in ("party_added", "invited", "party_joined", "party_statement"):
+        assert f">{raw}<" not in page
