@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from bot import mediation, notify, rating, routing
-from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES, Status, can_move
+from bot import clocks, mediation, notify, rating, routing
+from bot.lifecycle import OPEN_STATUSES, STAGE_NAMES, STATUS_NAMES, Status, can_move
 from bot.when import read_when
 from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
 from storage.cases import CORRECTABLE
@@ -101,9 +102,11 @@ async def accept(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case,
         (await uow.cases()).add_assignee(case, actor.staff.id, actor.staff.role)
     await (await uow.cases()).transition(case, Status.MEDIATING, actor.key)
     await notify.status_changed(ctx, uow, case, by=actor.staff.id)
-    within = (f"{ctx.settings.red_response_hours:g}小时内" if case.risk == Risk.RED
-              else f"{ctx.settings.start_mediation_days}个工作日内")
-    return f"已接单：{case.number}，请在{within}开始调解。已推送给群众（送达情况见台账）。"
+    # accepting is starting: what is due next is the joint meeting (yellow, red) and the result
+    zone = ZoneInfo(ctx.settings.timezone)
+    due = "；".join(f"{STAGE_NAMES.get(stage.name, stage.label)} {at.astimezone(zone):%m月%d日 %H:%M}前"
+                   for stage, _anchor, at in clocks.due(case, ctx.settings))
+    return f"已接单：{case.number}，调解开始。" + (f"时限：{due}。" if due else "") + "已推送给群众（送达情况见台账）。"
 
 
 async def progress(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:

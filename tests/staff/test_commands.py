@@ -16,7 +16,9 @@ async def resident_texts(ctx):
 async def test_accept_progress_appointment_resolve_and_the_resident_hears_each(bot, ctx):
     number = await report(bot)
     li = staff_bot(ctx, "LiHongMei")
-    assert "已接单" in await li.last(f"接单 {number}")
+    accepted = await li.last(f"接单 {number}")
+    # accepting is starting (a trial was told "请在3个工作日内开始调解" on accepting): what is due next
+    assert "已接单" in accepted and "化解" in accepted and "开始调解" not in accepted, accepted
     assert (await case_of(ctx, number)).status == "mediating"
     assert "已记录" in await li.last(f"进展 {number} 已上门了解情况，双方同意调解")
     assert "已记录" in await li.last(f"约谈 {number} 11月25日下午3点村委会")
