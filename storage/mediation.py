@@ -215,6 +215,7 @@ class MediationFigures:
     performed: int = 0
     performed_on_time: int = 0
     overdue: int = 0                      # deadline passed, not (yet) performed
+    not_performed: int = 0                # recorded as not (or partly) performed
     confirmations_applied: int = 0        # applied, whatever the court decided since
     confirmations_accepted: int = 0       # accepted and not yet decided
     confirmations_granted: int = 0
@@ -260,6 +261,8 @@ async def mediation_figures(session: AsyncSession, *, since: datetime | None = N
         out.performed_on_time += int(timely or 0)
         if performance == Performance.OVERDUE:
             out.overdue += n
+        elif performance in (Performance.NOT_PERFORMED, Performance.PARTLY):
+            out.not_performed += n
         if confirmation != Confirmation.NONE:
             out.confirmations_applied += n
         if confirmation == Confirmation.ACCEPTED:
@@ -269,11 +272,14 @@ async def mediation_figures(session: AsyncSession, *, since: datetime | None = N
         elif confirmation == Confirmation.REFUSED:
             out.confirmations_refused += n
     out.amount_yuan = round(out.amount_yuan, 2)
+    # a visit counts in the period it was made, or, not yet made, in the one it is due
+    # (one made before its due day counted nowhere the day it was made)
+    when = func.coalesce(FollowUp.done_at, FollowUp.due_at)
     due: list[ColumnElement[bool]] = []
     if since is not None:
-        due.append(FollowUp.due_at >= since)
+        due.append(when >= since)
     if until is not None:
-        due.append(FollowUp.due_at < until)
+        due.append(when < until)
     visits_q = select(func.count(), func.count(FollowUp.done_at),
                       func.sum(case((FollowUp.reopened.is_(True), 1), else_=0)))
     if places is not None:

@@ -297,7 +297,7 @@ def _mediation(m: MediationFigures) -> dict[str, Any]:
         {"key": "agreements", "name": "调解协议", "value": m.agreements, "note": f"书面{m.written} · 口头{m.oral}"},
         {"key": "amount", "name": "协议金额（元）", "value": f"{m.amount_yuan:,.0f}", "note": ""},
         {"key": "performed", "name": "已履行", "value": m.performed,
-         "note": f"按期{m.performed_on_time} · 超期未履行{m.overdue}"},
+         "note": f"按期{m.performed_on_time} · 超期未履行{m.overdue} · 未履行或部分履行{m.not_performed}"},
         {"key": "confirmations", "name": "申请司法确认", "value": m.confirmations_applied,
          "note": f"确认{m.confirmations_granted} · 驳回{m.confirmations_refused}"},
         {"key": "follow_ups", "name": "回访", "value": f"{m.follow_ups_done}/{m.follow_ups_due}",

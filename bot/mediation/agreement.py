@@ -217,6 +217,13 @@ async def performed(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: 
     await (await uow.cases()).event(case, EventKind.PERFORMANCE, actor.key, agreement=agreement.number,
                                     before=before, after=state, on_time=on_time, text=detail)
     names = {Performance.PERFORMED: "已履行", Performance.PARTLY: "部分履行", Performance.NOT_PERFORMED: "未履行"}
+    news = f"案件 {case.number} 的调解协议（{agreement.number}）登记为{names[state]}。"
+    if state != Performance.PERFORMED:
+        # the agreement binds (人民调解法 31); what a party may do when it is not kept
+        news += ("调解员会继续督促履行；" + (f"协议已经法院确认，可以向{agreement.confirm_court or '人民法院'}申请强制执行。"
+                                     if agreement.confirmation == Confirmation.CONFIRMED
+                                     else "也可以就履行或者协议内容向人民法院起诉。"))
+    await tell_parties(ctx, uow, case, news, f"performance:{agreement.number}:{state}:{uow.now.isoformat()}")
     return (f"已记录 {agreement.number}：{names[state]}" + ("（按期）" if on_time else "")
             + (f"，{detail}" if detail else "") + "。")
 
@@ -241,6 +248,10 @@ async def apply_confirmation(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor
     await (await uow.cases()).event(case, EventKind.CONFIRMATION, actor.key, agreement=agreement.number,
                                     after=Confirmation.APPLIED, court=agreement.confirm_court)
     link = await document_link(ctx, uow, actor, case, "application")
+    # both parties sign the joint application: each hears of it
+    await tell_parties(ctx, uow, case, f"案件 {case.number} 的调解协议（{agreement.number}）将向{agreement.confirm_court}"
+                       "申请司法确认，需要双方一起签名申请书，调解员会和您约时间。",
+                       f"confirm:{agreement.number}:applied")
     return (f"已登记 {agreement.number} 向{agreement.confirm_court}申请司法确认。"
             f"申请书（双方签名后递交）：{link}")
 

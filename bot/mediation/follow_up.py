@@ -11,7 +11,7 @@ from bot import notify, routing
 from bot.lifecycle import Status
 from bot.mediation.common import store_of, tell_staff
 from nlp.reading import TYPE_NAMES
-from storage.lifecycle import EventKind, PushKind
+from storage.lifecycle import EventKind, PushKind, Risk
 from storage.models import Case, FollowUp
 from storage.registry import StaffInfo
 
@@ -42,6 +42,13 @@ async def follow_up(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: 
         return f"已记录 {case.number} 的回访：{done}，{pleased}，无遗留风险。"
     visit.reopened = True
     await cases.transition(case, Status.MEDIATING, actor.key, reason=f"回访发现遗留风险：{risk}")
+    # the risk as the reading reads it: "扬言要去上访" is a red case (it stayed green, nobody alerted)
+    reading = await ctx.reader.read(risk) if ctx.reader is not None else None
+    if reading is not None and Risk(reading.risk).rank > Risk(case.risk).rank:
+        await cases.update(case, actor.key, risk=reading.risk,
+                           risk_reasons=sorted({*case.risk_reasons, *(f"回访：{r}" for r in reading.risk_reasons)}))
+        if reading.risk == Risk.RED:
+            await routing.raised_to_red(ctx, uow, case, actor.key, again=True)
     await tell_staff(ctx, uow, case, f"【回访重新办理】{case.number} 回访发现遗留风险：{notify.inert(risk)}。"
                      "案件已回到调解中，原有记录保留，请继续跟进。", f"reopen:{case.number}:{visit.id}")
     await notify.status_changed(ctx, uow, case, reopened=True)

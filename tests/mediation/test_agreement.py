@@ -253,3 +253,28 @@ async def test_a_meeting_needs_an_hour_and_is_not_reminded_at_night(ctx, bot, cl
     clock.set(local(2026, 12, 6, 20, 0))
     async with ctx.uow() as uow:
         assert await run_timers(ctx, uow) == 1
+
+
+async def test_what_happens_after_the_agreement_reaches_the_parties_and_the_figures(ctx, bot, clock):
+    """A trial: after 申请确认 and 履行 … 未履行 neither party heard a word (the applicant asking was
+    told 已化解, no next step); a follow-up visit done before its due day counted 0/0; its
+    "申请人扬言要去上访" left the case green and nobody on duty alerted."""
+    clock.set(local(2026, 12, 3, 10, 0))
+    number, staff, respondent = await mediated(ctx, bot, clock)
+    assert "调解协议书" in await staff.last(AGREEMENT.format(n=number))
+    before = len(await outbox(ctx, "test"))
+    assert "申请书" in await staff.last(f"申请确认 {number} 青山县人民法院")
+    told = [p for p in (await outbox(ctx, "test"))[before:]]
+    assert {p.user for p in told if "司法确认" in p.text} == {"resident-1", "respondent-9"}, [(p.user, p.text) for p in told]
+    before = len(await outbox(ctx, "test"))
+    await staff.say(f"履行 {number} 未履行 对方说没钱")
+    told = [p for p in (await outbox(ctx, "test"))[before:] if p.user == "resident-1"]
+    assert told and "未履行" in told[0].text and "法院" in told[0].text, [p.text for p in told]
+    reply = await staff.last(f"回访 {number} 未履行 不满意 风险 对方拒付，申请人扬言要去县政府上访")
+    assert "重新进入调解" in reply
+    case = await case_of(ctx, number)
+    assert case.risk == "red", (case.risk, case.risk_reasons)
+    assert [p for p in await outbox(ctx, "wecom_app") if p.kind == "alert" and p.user == "GaoZhenHua"]
+    async with ctx.db.session() as s:
+        f = await mediation_figures(s, since=local(2026, 12, 1, 0, 0), until=local(2026, 12, 4, 0, 0))
+    assert (f.follow_ups_done, f.follow_ups_reopened, f.not_performed) == (1, 1, 1), f
