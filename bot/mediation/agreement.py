@@ -271,6 +271,9 @@ async def confirmation_decision(ctx: "AppContext", uow: "UnitOfWork", actor: "Ac
     day, rest = parse_date(rest, today, ahead=False)
     if day is not None and day > today:
         return f"裁定日期 {day.isoformat()} 还没到，请写法院作出决定的日期。"
+    applied = agreement.confirm_applied_at
+    if day is not None and applied is not None and day < applied.astimezone(ZoneInfo(ctx.settings.timezone)).date():
+        return f"日期 {day.isoformat()} 早于申请司法确认的日期，请写法院作出决定的日期。"
     before = agreement.confirmation
     agreement.confirmation = DECISION_WORDS[word]
     agreement.confirm_number = rest.strip(" ，,")[:100] or agreement.confirm_number

@@ -278,3 +278,13 @@ async def test_what_happens_after_the_agreement_reaches_the_parties_and_the_figu
     async with ctx.db.session() as s:
         f = await mediation_figures(s, since=local(2026, 12, 1, 0, 0), until=local(2026, 12, 4, 0, 0))
     assert (f.follow_ups_done, f.follow_ups_reopened, f.not_performed) == (1, 1, 1), f
+
+
+async def test_a_court_decision_dated_before_the_application_is_refused(ctx, bot, clock):
+    clock.set(local(2026, 12, 3, 10, 0))
+    number, staff, respondent = await mediated(ctx, bot, clock)
+    await staff.say(AGREEMENT.format(n=number))
+    await staff.say(f"申请确认 {number} 青山县人民法院")
+    reply = await staff.last(f"确认结果 {number} 受理 （2026）青0101民特1号 2026-11-01")
+    assert "早于" in reply, reply
+    assert "法院已受理" in await staff.last(f"确认结果 {number} 受理 （2026）青0101民特1号 2026-12-03")
