@@ -8,6 +8,7 @@ bot/mediation.py's. Every change here is paired there with a ledger event.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -128,10 +129,19 @@ class MediationStore:
         return row
 
     # agreements ------------------------------------------------------------------------
-    async def next_agreement_seq(self, year: int) -> int:
-        """The committee's running number for the year (one counter row, "A2026")."""
+    async def next_agreement_seq(self, year: int, prefix: str = "") -> int:
+        """The committee's running number for the year: one counter row per committee (its
+        number's prefix) and year ("A26" + a digest of the prefix: the key column holds 8
+        characters); a counter new to a committee starts after the numbers it already gave
+        (the one counter all committees shared before)."""
+        key = f"A{year % 100:02d}" + hashlib.sha1(prefix.encode()).hexdigest()[:5]
         ins = pg_insert if dialect_of(self.session) == "postgresql" else sqlite_insert
-        stmt = (ins(CaseCounter).values(day=f"A{year}", last=1)
+        start = 1
+        if await self.session.get(CaseCounter, key) is None:
+            given = (await self.session.scalars(select(Agreement.number).where(
+                Agreement.number.like(f"{prefix}〔{year}〕%")))).all()
+            start = 1 + max((int(m.group(1)) for n in given if (m := re.search(r"〕(\d+)号", n))), default=0)
+        stmt = (ins(CaseCounter).values(day=key, last=start)
                 .on_conflict_do_update(index_elements=[CaseCounter.day], set_={"last": CaseCounter.last + 1})
                 .returning(CaseCounter.last))
         return int((await self.session.execute(stmt)).scalar_one())

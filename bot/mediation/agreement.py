@@ -116,15 +116,16 @@ async def agree(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case
         return (f"协议书需要双方当事人：请先用“邀请 {case.number} 姓名 电话”"
                 f"或“当事人 {case.number} 被申请人 姓名 电话”登记对方。")
     year = uow.now.astimezone(ZoneInfo(tz)).year
-    seq = await store.next_agreement_seq(year)
-    prefix = ctx.settings.agreement_number_prefix or committee_name(ctx, case).replace("人民调解委员会", "") + "调"
+    committee = committee_name(ctx, case, actor.staff)
+    prefix = ctx.settings.agreement_number_prefix or committee.replace("人民调解委员会", "") + "调"
+    seq = await store.next_agreement_seq(year, prefix)
     number = f"{prefix}〔{year}〕{seq:03d}号"
     ends = confirmation_window_end(ctx, uow.now) if form == AgreementForm.WRITTEN else None
     agreement = await store.add_agreement(
         case_id=case.id, number=number, form=form, facts=fields.get("facts", ""),
         disputes=fields.get("points", ""), responsibility=fields.get("responsibility", ""), terms=fields["terms"],
         amount_fen=amount_fen(fields.get("amount", "")), performance_method=fields.get("method", ""),
-        performance_due=due, committee=committee_name(ctx, case), mediator=actor.staff.id,
+        performance_due=due, committee=committee, mediator=actor.staff.id,
         performance=Performance.PENDING, confirmation=Confirmation.NONE, confirm_window_ends=ends,
         confirm_court="", confirm_number="", confirm_decided_on="", created_by=actor.key)
     cases = await uow.cases()

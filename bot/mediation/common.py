@@ -13,6 +13,7 @@ from bot import routing
 from bot.lifecycle import PARTY_ROLE_NAMES
 from bot.message import Push
 from bot.privacy import mask_phone, mask_text, names_of
+from nlp.reading import TYPE_NAMES
 from storage.lifecycle import Consent, EventKind, PartyKind, PartyRole, PushKind
 from storage.mediation import MediationStore
 from storage.models import Agreement, Case, CaseParty
@@ -48,13 +49,19 @@ def day_text(ctx: "AppContext", when: datetime | None) -> str:
     return when.astimezone(ZoneInfo(ctx.settings.timezone)).strftime("%Y年%m月%d日") if when else ""
 
 
-def committee_name(ctx: "AppContext", case: Case) -> str:
-    """The committee that mediates: a setting, or the people's mediation committee of the
-    case's village (community) or, for a case at the town or county, of that level."""
+def committee_name(ctx: "AppContext", case: Case, staff: StaffInfo | None = None) -> str:
+    """The committee that mediates: a setting; a professional committee when one of its
+    mediators does (a labour case settled by the county's labour committee was issued as the
+    village's); else the people's mediation committee of the case's village (community) or,
+    for a case at the town or county, of that level."""
     if ctx.settings.mediation_committee:
         return ctx.settings.mediation_committee
     reg = ctx.registry
     chain = {p.level: p for p in reg.ancestors(case.place_code)}
+    if staff is not None and staff.role == "committee" and staff.types:
+        area = next((reg.places[c].name for c in staff.places if c in reg.places), "")
+        kind = case.type if case.type in staff.types else staff.types[0]
+        return f"{area}{TYPE_NAMES.get(kind, kind)}人民调解委员会"
     want = {"town": ("town",), "county": ("county",)}.get(case.level, ("village", "community"))
     for level in (*want, "town", "county"):
         if level in chain:

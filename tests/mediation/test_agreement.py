@@ -288,3 +288,21 @@ async def test_a_court_decision_dated_before_the_application_is_refused(ctx, bot
     reply = await staff.last(f"确认结果 {number} 受理 （2026）青0101民特1号 2026-11-01")
     assert "早于" in reply, reply
     assert "法院已受理" in await staff.last(f"确认结果 {number} 受理 （2026）青0101民特1号 2026-12-03")
+
+
+async def test_each_committee_numbers_its_own_agreements(ctx, bot, clock):
+    """A trial's three committees' agreements were 柳林村调001, 桃源村调002, 石桥村调003 (one
+    counter for all); a labour case settled by the county's labour committee was issued as the
+    village's. Each committee counts its own from the numbers it already gave."""
+    clock.set(local(2026, 12, 3, 10, 0))
+    number, staff, respondent = await mediated(ctx, bot, clock)
+    assert "柳林村调〔2026〕001号" in await staff.last(AGREEMENT.format(n=number))
+    async with ctx.uow() as uow:
+        store = MediationStore(await uow.session(), now=clock.now())
+        assert await store.next_agreement_seq(2026, "桃源村调") == 1
+        assert await store.next_agreement_seq(2026, "柳林村调") == 2        # after the 001 it gave
+        assert await store.next_agreement_seq(2026, "桃源村调") == 2
+    from bot.mediation.common import committee_name
+    case = await case_of(ctx, number)
+    assert committee_name(ctx, case, ctx.registry.staff["com-labour"]).endswith("劳动争议人民调解委员会")
+    assert committee_name(ctx, case, ctx.registry.staff["gw-liulin"]) == "柳林村人民调解委员会"
