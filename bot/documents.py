@@ -12,6 +12,7 @@ never a phone number: each party takes a copy home, and no party reads the other
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -76,6 +77,23 @@ def _yuan(fen: int) -> str:
     return f"{fen / 100:,.2f}元" if fen else ""
 
 
+# what a form-filling input method types for digits and letters (８５００), and emoji: printed as
+# they are, the one spaced out in the document's font and the other a blank gap
+_FULL_WIDTH = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)},
+                             **{chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)},
+                             **{chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)}})
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]")
+
+
+def printable(text: str) -> str:
+    """A field as a document prints it: numbers masked, digits and letters half-width, no emoji."""
+    return _EMOJI.sub("", mask_numbers(text or "").translate(_FULL_WIDTH))
+
+
+def file_safe(text: str) -> str:
+    return re.sub(r"[^\w\u4e00-\u9fff（）()·-]+", "", text)[:40]
+
+
 def agreement_context(case: Case, agreement: Agreement, parties: list[CaseParty], *, mediator: str, place: str,
                       tz: str) -> dict[str, Any]:
     """What the templates may use (README: "Documents" lists the names)."""
@@ -89,10 +107,11 @@ def agreement_context(case: Case, agreement: Agreement, parties: list[CaseParty]
         "number": agreement.number, "case_number": case.number, "committee": agreement.committee,
         "oral": agreement.form == AgreementForm.ORAL, "parties": people, "place": place,
         # every holder gets a copy: no party's number is printed, whatever the fields hold
-        "facts": mask_numbers(agreement.facts), "disputes": mask_numbers(agreement.disputes) or "（见纠纷事实）",
-        "responsibility": mask_numbers(agreement.responsibility) or "（各方当事人经协商，对责任承担达成一致，见协议内容）",
-        "terms": mask_numbers(agreement.terms), "amount": _yuan(agreement.amount_fen),
-        "performance": mask_numbers(performance) or "（见协议内容）",
+        "facts": printable(agreement.facts), "disputes": printable(agreement.disputes) or "（见纠纷事实）",
+        # nothing the mediator did not write: an empty 责任 is said to be empty
+        "responsibility": printable(agreement.responsibility) or "（未单独写明）",
+        "terms": printable(agreement.terms), "amount": _yuan(agreement.amount_fen),
+        "performance": printable(performance) or "（见协议内容）",
         "mediator": mediator, "signed_on": _date(agreement.signed_at, tz), "copies": len(holders),
         "holders": holders, "court": agreement.confirm_court,
         "confirm_until": _date(agreement.confirm_window_ends, tz),
@@ -125,7 +144,7 @@ def render_docx(template: Path, context: dict[str, Any]) -> bytes:
 def agreement_docx(context: dict[str, Any], template_dir: str = "") -> list[Document]:
     """One Word file per holder (each party, then the committee's file copy)."""
     path = template_path(AGREEMENT_TEMPLATE, template_dir)
-    return [Document(f"协议书_{context['case_number']}_{i + 1}_{holder}.docx",
+    return [Document(f"协议书_{context['case_number']}_{i + 1}_{file_safe(holder)}.docx",
                      render_docx(path, {**context, "holder": holder, "copy_no": i + 1}))
             for i, holder in enumerate(context["holders"])]
 
@@ -175,7 +194,7 @@ def agreement_pdf(context: dict[str, Any], font_path: str) -> Document:
     """Every holder's copy in one PDF, each from a new page."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = _register_font(font_path)
     st = _styles(font)
@@ -200,11 +219,10 @@ def agreement_pdf(context: dict[str, Any], font_path: str) -> Document:
                   Paragraph(_esc(context["terms"]), st["body"])]
         if context["amount"]:
             story.append(Paragraph(f"协议涉及金额：{context['amount']}", st["body"]))
-        story += [Paragraph("履行方式、时限", st["head"]), Paragraph(_esc(context["performance"]), st["body"]),
-                  Paragraph(f"本协议书自各方当事人签名（盖章）、人民调解员签名并加盖人民调解委员会印章之日起生效。"
-                            f"本协议书一式{context['copies']}份，当事人各执一份，人民调解委员会留存一份。"
-                            f"当事人可以自本协议生效之日起三十日内共同向人民法院申请司法确认。", st["body"]),
-                  Spacer(1, 8 * mm)]
+        story += [Paragraph("履行方式、时限", st["head"]), Paragraph(_esc(context["performance"]), st["body"])]
+        effect = Paragraph(f"本协议书自各方当事人签名（盖章）、人民调解员签名并加盖人民调解委员会印章之日起生效。"
+                           f"本协议书一式{context['copies']}份，当事人各执一份，人民调解委员会留存一份。"
+                           f"当事人可以自本协议生效之日起三十日内共同向人民法院申请司法确认。", st["body"])
         rows = [[f"{p['role']}（签名或盖章）：", ""] for p in context["parties"]]
         rows += [["人民调解员（签名）：", _esc(context["mediator"])],
                  ["人民调解委员会（印章）：", _esc(context["committee"])],
@@ -213,7 +231,9 @@ def agreement_pdf(context: dict[str, Any], font_path: str) -> Document:
         table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 12),
                                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                                    ("LINEBELOW", (1, 0), (1, len(context["parties"]) - 1), 0.5, "black")]))
-        story.append(table)
+        # the signatures, the seal and the date on one page, with the clause they sign under (a
+        # third party pushed the date alone onto a second page)
+        story.append(KeepTogether([effect, Spacer(1, 8 * mm), table]))
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=A4, leftMargin=25 * mm, rightMargin=25 * mm, topMargin=22 * mm,
                       bottomMargin=20 * mm, title=f"人民调解协议书 {context['number']}",

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from bot.uow import UnitOfWork
 
 
+# a person's or an organisation's name as printed: Chinese, letters, digits, a middle dot or brackets
+PARTY_NAME = re.compile(r"[\w\u4e00-\u9fff·（）()]{1,40}")
 ROLE_WORDS = {"申请人": PartyRole.APPLICANT, "被申请人": PartyRole.RESPONDENT, "第三人": PartyRole.OTHER,
               "其他": PartyRole.OTHER, "其他当事人": PartyRole.OTHER}
 
@@ -64,6 +66,9 @@ async def add_party(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: 
     name, phone, kind, rest = party_from(note[len(role_word):])
     if not name:
         return "请写上当事人的姓名或单位名称。"
+    if not PARTY_NAME.fullmatch(name):
+        # printed on a legal document and in its file's name: words, not markup or symbols
+        return f"当事人的姓名或单位名称只能是文字（收到的是“{name[:20]}”），请重新写：当事人 {case.number} {role_word} 姓名 电话 地址"
     applicant = await ensure_applicant(ctx, uow, case, actor.key)
     if ROLE_WORDS[role_word] == PartyRole.APPLICANT:      # the reporter's particulars, completed or corrected
         before = {"name": applicant.name, "contact": applicant.contact, "address": applicant.address}

@@ -306,3 +306,41 @@ async def test_each_committee_numbers_its_own_agreements(ctx, bot, clock):
     case = await case_of(ctx, number)
     assert committee_name(ctx, case, ctx.registry.staff["com-labour"]).endswith("劳动争议人民调解委员会")
     assert committee_name(ctx, case, ctx.registry.staff["gw-liulin"]) == "柳林村人民调解委员会"
+
+
+async def test_what_is_printed_is_what_was_meant(ctx, bot, clock):
+    """A trial's documents: 工资８５００元 printed spaced out, emoji as blank gaps, a 责任 nobody
+    wrote filled with "（各方当事人经协商，对责任承担达成一致…）", and a party named
+    "<script>alert(1)</script>" cut at "/" into a name and an address and into a file name."""
+    clock.set(local(2026, 12, 3, 10, 0))
+    number, staff, respondent = await mediated(ctx, bot, clock)
+    reply = await staff.last(f'当事人 {number} 第三人 "<script>alert(1)</script>" 13700001111')
+    assert "只能是文字" in reply and "已登记" not in reply, reply
+    await staff.say(f"协议 {number}\n事实：楼上拖椅子👍，赔偿８５００元。\n内容：被申请人赔偿８５００元😀")
+    async with ctx.db.session() as s:
+        docs = await case_documents(s, ctx.settings, ctx.registry, await case_of(ctx, number))
+    for d in docs:
+        assert re.fullmatch(r"[\w\u4e00-\u9fff（）()·.\-]+", d.name), d.name
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(next(d for d in docs if d.name.endswith(".docx")).data)).paragraphs)
+    assert "8500元" in text and "８" not in text and "😀" not in text and "👍" not in text, text
+    assert "对责任承担达成一致" not in text
+
+
+async def test_the_signatures_and_the_date_share_a_page(ctx, bot, clock, tmp_path):
+    """With a third party the date sat alone on a second page, away from the signatures."""
+    if not (shutil.which("pdftotext") or os.environ.get("JIEFEN_REQUIRE_SERVERS")):
+        return
+    clock.set(local(2026, 12, 3, 10, 0))
+    number, staff, respondent = await mediated(ctx, bot, clock)
+    await staff.say(f"当事人 {number} 第三人 李四 13700001111 柳林村一组13号")
+    await staff.say(AGREEMENT.format(n=number))
+    async with ctx.db.session() as s:
+        docs = await case_documents(s, ctx.settings, ctx.registry, await case_of(ctx, number))
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(next(d for d in docs if d.name.endswith(".pdf")).data)
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    for page in pages:
+        if "2026年12月3日" in page.replace(" ", ""):
+            text = page.replace(" ", "")
+            assert "第三人（签名或盖章）" in text and "人民调解员（签名）" in text, page
