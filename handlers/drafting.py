@@ -136,6 +136,8 @@ async def on_field_edit(intake: Intake, words: Words) -> Answer:
     field, value = edit
     draft = intake.draft
     step = intake.conv.step
+    if field == "surname":              # "对方姓刘": the party already named, with their surname
+        field, value = "party", f"{_PARTY_TAIL.sub('', draft.party or '') or '对方'}（姓{value}）"
     if field == "party":
         draft.party, draft.party_asked = value, True
         said = f"对方记为{value}"
@@ -221,6 +223,11 @@ async def on_place(intake: Intake, words: Words) -> Answer:
             # building, group or landmark is for whoever goes there (it was dropped)
             draft.texts.append(f"地点：{body}")
         return answered
+    if not named and (words.reading.money or words.reading.people or words.reading.dates) \
+            and not PLACE_WORD.search(body):
+        # "三万多块", "三个人", "上个月" to "where?": more of the story (was "没找到“三万多块”这个地方")
+        await intake.absorb(intake.raw(words), words.reading, describe=True)
+        return [f"好的，记下了。{texts.ASK_PLACE}"]
     if not named and words.has(Intent.CONFIRM, Intent.DENY) and len(body) <= 6:
         # "确认", "好的" to "where?": the question again, not "没找到“确认”这个地方" nor a place "确认"
         return texts.ASK_PLACE
@@ -240,6 +247,8 @@ async def on_place(intake: Intake, words: Words) -> Answer:
     return await intake.take_description(words)
 
 
+PLACE_WORD = re.compile(r"村|社区|镇|乡|组|栋|小区|街道|屯|庄|号楼|单元|路|街|寨")
+_PARTY_TAIL = re.compile(r"（姓.）$")       # a surname told before, replaced by the one told now
 ADDRESS_DETAIL = re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(?:栋|幢|号楼|单元|组|号|楼|室)|对面|旁边|后面|隔壁|路口|路|街|巷|小区")
 NONE_OF_THEM = re.compile(r"^\s*(?:都不是|都不对|不是|没有|都没有|不在这里面|不在里面)(?:的|啊|呀|吧)?[。.!！，,\s]*$")
 

@@ -188,9 +188,18 @@ _TYPE_WORDS = (("debt", "债务|借贷|借钱|欠钱|欠款"), ("labour", "劳�
                ("medical", "医疗|医院|看病"), ("traffic", "交通|车祸|撞车"), ("other", "其他|别的"))
 
 
+# "老板姓陈", "对方姓刘": the surname of the party, or of a role that is one ("对方", "他": the party
+# already named; a role word: that role)
+_SURNAME_TOLD = re.compile(r"^\s*(对方|他|她|那人|那个人|([\u4e00-\u9fa5]{1,4}?))(?:的)?姓([\u4e00-\u9fa5])(?:的)?[。.!！，,\s]*$")
+_ROLES = re.compile(r"老板|房东|房客|租客|包工头|工头|司机|车主|店主|老板娘|邻居|经理|医生|村干部|组长|会计|合伙人")
+
+
 def field_edit(text: str) -> tuple[str, str] | None:
-    """("party", name) or ("type", code) for a message that names a field of the report and
-    gives its new value; None otherwise."""
+    """("party", name), ("surname", 陈) or ("type", code) for a message that names a field of
+    the report and gives its new value; None otherwise."""
+    m = _SURNAME_TOLD.match(text)
+    if m and (m.group(2) is None or _ROLES.fullmatch(m.group(2))):
+        return ("surname", m.group(3)) if m.group(2) is None else ("party", f"{m.group(2)}（姓{m.group(3)}）")
     m = _PARTY_EDIT.match(text)
     if m:
         # "对方是隔壁老张我是老王": what follows 我是 is who the writer is

@@ -766,3 +766,21 @@ async def test_a_phone_given_with_more_of_the_story_keeps_both(bot, ctx):
 async def test_the_receipt_says_the_centre_dispatches_when_nobody_was_routed(bot, ctx):
     await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
     assert "个工作日内分派给东溪镇柳林村" in await bot.last("确认")
+
+
+async def test_pieces_told_at_the_wrong_question_go_where_they_belong(bot, ctx):
+    """A trial's "三万多块" at the place question got "没找到“三万多块”这个地方" and was lost;
+    "老板姓陈" at the phone question was ignored."""
+    await bot.say("老板欠我工资不给")
+    reply = await bot.last("三万多块")
+    assert "没找到" not in reply and "哪个村" in reply, reply
+    await bot.say("石桥村")
+    reply = await bot.last("老板姓陈")
+    assert "老板（姓陈）" in reply, reply
+    reply = await bot.last("13912345678")
+    assert "三万多块" in reply and "对方：老板（姓陈）" in reply, reply
+
+
+async def test_someone_named_as_people_name_the_young_needs_no_party_question(bot, ctx):
+    reply = await bot.last("我是柳林村的，租我房子的小王欠了三个月房租不给")
+    assert "对方是谁" not in reply, reply

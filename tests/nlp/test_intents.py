@@ -54,6 +54,9 @@ def test_does_not_chase(text):
     ("对方是隔壁老张我是老王", ("party", "隔壁老张")),              # who they are is not the party
     ("对方是隔壁老张 我叫王大明", ("party", "隔壁老张")),
     ("对方说错了 应该是物业公司", ("party", "物业公司")), ("对方不是邻居 是楼下开超市的老板", ("party", "楼下开超市的老板")),
+    # the party's surname, told later (a trial's "老板姓陈", "對方姓劉" were ignored at the phone question)
+    ("老板姓陈", ("party", "老板（姓陈）")), ("对方姓刘", ("surname", "刘")), ("他姓王的", ("surname", "王")),
+    ("房东姓李", ("party", "房东（姓李）")),
 ])
 def test_field_edits(text, edit):
     from nlp.intents import field_edit

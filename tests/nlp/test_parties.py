@@ -44,6 +44,8 @@ from nlp.parties import find_party
     ("我老公天天打我", "我老公"),
     ("我家那口子天天喝酒 喝多了就砸东西", "我家那口子"),
     ("隔篱屋只狗成日吠 吵到我瞓唔着", "隔篱屋"),
+    # a younger person by surname, a household by its surname (a trial's 小王 was asked for, 隔壁王家 was 隔壁)
+    ("租我房子的小王欠了三个月房租", "小王"), ("隔壁王家天天半夜吵", "隔壁王家"),
 ])
 def test_parties(text, party):
     assert find_party(text) == party
@@ -58,6 +60,7 @@ def test_parties(text, party):
     # a business of the writer's own, a place something happened, an occasion
     ("我家的养殖场被强拆了 几十头猪没地方放", "养殖场"), ("我自己开的小卖店被人砸了", "小卖店"),
     ("在停车场倒车被人蹭了", "停车场"), ("昨天下了一场大雨 屋顶漏了", "一场"), ("他当场就动手了", "当场"),
+    ("小区门口天天堵车", "小区"), ("小时候借的钱", "小时"), ("小石子崩到车上", "小石"), ("小马拉大车", "小马"),
 ])
 def test_not_parties(text, not_party):
     assert find_party(text) != not_party
