@@ -26,6 +26,7 @@ from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, SAFETY, S
 from bot.dispatcher import UNHANDLED, Answer, Router
 from bot.filters import Corrected, Drafting, IntentIs, Spoken, StepIs
 from bot.message import Message
+from bot.privacy import mask_phone
 from bot.words import Words
 from handlers import faq, relays, texts
 from handlers.intake import DIGITS_RUN, DONT_KNOW, PLACE_LIKE, Intake
@@ -50,6 +51,16 @@ NOT_CORRECTED = ~Corrected()
 @router.message(StepIs(SAFETY), SafetyAnswered())
 async def on_safety_answer(intake: Intake, in_danger: bool) -> Answer:
     return await intake.safety_answered(in_danger)
+
+
+@router.message(StepIs(SAFETY), lambda m, d: bool(d["words"].reading.phones)
+                and len(DIGITS_OR_SPACE.sub("", d["words"].body)) <= 4)
+async def on_phone_instead_of_answer(intake: Intake, words: Words) -> Answer:
+    """A phone number sent to the safety question: kept, and the question asked once more (it
+    was dropped without a word)."""
+    await intake.absorb(intake.raw(words), words.reading, describe=False)
+    said = f"好的，电话记下了（{mask_phone(intake.draft.contact)}）。" if intake.draft.contact else ""
+    return [said + texts.SAFETY_QUESTION]
 
 
 @router.message(StepIs(SAFETY))
@@ -247,6 +258,7 @@ async def on_place(intake: Intake, words: Words) -> Answer:
     return await intake.take_description(words)
 
 
+DIGITS_OR_SPACE = re.compile(r"[\d\s\-+－—电话手机号是我的：:，,。]+")
 PLACE_WORD = re.compile(r"村|社区|镇|乡|组|栋|小区|街道|屯|庄|号楼|单元|路|街|寨")
 _PARTY_TAIL = re.compile(r"（姓.）$")       # a surname told before, replaced by the one told now
 ADDRESS_DETAIL = re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(?:栋|幢|号楼|单元|组|号|楼|室)|对面|旁边|后面|隔壁|路口|路|街|巷|小区")

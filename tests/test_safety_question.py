@@ -102,3 +102,14 @@ async def test_giving_up_after_an_urgent_report_is_heard_and_answered_with_help(
         from storage.cases import CaseStore
         case = await CaseStore(s, now=ctx.clock.now()).get(number)
     assert then in case.description
+
+
+async def test_a_phone_sent_instead_of_the_answer_is_kept_and_the_question_asked_again(bot, ctx, unsure):
+    """A trial answered the safety question with a phone number: the question was dropped
+    without a word."""
+    reply = await bot.last(unsure)
+    assert texts.SAFETY_QUESTION in reply
+    reply = await bot.last("13900001111")
+    assert "139****1111" in reply and "有没有人受伤" in reply, reply
+    reply = await bot.last("没有")
+    assert "有没有人受伤" not in reply
