@@ -6,6 +6,7 @@ carry on a conversation that another one started.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
@@ -91,10 +92,10 @@ class Draft:
 
     @property
     def description(self) -> str:
-        return "；".join(t for t in self.texts if t)
+        return _joined(self.texts)
 
     def description_with(self, raw: str) -> str:
-        return "；".join(t for t in (*self.texts, raw) if t)
+        return _joined((*self.texts, raw))
 
     def apply(self, told: Told, describe: bool = True, step: Step | None = None) -> bool:
         """Take what a message told into the draft (no I/O); True when it filled or changed a
@@ -145,6 +146,13 @@ class Draft:
         if Risk(reading.risk).rank > Risk(self.risk).rank:
             self.risk = reading.risk
         self.risk_reasons = sorted(set(self.risk_reasons) | set(reading.risk_reasons))
+
+
+def _joined(texts: Iterable[str]) -> str:
+    """The messages as one story: "；" between them, not after a full stop ("…没用。；对方…")."""
+    parts = [t.strip() for t in texts if t and t.strip()]
+    return "".join(t if i == len(parts) - 1 else (t if t[-1] in "。！？；!?;" else t + "；")
+                   for i, t in enumerate(parts))
 
 
 _DRAFT_FIELDS = frozenset(f.name for f in fields(Draft))

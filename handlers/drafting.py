@@ -44,6 +44,8 @@ def _intake(message: Message, data: dict[str, Any]) -> dict[str, Any]:
     return {"intake": Intake(data["ctx"], data["uow"], data["conversation"], message, data["turn"])}
 
 
+# what a bare phone number comes with ("电话：139…", "我的手机是…")
+DIGITS_OR_SPACE = re.compile(r"[\d\s\-+－—电话手机号是我的：:，,。]+")
 router = Router("drafting", Drafting(), Spoken(), _intake)
 NOT_CORRECTED = ~Corrected()
 
@@ -258,7 +260,6 @@ async def on_place(intake: Intake, words: Words) -> Answer:
     return await intake.take_description(words)
 
 
-DIGITS_OR_SPACE = re.compile(r"[\d\s\-+－—电话手机号是我的：:，,。]+")
 PLACE_WORD = re.compile(r"村|社区|镇|乡|组|栋|小区|街道|屯|庄|号楼|单元|路|街|寨")
 _PARTY_TAIL = re.compile(r"（姓.）$")       # a surname told before, replaced by the one told now
 ADDRESS_DETAIL = re.compile(r"[0-9０-９一二三四五六七八九十]+\s*(?:栋|幢|号楼|单元|组|号|楼|室)|对面|旁边|后面|隔壁|路口|路|街|巷|小区")

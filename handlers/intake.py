@@ -137,6 +137,9 @@ class Intake:
             if told:
                 draft.texts[before[2]:] = []        # nothing the step asked for: the caller decides
             return None
+        if words.corrected and draft.texts and (draft.place_code, draft.party) != before[:2]:
+            # "我说错了，是石桥村不是桃源村": the story still says 桃源村; the correction goes with it
+            draft.texts.append(f"（更正：{words.raw.strip()}）")
         following = await self.next_step()
         if self.conv.step == step and following:
             # the same question again after "不对 是桃源村" / "对方叫张福贵": say what was taken first

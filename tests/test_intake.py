@@ -784,3 +784,12 @@ async def test_pieces_told_at_the_wrong_question_go_where_they_belong(bot, ctx):
 async def test_someone_named_as_people_name_the_young_needs_no_party_question(bot, ctx):
     reply = await bot.last("我是柳林村的，租我房子的小王欠了三个月房租不给")
     assert "对方是谁" not in reply, reply
+
+
+async def test_a_correction_goes_with_the_story_and_stops_do_not_double(bot, ctx):
+    """A trial's 情况 still said 桃源村 after "我说错了，是石桥村不是桃源村" (staff saw a
+    contradiction), and a message ending in 。 was followed by "；" (…都沒用。；對方…)."""
+    await bot.say("我在桃源村，邻居把垃圾堆我家门口，说了也没用。")
+    await bot.say("哎呀我说错了，是石桥村不是桃源村")
+    reply = await bot.last("13900001111")
+    assert "（更正：" in reply and "石桥村不是桃源村" in reply and "。；" not in reply, reply
