@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -168,6 +168,7 @@ class Conversation:
     rating_case: str | None = None
     party_case: str | None = None       # this chat speaks for a party of that case (handlers/party.py)
     party_id: int | None = None
+    welcomed_at: str = ""               # when the welcome text was last sent (not again and again)
 
     def to_json(self) -> dict[str, Any]:
         """The stored form. Its lists are the conversation's own, not copies (it is written at
@@ -186,7 +187,8 @@ class Conversation:
     @property
     def is_empty(self) -> bool:
         """Nothing worth keeping: no draft, no question pending, no case to come back to."""
-        return not (self.step or self.draft or self.rating_case or self.last_case or self.party_case)
+        return not (self.step or self.draft or self.rating_case or self.last_case or self.party_case
+                    or self.welcomed_at)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> "Conversation":
@@ -200,7 +202,17 @@ class Conversation:
         known = Step(step) if step in Step._value2member_map_ else (Step.DESCRIBE if step and draft else None)
         return cls(step=known, draft=draft, updated_at=data.get("updated_at", ""),
                    last_case=data.get("last_case"), rating_case=data.get("rating_case"),
-                   party_case=data.get("party_case"), party_id=data.get("party_id"))
+                   party_case=data.get("party_case"), party_id=data.get("party_id"),
+                   welcomed_at=data.get("welcomed_at", ""))
+
+    def welcome_again(self, now: datetime, minutes: float = 30) -> bool:
+        """Whether the welcome text is news to this person: not sent within `minutes` (each
+        "在吗", "哈哈" and "你好" got its three lines again); noted as sent now when it is."""
+        last = datetime.fromisoformat(self.welcomed_at) if self.welcomed_at else None
+        if last is not None and now - last < timedelta(minutes=minutes):
+            return False
+        self.welcomed_at = now.isoformat()
+        return True
 
     def start(self, now: datetime, source: str = "") -> Draft:
         self.draft = Draft(started_at=now.isoformat(), source=source)

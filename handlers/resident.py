@@ -226,8 +226,8 @@ async def on_thanks() -> Answer:
 
 
 @idle.message(IntentIs(Intent.GREETING, Intent.HELP))
-async def on_greeting(ctx: AppContext) -> Answer:
-    return texts.help_text(ctx.registry)
+async def on_greeting(ctx: AppContext, conversation: Conversation, uow: UnitOfWork) -> Answer:
+    return texts.help_text(ctx.registry) if conversation.welcome_again(uow.now) else texts.STILL_HERE
 
 
 @idle.message(lambda m, d: d["words"].has(Intent.CORRECTION, Intent.FIELD_CHANGE, Intent.ADDING)
@@ -399,12 +399,12 @@ async def on_told_something(ctx: AppContext, uow: UnitOfWork, conversation: Conv
 
 
 @idle.message()
-async def on_anything_else(ctx: AppContext, words: Words) -> Answer:
+async def on_anything_else(ctx: AppContext, words: Words, conversation: Conversation, uow: UnitOfWork) -> Answer:
     if not words.text.strip("，。！？、 "):
         return texts.GO_ON          # only emoji ("😭😭😭", "🙏"): someone who has not found the words yet
     if LATIN_ONLY.match(words.text):
         return texts.CHINESE_ONLY
-    return texts.help_text(ctx.registry)
+    return texts.help_text(ctx.registry) if conversation.welcome_again(uow.now) else texts.ONLY_DISPUTES
 
 
 LATIN_ONLY = re.compile(r"^[^\u4e00-\u9fff]*[a-z]{2}[^\u4e00-\u9fff]*$", re.IGNORECASE)
@@ -429,7 +429,8 @@ async def on_code(message: Message, ctx: AppContext, conversation: Conversation,
 
 
 @router.message(EventIs(EventType.FOLLOW, EventType.OPEN))
-async def on_follow(ctx: AppContext) -> Answer:
+async def on_follow(ctx: AppContext, conversation: Conversation, uow: UnitOfWork) -> Answer:
+    conversation.welcome_again(uow.now)         # the page's or the follow's welcome counts
     return texts.help_text(ctx.registry)
 
 

@@ -39,8 +39,8 @@ REPORT_HERE = "在这里就能反映，不用跑腿：我们登记后转给当�
 GO_ON = "您慢慢说，发生了什么事？我们听着。"
 CHINESE_ONLY = "目前只能用中文反映，请用中文说说情况。Sorry, only Chinese is supported for now: please write in Chinese."
 # asked for a person: there is no operator to switch to, but every word reaches people
-A_PERSON = ("您在这里说的每一句话，综治中心的工作人员都看得到；说说遇到了什么事、在哪个村（社区），"
-            "我们登记后转给当地的网格员或调解员，他们会打电话联系您。有紧急情况请拨打110。")
+A_PERSON = ("这里是自动回复的助手，您说的每一句话综治中心的工作人员都看得到；说说遇到了什么事、在哪个村（社区），"
+            "我们登记后转给当地的网格员或调解员，由他们联系您。有紧急情况请拨打110。")
 A_PERSON_MIDWAY = ("您在这里说的每一句话，综治中心的工作人员都看得到；登记好以后，当地的网格员或调解员会打电话联系您。"
                    "有紧急情况请拨打110。")
 TELL_US = "有纠纷要反映，直接说说情况就行：什么事、在哪个村（社区）。"
@@ -122,6 +122,11 @@ def help_text(registry: Registry) -> str:
     return (f"您好，这里是{county}矛盾纠纷调解平台（解纷）。\n"
             "遇到邻里、家庭、工资、物业等纠纷，直接说说情况就行，比如：“我是柳林村的，楼上天天半夜吵”。\n"
             "查询进度：发送“查询 案件编号”或“我的案子怎么样了”。")
+
+
+# the welcome said a moment ago: a line, not its three again
+STILL_HERE = "在的。遇到纠纷或烦心事，直接说说情况就行；查询进度请发“查询 案件编号”。"
+ONLY_DISPUTES = "我是调解平台的助手，只能帮您反映纠纷、查询进度。遇到纠纷或烦心事，直接说说情况就行。"
 
 
 def local(dt: datetime | None, tz: str) -> str:

@@ -349,11 +349,12 @@ async def test_a_complaint_the_reading_is_unsure_of_is_heard_out(bot, ctx):
 
 
 async def test_chit_chat_without_a_place_or_phone_still_gets_the_welcome(bot, ctx):
-    for said in ("今天天气真不错", "收到，马上下楼"):
+    """Not a report begun: the welcome (once; then what we are for, in a line)."""
+    for said, told in (("今天天气真不错", "您好，这里是"), ("收到，马上下楼", "只能帮您反映纠纷")):
         r = ctx.nlp.read(said)
         assert r.type == "none" and r.confidence >= 0.5
         reply = await bot.last(said)
-        assert "您好，这里是" in reply, said
+        assert told in reply, said
 
 
 async def test_asking_where_the_mediation_centre_is_is_answered_then_the_story_asked(bot, ctx):
@@ -793,3 +794,14 @@ async def test_a_correction_goes_with_the_story_and_stops_do_not_double(bot, ctx
     await bot.say("哎呀我说错了，是石桥村不是桃源村")
     reply = await bot.last("13900001111")
     assert "（更正：" in reply and "石桥村不是桃源村" in reply and "。；" not in reply, reply
+
+
+async def test_the_welcome_is_said_once_not_to_every_hello(bot, ctx, clock):
+    """A trial's 在吗, 今天天气真好啊, 哈哈哈笑死我了, 吃饭了没 each got the three-line welcome
+    again (你好 too, right after it)."""
+    assert "您好，这里是" in await bot.last("你好")
+    for said in ("在吗", "今天天气真好啊", "吃饭了没"):
+        reply = await bot.last(said)
+        assert "您好，这里是" not in reply and "直接说说情况" in reply, reply
+    clock.advance(hours=2)
+    assert "您好，这里是" in await bot.last("你好")          # another visit: welcome again
