@@ -226,10 +226,13 @@ class Intake:
             lines.insert(0, texts.urgent_text(draft.risk_reasons, bool(self.uow.queued["alert"]), draft.description))
             more = await self._urgent_followup()
             return ["\n".join(lines)] + more
+        # whose people: the village or community ("南湖社区第一网格3栋的网格员" named a building as if it had one)
+        unit = self.registry.at_level(case.place_code, "village", "community")
+        whose = self.registry.full_name(unit.code) if unit is not None else where
         if case.status == Status.DISPATCHED:     # routed in this very transaction: say so, not "within a day"
-            lines.append(f"接下来：已转给{where or '当地'}的网格员或调解员，他们会尽快联系您；办理的每一步都会主动告诉您。")
+            lines.append(f"接下来：已转给{whose or '当地'}的网格员或调解员，他们会尽快联系您；办理的每一步都会主动告诉您。")
         else:
-            lines.append(f"接下来：{self.ctx.settings.dispatch_days}个工作日内分派给{where or '当地'}的网格员或调解员，"
+            lines.append(f"接下来：{self.ctx.settings.dispatch_days}个工作日内分派给{whose or '当地'}的网格员或调解员，"
                          "办理的每一步都会主动告诉您。")
         lines.append(f"查询进度请发“查询 {case.number}”。")
         self.conv.finish()

@@ -805,3 +805,9 @@ async def test_the_welcome_is_said_once_not_to_every_hello(bot, ctx, clock):
         assert "您好，这里是" not in reply and "直接说说情况" in reply, reply
     clock.advance(hours=2)
     assert "您好，这里是" in await bot.last("你好")          # another visit: welcome again
+
+
+async def test_the_receipt_names_the_community_not_a_building_as_having_a_worker(bot, ctx):
+    await bot.say("我住南湖社区3栋，楼上天天半夜拖椅子，电话13812345678")
+    reply = await bot.last("确认")
+    assert "南湖社区的网格员" in reply and "3栋的网格员" not in reply, reply
