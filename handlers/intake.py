@@ -259,8 +259,14 @@ class Intake:
         self.turn.case_numbers.add(case.number)
         self.conv.last_case = case.number
         self.conv.finish()
-        joined = (f"您反映的情况已有案件 {case.number} 在办理（{STATUS_NAMES.get(case.status, case.status)}），"
-                  f"这次的内容已合并到该案件。办理进展可发“查询 {case.number}”了解。")
+        status = STATUS_NAMES.get(case.status, case.status)
+        if _other_side(draft.reporter_name, case):
+            # the one the case complains of, telling their side: not a second complainant
+            joined = (f"您说的这件事已有案件 {case.number} 在办理（{status}），您是另一方当事人。"
+                      f"您的说法已记入案件，调解员会听取双方的意见，并联系您。")
+        else:
+            joined = (f"您反映的情况已有案件 {case.number} 在办理（{status}），"
+                      f"这次的内容已合并到该案件。办理进展可发“查询 {case.number}”了解。")
         if draft.risk == Risk.RED and case.risk != Risk.RED:
             danger = Reading(text=draft.description, type=case.type, confidence=1.0, risk=Risk.RED.value,
                              risk_reasons=tuple(draft.risk_reasons))
@@ -311,6 +317,19 @@ class Intake:
         if texts.writer_in_distress(draft.risk_reasons, draft.description):
             return [texts.DISTRESS_NOTED.format(number=case.number)]
         return [f"已补充到案件 {case.number}，工作人员正在处理。"]
+
+
+def _other_side(reporter_name: str, case: Case) -> bool:
+    """Whether the writer ("我是柳林村的李建军") is the party the case complains of (隔壁李家)."""
+    if not reporter_name:
+        return False
+    if len(reporter_name) >= 2 and reporter_name in (case.description or ""):
+        return True                 # named in the complaint ("隔壁李建军家装修…")
+    surname = reporter_name[:1]
+    return any(isinstance(p, dict) and (reporter_name in str(p.get("name", ""))
+                                        or f"{surname}家" in str(p.get("name", ""))
+                                        or f"老{surname}" in str(p.get("name", "")))
+               for p in case.parties or [])
 
 
 def new_case(draft: Draft, channel: str, user: str, registry: Registry) -> NewCase:

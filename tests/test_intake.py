@@ -811,3 +811,18 @@ async def test_the_receipt_names_the_community_not_a_building_as_having_a_worker
     await bot.say("我住南湖社区3栋，楼上天天半夜拖椅子，电话13812345678")
     reply = await bot.last("确认")
     assert "南湖社区的网格员" in reply and "3栋的网格员" not in reply, reply
+
+
+async def test_the_other_side_of_a_quarrel_is_told_they_are_the_other_party(bot, ctx):
+    """A trial's 李建军, complained of in an open case, told his side: he was told his report had
+    been merged as if he were a second complainant."""
+    from jiefen.testing import TestBot
+    await bot.say("我是柳林村的，隔壁李建军家装修把我家墙弄裂了，电话13900002222")
+    await bot.say("确认")
+    him = TestBot(ctx, channel="test", user="resident-2")
+    him._ids = iter(range(500, 600))
+    reply = await him.last("我是柳林村的李建军，张大妈说我家装修把她墙弄裂了，要我赔钱，电话13900001111")
+    for _ in range(3):
+        if "请核对" in reply or "对方是谁" in reply:
+            reply = await him.last("确认" if "请核对" in reply else "跳过")
+    assert "另一方当事人" in reply and "双方" in reply, reply
