@@ -70,6 +70,7 @@ class Draft:
     # the safety question: "" not asked, "asked", "yes", "no", "unanswered" (the person went on
     # without answering); one asked and never answered puts the case on the centre's attention list
     safety: str = ""
+    safety_again: bool = False          # the safety question asked a second time (an answer about something else)
     model_version: str = ""                                    # which understanding read it
     place_code: str | None = None
     place_options: list[str] = field(default_factory=list)     # codes offered when the place was unclear

@@ -36,12 +36,18 @@ from handlers.safety import SafetyAnswered
 from nlp import find_phones
 from nlp.intents import Intent, another_matter, chases, declines_phone, field_edit
 from nlp.parties import answered_party
-from nlp.reading import TYPE_NAMES
+from nlp.reading import TYPE_NAMES, Reading
 from nlp.slots import spoken_digits
 
 
 def _intake(message: Message, data: dict[str, Any]) -> dict[str, Any]:
     return {"intake": Intake(data["ctx"], data["uow"], data["conversation"], message, data["turn"])}
+
+
+def _tells_anything(reading: Reading) -> bool:
+    """Whether words carry a dispute, a danger, or a place, a phone or a sum for the report."""
+    return bool(reading.is_dispute or reading.risk != "green" or reading.ask_safety or reading.places
+                or reading.phones or reading.money)
 
 
 # what a bare phone number comes with ("电话：139…", "我的手机是…")
@@ -63,6 +69,15 @@ async def on_phone_instead_of_answer(intake: Intake, words: Words) -> Answer:
     await intake.absorb(intake.raw(words), words.reading, describe=False)
     said = f"好的，电话记下了（{mask_phone(intake.draft.contact)}）。" if intake.draft.contact else ""
     return [said + texts.SAFETY_QUESTION]
+
+
+@router.message(StepIs(SAFETY), lambda m, d: not d["conversation"].draft.safety_again
+                and not _tells_anything(d["words"].reading))
+async def on_something_else_instead_of_answer(intake: Intake, words: Words) -> Answer:
+    """"我今天去菜市场买了点肉" to the safety question: neither an answer nor more of the story;
+    the question once more (it was taken into the story, which then read red as a 消费纠纷)."""
+    intake.draft.safety_again = True
+    return [texts.SAFETY_AGAIN]
 
 
 @router.message(StepIs(SAFETY))

@@ -46,6 +46,7 @@ A_PERSON_MIDWAY = ("您在这里说的每一句话，综治中心的工作人员
 TELL_US = "有纠纷要反映，直接说说情况就行：什么事、在哪个村（社区）。"
 SAFETY_QUESTION = "先问一句：现在有没有人受伤，或者有人身危险？有的话请回复“有”，我们马上通知值班领导；没有请回复“没有”。"
 SAFETY_NOTED = "好的，没有人身危险。"
+SAFETY_AGAIN = "先回答这一个问题好吗：现在有没有人受伤，或者有人身危险？有请回复“有”，没有请回复“没有”。"
 URGENT = "情况紧急，已立即通知值班领导和综治中心。如有人身危险，请马上拨打110！"
 # when no alert could be sent to anyone (no staff channel, nobody on duty with an account)
 URGENT_UNSENT = "情况紧急！如有人身危险，请马上拨打110。您的反映已登记为紧急案件，综治中心会第一时间看到并处理。"

@@ -113,3 +113,13 @@ async def test_a_phone_sent_instead_of_the_answer_is_kept_and_the_question_asked
     assert "139****1111" in reply and "有没有人受伤" in reply, reply
     reply = await bot.last("没有")
     assert "有没有人受伤" not in reply
+
+
+async def test_words_about_something_else_get_the_question_once_more(bot, ctx, unsure):
+    """A trial answered the safety question with "我今天去菜市场买了点肉": it joined the story,
+    which then read as a red 消费纠纷."""
+    await bot.say(unsure)
+    reply = await bot.last("我今天去菜市场买了点肉")
+    assert "有没有人受伤" in reply and "紧急" not in reply, reply
+    reply = await bot.last("没有")
+    assert "有没有人受伤" not in reply and "紧急" not in reply, reply
