@@ -15,10 +15,12 @@ from bot.dispatcher import Answer, Router
 from bot.lifecycle import EVENT_NAMES, STAGE_NAMES, STATUS_NAMES
 from bot.message import Message
 from bot.middlewares import Turn
+from bot.scope import sees_contact
 from bot.uow import UnitOfWork
 from handlers.texts import local
 from nlp.reading import TYPE_NAMES
 from storage.cases import find_number
+from storage.lifecycle import EventKind
 from storage.models import Case
 from storage.registry import StaffInfo
 
@@ -82,7 +84,12 @@ async def show(ctx: AppContext, uow: UnitOfWork, staff: StaffInfo, case: Case, n
     reg = ctx.registry
     tz = ctx.settings.timezone
     names = "、".join(reg.staff[a].name for a in case.assignees if a in reg.staff) or "无"
-    lines = [routing.case_card(ctx, case, title=STATUS_NAMES.get(case.status, case.status), with_contact=True)
+    # the name and phone in full for the case's own staff and the centre (as the console),
+    # and who read them kept in the ledger; a supervisor reads them masked
+    whole = sees_contact(reg, staff, case)
+    if whole and (case.contact or case.reporter_name):
+        await (await uow.cases()).event(case, EventKind.VIEWED_CONTACT, f"staff:{staff.id}", via="查")
+    lines = [routing.case_card(ctx, case, title=STATUS_NAMES.get(case.status, case.status), with_contact=whole)
              .rsplit("\n", 1)[0],
              f"办理层级：{routing.LEVEL_NAMES.get(case.level, case.level)}｜经办：{names}",
              f"受理：{local(case.created_at, tz)}｜分派：{local(case.assigned_at or case.dispatched_at, tz) or '未分派'}"]

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot import routing
 from bot.lifecycle import PARTY_ROLE_NAMES
 from bot.message import Push
-from bot.privacy import mask_phone, mask_text, names_of
+from bot.privacy import mask_party, mask_phone, mask_text, names_of
 from nlp.reading import TYPE_NAMES
 from storage.lifecycle import Consent, EventKind, PartyKind, PartyRole, PushKind
 from storage.mediation import MediationStore
@@ -106,7 +106,8 @@ def party_line(p: CaseParty, *, whole: bool) -> str:
     contact = (p.contact if whole else mask_phone(p.contact)) if p.contact else "未留电话"
     kind = "（单位）" if p.kind == PartyKind.ORGANISATION else ""
     consent = CONSENT_NAMES.get(p.consent, "尚未表态")
-    return f"{ROLE_NAMES.get(p.role, p.role)}：{p.name or '未留姓名'}{kind}｜{contact}｜{consent}"
+    name = (p.name if whole or p.kind == PartyKind.ORGANISATION else mask_party(p.name)) if p.name else "未留姓名"
+    return f"{ROLE_NAMES.get(p.role, p.role)}：{name}{kind}｜{contact}｜{consent}"
 
 
 async def staff_of(ctx: "AppContext", case: Case) -> list[StaffInfo]:

@@ -26,6 +26,7 @@ from bot.mediation.common import (
 from bot.mediation.text import party_from
 from bot.message import Push
 from bot.privacy import mask_text, names_of
+from bot.scope import sees_contact
 from nlp.reading import TYPE_NAMES
 from storage.lifecycle import AgreementForm, CaseOrigin, Consent, EventKind, PartyRole, PushKind
 from storage.mediation import Redeemed
@@ -173,7 +174,9 @@ async def show_record(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case
     store = await store_of(uow)
     lines = [f"{case.number} 调解卷宗（来源：{ORIGIN_NAMES.get(case.origin, case.origin)}）"]
     parties = await store.parties(case.id)
-    lines += [party_line(p, whole=True) for p in parties] or ["当事人：仅有反映人"]
+    # in full for the case's own staff and the centre; a supervisor reads them masked
+    whole = sees_contact(ctx.registry, actor.staff, case)
+    lines += [party_line(p, whole=whole) for p in parties] or ["当事人：仅有反映人"]
     for s in await store.sessions(case.id):
         where = s.video_url or s.place
         lines.append(f"第{s.seq}次调解会：{local_time(ctx, s.starts_at)} {where}"
@@ -182,7 +185,7 @@ async def show_record(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case
         lines.append(f"协议 {a.number}（{'口头' if a.form == AgreementForm.ORAL else '书面'}）："
                      f"履行：{PERFORMANCE_NAMES.get(a.performance, a.performance)}，"
                      f"司法确认：{CONFIRMATION_NAMES.get(a.confirmation, a.confirmation)}")
-    if parties:
+    if parties and whole:
         await (await uow.cases()).event(case, EventKind.VIEWED_CONTACT, actor.key, via="record")
     return "\n".join(lines)
 

@@ -68,7 +68,9 @@ async def test_supervisors_above_may_act(bot, ctx):
     assert "已接单" in await staff_bot(ctx, "LiuDeMing").last(f"接单 {number}")   # the town's mediator
     case = await case_of(ctx, number)
     assert case.status == "mediating" and "med-dx" in case.assignees
-    assert "13812345678" in await staff_bot(ctx, "GaoZhenHua").last(f"查 {number}")
+    # the leader on duty supervises it but does not hold it: the contact masked (as on the console)
+    assert "138****5678" in await staff_bot(ctx, "GaoZhenHua").last(f"查 {number}")
+    assert "13812345678" in await staff_bot(ctx, "LiuDeMing").last(f"查 {number}")     # he holds it now
     told = await resident_texts(ctx)                  # who took it over, not the first assignee's role
     assert any("已由东溪镇的调解员接手" in t for t in told), told
     await staff_bot(ctx, "LiuDeMing").say(f"约谈 {number} 12月9日上午9点 村委会")
@@ -471,3 +473,21 @@ async def test_the_receipt_says_the_case_went_to_its_people_when_it_did(bot, ctx
     await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
     reply = await bot.last("确认")
     assert "已转给东溪镇柳林村的网格员" in reply and "个工作日内分派" not in reply, reply
+
+
+async def test_only_the_case_staff_and_the_centre_read_the_full_contact_over_wecom(bot, ctx):
+    """A trial's town mediator, county mediator and leader on duty each read the reporter's name
+    and phone in full with 查 and 卷宗 on a village case they did not hold (the console refused
+    them), and 查 left no trace of it."""
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    await li.say(f"邀请 {number} 王强 13900001111")
+    for user in ("LiuDeMing", "GaoZhenHua"):
+        for command in ("查", "卷宗"):
+            reply = await staff_bot(ctx, user).last(f"{command} {number}")
+            assert "13812345678" not in reply and "13900001111" not in reply, (user, command, reply)
+    reply = await li.last(f"查 {number}")
+    assert "13812345678" in reply
+    viewed = await events_of(ctx, number, "viewed_contact")
+    assert viewed and any(e.actor.endswith("gw-liulin") for e in viewed), viewed
