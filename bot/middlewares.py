@@ -145,7 +145,12 @@ async def ledger(handler: Next, message: Message, data: dict[str, Any]) -> Any:
     if conv.draft is not None and not conv.draft.case_number:
         conv.draft.history.append([now, "message_in", incoming])
         conv.draft.history += [[now, "message_out", o] for o in outgoing]
-    numbers = set(turn.case_numbers) | ({conv.draft.case_number} if conv.draft and conv.draft.case_number else set())
+    numbers = set(turn.case_numbers)
+    if not numbers and not message.chat and conv.draft is not None and conv.draft.case_number:
+        # additions to an urgent case or the answer to a relay's private question; a group post or
+        # a forward is about its own case (a pending question took every later post of the poster
+        # into the asking case's ledger, other towns' reports and all)
+        numbers.add(conv.draft.case_number)
     if numbers:
         store = await data["uow"].cases()
         actor = message.conversation_key

@@ -15,7 +15,7 @@ from adapters.wecom_bot.crypto import BotCrypto
 from jiefen.gateway import make_app
 from jiefen.testing import make_context
 from storage.cases import CaseStore
-from storage.models import OutboxItem
+from storage.models import CaseEvent, OutboxItem
 
 TOKEN, KEY = "robot-token", "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
 LIULIN_GROUP, TAOYUAN_GROUP = "wrkSFfCgAALiuLin01", "wrkSFfCgAATaoYuan1"
@@ -356,3 +356,16 @@ def test_who_has_a_case_is_said_once(gctx):
     centre = next(s for s in gctx.registry.staff.values() if s.role == "centre" and "综治中心" in s.name)
     said = holders(SimpleNamespace(assignees=[centre.id]), gctx.registry)
     assert said == f"{centre.name}负责", said
+
+
+async def test_a_relay_waiting_for_a_phone_does_not_collect_the_posters_later_posts(robot, gctx):
+    """A trial: while a relay waited for the resident's phone, every later post of the same
+    worker (other relays, another town's red report) was written into that case's ledger, and
+    the console showed it to that village's staff."""
+    await robot.post("转：李师傅说工地老板欠了他三个月工钱")
+    await robot.post("转：南湖社区刘大姐说她老公要喝农药，她电话13900001111")
+    first, second = sorted(await all_cases(gctx), key=lambda c: c.id)
+    async with gctx.db.session() as s:
+        texts = [e.data.get("text", "") for e in (await s.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == first.id, CaseEvent.kind == "message_in"))).all()]
+    assert not any("农药" in t for t in texts), texts
