@@ -44,7 +44,7 @@ POLL = 0.05
 TICK = 30.0               # seconds between two runs of the context's periodic jobs (ctx.on_tick)
 
 SORRY = "抱歉，系统刚才出了点问题。您的消息已经记下，工作人员会跟进；也可以稍后再发一次。"
-THROTTLED = "您发得太快了，请稍等一分钟再发。刚才的内容已经收到。"
+THROTTLED = "您发得太快了，刚才这一条没有处理，请稍等一分钟再发一次。"  # kept, not acted on: said so
 TOO_LONG = "这条消息太长了（超过{limit}字），请分成几条发，每条不超过{limit}字。"
 # channels that are systems, not people: authenticated and not throttled per sender
 SYSTEM_CHANNELS = frozenset({"group_forward"})
