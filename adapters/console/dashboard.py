@@ -77,6 +77,14 @@ def _minus_year(d: date) -> date:
         return d.replace(year=d.year - 1, day=28)
 
 
+EARLIEST = date(2000, 1, 1)         # no ledger holds a case before; the year before it is still a date
+
+
+def in_range(day: date | None, today: date) -> bool:
+    """A day the figures can be read for (0001-01-01 and 9999-12-31 overflowed: 500)."""
+    return day is None or EARLIEST <= day <= today.replace(year=today.year + 1, day=min(today.day, 28))
+
+
 def period_of(query: Any, today: date, *, lenient: bool = False) -> tuple[Period, str, str]:
     """`?from=&to=` (local days, both included) or `?period=7|30|month|quarter|365`; the last 30
     days by default. Also a notice for people: a range ending after today ends today. With
@@ -91,6 +99,11 @@ def period_of(query: Any, today: date, *, lenient: bool = False) -> tuple[Period
             raise web.HTTPBadRequest(text="日期格式应为 2026-11-23。", content_type="text/plain") from None
         since = until = None
         notice = "日期没有看懂（应为 2026-11-23 这样的日期），下面是近30天。"
+    if not (in_range(since, today) and in_range(until, today)):
+        if not lenient:
+            raise web.HTTPBadRequest(text="日期超出范围（2000年至明年）。", content_type="text/plain")
+        since = until = None
+        notice = "日期超出范围（2000年至明年），下面是近30天。"
     if since or until:
         until = until or today
         since = since or until - timedelta(days=29)

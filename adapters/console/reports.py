@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from adapters.console.auth import guarded
-from adapters.console.dashboard import Period, build
+from adapters.console.dashboard import Period, build, in_range
 from bot.scope import DESK_ROLES
 from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
 
@@ -29,6 +29,8 @@ def period_for(kind: str, query: Any, today: date) -> Period:
         at = date.fromisoformat(query["at"]) if query.get("at") else None
     except ValueError:
         raise web.HTTPBadRequest(text="日期格式应为 2026-11-23。", content_type="text/plain") from None
+    if not in_range(at, today):
+        raise web.HTTPBadRequest(text="日期超出范围（2000年至明年）。", content_type="text/plain")
     if kind == "weekly":
         monday = (at or today - timedelta(days=7)) - timedelta(days=(at or today - timedelta(days=7)).weekday())
         return Period(monday, monday + timedelta(days=6))

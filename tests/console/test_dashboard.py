@@ -193,7 +193,9 @@ async def test_the_period_choices(client, ctx, clock):
     ("from=2026-11-10&to=2026-11-01", ("2026-11-01", "2026-11-10"), "开始日期晚于结束日期，已对调"),
     ("from=2026-13-01", ("2026-10-20", "2026-11-18"), "没有看懂"),
     ("from=2026-12-01&to=2026-12-20", ("2026-12-01", "2026-12-20"), "以后的日子还没有案件"),
-    ("from=1900-01-01&to=2026-11-18", ("2016-11-10", "2026-11-18"), "最长十年"),
+    ("from=2001-01-01&to=2026-11-18", ("2016-11-10", "2026-11-18"), "最长十年"),
+    ("from=2026-01-01&to=9999-12-31", ("2026-10-20", "2026-11-18"), "超出范围"),      # were 500s
+    ("from=0001-01-01&to=0001-12-31", ("2026-10-20", "2026-11-18"), "超出范围"),
 ])
 async def test_the_page_shows_a_mistyped_period_as_meant_and_says_so(client, ctx, clock, query, shown, says):
     """A trial turned the range round on the dashboard and got a bare "起止日期有误。" in plain
@@ -221,3 +223,12 @@ async def test_periods_across_months_read_whole_months_and_days_alike(client, ct
         assert received["value"] == await db_count(ctx, Case.created_at >= start, Case.created_at < end), since
         assert sum(d["trend"]["received"]) == received["value"], since           # the trend adds up too
         assert sum(r["cases"] for r in d["by_type"]) == received["value"]
+
+
+@pytest.mark.parametrize("path", ["/console/api/dashboard?from=0001-01-01&to=0001-12-31",
+                                  "/console/reports/weekly?place=QS&at=0001-01-01",
+                                  "/console/reports/monthly?at=9999-12-31", "/console/reports/weekly.xlsx?at=9999-12-31"])
+async def test_days_out_of_range_are_refused_not_a_500(client, ctx, clock, path):
+    clock.set(local(2026, 11, 18, 10, 0))
+    await login(client, "centre-qs")
+    assert (await client.get(path)).status == 400
