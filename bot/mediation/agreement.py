@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clocks, notify, rating
-from bot.lifecycle import STATUS_NAMES, Status, can_move
+from bot.lifecycle import CONFIRMATION_NAMES, STATUS_NAMES, Status, can_move
 from bot.mediation.common import (
     ROLE_NAMES,
     committee_name,
@@ -25,7 +25,7 @@ from bot.mediation.common import (
     tell_parties,
     tell_staff,
 )
-from bot.mediation.text import amount_fen, deadline, labelled, parse_date
+from bot.mediation.text import amount_fen, deadline, decision_day, labelled
 from bot.message import Push
 from bot.settings import Settings
 from storage.lifecycle import AgreementForm, Confirmation, EventKind, Performance, PushKind, TimerKind
@@ -267,9 +267,15 @@ async def confirmation_decision(ctx: "AppContext", uow: "UnitOfWork", actor: "Ac
         return f"请写：确认结果 {case.number} 受理/确认/驳回 文号 日期"
     if agreement.confirmation == Confirmation.NONE:
         return f"{agreement.number} 还没有登记司法确认申请（申请确认 {case.number} 法院）。"
+    if agreement.confirmation in (Confirmation.CONFIRMED, Confirmation.REFUSED):
+        # the court has ruled: a ruling is not taken back by a second message (it went 确认 → 驳回 → 受理)
+        return (f"{agreement.number} 已记录法院裁定（{CONFIRMATION_NAMES[agreement.confirmation]}），不能再改。"
+                "如记错了，请联系综治中心更正。")
     rest = note[len(word):].strip()
     today = uow.now.astimezone(ZoneInfo(ctx.settings.timezone)).date()
-    day, rest = parse_date(rest, today, ahead=False)
+    day, rest, wrong = decision_day(rest, today)
+    if wrong:
+        return f"{wrong}，请写法院作出决定的日期，例如 {today.isoformat()}。"
     if day is not None and day > today:
         return f"裁定日期 {day.isoformat()} 还没到，请写法院作出决定的日期。"
     applied = agreement.confirm_applied_at

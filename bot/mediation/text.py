@@ -101,9 +101,27 @@ def parse_date(text: str, today: date, ahead: bool = True) -> tuple[date | None,
         return None, text
     if not m.group(1) and ahead and day < today:
         day = date(year + 1, day.month, day.day)
-    elif not m.group(1) and not ahead and day > today:
+    elif not m.group(1) and not ahead and (day - today).days > 31:
+        # a decision already made: last year's, unless it is days ahead ("12月6日" on the 5th is
+        # tomorrow, not a year ago: "not yet", not "before the application")
         day = date(year - 1, day.month, day.day)
     return day, (text[: m.start()] + " " + text[m.end():]).strip()
+
+
+_DAY_WORDS = {"今天": 0, "昨天": -1, "前天": -2}
+
+
+def decision_day(text: str, today: date) -> tuple[date | None, str, str]:
+    """A court decision's day as written ('2026-12-03', '12月3日', '昨天'), the text left, and
+    what is wrong with it ('' when nothing is): a day that does not exist is said so."""
+    for word, delta in _DAY_WORDS.items():
+        if word in text:
+            return today + timedelta(days=delta), text.replace(word, " ").strip(), ""
+    m = _DATE.search(text)
+    day, rest = parse_date(text, today, ahead=False)
+    if m and day is None:
+        return None, text, f"日期“{m.group(0).strip()}”不存在"
+    return day, rest, ""
 
 
 def video_link(text: str) -> tuple[str, str]:

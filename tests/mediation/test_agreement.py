@@ -344,3 +344,21 @@ async def test_the_signatures_and_the_date_share_a_page(ctx, bot, clock, tmp_pat
         if "2026年12月3日" in page.replace(" ", ""):
             text = page.replace(" ", "")
             assert "第三人（签名或盖章）" in text and "人民调解员（签名）" in text, page
+
+
+async def test_a_court_ruling_stands_and_its_day_must_exist(ctx, bot, clock):
+    """A trial's 确认结果 took "2027-02-30" and the word "昨天" as dates, and went 确认 → 驳回 → 受理
+    (the applicant was told both rulings); "12月6日" on the 5th was read as a year ago."""
+    clock.set(local(2026, 12, 3, 10, 0))
+    number, staff, respondent = await mediated(ctx, bot, clock)
+    await staff.say(AGREEMENT.format(n=number))
+    await staff.say(f"申请确认 {number} 青山县人民法院")
+    assert "不存在" in await staff.last(f"确认结果 {number} 确认 （2026）青0101民特1号 2027-02-30")
+    assert "还没到" in await staff.last(f"确认结果 {number} 确认 （2026）青0101民特1号 12月4日")
+    reply = await staff.last(f"确认结果 {number} 确认 （2026）青0101民特1号 今天")
+    assert "确认协议有效" in reply, reply
+    reply = await staff.last(f"确认结果 {number} 驳回 （2026）青0101民特2号 今天")
+    assert "不能再改" in reply, reply
+    async with ctx.db.session() as s:
+        a = await MediationStore(s, now=clock.now()).latest_agreement((await case_of(ctx, number)).id)
+    assert a.confirmation == Confirmation.CONFIRMED and a.confirm_decided_on == "2026-12-03", (a.confirmation, a.confirm_decided_on)
