@@ -297,7 +297,8 @@ async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str,
     # (they are not bound to a level: "一个案件、一名领导……一抓到底")
     stay = [Choice(s, "继续办理") for s in (ctx.registry.staff.get(a) for a in case.assignees or [])
             if s is not None and s.role in ("committee", "leader_on_duty")]
-    choices = handlers_at(ctx.registry, case.place_code, level) + stay
+    # the next level hears why it came up (the card said only whose it was)
+    choices = [Choice(c.staff, f"{c.why}；上报原因：{reason}") for c in handlers_at(ctx.registry, case.place_code, level)] + stay
     await assign(ctx, uow, case, choices, actor, title=f"上报到{LEVEL_NAMES[level]}", reason=reason)
     await notify.status_changed(ctx, uow, case, note=reason)
     return level

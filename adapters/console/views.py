@@ -136,7 +136,7 @@ def event_text(e: CaseEvent, registry: Registry) -> str:
 FIELD_NAMES = {"contact": "联系电话", "contact_note": "联系提醒", "description": "情况描述", "risk": "风险", "risk_reasons": "风险",
                "place_code": "地点", "type": "类型", "reporter_name": "反映人姓名", "parties": "当事人",
                "level": "办理层级", "media": "材料", "satisfaction": "满意度", "source": "解纷码",
-               "status": "状态"}
+               "status": "状态", "name": "姓名", "address": "住址", "kind": "类别", "representative": "法定代表人"}
 
 
 def timeline(events: Sequence[CaseEvent], case: Case, registry: Registry, settings: Settings,

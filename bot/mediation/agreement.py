@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from bot.uow import UnitOfWork
 
 
+MAX_AMOUNT_FEN = 100_000_000 * 100      # a hundred million yuan: more is a typing slip
 DECISION_WORDS = {"受理": Confirmation.ACCEPTED, "已受理": Confirmation.ACCEPTED, "确认": Confirmation.CONFIRMED,
                   "确认有效": Confirmation.CONFIRMED, "有效": Confirmation.CONFIRMED, "驳回": Confirmation.REFUSED,
                   "不予确认": Confirmation.REFUSED, "无效": Confirmation.REFUSED}
@@ -109,6 +110,10 @@ async def agree(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case
         return f"履行期限“{fields['due']}”已过，请写今天以后的日期，或“10个工作日”“30日内”。"
     if re.search(r"^\s*[-－—负]", fields.get("amount", "")):
         return f"协议金额“{fields['amount']}”不能是负数：请写应支付的金额，例如“金额：1500元”。"
+    if amount_fen(fields.get("amount", "")) > MAX_AMOUNT_FEN:
+        return f"协议金额“{fields['amount']}”超过一亿元，请核对后再写（人民调解的协议金额一般远小于此）。"
+    if fields.get("due") and re.match(r"^\s*[0０]+\s*(?:个)?(?:工作)?(?:日|天)", fields["due"]):
+        return "履行期限不能是0天：请写“10个工作日”“30日内”或具体日期。"
     store = await store_of(uow)
     applicant = await ensure_applicant(ctx, uow, case, actor.key)
     others = [p for p in await store.parties(case.id) if p.id != applicant.id]

@@ -11,7 +11,7 @@ from bot import notify, routing
 from bot.lifecycle import Status
 from bot.mediation.common import store_of, tell_staff
 from nlp.reading import TYPE_NAMES
-from storage.lifecycle import EventKind, PushKind, Risk
+from storage.lifecycle import EventKind, Performance, PushKind, Risk
 from storage.models import Case, FollowUp
 from storage.registry import StaffInfo
 
@@ -37,6 +37,21 @@ async def follow_up(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: 
     cases = await uow.cases()
     await cases.event(case, EventKind.FOLLOW_UP_VISIT, actor.key, what="done", visit=visit.id,
                       performed=performed_, satisfied=satisfied, risk=visit.risk)
+    # what the visit found is the agreement's performance too (the record said 已履行 while the
+    # visit found it not performed, and the dashboard counted it performed on time)
+    agreement = await store.latest_agreement(case.id)
+    if agreement is not None:
+        found = (Performance.PERFORMED if performed_ else
+                 Performance.PARTLY if re.search(r"部分履行", note) else Performance.NOT_PERFORMED)
+        contradicts = (found == Performance.PERFORMED) != (agreement.performance == Performance.PERFORMED)
+        # an overdue or not-performed record found not performed stands as it is
+        if contradicts and not (found != Performance.PERFORMED and agreement.performance not in
+                                (Performance.PERFORMED, Performance.PENDING)):
+            before, agreement.performance = agreement.performance, found
+            if found == Performance.PERFORMED:
+                agreement.performed_at = agreement.performed_at or uow.now
+            await cases.event(case, EventKind.PERFORMANCE, actor.key, agreement=agreement.number, before=before,
+                              after=found, on_time=False, text="回访核实")
     if not risk:
         done, pleased = ("已履行" if performed_ else "未履行"), ("满意" if satisfied else "不满意")
         return f"已记录 {case.number} 的回访：{done}，{pleased}，无遗留风险。"

@@ -47,7 +47,7 @@ async def schedule(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: C
     remind = session_reminder_at(ctx, when, uow.now)
     if remind is not None:
         await store.add_timer(case.id, TimerKind.SESSION_REMINDER, session.id, remind)
-    where = f"视频调解：{video}" if video else place
+    where = f"视频调解（{video}）" if video else place
     text = (f"案件 {case.number} 的调解会定于 {local_time(ctx, when)} 举行，地点：{where}。"
             "请准时参加，如不能参加请回复说明。")
     told = await tell_parties(ctx, uow, case, text, f"session:{case.number}:{session.id}")
@@ -92,7 +92,10 @@ async def record_session(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", c
         return ("请按项目写笔录，例如：\n笔录 " + case.number + "\n到场：双方当事人、调解员\n争议焦点：……\n"
                 "申请人：……\n被申请人：……\n方案：……\n下一步：……")
     store = await store_of(uow)
-    session = next((s for s in reversed(await store.sessions(case.id)) if s.recorded_at is None), None)
+    # the latest session held and not yet recorded (one still to come is not "held": a trial's
+    # 笔录 was filed against a meeting five days ahead)
+    session = next((s for s in reversed(await store.sessions(case.id))
+                    if s.recorded_at is None and (s.starts_at is None or s.starts_at <= uow.now)), None)
     if session is None:
         session = await store.add_session(case.id, starts_at=uow.now, place="", video_url="", scheduled_by=actor.key)
     session.record = record

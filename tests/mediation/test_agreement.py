@@ -270,8 +270,12 @@ async def test_what_happens_after_the_agreement_reaches_the_parties_and_the_figu
     await staff.say(f"履行 {number} 未履行 对方说没钱")
     told = [p for p in (await outbox(ctx, "test"))[before:] if p.user == "resident-1"]
     assert told and "未履行" in told[0].text and "法院" in told[0].text, [p.text for p in told]
+    await staff.say(f"履行 {number} 已履行")                   # recorded as performed, then the visit finds otherwise
     reply = await staff.last(f"回访 {number} 未履行 不满意 风险 对方拒付，申请人扬言要去县政府上访")
     assert "重新进入调解" in reply
+    async with ctx.db.session() as s:
+        a = await MediationStore(s, now=clock.now()).latest_agreement((await case_of(ctx, number)).id)
+    assert a.performance == "not_performed", a.performance
     case = await case_of(ctx, number)
     assert case.risk == "red", (case.risk, case.risk_reasons)
     assert [p for p in await outbox(ctx, "wecom_app") if p.kind == "alert" and p.user == "GaoZhenHua"]
@@ -362,3 +366,18 @@ async def test_a_court_ruling_stands_and_its_day_must_exist(ctx, bot, clock):
     async with ctx.db.session() as s:
         a = await MediationStore(s, now=clock.now()).latest_agreement((await case_of(ctx, number)).id)
     assert a.confirmation == Confirmation.CONFIRMED and a.confirm_decided_on == "2026-12-03", (a.confirmation, a.confirm_decided_on)
+
+
+async def test_absurd_sums_and_no_time_to_perform_are_refused_and_a_record_is_of_a_meeting_held(ctx, bot, clock):
+    """A trial's agreement of 99,999,999,999元 and 履行期限 0个工作日 were accepted, and a 笔录 was
+    filed against a meeting five days ahead."""
+    clock.set(local(2026, 12, 3, 10, 0))
+    number, staff, respondent = await mediated(ctx, bot, clock)
+    assert "超过一亿" in await staff.last(AGREEMENT.format(n=number).replace("1500元", "９９９９９９９９９９９元"))
+    assert "0天" in await staff.last(AGREEMENT.format(n=number).replace("5个工作日", "0个工作日"))
+    await staff.say(f"会谈 {number} 12月8日下午3点 村调解室")
+    await staff.say(f"笔录 {number}\n到场：双方\n争议焦点：噪音")
+    async with ctx.db.session() as s:
+        sessions = await MediationStore(s, now=clock.now()).sessions((await case_of(ctx, number)).id)
+    planned = [x for x in sessions if x.starts_at > clock.now()]
+    assert planned and all(x.recorded_at is None for x in planned)
