@@ -36,7 +36,9 @@ _SURNAMES = frozenset(
 # words that make a party label a relation or a role, not a person's name ("楼上那家", "邻居", "王老板")
 _NOT_A_NAME = re.compile(r"邻居|楼上|楼下|隔壁|对门|对面|那家|这家|一家|家里|老板|物业|公司|房东|房客|租客|老公|老婆|"
                          r"丈夫|妻子|儿子|女儿|父亲|母亲|爸|妈|哥|姐|弟|妹|叔|婶|舅|姨|姑|爷|奶|师傅|老师|医生|医院|"
-                         r"村委|社区|政府|单位|厂|店|工地|开发商|包工头|司机|对方|某")
+                         r"村委|社区|政府|单位|厂|店|工地|开发商|包工头|司机|对方|某|"
+                         # a business is no person ("麻将馆" was masked as 麻**)
+                         r"馆|场|站|院|所|公司|超市|诊所|作坊|中心|银行|学校|酒楼|饭庄|农庄")
 
 
 def mask_phone(phone: str) -> str:

@@ -90,6 +90,7 @@ _OWN = re.compile(rf"(?:我叫|我的名字(?:是|叫)|本人(?:叫|是)?|俺叫
 # anyone's name, for masking: after a relation, a role or "叫", "是", "的" ("借钱的是俺村的刘二柱",
 # "俺对象张建军", "老大叫王富贵")
 _ANY_NAME = re.compile(rf"(?:叫|名叫|的是|村的|组的|村里的|同村|本村|同组|借给|对象|老公|老婆|丈夫|妻子|媳妇|儿子|女儿|闺女|哥哥|姐姐|弟弟|妹妹|"
+
                        rf"同事|朋友|老乡|工友|邻居|亲戚|同学|合伙人|房东|租客|老板|村民|村里的)({_GIVEN})")
 
 
@@ -107,9 +108,15 @@ def own_name(text: str) -> str:
     return name[:-1] if name.endswith("的") else name
 
 
+# a neighbour by name ("隔壁李四"): a name to mask, not a form of address ("隔壁张大妈", "隔壁王家")
+_NEIGHBOUR_NAME = re.compile(rf"(?:隔壁|楼上|楼下|对门|对面)({_GIVEN})")
+_ADDRESSED = re.compile(r"(?:大妈|大爷|奶奶|爷爷|阿姨|大叔|大婶|大哥|大姐|家|叔|婶|嫂)$")
+
+
 def person_names(text: str) -> set[str]:
     """The full names of people a text names, the writer's own among them (to mask)."""
     found = {own_name(text)} | {m.group(1) for m in _ANY_NAME.finditer(text)}
+    found |= {m.group(1) for m in _NEIGHBOUR_NAME.finditer(text) if not _ADDRESSED.search(m.group(1))}
     for m in _PERSON.finditer(text):
         found.add(m.group(1) or m.group(2))
     names = {n[:-1] if n.endswith("的") else n for n in found}

@@ -82,6 +82,15 @@ def test_names_written_in_traditional_characters_are_masked():
     assert mask_text("歐陽娜娜說", names=("欧阳娜娜",)) == "歐陽**說"
 
 
+def test_a_neighbour_by_name_is_masked_and_a_business_is_not():
+    """A trial's centre alert card showed "隔壁李四" unmasked; `jiefen cases` masked the business
+    "麻将馆" as 麻**."""
+    from bot.privacy import mask_party
+    assert mask_text("隔壁李四拿刀砍人") == "隔壁李*拿刀砍人"
+    assert mask_text("隔壁张大妈说") == "隔壁张大妈说"
+    assert mask_party("麻将馆") == "麻将馆" and mask_party("张三") == "张*"
+
+
 def test_no_phone_number_reaches_a_log_line(caplog):
     log = logging.getLogger("jiefen.test-privacy")
     log.addFilter(MaskingFilter())
