@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 ROLE_NAMES = {"grid_worker": "网格员", "mediator": "调解员", "committee": "专业调解委员会调解员",
               "leader_on_duty": "包案领导", "centre": "综治中心"}
 LEVEL_WORDS = {"town": "乡镇（街道）", "county": "县里", "village": "村里", "community": "社区"}
+def relayed(case: Case) -> bool:
+    """A case posted in a work group or forwarded for a resident: its reporter of record is the
+    one who relayed it (a grid worker, an operator), who does not rate the result."""
+    return (case.source or "").startswith("group:")
+
+
 RATE_QUESTION = ("请为这次处理打个分：回复 1-5（5 表示非常满意，1 表示很不满意）。"
                  "如果问题其实没有解决，请回复“没解决”，我们会继续办理。")
 
@@ -96,7 +102,9 @@ async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note:
         text = f"案件 {n} 已由{who(ctx, case, by)}接手，正在调解，有进展会告诉您。"
     elif case.status == Status.RESOLVED:
         result = f"案件 {n} 已调解办结。处理结果：{shorten(note, 200) or '已化解'}"
-        await tell(ctx, uow, case, f"{result}\n{RATE_QUESTION}", "final", others=f"案件 {n} 已调解办结。")
+        # a relay's poster is a worker, not the resident: no score asked of them for their own work
+        asked = result if relayed(case) else f"{result}\n{RATE_QUESTION}"
+        await tell(ctx, uow, case, asked, "final", others=f"案件 {n} 已调解办结。")
         return
     elif case.status == Status.ESCALATED:
         text = f"案件 {n} 已上报到{LEVEL_WORDS.get(case.level, '上级')}处理，由{who(ctx, case)}负责。"

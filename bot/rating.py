@@ -29,6 +29,8 @@ async def ask(ctx: "AppContext", uow: "UnitOfWork", case: "Case") -> None:
     """Put the reporter's conversation on the rating step, unless they are in the middle of
     another report (the question still reaches them in the result push). Written in the
     staff member's transaction, under the reporter's lock, so it commits with the result."""
+    if notify.relayed(case):
+        return                  # the worker who relayed it does not rate their own work
     key = f"{case.channel}:{case.reporter}"
     async with ctx.state.lock("conv:" + key, ttl=30, wait=20):
         store = await uow.conversations()
@@ -89,4 +91,4 @@ async def last_unrated(uow: "UnitOfWork", channel: str, user: str) -> "Case | No
     """The account's latest case waiting for its rating (resolved, not yet closed)."""
     store = await uow.cases()
     return next((c for c in await store.by_reporter(channel, user, limit=5)
-                 if c.status == "resolved"), None)
+                 if c.status == "resolved" and not notify.relayed(c)), None)

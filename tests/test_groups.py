@@ -369,3 +369,21 @@ async def test_a_relay_waiting_for_a_phone_does_not_collect_the_posters_later_po
         texts = [e.data.get("text", "") for e in (await s.scalars(
             select(CaseEvent).where(CaseEvent.case_id == first.id, CaseEvent.kind == "message_in"))).all()]
     assert not any("农药" in t for t in texts), texts
+
+
+async def test_a_worker_is_not_asked_to_rate_the_case_they_relayed(robot, gctx):
+    """A trial's grid worker relayed a case, closed another herself, and her "3" in the robot's
+    chat rated the one she had closed: staff rated their own work."""
+    from bot.case_actions import Action, Actor, perform
+    await robot.post("柳林村王奶奶反映隔壁天天往她家门口倒垃圾，她电话13900001111")
+    [case] = await all_cases(gctx)
+    async with gctx.uow() as uow:
+        c = await (await uow.cases()).get_for_update(case.number)
+        await perform(gctx, uow, Actor(gctx.registry.staff["centre-qs"], via="console"), c, Action.RESOLVE,
+                      "已协商，隔壁不再倒垃圾")
+    async with gctx.db.session() as s:
+        finals = (await s.scalars(select(OutboxItem).where(OutboxItem.kind == "final"))).all()
+    assert finals and not any("打个分" in f.text for f in finals), [f.text for f in finals]
+    reply = (await robot.post("3", chat=None))["stream"]["content"]
+    [case] = await all_cases(gctx)
+    assert case.satisfaction is None and case.status == "resolved", (case.satisfaction, case.status, reply)
