@@ -77,19 +77,34 @@ _ASKS_AFTER = re.compile(r"(?:处理|解决|办|管)(?:了|好了|完了)?(?:没
 _EARLIER = re.compile(r"(?:那个|那件|上次|之前|前几天|上回|前天|昨天报的|报过的).{0,12}?(?:事|案子|案件|情况)")
 
 
-async def _case_asked_about(ctx: AppContext, uow: UnitOfWork, body: str, turn: Turn) -> str | None:
+async def _case_asked_about(ctx: AppContext, uow: UnitOfWork, body: str, turn: Turn,
+                            message: Message) -> str | None:
     """A post asking how a case stands: its status and who has it (what the group saw when it
-    was opened, no more); None when the post asks nothing of the kind."""
+    was opened, no more), for a case of the group's area, posted in it or by the asker; None
+    when the post asks nothing of the kind."""
     number = canonical_number(body, ctx.settings.case_number_prefix)
     if number:
         case = await (await uow.cases()).get(number)
-        if case is None:
-            return f"没有编号为 {number} 的案件，请核对编号（在登记时的回复里）。"
+        if case is None or not _of_this_group(ctx, case, message):
+            # anyone in any group tried numbers in turn and learned who held a family-violence case
+            return f"没有找到本群范围内编号为 {number} 的案件，请核对编号，或向经办人、综治中心查询。"
         turn.case_numbers.add(case.number)
         return f"{case.number}：{STATUS_NAMES.get(case.status, case.status)}，由{holders(case, ctx.registry)}。"
     if (asks_progress(body) or _ASKS_AFTER.search(body)) and _EARLIER.search(body):
         return "请带上案件编号查询，例如“JF261123-001 怎么样了”（编号在登记时的回复里）。"
     return None
+
+
+def _of_this_group(ctx: AppContext, case: Case, message: Message) -> bool:
+    """A case the group may hear about: posted by the asker or in this group, or at a place of
+    the group's area (a mapped group)."""
+    if (case.channel, case.reporter) == (message.channel, message.user):
+        return True
+    group = ctx.registry.group_for_chat(message.chat)
+    if (case.source or "") in (f"group:{message.chat}", f"group:{group.id}" if group else ""):
+        return True
+    return group is not None and bool(group.place) and bool(case.place_code) \
+        and case.place_code in ctx.registry.subtree(group.place)
 
 
 @router.message()
@@ -98,7 +113,7 @@ async def on_group_post(message: Message, ctx: AppContext, conversation: Convers
     if not body:
         return GROUP_HELP if message.mentioned else None
     if not forwarded and message.mentioned and len(body) <= 40:
-        asked = await _case_asked_about(ctx, uow, body, turn)
+        asked = await _case_asked_about(ctx, uow, body, turn, message)
         if asked is not None:
             return asked
     reading: Reading = await ctx.reader.read(body)

@@ -387,3 +387,16 @@ async def test_a_worker_is_not_asked_to_rate_the_case_they_relayed(robot, gctx):
     reply = (await robot.post("3", chat=None))["stream"]["content"]
     [case] = await all_cases(gctx)
     assert case.satisfaction is None and case.status == "resolved", (case.satisfaction, case.status, reply)
+
+
+async def test_a_case_is_told_about_only_in_its_own_groups(robot, gctx):
+    """A trial's stranger in an unmapped group tried numbers in turn and was told who held each
+    case (a family-violence case's committee among them)."""
+    await robot.post("3组王大爷反映隔壁装修天天吵到半夜，他电话13812345678")
+    [case] = await all_cases(gctx)
+    content = (await robot.post(f"{case.number} 怎么样了", user="stranger-1", chat="wrkUnmappedGroup99"))["stream"]["content"]
+    assert "没有找到" in content and "已受理" not in content, content
+    content = (await robot.post(f"{case.number} 怎么样了", user="gw-other", chat=TAOYUAN_GROUP))["stream"]["content"]
+    assert "没有找到" in content, content                       # another village's group
+    content = (await robot.post(f"{case.number} 怎么样了", user="gw-other", chat=LIULIN_GROUP))["stream"]["content"]
+    assert "已受理" in content, content                          # its own group
