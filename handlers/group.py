@@ -15,7 +15,7 @@ from bot.message import Message, Push
 from bot.middlewares import Turn
 from bot.uow import UnitOfWork
 from handlers import relays
-from nlp import Reading
+from nlp import Reading, find_phones
 from nlp.intents import asks_progress
 from nlp.parties import find_party
 from storage.cases import NewCase, canonical_number
@@ -95,6 +95,24 @@ async def _case_asked_about(ctx: AppContext, uow: UnitOfWork, body: str, turn: T
     return None
 
 
+async def _phone_for_a_relay(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                             body: str, turn: Turn) -> str | None:
+    """"JF… 反映人电话139…" or "赵婶电话是139…" from the poster of relays waiting for a phone: the
+    number onto the case it names (it was answered with the case's status and dropped)."""
+    phones = find_phones(body)
+    if not phones or len(body) > 60:
+        return None
+    pending = await relays.waiting(ctx, uow, message)
+    number = canonical_number(body, ctx.settings.case_number_prefix)
+    named = [c for c in pending if (number and c.number == number)
+             or (not number and c.reporter_name and c.reporter_name in body)]
+    if len(named) != 1:
+        return None
+    await relays.give_phone(ctx, uow, conversation, message, named[0], phones[0])
+    turn.case_numbers.add(named[0].number)
+    return f"已记到案件 {named[0].number}。电话等个人信息请尽量在与我的单聊里发。"
+
+
 def _of_this_group(ctx: AppContext, case: Case, message: Message) -> bool:
     """A case the group may hear about: posted by the asker or in this group, or at a place of
     the group's area (a mapped group)."""
@@ -112,6 +130,9 @@ async def on_group_post(message: Message, ctx: AppContext, conversation: Convers
     body, forwarded, speaker = read_post(message)
     if not body:
         return GROUP_HELP if message.mentioned else None
+    given = await _phone_for_a_relay(ctx, uow, conversation, message, body, turn)
+    if given is not None:
+        return given
     if not forwarded and message.mentioned and len(body) <= 40:
         asked = await _case_asked_about(ctx, uow, body, turn, message)
         if asked is not None:

@@ -400,3 +400,17 @@ async def test_a_case_is_told_about_only_in_its_own_groups(robot, gctx):
     assert "没有找到" in content, content                       # another village's group
     content = (await robot.post(f"{case.number} 怎么样了", user="gw-other", chat=LIULIN_GROUP))["stream"]["content"]
     assert "已受理" in content, content                          # its own group
+
+
+async def test_a_phone_given_with_the_case_or_the_person_reaches_that_relay(robot, gctx):
+    """A trial's "JF… 反映人电话139…" in the group got the case's status and the number was
+    dropped; "赵婶电话是139…" was refused though 赵婶 named one waiting relay."""
+    await robot.post("转：李师傅说工地老板欠了他三个月工钱")
+    await robot.post("转：赵婶说隔壁天天往她家门口倒垃圾")
+    wages, rubbish = sorted(await all_cases(gctx), key=lambda c: c.id)
+    content = (await robot.post(f"{wages.number} 反映人电话13698765432"))["stream"]["content"]
+    assert wages.number in content and "已记到" in content, content
+    content = (await robot.post("赵婶电话是13611112222"))["stream"]["content"]
+    assert rubbish.number in content, content
+    wages, rubbish = sorted(await all_cases(gctx), key=lambda c: c.id)
+    assert (wages.contact, rubbish.contact) == ("13698765432", "13611112222")
