@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from nlp.normalize import normalize
 from nlp.parties import businesses, find_party, is_business, surnames_named
 from nlp.reading import NOT_A_DISPUTE, Reading
-from nlp.slots import cn_number
+from nlp.slots import cn_number, find_phones
 
 _STRIP = re.compile(r"[\s，。！？；：、,.!?;:\d]+")
 # words that carry no identity of a dispute
@@ -221,6 +221,7 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
     mine = identities(reading.text)
     relative = _relative_party(reading.text)
     named = businesses(normalize(reading.text))
+    callers = set(find_phones(reading.text))
     # the place is the same already: its name in both texts is no likeness of the matters
     where = tuple(sorted({w for p in reading.places for w in (p.name, p.matched) if len(w) >= 2}, key=len, reverse=True))
     for c in cands:
@@ -232,7 +233,9 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
         # with one 物业公司 or one shop stay theirs: a lift and a parking fee are two disputes)
         same_business = c.type == "environment" and \
             any(a in b or b in a for a in named for b in businesses(normalize(c.text)))
-        if c.reporter != reporter and relative and _relative_party(c.text) \
+        # the same caller's number in both (a hotline's operators each reworded one call: three cases)
+        same_caller = bool(callers) and bool(callers & set(find_phones(c.text)))
+        if c.reporter != reporter and relative and _relative_party(c.text) and not same_caller \
                 and not _shares(mine, theirs, ("person", "room")):
             continue            # two writers' "楼上": two households, even in one building
         s = similarity(reading.text, c.text, where)
@@ -241,7 +244,7 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
         if _shares(mine, theirs):           # the same person or building, told in other words
             s = min(1.0, s + 0.1)
         thr = same_reporter_threshold if c.reporter == reporter else threshold
-        if same_business:
+        if same_business or same_caller:
             s = max(s, thr)
         if s >= thr:
             scored.append((s, c))
