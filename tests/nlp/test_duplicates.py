@@ -188,6 +188,6 @@ def test_the_words_every_report_says_do_not_make_two_matters_one(u, first, secon
 def test_the_same_callers_number_in_two_tellings_is_one_dispute(u):
     """Three hotline operators each reworded one call (the caller's number in each): three cases."""
     first = "南湖社区3栋有人在楼道堆垃圾，臭味很大，来电人13811112222"
-    again = u.read("来电人13811112222反映南湖社区三栋楼道里垃圾没人清，味道熏人")
+    again = u.read("13811112222来电：南湖社区3号楼过道里杂物成堆，影响通行，请物业清理")
     m = find_duplicate(again, "NH01", "op8", NOW, [case("A", first, typ=again.type, place="NH01", reporter="op7")])
     assert m is not None and m.number == "A"
