@@ -137,6 +137,18 @@ async def on_group_post(message: Message, ctx: AppContext, conversation: Convers
         asked = await _case_asked_about(ctx, uow, body, turn, message)
         if asked is not None:
             return asked
+    items = enumerated(body)
+    if len(items) >= 2:
+        # "今天收到三件事：1.柳林村… 2.桃源村… 3.石桥村…": three relays, each to its own people
+        # (they were one case of the first village, the other two matters lost)
+        answers = []
+        for i, item in enumerate(items, 1):
+            item_reading: Reading = await ctx.reader.read(item)
+            if item_reading.is_dispute:
+                answers.append(f"{i}. " + await _open_relay(ctx, uow, conversation, message, item, item_reading,
+                                                            forwarded, "", turn, part=f":{i}"))
+        if answers:
+            return "\n".join(answers)
     reading: Reading = await ctx.reader.read(body)
     if not reading.is_dispute:
         if message.mentioned and not forwarded and (reading.phones or reading.other_phones):
@@ -151,6 +163,31 @@ async def on_group_post(message: Message, ctx: AppContext, conversation: Convers
             if pending:
                 return "电话请在与我的单聊中回复，并带上案件编号（如“JF261123-001 138…”）。"
         return GROUP_HELP if message.mentioned and not forwarded else None
+    return await _open_relay(ctx, uow, conversation, message, body, reading, forwarded, speaker, turn)
+
+
+# a numbered list of matters: "1." "1、" "（1）" "①" "一、"
+_ITEM = re.compile(r"(?:^|(?<=[\s，,。；;：:!！?？]))(?:[（(]?([1-9])[)）.、．]|([①-⑨])|([一二三四五六七八九])、)")
+
+
+def enumerated(body: str) -> list[str]:
+    """The items of a numbered list (1, 2, 3… in order), or [] when the post is not one."""
+    marks: list[re.Match[str]] = []
+    for m in _ITEM.finditer(body):
+        n = int(m.group(1)) if m.group(1) else (ord(m.group(2)) - ord("①") + 1 if m.group(2)
+                                                 else "一二三四五六七八九".index(m.group(3)) + 1)
+        if n == len(marks) + 1:
+            marks.append(m)
+    if len(marks) < 2:
+        return []
+    ends = [m.start() for m in marks[1:]] + [len(body)]
+    items = [body[m.end():e].strip(" ，,。；;") for m, e in zip(marks, ends, strict=True)]
+    return items if all(len(i) >= 6 for i in items) else []
+
+
+async def _open_relay(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, body: str,
+                      reading: Reading, forwarded: bool, speaker: str, turn: Turn, part: str = "") -> str:
+    """A relayed matter: joined to the open case it repeats, or a case of its own, routed."""
     group = ctx.registry.group_for_chat(message.chat)
     best = reading.places[0] if reading.places and reading.places[0].score >= ctx.settings.place_match_threshold else None
     place = best.code if best else (group.place if group else None)
@@ -165,7 +202,7 @@ async def on_group_post(message: Message, ctx: AppContext, conversation: Convers
         parties.append({"role": "complainant", "name": speaker})
     # a worker relays someone ("王大爷反映…，他电话138…"): the "他" is the resident to call back
     phones = reading.phones or reading.other_phones
-    new = NewCase(intake_key=f"group:{message.channel}:{message.chat}:{message.msg_id or uow.now.isoformat()}",
+    new = NewCase(intake_key=f"group:{message.channel}:{message.chat}:{message.msg_id or uow.now.isoformat()}{part}",
                   type=reading.type, risk=reading.risk, place_code=place, channel=message.channel,
                   reporter=message.user, description=body, contact=phones[0] if phones else "",
                   reporter_name=speaker, parties=tuple(parties), risk_reasons=reading.risk_reasons,

@@ -414,3 +414,14 @@ async def test_a_phone_given_with_the_case_or_the_person_reaches_that_relay(robo
     assert rubbish.number in content, content
     wages, rubbish = sorted(await all_cases(gctx), key=lambda c: c.id)
     assert (wages.contact, rubbish.contact) == ("13698765432", "13611112222")
+
+
+async def test_several_matters_in_one_post_are_several_cases(robot, gctx):
+    """A trial's "今天收到三件事：1.柳林村… 2.桃源村… 3.石桥村…" was one case of 柳林村; the
+    other two villages' people never heard of their matters."""
+    content = (await robot.post("今天收到三件事：1.柳林村刘婶说隔壁天天往她家门口倒垃圾 "
+                                "2.桃源村有人占了村道修猪圈 3.石桥村周师傅说包工头欠他工钱8000元"))["stream"]["content"]
+    cases = sorted(await all_cases(gctx), key=lambda c: c.id)
+    assert [c.place_code for c in cases] == ["DX01", "DX02", "DX03"], ([c.place_code for c in cases], content)
+    assert all(c.number in content for c in cases)
+    assert cases[2].type == "labour"
