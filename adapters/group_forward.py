@@ -88,9 +88,11 @@ class GroupForwardChannel(ChannelBase):
                           msg_id=f"{fields['platform']}:{fields['msg_id'] or given[:32]}",
                           mentioned=post.get("mentioned", True), sender_name=sender.get("name", ""),
                           created_at=self.ctx.clock.now(), raw=post)
-        answer = await self.handlings.answer(message, WAIT)
+        answer = await self.handlings.answer(message, WAIT, same_words=True)
         if answer.unavailable:
             return web.json_response({"error": "busy, send the post again"}, status=503)
+        if answer.conflict:
+            return web.json_response({"error": "msg_id already used for another post"}, status=409)
         return web.json_response({"reply": "\n".join(r.text for r in answer.replies) or None,
                                   "queued": answer.later})
 

@@ -25,6 +25,7 @@ class Answer:
     later: bool = False          # past the deadline: the replies follow (outbox, or kept for a refresh)
     unavailable: bool = False    # answer non-200: the channel sends the message again
     item_id: int | None = None   # the inbox row (where a kept answer can be read later)
+    conflict: bool = False       # an id used before for other words: not a retry, not handled
 
     @property
     def text(self) -> str:
@@ -39,13 +40,17 @@ class Handlings:
         self.tasks: set[asyncio.Task] = set()
 
     async def answer(self, message: Message, deadline: float, work: Work | None = None, *,
-                     keep_late: bool = False) -> Answer:
+                     keep_late: bool = False, same_words: bool = False) -> Answer:
         """`keep_late`: a late answer stays with the inbox row (the channel fetches it later,
-        as WeCom's stream refresh does) instead of going through the outbox."""
+        as WeCom's stream refresh does) instead of going through the outbox. `same_words`: a
+        message whose id was used before for other words is a conflict, not the retry it
+        would be taken for (a forward's reused id silently dropped a new report)."""
         try:
             ticket = await self.ctx.inbox.accept(message)
         except Unavailable:
             return Answer(unavailable=True)
+        if same_words and not ticket.fresh and (ticket.row.message or {}).get("text") != message.text:
+            return Answer(conflict=True, item_id=ticket.row.id)
         waiter = Waiter()
         task = asyncio.get_running_loop().create_task((work or self.ctx.inbox.run)(ticket, waiter))
         self.tasks.add(task)

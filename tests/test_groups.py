@@ -425,3 +425,16 @@ async def test_several_matters_in_one_post_are_several_cases(robot, gctx):
     assert [c.place_code for c in cases] == ["DX01", "DX02", "DX03"], ([c.place_code for c in cases], content)
     assert all(c.number in content for c in cases)
     assert cases[2].type == "labour"
+
+
+async def test_a_forward_id_used_again_for_another_post_is_a_conflict(robot, gctx):
+    """A trial's forward with a msg_id used before and another text got the old post's answer,
+    and the new report was dropped: 409, so the sending system notices."""
+    post = {"platform": "12345", "chat_id": "hotline", "msg_id": "w1001", "sender": {"id": "op7"},
+            "text": "市民反映：南湖社区3栋楼上漏水到楼下，物业一直不管，电话13700001111"}
+    assert (await forward(robot.client, post)).status == 200
+    assert (await forward(robot.client, post)).status == 200           # a retry: the same post
+    other = {**post, "text": "市民反映：杏花村有人偷砍集体的树木，电话13700002222"}
+    resp = await forward(robot.client, other)
+    assert resp.status == 409, (resp.status, await resp.text())
+    assert len(await all_cases(gctx)) == 1
