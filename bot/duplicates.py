@@ -18,6 +18,7 @@ from storage.registry import Registry
 
 CROWD = 3                       # distinct reporters of one dispute that make it a possible group incident
 CROWD_REASON = "多人反映同一纠纷（可能引发群体性事件）"
+RELAY_CHANNELS = frozenset({"wecom_bot", "group_forward", "wecom_app"})    # staff and operators passing reports on
 
 
 async def link_duplicate(ctx: AppContext, uow: UnitOfWork, reading: Reading, place_code: str | None,
@@ -45,8 +46,12 @@ async def link_duplicate(ctx: AppContext, uow: UnitOfWork, reading: Reading, pla
                       **{k: v for k, v in (("contact", contact), ("reporter_name", reporter_name)) if v})
     if case.risk == Risk.RED:               # already treated as a possible group incident
         return case
-    reporters = {f"{channel}:{user}" for channel, user in await store.reporters(case)}
-    if len(reporters) >= CROWD:
+    # residents who reported it, and the residents staff relayed by name: three workers relaying
+    # one resident's report are one reporter, not a crowd (a relayed 养鸭场 went red)
+    reporters = {f"{channel}:{user}" for channel, user in await store.reporters(case) if channel not in RELAY_CHANNELS}
+    relayed = {str((e.data or {}).get("reporter_name") or "") for e in await store.events(case, (EventKind.LINKED_REPORT,))
+               if (e.data or {}).get("channel") in RELAY_CHANNELS} | ({case.reporter_name} if case.channel in RELAY_CHANNELS else set())
+    if len(reporters) + len(relayed - {""}) >= CROWD:
         await store.update(case, "duplicates", risk="red", risk_reasons=sorted({*case.risk_reasons, CROWD_REASON}))
         if case.status != Status.RECEIVED:      # a case not yet routed is alerted when it is
             await routing.raised_to_red(ctx, uow, case, "duplicates")

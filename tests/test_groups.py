@@ -438,3 +438,12 @@ async def test_a_forward_id_used_again_for_another_post_is_a_conflict(robot, gct
     resp = await forward(robot.client, other)
     assert resp.status == 409, (resp.status, await resp.text())
     assert len(await all_cases(gctx)) == 1
+
+
+async def test_workers_relaying_one_report_are_not_a_crowd(robot, gctx):
+    """A trial's three workers each relayed one resident's 养鸭场 complaint: three reporters, a red
+    case and the leader on duty woken."""
+    for user in ("gw-a", "gw-b", "gw-c"):
+        await robot.post("柳林村村东养鸭场臭味太大，苍蝇到处飞", user=user)
+    [case] = await all_cases(gctx)
+    assert case.risk != "red", case.risk_reasons
