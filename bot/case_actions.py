@@ -22,7 +22,7 @@ from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
 from storage.cases import CORRECTABLE
 from storage.lifecycle import EventKind, Risk
 from storage.models import Case
-from storage.registry import Registry, StaffInfo
+from storage.registry import LEVEL_RANK, Registry, StaffInfo
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -155,6 +155,12 @@ async def transfer(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Cas
     return await assign_to(ctx, uow, actor, case, [target])
 
 
+def _level_of(reg: Registry, person: StaffInfo) -> str | None:
+    """The highest level a person's places are at ("county" for the county's mediator)."""
+    levels = [reg.places[c].level for c in person.places if c in reg.places]
+    return min(levels, key=lambda lv: LEVEL_RANK.get(lv, 99), default=None)
+
+
 def same_town(reg: Registry, person: StaffInfo, case: Case) -> bool:
     """Whether `person` works in the town (or the county level above it) of the case's place."""
     chain = [p for p in reg.ancestors(case.place_code)]
@@ -178,8 +184,18 @@ async def assign_to(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Ca
         # another town's people are the centre's to call on (or escalate the case)
         return (f"{'、'.join(far)}不在本乡镇（街道），跨乡镇转办请联系综治中心，"
                 "或把案件上报，由上一级处理。")
-    keep = [routing.Choice(ctx.registry.staff[a], "") for a in case.assignees
-            if a in ctx.registry.staff and a != staff.id and staff.id in case.assignees]
+    reg = ctx.registry
+    above = [p.name for p in people if p.role == "mediator" and _level_of(reg, p) is not None
+             and LEVEL_RANK[_level_of(reg, p) or "village"] < LEVEL_RANK.get(case.level, 99)]
+    if above and staff.role not in ("centre", "leader_on_duty"):
+        # a village case handed to the county's mediator skipped the town, its level unchanged
+        return f"{'、'.join(above)}是上一级的调解员：请用“上报 {case.number} 原因”，由上一级接手。"
+    keep = [routing.Choice(reg.staff[a], "") for a in case.assignees
+            if a in reg.staff and a != staff.id and staff.id in case.assignees]
+    if case.risk == Risk.RED:
+        # the leader on duty owns a red case end to end (包案领导): whoever hands it on, he stays
+        keep += [routing.Choice(reg.staff[a], "") for a in case.assignees if a in reg.staff
+                 and reg.staff[a].role == "leader_on_duty" and all(c.staff.id != a for c in keep)]
     first = case.status == Status.RECEIVED          # the centre's dispatch, not a hand-on
     verb = "分派" if first else "转办"
     await routing.assign(ctx, uow, case, keep + [routing.Choice(p, f"{staff.name}{verb}") for p in people], actor.key,

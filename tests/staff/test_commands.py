@@ -491,3 +491,18 @@ async def test_only_the_case_staff_and_the_centre_read_the_full_contact_over_wec
     assert "13812345678" in reply
     viewed = await events_of(ctx, number, "viewed_contact")
     assert viewed and any(e.actor.endswith("gw-liulin") for e in viewed), viewed
+
+
+async def test_a_hand_on_does_not_skip_a_level_nor_drop_the_leader_of_a_red_case(bot, ctx):
+    """A trial's grid worker 转办'd a village case to the county's mediator (the level stayed
+    village, the town skipped), and the leader on duty's 转办 of a red case removed him from it."""
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    reply = await li.last(f"转办 {number} 郭正")
+    assert "上报" in reply and "med-county" not in (await case_of(ctx, number)).assignees, reply
+    await staff_bot(ctx, "QSCentre").say(f"更正 {number} 风险 红 对方扬言报复")
+    assert "lead-duty" in (await case_of(ctx, number)).assignees
+    await staff_bot(ctx, "GaoZhenHua").say(f"转办 {number} 刘德明")
+    case = await case_of(ctx, number)
+    assert "lead-duty" in case.assignees and "med-dx" in case.assignees, case.assignees
