@@ -142,7 +142,8 @@ def test_withdraws(text, wants):
     assert withdraws(text) == wants
 
 
-@pytest.mark.parametrize("text", ["中", "中嘞", "中中中", "要得", "好嘞", "妥了", "没毛病", "对头", "系", "冇问题"])
+@pytest.mark.parametrize("text", ["中", "中嘞", "中中中", "要得", "好嘞", "妥了", "没毛病", "对头", "系", "冇问题",
+                                  "是的没错", "对没问题", "好的，确认"])
 def test_yes_as_people_say_it_in_their_dialect(text):
     """A trial's Henan "中" at the summary was added to the story and the summary shown again."""
     from nlp.intents import is_confirm
@@ -154,3 +155,9 @@ def test_yes_as_people_say_it_in_their_dialect(text):
 def test_not_yes(text):
     from nlp.intents import is_confirm
     assert not is_confirm(text)
+
+
+@pytest.mark.parametrize("text", ["还是算了吧 不想搞了", "那就算了", "唉 算了"])
+def test_giving_up_said_with_a_word_before_it(text):
+    from nlp.intents import CANCEL
+    assert CANCEL.match(text)
