@@ -177,7 +177,8 @@ async def on_phone_for_a_relay(ctx: AppContext, uow: UnitOfWork, conversation: C
     return await relays.give_phone(ctx, uow, conversation, message, case, find_phones(words.text)[0])
 
 
-@router.message(IntentIs(Intent.PROGRESS), lambda m, d: not _danger(m, d))
+# "留电话的话对方会知道是我反映的吗" asks about us, not about a case ("我反映的" is no 查询)
+@router.message(IntentIs(Intent.PROGRESS), lambda m, d: not _danger(m, d) and faq.answer(d["words"].text) is None)
 async def on_progress(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
                       turn: Turn, words: Words) -> Answer:
     # of several open cases, the one the words name ("我那个工资的事怎么样了") answers alone

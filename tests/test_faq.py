@@ -44,3 +44,18 @@ def test_answers_about_how_we_work(text, says):
                                   "接下来他又来闹", "我要去镇上打工"])
 def test_how_long_in_a_complaint_is_no_question_to_us(text):
     assert faq.answer(text) is None
+
+
+@pytest.mark.parametrize("said, answer", [
+    ("留电话的话对方会知道是我反映的吗", "只有办理您案件的工作人员"),
+    ("我说了对方会不会知道是我举报的", "只有办理您案件的工作人员"),
+    ("要钱吗", "不收任何费用"),
+    ("你们是政府的吗", "调解平台"),
+])
+async def test_what_residents_ask_most_is_answered_mid_report(bot, ctx, said, answer):
+    """A trial's "留电话的话对方会知道是我反映的吗" at the phone question got "您还没有通过这里反映过
+    纠纷"; "要钱吗" and "你们是政府的吗" were taken as the phone question's answer."""
+    await bot.say("老板欠我工资三个月不给")
+    await bot.say("石桥村")
+    reply = await bot.last(said)
+    assert answer in reply and "电话" in reply and "还没有通过这里反映过" not in reply, reply
