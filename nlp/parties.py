@@ -76,13 +76,14 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
 # characters that end a name rather than continue it ("李强三万块", "王芳把…")
 _AFTER_NAME = "一二三四五六七八九十两几把被欠借打骂占说天还不在的了和跟是就也都又从给向对他她家说堆拿偷砍挖扔砸推踢撞拆"
 _PERSON = re.compile(rf"(?:同事|朋友|老乡|工友|邻居|亲戚|表哥|表弟|表姐|表妹|堂哥|堂弟|同学|合伙人|房东|租客|老板|"
-                     rf"(?:有个|一个)?叫)([{_SURNAMES}][\u4e00-\u9fa5](?:[^{_AFTER_NAME}\W\d])?)"
+                     rf"(?:有个|一个)?叫)([{_SURNAMES}](?:老[一二三四五六七八九十大幺]|[\u4e00-\u9fa5](?:[^{_AFTER_NAME}\W\d])?))"
                      rf"|([{_SURNAMES}]老[一二三四五六七八九大幺])")
 _NOT_NAMES = {"我们", "他们", "别人", "大家", "家里"}
 _WHERE_THINGS_ARE = re.compile(r"的?(?:车|停车位|车位|车库|空地|草坪|绿化带|花园|花坛|过道|楼道|走廊|楼梯|门口|大门|路口|路边|垃圾桶)")
 
 
-_GIVEN = rf"[{_SURNAMES}][\u4e00-\u9fa5](?:[^{_AFTER_NAME}\W\d])?"
+# a given name, or a nickname by birth order ("刘老四": 四 ends a name elsewhere, "李强三万块")
+_GIVEN = rf"[{_SURNAMES}](?:老[一二三四五六七八九十大幺]|[\u4e00-\u9fa5](?:[^{_AFTER_NAME}\W\d])?)"
 # the writer's own name: "我叫王大明", "本人王大明", "我姓陈"
 _OWN = re.compile(rf"(?:我叫|我的名字(?:是|叫)|本人(?:叫|是)?|俺叫)({_GIVEN})|(?:我|俺)姓([{_SURNAMES}])"
                   # "我是柳林村的李建军，…": the name ends the clause ("我是李建军的邻居" is someone else's)
@@ -223,6 +224,8 @@ def answered_party(answer: str) -> tuple[str, str] | None:
     """The other party as the resident named them when asked, and the rest of the answer:
     ("养猪场老板姓孙", "") for "对方就是那个养猪场 老板姓孙", ("表哥", "借了我三万 说好去年还")
     for "我表哥 借了我三万 说好去年还"; None when the answer names nobody or tells a story."""
+    if _OWN.search(answer) and not re.search(r"对方|他|她", answer):
+        return None             # "我姓周": who the writer is, not the other party ("对方：姓周")
     chunks = [c for c in (_PARTICLES.sub("", _ANSWER_FILLER.sub("", c)) for c in _CHUNKS.split(answer.strip())) if c]
     if not chunks:
         return None

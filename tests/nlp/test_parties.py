@@ -46,6 +46,7 @@ from nlp.parties import find_party
     ("隔篱屋只狗成日吠 吵到我瞓唔着", "隔篱屋"),
     # a younger person by surname, a household by its surname (a trial's 小王 was asked for, 隔壁王家 was 隔壁)
     ("租我房子的小王欠了三个月房租", "小王"), ("隔壁王家天天半夜吵", "隔壁王家"),
+    ("包工头叫刘老四 欠了我八千块", "刘老四"),                   # was 刘老
 ])
 def test_parties(text, party):
     assert find_party(text) == party
@@ -141,3 +142,10 @@ def test_the_party_as_answered_without_fillers(answer, named):
 
 def test_a_verb_after_a_name_is_not_part_of_it():
     assert find_party("被邻居张三堆了柴火") == "张三"
+
+
+def test_the_writers_own_name_is_no_answer_to_who_the_other_party_is():
+    """A trial's "我姓周" to "对方是谁？" made 对方：姓周."""
+    from nlp.parties import answered_party
+    assert answered_party("我姓周") is None and answered_party("我叫周大明") is None
+    assert answered_party("老王") == ("老王", "")
