@@ -121,9 +121,15 @@ class Intake:
             or bool(caution)
 
     async def take_description(self, words: Words) -> list[str]:
-        """The words add to the story."""
+        """The words add to the story; asked the same question again, the person hears that what
+        they said was kept (the phone question came back word for word, as if unheard)."""
+        step, told = self.conv.step, len(self.draft.texts)
         await self.absorb(self.raw(words), words.reading, describe=True)
-        return await self.next_step()
+        following = await self.next_step()
+        if step not in (None, CONFIRM) and self.conv.step == step and len(self.draft.texts) > told and following \
+                and not self.draft.case_number:
+            following = [f"好的，记下了。{following[0]}", *following[1:]]
+        return following
 
     async def take_answer(self, words: Words, step: Step) -> list[str] | None:
         """The words answer the question at `step`: the next question, or None when they

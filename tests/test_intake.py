@@ -826,3 +826,11 @@ async def test_the_other_side_of_a_quarrel_is_told_they_are_the_other_party(bot,
         if "请核对" in reply or "对方是谁" in reply:
             reply = await him.last("确认" if "请核对" in reply else "跳过")
     assert "另一方当事人" in reply and "双方" in reply, reply
+
+
+async def test_more_of_the_story_at_a_question_is_acknowledged(bot, ctx):
+    """A trial's facts told at the phone question got the phone question back word for word."""
+    await bot.say("老板欠我工资三个月不给")
+    await bot.say("石桥村")
+    reply = await bot.last("没有打架就是吵，他家姓李")
+    assert reply.startswith("好的，记下了。") and "电话" in reply, reply
