@@ -292,7 +292,7 @@ class Intake:
             asked["place"] = asked.get("place", 0) + 1
             self.conv.step = PLACE
             return [texts.ASK_WHERE_SELF_HARM if distress else texts.ASK_WHERE_URGENT]
-        if draft.contact is None and not asked.get("contact"):
+        if draft.contact is None and asked.get("contact", 0) < (1 if distress else 2):
             asked["contact"] = 1
             self.conv.step = CONTACT
             return [texts.ASK_PHONE_SELF_HARM if distress else texts.ASK_PHONE_URGENT]
@@ -315,6 +315,14 @@ class Intake:
             await store.update(case, self.message.conversation_key, **changes)
             for hook in self.ctx.on_case_updated:
                 await hook(self.ctx, self.uow, case)
+        latest = draft.texts[-1] if draft.texts else ""
+        if HIDING.search(latest):
+            # "我躲在厕所里 不敢出声": how to call for help without a voice, not "已补充到案件"
+            if draft.contact is None:
+                self.conv.step = CONTACT
+            else:
+                self.conv.finish()
+            return [texts.HIDING.format(number=case.number)]
         more = await self._urgent_followup()
         if more:
             return more
@@ -323,6 +331,10 @@ class Intake:
         if texts.writer_in_distress(draft.risk_reasons, draft.description):
             return [texts.DISTRESS_NOTED.format(number=case.number)]
         return [f"已补充到案件 {case.number}，工作人员正在处理。"]
+
+
+# someone who cannot speak now: hiding, shut in, the other one near
+HIDING = re.compile(r"躲(?:在|进|到)|不敢出声|不敢说话|不能说话|不方便说话|不方便接电话|他就在旁边|他在旁边|在门外|小声")
 
 
 def _other_side(reporter_name: str, case: Case) -> bool:

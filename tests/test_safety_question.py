@@ -123,3 +123,13 @@ async def test_words_about_something_else_get_the_question_once_more(bot, ctx, u
     assert "有没有人受伤" in reply and "紧急" not in reply, reply
     reply = await bot.last("没有")
     assert "有没有人受伤" not in reply and "紧急" not in reply, reply
+
+
+async def test_someone_hiding_hears_how_to_call_for_help_without_a_voice(bot, ctx):
+    """A trial: "我躲在厕所里 不敢出声" after a red report got "已补充到案件…工作人员正在处理", and the
+    phone was never asked again."""
+    await bot.say("我是杏花村的 我老公喝了酒又把门反锁了 在屋里磨刀 说今晚要跟我们娘俩一起走")
+    reply = await bot.last("我躲在厕所里 不敢出声")
+    assert "12110" in reply and "短信" in reply, reply
+    reply = await bot.last("13900001111")
+    assert "139****1111" in reply or "电话" in reply, reply
