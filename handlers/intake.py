@@ -18,6 +18,7 @@ from bot.duplicates import link_duplicate
 from bot.lifecycle import STATUS_NAMES
 from bot.message import Message
 from bot.middlewares import Turn
+from bot.privacy import mask_phone
 from bot.uow import UnitOfWork
 from bot.words import Words
 from handlers import texts
@@ -151,7 +152,7 @@ class Intake:
             # the same question again after "不对 是桃源村" / "对方叫张福贵": say what was taken first
             said = []
             if draft.place_code != before[0] and draft.place_code:
-                said.append(f"地点改为{self.registry.full_name(draft.place_code)}")
+                said.append(f"地点改为{self.registry.residents_name(draft.place_code)}")
             if draft.party != before[1] and draft.party:
                 said.append(f"对方记为{draft.party}")
             if said:
@@ -221,7 +222,7 @@ class Intake:
                 await hook(self.ctx, self.uow, case)
         self.turn.case_numbers.add(case.number)
         self.conv.last_case = case.number
-        where = self.registry.full_name(case.place_code)
+        where = self.registry.residents_name(case.place_code)
         lines = [f"已受理！案件编号：{case.number}",
                  f"类型：{TYPE_NAMES.get(case.type, case.type)}；地点：{where or '待补充'}"]
         if urgent:
@@ -293,9 +294,11 @@ class Intake:
             self.conv.step = PLACE
             return [texts.ASK_WHERE_SELF_HARM if distress else texts.ASK_WHERE_URGENT]
         if draft.contact is None and asked.get("contact", 0) < (1 if distress else 2):
-            asked["contact"] = 1
+            again = asked.get("contact", 0) > 0
+            asked["contact"] = asked.get("contact", 0) + 1
             self.conv.step = CONTACT
-            return [texts.ASK_PHONE_SELF_HARM if distress else texts.ASK_PHONE_URGENT]
+            ask = texts.ASK_PHONE_SELF_HARM if distress else texts.ASK_PHONE_URGENT
+            return [f"已补充到案件 {draft.case_number}。{ask}" if again else ask]
         self.conv.finish()
         return []
 
@@ -328,6 +331,8 @@ class Intake:
             return more
         if "contact_note" in changes:
             return [texts.CAUTION_NOTED.format(number=case.number)]
+        if changes.get("contact"):
+            return [f"好的，案件 {case.number} 的联系电话记为 {mask_phone(str(changes['contact']))}，工作人员会尽快联系您。"]
         if texts.writer_in_distress(draft.risk_reasons, draft.description):
             return [texts.DISTRESS_NOTED.format(number=case.number)]
         return [f"已补充到案件 {case.number}，工作人员正在处理。"]

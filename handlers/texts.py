@@ -139,7 +139,7 @@ def local(dt: datetime | None, tz: str) -> str:
 def summary(draft: Draft, registry: Registry) -> str:
     lines = ["请核对您要反映的情况：",
              f"类型：{TYPE_NAMES.get(draft.type or 'other', '其他纠纷')}",
-             f"地点：{registry.full_name(draft.place_code) or registry.name(draft.place_code) or '未知（综治中心会与您核实）'}"]
+             f"地点：{registry.residents_name(draft.place_code) or registry.name(draft.place_code) or '未知（综治中心会与您核实）'}"]
     if draft.party:
         lines.append(f"对方：{draft.party}")
     lines.append("联系方式：" + ("本账号" if draft.contact_by_account else mask_phone(draft.contact or "")

@@ -143,6 +143,22 @@ class Registry:
     def at_level(self, code: str | None, *levels: str) -> PlaceInfo | None:
         return next((p for p in self.ancestors(code) if p.level in levels), None)
 
+    def residents_name(self, code: str | None) -> str:
+        """A place as residents know it: the village or community, and a building or group
+        within it as they call it ("南湖街道南湖社区3栋"), without the grids staff work in
+        ("南湖社区第一网格" means nothing to a resident)."""
+        place = self.place(code)
+        unit = self.at_level(code, "village", "community")
+        if place is None or unit is None or place.code == unit.code:
+            return self.full_name(code)
+        base = self.full_name(unit.code)
+        if place.level == "microgrid":
+            own = place.name[len(unit.name):] if place.name.startswith(unit.name) else place.name
+            return base + own
+        # a grid by the name residents use for it, when it has one ("柳林村1组" → 1组)
+        called = next((a[len(unit.name):] for a in place.aliases if a.startswith(unit.name) and len(a) > len(unit.name)), "")
+        return base + called
+
     def full_name(self, code: str | None) -> str:
         """"东溪镇柳林村第一网格": town and below, as people say it. A name that repeats a place
         above it ("南湖社区第一网格" under "南湖社区") says only what it adds."""

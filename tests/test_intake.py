@@ -239,8 +239,8 @@ async def test_a_red_report_opens_a_case_at_once(bot, ctx):
     assert "110" in reply and "JF261123-001" in reply
     [case] = await cases_of(ctx)
     assert case.risk == "red"
-    reply = await bot.last("13812345678")         # what is still missing is added to the open case
-    assert reply == "已补充到案件 JF261123-001，工作人员正在处理。"
+    reply = await bot.last("13812345678")         # what is still missing is added to the open case, and said
+    assert reply == "好的，案件 JF261123-001 的联系电话记为 138****5678，工作人员会尽快联系您。"
     [case] = await cases_of(ctx)
     assert case.contact == "13812345678"
 
@@ -834,3 +834,11 @@ async def test_more_of_the_story_at_a_question_is_acknowledged(bot, ctx):
     await bot.say("石桥村")
     reply = await bot.last("没有打架就是吵，他家姓李")
     assert reply.startswith("好的，记下了。") and "电话" in reply, reply
+
+
+async def test_the_summary_names_places_as_residents_know_them(bot, ctx):
+    """A trial's summary read "南湖街道南湖社区第一网格3栋", a grid residents never heard of."""
+    reply = await bot.last("我住南湖社区3栋，楼上天天半夜拖椅子，电话13812345678")
+    assert "地点：南湖街道南湖社区3栋" in reply and "网格" not in reply, reply
+    reply = await bot.last("不对，是柳林村一组")
+    assert "东溪镇柳林村1组" in reply and "网格" not in reply, reply
