@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from bot.context import AppContext
 from nlp import Reading
+from nlp.intents import is_confirm
 from nlp.reading import PlaceMatch
 from storage.registry import LEVEL_RANK
 
@@ -34,7 +35,10 @@ class PlaceAnswers:
         threshold = self.threshold
         good = [m for m in matches if m.score >= threshold] or ([m for m in matches if m.score >= 60] if asked else [])
         if not good:
-            return None
+            # "桃园村", "柳琳村": a village's name with one character written as it sounds; offered
+            # as a choice ("1. 东溪镇桃源村"), not asked for again without a word of why
+            near = self.one_off(reading.text)
+            return near or None
         best = good[0]
         rivals = [m for m in good[1:] if best.score - m.score < 3 and m.code != best.code
                   and not self.related(m.code, best.code)]
@@ -52,6 +56,25 @@ class PlaceAnswers:
                         if p.parent == place.code and p.level in ("village", "community", "town")]
             return children[:9] or best.code
         return best.code
+
+    def one_off(self, text: str) -> list[str]:
+        """Villages and communities whose name is one character away from a name the text
+        gives ("桃园村" → 桃源村), for a choice; none when the text names none such."""
+        from rapidfuzz.distance import Levenshtein
+        ends = [m.end() for m in _UNIT_END.finditer(text)]
+        if not ends:
+            return []
+        out = []
+        for code, place in self.registry.places.items():
+            if place.level not in ("village", "community"):
+                continue
+            for name in (place.name, *place.aliases):
+                said = {text[e - len(name):e] for e in ends if e >= len(name)}
+                # the same ending (村, 社区), one other character before it
+                if any(w != name and w.endswith(name[-1]) and Levenshtein.distance(w, name) == 1 for w in said):
+                    out.append(code)
+                    break
+        return out[:4]
 
     def in_address(self, reading: Reading) -> str | None:
         """The one place an address names: a village or grid when just one matches, else the
@@ -79,6 +102,8 @@ class PlaceAnswers:
     def pick_option(self, text: str, options: list[str]) -> str | None:
         """The option chosen: its number ("2", "第二个", "选3", "2号") or its name."""
         t = text.strip()
+        if len(options) == 1 and is_confirm(t):          # "是的" to "您说的是桃源村吗"
+            return options[0]
         m = OPTION_NUMBER.match(t)
         if m:
             n = int(m.group(1)) if m.group(1).isdigit() else "一二三四五六七八九".find(m.group(1)) + 1
@@ -91,6 +116,8 @@ class PlaceAnswers:
         return None
 
 
+# where a village's or a community's name ends in what a resident writes
+_UNIT_END = re.compile(r"村|社区")
 _SAID_WRONG = re.compile(r"不对|不是|说错了|错了|搞错了|应该是")
 
 

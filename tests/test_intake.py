@@ -842,3 +842,13 @@ async def test_the_summary_names_places_as_residents_know_them(bot, ctx):
     assert "地点：南湖街道南湖社区3栋" in reply and "网格" not in reply, reply
     reply = await bot.last("不对，是柳林村一组")
     assert "东溪镇柳林村1组" in reply and "网格" not in reply, reply
+
+
+@pytest.mark.parametrize("said, meant", [("我是桃园村的，村委会把我家的低保给取消了", "东溪镇桃源村"),
+                                         ("柳琳村二组 邻居家狗天天半夜叫", "东溪镇柳林村")])
+async def test_a_village_written_as_it_sounds_is_offered(bot, ctx, said, meant):
+    """A trial's "桃园村" (桃源村) and "柳琳村" (柳林村) were asked for again, with no word of why."""
+    reply = await bot.last(said)
+    assert f"1. {meant}" in reply, reply
+    reply = await bot.last("是的")
+    assert "哪个" not in reply and "村（社区）" not in reply, reply
