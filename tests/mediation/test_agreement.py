@@ -30,14 +30,20 @@ def local(*args) -> datetime:
     return datetime(*args, tzinfo=CN).astimezone(UTC)
 
 
-async def mediated(ctx, bot, clock):
-    """Report, accept, invite, the respondent joins and agrees; a session is held and recorded."""
+async def invited(ctx, bot):
+    """Report, accept, invite: the respondent has joined and not yet said whether they agree."""
     number = await report(bot)
     staff = staff_bot(ctx, "LiHongMei")
     await staff.say(f"接单 {number}")
     token = re.search(r"invite=([A-Z0-9]{10})", await staff.last(f"邀请 {number} 王强 {RESPONDENT_PHONE}")).group(1)
     respondent = TestBot(ctx, channel="test", user="respondent-9")
     await respondent.say(f"邀请码 {token}")
+    return number, staff, respondent
+
+
+async def mediated(ctx, bot, clock):
+    """Report, accept, invite, the respondent joins and agrees; a session is held and recorded."""
+    number, staff, respondent = await invited(ctx, bot)
     await respondent.say("同意调解")
     assert "张建华" in await staff.last(f"当事人 {number} 申请人 张建华 {APPLICANT_PHONE} 柳林村一组12号")
     await staff.say(f"当事人 {number} 被申请人 王强 {RESPONDENT_PHONE} 柳林村一组12号楼上")
@@ -211,12 +217,7 @@ async def test_no_meeting_or_agreement_after_a_party_refused_mediation(ctx, bot,
     and a 协议 was registered, the case resolved and both told of an agreement (《人民调解法》
     第十七条: one side's clear refusal ends the mediation). When he agrees after all, both go on."""
     clock.set(local(2026, 12, 3, 10, 0))
-    number = await report(bot)
-    staff = staff_bot(ctx, "LiHongMei")
-    await staff.say(f"接单 {number}")
-    token = re.search(r"invite=([A-Z0-9]{10})", await staff.last(f"邀请 {number} 王强 {RESPONDENT_PHONE}")).group(1)
-    respondent = TestBot(ctx, channel="test", user="respondent-9")
-    await respondent.say(f"邀请码 {token}")
+    number, staff, respondent = await invited(ctx, bot)
     await respondent.say("不同意调解")
     reply = await staff.last(f"会谈 {number} 12月8日下午3点 村调解室")
     assert "不同意调解" in reply and "第十七条" in reply, reply
