@@ -24,6 +24,7 @@ from reportlab.platypus import Flowable
 
 from bot.lifecycle import PARTY_ROLE_NAMES
 from bot.privacy import mask_numbers
+from storage.cases import FULL_WIDTH_ALNUM
 from storage.lifecycle import AgreementForm, PartyKind
 from storage.models import Agreement, Case, CaseParty
 
@@ -79,15 +80,12 @@ def _yuan(fen: int) -> str:
 
 # what a form-filling input method types for digits and letters (８５００), and emoji: printed as
 # they are, the one spaced out in the document's font and the other a blank gap
-_FULL_WIDTH = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)},
-                             **{chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)},
-                             **{chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)}})
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]")
 
 
 def printable(text: str) -> str:
     """A field as a document prints it: numbers masked, digits and letters half-width, no emoji."""
-    return _EMOJI.sub("", mask_numbers(text or "").translate(_FULL_WIDTH))
+    return _EMOJI.sub("", mask_numbers(text or "").translate(FULL_WIDTH_ALNUM))
 
 
 def file_safe(text: str) -> str:

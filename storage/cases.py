@@ -24,12 +24,12 @@ CORRECTABLE = {"type": "type", "risk": "risk", "place": "place_code"}     # what
 _NUMBER = re.compile(r"([A-Za-z]{1,4})\s*-?\s*(\d{6})(?:\s*-?\s*(\d{3,6})|[\s-]+(\d{1,2})(?![\d.:：月日号点时分楼栋层]))")
 
 
+# full-width digits and Latin letters (what an input method types: ８５００, ＪＦ) as ASCII
+FULL_WIDTH_ALNUM = str.maketrans({chr(c): chr(c - 0xFEE0) for lo, hi in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B),
+                                                                      (0xFF41, 0xFF5B)) for c in range(lo, hi)})
 # what Chinese input methods type for a number's letters, digits and dash (ＪＦ２６１１２３－００１,
 # JF261123—001), one character for one: positions in the text stay where they were
-NUMBER_CHARS = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)},
-                               **{chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)},
-                               **{chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)},
-                               "－": "-", "—": "-", "–": "-", "−": "-", "\u3000": " "})
+NUMBER_CHARS = {**FULL_WIDTH_ALNUM, **str.maketrans({"－": "-", "—": "-", "–": "-", "−": "-", "\u3000": " "})}
 
 
 def find_number(text: str, prefix: str = "JF") -> tuple[str, tuple[int, int]] | None:
