@@ -25,8 +25,16 @@ from itertools import repeat
 from operator import add, sub
 from pathlib import Path
 
-FORMAT = "jiefen-chat-model/3"
-_OFFSET = 1 << 31          # a packed field holds round(w * scale) + 2^31 per feature
+FORMAT = "jiefen-chat-model/4"
+_OLD_FORMAT = "jiefen-chat-model/3"    # 2^30 scale, 2^31 offset: read and repacked
+# a packed field holds round(w * scale) + 2^22 per feature, |round(w * scale)| <= 2^21 (never
+# 0, so a packed value is never 0 either), in 32 bits: half the memory of 64-bit fields, and
+# the reading is bound by memory (a text's ~50 features are ~50 cache misses into 45,000 of
+# them); 512 fields sum below 2^32
+_SCALE_BITS = 21
+_OFFSET = 1 << 22
+_FIELD_BITS = 32
+_CHUNK = 512
 RED = "red"
 _PUNCT = re.compile(r"[\s，。！？；：、,.!?;:\"'“”‘’（）()\[\]【】《》<>…\-—~～/\\|@#%&*+=_^`]+")
 _DIGITS = re.compile(r"\d+")
@@ -77,8 +85,8 @@ class LinearModel:
         self.labels = [o for o in self.meta.get("labels", self.outputs) if o in self.index]
         self._label_cols = [self.index[o] for o in self.labels]
         k = len(self.outputs)
-        self._unpack = struct.Struct(f"<{k}Q").unpack
-        self._nbytes = 8 * k
+        self._unpack = struct.Struct(f"<{k}I").unpack
+        self._nbytes = 4 * k
         self._off = _OFFSET
         self._weights: dict[str, tuple[float, ...]] | None = None
         if packed is not None:
@@ -96,12 +104,12 @@ class LinearModel:
         return self._weights
 
     def _pack(self) -> None:
-        # each feature's k weights packed into one big int, one 64-bit field per output
+        # each feature's k weights packed into one big int, one 32-bit field per output
         # (fixed point, offset so every field is non-negative): summing a text's features
         # is then one C-level `sum` over ints instead of k float additions per feature
         top = max((abs(v) for ws in self._weights.values() for v in ws), default=1.0) or 1.0
-        self._scale = float(1 << 30) / top             # |weight| -> at most 2^30
-        pack = struct.Struct(f"<{len(self.outputs)}Q").pack
+        self._scale = float(1 << _SCALE_BITS) / top     # |weight| -> at most 2^21
+        pack = struct.Struct(f"<{len(self.outputs)}I").pack
         sc, off = self._scale, self._off
         self._packed = {g: int.from_bytes(pack(*[round(w * sc) + off for w in ws]), "little")
                         for g, ws in self._weights.items()}
@@ -112,8 +120,12 @@ class LinearModel:
         vals = [*filter(None, map(self._packed.get, distinct))]      # packed values are never 0
         if not vals:
             return list(self.bias)
-        base, inv = len(vals) * self._off, 1.0 / self._scale
-        fields = self._unpack(sum(vals).to_bytes(self._nbytes, "little"))
+        inv = 1.0 / self._scale
+        if len(vals) <= _CHUNK:
+            base = len(vals) * self._off
+            fields = self._unpack(sum(vals).to_bytes(self._nbytes, "little"))
+        else:
+            fields, base = self._long_sum(vals)
         if self.binary:
             return [b + (v - base) * inv for b, v in zip(self.bias, fields, strict=True)]
         sums = [(v - base) * inv for v in fields]
@@ -133,6 +145,15 @@ class LinearModel:
             inv_norm = 1.0 / math.sqrt(sq)
             sums = [s * inv_norm for s in sums]
         return [b + s for b, s in zip(self.bias, sums, strict=False)]
+
+    def _long_sum(self, vals: list[int]) -> tuple[list[int], int]:
+        """The fields' sums over more features than one 32-bit field holds, `_CHUNK` at a
+        time (long texts: a court's findings)."""
+        total = [0] * len(self.outputs)
+        for i in range(0, len(vals), _CHUNK):
+            part = self._unpack(sum(vals[i:i + _CHUNK]).to_bytes(self._nbytes, "little"))
+            total = [*map(add, total, part)]
+        return total, len(vals) * self._off
 
     def best_two(self, margins: Sequence[float]) -> tuple[str, float, str | None]:
         """The most probable label, its probability, and the runner-up (the softmax
@@ -164,7 +185,7 @@ class LinearModel:
         if p is None:
             return 0.0
         j = self.index[output]
-        return (((p >> (64 * j)) & 0xFFFFFFFFFFFFFFFF) - self._off) / self._scale
+        return (((p >> (_FIELD_BITS * j)) & 0xFFFFFFFF) - self._off) / self._scale
 
     def evidence(self, output: str, feats: Sequence[str], n: int = 4, keep=None) -> tuple[str, ...]:
         """The features of the text that pushed this output up most (for people to read;
@@ -175,8 +196,8 @@ class LinearModel:
 
     # -- persistence ----------------------------------------------------------------
     # chat_model.json: outputs, biases, settings and the features in order;
-    # chat_model.weights: per feature, per output, round(w * scale) + 2^31 as a
-    # little-endian uint32 (the packed fields of `_pack`, stored without their headroom)
+    # chat_model.weights: per feature, per output, round(w * scale) + 2^22 as a
+    # little-endian uint32 (the packed fields of `_pack`)
     def save(self, path: str | Path) -> Path:
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -204,21 +225,29 @@ class LinearModel:
         p = Path(path)
         with open(p, encoding="utf-8") as fh:
             head = json.load(fh)
-        if head.get("format") != FORMAT:
+        fmt = head.get("format")
+        if fmt not in (FORMAT, _OLD_FORMAT):
             raise ValueError(f"{p}: not a {FORMAT} file")
         k = len(head["outputs"])
         a32 = array("I")
         a32.frombytes(_weights_path(p).read_bytes())
+        if sys.byteorder != "little":
+            a32.byteswap()
         feats = head["features"]
         if len(a32) != len(feats) * k:
             raise ValueError(f"{_weights_path(p)}: {len(a32)} weights for {len(feats)} features x {k} outputs")
-        a64 = array("Q", a32)          # each field widened to 64 bits, at C speed
+        scale = float(head["scale"])
+        if fmt == _OLD_FORMAT:
+            # 2^30 scale and 2^31 offset: the same weights at 1/512 of the scale
+            shift = 30 - _SCALE_BITS
+            a32 = array("I", [((u - (1 << 31) + (1 << (shift - 1))) >> shift) + _OFFSET for u in a32])
+            scale /= 1 << shift
         if sys.byteorder != "little":
-            a64.byteswap()
-        buf = a64.tobytes()
-        n = 8 * k
+            a32.byteswap()
+        buf = a32.tobytes()
+        n = 4 * k
         packed = {f: int.from_bytes(buf[i * n:(i + 1) * n], "little") for i, f in enumerate(feats)}
-        return cls(head["outputs"], None, head["bias"], head.get("meta"), packed=packed, scale=head["scale"])
+        return cls(head["outputs"], None, head["bias"], head.get("meta"), packed=packed, scale=scale)
 
 
 def _weights_path(json_path: Path) -> Path:

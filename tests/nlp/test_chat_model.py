@@ -60,6 +60,34 @@ def test_save_and_load_round_trip(toy, tmp_path):
     assert back.evidence(RED, feats("他拿刀要砍我"), n=2)
 
 
+def test_a_long_text_sums_past_what_one_field_holds(toy):
+    # a court's findings: more distinct features than 32-bit fields can sum at once
+    text = "".join(chr(0x4E00 + i) for i in range(3000))
+    fs = feats(text)
+    assert len(set(fs)) > 4 * 512
+    # every feature known, each at the largest weight: the sums a field overflows first
+    m = LinearModel(toy.outputs, {f: [toy.weights[max(toy.weights, key=lambda g: max(toy.weights[g]))][0]]
+                                  * len(toy.outputs) for f in fs}, toy.bias, toy.meta)
+    fast, slow = m.margins(fs), slow_margins(m, fs)
+    assert all(abs(a - b) < 1e-4 * max(1.0, abs(b)) for a, b in zip(fast, slow)), (fast[:3], slow[:3])
+
+
+def test_a_model_saved_in_the_older_format_still_loads(toy, tmp_path):
+    # jiefen-chat-model/3 (a model trained from the ledger before): 2^30 scale, 2^31 offset
+    import json
+    from array import array
+    p = toy.save(tmp_path / "m.json")
+    head = json.loads(p.read_text(encoding="utf-8"))
+    top = max(abs(w) for ws in toy.weights.values() for w in ws)
+    scale = float(1 << 30) / top
+    a = array("I", [round(w * scale) + (1 << 31) for f in head["features"] for w in toy.weights[f]])
+    (tmp_path / "m.weights").write_bytes(a.tobytes())
+    p.write_text(json.dumps({**head, "format": "jiefen-chat-model/3", "scale": scale}), encoding="utf-8")
+    back = LinearModel.load(p)
+    for t in TEXTS:
+        assert back.margins(feats(t)) == pytest.approx(toy.margins(feats(t)), abs=1e-5)
+
+
 def test_load_refuses_another_format(tmp_path):
     p = tmp_path / "m.json"
     p.write_text('{"format": "jiefen-chat-model/2", "outputs": []}', encoding="utf-8")
