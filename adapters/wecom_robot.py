@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, select
 from adapters.base import ChannelBase
 from adapters.wecom_app.api import WeComAPI
 from adapters.wecom_app.limits import Limits
-from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES
+from bot.lifecycle import OPEN_STATUSES, status_name
 from bot.message import Push
 from bot.outbox import Delivery, Outcome
 from nlp.reading import TYPE_NAMES
@@ -53,14 +53,14 @@ async def build_digest(ctx: "AppContext", uow: "UnitOfWork", group_id: str) -> s
     counts = {"new": int(await session.scalar(select(func.count()).select_from(Case).where(sections["new"])) or 0),
               "late": kept.late, "red": kept.carded_open}
     firsts = {name: (await session.execute(
-        select(Case.number, Case.type, Case.place_code, Case.status).where(where)
+        select(Case.number, Case.type, Case.place_code, Case.status, Case.result).where(where)
         .order_by(Case.id).limit(MAX_LINES))).all() if counts[name] else [] for name, where in sections.items()}
     kinds = (await session.execute(select(Case.type, func.count()).where(sections["new"]).group_by(Case.type))).all()
     day = now.astimezone(ZoneInfo(ctx.settings.timezone)).strftime("%Y年%m月%d日")
 
     def line(row) -> str:
-        number, type_, place, status = row
-        return f"> {number}｜{TYPE_NAMES.get(type_, type_)}｜{reg.name(place)}｜{STATUS_NAMES.get(status, status)}"
+        number, type_, place, status, result = row
+        return f"> {number}｜{TYPE_NAMES.get(type_, type_)}｜{reg.name(place)}｜{status_name(status, result)}"
 
     out = [f"### {group.name} 矛盾纠纷日报（{day}）",
            f"新增 <font color=\"info\">{counts['new']}</font> 件，超期 <font color=\"warning\">{counts['late']}</font> 件，"

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot import clocks, mediation, notify, rating, routing
-from bot.lifecycle import OPEN_STATUSES, STAGE_NAMES, STATUS_NAMES, Status, can_move
+from bot.lifecycle import OPEN_STATUSES, STAGE_NAMES, Status, can_move, case_status_name
 from bot.when import read_when
 from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
 from storage.cases import CORRECTABLE
-from storage.lifecycle import EventKind, Risk
+from storage.lifecycle import EventKind, Result, Risk
 from storage.models import Case
 from storage.registry import LEVEL_RANK, Registry, StaffInfo
 
@@ -34,6 +34,8 @@ class Action(StrEnum):
     PROGRESS = "progress"        # 进展
     APPOINTMENT = "appointment"  # 约谈
     RESOLVE = "resolve"          # 办结
+    END = "end"                  # 终止 (调解不成，未化解)
+    WITHDRAW = "withdraw"        # 撤回 (the resident withdrew the report)
     ESCALATE = "escalate"        # 上报 / 未化解
     TRANSFER = "transfer"        # 转办
     SEND_BACK = "send_back"      # 退回
@@ -58,6 +60,7 @@ class Action(StrEnum):
 
 # what each action needs said with it (empty: nothing), as the person is asked for it
 NEEDS = {Action.PROGRESS: "进展内容", Action.APPOINTMENT: "约谈时间", Action.RESOLVE: "办理结果",
+         Action.END: "终止的原因（如：对方不同意调解）",
          Action.ESCALATE: "上报原因", Action.TRANSFER: "转给谁（姓名或工号）", Action.SEND_BACK: "退回原因",
          Action.CORRECT: "要更正的项目、新值和原因", Action.ADD_PARTY: "当事人身份、姓名和电话",
          Action.INVITE: "对方的姓名和电话", Action.SCHEDULE: "时间和地点", Action.RECORD: "笔录内容",
@@ -90,7 +93,7 @@ async def perform(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case
 
 
 def _status(case: Case) -> str:
-    return STATUS_NAMES.get(case.status, case.status)
+    return case_status_name(case)
 
 
 async def accept(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
@@ -139,12 +142,38 @@ async def resolve(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case
     return f"已办结（化解）：{case.number}。已把结果通知群众并请其评价；评价或回访后归档（送达情况见台账）。"
 
 
+async def end(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
+    """终止调解: no settlement (a party refused, 《人民调解法》第十七条; no agreement reached, 第二十六条).
+    The case is concluded, not settled (not 化解 in the figures); the resident is told of the
+    other routes and asked to rate the service."""
+    if not can_move(case.status, Status.RESOLVED):
+        return f"案件 {case.number} 当前状态是“{_status(case)}”，不能终止。"
+    await (await uow.cases()).transition(case, Status.RESOLVED, actor.key, outcome=note, result=Result.ENDED)
+    await notify.status_changed(ctx, uow, case, note=note)
+    await rating.ask(ctx, uow, case)
+    return (f"已终止调解（未化解）：{case.number}。已告知群众可以通过诉讼、仲裁等途径解决，并请其评价"
+            "（送达情况见台账）。")
+
+
+async def withdraw(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
+    """撤回: the resident withdrew the report (after the staff called back to confirm it). The
+    case is concluded and archived, not settled."""
+    if case.status not in OPEN_STATUSES:
+        return f"案件 {case.number} 当前状态是“{_status(case)}”，不能撤回。"
+    store = await uow.cases()
+    await store.transition(case, Status.RESOLVED, actor.key, outcome=note or "群众撤回", result=Result.WITHDRAWN)
+    await store.transition(case, Status.CLOSED, actor.key, follow_up=note or "群众撤回")
+    await notify.status_changed(ctx, uow, case, note=note)
+    return f"已撤回并归档：{case.number}。已通知群众（送达情况见台账）。"
+
+
 async def escalate(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     if case.status not in OPEN_STATUSES:
         return f"案件 {case.number} 当前状态是“{_status(case)}”，不能上报。"
     level = await routing.escalate(ctx, uow, case, actor.key, note, by=actor.staff.id)
     if level is None:
-        return f"案件 {case.number} 已在县级办理，不能再上报；请联系值班领导协调。"
+        return (f"案件 {case.number} 已在县级办理，不能再上报；请联系值班领导协调。"
+                f"调解不成的，发“终止 {case.number} 原因”终止调解，系统会告知群众其他解决途径。")
     return f"已上报：{case.number} 交{routing.LEVEL_NAMES[level]}办理（{notify.who(ctx, case)}）。"
 
 
@@ -304,6 +333,7 @@ def shown(ctx: "AppContext", field: str, value: Any) -> str:
 
 ACTIONS: dict[Action, ActionFn] = {
     Action.ACCEPT: accept, Action.PROGRESS: progress, Action.APPOINTMENT: appointment, Action.RESOLVE: resolve,
+    Action.END: end, Action.WITHDRAW: withdraw,
     Action.ESCALATE: escalate, Action.TRANSFER: transfer, Action.SEND_BACK: send_back, Action.CORRECT: correct,
     Action.ADD_PARTY: mediation.add_party, Action.INVITE: mediation.invite, Action.SCHEDULE: mediation.schedule,
     Action.RECORD: mediation.record_session, Action.AGREE: mediation.agree, Action.AGREE_ORALLY: mediation.agree_orally,

@@ -9,6 +9,7 @@ from storage.lifecycle import (
                                EventKind,
                                PartyRole,
                                Performance,
+                               Result,
                                Status,
                                TransitionRefused,
                                can_move,
@@ -19,6 +20,24 @@ STATUS_NAMES: dict[str, str] = {
     Status.RECEIVED: "已受理", Status.DISPATCHED: "已分派", Status.MEDIATING: "调解中",
     Status.RESOLVED: "已化解", Status.ESCALATED: "已上报上级", Status.CLOSED: "已办结归档",
 }
+
+RESULT_NAMES: dict[str, str] = {Result.SETTLED: "化解", Result.ENDED: "调解终止（未化解）", Result.WITHDRAWN: "群众撤回"}
+
+# a concluded case that was not settled says so wherever its status is shown
+_UNSETTLED_NAMES: dict[tuple[str, str], str] = {
+    (Status.RESOLVED, Result.ENDED): "调解终止（未化解）", (Status.RESOLVED, Result.WITHDRAWN): "已撤回",
+    (Status.CLOSED, Result.ENDED): "已归档（调解终止）", (Status.CLOSED, Result.WITHDRAWN): "已归档（撤回）",
+}
+
+
+def status_name(status: str, result: str | None = None) -> str:
+    """A case's status as people read it, with how it ended when it was not settled."""
+    return _UNSETTLED_NAMES.get((status, result or ""), STATUS_NAMES.get(status, status))
+
+
+def case_status_name(case: object) -> str:
+    return status_name(getattr(case, "status", ""), getattr(case, "result", None))
+
 
 # the ledger's events, the clocks' stages and the agreement's states, as staff read them
 EVENT_NAMES: dict[str, str] = {
@@ -45,5 +64,5 @@ CONFIRMATION_NAMES: dict[str, str] = {
     Confirmation.NONE: "未申请", Confirmation.APPLIED: "已申请", Confirmation.ACCEPTED: "法院已受理",
     Confirmation.CONFIRMED: "已确认有效", Confirmation.REFUSED: "已驳回"}
 
-__all__ = ["CONFIRMATION_NAMES", "EVENT_NAMES", "OPEN_STATUSES", "PARTY_ROLE_NAMES", "PERFORMANCE_NAMES", "STAGE_NAMES", "STATUS_NAMES",
-           "TRANSITIONS", "Status", "TransitionRefused", "can_move", "check_transition"]
+__all__ = ["CONFIRMATION_NAMES", "RESULT_NAMES", "EVENT_NAMES", "OPEN_STATUSES", "PARTY_ROLE_NAMES", "PERFORMANCE_NAMES", "STAGE_NAMES", "STATUS_NAMES",
+           "TRANSITIONS", "Result", "Status", "case_status_name", "status_name", "TransitionRefused", "can_move", "check_transition"]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.message import Push
 from bot.privacy import mask_text, names_of
-from storage.lifecycle import Status
+from storage.lifecycle import Result, Status
 from storage.mediation import MediationStore
 from storage.models import Case
 
@@ -27,8 +27,11 @@ def relayed(case: Case) -> bool:
     return (case.source or "").startswith("group:")
 
 
-RATE_QUESTION = ("请为这次处理打个分：回复 1-5（5 表示非常满意，1 表示很不满意）。"
-                 "如果问题其实没有解决，请回复“没解决”，我们会继续办理。")
+# a mediation ended without settlement: what the resident can still do (人民调解法 第二十六条)
+OTHER_ROUTES = ("您仍可以通过其他途径解决：向人民法院起诉；劳动争议、土地承包经营纠纷等可以申请仲裁；"
+                "也可以向有关行政部门反映。需要法律帮助，可拨打 12348 公共法律服务热线。")
+RATE_SCORE = "请为这次处理打个分：回复 1-5（5 表示非常满意，1 表示很不满意）。"
+RATE_QUESTION = RATE_SCORE + "如果问题其实没有解决，请回复“没解决”，我们会继续办理。"
 
 
 _LINK = re.compile(r"(?i)\b(https?|ftp|weixin)://")
@@ -100,6 +103,15 @@ async def status_changed(ctx: "AppContext", uow: "UnitOfWork", case: Case, note:
         text = f"案件 {n} 已重新进入调解，原来的经办人会继续跟进，有进展会告诉您。"
     elif case.status == Status.MEDIATING:
         text = f"案件 {n} 已由{who(ctx, case, by)}接手，正在调解，有进展会告诉您。"
+    elif case.status == Status.RESOLVED and case.result == Result.ENDED:
+        ended = f"案件 {n} 调解未能达成一致，已终止调解。" + (f"原因：{shorten(note, 200)}。" if note else "")
+        asked = f"{ended}{OTHER_ROUTES}" if relayed(case) else f"{ended}{OTHER_ROUTES}\n{RATE_SCORE}"
+        await tell(ctx, uow, case, asked, "final", others=f"案件 {n} 已终止调解。{OTHER_ROUTES}")
+        return
+    elif case.status == Status.CLOSED and case.result == Result.WITHDRAWN:
+        await tell(ctx, uow, case, f"案件 {n} 已按您的申请撤回，不再办理。以后有新的情况，随时可以再来反映。",
+                   answered=answered, others=f"案件 {n} 已由反映人撤回，不再办理；如您的事仍需处理，请再来反映。")
+        return
     elif case.status == Status.RESOLVED:
         result = f"案件 {n} 已调解办结。处理结果：{shorten(note, 200) or '已化解'}"
         # a relay's poster is a worker, not the resident: no score asked of them for their own work

@@ -309,7 +309,8 @@ async def case_updated(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> None
     await follow_up(ctx, uow, case, await (await uow.cases()).events(case, FOLLOW_UP_KINDS))
 
 
-FOLLOW_UP_KINDS = ("assigned", "followed_up", "updated")      # the ledger follow_up reads
+FOLLOW_UP_KINDS = ("assigned", "followed_up", "updated")
+WITHDRAW_TITLE = "群众申请撤回"            # what the staff are told a resident asked, withdrawing      # the ledger follow_up reads
 
 
 async def resident_said(ctx: "AppContext", uow: "UnitOfWork", case: Case, words: str, title: str,
@@ -317,8 +318,9 @@ async def resident_said(ctx: "AppContext", uow: "UnitOfWork", case: Case, words:
     """What the resident said about their open case ("不用来了", "怎么还没人来") goes to the
     people who have it, in their words (they are the staff assigned: no masking)."""
     reg = ctx.registry
-    text = "\n".join([f"【{title}】{case.number}", notify.inert(notify.shorten(words, 300)),
-                      f"回复“查 {case.number}”看详情。"])
+    hint = (f"与群众电话确认后，回复“撤回 {case.number}”结案；" if title == WITHDRAW_TITLE else "") + \
+        f"回复“查 {case.number}”看详情。"
+    text = "\n".join([f"【{title}】{case.number}", notify.inert(notify.shorten(words, 300)), hint])
     for sid in case.assignees or []:
         if sid in reg.staff:
             p = staff_push(ctx, reg.staff[sid], text, case, "update", key)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.lifecycle import STATUS_NAMES
+from bot.lifecycle import case_status_name
 from bot.notify import holder
 from bot.privacy import mask_text, names_of
 from handlers.texts import local, shorten
@@ -17,12 +17,12 @@ PROGRESS_KINDS = ("progress", "appointment", "status")
 
 def case_line(case: Case, registry: Registry) -> str:
     return (f"{case.number}｜{TYPE_NAMES.get(case.type, case.type)}｜{registry.name(case.place_code) or '地点未定'}"
-            f"｜{STATUS_NAMES.get(case.status, case.status)}")
+            f"｜{case_status_name(case)}")
 
 
 def case_detail(case: Case, events: Sequence[CaseEvent], registry: Registry, tz: str) -> str:
     lines = [f"案件 {case.number}（{TYPE_NAMES.get(case.type, case.type)}，{registry.full_name(case.place_code) or '地点未定'}）",
-             f"当前状态：{STATUS_NAMES.get(case.status, case.status)}",
+             f"当前状态：{case_status_name(case)}",
              f"受理时间：{local(case.created_at, tz)}"]
     who = holder(registry, case)
     if who and case.status in (Status.DISPATCHED, Status.MEDIATING, Status.ESCALATED):

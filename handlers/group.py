@@ -10,7 +10,7 @@ from bot.conversation import CONTACT, Conversation
 from bot.dispatcher import Answer, Router
 from bot.duplicates import link_duplicate
 from bot.filters import InGroup
-from bot.lifecycle import STATUS_NAMES
+from bot.lifecycle import case_status_name
 from bot.message import Message, Push
 from bot.middlewares import Turn
 from bot.uow import UnitOfWork
@@ -89,7 +89,7 @@ async def _case_asked_about(ctx: AppContext, uow: UnitOfWork, body: str, turn: T
             # anyone in any group tried numbers in turn and learned who held a family-violence case
             return f"没有找到本群范围内编号为 {number} 的案件，请核对编号，或向经办人、综治中心查询。"
         turn.case_numbers.add(case.number)
-        return f"{case.number}：{STATUS_NAMES.get(case.status, case.status)}，由{holders(case, ctx.registry)}。"
+        return f"{case.number}：{case_status_name(case)}，由{holders(case, ctx.registry)}。"
     if (asks_progress(body) or _ASKS_AFTER.search(body)) and _EARLIER.search(body):
         return "请带上案件编号查询，例如“JF261123-001 怎么样了”（编号在登记时的回复里）。"
     return None

@@ -15,7 +15,7 @@ from typing import Any
 from bot.context import AppContext
 from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, SAFETY, Conversation, Draft, Safety, Step, Told
 from bot.duplicates import link_duplicate
-from bot.lifecycle import STATUS_NAMES
+from bot.lifecycle import case_status_name
 from bot.message import Message
 from bot.middlewares import Turn
 from bot.privacy import mask_phone
@@ -266,7 +266,7 @@ class Intake:
         self.turn.case_numbers.add(case.number)
         self.conv.last_case = case.number
         self.conv.finish()
-        status = STATUS_NAMES.get(case.status, case.status)
+        status = case_status_name(case)
         if _other_side(draft.reporter_name, case):
             # the one the case complains of, telling their side: not a second complainant
             joined = (f"您说的这件事已有案件 {case.number} 在办理（{status}），您是另一方当事人。"

@@ -13,6 +13,7 @@ from bot.lifecycle import OPEN_STATUSES
 from bot.message import Message
 from bot.middlewares import Turn
 from bot.privacy import mask_phone
+from bot.routing import WITHDRAW_TITLE
 from bot.uow import UnitOfWork
 from handlers import texts
 from handlers.place_answers import PlaceAnswers
@@ -208,7 +209,7 @@ class OpenCases:
         key = f"said:{case.number}:{self.message.msg_id or self.uow.now.isoformat()}"
         for hook in self.ctx.on_resident_said:
             await hook(self.ctx, self.uow, case, f"{label}：{words}",
-                       ("群众申请撤回" if withdraw else "群众留言") if own else "另一位反映人留言", key)
+                       (WITHDRAW_TITLE if withdraw else "群众留言") if own else "另一位反映人留言", key)
         self.turn.case_numbers.add(case.number)
         if raised:
             alerted = bool(self.uow.queued["alert"])

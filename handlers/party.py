@@ -15,7 +15,7 @@ from bot.context import AppContext
 from bot.conversation import Conversation
 from bot.dispatcher import Answer, Router
 from bot.filters import EventIs, KindIs
-from bot.lifecycle import STATUS_NAMES
+from bot.lifecycle import case_status_name
 from bot.message import EventType, Kind, Message
 from bot.middlewares import Turn
 from bot.uow import UnitOfWork
@@ -79,6 +79,6 @@ async def on_party_words(message: Message, ctx: AppContext, conversation: Conver
         sessions = [s for s in await store.sessions(case.id) if s.starts_at and s.starts_at > uow.now]
         nxt = (f"下次调解会：{mediation.local_time(ctx, sessions[0].starts_at)}，"
                f"{sessions[0].video_url or sessions[0].place}。") if sessions else "调解会时间确定后会在这里通知您。"
-        status = STATUS_NAMES.get(case.status, case.status)
+        status = case_status_name(case)
         return f"案件 {case.number}（您是{mediation.ROLE_NAMES.get(party.role)}）：{status}。{nxt}"
     return await mediation.party_says(ctx, uow, party, case, message.text, message.conversation_key)

@@ -1,4 +1,4 @@
-"""Staff commands over the WeCom app: 接单 进展 约谈 办结 上报 未化解 转办 退回 查 我的.
+"""Staff commands over the WeCom app: 接单 进展 约谈 办结 终止 撤回 上报 未化解 转办 退回 查 我的.
 
 Only the case's assignees and the supervisors above them may act on a case; anybody else
 is refused and the case does not change. Residents never reach this router: it only
@@ -12,7 +12,7 @@ from bot import case_actions, notify, routing
 from bot.case_actions import Action, Actor
 from bot.context import AppContext
 from bot.dispatcher import Answer, Router
-from bot.lifecycle import EVENT_NAMES, STAGE_NAMES, STATUS_NAMES
+from bot.lifecycle import EVENT_NAMES, STAGE_NAMES, case_status_name, status_name
 from bot.message import Message
 from bot.middlewares import Turn
 from bot.scope import sees_contact
@@ -28,6 +28,7 @@ router = Router("staff", lambda m, d: m.channel == d["ctx"].staff_channel)
 
 # the words staff type, and what each does (bot/case_actions.py); 查 and 我的 only read
 COMMANDS = {"接单": Action.ACCEPT, "进展": Action.PROGRESS, "约谈": Action.APPOINTMENT, "办结": Action.RESOLVE,
+            "终止": Action.END, "终止调解": Action.END, "撤回": Action.WITHDRAW,
             "上报": Action.ESCALATE, "未化解": Action.ESCALATE, "转办": Action.TRANSFER, "退回": Action.SEND_BACK,
             "更正": Action.CORRECT, "当事人": Action.ADD_PARTY, "邀请": Action.INVITE, "会谈": Action.SCHEDULE,
             "调解会": Action.SCHEDULE, "笔录": Action.RECORD, "协议": Action.AGREE, "口头协议": Action.AGREE_ORALLY,
@@ -37,7 +38,8 @@ COMMANDS = {"接单": Action.ACCEPT, "进展": Action.PROGRESS, "约谈": Action
 READS = ("查", "我的")
 _COMMAND = re.compile(r"^\s*(" + "|".join(sorted([*COMMANDS, *READS], key=len, reverse=True)) + r")\s*(.*)$", re.S)
 HELP = ("可用的命令（N 为案件编号）：\n"
-        "接单 N｜进展 N 内容｜约谈 N 时间｜办结 N 结果\n"
+        "接单 N｜进展 N 内容｜约谈 N 时间｜办结 N 结果（化解）\n"
+        "终止 N 原因（调解不成，告知群众其他途径）｜撤回 N（群众申请撤回，已电话确认）\n"
         "上报 N 原因｜未化解 N 原因｜转办 N 人员｜退回 N 原因（分错了，退回综治中心）\n"
         "更正 N 类型/风险/地点 新值 原因（如：更正 N 类型 劳动争议 是欠薪不是合同）\n"
         "查 N｜我的（我在办的案件）\n"
@@ -89,7 +91,7 @@ async def show(ctx: AppContext, uow: UnitOfWork, staff: StaffInfo, case: Case, n
     whole = sees_contact(reg, staff, case)
     if whole and (case.contact or case.reporter_name):
         await (await uow.cases()).event(case, EventKind.VIEWED_CONTACT, f"staff:{staff.id}", via="查")
-    lines = [routing.case_card(ctx, case, title=STATUS_NAMES.get(case.status, case.status), with_contact=whole)
+    lines = [routing.case_card(ctx, case, title=case_status_name(case), with_contact=whole)
              .rsplit("\n", 1)[0],
              f"办理层级：{routing.LEVEL_NAMES.get(case.level, case.level)}｜经办：{names}",
              f"受理：{local(case.created_at, tz)}｜分派：{local(case.assigned_at or case.dispatched_at, tz) or '未分派'}"]
@@ -97,7 +99,7 @@ async def show(ctx: AppContext, uow: UnitOfWork, staff: StaffInfo, case: Case, n
                                                       "clock"))
     for e in events[-5:]:
         if e.kind == "status":
-            what = STATUS_NAMES.get(str(e.data.get("after", "")), "")
+            what = status_name(str(e.data.get("after", "")), e.data.get("result")) if e.data.get("after") else ""
         elif e.kind == "clock":
             what = STAGE_NAMES.get(str(e.data.get("stage", "")), "")
         elif e.kind == "assigned":
@@ -120,7 +122,7 @@ async def my_cases(ctx: AppContext, uow: UnitOfWork, staff: StaffInfo) -> str:
     total = max((await store.open_load([staff.id])).get(staff.id, 0), len(mine))
     lines = [f"您在办的案件（{total}件）："]
     lines += [f"{c.number}｜{TYPE_NAMES.get(c.type, c.type)}｜{ctx.registry.name(c.place_code)}｜"
-              f"{STATUS_NAMES.get(c.status, c.status)}" for c in mine]
+              f"{case_status_name(c)}" for c in mine]
     if total > len(mine):
         lines.append(f"（以上是最早的{len(mine)}件）")
     return "\n".join(lines)

@@ -199,6 +199,10 @@ def _case(reg: Registry, rnd: random.Random, settings: Settings, created: dateti
     if status == "escalated":
         level = "town" if level == "village" else "county"
     is_open = status in OPEN_STATES
+    # a few concluded cases end unsettled: the mediation ended (a party refused) or the report withdrawn
+    result = None if is_open else rnd.choices(("settled", "ended", "withdrawn"), (92, 5, 3))[0]
+    if result == "withdrawn":
+        status = "closed"
     overdue = is_open and age > 12 and rnd.random() < 0.5
     carded = overdue and age > 20 and rnd.random() < 0.5
     c = Case(number=f"{settings.case_number_prefix}{day.strftime('%y%m%d')}-{seq:03d}",
@@ -210,7 +214,7 @@ def _case(reg: Registry, rnd: random.Random, settings: Settings, created: dateti
              else None,
              created_at=created, updated_at=min(now, settled) if not is_open else created + timedelta(days=1),
              dispatched_at=dispatched, assigned_at=dispatched,
-             resolved_at=settled if status in ("resolved", "closed") else None,
+             resolved_at=settled if status in ("resolved", "closed") else None, result=result,
              closed_at=settled + timedelta(days=2) if status == "closed" else None,
              overdue_since=created + timedelta(days=10) if overdue else None,
              red_card_at=created + timedelta(days=18) if carded else None)
@@ -225,13 +229,17 @@ def _case(reg: Registry, rnd: random.Random, settings: Settings, created: dateti
                (dispatched, EventKind.STATUS, "routing", {"before": "received", "after": "dispatched"})]
     if status in ("resolved", "closed"):
         history.append((settled, EventKind.STATUS, f"staff:{people[0][0]}" if people else "t",
-                        {"before": "mediating", "after": "resolved", "outcome": "双方达成一致"}))
+                        {"before": "mediating", "after": "resolved", "result": result,
+                         "outcome": OUTCOMES[result or "settled"]}))
     if status == "closed":
-        data = {"before": "resolved", "after": "closed"}
+        data = {"before": "resolved", "after": "closed", "result": result}
         if c.satisfaction:
             data["satisfaction"] = c.satisfaction
         history.append((settled + timedelta(days=2), EventKind.STATUS, "bot", data))
     return c, history
+
+
+OUTCOMES = {"settled": "双方达成一致", "ended": "对方不同意调解，已告知可以诉讼", "withdrawn": "群众撤回，双方已自行和解"}
 
 
 async def _save(db: Database, batch: list[Case], events: list[tuple[Case, list]], scans: list[dict]) -> None:

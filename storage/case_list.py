@@ -59,6 +59,7 @@ class Scope:
 class CaseFilter:
     """Every field narrows the list; an empty one does not filter."""
     statuses: frozenset[str] = frozenset()
+    results: frozenset[str] = frozenset()       # how concluded cases ended (storage.lifecycle.Result)
     types: frozenset[str] = frozenset()
     risks: frozenset[str] = frozenset()
     places: frozenset[str] | None = None        # a subtree (Registry.subtree); empty set: nothing
@@ -85,6 +86,8 @@ class Page:
 def _where(q: Select[Any], flt: CaseFilter, dialect: str) -> Select[Any]:
     if flt.statuses:
         q = q.where(Case.status.in_(sorted(flt.statuses)))
+    if flt.results:
+        q = q.where(Case.result.in_(sorted(flt.results)))
     if flt.types:
         q = q.where(Case.type.in_(sorted(flt.types)))
     if flt.risks:

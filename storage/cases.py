@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from storage.lifecycle import OPEN_STATUSES, check_transition
+from storage.lifecycle import OPEN_STATUSES, Result, check_transition
 from storage.models import Case, CaseAssignee, CaseCounter, CaseEvent, StaffLoad
 from storage.sql import dialect_of, in_values
 
@@ -155,11 +155,15 @@ class CaseStore:
             case.dispatched_at = self.now
         elif status == "resolved":
             case.resolved_at = self.now
+            case.result = Result(data.pop("result", Result.SETTLED)).value
+            data["result"] = case.result
         elif status == "closed":
             case.closed_at = self.now
+            data["result"] = case.result
         elif status == "mediating" and before in ("resolved", "closed"):
             case.resolved_at = None
             case.closed_at = None
+            case.result = None
         await self.event(case, "status", actor, before=before, after=status, **data)
 
     def assign(self, case: Case, people: Iterable[tuple[str, str]]) -> None:

@@ -25,10 +25,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.lifecycle import OPEN_STATUSES
+from storage.lifecycle import OPEN_STATUSES, Result
 from storage.models import Case, CaseFigure, StaffLoad
 
-MEASURES: tuple[str, ...] = ("cases", "open", "dispatched", "dispatch_secs", "resolved", "resolve_timed",
+MEASURES: tuple[str, ...] = ("cases", "open", "dispatched", "dispatch_secs", "resolved", "unsettled", "resolve_timed",
                              "resolve_secs", "closed", "at_town", "at_county", "red", "overdue", "late", "carded",
                              "carded_open", "rated", "rating_sum")
 # "pt" place|type and "pc" place|channel: an area's figures by type and channel (a town sums its
@@ -37,7 +37,7 @@ MEASURES: tuple[str, ...] = ("cases", "open", "dispatched", "dispatch_secs", "re
 # (DISPATCH_HOURS, RESULT_DAYS: a bucket's key is its upper bound), so a median or a 90th
 # percentile is read off the kept rows to within a bucket
 DIMS: tuple[str, ...] = ("all", "type", "place", "channel", "pt", "pc", "src", "dh", "rd")
-VERSION = "4"            # what the kept rows hold: a change rebuilds them once (figures.ensure_built)
+VERSION = "5"            # what the kept rows hold: a change rebuilds them once (figures.ensure_built)
 MONTH = "M"              # a month's rows: day = "M2026-11" (a year's figures read 12 of them, not 365 days';
                          # "M" sorts after every date, so a range of dates never takes one in)
 DISPATCH_HOURS: tuple[int, ...] = (1, 2, 4, 8, 24, 48, 72, 120, 168, 336)
@@ -66,6 +66,7 @@ class Facts:
     overdue_since: datetime | None
     red_card_at: datetime | None
     source: str | None = None
+    result: str | None = None
 
 
 FACT_FIELDS = tuple(f.name for f in fields(Facts))
@@ -81,12 +82,16 @@ def _secs(start: datetime | None, end: datetime | None) -> int:
 
 def measures(f: Facts) -> dict[str, int]:
     is_open = f.status in OPEN_STATUSES
-    resolved = f.status in ("resolved", "closed")
+    concluded = f.status in ("resolved", "closed")
+    # only a settled case is 化解; a mediation ended or a report withdrawn has a result, not a
+    # settlement (cases concluded before results were kept were all settled ones)
+    resolved = concluded and f.result in (None, Result.SETTLED)
     carded = f.red_card_at is not None
     return {"cases": 1, "open": int(is_open), "dispatched": int(f.dispatched_at is not None),
             "dispatch_secs": _secs(f.created_at, f.dispatched_at), "resolved": int(resolved),
-            "resolve_timed": int(resolved and f.resolved_at is not None),
-            "resolve_secs": _secs(f.created_at, f.resolved_at) if resolved else 0,
+            "unsettled": int(concluded and not resolved),
+            "resolve_timed": int(concluded and f.resolved_at is not None),
+            "resolve_secs": _secs(f.created_at, f.resolved_at) if concluded else 0,
             "closed": int(f.status == "closed"), "at_town": int(f.level == "town"),
             "at_county": int(f.level == "county"), "red": int(f.risk == "red"),
             "overdue": int(is_open and f.overdue_since is not None),

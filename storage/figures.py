@@ -52,7 +52,8 @@ class Measures:
     open: int = 0
     dispatched: int = 0
     dispatch_secs: int = 0
-    resolved: int = 0            # with a result: resolved or closed
+    resolved: int = 0            # settled (化解): resolved or closed with that result
+    unsettled: int = 0           # concluded otherwise: mediation ended, report withdrawn
     resolve_timed: int = 0
     resolve_secs: int = 0
     closed: int = 0

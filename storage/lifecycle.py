@@ -45,6 +45,16 @@ OPEN_STATUSES: frozenset[Status] = frozenset({Status.RECEIVED, Status.DISPATCHED
                                               Status.ESCALATED})
 
 
+class Result(StrEnum):
+    """How a case with a result ended (status resolved or closed): only a settled one counts
+    as 化解 in the figures. A mediation that failed or was refused (人民调解法 Art. 26: the
+    parties are told of other routes) and a report the resident withdrew are concluded, not
+    settled."""
+    SETTLED = "settled"          # 化解
+    ENDED = "ended"              # 调解终止（未化解）
+    WITHDRAWN = "withdrawn"      # 群众撤回
+
+
 class TransitionRefused(Exception):
     def __init__(self, number: str, current: str, wanted: str):
         super().__init__(f"case {number}: {current} → {wanted} is not allowed")

@@ -115,6 +115,8 @@ class Case(Base):
     assigned_at: Mapped[datetime | None]                                 # last (re)assignment: the clocks count from it
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # how a resolved or closed case ended (storage.lifecycle.Result); None while it is open
+    result: Mapped[str | None] = mapped_column(String(16))
     # the clocks (bot/clocks.py), kept in the transaction of every change that moves them:
     next_due_at: Mapped[datetime | None]          # the next moment the scheduler has something to do
     overdue_since: Mapped[datetime | None]        # a dispatch / acceptance / result deadline has passed
@@ -243,7 +245,8 @@ class CaseFigure(Base):
     open: Mapped[int] = mapped_column(Integer, default=0)
     dispatched: Mapped[int] = mapped_column(Integer, default=0)
     dispatch_secs: Mapped[int] = mapped_column(BigInteger, default=0)
-    resolved: Mapped[int] = mapped_column(Integer, default=0)          # with a result: resolved or closed
+    resolved: Mapped[int] = mapped_column(Integer, default=0)          # 化解: resolved or closed, and settled
+    unsettled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")       # concluded otherwise: ended or withdrawn
     resolve_timed: Mapped[int] = mapped_column(Integer, default=0)
     resolve_secs: Mapped[int] = mapped_column(BigInteger, default=0)
     closed: Mapped[int] = mapped_column(Integer, default=0)

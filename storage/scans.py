@@ -7,16 +7,18 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.db import Database
+from storage.lifecycle import Result
 from storage.models import Case, CodeScan
 from storage.registry import Registry
 from storage.sql import rowcount
 
 RESOLVED = ("resolved", "closed")
+SETTLED = and_(Case.status.in_(RESOLVED), or_(Case.result.is_(None), Case.result == Result.SETTLED))
 
 
 async def record_scan(db: Database, channel: str, code: str, event_id: str, kind: str, at: datetime) -> bool:
@@ -31,9 +33,9 @@ async def record_scan(db: Database, channel: str, code: str, event_id: str, kind
 
 
 async def code_counts(db: Database, registry: Registry) -> list[dict[str, Any]]:
-    """Per code: scans, applications (cases opened from it) and resolved cases, success rate."""
+    """Per code: scans, applications (cases opened from it) and settled cases (化解), success rate."""
     async with db.session() as s:
-        rows = (await s.execute(select(Case.source, func.count(), func.sum(case((Case.status.in_(RESOLVED), 1), else_=0)))
+        rows = (await s.execute(select(Case.source, func.count(), func.sum(case((SETTLED, 1), else_=0)))
                                 .where(Case.source != "").group_by(Case.source))).all()
         scanned = dict((await s.execute(select(CodeScan.code, func.count()).group_by(CodeScan.code))).all())
     by_code = {src: (int(n), int(r or 0)) for src, n, r in rows}

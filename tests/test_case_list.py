@@ -313,3 +313,42 @@ async def test_a_database_migrated_before_0006_had_attention_gets_it(tmp_path, r
         await database.migrate()                          # and again: nothing to do
     finally:
         await database.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_cases_concluded_before_0024_are_settled_and_the_figures_rebuilt(tmp_path, request, backend):
+    """0024 adds how a concluded case ended; the cases concluded before were concluded as
+    settled (化解), open ones have no result, and the figures are recounted once."""
+    from storage import figures
+    if backend == "sqlite":
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'before24.db'}")
+    else:
+        import asyncpg
+        server = request.getfixturevalue("postgres_server")
+        name = f"r{tmp_path.name[-20:].replace('-', '_').lower()}"
+        conn = await asyncpg.connect(f"postgresql://jiefen@127.0.0.1:{server.port}/postgres")
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.close()
+        database = Database(f"postgresql+asyncpg://jiefen@127.0.0.1:{server.port}/{name}")
+    try:
+        async with database.engine.begin() as conn:
+            await conn.run_sync(_upgrade_to, "0023")
+            cases = await conn.run_sync(lambda c: sa.Table("cases", sa.MetaData(), autoload_with=c))
+            for i, status in enumerate(("resolved", "closed", "mediating")):
+                await conn.execute(sa.insert(cases).values(
+                    number=f"JF261101-00{i}", intake_key=f"k{i}", type="neighbour", risk="green", risk_reasons=[],
+                    status=status, level="village", channel="web", reporter=f"u{i}", reporter_name="", contact="",
+                    parties=[], description="楼上拖椅子", source="", origin="applied", media=[],
+                    created_at=T0, updated_at=T0, resolved_at=T0 if status != "mediating" else None))
+        await database.migrate()
+        async with database.engine.begin() as conn:
+            rows = (await conn.execute(sa.text("SELECT number, result FROM cases ORDER BY number"))).all()
+        assert [tuple(r) for r in rows] == [("JF261101-000", "settled"), ("JF261101-001", "settled"),
+                                            ("JF261101-002", None)]
+        assert await figures.ensure_built(database)
+        async with database.session() as s:
+            total = (await figures.read_figures(s, T0.date(), T0.date())).total
+        assert (total.cases, total.resolved, total.unsettled) == (3, 2, 0)
+        await database.migrate()                          # and again: nothing to do
+    finally:
+        await database.close()

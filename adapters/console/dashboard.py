@@ -165,7 +165,8 @@ class Links:
         return auth.PATH + "/cases?" + urlencode(items)
 
 
-RESOLVED = (("status", "resolved"), ("status", "closed"))
+RESOLVED = (("status", "resolved"), ("status", "closed"), ("result", "settled"))
+UNSETTLED = (("status", "resolved"), ("status", "closed"), ("result", "ended"), ("result", "withdrawn"))
 
 
 def _pct(x: float | None) -> str:
@@ -237,6 +238,9 @@ async def build(request: web.Request, chosen: Period | None = None, *, lenient: 
          "change": _change(t.resolved, pt.resolved), "year": yt.resolved, "link": link(*RESOLVED)},
         {"key": "success_rate", "name": "化解率", "value": _pct(t.success_rate), "before": _pct(pt.success_rate),
          "year": _pct(yt.success_rate), "link": link(*RESOLVED)},
+        {"key": "unsettled", "name": "终止或撤回", "value": t.unsettled, "before": pt.unsettled,
+         "change": _change(t.unsettled, pt.unsettled), "year": yt.unsettled, "link": link(*UNSETTLED),
+         "note": "已结束、未化解"},
         {"key": "closed", "name": "办结", "value": t.closed, "before": pt.closed, "change": _change(t.closed, pt.closed),
          "year": yt.closed, "link": link(status="closed")},
         {"key": "completion_rate", "name": "办结率", "value": _pct(t.completion_rate),

@@ -17,7 +17,7 @@ from adapters.console.views import CHANNEL_NAMES, case_detail, case_row, timelin
 from bot import case_actions, routing
 from bot.accounts import canonical_id
 from bot.case_actions import Action, Actor, perform
-from bot.lifecycle import OPEN_STATUSES, STATUS_NAMES, Status, can_move
+from bot.lifecycle import OPEN_STATUSES, RESULT_NAMES, STATUS_NAMES, Result, Status, can_move
 from bot.notify import ROLE_NAMES
 from bot.privacy import names_of
 from bot.scope import desk, scope_of, sees, sees_contact
@@ -126,6 +126,7 @@ def _choices(request: web.Request) -> dict[str, Any]:
     scope = scope_of(reg, user.staff)
     places = [p for p in reg.places.values() if scope is None or scope.places is None or p.code in scope.places]
     return {"statuses": [(s.value, STATUS_NAMES[s]) for s in Status],
+            "results": [(r.value, RESULT_NAMES[r]) for r in Result],
             "types": [(t, TYPE_NAMES[t]) for t in DISPUTE_TYPES if scope is None or scope.types is None
                       or t in scope.types],
             "risks": [(r, RISK_NAMES[r]) for r in ("red", "yellow", "green")],
@@ -201,7 +202,8 @@ def actions_for(request: web.Request, case: Case) -> list[str]:
     allowed = {
         Action.ASSIGN: is_open, Action.ACCEPT: st != Status.MEDIATING and can_move(st, Status.MEDIATING) and
         st != Status.RESOLVED, Action.PROGRESS: is_open, Action.APPOINTMENT: is_open,
-        Action.RESOLVE: can_move(st, Status.RESOLVED), Action.ESCALATE: is_open and case.level != "county",
+        Action.RESOLVE: can_move(st, Status.RESOLVED), Action.END: can_move(st, Status.RESOLVED),
+        Action.WITHDRAW: is_open, Action.ESCALATE: is_open and case.level != "county",
         Action.SEND_BACK: st == Status.DISPATCHED, Action.CLOSE: st == Status.RESOLVED, Action.CORRECT: True,
     }
     return [a.value for a, ok in allowed.items() if ok]

@@ -13,10 +13,10 @@ from multidict import MultiMapping
 from nlp.reading import DISPUTE_TYPES
 from storage.case_list import CaseFilter, Scope, Sort
 from storage.cases import NUMBER_CHARS
-from storage.lifecycle import OPEN_STATUSES, Risk, Status
+from storage.lifecycle import OPEN_STATUSES, Result, Risk, Status
 from storage.registry import Registry
 
-MULTI = ("status", "type", "risk", "channel", "code")
+MULTI = ("status", "result", "type", "risk", "channel", "code")
 FLAGS = ("overdue", "red_card", "several", "open", "rated")
 SINGLE = ("place", "assignee", "from", "to", "q", "number", "sort", "dir")
 PAGE_SIZES = (20, 50, 100)
@@ -102,9 +102,9 @@ def parse(query: MultiMapping[str] | Mapping[str, str], registry: Registry, tz: 
     if "1" in values["open"]:
         statuses |= set(OPEN_STATUSES)
     bad = [s for s in statuses if s not in set(Status)] + [t for t in values["type"] if t not in DISPUTE_TYPES] + \
-        [r for r in values["risk"] if r not in set(Risk)]
+        [r for r in values["risk"] if r not in set(Risk)] + [r for r in values["result"] if r not in set(Result)]
     if bad:
-        raise BadQuery("没有这样的状态、类型或风险：" + "、".join(sorted(bad))[:80])
+        raise BadQuery("没有这样的状态、结果、类型或风险：" + "、".join(sorted(bad))[:80])
     place = values["place"][0] if values["place"] else ""
     if place and place not in registry.places:
         raise BadQuery(f"没有这个地点：“{place[:20]}”")
@@ -122,7 +122,7 @@ def parse(query: MultiMapping[str] | Mapping[str, str], registry: Registry, tz: 
     except ValueError:
         raise BadQuery("每页条数应是数字") from None
     size = size if size in PAGE_SIZES else PAGE_SIZES[0]
-    flt = CaseFilter(statuses=frozenset(statuses), types=frozenset(values["type"]), risks=frozenset(values["risk"]),
+    flt = CaseFilter(statuses=frozenset(statuses), results=frozenset(values["result"]), types=frozenset(values["type"]), risks=frozenset(values["risk"]),
                      places=registry.subtree(place) if place else None, channels=frozenset(values["channel"]),
                      sources=frozenset(_codes(values["code"], registry)), assignee=values["assignee"][0] if values["assignee"] else None,
                      created_from=datetime.combine(since, time(), zone) if since else None,

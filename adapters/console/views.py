@@ -8,7 +8,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import clocks
-from bot.lifecycle import EVENT_NAMES, OPEN_STATUSES, PARTY_ROLE_NAMES, STAGE_NAMES, STATUS_NAMES
+from bot.lifecycle import (
+    EVENT_NAMES,
+    OPEN_STATUSES,
+    PARTY_ROLE_NAMES,
+    STAGE_NAMES,
+    STATUS_NAMES,
+    case_status_name,
+    status_name,
+)
 from bot.notify import ROLE_NAMES
 from bot.outbox import NO_CHANNEL
 from bot.privacy import mask_data, mask_name, mask_numbers, mask_party, mask_phone, mask_text, names_of
@@ -57,7 +65,7 @@ def case_row(case: Case, registry: Registry, settings: Settings, now: datetime) 
     """A line of the list: nothing personal in clear."""
     names = names_of(case)
     return {
-        "number": case.number, "status": case.status, "status_name": STATUS_NAMES.get(case.status, case.status),
+        "number": case.number, "status": case.status, "status_name": case_status_name(case),
         "type": case.type, "type_name": TYPE_NAMES.get(case.type, case.type), "risk": case.risk,
         "risk_name": RISK_NAMES.get(case.risk, case.risk), "place": case.place_code or "",
         "place_name": registry.full_name(case.place_code) or "待核实", "channel": case.channel,
@@ -88,7 +96,7 @@ def event_text(e: CaseEvent, registry: Registry) -> str:
     d = e.data or {}
     kind = e.kind
     if kind == EventKind.STATUS:
-        before, after = STATUS_NAMES.get(d.get("before", ""), d.get("before", "")), STATUS_NAMES.get(d.get("after", ""), d.get("after", ""))
+        before, after = STATUS_NAMES.get(d.get("before", ""), d.get("before", "")), status_name(d.get("after", ""), d.get("result"))
         extra = d.get("outcome") or d.get("reason") or d.get("follow_up") or ""
         if d.get("satisfaction"):
             extra = f"满意度 {d['satisfaction']} 分"

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import clocks, notify, rating
-from bot.lifecycle import CONFIRMATION_NAMES, STATUS_NAMES, Status, can_move
+from bot.lifecycle import CONFIRMATION_NAMES, Status, can_move, case_status_name
 from bot.mediation.common import (
     ROLE_NAMES,
     committee_name,
@@ -88,7 +88,7 @@ async def agree(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Case
         return ("请写上协议内容，例如：\n协议 " + case.number + "\n事实：……\n争议：……\n责任：……\n"
                 "内容：……\n金额：3000元\n履行方式：……\n履行期限：10个工作日（或 2026-12-31）")
     if not (can_move(case.status, Status.RESOLVED) or case.status == Status.RESOLVED):
-        return f"案件 {case.number} 当前状态是“{STATUS_NAMES.get(case.status, case.status)}”，不能登记协议。"
+        return f"案件 {case.number} 当前状态是“{case_status_name(case)}”，不能登记协议。"
     if case.status == Status.RESOLVED:
         made = await (await store_of(uow)).latest_agreement(case.id)
         if made is not None:

@@ -97,8 +97,8 @@ async def refused_by(uow: "UnitOfWork", case: Case) -> str:
         return ""
     who = "、".join(ROLE_NAMES.get(p.role, p.role) for p in refused)
     return (f"{who}已表示不同意调解，依《人民调解法》第十七条不能继续调解（不能安排调解会或登记协议）。"
-            f"如其改变主意，请其在邀请的对话里回复“同意调解”；否则请发“未化解 {case.number} 对方不同意调解”"
-            "交上一级，并告知申请人可以通过诉讼、仲裁等途径解决。")
+            f"如其改变主意，请其在邀请的对话里回复“同意调解”；否则请发“终止 {case.number} 对方不同意调解”"
+            "终止调解，系统会告知申请人可以通过诉讼、仲裁等途径解决。")
 
 
 def party_line(p: CaseParty, *, whole: bool) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import notify
-from bot.lifecycle import CONFIRMATION_NAMES, OPEN_STATUSES, PERFORMANCE_NAMES, STATUS_NAMES
+from bot.lifecycle import CONFIRMATION_NAMES, OPEN_STATUSES, PERFORMANCE_NAMES, case_status_name
 from bot.mediation.common import (
     ROLE_NAMES,
     committee_name,
@@ -99,7 +99,7 @@ async def invite(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", case: Cas
     """邀请 N 姓名 电话 [说明]: the respondent is entered (or found) and gets a single-use,
     expiring invitation to the web chat; the mediator passes the link or the code on."""
     if case.status not in OPEN_STATUSES:
-        return f"案件 {case.number} 当前状态是“{STATUS_NAMES.get(case.status, case.status)}”，不能再邀请当事人。"
+        return f"案件 {case.number} 当前状态是“{case_status_name(case)}”，不能再邀请当事人。"
     name, phone, kind, rest = party_from(note)
     if not name:
         return f"请写：邀请 {case.number} 对方姓名 电话（可再写一句给对方的说明）"

@@ -23,7 +23,7 @@ def local(*args) -> datetime:
 
 async def history(ctx, clock) -> None:
     """October (the previous period) and November: places, types, channels, codes; some resolved,
-    closed and rated, one overdue, one under a red card, a labour rise in 石桥村."""
+    closed and rated, one ended and one withdrawn, one overdue, one under a red card, a labour rise in 石桥村."""
     spots = [("DX01", "neighbour", "web", "DX01"), ("DX02", "land_forest", "wechat_mp", ""), ("NH01", "property_mgmt",
              "wechat_mp", "NH01"), ("NH03", "marriage_family", "web", ""), ("DX01-G1", "neighbour", "wecom_bot", "")]
     clock.set(local(2026, 10, 12, 9, 0))
@@ -52,6 +52,11 @@ async def history(ctx, clock) -> None:
                 if i % 2 == 0:
                     await store.update(case, "t", satisfaction=5 if i % 4 == 0 else 3)
                     await store.transition(case, "closed", "t")
+            elif i == 1:                                 # the mediation ended: concluded, not 化解
+                await store.transition(case, "resolved", "t", result="ended")
+            elif i == 2:                                 # withdrawn and archived: not 化解 either
+                await store.transition(case, "resolved", "t", result="withdrawn")
+                await store.transition(case, "closed", "t")
             elif i == 4:
                 case.overdue_since = clock.now()
             elif i == 5:
@@ -102,8 +107,10 @@ async def test_every_figure_equals_the_database_and_its_case_list(client, ctx, c
     figures = {k["key"]: k for k in d["headline"] + d["now"]}
     assert figures["received"]["value"] == await db_count(ctx, *in_period) == 25
     assert figures["received"]["before"] == await db_count(ctx, Case.created_at < start) == 14
-    assert figures["resolved"]["value"] == await db_count(ctx, *in_period, Case.status.in_(("resolved", "closed")))
-    assert figures["closed"]["value"] == await db_count(ctx, *in_period, Case.status == "closed") == 4
+    concluded = Case.status.in_(("resolved", "closed"))
+    assert figures["resolved"]["value"] == await db_count(ctx, *in_period, concluded, Case.result == "settled") == 7
+    assert figures["unsettled"]["value"] == await db_count(ctx, *in_period, concluded, Case.result != "settled") == 2
+    assert figures["closed"]["value"] == await db_count(ctx, *in_period, Case.status == "closed") == 5
     assert figures["success_rate"]["value"] == f"{7 / 25 * 100:.1f}%"
     assert figures["satisfaction"]["value"] == "4.00"
     open_now = ("received", "dispatched", "mediating", "escalated")

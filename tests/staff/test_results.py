@@ -1,0 +1,109 @@
+"""How a concluded case ended: settled (化解), a mediation ended without settlement (终止), or
+a report the resident withdrew (撤回). Only a settled case counts as 化解 in the figures; the
+others are concluded and counted apart, and the resident hears what each means."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.case_actions import Action
+from storage import figures
+from tests.staff.helpers import case_of, events_of, outbox, report, staff_bot
+
+
+async def totals(ctx):
+    today = ctx.clock.now().date()
+    async with ctx.db.session() as s:
+        return (await figures.read_figures(s, today - timedelta(days=1), today + timedelta(days=1))).total
+
+
+async def resident_pushes(ctx):
+    return [p.text for p in await outbox(ctx, "test")]
+
+
+async def test_a_mediation_ended_is_concluded_not_settled(bot, ctx):
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    reply = await li.last(f"终止 {number} 对方不同意调解")
+    assert "已终止调解" in reply and "未化解" in reply, reply
+    case = await case_of(ctx, number)
+    assert (case.status, case.result) == ("resolved", "ended")
+    [ended] = [t for t in await resident_pushes(ctx) if "终止调解" in t]
+    # the other routes, and a score asked for the service, not "没解决" (nothing to reopen)
+    assert "对方不同意调解" in ended and "起诉" in ended and "12348" in ended, ended
+    assert "1-5" in ended and "没解决" not in ended and "化解" not in ended, ended
+    t = await totals(ctx)
+    assert (t.cases, t.resolved, t.unsettled, t.success_rate) == (1, 0, 1, 0.0)
+    # the staff's 查 says how it ended
+    assert "调解终止（未化解）" in await li.last(f"查 {number}")
+    # rated: archived, still not settled
+    assert "感谢" in await bot.last("4")
+    case = await case_of(ctx, number)
+    assert (case.status, case.result, case.satisfaction) == ("closed", "ended", 4)
+    t = await totals(ctx)
+    assert (t.resolved, t.unsettled, t.closed) == (0, 1, 1)
+
+
+async def test_a_withdrawn_report_is_archived_and_counted_apart(bot, ctx):
+    number = await report(bot)
+    assert "撤回" in await bot.last("不用处理了，我想撤回")
+    # the staff are told how to conclude it once they have called back
+    [asked] = [p for p in await outbox(ctx, "wecom_app") if "群众申请撤回" in p.text]
+    assert f"撤回 {number}" in asked.text
+    li = staff_bot(ctx, "LiHongMei")
+    assert "已撤回并归档" in await li.last(f"撤回 {number} 已电话确认，双方已自行和解")
+    case = await case_of(ctx, number)
+    assert (case.status, case.result) == ("closed", "withdrawn")
+    assert any("已按您的申请撤回" in t for t in await resident_pushes(ctx))
+    t = await totals(ctx)
+    assert (t.resolved, t.unsettled, t.open) == (0, 1, 0)
+    # nothing left to withdraw or end
+    assert "不能撤回" in await li.last(f"撤回 {number}")
+    assert "不能终止" in await li.last(f"终止 {number} 对方不同意")
+
+
+async def test_settled_cases_alone_make_the_success_rate_and_a_rebuild_agrees(bot, ctx):
+    from jiefen.testing import TestBot
+    li = staff_bot(ctx, "LiHongMei")
+    numbers, residents = [], []
+    for i, text in enumerate(("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678",
+                              "我是柳林村的，老板欠我三个月工资八千块不给，电话13900002222",
+                              "我是柳林村的，隔壁家的狗天天夜里叫，电话13700003333")):
+        residents.append(TestBot(ctx, channel="test", user=f"resident-{i}"))
+        numbers.append(await report(residents[-1], text))
+    await li.say(f"办结 {numbers[0]} 双方和解，楼上晚上十点后不再拖椅子")
+    await li.say(f"终止 {numbers[1]} 老板不同意调解，已告知可以申请劳动仲裁")
+    before = await totals(ctx)
+    assert (before.cases, before.resolved, before.unsettled, before.success_rate) == (3, 1, 1, round(1 / 3, 4))
+    await figures.rebuild(ctx.db)
+    assert await totals(ctx) == before
+    # reopened ("没解决" after 办结): neither settled nor concluded any more
+    assert "重新进入调解" in await residents[0].last("没解决，还是天天拖")
+    assert (await case_of(ctx, numbers[0])).result is None
+    after = await totals(ctx)
+    assert (after.resolved, after.unsettled) == (0, 1)
+
+
+async def test_a_refusal_points_the_mediator_to_ending_the_mediation(bot, ctx):
+    from bot.mediation.common import refused_by
+    from storage.lifecycle import Consent, PartyRole
+    from storage.mediation import MediationStore
+    number = await report(bot)
+    async with ctx.uow() as uow:
+        case = await (await uow.cases()).get(number)
+        store = MediationStore(await uow.session(), now=ctx.clock.now())
+        party = await store.add_party(case.id, PartyRole.RESPONDENT, name="刘某", contact="13911112222")
+        party.consent = Consent.REFUSED
+        said = await refused_by(uow, case)
+    assert f"终止 {number}" in said and "未化解" not in said, said
+
+
+async def test_the_ledger_and_the_centre_see_how_it_ended(bot, ctx):
+    number = await report(bot)
+    await staff_bot(ctx, "LiHongMei").say(f"终止 {number} 双方分歧太大")
+    [status] = [e for e in await events_of(ctx, number, "status") if e.data.get("after") == "resolved"]
+    assert status.data["result"] == "ended" and status.data["outcome"] == "双方分歧太大"
+    from bot.lifecycle import status_name
+    assert status_name("resolved", "ended") == "调解终止（未化解）"
+    assert status_name("resolved", "settled") == status_name("resolved") == "已化解"
+    assert Action.END.value == "end"
