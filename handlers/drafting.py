@@ -50,6 +50,13 @@ def _tells_anything(reading: Reading) -> bool:
                 or reading.phones or reading.money)
 
 
+def _only_where(words: Words) -> bool:
+    """Words that give a place and nothing else of the story ("柳林村", "新华小区8栋")."""
+    r = words.reading
+    return bool(r.places) and not r.is_dispute and r.risk == "green" and not r.ask_safety \
+        and not r.phones and len(words.body) <= 16
+
+
 # what a bare phone number comes with ("电话：139…", "我的手机是…")
 DIGITS_OR_SPACE = re.compile(r"[\d\s\-+－—电话手机号是我的：:，,。]+")
 router = Router("drafting", Drafting(), Spoken(), _intake)
@@ -69,6 +76,17 @@ async def on_phone_instead_of_answer(intake: Intake, words: Words) -> Answer:
     await intake.absorb(intake.raw(words), words.reading, describe=False)
     said = f"好的，电话记下了（{mask_phone(intake.draft.contact)}）。" if intake.draft.contact else ""
     return [said + texts.SAFETY_QUESTION]
+
+
+@router.message(StepIs(SAFETY), lambda m, d: not d["conversation"].draft.safety_again
+                and _only_where(d["words"]))
+async def on_place_instead_of_answer(intake: Intake, words: Words) -> Answer:
+    """"柳林村" sent to the safety question: the place is kept and the question asked once more
+    (it was taken as the story going on, and a pregnant woman pushed by her mother-in-law was
+    never asked again)."""
+    intake.draft.safety_again = True
+    await intake.absorb(intake.raw(words), words.reading, describe=False, step=PLACE)
+    return ["好的，地点记下了。" + texts.SAFETY_AGAIN]
 
 
 @router.message(StepIs(SAFETY), lambda m, d: not d["conversation"].draft.safety_again

@@ -280,6 +280,13 @@ class Intake:
             # their own words and contact stay on their linked_report event; the case says why
             said = "另一位群众反映紧急情况：" + "；".join(draft.risk_reasons)
             return [*await self.open_cases.tell(case, said, reading=danger), joined]
+        if draft.risk == Risk.RED:
+            # a red case already (its leader alerted): the danger told now still goes to its people
+            # at once, and the one telling it hears what to do now (a knife at the door was
+            # answered "已合并到该案件" and nothing else)
+            said = "另一位群众反映紧急情况：" + "；".join(draft.risk_reasons)
+            await self.open_cases.tell(case, said)
+            return [texts.urgent_text(draft.risk_reasons, True, draft.description), joined]
         return [joined]
 
     async def _urgent_followup(self) -> list[str]:

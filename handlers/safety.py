@@ -23,10 +23,27 @@ _NO = re.compile(rf"^\s*(?:没有|没|没事|没人受伤|没有危险|不危险
                  rf"不是|没有人受伤|没那么严重|不用)(?:了|啊|呀|的)?{_END}$")
 
 
+# a "no" that opens the answer, then whatever the person adds ("没有人受伤 就是吓死我了",
+# "那倒没有", "人没事 墙倒了", "没那么严重 就是吵"): the answer is the opening, the rest the story
+_NO_LEAD = re.compile(r"^\s*(?:那倒|倒|也|都|暂时|目前|现在|还|应该|基本上?|好像|其实|人倒是?){0,2}"
+                      r"(?:没有|没|木有|无|不至于|没那么|不危险|不严重|不用|还好|安全|都安全|都好|平安)"
+                      r"|^\s*(?:人|人员|大家|家里人|我们|我|孩子|老人)(?:都|倒|倒是|还|也)?"
+                      r"(?:没事|没受伤|好好的|没伤着|没伤到|安全|平安|没危险|没有危险)")
+# the opening clause, and what comes after it
+_FIRST_CLAUSE = re.compile(r"^[^，,。.！!？?；;\s]*?(?=[，,。.！!？?；;\s]|但|可是|不过|就是|只是|$)")
+# danger told after a "no" ("没有人受伤，但他还拿着刀在门口"): the answer is yes after all
+_DANGER_AFTER = re.compile(r"救命|快来|赶紧来|马上来|拿着?刀|菜刀|刀子|棍子|正在打|还在打|打起来|流血|还在(?:门口|外面|砸|闹|堵)|"
+                           r"要杀|砍死|弄死|打死|不让我走|堵着我|关起来|锁起来|要跳|往下跳|喝药|不想活")
+
+
 def safety_answer(text: str) -> bool | None:
     """True: someone is hurt or in danger now; False: nobody is; None: not an answer."""
     if _NO.match(text):
         return False
+    if _NO_LEAD.match(text):
+        first = _FIRST_CLAUSE.match(text.strip())
+        rest = text.strip()[first.end():] if first else ""
+        return bool(_DANGER_AFTER.search(rest))
     if _YES.search(text):
         return True
     return None

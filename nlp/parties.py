@@ -246,18 +246,35 @@ _SOMEONE_ELSE = re.compile(r"(?:妈妈?|爸爸?|母亲|父亲|老公|老婆|丈�
 _MYSELF = re.compile(r"(?:^|[^妈爸])(?:我|俺)(?![妈爸家们老儿女闺孩那对哥姐弟妹奶爷姥外朋同邻])")
 # what a doctor is needed for now: 120 before anything else
 _NEEDS_DOCTOR = re.compile(r"吃了.{0,4}药|喝了?.{0,3}农药|喝药|安眠药|叫不醒|昏迷|不省人事|吐白沫|没(?:有)?(?:了)?呼吸|割腕|"
-                           r"上吊|流了(?:很多|好多)血|大出血|抽搐|晕倒|倒在地上")
+                           r"上吊|流了(?:很多|好多)血|大出血|抽搐|晕倒|倒在地上|(?:怀孕|孕妇|大肚子).{0,30}(?:疼|痛|见红|出血)|见红")
+
+
+# someone a witness brings in ("有个人在河边坐了好久", "我们楼有个人站在楼顶上"): what follows
+# without a subject is told of them
+_INTRODUCED = re.compile(r"(?:有|一|那|这)个(?:人|老人|女的|男的|小孩|孩子|姑娘|小伙子?|老头|老太太?|大爷|大妈|阿姨|学生|工人)"
+                         r"|有人")
 
 
 def told_of_someone_else(text: str, words: list[str]) -> bool:
     """Whether `words` are told of someone other than the writer ("我妈吃了一瓶药"): in the
-    clause holding them, another person comes before them and the writer does not."""
-    for clause in _CHUNKS.split(text):
+    clause holding them, another person comes before them and the writer does not; in a clause
+    naming nobody ("…说不想活了"), the person the words before brought in ("有个人在河边…")."""
+    clauses = _CHUNKS.split(text)
+    for i, clause in enumerate(clauses):
         for w in words:
             at = clause.find(w)
             if at >= 0:
-                before = clause[:at]
-                return bool(_SOMEONE_ELSE.search(before)) and not _MYSELF.search(before)
+                before = clause[:at] + w      # a cue may hold its person ("我们楼有个人站在楼顶")
+                other = _SOMEONE_ELSE.search(before) or _INTRODUCED.search(before)
+                me = _MYSELF.search(before)
+                if other or me or i == 0:
+                    return bool(other) and not me
+                for prev in reversed(clauses[:i]):
+                    if _MYSELF.search(prev):
+                        return False
+                    if _INTRODUCED.search(prev):
+                        return True
+                return False
     return False
 
 

@@ -35,6 +35,14 @@ def unsure(ctx):
     ("我不知道 你们快来", True), ("嗯 有点怕", True), ("赶紧派人来吧", True), ("我好害怕", True),
     ("他家狗又叫了", None), ("我是柳林村的", None), ("13812345678", None), ("俺也说不好 他这两天不吭声", None),
     ("不怕", None),
+    # a "no" with the rest of the story after it (a trial got "先回答这一个问题好吗" for each, and
+    # read "没有人受伤 是鱼死了" as yes: a red case for dead fish)
+    ("那倒没有", False), ("不至于", False), ("没那么严重 就是吵", False), ("没有，没人被打", False),
+    ("没有危险，就是鸡死了两只", False), ("人没事 墙倒了", False), ("没有 就是脏", False),
+    ("没有人受伤 是鱼死了", False), ("没有人受伤 就是吓死我了", False), ("人倒是没事，车被砸了", False),
+    ("暂时还没有，他走了", False), ("我们都没事", False), ("没拿刀 就是骂人", False),
+    # … unless the rest tells of danger now
+    ("没有人受伤，但他还拿着刀在门口", True), ("没有 不过他说今晚要弄死我", True), ("现在没事 他还在门口闹", True),
 ])
 def test_safety_answers(text, answer):
     assert safety_answer(text) is answer
@@ -113,6 +121,19 @@ async def test_a_phone_sent_instead_of_the_answer_is_kept_and_the_question_asked
     assert "139****1111" in reply and "有没有人受伤" in reply, reply
     reply = await bot.last("没有")
     assert "有没有人受伤" not in reply
+
+
+async def test_a_place_sent_instead_of_the_answer_is_kept_and_the_question_asked_again(bot, ctx, unsure):
+    """"柳林村" to the safety question was taken as the story going on: the question was never
+    asked again (a pregnant woman pushed by her mother-in-law, her case opened yellow)."""
+    reply = await bot.last(unsure)
+    assert texts.SAFETY_QUESTION in reply
+    reply = await bot.last("柳林村")
+    assert "地点记下了" in reply and "有没有人受伤" in reply, reply
+    reply = await bot.last("有")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    [case] = [c for c in await cases(ctx) if c.number == number]
+    assert (case.risk, case.place_code) == ("red", "DX01")
 
 
 async def test_words_about_something_else_get_the_question_once_more(bot, ctx, unsure):

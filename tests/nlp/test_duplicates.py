@@ -191,3 +191,20 @@ def test_the_same_callers_number_in_two_tellings_is_one_dispute(u):
     again = u.read("13811112222来电：南湖社区3号楼过道里杂物成堆，影响通行，请物业清理")
     m = find_duplicate(again, "NH01", "op8", NOW, [case("A", first, typ=again.type, place="NH01", reporter="op7")])
     assert m is not None and m.number == "A"
+
+
+def test_two_residents_without_a_place_are_two_reports(u):
+    """Two people's likeness of words, with no place told, says nothing of one dispute (a
+    second resident's "我不想活了" joined a stranger's case and got no urgent reply)."""
+    r = u.read("楼上半夜拖椅子吵得睡不着")
+    assert find_duplicate(r, None, "u2", NOW, [case("A1", "楼上天天半夜拖椅子", place=None, reporter="u1")]) is None
+    # the same resident telling it again still joins
+    assert find_duplicate(r, None, "u1", NOW, [case("A1", "楼上天天半夜拖椅子", place=None, reporter="u1")])
+
+
+def test_someones_own_distress_never_joins_another_persons_case(u):
+    r = u.read("邻居天天吵 我真的不想活了")
+    assert r.risk == "red"
+    cands = [case("A1", "邻居天天吵 不想活了", reporter="u1")]
+    assert find_duplicate(r, "DX01", "u2", NOW, cands) is None
+    assert find_duplicate(r, "DX01", "u1", NOW, cands)

@@ -60,3 +60,18 @@ def test_whose_distress_it_is():
     assert not about_someone_else(reason, "我吃了一瓶药")
     assert not about_someone_else(("自伤自杀风险：“想不开”",), "老公天天打我 我也想不开")
     assert not about_someone_else(("自伤自杀风险：“不想活了”",), "活着没意思 不想活了")
+    # a witness: the person brought in before, in a clause of their own (voice, no punctuation)
+    assert about_someone_else(("自伤自杀风险：“不想活了”",), "桥头有个人坐了一下午 一直说不想活了")
+    assert about_someone_else(("自伤自杀风险：“我们小区有个老人站在天台”",), "我们小区有个老人站在天台 要往下跳")
+    # the writer's own distress after the people who caused it
+    assert not about_someone_else(("自伤自杀风险：“不想活了”",), "隔壁天天吵 吵得不想活了")
+    assert not about_someone_else(("自伤自杀风险：“不想活了”",), "他天天打我 不想活了")
+
+
+async def test_danger_told_again_by_another_resident_is_answered_as_danger(bot, ctx):
+    """A red case open, and a second resident tells the same threat: it joins that case, and
+    they are still told what to do now (a knife at the door was answered "已合并到该案件")."""
+    first = await bot.last("我家在柳林村一组 隔壁老周家占了我家宅基地 他儿子拿着菜刀说要砍死我全家")
+    number = re.search(r"JF\d{6}-\d{3}", first).group(0)
+    reply = await bot.last("我是柳林村一组的 隔壁老周的儿子拿着菜刀说要砍死我们全家 宅基地的事", user="resident-7")
+    assert number in reply and "110" in reply, reply
