@@ -34,11 +34,11 @@ _DENIABLE = frozenset({"joke", "report", "taken_back", "settled"})
 # "不" / "没" / "别" / "未" that deny nothing: fixed words (不如, 别人, 未成年) and the
 # potential complement of a verb (受不了, 出不来, 活不下去, 找不到): "我不如喝药死了算了",
 # "受不了了要跳河" must not cancel the cue that follows
-_NON_NEG_WORD = re.compile(r"不(要|如|然|管|停|断|少|仅|光|但|止|久|料|知|得了|得不)|恨不得|要不是|别(人|的|处|家|墅)|"
+_NON_NEG_WORD = re.compile(r"不(要|如|然|管|停|断|少|仅|光|但|止|久|料|知|得了|得不)|恨不得|巴不得|恨不能|要不是|别(人|的|处|家|墅)|"
                            r"(特|区|告|分|离|级|性|类|派|识|辨|鉴|判)别|未(成年|来|满|婚)|没(完|准|事)")
 _COMPLEMENT = set("了来去下上起住到回动开完清成过出着见通掉走够")
 _NOT_ADVERB = set("我你他她们也都就还再可又才并绝决从永万一人谁要会能敢想肯愿是这那")
-_MODIFIER_KINDS = ("joke", "report", "past", "settled", "now", "future", "near", "fear", "taken_back")
+_MODIFIER_KINDS = ("joke", "report", "past", "settled", "now", "future", "near", "fear", "wish", "taken_back")
 # how far before a cue a `near` or `fear` word still governs it, within its clause
 _MODAL_WINDOW = 8
 
@@ -48,7 +48,7 @@ REASON_NAMES = {
     "vulnerable": "涉及老人儿童等弱势群体", "large_sum": "涉及金额大", "burst": "同一地点短时多次报告",
 }
 # how a modifier changes what a red cue says, as shown to staff
-STATUS_NAMES = {"past": "以往", "near": "未发生", "fear": "担心", "taken_back": "已收回", "context": "待核实"}
+STATUS_NAMES = {"past": "以往", "near": "未发生", "fear": "担心", "wish": "气话", "taken_back": "已收回", "context": "待核实"}
 
 
 def _not_a_negation(text: str, k: int, neg: str) -> bool:
@@ -289,18 +289,19 @@ class RiskRules:
         report, settled = bool(found["report"]), bool(found["settled"])
         past, now, future = _Marks(found["past"]), _Marks(found["now"]), _Marks(found["future"])
         near, fear, back = _Marks(found["near"]), _Marks(found["fear"]), _Marks(found["taken_back"])
+        wish = _Marks(found["wish"])
         for start, end, words, cue in raw:
             # a laugh laughs off what was said before it ("说要杀了我哈哈"); one that
             # opens the message is how some people talk ("笑死，他真背着枪去了")
             status = self._status(text, clauses, start, end, words, cue, any(a >= start for a in jokes),
-                                  report, settled, past, now, future, near, fear, back)
+                                  report, settled, past, now, future, near, fear, back, wish)
             if status == "kept" and (start, cue.id) in unsure:
                 status = "context"
             out.append(Hit(cue, start, end, words, status))
         return out
 
     def _status(self, text, clauses, start, end, words, cue, joke, report, settled, past, now, future, near, fear,
-                back) -> str:
+                back, wish) -> str:
         if self._negated(text, start, words):
             return "negation"
         if cue.colour != "red":
@@ -325,6 +326,9 @@ class RiskRules:
         k = fear.last_before(start)
         if k >= clause_start and start - k <= _MODAL_WINDOW:
             return "fear"
+        k = wish.last_before(start)
+        if k >= clause_start and start - k <= _MODAL_WINDOW:
+            return "wish"
         if cue.reason == "violence":
             k = back.first_from(end)
             if 0 <= k - end <= 10:

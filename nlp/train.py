@@ -289,7 +289,7 @@ def _margins(m: LinearModel, doc: dict[str, float]) -> list[float]:
 
 # what each modifier does to a red cue (written into decision.yaml)
 MODIFIERS = {"negation": "drop", "joke": "drop", "report": "drop", "unless": "drop",
-             "past": "yellow", "near": "yellow", "taken_back": "yellow", "fear": "ask"}
+             "past": "yellow", "near": "yellow", "taken_back": "yellow", "fear": "ask", "wish": "ask"}
 
 
 def summarise(out: dict, lines: list[Line]) -> list[str]:
