@@ -70,12 +70,16 @@ def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outb
         ctx.channels[ch.name] = ch
     app.router.add_get("/healthz", _health)
     DocumentLinks(ctx).mount(app)          # staff links to a case's mediation documents
-    scheduler = None
-    if ctx.settings.wecom_corpid:       # the staff clocks: reminders, red cards, digests
+    # the clocks run whatever the channels: without WeCom (the laptop demo) nobody is reminded,
+    # but a case past its deadline is overdue, red-carded and escalated all the same, and the
+    # console's figures say so (they showed 超期 nowhere while each case page said 已超期)
+    from bot.mediation import run_timers
+    from bot.scheduler import Scheduler
+    jobs = [run_timers]
+    if ctx.settings.wecom_corpid:       # the work groups' daily digests
         from adapters.wecom_robot import queue_digests
-        from bot.mediation import run_timers
-        from bot.scheduler import Scheduler
-        scheduler = app[SCHEDULER_KEY] = Scheduler(ctx, jobs=[queue_digests, run_timers])
+        jobs.insert(0, queue_digests)
+    scheduler = app[SCHEDULER_KEY] = Scheduler(ctx, jobs=jobs)
 
     async def startup(_app: web.Application) -> None:
         for ch in channels:
@@ -84,12 +88,10 @@ def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outb
         if run_outbox:
             ctx.outbox.start()
             ctx.inbox.start()
-            if scheduler is not None:
-                scheduler.start()
+            scheduler.start()
 
     async def cleanup(_app: web.Application) -> None:
-        if scheduler is not None:
-            await scheduler.stop()
+        await scheduler.stop()
         await ctx.inbox.stop()
         await ctx.outbox.stop()
         for ch in reversed(channels):

@@ -183,7 +183,7 @@ def _change(now: int, before: int) -> dict[str, Any]:
 def _row(name: str, m: Measures, link: str, resolved_link: str) -> dict[str, Any]:
     return {"name": name, "cases": m.cases, "resolved": m.resolved, "closed": m.closed,
             "success_rate": _pct(m.success_rate), "rate": m.success_rate, "open": m.open,
-            "overdue": m.late + m.carded_open, "link": link, "resolved_link": resolved_link}
+            "overdue": m.overdue, "link": link, "resolved_link": resolved_link}
 
 
 def _unit_of(reg: Registry, code: str, units: set[str]) -> str | None:
@@ -205,8 +205,10 @@ def heat_units(reg: Registry, area: str) -> list[str]:
     return sorted(units)
 
 
-async def build(request: web.Request, chosen: Period | None = None, *, lenient: bool = False) -> dict[str, Any]:
-    """The dashboard's figures for the request's place and period (or `chosen`: a report's)."""
+async def build(request: web.Request, chosen: Period | None = None, *, lenient: bool = False,
+                every_carded: bool = False) -> dict[str, Any]:
+    """The dashboard's figures for the request's place and period (or `chosen`: a report's;
+    `every_carded`: a supervision bulletin names every case under a red card, not the first 30)."""
     from adapters.console import console_of
     ctx = console_of(request).ctx
     reg = ctx.registry
@@ -225,7 +227,7 @@ async def build(request: web.Request, chosen: Period | None = None, *, lenient: 
         p = await read_area(s, prev.since, prev.until, places, dims=("pt",), by_day=grain, now=False)
         y = await read_area(s, last_year.since, last_year.until, places, dims=(), by_day=None, now=False)
         scans = await _scans(s, period, places, tz)
-        board = await _board(s, ctx, places, f.now)
+        board = await _board(s, ctx, places, f.now, carded_limit=CARDED_MOST if every_carded else 30)
         zone = ZoneInfo(tz)
         first = datetime.combine(period.since, time(0), tzinfo=zone)
         after = datetime.combine(period.until + timedelta(days=1), time(0), tzinfo=zone)
@@ -431,7 +433,11 @@ def _trend(f: Figures, p: Figures, period: Period) -> dict[str, Any]:
             "previous": (prev + [0] * len(labels))[:len(labels)], "unit": unit}
 
 
-async def _board(session: Any, ctx: Any, places: frozenset[str] | None, now_figures: Measures) -> dict[str, Any]:
+CARDED_MOST = 2000          # a bulletin's red-card list: every one (a county has tens, not thousands)
+
+
+async def _board(session: Any, ctx: Any, places: frozenset[str] | None, now_figures: Measures,
+                 carded_limit: int = 30) -> dict[str, Any]:
     """The three-colour board (every open red and yellow case, the first 30 of each), the
     red-card and the escalated lists."""
     from storage.case_list import count_cases
@@ -449,7 +455,7 @@ async def _board(session: Any, ctx: Any, places: frozenset[str] | None, now_figu
     from dataclasses import replace
     red, red_total = await listed(replace(base, risks=frozenset({"red"})))
     yellow, yellow_total = await listed(replace(base, risks=frozenset({"yellow"})))
-    carded, carded_total = await listed(replace(base, red_card=True), kept=now_figures.carded_open)
+    carded, carded_total = await listed(replace(base, red_card=True), limit=carded_limit, kept=now_figures.carded_open)
     escalated, escalated_total = await listed(replace(base, statuses=frozenset({"escalated"})))
     return {"red": red, "red_total": red_total, "yellow": yellow, "yellow_total": yellow_total,
             "carded": carded, "carded_total": carded_total, "escalated": escalated,

@@ -45,7 +45,9 @@ async def report(request: web.Request) -> dict[str, Any]:
     ctx = console_of(request).ctx
     kind = request.match_info["kind"]
     today = ctx.clock.now().astimezone(ZoneInfo(ctx.settings.timezone)).date()
-    d = await build(request, period_for(kind, request.query, today))
+    d = await build(request, period_for(kind, request.query, today), every_carded=True)
+    # "截至目前" lines are the ledger at the moment of printing: say when that was
+    d["generated_at"] = ctx.clock.now().astimezone(ZoneInfo(ctx.settings.timezone)).strftime("%Y-%m-%d %H:%M")
     types = {r["key"]: r for r in d["by_type"]}
     d["all_types"] = [types.get(k) or {"name": TYPE_NAMES[k], "cases": 0, "before": 0, "resolved": 0,
                                        "success_rate": "—", "open": 0, "overdue": 0, "change": {"text": "—"},
@@ -90,7 +92,7 @@ async def xlsx(request: web.Request) -> web.Response:
         ws.append([d["title"]])
         ws["A1"].font = Font(bold=True, size=13)
         ws.append([f"{d['period']['from']} 至 {d['period']['to']}；上期 {d['period']['previous']['from']} 至 "
-                   f"{d['period']['previous']['to']}"])
+                   f"{d['period']['previous']['to']}；制表时间 {d['generated_at']}（“现在”各项为制表时的情况）"])
         ws.append(header)
         for cell in ws[3]:
             cell.font, cell.fill = bold, head_fill
@@ -98,8 +100,11 @@ async def xlsx(request: web.Request) -> web.Response:
         for row in rows:
             ws.append([_number(v) for v in row])
             for cell in ws[ws.max_row]:
-                if isinstance(cell.value, float) and isinstance(row[cell.column - 1], str):
+                given = row[cell.column - 1] if cell.column <= len(row) else None
+                if isinstance(cell.value, float) and isinstance(given, str) and given.endswith("%"):
                     cell.number_format = "0.0%"          # a rate: a number Excel can sum and sort
+                elif isinstance(cell.value, float):
+                    cell.number_format = "0.00"          # a satisfaction (4.43 分), not 443%
         ws.column_dimensions["A"].width = 22
         for col in "BCDEFGHI":
             ws.column_dimensions[col].width = 12

@@ -61,6 +61,8 @@ async def history(ctx, clock) -> None:
                 case.overdue_since = clock.now()
             elif i == 5:
                 case.overdue_since = case.red_card_at = clock.now()
+            elif i == 7:                                 # red-carded, escalated: its new clocks not past yet
+                case.red_card_at = clock.now()
     clock.set(local(2026, 12, 1, 9, 0))
 
 
@@ -117,7 +119,7 @@ async def test_every_figure_equals_the_database_and_its_case_list(client, ctx, c
     assert figures["open"]["value"] == await db_count(ctx, Case.status.in_(open_now))
     assert figures["overdue"]["value"] == await db_count(ctx, Case.status.in_(open_now),
                                                          Case.overdue_since.is_not(None)) == 2
-    assert figures["red_card"]["value"] == await db_count(ctx, Case.red_card_at.is_not(None)) == 1
+    assert figures["red_card"]["value"] == await db_count(ctx, Case.red_card_at.is_not(None)) == 2
     assert figures["red"]["value"] == await db_count(ctx, Case.status.in_(open_now), Case.risk == "red")
     for k in d["headline"] + d["now"]:                   # every count's drill-down lists as many cases
         if isinstance(k["value"], int):
@@ -239,3 +241,21 @@ async def test_days_out_of_range_are_refused_not_a_500(client, ctx, clock, path)
     clock.set(local(2026, 11, 18, 10, 0))
     await login(client, "centre-qs")
     assert (await client.get(path)).status == 400
+
+
+async def test_the_clocks_run_without_wecom_and_the_figures_count_what_is_overdue(aiohttp_client, ctx, clock):
+    """The laptop demo (no WeCom): a case past its dispatch deadline said 已超期 on its page and
+    nowhere in the figures, because the clocks ran only with WeCom."""
+    from jiefen.gateway import SCHEDULER_KEY, make_app
+    assert not ctx.settings.wecom_corpid
+    clock.set(local(2026, 11, 2, 10, 0))
+    await open_case(ctx, "late1", "DX01")
+    app = make_app(ctx, run_outbox=False)
+    scheduler = app[SCHEDULER_KEY]
+    clock.set(local(2026, 11, 6, 10, 0))                  # a working day and more after it came in
+    await scheduler.run_once()
+    assert await db_count(ctx, Case.overdue_since.is_not(None)) == 1
+    client = await aiohttp_client(app)
+    await login(client, "centre-qs")
+    d = await (await client.get("/console/api/dashboard?from=2026-11-01&to=2026-11-30")).json()
+    assert {k["key"]: k for k in d["now"]}["overdue"]["value"] == 1

@@ -7,8 +7,9 @@ from __future__ import annotations
 import io
 
 import openpyxl
+from sqlalchemy import select
 
-from tests.console.conftest import login
+from tests.console.conftest import login, open_case
 from tests.console.test_dashboard import history
 
 
@@ -36,11 +37,14 @@ async def test_the_monthly_report_page_and_its_workbook(client, ctx, clock):
     assert "人民调解统计十五类" in html and "债务借贷计入合同纠纷" in html
     places = {row[0]: row for row in book["按地区"].iter_rows(min_row=4, values_only=True)}
     assert places["东溪镇"][1] == 17 and places["南湖街道"][1] == 8
-    assert sum(p[6] for p in places.values()) == 2 and sum(p[7] for p in places.values()) == 1   # overdue, red card now
+    assert sum(p[6] for p in places.values()) == 2 and sum(p[7] for p in places.values()) == 2   # overdue, red card now
     assert [row[0] for row in book["红牌督办"].iter_rows(min_row=4, values_only=True)] != []
     satisfaction = summary.get("满意度")
     assert isinstance(satisfaction[0], (int, float)), \
         satisfaction                                       # a number Excel can average, not the text "4.43"
+    cell = next(r[1] for r in book["概况"].iter_rows(min_row=4) if r[0].value == "满意度")
+    assert "%" not in cell.number_format, cell.number_format          # 4.00, not 400.0%
+    assert "制表时间 2026-12-01 09:00" in book["概况"]["A2"].value and "截至制表时（2026-12-01 09:00）" in html
     rates = [row[5] for row in book["按类型"].iter_rows(min_row=4, values_only=True)]
     assert any(isinstance(r, float) and 0 <= r <= 1 for r in rates), rates     # numbers, shown as percentages
     assert "filename*=UTF-8''" in r.headers["Content-Disposition"] and "%E6%9C%88%E6%8A%A5" in r.headers["Content-Disposition"]
@@ -64,3 +68,17 @@ def test_every_dispute_type_is_counted_on_exactly_one_line_of_the_statistics():
     assert len(STANDARD_TYPES) == 15 and STANDARD_TYPES[-1][0] == "其他纠纷"
     assert sorted(t for _, ours in STANDARD_TYPES for t in ours) == sorted(CASE_TYPES)
     assert dict(STANDARD_TYPES)["合同纠纷"] == ("contract", "debt")
+
+
+async def test_a_bulletin_names_every_case_under_a_red_card(client, ctx, clock):
+    """A supervision bulletin listed the first 30 of 34 red-carded cases."""
+    from storage.models import Case
+    numbers = [await open_case(ctx, f"rc{i}", "DX01") for i in range(33)]
+    async with ctx.db.session() as s:
+        for case in (await s.scalars(select(Case).where(Case.number.in_(numbers)))).all():
+            case.red_card_at = clock.now()
+    await login(client, "centre-qs")
+    html = await (await client.get("/console/reports/weekly")).text()
+    assert "红牌督办案件（33 件）" in html and all(n in html for n in numbers)
+    book = openpyxl.load_workbook(io.BytesIO(await (await client.get("/console/reports/weekly.xlsx")).read()))
+    assert len([r for r in book["红牌督办"].iter_rows(min_row=4, values_only=True) if r[0]]) == 33
