@@ -233,6 +233,15 @@ async def raised_to_red(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor:
     if not again and await (await uow.cases()).events(case, (EventKind.ALERT,)):
         return
     leaders = await alert_red(ctx, uow, case)
+    # the people who have it: a red case's clocks are hours, not days (they were not told, and
+    # had two hours to accept)
+    why = f"已升为红色，请在{ctx.settings.red_response_hours:g}小时内接单处理"
+    for a in case.assignees or []:
+        if a in ctx.registry.staff and all(c.staff.id != a for c in leaders):
+            p = staff_push(ctx, ctx.registry.staff[a], case_card(ctx, case, title="升为红色", with_contact=True, why=why),
+                           case, "alert", f"red-up:{case.number}:{uow.now.isoformat()}")
+            if p:
+                await uow.push(p)
     if case.assignees and any(c.staff.id not in case.assignees for c in leaders):
         staying = [Choice(ctx.registry.staff[a], "继续办理") for a in case.assignees if a in ctx.registry.staff]
         await assign(ctx, uow, case, staying + leaders, actor, reason="升为红色，值班领导包案",

@@ -136,6 +136,16 @@ async def test_a_case_corrected_to_red_alerts_with_the_staff_reason_and_the_lead
     assert "gw-liulin" in case.assignees
 
 
+async def test_the_people_who_have_a_case_raised_to_red_by_someone_else_are_told(bot, ctx):
+    """The centre raised an assigned case to red: the leader and the centre were alerted, and
+    its grid worker, who now had two hours to accept, heard nothing."""
+    number = await report(bot)
+    before = len(await outbox(ctx, "wecom_app"))
+    await staff_bot(ctx, "QSCentre").say(f"更正 {number} 风险 红 群众来电称双方已动手")
+    told = [p for p in (await outbox(ctx, "wecom_app"))[before:] if p.user == "LiHongMei"]
+    assert told and "升为红色" in told[0].text and "小时内接单" in told[0].text, [p.text for p in told]
+
+
 async def test_a_town_mediator_escalating_a_village_case_hands_it_to_the_county(bot, ctx):
     # the town's mediator took the village case over: its level above is theirs already, so
     # 上报 goes to the level above them, not back to them
