@@ -327,6 +327,18 @@ async def on_phone_for_one_of_several_relays(intake: Intake, words: Words) -> An
     return relays.which_one(intake.ctx, pending, find_phones(words.text)[0])
 
 
+@router.message(StepIs(CONTACT), lambda m, d: bool(d["words"].reading.other_phones) and not d["words"].reading.phones
+                and not d["conversation"].draft.case_number)
+async def on_someone_elses_phone(intake: Intake, words: Words) -> Answer:
+    """"刘家的电话是133…" / "他电话是133…" at the phone question: someone else's number is kept
+    in the story for the staff (it was taken as the resident's own, or refused as "不是有效的
+    电话号码"), and the resident's own is asked for."""
+    await intake.absorb(intake.raw(words), words.reading)
+    shown = "、".join(mask_phone(p) for p in words.reading.other_phones)
+    return texts.OTHERS_PHONE_KEPT.format(phones=shown) + (
+        texts.ASK_OWN_PHONE if intake.account_reaches else texts.ASK_OWN_PHONE_WEB)
+
+
 @router.message(StepIs(CONTACT))
 async def on_contact(intake: Intake, words: Words) -> Answer:
     answered = await intake.take_answer(words, CONTACT)

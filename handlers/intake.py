@@ -256,7 +256,7 @@ class Intake:
         draft.safety = Safety.NO
         self.conv.step = None
         following = await self.next_step()
-        return [texts.SAFETY_NOTED + " " + following[0], *following[1:]] if following else [texts.SAFETY_NOTED]
+        return [texts.SAFETY_NOTED + following[0], *following[1:]] if following else [texts.SAFETY_NOTED]
 
     async def _joined(self, case: Case, history: list[tuple[datetime, str, str, dict[str, Any]]]) -> list[str]:
         """The report repeats an open case: its words join that case's ledger; danger it

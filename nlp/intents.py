@@ -177,7 +177,8 @@ def declines_phone(text: str) -> bool:
 
 # a field named and given a new value while the report is drafted: "对方是合伙人陈刚",
 # "改一下对方：陈刚", "类型不对 应该是债务" (the value is short and is not more of the story)
-_PARTY_EDIT = re.compile(r"^\s*对方(?:(?:说|写)?错了|不对|不是[^，,。！？!?；;\s]{1,8})?[，,\s]*(?:应该|其实)?"
+_PARTY_EDIT = re.compile(r"^\s*对方(?:(?:说|写)?错了|不对|不是[^，,。！？!?；;\s]{1,8})?"
+                         r"(?:[，,\s]*不是[^，,。！？!?；;\s]{1,8})?[，,\s]*(?:应该|其实)?"
                          r"(?:是|叫|改成|改为|换成|[:：])\s*(?!谁|个|一个)([^，,。！？!?；;]{1,14}?)[。.!！]?$")
 _TYPE_EDIT = re.compile(r"^\s*(?:纠纷)?类型(?:不对|错了|选错了)?[，,\s]*(?:应该|其实)?(?:是|改成|改为|换成|选|[:：])\s*"
                         r"([^，,。！？!?；;]{1,10}?)(?:纠纷|的事|吧)?[。.!！]?$")

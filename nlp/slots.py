@@ -54,7 +54,11 @@ def spoken_digits(text: str) -> str:
 # whose number: someone else's when the words just before it name them ("他电话是", "对方的手机：",
 # "老板电话"); the writer's otherwise (a number given in a report is mostly one to call back)
 _OTHERS_PHONE = re.compile(r"(?:他|她|对方|老板|房东|包工头|工头|中介|司机|商家|店家|店主|卖家|物业|经理|老师|医生|"
-                           r"户主|对门|隔壁|楼上|楼下|邻居|(?<![我俺])叫[\u4e00-\u9fa5]{2,3}\s*)"
+                           r"户主|对门|隔壁|楼上|楼下|邻居|(?<![我俺])叫[\u4e00-\u9fa5]{2,3}\s*|"
+                           # another household or person by name ("刘家的电话", "老刘电话"), and the
+                           # writer's family ("我爸的电话是…最好打我的"): numbers, not the writer's own
+                           r"(?![我俺咱自国大])[\u4e00-\u9fa5]家|老[\u4e00-\u9fa5]{1,2}|"
+                           r"(?:我|俺)?(?:爸爸?|妈妈?|父亲|母亲|老爸|老妈|爷爷|奶奶|儿子|女儿|老公|老婆|媳妇|丈夫|妻子|老伴))"
                            r"(?:的|家)?(?:电话|手机|号码|联系方式|微信)(?:号码?)?\s*(?:是|为|[:：])?\s*$")
 
 

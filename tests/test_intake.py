@@ -852,3 +852,21 @@ async def test_a_village_written_as_it_sounds_is_offered(bot, ctx, said, meant):
     assert f"1. {meant}" in reply, reply
     reply = await bot.last("是的")
     assert "哪个" not in reply and "村（社区）" not in reply, reply
+
+
+async def test_someone_elses_number_at_the_phone_question_is_kept_and_the_residents_own_asked(bot, ctx):
+    """A trial's "刘家的电话是133…" at the phone question was taken as the resident's contact,
+    and "他电话是133…" was refused as "不是有效的电话号码" and kept nowhere."""
+    await bot.say("我在桃源村 隔壁王家把我家宅基地占了一米多")
+    reply = await bot.last("王家的电话是13344440000")
+    assert "133****0000" in reply and "本人的电话" in reply and "有效" not in reply, reply
+    reply = await bot.last("13812345678")
+    assert "联系方式：138****5678" in reply and "133****0000" in reply, reply
+
+
+async def test_of_two_numbers_the_one_the_resident_asks_to_be_called_on(bot, ctx):
+    await bot.say("我在外地打工 我妈一个人住在柳林村 隔壁刘家把我家的地占了 还砌了墙")
+    reply = await bot.last("我妈的电话是13455550000 她年纪大听不清 有事打我的 18877776666")
+    if "有没有人受伤" in reply:
+        reply = await bot.last("没有")
+    assert "联系方式：188****6666" in reply, reply

@@ -57,6 +57,8 @@ def test_does_not_chase(text):
     # the party's surname, told later (a trial's "老板姓陈", "對方姓劉" were ignored at the phone question)
     ("老板姓陈", ("party", "老板（姓陈）")), ("对方姓刘", ("surname", "刘")), ("他姓王的", ("surname", "王")),
     ("房东姓李", ("party", "房东（姓李）")),
+    # the wrong one said, then the right one (a trial's correction was ignored)
+    ("对方写错了，不是隔壁，是对门", ("party", "对门")),
 ])
 def test_field_edits(text, edit):
     from nlp.intents import field_edit

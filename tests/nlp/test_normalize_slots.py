@@ -109,6 +109,10 @@ def test_numbers_said_in_words_are_no_phones(text):
     ("对门那家 户主叫孙建军 电话13055556666", ["13055556666"]),     # a person named just before
     ("隔壁电话13000001234 我的13812345678", ["13000001234"]),
     ("我叫王大明 电话13812345678", []),                              # the writer, named
+    # another household by name, the writer's family: numbers, not the writer's own
+    ("王家的电话是13344440000", ["13344440000"]), ("老周电话13344440000", ["13344440000"]),
+    ("我妈的手机是13455550000 打我的吧 18877776666", ["13455550000"]),
+    ("我家电话13812345678", []), ("俺家的号码是13812345678", []),
 ])
 def test_whose_phone(text, others):
     assert others_phones(text) == others
