@@ -145,7 +145,9 @@ def test_withdraws(text, wants):
 
 
 @pytest.mark.parametrize("text", ["中", "中嘞", "中中中", "要得", "好嘞", "妥了", "没毛病", "对头", "系", "冇问题",
-                                  "是的没错", "对没问题", "好的，确认"])
+                                  "是的没错", "对没问题", "好的，确认",
+                                  # yes and send it (a trial's "对的 就这样提交吧" joined the story)
+                                  "对的 就这样提交吧", "就这样吧", "提交吧", "那就这么办", "confirm"])
 def test_yes_as_people_say_it_in_their_dialect(text):
     """A trial's Henan "中" at the summary was added to the story and the summary shown again."""
     from nlp.intents import is_confirm
@@ -153,13 +155,15 @@ def test_yes_as_people_say_it_in_their_dialect(text):
     assert is_confirm(normalize(text))
 
 
-@pytest.mark.parametrize("text", ["中间", "中午来", "系统", "要得到赔偿"])
+@pytest.mark.parametrize("text", ["中间", "中午来", "系统", "要得到赔偿", "这样不行", "就这样欺负人", "提交材料要多久"])
 def test_not_yes(text):
     from nlp.intents import is_confirm
     assert not is_confirm(text)
 
 
-@pytest.mark.parametrize("text", ["还是算了吧 不想搞了", "那就算了", "唉 算了"])
+@pytest.mark.parametrize("text", ["还是算了吧 不想搞了", "那就算了", "唉 算了",
+                                  # a trial's "那先不报了" was looked up as a place
+                                  "那先不报了", "我说了不报了", "暂时不报了"])
 def test_giving_up_said_with_a_word_before_it(text):
     from nlp.intents import CANCEL
     assert CANCEL.match(text)
