@@ -198,8 +198,15 @@ async def on_field_edit(intake: Intake, words: Words) -> Answer:
 
 @router.message(lambda m, d: bool(d["conversation"].draft.case_number), IntentIs(Intent.SKIP))
 async def on_nothing_to_add(intake: Intake) -> Answer:
-    number = intake.draft.case_number          # additions to an urgent case are optional
+    draft = intake.draft
+    number = draft.case_number          # additions to an urgent case are optional
     intake.conv.finish()
+    if texts.writer_in_distress(draft.risk_reasons, draft.description):
+        # someone who said they do not want to live, and does not want to say more: not
+        # "照常办理" (a case going its usual way), but that someone is coming and help is a call away
+        return texts.DISTRESS_NOTHING_MORE.format(number=number)
+    if draft.risk == "red":
+        return f"好的。案件 {number} 已按紧急情况办理，工作人员会尽快联系您；有危险请马上拨打110。"
     return f"好的，案件 {number} 照常办理。"
 
 

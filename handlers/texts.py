@@ -60,6 +60,8 @@ HELP_LINE_NUMBER = "12356"          # the national psychological help line
 _HELP_LINE = f"您不是一个人。此刻很难受的话，可以拨打心理援助热线{HELP_LINE_NUMBER}；有危险请拨打110或120。"
 DISTRESS_NOTED = ("收到，已转给工作人员（{number}），他们会尽快联系您、陪您说说话。"
                   f"心理援助热线{HELP_LINE_NUMBER}也随时可以打。")
+DISTRESS_NOTHING_MORE = ("好的，不想说也没关系。工作人员（{number}）会尽快联系您。"
+                         f"心理援助热线{HELP_LINE_NUMBER}随时可以打；有危险请拨打110或120。")
 URGENT_SELF_HARM = "您说的话我们很重视，已经马上请工作人员联系您。" + _HELP_LINE
 
 
