@@ -227,6 +227,11 @@ class Intake:
                  f"类型：{TYPE_NAMES.get(case.type, case.type)}；地点：{where or '待补充'}"]
         if urgent:
             draft.case_number = case.number
+            if HIDING.search(draft.description):
+                # "我躲在厕所里": how to call for help without a voice, at once
+                draft.urgent_asks["contact"] = 2          # asked in that text, for one that takes messages
+                return [texts.urgent_text(draft.risk_reasons, bool(self.uow.queued["alert"]), draft.description),
+                        texts.HIDING.format(number=case.number), *await self._urgent_followup()]
             if texts.has_reason(draft.risk_reasons, "self_harm"):
                 lines = [f"编号：{case.number}"]           # a person in distress, not a type of dispute
             # say who was alerted only when an alert to them was queued in this very transaction
@@ -300,6 +305,10 @@ class Intake:
             asked["place"] = asked.get("place", 0) + 1
             self.conv.step = PLACE
             return [texts.ASK_WHERE_SELF_HARM if distress else texts.ASK_WHERE_URGENT]
+        if draft.contact is None and draft.contact_note:
+            # "别打电话 他会听到 只能发消息": no callable number is asked for after that (she was
+            # asked twice more); the staff write here
+            draft.contact, draft.contact_by_account = "", True
         if draft.contact is None and asked.get("contact", 0) < (1 if distress else 2):
             again = asked.get("contact", 0) > 0
             asked["contact"] = asked.get("contact", 0) + 1
@@ -337,7 +346,8 @@ class Intake:
         if more:
             return more
         if "contact_note" in changes:
-            return [texts.CAUTION_NOTED.format(number=case.number)]
+            kept = f"号码 {mask_phone(str(changes['contact']))} 收到。" if changes.get("contact") else ""
+            return [kept + texts.CAUTION_NOTED.format(number=case.number)]
         if changes.get("contact"):
             return [f"好的，案件 {case.number} 的联系电话记为 {mask_phone(str(changes['contact']))}，工作人员会尽快联系您。"]
         if texts.writer_in_distress(draft.risk_reasons, draft.description):

@@ -215,7 +215,8 @@ class OpenCases:
             alerted = bool(self.uow.queued["alert"])
             return [f"{texts.urgent_text(case.risk_reasons, alerted, words)}\n已补充到案件 {case.number}，并升为紧急。"]
         if "contact_note" in changes:
-            return [texts.CAUTION_NOTED.format(number=case.number)]
+            kept = f"号码 {mask_phone(str(changes['contact']))} 收到。" if changes.get("contact") else ""
+            return [kept + texts.CAUTION_NOTED.format(number=case.number)]
         if "contact" in changes:
             return [f"好的，案件 {case.number} 的联系电话记为 {mask_phone(changes['contact'])}，经办人会打这个电话联系您。"]
         if withdraw and not own:

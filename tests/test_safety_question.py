@@ -154,3 +154,16 @@ async def test_someone_hiding_hears_how_to_call_for_help_without_a_voice(bot, ct
     assert "12110" in reply and "短信" in reply, reply
     reply = await bot.last("13900001111")
     assert "139****1111" in reply or "电话" in reply, reply
+
+
+async def test_someone_hiding_who_must_not_be_called_is_not_asked_for_a_number_to_call(bot, ctx):
+    """A trial: "我躲在厕所里" then "别打电话 他会听到 只能发消息" was asked twice more for "一个能
+    马上打通的电话", and "138… 千万别打" was answered "工作人员会尽快联系您"."""
+    reply = await bot.last("我老公喝了酒又打我 现在还在砸门 我躲在厕所里")
+    assert "12110" in reply, reply
+    reply = await bot.last("南湖社区5栋")
+    assert "马上打通" not in reply, reply
+    reply = await bot.last("13800001111 千万别打")
+    assert "138****1111" in reply and "不直接打这个电话" in reply, reply
+    reply = await bot.last("别打电话 他会听到 只能发消息", user="resident-3")
+    assert "马上打通" not in reply
