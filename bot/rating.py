@@ -69,8 +69,20 @@ async def answer(ctx: "AppContext", uow: "UnitOfWork", conv: Conversation, actor
     conv.step, conv.rating_case = None, None
     store = await uow.cases()
     case = await store.get(number)
-    if case is None or case.status != "resolved":
+    if case is None or case.status not in ("resolved", "closed"):
         return None
+    if case.status == "closed":
+        # archived by its staff (回访归档) before the resident answered: the answer still counts
+        if verdict == "reopen":
+            await store.update(case, actor, description=f"{case.description}；群众反馈仍未解决")
+            await _tell_staff(ctx, uow, case, f"【群众反馈未解决】{case.number} 已归档，群众说问题没有解决，请联系核实，"
+                                              "需要的话回访后重新办理。", "unsettled")
+            return f"收到。已告诉案件 {case.number} 的经办人，他们会联系您核实，需要的话重新办理。"
+        if case.satisfaction is not None or not isinstance(verdict, int):
+            return None
+        await store.update(case, actor, satisfaction=verdict)
+        await _low_score(ctx, uow, case, verdict)
+        return f"感谢您的评价（{verdict}分）！"
     if verdict == "reopen":
         await store.transition(case, "mediating", actor, reason="群众反馈未解决")
         for sid in case.assignees or []:
@@ -82,9 +94,33 @@ async def answer(ctx: "AppContext", uow: "UnitOfWork", conv: Conversation, actor
         channel, _, user = actor.partition(":")          # the conversation's key: the reply tells them
         await notify.status_changed(ctx, uow, case, reopened=True, answered=(channel, user))
         return f"收到。案件 {case.number} 已重新进入调解，原来的经办人会继续跟进。"
+    assert isinstance(verdict, int)
     await store.update(case, actor, satisfaction=verdict)
     await store.transition(case, "closed", actor, satisfaction=verdict)
+    await _low_score(ctx, uow, case, verdict)
     return f"感谢您的评价（{verdict}分）！案件 {case.number} 已归档。以后有事随时找我们。"
+
+
+LOW_SCORE = 2            # a score at or below it is looked into (回访), not only counted
+
+
+async def _low_score(ctx: "AppContext", uow: "UnitOfWork", case: "Case", score: int) -> None:
+    """A resident very dissatisfied (1–2): the case's people and the centre hear it, to call back
+    and ask why (the case was archived with nobody told)."""
+    if score > LOW_SCORE:
+        return
+    from bot.routing import centres
+    text = f"【低分评价】{case.number} 群众评价 {score} 分（很不满意），请回访了解原因。"
+    await _tell_staff(ctx, uow, case, text, "low-score", extra=[s.id for s in centres(ctx.registry, case.place_code)])
+
+
+async def _tell_staff(ctx: "AppContext", uow: "UnitOfWork", case: "Case", text: str, kind: str,
+                      extra: list[str] | None = None) -> None:
+    for sid in dict.fromkeys([*(case.assignees or []), *(extra or [])]):
+        s = ctx.registry.staff.get(sid)
+        if s is not None and s.wecom_userid:
+            await uow.push(Push(ctx.staff_channel, s.wecom_userid, text, case.number, "reminder",
+                                key=f"{kind}:{case.number}:{uow.now.isoformat()}:{sid}"))
 
 
 async def last_unrated(uow: "UnitOfWork", channel: str, user: str) -> "Case | None":

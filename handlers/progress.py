@@ -5,9 +5,11 @@ from __future__ import annotations
 from bot.context import AppContext
 from bot.message import Message
 from bot.middlewares import Turn
+from bot.rating import NOT_SETTLED
 from bot.uow import UnitOfWork
 from handlers.cases_view import case_detail, case_line
 from storage.cases import CaseStore, canonical_number
+from storage.lifecycle import Status
 from storage.models import Case, CaseEvent
 
 
@@ -35,6 +37,22 @@ async def _seen_by(store: CaseStore, case: Case, message: Message) -> list[CaseE
     return await _latest(store, case)
 
 
+NOT_SETTLED_TITLE = "群众反映已办结的案件仍未解决"
+
+
+async def _not_settled_after_all(ctx: AppContext, uow: UnitOfWork, message: Message, case: Case, text: str) -> str:
+    """"JF… 没解决，楼上又开始拖椅子了" about a case already concluded: the words join its record
+    and reach its people, who call back and reopen it if need be (it got a status line, and
+    nobody heard)."""
+    store = await uow.cases()
+    await store.update(case, message.conversation_key, description=f"{case.description}；群众反映仍未解决：{text}")
+    key = f"unsettled:{case.number}:{message.msg_id or uow.now.isoformat()}"
+    for hook in ctx.on_resident_said:
+        await hook(ctx, uow, case, text, NOT_SETTLED_TITLE, key)
+    return (f"已把您的话转给案件 {case.number} 的经办人，他们会联系您核实，需要的话重新办理。"
+            "如果是新发生的事，也可以直接说说情况，我们按新的反映登记。")
+
+
 async def progress_reply(ctx: AppContext, uow: UnitOfWork, message: Message, turn: Turn, text: str) -> str:
     store = await uow.cases()
     number = canonical_number(text, ctx.settings.case_number_prefix)
@@ -43,6 +61,8 @@ async def progress_reply(ctx: AppContext, uow: UnitOfWork, message: Message, tur
         if case is None or (message.channel, message.user) not in await store.reporters(case):
             return f"没有找到您反映的编号为 {number} 的案件，请核对编号（在受理时的回复里）。"
         turn.case_numbers.add(case.number)
+        if case.status in (Status.RESOLVED, Status.CLOSED) and NOT_SETTLED.search(text):
+            return await _not_settled_after_all(ctx, uow, message, case, text)
         return case_detail(case, await _seen_by(store, case, message), ctx.registry, ctx.settings.timezone)
     cases = list(await store.by_reporter(message.channel, message.user))
     cases += [c for c in await store.linked_by(message.channel, message.user) if c not in cases]

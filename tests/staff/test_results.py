@@ -107,3 +107,46 @@ async def test_the_ledger_and_the_centre_see_how_it_ended(bot, ctx):
     assert status_name("resolved", "ended") == "调解终止（未化解）"
     assert status_name("resolved", "settled") == status_name("resolved") == "已化解"
     assert Action.END.value == "end"
+
+
+async def test_not_settled_said_of_an_archived_case_reaches_its_people(bot, ctx):
+    """A trial: "JF… 没解决，楼上又开始半夜拖椅子了" on an archived case got a status line, and
+    nobody heard."""
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    await li.say(f"办结 {number} 双方和解")
+    await bot.say("5")
+    assert (await case_of(ctx, number)).status == "closed"
+    before = len(await outbox(ctx, "wecom_app"))
+    reply = await bot.last(f"{number} 没解决，楼上又开始半夜拖椅子了")
+    assert "转给" in reply and number in reply, reply
+    told = [p for p in (await outbox(ctx, "wecom_app"))[before:] if p.user == "LiHongMei"]
+    assert told and "又开始半夜拖椅子" in told[0].text, [p.text for p in told]
+    assert "仍未解决" in (await case_of(ctx, number)).description
+
+
+async def test_a_rating_after_the_archive_counts_and_a_low_one_is_looked_into(bot, ctx):
+    """A trial: the centre archived a case (回访归档) before its resident answered "5", which was
+    then answered "只能帮您反映纠纷" and lost; a 1 archived the case with nobody told."""
+    number = await report(bot)
+    li = staff_bot(ctx, "LiHongMei")
+    await li.say(f"接单 {number}")
+    await li.say(f"办结 {number} 双方和解")
+    await staff_bot(ctx, "QSCentre").say(f"回访 {number} 已履行 满意 无风险")
+    from bot.case_actions import Action, Actor, perform
+    async with ctx.uow() as uow:
+        case = await (await uow.cases()).get_for_update(number)
+        await perform(ctx, uow, Actor(ctx.registry.staff["centre-qs"], via="console"), case, Action.CLOSE, "已回访")
+    assert (await case_of(ctx, number)).status == "closed"
+    reply = await bot.last("5")
+    assert "感谢您的评价（5分）" in reply, reply
+    assert (await case_of(ctx, number)).satisfaction == 5
+
+    other = await report(bot, "我是柳林村的，隔壁的狗天天夜里叫，电话13812345678")
+    await li.say(f"接单 {other}")
+    await li.say(f"办结 {other} 已劝说")
+    before = len(await outbox(ctx, "wecom_app"))
+    assert "1分" in await bot.last("1")
+    low = [p for p in (await outbox(ctx, "wecom_app"))[before:] if "低分评价" in p.text]
+    assert {p.user for p in low} >= {"LiHongMei"}, [p.text for p in low]
