@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 from bot import clocks
 from bot.lifecycle import (
+    CONFIRMATION_NAMES,
     EVENT_NAMES,
     OPEN_STATUSES,
     PARTY_ROLE_NAMES,
+    PERFORMANCE_NAMES,
     STAGE_NAMES,
     STATUS_NAMES,
     case_status_name,
@@ -91,10 +93,64 @@ def clocks_of(case: Case, settings: Settings, now: datetime) -> list[dict[str, A
             for stage, _anchor, at in clocks.due(case, settings)]
 
 
-def event_text(e: CaseEvent, registry: Registry) -> str:
+def _when(iso: Any, tz: str) -> str:
+    try:
+        return local(datetime.fromisoformat(str(iso)), tz, "%m月%d日 %H:%M")
+    except ValueError:
+        return ""
+
+
+def mediation_text(kind: str, d: Mapping[str, Any], tz: str) -> str | None:
+    """The mediation record's events in a line each (the console showed their titles only)."""
+    from bot.mediation.parties import ORIGIN_NAMES
+    from bot.mediation.sessions import RECORD_FIELDS, RECORD_NAMES
+    role = PARTY_ROLE_NAMES.get(str(d.get("role", "")), "")
+    if kind == EventKind.PARTY_ADDED:
+        return f"{role}：{d.get('name') or '未留姓名'}" + (f"，电话 {d['contact']}" if d.get("contact") else "")
+    if kind == EventKind.INVITED:
+        return f"发出邀请，{_when(d.get('expires'), tz)}前有效" + (f"；{d['note']}" if d.get("note") else "")
+    if kind == EventKind.PARTY_JOINED:
+        return f"{role}通过邀请加入"
+    if kind == EventKind.PARTY_CONSENT:
+        said = {"agreed": "同意调解", "refused": "不同意调解"}.get(str(d.get("after", "")), str(d.get("after", "")))
+        return f"{role}：{said}" + (f"（{d['text']}）" if d.get("text") else "")
+    if kind == EventKind.SESSION_SCHEDULED:
+        where = d.get("place") or ("视频" if d.get("video_url") else "")
+        return f"第{d.get('seq', '')}次调解会：{_when(d.get('starts_at'), tz)} {where}".strip()
+    if kind == EventKind.SESSION_RECORDED:
+        said = "；".join(f"{RECORD_NAMES[k]}：{d[k]}" for k in RECORD_FIELDS if d.get(k))
+        return f"第{d.get('seq', '')}次调解会笔录" + (f"：{_cut(said)}" if said else "")
+    if kind == EventKind.AGREEMENT:
+        form = "口头协议" if d.get("form") == "oral" else "书面协议"
+        amount = f"，金额 {int(d['amount_fen']) / 100:.2f} 元" if d.get("amount_fen") else ""
+        due = f"，{_when(d.get('performance_due'), tz)}前履行" if d.get("performance_due") else ""
+        return f"{form} {d.get('number', '')}{amount}{due}"
+    if kind == EventKind.PERFORMANCE:
+        return PERFORMANCE_NAMES.get(str(d.get("after", "")), str(d.get("after", ""))) + \
+            (f"：{d['text']}" if d.get("text") else "")
+    if kind == EventKind.CONFIRMATION:
+        return CONFIRMATION_NAMES.get(str(d.get("after", "")), str(d.get("after", ""))) + \
+            (f"（{d['court']}）" if d.get("court") else "")
+    if kind == EventKind.FOLLOW_UP_VISIT:
+        if d.get("what") != "done":
+            return "回访任务已安排"
+        found = ["已履行" if d.get("performed") else "履行情况未说", "满意" if d.get("satisfied") else "不满意或未说",
+                 f"风险：{d['risk']}" if d.get("risk") else "无风险"]
+        return "回访：" + "，".join(found)
+    if kind == EventKind.DOCUMENT_LINK:
+        return "取文书链接（" + ("司法确认申请书" if d.get("kind") == "application" else "调解协议书") + "）"
+    if kind == EventKind.ORIGIN:
+        return "来源：" + ORIGIN_NAMES.get(str(d.get("after", "")), str(d.get("after", "")))
+    return None
+
+
+def event_text(e: CaseEvent, registry: Registry, tz: str = "Asia/Shanghai") -> str:
     """One line saying what the event was (masked by the caller)."""
     d = e.data or {}
     kind = e.kind
+    told = mediation_text(kind, d, tz)
+    if told is not None:
+        return told
     if kind == EventKind.STATUS:
         before, after = STATUS_NAMES.get(d.get("before", ""), d.get("before", "")), status_name(d.get("after", ""), d.get("result"))
         extra = d.get("outcome") or d.get("reason") or d.get("follow_up") or ""
@@ -164,7 +220,8 @@ def timeline(events: Sequence[CaseEvent], case: Case, registry: Registry, settin
         elif e.kind == EventKind.MESSAGE_OUT and not resident_spoke:
             kind_name = "回复"
         out.append({"at": local(e.at, settings.timezone, "%Y-%m-%d %H:%M:%S"), "kind": e.kind,
-                    "kind_name": kind_name, "who": who, "text": mask_text(event_text(e, registry), names)})
+                    "kind_name": kind_name, "who": who,
+                    "text": mask_text(event_text(e, registry, settings.timezone), names)})
     return out
 
 

@@ -12,7 +12,7 @@ from bot import clocks
 from bot.mediation.common import ensure_applicant, local_time, refused_by, store_of, tell_parties, tell_staff
 from bot.mediation.text import labelled, video_link
 from bot.when import read_when
-from storage.lifecycle import EventKind, TimerKind
+from storage.lifecycle import OPEN_STATUSES, EventKind, TimerKind
 from storage.models import Case, MediationSession
 
 if TYPE_CHECKING:
@@ -96,22 +96,29 @@ async def record_session(ctx: "AppContext", uow: "UnitOfWork", actor: "Actor", c
     # 笔录 was filed against a meeting five days ahead)
     session = next((s for s in reversed(await store.sessions(case.id))
                     if s.recorded_at is None and (s.starts_at is None or s.starts_at <= uow.now)), None)
+    ahead = ""
     if session is None:
+        coming = next((s for s in await store.sessions(case.id) if s.recorded_at is None and s.starts_at is not None
+                       and s.starts_at > uow.now), None)
+        if coming is not None and coming.starts_at is not None:
+            # a meeting held today while one is booked for later: this is another one (a trial
+            # read "第2次" after one meeting booked, and took it for a mistake)
+            ahead = f"（今天的会谈；{local_time(ctx, coming.starts_at)}的第{coming.seq}次调解会还没有举行）"
         session = await store.add_session(case.id, starts_at=uow.now, place="", video_url="", scheduled_by=actor.key)
     session.record = record
     session.recorded_at = uow.now
     await (await uow.cases()).event(case, EventKind.SESSION_RECORDED, actor.key, session=session.id,
                                     seq=session.seq, **record)
     missing = [RECORD_NAMES[k] for k in RECORD_FIELDS if not record[k]]
-    return (f"已记录 {case.number} 第{session.seq}次调解会笔录。"
+    return (f"已记录 {case.number} 第{session.seq}次调解会笔录{ahead}。"
             + (f"（未填：{'、'.join(missing)}）" if missing else ""))
 
 
 async def remind_session(ctx: "AppContext", uow: "UnitOfWork", case: Case, session_id: int, due: datetime) -> None:
     session = await (await uow.session()).get(MediationSession, session_id)
     if session is None or session.recorded_at is not None or session.starts_at is None \
-            or session.starts_at <= uow.now:
-        return
+            or session.starts_at <= uow.now or case.status not in OPEN_STATUSES:
+        return          # held, recorded, gone by, or the case is over (settled, ended, archived)
     where = f"视频调解：{session.video_url}" if session.video_url else session.place
     text = f"提醒：案件 {case.number} 的调解会将于 {local_time(ctx, session.starts_at)} 举行，地点：{where}。"
     await tell_parties(ctx, uow, case, text, f"session_reminder:{case.number}:{session.id}")

@@ -69,3 +69,50 @@ async def test_the_ledger_names_who_spoke_and_what_happened_in_chinese(client, c
     assert "李红梅（网格员，企业微信）" in page and "当事人（被申请人）" in page, page[:2000]
     for raw in ("party_added", "invited", "party_joined", "party_statement"):
         assert f">{raw}<" not in page
+
+
+async def test_the_mediation_records_rows_say_what_was_recorded(client, ctx, clock):  # noqa: F811
+    """A trial's case page showed 登记当事人, 安排调解会, 调解协议, 回访 … with nothing after them."""
+    clock.set(datetime(2026, 11, 10, 10, 0, tzinfo=CN).astimezone(UTC))
+    number = await open_case(ctx, "m4", "DX01")
+    centre = Actor(ctx.registry.staff["centre-qs"], via="console")
+    for action, note in ((Action.INVITE, "王强 13900001111"), (Action.SCHEDULE, "11月12日下午3点 柳林村委会"),
+                         (Action.AGREE, "事实：楼上夜间拖椅子 内容：加装静音垫并赔偿 金额：2000元 履行期限：5个工作日"),
+                         (Action.ORIGIN, "法院委托")):
+        async with ctx.uow() as uow:
+            case = await (await uow.cases()).get_for_update(number)
+            await perform(ctx, uow, centre, case, action, note)
+    await login(client, "centre-qs")
+    page = await (await client.get(f"/console/cases/{number}")).text()
+    for said in ("被申请人：王*", "电话 139****1111", "第1次调解会：11月12日 15:00 柳林村委会",
+                 "金额 2000.00 元", "来源：人民法院委托移送"):
+        assert said in page, said
+    assert "王强" not in page and "13900001111" not in page
+
+
+async def test_minutes_before_a_booked_meeting_and_no_reminder_once_the_case_is_over(client, ctx, clock):  # noqa: F811
+    """A trial's 笔录 said "第2次" with one meeting booked (it was another meeting, held that
+    day), and the booked meeting's reminder went out after the case was settled and archived."""
+    from sqlalchemy import select
+
+    from bot.mediation.sessions import remind_session
+    from storage.models import MediationSession, OutboxItem
+    clock.set(datetime(2026, 11, 10, 10, 0, tzinfo=CN).astimezone(UTC))
+    number = await open_case(ctx, "m5", "DX01")
+    centre = Actor(ctx.registry.staff["centre-qs"], via="console")
+    async with ctx.uow() as uow:
+        case = await (await uow.cases()).get_for_update(number)
+        await perform(ctx, uow, centre, case, Action.SCHEDULE, "11月16日上午9点 柳林村委会")
+        said = await perform(ctx, uow, centre, case, Action.RECORD, "到场：双方 争议焦点：噪音")
+    assert "第2次" in said and "第1次调解会还没有举行" in said, said
+    async with ctx.uow() as uow:
+        case = await (await uow.cases()).get_for_update(number)
+        await perform(ctx, uow, centre, case, Action.RESOLVE, "双方和解")
+    async with ctx.uow() as uow:
+        case = await (await uow.cases()).get_for_update(number)
+        session = (await (await uow.session()).scalars(select(MediationSession).where(
+            MediationSession.case_id == case.id, MediationSession.seq == 1))).one()
+        before = len((await (await uow.session()).scalars(select(OutboxItem))).all())
+        await remind_session(ctx, uow, case, session.id, clock.now())
+        after = len((await (await uow.session()).scalars(select(OutboxItem))).all())
+    assert after == before
