@@ -200,7 +200,8 @@ def same_town(reg: Registry, person: StaffInfo, case: Case) -> bool:
     return any(c in inside for c in person.places)
 
 
-async def assign_to(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, people: list[StaffInfo]) -> str:
+async def assign_to(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, people: list[StaffInfo],
+                    why: str = "") -> str:
     """Hand the case to `people` (转办, or the centre's dispatch from the console): an assignee
     who hands it on keeps the others; a received case is dispatched."""
     if case.status not in OPEN_STATUSES:
@@ -228,21 +229,27 @@ async def assign_to(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Ca
     first = case.status == Status.RECEIVED          # the centre's dispatch, not a hand-on
     verb = "分派" if first else "转办"
     await routing.assign(ctx, uow, case, keep + [routing.Choice(p, f"{staff.name}{verb}") for p in people], actor.key,
-                         title=f"{verb}案件", reason=f"{staff.name}{verb}", told=frozenset(c.staff.id for c in keep))
+                         title=f"{verb}案件", reason=f"{staff.name}{verb}" + (f"：{why}" if why else ""), told=frozenset(c.staff.id for c in keep))
     if first:
         await (await uow.cases()).transition(case, Status.DISPATCHED, actor.key)
         await notify.status_changed(ctx, uow, case)
+    else:
+        # the resident was told who has it: they hear who has it now
+        await notify.tell(ctx, uow, case, f"您反映的案件 {case.number} 已转由{notify.who(ctx, case, people[0].id)}办理，"
+                                          "会有人与您联系。")
     return f"已{verb}：{case.number} → {'、'.join(p.name for p in people)}"
 
 
 async def assign(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
-    """The console's dispatch: `note` holds staff ids separated by commas."""
+    """The console's dispatch: `note` holds staff ids separated by commas, then "；" and the
+    reason when one was given."""
+    note, _, why = note.partition("；")
     ids = [i.strip() for i in re.split(r"[,，、\s]+", note) if i.strip()]
     people = [ctx.registry.staff[i] for i in dict.fromkeys(ids) if i in ctx.registry.staff
               and ctx.registry.staff[i].active]
     if not people or len(people) != len(set(ids)):
         return "请从名单中选择要分派的工作人员。"
-    return await assign_to(ctx, uow, actor, case, people)
+    return await assign_to(ctx, uow, actor, case, people, why=" ".join(why.split())[:200])
 
 
 async def close(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:

@@ -167,11 +167,23 @@ async def assign(ctx: "AppContext", uow: "UnitOfWork", case: Case, choices: Iter
     chosen: dict[str, Choice] = {}
     for c in choices:
         chosen.setdefault(c.staff.id, c)
+    # who is taken off it: in the ledger, and told (a transfer said neither, and the one taken
+    # off read "不在您的办理范围内" of a case in their own community)
+    removed = [ctx.registry.staff[a] for a in case.assignees or [] if a not in chosen and a in ctx.registry.staff]
     store.assign(case, [(sid, c.staff.role) for sid, c in chosen.items()])
     await store.event(case, EventKind.ASSIGNED, actor, reason=reason,
                       staff=[{"id": c.staff.id, "name": c.staff.name, "role": c.staff.role, "why": c.why}
-                             for c in chosen.values()])
+                             for c in chosen.values()],
+                      **({"removed": [{"id": s.id, "name": s.name} for s in removed]} if removed else {}))
     key = f"assign:{case.number}:{uow.now.isoformat()}"
+    to = "、".join(c.staff.name for c in chosen.values())
+    for s in removed:
+        if actor.endswith(f":{s.id}"):
+            continue            # the one handing it on knows
+        push = staff_push(ctx, s, f"【已转出】{case.number} 已改由{to}办理" + (f"（{reason}）" if reason else "") +
+                          "，您不再经办此案。", case, "assignment", key + ":off")
+        if push is not None:
+            await uow.push(push)
     for c in chosen.values():
         if c.staff.id in told:       # alerted a moment ago with the same card
             continue

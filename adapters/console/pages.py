@@ -338,6 +338,9 @@ async def act(request: web.Request) -> web.Response:
         action = Action.ASSIGN
     if action is Action.ASSIGN:
         note = ",".join(str(v) for v in form.getall("staff", []))
+        why = " ".join(str(form.get("reason", "")).split())
+        if why:
+            note += "；" + why
     elif action is Action.CORRECT:
         field = str(form.get("field", ""))
         if field not in FIELD_WORDS:

@@ -160,7 +160,8 @@ def event_text(e: CaseEvent, registry: Registry, tz: str = "Asia/Shanghai") -> s
     if kind == EventKind.ASSIGNED:
         people = "、".join(f"{p.get('name') or p.get('id')}（{p.get('why') or ROLE_NAMES.get(p.get('role', ''), '')}）"
                           for p in d.get("staff", []) if isinstance(p, dict))
-        return f"分派给 {people}" + (f"；原因：{d['reason']}" if d.get("reason") else "")
+        off = "、".join(str(p.get("name") or p.get("id")) for p in d.get("removed", []) if isinstance(p, dict))
+        return f"分派给 {people}" + (f"；不再经办：{off}" if off else "") + (f"；原因：{d['reason']}" if d.get("reason") else "")
     if kind == EventKind.CORRECTED:
         field = {"type": "类型", "risk": "风险", "place": "地点"}.get(d.get("field", ""), d.get("field", ""))
         show = {"type": lambda v: TYPE_NAMES.get(v, v), "risk": lambda v: RISK_NAMES.get(v, v),

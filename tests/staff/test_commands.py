@@ -516,3 +516,23 @@ async def test_a_hand_on_does_not_skip_a_level_nor_drop_the_leader_of_a_red_case
     await staff_bot(ctx, "GaoZhenHua").say(f"转办 {number} 刘德明")
     case = await case_of(ctx, number)
     assert "lead-duty" in case.assignees and "med-dx" in case.assignees, case.assignees
+
+
+async def test_a_transfer_names_who_is_taken_off_tells_them_and_tells_the_resident(bot, ctx):
+    """A trial's 转办 by the centre recorded only who was added: those taken off were not told
+    (and then read "不在您的办理范围内"), nor was the resident."""
+    from bot.case_actions import Action, Actor, perform
+    number = await report(bot)
+    assert (await case_of(ctx, number)).assignees == ["gw-liulin"]
+    before = len(await outbox(ctx))
+    async with ctx.uow() as uow:
+        case = await (await uow.cases()).get_for_update(number)
+        said = await perform(ctx, uow, Actor(ctx.registry.staff["centre-qs"], via="console"), case, Action.ASSIGN,
+                             "med-dx；网格员请假一周")
+    assert "刘德明" in said
+    new = (await outbox(ctx))[before:]
+    off = [p for p in new if p.user == "LiHongMei"]
+    assert off and "已转出" in off[0].text and "网格员请假一周" in off[0].text, [p.text for p in new]
+    assert any(p.channel == "test" and "已转由东溪镇的调解员办理" in p.text for p in new), [p.text for p in new]
+    [moved] = [e for e in await events_of(ctx, number, "assigned")][-1:]
+    assert moved.data["removed"] == [{"id": "gw-liulin", "name": "李红梅"}] and "网格员请假一周" in moved.data["reason"]
