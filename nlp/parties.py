@@ -145,6 +145,10 @@ def find_party(text: str) -> str | None:
     return _find_party(text)
 
 
+_TOWARDS = re.compile(r"(?:往|向|朝|对着|冲着)$")
+_THROWN = re.compile(r"[^，,。！？\s]{0,3}?(?:倒|扔|泼|吐|排|流|淌|丢|甩|扫|漏|浇|吹|飘|照|灌|洒|溅|滴)")
+
+
 def _find_party(text: str) -> str | None:
     m = _NAMED.search(text)
     if m and not m.group(1).startswith(tuple(_NOT_NAMES)):     # "跟他们没关系"
@@ -179,6 +183,8 @@ def _find_party(text: str) -> str | None:
             return _business_name(near.group(0))    # "楼下新开的烧烤店": where it is, and the business
         if _WHERE_THINGS_ARE.match(text, m.end() - found.endswith("的")):
             continue                # "楼下的车", "楼下停车位": where something is, not who
+        if _TOWARDS.search(text, max(0, m.start() - 2), m.start()) and _THROWN.match(text, m.end()):
+            continue                # "还往楼下倒水": where it goes, not who does it ("向隔壁借钱": who)
         if len(found) == 2 and found[0] == "老" and found[1] in _SURNAMES \
                 and _SELF.search(text, max(0, m.start() - 12), m.start()):
             continue                # "我是柳林村的老王": the writer saying who they are ("我是石桥村的老板…" is not)

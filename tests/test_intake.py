@@ -870,3 +870,13 @@ async def test_of_two_numbers_the_one_the_resident_asks_to_be_called_on(bot, ctx
     if "有没有人受伤" in reply:
         reply = await bot.last("没有")
     assert "联系方式：188****6666" in reply, reply
+
+
+async def test_more_of_the_same_matter_after_the_case_opened_joins_it(bot, ctx):
+    """A trial's "他们昨晚又拖了一晚上椅子 还往楼下倒水" after the upstairs case opened started a
+    second report, whose party was 楼下, and a second case."""
+    reply = await bot.last("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
+    reply = await bot.last("确认")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    reply = await bot.last("他们昨晚又拖了一晚上椅子 还往楼下倒水")
+    assert number in reply and "哪个村" not in reply, reply

@@ -62,6 +62,9 @@ def test_parties(text, party):
     ("我家的养殖场被强拆了 几十头猪没地方放", "养殖场"), ("我自己开的小卖店被人砸了", "小卖店"),
     ("在停车场倒车被人蹭了", "停车场"), ("昨天下了一场大雨 屋顶漏了", "一场"), ("他当场就动手了", "当场"),
     ("小区门口天天堵车", "小区"), ("小时候借的钱", "小时"), ("小石子崩到车上", "小石"), ("小马拉大车", "小马"),
+    # where something goes, not who does it (a trial's "还往楼下倒水" made its case's party 楼下:
+    # a second case)
+    ("他们半夜还往楼下倒水", "楼下"), ("天天朝隔壁院子扔垃圾", "隔壁"),
 ])
 def test_not_parties(text, not_party):
     assert find_party(text) != not_party
