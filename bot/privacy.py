@@ -90,6 +90,9 @@ def mask_numbers(text: str) -> str:
     return SPOKEN_RUN.sub(_mask_spoken, text)      # the runs nlp.slots reads as digits
 
 
+_LATIN_NAME = re.compile(r"(?<=叫)\s?([A-Z][a-zA-Z]{1,15})")
+
+
 def mask_text(text: str, names: Iterable[str] = ()) -> str:
     """Mask every phone number, identity card number and the given names inside free text."""
     if not text:
@@ -100,6 +103,9 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
     plain = simplified_chars(text)
     # the names the case holds, and any the words themselves introduce ("我叫王大明", "借钱的是刘二柱")
     names = {simplified_chars(n) for n in {*names, *person_names(plain)} if n}
+    if "叫" in text:        # "叫Tony": a name in letters
+        text = _LATIN_NAME.sub(lambda m: m.group(1)[0] + "*" * (len(m.group(1)) - 1), text)
+        plain = simplified_chars(text)
     if plain == text:
         for name in sorted({n for n in names if is_person_name(n)}, key=len, reverse=True):
             text = text.replace(name, mask_name(name))

@@ -92,7 +92,9 @@ _OWN = re.compile(rf"(?:我叫|我的名字(?:是|叫)|本人(?:叫|是)?|俺叫
 # "俺对象张建军", "老大叫王富贵")
 _ANY_NAME = re.compile(rf"(?:叫|名叫|的是|村的|组的|村里的|同村|本村|同组|借给|对象|老公|老婆|丈夫|妻子|媳妇|儿子|女儿|闺女|哥哥|姐姐|弟弟|妹妹|"
 
-                       rf"同事|朋友|老乡|工友|邻居|亲戚|同学|合伙人|房东|租客|老板|村民|村里的)({_GIVEN})")
+                       rf"同事|朋友|老乡|工友|邻居|亲戚|同学|合伙人|房东|租客|老板|村民|村里的|"
+                       # a role before a name: "包工头周大发", "村主任孙大海" (shown in lists in full)
+                       rf"包工头|工头|村主任|主任|书记|村长|组长|队长|经理|厂长|会计|保安|店主|老板娘|承包人|业主)({_GIVEN})")
 
 
 _PLACE_END = re.compile(r"[村镇乡县区街路组楼店厂场院所站色]$")
@@ -110,7 +112,7 @@ def own_name(text: str) -> str:
 
 
 # a neighbour by name ("隔壁李四"): a name to mask, not a form of address ("隔壁张大妈", "隔壁王家")
-_NEIGHBOUR_NAME = re.compile(rf"(?:隔壁|楼上|楼下|对门|对面)({_GIVEN})")
+_NEIGHBOUR_NAME = re.compile(rf"(?:隔壁|楼上|楼下|对门|对面|后院|前院)(?:的|家的|那个)?({_GIVEN})")
 _ADDRESSED = re.compile(r"(?:大妈|大爷|奶奶|爷爷|阿姨|大叔|大婶|大哥|大姐|家|叔|婶|嫂)$")
 
 

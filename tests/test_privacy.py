@@ -117,3 +117,17 @@ def test_a_party_as_written_is_masked_where_its_name_stands(party, shown):
     the resident gave for the other party is masked as in the story."""
     from bot.privacy import mask_party
     assert mask_party(party) == shown
+
+
+@pytest.mark.parametrize("text, shown, hidden", [
+    # a trial's list and export showed these in full
+    ("我是杏花村工地的包工头周大发 有人举报我欠工资", "包工头周**", "周大发"),
+    ("对门的石桥生天天在楼道抽烟", "对门的石**", "石桥生"),
+    ("他是我楼下的 叫Tony 天天开party", "叫T***", "Tony"),
+    ("隔壁的王建国天天吵", "隔壁的王**", "王建国"),
+    ("村主任孙大海不管", "村主任孙**", "孙大海"),
+])
+def test_names_after_a_role_a_neighbour_word_or_in_letters_are_masked(text, shown, hidden):
+    from bot.privacy import mask_text
+    masked = mask_text(text)
+    assert shown in masked and hidden not in masked, masked
