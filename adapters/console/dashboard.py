@@ -201,7 +201,9 @@ def heat_units(reg: Registry, area: str) -> list[str]:
     inside = reg.subtree(top.code)
     units = [c for c in inside if reg.places[c].level in UNIT_LEVELS]
     if not units or top.level in UNIT_LEVELS:
-        units = reg.children(top.code) or [top.code]
+        # a village's grids, and the village itself for the cases filed at it (137 of 527 were
+        # left off a village's map)
+        return sorted(reg.children(top.code)) + [top.code]
     return sorted(units)
 
 
@@ -340,11 +342,12 @@ def _by_place(reg: Registry, area: str, f: Figures, p: Figures, link: Links) -> 
                      "before": before, "change": _change(m.cases, before), "now_open": now.open,
                      "now_overdue": now.overdue, "now_carded": now.carded_open})
     own = f.by_place.get(top, Measures())
-    if own.cases:
+    own_before = p.by_place.get(top, Measures()).cases
+    if own.cases or own_before:
         now = f.now_by_place.get(top, Measures())
-        rows.append({**_row(f"{reg.name(top)}（本级）", own, "", ""), "key": top, "before": 0,
+        rows.append({**_row(f"{reg.name(top)}（本级）", own, "", ""), "key": top, "before": own_before,
                      "open_link": "", "overdue_link": "",
-                     "change": _change(own.cases, 0), "now_open": now.open, "now_overdue": now.overdue,
+                     "change": _change(own.cases, own_before), "now_open": now.open, "now_overdue": now.overdue,
                      "now_carded": now.carded_open})
     if not area and f.by_place.get("", Measures()).cases:
         now = f.now_by_place.get("", Measures())
@@ -396,15 +399,19 @@ def _heat(reg: Registry, area: str, f: Figures, p: Figures, link: Links, types: 
     # against it every cell would "rise"
     compared = p.total.cases > 0 and p.total.cases * 2 >= f.total.cases
     cells, rises = [], []
+    own_row = units[-1] if area and units and units[-1] == area else None
     for i, u in enumerate(units):
         for j, k in enumerate(kinds):
             n, b = now.get((u, k), 0), before.get((u, k), 0)
-            cells.append({"x": j, "y": i, "value": n, "before": b, "link": link(place=u, type=k)})
+            # the place's own row: the list by place holds everything under it, so no link
+            cells.append({"x": j, "y": i, "value": n, "before": b,
+                          "link": "" if u == own_row else link(place=u, type=k)})
             if compared and n >= RISE_MIN and n >= RISE_FACTOR * b:
                 rises.append({"place": reg.full_name(u) or reg.name(u), "type": TYPE_NAMES.get(k, k), "now": n,
-                              "before": b, "link": link(place=u, type=k)})
+                              "before": b, "link": "" if u == own_row else link(place=u, type=k)})
     rises.sort(key=lambda r: (-(r["now"] - r["before"]), r["place"]))
-    return {"places": [reg.full_name(u) or reg.name(u) for u in units], "place_codes": units,
+    return {"places": [f"{reg.name(u)}（本级）" if u == own_row else (reg.full_name(u) or reg.name(u)) for u in units],
+            "place_codes": units,
             "types": [TYPE_NAMES.get(k, k) for k in kinds], "type_codes": kinds, "cells": cells,
             "max": max((c["value"] for c in cells), default=0), "rises": rises[:10]}
 

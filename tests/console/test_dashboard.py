@@ -259,3 +259,22 @@ async def test_the_clocks_run_without_wecom_and_the_figures_count_what_is_overdu
     await login(client, "centre-qs")
     d = await (await client.get("/console/api/dashboard?from=2026-11-01&to=2026-11-30")).json()
     assert {k["key"]: k for k in d["now"]}["overdue"]["value"] == 1
+
+
+async def test_a_villages_map_and_table_hold_the_cases_filed_at_the_village_itself(client, ctx, clock):
+    """A trial's 柳林村 heat map summed 390 of 527 cases (the village's own were left off), and
+    its 本级 row said 上期 0 against 8."""
+    clock.set(local(2026, 10, 12, 9, 0))
+    for i in range(3):
+        await open_case(ctx, f"v-before{i}", "DX01", "neighbour")
+    clock.set(local(2026, 11, 12, 9, 0))
+    for i in range(2):
+        await open_case(ctx, f"v-own{i}", "DX01", "neighbour")
+    await open_case(ctx, "v-grid", "DX01-G1", "labour")
+    clock.set(local(2026, 12, 1, 9, 0))
+    await login(client, "centre-qs")
+    d = await (await client.get(f"/console/api/dashboard?{PERIOD}&place=DX01")).json()
+    assert sum(c["value"] for c in d["heat"]["cells"]) == 3 == {k["key"]: k for k in d["headline"]}["received"]["value"]
+    assert "柳林村（本级）" in d["heat"]["places"]
+    own = next(r for r in d["by_place"] if r["name"].endswith("（本级）"))
+    assert (own["cases"], own["before"]) == (2, 3), own
