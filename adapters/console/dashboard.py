@@ -173,9 +173,14 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f}%"
 
 
+SMALL_BASE = 10       # below it a percentage says nothing ("上期 2（+15150%）"): the difference in cases
+
+
 def _change(now: int, before: int) -> dict[str, Any]:
     if before == 0:
         return {"text": "新增" if now else "—", "up": now > 0}
+    if before < SMALL_BASE:
+        return {"text": f"{'+' if now >= before else ''}{now - before}件", "up": now > before}
     delta = (now - before) / before
     return {"text": f"{'+' if delta >= 0 else ''}{delta * 100:.0f}%", "up": delta > 0}
 

@@ -278,3 +278,11 @@ async def test_a_villages_map_and_table_hold_the_cases_filed_at_the_village_itse
     assert "柳林村（本级）" in d["heat"]["places"]
     own = next(r for r in d["by_place"] if r["name"].endswith("（本级）"))
     assert (own["cases"], own["before"]) == (2, 3), own
+
+
+def test_a_change_on_a_small_base_is_told_in_cases_not_percent():
+    """A trial's village dashboard said "上期 2（+26250%）"."""
+    from adapters.console.dashboard import _change
+    assert _change(527, 2)["text"] == "+525件" and _change(1, 3)["text"] == "-2件"
+    assert _change(0, 0)["text"] == "—" and _change(5, 0)["text"] == "新增"
+    assert _change(30, 20)["text"] == "+50%"
