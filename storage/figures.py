@@ -76,9 +76,14 @@ class Measures:
         return round(self.resolved / self.cases, 4) if self.cases else None
 
     @property
+    def concluded(self) -> int:
+        """办结: cases with a result, settled or not (归档 is a later step: `closed`)."""
+        return self.resolved + self.unsettled
+
+    @property
     def completion_rate(self) -> float | None:
-        """Share of the cases closed (办结率)."""
-        return round(self.closed / self.cases, 4) if self.cases else None
+        """Share of the cases with a result, settled or not (办结率)."""
+        return round(self.concluded / self.cases, 4) if self.cases else None
 
     @property
     def mean_dispatch_hours(self) -> float | None:
@@ -94,7 +99,7 @@ class Measures:
 
     def as_dict(self) -> dict[str, Any]:
         return {**{m: getattr(self, m) for m in MEASURES}, "success_rate": self.success_rate,
-                "completion_rate": self.completion_rate, "mean_dispatch_hours": self.mean_dispatch_hours,
+                "concluded": self.concluded, "completion_rate": self.completion_rate, "mean_dispatch_hours": self.mean_dispatch_hours,
                 "mean_result_days": self.mean_result_days, "satisfaction": self.satisfaction}
 
 

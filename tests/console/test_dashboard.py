@@ -112,7 +112,10 @@ async def test_every_figure_equals_the_database_and_its_case_list(client, ctx, c
     concluded = Case.status.in_(("resolved", "closed"))
     assert figures["resolved"]["value"] == await db_count(ctx, *in_period, concluded, Case.result == "settled") == 7
     assert figures["unsettled"]["value"] == await db_count(ctx, *in_period, concluded, Case.result != "settled") == 2
-    assert figures["closed"]["value"] == await db_count(ctx, *in_period, Case.status == "closed") == 5
+    # 办结: a result, settled or not (the archived among them are a note)
+    assert figures["concluded"]["value"] == await db_count(ctx, *in_period, concluded) == 9
+    assert figures["concluded"]["note"] == f"其中已归档 {await db_count(ctx, *in_period, Case.status == 'closed')}" == "其中已归档 5"
+    assert figures["completion_rate"]["value"] == f"{9 / 25 * 100:.1f}%"
     assert figures["success_rate"]["value"] == f"{7 / 25 * 100:.1f}%"
     assert figures["satisfaction"]["value"] == "4.00"
     open_now = ("received", "dispatched", "mediating", "escalated")
