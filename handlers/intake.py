@@ -28,6 +28,7 @@ from handlers.safety import IN_DANGER, UNANSWERED
 from nlp import Reading
 from nlp.intents import contact_caution
 from nlp.reading import TYPE_NAMES
+from nlp.slots import own_phones
 from storage.cases import NewCase
 from storage.lifecycle import Risk, Status
 from storage.models import Case
@@ -116,6 +117,10 @@ class Intake:
         place = self.places.read(reading, step == PLACE)
         area = self.places.area_of(place) if isinstance(place, list) else None
         caution = contact_caution(raw)
+        if not caution and len(own_phones(raw)) > 1:
+            # "手机138…，座机0731-…，白天打座机": the first number is the contact, the others and
+            # when to use them go with it (the landline was dropped)
+            caution = " ".join(raw.split())[:200]
         if caution:
             draft.contact_note = caution
         return draft.apply(Told(raw=raw, reading=reading, whole=whole, place=place, area=area), describe, step) \

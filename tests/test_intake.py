@@ -880,3 +880,10 @@ async def test_more_of_the_same_matter_after_the_case_opened_joins_it(bot, ctx):
     number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
     reply = await bot.last("他们昨晚又拖了一晚上椅子 还往楼下倒水")
     assert number in reply and "哪个村" not in reply, reply
+
+
+async def test_a_second_number_and_when_to_use_it_go_with_the_contact(bot, ctx):
+    """A trial's "手机138…，座机0731-…，白天打座机" kept the mobile only."""
+    await bot.say("新华社区 隔壁店铺的空调外机滴水滴到我家阳台")
+    reply = await bot.last("手机13812345670，座机0731-88886660，白天打座机")
+    assert "联系方式：138****5670" in reply and "座机" in reply and "白天打座机" in reply, reply
