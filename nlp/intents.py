@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from nlp.parties import looks_like_a_name
+
 _END = r"[。！!？?~～\s.，,]*$"
 
 
@@ -198,7 +200,12 @@ _TYPE_WORDS = (("debt", "债务|借贷|借钱|欠钱|欠款"), ("labour", "劳�
 # "老板姓陈", "对方姓刘": the surname of the party, or of a role that is one ("对方", "他": the party
 # already named; a role word: that role)
 _SURNAME_TOLD = re.compile(r"^\s*(对方|他|她|那人|那个人|([\u4e00-\u9fa5]{1,4}?))(?:的)?姓([\u4e00-\u9fa5])(?:的)?[。.!！，,\s]*$")
-_ROLES = re.compile(r"老板|房东|房客|租客|包工头|工头|司机|车主|店主|老板娘|邻居|经理|医生|村干部|组长|会计|合伙人")
+_ROLES = re.compile(r"老板|房东|房客|租客|包工头|工头|司机|车主|店主|老板娘|邻居|经理|医生|村干部|组长|会计|合伙人|"
+                    # the neighbours as the report named them ("楼上那家姓孙"), and the village's people
+                    r"(?:楼上|楼下|隔壁|对门|对面|后面|前面)?(?:那家|那户|那个人|那人)?|村主任|村长|书记|主任|队长|业主")
+# "包工头姓周 叫周大发", "老李叫李富贵", "对方叫刘建国": the party's whole name, told later
+_NAME_TOLD = re.compile(r"^\s*(对方|他|她|老[\u4e00-\u9fa5]|[\u4e00-\u9fa5]{1,6}?)(?:的)?(?:姓[\u4e00-\u9fa5])?[，,\s]*"
+                        r"(?:全名|名字)?叫([\u4e00-\u9fa5]{2,4})[。.!！]?$")
 
 
 def field_edit(text: str) -> tuple[str, str] | None:
@@ -207,6 +214,13 @@ def field_edit(text: str) -> tuple[str, str] | None:
     m = _SURNAME_TOLD.match(text)
     if m and (m.group(2) is None or _ROLES.fullmatch(m.group(2))):
         return ("surname", m.group(3)) if m.group(2) is None else ("party", f"{m.group(2)}（姓{m.group(3)}）")
+    m = _NAME_TOLD.match(text)
+    if m and not _PARTY_EDIT.match(text):
+        who, name = m.group(1), m.group(2)
+        if not looks_like_a_name(name):
+            pass
+        elif who in ("对方", "他", "她") or (who.startswith("老") and len(who) == 2) or _ROLES.fullmatch(who):
+            return ("party", name if who in ("对方", "他", "她") or who.startswith("老") else f"{who}{name}")
     m = _PARTY_EDIT.match(text)
     if m:
         # "对方是隔壁老张我是老王": what follows 我是 is who the writer is

@@ -288,3 +288,8 @@ def told_of_someone_else(text: str, words: list[str]) -> bool:
 
 def needs_a_doctor(text: str) -> bool:
     return bool(_NEEDS_DOCTOR.search(text))
+
+
+def looks_like_a_name(word: str) -> bool:
+    """A person's name as said (刘建国, 周大发): a surname first, no question word."""
+    return 2 <= len(word) <= 4 and word[0] in _SURNAMES and not re.search(r"什么|啥|谁|哪", word)

@@ -59,6 +59,11 @@ def test_does_not_chase(text):
     ("房东姓李", ("party", "房东（姓李）")),
     # the wrong one said, then the right one (a trial's correction was ignored)
     ("对方写错了，不是隔壁，是对门", ("party", "对门")),
+    # the party's surname or whole name told later (a trial's were "记下了" and not used)
+    ("楼上那家姓孙", ("party", "楼上那家（姓孙）")), ("村主任姓孙", ("party", "村主任（姓孙）")),
+    ("包工头姓周 叫周大发", ("party", "包工头周大发")), ("老李叫李富贵", ("party", "李富贵")),
+    ("对方叫刘建国", ("party", "刘建国")),
+    ("我叫王大明", None), ("他是好人", None), ("楼上那家叫什么", None), ("他叫啥", None),
 ])
 def test_field_edits(text, edit):
     from nlp.intents import field_edit
