@@ -79,6 +79,7 @@ class Draft:
     place_tries: int = 0                                       # places named that we did not know
     party: str | None = None
     party_asked: bool = False
+    story_asked: bool = False                                  # "what happened?" asked again (a phone and a place told)
     contact: str | None = None                                 # digits, or "" for "this account"
     contact_by_account: bool = False
     contact_tries: int = 0                                     # answers to the phone question that gave none

@@ -34,6 +34,9 @@ from storage.lifecycle import Risk, Status
 from storage.models import Case
 from storage.registry import Registry
 
+_NUMBERS = re.compile(r"[\d\s\-+－—]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_FILLER = re.compile(r"电话|手机|号码|我是|我在|的|了|嗯|是|这里|在|村|社区")
 DIGITS_RUN = re.compile(r"\d[\d\s-]{5,}\d")
 OUR_PLACE = re.compile(r"(?:我们|咱们|俺们|咱|俺|我)(?:村|社区|小区|组|屯|庄)")
 DONT_KNOW = re.compile(r"不知道|不清楚|说不清|不晓得|不确定")
@@ -188,6 +191,11 @@ class Intake:
                 options = "\n".join(f"{i}. {self.registry.full_name(c)}" for i, c in enumerate(draft.place_options, 1))
                 return [texts.ASK_PLACE_OPTIONS.format(options=options)]
             return [texts.ASK_PLACE]
+        if not draft.story_asked and not self._told_what_happened():
+            # a phone and a place are no story (a report went in as "138****5678；柳林村"): asked once
+            draft.story_asked = True
+            self.conv.step = DESCRIBE
+            return [texts.ASK_WHAT_HAPPENED]
         if draft.party is None and not draft.party_asked:
             self.conv.step = PARTY
             draft.party_asked = True
@@ -197,6 +205,16 @@ class Intake:
             return [self.ask_contact]
         self.conv.step = CONFIRM
         return [texts.summary(draft, self.registry)]
+
+    def _told_what_happened(self) -> bool:
+        """Whether the report holds more than a phone, a place and a yes."""
+        draft = self.draft
+        rest = _NUMBERS.sub("", draft.description)
+        for p in self.registry.ancestors(draft.place_code):
+            for name in (p.name, *p.aliases):
+                if name:
+                    rest = rest.replace(name, "")
+        return len(_HAN.findall(_FILLER.sub("", rest))) >= 3
 
     @property
     def account_reaches(self) -> bool:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from nlp.parties import looks_like_a_name
 from nlp.reading import PlaceMatch, PlaceRef
 
 _SUFFIXES = ("街道办事处", "办事处", "街道办", "社区居委会", "居委会", "村委会", "街道", "社区", "小区",
@@ -22,6 +23,7 @@ _GROUP_RE = re.compile(r"第?(\d+)(?:网格|组|队|小组|村民小组)")
 _STOP_KEYS = {"东溪", "南湖", "新华", "中心", "新村", "东方", "红星"}
 FUZZY_CHARS = 200
 # what may follow a number that is not a group's: more digits (a phone), a building, a room
+_CALLED = re.compile(r"((?:我|他|她|对方|名字)?(?:叫|名叫))([\u4e00-\u9fa5]{2,3})")
 _NOT_A_GROUP = re.compile(r"\d|号|栋|幢|单元|楼|室|层|户|块|元|万|千|百|岁|年|月|日|点|个|天")
 
 
@@ -99,6 +101,10 @@ class PlaceIndex:
         """Exact variants found in text; the most specific (deepest, longest) first."""
         if not self.keys or not text:
             return []
+        if "叫" in text:
+            # "我叫杨柳林", "对门的叫石桥生": a person's name, not 柳林村 or 石桥村 (offered as places)
+            text = _CALLED.sub(lambda m: m.group(1) + "，" * len(m.group(2)) if looks_like_a_name(m.group(2))
+                               else m.group(0), text)
         t = _key(text)
         hits: list[tuple[int, int, _Entry, str]] = []
         keys = self.keys

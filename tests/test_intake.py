@@ -887,3 +887,15 @@ async def test_a_second_number_and_when_to_use_it_go_with_the_contact(bot, ctx):
     await bot.say("新华社区 隔壁店铺的空调外机滴水滴到我家阳台")
     reply = await bot.last("手机13812345670，座机0731-88886660，白天打座机")
     assert "联系方式：138****5670" in reply and "座机" in reply and "白天打座机" in reply, reply
+
+
+async def test_a_phone_and_a_place_are_no_story(bot, ctx):
+    """A trial's "13812345678" / "柳林村" / "嗯嗯" went in as a case whose story was
+    "138****5678；柳林村"."""
+    await bot.say("13812345678")
+    reply = await bot.last("柳林村")
+    assert "发生了什么事" in reply, reply
+    reply = await bot.last("楼上那家天天半夜拖椅子")
+    if "对方是谁" in reply:
+        reply = await bot.last("跳过")
+    assert "请核对" in reply and "拖椅子" in reply, reply
