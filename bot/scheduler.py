@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -29,8 +29,9 @@ from bot import clocks, routing
 from bot.background import BackgroundLoop
 from bot.lifecycle import OPEN_STATUSES
 from bot.notify import inert, shorten
+from bot.privacy import mask_text, names_of
 from nlp.reading import TYPE_NAMES
-from storage.lifecycle import EventKind
+from storage.lifecycle import EventKind, PushKind
 from storage.models import Case, Meta
 from storage.sql import rowcount
 
@@ -44,6 +45,7 @@ LOCK = "scheduler"
 SETTINGS_KEY = "clock_settings"
 DUE_AT_ONCE = datetime(2000, 1, 1, tzinfo=UTC)
 CLAIM = timedelta(minutes=10)        # a claimed case's next look if its batch never commits
+WORK_STARTS, WORK_ENDS = time(8, 0), time(20, 0)     # when routine clock messages go out
 LEDGER_KINDS = ("clock", "appointment") + routing.FOLLOW_UP_KINDS
 
 
@@ -151,9 +153,22 @@ class Scheduler:
         def met(anchor: datetime) -> bool:
             return any(e.kind == EventKind.APPOINTMENT and e.at >= anchor for e in events)
 
-        for stage, anchor, due in clocks.due(case, settings):
+        stages = clocks.due(case, settings)
+        # a red card due now moves the case: what was due before it at this level is told by the
+        # red card, not sent after it to people it takes the case from (a gap in the clocks, a
+        # server down, sent "请接单" to a worker already taken off the case)
+        carding = any(s.name == "red_card" and now >= d and (s.name, "notice", a.isoformat()) not in done
+                      for s, a, d in stages)
+        for stage, anchor, due in stages:
             a = anchor.isoformat()
             if stage.name == "meeting" and met(anchor):
+                continue
+            if carding and stage.name != "red_card":
+                for what in ("reminder", "notice"):
+                    if (stage.name, what, a) not in done and (what == "notice" or now < due):
+                        done.add((stage.name, what, a))
+                        await store.event(case, EventKind.CLOCK, "scheduler", stage=stage.name, what=what, anchor=a,
+                                          due=due.isoformat(), told="红牌警告")
                 continue
             if now >= due and (stage.name, "notice", a) not in done:
                 await store.event(case, EventKind.CLOCK, "scheduler", stage=stage.name, what="notice", anchor=a,
@@ -191,10 +206,26 @@ class Scheduler:
         text = (f"{head}{case.number}（{TYPE_NAMES.get(case.type, case.type)}，{reg.full_name(case.place_code)}）"
                 f"应在 {self._local(due)} 前{stage.label}。"
                 + (f"回复“接单 {case.number}”接单。" if stage.name == "start" else f"回复“查 {case.number}”看详情。"))
+        held = self._working_hours(uow.now, case)
         for s in people:
             push = routing.staff_push(self.ctx, s, text, case, "reminder", f"clock:{case.number}:{stage.name}:{what}:{anchor}")
             if push:
-                await uow.push(push)
+                await uow.push(push, due=held)
+
+    def _working_hours(self, now: datetime, case: Case) -> datetime | None:
+        """When a routine clock message may go out: now in working hours, else the next working
+        morning (a reminder reached a grid worker on a Sunday at 21:30, a red card at 01:30); a
+        red case's at once."""
+        if case.risk == "red":
+            return None
+        zone = ZoneInfo(self.ctx.settings.timezone)
+        local = now.astimezone(zone)
+        if clocks.is_workday(local.date()) and WORK_STARTS <= local.time() < WORK_ENDS:
+            return None
+        day = local.date() if local.time() < WORK_STARTS else local.date() + timedelta(days=1)
+        while not clocks.is_workday(day):
+            day += timedelta(days=1)
+        return datetime.combine(day, WORK_STARTS, tzinfo=zone).astimezone(UTC)
 
     async def red_card(self, uow: "UnitOfWork", case: Case, due: datetime) -> None:
         """红牌警告: the assignees, the leader on duty and the centre, then one level up."""
@@ -204,16 +235,25 @@ class Scheduler:
         people.update({c.staff.id: c.staff for c in routing.leaders_on_duty(reg, case.place_code, local_now)})
         people.update({s.id: s for s in routing.centres(reg, case.place_code)})
         days = self.ctx.settings.red_card_days
+        top = case.level == "county"
+        # the leader and the centre read it too: the resident's number and names masked (the
+        # description was quoted whole, "电话13812345678", to people not on the case)
+        said = mask_text(shorten(case.description, 60), names_of(case))
         text = (f"【红牌警告】{case.number}（{TYPE_NAMES.get(case.type, case.type)}，{reg.full_name(case.place_code)}）"
-                f"分派已满{days}个工作日仍未化解：{inert(shorten(case.description, 60))}\n"
-                "已由综治中心督办，并上报上一级办理。")
+                f"分派已满{days}个工作日仍未化解：{inert(said)}\n"
+                + ("已在县级办理，无法再上报：请值班领导协调督办。" if top else "综治中心督办，案件上报上一级办理。"))
         await store.event(case, EventKind.RED_CARD, "scheduler", to=list(people), due=due.isoformat(), level=case.level)
         case.red_card_at = uow.now
+        held = self._working_hours(uow.now, case)
         for s in people.values():
-            push = routing.staff_push(self.ctx, s, text, case, "alert", f"red_card:{case.number}:{due.isoformat()}")
+            push = routing.staff_push(self.ctx, s, text, case, PushKind.RED_CARD, f"red_card:{case.number}:{due.isoformat()}")
             if push:
-                await uow.push(push)
-        await routing.escalate(self.ctx, uow, case, "scheduler", f"红牌警告：{days}个工作日未化解")
+                await uow.push(push, due=held)
+        if top:
+            # nothing above: its clocks start again from now, so it is not left without a deadline
+            store.assign(case, [(a.staff_id, a.role) for a in case.assignments])
+        else:
+            await routing.escalate(self.ctx, uow, case, "scheduler", f"红牌警告：{days}个工作日未化解")
 
     async def _loop(self) -> None:
         while True:

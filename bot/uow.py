@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -44,8 +45,9 @@ class UnitOfWork:
     async def conversations(self) -> ConversationStore:
         return ConversationStore(await self.session())
 
-    async def push(self, push: Push) -> bool:
-        queued = await enqueue(await self.session(), push, self.now)
+    async def push(self, push: Push, due: datetime | None = None) -> bool:
+        """Queue `push` (to go at once, or at `due`: a routine message held for working hours)."""
+        queued = await enqueue(await self.session(), push, self.now, due)
         if queued:
             self.queued[push.kind] += 1
         return queued

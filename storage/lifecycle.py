@@ -131,6 +131,7 @@ class PushKind(StrEnum):
     ASSIGNMENT = "assignment"          # a case, to the staff who have it
     ALERT = "alert"                    # red: before any backlog
     REMINDER = "reminder"
+    RED_CARD = "red_card"              # 红牌警告: supervision, after a live red alert in the queue
     ASK = "ask"                        # a question to a poster, privately
     DIGEST = "digest"                  # a work group's daily digest
     TASK = "task"                      # work for a staff member (a follow-up visit)

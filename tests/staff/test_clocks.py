@@ -76,8 +76,11 @@ async def test_red_card_after_15_working_days_then_town_then_county(bot, ctx, cl
     clock.set(red_due)
     await sched.run_once()
     new, seen = await pushes_since(ctx, seen)
-    reds = [(u, k) for u, k, t in new if "红牌" in t and k == "alert"]
-    assert sorted(reds) == [("GaoZhenHua", "alert"), ("LiHongMei", "alert"), ("QSCentre", "alert")]
+    # a red card is supervision: it queues behind a live red alert (it took the centre's slots)
+    reds = [(u, k) for u, k, t in new if "红牌" in t and k == "red_card"]
+    assert sorted(reds) == [("GaoZhenHua", "red_card"), ("LiHongMei", "red_card"), ("QSCentre", "red_card")]
+    # the leader and the centre are not on the case: the resident's number is masked
+    assert all("13812345678" not in t and "138****5678" in t for u, k, t in new if k == "red_card"), new
     # the town's mediator hears why it came up (the card said only whose it was)
     assert [t for u, k, t in new if (u, k) == ("LiuDeMing", "assignment") and "上报原因：红牌警告" in t]
     case = await case_of(ctx, number)
@@ -92,6 +95,16 @@ async def test_red_card_after_15_working_days_then_town_then_county(bot, ctx, cl
     assert len(await events_of(ctx, number, "red_card")) == 2
     told = [r.text for r in await outbox(ctx, "test")]
     assert any("乡镇" in t for t in told) and any("县里" in t for t in told)
+    # at the county nothing is above: the red card says so, and the case keeps a clock
+    county_due = clocks.add_working_days(case.assigned_at, 15, "Asia/Shanghai")
+    clock.set(county_due)
+    _, seen = await pushes_since(ctx, 0)
+    await sched.run_once()
+    new, seen = await pushes_since(ctx, seen)
+    cards = [t for u, k, t in new if k == "red_card"]
+    assert cards and all("无法再上报" in t and "上报上一级" not in t for t in cards), cards
+    case = await case_of(ctx, number)
+    assert case.level == "county" and case.next_due_at is not None and case.next_due_at > clock.now()
 
 
 async def make_yellow(ctx, number):
@@ -187,3 +200,40 @@ async def test_a_red_case_is_due_in_hours_at_any_hour(bot, ctx, clock):
     await sched.run_once()
     new, seen = await pushes_since(ctx, seen)
     assert any("已超期" in t for _, _, t in new), new
+
+
+async def test_routine_clock_messages_wait_for_working_hours(bot, ctx, clock):
+    """A trial's reminder reached a grid worker on a Sunday at 21:30 and a red card went out at
+    01:30: a routine clock message is held to the next working morning (a red case's is not)."""
+    from sqlalchemy import select
+
+    from storage.models import OutboxItem
+    clock.set(local(2026, 12, 2, 1, 30))                      # a Wednesday, at night
+    number = await report(bot)
+    case = await case_of(ctx, number)
+    start_due = clocks.add_working_days(case.assigned_at, 3, "Asia/Shanghai")
+    clock.set(start_due - timedelta(hours=2))                  # the reminder falls in the night (23:30)
+    await Scheduler(ctx).run_once()
+    async with ctx.db.session() as s:
+        rows = (await s.scalars(select(OutboxItem).where(OutboxItem.kind == "reminder",
+                                                          OutboxItem.case_number == number))).all()
+    assert rows, "no reminder queued"
+    for r in rows:
+        due = r.next_attempt_at.replace(tzinfo=UTC) if r.next_attempt_at.tzinfo is None else r.next_attempt_at
+        at = due.astimezone(ZoneInfo("Asia/Shanghai"))
+        assert clocks.is_workday(at.date()) and 8 <= at.hour < 20, at
+
+
+async def test_after_a_gap_the_red_card_alone_speaks_for_what_was_due(bot, ctx, clock):
+    """A trial stopped the clocks past a case's deadlines: the first tick sent the red card, then
+    "【已超期】…请接单" to the worker it had just taken the case from."""
+    clock.set(local(2026, 11, 2, 10, 0))
+    number = await report(bot)
+    case = await case_of(ctx, number)
+    clock.set(clocks.add_working_days(case.assigned_at, 15, "Asia/Shanghai") + timedelta(hours=1))
+    _, seen = await pushes_since(ctx, 0)
+    await Scheduler(ctx).run_once()
+    new, _ = await pushes_since(ctx, seen)
+    assert [t for u, k, t in new if k == "red_card"], new
+    assert not [t for u, k, t in new if "已超期" in t or "即将到期" in t], new
+    assert (await case_of(ctx, number)).level == "town"
