@@ -2,7 +2,11 @@
 
 Public holidays and make-up working days (调休) come from the maintained `chinesecalendar`
 package, not a hand list. Its data ends with the last year the State Council has announced;
-past that, Monday to Friday count (and a log line says the package needs an update).
+past that, the days the law itself makes holidays (《全国年节及纪念日放假办法》, as revised
+in 2024: 元旦, 除夕 and 初一 to 初三, 清明, 5月1-2日, 端午, 中秋, 10月1-3日) and weekends are
+rest days; the make-up working days (调休) are not known until announced (a log line, and the
+console's notice, say the package needs an update). Without them 2027's clocks counted New
+Year's Day, the Spring Festival and Qingming as working days.
 
 A due time is the same local time of day, N working days after the anchor: a case assigned
 on Friday at 10:00 before a three-day holiday is due for acceptance on the third working
@@ -48,12 +52,58 @@ def is_workday(day: date) -> bool:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:       # a year the package does not know yet
         _warn_unknown_year(day.year)
-        return day.weekday() < 5
+        return day.weekday() < 5 and day not in statutory_holidays(day.year)
+
+
+# the lunar feasts by year (除夕, 端午, 中秋), Gregorian; computed from the lunar calendar's
+# month table (Fung & Yeung's, as in the lunardate package), checked against chinesecalendar
+# for the years it knows (tests/staff/test_clocks.py)
+_LUNAR_FEASTS: dict[int, tuple[date, date, date]] = {
+    2024: (date(2024, 2, 9), date(2024, 6, 10), date(2024, 9, 17)),
+    2025: (date(2025, 1, 28), date(2025, 5, 31), date(2025, 10, 6)),
+    2026: (date(2026, 2, 16), date(2026, 6, 19), date(2026, 9, 25)),
+    2027: (date(2027, 2, 5), date(2027, 6, 9), date(2027, 9, 15)),
+    2028: (date(2028, 1, 25), date(2028, 5, 28), date(2028, 10, 3)),
+    2029: (date(2029, 2, 12), date(2029, 6, 16), date(2029, 9, 22)),
+    2030: (date(2030, 2, 2), date(2030, 6, 5), date(2030, 9, 12)),
+    2031: (date(2031, 1, 22), date(2031, 6, 24), date(2031, 10, 1)),
+    2032: (date(2032, 2, 10), date(2032, 6, 12), date(2032, 9, 19)),
+    2033: (date(2033, 1, 30), date(2033, 6, 1), date(2033, 9, 8)),
+    2034: (date(2034, 2, 18), date(2034, 6, 20), date(2034, 9, 27)),
+    2035: (date(2035, 2, 7), date(2035, 6, 10), date(2035, 9, 16)),
+}
+
+
+@functools.cache
+def statutory_holidays(year: int) -> frozenset[date]:
+    """The days the law makes holidays in `year` (no make-up days: those are announced)."""
+    days = {date(year, 1, 1), date(year, 5, 1), date(year, 5, 2), date(year, 10, 1), date(year, 10, 2),
+            date(year, 10, 3)}
+    try:
+        days |= {d for d, name in chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 10))
+                 if name == "清明"}
+    except Exception:        # pragma: no cover - the solar terms are computed for any year
+        pass
+    feasts = _LUNAR_FEASTS.get(year)
+    if feasts is not None:
+        eve, dragon, moon = feasts
+        days |= {eve + timedelta(days=n) for n in range(4)} | {dragon, moon}
+    return frozenset(days)
+
+
+def calendar_known(year: int) -> bool:
+    """Whether the year's official holiday arrangement (with its make-up days) is known."""
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+        return True
+    except NotImplementedError:
+        return False
 
 
 @functools.cache
 def _warn_unknown_year(year: int) -> None:        # cached: once per year
-    log.warning("chinesecalendar has no data for %d: counting Monday to Friday; update the package", year)
+    log.warning("chinesecalendar has no data for %d: counting weekends and the statutory holidays, without the "
+                "make-up working days; update the package", year)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -310,6 +310,7 @@ async def build(request: web.Request, chosen: Period | None = None, *, lenient: 
         "period": {"from": period.since.isoformat(), "to": period.until.isoformat(), "days": period.days,
                    "key": period_key, "notice": notice, "previous": {"from": prev.since.isoformat(), "to": prev.until.isoformat()},
                    "year_before": {"from": last_year.since.isoformat(), "to": last_year.until.isoformat()}},
+        "calendar_notice": calendar_notice(today),
         "headline": headline, "now": now_cards, "times": times, "by_type": by_type,
         "standard_types": standard_types, "by_channel": by_channel,
         "by_place": by_place, "codes": codes, "heat": heat,
@@ -447,6 +448,19 @@ def _trend(f: Figures, p: Figures, period: Period) -> dict[str, Any]:
     return {"labels": labels, "received": [f.by_day.get(d, Measures()).cases for d in labels],
             "resolved": [f.by_day.get(d, Measures()).resolved for d in labels],
             "previous": (prev + [0] * len(labels))[:len(labels)], "unit": unit}
+
+
+def calendar_notice(today: date) -> str:
+    """Said while this year's or (from November) next year's holiday arrangement is missing: the
+    clocks then count weekends and the statutory holidays only (bot/clocks.py)."""
+    from bot import clocks
+    years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
+    missing = [y for y in years if not clocks.calendar_known(y)]
+    if not missing:
+        return ""
+    shown = "、".join(f"{y}年" for y in missing)
+    return (f"{shown}的节假日调休安排尚未收录：时限暂按周末和法定节日计算，不含调休补班。"
+            "请管理员更新 chinesecalendar。")
 
 
 CARDED_MOST = 2000          # a bulletin's red-card list: every one (a county has tens, not thousands)

@@ -289,3 +289,13 @@ def test_a_change_on_a_small_base_is_told_in_cases_not_percent():
     assert _change(527, 2)["text"] == "+525件" and _change(1, 3)["text"] == "-2件"
     assert _change(0, 0)["text"] == "—" and _change(5, 0)["text"] == "新增"
     assert _change(30, 20)["text"] == "+50%"
+
+
+def test_the_centre_is_told_when_next_years_holidays_are_not_known():
+    from datetime import date
+
+    from adapters.console.dashboard import calendar_notice
+    from bot import clocks
+    if clocks.calendar_known(2027):
+        pytest.skip("the installed chinesecalendar knows 2027")
+    assert "2027年" in calendar_notice(date(2026, 12, 5)) and calendar_notice(date(2026, 6, 5)) == ""

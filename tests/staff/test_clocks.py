@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot import clocks
 from bot.scheduler import Scheduler
 from tests.staff.helpers import case_of, events_of, outbox, report, staff_bot
@@ -237,3 +239,25 @@ async def test_after_a_gap_the_red_card_alone_speaks_for_what_was_due(bot, ctx, 
     assert [t for u, k, t in new if k == "red_card"], new
     assert not [t for u, k, t in new if "已超期" in t or "即将到期" in t], new
     assert (await case_of(ctx, number)).level == "town"
+
+
+def test_a_year_the_calendar_package_does_not_know_keeps_the_statutory_holidays():
+    """A trial's 2027 clocks counted New Year's Day, the Spring Festival and Qingming as working
+    days (chinesecalendar 1.11 ends with 2026): the law's holidays stay rest days."""
+    from datetime import date
+    if clocks.calendar_known(2027):
+        pytest.skip("the installed chinesecalendar knows 2027")
+    for d in (date(2027, 1, 1), date(2027, 2, 5), date(2027, 2, 8), date(2027, 4, 5), date(2027, 5, 2),
+              date(2027, 6, 9), date(2027, 9, 15), date(2027, 10, 1)):
+        assert not clocks.is_workday(d), d
+    assert clocks.is_workday(date(2027, 2, 9)) and clocks.is_workday(date(2027, 1, 4))
+    # 31 Dec 2026 10:00 + 3 working days: not Tue 5 Jan (1 Jan is a holiday)
+    assert clocks.add_working_days(local(2026, 12, 31, 10, 0), 3, "Asia/Shanghai") == local(2027, 1, 6, 10, 0)
+
+
+def test_the_lunar_feasts_agree_with_the_calendar_package_where_it_knows_them():
+    import chinese_calendar
+    for year in (2025, 2026):
+        official = {d for d in clocks.statutory_holidays(year)}
+        assert all(chinese_calendar.is_holiday(d) for d in official), year
+        assert len(official) == 13, year           # 1 + 4 + 1 + 2 + 1 + 1 + 3 days, as the law counts them
