@@ -229,7 +229,8 @@ async def assign_to(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Ca
     first = case.status == Status.RECEIVED          # the centre's dispatch, not a hand-on
     verb = "分派" if first else "转办"
     await routing.assign(ctx, uow, case, keep + [routing.Choice(p, f"{staff.name}{verb}") for p in people], actor.key,
-                         title=f"{verb}案件", reason=f"{staff.name}{verb}" + (f"：{why}" if why else ""), told=frozenset(c.staff.id for c in keep))
+                         title=f"{verb}案件", reason=f"{staff.name}{verb}" + (f"：{why}" if why else ""), told=frozenset(c.staff.id for c in keep),
+                         keep_clock=not first)
     if first:
         await (await uow.cases()).transition(case, Status.DISPATCHED, actor.key)
         await notify.status_changed(ctx, uow, case)

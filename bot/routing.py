@@ -155,12 +155,18 @@ def case_card(ctx: "AppContext", case: Case, *, title: str, with_contact: bool, 
         lines.append(f"联系提醒：{notify.inert(case.contact_note)}")
     if why:
         lines.append(f"分派原因：{why}")
-    lines.append(f"回复“接单 {case.number}”接单，“查 {case.number}”看详情。")
+    if case.status == Status.MEDIATING:      # handed on mid-mediation: nothing to accept ("已经在调解中")
+        lines.append(f"案件已在调解中，请接着办理；回复“查 {case.number}”看详情。")
+    elif case.status == Status.RECEIVED:     # back with the centre: to dispatch, not to accept
+        lines.append(f"请在工作台分派，或回复“转办 {case.number} 姓名”；“查 {case.number}”看详情。")
+    else:
+        lines.append(f"回复“接单 {case.number}”接单，“查 {case.number}”看详情。")
     return "\n".join(lines)
 
 
 async def assign(ctx: "AppContext", uow: "UnitOfWork", case: Case, choices: Iterable[Choice], actor: str,
-                 *, title: str = "新案件", reason: str = "", told: frozenset[str] = frozenset()) -> list[Choice]:
+                 *, title: str = "新案件", reason: str = "", told: frozenset[str] = frozenset(),
+                 keep_clock: bool = False) -> list[Choice]:
     """Make `choices` the case's assignees, write who and why, push each of them the case
     (with the resident's contact: they are the ones who call back)."""
     store = await uow.cases()
@@ -170,7 +176,7 @@ async def assign(ctx: "AppContext", uow: "UnitOfWork", case: Case, choices: Iter
     # who is taken off it: in the ledger, and told (a transfer said neither, and the one taken
     # off read "不在您的办理范围内" of a case in their own community)
     removed = [ctx.registry.staff[a] for a in case.assignees or [] if a not in chosen and a in ctx.registry.staff]
-    store.assign(case, [(sid, c.staff.role) for sid, c in chosen.items()])
+    store.assign(case, [(sid, c.staff.role) for sid, c in chosen.items()], keep_clock=keep_clock)
     await store.event(case, EventKind.ASSIGNED, actor, reason=reason,
                       staff=[{"id": c.staff.id, "name": c.staff.name, "role": c.staff.role, "why": c.why}
                              for c in chosen.values()],

@@ -204,11 +204,15 @@ class Scheduler:
             people += [s for s in routing.centres(reg, case.place_code) if s not in people]
         head = "【即将到期】" if what == "reminder" else "【已超期】"
         text = (f"{head}{case.number}（{TYPE_NAMES.get(case.type, case.type)}，{reg.full_name(case.place_code)}）"
-                f"应在 {self._local(due)} 前{stage.label}。"
-                + (f"回复“接单 {case.number}”接单。" if stage.name == "start" else f"回复“查 {case.number}”看详情。"))
+                f"应在 {self._local(due)} 前{stage.label}。")
+        holders = set(case.assignees or [])
         held = self._working_hours(uow.now, case)
         for s in people:
-            push = routing.staff_push(self.ctx, s, text, case, "reminder", f"clock:{case.number}:{stage.name}:{what}:{anchor}")
+            # the one who has it accepts; the centre, told to supervise, is not asked to accept
+            ask = (f"回复“接单 {case.number}”接单。" if stage.name == "start" and s.id in holders
+                   else f"回复“查 {case.number}”看详情。")
+            push = routing.staff_push(self.ctx, s, text + ask, case, "reminder",
+                                      f"clock:{case.number}:{stage.name}:{what}:{anchor}")
             if push:
                 await uow.push(push, due=held)
 

@@ -166,10 +166,13 @@ class CaseStore:
             case.result = None
         await self.event(case, "status", actor, before=before, after=status, **data)
 
-    def assign(self, case: Case, people: Iterable[tuple[str, str]]) -> None:
-        """Make (staff id, role), in order, the case's assignees; the clocks restart from now."""
+    def assign(self, case: Case, people: Iterable[tuple[str, str]], *, keep_clock: bool = False) -> None:
+        """Make (staff id, role), in order, the case's assignees; the clocks restart from now,
+        unless `keep_clock` (a transfer at the same level: handing a case on and back again
+        put its red card off by 15 working days each time)."""
         case.set_assignees(people, since=self.now)
-        case.assigned_at = self.now
+        if not keep_clock or case.assigned_at is None:
+            case.assigned_at = self.now
         case.updated_at = self.now
 
     def add_assignee(self, case: Case, staff_id: str, role: str) -> None:

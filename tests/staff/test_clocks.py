@@ -261,3 +261,20 @@ def test_the_lunar_feasts_agree_with_the_calendar_package_where_it_knows_them():
         official = {d for d in clocks.statutory_holidays(year)}
         assert all(chinese_calendar.is_holiday(d) for d in official), year
         assert len(official) == 13, year           # 1 + 4 + 1 + 2 + 1 + 1 + 3 days, as the law counts them
+
+
+async def test_a_transfer_at_the_same_level_keeps_the_red_card_clock(bot, ctx, clock):
+    """A trial handed a case to a colleague and back a day before its red card: the red card
+    moved 15 working days on, each time."""
+    clock.set(local(2026, 11, 2, 10, 0))
+    number = await report(bot)
+    await staff_bot(ctx, "LiHongMei").say(f"接单 {number}")
+    before = (await case_of(ctx, number)).assigned_at
+    clock.set(local(2026, 11, 19, 10, 0))
+    reply = await staff_bot(ctx, "LiHongMei").last(f"转办 {number} 王建国")
+    assert "已转办" in reply, reply
+    case = await case_of(ctx, number)
+    assert case.assignees == ["gw-taoyuan"] and case.assigned_at == before, (case.assignees, case.assigned_at)
+    # the card does not ask to accept a case in mediation
+    card = [p for p in await outbox(ctx, "wecom_app") if p.user == "WangJianGuo"][-1]
+    assert "接着办理" in card.text and "回复“接单" not in card.text, card.text
