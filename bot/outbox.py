@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.background import BackgroundLoop
 from bot.message import Push
 from storage.cases import CaseStore
-from storage.lifecycle import EventKind, OutboxState
+from storage.lifecycle import EventKind, OutboxState, PushKind
 from storage.outbox import OutboxStore, Queued, release_held
 
 if TYPE_CHECKING:
@@ -122,6 +122,8 @@ class Outbox:
                                    next_attempt_at=now + timedelta(seconds=result.retry_after))
             elif result.outcome is Outcome.FAILED or attempts >= self.MAX_ATTEMPTS:
                 await store.settle(item_id, status=OutboxState.FAILED, detail=detail, now=now)
+                if push.kind == PushKind.ALERT and push.case_number:
+                    await self._alert_undelivered(s, push, detail, now)
             else:
                 backoff = self.BACKOFF[min(attempts, len(self.BACKOFF)) - 1]
                 await store.settle(item_id, status=OutboxState.PENDING, detail=detail, now=now,
@@ -129,6 +131,22 @@ class Outbox:
             if push.case_number:                  # the ledger records every attempt
                 await self._ledger(s, push.case_number, now, channel=push.channel, to=push.user, kind=push.kind,
                                    outcome=result.outcome.value, detail=detail, attempt=attempts, text=push.text)
+
+    async def _alert_undelivered(self, session: AsyncSession, push: Push, detail: str, now: datetime) -> None:
+        """A red alert that will not arrive (an account WeCom refuses): the centre hears it at once,
+        to call that person (it failed with a line deep in the ledger and nobody told)."""
+        from bot.routing import centres
+        log.warning("red alert for %s to %s failed for good: %s", push.case_number, push.user, detail)
+        case = await CaseStore(session, now=now, prefix=self.ctx.settings.case_number_prefix).get(push.case_number)
+        if case is None:
+            return
+        reg = self.ctx.registry
+        who = next((s.name for s in reg.staff.values() if s.wecom_userid == push.user), push.user)
+        for s in centres(reg, case.place_code):
+            if s.wecom_userid and s.wecom_userid != push.user:
+                await enqueue(session, Push(push.channel, s.wecom_userid,
+                                            f"【预警未送达】{case.number} 的红色预警没能发给{who}（{detail[:60]}），请立即电话联系。",
+                                            case.number, PushKind.ALERT, key=f"undelivered:{push.key}:{s.id}"), now)
 
     async def _ledger(self, session: AsyncSession, number: str, now: datetime, **data: object) -> None:
         store = CaseStore(session, now=now, prefix=self.ctx.settings.case_number_prefix)

@@ -8,6 +8,7 @@ Escalation follows the tree: village → town → county, never higher ("矛盾�
 """
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -228,19 +229,29 @@ async def alert_red(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> list[Ch
     reg = ctx.registry
     local_now = uow.now.astimezone(ZoneInfo(ctx.settings.timezone))
     leaders = leaders_on_duty(reg, case.place_code, local_now)
+    unreachable = []
     for c in leaders:
         p = staff_push(ctx, c.staff, case_card(ctx, case, title="红色预警", with_contact=True, why=c.why),
                        case, "alert", f"red:{case.number}")
         if p:
             await uow.push(p)
+            uow.queued[LEADER_ALERTED] += 1
+        else:
+            unreachable.append(c.staff)
+    if unreachable:
+        # a leader on duty without a WeCom account: the centre calls them (the alert was dropped,
+        # and the resident told the leader knew)
+        log.warning("red alert %s: no WeCom account for %s", case.number, ", ".join(s.id for s in unreachable))
+    missing = "".join(f"\n值班领导{s.name}没有企业微信账号，未能通知，请立即电话联系。" for s in unreachable)
     for s in centres(reg, case.place_code):
-        p = staff_push(ctx, s, case_card(ctx, case, title="红色预警", with_contact=False), case, "alert",
+        p = staff_push(ctx, s, case_card(ctx, case, title="红色预警", with_contact=False) + missing, case, "alert",
                        f"red:{case.number}")
         if p:
             await uow.push(p)
     store = await uow.cases()
-    await store.event(case, EventKind.ALERT, "routing", to=[c.staff.id for c in leaders] +
-                      [s.id for s in centres(reg, case.place_code)], reasons=list(case.risk_reasons))
+    await store.event(case, EventKind.ALERT, "routing", to=[c.staff.id for c in leaders if c.staff not in unreachable] +
+                      [s.id for s in centres(reg, case.place_code)], reasons=list(case.risk_reasons),
+                      **({"unreachable": [s.id for s in unreachable]} if unreachable else {}))
     return leaders
 
 
@@ -336,6 +347,8 @@ async def case_updated(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> None
     await follow_up(ctx, uow, case, await (await uow.cases()).events(case, FOLLOW_UP_KINDS))
 
 
+log = logging.getLogger("jiefen.routing")
+LEADER_ALERTED = "leader_alerted"          # uow.queued: an alert to a leader on duty was queued
 FOLLOW_UP_KINDS = ("assigned", "followed_up", "updated")
 WITHDRAW_TITLE = "群众申请撤回"            # what the staff are told a resident asked, withdrawing      # the ledger follow_up reads
 

@@ -19,6 +19,7 @@ from bot.lifecycle import case_status_name
 from bot.message import Message
 from bot.middlewares import Turn
 from bot.privacy import mask_phone
+from bot.routing import LEADER_ALERTED
 from bot.uow import UnitOfWork
 from bot.words import Words
 from handlers import texts
@@ -253,12 +254,14 @@ class Intake:
             if HIDING.search(draft.description):
                 # "我躲在厕所里": how to call for help without a voice, at once
                 draft.urgent_asks["contact"] = 2          # asked in that text, for one that takes messages
-                return [texts.urgent_text(draft.risk_reasons, bool(self.uow.queued["alert"]), draft.description),
+                return [texts.urgent_text(draft.risk_reasons, bool(self.uow.queued["alert"]), draft.description,
+                                   leader=bool(self.uow.queued[LEADER_ALERTED])),
                         texts.HIDING.format(number=case.number), *await self._urgent_followup()]
             if texts.has_reason(draft.risk_reasons, "self_harm"):
                 lines = [f"编号：{case.number}"]           # a person in distress, not a type of dispute
             # say who was alerted only when an alert to them was queued in this very transaction
-            lines.insert(0, texts.urgent_text(draft.risk_reasons, bool(self.uow.queued["alert"]), draft.description))
+            lines.insert(0, texts.urgent_text(draft.risk_reasons, bool(self.uow.queued["alert"]), draft.description,
+                                   leader=bool(self.uow.queued[LEADER_ALERTED])))
             more = await self._urgent_followup()
             return ["\n".join(lines)] + more
         # whose people: the village or community ("南湖社区第一网格3栋的网格员" named a building as if it had one)

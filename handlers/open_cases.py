@@ -13,7 +13,7 @@ from bot.lifecycle import OPEN_STATUSES
 from bot.message import Message
 from bot.middlewares import Turn
 from bot.privacy import mask_phone
-from bot.routing import WITHDRAW_TITLE
+from bot.routing import LEADER_ALERTED, WITHDRAW_TITLE
 from bot.uow import UnitOfWork
 from handlers import texts
 from handlers.place_answers import PlaceAnswers
@@ -213,7 +213,8 @@ class OpenCases:
         self.turn.case_numbers.add(case.number)
         if raised:
             alerted = bool(self.uow.queued["alert"])
-            return [f"{texts.urgent_text(case.risk_reasons, alerted, words)}\n已补充到案件 {case.number}，并升为紧急。"]
+            said = texts.urgent_text(case.risk_reasons, alerted, words, leader=bool(self.uow.queued[LEADER_ALERTED]))
+            return [f"{said}\n已补充到案件 {case.number}，并升为紧急。"]
         if "contact_note" in changes:
             kept = f"号码 {mask_phone(str(changes['contact']))} 收到。" if changes.get("contact") else ""
             return [kept + texts.CAUTION_NOTED.format(number=case.number)]

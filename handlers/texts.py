@@ -110,9 +110,15 @@ def writer_in_distress(reasons: list[str] | tuple[str, ...], text: str) -> bool:
     return has_reason(reasons, "self_harm") and not about_someone_else(reasons, text)
 
 
-def urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool, text: str = "") -> str:
+def urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool, text: str = "", leader: bool = True) -> str:
     """What an urgent report is told, by its reasons (and its words: whose distress it is,
-    whether a doctor is needed)."""
+    whether a doctor is needed); `leader`: whether the leader on duty was among those alerted
+    (one without a WeCom account is not: the resident was told he was)."""
+    said = _urgent_text(reasons, alerted, text)
+    return said if leader else said.replace("值班领导和综治中心", "综治中心")
+
+
+def _urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool, text: str = "") -> str:
     if writer_in_distress(reasons, text):
         return URGENT_SELF_HARM if alerted else URGENT_SELF_HARM_UNSENT
     if has_reason(reasons, "self_harm") or needs_a_doctor(normalize(text)):

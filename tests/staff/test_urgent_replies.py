@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.staff.helpers import case_of
+from tests.staff.helpers import case_of, outbox
 
 
 async def test_someone_who_does_not_want_to_live_is_answered_with_care(bot, ctx):
@@ -85,3 +85,35 @@ async def test_someone_in_distress_who_will_say_no_more_is_not_told_the_case_goe
     await bot.say("他拿着刀在我家门口说要砍死我", user="resident-5")
     reply = await bot.last("不知道", user="resident-5")
     assert "照常办理" not in reply and "110" in reply, reply
+
+
+async def test_a_leader_on_duty_without_a_wecom_account_is_not_said_to_be_alerted(bot, ctx):
+    """A clock trial removed the leader's WeCom id: the red report was told "已立即通知值班领导",
+    the alert was dropped, and nobody heard."""
+    from dataclasses import replace
+    ctx.registry.staff["lead-duty"] = replace(ctx.registry.staff["lead-duty"], wecom_userid="")
+    reply = await bot.last("新华社区，楼下那个人拿着刀在楼道里说要捅死我，电话13700006666")
+    assert "值班领导" not in reply and "综治中心" in reply and "110" in reply, reply
+    centre = [p for p in await outbox(ctx, "wecom_app") if p.user == "QSCentre" and "红色预警" in p.text]
+    assert centre and "没有企业微信账号" in centre[0].text and "高振华" in centre[0].text, [p.text for p in centre]
+
+
+async def test_a_red_alert_that_fails_for_good_is_told_to_the_centre(bot, ctx):
+    """A clock trial's WeCom refused the leader's account (60111): the alert failed after one
+    attempt with a line deep in the ledger."""
+    from bot.outbox import Delivery, Outcome
+
+    class Refusing:
+        takes_pushes = True
+
+        async def deliver(self, push):
+            if push.user == "GaoZhenHua":
+                return Delivery(Outcome.FAILED, "60111 invalid user")
+            return Delivery(Outcome.SENT)
+
+    reply = await bot.last("柳林村2组，我哥拿着刀要杀我嫂子，现在就在院子里，电话13700007777")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    ctx.channels["wecom_app"] = Refusing()
+    await ctx.outbox.run_once()
+    told = [p for p in await outbox(ctx, "wecom_app") if p.user == "QSCentre" and "预警未送达" in p.text]
+    assert told and number in told[0].text and "高振华" in told[0].text, [p.text for p in await outbox(ctx, "wecom_app")]
