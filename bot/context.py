@@ -12,7 +12,7 @@ from bot.settings import Settings
 from bot.uow import UnitOfWork
 from nlp.reading import PlaceRef
 from storage.db import Database
-from storage.registry import Registry, read_registry
+from storage.registry import Registry, read_registry, registry_stamp
 from storage.state import StateStore
 
 if TYPE_CHECKING:
@@ -55,9 +55,22 @@ class AppContext:
     on_tick: list[Job] = field(default_factory=list)              # run by the inbox loop every TICK seconds, on any worker
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("jiefen"))
     staff_channel: str = "wecom_app"                               # the channel that reaches staff one by one
+    registry_stamp: str | None = None                              # storage.registry's mark when last read
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self)
+
+    async def follow_registry(self) -> bool:
+        """Reload the registry when `jiefen registry load` changed it since this process read it
+        (every worker, on its inbox tick); True when it did."""
+        async with self.db.session() as s:
+            stamp = await registry_stamp(s)
+        if stamp == self.registry_stamp:
+            return False
+        self.registry_stamp = stamp
+        await self.reload_registry()
+        self.log.info("registry reloaded (changed while serving)")
+        return True
 
     async def reload_registry(self) -> Registry:
         async with self.db.session() as s:

@@ -16,7 +16,7 @@ from bot.settings import Settings
 from nlp import Understanding
 from storage import figures
 from storage.db import Database
-from storage.registry import read_registry
+from storage.registry import read_registry, registry_stamp
 from storage.state import StateStore, open_state_store
 
 
@@ -41,11 +41,13 @@ async def build_context(settings: Settings, *, clock: Clock | None = None, state
             await figures.ensure_built(db)   # once after the migration that added them (or a new time zone)
     async with db.session() as s:
         registry = await read_registry(s)
+        stamp = await registry_stamp(s)
     if nlp is None:
         nlp = Understanding(place_refs(registry), model_dir=settings.nlp_model_dir or None)
     else:
         nlp.set_places(place_refs(registry))
-    ctx = AppContext(settings=settings, clock=clock or Clock(), db=db, state=state, registry=registry, nlp=nlp)
+    ctx = AppContext(settings=settings, clock=clock or Clock(), db=db, state=state, registry=registry, nlp=nlp,
+                     registry_stamp=stamp)
     db.flush_hooks.append(clocks.flush_hook(settings, ctx.clock.now))   # next due times move with the change
     ctx.dispatcher = build_dispatcher(ctx)
     if settings.wecom_corpid:       # staff are reached over the WeCom app; without it the centre dispatches
@@ -55,6 +57,7 @@ async def build_context(settings: Settings, *, clock: Clock | None = None, state
         ctx.on_resident_said.append(resident_said)     # and what they say about it afterwards
     from handlers.attention import open_silent_reports
     ctx.on_tick.append(open_silent_reports)            # a safety question nobody answered
+    ctx.on_tick.append(AppContext.follow_registry)     # `jiefen registry load` while serving
     ctx.outbox = Outbox(ctx)
     ctx.inbox = Inbox(ctx)
     ctx.reader = Reader(nlp, budget=settings.reading_budget, limit=settings.max_text_chars,

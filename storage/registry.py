@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.lifecycle import CASE_TYPES
-from storage.models import Place, Staff, WorkGroup
+from storage.models import Meta, Place, Staff, WorkGroup
 
 LEVELS = ("county", "town", "village", "community", "grid", "microgrid")
 LEVEL_RANK = {"county": 0, "town": 1, "village": 2, "community": 2, "grid": 3, "microgrid": 4}
@@ -311,6 +311,23 @@ async def save_registry(session: AsyncSession, reg: Registry) -> None:
         session.add(grow)
     for grow in existing_groups.values():
         await session.delete(grow)
+    # running servers read the registry once: this mark tells them it changed (a new leader on
+    # duty's account was ignored until a restart)
+    from uuid import uuid4
+    row = await session.get(Meta, STAMP_KEY)
+    if row is None:
+        session.add(Meta(key=STAMP_KEY, value=uuid4().hex))
+    else:
+        row.value = uuid4().hex
+
+
+STAMP_KEY = "registry_stamp"
+
+
+async def registry_stamp(session: AsyncSession) -> str:
+    """The mark of the registry last saved ("" before any)."""
+    row = await session.get(Meta, STAMP_KEY)
+    return row.value if row is not None else ""
 
 
 async def read_registry(session: AsyncSession) -> Registry:

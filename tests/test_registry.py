@@ -105,3 +105,27 @@ def test_bad_groups_are_refused(groups, problem):
 
 async def test_groups_are_saved_and_read_back(ctx):
     assert ctx.registry.group_for_chat("wrkSFfCgAANanHu001").place == "NH01"
+
+
+async def test_a_running_server_follows_a_registry_loaded_while_it_serves(tmp_path, clock):
+    """A clock trial changed the leader on duty's WeCom id with `jiefen registry load`: alerts
+    went to the old id until a restart."""
+    from dataclasses import replace
+
+    from jiefen.testing import make_context
+    from storage.registry import read_registry, save_registry
+    ctx = await make_context(tmp_path, clock=clock)
+    try:
+        await ctx.follow_registry()                             # whatever the test context loaded after starting
+        assert not await ctx.follow_registry()                 # nothing changed since
+        async with ctx.db.session() as s:                       # another process loads a new file
+            changed = await read_registry(s)
+            changed.staff["lead-duty"] = replace(changed.staff["lead-duty"], wecom_userid="GaoNewId")
+            await save_registry(s, changed)
+        assert ctx.registry.staff["lead-duty"].wecom_userid == "GaoZhenHua"
+        for job in ctx.on_tick:
+            await job(ctx)
+        assert ctx.registry.staff["lead-duty"].wecom_userid == "GaoNewId"
+        assert not await ctx.follow_registry()                 # once
+    finally:
+        await ctx.close()
