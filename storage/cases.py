@@ -21,7 +21,7 @@ from storage.sql import dialect_of, in_values
 CORRECTABLE = {"type": "type", "risk": "risk", "place": "place_code"}     # what a correction may change
 # the day's sequence in full ("007"), or as people type it after a space or a dash ("jf 261123 7",
 # "jf261123-7"), not a number that goes on into something else ("JF261123 7月")
-_NUMBER = re.compile(r"([A-Za-z]{1,4})\s*-?\s*(\d{6})(?:\s*-?\s*(\d{3,6})|[\s-]+(\d{1,2})(?![\d.:：月日号点时分楼栋层]))")
+_NUMBER = re.compile(r"([A-Za-z]{1,4})\s*-?\s*(\d{6})(?:\s*-?\s*(\d{3,6})|[\s-]*(\d{1,2})(?![\d.:：月日号点时分楼栋层]))")
 
 
 # full-width digits and Latin letters (what an input method types: ８５００, ＪＦ) as ASCII

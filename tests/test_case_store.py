@@ -118,3 +118,5 @@ def test_canonical_number():
     assert canonical_number("查询jf261123007") == "JF261123-007"
     assert canonical_number("JF261123-1234") == "JF261123-1234"
     assert canonical_number("XX261123-001") is None
+    # the digits run together, as a resident typed them ("查 jf2612054" was not a case number)
+    assert canonical_number("查 jf2612054") == "JF261205-004" and canonical_number("jf26120512") == "JF261205-012"

@@ -160,6 +160,13 @@ def test_yes_as_people_say_it_in_their_dialect(text):
     assert is_confirm(normalize(text))
 
 
+@pytest.mark.parametrize("text", ["上次约谈是几号", "查 jf2612054", "约谈定在哪天"])
+def test_questions_about_a_case_are_progress_questions(text):
+    """A trial's "上次约谈是几号" and "查 jf2612054" were added to a draft's story."""
+    from nlp.intents import asks_progress
+    assert asks_progress(text)
+
+
 @pytest.mark.parametrize("text", ["中间", "中午来", "系统", "要得到赔偿", "这样不行", "就这样欺负人", "提交材料要多久"])
 def test_not_yes(text):
     from nlp.intents import is_confirm
