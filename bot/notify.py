@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from storage.registry import Registry
 
 ROLE_NAMES = {"grid_worker": "网格员", "mediator": "调解员", "committee": "专业调解委员会调解员",
-              "leader_on_duty": "包案领导", "centre": "综治中心"}
+              "leader_on_duty": "值班领导", "centre": "综治中心"}
 LEVEL_WORDS = {"town": "乡镇（街道）", "county": "县里", "village": "村里", "community": "社区"}
 def relayed(case: Case) -> bool:
     """A case posted in a work group or forwarded for a resident: its reporter of record is the

@@ -30,7 +30,7 @@ from storage.models import Case, CaseEvent
 from storage.registry import Registry
 
 CHANNEL_NAMES = {"wechat_mp": "公众号", "web": "网页", "wecom_bot": "工作群", "wecom_app": "企业微信",
-                 "group_forward": "转发/12345", "terminal": "终端", "test": "测试"}
+                 "group_forward": "转发/12345", "terminal": "命令行（测试）", "test": "测试"}
 KIND_NAMES = EVENT_NAMES
 OUTCOME_NAMES = {"sent": "已送达", "hold": "待群众上线", "retry": "重试中", "failed": "失败"}
 
