@@ -148,16 +148,29 @@ def _assigned(case: Case) -> datetime | None:
     return case.assigned_at or case.dispatched_at
 
 
+def _returned(case: Case) -> bool:
+    return case.status == Status.RECEIVED and case.dispatched_at is not None and case.assigned_at is not None
+
+
+def _received(case: Case) -> datetime | None:
+    """Since when the centre has to dispatch it: its opening, or its return (退回: the clock
+    started over; it had run out at the first dispatch and nothing followed)."""
+    if case.assigned_at is not None and case.created_at is not None and case.assigned_at > case.created_at:
+        return case.assigned_at
+    return case.created_at
+
+
 STAGES: tuple[Stage, ...] = (
-    Stage("dispatch", "分派", lambda s: s.dispatch_days, lambda c: c.created_at,
+    Stage("dispatch", "分派", lambda s: s.dispatch_days, _received,
           lambda c: c.status == Status.RECEIVED),
     Stage("start", "接单开始调解", lambda s: s.start_mediation_days, _assigned,
           lambda c: c.status in (Status.DISPATCHED, Status.ESCALATED)),
     # a complex case (yellow or red) needs a joint meeting (约谈 records it)
     Stage("meeting", "组织联合约谈", lambda s: s.joint_meeting_days, _assigned,
           lambda c: c.status in OPEN_STATUSES and c.risk in ("yellow", "red")),
+    # a case sent back to the centre and left there is red-carded too (it had no clock left)
     Stage("red_card", "化解", lambda s: s.red_card_days, _assigned,
-          lambda c: c.status in OPEN_STATUSES and c.status != "received"),
+          lambda c: c.status in OPEN_STATUSES and (c.status != "received" or _returned(c))),
 )
 
 

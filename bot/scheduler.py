@@ -239,13 +239,15 @@ class Scheduler:
         people.update({c.staff.id: c.staff for c in routing.leaders_on_duty(reg, case.place_code, local_now)})
         people.update({s.id: s for s in routing.centres(reg, case.place_code)})
         days = self.ctx.settings.red_card_days
-        top = case.level == "county"
+        # nothing above the county, nor above the centre holding a case sent back to it
+        top = case.level == "county" or case.status == "received"
         # the leader and the centre read it too: the resident's number and names masked (the
         # description was quoted whole, "电话13812345678", to people not on the case)
         said = mask_text(shorten(case.description, 60), names_of(case))
         text = (f"【红牌警告】{case.number}（{TYPE_NAMES.get(case.type, case.type)}，{reg.full_name(case.place_code)}）"
                 f"分派已满{days}个工作日仍未化解：{inert(said)}\n"
-                + ("已在县级办理，无法再上报：请值班领导协调督办。" if top else "综治中心督办，案件上报上一级办理。"))
+                + ("退回综治中心后一直未分派：请综治中心尽快分派。" if case.status == "received" else
+                   "已在县级办理，无法再上报：请值班领导协调督办。" if top else "综治中心督办，案件上报上一级办理。"))
         await store.event(case, EventKind.RED_CARD, "scheduler", to=list(people), due=due.isoformat(), level=case.level)
         case.red_card_at = uow.now
         held = self._working_hours(uow.now, case)

@@ -278,3 +278,26 @@ async def test_a_transfer_at_the_same_level_keeps_the_red_card_clock(bot, ctx, c
     # the card does not ask to accept a case in mediation
     card = [p for p in await outbox(ctx, "wecom_app") if p.user == "WangJianGuo"][-1]
     assert "接着办理" in card.text and "回复“接单" not in card.text, card.text
+
+
+async def test_a_case_sent_back_to_the_centre_keeps_a_clock(bot, ctx, clock):
+    """A clock trial's case sent back to the centre (退回) got one reminder and one overdue
+    notice, then nothing for four weeks."""
+    clock.set(local(2026, 11, 2, 10, 0))
+    number = await report(bot)
+    clock.set(local(2026, 11, 9, 10, 0))
+    assert "已退回" in await staff_bot(ctx, "LiHongMei").last(f"退回 {number} 这块地不归我们村管")
+    sched = Scheduler(ctx)
+    case = await case_of(ctx, number)
+    clock.set(clocks.add_working_days(case.assigned_at, 1, "Asia/Shanghai"))       # the dispatch clock, again
+    await sched.run_once()
+    stages = [(e.data["stage"], e.data["what"]) for e in await events_of(ctx, number, "clock")]
+    assert ("dispatch", "notice") in stages, stages
+    clock.set(clocks.add_working_days(case.assigned_at, 15, "Asia/Shanghai"))
+    _, seen = await pushes_since(ctx, 0)
+    await sched.run_once()
+    new, _ = await pushes_since(ctx, seen)
+    cards = [(u, t) for u, k, t in new if k == "red_card"]
+    assert cards and all("尽快分派" in t for _, t in cards), new
+    case = await case_of(ctx, number)
+    assert case.status == "received" and case.next_due_at is not None
