@@ -21,7 +21,7 @@ from nlp.normalize import normalize
 from nlp.parties import businesses, find_party, is_business, surnames_named
 from nlp.reading import NOT_A_DISPUTE, Reading
 from nlp.risk import reason_name
-from nlp.slots import cn_number, find_phones
+from nlp.slots import cn_number, own_phones
 
 _STRIP = re.compile(r"[\s，。！？；：、,.!?;:\d]+")
 # words that carry no identity of a dispute
@@ -222,7 +222,9 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
     mine = identities(reading.text)
     relative = _relative_party(reading.text)
     named = businesses(normalize(reading.text))
-    callers = set(find_phones(reading.text))
+    # the writers' own numbers: the other party's ("他电话是133…") is no caller (two residents of
+    # one village, each giving the other party's number, were one case, then a red crowd)
+    callers = set(own_phones(reading.text))
     # someone's own distress is theirs alone: two people's "不想活了" are two people to call
     distress = any(r.startswith(reason_name("self_harm")) for r in reading.risk_reasons)
     # the place is the same already: its name in both texts is no likeness of the matters
@@ -237,7 +239,7 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
         same_business = c.type == "environment" and \
             any(a in b or b in a for a in named for b in businesses(normalize(c.text)))
         # the same caller's number in both (a hotline's operators each reworded one call: three cases)
-        same_caller = bool(callers) and bool(callers & set(find_phones(c.text)))
+        same_caller = bool(callers) and bool(callers & set(own_phones(c.text)))
         if c.reporter != reporter and not same_caller and (place_code is None or distress):
             continue            # without a place, two residents' likeness says nothing of one dispute
         if c.reporter != reporter and relative and _relative_party(c.text) and not same_caller \

@@ -208,3 +208,12 @@ def test_someones_own_distress_never_joins_another_persons_case(u):
     cands = [case("A1", "邻居天天吵 不想活了", reporter="u1")]
     assert find_duplicate(r, "DX01", "u2", NOW, cands) is None
     assert find_duplicate(r, "DX01", "u1", NOW, cands)
+
+
+def test_the_other_partys_number_in_two_reports_is_no_same_caller(u):
+    """A trial's residents of one village each gave "他电话是13344440000" (the other party's) of
+    two different neighbours: joined as one case, then raised red as a crowd."""
+    r = u.read("我在桃源村 隔壁老周把我家宅基地占了一米多；他电话是13344440000")
+    cands = [case("A1", "我在桃源村 隔壁刘家把我家宅基地占了一米多；他电话是13344440000", typ=r.type,
+                  place="DX02", reporter="u1")]
+    assert find_duplicate(r, "DX02", "u2", NOW, cands) is None
