@@ -166,7 +166,8 @@ async def on_question_about_mediation(intake: Intake, words: Words) -> Answer:
     return [said, *await intake.next_step()]
 
 
-@router.message(IntentIs(Intent.HUMAN), lambda m, d: not d["words"].reading.is_dispute and not d["words"].reading.places)
+@router.message(IntentIs(Intent.HUMAN), lambda m, d: not d["words"].reading.is_dispute and not d["words"].reading.places
+                and not d["words"].reading.phones)
 async def on_wants_a_person_midway(intake: Intake) -> Answer:
     """"我要找真人" at the phone question (it was taken as no phone): answered honestly, then
     the question pending asked again."""

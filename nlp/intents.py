@@ -154,7 +154,8 @@ def says_settled(text: str) -> bool:
 
 
 def wants_a_person(text: str) -> bool:
-    return bool(HUMAN.search(text) or CALL_BACK.search(text)) and len(text) <= 40
+    # "别给我打电话 他会查手机" is the opposite of a wish to be called
+    return bool(HUMAN.search(text) or CALL_BACK.search(text)) and len(text) <= 40 and not contact_caution(text)
 
 
 def asks_help(text: str) -> bool:

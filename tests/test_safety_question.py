@@ -167,3 +167,15 @@ async def test_someone_hiding_who_must_not_be_called_is_not_asked_for_a_number_t
     assert "138****1111" in reply and "不直接打这个电话" in reply, reply
     reply = await bot.last("别打电话 他会听到 只能发消息", user="resident-3")
     assert "马上打通" not in reply
+
+
+async def test_a_number_given_with_do_not_call_is_kept_and_nobody_promises_to_call(bot, ctx):
+    """The check of the trial's fixes: "13800003333 别给我打电话 他会查手机" was answered "会打电话
+    联系您" and the number dropped; a number sent after "不要打电话" was told "经办人会打这个电话"."""
+    await bot.say("他又打我了 孩子也被打了 我们在柳林村")
+    reply = await bot.last("13800003333 别给我打电话 他会查手机")
+    assert "138****3333" in reply and "不直接打这个电话" in reply and "会打电话联系您" not in reply, reply
+    await bot.say("我老公又动手打我了 我在南湖社区3栋", user="resident-4")
+    await bot.say("不要打电话 发短信就行", user="resident-4")
+    reply = await bot.last("13800002222", user="resident-4")
+    assert "138****2222" in reply and "会打这个电话" not in reply, reply
