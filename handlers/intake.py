@@ -373,7 +373,7 @@ class Intake:
             return more
         if "contact_note" in changes:
             kept = f"号码 {mask_phone(str(changes['contact']))} 收到。" if changes.get("contact") else ""
-            return [kept + texts.CAUTION_NOTED.format(number=case.number)]
+            return [kept + texts.caution_noted(case.number, draft.contact_note)]
         if changes.get("contact"):
             return [f"好的，案件 {case.number} 的联系电话记为 {mask_phone(str(changes['contact']))}，工作人员会尽快联系您。"]
         if texts.writer_in_distress(draft.risk_reasons, draft.description):

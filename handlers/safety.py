@@ -36,9 +36,15 @@ _DANGER_AFTER = re.compile(r"救命|快来|赶紧来|马上来|拿着?刀|菜刀
                            r"要杀|砍死|弄死|打死|不让我走|堵着我|关起来|锁起来|要跳|往下跳|喝药|不想活")
 
 
+# "我说的是砍树 不是砍人": the danger denied, what was meant said
+_NOT_A_PERSON = re.compile(r"不是(?:要)?(?:砍|打|杀|伤|冲着|对)(?:人|他|她|谁)")
+
+
 def safety_answer(text: str) -> bool | None:
     """True: someone is hurt or in danger now; False: nobody is; None: not an answer."""
     if _NO.match(text):
+        return False
+    if _NOT_A_PERSON.search(text) and not _DANGER_AFTER.search(_NOT_A_PERSON.sub("", text)):
         return False
     if _NO_LEAD.match(text):
         first = _FIRST_CLAUSE.match(text.strip())

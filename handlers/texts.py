@@ -172,6 +172,15 @@ def place_example(registry: Registry) -> str:
 # the resident warned how not to be reached ("别打这个电话给我老公知道")
 CAUTION_NOTED = ("已记下您的提醒，案件 {number} 的工作人员会看到：不直接打这个电话，先在这里和您联系。"
                  "如有危险请马上拨打110。")
+CAUTION_WHEN_NOTED = "已记下您的提醒（{note}），案件 {number} 的工作人员联系您时会照做。"
+_NO_CALL = re.compile(r"别|不要|不能|不方便|千万|只能(?:发)?(?:短信|微信|信息|消息)|知道|发现|听到")
+
+
+def caution_noted(number: str, note: str) -> str:
+    """A warning not to call ("别打这个电话 他会查手机") or when to call ("只能晚上7点后打")."""
+    if _NO_CALL.search(note):
+        return CAUTION_NOTED.format(number=number)
+    return CAUTION_WHEN_NOTED.format(number=number, note=note)
 
 
 JUST_ASKING = ("好的，不登记。想问什么直接问就行（比如调解收不收费、协议管不管用）；不是调解的事，"

@@ -899,3 +899,10 @@ async def test_a_phone_and_a_place_are_no_story(bot, ctx):
     if "对方是谁" in reply:
         reply = await bot.last("跳过")
     assert "请核对" in reply and "拖椅子" in reply, reply
+
+
+async def test_when_to_call_goes_with_the_number(bot, ctx):
+    """The check of the trial's fixes: "13812345670 只能晚上7点后打" kept the number only."""
+    await bot.say("新华社区 隔壁店铺的空调外机滴水滴到我家阳台")
+    reply = await bot.last("13812345670 只能晚上7点后打")
+    assert "138****5670" in reply and "晚上7点后" in reply, reply

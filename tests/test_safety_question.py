@@ -42,6 +42,7 @@ def unsure(ctx):
     ("没有人受伤 是鱼死了", False), ("没有人受伤 就是吓死我了", False), ("人倒是没事，车被砸了", False),
     ("暂时还没有，他走了", False), ("我们都没事", False), ("没拿刀 就是骂人", False),
     # … unless the rest tells of danger now
+    ("我说的是砍树 不是砍人 你们紧张啥", False),
     ("没有人受伤，但他还拿着刀在门口", True), ("没有 不过他说今晚要弄死我", True), ("现在没事 他还在门口闹", True),
 ])
 def test_safety_answers(text, answer):
