@@ -286,18 +286,22 @@ async def test_listing_every_case_takes_memory_flat_in_their_number(tmp_path):
     assert large < 1.3 * small, (small, large)
 
 
+async def _empty_database(tmp_path, request, backend: str, tag: str) -> Database:
+    """A database with no tables yet: a SQLite file, or a new database on the test PostgreSQL."""
+    if backend == "sqlite":
+        return Database(f"sqlite+aiosqlite:///{tmp_path / f'{tag}.db'}")
+    import asyncpg
+    server = request.getfixturevalue("postgres_server")
+    name = f"{tag}{tmp_path.name[-20:].replace('-', '_').lower()}"
+    conn = await asyncpg.connect(f"postgresql://jiefen@127.0.0.1:{server.port}/postgres")
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    return Database(f"postgresql+asyncpg://jiefen@127.0.0.1:{server.port}/{name}")
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_a_database_migrated_before_0006_had_attention_gets_it(tmp_path, request, backend):
-    if backend == "sqlite":
-        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'early.db'}")
-    else:
-        import asyncpg
-        server = request.getfixturevalue("postgres_server")
-        name = f"a{tmp_path.name[-20:].replace('-', '_').lower()}"
-        conn = await asyncpg.connect(f"postgresql://jiefen@127.0.0.1:{server.port}/postgres")
-        await conn.execute(f'CREATE DATABASE "{name}"')
-        await conn.close()
-        database = Database(f"postgresql+asyncpg://jiefen@127.0.0.1:{server.port}/{name}")
+    database = await _empty_database(tmp_path, request, backend, "a")
     try:
         async with database.engine.begin() as conn:      # 0011 as 0006 was first released
             await conn.run_sync(_upgrade_to, "0011")
@@ -320,16 +324,7 @@ async def test_cases_concluded_before_0024_are_settled_and_the_figures_rebuilt(t
     """0024 adds how a concluded case ended; the cases concluded before were concluded as
     settled (化解), open ones have no result, and the figures are recounted once."""
     from storage import figures
-    if backend == "sqlite":
-        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'before24.db'}")
-    else:
-        import asyncpg
-        server = request.getfixturevalue("postgres_server")
-        name = f"r{tmp_path.name[-20:].replace('-', '_').lower()}"
-        conn = await asyncpg.connect(f"postgresql://jiefen@127.0.0.1:{server.port}/postgres")
-        await conn.execute(f'CREATE DATABASE "{name}"')
-        await conn.close()
-        database = Database(f"postgresql+asyncpg://jiefen@127.0.0.1:{server.port}/{name}")
+    database = await _empty_database(tmp_path, request, backend, "r")
     try:
         async with database.engine.begin() as conn:
             await conn.run_sync(_upgrade_to, "0023")
