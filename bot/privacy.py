@@ -42,10 +42,14 @@ _NOT_A_NAME = re.compile(r"邻居|楼上|楼下|隔壁|对门|对面|那家|这�
 
 
 def mask_phone(phone: str) -> str:
-    """13812345678 → 138****5678."""
+    """13812345678 → 138****5678; a landline with its area code whole: 0731-****6660 (as free
+    text shows it; the contact field read "073****6660", the area code cut)."""
     digits = re.sub(r"\D", "", _ascii_digits(phone))
     if len(digits) < 7:
         return "*" * len(digits)
+    if digits[0] == "0" and len(digits) in (11, 12):
+        area = 3 if digits[1] in "12" else 4
+        return digits[:area] + "-****" + digits[-4:]
     return digits[:3] + "****" + digits[-4:]
 
 

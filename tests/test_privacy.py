@@ -131,3 +131,9 @@ def test_names_after_a_role_a_neighbour_word_or_in_letters_are_masked(text, show
     from bot.privacy import mask_text
     masked = mask_text(text)
     assert shown in masked and hidden not in masked, masked
+
+
+def test_a_landline_contact_is_masked_with_its_area_code_whole():
+    from bot.privacy import mask_phone
+    assert mask_phone("073188886660") == "0731-****6660" and mask_phone("01088886660") == "010-****6660"
+    assert mask_phone("13812345678") == "138****5678"
