@@ -135,18 +135,18 @@ class Outbox:
     async def _alert_undelivered(self, session: AsyncSession, push: Push, detail: str, now: datetime) -> None:
         """A red alert that will not arrive (an account WeCom refuses): the centre hears it at once,
         to call that person (it failed with a line deep in the ledger and nobody told)."""
-        from bot.routing import centres
+        from bot.routing import centres, staff_push
         log.warning("red alert for %s to %s failed for good: %s", push.case_number, push.user, detail)
         case = await CaseStore(session, now=now, prefix=self.ctx.settings.case_number_prefix).get(push.case_number)
         if case is None:
             return
         reg = self.ctx.registry
         who = next((s.name for s in reg.staff.values() if s.wecom_userid == push.user), push.user)
+        text = f"【预警未送达】{case.number} 的红色预警没能发给{who}（{detail[:60]}），请立即电话联系。"
         for s in centres(reg, case.place_code):
-            if s.wecom_userid and s.wecom_userid != push.user:
-                await enqueue(session, Push(push.channel, s.wecom_userid,
-                                            f"【预警未送达】{case.number} 的红色预警没能发给{who}（{detail[:60]}），请立即电话联系。",
-                                            case.number, PushKind.ALERT, key=f"undelivered:{push.key}:{s.id}"), now)
+            told = staff_push(self.ctx, s, text, case, PushKind.ALERT, f"undelivered:{push.key}")
+            if told is not None and told.user != push.user:
+                await enqueue(session, told, now)
 
     async def _ledger(self, session: AsyncSession, number: str, now: datetime, **data: object) -> None:
         store = CaseStore(session, now=now, prefix=self.ctx.settings.case_number_prefix)

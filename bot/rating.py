@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from bot import notify
 from bot.conversation import RATE, Conversation
-from bot.message import Push
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -85,12 +84,8 @@ async def answer(ctx: "AppContext", uow: "UnitOfWork", conv: Conversation, actor
         return f"感谢您的评价（{verdict}分）！"
     if verdict == "reopen":
         await store.transition(case, "mediating", actor, reason="群众反馈未解决")
-        for sid in case.assignees or []:
-            s = ctx.registry.staff.get(sid)
-            if s is not None and s.wecom_userid:
-                await uow.push(Push(ctx.staff_channel, s.wecom_userid,
-                                    f"【重新办理】{case.number} 群众反馈问题没有解决，案件已回到调解中，请继续跟进。",
-                                    case.number, "reminder", key=f"reopen:{case.number}:{uow.now.isoformat()}:{sid}"))
+        await _tell_staff(ctx, uow, case, f"【重新办理】{case.number} 群众反馈问题没有解决，案件已回到调解中，请继续跟进。",
+                          "reopen")
         channel, _, user = actor.partition(":")          # the conversation's key: the reply tells them
         await notify.status_changed(ctx, uow, case, reopened=True, answered=(channel, user))
         return f"收到。案件 {case.number} 已重新进入调解，原来的经办人会继续跟进。"
@@ -116,11 +111,13 @@ async def _low_score(ctx: "AppContext", uow: "UnitOfWork", case: "Case", score: 
 
 async def _tell_staff(ctx: "AppContext", uow: "UnitOfWork", case: "Case", text: str, kind: str,
                       extra: list[str] | None = None) -> None:
+    """The case's people (and `extra` staff ids) hear `text`, each once."""
+    from bot.routing import staff_push
     for sid in dict.fromkeys([*(case.assignees or []), *(extra or [])]):
-        s = ctx.registry.staff.get(sid)
-        if s is not None and s.wecom_userid:
-            await uow.push(Push(ctx.staff_channel, s.wecom_userid, text, case.number, "reminder",
-                                key=f"{kind}:{case.number}:{uow.now.isoformat()}:{sid}"))
+        if sid in ctx.registry.staff:
+            p = staff_push(ctx, ctx.registry.staff[sid], text, case, "reminder", f"{kind}:{case.number}:{uow.now.isoformat()}")
+            if p:
+                await uow.push(p)
 
 
 async def last_unrated(uow: "UnitOfWork", channel: str, user: str) -> "Case | None":

@@ -222,10 +222,9 @@ def field_edit(text: str) -> tuple[str, str] | None:
     m = _NAME_TOLD.match(text)
     if m and not _PARTY_EDIT.match(text):
         who, name = m.group(1), m.group(2)
-        if not looks_like_a_name(name):
-            pass
-        elif who in ("对方", "他", "她") or (who.startswith("老") and len(who) == 2) or _ROLES.fullmatch(who):
-            return ("party", name if who in ("对方", "他", "她") or who.startswith("老") else f"{who}{name}")
+        plain = who in ("对方", "他", "她") or (who.startswith("老") and len(who) == 2)    # the name alone
+        if looks_like_a_name(name) and (plain or _ROLES.fullmatch(who)):
+            return ("party", name if plain else f"{who}{name}")
     m = _PARTY_EDIT.match(text)
     if m:
         # "对方是隔壁老张我是老王": what follows 我是 is who the writer is
