@@ -45,6 +45,7 @@ TICK = 30.0               # seconds between two runs of the context's periodic j
 
 SORRY = "抱歉，系统刚才出了点问题。您的消息已经记下，工作人员会跟进；也可以稍后再发一次。"
 THROTTLED = "您发得太快了，刚才这一条没有处理，请稍等一分钟再发一次。"  # kept, not acted on: said so
+DEFERRED = "您发得比较快，后面的几条稍等一会儿按顺序处理，不会丢。"      # over the minute's limit, within the burst
 TOO_LONG = "这条消息太长了（超过{limit}字），请分成几条发，每条不超过{limit}字。"
 # channels that are systems, not people: authenticated and not throttled per sender
 SYSTEM_CHANNELS = frozenset({"group_forward"})
@@ -182,8 +183,16 @@ class Inbox:
         limit = settings.max_text_chars
         if limit and len(message.text) > limit:
             return await self._close(row.id, token, TOO_LONG.format(limit=limit), "too long")
-        if not await self._admit(row, token, message):
+        over = await self._over_limit(row, token, message)
+        if over > self.ctx.settings.rate_burst:
             return await self._close(row.id, token, THROTTLED, "throttled")
+        if over > 0:
+            # someone dictating by voice sends a fragment a second: what is over the limit waits
+            # for the next minute (its answers then pushed), in order, and is not lost
+            now = self.ctx.clock.now()
+            await self._safe(self.store.release(row.id, token, now, delay=60.0 - now.timestamp() % 60,
+                                                error="throttled: waits for the next minute", refund=True))
+            return [Reply(DEFERRED)] if over == 1 and waiter is not None else []
         meta: dict[str, Any] = {}
         claim = Claim(row.id, token, row.key)
         try:
@@ -223,11 +232,12 @@ class Inbox:
                                           self.ctx.clock.now(), error=why))
         return [Reply(text)]
 
-    async def _admit(self, row: Row, token: str, message: Message) -> bool:
-        """Per-person flood limit (a setting); systems that forward posts are not limited."""
+    async def _over_limit(self, row: Row, token: str, message: Message) -> int:
+        """How far this message is over the person's limit this minute (0: within it);
+        systems that forward posts are not limited."""
         per_minute = self.ctx.settings.rate_per_minute
         if not per_minute or message.channel in SYSTEM_CHANNELS:
-            return True
+            return 0
         key = f"rate:{message.conversation_key}:{int(self.ctx.clock.now().timestamp() // 60)}"
         try:
             count = await self.ctx.state.incr(key, ttl=120)
@@ -236,7 +246,7 @@ class Inbox:
                 raise
             await self._release_after_outage(row.id, token, exc)
             raise Unavailable(type(exc).__name__) from exc
-        return count <= per_minute
+        return max(0, count - per_minute)
 
     async def _await_done(self, item_id: int, wait: float = 10.0) -> list[Reply]:
         """Another handling holds the message: its replies when it finishes in time, else []

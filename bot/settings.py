@@ -91,7 +91,8 @@ class Settings:
     max_text_chars: int = 2000                        # a longer message is answered "please split it" (kept, not read)
     reading_budget: float = 1.5                       # seconds the reading of one text may take (off the event loop)
     reading_processes: int = 2                        # reader processes per server process (0: a thread pool instead)
-    rate_per_minute: int = 20                         # messages per person per minute; more are kept and answered "slow down"
+    rate_per_minute: int = 20                         # messages per person per minute handled at once
+    rate_burst: int = 40                              # more in the same minute wait for the next ones; beyond: kept, answered "slow down"
     ip_rate_per_minute: int = 120                     # web chat posts per client address per minute (429 beyond)
     callback_max_skew: float = 300.0                  # seconds a signed callback's timestamp may be off; its nonce is remembered as long
     state_max_connections: int = 50                   # Redis connections per process (a bounded pool)

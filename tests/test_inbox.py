@@ -9,7 +9,7 @@ import pytest
 from redis import exceptions as redis_errors
 from sqlalchemy import event, func, select
 
-from bot.inbox import THROTTLED, TOO_LONG, Unavailable, Waiter
+from bot.inbox import DEFERRED, THROTTLED, TOO_LONG, Unavailable, Waiter
 from bot.message import Message
 from storage.models import Case, CaseEvent, ConversationRow, InboxItem, OutboxItem
 from storage.state import MemoryStateStore
@@ -162,13 +162,34 @@ async def test_a_draft_survives_the_loss_of_the_state_store(tmp_path, clock):
 
 
 async def test_a_flood_is_kept_and_answered_slow_down(ctx, bot, clock):
-    ctx.settings = ctx.settings.replace(rate_per_minute=3)
-    answers = [await bot.say(f"你好{i}", msg_id=f"f{i}") for i in range(5)]
-    assert answers[3] == [THROTTLED] and answers[4] == [THROTTLED]
+    ctx.settings = ctx.settings.replace(rate_per_minute=3, rate_burst=2)
+    answers = [await bot.say(f"你好{i}", msg_id=f"f{i}") for i in range(7)]
+    # the 4th and 5th wait for the next minute (the first of them says so); beyond the burst: dropped, said so
+    assert answers[3] == [DEFERRED] and answers[4] == []
+    assert answers[5] == [THROTTLED] and answers[6] == [THROTTLED]
     kept = await rows(ctx, InboxItem)
-    assert [r.message["text"] for r in kept] == [f"你好{i}" for i in range(5)]        # nothing lost
+    assert [r.message["text"] for r in kept] == [f"你好{i}" for i in range(7)]        # nothing lost
+    assert [r.status for r in kept[3:5]] == ["pending", "pending"]
     clock.advance(minutes=1)                              # the minute is the context's clock's
     assert await bot.say("你好", msg_id="f-next") != [THROTTLED]
+    assert [r.status for r in await rows(ctx, InboxItem)] == ["done"] * 8
+
+
+async def test_voice_fragments_sent_in_a_burst_are_read_later_in_order(ctx, bot, clock):
+    """Someone dictating by voice sends a fragment a second: the ones over the limit are
+    handled in the next minute, in the order they were sent, and their answers pushed."""
+    ctx.settings = ctx.settings.replace(rate_per_minute=3)
+    fragments = ["我是柳林村的", "楼上那家", "天天半夜拖椅子", "吵得我睡不着", "电话13812345678", "确认"]
+    answers = [await bot.say(t, msg_id=f"v{i}") for i, t in enumerate(fragments)]
+    assert answers[3] == [DEFERRED] and answers[4] == [] and answers[5] == []
+    assert await count(ctx, Case) == 0
+    clock.advance(minutes=1)
+    assert await ctx.inbox.run_due() == 3
+    [case] = await rows(ctx, Case)
+    assert case.contact == "13812345678" and case.place_code and "半夜拖椅子" in case.description
+    pushed = await bot.deliver_pushes()
+    assert any("已受理" in t for t in pushed)
+    assert [r.status for r in await rows(ctx, InboxItem)] == ["done"] * 6
 
 
 async def test_a_text_over_the_limit_is_kept_and_answered(ctx, bot):
