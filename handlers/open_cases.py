@@ -30,6 +30,7 @@ from nlp.intents import (
     says_settled,
     strip_correction,
     takes_back,
+    told_again,
     wants_a_person,
 )
 from nlp.slots import own_phones
@@ -170,8 +171,9 @@ class OpenCases:
 
     def same_matter(self, case: Case, reading: Reading) -> bool:
         """Whether a dispute (or danger) told while `case` is open is more of it: no other
-        place named, and the case urgent, the words urgent, or the same type with no other
-        party, person or building named."""
+        place named, and the case urgent, the words urgent, or no other party, person or
+        building named and the same type, or the trouble told as happening again ("今天狗又叫了
+        一晚上 还咬了我家鸡" after the barking dog: read as damages, but the same dog)."""
         if another_matter(reading.text):            # "还有个事…", "这是两回事"
             return False
         place = self.places.read(reading, asked=False)
@@ -180,7 +182,8 @@ class OpenCases:
             return False
         if case.risk == Risk.RED or reading.risk == Risk.RED:
             return True
-        return reading.type == case.type and not other_matter(reading.text, case.description, other_party(case))
+        return (reading.type == case.type or told_again(reading.text)) \
+            and not other_matter(reading.text, case.description, other_party(case))
 
     async def tell(self, case: Case, words: str, *, withdraw: bool = False,
                         reading: Reading | None = None) -> list[str]:

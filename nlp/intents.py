@@ -256,6 +256,16 @@ def another_matter(text: str) -> bool:
     return bool(ANOTHER_MATTER.search(text))
 
 
+# the trouble told as happening again or still ("狗又叫了一晚上", "还在叫", "照样没人管"), not 又…又…
+# ("又脏又乱", a description)
+_AGAIN = re.compile(r"(?<!又.)(?<!又..)又(?!.{1,3}又)|还在|还是那|照样|照旧|依旧|依然|仍然|仍旧|继续|又来|"
+                    r"(?:今天|今晚|昨天|昨晚|前天|这两天|这几天)(?:也|还)")
+
+
+def told_again(text: str) -> bool:
+    return bool(_AGAIN.search(text))
+
+
 def chases(text: str) -> bool:
     return bool(CHASE.search(text))
 

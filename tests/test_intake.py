@@ -882,6 +882,26 @@ async def test_more_of_the_same_matter_after_the_case_opened_joins_it(bot, ctx):
     assert number in reply and "哪个村" not in reply, reply
 
 
+@pytest.mark.parametrize("again", ["今天狗又叫了一晚上 还咬了我家鸡", "昨晚又叫到两点 还是那条狗",
+                                   "他家的狗还在叫 照样没人管"])
+async def test_the_same_trouble_told_again_in_other_words_joins_the_open_case(bot, ctx, again):
+    """A trial's "今天狗又叫了一晚上 还咬了我家鸡" after the barking-dog case opened read as another
+    type (damages) and began a second report with the place question."""
+    await bot.say("我是桃源村的，对门老王家的狗天天半夜叫，电话13812347777")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    reply = await bot.last(again)
+    assert number in reply and "哪个村" not in reply and "有没有人受伤" not in reply, reply
+
+
+async def test_another_trouble_told_with_again_is_still_another_report(bot, ctx):
+    await bot.say("我是桃源村的，对门老王家的狗天天半夜叫，电话13812347777")
+    await bot.say("确认")
+    reply = await bot.last("还有个事 我老公又去赌钱了 把家里钱都输光了")
+    assert "已受理" not in reply and "补充" not in reply, reply
+    reply = await bot.last("隔壁老李又占了我家的地")
+    assert "已转告" not in reply and "已补充" not in reply, reply
+
+
 async def test_a_second_number_and_when_to_use_it_go_with_the_contact(bot, ctx):
     """A trial's "手机138…，座机0731-…，白天打座机" kept the mobile only."""
     await bot.say("新华社区 隔壁店铺的空调外机滴水滴到我家阳台")
