@@ -180,3 +180,9 @@ async def test_a_number_given_with_do_not_call_is_kept_and_nobody_promises_to_ca
     await bot.say("不要打电话 发短信就行", user="resident-4")
     reply = await bot.last("13800002222", user="resident-4")
     assert "138****2222" in reply and "会打这个电话" not in reply, reply
+
+
+async def test_danger_told_later_in_the_intake_still_asks_or_alerts(bot, ctx, unsure):
+    await bot.say("我是石桥村的，隔壁天天把鸡放到我家菜地里来吃菜，说了好多回都不听")
+    reply = await bot.last(unsure)
+    assert "有没有人受伤" in reply or "情况紧急" in reply, reply
