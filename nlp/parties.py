@@ -116,6 +116,15 @@ _NEIGHBOUR_NAME = re.compile(rf"(?:隔壁|楼上|楼下|对门|对面|后院|前
 _ADDRESSED = re.compile(r"(?:大妈|大爷|奶奶|爷爷|阿姨|大叔|大婶|大哥|大姐|家|叔|婶|嫂)$")
 
 
+def neighbours_named(text: str) -> list[tuple[int, int]]:
+    """Where a neighbour's full name is said after the neighbour word ("对门的石桥生"): spans of
+    three-character names only (a place's short name, "隔壁石桥那家", "隔壁柳林的", is one or two
+    characters before a word that ends it)."""
+    return [m.span(1) for m in _NEIGHBOUR_NAME.finditer(text)
+            if len(name := m.group(1)) == 3 and looks_like_a_name(name) and not _ADDRESSED.search(name)
+            and not _PLACE_END.search(name) and name[-1] not in "那这里边"]
+
+
 def person_names(text: str) -> set[str]:
     """The full names of people a text names, the writer's own among them (to mask)."""
     found = {own_name(text)} | {m.group(1) for m in _ANY_NAME.finditer(text)}

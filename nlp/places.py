@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from nlp.parties import looks_like_a_name
+from nlp.parties import looks_like_a_name, neighbours_named
 from nlp.reading import PlaceMatch, PlaceRef
 
 _SUFFIXES = ("街道办事处", "办事处", "街道办", "社区居委会", "居委会", "村委会", "街道", "社区", "小区",
@@ -105,6 +105,8 @@ class PlaceIndex:
             # "我叫杨柳林", "对门的叫石桥生": a person's name, not 柳林村 or 石桥村 (offered as places)
             text = _CALLED.sub(lambda m: m.group(1) + "，" * len(m.group(2)) if looks_like_a_name(m.group(2))
                                else m.group(0), text)
+        for a, b in neighbours_named(text):          # "对门的石桥生": a neighbour's name, not 石桥村
+            text = text[:a] + "，" * (b - a) + text[b:]
         t = _key(text)
         hits: list[tuple[int, int, _Entry, str]] = []
         keys = self.keys

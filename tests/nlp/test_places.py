@@ -1,3 +1,5 @@
+import pytest
+
 from nlp.reading import PlaceRef
 from nlp.understanding import Understanding
 
@@ -41,3 +43,16 @@ def test_a_phone_or_a_building_number_is_not_a_grid(u):
         assert codes(u.read(text).places)[:1] == [village], text
         assert codes(u.match_places(text))[:1] == [village], text
     assert codes(u.read("柳林村1网格的").places)[:1] == ["DX01-G1"]
+
+
+@pytest.mark.parametrize("text, place", [
+    # a person's name is no place: after 叫, or after a neighbour word
+    ("我叫杨柳林 住在新华社区", "NH"), ("对门的叫石桥生 天天在楼道抽烟 我在新华社区", "NH"),
+    ("我住新华社区 对门的石桥生天天在楼道抽烟", "NH"), ("新华社区 隔壁石桥生家的狗老叫", "NH"),
+    # … but a place after a neighbour word is one
+    ("隔壁石桥村的老王占了我的地", "DX03"), ("对门的石桥那家天天吵", "DX03"), ("对面的柳林村人来闹", "DX01"),
+])
+def test_a_persons_name_is_not_a_place(u, text, place):
+    assert codes(u.read(text).places)[:1] and codes(u.read(text).places)[0].startswith(place), (text, u.read(text).places)
+    if place == "NH":
+        assert not any(c.startswith("DX") for c in codes(u.read(text).places)), text
