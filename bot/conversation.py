@@ -83,6 +83,7 @@ class Draft:
     contact: str | None = None                                 # digits, or "" for "this account"
     contact_by_account: bool = False
     contact_tries: int = 0                                     # answers to the phone question that gave none
+    digits: str = ""                                           # a phone said in parts so far ("一三八" / "零零零零")
     contact_note: str = ""                                     # how (not) to reach them ("别打这个电话…")
     urgent_asks: dict[str, int] = field(default_factory=dict)  # after an urgent case opened: times asked, by step
     reporter_name: str = ""

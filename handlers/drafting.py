@@ -33,11 +33,12 @@ from handlers.intake import DIGITS_RUN, DONT_KNOW, PLACE_LIKE, Intake
 from handlers.place_answers import COUNTY_TOWN, SOMEWHERE_IN_AREA
 from handlers.progress import progress_reply
 from handlers.safety import SafetyAnswered
+from handlers.spoken_phone import phone_part, take_phone_part
 from nlp import find_phones
 from nlp.intents import Intent, another_matter, chases, declines_phone, field_edit
 from nlp.parties import answered_party
 from nlp.reading import TYPE_NAMES, Reading
-from nlp.slots import spoken_digits
+from nlp.slots import digits_only, spoken_digits
 
 
 def _intake(message: Message, data: dict[str, Any]) -> dict[str, Any]:
@@ -114,6 +115,11 @@ async def on_another_matter(intake: Intake, words: Words) -> Answer:
         intake.conv.finish()
         return await intake.begin(words)
     return [texts.ONE_AT_A_TIME, *await intake.next_step()]
+
+
+@router.message(phone_part)
+async def on_phone_part(intake: Intake, words: Words) -> Answer:
+    return await take_phone_part(intake, digits_only(words.body) or "")
 
 
 @router.message(StepIs(DESCRIBE), NOT_CORRECTED, IntentIs(Intent.CONFIRM, Intent.SKIP),

@@ -27,7 +27,7 @@ from handlers.open_cases import OpenCases
 from handlers.place_answers import PlaceAnswers
 from handlers.safety import IN_DANGER, UNANSWERED
 from nlp import Reading
-from nlp.intents import contact_caution
+from nlp.intents import contact_caution, is_filler
 from nlp.reading import TYPE_NAMES
 from nlp.slots import own_phones
 from storage.cases import NewCase
@@ -116,6 +116,7 @@ class Intake:
         changed a slot. The whole description is read again only when it grew."""
         draft = self.draft
         whole = None
+        describe = describe and not is_filler(raw)          # "那个", "嗯……": said while thinking
         if describe and raw and draft.texts:
             whole = await self.ctx.reader.read(draft.description_with(raw))
         place = self.places.read(reading, step == PLACE)

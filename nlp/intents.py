@@ -266,6 +266,15 @@ def told_again(text: str) -> bool:
     return bool(_AGAIN.search(text))
 
 
+# words said while thinking, nothing else ("那个", "嗯……", "呃 就是"): no answer and no part of a story
+_FILLER = re.compile(r"^(?:[\s,，.。…~～、!！?？]*(?:那个|这个|嗯+|呃+|额+|啊+|哦+|噢+|唔+|就是|然后|那|这|emm*|en+|um+))+"
+                     r"[\s,，.。…~～、!！?？]*$", re.I)
+
+
+def is_filler(text: str) -> bool:
+    return bool(_FILLER.match(text))
+
+
 def chases(text: str) -> bool:
     return bool(CHASE.search(text))
 

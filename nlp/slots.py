@@ -51,6 +51,19 @@ def spoken_digits(text: str) -> str:
     return SPOKEN_RUN.sub(lambda m: m.group(0).translate(_SPOKEN_TABLE), text)
 
 
+_DIGITS_ONLY = re.compile(f"[0-9{_SPOKEN}]+")
+_DIGIT_GAPS = re.compile(r"[\s,，.。、\-—~～…]+")
+
+
+def digits_only(text: str) -> str | None:
+    """The digits of a message that says nothing but digits, in figures or in characters
+    ("一三八", "0000 1212", "幺三八零零"), as figures; None for anything else."""
+    t = _DIGIT_GAPS.sub("", _half(text))
+    if not t or len(t) > 12 or not _DIGITS_ONLY.fullmatch(t):
+        return None
+    return t.translate(_SPOKEN_TABLE)
+
+
 # whose number: someone else's when the words just before it name them ("他电话是", "对方的手机：",
 # "老板电话"); the writer's otherwise (a number given in a report is mostly one to call back)
 _OTHERS_PHONE = re.compile(r"(?:他|她|对方|老板|房东|包工头|工头|中介|司机|商家|店家|店主|卖家|物业|经理|老师|医生|"

@@ -926,3 +926,35 @@ async def test_when_to_call_goes_with_the_number(bot, ctx):
     await bot.say("新华社区 隔壁店铺的空调外机滴水滴到我家阳台")
     reply = await bot.last("13812345670 只能晚上7点后打")
     assert "138****5670" in reply and "晚上7点后" in reply, reply
+
+
+@pytest.mark.parametrize("parts", [["一三八", "零零零零", "一二一二"], ["138", "0000 1212"], ["幺三八零零", "零零一二一二"]])
+async def test_a_phone_said_aloud_in_parts_is_put_together(bot, ctx, parts):
+    """A trial's voice-input speaker said the number in three messages ("一三八" / "零零零零" /
+    "一二一二"): each went into the story and the contact stayed 本账号."""
+    await bot.say("我是柳林村的 楼上那家天天半夜拖椅子")
+    for part in parts[:-1]:
+        reply = await bot.last(part)
+        assert "接着说" in reply and "请核对" not in reply, reply
+    reply = await bot.last(parts[-1])
+    assert "138****1212" in reply and "请核对" in reply, reply
+    assert "情况：我是柳林村的 楼上那家天天半夜拖椅子\n" in reply + "\n", reply
+
+
+async def test_a_phone_in_parts_after_the_summary_is_the_contact(bot, ctx):
+    await bot.say("我是柳林村的 楼上那家天天半夜拖椅子")
+    await bot.say("跳过")
+    for part in ["一三八", "零零零零"]:
+        assert "接着说" in await bot.last(part)
+    reply = await bot.last("一二一二")
+    assert "联系方式：138****1212" in reply, reply
+
+
+@pytest.mark.parametrize("filler", ["那个", "嗯……", "呃 那个", "就是"])
+async def test_filler_words_are_not_the_story(bot, ctx, filler):
+    """A trial's "那个" at the phone question got "好的，记下了" and went into the story."""
+    await bot.say("我是柳林村的 楼上那家天天半夜拖椅子")
+    reply = await bot.last(filler)
+    assert "记下了" not in reply and "电话" in reply, reply
+    reply = await bot.last("13800001212")
+    assert f"；{filler}" not in reply and "情况：我是柳林村的 楼上那家天天半夜拖椅子\n" in reply, reply
