@@ -313,6 +313,8 @@ class RiskRules:
         # tense: the last time word before the cue governs it ("去年…打架…现在伤都好了")
         p, n = past.last_before(start), now.last_before(start)
         clause_start = clauses.start(start)
+        if 0 <= p < (clauses.start(clause_start - 1) if clause_start else 0):
+            p = -1      # a time word further back tells of another part of the story ("去年量过…今年他拿着砍刀…")
         # a now word in the cue's clause, or an intent before it in the clause ("说出了院就要
         # 找他算账") unless the intent itself is told as past ("以前说过要去上访")
         fut = future.last_before(start)
