@@ -28,6 +28,7 @@ from nlp.intents import (
     chases,
     contact_caution,
     field_edit,
+    looks_like_news,
     says_settled,
     strip_correction,
     withdraws,
@@ -139,8 +140,9 @@ async def on_cancel(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
     return texts.NOTHING_TO_CANCEL
 
 
-# "我没有纠纷 就是问问", "不是纠纷 我就想查社保": nothing to report
-NOTHING_TO_REPORT = re.compile(r"(?:没有|不是|没啥|没什么)(?:什么)?纠纷|(?:就|只|只是|随便|就是)(?:想)?问问|我就想问|只是想问|就想查")
+# "我没有纠纷 就是问问", "不是纠纷 我就想查社保", "这是新闻 转给你们看看的": nothing to report
+NOTHING_TO_REPORT = re.compile(r"(?:没有|不是|没啥|没什么)(?:什么)?纠纷|(?:就|只|只是|随便|就是)(?:想)?问问|我就想问|只是想问|就想查|"
+                               r"这是(?:条|个)?新闻|转(?:个|发|了|一下)?(?:的|条)?新闻|新闻(?:转|分享)|转给你们看|转发给你们看|只是转发")
 
 
 @router.message(lambda m, d: d["words"] is not None and bool(NOTHING_TO_REPORT.search(d["words"].text))
@@ -151,6 +153,14 @@ async def on_nothing_to_report(conversation: Conversation) -> Answer:
     if conversation.draft is not None:
         conversation.finish()
     return texts.JUST_ASKING
+
+
+@router.message(lambda m, d: d["words"] is not None and looks_like_news(d["words"].text)
+                and not d["words"].reading.is_dispute and d["words"].reading.risk != "red"
+                and d["conversation"].draft is None)
+async def on_news(conversation: Conversation) -> Answer:
+    """A news item passed on ("【青山新闻】…召开…推进会"): thanked for, not begun as a report."""
+    return texts.NEWS_RECEIVED
 
 
 def _danger(message: Message, data: dict[str, Any]) -> bool:

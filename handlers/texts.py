@@ -184,5 +184,6 @@ def caution_noted(number: str, note: str) -> str:
     return CAUTION_WHEN_NOTED.format(number=number, note=note)
 
 
+NEWS_RECEIVED = "收到，这是一条新闻，我们不作为纠纷登记。自己或身边遇到纠纷，直接在这里说就行。"
 JUST_ASKING = ("好的，不登记。想问什么直接问就行（比如调解收不收费、协议管不管用）；不是调解的事，"
                "可以打政务服务热线12345。以后遇到纠纷，随时在这里说。")

@@ -164,8 +164,19 @@ def asks_help(text: str) -> bool:
     return bool(HELP.match(text))
 
 
+# a news item forwarded ("【青山新闻】…", "新华社…电", "据…报道", a meeting held): passed on to be
+# read, not a report, though it speaks of 纠纷 and 调解
+NEWS = re.compile(r"^\s*【[^】]{1,16}】|新华社|人民网|央视新闻|本报讯|本报记者|记者.{0,8}(?:获悉|了解到|报道)|通讯员|"
+                  r"\d{1,2}月\d{1,2}日(?:电|讯)|据.{1,12}(?:报道|消息|通报)|"
+                  r"召开.{0,30}(?:会议|推进会|座谈会|部署会|工作会|现场会)|(?:会议|推进会|座谈会|工作会)(?:在.{1,8})?召开")
+
+
+def looks_like_news(text: str) -> bool:
+    return bool(NEWS.search(text))
+
+
 def wants_to_report(text: str) -> bool:
-    return bool(REPORT.search(text))
+    return bool(REPORT.search(text)) and not looks_like_news(text)
 
 
 # asking something (where, when, how much, whether), not telling: 怎么办 is a problem told

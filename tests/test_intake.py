@@ -528,6 +528,28 @@ async def test_just_asking_is_not_made_a_report(bot, ctx, first):
     assert await cases_of(ctx) == []
 
 
+@pytest.mark.parametrize("news", [
+    "【青山新闻】我县召开2026年矛盾纠纷排查化解工作推进会，县委副书记出席并讲话。",
+    "新华社北京12月3日电 全国人民调解工作会议在京召开",
+    "据县融媒体中心报道，我县今年共排查化解矛盾纠纷1200余件",
+])
+async def test_forwarded_news_is_not_a_report(bot, ctx, news):
+    """A trial's bulletin "【青山新闻】我县召开…矛盾纠纷排查化解工作推进会…" began a report (纠纷 and
+    我县: the towns were offered), and "这是新闻 转给你们看看的" was taken into it."""
+    reply = await bot.last(news)
+    assert "新闻" in reply and "哪个" not in reply and "发生了什么" not in reply, reply
+    assert "请核对" not in await bot.last("跳过")
+    assert await cases_of(ctx) == []
+
+
+async def test_saying_it_was_news_ends_the_report_it_began(bot, ctx):
+    await bot.say("县里说要开矛盾纠纷排查会")
+    reply = await bot.last("这是新闻 转给你们看看的")
+    assert "记下了" not in reply and "哪个" not in reply, reply
+    assert "请核对" not in await bot.last("跳过")
+    assert await cases_of(ctx) == []
+
+
 async def test_a_correction_at_the_phone_question_is_acknowledged(bot, ctx):
     """A check round's "不对 是桃源村 我说错了" and "对方叫张福贵" at the phone question got the same
     question back word for word: the change is said first."""
