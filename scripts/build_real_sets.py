@@ -271,7 +271,7 @@ def read_pages_excerpts(src: Source, raw_dir: Path) -> Iterator[Row]:
     """Excerpts of stored web pages kept in the real sets' raw/ folder (they cannot be fetched
     again, and are not in git).
 
-    One source per `kind` of page (court / mediation / board), so that leave-one-source-out
+    One source per `kind` of page (court / mediation / board / complaint / question), so that leave-one-source-out
     validation keeps a court's findings apart from a mediator's story of the same kind of dispute.
     Labels were given by reading each page (the page's own cause of action where it states one).
     """
@@ -459,6 +459,31 @@ SOURCES: list[Source] = [
         mapping={t: t for t in TYPES},  # none: thanks and praise sent to a community or hotline
         notes={"kind": "board",
                "about": "message boards, hotline replies, forum posts and newspaper complaint columns"},
+    ),
+    Source(
+        name="consumer_complaints_pages",
+        repo="(pages corpus of the search tool)",
+        commit="-",
+        paths=["pages_excerpts.yaml"],
+        licence="each page's own; short excerpts quoted with their URL for research use",
+        reader=read_pages_excerpts,
+        mapping={t: t for t in TYPES if t != "none"},
+        notes={"kind": "complaint",
+               "about": "consumers' complaints as newspapers' and TV consumer columns, complaint sites and local "
+                        "forums give them (cars, prepaid cards, travel, delivery, appliances, insurance…); a few "
+                        "of other types from the same columns"},
+    ),
+    Source(
+        name="legal_questions_pages",
+        repo="(pages corpus of the search tool)",
+        commit="-",
+        paths=["pages_excerpts.yaml"],
+        licence="each page's own; short excerpts quoted with their URL for research use",
+        reader=read_pages_excerpts,
+        mapping={t: t for t in TYPES if t != "none"},
+        notes={"kind": "question",
+               "about": "people's own legal questions on consultation sites (110.com, lawtime, findlaw, fabao365, "
+                        "Baidu Zhidao mirrors) and readers' letters to legal columns"},
     ),
 ]
 
