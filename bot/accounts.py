@@ -7,6 +7,7 @@ state-changing request. Nothing here knows about HTTP: adapters/console/ does.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -28,6 +29,7 @@ MIN_LENGTH = 8
 _SESSION = "console:session:"
 _FAIL = "console:fail:"
 _FAIL_ADDRESS = "console:fail-addr:"
+HASHES_AT_ONCE = 2            # scrypt computations at once per process (each takes 16 MB)
 ADDRESS_FACTOR = 4            # an address may fail this many times an account's limit (several users behind one NAT)
 
 
@@ -79,7 +81,7 @@ def _unb64(text: str) -> bytes:
 
 async def set_password(db: Database, staff: StaffInfo, password: str, now: datetime) -> None:
     check_strength(password, staff)
-    hashed = hash_password(password)
+    hashed = await asyncio.to_thread(hash_password, password)
     async with db.session() as s:
         await set_password_hash(s, staff.id, hashed, now)
 
@@ -103,12 +105,20 @@ class Accounts:
 
     def __init__(self, db: Database, state: StateStore, policy: LoginPolicy = LoginPolicy()):
         self.db, self.state, self.policy = db, state, policy
+        # scrypt takes tens of milliseconds and 16 MB: off the event loop (a burst of logins froze
+        # every channel), a few at a time
+        self._hashing = asyncio.Semaphore(HASHES_AT_ONCE)
+
+    async def _check(self, password: str, stored: str | None) -> bool:
+        async with self._hashing:
+            return await asyncio.to_thread(check_password, password, stored)
 
     async def tries_left(self, staff_id: str) -> int:
         """Failed attempts left before the account is locked."""
         return max(0, self.policy.max_failures - int(await self.state.get(_FAIL + staff_id) or 0))
 
     async def locked(self, staff_id: str, address: str) -> bool:
+        """Whether the next attempt would be refused unchecked."""
         p = self.policy
         failures = int(await self.state.get(_FAIL + staff_id) or 0)
         by_address = int(await self.state.get(_FAIL_ADDRESS + address) or 0)
@@ -118,18 +128,21 @@ class Accounts:
         """A new session, or None: wrong id or password, an inactive account, or locked out
         (the caller asks `locked` to say which of the last)."""
         staff_id = canonical_id(registry, staff_id)
-        if await self.locked(staff_id, address):
+        p, ttl = self.policy, self.policy.lockout_seconds
+        # every attempt is counted before its password is checked: attempts sent at once all
+        # passed a look at the counters first, and were all checked (a burst of 150 got through)
+        tries = await self.state.incr(_FAIL + staff_id, ttl=ttl)
+        from_there = await self.state.incr(_FAIL_ADDRESS + address, ttl=ttl)
+        if tries > p.max_failures or from_there > p.max_failures * ADDRESS_FACTOR:
             return None
         staff = registry.staff.get(staff_id)
         async with self.db.session() as s:
             stored = await password_hash(s, staff_id) if staff is not None else None
-        ok = check_password(password, stored) and staff is not None and staff.active
+        ok = await self._check(password, stored) and staff is not None and staff.active
         if not ok:
-            ttl = self.policy.lockout_seconds
-            await self.state.incr(_FAIL + staff_id, ttl=ttl)
-            await self.state.incr(_FAIL_ADDRESS + address, ttl=ttl)
             return None
         await self.state.delete(_FAIL + staff_id)
+        await self.state.incr(_FAIL_ADDRESS + address, -1, ttl=ttl)       # a success is no failure
         session = Session(secrets.token_urlsafe(32), staff_id, secrets.token_urlsafe(32))
         await self.state.set(_SESSION + session.token, {"staff": session.staff_id, "csrf": session.csrf},
                              ttl=self.policy.session_seconds)

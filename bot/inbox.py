@@ -63,7 +63,24 @@ def is_transient(exc: BaseException) -> bool:
                         sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
                         sqlalchemy.exc.TimeoutError)):
         return True
-    return isinstance(exc, sqlalchemy.exc.DBAPIError) and bool(exc.connection_invalidated)
+    if isinstance(exc, sqlalchemy.exc.DBAPIError):
+        return bool(exc.connection_invalidated) or _sqlstate(exc) in _TRANSIENT_STATES \
+            or _sqlstate(exc).startswith("08")
+    return False
+
+
+# PostgreSQL starting up, in recovery or shutting down (57P01-57P03), too many connections
+# (53300): the same statement works once it is back (a crash recovery gave 221 errors 500)
+_TRANSIENT_STATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+def _sqlstate(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    for e in (orig, getattr(orig, "__cause__", None)):
+        state = getattr(e, "sqlstate", None) or getattr(e, "pgcode", None)
+        if isinstance(state, str):
+            return state
+    return ""
 
 
 class Waiter:

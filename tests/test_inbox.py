@@ -266,3 +266,18 @@ async def test_a_message_releases_the_persons_held_pushes(ctx, bot):
     await bot.say("你好", msg_id="h1")
     [row] = await rows(ctx, OutboxItem, OutboxItem.key == "held-1")
     assert row.status != "held"
+
+
+@pytest.mark.parametrize("state, transient", [("57P03", True), ("57P01", True), ("08006", True), ("53300", True),
+                                               ("23505", False), ("42P01", False)])
+def test_postgres_starting_up_or_shutting_down_is_an_outage_not_a_bug(state, transient):
+    """A crash recovery's "the database system is starting up" (57P03) gave 221 answers 500:
+    it is an outage (503, the message stays due), like a refused connection."""
+    import sqlalchemy.exc
+
+    from bot.inbox import is_transient
+
+    class PgError(Exception):
+        sqlstate = state
+    exc = sqlalchemy.exc.DBAPIError("SELECT 1", {}, PgError("x"), connection_invalidated=False)
+    assert is_transient(exc) is transient

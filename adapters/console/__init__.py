@@ -32,6 +32,7 @@ from adapters.base import ChannelBase
 from adapters.console import auth, dashboard, exports, live, pages, posters, reports
 from bot.accounts import Accounts, LoginPolicy
 from bot.context import AppContext
+from bot.inbox import is_transient
 from bot.message import Push
 from bot.outbox import Delivery, Outcome
 
@@ -89,7 +90,14 @@ class ConsoleChannel(ChannelBase):
                     request[auth.USER_KEY] = user
             return self.render(request, "error.html", status=exc.status,
                                message=said if ours else ERROR_WORDS[exc.status])
-        except Exception:
+        except Exception as exc:
+            if is_transient(exc) and request.path.startswith(auth.PATH):
+                # the database or the state store out of reach: not a fault of the page, and
+                # the same request works again later
+                log.warning("console %s: %s", request.path, type(exc).__name__)
+                if request.path.startswith(auth.PATH + "/api/") or request.method not in ("GET", "POST"):
+                    raise web.HTTPServiceUnavailable(text=UNAVAILABLE, headers={"Retry-After": "30"}) from exc
+                return self.render(request, "error.html", status=503, message=UNAVAILABLE)
             # a fault of ours on a page: logged, and a page in Chinese with the menu, not
             # aiohttp's "500 Internal Server Error" in English
             if not request.path.startswith(auth.PATH) or request.path.startswith(auth.PATH + "/api/") \
@@ -139,6 +147,7 @@ class ConsoleChannel(ChannelBase):
         return Delivery(Outcome.FAILED, "the console takes no pushes")
 
 
+UNAVAILABLE = "系统暂时连不上数据库或缓存，请稍后再试。"
 ERROR_WORDS = {400: "请求有误。", 403: "这个页面您没有权限查看。", 404: "没有这个页面。", 405: "不能这样打开这个页面。",
                409: "现在做不了这件事。"}
 

@@ -1,0 +1,82 @@
+"""The console's log-in under attack (an outside trial's findings): the lock-out holds against
+attempts sent at once, the password hash does not stop the other channels, and a state store
+that cannot be reached is "try again later", not a fault."""
+from __future__ import annotations
+
+import asyncio
+import re
+
+from bot.accounts import Accounts, LoginPolicy, hash_password
+from storage.accounts import set_password_hash
+from storage.state import MemoryStateStore
+from tests.console.conftest import PASSWORD
+
+
+async def test_attempts_sent_at_once_are_counted_before_any_is_checked(ctx):
+    """150 wrong passwords and the right one, sent together, all passed the look at the counters
+    and were all checked: the right one logged in."""
+    accounts = Accounts(ctx.db, MemoryStateStore(), LoginPolicy(max_failures=5))
+    burst = [accounts.login(ctx.registry, "gw-liulin", f"guess-{i}", "10.0.0.9") for i in range(30)]
+    burst.append(accounts.login(ctx.registry, "gw-liulin", PASSWORD, "10.0.0.9"))
+    results = await asyncio.gather(*burst)
+    assert results[-1] is None and not any(results)
+    assert await accounts.locked("gw-liulin", "10.0.0.9")
+
+
+async def test_a_right_password_within_the_limit_logs_in_and_does_not_count_against_the_address(ctx):
+    accounts = Accounts(ctx.db, MemoryStateStore(), LoginPolicy(max_failures=5))
+    for _ in range(40):             # more logins than the address may fail: successes are no failures
+        assert await accounts.login(ctx.registry, "gw-liulin", PASSWORD, "10.0.0.9") is not None
+    assert not await accounts.locked("gw-liulin", "10.0.0.9")
+
+
+async def test_the_password_hash_leaves_the_event_loop_free(ctx):
+    """scrypt ran on the event loop: 300 failed logins made a resident's WeChat message wait 11 s."""
+    async with ctx.db.session() as s:
+        await set_password_hash(s, "gw-liulin", hash_password(PASSWORD), ctx.clock.now())   # the real cost
+    accounts = Accounts(ctx.db, MemoryStateStore())
+    ticks = 0
+    done = False
+
+    async def ticker():
+        nonlocal ticks
+        while not done:
+            ticks += 1
+            await asyncio.sleep(0)
+    other = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    before = ticks
+    assert await accounts.login(ctx.registry, "gw-liulin", PASSWORD, "10.0.0.9") is not None
+    during = ticks - before
+    done = True
+    await other
+    assert during > 5, during       # the loop went on while the hash was computed
+
+
+async def test_a_state_store_out_of_reach_is_a_503_page_not_a_fault(aiohttp_client, tmp_path, clock):
+    """With Redis down every console page, and the log-in, answered 500."""
+    import shutil
+
+    from jiefen.gateway import make_app
+    from jiefen.testing import make_context
+    from storage.state import RedisStateStore
+    from tests.console.conftest import give_passwords
+    from tests.servers import start_redis
+    proc, folder, server = start_redis()
+    ctx = await make_context(tmp_path, clock=clock, reading_processes=0, state=RedisStateStore(server.url))
+    try:
+        await give_passwords(ctx)
+        client = await aiohttp_client(make_app(ctx, run_outbox=False))
+        page = await client.get("/console/login")
+        token = re.search(r'name="csrf" value="([^"]+)"', await page.text()).group(1)
+        proc.terminate()
+        proc.wait(10)
+        r = await client.post("/console/login", data={"staff_id": "centre-qs", "password": PASSWORD, "csrf": token},
+                              allow_redirects=False)
+        assert r.status == 503 and "稍后" in await r.text()
+        client.session.cookie_jar.update_cookies({"jiefen_console": "x" * 43})
+        assert (await client.get("/console/cases")).status == 503
+        assert (await client.get("/console/api/cases")).status == 503
+    finally:
+        await ctx.close()
+        shutil.rmtree(folder, ignore_errors=True)
