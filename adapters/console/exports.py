@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from adapters.console.auth import guarded
+from adapters.console.sheets import as_text, csv_value
 from adapters.console.views import case_row
 from bot.routing import LEVEL_NAMES
 from storage.case_list import stream_cases
@@ -100,7 +101,7 @@ async def cases_csv(request: web.Request) -> web.StreamResponse:
     n = 0
     row: dict[str, Any] | None = first
     while row is not None:
-        out.writerow([c.value(row) for c in cols])
+        out.writerow([csv_value(c.value(row)) for c in cols])
         n += 1
         if n % 200 == 0:
             await response.write(buf.getvalue().encode())
@@ -134,7 +135,7 @@ async def cases_xlsx(request: web.Request) -> web.StreamResponse:
     sheet.append(header)
     n = 0
     async for row in _rows(request):
-        sheet.append([c.value(row) for c in cols])
+        sheet.append([as_text(WriteOnlyCell(sheet, value=c.value(row))) for c in cols])
         n += 1
     with tempfile.TemporaryFile() as tmp:
         await asyncio.to_thread(book.save, tmp)

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from adapters.console.auth import guarded
 from adapters.console.dashboard import Period, build, in_range
+from adapters.console.sheets import as_text
 from bot.scope import DESK_ROLES
 from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
 
@@ -100,6 +101,7 @@ async def xlsx(request: web.Request) -> web.Response:
         for row in rows:
             ws.append([_number(v) for v in row])
             for cell in ws[ws.max_row]:
+                as_text(cell)
                 given = row[cell.column - 1] if cell.column <= len(row) else None
                 if isinstance(cell.value, float) and isinstance(given, str) and given.endswith("%"):
                     cell.number_format = "0.0%"          # a rate: a number Excel can sum and sort

