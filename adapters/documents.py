@@ -88,7 +88,7 @@ class DocumentLinks:
     async def file(self, request: web.Request) -> web.Response:
         case, docs = await self._documents(request.match_info["token"])
         k = request.match_info["k"]
-        if case is None or not k.isdigit() or int(k) >= len(docs):
+        if case is None or not (k.isascii() and k.isdigit()) or int(k) >= len(docs):
             raise web.HTTPNotFound(text="链接无效或已过期。", headers=PRIVATE)
         doc = docs[int(k)]
         suffix = doc.name[doc.name.rfind("."):]

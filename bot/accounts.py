@@ -144,20 +144,34 @@ class Accounts:
         await self.state.delete(_FAIL + staff_id)
         await self.state.incr(_FAIL_ADDRESS + address, -1, ttl=ttl)       # a success is no failure
         session = Session(secrets.token_urlsafe(32), staff_id, secrets.token_urlsafe(32))
-        await self.state.set(_SESSION + session.token, {"staff": session.staff_id, "csrf": session.csrf},
+        await self.state.set(_SESSION + session.token, {"staff": session.staff_id, "csrf": session.csrf,
+                                                        "pw": _fingerprint(stored)},
                              ttl=self.policy.session_seconds)
         return session
 
     async def session(self, token: str) -> Session | None:
+        """The session of a token, while the password it was opened with is the account's: a
+        password reset ends every session opened before it (a leaked one kept working for 12 h)."""
         if not token or len(token) > 100:
             return None
         data: Any = await self.state.get(_SESSION + token)
         if not isinstance(data, dict):
             return None
-        return Session(token, str(data.get("staff", "")), str(data.get("csrf", "")))
+        staff_id = str(data.get("staff", ""))
+        async with self.db.session() as s:
+            stored = await password_hash(s, staff_id)
+        if not hmac.compare_digest(str(data.get("pw", "")), _fingerprint(stored)):
+            await self.state.delete(_SESSION + token)
+            return None
+        return Session(token, staff_id, str(data.get("csrf", "")))
 
     async def logout(self, token: str) -> None:
         await self.state.delete(_SESSION + token)
+
+
+def _fingerprint(stored: str | None) -> str:
+    """Which password a session was opened with, without the hash itself in the state store."""
+    return hashlib.sha256((stored or "").encode()).hexdigest()[:24]
 
 
 def csrf_ok(session: Session, given: str) -> bool:

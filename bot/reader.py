@@ -135,7 +135,7 @@ class Reader:
             self._cache.popitem(last=False)
         return reading
 
-    async def _in_process(self, text: str) -> Reading:
+    async def _in_process(self, text: str, again: bool = True) -> Reading:
         if self._idle is None:
             self._idle = asyncio.Queue()
             for _ in range(self.processes):
@@ -151,6 +151,8 @@ class Reader:
             if isinstance(exc, asyncio.TimeoutError):
                 raise
             log.warning("a reader process died (%s); a new one replaces it", type(exc).__name__)
+            if again:                       # the text read by the replacement, not answered unread
+                return await self._in_process(text, again=False)
             return not_read(text)
         except BaseException:               # cancelled mid-reading: its answer would be the next one's
             self._replace(worker)

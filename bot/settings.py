@@ -94,6 +94,7 @@ class Settings:
     rate_per_minute: int = 20                         # messages per person per minute handled at once
     rate_burst: int = 40                              # more in the same minute wait for the next ones; beyond: kept, answered "slow down"
     ip_rate_per_minute: int = 120                     # web chat posts per client address per minute (429 beyond)
+    trusted_proxies: str = ""                         # reverse proxies whose X-Forwarded-For is believed ("10.0.0.5, 10.1.0.0/16")
     callback_max_skew: float = 300.0                  # seconds a signed callback's timestamp may be off; its nonce is remembered as long
     state_max_connections: int = 50                   # Redis connections per process (a bounded pool)
     inbox_interval: float = 2.0                       # seconds between two looks for messages whose request is gone

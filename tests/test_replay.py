@@ -192,3 +192,31 @@ async def test_a_staff_command_replayed_after_a_restart_is_not_done_twice(tmp_pa
         assert len(notes) == 1
     finally:
         await again.close()
+
+
+async def test_while_the_state_store_is_out_messages_are_still_kept_and_replays_refused(tmp_path, clock, aiohttp_client):
+    """A Redis outage refused every callback at the nonce check: 353 of 982 messages were never
+    taken in once WeChat stopped retrying. The process remembers nonces itself meanwhile."""
+    import shutil
+
+    from storage.state import RedisStateStore
+    from tests.servers import start_redis
+    proc, folder, server = start_redis()
+    ctx = await make_context(tmp_path, clock=clock, wechat_token=TOKEN, wechat_appid=APPID, wechat_aes_key=AES_KEY,
+                             state=RedisStateStore(server.url))
+    try:
+        client = await aiohttp_client(make_app(ctx, run_outbox=False))
+        proc.terminate()
+        proc.wait(10)
+        ts = int(time.time())
+        first = wechat("我是柳林村的，楼上天天半夜拖椅子", 501, ts, "out1")
+        status, _ = await post(client, first)
+        assert status in (200, 503)                  # not handled now, but kept
+        assert await kept(ctx, "wechat_mp") == 1
+        forged = wechat("别的内容", 502, ts, "out1")    # the same nonce, other words
+        forged.params.update({k: first.params[k] for k in ("signature", "timestamp", "nonce")})
+        assert (await post(client, forged))[0] == 403
+        assert await kept(ctx, "wechat_mp") == 1
+    finally:
+        await ctx.close()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -28,6 +28,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from adapters.addresses import trusted_networks
 from adapters.base import ChannelBase
 from adapters.console import auth, dashboard, exports, live, pages, posters, reports
 from bot.accounts import Accounts, LoginPolicy
@@ -64,6 +65,7 @@ class ConsoleChannel(ChannelBase):
                                             undefined=jinja2.StrictUndefined)
         self.templates.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
         self.live = live.Live(ctx)
+        self.proxies = trusted_networks(s.trusted_proxies)
 
     def render(self, request: web.Request, name: str, status: int = 200, **values: Any) -> web.Response:
         user = request.get(auth.USER_KEY)

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from adapters.addresses import is_https
 from adapters.base import read_form
 from bot.accounts import Accounts, Session, csrf_ok
 from bot.context import AppContext
@@ -41,7 +42,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def secure(request: web.Request) -> bool:
-    return request.secure or request.headers.get("X-Forwarded-Proto", "") == "https"
+    return is_https(request)
 
 
 def set_cookie(response: web.StreamResponse, request: web.Request, name: str, value: str, max_age: int) -> None:

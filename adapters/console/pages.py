@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from adapters.addresses import client_address
 from adapters.base import read_form
 from adapters.console import auth
 from adapters.console.auth import guarded, user_of
@@ -65,7 +66,7 @@ async def login(request: web.Request) -> web.Response:
     request["login_next"] = str(form.get("next", ""))[:500]        # a failed attempt keeps where they were going
     if not expected or given != expected:
         return await login_page(request, "页面已过期，请重新登录。", 403)
-    address = request.remote or "-"
+    address = client_address(request, console.proxies)
     staff_id = str(form.get("staff_id", "")).strip()[:64]
     session = await console.accounts.login(console.ctx.registry, staff_id, str(form.get("password", ""))[:200],
                                            address)

@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 from aiohttp import WSMsgType, web
 
+from adapters.addresses import client_address, is_https, trusted_networks
 from adapters.base import ChannelBase
 from adapters.inflight import Handlings
 from bot.context import AppContext
@@ -49,6 +50,7 @@ class WebChannel(ChannelBase):
         self.greeting, self.case_line = greeting, case_line
         self.sockets: dict[str, weakref.WeakSet[web.WebSocketResponse]] = {}
         self.handlings = Handlings(ctx, self.name)
+        self.proxies = trusted_networks(ctx.settings.trusted_proxies)
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
                                             autoescape=True)
 
@@ -78,7 +80,7 @@ class WebChannel(ChannelBase):
                                                                invite=invite)
         resp = web.Response(text=html, content_type="text/html", charset="utf-8")
         if new:
-            resp.set_cookie(COOKIE, uid, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+            resp.set_cookie(COOKIE, uid, max_age=365 * 24 * 3600, httponly=True, samesite="Lax", secure=is_https(request))
         return resp
 
     async def history(self, request: web.Request) -> web.Response:
@@ -151,7 +153,7 @@ class WebChannel(ChannelBase):
         elif place or body.get("open") is True:
             # a page opened without a known code: the greeting, and nothing kept (a visitor costs
             # nothing until they say something)
-            return self._answer([Reply(self.greeting())], uid, new)
+            return self._answer(request, [Reply(self.greeting())], uid, new)
         elif text.strip():
             msg = Message(channel=self.name, user=uid, text=text, msg_id=msg_id[:64], created_at=self.ctx.clock.now())
         else:
@@ -160,8 +162,8 @@ class WebChannel(ChannelBase):
         if answer.unavailable:
             return web.json_response({"error": BUSY, "retry": True}, status=503, dumps=_json)
         if answer.later:
-            return self._answer([], uid, new, queued=True)      # the replies follow on the page's socket
-        return self._answer(answer.replies, uid, new)     # held pushes: released by the handling
+            return self._answer(request, [], uid, new, queued=True)      # the replies follow on the page's socket
+        return self._answer(request, answer.replies, uid, new)     # held pushes: released by the handling
 
     async def _handle(self, ticket: Ticket, waiter: Waiter) -> list[Reply]:
         message = ticket.message
@@ -169,13 +171,14 @@ class WebChannel(ChannelBase):
             await self._note_open(message.user, message.event_key, message)
         return await self.ctx.inbox.run(ticket, waiter)
 
-    def _answer(self, replies: list[Reply], uid: str, new: bool, *, queued: bool = False) -> web.Response:
+    def _answer(self, request: web.Request, replies: list[Reply], uid: str, new: bool, *,
+                queued: bool = False) -> web.Response:
         payload: dict = {"replies": [{"text": r.text, "options": list(r.options)} for r in replies]}
         if queued:
             payload["queued"] = True
         resp = web.json_response(payload, status=202 if queued else 200, dumps=_json)
         if new:
-            resp.set_cookie(COOKIE, uid, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+            resp.set_cookie(COOKIE, uid, max_age=365 * 24 * 3600, httponly=True, samesite="Lax", secure=is_https(request))
         return resp
 
     async def _admit_address(self, request: web.Request) -> bool:
@@ -184,9 +187,14 @@ class WebChannel(ChannelBase):
         limit = self.ctx.settings.ip_rate_per_minute
         if not limit:
             return True
-        address = request.remote or "-"
+        address = client_address(request, self.proxies)
         minute = int(self.ctx.clock.now().timestamp() // 60)
-        count = await self.ctx.state.incr(f"rate:ip:{address}:{minute}", ttl=120)
+        try:
+            count = await self.ctx.state.incr(f"rate:ip:{address}:{minute}", ttl=120)
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            return True         # the state store out of reach: the message is kept all the same
         return count <= limit
 
     async def _note_open(self, uid: str, code: str, msg: Message) -> None:
@@ -199,6 +207,8 @@ class WebChannel(ChannelBase):
 
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
         uid, _ = self._user(request)
+        if not await self._admit_address(request):       # a page opens one; a flood of them is no reader
+            raise web.HTTPTooManyRequests(text=TOO_FAST)
         ws = web.WebSocketResponse(heartbeat=30)
         await ws.prepare(request)
         self.sockets.setdefault(uid, weakref.WeakSet()).add(ws)
@@ -208,7 +218,12 @@ class WebChannel(ChannelBase):
                 if msg.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
                     break
         finally:
-            self.sockets.get(uid, weakref.WeakSet()).discard(ws)
+            open_here = self.sockets.get(uid)
+            if open_here is not None:
+                open_here.discard(ws)
+                if not open_here:
+                    # every connect with a new cookie left its entry behind (40,000 of them: +47 MB)
+                    self.sockets.pop(uid, None)
         return ws
 
     async def deliver(self, push: Push) -> Delivery:

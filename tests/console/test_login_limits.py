@@ -80,3 +80,32 @@ async def test_a_state_store_out_of_reach_is_a_503_page_not_a_fault(aiohttp_clie
     finally:
         await ctx.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+async def test_behind_a_trusted_proxy_one_clients_failures_do_not_lock_out_the_others(aiohttp_client, ctx):
+    """Behind the proxy, 20 failed log-ins from anyone locked the console for every staff member."""
+    from jiefen.gateway import make_app
+    ctx.settings = ctx.settings.replace(trusted_proxies="127.0.0.0/8")
+    client = await aiohttp_client(make_app(ctx, run_outbox=False))
+
+    async def attempt(staff_id: str, password: str, address: str):
+        page = await client.get("/console/login")
+        token = re.search(r'name="csrf" value="([^"]+)"', await page.text()).group(1)
+        return await client.post("/console/login", data={"staff_id": staff_id, "password": password, "csrf": token},
+                                 headers={"X-Forwarded-For": address}, allow_redirects=False)
+    for i in range(25):
+        await attempt(f"nobody-{i}", "wrong-password", "203.0.113.7")
+    assert (await attempt("med-dx", PASSWORD, "203.0.113.7")).status == 429          # that address is locked
+    assert (await attempt("med-dx", PASSWORD, "198.51.100.20")).status == 302        # another person is not
+
+
+async def test_a_password_reset_ends_the_sessions_opened_before_it(client, ctx):
+    """After `jiefen staff passwd`, a session opened with the leaked password kept working for 12 h."""
+    from bot.accounts import set_password
+    from tests.console.conftest import login
+    await login(client, "gw-nanhu")
+    assert (await client.get("/console/api/cases")).status == 200
+    await set_password(ctx.db, ctx.registry.staff["gw-nanhu"], "new-strong-pass-1", ctx.clock.now())
+    assert (await client.get("/console/api/cases")).status == 401
+    await login(client, "gw-nanhu", "new-strong-pass-1")
+    assert (await client.get("/console/api/cases")).status == 200

@@ -114,6 +114,8 @@ async def test_report_to_agreement_to_follow_up_reopening(ctx, client, clock):
     pdf = await (await client.get(doc_path + "/3")).read()
     assert pdf.startswith(b"%PDF") and b"/FontFile2" in pdf
     assert (await client.get(doc_path[:-3] + "XYZ")).status == 404
+    for odd in ("²", "٣", "0x1", "-1"):                         # a digit of another script was a 500
+        assert (await client.get(doc_path + "/" + odd)).status == 404, odd
     ledger_text = str([e.data for e in await events_of(ctx, number)])
     assert doc_path.rsplit("/", 1)[1] not in ledger_text and link.group(1) not in ledger_text
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(await first.read())).paragraphs)
