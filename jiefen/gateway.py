@@ -3,11 +3,13 @@ the settings switch on (each given what it needs from the layers above it), the 
 loops, and start-up / shut-down in order."""
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
 from typing import TYPE_CHECKING
 
+import sqlalchemy
 from aiohttp import web
 
 from adapters.base import Channel
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from adapters.web import WebChannel
 
 log = logging.getLogger("jiefen.gateway")
+HEALTH_TIMEOUT = 2.0       # seconds each of /healthz's checks may take
 CTX_KEY = web.AppKey("ctx", AppContext)
 SCHEDULER_KEY = web.AppKey("scheduler", object)     # the clock runner, where the staff side is on (tests drive it)
 MAX_BODY = 1024 * 1024          # WeChat bodies are small; anything bigger is refused (413)
@@ -103,8 +106,24 @@ def make_app(ctx: AppContext, channels: list[Channel] | None = None, *, run_outb
 
 
 async def _health(request: web.Request) -> web.Response:
+    """Whether this process can do its work: the database and the state store answer (it said
+    ok with PostgreSQL stopped). 503 when one does not, for the load balancer to route around."""
     ctx = request.app[CTX_KEY]
-    return web.json_response({"ok": True, "places": len(ctx.registry.places), "pid": os.getpid()})
+
+    async def database() -> None:
+        async with ctx.db.connection() as conn:
+            await conn.execute(sqlalchemy.text("SELECT 1"))
+
+    checks = {}
+    for name, probe in (("database", database), ("state", lambda: ctx.state.get("health"))):
+        try:
+            await asyncio.wait_for(probe(), HEALTH_TIMEOUT)
+            checks[name] = "ok"
+        except Exception as exc:            # whatever it is, this process cannot work now
+            checks[name] = type(exc).__name__
+    ok = all(v == "ok" for v in checks.values())
+    return web.json_response({"ok": ok, **checks, "places": len(ctx.registry.places), "pid": os.getpid()},
+                             status=200 if ok else 503)
 
 
 def freeze_loaded() -> None:

@@ -136,3 +136,22 @@ async def test_a_closed_page_leaves_nothing_behind_and_connects_are_limited(ctx,
 async def test_the_web_chat_cookie_is_secure_behind_https(ctx, web):
     r = await web.post("/api/messages", json={"open": True, "msg_id": "o1"}, headers={"X-Forwarded-Proto": "https"})
     assert "Secure" in r.headers["Set-Cookie"], r.headers["Set-Cookie"]
+
+
+async def test_health_says_whether_the_state_store_answers(tmp_path, clock, aiohttp_client):
+    """/healthz said ok with the database or Redis stopped."""
+    from tests.servers import start_redis
+    proc, folder, server = start_redis()
+    ctx = await make_context(tmp_path, clock=clock, state=RedisStateStore(server.url))
+    try:
+        client = await aiohttp_client(make_app(ctx, run_outbox=False))
+        r = await client.get("/healthz")
+        assert r.status == 200 and (await r.json())["database"] == "ok"
+        proc.terminate()
+        proc.wait(10)
+        r = await client.get("/healthz")
+        body = await r.json()
+        assert r.status == 503 and body["state"] != "ok" and body["database"] == "ok", body
+    finally:
+        await ctx.close()
+        shutil.rmtree(folder, ignore_errors=True)
