@@ -188,7 +188,7 @@ def _case(reg: Registry, rnd: random.Random, settings: Settings, created: dateti
     level = rnd.choices(("village", "town", "county"), (80, 16, 4))[0]
     dispatched = created + timedelta(hours=rnd.choice((0.2, 0.5, 1, 2, 3, 5, 8, 20, 30)) * rnd.uniform(0.6, 1.2))
     took = timedelta(days=min(60.0, rnd.gammavariate(1.6, 3.2)) + 0.2)
-    settled = created + took
+    settled = max(created + took, dispatched + timedelta(hours=1))     # not settled before it was dispatched
     now = datetime.combine(today, time(8, 0), tz)
     if settled < now and rnd.random() < (0.97 if age > 45 else 0.75):
         status = "closed" if (now - settled).days > 3 and rnd.random() < 0.9 else "resolved"
@@ -227,8 +227,16 @@ def _case(reg: Registry, rnd: random.Random, settings: Settings, created: dateti
                 {"staff": [{"id": sid, "name": reg.staff[sid].name, "role": role} for sid, role in people],
                  "reason": "按网格分派"}),
                (dispatched, EventKind.STATUS, "routing", {"before": "received", "after": "dispatched"})]
+    taker = f"staff:{people[0][0]}" if people else "t"
+    if status == "escalated":       # nobody took it: the red card moved it up a level
+        history.append((min(now, created + timedelta(days=16)), EventKind.STATUS, "scheduler",
+                        {"before": "dispatched", "after": "escalated"}))
+    elif status != "dispatched":    # taken (接单), then mediated
+        # half an hour to 20 hours, not drawn from `rnd` (the year's other draws stay as they were)
+        accepted = min(dispatched + timedelta(hours=0.5 + seq * 7919 % 196 / 10), settled, now)
+        history.append((accepted, EventKind.STATUS, taker, {"before": "dispatched", "after": "mediating"}))
     if status in ("resolved", "closed"):
-        history.append((settled, EventKind.STATUS, f"staff:{people[0][0]}" if people else "t",
+        history.append((settled, EventKind.STATUS, taker,
                         {"before": "mediating", "after": "resolved", "result": result,
                          "outcome": OUTCOMES[result or "settled"]}))
     if status == "closed":

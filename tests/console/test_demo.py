@@ -10,7 +10,7 @@ from jiefen.admin import demo_logins, init_database
 from jiefen.demo import add_history
 from storage import figures
 from storage.db import Database
-from storage.models import Case, CodeScan
+from storage.models import Case, CaseEvent, CodeScan
 
 
 async def test_a_year_of_history_with_seasons_a_rise_and_kept_figures(tmp_path):
@@ -41,6 +41,18 @@ async def test_a_year_of_history_with_seasons_a_rise_and_kept_figures(tmp_path):
         assert rising >= 2 * max(earlier, 1)                                    # labour rises in 石桥村
         assert winter.by_type["labour"].cases > summer.by_type["labour"].cases    # wages before the Spring Festival
         assert summer.by_type["neighbour"].cases > winter.by_type["neighbour"].cases
+        # every made-up ledger walks to its case's status: a 调解中 case was never 接单 in it
+        async with db.session() as s:
+            cases = {c.id: c for c in (await s.scalars(select(Case))).all()}
+            walks: dict[int, list[tuple[str, str]]] = {}
+            for e in (await s.scalars(select(CaseEvent).where(CaseEvent.kind == "status")
+                                      .order_by(CaseEvent.case_id, CaseEvent.at, CaseEvent.id))).all():
+                walks.setdefault(e.case_id, []).append((e.data["before"], e.data["after"]))
+        for cid, case in cases.items():
+            walk = walks.get(cid, [])
+            assert walk and walk[0][0] == "received", (case.number, walk)
+            assert all(a[1] == b[0] for a, b in zip(walk, walk[1:])), (case.number, walk)
+            assert walk[-1][1] == case.status, (case.number, case.status, walk)
         kept = last.total
         await figures.rebuild(db)
         async with db.session() as s:
