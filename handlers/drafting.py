@@ -35,7 +35,7 @@ from handlers.progress import progress_reply
 from handlers.safety import SafetyAnswered
 from handlers.spoken_phone import phone_part, take_phone_part
 from nlp import find_phones
-from nlp.intents import Intent, another_matter, chases, declines_phone, field_edit
+from nlp.intents import Intent, another_matter, chases, declines_phone, field_edit, is_filler
 from nlp.parties import answered_party
 from nlp.reading import TYPE_NAMES, Reading
 from nlp.slots import digits_only, spoken_digits
@@ -103,6 +103,9 @@ async def on_something_else_instead_of_answer(intake: Intake, words: Words) -> A
 async def on_story_instead_of_answer(intake: Intake, words: Words) -> Answer:
     intake.draft.safety = Safety.UNANSWERED         # they went on with their story: read it as such
     intake.conv.step = DESCRIBE
+    if words.has(Intent.CONFIRM) or is_filler(words.text):
+        # "要得", "好的", "嗯": heard, not answered, and no part of the story (it was pasted in)
+        return await intake.next_step()
     return await on_description(intake, words)
 
 

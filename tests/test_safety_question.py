@@ -186,3 +186,17 @@ async def test_danger_told_later_in_the_intake_still_asks_or_alerts(bot, ctx, un
     await bot.say("我是石桥村的，隔壁天天把鸡放到我家菜地里来吃菜，说了好多回都不听")
     reply = await bot.last(unsure)
     assert "有没有人受伤" in reply or "情况紧急" in reply, reply
+
+
+@pytest.mark.parametrize("ack", ["要得", "好的", "嗯嗯"])
+async def test_an_acknowledgement_twice_is_no_answer_and_no_part_of_the_story(bot, ctx, unsure, ack):
+    """A trial's "要得" (Sichuanese "OK") after the question came back was pasted into the story."""
+    await bot.say(f"我是柳林村的，{unsure}")
+    await bot.say("跳过")
+    reply = await bot.last(ack)
+    assert "有没有人受伤" not in reply, reply
+    for said in ("13812345678", "跳过"):
+        reply = await bot.last(said)
+        if "请核对" in reply:
+            break
+    assert "请核对" in reply and f"；{ack}" not in reply, reply
