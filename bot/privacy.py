@@ -105,8 +105,10 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
     # names are found in the text simplified character by character (the same length): "老闆孫德旺"
     # and a case's 李建国 written 李建國 are masked where they stand (they were shown in full)
     plain = simplified_chars(text)
-    # the names the case holds, and any the words themselves introduce ("我叫王大明", "借钱的是刘二柱")
-    names = {simplified_chars(n) for n in {*names, *person_names(plain)} if n}
+    # the names the case holds, and any the words themselves introduce ("我叫王大明", "借钱的是刘二柱"),
+    # and full names of the surnames the case's people go by ("楼上那家姓孙": 孙国庆 in a result)
+    names = {simplified_chars(n) for n in names if n}
+    names |= {*person_names(plain), *surnamed(plain, names)}
     if "叫" in text:        # "叫Tony": a name in letters
         text = _LATIN_NAME.sub(lambda m: m.group(1)[0] + "*" * (len(m.group(1)) - 1), text)
         plain = simplified_chars(text)
@@ -124,6 +126,27 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
     return "".join(chars)
 
 
+# how a party's surname is said without the full name: "楼上那家姓孙", "孙家", "老孙", "孙某"
+_SURNAME_SAID = re.compile(r"姓(.)|(.)家|老(.)|(.)某")
+_GIVEN_CHAR = r"[\u4e00-\u9fa5](?<![家某姓氏老师总])"
+
+
+def surnamed(text: str, names: Iterable[str]) -> set[str]:
+    """Three-character names in `text` whose surname is one the case's people go by (staff wrote
+    "孙国庆答应…" in a result the reporter of "楼上那家姓孙" was sent in full)."""
+    surnames = set()
+    for n in names:
+        if is_person_name(n):
+            surnames.add(n[0])
+        surnames.update(c for m in _SURNAME_SAID.finditer(n) for c in m.groups() if c and c in _SURNAMES)
+    if not surnames:
+        return set()
+    rx = re.compile(f"[{''.join(sorted(surnames))}]{_GIVEN_CHAR}{_GIVEN_CHAR}")
+    known = tuple(n for n in names if is_person_name(n))
+    # "张三说": a known name and the next word, not another name
+    return {m.group(0) for m in rx.finditer(text) if is_person_name(m.group(0)) and not m.group(0).startswith(known)}
+
+
 def mask_party(name: str, names: Iterable[str] = ()) -> str:
     """A party as written ("王强", "同组的赵老四", "表哥叫陈大军"): a name alone masked as a name,
     a name inside words masked where it stands, a relation or a role left as it is."""
@@ -131,10 +154,14 @@ def mask_party(name: str, names: Iterable[str] = ()) -> str:
 
 
 def names_of(case: Any) -> tuple[str, ...]:
-    """The personal names a case holds (its reporter's and its parties'), to mask in its texts."""
+    """The personal names a case holds (its reporter's and its parties'), to mask in its texts, and
+    the surnames its report names people by ("楼上那家姓孙" as 姓孙: no name to mask, but a full
+    name of that surname in a staff note is one)."""
     parties = getattr(case, "parties", None) or []
+    said = {f"姓{c}" for m in _SURNAME_SAID.finditer(getattr(case, "description", "") or "")
+            for c in m.groups() if c and c in _SURNAMES}
     return tuple(n for n in [getattr(case, "reporter_name", "")] + [p.get("name", "") for p in parties
-                                                                   if isinstance(p, dict)] if n)
+                                                                   if isinstance(p, dict)] if n) + tuple(sorted(said))
 
 
 def mask_data(value: Any, names: Iterable[str] = ()) -> Any:

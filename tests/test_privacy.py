@@ -137,3 +137,35 @@ def test_a_landline_contact_is_masked_with_its_area_code_whole():
     from bot.privacy import mask_phone
     assert mask_phone("073188886660") == "0731-****6660" and mask_phone("01088886660") == "010-****6660"
     assert mask_phone("13812345678") == "138****5678"
+
+
+@pytest.mark.parametrize("party, note, hidden, shown", [
+    # a trial: the appointment was masked, the result "孙国庆答应…" went to the reporter in full
+    ("楼上那家（姓孙）", "孙国庆答应晚上10点后不再拖椅子", "孙国庆", "孙**答应"),
+    ("老孙", "经调解孙国庆同意赔偿", "孙国庆", "孙**同意"),
+    ("孙某", "孙国庆已道歉", "孙国庆", "孙**已道歉"),
+])
+def test_a_full_name_of_the_partys_surname_is_masked_in_a_staff_note(party, note, hidden, shown):
+    from bot.privacy import mask_text
+    masked = mask_text(note, [party])
+    assert hidden not in masked and shown in masked, masked
+
+
+def test_words_beginning_with_the_surname_that_are_no_names_stay():
+    from bot.privacy import mask_text
+    assert mask_text("孙家已经把椅子腿包上了，楼下满意", ["楼上那家（姓孙）"]) == "孙家已经把椅子腿包上了，楼下满意"
+    assert mask_text("王老师来了", ["老王"]) == "王老师来了"
+
+
+async def test_the_result_pushed_to_the_reporter_masks_the_full_name_of_the_surname_they_gave(bot, ctx):
+    """A trial: "楼上那家姓孙…" reported, the centre closed it with "孙国庆答应晚上10点后不再拖椅子":
+    the appointment push masked the name, the result push did not."""
+    from bot import notify
+    from bot.uow import UnitOfWork
+    await bot.say("我是柳林村的，楼上那家姓孙，天天半夜拖椅子，电话13812349999")
+    await bot.say("确认")
+    async with UnitOfWork(ctx) as uow:
+        [case] = await (await uow.cases()).by_reporter(bot.channel, bot.user)
+        await notify.tell(ctx, uow, case, f"案件 {case.number} 处理结果：孙国庆答应晚上10点后不再拖椅子")
+    pushed = await bot.deliver_pushes()
+    assert any("孙**答应" in p for p in pushed) and not any("孙国庆" in p for p in pushed), pushed
