@@ -280,6 +280,15 @@ def read_pages_excerpts(src: Source, raw_dir: Path) -> Iterator[Row]:
             yield Row(entry["label"], entry["text"], entry.get("risk", "?"))
 
 
+def pages_source(name: str, kind: str, about: str, with_none: bool = False) -> Source:
+    """One `kind` of the stored web pages' excerpts (raw/pages_excerpts.yaml) as a source."""
+    return Source(name=name, repo="(pages corpus of the search tool)", commit="-", paths=["pages_excerpts.yaml"],
+                  licence="each page's own; short excerpts quoted with their URL for research use",
+                  reader=read_pages_excerpts,
+                  mapping={t: t for t in TYPES if with_none or t != "none"},
+                  notes={"kind": kind, "about": about})
+
+
 SOURCES: list[Source] = [
     Source(
         name="thucnews_titles",
@@ -427,64 +436,20 @@ SOURCES: list[Source] = [
         # the reader already yields our types (labels given by reading, real_sets_labels.yaml)
         mapping={t: t for t in TYPES if t != "none"},
     ),
-    Source(
-        name="court_cases_pages",
-        repo="(pages corpus of the search tool)",
-        commit="-",
-        paths=["pages_excerpts.yaml"],
-        licence="each page's own; short excerpts quoted with their URL for research use",
-        reader=read_pages_excerpts,
-        mapping={t: t for t in TYPES if t != "none"},
-        notes={"kind": "court", "about": "courts' own accounts of civil cases (court web sites, court news, "
-                                         "judgments on mirror sites, lawyers' case notes)"},
-    ),
-    Source(
-        name="mediation_stories_pages",
-        repo="(pages corpus of the search tool)",
-        commit="-",
-        paths=["pages_excerpts.yaml"],
-        licence="each page's own; short excerpts quoted with their URL for research use",
-        reader=read_pages_excerpts,
-        mapping={t: t for t in TYPES if t != "none"},
-        notes={"kind": "mediation", "about": "mediation stories: justice bureaus, mediation committees, police "
-                                             "stations, communities, newspapers"},
-    ),
-    Source(
-        name="message_boards_pages",
-        repo="(pages corpus of the search tool)",
-        commit="-",
-        paths=["pages_excerpts.yaml"],
-        licence="each page's own; short excerpts quoted with their URL for research use",
-        reader=read_pages_excerpts,
-        mapping={t: t for t in TYPES},  # none: thanks and praise sent to a community or hotline
-        notes={"kind": "board",
-               "about": "message boards, hotline replies, forum posts and newspaper complaint columns"},
-    ),
-    Source(
-        name="consumer_complaints_pages",
-        repo="(pages corpus of the search tool)",
-        commit="-",
-        paths=["pages_excerpts.yaml"],
-        licence="each page's own; short excerpts quoted with their URL for research use",
-        reader=read_pages_excerpts,
-        mapping={t: t for t in TYPES if t != "none"},
-        notes={"kind": "complaint",
-               "about": "consumers' complaints as newspapers' and TV consumer columns, complaint sites and local "
-                        "forums give them (cars, prepaid cards, travel, delivery, appliances, insurance…); a few "
-                        "of other types from the same columns"},
-    ),
-    Source(
-        name="legal_questions_pages",
-        repo="(pages corpus of the search tool)",
-        commit="-",
-        paths=["pages_excerpts.yaml"],
-        licence="each page's own; short excerpts quoted with their URL for research use",
-        reader=read_pages_excerpts,
-        mapping={t: t for t in TYPES if t != "none"},
-        notes={"kind": "question",
-               "about": "people's own legal questions on consultation sites (110.com, lawtime, findlaw, fabao365, "
-                        "Baidu Zhidao mirrors) and readers' letters to legal columns"},
-    ),
+    pages_source("court_cases_pages", "court", "courts' own accounts of civil cases (court web sites, court news, "
+                                               "judgments on mirror sites, lawyers' case notes)"),
+    pages_source("mediation_stories_pages", "mediation", "mediation stories: justice bureaus, mediation committees, "
+                                                         "police stations, communities, newspapers"),
+    # none: thanks and praise sent to a community or hotline
+    pages_source("message_boards_pages", "board",
+                 "message boards, hotline replies, forum posts and newspaper complaint columns", with_none=True),
+    pages_source("consumer_complaints_pages", "complaint",
+                 "consumers' complaints as newspapers' and TV consumer columns, complaint sites and local forums give "
+                 "them (cars, prepaid cards, travel, delivery, appliances, insurance…); a few of other types from the "
+                 "same columns"),
+    pages_source("legal_questions_pages", "question",
+                 "people's own legal questions on consultation sites (110.com, lawtime, findlaw, fabao365, Baidu Zhidao "
+                 "mirrors) and readers' letters to legal columns"),
 ]
 
 
