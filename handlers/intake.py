@@ -137,6 +137,13 @@ class Intake:
         step, told = self.conv.step, len(self.draft.texts)
         await self.absorb(self.raw(words), words.reading, describe=True)
         following = await self.next_step()
+        if step == PLACE and self.conv.step == PLACE and not self.draft.place_options:
+            # more of the story, sent a fragment at a time, instead of where: the question was
+            # asked again after each (five times); twice is enough, the centre checks the place
+            self.draft.place_tries += 1
+            if self.draft.place_tries >= 2:
+                self.draft.place_unknown = True
+                following = await self.next_step()
         if step not in (None, CONFIRM) and self.conv.step == step and len(self.draft.texts) > told and following \
                 and not self.draft.case_number:
             following = [f"好的，记下了。{following[0]}", *following[1:]]

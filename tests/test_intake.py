@@ -980,3 +980,22 @@ async def test_filler_words_are_not_the_story(bot, ctx, filler):
     assert "记下了" not in reply and "电话" in reply, reply
     reply = await bot.last("13800001212")
     assert f"；{filler}" not in reply and "情况：我是柳林村的 楼上那家天天半夜拖椅子\n" in reply, reply
+
+
+async def test_a_place_named_like_a_news_agency_is_a_place(bot, ctx):
+    """A newcomer's "那个我想说一下我们新华社区" was answered "这是一条新闻" (新华社 in 新华社区),
+    the place lost, and the place question asked five times after."""
+    reply = await bot.last("那个我想说一下我们新华社区")
+    assert "新闻" not in reply, reply
+    reply = await bot.last("五号楼下面那个烧烤摊 每天晚上搞到凌晨两三点")
+    assert "哪个村" not in reply and "哪个地方" not in reply, reply
+
+
+async def test_story_fragments_instead_of_the_place_do_not_bring_the_question_a_third_time(bot, ctx):
+    """A newcomer's voice fragments after the place question got it back after each: five times."""
+    reply = await bot.last("楼下那个烧烤摊")
+    assert "哪个村" in reply, reply
+    asked = 1
+    for fragment in ("每天晚上搞到凌晨两三点", "烟都飘到我家", "说了好几次都不听", "我们都睡不好"):
+        asked += "哪个村" in await bot.last(fragment)
+    assert asked <= 2, asked
