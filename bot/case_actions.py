@@ -99,7 +99,8 @@ def _status(case: Case) -> str:
 async def accept(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
     if case.status == Status.MEDIATING:
         return f"案件 {case.number} 已经在调解中。"
-    if not can_move(case.status, Status.MEDIATING):
+    if case.status not in OPEN_STATUSES or not can_move(case.status, Status.MEDIATING):
+        # a settled or archived case is reopened by its follow-up visit or the resident's 没解决, not by 接单
         return f"案件 {case.number} 当前状态是“{_status(case)}”，不能接单。"
     if actor.staff.id not in case.assignees:        # a supervisor takes the case over
         (await uow.cases()).add_assignee(case, actor.staff.id, actor.staff.role)

@@ -201,8 +201,10 @@ def actions_for(request: web.Request, case: Case) -> list[str]:
         return []
     st, is_open = case.status, case.status in OPEN_STATUSES
     allowed = {
-        Action.ASSIGN: is_open, Action.ACCEPT: st != Status.MEDIATING and can_move(st, Status.MEDIATING) and
-        st != Status.RESOLVED, Action.PROGRESS: is_open, Action.APPOINTMENT: is_open,
+        # 接单 is taking an open case on, never reopening one settled or archived (it was offered on an
+        # archived case and reopened it with one click)
+        Action.ASSIGN: is_open, Action.ACCEPT: is_open and st != Status.MEDIATING,
+        Action.PROGRESS: is_open, Action.APPOINTMENT: is_open,
         Action.RESOLVE: can_move(st, Status.RESOLVED), Action.END: can_move(st, Status.RESOLVED),
         Action.WITHDRAW: is_open, Action.ESCALATE: is_open and case.level != "county",
         Action.SEND_BACK: st == Status.DISPATCHED, Action.CLOSE: st == Status.RESOLVED, Action.CORRECT: True,
