@@ -361,11 +361,13 @@ async def resident_said(ctx: "AppContext", uow: "UnitOfWork", case: Case, words:
     hint = (f"与群众电话确认后，回复“撤回 {case.number}”结案；" if title == WITHDRAW_TITLE else "") + \
         f"回复“查 {case.number}”看详情。"
     text = "\n".join([f"【{title}】{case.number}", notify.inert(notify.shorten(words, 300)), hint])
-    for sid in case.assignees or []:
-        if sid in reg.staff:
-            p = staff_push(ctx, reg.staff[sid], text, case, "update", key)
-            if p:
-                await uow.push(p)
+    # nobody has it yet (not dispatched): the centre that dispatches it hears (the words went nowhere
+    # while the resident was told "已转告经办人")
+    people = [reg.staff[sid] for sid in case.assignees or [] if sid in reg.staff] or centres(reg, case.place_code)
+    for person in people:
+        p = staff_push(ctx, person, text, case, "update", key)
+        if p:
+            await uow.push(p)
     # what they said turned the case red ("他今天又来了，举着锄头"): the leader on duty hears at
     # once, as for a case opened red (once: a case alerted already is not alerted again)
     if case.risk == Risk.RED and not await (await uow.cases()).events(case, (EventKind.ALERT,)):

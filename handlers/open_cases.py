@@ -241,8 +241,10 @@ class OpenCases:
             return [f"好的，已请案件 {case.number} 的经办人（网格员或调解员，都是真人）联系您；您在这里说的每句话也都会转给他们。"]
         if takes_back(words):
             return [f"好的，已告诉案件 {case.number} 的经办人，他们会和您核实情况。"]
-        return [f"已转告案件 {case.number} 的经办人，他们会尽快联系您。如有人身危险，请马上拨打110。"
-                if case.risk == Risk.RED else f"已转告案件 {case.number} 的经办人，有进展会通知您。"]
+        # nobody has the case yet: the centre dispatching it was told, not "its handler"
+        who = f"案件 {case.number} 的经办人" if case.assignees else f"正在分派案件 {case.number} 的综治中心"
+        return [f"已转告{who}，他们会尽快联系您。如有人身危险，请马上拨打110。"
+                if case.risk == Risk.RED else f"已转告{who}，有进展会通知您。"]
 
 
 def other_party(case: Case) -> str | None:

@@ -999,3 +999,14 @@ async def test_story_fragments_instead_of_the_place_do_not_bring_the_question_a_
     for fragment in ("每天晚上搞到凌晨两三点", "烟都飘到我家", "说了好几次都不听", "我们都睡不好"):
         asked += "哪个村" in await bot.last(fragment)
     assert asked <= 2, asked
+
+
+async def test_words_about_a_case_nobody_has_yet_do_not_promise_a_handler(bot, ctx):
+    """A newcomer's "啥时候有人来处理啊" before dispatch (no WeCom: the centre dispatches in the
+    console) was answered "已转告…的经办人" while nobody had the case."""
+    await bot.say("我是新华社区的 楼上天天半夜拖椅子 电话13812345678")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    [case] = await cases_of(ctx)
+    assert not case.assignees
+    reply = await bot.last("啥时候有人来处理啊")
+    assert "经办人" not in reply and "综治中心" in reply and number in reply, reply

@@ -502,3 +502,4 @@ async def test_asking_for_a_person_with_a_case_open_is_answered_and_mediation_qu
     assert number in reply and "真人" in reply and "联系您" in reply, reply
     replies = await bot.say("调解达成协议了 他还是不还钱怎么办")
     assert "强制执行" in replies[0] and number in replies[-1], replies
+
