@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot import notify
 from bot.conversation import RATE, Conversation
+from storage.lifecycle import Result
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -57,10 +58,26 @@ def read(t: str) -> int | str | None:
     return None
 
 
+# the result not reached, said in the resident's words ("这就完了啊 钱还是没拿到 我找谁去"): after a
+# settlement, it was not settled; after an ended mediation, where to go now
+STILL_UNSOLVED = re.compile(r"还是没|还没(?:拿到|给|还|解决|办|好)|找谁|怎么办|这就完了|就这么完了|就这样完了|不了了之|没人管")
+
+
 async def answer(ctx: "AppContext", uow: "UnitOfWork", conv: Conversation, actor: str, text: str) -> str | None:
     """The reply to a rating answer, or None when the text is not one (handled as usual)."""
     verdict = read(text)
     number = conv.rating_case
+    if verdict is None and number and len(text) <= 2 * SHORT and STILL_UNSOLVED.search(text):
+        case = await (await uow.cases()).get(number)
+        if case is not None and case.status == "resolved":
+            if case.result != Result.ENDED:
+                verdict = "reopen"            # "钱还是没拿到" of a case told settled: it was not
+            else:
+                # nothing to reopen: the other routes, the words to its people, the score still asked
+                await _tell_staff(ctx, uow, case, f"【群众留言】{case.number}（已终止调解）\n{notify.inert(notify.shorten(text, 300))}",
+                                  "after-end")
+                return (f"案件 {case.number} 的调解已经终止，您说的话已转给经办人。{notify.OTHER_ROUTES}\n"
+                        f"{notify.RATE_SCORE}")
     if verdict is None or not number:
         if verdict is None:
             conv.step, conv.rating_case = None, None
@@ -93,6 +110,8 @@ async def answer(ctx: "AppContext", uow: "UnitOfWork", conv: Conversation, actor
     await store.update(case, actor, satisfaction=verdict)
     await store.transition(case, "closed", actor, satisfaction=verdict)
     await _low_score(ctx, uow, case, verdict)
+    if verdict <= LOW_SCORE:     # not left at "archived": someone will ask why (the centre was told)
+        return f"感谢您的评价（{verdict}分）。案件 {case.number} 已归档，综治中心会回访，了解您不满意的地方。"
     return f"感谢您的评价（{verdict}分）！案件 {case.number} 已归档。以后有事随时找我们。"
 
 

@@ -171,3 +171,29 @@ async def test_the_residents_query_of_a_concluded_case_says_how_it_ended(bot, ct
     await wang.say(f"办结 {settled} 老王答应晚上把狗关进屋")
     reply = await bot.last(f"查询 {settled}")
     assert "处理结果" in reply and "把狗关进屋" in reply and "已上门了解情况" not in reply, reply
+
+
+async def test_after_an_ended_mediation_the_residents_dismay_is_answered_and_the_score_still_taken(bot, ctx):
+    """A newcomer's "这就完了啊 钱还是没拿到 我找谁去" after 终止 began a new report (the place
+    question), and their "1" then answered that question; a 1 was archived with nothing said."""
+    number = await report(bot, "我在杏花村工地干了三个月 老板欠我八千块工资不给 电话13812340000")
+    sun = staff_bot(ctx, "SunHai")
+    await sun.say(f"接单 {number}")
+    await sun.say(f"终止 {number} 老板不同意调解")
+    reply = await bot.last("这就完了啊 钱还是没拿到 我找谁去")
+    assert "哪个村" not in reply and "仲裁" in reply and "12348" in reply and "1-5" in reply, reply
+    told = [r for r in await outbox(ctx) if r.user == "SunHai" and "钱还是没拿到" in r.text]
+    assert told and number in told[0].text, [r.text for r in await outbox(ctx) if r.user == "SunHai"]
+    reply = await bot.last("1")
+    assert "1分" in reply and "回访" in reply, reply
+    assert (await case_of(ctx, number)).satisfaction == 1
+
+
+async def test_still_not_there_after_a_settlement_reopens_it(bot, ctx):
+    number = await report(bot, "我在杏花村工地干了三个月 老板欠我八千块工资不给 电话13812340000")
+    sun = staff_bot(ctx, "SunHai")
+    await sun.say(f"接单 {number}")
+    await sun.say(f"办结 {number} 老板答应月底前付清")
+    reply = await bot.last("钱还是没拿到")
+    assert "重新进入调解" in reply, reply
+    assert (await case_of(ctx, number)).status == "mediating"
