@@ -126,8 +126,8 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
     return "".join(chars)
 
 
-# how a party's surname is said without the full name: "楼上那家姓孙", "孙家", "老孙", "孙某"
-_SURNAME_SAID = re.compile(r"姓(.)|(.)家|老(.)|(.)某")
+# how a party's surname is said without the full name: "楼上那家姓孙", "孙家", "老孙", "孙某", "刘老板"
+_SURNAME_SAID = re.compile(r"姓(.)|(.)家|老(.)|(.)某|(.)(?:老板|师傅|经理|主任|书记|会计|大爷|大妈|大哥|大姐|阿姨|老师|总)")
 _GIVEN_CHAR = r"[\u4e00-\u9fa5](?<![家某姓氏老师总])"
 
 

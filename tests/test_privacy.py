@@ -144,11 +144,21 @@ def test_a_landline_contact_is_masked_with_its_area_code_whole():
     ("楼上那家（姓孙）", "孙国庆答应晚上10点后不再拖椅子", "孙国庆", "孙**答应"),
     ("老孙", "经调解孙国庆同意赔偿", "孙国庆", "孙**同意"),
     ("孙某", "孙国庆已道歉", "孙国庆", "孙**已道歉"),
+    # a newcomer's mediator wrote the boss's name in brackets: the phone was masked, the name not
+    ("刘老板", "已联系刘老板（刘建军，电话13974001122）", "刘建军", "刘**，电话139****1122"),
 ])
 def test_a_full_name_of_the_partys_surname_is_masked_in_a_staff_note(party, note, hidden, shown):
     from bot.privacy import mask_text
     masked = mask_text(note, [party])
     assert hidden not in masked and shown in masked, masked
+
+
+@pytest.mark.parametrize("text, shown, hidden", [("对方是赵丽华，她说不同意", "对方是赵**", "赵丽华")])
+def test_a_name_given_as_the_other_party_is_masked(text, shown, hidden):
+    from bot.privacy import mask_text
+    masked = mask_text(text)
+    assert shown in masked and hidden not in masked, masked
+    assert mask_text("对方是楼上那家") == "对方是楼上那家" and mask_text("对方是物业公司") == "对方是物业公司"
 
 
 def test_words_beginning_with_the_surname_that_are_no_names_stay():
