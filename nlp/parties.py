@@ -156,13 +156,17 @@ def find_party(text: str) -> str | None:
     return _find_party(text)
 
 
+# "我跟孩子锁在里面": the writer together with someone, not the one they quarrel with (a dispute
+# verb after the name, "我跟他吵", still names the party)
+_TOGETHER = re.compile(r"(?:我|俺|我们|俺们)(?:跟|和|与)$")
 _TOWARDS = re.compile(r"(?:往|向|朝|对着|冲着)$")
 _THROWN = re.compile(r"[^，,。！？\s]{0,3}?(?:倒|扔|泼|吐|排|流|淌|丢|甩|扫|漏|浇|吹|飘|照|灌|洒|溅|滴)")
 
 
 def _find_party(text: str) -> str | None:
     m = _NAMED.search(text)
-    if m and not m.group(1).startswith(tuple(_NOT_NAMES)):     # "跟他们没关系"
+    if m and not m.group(1).startswith(tuple(_NOT_NAMES)) \
+            and not (_TOGETHER.search(text, 0, m.start() + 1) and text[m.end(1):m.end()] in ("", "，", ",", "。")):
         return m.group(1)
     mine = own_name(text)
     for m in _PERSON.finditer(text):

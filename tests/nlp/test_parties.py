@@ -5,6 +5,9 @@ from nlp.parties import find_party
 
 
 @pytest.mark.parametrize("text, party", [
+    # the writer together with someone is no party; a dispute verb after the name is
+    ("救命 我老公喝醉了拿着菜刀在砸卧室的门 我跟孩子锁在里面", "我老公"),
+    ("我跟张建国吵了一架", "张建国"), ("我和李四有矛盾", "李四"), ("我跟刘二柱之间的事", "刘二柱"),
     ("楼上那家天天半夜拖椅子", "楼上那家"),
     ("隔壁老王占了我家的地", "隔壁老王"),
     ("干了半年活老板一分钱没给", "老板"),
@@ -53,6 +56,7 @@ def test_parties(text, party):
 
 
 @pytest.mark.parametrize("text, not_party", [
+    ("我跟孩子锁在屋里，他在外面砸门", "孩子锁在屋里"), ("我和孩子被他赶出来了", "孩子被他赶出来了"),
     ("我爸去世了留下老房子 我大哥一个人占着", "老房"),
     ("白水镇是隔壁县的", "隔壁"),
     ("我想反映一下邻居的事", "邻居的"),
