@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.staff.helpers import case_of, outbox
 
 
@@ -117,3 +119,10 @@ async def test_a_red_alert_that_fails_for_good_is_told_to_the_centre(bot, ctx):
     await ctx.outbox.run_once()
     told = [p for p in await outbox(ctx, "wecom_app") if p.user == "QSCentre" and "预警未送达" in p.text]
     assert told and number in told[0].text and "高振华" in told[0].text, [p.text for p in await outbox(ctx, "wecom_app")]
+
+
+@pytest.mark.parametrize("text", ["我爸跟隔壁打起来了 头上都流血了 柳林村", "他把我老公的腿打断了 人在村口 桃源村"])
+async def test_someone_hurt_now_is_told_to_call_120_too(bot, ctx, text):
+    """A newcomer's "我爸头上都流血了" was told to call 110 only."""
+    reply = await bot.last(text)
+    assert "120" in reply and "110" in reply, reply
