@@ -229,11 +229,14 @@ async def assign_to(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Ca
                  and reg.staff[a].role == "leader_on_duty" and all(c.staff.id != a for c in keep)]
     first = case.status == Status.RECEIVED          # the centre's dispatch, not a hand-on
     verb = "分派" if first else "转办"
-    await routing.assign(ctx, uow, case, keep + [routing.Choice(p, f"{staff.name}{verb}") for p in people], actor.key,
+    if first:
+        # dispatched before the cards go: a card to a case still 已受理 told the worker "请在工作台分派"
+        await (await uow.cases()).transition(case, Status.DISPATCHED, actor.key)
+    # the reason says who and why once (the ledger read "孙海（县综治中心分派）…；原因：县综治中心分派：…")
+    await routing.assign(ctx, uow, case, keep + [routing.Choice(p, "") for p in people], actor.key,
                          title=f"{verb}案件", reason=f"{staff.name}{verb}" + (f"：{why}" if why else ""), told=frozenset(c.staff.id for c in keep),
                          keep_clock=not first)
     if first:
-        await (await uow.cases()).transition(case, Status.DISPATCHED, actor.key)
         await notify.status_changed(ctx, uow, case)
     else:
         # the resident was told who has it: they hear who has it now

@@ -169,6 +169,12 @@ async def test_transfer_and_send_back(bot, ctx):
     assert "赵小燕" in await staff_bot(ctx, "QSCentre").last(f"转办 {number} gw-shiqiao")
     case = await case_of(ctx, number)
     assert (case.status, case.assignees) == ("dispatched", ["gw-shiqiao"])
+    # the worker it was dispatched to is asked to 接单, not "请在工作台分派" (the card was written
+    # while the case was still 已受理)
+    [card] = [r.text for r in await outbox(ctx) if r.user == "ZhaoXiaoYan" and number in r.text]
+    assert f"接单 {number}" in card and "请在工作台分派" not in card, card
+    reasons = [e.data for e in await events_of(ctx, number, "assigned")][-1]
+    assert reasons["reason"].count("分派") == 1 and not reasons["staff"][0]["why"], reasons
 
 
 async def test_my_cases_and_help(bot, ctx):
