@@ -22,7 +22,9 @@ from aiohttp import web
 
 from adapters.console.auth import guarded
 from adapters.console.sheets import as_text, csv_value
-from adapters.console.views import case_row
+from adapters.console.views import case_row, local
+from bot.lifecycle import RESULT_NAMES
+from bot.privacy import mask_text, names_of
 from bot.routing import LEVEL_NAMES
 from storage.case_list import stream_cases
 
@@ -48,6 +50,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("code", "解纷码", 10, lambda r: r["source"]),
     Column("assignees", "经办人", 18, lambda r: "、".join(r["assignees"])),
     Column("summary", "反映内容（已脱敏）", 50, lambda r: r["summary"]),
+    Column("description", "反映内容全文（已脱敏）", 80, lambda r: r["description"]),
+    Column("dispatched_at", "分派时间", 17, lambda r: r["dispatched_at"]),
+    Column("resolved_at", "办结时间", 17, lambda r: r["resolved_at"]),
+    Column("result", "办理结果", 14, lambda r: r["result_name"]),
+    Column("closed_at", "归档时间", 17, lambda r: r["closed_at"]),
     Column("contact", "联系电话（已脱敏）", 14, lambda r: r["contact_masked"]),
     Column("overdue", "超期", 6, lambda r: "是" if r["overdue"] else ""),
     Column("red_card", "红牌", 6, lambda r: "是" if r["red_card"] else ""),
@@ -56,7 +63,8 @@ COLUMNS: tuple[Column, ...] = (
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 DEFAULT = ("number", "created_at", "type", "risk", "status", "place", "channel", "code", "assignees", "summary",
-           "overdue", "red_card")
+           "dispatched_at", "resolved_at", "result", "satisfaction", "overdue", "red_card")
+DESCRIPTION_CHARS = 2000
 
 
 def columns_of(request: web.Request) -> list[Column]:
@@ -82,8 +90,19 @@ async def _rows(request: web.Request):
     ctx = console_of(request).ctx
     q = _query(request)
     now = ctx.clock.now()
+    cols = {c.key for c in columns_of(request)}
+    tz = ctx.settings.timezone
     async for case in stream_cases(ctx.db, q.flt, sort=q.sort, descending=q.descending):
-        yield case_row(case, ctx.registry, ctx.settings, now)
+        row = case_row(case, ctx.registry, ctx.settings, now)
+        # what a ledger keeps beyond the list's line (a newcomer found no result, no dates, the
+        # words cut at 80 characters): worked out only when asked for
+        row["result_name"] = RESULT_NAMES.get(case.result or "", "")
+        for key in ("dispatched_at", "resolved_at", "closed_at"):
+            at = getattr(case, key)
+            row[key] = local(at, tz) if at is not None else ""
+        if "description" in cols:
+            row["description"] = mask_text(" ".join(case.description.split()), names_of(case))[:DESCRIPTION_CHARS]
+        yield row
 
 
 @guarded()

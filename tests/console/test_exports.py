@@ -9,7 +9,7 @@ import io
 import openpyxl
 
 from adapters.console import exports
-from tests.console.conftest import PHONE, login, open_case
+from tests.console.conftest import PHONE, csrf_of, login, open_case
 
 
 async def test_the_xlsx_holds_exactly_the_filtered_cases_with_the_columns_asked_for(client, ctx):
@@ -73,3 +73,24 @@ async def test_a_residents_formula_stays_text_in_both_exports(client, ctx):
     r = await client.get("/console/cases.csv?cols=number,summary&sort=created&dir=asc")
     rows = list(csv.reader(io.StringIO((await r.read()).decode("utf-8-sig"))))
     assert rows[1][0] == number and rows[1][1].startswith("'=HYPERLINK") and rows[2][1].startswith("'+1"), rows
+
+
+async def test_the_ledger_keeps_the_result_the_dates_and_the_whole_words(client, ctx):
+    """A newcomer's export had no result, no dispatch or closing dates, no satisfaction, and the
+    words cut at about 80 characters."""
+    long_text = "楼上天天半夜拖椅子，" * 15 + "我是张三丰，电话13812345678"
+    number = await open_case(ctx, "led1", "DX01", text=long_text)
+    await login(client, "gw-liulin")
+    csrf = await csrf_of(client)
+    for action, note in (("accept", ""), ("resolve", "双方同意，已垫椅脚垫")):
+        r = await client.post(f"/console/cases/{number}/act", data={"csrf": csrf, "action": action, "note": note},
+                              allow_redirects=False)
+        assert r.status == 303
+    r = await client.get("/console/cases.csv")
+    rows = list(csv.reader(io.StringIO((await r.read()).decode("utf-8-sig"))))
+    head, row = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert {"分派时间", "办结时间", "办理结果", "满意度"} <= set(head), head
+    assert row["办理结果"] == "化解" and row["办结时间"] and row["分派时间"], row
+    r = await client.get("/console/cases.csv?cols=number,description")
+    full = list(csv.reader(io.StringIO((await r.read()).decode("utf-8-sig"))))[1][1]
+    assert full.count("拖椅子") == 15 and "138****5678" in full and "张三丰" not in full, full
