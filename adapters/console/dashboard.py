@@ -271,6 +271,8 @@ async def build(request: web.Request, chosen: Period | None = None, *, lenient: 
                       "carded": now_link(open="1", red_card="1", period=False),
                       "escalated": now_link(status="escalated", period=False)}
     now_cards = [
+        {"key": "to_dispatch", "name": "待分派", "value": board["to_dispatch_total"],
+         "link": now_link(status="received", period=False)},
         {"key": "open", "name": "在办", "value": now.open, "link": now_link(open="1", period=False)},
         {"key": "overdue", "name": "超期", "value": now.overdue, "link": now_link(open="1", overdue="1", period=False)},
         {"key": "red_card", "name": "红牌", "value": now.carded_open,
@@ -487,9 +489,11 @@ async def _board(session: Any, ctx: Any, places: frozenset[str] | None, now_figu
     yellow, yellow_total = await listed(replace(base, risks=frozenset({"yellow"})))
     carded, carded_total = await listed(replace(base, red_card=True), limit=carded_limit, kept=now_figures.carded_open)
     escalated, escalated_total = await listed(replace(base, statuses=frozenset({"escalated"})))
+    # cases nobody has been given yet (已受理): a newcomer at the centre found them nowhere on the page
+    to_dispatch = await count_cases(session, replace(base, statuses=frozenset({"received"})))
     return {"red": red, "red_total": red_total, "yellow": yellow, "yellow_total": yellow_total,
             "carded": carded, "carded_total": carded_total, "escalated": escalated,
-            "escalated_total": escalated_total}
+            "escalated_total": escalated_total, "to_dispatch_total": to_dispatch}
 
 
 @guarded(roles=DESK_ROLES)

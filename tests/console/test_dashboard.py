@@ -124,6 +124,8 @@ async def test_every_figure_equals_the_database_and_its_case_list(client, ctx, c
                                                          Case.overdue_since.is_not(None)) == 2
     assert figures["red_card"]["value"] == await db_count(ctx, Case.red_card_at.is_not(None)) == 2
     assert figures["red"]["value"] == await db_count(ctx, Case.status.in_(open_now), Case.risk == "red")
+    # 待分派: the cases nobody has been given yet (a newcomer found them nowhere on the page)
+    assert figures["to_dispatch"]["value"] == await db_count(ctx, Case.status == "received")
     for k in d["headline"] + d["now"]:                   # every count's drill-down lists as many cases
         if isinstance(k["value"], int):
             assert await list_total(client, k["link"]) == k["value"], k["key"]
