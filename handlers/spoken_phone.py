@@ -26,8 +26,9 @@ def phone_part(message: Message, data: dict[str, Any]) -> bool:
     part = digits_only(words.body)
     if part is None or words.reading.phones:
         return False
-    # a number is said 3-4-4 (or 5-6): a longer first run is a number typed wrong, refused as such
-    return bool(draft.digits) or len(part) <= FIRST_PART
+    # a number is said 3-4-4 (or 5-6): a longer first run is a number typed wrong, refused as such,
+    # and a digit or two alone is no start of one ("1" at the summary)
+    return bool(draft.digits) or 3 <= len(part) <= FIRST_PART
 
 
 async def take_phone_part(intake: Intake, part: str) -> list[str]:

@@ -1010,3 +1010,9 @@ async def test_words_about_a_case_nobody_has_yet_do_not_promise_a_handler(bot, c
     assert not case.assignees
     reply = await bot.last("啥时候有人来处理啊")
     assert "经办人" not in reply and "综治中心" in reply and number in reply, reply
+
+
+async def test_a_digit_alone_at_the_summary_is_no_start_of_a_phone(bot, ctx):
+    await bot.say("我是柳林村的 楼上那家天天半夜拖椅子")
+    await bot.say("跳过")
+    assert "接着说" not in await bot.last("1")
