@@ -196,6 +196,10 @@ async def test_the_console_fits_a_phone(browser, site, ctx, shots, who):
         await page.goto(site + path)
         assert await page.evaluate("document.documentElement.scrollWidth") <= 390, path
         await page.screenshot(path=str(shots / f"phone-{who}-{path.strip('/').replace('/', '-')}.png"))
+    # the case's 办理 panel before its ledger (a newcomer found it 4,900 px down, after the whole ledger)
+    await page.goto(site + f"/console/cases/{number}")
+    tops = await page.evaluate("['.actions', '.ledger'].map(s => document.querySelector(s).getBoundingClientRect().top)")
+    assert tops[0] < tops[1], tops
     await page.goto(site + "/console/cases")
     heights = await page.evaluate("[...document.querySelectorAll('nav a, .risk, .status')].map(e => e.offsetHeight)")
     assert max(heights) < 40, heights                               # one line each
