@@ -84,13 +84,13 @@ def _filename(request: web.Request, ext: str) -> str:
     return f"attachment; filename=\"ledger-{stamp}.{ext}\"; filename*=UTF-8''{quote(name)}"
 
 
-async def _rows(request: web.Request):
+async def _rows(request: web.Request, cols: list[Column]):
     from adapters.console import console_of
     from adapters.console.pages import _query
     ctx = console_of(request).ctx
     q = _query(request)
     now = ctx.clock.now()
-    cols = {c.key for c in columns_of(request)}
+    keys = {c.key for c in cols}
     tz = ctx.settings.timezone
     async for case in stream_cases(ctx.db, q.flt, sort=q.sort, descending=q.descending):
         row = case_row(case, ctx.registry, ctx.settings, now)
@@ -100,7 +100,7 @@ async def _rows(request: web.Request):
         for key in ("dispatched_at", "resolved_at", "closed_at"):
             at = getattr(case, key)
             row[key] = local(at, tz) if at is not None else ""
-        if "description" in cols:
+        if "description" in keys:
             row["description"] = mask_text(" ".join(case.description.split()), names_of(case))[:DESCRIPTION_CHARS]
         yield row
 
@@ -110,7 +110,7 @@ async def cases_csv(request: web.Request) -> web.StreamResponse:
     cols = columns_of(request)
     response = web.StreamResponse(headers={"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
                                            "Content-Disposition": _filename(request, "csv")})
-    rows = _rows(request)
+    rows = _rows(request, cols)
     first = await anext(rows, None)            # a bad filter is a 400 before the response starts
     await response.prepare(request)
     buf = io.StringIO()
@@ -153,7 +153,7 @@ async def cases_xlsx(request: web.Request) -> web.StreamResponse:
         header.append(cell)
     sheet.append(header)
     n = 0
-    async for row in _rows(request):
+    async for row in _rows(request, cols):
         sheet.append([as_text(WriteOnlyCell(sheet, value=c.value(row))) for c in cols])
         n += 1
     with tempfile.TemporaryFile() as tmp:
