@@ -164,7 +164,7 @@ async def on_chase_of_an_open_case(intake: Intake, words: Words) -> Answer:
     if case is None or case.type != words.reading.type:
         return UNHANDLED
     status = await progress_reply(intake.ctx, intake.uow, intake.message, intake.turn, case.number)
-    return [status, *await intake.open_cases.tell(case, words.raw), *await intake.next_step()]
+    return [status, *await intake.open_cases.tell(case, words.raw, chase=True), *await intake.next_step()]
 
 
 @router.message(lambda m, d: not d["words"].reading.places and faq.answer(d["words"].text) is not None)

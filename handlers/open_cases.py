@@ -34,7 +34,7 @@ from nlp.intents import (
     wants_a_person,
 )
 from nlp.slots import own_phones
-from storage.lifecycle import Risk
+from storage.lifecycle import EventKind, Risk
 from storage.models import Case
 
 # a number given as the new one to call ("换成139…", "打这个", "新号码")
@@ -185,18 +185,22 @@ class OpenCases:
         return (reading.type == case.type or told_again(reading.text)) \
             and not other_matter(reading.text, case.description, other_party(case))
 
-    async def tell(self, case: Case, words: str, *, withdraw: bool = False,
+    async def tell(self, case: Case, words: str, *, withdraw: bool = False, chase: bool = False,
                         reading: Reading | None = None) -> list[str]:
-        """Words about an open case ("你们到底来不来", "没事了，不用来了"), or a wish to withdraw it:
-        added to its description and ledger, and sent to its people; words that tell of danger
-        (`reading` red) turn it red, which alerts the leader on duty. Withdrawing is theirs to
-        do, after calling back: the bot only asks."""
+        """Words about an open case ("没事了，不用来了", "他昨晚又拖到两点"), or a wish to withdraw
+        it: added to its description and ledger, and sent to its people; words that tell of
+        danger (`reading` red) turn it red, which alerts the leader on duty. Withdrawing is
+        theirs to do, after calling back: the bot only asks. A chase ("你们到底来不来") is a
+        ledger row of its own (催办) sent to its people: the description keeps what was reported."""
         store = await self.uow.cases()
         own = (case.channel, case.reporter) == (self.message.channel, self.message.user)
         # a resident whose report joined the case speaks for themselves: their words are told
         # as theirs, and the case's contact and withdrawal stay its reporter's
-        label = ("申请撤回" if withdraw else "补充") if own else ("另一位反映人希望撤回" if withdraw else "另一位反映人补充")
-        changes: dict[str, Any] = {"description": f"{case.description}；{label}：{words}"}
+        if chase:
+            label = "催办" if own else "另一位反映人催办"
+        else:
+            label = ("申请撤回" if withdraw else "补充") if own else ("另一位反映人希望撤回" if withdraw else "另一位反映人补充")
+        changes: dict[str, Any] = {} if chase else {"description": f"{case.description}；{label}：{words}"}
         phones = own_phones(words) if own else []
         if phones and phones[0] != case.contact and (NEW_NUMBER.search(words) or not case.contact):
             # "我想改一下电话，换成139…"; or the number a case without one was asked for, sent late
@@ -208,11 +212,14 @@ class OpenCases:
         if raised:
             assert reading is not None
             changes.update(risk=Risk.RED.value, risk_reasons=sorted({*case.risk_reasons, *reading.risk_reasons}))
-        await store.update(case, self.message.conversation_key, **changes)
+        if changes:
+            await store.update(case, self.message.conversation_key, **changes)
+        if chase:
+            await store.event(case, EventKind.CHASED, self.message.conversation_key, text=words)
         key = f"said:{case.number}:{self.message.msg_id or self.uow.now.isoformat()}"
+        title = "群众催办" if chase else WITHDRAW_TITLE if withdraw else "群众留言"
         for hook in self.ctx.on_resident_said:
-            await hook(self.ctx, self.uow, case, f"{label}：{words}",
-                       (WITHDRAW_TITLE if withdraw else "群众留言") if own else "另一位反映人留言", key)
+            await hook(self.ctx, self.uow, case, f"{label}：{words}", title if own else f"另一位反映人{title[2:]}", key)
         self.turn.case_numbers.add(case.number)
         if raised:
             alerted = bool(self.uow.queued["alert"])

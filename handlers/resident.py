@@ -277,7 +277,7 @@ async def on_chase(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     if case is None:
         return UNHANDLED
     status = await progress_reply(ctx, uow, message, turn, case.number)
-    return [status, *await mine.tell(case, words.raw)]
+    return [status, *await mine.tell(case, words.raw, chase=True)]
 
 
 _WANTS_TO_TELL = re.compile(r"反映|投诉|举报|报案|求助|帮帮|帮忙|主持公道|评评理")

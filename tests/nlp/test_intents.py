@@ -32,13 +32,15 @@ def test_does_not_decline_phone(text):
 
 
 @pytest.mark.parametrize("text", ["我那个工资的事到底有人管没有", "怎么还没人联系我", "到底什么时候来处理",
-                                  "有没有人管啊", "帮我催一下"])
+                                  "有没有人管啊", "帮我催一下", "啥时候有人来处理啊", "还要等多久",
+                                  "怎么还没消息", "你们管不管", "等了五天了还没人来", "几时来人啊", "有进展了吗"])
 def test_chases(text):
     from nlp.intents import chases
     assert chases(text)
 
 
-@pytest.mark.parametrize("text", ["楼上天天吵没人管", "老板一分钱没给", "什么时候能调解完我也不知道他会不会来"])
+@pytest.mark.parametrize("text", ["楼上天天吵没人管", "老板一分钱没给", "什么时候能调解完我也不知道他会不会来",
+                                  "他啥时候来我也不知道", "他们管不管孩子我不知道"])
 def test_does_not_chase(text):
     from nlp.intents import chases
     assert not chases(text)

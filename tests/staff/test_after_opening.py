@@ -33,7 +33,9 @@ async def test_follow_ups_on_an_open_case_reach_its_people_and_its_ledger(bot, c
     leader = [t for u, k, t in new if u == "GaoZhenHua"]
     assert any("不用来了" in t and number in t for t in leader), new
     case = await case_of(ctx, number)
-    assert "你们到底来不来" in case.description and "不用来了" in case.description
+    # a chase is a ledger row of its own (催办), not part of what was reported
+    assert "你们到底来不来" not in case.description and "不用来了" in case.description
+    assert [e.data.get("text") for e in await events_of(ctx, number, "chased")] == ["你们到底来不来啊"]
     said_in = [e.data.get("text") for e in await events_of(ctx, number, "message_in")]
     assert "没事了 他睡着了 不用来了" in said_in
 
@@ -85,7 +87,12 @@ async def test_chasing_an_open_case_gets_its_status_and_nudges_its_people(bot, c
         replies = await bot.say(said)
         joined = "\n".join(replies)
         assert number in joined and "请问事情发生在哪个村" not in joined, replies
-    assert "有人管没有" in (await case_of(ctx, number)).description
+    # the chases are the ledger's (群众催办), and their people's, not the case's description
+    assert "有人管没有" not in (await case_of(ctx, number)).description
+    chased = [e.data.get("text") for e in await events_of(ctx, number, "chased")]
+    assert chased == ["我那个工资的事到底有人管没有", "怎么还没人联系我"], chased
+    new, _ = await pushes_since(ctx, seen)
+    assert any("群众催办" in t and "怎么还没人联系我" in t for u, k, t in new), new
     from tests.test_intake import cases_of
     assert len(await cases_of(ctx)) == 1
 
@@ -138,8 +145,8 @@ async def test_with_two_cases_open_the_words_go_to_the_case_they_are_about(bot, 
     assert noise != wages
     replies = await bot.say("我那个工资的事到底有人管没有")
     assert wages in "".join(replies) and noise not in "".join(replies), replies
-    assert "有人管没有" in (await case_of(ctx, wages)).description
-    assert "有人管没有" not in (await case_of(ctx, noise)).description
+    assert [e.data.get("text") for e in await events_of(ctx, wages, "chased")] == ["我那个工资的事到底有人管没有"]
+    assert not await events_of(ctx, noise, "chased")
     replies = await bot.say("拖欠的工资老板说下个月也给不了")
     assert wages in "".join(replies) and "已受理" not in "".join(replies), replies
     replies = await bot.say("你们到底来不来")
@@ -157,7 +164,7 @@ async def test_a_chase_of_an_open_case_in_the_middle_of_a_new_report_reaches_tha
     assert "哪个村" in await bot.last("我家楼上天天半夜蹦迪，吵得孩子睡不着")
     replies = await bot.say("我那个工资的事到底有人管没有")
     assert wages in replies[0] and "哪个村" in replies[-1], replies
-    assert "有人管没有" in (await case_of(ctx, wages)).description
+    assert [e.data.get("text") for e in await events_of(ctx, wages, "chased")] == ["我那个工资的事到底有人管没有"]
     reply = await bot.last("桃源村")
     assert reply.startswith("请核对") and "工资" not in reply.split("情况：")[1], reply
 
@@ -319,7 +326,11 @@ async def test_more_everyday_words_about_an_open_case(bot, ctx, said, expect):
     number = await open_urgent(bot)
     reply = await bot.last(said)
     assert number in reply and expect in reply, reply
-    assert said in (await case_of(ctx, number)).description
+    if expect == "当前状态":        # a chase: the ledger's (催办), not what was reported
+        assert [e.data.get("text") for e in await events_of(ctx, number, "chased")] == [said]
+        assert said not in (await case_of(ctx, number)).description
+    else:
+        assert said in (await case_of(ctx, number)).description
 
 
 async def test_a_phone_sent_later_to_a_case_without_one_is_its_contact(bot, ctx):
