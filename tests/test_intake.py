@@ -335,7 +335,7 @@ async def test_a_complaint_the_reading_is_unsure_of_is_heard_out(bot, ctx):
     """Words the reading calls `none` while giving the disputes together more than half the
     probability (P(none) < 0.5: no one type stands out) are more likely a grievance than
     not: the resident is asked what happened, and the words are kept."""
-    first = "老王家那个儿子又在那边闹"
+    first = "老李家儿子又在那儿折腾"          # (re-chosen when a retrained model reads it otherwise)
     r = ctx.nlp.read(first)
     assert r.type == "none" and r.confidence < 0.5       # the case this test is about
     reply = await bot.last(first)
@@ -345,7 +345,7 @@ async def test_a_complaint_the_reading_is_unsure_of_is_heard_out(bot, ctx):
     await bot.say("柳林村")
     await bot.say("跳过")
     reply = await bot.last("用本账号联系")
-    assert reply.startswith("请核对") and "老王家" in reply
+    assert reply.startswith("请核对") and "老李家" in reply
 
 
 async def test_chit_chat_without_a_place_or_phone_still_gets_the_welcome(bot, ctx):
