@@ -99,8 +99,8 @@ class PlaceIndex:
 
     def scan(self, text: str) -> list[PlaceMatch]:
         """Exact variants found in text; the most specific (deepest, longest) first."""
-        if not self.keys or not text:
-            return []
+        if not self.keys or not text or self._first.isdisjoint(_key(text)):
+            return []           # most messages hold no place's first character (blanking names only takes away)
         if "叫" in text:
             # "我叫杨柳林", "对门的叫石桥生": a person's name, not 柳林村 or 石桥村 (offered as places)
             text = _CALLED.sub(lambda m: m.group(1) + "，" * len(m.group(2)) if looks_like_a_name(m.group(2))
