@@ -42,7 +42,7 @@ def case_status_name(case: object) -> str:
 # the ledger's events, the clocks' stages and the agreement's states, as staff read them
 EVENT_NAMES: dict[str, str] = {
     EventKind.CREATED: "受理", EventKind.STATUS: "状态变更", EventKind.UPDATED: "补充信息",
-    EventKind.CORRECTED: "更正", EventKind.ASSIGNED: "分派", EventKind.FOLLOWED_UP: "补充已转达", EventKind.CHASED: "群众催办",
+    EventKind.CORRECTED: "更正", EventKind.ASSIGNED: "分派", EventKind.FOLLOWED_UP: "补充已转达", EventKind.CHASED: "群众催办、请求",
     EventKind.MESSAGE_IN: "群众消息", EventKind.MESSAGE_OUT: "回复群众", EventKind.NOTIFICATION: "推送",
     EventKind.PROGRESS: "进展", EventKind.APPOINTMENT: "约谈", EventKind.ALERT: "红色预警",
     EventKind.ATTENTION: "请中心关注", EventKind.CLOCK: "时限提醒", EventKind.RED_CARD: "红牌警告",

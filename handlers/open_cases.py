@@ -190,17 +190,20 @@ class OpenCases:
         """Words about an open case ("没事了，不用来了", "他昨晚又拖到两点"), or a wish to withdraw
         it: added to its description and ledger, and sent to its people; words that tell of
         danger (`reading` red) turn it red, which alerts the leader on duty. Withdrawing is
-        theirs to do, after calling back: the bot only asks. A chase ("你们到底来不来") is a
-        ledger row of its own (催办) sent to its people: the description keeps what was reported."""
+        theirs to do, after calling back: the bot only asks. A chase ("你们到底来不来"), or a short
+        request of its people ("能不能给我打个电话", "改到下午"), is a ledger row of its own sent to
+        them: the description keeps what was reported."""
         store = await self.uow.cases()
         own = (case.channel, case.reporter) == (self.message.channel, self.message.user)
+        request = not chase and not withdraw and len(_HAN.findall(words)) <= 24 \
+            and (asks_call_back(words) or wants_a_person(words) or asks_to_reschedule(words))
         # a resident whose report joined the case speaks for themselves: their words are told
         # as theirs, and the case's contact and withdrawal stay its reporter's
-        if chase:
-            label = "催办" if own else "另一位反映人催办"
+        if chase or request:
+            label = ("催办" if chase else "留言") if own else ("另一位反映人催办" if chase else "另一位反映人留言")
         else:
             label = ("申请撤回" if withdraw else "补充") if own else ("另一位反映人希望撤回" if withdraw else "另一位反映人补充")
-        changes: dict[str, Any] = {} if chase else {"description": f"{case.description}；{label}：{words}"}
+        changes: dict[str, Any] = {} if chase or request else {"description": f"{case.description}；{label}：{words}"}
         phones = own_phones(words) if own else []
         if phones and phones[0] != case.contact and (NEW_NUMBER.search(words) or not case.contact):
             # "我想改一下电话，换成139…"; or the number a case without one was asked for, sent late
@@ -214,7 +217,7 @@ class OpenCases:
             changes.update(risk=Risk.RED.value, risk_reasons=sorted({*case.risk_reasons, *reading.risk_reasons}))
         if changes:
             await store.update(case, self.message.conversation_key, **changes)
-        if chase:
+        if chase or request:
             await store.event(case, EventKind.CHASED, self.message.conversation_key, text=words)
         key = f"said:{case.number}:{self.message.msg_id or self.uow.now.isoformat()}"
         title = "群众催办" if chase else WITHDRAW_TITLE if withdraw else "群众留言"
@@ -252,6 +255,9 @@ class OpenCases:
         who = f"案件 {case.number} 的经办人" if case.assignees else f"正在分派案件 {case.number} 的综治中心"
         return [f"已转告{who}，他们会尽快联系您。如有人身危险，请马上拨打110。"
                 if case.risk == Risk.RED else f"已转告{who}，有进展会通知您。"]
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def other_party(case: Case) -> str | None:

@@ -94,7 +94,7 @@ class EventKind(StrEnum):
     CORRECTED = "corrected"            # a person corrected the reading: field, before, after, reason
     ASSIGNED = "assigned"              # who has the case, and why
     FOLLOWED_UP = "followed_up"        # an addition to an urgent case reached its people
-    CHASED = "chased"                  # the resident asked after the case (催办): their words
+    CHASED = "chased"                  # the resident asked after the case (催办) or asked its people for something: their words
     MESSAGE_IN = "message_in"
     MESSAGE_OUT = "message_out"
     NOTIFICATION = "notification"      # an outbox delivery attempt

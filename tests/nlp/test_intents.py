@@ -33,7 +33,10 @@ def test_does_not_decline_phone(text):
 
 @pytest.mark.parametrize("text", ["我那个工资的事到底有人管没有", "怎么还没人联系我", "到底什么时候来处理",
                                   "有没有人管啊", "帮我催一下", "啥时候有人来处理啊", "还要等多久",
-                                  "怎么还没消息", "你们管不管", "等了五天了还没人来", "几时来人啊", "有进展了吗"])
+                                  "怎么还没消息", "你们管不管", "等了五天了还没人来", "几时来人啊", "有进展了吗",
+                                  # a trial's (res5)
+                                  "人呢？？", "多会儿来", "几时到", "今天能来吗", "调解员哪天来", "什么时候上门",
+                                  "俺得等到啥时候", "要等几天啊", "能快点不", "有人回复吗", "你们效率太低了吧，一点用都没有"])
 def test_chases(text):
     from nlp.intents import chases
     assert chases(text)
@@ -145,6 +148,8 @@ def test_not_corrections(text):
     ("他不想还钱了", False), ("我不想跟他吵了 但是钱要还", False), ("取消了订单也不退钱", False),
     ("楼上又吵了 我真不想管了 你们管不管", False), ("物业说不用你们管了 我们自己处理", False),
     ("我不想追究了 但是医药费得给", False),
+    # a trial's (res5)
+    ("我要撤案", True), ("不告了 都是亲戚", True), ("不用麻烦你们了 撤了吧", True), ("他说不用麻烦了", False),
 ])
 def test_withdraws(text, wants):
     from nlp.intents import withdraws

@@ -326,7 +326,7 @@ async def test_more_everyday_words_about_an_open_case(bot, ctx, said, expect):
     number = await open_urgent(bot)
     reply = await bot.last(said)
     assert number in reply and expect in reply, reply
-    if expect == "当前状态":        # a chase: the ledger's (催办), not what was reported
+    if expect in ("当前状态", "回电话"):    # a chase, a request: the ledger's, not what was reported
         assert [e.data.get("text") for e in await events_of(ctx, number, "chased")] == [said]
         assert said not in (await case_of(ctx, number)).description
     else:
@@ -355,7 +355,9 @@ async def test_asking_to_move_a_meeting_reaches_the_case_not_a_new_report(bot, c
     number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
     reply = await bot.last(said)
     assert number in reply and "时间" in reply and "请问" not in reply, reply
-    assert said in (await case_of(ctx, number)).description
+    # a request of the case's people: the ledger's (and theirs), not part of what was reported
+    assert [e.data.get("text") for e in await events_of(ctx, number, "chased")] == [said]
+    assert said not in (await case_of(ctx, number)).description
     from sqlalchemy import func, select
 
     from storage.models import Case
