@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from nlp.normalize import normalize
@@ -230,6 +230,8 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
     # the place is the same already: its name in both texts is no likeness of the matters
     where = tuple(sorted({w for p in reading.places for w in (p.name, p.matched) if len(w) >= 2}, key=len, reverse=True))
     for c in cands:
+        # the case's words as written (traditional characters, full-width): read as the new report is
+        c = replace(c, text=normalize(c.text))
         theirs = identities(c.text)
         if _tells_apart(mine, theirs):
             continue

@@ -38,6 +38,10 @@ def test_upstairs_said_by_two_residents_is_two_households(u):
     assert find_duplicate(r, "DX01", "u9", NOW, [case("A1", "楼上老刘家半夜拖椅子太吵了")]) is not None
     r = u.read("隔壁邻居家的狗天天晚上叫")
     assert find_duplicate(r, "DX01", "u9", NOW, [case("A1", "隔壁家的狗晚上一直叫", typ=r.type)]) is None
+    # the first told in traditional characters, as written (a trial's two households were one case)
+    r = u.read("南湖社区 楼上邻居天天半夜剁肉 咚咚的")
+    first = case("A1", "我是南湖社區的住戶，樓上鄰居每天晚上十二點以後還在跳繩，咚咚咚的", typ=r.type)
+    assert find_duplicate(r, "DX01", "u9", NOW, [first]) is None
 
 
 def test_a_husband_or_a_son_told_by_two_residents_is_two_families(u):
