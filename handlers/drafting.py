@@ -117,6 +117,11 @@ async def on_another_matter(intake: Intake, words: Words) -> Answer:
     if intake.draft.case_number:
         intake.conv.finish()
         return await intake.begin(words)
+    if not intake.draft.texts:
+        # nothing told yet (a question began it: "之前谁反映过 他电话多少"): this is the report (a
+        # trial's was refused with "one at a time" and lost)
+        intake.conv.finish()
+        return await intake.begin(words)
     return [texts.ONE_AT_A_TIME, *await intake.next_step()]
 
 

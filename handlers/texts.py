@@ -77,9 +77,17 @@ def help_now(reasons: list[str] | tuple[str, ...]) -> str:
     return _HELP_LINE if has_reason(reasons, "self_harm") else "有人身危险请马上拨打110。"
 URGENT_SELF_HARM_UNSENT = "您说的话我们很重视，综治中心会第一时间看到并联系您。" + _HELP_LINE
 # someone else harmed themselves, or is ill or hurt: the ambulance first, then us
+URGENT_CENTRE_TOLD = "已立即通知值班领导和综治中心，工作人员会尽快联系您。"
+URGENT_CENTRE_TOLD_UNSENT = "您的反映已登记为紧急案件，综治中心会第一时间看到并联系您。"
 URGENT_AMBULANCE = "请马上拨打120急救，尽量有人陪在旁边；有人身危险请拨打110。已立即通知值班领导和综治中心，工作人员会尽快联系您。"
 URGENT_AMBULANCE_UNSENT = ("请马上拨打120急救，尽量有人陪在旁边；有人身危险请拨打110。您的反映已登记为紧急案件，"
                            "综治中心会第一时间看到并联系您。")
+# someone else speaking of ending their life, nothing done yet: stay with them, the means away
+URGENT_SOMEONE_AT_RISK = ("请尽量有人陪在他（她）身边，别让他（她）一个人待着，把农药、药品、刀具、绳子等收起来；"
+                          f"可以陪他（她）一起拨打心理援助热线{HELP_LINE_NUMBER}，有危险请马上拨打110或120。")
+# gas: out first, nothing that sparks, then the fire brigade and the gas company
+GAS_FIRST = "请马上离开屋子，不要开关电灯电器、不要打火，能开窗的开窗通风，到屋外拨打119和燃气公司抢修电话；有人晕倒请拨打120。"
+_GAS = re.compile(r"煤气|液化气|天然气|燃气")
 # a gathering or petition being planned: no one is in danger yet, and 110 is not the answer
 URGENT_GATHERING = "已立即通知值班领导和综治中心，工作人员会尽快联系您，把大家的诉求依法解决好。"
 URGENT_GATHERING_UNSENT = "您的反映已登记为紧急案件，综治中心会第一时间看到并联系您，把大家的诉求依法解决好。"
@@ -122,8 +130,14 @@ def urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool, text: str =
 def _urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool, text: str = "") -> str:
     if writer_in_distress(reasons, text):
         return URGENT_SELF_HARM if alerted else URGENT_SELF_HARM_UNSENT
-    if has_reason(reasons, "self_harm") or needs_a_doctor(normalize(text)):
+    hurt = needs_a_doctor(normalize(text))
+    if has_reason(reasons, "self_harm") and not hurt:
+        # nothing done yet ("我姐老说活着没意思"): how to stay with them, then us
+        return URGENT_SOMEONE_AT_RISK + (URGENT_CENTRE_TOLD if alerted else URGENT_CENTRE_TOLD_UNSENT)
+    if has_reason(reasons, "self_harm") or hurt:
         return URGENT_AMBULANCE if alerted else URGENT_AMBULANCE_UNSENT
+    if has_reason(reasons, "danger") and _GAS.search(normalize(text)):
+        return GAS_FIRST + (URGENT_CENTRE_TOLD if alerted else URGENT_CENTRE_TOLD_UNSENT)
     if has_reason(reasons, "gathering") and not any(has_reason(reasons, k) for k in ("violence", "danger")):
         return URGENT_GATHERING if alerted else URGENT_GATHERING_UNSENT
     return URGENT if alerted else URGENT_UNSENT

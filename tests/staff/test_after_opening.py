@@ -516,3 +516,16 @@ async def test_asking_for_a_person_with_a_case_open_is_answered_and_mediation_qu
     replies = await bot.say("调解达成协议了 他还是不还钱怎么办")
     assert "强制执行" in replies[0] and number in replies[-1], replies
 
+
+
+@pytest.mark.parametrize("said, changed", [("不是杏花村 是新华社区那个工地 我记岔了", "新华社区"),
+                                           ("手机号打错了 是13912345678", "13912345678")])
+async def test_a_place_or_a_phone_corrected_in_everyday_words_after_opening(bot, ctx, said, changed):
+    """The case takes them (in a trial, res5, they went to a report begun a message before, about a
+    co-worker's debt, and the case kept the wrong place and number: that part is not fixed)."""
+    reply = await bot.last("我是杏花村的 在工地干了三个月 老板一分钱工资没给 电话13812345678")
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    reply = await bot.last(said)
+    assert number in reply and "哪个" not in reply, reply
+    case = await case_of(ctx, number)
+    assert changed in (ctx.registry.full_name(case.place_code) or "") or case.contact == changed, (case.place_code, case.contact)
