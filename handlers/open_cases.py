@@ -231,7 +231,7 @@ class OpenCases:
         if "contact_note" in changes:
             kept = f"号码 {mask_phone(str(changes['contact']))} 收到。" if changes.get("contact") else ""
             return [kept + texts.caution_noted(case.number, str(changes["contact_note"]))]
-        if "contact" in changes and case.contact_note:
+        if "contact" in changes and case.contact_note and texts.no_calls(case.contact_note):
             # she said not to call: the number is kept, and nobody promises to ring it
             return [f"好的，案件 {case.number} 的联系电话记为 {mask_phone(changes['contact'])}。按您的提醒，"
                     "工作人员不直接打这个电话，先在这里和您联系。"]

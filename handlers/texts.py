@@ -191,9 +191,19 @@ CAUTION_WHEN_NOTED = "已记下您的提醒（{note}），案件 {number} 的工
 _NO_CALL = re.compile(r"别|不要|不能|不方便|千万|只能(?:发)?(?:短信|微信|信息|消息)|知道|发现|听到")
 
 
+# a time not to call ("晚上别打", "白天上班不方便接"): when to call, not a ban on calling
+_NOT_THEN = re.compile(r"(?:早上|上午|中午|下午|晚上|夜里|半夜|白天|周末|工作日|上班(?:时间)?)[^，。！？]{0,3}"
+                       r"(?:别|不要|不能|不方便|没法)")
+
+
+def no_calls(note: str) -> bool:
+    """Whether the note asks not to be called at all (not only at some time)."""
+    return bool(_NO_CALL.search(note)) and not (_NOT_THEN.search(note) and not _NO_CALL.search(_NOT_THEN.sub("", note)))
+
+
 def caution_noted(number: str, note: str) -> str:
-    """A warning not to call ("别打这个电话 他会查手机") or when to call ("只能晚上7点后打")."""
-    if _NO_CALL.search(note):
+    """A warning not to call ("别打这个电话 他会查手机") or when to call ("只能晚上7点后打", "晚上别打")."""
+    if no_calls(note):
         return CAUTION_NOTED.format(number=number)
     return CAUTION_WHEN_NOTED.format(number=number, note=note)
 

@@ -950,6 +950,20 @@ async def test_when_to_call_goes_with_the_number(bot, ctx):
     assert "138****5670" in reply and "晚上7点后" in reply, reply
 
 
+@pytest.mark.parametrize("said", ["算了还是留个电话吧 15512340019 晚上别打", "15512340019 白天上班不方便接"])
+async def test_a_time_not_to_call_is_no_ban_on_calling(bot, ctx, said):
+    """A trial (res5): "算了还是留个电话吧 15512340019 晚上别打" was told "不直接打这个电话，先在这里和您
+    联系": the resident only said not at night."""
+    await bot.say("新华社区 隔壁店铺的空调外机滴水滴到我家阳台")
+    reply = await bot.last(said)            # at the phone question
+    assert "155****0019" in reply and "不直接打" not in reply and said.split()[-1][:2] in reply, reply
+    await bot.say("新华社区 楼下烧烤店油烟太大", user="r19")
+    await bot.say("不留", user="r19")
+    await bot.say("确认", user="r19")
+    reply = await bot.last(said, user="r19")        # after the case opened
+    assert "155****0019" in reply and "不直接打" not in reply and said.split()[-1][:2] in reply, reply
+
+
 @pytest.mark.parametrize("parts", [["一三八", "零零零零", "一二一二"], ["138", "0000 1212"], ["幺三八零零", "零零一二一二"]])
 async def test_a_phone_said_aloud_in_parts_is_put_together(bot, ctx, parts):
     """A trial's voice-input speaker said the number in three messages ("一三八" / "零零零零" /
