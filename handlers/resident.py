@@ -106,9 +106,23 @@ def _cancels(message: Message, data: dict[str, Any]) -> bool:
     """"算了" / "取消" end the report; "不用了" to the phone or party question declines that
     question only (the drafting router takes it as a skip)."""
     words: Words | None = data["words"]
+    if words is not None and _settled_before_submitting(data["conversation"], words):
+        return True
     if words is None or not words.has(Intent.CANCEL):
         return False
     return not (data["conversation"].step in (CONTACT, PARTY) and SOFT_NO.match(words.text))
+
+
+_STILL = re.compile(r"但|可是|不过|还没|还是|又")
+
+
+def _settled_before_submitting(conversation: Conversation, words: Words) -> bool:
+    """"已经解决了 谢谢" at the summary: the matter settled itself, nothing to submit (a trial's
+    was pasted into the story and the summary shown again)."""
+    draft = conversation.draft
+    return (conversation.step == CONFIRM and draft is not None and not draft.case_number
+            and says_settled(words.text) and not _STILL.search(words.text)
+            and len(re.findall(r"[\u4e00-\u9fff]", words.text)) <= 16)
 
 
 # the words of wanting to report, and the fillers around them
@@ -131,7 +145,7 @@ async def on_cancel(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
             return texts.still_here(draft.case_number, draft.risk_reasons)
         return f"好的。案件 {draft.case_number} 仍在办理中，有进展会通知您。"
     if draft is not None:
-        return texts.CANCELLED
+        return texts.SETTLED_NOT_SUBMITTED if says_settled(words.text) else texts.CANCELLED
     # nothing being written: "取消案件" / "撤回" is about the case they reported
     case = await mine.last()
     if case is not None:

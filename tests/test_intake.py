@@ -1042,3 +1042,14 @@ async def test_another_matter_before_anything_was_told_is_the_report(bot, ctx):
     reply = await bot.last("跳过") if "对方" in reply else reply
     summary = next((r for r in await bot.say("用本账号联系") if "请核对" in r), None) or reply
     assert "滴水檐" in summary and "他一起去" not in summary, summary
+
+
+@pytest.mark.parametrize("said", ["已经解决了 谢谢", "那个事已经解绝了 谢谢"])
+async def test_settled_at_the_summary_submits_nothing(bot, ctx, said):
+    """A trial (res5): "已经解绝了 谢谢" at the summary was pasted into the story, the summary shown
+    again, and the case opened later."""
+    reply = await bot.last("楼上天天半夜拖椅子 我是柳林村的 13812345678")
+    assert reply.startswith("请核对"), reply
+    reply = await bot.last(said)
+    assert "不登记" in reply and "请核对" not in reply, reply
+    assert not await cases_of(ctx)
