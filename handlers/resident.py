@@ -146,8 +146,9 @@ async def on_cancel(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
         return f"好的。案件 {draft.case_number} 仍在办理中，有进展会通知您。"
     if draft is not None:
         return texts.SETTLED_NOT_SUBMITTED if says_settled(words.text) else texts.CANCELLED
-    # nothing being written: "取消案件" / "撤回" is about the case they reported
-    case = await mine.last()
+    # nothing being written: "取消案件" / "撤回" is about the case they reported, or the one their
+    # report joined (their wish goes to its people as theirs; the case is not theirs to close)
+    case = await mine.last() or await mine.joined()
     if case is not None:
         told = await mine.tell(case, words.raw, withdraw=True)
         return [*told, texts.help_now(case.risk_reasons)] if case.risk == Risk.RED else told

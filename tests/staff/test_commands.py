@@ -542,3 +542,16 @@ async def test_a_transfer_names_who_is_taken_off_tells_them_and_tells_the_reside
     assert any(p.channel == "test" and "已转由东溪镇的调解员办理" in p.text for p in new), [p.text for p in new]
     [moved] = [e for e in await events_of(ctx, number, "assigned")][-1:]
     assert moved.data["removed"] == [{"id": "gw-liulin", "name": "李红梅"}] and "网格员请假一周" in moved.data["reason"]
+
+
+async def test_a_joined_reporter_asking_to_cancel_is_heard(bot, ctx):
+    """A trial (res5): a resident whose report joined a case sent "取消案件" and was told
+    "现在没有正在填写的反映"; the wish reaches the case's people as theirs."""
+    number = await report(bot, SAME_UPSTAIRS[0])
+    neighbour, joined = await neighbour_reports(ctx, number)
+    assert number in joined
+    reply = await neighbour.last("取消案件")
+    assert number in reply and "没有正在填写" not in reply, reply
+    assert (await case_of(ctx, number)).status != "closed"
+    staff_cards = [p.text for p in await outbox(ctx, "wecom_app") if "取消案件" in p.text]
+    assert staff_cards and all("另一位反映人" in t for t in staff_cards), staff_cards
