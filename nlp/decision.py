@@ -112,7 +112,11 @@ class Decision:
         for reason, words in weak.items():
             yellow.setdefault((reason, ""), []).extend(words)
         for reason, words in size:
-            yellow.setdefault((reason, ""), []).append(words)
+            # the number read ("15人") only when no words of the text say it already ("十几个"): a
+            # reason quotes what was said
+            said = yellow.setdefault((reason, ""), [])
+            if not said:
+                said.append(words)
         ask = False
         if not red:
             if (weak or fear) and p >= self.ask_weak:

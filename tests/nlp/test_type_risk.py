@@ -92,3 +92,11 @@ def test_out_of_reach_otherwise_is_red_or_asked_without_doubt_about_the_cues(u, 
     r = u.read(text)
     assert r.risk == "red" or r.ask_safety, r.risk_reasons
     assert not any("待核实" in x for x in r.risk_reasons), r.risk_reasons
+
+
+def test_a_size_reason_quotes_what_was_said(u):
+    """A trial (res5): '涉及人数多：“十几个”“15人”' quoted a number the resident never wrote; the
+    number read stands only when no words of the text say it."""
+    r = u.read("工地十几个人的工资拖了半年 老板跑了")
+    many = [x for x in r.risk_reasons if x.startswith("涉及人数多")]
+    assert many and "15人" not in many[0] and "十几个" in many[0], r.risk_reasons
