@@ -413,7 +413,14 @@ def _tells_something(words: Words) -> bool:
     disputes together are more probable than `none` although no one type is (P(none) < 0.5:
     "老王家那个儿子又在那边闹"). A question ("柳林村的网格员电话多少") is not a report."""
     reading = words.reading
-    return (bool(reading.places or reading.phones) or reading.confidence < 0.5) and not asks_question(words.text)
+    return (bool(reading.places or reading.phones) or reading.confidence < 0.5 or bool(_ONE_WORD_GRIEVANCE.match(words.text))) \
+        and not asks_question(words.text)
+
+
+# a grievance in a word ("吵", "太臭了", "被骗了"): the start of a report, not chit-chat (a trial's
+# "吵" was told "我是调解平台的助手，只能帮您反映纠纷")
+_ONE_WORD_GRIEVANCE = re.compile(r"^\s*(?:好|太|真|很|天天|又)?(?:吵|闹|臭|脏|漏水?|堵|噪音|欠钱|欠工资|打人|骂人|被打了?|被骗了?|"
+                                 r"占地|乱收费|扰民)(?:死了|得很|死人|啊|呀|了)?[！!。，,~～\s]*$")
 
 
 @idle.message(lambda m, d: _tells_something(d["words"]))

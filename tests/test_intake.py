@@ -1053,3 +1053,11 @@ async def test_settled_at_the_summary_submits_nothing(bot, ctx, said):
     reply = await bot.last(said)
     assert "不登记" in reply and "请核对" not in reply, reply
     assert not await cases_of(ctx)
+
+
+@pytest.mark.parametrize("said", ["吵", "太臭了", "被骗了"])
+async def test_a_grievance_in_one_word_begins_a_report(bot, ctx, said):
+    """A trial (res5): "吵" after the welcome was told "我是调解平台的助手，只能帮您反映纠纷"."""
+    await bot.say("你好")
+    reply = await bot.last(said)
+    assert "只能帮您" not in reply and ("发生了什么" in reply or "哪个村" in reply or "具体" in reply), reply
