@@ -237,22 +237,23 @@ class OpenCases:
                     "工作人员不直接打这个电话，先在这里和您联系。"]
         if "contact" in changes:
             return [f"好的，案件 {case.number} 的联系电话记为 {mask_phone(changes['contact'])}，经办人会打这个电话联系您。"]
-        if withdraw and not own:
-            return [f"好的，已把您的意见转给案件 {case.number} 的经办人。"]
-        if withdraw:
-            return [f"好的，已把您撤回案件 {case.number} 的请求转给经办人，他们和您确认后结案，结果会通知您。"]
-        if asks_to_reschedule(words):
-            return [f"好的，已告诉案件 {case.number} 的经办人，他们会和您另约时间。"]
-        if says_settled(words):
-            return [f"好的，已告诉案件 {case.number} 的经办人，他们和您核实后结案，结果会通知您。"]
-        if asks_call_back(words):
-            return [f"好的，已请案件 {case.number} 的经办人给您回电话。"]
-        if wants_a_person(words):
-            return [f"好的，已请案件 {case.number} 的经办人（网格员或调解员，都是真人）联系您；您在这里说的每句话也都会转给他们。"]
-        if takes_back(words):
-            return [f"好的，已告诉案件 {case.number} 的经办人，他们会和您核实情况。"]
         # nobody has the case yet: the centre dispatching it was told, not "its handler"
         who = f"案件 {case.number} 的经办人" if case.assignees else f"正在分派案件 {case.number} 的综治中心"
+        if withdraw and not own:
+            return [f"好的，已把您的意见转给{who}。"]
+        if withdraw:
+            return [f"好的，已把您撤回案件 {case.number} 的请求转给{'经办人' if case.assignees else '综治中心'}，"
+                    "他们和您确认后结案，结果会通知您。"]
+        if asks_to_reschedule(words):
+            return [f"好的，已告诉{who}，他们会和您另约时间。"]
+        if says_settled(words):
+            return [f"好的，已告诉{who}，他们和您核实后结案，结果会通知您。"]
+        if asks_call_back(words):
+            return [f"好的，已请{who}给您回电话。"]
+        if wants_a_person(words):
+            return [f"好的，已请{who}（网格员、调解员或中心的工作人员，都是真人）联系您；您在这里说的每句话也都会转给他们。"]
+        if takes_back(words):
+            return [f"好的，已告诉{who}，他们会和您核实情况。"]
         return [f"已转告{who}，他们会尽快联系您。如有人身危险，请马上拨打110。"
                 if case.risk == Risk.RED else f"已转告{who}，有进展会通知您。"]
 

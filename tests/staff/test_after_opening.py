@@ -529,3 +529,4 @@ async def test_a_place_or_a_phone_corrected_in_everyday_words_after_opening(bot,
     assert number in reply and "哪个" not in reply, reply
     case = await case_of(ctx, number)
     assert changed in (ctx.registry.full_name(case.place_code) or "") or case.contact == changed, (case.place_code, case.contact)
+
