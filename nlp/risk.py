@@ -307,7 +307,9 @@ class RiskRules:
         if cue.colour != "red":
             return "kept"
         if joke:
-            return "joke"
+            # a laugh masks despair as often as it takes back a threat ("这是我最后一次发消息了哈哈"):
+            # self-harm laughed at is asked about
+            return "context" if cue.reason == "self_harm" else "joke"
         if report:
             return "report"
         # tense: the last time word before the cue governs it ("去年…打架…现在伤都好了")

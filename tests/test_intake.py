@@ -335,9 +335,14 @@ async def test_a_complaint_the_reading_is_unsure_of_is_heard_out(bot, ctx):
     """Words the reading calls `none` while giving the disputes together more than half the
     probability (P(none) < 0.5: no one type stands out) are more likely a grievance than
     not: the resident is asked what happened, and the words are kept."""
-    first = "老李家儿子又在那儿折腾"          # (re-chosen when a retrained model reads it otherwise)
-    r = ctx.nlp.read(first)
-    assert r.type == "none" and r.confidence < 0.5       # the case this test is about
+    # the case this test is about: a short grievance of the labelled sets the reading calls `none`
+    # with P(none) < 0.5 (which one depends on the model retrained; the sets always hold some)
+    from nlp.evaluate import load_tsv, parts
+    unsure = [t for p in parts()["chat"] for typ, _, t in load_tsv(p)
+              if typ != "none" and 8 <= len(t) <= 20 and not any(c.isdigit() for c in t)
+              and (r := ctx.nlp.read(t)).type == "none" and r.confidence < 0.5 and not r.places]
+    assert unsure
+    first = unsure[0]
     reply = await bot.last(first)
     assert "发生了什么" in reply and "您好，这里是" not in reply
     reply = await bot.last("天天半夜在我家门口喝酒砸瓶子，说了也不听")
@@ -345,7 +350,7 @@ async def test_a_complaint_the_reading_is_unsure_of_is_heard_out(bot, ctx):
     await bot.say("柳林村")
     await bot.say("跳过")
     reply = await bot.last("用本账号联系")
-    assert reply.startswith("请核对") and "老李家" in reply
+    assert reply.startswith("请核对") and first[:3] in reply
 
 
 async def test_chit_chat_without_a_place_or_phone_still_gets_the_welcome(bot, ctx):
