@@ -113,7 +113,7 @@ def _cancels(message: Message, data: dict[str, Any]) -> bool:
     return not (data["conversation"].step in (CONTACT, PARTY) and SOFT_NO.match(words.text))
 
 
-_STILL = re.compile(r"但|可是|不过|还没|还是|又")
+_STILL = re.compile(r"但|可是|不过|还没|还是|又|吗|么|？|\?|说|其实|嘴上|一半|上次|之前|以前|照样|根本")
 
 
 def _settled_before_submitting(conversation: Conversation, words: Words) -> bool:

@@ -113,9 +113,12 @@ _NUMBERED = {"building": re.compile(_NUM + r"\s*(?:号楼|栋|幢|号院)"),
              "group": re.compile(_NUM + r"\s*(?:组|队)(?![织长员])")}
 # the other party told from where the writer lives: another writer's "楼上" is another household
 # and the writer's family: another writer's "我老公" is another husband
-_RELATIVE = re.compile(r"^(?:楼上|楼下|隔壁|对门|对面|邻居|邻家|前院|后院|左邻|右舍|隔篱|(?:我家|俺家)?那口子"
-                       r"|(?:我的?|俺)?(?:老公|丈夫|老婆|妻子|媳妇|前夫|前妻|儿子|女儿|儿媳|女婿|公公|婆婆|岳父|岳母|"
-                       r"父亲|母亲|亲戚|兄弟|哥哥|弟弟|姐姐|妹妹|嫂子|弟媳|大哥|二哥|三哥|大姐|二姐|大伯|叔叔|伯伯|姑姑|舅舅))")
+_FAMILY = (r"(?:我的?|俺)?(?:老公|丈夫|老婆|妻子|媳妇|前夫|前妻|儿子|女儿|儿媳|女婿|公公|婆婆|岳父|岳母|"
+           r"父亲|母亲|亲戚|兄弟|哥哥|弟弟|姐姐|妹妹|嫂子|弟媳|大哥|二哥|三哥|大姐|二姐|大伯|叔叔|伯伯|姑姑|舅舅|"
+           r"堂哥|堂弟|堂姐|堂妹|表哥|表弟|表姐|表妹|小叔子?|大姑子?|小姑子?|侄子|外甥)")
+_RELATIVE = re.compile(r"^(?:楼上|楼下|隔壁|对门|对面|邻居|邻家|前院|后院|左邻|右舍|隔篱|(?:我家|俺家)?那口子|" + _FAMILY + ")")
+# the writer's own family told first ("堂哥占了我家的宅基地"): someone of theirs, not a named neighbour
+_FAMILY_FIRST = re.compile(r"^[^，。！？]{0,4}?" + _FAMILY)
 
 
 def identities(text: str) -> dict[str, frozenset[str]]:
@@ -221,6 +224,7 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
     scored = []
     mine = identities(reading.text)
     relative = _relative_party(reading.text)
+    family = bool(_FAMILY_FIRST.match(reading.text))
     named = businesses(normalize(reading.text))
     # the writers' own numbers: the other party's ("他电话是133…") is no caller (two residents of
     # one village, each giving the other party's number, were one case, then a red crowd)
@@ -244,6 +248,9 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
         same_caller = bool(callers) and bool(callers & set(own_phones(c.text)))
         if c.reporter != reporter and not same_caller and (place_code is None or distress):
             continue            # without a place, two residents' likeness says nothing of one dispute
+        if c.reporter != reporter and not same_caller and not _shares(mine, theirs, ("person", "room")) \
+                and ((family and theirs["person"]) or (mine["person"] and _FAMILY_FIRST.match(c.text))):
+            continue            # "堂哥" and "隔壁老孙家": someone's own relative is not a named neighbour
         if c.reporter != reporter and relative and _relative_party(c.text) and not same_caller \
                 and not _shares(mine, theirs, ("person", "room")):
             continue            # two writers' "楼上": two households, even in one building

@@ -135,9 +135,14 @@ WITHDRAW = re.compile(r"取消(?:这个)?(?:案件|案子|投诉|反映)|撤(?:�
 _STILL_WANTED = re.compile(r"但|可是|不过|只要|除非")
 
 
+# "我不撤案", "撤案是不可能的", "他威胁我说不撤案就打我", "天天上门逼我撤诉": no wish of theirs
+_NOT_WITHDRAWING = re.compile(r"不(?:会|能|想)?撤|撤[^，。！？]{0,4}(?:不可能|没门)|(?:威胁|逼|叫|让|要|劝)我[^，。！？]{0,3}撤|"
+                              r"咽不下")
+
+
 def withdraws(text: str) -> bool:
     m = WITHDRAW.search(text)
-    return bool(m) and not _STILL_WANTED.search(text, m.end())
+    return bool(m) and not _STILL_WANTED.search(text, m.end()) and not _NOT_WITHDRAWING.search(text)
 
 
 def asks_to_reschedule(text: str) -> bool:

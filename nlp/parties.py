@@ -226,6 +226,7 @@ def surnames_named(text: str) -> frozenset[str]:
     for m in _NAMED.finditer(text):
         if m.group(1)[0] in _SURNAMES and len(m.group(1)) <= 3:
             found.add(m.group(1)[0])
+    found.update(re.findall(rf"姓([{_SURNAMES}])", text))         # "包工头姓孙"
     return frozenset(found)
 
 
@@ -300,7 +301,7 @@ def told_of_someone_else(text: str, words: list[str]) -> bool:
                 for prev in reversed(clauses[:i]):
                     if _MYSELF.search(prev):
                         return False
-                    if _INTRODUCED.search(prev):
+                    if _INTRODUCED.search(prev) or _SOMEONE_ELSE.search(prev):
                         return True
                 return False
     return False

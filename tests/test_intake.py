@@ -1066,3 +1066,13 @@ async def test_a_grievance_in_one_word_begins_a_report(bot, ctx, said):
     await bot.say("你好")
     reply = await bot.last(said)
     assert "只能帮您" not in reply and ("发生了什么" in reply or "哪个村" in reply or "具体" in reply), reply
+
+
+@pytest.mark.parametrize("said", ["这事能解决了吗 谢谢", "物业说已经解决了 其实根本没修", "他嘴上说不吵了 第二天照样吵",
+                                  "上次那个事已经解决了 谢谢", "一半已经解决了 谢谢"])
+async def test_settled_said_of_something_else_at_the_summary_keeps_the_report(bot, ctx, said):
+    """A re-check (res6): each of these dropped the report ("事情已经解决，这次就不登记了")."""
+    reply = await bot.last("楼上天天半夜拖椅子 我是柳林村的 13812345678")
+    assert reply.startswith("请核对"), reply
+    reply = await bot.last(said)
+    assert "不登记" not in reply, reply

@@ -200,3 +200,10 @@ async def test_an_acknowledgement_twice_is_no_answer_and_no_part_of_the_story(bo
         if "请核对" in reply:
             break
     assert "请核对" in reply and f"；{ack}" not in reply, reply
+
+
+@pytest.mark.parametrize("said, meant", [("不是不是 没有危险 我就是口头禅 别通知领导", False), ("不是 他拿着刀在门口", None)])
+def test_a_no_that_opens_with_bu_shi(said, meant):
+    """A re-check (res6): "不是不是 没有危险…" was asked the question again and again."""
+    from handlers.safety import safety_answer
+    assert safety_answer(said) is meant or (meant is None and safety_answer(said) is not False)

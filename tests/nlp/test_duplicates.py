@@ -38,6 +38,11 @@ def test_upstairs_said_by_two_residents_is_two_households(u):
     assert find_duplicate(r, "DX01", "u9", NOW, [case("A1", "楼上老刘家半夜拖椅子太吵了")]) is not None
     r = u.read("隔壁邻居家的狗天天晚上叫")
     assert find_duplicate(r, "DX01", "u9", NOW, [case("A1", "隔壁家的狗晚上一直叫", typ=r.type)]) is None
+    # someone's own relative is not a named neighbour; 姓孙 and 姓钱 are two people (a re-check, res6)
+    r = u.read("堂哥占了我家的宅基地 不让我盖房")
+    assert find_duplicate(r, "DX01", "u9", NOW, [case("A1", "隔壁老孙家占了我家的宅基地", typ=r.type)]) is None
+    r = u.read("包工头姓孙 欠我工资八千")
+    assert find_duplicate(r, "DX01", "u9", NOW, [case("A1", "包工头姓钱 欠了我们三个月工资", typ=r.type)]) is None
     # the first told in traditional characters, as written (a trial's two households were one case)
     r = u.read("南湖社区 楼上邻居天天半夜剁肉 咚咚的")
     first = case("A1", "我是南湖社區的住戶，樓上鄰居每天晚上十二點以後還在跳繩，咚咚咚的", typ=r.type)

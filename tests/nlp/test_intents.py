@@ -150,6 +150,9 @@ def test_not_corrections(text):
     ("我不想追究了 但是医药费得给", False),
     # a trial's (res5)
     ("我要撤案", True), ("不告了 都是亲戚", True), ("不用麻烦你们了 撤了吧", True), ("他说不用麻烦了", False),
+    # refused, or pressed on the resident (a re-check, res6): no wish of theirs
+    ("他威胁我说不撤案就打我", False), ("老板叫我撤案 我不撤", False), ("我不会撤案的", False),
+    ("撤案是不可能的 他必须给钱", False), ("他们天天上门逼我撤诉", False),
 ])
 def test_withdraws(text, wants):
     from nlp.intents import withdraws

@@ -50,6 +50,9 @@ async def test_someone_elses_poisoning_is_told_to_call_120_and_the_writer_is_not
     assert "120" in reply, reply
     reply = await bot.last("我媽喝了農藥 叫不醒了 怎麼辦", user="resident-8")        # in traditional characters
     assert "120" in reply and "您不是一个人" not in reply, reply
+    # the act told in a clause of its own after who it is (a re-check, res6, consoled the writer)
+    reply = await bot.last("我爸和我妈吵架 喝了农药 柳林村", user="resident-7")
+    assert "120" in reply and "您不是一个人" not in reply, reply
     assert (await case_of(ctx, number)).type == "other"      # not 医疗纠纷: nobody to route by a dispute type
 
 
