@@ -72,6 +72,7 @@ def test_parties(text, party):
     # 老 before a word that is no surname (a trial's parties 老被, 老听, 老说, 老年), a group of the village
     ("我们小区停车位老被人占", "老被"), ("晚上老听到哭 他爸经常喝醉", "老听"), ("我姐最近老说活着没意思", "老说"),
     ("俺爹走丢了 有老年痴呆", "老年"), ("我家和二组的黄家为了一条水渠吵", "二组"),
+    ("邻居老是半夜放音乐", "邻居老是"), ("楼上老有人跳", "楼上老有"),
 ])
 def test_not_parties(text, not_party):
     assert find_party(text) != not_party
