@@ -21,6 +21,14 @@ _EMOJI_ONLY = re.compile("^[\\s" + "".join(EMOJI_WORDS) + "\\ufe0f\\U0001F3FB-\\
 PROGRESS_MAX_REPORT = 12
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def han_count(text: str) -> int:
+    """How many Chinese characters the text holds (how much was said, punctuation and emoji aside)."""
+    return len(_HAN.findall(text))
+
+
 def emoji_as_words(text: str) -> str:
     """A message of answering emoji only ("👍", "👌🏻") reads as the word it stands for."""
     if not _EMOJI_ONLY.match(text):

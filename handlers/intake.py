@@ -21,7 +21,7 @@ from bot.middlewares import Turn
 from bot.privacy import mask_phone
 from bot.routing import LEADER_ALERTED
 from bot.uow import UnitOfWork
-from bot.words import Words
+from bot.words import Words, han_count
 from handlers import texts
 from handlers.open_cases import OpenCases
 from handlers.place_answers import PlaceAnswers
@@ -36,7 +36,6 @@ from storage.models import Case
 from storage.registry import Registry
 
 _NUMBERS = re.compile(r"[\d\s\-+－—]+")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _FILLER = re.compile(r"电话|手机|号码|我是|我在|的|了|嗯|是|这里|在|村|社区")
 DIGITS_RUN = re.compile(r"\d[\d\s-]{5,}\d")
 OUR_PLACE = re.compile(r"(?:我们|咱们|俺们|咱|俺|我)(?:村|社区|小区|组|屯|庄)")
@@ -223,7 +222,7 @@ class Intake:
             for name in (p.name, *p.aliases):
                 if name:
                     rest = rest.replace(name, "")
-        return len(_HAN.findall(_FILLER.sub("", rest))) >= 3
+        return han_count(_FILLER.sub("", rest)) >= 3
 
     @property
     def account_reaches(self) -> bool:

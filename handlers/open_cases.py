@@ -15,6 +15,7 @@ from bot.middlewares import Turn
 from bot.privacy import mask_phone
 from bot.routing import LEADER_ALERTED, WITHDRAW_TITLE
 from bot.uow import UnitOfWork
+from bot.words import han_count
 from handlers import texts
 from handlers.place_answers import PlaceAnswers
 from nlp import Reading
@@ -195,7 +196,7 @@ class OpenCases:
         them: the description keeps what was reported."""
         store = await self.uow.cases()
         own = (case.channel, case.reporter) == (self.message.channel, self.message.user)
-        request = not chase and not withdraw and len(_HAN.findall(words)) <= 24 \
+        request = not chase and not withdraw and han_count(words) <= 24 \
             and (asks_call_back(words) or wants_a_person(words) or asks_to_reschedule(words))
         # a resident whose report joined the case speaks for themselves: their words are told
         # as theirs, and the case's contact and withdrawal stay its reporter's
@@ -220,9 +221,12 @@ class OpenCases:
         if chase or request:
             await store.event(case, EventKind.CHASED, self.message.conversation_key, text=words)
         key = f"said:{case.number}:{self.message.msg_id or self.uow.now.isoformat()}"
-        title = "群众催办" if chase else WITHDRAW_TITLE if withdraw else "群众留言"
+        if own:
+            title = "群众催办" if chase else WITHDRAW_TITLE if withdraw else "群众留言"
+        else:
+            title = "另一位反映人催办" if chase else "另一位反映人申请撤回" if withdraw else "另一位反映人留言"
         for hook in self.ctx.on_resident_said:
-            await hook(self.ctx, self.uow, case, f"{label}：{words}", title if own else f"另一位反映人{title[2:]}", key)
+            await hook(self.ctx, self.uow, case, f"{label}：{words}", title, key)
         self.turn.case_numbers.add(case.number)
         if raised:
             alerted = bool(self.uow.queued["alert"])
@@ -256,9 +260,6 @@ class OpenCases:
             return [f"好的，已告诉{who}，他们会和您核实情况。"]
         return [f"已转告{who}，他们会尽快联系您。如有人身危险，请马上拨打110。"
                 if case.risk == Risk.RED else f"已转告{who}，有进展会通知您。"]
-
-
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def other_party(case: Case) -> str | None:

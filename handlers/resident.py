@@ -14,7 +14,7 @@ from bot.filters import Drafting, EventIs, IntentIs, Spoken, StepIs
 from bot.message import EventType, Kind, Message
 from bot.middlewares import Next, Turn
 from bot.uow import UnitOfWork
-from bot.words import Words, emoji_as_words, words_of
+from bot.words import Words, emoji_as_words, han_count, words_of
 from handlers import drafting, faq, relays, texts
 from handlers.intake import Intake
 from handlers.open_cases import OpenCases
@@ -122,7 +122,7 @@ def _settled_before_submitting(conversation: Conversation, words: Words) -> bool
     draft = conversation.draft
     return (conversation.step == CONFIRM and draft is not None and not draft.case_number
             and says_settled(words.text) and not _STILL.search(words.text)
-            and len(re.findall(r"[\u4e00-\u9fff]", words.text)) <= 16)
+            and han_count(words.text) <= 16)
 
 
 # the words of wanting to report, and the fillers around them
@@ -305,7 +305,7 @@ def _only_asks_about_mediation(message: Message, data: dict[str, Any]) -> bool:
     words: Words = data["words"]
     if _danger(message, data) or faq.answer(words.text) is None or not faq.is_question(words.text):
         return False
-    if len(re.findall(r"[\u4e00-\u9fff]", words.text)) > 16:
+    if han_count(words.text) > 16:
         return False
     # "我要反映 调解要交钱吗" wants to report too; "调解完了对方不认账怎么办" only asks (调解 is its
     # subject, and the reading took it for a dispute); "请问调解中心在哪里？调解要交钱吗" is answered
@@ -353,7 +353,7 @@ async def on_wants_to_report(ctx: AppContext, conversation: Conversation, uow: U
     is answered first (here is where to report; people's mediation is free), then the story
     is asked for."""
     told = REPORT_WORDS.sub("", words.text)
-    if conversation.last_case and len(re.findall(r"[\u4e00-\u9fff]", told)) >= 4 and not another_matter(words.text):
+    if conversation.last_case and han_count(told) >= 4 and not another_matter(words.text):
         # "派出所说要等24小时才立案 你们能帮忙找吗": help asked with the case open is about it
         mine = OpenCases(ctx, uow, conversation, message, turn)
         case = await mine.about(words.reading)
@@ -362,7 +362,7 @@ async def on_wants_to_report(ctx: AppContext, conversation: Conversation, uow: U
     intake = Intake(ctx, uow, conversation, message, turn)
     conversation.start(uow.now)
     await intake.known_contact()
-    if len(re.findall(r"[\u4e00-\u9fff]", told)) >= 12 and not asks_question(words.text):
+    if han_count(told) >= 12 and not asks_question(words.text):
         # "我要投诉 你们那个网格员…天天不在岗…": the complaint itself, heard out (a complaint
         # the reading gives no type is still one: 其他)
         await intake.absorb(words.raw, words.reading)
