@@ -89,6 +89,14 @@ URGENT_SOMEONE_AT_RISK = ("请尽量有人陪在他（她）身边，别让他�
 # gas: out first, nothing that sparks, then the fire brigade and the gas company
 GAS_FIRST = "请马上离开屋子，不要开关电灯电器、不要打火，能开窗的开窗通风，到屋外拨打119和燃气公司抢修电话；有人晕倒请拨打120。"
 _GAS = re.compile(r"煤气|液化气|天然气|燃气")
+# someone in the water: the ambulance and the police, then what a bystander can do without
+# going in after them
+WATER_FIRST = "请马上拨打110和120。向落水的人抛救生圈、绳子、竹竿或能浮起来的东西，不会游泳千万不要下水。"
+_WATER = re.compile(r"落水|溺水|掉(进|到|入|下)?(了)?[^，。！？\s]{0,4}(河|塘|井|水库|江|湖|水|冰窟)|被(洪水|大水|河水|水|浪)(冲|卷)"
+                    r"|沉下去|沉底|扑腾|漂着|冰(面|上|窟窿)")
+# a fire: out first, then the fire brigade
+FIRE_FIRST = "请马上离开着火的地方，拨打119；有人受伤请拨打120。"
+_FIRE = re.compile(r"着火|起火|失火|火灾|烧起来|明火|火苗|火往|火烧到")
 # a gathering or petition being planned: no one is in danger yet, and 110 is not the answer
 URGENT_GATHERING = "已立即通知值班领导和综治中心，工作人员会尽快联系您，把大家的诉求依法解决好。"
 URGENT_GATHERING_UNSENT = "您的反映已登记为紧急案件，综治中心会第一时间看到并联系您，把大家的诉求依法解决好。"
@@ -137,8 +145,12 @@ def _urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool, text: str 
         return URGENT_SOMEONE_AT_RISK + (URGENT_CENTRE_TOLD if alerted else URGENT_CENTRE_TOLD_UNSENT)
     if has_reason(reasons, "self_harm") or hurt:
         return URGENT_AMBULANCE if alerted else URGENT_AMBULANCE_UNSENT
-    if has_reason(reasons, "danger") and _GAS.search(normalize(text)):
-        return GAS_FIRST + (URGENT_CENTRE_TOLD if alerted else URGENT_CENTRE_TOLD_UNSENT)
+    if has_reason(reasons, "danger"):
+        said = normalize(text)
+        first = next((words for words, rx in ((GAS_FIRST, _GAS), (WATER_FIRST, _WATER), (FIRE_FIRST, _FIRE))
+                      if rx.search(said)), None)
+        if first:
+            return first + (URGENT_CENTRE_TOLD if alerted else URGENT_CENTRE_TOLD_UNSENT)
     if has_reason(reasons, "gathering") and not any(has_reason(reasons, k) for k in ("violence", "danger")):
         return URGENT_GATHERING if alerted else URGENT_GATHERING_UNSENT
     return URGENT if alerted else URGENT_UNSENT

@@ -146,3 +146,27 @@ async def test_a_gas_leak_is_told_what_to_do_first(bot, ctx):
     """A trial (res5): a gas smell behind a door nobody opens was told to call 110 only."""
     reply = await bot.last("楼道里一股很大的煤气味 对门敲门没人开 南湖社区3栋")
     assert "119" in reply and "通风" in reply and "电器" in reply, reply
+
+
+@pytest.mark.parametrize("text", ["有人落水了 桃源村河边", "水库冰面上有个小孩掉下去了 桃源村水库 快",
+                                  "有人溺水了 杏花村水库", "有人掉進河裡了 石橋村橋頭"])
+async def test_someone_in_the_water_is_red_and_told_how_to_help(bot, ctx, text):
+    """A trial (res6): these wordings got "对方是谁？" or only the safety question, and the one
+    that was red was told to call 110 alone."""
+    reply = await bot.last(text)
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    assert (await case_of(ctx, number)).risk == "red"
+    assert "120" in reply and "110" in reply and "不会游泳" in reply, reply
+
+
+async def test_a_fire_is_told_to_call_119(bot, ctx):
+    reply = await bot.last("隔壁柴房着火了 火往我家这边烧 柳林村")
+    assert "119" in reply and "离开" in reply, reply
+
+
+@pytest.mark.parametrize("text", ["孩子找不到了 在南湖社区广场 四岁", "我家小孩在超市走丢了 柳林村"])
+async def test_a_missing_child_is_red_at_once(bot, ctx, text):
+    """A trial (res6): a lost four-year-old got the safety question first, and was typed 损害赔偿."""
+    reply = await bot.last(text)
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    assert (await case_of(ctx, number)).risk == "red"
