@@ -81,7 +81,14 @@ _THANKS_FIRST = re.compile(r"^\s*(?:谢谢|多谢|感谢|辛苦了|辛苦你们�
 HUMAN = re.compile(r"真人|转人工|人工服务|人工客服|找人工|找工作人员|找个人|客服|找领导|跟人说|和人说|你是机器人|你是不是机器人")
 
 
+# praise before any result ("满意 五星好评", "挺满意的 给5分"): thanks, not a part of the story;
+# a rating asked after the result is read by bot/rating.py first
+_PRAISE = re.compile(r"^\s*(?:(?:挺|很|非常|特别|比较|还挺|都)?满意(?:的|了|啊)?|(?:五星)?好评|(?:给你们)?点(?:个)?赞|给(?:你们)?(?:打)?[五5](?:分|星))")
+
+
 def is_thanks(text: str) -> bool:
+    if len(text) <= 20 and _PRAISE.match(text) and not re.search(r"不|没|屁|鬼|还在|又", text):
+        return True
     return bool(THANKS.match(text)) or bool(_THANKS_FIRST.match(text)) and len(text) <= 20
 
 
@@ -268,6 +275,12 @@ CHASE = re.compile(r"有人管没有|有没有人管|有人管(?:了)?吗|有人
                    r"(?:啥|什么|几)时[候侯](?:能|才|会)?(?:上门|派人|到)|^人呢|多会儿?(?:来|到)|几时(?:来|到)|今天能来吗|"
                    r"(?:哪天|哪一天|几号)(?:来|到|上门)|等到(?:啥|什么)时候|(?:要|得)等几天|能快点|有人回复吗|有没有人回复|"
                    r"派人来看看没|"
+                   # dialect and plain ("咋个还没得人来哦", "搞快点嘛", "恁个慢", "都一个礼拜了", "有没有人啊")
+                   r"(?:咋|怎么|怎)个?还没(?:得|有)?人|搞快(?:点|些)|^快(?:点|些)(?:嘛|吧|哦|啊|撒)?[!！。\s]*$|"
+                   r"(?:恁个|恁么|咋这么|怎么这么|咋个这么|咋恁)慢|(?:办事|处理得?|你们)(?:也)?太慢|慢死了|"
+                   r"几点(?:钟)?(?:来|到|上门|能来)|几时(?:派人|能来|上门|过来)|"
+                   r"都(?:[一二三四五六七八九十两\d]+|好几|几)(?:个)?(?:天|礼拜|星期|周|月)了|"
+                   r"^有没有人(?:啊|呀|在|管)?[？?！!。\s]*$|"
                    # the service itself blamed ("你们效率太低了", "什么破平台"): the status, and the centre hears
                    r"效率(?:太)?低|破平台|一点用(?:都)?没有|服务态度(?:太)?差|投诉你们")
 

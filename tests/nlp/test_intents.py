@@ -36,14 +36,18 @@ def test_does_not_decline_phone(text):
                                   "怎么还没消息", "你们管不管", "等了五天了还没人来", "几时来人啊", "有进展了吗",
                                   # a trial's (res5)
                                   "人呢？？", "多会儿来", "几时到", "今天能来吗", "调解员哪天来", "什么时候上门",
-                                  "俺得等到啥时候", "要等几天啊", "能快点不", "有人回复吗", "你们效率太低了吧，一点用都没有"])
+                                  "俺得等到啥时候", "要等几天啊", "能快点不", "有人回复吗", "你们效率太低了吧，一点用都没有",
+                                  # a re-check (res6): dialect and plain chases written into the description
+                                  "咋个还没得人来哦", "恁个慢", "搞快点嘛", "几点钟来啊", "几时派人来", "都一个礼拜了",
+                                  "有没有人啊", "你们办事咋这么慢"])
 def test_chases(text):
     from nlp.intents import chases
     assert chases(text)
 
 
 @pytest.mark.parametrize("text", ["楼上天天吵没人管", "老板一分钱没给", "什么时候能调解完我也不知道他会不会来",
-                                  "他啥时候来我也不知道", "他们管不管孩子我不知道"])
+                                  "他啥时候来我也不知道", "他们管不管孩子我不知道", "他干活太慢了",
+                                  "屋里有没有人啊我也不知道", "快点嘛他又不听"])
 def test_does_not_chase(text):
     from nlp.intents import chases
     assert not chases(text)
@@ -189,3 +193,16 @@ def test_not_yes(text):
 def test_giving_up_said_with_a_word_before_it(text):
     from nlp.intents import CANCEL
     assert CANCEL.match(text)
+
+
+@pytest.mark.parametrize("text", ["满意 五星好评", "挺满意的 给5分", "好评", "给你们点个赞"])
+def test_praise_is_thanks(text):
+    """A re-check (res6): praise on an open case was written into its description."""
+    from nlp.intents import is_thanks
+    assert is_thanks(text)
+
+
+@pytest.mark.parametrize("text", ["不满意", "我对处理结果不太满意", "满意个屁 楼上还在吵 一点都没解决"])
+def test_displeasure_is_no_thanks(text):
+    from nlp.intents import is_thanks
+    assert not is_thanks(text)

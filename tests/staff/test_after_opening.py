@@ -530,3 +530,17 @@ async def test_a_place_or_a_phone_corrected_in_everyday_words_after_opening(bot,
     case = await case_of(ctx, number)
     assert changed in (ctx.registry.full_name(case.place_code) or "") or case.contact == changed, (case.place_code, case.contact)
 
+
+
+async def test_dialect_chases_and_praise_are_not_written_into_the_description(bot, ctx):
+    """A re-check (res6): '咋个还没得人来哦', '搞快点嘛', '都一个礼拜了' and '满意 五星好评' were
+    each appended to the case as 补充."""
+    number = await chickens(bot, "柳林村")
+    for said in ("咋个还没得人来哦", "搞快点嘛", "都一个礼拜了", "几时派人来"):
+        reply = await bot.last(said)
+        assert "当前状态" in reply and number in reply, (said, reply)
+    reply = await bot.last("满意 五星好评")
+    assert number not in reply, reply
+    case = await case_of(ctx, number)
+    assert "补充" not in case.description, case.description
+    assert len(await events_of(ctx, number, "chased")) == 4
