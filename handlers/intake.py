@@ -376,6 +376,9 @@ class Intake:
                 self.conv.finish()
             return [texts.HIDING.format(number=case.number)]
         more = await self._urgent_followup()
+        if texts.has_reason(draft.risk_reasons, "self_harm") and texts.says_it_is_themselves(latest):
+            # asked "for someone" and now told it is themselves: care first, nobody pressed
+            return [texts.ITS_ME_THANKS, *more]
         if more:
             return more
         if "contact_note" in changes:

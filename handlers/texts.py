@@ -124,8 +124,17 @@ def about_someone_else(reasons: list[str] | tuple[str, ...], text: str) -> bool:
     return told_of_someone_else(normalize(text), cues)
 
 
+# the one asked about is the writer ("如果一个人不想活了…" then "其实就是我自己")
+_IT_IS_ME = re.compile(r"(?:其实|说的|问的)(?:就)?是我(?:自己)?(?![家们妈爸])|那个人(?:就)?是我|就是我自己")
+ITS_ME_THANKS = "谢谢您愿意告诉我们。" + _HELP_LINE
+
+
+def says_it_is_themselves(text: str) -> bool:
+    return bool(_IT_IS_ME.search(normalize(text)))
+
+
 def writer_in_distress(reasons: list[str] | tuple[str, ...], text: str) -> bool:
-    return has_reason(reasons, "self_harm") and not about_someone_else(reasons, text)
+    return has_reason(reasons, "self_harm") and (says_it_is_themselves(text) or not about_someone_else(reasons, text))
 
 
 def urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool, text: str = "", leader: bool = True) -> str:

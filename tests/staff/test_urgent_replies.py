@@ -170,3 +170,15 @@ async def test_a_missing_child_is_red_at_once(bot, ctx, text):
     reply = await bot.last(text)
     number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
     assert (await case_of(ctx, number)).risk == "red"
+
+
+async def test_one_who_asked_for_someone_and_then_says_it_is_themselves_is_not_pressed(bot, ctx):
+    """A trial (res5, res6): '其实就是我自己 我在家 不想说哪里' was asked for the place again, and
+    '我就想有人跟我说说话' for a number to call at once."""
+    reply = await bot.last("你好 想问一下 如果一个人不想活了 应该找谁")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    reply = await bot.last("其实就是我自己 我在家 不想说哪里")
+    assert "位置" not in reply and "12356" in reply and "您不是一个人" in reply, reply
+    reply = await bot.last("我就想有人跟我说说话")
+    assert "马上打通" not in reply and number in (await case_of(ctx, number)).number, reply
+    assert "不想留也没关系" in reply or "陪您说说话" in reply, reply
