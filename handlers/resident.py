@@ -359,6 +359,11 @@ async def on_wants_to_report(ctx: AppContext, conversation: Conversation, uow: U
         case = await mine.about(words.reading)
         if case is not None:
             return await mine.tell(case, words.raw)
+    if conversation.last_case and han_count(told) < 4 and not another_matter(words.text) \
+            and not asks_question(words.text):
+        # "我要投诉" with a case open: no empty report to swallow what comes next ("你们是不是不管
+        # 老百姓死活", "下午我不在家"); what they say next goes to that case, or begins a new one
+        return texts.ask_what_with_case_open(conversation.last_case)
     intake = Intake(ctx, uow, conversation, message, turn)
     conversation.start(uow.now)
     await intake.known_contact()

@@ -18,6 +18,11 @@ CANCELLED = "好的，已取消，这次的反映没有提交。需要时随时�
 SETTLED_NOT_SUBMITTED = "好的，事情已经解决，这次就不登记了。以后有需要随时在这里说。"
 NOTHING_TO_CANCEL = "现在没有正在填写的反映。"
 ASK_DESCRIBE = "请说说具体发生了什么事？比如谁和谁、因为什么、闹到什么程度。"
+
+
+def ask_what_with_case_open(number: str) -> str:
+    return (f"请直接说。是案件 {number} 的事（比如对办理不满意），我们会转告经办人和综治中心；"
+            "是另一件事，请说说具体发生了什么。")
 ASK_PLACE = "请问事情发生在哪个村（社区）？可以说“柳林村3组”“南湖社区3栋”这样的地方。"
 ASK_PLACE_OPTIONS = "请问是下面哪个地方？回复序号或名称：\n{options}"
 ASK_PLACE_AGAIN = ("没找到“{text}”这个地方（这里受理{county}的纠纷）。请说所在的村（社区）名，例如：{example}；"

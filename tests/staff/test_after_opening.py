@@ -544,3 +544,20 @@ async def test_dialect_chases_and_praise_are_not_written_into_the_description(bo
     case = await case_of(ctx, number)
     assert "补充" not in case.description, case.description
     assert len(await events_of(ctx, number, "chased")) == 4
+
+
+async def test_wanting_to_complain_with_a_case_open_begins_no_blank_report(bot, ctx):
+    """A re-check (res6): '我要投诉' after opening began an empty report that swallowed what came
+    next ('你们是不是不管老百姓死活', '下午我不在家') and reached nobody; '我不想反映了' was asked
+    who the other party was."""
+    number = await chickens(bot, "柳林村")
+    reply = await bot.last("我要投诉")
+    assert number in reply, reply
+    for said in ("你们是不是不管老百姓死活", "下午我不在家"):
+        reply = await bot.last(said)
+        assert number in reply and "哪个村" not in reply and "发生了什么" not in reply, (said, reply)
+    said_in = [e.data.get("text") for e in await events_of(ctx, number, "message_in")] + \
+              [e.data.get("text") for e in await events_of(ctx, number, "chased")]
+    assert "下午我不在家" in said_in and "你们是不是不管老百姓死活" in said_in, said_in
+    reply = await bot.last("我不想反映了")
+    assert "撤回" in reply and number in reply, reply
