@@ -199,7 +199,12 @@ async def on_field_edit(intake: Intake, words: Words) -> Answer:
     step = intake.conv.step
     if field == "surname":              # "对方姓刘": the party already named, with their surname
         field, value = "party", f"{_PARTY_TAIL.sub('', draft.party or '') or '对方'}（姓{value}）"
-    if field == "party":
+    if field == "last_digit":
+        if not draft.contact or not draft.contact[-1:].isdigit():
+            return [texts.WHOLE_NUMBER_PLEASE]
+        draft.contact = draft.contact[:-1] + value
+        said = f"联系电话改为{mask_phone(draft.contact)}"
+    elif field == "party":
         draft.party, draft.party_asked = value, True
         said = f"对方记为{value}"
     else:

@@ -59,6 +59,8 @@ class OpenCases:
         edit = field_edit(rest)
         if edit is not None and edit[0] == "party":
             return await self._new_party(edit[1])
+        if edit is not None and edit[0] == "last_digit":
+            return await self._last_digit(edit[1])
         field = FIELD_CHANGE.match(text)
         if field and not corrected:
             corrected, rest = True, text[field.end():].strip()
@@ -93,6 +95,20 @@ class OpenCases:
         self.turn.case_numbers.add(number)
         return [f"好的，案件 {number} {said}，经办人会看到。"]
 
+
+    async def _last_digit(self, digit: str) -> list[str] | None:
+        """"电话最后一位是8不是9" after opening: the last case's number, that digit changed."""
+        case = await self.last()
+        if case is None:
+            return None
+        self.turn.case_numbers.add(case.number)
+        if not case.contact or not case.contact[-1:].isdigit():
+            return [f"案件 {case.number} 没有记下电话，请把完整的号码发一遍。"]
+        phone = case.contact[:-1] + digit
+        await (await self.uow.cases()).update(case, self.message.conversation_key, contact=phone)
+        for hook in self.ctx.on_case_updated:
+            await hook(self.ctx, self.uow, case)
+        return [f"好的，案件 {case.number} 联系电话改为{mask_phone(phone)}，经办人会看到。"]
 
     async def _new_party(self, name: str) -> list[str] | None:
         """"对方说错了 应该是物业公司" after opening: the last case's other party."""

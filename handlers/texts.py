@@ -18,6 +18,7 @@ CANCELLED = "好的，已取消，这次的反映没有提交。需要时随时�
 SETTLED_NOT_SUBMITTED = "好的，事情已经解决，这次就不登记了。以后有需要随时在这里说。"
 NOTHING_TO_CANCEL = "现在没有正在填写的反映。"
 ASK_DESCRIBE = "请说说具体发生了什么事？比如谁和谁、因为什么、闹到什么程度。"
+WHOLE_NUMBER_PLEASE = "还没有记下您的电话，请把完整的号码发一遍。"
 
 
 def ask_what_with_case_open(number: str) -> str:

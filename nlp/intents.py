@@ -237,9 +237,19 @@ _NAME_TOLD = re.compile(r"^\s*(对方|他|她|老[\u4e00-\u9fa5]|[\u4e00-\u9fa5]
                         r"(?:全名|名字)?叫([\u4e00-\u9fa5]{2,4})[。.!！]?$")
 
 
+# "电话最后一位是8不是9": one digit of the number mistyped
+_LAST_DIGIT = re.compile(r"^\s*(?:我的)?(?:电话号码|手机号码?|电话|号码|手机)?(?:号码)?的?(?:最后|末)(?:一|1)位(?:数字|数)?"
+                         r"(?:应该|应当)?(?:是|为|改成)\s*([0-9零〇一二三四五六七八九])")
+_DIGIT = {**{str(d): str(d) for d in range(10)}, "零": "0", "〇": "0", "一": "1", "二": "2", "三": "3", "四": "4",
+          "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+
+
 def field_edit(text: str) -> tuple[str, str] | None:
-    """("party", name), ("surname", 陈) or ("type", code) for a message that names a field of
-    the report and gives its new value; None otherwise."""
+    """("party", name), ("surname", 陈), ("type", code) or ("last_digit", 8) for a message that
+    names a field of the report and gives its new value; None otherwise."""
+    m = _LAST_DIGIT.match(text)
+    if m:
+        return "last_digit", _DIGIT[m.group(1)]
     m = _SURNAME_TOLD.match(text)
     if m and (m.group(2) is None or _ROLES.fullmatch(m.group(2))):
         return ("surname", m.group(3)) if m.group(2) is None else ("party", f"{m.group(2)}（姓{m.group(3)}）")
@@ -330,7 +340,7 @@ def strip_correction(text: str) -> tuple[bool, str]:
 
 
 # "不对，是石桥村" after a case was opened / "电话改成139…" / "补充：…"
-FIELD_CHANGE = re.compile(r"^\s*(?:我的)?(?:联系电话|电话号码|手机号码?|电话|号码|联系方式|地点|地址|位置)"
+FIELD_CHANGE = re.compile(r"^\s*(?:我的)?(?:联系电话|电话号码|手机号码?|电话|号码|联系方式|地点|地址|位置|地方|村子|村名)"
                           r"(?:改成|改为|换成|应该是|是|变了|换了|(?:也)?(?:写|说|填|留|打)?错了)"
                           r"[:：，,。\s]*(?:应该是|是|改成)?[:：，,。\s]*")
 ADDING = re.compile(r"^\s*(?:补充|再补充|还要补充|另外补充)[一下点]*[:：，,。\s]*")

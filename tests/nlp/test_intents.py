@@ -206,3 +206,10 @@ def test_praise_is_thanks(text):
 def test_displeasure_is_no_thanks(text):
     from nlp.intents import is_thanks
     assert not is_thanks(text)
+
+
+@pytest.mark.parametrize("text, digit", [("电话最后一位是8不是9 我打错了", "8"), ("手机号最后一位应该是三", "3"),
+                                         ("号码末一位是0", "0")])
+def test_the_last_digit_corrected(text, digit):
+    from nlp.intents import field_edit
+    assert field_edit(text) == ("last_digit", digit)

@@ -561,3 +561,26 @@ async def test_wanting_to_complain_with_a_case_open_begins_no_blank_report(bot, 
     assert "下午我不在家" in said_in and "你们是不是不管老百姓死活" in said_in, said_in
     reply = await bot.last("我不想反映了")
     assert "撤回" in reply and number in reply, reply
+
+
+async def test_a_place_said_wrong_and_a_last_digit_mistyped_are_corrected(bot, ctx):
+    """A re-check (res6): '地方说错了 是桃源村' and '电话最后一位是8不是9 我打错了' were appended to
+    the description and changed nothing."""
+    number = await chickens(bot, "柳林村", phone="13812345679")
+    reply = await bot.last("地方说错了 是桃源村")
+    assert "桃源村" in reply and "地点改为" in reply, reply
+    reply = await bot.last("电话最后一位是8不是9 我打错了")
+    assert "138****5678" in reply, reply
+    case = await case_of(ctx, number)
+    assert case.contact == "13812345678" and "桃源" in (ctx.registry.name(case.place_code) or "")
+    assert "补充" not in case.description, case.description
+
+
+async def test_a_last_digit_mistyped_is_corrected_at_the_summary(bot, ctx):
+    """A re-check (res6): at the summary, '电话最后一位是8不是9' was pasted into the story."""
+    await bot.say("我是柳林村的 隔壁老张家的鸡天天跑到我家菜地 电话13812345679")
+    reply = await bot.last("电话最后一位是8不是9 我打错了")
+    assert "138****5678" in reply and "最后一位" not in reply, reply
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    case = await case_of(ctx, number)
+    assert case.contact == "13812345678" and "最后一位" not in case.description
