@@ -35,7 +35,7 @@ from handlers.progress import progress_reply
 from handlers.safety import SafetyAnswered
 from handlers.spoken_phone import phone_part, take_phone_part
 from nlp import find_phones
-from nlp.intents import Intent, another_matter, chases, declines_phone, field_edit, is_filler
+from nlp.intents import Intent, another_matter, chases, contacted_through, declines_phone, field_edit, is_filler
 from nlp.parties import answered_party
 from nlp.reading import TYPE_NAMES, Reading
 from nlp.slots import digits_only, spoken_digits
@@ -158,6 +158,23 @@ async def on_skip_at_the_summary(intake: Intake) -> Answer:
 @router.message(Corrected(), lambda m, d: not d["words"].body)
 async def on_bare_correction() -> Answer:
     return texts.ASK_WHAT_TO_CHANGE
+
+
+@router.message(lambda m, d: bool(d["words"].reading.phones or d["words"].reading.other_phones)
+                and contacted_through(d["words"].text) is not None and not d["conversation"].draft.case_number)
+async def on_contact_through_a_relative(intake: Intake, words: Words) -> Answer:
+    """"你们联系我爸吧 他电话136… 他耳朵不好 最好上门" (a report for a parent): the number is the
+    one to call, and who it is and how to reach him go with it (they were kept nowhere)."""
+    draft = intake.draft
+    phone = (words.reading.phones or words.reading.other_phones)[0]
+    who = contacted_through(words.text)
+    # what else was said of how to reach them ("他耳朵不好 最好上门"), without the number's clauses
+    rest = " ".join(c for c in re.split(r"[，,。；;！!\s]+", DIGITS_RUN.sub(" ", words.text))
+                    if c and not re.search(r"联系|电话|手机|号码", c))
+    draft.contact, draft.contact_by_account = phone, False
+    draft.contact_note = f"请联系{who}" + (f"：{rest}" if rest else "")
+    following = await intake.next_step()
+    return [f"好的，联系电话记为{mask_phone(phone)}（{who}）" + (f"，已记下：{rest}。" if rest else "。"), *following]
 
 
 @router.message(lambda m, d: chases(d["words"].text) and d["words"].reading.is_dispute

@@ -128,6 +128,17 @@ _CLAUSE = re.compile(r"[，,。！？!?；;\s]+")
 _THEIRS = re.compile(r"(?:^|[^我])(?:她|他|她们|他们)(?:的)?(?:电话|手机)|^(?:她|他)(?:不方便|不能)接")
 
 
+# "你们联系我爸吧 他电话…": the one to call is a relative the report is for
+_THROUGH = re.compile(r"(?:联系|找|打给|打电话给|通知|问)(?:一下)?(?:我|俺)(?:家)?(爸|妈|爹|娘|父亲|母亲|爷爷|奶奶|姥姥|姥爷|外公|外婆|"
+                      r"老公|老婆|爱人|儿子|女儿|闺女|哥|姐|弟|妹|舅|叔|姑|姨)")
+
+
+def contacted_through(text: str) -> str | None:
+    """Who the writer wants called instead of themselves ("我爸"), or None."""
+    m = _THROUGH.search(text)
+    return "我" + m.group(1) if m else None
+
+
 def contact_caution(text: str) -> str:
     """The clauses that warn how (not) to be contacted, as said ("别打这个电话，只能发微信联系
     我"); "" when none does."""

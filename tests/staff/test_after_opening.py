@@ -584,3 +584,20 @@ async def test_a_last_digit_mistyped_is_corrected_at_the_summary(bot, ctx):
     number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
     case = await case_of(ctx, number)
     assert case.contact == "13812345678" and "最后一位" not in case.description
+
+
+async def test_a_report_for_a_parent_keeps_the_parents_number_and_how_to_reach_him(bot, ctx):
+    """A re-check (res6): '你们联系我爸吧 他电话136… 他耳朵不好 最好上门' got the 'a person will
+    call you' text, and the father's number, deafness and wish for a visit were kept nowhere."""
+    await bot.say("帮我爸反映个事 他在石桥村 村里修路把他家的自留地占了一块 一分钱补偿都没给")
+    reply = await bot.last("你们联系我爸吧 他电话13612340049 他耳朵不好 最好上门")
+    assert "136****0049" in reply and "每一句话" not in reply, reply
+    number = None
+    for said in ("跳过", "确认"):
+        reply = await bot.last(said)
+        m = re.search(r"JF\d{6}-\d{3}", reply)
+        number = m.group(0) if m else number
+    case = await case_of(ctx, number)
+    assert case.contact == "13612340049"
+    assert "耳朵不好" in case.contact_note and "我爸" in case.contact_note, case.contact_note
+    assert "13612340049" not in case.description
