@@ -172,6 +172,8 @@ class Conversation:
     party_case: str | None = None       # this chat speaks for a party of that case (handlers/party.py)
     party_id: int | None = None
     welcomed_at: str = ""               # when the welcome text was last sent (not again and again)
+    held: str = ""                      # another matter told while one was being written: begun
+                                        # when that one is submitted (not mixed into it)
 
     def to_json(self) -> dict[str, Any]:
         """The stored form. Its lists are the conversation's own, not copies (it is written at
@@ -191,7 +193,7 @@ class Conversation:
     def is_empty(self) -> bool:
         """Nothing worth keeping: no draft, no question pending, no case to come back to."""
         return not (self.step or self.draft or self.rating_case or self.last_case or self.party_case
-                    or self.welcomed_at)
+                    or self.welcomed_at or self.held)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> "Conversation":
@@ -206,7 +208,7 @@ class Conversation:
         return cls(step=known, draft=draft, updated_at=data.get("updated_at", ""),
                    last_case=data.get("last_case"), rating_case=data.get("rating_case"),
                    party_case=data.get("party_case"), party_id=data.get("party_id"),
-                   welcomed_at=data.get("welcomed_at", ""))
+                   welcomed_at=data.get("welcomed_at", ""), held=str(data.get("held") or ""))
 
     def welcome_again(self, now: datetime, minutes: float = 30) -> bool:
         """Whether the welcome text is news to this person: not sent within `minutes` (each

@@ -27,7 +27,7 @@ from bot.dispatcher import UNHANDLED, Answer, Router
 from bot.filters import Corrected, Drafting, IntentIs, Spoken, StepIs
 from bot.message import Message
 from bot.privacy import mask_phone
-from bot.words import Words
+from bot.words import Words, han_count
 from handlers import faq, relays, texts
 from handlers.intake import DIGITS_RUN, DONT_KNOW, PLACE_LIKE, Intake
 from handlers.place_answers import COUNTY_TOWN, SOMEWHERE_IN_AREA
@@ -35,7 +35,16 @@ from handlers.progress import progress_reply
 from handlers.safety import SafetyAnswered
 from handlers.spoken_phone import phone_part, take_phone_part
 from nlp import find_phones
-from nlp.intents import Intent, another_matter, chases, contacted_through, declines_phone, field_edit, is_filler
+from nlp.intents import (
+    Intent,
+    another_matter,
+    chases,
+    contacted_through,
+    declines_phone,
+    field_edit,
+    is_filler,
+    points_back,
+)
 from nlp.parties import answered_party
 from nlp.reading import TYPE_NAMES, Reading
 from nlp.slots import digits_only, spoken_digits
@@ -122,7 +131,36 @@ async def on_another_matter(intake: Intake, words: Words) -> Answer:
         # trial's was refused with "one at a time" and lost)
         intake.conv.finish()
         return await intake.begin(words)
-    return [texts.ONE_AT_A_TIME, *await intake.next_step()]
+    return await _hold(intake, words)
+
+
+async def _hold(intake: Intake, words: Words) -> Answer:
+    """Kept for after this report is submitted (asking to say it again lost it)."""
+    conv = intake.conv
+    conv.held = f"{conv.held}；{words.raw}" if conv.held else words.raw
+    return [texts.HELD_FOR_LATER, *await intake.next_step()]
+
+
+def _second_matter(message: Message, data: dict[str, Any]) -> bool:
+    """A dispute of another type told at the summary or the phone question, not pointing back
+    at this one ("我老婆在镇上饭店打工 老板两个月没发工资了" during a 低保 report): another
+    matter ("他还欠我两千" is more of this one)."""
+    words: Words = data["words"]
+    draft = data["conversation"].draft
+    reading = words.reading
+    return (data["conversation"].step in (CONFIRM, CONTACT) and bool(draft.texts) and not draft.case_number
+            and reading.is_dispute and draft.type is not None and reading.type != draft.type
+            and not words.corrected and not reading.phones and not reading.places
+            and han_count(_NUMERALS.sub("", words.text)) >= 8 and not points_back(words.text))
+
+
+# a number said aloud ("幺三八一二三四…") is no story
+_NUMERALS = re.compile(r"[零〇幺一二两三四五六七八九十百千万]")
+
+
+@router.message(_second_matter)
+async def on_second_matter(intake: Intake, words: Words) -> Answer:
+    return await _hold(intake, words)
 
 
 @router.message(phone_part)
@@ -141,7 +179,12 @@ async def on_thats_all(intake: Intake) -> Answer:
 
 @router.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.CONFIRM))
 async def on_confirm(intake: Intake) -> Answer:
-    return await intake.open_case()
+    opened = await intake.open_case()
+    held, conv = intake.conv.held, intake.conv
+    if held and conv.draft is None:
+        conv.held = ""
+        return [*opened, texts.now_the_other_matter(held), *await intake.begin(await intake.hear(held))]
+    return opened
 
 
 @router.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.DENY))

@@ -21,13 +21,13 @@ from bot.middlewares import Turn
 from bot.privacy import mask_phone
 from bot.routing import LEADER_ALERTED
 from bot.uow import UnitOfWork
-from bot.words import Words, han_count
+from bot.words import Words, han_count, words_of
 from handlers import texts
 from handlers.open_cases import OpenCases
 from handlers.place_answers import PlaceAnswers
 from handlers.safety import IN_DANGER, UNANSWERED
 from nlp import Reading
-from nlp.intents import contact_caution, is_filler
+from nlp.intents import contact_caution, is_filler, strip_correction
 from nlp.reading import TYPE_NAMES
 from nlp.slots import own_phones
 from storage.cases import NewCase
@@ -65,6 +65,12 @@ class Intake:
         return self.conv.draft
 
     # ---- entry points -------------------------------------------------------------
+    async def hear(self, raw: str) -> Words:
+        """Words read as the resident middleware reads a message (for one kept to say later)."""
+        text = self.ctx.nlp.normalize(raw)
+        _, body = strip_correction(text)
+        return words_of(raw, text, await self.ctx.reader.read(body), False)
+
     async def begin(self, words: Words) -> list[str]:
         self.conv.start(self.uow.now)
         last = await self._last_cases()

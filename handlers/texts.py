@@ -42,6 +42,12 @@ BAD_PHONE = "“{digits}”好像不是有效的电话号码（手机号是11位
 ASK_WHAT_TO_CHANGE_CASE = "请直接说案件 {number} 要改的内容，比如“不对，是石桥村”“电话改成139xxxxxxxx”“补充：……”。"
 ASK_PLACE_PRECISELY = "是哪一个？{options}。请说完整的村（社区）名。"
 ONE_AT_A_TIME = "另一件事请等这件提交后再说，我们会分开登记、分开办理。"
+HELD_FOR_LATER = "这是另一件事吧，已先记下，这件提交后接着登记它（两件分开登记、分开办理）。"
+
+
+def now_the_other_matter(held: str) -> str:
+    said = mask_text(held)
+    return f"接着登记您说的另一件事（“{said if len(said) <= 24 else said[:23] + '…'}”）："
 CONFIRM_OR_CHANGE = "上面的内容没问题请回复“确认”提交；要改直接说（如“不对，是桃源村”）；回复“取消”放弃。"
 ASK_WHAT_TO_CHANGE = "请直接说要改的内容，比如“不对，是桃源村”“电话是139xxxxxxxx”。"
 VOICE_NO_TEXT = "收到您的语音（已保存）。目前没能识别语音内容，麻烦用文字简单说一句发生了什么。"

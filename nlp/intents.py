@@ -308,13 +308,22 @@ CHASE = re.compile(r"有人管没有|有没有人管|有人管(?:了)?吗|有人
 
 
 # the resident says this is another matter than the one they reported
-ANOTHER_MATTER = re.compile(r"还有(?:一)?(?:个|件)事|另(?:外)?(?:一)?(?:个|件)事|另外还有|再反映(?:一)?(?:个|件)|"
+ANOTHER_MATTER = re.compile(r"^\s*(?:还有|另外|对了还有)[，,\s:：]|还有(?:一)?(?:个|件)事|另(?:外)?(?:一)?(?:个|件)事|另外还有|再反映(?:一)?(?:个|件)|"
                             r"再说(?:一)?(?:个|件)事|两(?:回|码)事|不(?:是)?一(?:回|码)事|不相干|没关系的事|"
                             r"单独(?:反映|登记|报|说)|分开(?:反映|登记|报)")
 
 
 def another_matter(text: str) -> bool:
     return bool(ANOTHER_MATTER.search(text))
+
+
+# words pointing back at what was told ("他还欠我两千", "他们家还在楼道里堆…"): more of the same
+# matter, whatever type the words alone read as
+_POINTS_BACK = re.compile(r"他|她|它|对方|这家|那家|这个人|那个人|那人|这人|这事|那事|这件事|那件事|上面|刚才")
+
+
+def points_back(text: str) -> bool:
+    return bool(_POINTS_BACK.search(text))
 
 
 # the trouble told as happening again or still ("狗又叫了一晚上", "还在叫", "照样没人管"), not 又…又…

@@ -601,3 +601,23 @@ async def test_a_report_for_a_parent_keeps_the_parents_number_and_how_to_reach_h
     assert case.contact == "13612340049"
     assert "耳朵不好" in case.contact_note and "我爸" in case.contact_note, case.contact_note
     assert "13612340049" not in case.description
+
+
+@pytest.mark.parametrize("second", ["我老婆在镇上饭店打工 老板两个月没发工资了", "还有 我儿子在工地干活 老板三个月没发工资"])
+async def test_a_second_matter_told_mid_report_is_kept_and_reported_next(bot, ctx, second):
+    """A trial (res5, res6): a wage claim told at the summary of a 低保 report became that
+    report's party ('对方记为饭店'), and the two matters went into one case."""
+    await bot.say("柳林村 村里的低保评得不公平 我家困难却没评上 村干部的亲戚倒评上了 电话13012340050")
+    reply = await bot.last(second)
+    assert "对方记为" not in reply and "另一件事" in reply, reply
+    replies = await bot.say("确认")
+    first = re.search(r"JF\d{6}-\d{3}", "\n".join(replies)).group(0)
+    case = await case_of(ctx, first)
+    assert "工资" not in case.description and case.parties[-1].get("name") != "饭店", case.description
+    assert "另一件事" in "\n".join(replies), replies          # the held one begun at once
+    replies = await bot.say("跳过")
+    replies = await bot.say("确认")
+    second_number = re.search(r"JF\d{6}-\d{3}", "\n".join(replies)).group(0)
+    assert second_number != first
+    other = await case_of(ctx, second_number)
+    assert "工资" in other.description and other.type == "labour" and "低保" not in other.description
