@@ -34,7 +34,7 @@ _SURNAMES = frozenset(
     "屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹"
     "诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由")
 # words that make a party label a relation or a role, not a person's name ("楼上那家", "邻居", "王老板")
-_NOT_A_NAME = re.compile(r"邻居|楼上|楼下|隔壁|对门|对面|那家|这家|一家|家里|老板|物业|公司|房东|房客|租客|老公|老婆|"
+_NOT_A_NAME = re.compile(r"^.家$|邻居|楼上|楼下|隔壁|对门|对面|那家|这家|一家|家里|老板|物业|公司|房东|房客|租客|老公|老婆|"
                          r"丈夫|妻子|儿子|女儿|父亲|母亲|爸|妈|哥|姐|弟|妹|叔|婶|舅|姨|姑|爷|奶|师傅|老师|医生|医院|"
                          r"村委|社区|政府|单位|厂|店|工地|开发商|包工头|司机|对方|某|"
                          # a business is no person ("麻将馆" was masked as 麻**)
@@ -128,7 +128,9 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
 
 # how a party's surname is said without the full name: "楼上那家姓孙", "孙家", "老孙", "孙某", "刘老板"
 _SURNAME_SAID = re.compile(r"姓(.)|(.)家|老(.)|(.)某|(.)(?:老板|师傅|经理|主任|书记|会计|大爷|大妈|大哥|大姐|阿姨|老师|总)")
-_GIVEN_CHAR = r"[\u4e00-\u9fa5](?<![家某姓氏老师总])"
+# a given name's characters: not a household or a title, nor the words said after a surname
+# ("老黄为了院墙", "老吴占了", "老邓说不管" were masked as 黄为了, 吴占了, 邓说不)
+_GIVEN_CHAR = r"[\u4e00-\u9fa5](?<![家某姓氏老师总了的着过为说把被给让跟与在是没不也都就还又我你他她们这那哪啥谁里占])"
 
 
 def surnamed(text: str, names: Iterable[str]) -> set[str]:

@@ -179,3 +179,21 @@ async def test_the_result_pushed_to_the_reporter_masks_the_full_name_of_the_surn
         await notify.tell(ctx, uow, case, f"案件 {case.number} 处理结果：孙国庆答应晚上10点后不再拖椅子")
     pushed = await bot.deliver_pushes()
     assert any("孙**答应" in p for p in pushed) and not any("孙国庆" in p for p in pushed), pushed
+
+
+@pytest.mark.parametrize("text, names, shown", [
+    ("我家和二组的黄家挖了一条水渠", ["黄家"], "黄家挖了一条水渠"),
+    ("我跟邻居老黄为了院墙的事闹了好久了", ["老黄"], "老黄为了院墙"),
+    ("隔壁老吴占了我家地两年了", ["隔壁老吴"], "老吴占了我家地"),
+    ("老邓家的牛跑出来 老邓说不管", ["老邓"], "老邓说不管"),
+])
+def test_words_after_a_surname_are_not_masked_as_a_name(text, names, shown):
+    """A re-check (res6): '黄**了一条水渠', '老黄**院墙的事', '老吴**两年了', '老邓**管'."""
+    from bot.privacy import mask_text
+    assert shown in mask_text(text, names), mask_text(text, names)
+
+
+def test_a_full_name_of_the_partys_surname_is_still_masked():
+    from bot.privacy import mask_text
+    assert "孙国庆" not in mask_text("孙国庆答应下周赔", ["楼上那家姓孙"])
+    assert "刘家辉" not in mask_text("对方叫刘家辉", [])
