@@ -16,7 +16,11 @@ from storage.lifecycle import EventKind, Risk, Status
 from storage.models import Case
 from storage.registry import Registry
 
-CROWD = 3                       # distinct reporters of one dispute that make it a possible group incident
+# distinct reporters of one dispute: three are many parties (yellow: three neighbours telling of a
+# pig farm's smell are no group incident); ten, a crowd that may gather (red, alerted)
+MANY = 3
+MANY_REASON = "多人反映同一纠纷"
+CROWD = 10
 CROWD_REASON = "多人反映同一纠纷（可能引发群体性事件）"
 RELAY_CHANNELS = frozenset({"wecom_bot", "group_forward", "wecom_app"})    # staff and operators passing reports on
 
@@ -51,10 +55,16 @@ async def link_duplicate(ctx: AppContext, uow: UnitOfWork, reading: Reading, pla
     reporters = {f"{channel}:{user}" for channel, user in await store.reporters(case) if channel not in RELAY_CHANNELS}
     relayed = {str((e.data or {}).get("reporter_name") or "") for e in await store.events(case, (EventKind.LINKED_REPORT,))
                if (e.data or {}).get("channel") in RELAY_CHANNELS} | ({case.reporter_name} if case.channel in RELAY_CHANNELS else set())
-    if len(reporters) + len(relayed - {""}) >= CROWD:
-        await store.update(case, "duplicates", risk="red", risk_reasons=sorted({*case.risk_reasons, CROWD_REASON}))
-        if case.status != Status.RECEIVED:      # a case not yet routed is alerted when it is
+    told_by = len(reporters) + len(relayed - {""})
+    if told_by >= CROWD and CROWD_REASON not in case.risk_reasons:
+        was_red = case.risk == Risk.RED
+        reasons = sorted({*case.risk_reasons, CROWD_REASON} - {MANY_REASON})
+        await store.update(case, "duplicates", risk=Risk.RED.value, risk_reasons=reasons)
+        if not was_red and case.status != Status.RECEIVED:      # one not yet routed is alerted when it is
             await routing.raised_to_red(ctx, uow, case, "duplicates")
+    elif told_by >= MANY and MANY_REASON not in case.risk_reasons and CROWD_REASON not in case.risk_reasons:
+        risk = case.risk if case.risk in (Risk.RED, Risk.YELLOW) else Risk.YELLOW.value
+        await store.update(case, "duplicates", risk=risk, risk_reasons=sorted({*case.risk_reasons, MANY_REASON}))
     return case
 
 

@@ -327,18 +327,37 @@ async def test_a_resident_whose_report_joined_a_case_may_go_on_talking_about_it(
     assert staff_cards and all("另一位反映人" in t for t in staff_cards), staff_cards
 
 
-async def test_three_residents_of_one_dispute_make_it_red_and_alert_the_leader(bot, ctx):
-    """A trial's pig farm reported by four people turned red ("多人反映同一纠纷") and nobody was
-    alerted: a case made red by its reporters is alerted as one read red at first."""
+_SMELLS = ("柳林村养猪场太臭了 夏天窗户都不敢开", "我们柳林村的猪场 粪水直接排到河里", "柳林村东头猪场的味道熏得人吃不下饭",
+           "柳林村那个养猪场苍蝇多得不得了", "柳林村猪场的臭味天天飘到我家", "柳林村的养猪场太臭了 孩子都不肯出门",
+           "柳林村东边猪场臭死人了", "柳林村猪场的粪水流到我家田里了", "柳林村那家猪场晚上臭得睡不着")
+
+
+async def _smell_reported_by(bot, ctx, others: int) -> str:
     number = await report(bot, "我是柳林村的 村东头那个养猪场臭得要命 苍蝇到处飞 电话13812345678")
-    for i, said in enumerate(("柳林村养猪场太臭了 夏天窗户都不敢开 电话13822223333",
-                              "我们柳林村的猪场 粪水直接排到河里 电话13833334444")):
+    for i, said in enumerate(_SMELLS[:others]):
         other = TestBot(ctx, channel="test", user=f"resident-{i + 2}")
         other._ids = iter(range(500 + 100 * i, 600 + 100 * i))
-        if number not in await other.last(said):
+        if number not in await other.last(f"{said} 电话138{i + 2:04d}{i + 2:04d}"):
             await other.say("确认")
+    return number
+
+
+async def test_three_residents_of_one_dispute_make_it_yellow_without_waking_the_leader(bot, ctx):
+    """Three neighbours reporting a pig farm's smell are many parties (yellow), not a group
+    incident: a re-check (res6) found every reply to them ending "请马上拨打110" and the leader
+    alerted."""
+    number = await _smell_reported_by(bot, ctx, 2)
     case = await case_of(ctx, number)
-    assert case.risk == "red" and any("多人反映" in r for r in case.risk_reasons), (case.risk, case.risk_reasons)
+    assert case.risk == "yellow" and any("多人反映" in r for r in case.risk_reasons), (case.risk, case.risk_reasons)
+    assert not [p for p in await outbox(ctx, "wecom_app") if p.kind == "alert"]
+
+
+async def test_ten_residents_of_one_dispute_make_it_red_and_alert_the_leader(bot, ctx):
+    """A crowd (as many reporters as many_people_count) may gather: red, and alerted as a case
+    read red at first (a trial's case made red by its reporters alerted nobody)."""
+    number = await _smell_reported_by(bot, ctx, 9)
+    case = await case_of(ctx, number)
+    assert case.risk == "red" and any("群体性" in r for r in case.risk_reasons), (case.risk, case.risk_reasons)
     alerts = [p for p in await outbox(ctx, "wecom_app") if p.kind == "alert"]
     assert {p.user for p in alerts} >= {"GaoZhenHua", "QSCentre"}, [(p.user, p.kind) for p in alerts]
     assert "lead-duty" in case.assignees
