@@ -312,8 +312,9 @@ def summarise(out: dict, lines: list[Line]) -> list[str]:
         rr = agg.get("real", {})
 
         def fmt(a):
-            return (f"recall {a['tp'] / max(a['red'], 1):.3f} (+asked {(a['tp'] + a['asked']) / max(a['red'], 1):.3f}) "
-                    f"false red {1000 * a['fp'] / max(a['neg'], 1):.0f}/1000 "
+            return (f"recall {a['tp'] / max(a['red'], 1):.3f} ({a['tp']}/{a['red']}) "
+                    f"(+asked {(a['tp'] + a['asked']) / max(a['red'], 1):.3f}) "
+                    f"false red {1000 * a['fp'] / max(a['neg'], 1):.1f}/1000 ({a['fp']}/{a['neg']}) "
                     f"asked {1000 * a['neg_asked'] / max(a['neg'], 1):.0f}/1000")
         res.append(f"red {kt} {kc}: chat {fmt(tot)} | new voices {fmt(new)} | real green: {rr.get('fp', 0)} red, "
                    f"{rr.get('neg_asked', 0)} asked of {rr.get('neg', 0)}")
