@@ -32,7 +32,7 @@ from handlers import faq, relays, texts
 from handlers.intake import DIGITS_RUN, DONT_KNOW, PLACE_LIKE, Intake
 from handlers.place_answers import COUNTY_TOWN, SOMEWHERE_IN_AREA
 from handlers.progress import progress_reply
-from handlers.safety import SafetyAnswered
+from handlers.safety import REFUSES, SafetyAnswered
 from handlers.spoken_phone import phone_part, take_phone_part
 from nlp import find_phones
 from nlp.intents import (
@@ -97,6 +97,15 @@ async def on_place_instead_of_answer(intake: Intake, words: Words) -> Answer:
     intake.draft.safety_again = True
     await intake.absorb(intake.raw(words), words.reading, describe=False, step=PLACE)
     return ["好的，地点记下了。" + texts.SAFETY_AGAIN]
+
+
+@router.message(StepIs(SAFETY), lambda m, d: bool(REFUSES.search(d["words"].text)) and not _tells_anything(d["words"].reading))
+async def on_no_answer_wanted(intake: Intake) -> Answer:
+    """"不想说 你们别管我": not asked again; the report goes on, and the centre sees it as unanswered."""
+    intake.draft.safety = Safety.UNANSWERED
+    intake.conv.step = DESCRIBE
+    following = await intake.next_step()
+    return [texts.NO_ANSWER_OK + (following[0] if following else ""), *following[1:]]
 
 
 @router.message(StepIs(SAFETY), lambda m, d: not d["conversation"].draft.safety_again

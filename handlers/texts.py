@@ -66,6 +66,7 @@ SAFETY_QUESTION = "先问一句：现在有没有人受伤，或者有人身危�
 SAFETY_NOTED = "好的，没有人身危险。"
 HIDING = ("请注意安全，不方便说话就别出声。可以发短信到12110报警（写清在哪里、发生了什么），不用打电话。"
           "案件 {number} 工作人员已经知道，会尽快处理；方便时回一个能收短信的电话，或者在这里打字告诉我们。")
+NO_ANSWER_OK = "好的，不想说也没关系。有危险请随时拨打110。"
 SAFETY_AGAIN = "先回答这一个问题好吗：现在有没有人受伤，或者有人身危险？有请回复“有”，没有请回复“没有”。"
 URGENT = "情况紧急，已立即通知值班领导和综治中心。如有人身危险，请马上拨打110！"
 # when no alert could be sent to anyone (no staff channel, nobody on duty with an account)

@@ -207,3 +207,24 @@ def test_a_no_that_opens_with_bu_shi(said, meant):
     """A re-check (res6): "不是不是 没有危险…" was asked the question again and again."""
     from handlers.safety import safety_answer
     assert safety_answer(said) is meant or (meant is None and safety_answer(said) is not False)
+
+
+@pytest.mark.parametrize("said", ["口头禅而已 没事", "不是 别通知领导", "就是随口说说的", "开玩笑的 没那么严重", "气话 别当真"])
+def test_a_figure_of_speech_or_dont_alert_is_a_no(said):
+    """A re-check (res6): these were asked the question again."""
+    from handlers.safety import safety_answer
+    assert safety_answer(said) is False
+
+
+@pytest.mark.parametrize("said", ["口头禅 但他现在拿着刀在门口", "不是 别通知领导 他已经在砸门了"])
+def test_danger_after_a_figure_of_speech_is_still_danger(said):
+    from handlers.safety import safety_answer
+    assert safety_answer(said) is True
+
+
+async def test_one_who_will_not_answer_is_not_asked_again(bot, ctx):
+    """A re-check (res6): '不想说 你们别管我' got '先回答这一个问题好吗'."""
+    reply = await bot.last("救命啊 这物业太坑了 南湖社区")
+    assert "有没有人受伤" in reply
+    reply = await bot.last("不想说 你们别管我")
+    assert "先回答这一个问题" not in reply and "有没有人受伤" not in reply, reply

@@ -182,3 +182,11 @@ async def test_one_who_asked_for_someone_and_then_says_it_is_themselves_is_not_p
     reply = await bot.last("我就想有人跟我说说话")
     assert "马上打通" not in reply and number in (await case_of(ctx, number)).number, reply
     assert "不想留也没关系" in reply or "陪您说说话" in reply, reply
+
+
+@pytest.mark.parametrize("text", ["活着太累了 不想再撑了", "我想一了百了"])
+async def test_despair_in_other_words_is_answered_with_care_at_once(bot, ctx, text):
+    """A re-check (res6): these got the generic injury question, and '不想说 你们别管我' was asked it
+    again."""
+    reply = await bot.last(text)
+    assert "12356" in reply and "有没有人受伤" not in reply, reply
