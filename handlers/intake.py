@@ -162,6 +162,13 @@ class Intake:
         # "我是石桥村的，承包地被村里收回去了" to "where?": the village, and the story is kept
         # too (it was dropped, and the case opened with whatever was said before)
         told = words.reading.is_dispute and not words.corrected
+        caution = contact_caution(words.raw) if told else ""
+        if caution:
+            # "131… 不要在我老公在家的时候打": how to call, kept with the number, no part of the story
+            rest = DIGITS_RUN.sub("", words.raw)
+            for clause in caution.split("，"):
+                rest = rest.replace(clause, "")
+            told = han_count(rest) >= 4
         if not await self.absorb(self.raw(words), words.reading, describe=told, step=step):
             if told:
                 draft.texts[before[2]:] = []        # nothing the step asked for: the caller decides

@@ -213,3 +213,11 @@ def test_displeasure_is_no_thanks(text):
 def test_the_last_digit_corrected(text, digit):
     from nlp.intents import field_edit
     assert field_edit(text) == ("last_digit", digit)
+
+
+@pytest.mark.parametrize("text", ["不要在我老公在家的时候打", "我老公在家的时候别打电话", "他在旁边的时候千万别打"])
+def test_when_someone_is_home_is_a_contact_caution(text):
+    """A re-check (res6): '13100000114 不要在我老公在家的时候打' (a possible sign of violence at
+    home) was pasted into the story, not kept with the number."""
+    from nlp.intents import contact_caution
+    assert contact_caution(text)

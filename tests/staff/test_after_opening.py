@@ -621,3 +621,14 @@ async def test_a_second_matter_told_mid_report_is_kept_and_reported_next(bot, ct
     assert second_number != first
     other = await case_of(ctx, second_number)
     assert "工资" in other.description and other.type == "labour" and "低保" not in other.description
+
+
+async def test_not_while_her_husband_is_home_is_kept_with_the_number_not_in_the_story(bot, ctx):
+    """A re-check (res6): '13100000114 不要在我老公在家的时候打' was pasted into the story, and
+    the summary showed only the number."""
+    await bot.say("柳林村 我老公喝了酒就摔东西 我想问问能不能调解")
+    reply = await bot.last("13100000114 不要在我老公在家的时候打")
+    assert "已记下您的提醒：不要在我老公在家的时候打" in reply, reply
+    number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
+    case = await case_of(ctx, number)
+    assert "老公在家的时候" in case.contact_note and "老公在家的时候" not in case.description
