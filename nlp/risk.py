@@ -109,6 +109,10 @@ class Hit(NamedTuple):
         return self.status == "kept"
 
 
+# how many clauses after its own a report word ("看新闻说", "电影里") reaches
+REPORT_REACH = 2
+
+
 class Clauses:
     """A text cut at its clause breaks, for the questions the rules ask about a cue's clause
     in time linear in the text (a clause is found by bisection, not by walking)."""
@@ -286,13 +290,19 @@ class RiskRules:
                         found[kind].append(m.span())
         # "这次不是开玩笑": a joke denied anywhere, no laugh in the text makes it one
         jokes = () if "joke" in denied_kinds else tuple(a for a, _ in found["joke"])
-        report, settled = bool(found["report"]), bool(found["settled"])
+        settled = bool(found["settled"])
+        # a report word tells of what follows it for a clause or two, or of its own clause ("看新闻说
+        # 外地有人跳楼了", "昨天看了个电影，讲一个人拿着钢管去讨债"), not of the whole message ("有人在网上
+        # 发视频说我家卖病死猪肉，…我老婆…人不见了" was read as a story)
+        report_at = [clauses.index(a) for a, _ in found["report"]]
         past, now, future = _Marks(found["past"]), _Marks(found["now"]), _Marks(found["future"])
         near, fear, back = _Marks(found["near"]), _Marks(found["fear"]), _Marks(found["taken_back"])
         wish = _Marks(found["wish"])
         for start, end, words, cue in raw:
             # a laugh laughs off what was said before it ("说要杀了我哈哈"); one that
             # opens the message is how some people talk ("笑死，他真背着枪去了")
+            k = clauses.index(start)
+            report = any(k <= r <= clauses.index(max(start, end - 1)) or 0 <= k - r <= REPORT_REACH for r in report_at)
             status = self._status(text, clauses, start, end, words, cue, any(a >= start for a in jokes),
                                   report, settled, past, now, future, near, fear, back, wish)
             if status == "kept" and (start, cue.id) in unsure:

@@ -191,6 +191,8 @@ KEPT = [
     # the words around the cue that must not change it
     ("不还钱就卸你一条腿", "卸你一条腿"),             # a negation that is a condition
     ("去年就吵过，今天他又拿刀来了", "拿刀"),           # a later time word governs
+    # a report word reaches two clauses, not the whole message
+    ("邻居在群里发视频说我家的菜有毒，我妈气得几天没吃饭，今早她出门以后，一直没回来，手机也关了", "手机也关了"),
     ("别打我妈", "打我"),                               # a plea, not a denial
     ("受不了了要跳河", "跳河"),                         # a complement, not a negation
     ("他说要砍死我，一点不像开玩笑", "砍死我"),         # a joke word denied
