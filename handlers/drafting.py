@@ -127,6 +127,16 @@ async def on_story_instead_of_answer(intake: Intake, words: Words) -> Answer:
     return await on_description(intake, words)
 
 
+@router.message(lambda m, d: not d["words"].text.strip(_NO_WORDS) and not d["conversation"].draft.case_number)
+async def on_no_words(intake: Intake) -> Answer:
+    """"😭" or "。。。" to a question: no answer and no part of the story (the emoji was pasted in,
+    the dots taken as "no phone"); the question again, gently."""
+    return [texts.TAKE_YOUR_TIME, *await intake.next_step()]
+
+
+_NO_WORDS = "，,。.！!？?、…~～ \t\n"
+
+
 @router.message(lambda m, d: another_matter(d["words"].text))
 async def on_another_matter(intake: Intake, words: Words) -> Answer:
     """"另外一件事…" while an urgent case takes additions: that case goes on, this is a report

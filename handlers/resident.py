@@ -436,6 +436,17 @@ async def on_told_something(ctx: AppContext, uow: UnitOfWork, conversation: Conv
     return await Intake(ctx, uow, conversation, message, turn).begin(words)
 
 
+# a feeling in a word or two ("累了", "烦死了", "好委屈"): someone who has not found the words yet,
+# not one to be sent the menu
+_FEELING = re.compile(r"^\s*(?:好|真|太|心|有点|我)?(?:累|烦|难受|委屈|憋屈|崩溃|想哭|伤心|难过|郁闷|心烦|头疼|受不了)"
+                      r"(?:了|死了|啊|呀|得很|哦)*[！!。，,~～…\s]*$")
+
+
+@idle.message(lambda m, d: bool(_FEELING.match(d["words"].text)))
+async def on_a_feeling() -> Answer:
+    return texts.GO_ON
+
+
 @idle.message()
 async def on_anything_else(ctx: AppContext, words: Words, conversation: Conversation, uow: UnitOfWork) -> Answer:
     if not words.text.strip("，。！？、 "):

@@ -54,6 +54,7 @@ VOICE_NO_TEXT = "收到您的语音（已保存）。目前没能识别语音内
 MEDIA_SAVED = "收到{what}，已作为材料附在{target}。"
 # asked where to go or whom to see about a dispute: nobody has to travel to report one
 REPORT_HERE = "在这里就能反映，不用跑腿：我们登记后转给当地的网格员或调解员，他们会联系您。"
+TAKE_YOUR_TIME = "不着急，您慢慢说。"
 GO_ON = "您慢慢说，发生了什么事？我们听着。"
 CHINESE_ONLY = "目前只能用中文反映，请用中文说说情况。Sorry, only Chinese is supported for now: please write in Chinese."
 # asked for a person: there is no operator to switch to, but every word reaches people

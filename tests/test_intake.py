@@ -8,6 +8,7 @@ import pytest
 
 from bot.message import EventType, Kind
 from storage.cases import CaseStore
+from tests.staff.helpers import case_of
 
 
 async def cases_of(ctx):
@@ -1076,3 +1077,24 @@ async def test_settled_said_of_something_else_at_the_summary_keeps_the_report(bo
     assert reply.startswith("请核对"), reply
     reply = await bot.last(said)
     assert "不登记" not in reply, reply
+
+
+@pytest.mark.parametrize("said", ["😭", "。。。"])
+async def test_no_words_at_the_phone_question_are_no_answer_and_no_story(bot, ctx, said):
+    """A re-check (res6): an emoji at the phone question was pasted into the story, and '。。。'
+    was taken as "no phone"."""
+    await bot.say("柳林村 楼上天天半夜跺脚")
+    reply = await bot.last(said)
+    assert "电话" in reply and "核对" not in reply, reply
+    await bot.say("13812345678")
+    reply = await bot.last("确认")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    case = await case_of(ctx, number)
+    assert case.description == "柳林村 楼上天天半夜跺脚", case.description
+
+
+@pytest.mark.parametrize("said", ["累了", "烦死了", "好委屈"])
+async def test_a_feeling_in_a_word_is_answered_gently_not_with_the_menu(bot, said):
+    """A re-check (res6): '累了' was sent the welcome text."""
+    reply = await bot.last(said)
+    assert "慢慢说" in reply and "查询进度" not in reply, reply
