@@ -29,7 +29,7 @@ from handlers.safety import IN_DANGER, UNANSWERED
 from nlp import Reading
 from nlp.intents import contact_caution, is_filler, strip_correction
 from nlp.reading import TYPE_NAMES
-from nlp.slots import own_phones
+from nlp.slots import own_phones, spoken_digits
 from storage.cases import NewCase
 from storage.lifecycle import Risk, Status
 from storage.models import Case
@@ -162,6 +162,8 @@ class Intake:
         # "我是石桥村的，承包地被村里收回去了" to "where?": the village, and the story is kept
         # too (it was dropped, and the case opened with whatever was said before)
         told = words.reading.is_dispute and not words.corrected
+        if told and han_count(DIGITS_RUN.sub("", spoken_digits(words.body))) < 2:
+            told = False        # "幺三八 一二三四 五六七八": a number said aloud, no part of the story
         caution = contact_caution(words.raw) if told else ""
         if caution:
             # "131… 不要在我老公在家的时候打": how to call, kept with the number, no part of the story

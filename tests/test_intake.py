@@ -1098,3 +1098,10 @@ async def test_a_feeling_in_a_word_is_answered_gently_not_with_the_menu(bot, sai
     """A re-check (res6): '累了' was sent the welcome text."""
     reply = await bot.last(said)
     assert "慢慢说" in reply and "查询进度" not in reply, reply
+
+
+async def test_a_number_said_aloud_is_no_part_of_the_story(bot, ctx):
+    """A re-check (res6): '幺三八 一二三四 五六七八' was pasted into the story as '幺三八 **** 五六七八'."""
+    await bot.say("新华社区4栋 楼下邻居在公共楼道堆满了纸箱子 说了也不搬")
+    reply = await bot.last("幺三八 一二三四 五六七八")
+    assert "138****5678" in reply and "幺三八" not in reply, reply
