@@ -22,17 +22,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, SAFETY, Safety
+from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE
 from bot.dispatcher import UNHANDLED, Answer, Router
 from bot.filters import Corrected, Drafting, IntentIs, Spoken, StepIs
 from bot.message import Message
 from bot.privacy import mask_phone
 from bot.words import Words, han_count
-from handlers import faq, relays, texts
+from handlers import faq, relays, safety_step, texts
 from handlers.intake import DIGITS_RUN, DONT_KNOW, PLACE_LIKE, Intake
 from handlers.place_answers import COUNTY_TOWN, SOMEWHERE_IN_AREA
 from handlers.progress import progress_reply
-from handlers.safety import REFUSES, SafetyAnswered
 from handlers.spoken_phone import phone_part, take_phone_part
 from nlp import find_phones
 from nlp.intents import (
@@ -42,11 +41,10 @@ from nlp.intents import (
     contacted_through,
     declines_phone,
     field_edit,
-    is_filler,
     points_back,
 )
 from nlp.parties import answered_party
-from nlp.reading import TYPE_NAMES, Reading
+from nlp.reading import TYPE_NAMES
 from nlp.slots import digits_only, spoken_digits
 
 
@@ -54,80 +52,13 @@ def _intake(message: Message, data: dict[str, Any]) -> dict[str, Any]:
     return {"intake": Intake(data["ctx"], data["uow"], data["conversation"], message, data["turn"])}
 
 
-def _tells_anything(reading: Reading) -> bool:
-    """Whether words carry a dispute, a danger, or a place, a phone or a sum for the report."""
-    return bool(reading.is_dispute or reading.risk != "green" or reading.ask_safety or reading.places
-                or reading.phones or reading.money)
-
-
-def _only_where(words: Words) -> bool:
-    """Words that give a place and nothing else of the story ("柳林村", "新华小区8栋")."""
-    r = words.reading
-    return bool(r.places) and not r.is_dispute and r.risk == "green" and not r.ask_safety \
-        and not r.phones and len(words.body) <= 16
-
-
-# what a bare phone number comes with ("电话：139…", "我的手机是…")
-DIGITS_OR_SPACE = re.compile(r"[\d\s\-+－—电话手机号是我的：:，,。]+")
 router = Router("drafting", Drafting(), Spoken(), _intake)
+router.include_router(safety_step.router)        # the safety question first, whatever else is said
+steps = router.include_router(Router("steps"))
 NOT_CORRECTED = ~Corrected()
 
 
-@router.message(StepIs(SAFETY), SafetyAnswered())
-async def on_safety_answer(intake: Intake, in_danger: bool) -> Answer:
-    return await intake.safety_answered(in_danger)
-
-
-@router.message(StepIs(SAFETY), lambda m, d: bool(d["words"].reading.phones)
-                and len(DIGITS_OR_SPACE.sub("", d["words"].body)) <= 4)
-async def on_phone_instead_of_answer(intake: Intake, words: Words) -> Answer:
-    """A phone number sent to the safety question: kept, and the question asked once more (it
-    was dropped without a word)."""
-    await intake.absorb(intake.raw(words), words.reading, describe=False)
-    said = f"好的，电话记下了（{mask_phone(intake.draft.contact)}）。" if intake.draft.contact else ""
-    return [said + texts.SAFETY_QUESTION]
-
-
-@router.message(StepIs(SAFETY), lambda m, d: not d["conversation"].draft.safety_again
-                and _only_where(d["words"]))
-async def on_place_instead_of_answer(intake: Intake, words: Words) -> Answer:
-    """"柳林村" sent to the safety question: the place is kept and the question asked once more
-    (it was taken as the story going on, and a pregnant woman pushed by her mother-in-law was
-    never asked again)."""
-    intake.draft.safety_again = True
-    await intake.absorb(intake.raw(words), words.reading, describe=False, step=PLACE)
-    return ["好的，地点记下了。" + texts.SAFETY_AGAIN]
-
-
-@router.message(StepIs(SAFETY), lambda m, d: bool(REFUSES.search(d["words"].text)) and not _tells_anything(d["words"].reading))
-async def on_no_answer_wanted(intake: Intake) -> Answer:
-    """"不想说 你们别管我": not asked again; the report goes on, and the centre sees it as unanswered."""
-    intake.draft.safety = Safety.UNANSWERED
-    intake.conv.step = DESCRIBE
-    following = await intake.next_step()
-    return [texts.NO_ANSWER_OK + (following[0] if following else ""), *following[1:]]
-
-
-@router.message(StepIs(SAFETY), lambda m, d: not d["conversation"].draft.safety_again
-                and not _tells_anything(d["words"].reading))
-async def on_something_else_instead_of_answer(intake: Intake, words: Words) -> Answer:
-    """"我今天去菜市场买了点肉" to the safety question: neither an answer nor more of the story;
-    the question once more (it was taken into the story, which then read red as a 消费纠纷)."""
-    intake.draft.safety_again = True
-    return [texts.SAFETY_AGAIN]
-
-
-@router.message(StepIs(SAFETY))
-async def on_story_instead_of_answer(intake: Intake, words: Words) -> Answer:
-    intake.draft.safety = Safety.UNANSWERED         # they went on with their story: read it as such
-    intake.conv.step = DESCRIBE
-    if words.has(Intent.CONFIRM) or is_filler(words.text):
-        # "要得", "好的", "嗯": heard, not answered, and no part of the story (it was pasted in)
-        return await intake.next_step()
-    return await on_description(intake, words)
-
-
-@router.message(lambda m, d: not d["words"].text.strip(_NO_WORDS) and not d["conversation"].draft.case_number)
+@steps.message(lambda m, d: not d["words"].text.strip(_NO_WORDS) and not d["conversation"].draft.case_number)
 async def on_no_words(intake: Intake) -> Answer:
     """"😭" or "。。。" to a question: no answer and no part of the story (the emoji was pasted in,
     the dots taken as "no phone"); the question again, gently."""
@@ -137,7 +68,7 @@ async def on_no_words(intake: Intake) -> Answer:
 _NO_WORDS = "，,。.！!？?、…~～ \t\n"
 
 
-@router.message(lambda m, d: another_matter(d["words"].text))
+@steps.message(lambda m, d: another_matter(d["words"].text))
 async def on_another_matter(intake: Intake, words: Words) -> Answer:
     """"另外一件事…" while an urgent case takes additions: that case goes on, this is a report
     of its own. Before a report is submitted: one matter at a time, so the two are not mixed
@@ -177,17 +108,17 @@ def _second_matter(message: Message, data: dict[str, Any]) -> bool:
 _NUMERALS = re.compile(r"[零〇幺一二两三四五六七八九十百千万]")
 
 
-@router.message(_second_matter)
+@steps.message(_second_matter)
 async def on_second_matter(intake: Intake, words: Words) -> Answer:
     return await _hold(intake, words)
 
 
-@router.message(phone_part)
+@steps.message(phone_part)
 async def on_phone_part(intake: Intake, words: Words) -> Answer:
     return await take_phone_part(intake, digits_only(words.body) or "")
 
 
-@router.message(StepIs(DESCRIBE), NOT_CORRECTED, IntentIs(Intent.CONFIRM, Intent.SKIP),
+@steps.message(StepIs(DESCRIBE), NOT_CORRECTED, IntentIs(Intent.CONFIRM, Intent.SKIP),
                 lambda m, d: bool(d["conversation"].draft.texts) and not d["conversation"].draft.case_number)
 async def on_thats_all(intake: Intake) -> Answer:
     """"确认" / "就这些" when asked for more of the story: it is told; a type the reading did
@@ -196,7 +127,7 @@ async def on_thats_all(intake: Intake) -> Answer:
     return await intake.next_step()
 
 
-@router.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.CONFIRM))
+@steps.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.CONFIRM))
 async def on_confirm(intake: Intake) -> Answer:
     opened = await intake.open_case()
     held, conv = intake.conv.held, intake.conv
@@ -206,23 +137,23 @@ async def on_confirm(intake: Intake) -> Answer:
     return opened
 
 
-@router.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.DENY))
+@steps.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.DENY))
 async def on_deny(intake: Intake) -> Answer:
     return texts.ASK_WHAT_TO_CHANGE
 
 
-@router.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.SKIP))
+@steps.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.SKIP))
 async def on_skip_at_the_summary(intake: Intake) -> Answer:
     """"跳过" at the summary: nothing to add to the story; the summary's question again."""
     return texts.CONFIRM_OR_CHANGE
 
 
-@router.message(Corrected(), lambda m, d: not d["words"].body)
+@steps.message(Corrected(), lambda m, d: not d["words"].body)
 async def on_bare_correction() -> Answer:
     return texts.ASK_WHAT_TO_CHANGE
 
 
-@router.message(lambda m, d: bool(d["words"].reading.phones or d["words"].reading.other_phones)
+@steps.message(lambda m, d: bool(d["words"].reading.phones or d["words"].reading.other_phones)
                 and contacted_through(d["words"].text) is not None and not d["conversation"].draft.case_number)
 async def on_contact_through_a_relative(intake: Intake, words: Words) -> Answer:
     """"你们联系我爸吧 他电话136… 他耳朵不好 最好上门" (a report for a parent): the number is the
@@ -239,7 +170,7 @@ async def on_contact_through_a_relative(intake: Intake, words: Words) -> Answer:
     return [f"好的，联系电话记为{mask_phone(phone)}（{who}）" + (f"，已记下：{rest}。" if rest else "。"), *following]
 
 
-@router.message(lambda m, d: chases(d["words"].text) and d["words"].reading.is_dispute
+@steps.message(lambda m, d: chases(d["words"].text) and d["words"].reading.is_dispute
                 and bool(d["conversation"].last_case) and d["words"].reading.type != d["conversation"].draft.type)
 async def on_chase_of_an_open_case(intake: Intake, words: Words) -> Answer:
     """"我那个工资的事到底有人管没有" while a noise report is drafted: the wage case answers
@@ -251,7 +182,7 @@ async def on_chase_of_an_open_case(intake: Intake, words: Words) -> Answer:
     return [status, *await intake.open_cases.tell(case, words.raw, chase=True), *await intake.next_step()]
 
 
-@router.message(lambda m, d: not d["words"].reading.places and faq.answer(d["words"].text) is not None)
+@steps.message(lambda m, d: not d["words"].reading.places and faq.answer(d["words"].text) is not None)
 async def on_question_about_mediation(intake: Intake, words: Words) -> Answer:
     """"调解协议有法律效力吗" mid-report: answered, then the question pending asked again."""
     said = faq.answer(words.text, intake.ctx.settings.dispatch_days)
@@ -259,7 +190,7 @@ async def on_question_about_mediation(intake: Intake, words: Words) -> Answer:
     return [said, *await intake.next_step()]
 
 
-@router.message(IntentIs(Intent.HUMAN), lambda m, d: not d["words"].reading.is_dispute and not d["words"].reading.places
+@steps.message(IntentIs(Intent.HUMAN), lambda m, d: not d["words"].reading.is_dispute and not d["words"].reading.places
                 and not d["words"].reading.phones)
 async def on_wants_a_person_midway(intake: Intake) -> Answer:
     """"我要找真人" at the phone question (it was taken as no phone): answered honestly, then
@@ -267,7 +198,7 @@ async def on_wants_a_person_midway(intake: Intake) -> Answer:
     return [texts.A_PERSON_MIDWAY, *await intake.next_step()]
 
 
-@router.message(lambda m, d: field_edit(d["words"].body) is not None)
+@steps.message(lambda m, d: field_edit(d["words"].body) is not None)
 async def on_field_edit(intake: Intake, words: Words) -> Answer:
     """"对方是合伙人陈刚", "类型不对 应该是债务": the field named takes the value given (the
     story is not added to), then on as before (the summary again, at the end)."""
@@ -295,7 +226,7 @@ async def on_field_edit(intake: Intake, words: Words) -> Answer:
     return following
 
 
-@router.message(lambda m, d: bool(d["conversation"].draft.case_number), IntentIs(Intent.SKIP))
+@steps.message(lambda m, d: bool(d["conversation"].draft.case_number), IntentIs(Intent.SKIP))
 async def on_nothing_to_add(intake: Intake) -> Answer:
     draft = intake.draft
     number = draft.case_number          # additions to an urgent case are optional
@@ -309,14 +240,14 @@ async def on_nothing_to_add(intake: Intake) -> Answer:
     return f"好的，案件 {number} 照常办理。"
 
 
-@router.message(StepIs(DESCRIBE))
+@steps.message(StepIs(DESCRIBE))
 async def on_description(intake: Intake, words: Words) -> Answer:
     if words.has(Intent.SKIP) and intake.draft.case_number:
         return await on_nothing_to_add(intake)
     return await intake.take_description(words)
 
 
-@router.message(StepIs(PLACE))
+@steps.message(StepIs(PLACE))
 async def on_place(intake: Intake, words: Words) -> Answer:
     draft, body = intake.draft, words.body
     if draft.case_number and not draft.place_options:
@@ -412,7 +343,7 @@ def _no_phone(message: Message, data: dict[str, Any]) -> bool:
     return words.has(Intent.THIS_ACCOUNT, Intent.SKIP) or declines_phone(words.body)
 
 
-@router.message(StepIs(CONTACT), NOT_CORRECTED, _no_phone)
+@steps.message(StepIs(CONTACT), NOT_CORRECTED, _no_phone)
 async def on_contact_by_account(intake: Intake, words: Words) -> Answer:
     draft = intake.draft
     if intake.account_reaches:
@@ -423,7 +354,7 @@ async def on_contact_by_account(intake: Intake, words: Words) -> Answer:
     return await intake.next_step()
 
 
-@router.message(StepIs(CONTACT), lambda m, d: bool(d["conversation"].draft.case_number) and bool(find_phones(d["words"].text)))
+@steps.message(StepIs(CONTACT), lambda m, d: bool(d["conversation"].draft.case_number) and bool(find_phones(d["words"].text)))
 async def on_phone_for_one_of_several_relays(intake: Intake, words: Words) -> Answer:
     """A bare number while two or more of this worker's relays wait for one: which is it for
     (it went to the newest, though the worker meant the first)."""
@@ -433,7 +364,7 @@ async def on_phone_for_one_of_several_relays(intake: Intake, words: Words) -> An
     return relays.which_one(intake.ctx, pending, find_phones(words.text)[0])
 
 
-@router.message(StepIs(CONTACT), lambda m, d: bool(d["words"].reading.other_phones) and not d["words"].reading.phones
+@steps.message(StepIs(CONTACT), lambda m, d: bool(d["words"].reading.other_phones) and not d["words"].reading.phones
                 and not d["conversation"].draft.case_number)
 async def on_someone_elses_phone(intake: Intake, words: Words) -> Answer:
     """"刘家的电话是133…" / "他电话是133…" at the phone question: someone else's number is kept
@@ -445,7 +376,7 @@ async def on_someone_elses_phone(intake: Intake, words: Words) -> Answer:
         texts.ASK_OWN_PHONE if intake.account_reaches else texts.ASK_OWN_PHONE_WEB)
 
 
-@router.message(StepIs(CONTACT))
+@steps.message(StepIs(CONTACT))
 async def on_contact(intake: Intake, words: Words) -> Answer:
     answered = await intake.take_answer(words, CONTACT)
     if answered is not None:
@@ -469,19 +400,19 @@ async def on_contact(intake: Intake, words: Words) -> Answer:
     return await intake.take_description(words)
 
 
-@router.message(StepIs(PARTY), NOT_CORRECTED, IntentIs(Intent.SKIP))
+@steps.message(StepIs(PARTY), NOT_CORRECTED, IntentIs(Intent.SKIP))
 async def on_no_party(intake: Intake) -> Answer:
     intake.draft.party, intake.draft.party_asked = None, True
     return await intake.next_step()
 
 
-@router.message(StepIs(PARTY), NOT_CORRECTED, IntentIs(Intent.CONFIRM, Intent.DENY))
+@steps.message(StepIs(PARTY), NOT_CORRECTED, IntentIs(Intent.CONFIRM, Intent.DENY))
 async def on_party_not_named(intake: Intake) -> Answer:
     """"确认", "好的" to "对方是谁？": nobody named, and not asked again."""
     return await on_no_party(intake)
 
 
-@router.message(StepIs(PARTY))
+@steps.message(StepIs(PARTY))
 async def on_party(intake: Intake, words: Words) -> Answer:
     named = answered_party(words.body)
     if named is not None:
@@ -497,7 +428,7 @@ async def on_party(intake: Intake, words: Words) -> Answer:
     return await intake.take_description(words)
 
 
-@router.message()
+@steps.message()
 async def on_answer(intake: Intake, words: Words) -> Answer:
     """CONFIRM with more words, or no step at all (an urgent case's additions)."""
     step = intake.conv.step

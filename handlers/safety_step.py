@@ -1,0 +1,91 @@
+"""The safety question's step: an answer makes the report red at once or lets it go on; a
+phone or a place sent instead is kept and the question asked once more; one who will not
+answer is not asked again; the story going on leaves it unanswered (the centre's attention
+list, not the leader's phone)."""
+from __future__ import annotations
+
+import re
+
+from bot.conversation import DESCRIBE, PLACE, SAFETY, Safety
+from bot.dispatcher import Answer, Router
+from bot.filters import StepIs
+from bot.privacy import mask_phone
+from bot.words import Words
+from handlers import texts
+from handlers.intake import Intake
+from handlers.safety import REFUSES, SafetyAnswered
+from nlp.intents import Intent, is_filler
+from nlp.reading import Reading
+
+router = Router("safety step", StepIs(SAFETY))
+
+
+def _tells_anything(reading: Reading) -> bool:
+    """Whether words carry a dispute, a danger, or a place, a phone or a sum for the report."""
+    return bool(reading.is_dispute or reading.risk != "green" or reading.ask_safety or reading.places
+                or reading.phones or reading.money)
+
+
+def _only_where(words: Words) -> bool:
+    """Words that give a place and nothing else of the story ("柳林村", "新华小区8栋")."""
+    r = words.reading
+    return bool(r.places) and not r.is_dispute and r.risk == "green" and not r.ask_safety \
+        and not r.phones and len(words.body) <= 16
+
+
+# what a bare phone number comes with ("电话：139…", "我的手机是…")
+DIGITS_OR_SPACE = re.compile(r"[\d\s\-+－—电话手机号是我的：:，,。]+")
+
+
+@router.message(SafetyAnswered())
+async def on_safety_answer(intake: Intake, in_danger: bool) -> Answer:
+    return await intake.safety_answered(in_danger)
+
+
+@router.message(lambda m, d: bool(d["words"].reading.phones)
+                and len(DIGITS_OR_SPACE.sub("", d["words"].body)) <= 4)
+async def on_phone_instead_of_answer(intake: Intake, words: Words) -> Answer:
+    """A phone number sent to the safety question: kept, and the question asked once more (it
+    was dropped without a word)."""
+    await intake.absorb(intake.raw(words), words.reading, describe=False)
+    said = f"好的，电话记下了（{mask_phone(intake.draft.contact)}）。" if intake.draft.contact else ""
+    return [said + texts.SAFETY_QUESTION]
+
+
+@router.message(lambda m, d: not d["conversation"].draft.safety_again
+                and _only_where(d["words"]))
+async def on_place_instead_of_answer(intake: Intake, words: Words) -> Answer:
+    """"柳林村" sent to the safety question: the place is kept and the question asked once more
+    (it was taken as the story going on, and a pregnant woman pushed by her mother-in-law was
+    never asked again)."""
+    intake.draft.safety_again = True
+    await intake.absorb(intake.raw(words), words.reading, describe=False, step=PLACE)
+    return ["好的，地点记下了。" + texts.SAFETY_AGAIN]
+
+
+@router.message(lambda m, d: bool(REFUSES.search(d["words"].text)) and not _tells_anything(d["words"].reading))
+async def on_no_answer_wanted(intake: Intake) -> Answer:
+    """"不想说 你们别管我": not asked again; the report goes on, and the centre sees it as unanswered."""
+    intake.draft.safety = Safety.UNANSWERED
+    intake.conv.step = DESCRIBE
+    following = await intake.next_step()
+    return [texts.NO_ANSWER_OK + (following[0] if following else ""), *following[1:]]
+
+
+@router.message(lambda m, d: not d["conversation"].draft.safety_again
+                and not _tells_anything(d["words"].reading))
+async def on_something_else_instead_of_answer(intake: Intake, words: Words) -> Answer:
+    """"我今天去菜市场买了点肉" to the safety question: neither an answer nor more of the story;
+    the question once more (it was taken into the story, which then read red as a 消费纠纷)."""
+    intake.draft.safety_again = True
+    return [texts.SAFETY_AGAIN]
+
+
+@router.message()
+async def on_story_instead_of_answer(intake: Intake, words: Words) -> Answer:
+    intake.draft.safety = Safety.UNANSWERED         # they went on with their story: read it as such
+    intake.conv.step = DESCRIBE
+    if words.has(Intent.CONFIRM) or is_filler(words.text):
+        # "要得", "好的", "嗯": heard, not answered, and no part of the story (it was pasted in)
+        return await intake.next_step()
+    return await intake.take_description(words)
