@@ -309,7 +309,9 @@ class Intake:
         draft.safety = Safety.NO
         self.conv.step = None
         following = await self.next_step()
-        return [texts.SAFETY_NOTED + following[0], *following[1:]] if following else [texts.SAFETY_NOTED]
+        # a gas leak is dangerous before anyone is hurt: what to do first, whatever the answer
+        noted = texts.SAFETY_NOTED + (texts.GAS_FIRST if texts.gas_told(draft.description) else "")
+        return [noted + following[0], *following[1:]] if following else [noted]
 
     async def _joined(self, case: Case, history: list[tuple[datetime, str, str, dict[str, Any]]]) -> list[str]:
         """The report repeats an open case: its words join that case's ledger; danger it

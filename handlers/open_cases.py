@@ -28,9 +28,11 @@ from nlp.intents import (
     asks_to_reschedule,
     contact_caution,
     field_edit,
+    points_back,
     says_settled,
     strip_correction,
     takes_back,
+    tells_how_it_stands,
     told_again,
     wants_a_person,
 )
@@ -199,6 +201,9 @@ class OpenCases:
             return False
         if case.risk == Risk.RED or reading.risk == Risk.RED:
             return True
+        if place is None and (points_back(reading.text) or tells_how_it_stands(reading.text)):
+            # "哦对了 他还骂我全家", "路让出来了 但是墙还没拆": of the case, whatever type the words read
+            return not other_matter(reading.text, case.description, other_party(case))
         return (reading.type == case.type or told_again(reading.text)) \
             and not other_matter(reading.text, case.description, other_party(case))
 

@@ -292,7 +292,9 @@ async def on_chase(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     if case is None:
         return UNHANDLED
     status = await progress_reply(ctx, uow, message, turn, case.number)
-    return [status, *await mine.tell(case, words.raw, chase=True)]
+    # "快来人啊 等了好几天了": a cry the reading is unsure of; whom to call if it is one
+    extra = [texts.CALL_110_IF_DANGER] if words.reading.ask_safety else []
+    return [status, *await mine.tell(case, words.raw, chase=True), *extra]
 
 
 _WANTS_TO_TELL = re.compile(r"反映|投诉|举报|报案|求助|帮帮|帮忙|主持公道|评评理")
@@ -334,6 +336,21 @@ async def on_more_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation
     if case is None or not mine.same_matter(case, words.reading):
         return UNHANDLED
     return await mine.tell(case, words.raw, reading=words.reading)
+
+
+@idle.message(lambda m, d: bool(d["conversation"].last_case) and d["words"].reading.ask_safety
+              and not d["words"].reading.is_dispute and not _danger(m, d) and not another_matter(d["words"].text))
+async def on_worry_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
+                                   turn: Turn, words: Words) -> Answer:
+    """"快來人啊 等好久了" with a case open: not a new report with its safety question (which then
+    swallowed the chases after it and opened a second, placeless red case on "快来人呐"); the
+    words go to the case's people, and the resident hears where it stands and whom to call."""
+    mine = OpenCases(ctx, uow, conversation, message, turn)
+    case = await mine.spoken_of(words.reading)
+    if case is None:
+        return UNHANDLED
+    status = await progress_reply(ctx, uow, message, turn, case.number)
+    return [status, *await mine.tell(case, words.raw, chase=True), texts.CALL_110_IF_DANGER]
 
 
 @idle.message(lambda m, d: d["words"].reading.is_dispute or d["words"].reading.ask_safety)

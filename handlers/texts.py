@@ -65,6 +65,11 @@ A_PERSON_MIDWAY = ("您在这里说的每一句话，综治中心的工作人员
 TELL_US = "有纠纷要反映，直接说说情况就行：什么事、在哪个村（社区）。"
 SAFETY_QUESTION = "先问一句：现在有没有人受伤，或者有人身危险？有的话请回复“有”，我们马上通知值班领导；没有请回复“没有”。"
 SAFETY_NOTED = "好的，没有人身危险。"
+CALL_110_IF_DANGER = "如果现在有人受伤或有人身危险，请马上拨打110。"
+
+
+def gas_told(text: str) -> bool:
+    return bool(_GAS_SMELL.search(normalize(text)))
 HIDING = ("请注意安全，不方便说话就别出声。可以发短信到12110报警（写清在哪里、发生了什么），不用打电话。"
           "案件 {number} 工作人员已经知道，会尽快处理；方便时回一个能收短信的电话，或者在这里打字告诉我们。")
 NO_ANSWER_OK = "好的，不想说也没关系。有危险请随时拨打110。"
@@ -103,6 +108,8 @@ URGENT_SOMEONE_AT_RISK = ("请尽量有人陪在他（她）身边，别让他�
 # gas: out first, nothing that sparks, then the fire brigade and the gas company
 GAS_FIRST = "请马上离开屋子，不要开关电灯电器、不要打火，能开窗的开窗通风，到屋外拨打119和燃气公司抢修电话；有人晕倒请拨打120。"
 _GAS = re.compile(r"煤气|液化气|天然气|燃气")
+# a leak or its smell, not a bill ("燃气费") or a stove bought
+_GAS_SMELL = re.compile(r"(?:煤气|液化气|天然气|燃气)[^，。！？]{0,6}(?:味|漏|泄)|(?:漏气|一股.{0,3}气味)")
 # someone in the water: the ambulance and the police, then what a bystander can do without
 # going in after them
 WATER_FIRST = "请马上拨打110和120。向落水的人抛救生圈、绳子、竹竿或能浮起来的东西，不会游泳千万不要下水。"

@@ -305,6 +305,7 @@ CHASE = re.compile(r"有人管没有|有没有人管|有人管(?:了)?吗|有人
                    r"几点(?:钟)?(?:来|到|上门|能来)|几时(?:派人|能来|上门|过来)|"
                    r"都(?:[一二三四五六七八九十两\d]+|好几|几)(?:个)?(?:天|礼拜|星期|周|月)了|"
                    r"^有没有人(?:啊|呀|在|管)?[？?！!。\s]*$|"
+                   r"等(?:了)?(?:好久|很久|半天|好几天|这么久|那么久|老半天)|"
                    # the service itself blamed ("你们效率太低了", "什么破平台"): the status, and the centre hears
                    r"效率(?:太)?低|破平台|一点用(?:都)?没有|服务态度(?:太)?差|投诉你们|"
                    r"不管(?:我们|老百姓|群众|人)?(?:的)?死活|踢皮球|推来推去|推三阻四")
@@ -327,6 +328,14 @@ _POINTS_BACK = re.compile(r"他|她|它|对方|这家|那家|这个人|那个人
 
 def points_back(text: str) -> bool:
     return bool(_POINTS_BACK.search(text))
+
+
+# how the matter stands now ("墙还没拆", "还是没赔", "不太满意"): news of a case already told
+_STILL_NOT = re.compile(r"还没|还是没|仍然没|依然没|一直没|到现在也没|(?:不太|不怎么|很不|不)满意")
+
+
+def tells_how_it_stands(text: str) -> bool:
+    return bool(_STILL_NOT.search(text))
 
 
 # the trouble told as happening again or still ("狗又叫了一晚上", "还在叫", "照样没人管"), not 又…又…

@@ -632,3 +632,35 @@ async def test_not_while_her_husband_is_home_is_kept_with_the_number_not_in_the_
     number = re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
     case = await case_of(ctx, number)
     assert "老公在家的时候" in case.contact_note and "老公在家的时候" not in case.description
+
+
+@pytest.mark.parametrize("chase", ["快來人啊 等好久了", "快来人啊 等了好几天了"])
+async def test_a_cry_with_a_chase_on_an_open_case_stays_with_that_case(bot, ctx, chase):
+    """A re-check (res7): the safety question after such a chase ran as a new report, which then
+    swallowed the chases that followed ('对方：人快来人') and, on '快来人呐', opened a second red
+    case with no place."""
+    number = await chickens(bot, "柳林村")
+    reply = await bot.last(chase)
+    assert number in reply and "110" in reply, reply
+    reply = await bot.last("没有 我就是催一下")
+    assert number in reply and "哪个村" not in reply, reply
+    said = [e.data.get("text") for e in await events_of(ctx, number, "chased")] + \
+           [e.data.get("text") for e in await events_of(ctx, number, "message_in")]
+    assert chase in said, said
+
+
+@pytest.mark.parametrize("more", ["不太满意 他们还没赔钱", "路让出来了 但是墙还没拆", "哦对了 他还骂我全家"])
+async def test_news_of_an_open_case_reaches_it_and_begins_no_report(bot, ctx, more):
+    """A re-check (res7): these began a blank new report ('请问事情发生在哪个村')."""
+    number = await chickens(bot, "柳林村")
+    reply = await bot.last(more)
+    assert number in reply and "哪个村" not in reply and "发生了什么" not in reply, reply
+
+
+async def test_a_gas_smell_with_nobody_hurt_is_told_what_to_do(bot, ctx):
+    """A re-check (res7): '没有人受伤' to the safety question about a gas smell got '对方是谁？' and
+    no word of leaving, not making sparks, or 119."""
+    reply = await bot.last("新华社区 楼道里一股煤气味 好大")
+    if "有没有人受伤" in reply:
+        reply = await bot.last("没有人受伤")
+    assert "119" in reply and "通风" in reply, reply
