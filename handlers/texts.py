@@ -115,6 +115,7 @@ _GAS_SMELL = re.compile(r"(?:煤气|液化气|天然气|燃气)[^，。！？]{0
 WATER_FIRST = "请马上拨打110和120。向落水的人抛救生圈、绳子、竹竿或能浮起来的东西，不会游泳千万不要下水。"
 _WATER = re.compile(r"落水|溺水|掉(进|到|入|下)?(了)?[^，。！？\s]{0,4}(河|塘|井|水库|江|湖|水|冰窟)|被(洪水|大水|河水|水|浪)(冲|卷)"
                     r"|沉下去|沉底|扑腾|漂着|冰(面|上|窟窿)")
+_WATER_WORDS = re.compile(r"[河塘井湖江海]|水库|水里|水中|水边|冰")
 # a fire: out first, then the fire brigade
 FIRE_FIRST = "请马上离开着火的地方，拨打119；有人受伤请拨打120。"
 _FIRE = re.compile(r"着火|起火|失火|火灾|烧起来|明火|火苗|火往|火烧到")
@@ -177,8 +178,11 @@ def _urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool, text: str 
         return URGENT_AMBULANCE if alerted else URGENT_AMBULANCE_UNSENT
     if has_reason(reasons, "danger"):
         said = normalize(text)
-        first = next((words for words, rx in ((GAS_FIRST, _GAS), (WATER_FIRST, _WATER), (FIRE_FIRST, _FIRE))
-                      if rx.search(said)), None)
+        # the danger's own words as the reading quoted them ("井里掉了个小孩") tell water too
+        quoted = "，".join(c for r in reasons if r.startswith(reason_name("danger")) for c in _QUOTED.findall(r))
+        first = next((words for words, rx, where in ((GAS_FIRST, _GAS, said), (WATER_FIRST, _WATER, said),
+                                                     (WATER_FIRST, _WATER_WORDS, quoted), (FIRE_FIRST, _FIRE, said))
+                      if rx.search(where)), None)
         if first:
             return first + (URGENT_CENTRE_TOLD if alerted else URGENT_CENTRE_TOLD_UNSENT)
     if has_reason(reasons, "gathering") and not any(has_reason(reasons, k) for k in ("violence", "danger")):

@@ -149,7 +149,9 @@ async def test_a_gas_leak_is_told_what_to_do_first(bot, ctx):
 
 
 @pytest.mark.parametrize("text", ["有人落水了 桃源村河边", "水库冰面上有个小孩掉下去了 桃源村水库 快",
-                                  "有人溺水了 杏花村水库", "有人掉進河裡了 石橋村橋頭"])
+                                  "有人溺水了 杏花村水库", "有人掉進河裡了 石橋村橋頭",
+                                  # a re-check (res7)
+                                  "村口那口井里掉了个小孩 石桥村", "我家孩子在河边玩掉下去了救救他桃源村"])
 async def test_someone_in_the_water_is_red_and_told_how_to_help(bot, ctx, text):
     """A trial (res6): these wordings got "对方是谁？" or only the safety question, and the one
     that was red was told to call 110 alone."""
@@ -190,3 +192,16 @@ async def test_despair_in_other_words_is_answered_with_care_at_once(bot, ctx, te
     again."""
     reply = await bot.last(text)
     assert "12356" in reply and "有没有人受伤" not in reply, reply
+
+
+@pytest.mark.parametrize("text", ["我婆婆喝了农药 柳林村", "我爸喝了百草枯 柳林村", "我妈把老鼠药吃了 柳林村"])
+async def test_poison_taken_by_someone_else_is_told_to_call_120(bot, ctx, text):
+    """A re-check (res7): a mother-in-law's pesticide got the first-person script, and 百草枯 or
+    rat poison taken got "put the pesticide away" with no 120."""
+    reply = await bot.last(text)
+    assert "120" in reply and "您不是一个人" not in reply and "收起来" not in reply, reply
+
+
+async def test_a_threat_to_drink_pesticide_is_not_told_to_call_an_ambulance(bot, ctx):
+    reply = await bot.last("我妈说再逼她离婚她就喝农药 柳林村")
+    assert "马上拨打120急救" not in reply, reply
