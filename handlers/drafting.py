@@ -42,6 +42,7 @@ from nlp.intents import (
     declines_phone,
     field_edit,
     points_back,
+    settled_plainly,
 )
 from nlp.parties import answered_party
 from nlp.reading import TYPE_NAMES
@@ -135,6 +136,13 @@ async def on_confirm(intake: Intake) -> Answer:
         conv.held = ""
         return [*opened, texts.now_the_other_matter(held), *await intake.begin(await intake.hear(held))]
     return opened
+
+
+@steps.message(StepIs(CONFIRM), lambda m, d: settled_plainly(d["words"].text) and han_count(d["words"].text) <= 40)
+async def on_settled_at_the_summary() -> Answer:
+    """"哦 刚刚他家来人道歉了 已经解决了 谢谢" (longer than a plain "已经解决了" the resident
+    router takes as the end): asked, not pasted into the story nor dropped."""
+    return texts.SETTLED_ASK
 
 
 @steps.message(StepIs(CONFIRM), NOT_CORRECTED, IntentIs(Intent.DENY))

@@ -30,6 +30,7 @@ from nlp.intents import (
     field_edit,
     looks_like_news,
     says_settled,
+    settled_plainly,
     strip_correction,
     withdraws,
 )
@@ -113,16 +114,12 @@ def _cancels(message: Message, data: dict[str, Any]) -> bool:
     return not (data["conversation"].step in (CONTACT, PARTY) and SOFT_NO.match(words.text))
 
 
-_STILL = re.compile(r"但|可是|不过|还没|还是|又|吗|么|？|\?|说|其实|嘴上|一半|上次|之前|以前|照样|根本")
-
-
 def _settled_before_submitting(conversation: Conversation, words: Words) -> bool:
     """"已经解决了 谢谢" at the summary: the matter settled itself, nothing to submit (a trial's
     was pasted into the story and the summary shown again)."""
     draft = conversation.draft
     return (conversation.step == CONFIRM and draft is not None and not draft.case_number
-            and says_settled(words.text) and not _STILL.search(words.text)
-            and han_count(words.text) <= 16)
+            and settled_plainly(words.text) and han_count(words.text) <= 16)
 
 
 # the words of wanting to report, and the fillers around them

@@ -15,6 +15,7 @@ from storage.registry import Registry
 
 EXPIRED = "您上次没有提交的反映已超过{minutes}分钟未回复，已自动作废（内容没有提交）。如需反映，请重新说一下情况。"
 CANCELLED = "好的，已取消，这次的反映没有提交。需要时随时再说。"
+SETTLED_ASK = "听起来事情已经解决了。还需要登记吗？需要请回复“确认”，不需要请回复“取消”。"
 SETTLED_NOT_SUBMITTED = "好的，事情已经解决，这次就不登记了。以后有需要随时在这里说。"
 NOTHING_TO_CANCEL = "现在没有正在填写的反映。"
 ASK_DESCRIBE = "请说说具体发生了什么事？比如谁和谁、因为什么、闹到什么程度。"

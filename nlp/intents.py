@@ -151,14 +151,15 @@ def contact_caution(text: str) -> str:
 # a wish to withdraw said inside a sentence ("押金那个事我不想弄了 取消案件", "算了吧 我不想追究了")
 WITHDRAW = re.compile(r"取消(?:这个)?(?:案件|案子|投诉|反映)|撤(?:销|回)(?:这个)?(?:案件|案子|投诉|反映)?|"
                       r"不想(?:弄|办|告|追究)了|不追究了|(?<!说)不用(?:你们)?(?:管|处理)了|撤案|撤诉|(?:就|那就)?撤了吧|"
-                      r"不告了|(?<!说)不用麻烦(?:你们)?了")
+                      r"不告了|(?<!说)不用麻烦(?:你们)?了|^\s*(?:那就|那|算了)?[，,\s]*不(?:需要|搞|弄)了|"
+                      r"别管了[^，。！？]{0,3}(?:我们)?自己(?:解决|处理|商量)")
 # "我不想追究了 但是医药费得给": something is still wanted
 _STILL_WANTED = re.compile(r"但|可是|不过|只要|除非")
 
 
 # "我不撤案", "撤案是不可能的", "他威胁我说不撤案就打我", "天天上门逼我撤诉": no wish of theirs
 _NOT_WITHDRAWING = re.compile(r"不(?:会|能|想)?撤|撤[^，。！？]{0,4}(?:不可能|没门)|(?:威胁|逼|叫|让|要|劝)我[^，。！？]{0,3}撤|"
-                              r"咽不下")
+                              r"咽不下|凭什么(?:要)?撤|没(?:说|想)(?:过)?要?撤|谁说[^，。！？]{0,4}撤|(?:干嘛|为什么|为啥)要撤")
 
 
 def withdraws(text: str) -> bool:
@@ -180,6 +181,17 @@ def takes_back(text: str) -> bool:
 
 def says_settled(text: str) -> bool:
     return bool(SETTLED.search(text)) and not QUESTION.search(text)
+
+
+# what keeps "解决了" from being the end of it: a but, a question, someone else's say-so, part of it,
+# another time, a wish ("早就该解决了", "希望能解决了")
+_STILL_OPEN = re.compile(r"但|可是|不过|还没|还是|又|吗|么|？|\?|说|其实|嘴上|一半|部分|上次|之前|以前|照样|根本|"
+                         r"该|早就|能|要是|如果|希望|快点")
+
+
+def settled_plainly(text: str) -> bool:
+    """"已经解决了 谢谢", "刚刚他家来人道歉了 已经解决了": the matter settled, said as a plain fact."""
+    return says_settled(text) and not _STILL_OPEN.search(text)
 
 
 def wants_a_person(text: str) -> bool:

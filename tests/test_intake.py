@@ -1105,3 +1105,15 @@ async def test_a_number_said_aloud_is_no_part_of_the_story(bot, ctx):
     await bot.say("新华社区4栋 楼下邻居在公共楼道堆满了纸箱子 说了也不搬")
     reply = await bot.last("幺三八 一二三四 五六七八")
     assert "138****5678" in reply and "幺三八" not in reply, reply
+
+
+async def test_a_settlement_told_at_length_at_the_summary_is_asked_about(bot, ctx):
+    """A re-check (res7): '哦 刚刚他家来人道歉了 已经解决了 谢谢' was pasted into the story and
+    the summary shown again; '早就该解决了 谢谢' dropped the report."""
+    await bot.say("柳林村 隔壁老张家的鸡天天跑到我家菜地 电话13812345678")
+    reply = await bot.last("哦 刚刚他家来人道歉了 已经解决了 谢谢")
+    assert "还需要登记吗" in reply, reply
+    reply = await bot.last("早就该解决了 谢谢")
+    assert "不登记" not in reply, reply
+    reply = await bot.last("取消")
+    assert "案件编号" not in reply

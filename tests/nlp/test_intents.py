@@ -157,6 +157,9 @@ def test_not_corrections(text):
     # refused, or pressed on the resident (a re-check, res6): no wish of theirs
     ("他威胁我说不撤案就打我", False), ("老板叫我撤案 我不撤", False), ("我不会撤案的", False),
     ("撤案是不可能的 他必须给钱", False), ("他们天天上门逼我撤诉", False),
+    # a re-check (res7)
+    ("凭什么撤案 钱还没给", False), ("我没说要撤案啊", False), ("谁说我要撤诉了", False),
+    ("不需要了 谢谢 我们自己解决了", True), ("不搞了", True), ("别管了 我们自己解决", True),
 ])
 def test_withdraws(text, wants):
     from nlp.intents import withdraws
