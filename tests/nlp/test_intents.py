@@ -39,7 +39,9 @@ def test_does_not_decline_phone(text):
                                   "俺得等到啥时候", "要等几天啊", "能快点不", "有人回复吗", "你们效率太低了吧，一点用都没有",
                                   # a re-check (res6): dialect and plain chases written into the description
                                   "咋个还没得人来哦", "恁个慢", "搞快点嘛", "几点钟来啊", "几时派人来", "都一个礼拜了",
-                                  "有没有人啊", "你们办事咋这么慢"])
+                                  "有没有人啊", "你们办事咋这么慢",
+                                  # a re-check (res7)
+                                  "你们什么时候过来 我一个老头子等不起", "人咧", "俺等到花儿都谢了"])
 def test_chases(text):
     from nlp.intents import chases
     assert chases(text)
@@ -224,3 +226,9 @@ def test_when_someone_is_home_is_a_contact_caution(text):
     home) was pasted into the story, not kept with the number."""
     from nlp.intents import contact_caution
     assert contact_caution(text)
+
+
+@pytest.mark.parametrize("text, who", [("你们联系我爸吧 他电话13612340049", "我爸"), ("打我奶奶电话 13912340210 她耳背", "我奶奶")])
+def test_the_one_to_call(text, who):
+    from nlp.intents import contacted_through
+    assert contacted_through(text) == who

@@ -664,3 +664,18 @@ async def test_a_gas_smell_with_nobody_hurt_is_told_what_to_do(bot, ctx):
     if "有没有人受伤" in reply:
         reply = await bot.last("没有人受伤")
     assert "119" in reply and "通风" in reply, reply
+
+
+async def test_a_wrong_number_said_as_not_right_is_corrected(bot, ctx):
+    """A re-check (res7): '电话不对 正确的是139…' was '已转告' with the number unchanged."""
+    number = await chickens(bot, "柳林村")
+    reply = await bot.last("电话不对 正确的是13912345678")
+    assert "139****5678" in reply, reply
+    assert (await case_of(ctx, number)).contact == "13912345678"
+
+
+async def test_whether_the_family_will_be_told_is_answered(bot, ctx):
+    """A re-check (res7): '你们会告诉我家里人吗' got a form reply."""
+    await chickens(bot, "柳林村")
+    reply = await bot.last("你们会告诉我家里人吗")
+    assert "保密" in reply or "只有办理您案件的工作人员" in reply, reply
