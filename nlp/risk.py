@@ -382,12 +382,14 @@ class RiskRules:
         return False
 
     # -- yellow by size -----------------------------------------------------------------
-    def size_reasons(self, money: tuple[float, ...], people: int | None) -> list[tuple[str, str]]:
+    def size_reasons(self, money: tuple[float, ...], people: int | None, people_said: str = "") -> list[tuple[str, str]]:
+        """Large sums and many people, each quoted as said when the words are known ("二三十户",
+        not "30人": households are no head count)."""
         out = []
         if money and max(money) >= self.large_sum:
             out.append(("large_sum", f"{max(money):g}元"))
         if people is not None and people >= self.many_people:
-            out.append(("many_people", f"{people}人"))
+            out.append(("many_people", people_said or f"{people}人"))
         return out
 
 

@@ -249,7 +249,14 @@ _PEOPLE_CHARS = frozenset("人民众户工主乡住")
 
 def find_people(text: str, normalised: bool = False) -> int | None:
     """Largest number of people/households said ('几十个人' → 30, '二十多户' → 20)."""
-    best: int | None = None
+    said = find_people_said(text, normalised)
+    return said[0] if said else None
+
+
+def find_people_said(text: str, normalised: bool = False) -> tuple[int, str] | None:
+    """The largest number of people/households said, and the words that said it ("二三十户"
+    is quoted as said, not as "30人")."""
+    best: tuple[int, str] | None = None
     if _PEOPLE_CHARS.isdisjoint(text):
         return best
     try:
@@ -267,8 +274,10 @@ def find_people(text: str, normalised: bool = False) -> int | None:
                 continue
             if n <= 0 or n > 1_000_000:
                 continue
-            if best is None or n > best:
-                best = n
+            if best is None or n > best[0]:
+                # "二三十户人家": households, said up to 户
+                said = m.group(0)[:m.end(3) - m.start()] if m.group(3) in ("户", "家", "口") else m.group(0)
+                best = (n, said.strip())
     except Exception:  # pragma: no cover
         return best
     return best

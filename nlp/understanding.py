@@ -21,7 +21,7 @@ from nlp.places import PlaceIndex, iter_names
 from nlp.reading import NOT_A_DISPUTE, PlaceMatch, PlaceRef, Reading
 from nlp.risk import RED_REASONS, RiskRules
 from nlp.segment import PLACE_FREQ, Segmenter, load_words
-from nlp.slots import blank_spans, find_dates, find_money, find_people, others_phones, phone_spans
+from nlp.slots import blank_spans, find_dates, find_money, find_people_said, others_phones, phone_spans
 
 log = logging.getLogger(__name__)
 RED_REASONS_SET = frozenset(RED_REASONS)
@@ -170,10 +170,11 @@ class Understanding:
         # phone numbers are not money nor people
         scan = blank_spans(norm, spans) if spans else norm
         money = tuple(find_money(scan, normalised=True))
-        people = find_people(scan, normalised=True)
+        counted = find_people_said(scan, normalised=True)
+        people = counted[0] if counted else None
         dates = tuple(find_dates(scan, normalised=True))
         hits = self.rules.hits(norm, pairs)
-        colour = self.decision.colour(hits, red_p, self.rules.size_reasons(money, people))
+        colour = self.decision.colour(hits, red_p, self.rules.size_reasons(money, people, counted[1] if counted else ""))
         if self.label_set is not None:
             tr = self.label_set.classify(norm)
             typ, conf, runner, evidence = tr.type, tr.confidence, tr.runner_up, tr.evidence

@@ -123,3 +123,10 @@ def test_spans_of_spoken_numbers_cover_the_words():
     text = "我电话是幺八六七三一零五五六六"
     [(a, b, d)] = phone_spans(text)
     assert text[a:b] == "幺八六七三一零五五六六" and d == "18673105566"
+
+
+def test_many_people_are_quoted_as_said():
+    """A re-check (res6, res7): '二三十户人家的地被征了' was given the reason “30人”."""
+    from nlp.slots import find_people_said
+    assert find_people_said("二三十户人家的地被征了") == (30, "二三十户")
+    assert find_people_said("几十个人要去县政府")[1] == "几十个人"
