@@ -50,6 +50,7 @@ from nlp.parties import find_party
     # a younger person by surname, a household by its surname (a trial's 小王 was asked for, 隔壁王家 was 隔壁)
     ("租我房子的小王欠了三个月房租", "小王"), ("隔壁王家天天半夜吵", "隔壁王家"),
     ("包工头叫刘老四 欠了我八千块", "刘老四"),                   # was 刘老
+    ("邻居老李为了宅基地跟我吵了三年", "邻居老李"),              # was 我吵了三年 (res6, res7)
 ])
 def test_parties(text, party):
     assert find_party(text) == party
