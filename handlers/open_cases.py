@@ -279,8 +279,9 @@ class OpenCases:
             return [f"好的，已请{who}（网格员、调解员或中心的工作人员，都是真人）联系您；您在这里说的每句话也都会转给他们。"]
         if takes_back(words):
             return [f"好的，已告诉{who}，他们会和您核实情况。"]
-        return [f"已转告{who}，他们会尽快联系您。如有人身危险，请马上拨打110。"
-                if case.risk == Risk.RED else f"已转告{who}，有进展会通知您。"]
+        if case.risk == Risk.RED:
+            return [f"已转告{who}，他们会尽快联系您。{texts.help_now(case.risk_reasons)}"]
+        return [f"已转告{who}，有进展会通知您。"]
 
 
 def other_party(case: Case) -> str | None:

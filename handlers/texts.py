@@ -95,7 +95,19 @@ def still_here(number: str, reasons: list[str] | tuple[str, ...]) -> str:
 
 
 def help_now(reasons: list[str] | tuple[str, ...]) -> str:
-    return _HELP_LINE if has_reason(reasons, "self_harm") else "有人身危险请马上拨打110。"
+    if has_reason(reasons, "self_harm"):
+        return _HELP_LINE
+    # a gathering planned, or many residents telling of one dispute: nobody is in danger yet,
+    # and 110 is not the answer (the tenth resident telling of a pig farm's smell was told it)
+    if only_a_crowd(reasons):
+        return ""
+    return "有人身危险请马上拨打110。"
+
+
+def only_a_crowd(reasons: list[str] | tuple[str, ...]) -> bool:
+    crowd = has_reason(reasons, "gathering") or any("群体性" in r for r in reasons)
+    return crowd and not any(has_reason(reasons, k) for k in ("violence", "danger", "self_harm")) \
+        and not any("人身危险" in r for r in reasons)
 URGENT_SELF_HARM_UNSENT = "您说的话我们很重视，综治中心会第一时间看到并联系您。" + _HELP_LINE
 # someone else harmed themselves, or is ill or hurt: the ambulance first, then us
 URGENT_CENTRE_TOLD = "已立即通知值班领导和综治中心，工作人员会尽快联系您。"

@@ -574,3 +574,11 @@ async def test_a_joined_reporter_asking_to_cancel_is_heard(bot, ctx):
     assert (await case_of(ctx, number)).status != "closed"
     staff_cards = [p.text for p in await outbox(ctx, "wecom_app") if "取消案件" in p.text]
     assert staff_cards and all("另一位反映人" in t for t in staff_cards), staff_cards
+
+
+def test_a_crowd_of_complaints_is_not_told_to_call_110():
+    """A re-check (res7): residents of a case made red by ten reporters were told '拨打110'."""
+    from bot.duplicates import CROWD_REASON
+    from handlers.texts import help_now
+    assert "110" not in help_now([CROWD_REASON])
+    assert "110" in help_now([CROWD_REASON, "暴力或暴力威胁：“拿刀”"])
