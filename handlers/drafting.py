@@ -43,6 +43,7 @@ from nlp.intents import (
     field_edit,
     points_back,
     settled_plainly,
+    tells_how_it_stands,
 )
 from nlp.parties import answered_party
 from nlp.reading import TYPE_NAMES
@@ -102,7 +103,8 @@ def _second_matter(message: Message, data: dict[str, Any]) -> bool:
     return (data["conversation"].step in (CONFIRM, CONTACT) and bool(draft.texts) and not draft.case_number
             and reading.is_dispute and draft.type is not None and reading.type != draft.type
             and not words.corrected and not reading.phones and not reading.places
-            and han_count(_NUMERALS.sub("", words.text)) >= 8 and not points_back(words.text))
+            and han_count(_NUMERALS.sub("", words.text)) >= 8 and not points_back(words.text)
+            and not tells_how_it_stands(words.text))
 
 
 # a number said aloud ("幺三八一二三四…") is no story

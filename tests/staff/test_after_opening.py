@@ -679,3 +679,17 @@ async def test_whether_the_family_will_be_told_is_answered(bot, ctx):
     await chickens(bot, "柳林村")
     reply = await bot.last("你们会告诉我家里人吗")
     assert "保密" in reply or "只有办理您案件的工作人员" in reply, reply
+
+
+async def test_how_the_matter_stands_at_the_summary_is_no_second_matter(bot, ctx):
+    """A re-check (res7): '已经解决了一部分 但赔偿还没给' at the summary was held as another matter."""
+    await bot.say("柳林村 隔壁老张家的狗把我家鸡咬死了三只 电话13812345678")
+    reply = await bot.last("已经解决了一部分 但赔偿还没给")
+    assert "另一件事" not in reply, reply
+
+
+async def test_pressure_to_withdraw_reaches_the_case(bot, ctx):
+    """A re-check (res6, res7): '他们天天上门逼我撤诉' began a new report and reached nobody."""
+    number = await chickens(bot, "柳林村")
+    reply = await bot.last("他们天天上门逼我撤诉")
+    assert number in reply and "哪个村" not in reply, reply
