@@ -232,3 +232,10 @@ def test_when_someone_is_home_is_a_contact_caution(text):
 def test_the_one_to_call(text, who):
     from nlp.intents import contacted_through
     assert contacted_through(text) == who
+
+
+@pytest.mark.parametrize("text", ["饼干那个呢", "漏水的事呢", "工资那个案子咋样"])
+def test_a_case_asked_after_by_what_it_is_about(text):
+    """A re-check (res6, res7): '饼干那个呢' was written into a case as 补充."""
+    from nlp.intents import PROGRESS
+    assert PROGRESS.search(text)
