@@ -25,6 +25,8 @@ WHOLE_NUMBER_PLEASE = "还没有记下您的电话，请把完整的号码发一
 def ask_what_with_case_open(number: str) -> str:
     return (f"请直接说。是案件 {number} 的事（比如对办理不满意），我们会转告经办人和综治中心；"
             "是另一件事，请说说具体发生了什么。")
+
+
 ASK_PLACE = "请问事情发生在哪个村（社区）？可以说“柳林村3组”“南湖社区3栋”这样的地方。"
 ASK_PLACE_OPTIONS = "请问是下面哪个地方？回复序号或名称：\n{options}"
 ASK_PLACE_AGAIN = ("没找到“{text}”这个地方（这里受理{county}的纠纷）。请说所在的村（社区）名，例如：{example}；"
@@ -49,6 +51,8 @@ HELD_FOR_LATER = "这是另一件事吧，已先记下，这件提交后接着�
 def now_the_other_matter(held: str) -> str:
     said = mask_text(held)
     return f"接着登记您说的另一件事（“{said if len(said) <= 24 else said[:23] + '…'}”）："
+
+
 CONFIRM_OR_CHANGE = "上面的内容没问题请回复“确认”提交；要改直接说（如“不对，是桃源村”）；回复“取消”放弃。"
 ASK_WHAT_TO_CHANGE = "请直接说要改的内容，比如“不对，是桃源村”“电话是139xxxxxxxx”。"
 VOICE_NO_TEXT = "收到您的语音（已保存）。目前没能识别语音内容，麻烦用文字简单说一句发生了什么。"
@@ -71,6 +75,8 @@ CALL_110_IF_DANGER = "如果现在有人受伤或有人身危险，请马上拨�
 
 def gas_told(text: str) -> bool:
     return bool(_GAS_SMELL.search(normalize(text)))
+
+
 HIDING = ("请注意安全，不方便说话就别出声。可以发短信到12110报警（写清在哪里、发生了什么），不用打电话。"
           "案件 {number} 工作人员已经知道，会尽快处理；方便时回一个能收短信的电话，或者在这里打字告诉我们。")
 NO_ANSWER_OK = "好的，不想说也没关系。有危险请随时拨打110。"
@@ -108,6 +114,8 @@ def only_a_crowd(reasons: list[str] | tuple[str, ...]) -> bool:
     crowd = has_reason(reasons, "gathering") or any("群体性" in r for r in reasons)
     return crowd and not any(has_reason(reasons, k) for k in ("violence", "danger", "self_harm")) \
         and not any("人身危险" in r for r in reasons)
+
+
 URGENT_SELF_HARM_UNSENT = "您说的话我们很重视，综治中心会第一时间看到并联系您。" + _HELP_LINE
 # someone else harmed themselves, or is ill or hurt: the ambulance first, then us
 URGENT_CENTRE_TOLD = "已立即通知值班领导和综治中心，工作人员会尽快联系您。"
