@@ -342,12 +342,7 @@ async def on_worry_about_open_case(ctx: AppContext, uow: UnitOfWork, conversatio
     """"快來人啊 等好久了" with a case open: not a new report with its safety question (which then
     swallowed the chases after it and opened a second, placeless red case on "快来人呐"); the
     words go to the case's people, and the resident hears where it stands and whom to call."""
-    mine = OpenCases(ctx, uow, conversation, message, turn)
-    case = await mine.spoken_of(words.reading)
-    if case is None:
-        return UNHANDLED
-    status = await progress_reply(ctx, uow, message, turn, case.number)
-    return [status, *await mine.tell(case, words.raw, chase=True), texts.CALL_110_IF_DANGER]
+    return await on_chase(ctx, uow, conversation, message, turn, words)
 
 
 @idle.message(lambda m, d: d["words"].reading.is_dispute or d["words"].reading.ask_safety)
