@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from adapters.console.auth import guarded
-from adapters.console.dashboard import Period, build, in_range
+from adapters.console.dashboard import build
+from adapters.console.periods import Period, in_range
 from adapters.console.sheets import as_text
 from bot.scope import DESK_ROLES
 from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
