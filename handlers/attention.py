@@ -10,7 +10,7 @@ from datetime import timedelta
 from bot.context import AppContext
 from bot.conversation import Conversation
 from bot.message import Push
-from handlers.intake import draft_history, new_case
+from handlers.case_from_draft import draft_history, new_case
 
 log = logging.getLogger("jiefen.attention")
 TOLD = "您刚才的反映我们已登记为案件 {number}，综治中心会尽快核实情况、联系您。如有人身危险，请马上拨打110。"

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
 
 from bot.context import AppContext
 from bot.conversation import CONFIRM, CONTACT, DESCRIBE, PARTY, PLACE, SAFETY, Conversation, Draft, Safety, Step, Told
 from bot.duplicates import link_duplicate
-from bot.lifecycle import case_status_name
 from bot.message import Message
 from bot.middlewares import Turn
 from bot.privacy import mask_phone
@@ -23,17 +20,17 @@ from bot.routing import LEADER_ALERTED
 from bot.uow import UnitOfWork
 from bot.words import Words, han_count, words_of
 from handlers import texts
+from handlers.case_from_draft import draft_history, new_case
+from handlers.joining import join_case
 from handlers.open_cases import OpenCases
 from handlers.place_answers import PlaceAnswers
-from handlers.safety import IN_DANGER, UNANSWERED
+from handlers.safety import IN_DANGER
 from nlp import Reading
 from nlp.intents import contact_caution, is_filler, strip_correction
 from nlp.reading import TYPE_NAMES
 from nlp.slots import own_phones, spoken_digits
-from storage.cases import NewCase
 from storage.lifecycle import Risk, Status
 from storage.models import Case
-from storage.registry import Registry
 
 _NUMBERS = re.compile(r"[\d\s\-+－—]+")
 _FILLER = re.compile(r"电话|手机|号码|我是|我在|的|了|嗯|是|这里|在|村|社区")
@@ -261,7 +258,7 @@ class Intake:
                                           draft.place_code, self.message, draft.description,
                                           contact=draft.contact or "", reporter_name=draft.reporter_name)
             if linked is not None:
-                return await self._joined(linked, history)
+                return await join_case(self, linked, history)
         case, created = await store.open(new, history)
         if created:
             for hook in self.ctx.on_case_opened:
@@ -312,37 +309,6 @@ class Intake:
         # a gas leak is dangerous before anyone is hurt: what to do first, whatever the answer
         noted = texts.SAFETY_NOTED + (texts.GAS_FIRST if texts.gas_told(draft.description) else "")
         return [noted + following[0], *following[1:]] if following else [noted]
-
-    async def _joined(self, case: Case, history: list[tuple[datetime, str, str, dict[str, Any]]]) -> list[str]:
-        """The report repeats an open case: its words join that case's ledger; danger it
-        tells turns the case red (and alerts), as the report would have been on its own."""
-        draft = self.draft
-        await (await self.uow.cases()).record(case, history)
-        self.turn.case_numbers.add(case.number)
-        self.conv.last_case = case.number
-        self.conv.finish()
-        status = case_status_name(case)
-        if _other_side(draft.reporter_name, case):
-            # the one the case complains of, telling their side: not a second complainant
-            joined = (f"您说的这件事已有案件 {case.number} 在办理（{status}），您是另一方当事人。"
-                      f"您的说法已记入案件，调解员会听取双方的意见，并联系您。")
-        else:
-            joined = (f"您反映的情况已有案件 {case.number} 在办理（{status}），"
-                      f"这次的内容已合并到该案件。办理进展可发“查询 {case.number}”了解。")
-        if draft.risk == Risk.RED and case.risk != Risk.RED:
-            danger = Reading(text=draft.description, type=case.type, confidence=1.0, risk=Risk.RED.value,
-                             risk_reasons=tuple(draft.risk_reasons))
-            # their own words and contact stay on their linked_report event; the case says why
-            said = "另一位群众反映紧急情况：" + "；".join(draft.risk_reasons)
-            return [*await self.open_cases.tell(case, said, reading=danger), joined]
-        if draft.risk == Risk.RED:
-            # a red case already (its leader alerted): the danger told now still goes to its people
-            # at once, and the one telling it hears what to do now (a knife at the door was
-            # answered "已合并到该案件" and nothing else)
-            said = "另一位群众反映紧急情况：" + "；".join(draft.risk_reasons)
-            await self.open_cases.tell(case, said)
-            return [texts.urgent_text(draft.risk_reasons, True, draft.description), joined]
-        return [joined]
 
     async def _urgent_followup(self) -> list[str]:
         """After an urgent case is open, ask for what is still missing, as additions: the
@@ -410,36 +376,3 @@ class Intake:
 
 # someone who cannot speak now: hiding, shut in, the other one near
 HIDING = re.compile(r"躲(?:在|进|到)|不敢出声|不敢说话|不能说话|不方便说话|不方便接电话|他就在旁边|他在旁边|在门外|小声")
-
-
-def _other_side(reporter_name: str, case: Case) -> bool:
-    """Whether the writer ("我是柳林村的李建军") is the party the case complains of (隔壁李家)."""
-    if not reporter_name:
-        return False
-    if len(reporter_name) >= 2 and reporter_name in (case.description or ""):
-        return True                 # named in the complaint ("隔壁李建军家装修…")
-    surname = reporter_name[:1]
-    return any(isinstance(p, dict) and (reporter_name in str(p.get("name", ""))
-                                        or f"{surname}家" in str(p.get("name", ""))
-                                        or f"老{surname}" in str(p.get("name", "")))
-               for p in case.parties or [])
-
-
-def new_case(draft: Draft, channel: str, user: str, registry: Registry) -> NewCase:
-    """The case a draft becomes."""
-    place = registry.place(draft.place_code)
-    level = place.level if place and place.level in ("town", "county") else "village"
-    return NewCase(intake_key=draft.id, type=draft.type or "other", risk=draft.risk,
-                   place_code=draft.place_code, channel=channel, reporter=user,
-                   description=draft.description, contact=draft.contact or "", contact_note=draft.contact_note,
-                   reporter_name=draft.reporter_name,
-                   parties=({"role": "other", "name": draft.party},) if draft.party else (),
-                   risk_reasons=tuple(draft.risk_reasons), source=draft.source, media=tuple(draft.media),
-                   level=level, model_version=draft.model_version,
-                   attention=UNANSWERED if draft.safety in (Safety.ASKED, Safety.UNANSWERED) else "")
-
-
-def draft_history(draft: Draft, actor: str) -> list[tuple[datetime, str, str, dict[str, Any]]]:
-    """The conversation before the case existed, for its ledger."""
-    return [(datetime.fromisoformat(at), kind, actor if kind == "message_in" else "bot", data)
-            for at, kind, data in draft.history]
