@@ -30,7 +30,7 @@ from aiohttp import web
 
 from adapters.addresses import trusted_networks
 from adapters.base import ChannelBase
-from adapters.console import auth, dashboard, exports, live, pages, posters, reports
+from adapters.console import auth, dashboard, exports, live, login, pages, posters, reports
 from bot.accounts import Accounts, LoginPolicy
 from bot.context import AppContext
 from bot.inbox import is_transient
@@ -117,9 +117,9 @@ class ConsoleChannel(ChannelBase):
         r = app.router
         p = auth.PATH
         r.add_get(p, lambda _r: _redirect(p + "/"))
-        r.add_get(p + "/login", pages.login_page)
-        r.add_post(p + "/login", pages.login)
-        r.add_post(p + "/logout", pages.logout)
+        r.add_get(p + "/login", login.login_page)
+        r.add_post(p + "/login", login.login)
+        r.add_post(p + "/logout", login.logout)
         r.add_get(p + "/", pages.home)
         r.add_get(p + "/cases", pages.case_list)
         r.add_get(p + "/cases.csv", exports.cases_csv)
