@@ -4,7 +4,7 @@ centre's figures cost on PostgreSQL with 10k, 100k and 1M cases of history.
 The loader builds a realistic ledger through the project's models (their tables, bulk-copied):
 the demo county, cases opened at a steady 300 a day (so a larger ledger is a longer history,
 ending now), 85% resolved or closed, 15% open, about ten ledger events per case; assignees as
-routing would name them (bot/routing.py), each open case's next due time and overdue flag from
+routing would name them (bot/staffing.py), each open case's next due time and overdue flag from
 bot/clocks.py with every earlier reminder taken as sent, and the kept counts recounted by
 storage/figures.py. Loading runs with fsync off; measuring restarts the server with fsync on.
 
@@ -134,8 +134,8 @@ class Ledger:
         return self._routed[key]
 
     def _route(self, type_: str, place: str | None, risk: str):
-        from bot import routing
-        chosen = [c.staff for c in routing.grid_workers(self.reg, place)] if place else []
+        from bot import staffing
+        chosen = [c.staff for c in staffing.grid_workers(self.reg, place)] if place else []
         pool = [s for s in self.reg.staff.values() if s.role == "committee" and type_ in s.types]
         if pool:
             chosen.append(pool[0])
@@ -341,7 +341,7 @@ class Site:
         from sqlalchemy import delete, event, select
 
         from adapters.wecom_robot import queue_digests
-        from bot import routing
+        from bot import staffing
         from bot.clock import FakeClock
         from bot.lifecycle import OPEN_STATUSES
         from bot.scheduler import Scheduler
@@ -436,11 +436,11 @@ class Site:
 
         async def load_pool():
             async with ctx.uow() as uow:
-                await routing.open_load(uow, pool)
+                await staffing.open_load(uow, pool)
 
         async def load_all():
             async with ctx.uow() as uow:
-                await routing.open_load(uow, everyone)
+                await staffing.open_load(uow, everyone)
         self.ops["open load (routing: the type's committee)"] = load_pool
         self.ops["open load (every staff member)"] = load_all
 

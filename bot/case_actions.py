@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot import clocks, mediation, notify, rating, routing
+from bot import clocks, mediation, notify, rating, routing, staffing
 from bot.lifecycle import OPEN_STATUSES, STAGE_NAMES, Status, can_move, case_status_name
 from bot.when import read_when
 from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
@@ -84,7 +84,7 @@ ActionFn = Callable[["AppContext", "UnitOfWork", Actor, Case, str], Awaitable[st
 
 async def perform(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, action: Action, note: str) -> str:
     """Do `action` on `case` if `actor` may; the sentence to show them."""
-    if not routing.may_act(ctx.registry, actor.staff, case):
+    if not staffing.may_act(ctx.registry, actor.staff, case):
         await (await uow.cases()).event(case, EventKind.REFUSED, actor.key, command=action.value)
         return f"案件 {case.number} 不在您的办理范围内，不能办理。如需协助请联系综治中心。"
     if action in NEEDS and not note.strip():
@@ -179,7 +179,7 @@ async def escalate(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Cas
 
 
 async def transfer(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Case, note: str) -> str:
-    target = routing.find_staff(ctx.registry, note)
+    target = staffing.find_staff(ctx.registry, note)
     if target is None:
         return f"没有找到工作人员“{note}”，请写姓名、工号或企业微信账号。"
     return await assign_to(ctx, uow, actor, case, [target])
@@ -221,11 +221,11 @@ async def assign_to(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Ca
     if above and staff.role not in ("centre", "leader_on_duty"):
         # a village case handed to the county's mediator skipped the town, its level unchanged
         return f"{'、'.join(above)}是上一级的调解员：请用“上报 {case.number} 原因”，由上一级接手。"
-    keep = [routing.Choice(reg.staff[a], "") for a in case.assignees
+    keep = [staffing.Choice(reg.staff[a], "") for a in case.assignees
             if a in reg.staff and a != staff.id and staff.id in case.assignees]
     if case.risk == Risk.RED:
         # the leader on duty owns a red case end to end (包案领导): whoever hands it on, he stays
-        keep += [routing.Choice(reg.staff[a], "") for a in case.assignees if a in reg.staff
+        keep += [staffing.Choice(reg.staff[a], "") for a in case.assignees if a in reg.staff
                  and reg.staff[a].role == "leader_on_duty" and all(c.staff.id != a for c in keep)]
     first = case.status == Status.RECEIVED          # the centre's dispatch, not a hand-on
     verb = "分派" if first else "转办"
@@ -233,7 +233,7 @@ async def assign_to(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Ca
         # dispatched before the cards go: a card to a case still 已受理 told the worker "请在工作台分派"
         await (await uow.cases()).transition(case, Status.DISPATCHED, actor.key)
     # the reason says who and why once (the ledger read "孙海（县综治中心分派）…；原因：县综治中心分派：…")
-    await routing.assign(ctx, uow, case, keep + [routing.Choice(p, "") for p in people], actor.key,
+    await routing.assign(ctx, uow, case, keep + [staffing.Choice(p, "") for p in people], actor.key,
                          title=f"{verb}案件", reason=f"{staff.name}{verb}" + (f"：{why}" if why else ""), told=frozenset(c.staff.id for c in keep),
                          keep_clock=not first)
     if first:
@@ -271,7 +271,7 @@ async def send_back(ctx: "AppContext", uow: "UnitOfWork", actor: Actor, case: Ca
         return f"案件 {case.number} 当前状态是“{_status(case)}”，只有刚分派的案件能退回。"
     store = await uow.cases()
     await store.transition(case, Status.RECEIVED, actor.key, reason=note)
-    centre = [routing.Choice(s, "退回综治中心重新分派") for s in routing.centres(ctx.registry, case.place_code)]
+    centre = [staffing.Choice(s, "退回综治中心重新分派") for s in staffing.centres(ctx.registry, case.place_code)]
     await routing.assign(ctx, uow, case, centre, actor.key, title="退回待分派", reason=note)
     await notify.status_changed(ctx, uow, case)
     return f"已退回综治中心：{case.number}"

@@ -135,7 +135,8 @@ class Outbox:
     async def _alert_undelivered(self, session: AsyncSession, push: Push, detail: str, now: datetime) -> None:
         """A red alert that will not arrive (an account WeCom refuses): the centre hears it at once,
         to call that person (it failed with a line deep in the ledger and nobody told)."""
-        from bot.routing import centres, staff_push
+        from bot.routing import staff_push
+        from bot.staffing import centres
         log.warning("red alert for %s to %s failed for good: %s", push.case_number, push.user, detail)
         case = await CaseStore(session, now=now, prefix=self.ctx.settings.case_number_prefix).get(push.case_number)
         if case is None:

@@ -123,7 +123,7 @@ async def _low_score(ctx: "AppContext", uow: "UnitOfWork", case: "Case", score: 
     and ask why (the case was archived with nobody told)."""
     if score > LOW_SCORE:
         return
-    from bot.routing import centres
+    from bot.staffing import centres
     text = f"【低分评价】{case.number} 群众评价 {score} 分（很不满意），请回访了解原因。"
     await _tell_staff(ctx, uow, case, text, "low-score", extra=[s.id for s in centres(ctx.registry, case.place_code)])
 

@@ -4,132 +4,31 @@ A new case goes to the grid worker of its place (micro-grid, then grid, then vil
 town's mediator when nobody covers the village); a type with a professional committee also
 to that committee's least loaded mediator in the area; a red case alerts the leader on duty
 and the centre first, whatever the hour. Every choice is written to the ledger with its reason.
-Escalation follows the tree: village → town → county, never higher ("矛盾不上交").
+Escalation follows the tree: village → town → county, never higher ("矛盾不上交"). Who covers
+a place, and who may act on a case: bot/staffing.py.
 """
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot import notify
+from bot import notify, staffing
 from bot.message import Push
 from bot.privacy import mask_name, mask_phone, mask_text, names_of
 from nlp.reading import TYPE_NAMES
 from storage.lifecycle import EventKind, Risk, Status
 from storage.models import Case, CaseEvent
-from storage.registry import LEVEL_RANK, Registry, StaffInfo
+from storage.registry import StaffInfo
 
 if TYPE_CHECKING:
     from bot.context import AppContext
     from bot.uow import UnitOfWork
 
-COMMITTEE_TYPES = frozenset({"medical", "traffic", "marriage_family", "labour", "environment", "property_mgmt"})
 NEXT_LEVEL = {"village": "town", "community": "town", "town": "county"}
 LEVEL_NAMES = {"village": "村（社区）", "community": "村（社区）", "town": "乡镇（街道）", "county": "县"}
 RISK_NAMES = {"red": "红色", "yellow": "黄色", "green": "绿色"}
-SUPERVISORS = ("mediator", "leader_on_duty", "centre")   # roles that may act on cases below them
-
-
-@dataclass(frozen=True)
-class Choice:
-    staff: StaffInfo
-    why: str
-
-
-def _covering(reg: Registry, code: str, *roles: str) -> list[StaffInfo]:
-    return [s for s in reg.staff.values() if s.active and s.role in roles and code in s.places]
-
-
-def grid_workers(reg: Registry, place_code: str | None) -> list[Choice]:
-    """The grid worker of the place: the nearest of micro-grid, grid, village up the tree;
-    the town's mediator when no grid worker covers any of them."""
-    for place in reg.ancestors(place_code):
-        if LEVEL_RANK[place.level] < LEVEL_RANK["village"]:
-            break
-        found = _covering(reg, place.code, "grid_worker")
-        if found:
-            return [Choice(s, f"{place.name}的网格员") for s in found]
-    return handlers_at(reg, place_code, "town")
-
-
-def handlers_at(reg: Registry, place_code: str | None, level: str) -> list[Choice]:
-    """The mediators of the place's town or county; the centre when there are none."""
-    place = reg.at_level(place_code, level)
-    if place is not None:
-        found = _covering(reg, place.code, "mediator")
-        if found:
-            return [Choice(s, f"{place.name}的调解员") for s in found]
-    return [Choice(s, "没有对应的调解员，交综治中心") for s in centres(reg, place_code)]
-
-
-def committee(reg: Registry, case_type: str, place_code: str | None, load: Counter[str]) -> Choice | None:
-    """The least loaded committee mediator who takes this type in an area holding the place;
-    those at capacity only when everybody is."""
-    if case_type not in COMMITTEE_TYPES:
-        return None
-    area = {p.code for p in reg.ancestors(place_code)} or {c for c, p in reg.places.items() if p.level == "county"}
-    pool = [s for s in reg.staff.values() if s.active and s.role == "committee" and case_type in s.types
-            and area & set(s.places)]
-    if not pool:
-        return None
-    free = [s for s in pool if load[s.id] < s.capacity] or pool
-    best = min(free, key=lambda s: (load[s.id], s.id))
-    return Choice(best, f"{TYPE_NAMES.get(case_type, case_type)}专业调委会，在办{load[best.id]}件最少")
-
-
-def leaders_on_duty(reg: Registry, place_code: str | None, local_now: datetime) -> list[Choice]:
-    """The leader(s) on duty now over the place; all of them when nobody's hours cover now."""
-    area = {p.code for p in reg.ancestors(place_code)} or set(reg.places)
-    pool = [s for s in reg.staff.values() if s.active and s.role == "leader_on_duty" and area & set(s.places)]
-    now = [s for s in pool if s.on_duty_at(local_now)]
-    return [Choice(s, "值班领导（红色预警）" if now else "值班领导（此刻无人排班，全部通知）") for s in now or pool]
-
-
-def centres(reg: Registry, place_code: str | None) -> list[StaffInfo]:
-    """The nearest comprehensive governance centre up the tree (town desk before county)."""
-    for place in reg.ancestors(place_code):
-        found = _covering(reg, place.code, "centre")
-        if found:
-            return found
-    return [s for s in reg.staff.values() if s.active and s.role == "centre"]
-
-
-def staff_by_user(reg: Registry, wecom_userid: str) -> StaffInfo | None:
-    return next((s for s in reg.staff.values() if s.active and s.wecom_userid == wecom_userid), None)
-
-
-def find_staff(reg: Registry, text: str) -> StaffInfo | None:
-    """`转办 N 王建国` / `转办 N gw-taoyuan` / `转办 N WangJianGuo`."""
-    t = text.strip()
-    return next((s for s in reg.staff.values() if s.active and t and t in (s.id, s.name, s.wecom_userid)), None)
-
-
-def may_act(reg: Registry, staff: StaffInfo, case: Case) -> bool:
-    """The case's assignees, supervisors covering a place above every assignee's place, and the
-    centre and the leader on duty of the case's area (a county committee's mediator has nobody
-    above them in the tree, and the centre still answers for the case)."""
-    if staff.id in (case.assignees or []):
-        return True
-    if staff.role not in SUPERVISORS:
-        return False
-    chain = {p.code: LEVEL_RANK[p.level] for p in reg.ancestors(case.place_code)}
-    if not chain:                    # no place yet: only the desk that sorts such cases out
-        return staff.role in ("leader_on_duty", "centre")
-    if staff.role in ("leader_on_duty", "centre") and any(c in chain for c in staff.places):
-        return True                  # the county's desk supervises every case in its area, whoever holds it
-    ranks = [chain[c] for a in case.assignees or [] if a in reg.staff for c in reg.staff[a].places if c in chain]
-    ceiling = min(ranks, default=chain.get(case.place_code or "", 99) + 1)
-    return any(chain.get(c, 99) < ceiling for c in staff.places)
-
-
-async def open_load(uow: "UnitOfWork", staff_ids: Iterable[str]) -> Counter[str]:
-    """Open cases of each of these staff members (counts kept with every change: one row each)."""
-    return Counter(await (await uow.cases()).open_load(staff_ids))
 
 
 # ---- acting on a case ------------------------------------------------------------------------
@@ -165,13 +64,13 @@ def case_card(ctx: "AppContext", case: Case, *, title: str, with_contact: bool, 
     return "\n".join(lines)
 
 
-async def assign(ctx: "AppContext", uow: "UnitOfWork", case: Case, choices: Iterable[Choice], actor: str,
+async def assign(ctx: "AppContext", uow: "UnitOfWork", case: Case, choices: Iterable[staffing.Choice], actor: str,
                  *, title: str = "新案件", reason: str = "", told: frozenset[str] = frozenset(),
-                 keep_clock: bool = False) -> list[Choice]:
+                 keep_clock: bool = False) -> list[staffing.Choice]:
     """Make `choices` the case's assignees, write who and why, push each of them the case
     (with the resident's contact: they are the ones who call back)."""
     store = await uow.cases()
-    chosen: dict[str, Choice] = {}
+    chosen: dict[str, staffing.Choice] = {}
     for c in choices:
         chosen.setdefault(c.staff.id, c)
     # who is taken off it: in the ledger, and told (a transfer said neither, and the one taken
@@ -204,17 +103,17 @@ async def assign(ctx: "AppContext", uow: "UnitOfWork", case: Case, choices: Iter
 async def route_new_case(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> None:
     """The on_case_opened hook."""
     reg = ctx.registry
-    choices: list[Choice] = []
+    choices: list[staffing.Choice] = []
     if case.risk == Risk.RED:           # before anything else, at any hour
         choices += await alert_red(ctx, uow, case)   # the leader owns a red case end to end (包案领导)
     if case.place_code:
-        choices = grid_workers(reg, case.place_code) + choices
+        choices = staffing.grid_workers(reg, case.place_code) + choices
     pool = [s.id for s in reg.staff.values() if s.role == "committee" and case.type in s.types]
-    com = committee(reg, case.type, case.place_code, await open_load(uow, pool)) if pool else None
+    com = staffing.committee(reg, case.type, case.place_code, await staffing.open_load(uow, pool)) if pool else None
     if com:
         choices.append(com)
     if not choices:                  # no place yet: the centre sorts it out
-        choices = [Choice(s, "地点未定，交综治中心分派") for s in centres(reg, None)]
+        choices = [staffing.Choice(s, "地点未定，交综治中心分派") for s in staffing.centres(reg, None)]
     if not choices:
         return
     await assign(ctx, uow, case, choices, "routing", reason="按地点和类型自动分派",
@@ -223,12 +122,12 @@ async def route_new_case(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> No
     await notify.status_changed(ctx, uow, case)
 
 
-async def alert_red(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> list[Choice]:
+async def alert_red(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> list[staffing.Choice]:
     """The leader(s) on duty and the centre hear of a red case at once, whatever the hour; the
     leaders chosen (they own the case)."""
     reg = ctx.registry
     local_now = uow.now.astimezone(ZoneInfo(ctx.settings.timezone))
-    leaders = leaders_on_duty(reg, case.place_code, local_now)
+    leaders = staffing.leaders_on_duty(reg, case.place_code, local_now)
     unreachable = []
     for c in leaders:
         p = staff_push(ctx, c.staff, case_card(ctx, case, title="红色预警", with_contact=True, why=c.why),
@@ -243,14 +142,14 @@ async def alert_red(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> list[Ch
         # and the resident told the leader knew)
         log.warning("red alert %s: no WeCom account for %s", case.number, ", ".join(s.id for s in unreachable))
     missing = "".join(f"\n值班领导{s.name}没有企业微信账号，未能通知，请立即电话联系。" for s in unreachable)
-    for s in centres(reg, case.place_code):
+    for s in staffing.centres(reg, case.place_code):
         p = staff_push(ctx, s, case_card(ctx, case, title="红色预警", with_contact=False) + missing, case, "alert",
                        f"red:{case.number}")
         if p:
             await uow.push(p)
     store = await uow.cases()
     await store.event(case, EventKind.ALERT, "routing", to=[c.staff.id for c in leaders if c.staff not in unreachable] +
-                      [s.id for s in centres(reg, case.place_code)], reasons=list(case.risk_reasons),
+                      [s.id for s in staffing.centres(reg, case.place_code)], reasons=list(case.risk_reasons),
                       **({"unreachable": [s.id for s in unreachable]} if unreachable else {}))
     return leaders
 
@@ -272,7 +171,7 @@ async def raised_to_red(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor:
             if p:
                 await uow.push(p)
     if case.assignees and any(c.staff.id not in case.assignees for c in leaders):
-        staying = [Choice(ctx.registry.staff[a], "继续办理") for a in case.assignees if a in ctx.registry.staff]
+        staying = [staffing.Choice(ctx.registry.staff[a], "继续办理") for a in case.assignees if a in ctx.registry.staff]
         await assign(ctx, uow, case, staying + leaders, actor, reason="升为红色，值班领导包案",
                      told=frozenset(c.staff.id for c in staying + leaders))
 
@@ -288,25 +187,25 @@ async def place_moved(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: s
     leaving = [s for s in assigned if s.places and not covering & set(s.places)]
     if not leaving:
         return []
-    coming: list[Choice] = []
+    coming: list[staffing.Choice] = []
     for role in dict.fromkeys(s.role for s in leaving):
         if role == "grid_worker":
-            coming += grid_workers(reg, case.place_code)
+            coming += staffing.grid_workers(reg, case.place_code)
         elif role == "mediator":
             levels = {reg.places[c].level for s in leaving if s.role == role for c in s.places if c in reg.places}
-            coming += handlers_at(reg, case.place_code, "county" if levels == {"county"} else "town")
+            coming += staffing.handlers_at(reg, case.place_code, "county" if levels == {"county"} else "town")
         elif role == "committee":
-            load = await open_load(uow, [s.id for s in reg.staff.values() if s.role == "committee"])
-            com = committee(reg, case.type, case.place_code, load)
-            coming += [com] if com is not None else handlers_at(reg, case.place_code, "town")
+            load = await staffing.open_load(uow, [s.id for s in reg.staff.values() if s.role == "committee"])
+            com = staffing.committee(reg, case.type, case.place_code, load)
+            coming += [com] if com is not None else staffing.handlers_at(reg, case.place_code, "town")
         elif role == "leader_on_duty":
-            coming += leaders_on_duty(reg, case.place_code, uow.now.astimezone(ZoneInfo(ctx.settings.timezone)))
+            coming += staffing.leaders_on_duty(reg, case.place_code, uow.now.astimezone(ZoneInfo(ctx.settings.timezone)))
         else:
-            coming += [Choice(s, "地点更正，交当地综治中心") for s in centres(reg, case.place_code)]
+            coming += [staffing.Choice(s, "地点更正，交当地综治中心") for s in staffing.centres(reg, case.place_code)]
     coming = [c for c in coming if c.staff.id not in (case.assignees or [])]
     if not coming:           # nobody covers the new place: those who have it keep it
         return []
-    staying = [Choice(s, "继续办理") for s in assigned if s not in leaving]
+    staying = [staffing.Choice(s, "继续办理") for s in assigned if s not in leaving]
     await assign(ctx, uow, case, staying + coming, actor, title="地点更正，转来案件",
                  reason="地点更正：" + "、".join(dict.fromkeys(c.why for c in coming)),
                  told=frozenset(c.staff.id for c in staying))
@@ -321,7 +220,7 @@ async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str,
     and cannot settle it sends it to the county, not back to themselves)."""
     level = NEXT_LEVEL.get(case.level)
     while level is not None and by is not None and \
-            {c.staff.id for c in handlers_at(ctx.registry, case.place_code, level)} == {by}:
+            {c.staff.id for c in staffing.handlers_at(ctx.registry, case.place_code, level)} == {by}:
         level = NEXT_LEVEL.get(level)
     if level is None:
         return None
@@ -333,10 +232,10 @@ async def escalate(ctx: "AppContext", uow: "UnitOfWork", case: Case, actor: str,
     case.level = level
     # the level's mediators change; a professional committee and the case owner do not
     # (they are not bound to a level: "一个案件、一名领导……一抓到底")
-    stay = [Choice(s, "继续办理") for s in (ctx.registry.staff.get(a) for a in case.assignees or [])
+    stay = [staffing.Choice(s, "继续办理") for s in (ctx.registry.staff.get(a) for a in case.assignees or [])
             if s is not None and s.role in ("committee", "leader_on_duty")]
     # the next level hears why it came up (the card said only whose it was)
-    choices = [Choice(c.staff, f"{c.why}；上报原因：{reason}") for c in handlers_at(ctx.registry, case.place_code, level)] + stay
+    choices = [staffing.Choice(c.staff, f"{c.why}；上报原因：{reason}") for c in staffing.handlers_at(ctx.registry, case.place_code, level)] + stay
     await assign(ctx, uow, case, choices, actor, title=f"上报到{LEVEL_NAMES[level]}", reason=reason)
     await notify.status_changed(ctx, uow, case, note=reason)
     return level
@@ -363,7 +262,7 @@ async def resident_said(ctx: "AppContext", uow: "UnitOfWork", case: Case, words:
     text = "\n".join([f"【{title}】{case.number}", notify.inert(notify.shorten(words, 300)), hint])
     # nobody has it yet (not dispatched): the centre that dispatches it hears (the words went nowhere
     # while the resident was told "已转告经办人")
-    people = [reg.staff[sid] for sid in case.assignees or [] if sid in reg.staff] or centres(reg, case.place_code)
+    people = [reg.staff[sid] for sid in case.assignees or [] if sid in reg.staff] or staffing.centres(reg, case.place_code)
     for person in people:
         p = staff_push(ctx, person, text, case, "update", key)
         if p:
@@ -387,7 +286,7 @@ async def follow_up(ctx: "AppContext", uow: "UnitOfWork", case: Case, events: Se
     reg = ctx.registry
     has_grid = any(a in reg.staff and reg.staff[a].role == "grid_worker" for a in case.assignees or [])
     joining = [] if has_grid or not case.place_code else \
-        [c for c in grid_workers(reg, case.place_code) if c.staff.id not in (case.assignees or [])]
+        [c for c in staffing.grid_workers(reg, case.place_code) if c.staff.id not in (case.assignees or [])]
     key = f"follow:{case.number}:{added[-1]}"      # one card per addition, however close in time
     for sid in case.assignees or []:
         if sid in reg.staff:

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from bot import clocks, routing
+from bot import clocks, routing, staffing
 from bot.background import BackgroundLoop
 from bot.lifecycle import OPEN_STATUSES
 from bot.notify import inert, shorten
@@ -201,7 +201,7 @@ class Scheduler:
         reg = self.ctx.registry
         people = [reg.staff[a] for a in case.assignees or [] if a in reg.staff]
         if what == "notice" or not people:    # overdue: the centre supervises (月督办)
-            people += [s for s in routing.centres(reg, case.place_code) if s not in people]
+            people += [s for s in staffing.centres(reg, case.place_code) if s not in people]
         head = "【即将到期】" if what == "reminder" else "【已超期】"
         text = (f"{head}{case.number}（{TYPE_NAMES.get(case.type, case.type)}，{reg.full_name(case.place_code)}）"
                 f"应在 {self._local(due)} 前{stage.label}。")
@@ -236,8 +236,8 @@ class Scheduler:
         reg, store = self.ctx.registry, await uow.cases()
         local_now = uow.now.astimezone(ZoneInfo(self.ctx.settings.timezone))
         people = {a: reg.staff[a] for a in case.assignees or [] if a in reg.staff}
-        people.update({c.staff.id: c.staff for c in routing.leaders_on_duty(reg, case.place_code, local_now)})
-        people.update({s.id: s for s in routing.centres(reg, case.place_code)})
+        people.update({c.staff.id: c.staff for c in staffing.leaders_on_duty(reg, case.place_code, local_now)})
+        people.update({s.id: s for s in staffing.centres(reg, case.place_code)})
         days = self.ctx.settings.red_card_days
         # nothing above the county, nor above the centre holding a case sent back to it
         top = case.level == "county" or case.status == "received"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot import case_actions, notify, routing
+from bot import case_actions, notify, routing, staffing
 from bot.case_actions import Action, Actor
 from bot.context import AppContext
 from bot.dispatcher import Answer, Router
@@ -52,7 +52,7 @@ HELP = ("可用的命令（N 为案件编号）：\n"
 
 @router.message()
 async def on_staff(message: Message, ctx: AppContext, uow: UnitOfWork, turn: Turn) -> Answer:
-    staff = routing.staff_by_user(ctx.registry, message.user)
+    staff = staffing.staff_by_user(ctx.registry, message.user)
     if staff is None:
         return "您的企业微信账号不在解纷平台的工作人员名单里，请联系综治中心登记。"
     m = _COMMAND.match(message.text or "")
@@ -73,7 +73,7 @@ async def on_staff(message: Message, ctx: AppContext, uow: UnitOfWork, turn: Tur
         return f"没有编号为 {number} 的案件。"
     turn.case_numbers.add(number)
     if command == "查":
-        if not routing.may_act(ctx.registry, staff, case):
+        if not staffing.may_act(ctx.registry, staff, case):
             return f"案件 {number} 不在您的办理范围内。如需协助请联系综治中心。"
         return await show(ctx, uow, staff, case, note)
     action = COMMANDS[command]

@@ -15,7 +15,7 @@ from adapters.console import auth
 from adapters.console.auth import guarded, user_of
 from adapters.console.params import CHANNELS, PAGE_SIZES, BadQuery, ListQuery, parse
 from adapters.console.views import CHANNEL_NAMES, case_detail, case_row, timeline
-from bot import case_actions, routing
+from bot import case_actions, routing, staffing
 from bot.case_actions import Action, Actor, perform
 from bot.lifecycle import OPEN_STATUSES, RESULT_NAMES, STATUS_NAMES, Result, Status, can_move
 from bot.notify import ROLE_NAMES
@@ -141,7 +141,7 @@ async def _visible(request: web.Request, session: Any, *, for_update: bool = Fal
 
 def actions_for(request: web.Request, case: Case) -> list[str]:
     ctx, staff = _console(request).ctx, user_of(request).staff
-    if not routing.may_act(ctx.registry, staff, case):
+    if not staffing.may_act(ctx.registry, staff, case):
         return []
     st, is_open = case.status, case.status in OPEN_STATUSES
     allowed = {
@@ -236,18 +236,18 @@ async def api_people(request: web.Request) -> web.Response:
     reg = ctx.registry
     async with ctx.db.session() as s:
         case = await _visible(request, s)
-        suggested: list[routing.Choice] = []
+        suggested: list[staffing.Choice] = []
         if case.place_code:
-            suggested += routing.grid_workers(reg, case.place_code)
+            suggested += staffing.grid_workers(reg, case.place_code)
         from storage.cases import CaseStore
         store = CaseStore(s, now=ctx.clock.now())
         loads = await store.open_load(reg.staff)
         from collections import Counter
-        com = routing.committee(reg, case.type, case.place_code, Counter(loads))
+        com = staffing.committee(reg, case.type, case.place_code, Counter(loads))
         if com:
             suggested.append(com)
         level = routing.NEXT_LEVEL.get(case.level) if case.status == Status.ESCALATED else None
-        suggested += routing.handlers_at(reg, case.place_code, level or "town")
+        suggested += staffing.handlers_at(reg, case.place_code, level or "town")
     seen: set[str] = set()
     people: list[dict[str, Any]] = []
     for c in suggested:

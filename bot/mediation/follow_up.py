@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot import notify, routing
+from bot import notify, routing, staffing
 from bot.lifecycle import Status
 from bot.mediation.common import store_of, tell_staff
 from nlp.reading import TYPE_NAMES
@@ -111,7 +111,7 @@ def grid_workers_of(ctx: "AppContext", case: Case) -> list[StaffInfo]:
     mine = [reg.staff[a] for a in case.assignees or [] if a in reg.staff and reg.staff[a].role == "grid_worker"]
     if mine:
         return mine[:1]
-    local = [c.staff for c in routing.grid_workers(reg, case.place_code)]
+    local = [c.staff for c in staffing.grid_workers(reg, case.place_code)]
     if local:
         return local[:1]
     return [reg.staff[a] for a in case.assignees or [] if a in reg.staff][:1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from bot import routing
+from bot import routing, staffing
 from storage.cases import NewCase
 from storage.registry import parse_registry, save_registry
 from tests.staff.helpers import case_of, events_of, outbox, report
@@ -53,25 +53,25 @@ staff:
 
 def test_the_nearest_grid_worker_wins_and_a_village_without_one_goes_to_the_town():
     reg = parse_registry(REG)
-    assert [c.staff.id for c in routing.grid_workers(reg, "M")] == ["gw-g"]     # micro-grid → its grid
-    assert [c.staff.id for c in routing.grid_workers(reg, "V")] == ["gw-v"]
-    assert [c.staff.id for c in routing.grid_workers(reg, "W")] == ["med-t"]    # nobody in 乙村
+    assert [c.staff.id for c in staffing.grid_workers(reg, "M")] == ["gw-g"]     # micro-grid → its grid
+    assert [c.staff.id for c in staffing.grid_workers(reg, "V")] == ["gw-v"]
+    assert [c.staff.id for c in staffing.grid_workers(reg, "W")] == ["med-t"]    # nobody in 乙村
 
 
 def test_the_least_loaded_committee_mediator_under_capacity():
     reg = parse_registry(REG)
-    assert routing.committee(reg, "labour", "V", Counter({"c1": 1})).staff.id == "c2"
-    assert routing.committee(reg, "labour", "V", Counter({"c1": 0, "c2": 2})).staff.id == "c1"
-    assert routing.committee(reg, "labour", "V", Counter({"c1": 2, "c2": 3})).staff.id == "c1"  # all full
-    assert routing.committee(reg, "neighbour", "V", Counter()) is None
+    assert staffing.committee(reg, "labour", "V", Counter({"c1": 1})).staff.id == "c2"
+    assert staffing.committee(reg, "labour", "V", Counter({"c1": 0, "c2": 2})).staff.id == "c1"
+    assert staffing.committee(reg, "labour", "V", Counter({"c1": 2, "c2": 3})).staff.id == "c1"  # all full
+    assert staffing.committee(reg, "neighbour", "V", Counter()) is None
 
 
 def test_the_leader_on_duty_by_the_hour():
     reg = parse_registry(REG)
     monday_noon, monday_night, sunday = datetime(2026, 11, 23, 12), datetime(2026, 11, 23, 23), datetime(2026, 11, 29, 3)
-    assert [c.staff.id for c in routing.leaders_on_duty(reg, "V", monday_noon)] == ["day"]
-    assert [c.staff.id for c in routing.leaders_on_duty(reg, "V", monday_night)] == ["night"]
-    assert [c.staff.id for c in routing.leaders_on_duty(reg, "V", sunday)] == ["night"]
+    assert [c.staff.id for c in staffing.leaders_on_duty(reg, "V", monday_noon)] == ["day"]
+    assert [c.staff.id for c in staffing.leaders_on_duty(reg, "V", monday_night)] == ["night"]
+    assert [c.staff.id for c in staffing.leaders_on_duty(reg, "V", sunday)] == ["night"]
 
 
 async def test_least_loaded_counts_open_cases(ctx):
@@ -105,17 +105,17 @@ def test_who_may_act_follows_the_tree():
     from storage.registry import DEMO_FILE, read_registry_file
     reg = read_registry_file(DEMO_FILE)
     case = Case(number="JF261123-001", place_code="DX01", assignees=["gw-liulin"])
-    allowed = {s for s in reg.staff if routing.may_act(reg, reg.staff[s], case)}
+    allowed = {s for s in reg.staff if staffing.may_act(reg, reg.staff[s], case)}
     assert allowed == {"gw-liulin", "med-dx", "med-county", "lead-duty", "centre-qs"}
     town = Case(number="JF261123-002", place_code="DX01", assignees=["med-dx"])
-    assert {s for s in reg.staff if routing.may_act(reg, reg.staff[s], town)} == \
+    assert {s for s in reg.staff if staffing.may_act(reg, reg.staff[s], town)} == \
         {"med-dx", "med-county", "lead-duty", "centre-qs"}
     nowhere = Case(number="JF261123-003", place_code=None, assignees=["centre-qs"])
-    assert {s for s in reg.staff if routing.may_act(reg, reg.staff[s], nowhere)} == {"centre-qs", "lead-duty"}
+    assert {s for s in reg.staff if staffing.may_act(reg, reg.staff[s], nowhere)} == {"centre-qs", "lead-duty"}
     # a county committee's mediator has nobody above them in the tree; the county's centre and
     # its leader on duty still supervise (a trial's centre could not act once it had dispatched)
     county_level = Case(number="JF261123-004", place_code="DX02", assignees=["gw-taoyuan", "com-marriage"])
-    assert {s for s in reg.staff if routing.may_act(reg, reg.staff[s], county_level)} == \
+    assert {s for s in reg.staff if staffing.may_act(reg, reg.staff[s], county_level)} == \
         {"gw-taoyuan", "com-marriage", "lead-duty", "centre-qs"}
 
 
