@@ -33,13 +33,13 @@ from handlers.intake import DIGITS_RUN, Intake
 from handlers.progress import progress_reply
 from handlers.spoken_phone import phone_part, take_phone_part
 from nlp import find_phones
+from nlp.field_edits import field_edit
 from nlp.intents import (
     Intent,
     another_matter,
     chases,
     contacted_through,
     declines_phone,
-    field_edit,
     points_back,
     settled_plainly,
     tells_how_it_stands,

@@ -19,6 +19,7 @@ from handlers import faq, texts
 from handlers.intake import Intake
 from handlers.open_cases import OpenCases
 from handlers.progress import progress_reply
+from nlp.field_edits import field_edit
 from nlp.intents import (
     Intent,
     another_matter,
@@ -26,7 +27,6 @@ from nlp.intents import (
     asks_to_reschedule,
     chases,
     contact_caution,
-    field_edit,
     says_settled,
     withdraws,
 )

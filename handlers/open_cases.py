@@ -20,6 +20,7 @@ from handlers import texts
 from handlers.place_answers import PlaceAnswers
 from nlp import Reading
 from nlp.duplicates import aboutness, names_something, other_matter, similarity, subject_overlap
+from nlp.field_edits import field_edit
 from nlp.intents import (
     ADDING,
     FIELD_CHANGE,
@@ -27,7 +28,6 @@ from nlp.intents import (
     asks_call_back,
     asks_to_reschedule,
     contact_caution,
-    field_edit,
     points_back,
     says_settled,
     strip_correction,

@@ -77,13 +77,13 @@ def test_does_not_chase(text):
     ("我叫王大明", None), ("他是好人", None), ("楼上那家叫什么", None), ("他叫啥", None),
 ])
 def test_field_edits(text, edit):
-    from nlp.intents import field_edit
+    from nlp.field_edits import field_edit
     assert field_edit(text) == edit
 
 
 @pytest.mark.parametrize("text", ["对方是个无赖，天天来闹", "类型我也说不清", "他说对方是好人", "对方是谁我不知道"])
 def test_no_field_edit(text):
-    from nlp.intents import field_edit
+    from nlp.field_edits import field_edit
     assert field_edit(text) is None
 
 
@@ -216,7 +216,7 @@ def test_displeasure_is_no_thanks(text):
 @pytest.mark.parametrize("text, digit", [("电话最后一位是8不是9 我打错了", "8"), ("手机号最后一位应该是三", "3"),
                                          ("号码末一位是0", "0")])
 def test_the_last_digit_corrected(text, digit):
-    from nlp.intents import field_edit
+    from nlp.field_edits import field_edit
     assert field_edit(text) == ("last_digit", digit)
 
 
