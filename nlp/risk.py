@@ -11,33 +11,22 @@ once.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from nlp.clauses import Clauses, Marks, clauses_end
 from nlp.files import load_yaml
+from nlp.negation import Negation
 from nlp.prefilter import candidates_index, guarded, literal_alternation
 from nlp.scanner import PhraseScanner
 
 DATA_DIR = Path(__file__).with_name("data")
 RED_REASONS = ("violence", "self_harm", "gathering", "danger")
-_CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;\s]")
-# a negation right before a cue is cancelled when followed by these ("不会不管" = will)
-_DOUBLE_NEG = ("不会不", "不能不", "没有不", "不得不")
-# words that turn "negation ... cue" into "if not ..., then cue"
-_CONDITIONAL = re.compile(r"就|便|的话|否则|要不|我也|我就|才")
 # "一点不像开玩笑", "不是气话", "不是电视上的": a joke, report, taking-back or settling word
 # denied says the opposite
 _DENIED = ("不像是", "不像", "不是在", "不是", "并非", "没在", "没有", "没")
 _DENIABLE = frozenset({"joke", "report", "taken_back", "settled"})
-# "不" / "没" / "别" / "未" that deny nothing: fixed words (不如, 别人, 未成年) and the
-# potential complement of a verb (受不了, 出不来, 活不下去, 找不到): "我不如喝药死了算了",
-# "受不了了要跳河" must not cancel the cue that follows
-_NON_NEG_WORD = re.compile(r"不(要|如|然|管|停|断|少|仅|光|但|止|久|料|知|得了|得不|好(?!好)|便|灵便|利索)|恨不得|巴不得|恨不能|要不是|别(人|的|处|家|墅)|"
-                           r"(特|区|告|分|离|级|性|类|派|识|辨|鉴|判)别|未(成年|来|满|婚)|没(完|准|事)")
-_COMPLEMENT = set("了来去下上起住到回动开完清成过出着见通掉走够")
-_NOT_ADVERB = set("我你他她们也都就还再可又才并绝决从永万一人谁要会能敢想肯愿是这那")
 _MODIFIER_KINDS = ("joke", "report", "past", "settled", "now", "future", "near", "fear", "wish", "taken_back")
 # how far before a cue a `near` or `fear` word still governs it, within its clause
 _MODAL_WINDOW = 8
@@ -49,19 +38,6 @@ REASON_NAMES = {
 }
 # how a modifier changes what a red cue says, as shown to staff
 STATUS_NAMES = {"past": "以往", "near": "未发生", "fear": "担心", "wish": "气话", "taken_back": "已收回", "context": "待核实"}
-
-
-def _not_a_negation(text: str, k: int, neg: str) -> bool:
-    seg = text[max(0, k - 2):k + len(neg) + 2]
-    j = k - max(0, k - 2)
-    for m in _NON_NEG_WORD.finditer(seg):
-        if m.start() <= j < m.end():
-            return True
-    if neg == "不" and 0 < k and k + 1 < len(text):
-        prev, nxt = text[k - 1], text[k + 1]
-        if nxt in _COMPLEMENT and "\u4e00" <= prev <= "\u9fff" and prev not in _NOT_ADVERB:
-            return True  # 受不了, 出不来, 回不去, 活不下去
-    return False
 
 
 _CLASS_REF = re.compile(r"\{([a-z_]+)\}")
@@ -113,76 +89,11 @@ class Hit(NamedTuple):
 REPORT_REACH = 2
 
 
-class Clauses:
-    """A text cut at its clause breaks, for the questions the rules ask about a cue's clause
-    in time linear in the text (a clause is found by bisection, not by walking)."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
-
-    def index(self, pos: int) -> int:
-        """The number of the clause holding position `pos` (0 = before the first break)."""
-        return bisect_right(self.breaks, pos - 1) if self.breaks else 0
-
-    def start(self, pos: int) -> int:
-        """Where the clause holding `pos` begins."""
-        k = self.index(pos)
-        return self.breaks[k - 1] + 1 if k else 0
-
-    def holding(self, rx: re.Pattern) -> set[int]:
-        """The clauses in which `rx` matches (its matches hold no break character)."""
-        return {self.index(m.start()) for m in rx.finditer(self.text)}
-
-    def any_in(self, found: set[int], start: int, end: int) -> bool:
-        """Whether a clause touched by text[start:end] is in `found`."""
-        if not found:
-            return False
-        a, b = self.index(start), self.index(max(start, end - 1))
-        return any(k in found for k in range(a, b + 1))
-
-    def replace(self, which: set[int], by: str) -> str:
-        """The text with the clauses in `which` replaced by `by` (breaks kept)."""
-        out, at = [], 0
-        for k, b in enumerate(self.breaks + [len(self.text)]):
-            out.append(by if k in which else self.text[at:b])
-            out.append(self.text[b:b + 1])
-            at = b + 1
-        return "".join(out)
-
-
-class _Marks:
-    """Positions of one kind of modifier word in a text, found once."""
-
-    def __init__(self, spans: list[tuple[int, int]]):
-        self.spans = spans
-        self.starts = [a for a, _ in spans]
-
-    def __bool__(self) -> bool:
-        return bool(self.spans)
-
-    def last_before(self, pos: int) -> int:
-        """End of the last mark ending at or before `pos`, or -1."""
-        k = bisect_right(self.starts, pos) - 1
-        while k >= 0:
-            if self.spans[k][1] <= pos:
-                return self.spans[k][1]
-            k -= 1
-        return -1
-
-    def first_from(self, pos: int) -> int:
-        """Start of the first mark starting at or after `pos`, or -1."""
-        k = bisect_right(self.starts, pos - 1)
-        return self.starts[k] if k < len(self.starts) else -1
-
-
 class RiskRules:
     def __init__(self, path: str | Path | None = None):
         data = load_yaml(Path(path) if path else DATA_DIR / "risk.yaml")
-        self.window = int(data.get("negation_window", 5))
         mods = data.get("modifiers") or {}
-        self.negations = tuple(sorted((str(n) for n in mods.get("negation", ())), key=len, reverse=True))
-        self._neg_chars = frozenset("".join(self.negations))
+        self._negated = Negation(mods.get("negation", ()), int(data.get("negation_window", 5)))
         # every modifier word in one regex (one scan of a text finds them all), and the kinds
         # each word is
         kinds: dict[str, list[str]] = {}
@@ -295,9 +206,9 @@ class RiskRules:
         # 外地有人跳楼了", "昨天看了个电影，讲一个人拿着钢管去讨债"), not of the whole message ("有人在网上
         # 发视频说我家卖病死猪肉，…我老婆…人不见了" was read as a story)
         report_at = [clauses.index(a) for a, _ in found["report"]]
-        past, now, future = _Marks(found["past"]), _Marks(found["now"]), _Marks(found["future"])
-        near, fear, back = _Marks(found["near"]), _Marks(found["fear"]), _Marks(found["taken_back"])
-        wish = _Marks(found["wish"])
+        past, now, future = Marks(found["past"]), Marks(found["now"]), Marks(found["future"])
+        near, fear, back = Marks(found["near"]), Marks(found["fear"]), Marks(found["taken_back"])
+        wish = Marks(found["wish"])
         for start, end, words, cue in raw:
             # a laugh laughs off what was said before it ("说要杀了我哈哈"); one that
             # opens the message is how some people talk ("笑死，他真背着枪去了")
@@ -349,38 +260,6 @@ class RiskRules:
                 return "taken_back"     # "他嘴上说要打我，其实他不敢", "说说而已"
         return "kept"
 
-    def _negated(self, text: str, start: int, cue: str) -> bool:
-        if cue[:1] in ("不", "没", "别"):  # the cue carries its own negation (不想活)
-            before = text[max(0, start - 3):start]
-            return before.endswith(("不是", "没说", "不会"))
-        lo = max(0, start - self.window)
-        ctx = text[lo:start]
-        m = None
-        for br in _CLAUSE_BREAK.finditer(ctx):
-            m = br
-        if m is not None:
-            lo += m.end()
-            ctx = ctx[m.end():]
-        if not ctx or self._neg_chars.isdisjoint(ctx):
-            return False
-        for neg in self.negations:
-            k = ctx.rfind(neg)
-            while k >= 0 and _not_a_negation(text, lo + k, neg):
-                k = ctx.rfind(neg, 0, k)
-            if k >= 0 and len(ctx) - (k + len(neg)) > 2:
-                # "没脸见人要去死": a negation governs the next word or two, not a clause
-                k = -1
-            if k >= 0:
-                tail = ctx[k:]
-                if any(tail.startswith(d) for d in _DOUBLE_NEG):
-                    return False
-                if _CONDITIONAL.search(tail[len(neg):] + cue[:2]):
-                    # "不还钱就卸他一条腿", "不给钱我就跳下去": the negation is the condition,
-                    # the threat stands
-                    return False
-                return True
-        return False
-
     # -- yellow by size -----------------------------------------------------------------
     def size_reasons(self, money: tuple[float, ...], people: int | None, people_said: str = "") -> list[tuple[str, str]]:
         """Large sums and many people, each quoted as said when the words are known ("二三十户",
@@ -391,12 +270,6 @@ class RiskRules:
         if people is not None and people >= self.many_people:
             out.append(("many_people", people_said or f"{people}人"))
         return out
-
-
-def clauses_end(clauses: Clauses, pos: int) -> int:
-    """Where the clause holding `pos` ends."""
-    k = clauses.index(pos)
-    return clauses.breaks[k] if k < len(clauses.breaks) else len(clauses.text)
 
 
 def reason_name(key: str) -> str:
