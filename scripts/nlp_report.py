@@ -68,7 +68,7 @@ def record_hotline(csv_path: str, folds: int, runs: list[dict]) -> dict:
     import hashlib
     import json
 
-    from nlp.train import CV_RECORD, hotline_fingerprint
+    from nlp.cv_record import CV_RECORD, hotline_fingerprint
     keys = ("ours_acc", "ours_f1", "base_acc", "base_f1")
     rec = json.loads(CV_RECORD.read_text(encoding="utf-8"))
     rec["hotline"] = {
@@ -87,7 +87,7 @@ def cv_figures() -> list[str]:
     import json
 
     from nlp.corpus import chat_groups
-    from nlp.train import CV_RECORD, fingerprint
+    from nlp.cv_record import CV_RECORD, fingerprint
     rec = json.loads(CV_RECORD.read_text(encoding="utf-8"))
     chat = set(chat_groups())
     now = fingerprint()

@@ -27,7 +27,7 @@ needs_real = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def record():
-    from nlp.train import CV_RECORD
+    from nlp.cv_record import CV_RECORD
     return json.loads(CV_RECORD.read_text(encoding="utf-8"))
 
 
@@ -35,14 +35,15 @@ RERUN = "run: python -m nlp.train write && python -m nlp.train cv --record --kfo
 
 
 def test_record_is_of_the_current_chat_sets_rules_settings_and_code(record):
-    from nlp.train import CHOSEN, committed_fingerprint
+    from nlp.cv_record import committed_fingerprint
+    from nlp.train import CHOSEN
     assert record["fingerprint"]["committed"] == committed_fingerprint(), RERUN
     assert {k: (list(v) if isinstance(v, tuple) else v) for k, v in CHOSEN.items()} == record["config"]
 
 
 @needs_real
 def test_record_is_of_the_real_sets_present(record):
-    from nlp.train import real_fingerprints
+    from nlp.cv_record import real_fingerprints
     assert record["fingerprint"]["real"] == real_fingerprints(), RERUN
 
 
@@ -125,7 +126,7 @@ def test_hotline_label_set_beats_tfidf_linearsvc(record):
     """The county's own label set (nlp/learn.py) against TF-IDF + LinearSVC on the same
     folds of the hotline CSV (scripts/nlp_report.py --record-hotline; the CSV is not in
     git). Measured: 0.785 against 0.711 (+7.4 points) over three fold seeds."""
-    from nlp.train import hotline_fingerprint
+    from nlp.cv_record import hotline_fingerprint
     h = record["hotline"]
     assert h["code"] == hotline_fingerprint(), "run: python scripts/nlp_report.py --skip-chat --seed 10 --seed 11 " \
                                                "--seed 12 --record-hotline"
