@@ -148,7 +148,9 @@ async def on_more_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation
     """"快点来人啊 他在砸门" after an urgent report, "他今天又来了，举着锄头要打我" about an open
     case: more of that case (danger turns it red), not a second case without a place."""
     mine = OpenCases(ctx, uow, conversation, message, turn)
-    case = await mine.about(words.reading)
+    # a resident whose report joined a case telling of danger now ("他现在拿着棍子在我家门口")
+    # is telling of that case too (a second, placeless red case was opened)
+    case = await mine.about(words.reading) or (await mine.joined() if words.reading.risk == "red" else None)
     if case is None or not mine.same_matter(case, words.reading):
         return UNHANDLED
     return await mine.tell(case, words.raw, reading=words.reading)
@@ -160,8 +162,16 @@ async def on_worry_about_open_case(ctx: AppContext, uow: UnitOfWork, conversatio
                                    turn: Turn, words: Words) -> Answer:
     """"快來人啊 等好久了" with a case open: not a new report with its safety question (which then
     swallowed the chases after it and opened a second, placeless red case on "快来人呐"); the
-    words go to the case's people, and the resident hears where it stands and whom to call."""
-    return await on_chase(ctx, uow, conversation, message, turn, words)
+    words go to the case's people, and the resident hears where it stands and whom to call. A
+    threat told ("他威胁我说不撤案就打我") is no chase: it is added to the case, which it makes
+    yellow at least, and the resident is told whom to call."""
+    if chases(words.text):
+        return await on_chase(ctx, uow, conversation, message, turn, words)
+    mine = OpenCases(ctx, uow, conversation, message, turn)
+    case = await mine.spoken_of(words.reading)
+    if case is None:
+        return UNHANDLED
+    return await mine.tell(case, words.raw, reading=words.reading)
 
 
 @router.message(lambda m, d: d["words"].reading.is_dispute or d["words"].reading.ask_safety)

@@ -208,7 +208,15 @@ class OpenCases:
             and not other_matter(reading.text, case.description, other_party(case))
 
     async def tell(self, case: Case, words: str, *, withdraw: bool = False, chase: bool = False,
-                        reading: Reading | None = None) -> list[str]:
+                   reading: Reading | None = None) -> list[str]:
+        """`_tell`, and whom to call when the words may tell of danger the reading is unsure of
+        ("他威胁我说不撤案就打我")."""
+        said = await self._tell(case, words, withdraw=withdraw, chase=chase, reading=reading)
+        unsure = reading is not None and reading.ask_safety and reading.risk != Risk.RED
+        return [*said, texts.CALL_110_IF_DANGER] if unsure and texts.CALL_110_IF_DANGER not in said else said
+
+    async def _tell(self, case: Case, words: str, *, withdraw: bool = False, chase: bool = False,
+                    reading: Reading | None = None) -> list[str]:
         """Words about an open case ("没事了，不用来了", "他昨晚又拖到两点"), or a wish to withdraw
         it: added to its description and ledger, and sent to its people; words that tell of
         danger (`reading` red) turn it red, which alerts the leader on duty. Withdrawing is
@@ -237,6 +245,10 @@ class OpenCases:
         if raised:
             assert reading is not None
             changes.update(risk=Risk.RED.value, risk_reasons=sorted({*case.risk_reasons, *reading.risk_reasons}))
+        elif reading is not None and reading.ask_safety and case.risk == Risk.GREEN:
+            # a threat the reading is unsure of, told about the case ("他还说要找人收拾我"): the
+            # case's people see it flagged, and nobody is woken
+            changes.update(risk=Risk.YELLOW.value, risk_reasons=sorted({*case.risk_reasons, *reading.risk_reasons}))
         if changes:
             await store.update(case, self.message.conversation_key, **changes)
         if chase or request:

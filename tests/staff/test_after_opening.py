@@ -693,3 +693,28 @@ async def test_pressure_to_withdraw_reaches_the_case(bot, ctx):
     number = await chickens(bot, "柳林村")
     reply = await bot.last("他们天天上门逼我撤诉")
     assert number in reply and "哪个村" not in reply, reply
+
+
+async def test_danger_told_by_a_resident_whose_report_joined_the_case_reaches_that_case(bot, ctx):
+    """A re-check (res8): a resident joined to a case sent '他现在拿着棍子在我家门口 我躲在屋里' and a
+    second, placeless red case was opened ('请说一下现在在哪个村'); the case's own reporter saying
+    the same raised their case."""
+    number = await chickens(bot, "柳林村")
+    joined = await bot.last("我是柳林村的 隔壁老张家的鸡天天跑到我家菜地里吃菜 电话13912340000", user="resident-9")
+    if "确认" in joined:
+        joined = await bot.last("确认", user="resident-9")
+    assert number in joined, joined
+    reply = await bot.last("他现在拿着棍子在我家门口 我躲在屋里", user="resident-9")
+    assert number in reply and "哪个村" not in reply, reply
+    case = await case_of(ctx, number)
+    assert case.risk == "red" and "拿着棍子" in case.description, (case.risk, case.description)
+
+
+@pytest.mark.parametrize("threat", ["他威胁我说不撤案就打我", "他还说要找人收拾我"])
+async def test_a_threat_told_on_an_open_case_is_added_to_it_and_flags_it(bot, ctx, threat):
+    """A re-check (res8): such a threat was filed as a chase (催办) and the case stayed green."""
+    number = await chickens(bot, "柳林村")
+    reply = await bot.last(threat)
+    assert number in reply and "110" in reply and "哪个村" not in reply, reply
+    case = await case_of(ctx, number)
+    assert case.risk in ("yellow", "red") and threat in case.description, (case.risk, case.description)

@@ -205,3 +205,20 @@ async def test_poison_taken_by_someone_else_is_told_to_call_120(bot, ctx, text):
 async def test_a_threat_to_drink_pesticide_is_not_told_to_call_an_ambulance(bot, ctx):
     reply = await bot.last("我妈说再逼她离婚她就喝农药 柳林村")
     assert "马上拨打120急救" not in reply, reply
+
+
+@pytest.mark.parametrize("said", ["我妈喝农药了 快", "我爸喝敌敌畏了", "她喝农药了 快救救她", "我妈刚才喝农药了现在在地上打滚",
+                                  "俺娘喝农药了 快来人"])
+def test_poison_taken_in_every_word_order_is_told_120(said):
+    """A re-check (res8): only '喝了农药' got 120; '我妈喝农药了' was told to put the pesticide away
+    and call a hotline, '俺娘…' was consoled as the writer's own distress."""
+    from handlers.texts import urgent_text
+    cue = "喝敌敌畏" if "敌敌畏" in said else "喝农药"
+    reasons = (f"自伤自杀风险：“{cue}”",)
+    assert "请马上拨打120急救" in urgent_text(reasons, True, said), urgent_text(reasons, True, said)
+
+
+def test_poison_threatened_is_no_ambulance():
+    from handlers.texts import urgent_text
+    for said in ("我妈说要喝农药了", "她说再逼她就喝农药了"):
+        assert "拨打120急救" not in urgent_text(("自伤自杀风险：“喝农药”",), True, said), said
