@@ -23,6 +23,8 @@ from nlp.reading import NOT_A_DISPUTE, Reading
 from nlp.risk import reason_name
 from nlp.slots import cn_number, own_phones
 
+# how alike two residents' reports of a person in danger must be to be one scene
+DANGER_THRESHOLD = 0.5
 _STRIP = re.compile(r"[\s，。！？；：、,.!?;:\d]+")
 # words that carry no identity of a dispute
 _FILLER = ("我们", "我家", "他家", "你们", "请问", "帮忙", "处理", "一下", "解决", "反映", "投诉", "谢谢")
@@ -231,6 +233,9 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
     callers = set(own_phones(reading.text))
     # someone's own distress is theirs alone: two people's "不想活了" are two people to call
     distress = any(r.startswith(reason_name("self_harm")) for r in reading.risk_reasons)
+    # a person in danger now: two residents' words must tell one scene ("有个小孩掉水塘里了" is
+    # not "小孩掉到粪坑里了", though both are a child in a village)
+    danger = any(r.startswith(reason_name("danger")) for r in reading.risk_reasons)
     # the place is the same already: its name in both texts is no likeness of the matters
     where = tuple(sorted({w for p in reading.places for w in (p.name, p.matched) if len(w) >= 2}, key=len, reverse=True))
     for c in cands:
@@ -259,7 +264,8 @@ def find_duplicate(reading: Reading, place_code: str | None, reporter: str, now:
             s = min(1.0, s + 0.05)
         if _shares(mine, theirs):           # the same person or building, told in other words
             s = min(1.0, s + 0.1)
-        thr = same_reporter_threshold if c.reporter == reporter else threshold
+        thr = same_reporter_threshold if c.reporter == reporter else max(threshold, DANGER_THRESHOLD) if danger \
+            else threshold
         if same_business or same_caller:
             s = max(s, thr)
         if s >= thr:

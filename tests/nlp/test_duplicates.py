@@ -226,3 +226,16 @@ def test_the_other_partys_number_in_two_reports_is_no_same_caller(u):
     cands = [case("A1", "我在桃源村 隔壁刘家把我家宅基地占了一米多；他电话是13344440000", typ=r.type,
                   place="DX02", reporter="u1")]
     assert find_duplicate(r, "DX02", "u2", NOW, cands) is None
+
+
+def test_two_residents_dangers_join_only_when_they_tell_one_scene(u):
+    """A re-check (res8): a child in a cesspit, a child in a pond at the village entrance and
+    "someone in the water" in one village became one case at 0.3-0.45 (each caller told
+    "已合并", none asked for a phone); bystanders telling one scene alike still join."""
+    first = "小孩掉到粪坑里了 桃源村"
+    for other in ("快来人 有个小孩掉水塘里了 桃源村村口", "快来人啊 有人掉水里了 桃源村"):
+        r = u.read(other)
+        assert r.risk == "red", other
+        assert find_duplicate(r, "DX01", "u2", NOW, [case("A1", first, typ=r.type, reporter="u1")]) is None, other
+    r = u.read("快来人 柳林村村口河里有人落水了")
+    assert find_duplicate(r, "DX01", "u2", NOW, [case("A1", "村口河里有人落水了 柳林村", typ=r.type, reporter="u1")])
