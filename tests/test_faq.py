@@ -14,6 +14,10 @@ from handlers import faq
     ("签了字他不认怎么办？", "强制执行"),
     ("我不想让村里人知道 能保密吗", "保密"),
     ("这个会不会被村支书知道是我举报的", "保密"),
+    # a re-check (res8): these were passed on to the case's people unanswered
+    ("你们会把我的名字告诉他吗", "保密"),
+    ("会不会让村干部知道是我举报的", "保密"),
+    ("我的电话会给对方吗", "保密"),
 ])
 def test_answers(text, says):
     assert says in (faq.answer(text) or "")

@@ -718,3 +718,10 @@ async def test_a_threat_told_on_an_open_case_is_added_to_it_and_flags_it(bot, ct
     assert number in reply and "110" in reply and "哪个村" not in reply, reply
     case = await case_of(ctx, number)
     assert case.risk in ("yellow", "red") and threat in case.description, (case.risk, case.description)
+
+
+async def test_a_privacy_question_on_an_open_case_is_answered(bot, ctx):
+    """A re-check (res8): '你们会把我的名字告诉他吗' with a case open was passed on ('已转告'), unanswered."""
+    number = await chickens(bot, "柳林村")
+    reply = await bot.last("你们会把我的名字告诉他吗")
+    assert "保密" in reply and number in reply, reply
