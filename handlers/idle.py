@@ -89,10 +89,11 @@ def _for_the_case(text: str) -> bool:
 
 
 @router.message(lambda m, d: _for_the_case(d["words"].text) and bool(d["conversation"].last_case)
-              and not told_danger(m, d) and not another_matter(d["words"].text))
+              and not told_danger(m, d) and not d["words"].reading.ask_safety and not another_matter(d["words"].text))
 async def on_for_the_case(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
                           turn: Turn, words: Words) -> Answer:
-    """To the people of the case the words are about (a bare "取消案件" is on_cancel's)."""
+    """To the people of the case the words are about (a bare "取消案件" is on_cancel's). Words that
+    may tell of danger ("不用你们管了 我自己去找他算账") are no withdrawal: on_worry_about_open_case."""
     mine = OpenCases(ctx, uow, conversation, message, turn)
     case = await mine.spoken_of(words.reading)
     return UNHANDLED if case is None else await mine.tell(case, words.raw, withdraw=withdraws(words.text))

@@ -725,3 +725,12 @@ async def test_a_privacy_question_on_an_open_case_is_answered(bot, ctx):
     number = await chickens(bot, "柳林村")
     reply = await bot.last("你们会把我的名字告诉他吗")
     assert "保密" in reply and number in reply, reply
+
+
+async def test_taking_matters_into_ones_own_hands_is_no_withdrawal(bot, ctx):
+    """A re-check (res8): '不用你们管了 我自己去找他算账' was filed as a wish to withdraw."""
+    number = await chickens(bot, "柳林村")
+    reply = await bot.last("不用你们管了 我自己去找他算账")
+    assert number in reply and "撤回" not in reply and "110" in reply, reply
+    case = await case_of(ctx, number)
+    assert "申请撤回" not in case.description and case.risk in ("yellow", "red"), (case.risk, case.description)
