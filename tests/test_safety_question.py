@@ -228,3 +228,13 @@ async def test_one_who_will_not_answer_is_not_asked_again(bot, ctx):
     assert "有没有人受伤" in reply
     reply = await bot.last("不想说 你们别管我")
     assert "先回答这一个问题" not in reply and "有没有人受伤" not in reply, reply
+
+
+@pytest.mark.parametrize("cry, no", [("救命 楼上又在装修 新华社区", "没危险 就是烦"),
+                                     ("救命啊 楼下烧烤店油烟太大了 南湖社区", "没有 就是油烟")])
+async def test_an_exclamation_beside_a_noise_complaint_is_asked_and_no_is_believed(bot, ctx, cry, no):
+    """A re-check (res7, res8): these opened a red case at once, and '没危险' left it red."""
+    reply = await bot.last(cry)
+    assert "有没有人受伤" in reply and "紧急" not in reply, reply
+    reply = await bot.last(no)
+    assert "紧急" not in reply, reply
