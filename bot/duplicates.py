@@ -36,6 +36,8 @@ async def link_duplicate(ctx: AppContext, uow: UnitOfWork, reading: Reading, pla
     window = ctx.settings.duplicate_window_days
     candidates = await store.recent(since=uow.now - timedelta(days=window), types=types,
                                     place_codes=_related_places(ctx.registry, place_code))
+    # a case its reporter asked to withdraw is on its way to being closed: a new report is its own
+    candidates = [c for c in candidates if f"；{routing.WITHDRAW_LABEL}：" not in (c.description or "")]
     if not candidates:
         return None
     digests = [CaseDigest(c.number, c.description, c.type, c.place_code, c.created_at, f"{c.channel}:{c.reporter}")

@@ -249,6 +249,9 @@ async def case_updated(ctx: "AppContext", uow: "UnitOfWork", case: Case) -> None
 log = logging.getLogger("jiefen.routing")
 LEADER_ALERTED = "leader_alerted"          # uow.queued: an alert to a leader on duty was queued
 FOLLOW_UP_KINDS = ("assigned", "followed_up", "updated")
+# how a reporter's wish to withdraw is written into the case's description ("；申请撤回：…"): a new
+# report does not join such a case (bot/duplicates.py), which may be closed with it unheard
+WITHDRAW_LABEL = "申请撤回"
 WITHDRAW_TITLE = "群众申请撤回"            # what the staff are told a resident asked, withdrawing      # the ledger follow_up reads
 
 

@@ -13,7 +13,7 @@ from bot.lifecycle import OPEN_STATUSES
 from bot.message import Message
 from bot.middlewares import Turn
 from bot.privacy import mask_phone
-from bot.routing import LEADER_ALERTED, WITHDRAW_TITLE
+from bot.routing import LEADER_ALERTED, WITHDRAW_LABEL, WITHDRAW_TITLE
 from bot.uow import UnitOfWork
 from bot.words import han_count
 from handlers import texts
@@ -232,7 +232,7 @@ class OpenCases:
         if chase or request:
             label = ("催办" if chase else "留言") if own else ("另一位反映人催办" if chase else "另一位反映人留言")
         else:
-            label = ("申请撤回" if withdraw else "补充") if own else ("另一位反映人希望撤回" if withdraw else "另一位反映人补充")
+            label = (WITHDRAW_LABEL if withdraw else "补充") if own else ("另一位反映人希望撤回" if withdraw else "另一位反映人补充")
         changes: dict[str, Any] = {} if chase or request else {"description": f"{case.description}；{label}：{words}"}
         phones = own_phones(words) if own else []
         if phones and phones[0] != case.contact and (NEW_NUMBER.search(words) or not case.contact):

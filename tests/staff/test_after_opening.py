@@ -734,3 +734,14 @@ async def test_taking_matters_into_ones_own_hands_is_no_withdrawal(bot, ctx):
     assert number in reply and "撤回" not in reply and "110" in reply, reply
     case = await case_of(ctx, number)
     assert "申请撤回" not in case.description and case.risk in ("yellow", "red"), (case.risk, case.description)
+
+
+async def test_a_new_report_does_not_join_a_case_its_reporter_asked_to_withdraw(bot, ctx):
+    """A re-check (res8): newcomers joined cases whose reporters had asked to withdraw them; when
+    the centre closed those, the newcomers' reports went with them, unheard."""
+    number = await chickens(bot, "柳林村")
+    await bot.say("不用了 我不想反映了 取消案件")
+    reply = await bot.last("我是柳林村的 隔壁老张家的鸡天天跑到我家菜地里吃菜 电话13912340000", user="resident-9")
+    if "确认" in reply:
+        reply = await bot.last("确认", user="resident-9")
+    assert "已受理" in reply and number not in reply, reply
