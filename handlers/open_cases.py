@@ -278,6 +278,11 @@ class OpenCases:
         who = f"案件 {case.number} 的经办人" if case.assignees else f"正在分派案件 {case.number} 的综治中心"
         if withdraw and not own:
             return [f"好的，已把您的意见转给{who}。"]
+        theirs = [] if own or chase else own_phones(words)
+        if theirs:
+            # a resident whose report joined the case gives a new number: it is theirs (in the case
+            # as they said it, for its people), not the case's contact, and they hear it was taken
+            return [f"好的，您的电话记为 {mask_phone(theirs[0])}，已告诉{who}，需要时会打这个电话联系您。"]
         if withdraw:
             return [f"好的，已把您撤回案件 {case.number} 的请求转给{'经办人' if case.assignees else '综治中心'}，"
                     "他们和您确认后结案，结果会通知您。"]

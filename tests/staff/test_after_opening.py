@@ -745,3 +745,16 @@ async def test_a_new_report_does_not_join_a_case_its_reporter_asked_to_withdraw(
     if "确认" in reply:
         reply = await bot.last("确认", user="resident-9")
     assert "已受理" in reply and number not in reply, reply
+
+
+async def test_a_joined_reporters_new_number_is_taken_as_theirs(bot, ctx):
+    """A re-check (res6-res8): a joined resident's '我的电话换了 139…' was answered '已转告' only."""
+    number = await chickens(bot, "柳林村")
+    joined = await bot.last("我是柳林村的 隔壁老张家的鸡天天跑到我家菜地里吃菜 电话13912340000", user="resident-9")
+    if "确认" in joined:
+        joined = await bot.last("确认", user="resident-9")
+    assert number in joined, joined
+    reply = await bot.last("我的电话换了 13912349360", user="resident-9")
+    assert "139****9360" in reply, reply
+    case = await case_of(ctx, number)
+    assert case.contact == "13812345678" and "13912349360" in case.description, (case.contact, case.description)
