@@ -38,6 +38,7 @@ from nlp.intents import (
     Intent,
     another_matter,
     chases,
+    contact_caution,
     contacted_through,
     declines_phone,
     points_back,
@@ -263,12 +264,17 @@ def _no_phone(message: Message, data: dict[str, Any]) -> bool:
     words: Words = data["words"]
     if words.reading.phones:        # "135… 只能发微信联系我": the number, and how to use it (a caution)
         return False
-    return words.has(Intent.THIS_ACCOUNT, Intent.SKIP) or declines_phone(words.body)
+    # "不方便 你们别打电话": no calls at all is no phone to give (the question was asked again)
+    return words.has(Intent.THIS_ACCOUNT, Intent.SKIP) or declines_phone(words.body) \
+        or texts.no_calls(contact_caution(words.body))
 
 
 @steps.message(StepIs(CONTACT), NOT_CORRECTED, _no_phone)
 async def on_contact_by_account(intake: Intake, words: Words) -> Answer:
     draft = intake.draft
+    caution = contact_caution(words.body)
+    if caution:
+        draft.contact_note = caution
     if intake.account_reaches:
         # no phone given on an account staff can write to: the account it is (the summary says so)
         draft.contact, draft.contact_by_account = "", True

@@ -1117,3 +1117,10 @@ async def test_a_settlement_told_at_length_at_the_summary_is_asked_about(bot, ct
     assert "不登记" not in reply, reply
     reply = await bot.last("取消")
     assert "案件编号" not in reply
+
+
+async def test_no_calls_at_the_phone_question_is_taken_as_this_account(bot, ctx):
+    """A re-check (res8): '不方便 你们别打电话' was asked for a phone again without a word."""
+    await bot.say("我是柳林村的 隔壁老张家的鸡天天跑到我家菜地")
+    reply = await bot.last("不方便 你们别打电话")
+    assert "请留一个联系电话" not in reply and "别打电话" in reply and "本账号" in reply, reply
