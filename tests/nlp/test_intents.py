@@ -214,10 +214,17 @@ def test_displeasure_is_no_thanks(text):
 
 
 @pytest.mark.parametrize("text, digit", [("电话最后一位是8不是9 我打错了", "8"), ("手机号最后一位应该是三", "3"),
-                                         ("号码末一位是0", "0")])
+                                         ("号码末一位是0", "0"),
+                                         # a re-check (res8): these were kept as a note only
+                                         ("号码错了 尾号是8", "8"), ("电话打错了，尾数应该是6", "6")])
 def test_the_last_digit_corrected(text, digit):
     from nlp.field_edits import field_edit
     assert field_edit(text) == ("last_digit", digit)
+
+
+def test_the_last_four_digits_are_no_last_digit():
+    from nlp.field_edits import field_edit
+    assert field_edit("尾号是8866") is None
 
 
 @pytest.mark.parametrize("text", ["不要在我老公在家的时候打", "我老公在家的时候别打电话", "他在旁边的时候千万别打"])
