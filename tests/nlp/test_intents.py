@@ -18,14 +18,17 @@ def test_tells(text):
 
 
 @pytest.mark.parametrize("text", ["电话不方便留", "他叫张三 电话不方便留", "不想留电话", "手机号就不给了",
-                                  "不方便告诉你们电话", "没有电话", "号码不留了"])
+                                  "不方便告诉你们电话", "没有电话", "号码不留了",
+                                  # a re-check (res8): pasted into the story, the question asked again
+                                  "不留；你们凭什么要我电话", "凭啥要我手机号"])
 def test_declines_phone(text):
     from nlp.intents import declines_phone
     assert declines_phone(text)
 
 
 @pytest.mark.parametrize("text", ["13812345678", "电话是13812345678", "打他电话不接", "他不接电话",
-                                  "电话打不通", "他家没有电话", "不留电话会怎么样"])
+                                  "电话打不通", "他家没有电话", "不留电话会怎么样",
+                                  "他凭什么要我的电话去骚扰我"])
 def test_does_not_decline_phone(text):
     from nlp.intents import declines_phone
     assert not declines_phone(text)
