@@ -123,12 +123,18 @@ _RELATIVE = re.compile(r"^(?:楼上|楼下|隔壁|对门|对面|邻居|邻家|�
 _FAMILY_FIRST = re.compile(r"^[^，。！？]{0,4}?" + _FAMILY)
 
 
+_EMPLOYER = re.compile(r"([\u4e00-\u9fa5]{2})(?:的)?(?:老板|老板娘|包工头|工头|经理)")
+_NOT_EMPLOYER = frozenset(("我们", "他们", "那个", "这个", "我家", "他家", "那家", "这家", "我的", "说是", "就是", "找了", "跟着", "那边"))
+
+
 def identities(text: str) -> dict[str, frozenset[str]]:
     """What picks out one dispute among alike ones: the surnames of the people named, the
     businesses complained of and the numbers of buildings, units, rooms and groups ("三号楼"
     and "3号楼" are one)."""
     # a business by the last two characters of its name: 养猪场 and 猪场 are one farm
-    out = {"person": surnames_named(text), "business": frozenset(b[-2:] for b in businesses(normalize(text)))}
+    out = {"person": surnames_named(text), "business": frozenset(b[-2:] for b in businesses(normalize(text))),
+           # whose boss: "超市老板欠我工资" and "砖厂老板欠我工资" are two employers' workers
+           "employer": frozenset(m.group(1) for m in _EMPLOYER.finditer(text) if m.group(1) not in _NOT_EMPLOYER)}
     for kind, pattern in _NUMBERED.items():
         numbers = set()
         for m in pattern.finditer(text):

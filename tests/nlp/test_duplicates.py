@@ -239,3 +239,14 @@ def test_two_residents_dangers_join_only_when_they_tell_one_scene(u):
         assert find_duplicate(r, "DX01", "u2", NOW, [case("A1", first, typ=r.type, reporter="u1")]) is None, other
     r = u.read("快来人 柳林村村口河里有人落水了")
     assert find_duplicate(r, "DX01", "u2", NOW, [case("A1", "村口河里有人落水了 柳林村", typ=r.type, reporter="u1")])
+
+
+def test_two_employers_workers_are_two_disputes(u):
+    """A re-check (res9): '超市老板欠我两个月工资' joined '砖厂老板欠我工资八千' (0.406), and the
+    supermarket worker's threat then turned the brick-factory case red."""
+    r = u.read("超市老板欠我两个月工资")
+    cands = [case("A1", "砖厂老板欠我工资八千", typ=r.type, reporter="u1")]
+    assert find_duplicate(r, "DX01", "u2", NOW, cands) is None
+    # the same employer in other words still joins
+    r = u.read("砖厂的老板欠了我们好几个月工资")
+    assert find_duplicate(r, "DX01", "u2", NOW, [case("A1", "砖厂老板欠我工资八千", typ=r.type, reporter="u1")])
