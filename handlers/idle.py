@@ -28,6 +28,7 @@ from nlp.intents import (
     chases,
     contact_caution,
     says_settled,
+    talks_of_withdrawing,
     withdraws,
 )
 
@@ -85,7 +86,7 @@ def _for_the_case(text: str) -> bool:
     """Words that only make sense about a case already open: withdrawing it ("押金那个事我不想弄了
     取消案件"), how (not) to be called ("别打这个电话 有事发微信"), moving a meeting ("那天我要去医院
     能不能改到下午"); read as a new report, they began one or were lost in the story."""
-    return withdraws(text) or bool(contact_caution(text)) or asks_to_reschedule(text)
+    return withdraws(text) or talks_of_withdrawing(text) or bool(contact_caution(text)) or asks_to_reschedule(text)
 
 
 @router.message(lambda m, d: _for_the_case(d["words"].text) and bool(d["conversation"].last_case)

@@ -153,14 +153,23 @@ def contact_caution(text: str) -> str:
 WITHDRAW = re.compile(r"取消(?:这个)?(?:案件|案子|投诉|反映)|撤(?:销|回)(?:这个)?(?:案件|案子|投诉|反映)?|"
                       r"不想(?:弄|办|告|追究)了|不追究了|(?<!说)不用(?:你们)?(?:管|处理)了|撤案|撤诉|(?:就|那就)?撤了吧|"
                       r"不告了|(?<!说)不用麻烦(?:你们)?了|^\s*(?:那就|那|算了)?[，,\s]*不(?:需要|搞|弄)了|"
-                      r"别管了[^，。！？]{0,3}(?:我们)?自己(?:解决|处理|商量)")
+                      r"(?:别|莫|甭)管了[^，。！？]{0,3}(?:我们)?(?:自己(?:解决|处理|商量)|私了)")
 # "我不想追究了 但是医药费得给": something is still wanted
 _STILL_WANTED = re.compile(r"但|可是|不过|只要|除非")
 
 
 # "我不撤案", "撤案是不可能的", "他威胁我说不撤案就打我", "天天上门逼我撤诉": no wish of theirs
 _NOT_WITHDRAWING = re.compile(r"不(?:会|能|想)?撤|撤[^，。！？]{0,4}(?:不可能|没门)|(?:威胁|逼|叫|让|要|劝)我[^，。！？]{0,3}撤|"
-                              r"咽不下|凭什么(?:要)?撤|没(?:说|想)(?:过)?要?撤|谁说[^，。！？]{0,4}撤|(?:干嘛|为什么|为啥)要撤")
+                              r"咽不下|凭什么(?:要)?撤|撤个(?:锤子|屁|球|毛|鬼|啥)|没(?:说|想)(?:过)?要?撤|谁说[^，。！？]{0,4}撤|(?:干嘛|为什么|为啥)要撤")
+
+
+# withdrawing spoken of at all, wished or refused ("村干部劝我撤了吧 我不同意", "撤个锤子 钱都没赔"):
+# words about the case already open
+_WITHDRAW_TALK = re.compile(r"撤(?:案|诉|回|销|了|个|掉)|私了")
+
+
+def talks_of_withdrawing(text: str) -> bool:
+    return bool(_WITHDRAW_TALK.search(text))
 
 
 def withdraws(text: str) -> bool:

@@ -758,3 +758,14 @@ async def test_a_joined_reporters_new_number_is_taken_as_theirs(bot, ctx):
     assert "139****9360" in reply, reply
     case = await case_of(ctx, number)
     assert case.contact == "13812345678" and "13912349360" in case.description, (case.contact, case.description)
+
+
+@pytest.mark.parametrize("said, withdrawn", [("莫管了 我们私了了", True), ("撤个锤子 钱都没赔", False),
+                                             ("村干部劝我撤了吧 我不同意", False)])
+async def test_withdrawing_spoken_of_on_ones_own_case_reaches_it(bot, ctx, said, withdrawn):
+    """A re-check (res9): on the reporter's own open case these began a blank new report."""
+    number = await chickens(bot, "柳林村")
+    reply = await bot.last(said)
+    assert number in reply and "哪个村" not in reply, reply
+    case = await case_of(ctx, number)
+    assert said in case.description and (("申请撤回" in case.description) == withdrawn), case.description
