@@ -136,6 +136,8 @@ _GAS_SMELL = re.compile(r"(?:煤气|液化气|天然气|燃气)[^，。！？]{0
 WATER_FIRST = "请马上拨打110和120。向落水的人抛救生圈、绳子、竹竿或能浮起来的东西，不会游泳千万不要下水。"
 _WATER = re.compile(r"落水|溺水|掉(进|到|入|下)?(了)?[^，。！？\s]{0,4}(河|塘|井|水库|江|湖|水|冰窟)|被(洪水|大水|河水|水|浪)(冲|卷)"
                     r"|沉下去|沉底|扑腾|漂着|冰(面|上|窟窿)")
+# a jump into the water done, not threatened ("说要跳河" is no rescue yet)
+_JUMPED_IN = re.compile(r"(?<![要想说去会就])跳(?:了|进|下|到)?(?:了)?(?:河|江|塘|井|水库|海|湖)(?:里)?了|跳(?:进|下|到)(?:了)?[^，。！？\s]{0,4}(?:河|江|塘|井|水库|海|湖)")
 _WATER_WORDS = re.compile(r"[河塘井湖江海]|水库|水里|水中|水边|冰")
 # a fire: out first, then the fire brigade
 FIRE_FIRST = "请马上离开着火的地方，拨打119；有人受伤请拨打120。"
@@ -192,6 +194,9 @@ def _urgent_text(reasons: list[str] | tuple[str, ...], alerted: bool, text: str 
     if writer_in_distress(reasons, text):
         return URGENT_SELF_HARM if alerted else URGENT_SELF_HARM_UNSENT
     hurt = needs_a_doctor(normalize(text))
+    if has_reason(reasons, "self_harm") and _JUMPED_IN.search(normalize(text)):
+        # "我老公跳河了": someone in the water now, not a worry to stay with (the pesticide script)
+        return WATER_FIRST + (URGENT_CENTRE_TOLD if alerted else URGENT_CENTRE_TOLD_UNSENT)
     if has_reason(reasons, "self_harm") and not hurt:
         # nothing done yet ("我姐老说活着没意思"): how to stay with them, then us
         return URGENT_SOMEONE_AT_RISK + (URGENT_CENTRE_TOLD if alerted else URGENT_CENTRE_TOLD_UNSENT)

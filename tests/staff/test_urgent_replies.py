@@ -222,3 +222,20 @@ def test_poison_threatened_is_no_ambulance():
     from handlers.texts import urgent_text
     for said in ("我妈说要喝农药了", "她说再逼她就喝农药了"):
         assert "拨打120急救" not in urgent_text(("自伤自杀风险：“喝农药”",), True, said), said
+
+
+@pytest.mark.parametrize("said, cue, first", [
+    ("我老公跳河了 桃源村 快", "跳河", "110和120"), ("有人跳河了 救命", "跳河", "110和120"),
+    ("有人从楼上跳下来了", "从楼上跳", "120急救"), ("我妈跳楼了 新华社区3栋", "跳楼", "120急救"),
+    ("我妈把一瓶降压药全吃了", "一瓶降压药全吃了", "120急救"), ("我老婆喝了洗洁精", "喝了洗洁精", "120急救")])
+def test_a_jump_or_pills_already_taken_is_told_to_get_help_now(said, cue, first):
+    """A re-check (res9): these got the script for a worry ('把农药、药品…收起来；…12356')."""
+    from handlers.texts import urgent_text
+    reply = urgent_text((f"自伤自杀风险：“{cue}”",), True, said)
+    assert first in reply and "收起来" not in reply, reply
+
+
+@pytest.mark.parametrize("said", ["他说要跳河", "她说再逼她就跳河了"])
+def test_a_jump_threatened_is_no_rescue_yet(said):
+    from handlers.texts import urgent_text
+    assert "110和120" not in urgent_text(("自伤自杀风险：“跳河”",), True, said)
