@@ -270,7 +270,7 @@ class Intake:
                  f"类型：{TYPE_NAMES.get(case.type, case.type)}；地点：{where or '待补充'}"]
         if urgent:
             draft.case_number = case.number
-            if HIDING.search(draft.description):
+            if texts.hiding(draft.description):
                 # "我躲在厕所里": how to call for help without a voice, at once
                 draft.urgent_asks["contact"] = 2          # asked in that text, for one that takes messages
                 return [texts.urgent_text(draft.risk_reasons, bool(self.uow.queued["alert"]), draft.description,
@@ -351,7 +351,7 @@ class Intake:
             for hook in self.ctx.on_case_updated:
                 await hook(self.ctx, self.uow, case)
         latest = draft.texts[-1] if draft.texts else ""
-        if HIDING.search(latest):
+        if texts.hiding(latest):
             # "我躲在厕所里 不敢出声": how to call for help without a voice, not "已补充到案件"
             if draft.contact is None:
                 self.conv.step = CONTACT
@@ -374,5 +374,3 @@ class Intake:
         return [f"已补充到案件 {case.number}，工作人员正在处理。"]
 
 
-# someone who cannot speak now: hiding, shut in, the other one near
-HIDING = re.compile(r"躲(?:在|进|到)|不敢出声|不敢说话|不能说话|不方便说话|不方便接电话|他就在旁边|他在旁边|在门外|小声")

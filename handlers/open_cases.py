@@ -264,6 +264,9 @@ class OpenCases:
         if raised:
             alerted = bool(self.uow.queued["alert"])
             said = texts.urgent_text(case.risk_reasons, alerted, words, leader=bool(self.uow.queued[LEADER_ALERTED]))
+            if texts.hiding(words):
+                # "他现在拿着棍子在我家门口 我躲在屋里": how to call for help without a voice
+                return [f"{said}\n已补充到案件 {case.number}，并升为紧急。", texts.HIDING.format(number=case.number)]
             return [f"{said}\n已补充到案件 {case.number}，并升为紧急。"]
         if "contact_note" in changes:
             kept = f"号码 {mask_phone(str(changes['contact']))} 收到。" if changes.get("contact") else ""

@@ -77,6 +77,14 @@ def gas_told(text: str) -> bool:
     return bool(_GAS_SMELL.search(normalize(text)))
 
 
+# someone who cannot speak now: hiding, shut in, the other one near
+_HIDING = re.compile(r"躲(?:在|进|到)|不敢出声|不敢说话|不能说话|不方便说话|不方便接电话|他就在旁边|他在旁边|在门外|小声")
+
+
+def hiding(text: str) -> bool:
+    return bool(_HIDING.search(text))
+
+
 HIDING = ("请注意安全，不方便说话就别出声。可以发短信到12110报警（写清在哪里、发生了什么），不用打电话。"
           "案件 {number} 工作人员已经知道，会尽快处理；方便时回一个能收短信的电话，或者在这里打字告诉我们。")
 NO_ANSWER_OK = "好的，不想说也没关系。有危险请随时拨打110。"

@@ -706,6 +706,7 @@ async def test_danger_told_by_a_resident_whose_report_joined_the_case_reaches_th
     assert number in joined, joined
     reply = await bot.last("他现在拿着棍子在我家门口 我躲在屋里", user="resident-9")
     assert number in reply and "哪个村" not in reply, reply
+    assert "12110" in reply, reply          # a re-check (res9): hiding, and no word of how to call quietly
     case = await case_of(ctx, number)
     assert case.risk == "red" and "拿着棍子" in case.description, (case.risk, case.description)
 
