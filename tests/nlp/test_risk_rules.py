@@ -18,7 +18,6 @@ from nlp.prefilter import candidates_index, first_chars
     "活着还有什么意思",
     "我一个人坐在水库边上",
     "我们三十几个工人明天去公司堵门",
-    "一家人跪在医院门口要说法",
     "人倒在地上口吐白沫",
     "我妈被锁在屋里出不来",
     "小孩被几个陌生人拖上面包车",
@@ -26,6 +25,16 @@ from nlp.prefilter import candidates_index, first_chars
 def test_red_categories(u, text):
     r = u.read(text)
     assert r.risk == "red", (text, r.risk_reasons)
+
+
+@pytest.mark.parametrize("text", ["一家人跪在医院门口要说法", "一家人跪在医院门口讨说法"])
+def test_a_petition_at_a_gate_is_red_or_asked(u, text):
+    """A gathering cue is weak (nlp/data/decision.yaml: the labelled sets hold non-red lines it
+    matches): red when the learned reading agrees, else the safety question. The first line sat
+    at the edge (red probability 0.126 with the model of round 20, 0.094 with round 21's)."""
+    r = u.read(text)
+    assert r.risk == "red" or r.ask_safety, (text, r.risk, r.risk_reasons)
+    assert any(k.startswith("聚集或上访苗头") for k in r.risk_reasons), r.risk_reasons
 
 
 @pytest.mark.parametrize("text", [
