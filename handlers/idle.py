@@ -69,7 +69,15 @@ async def on_thanks() -> Answer:
 
 
 @router.message(IntentIs(Intent.GREETING, Intent.HELP))
-async def on_greeting(ctx: AppContext, conversation: Conversation, uow: UnitOfWork) -> Answer:
+async def on_greeting(ctx: AppContext, conversation: Conversation, uow: UnitOfWork, message: Message,
+                      turn: Turn) -> Answer:
+    """"在吗", "？": the welcome; with a case open, where that case stands (a re-check's "？" on an
+    open case got the menu)."""
+    if conversation.last_case:
+        mine = OpenCases(ctx, uow, conversation, message, turn)
+        case = await mine.last() or await mine.joined()
+        if case is not None:
+            return ["在的。", await progress_reply(ctx, uow, message, turn, case.number)]
     return texts.help_text(ctx.registry) if conversation.welcome_again(uow.now) else texts.STILL_HERE
 
 

@@ -770,3 +770,11 @@ async def test_withdrawing_spoken_of_on_ones_own_case_reaches_it(bot, ctx, said,
     assert number in reply and "哪个村" not in reply, reply
     case = await case_of(ctx, number)
     assert said in case.description and (("申请撤回" in case.description) == withdrawn), case.description
+
+
+@pytest.mark.parametrize("said", ["在吗", "？"])
+async def test_a_greeting_with_a_case_open_is_told_where_it_stands(bot, ctx, said):
+    """A re-check (res8, res9): '？' and '在吗' on an open case got the menu."""
+    number = await chickens(bot, "柳林村")
+    reply = await bot.last(said)
+    assert number in reply and "直接说说情况" not in reply, reply
