@@ -127,7 +127,7 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
 
 
 # how a party's surname is said without the full name: "楼上那家姓孙", "孙家", "老孙", "孙某", "刘老板"
-_SURNAME_SAID = re.compile(r"姓(.)|(.)家|老(.)|(.)某|(.)(?:老板|师傅|经理|主任|书记|会计|大爷|大妈|大哥|大姐|阿姨|老师|总)")
+_SURNAME_SAID = re.compile(r"姓(.)|(.)家|老(?![公婆爸妈伴家人板乡表头太爷娘汉])(.)|(.)某|(.)(?:老板|师傅|经理|主任|书记|会计|大爷|大妈|大哥|大姐|阿姨|老师|总)")
 # a given name's characters: not a household or a title, nor the words said after a surname
 # ("老黄为了院墙", "老吴占了", "老邓说不管" were masked as 黄为了, 吴占了, 邓说不)
 _GIVEN_CHAR = r"[\u4e00-\u9fa5](?<![家某姓氏老师总了的着过为说把被给让跟与在是没不也都就还又我你他她们这那哪啥谁里占])"

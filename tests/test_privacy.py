@@ -197,3 +197,12 @@ def test_a_full_name_of_the_partys_surname_is_still_masked():
     from bot.privacy import mask_text
     assert "孙国庆" not in mask_text("孙国庆答应下周赔", ["楼上那家姓孙"])
     assert "刘家辉" not in mask_text("对方叫刘家辉", [])
+
+
+@pytest.mark.parametrize("text, party", [("我老公喝醉了就打我", "我老公"), ("老公喝酒就打我", "老公"),
+                                         ("老婆跟我吵了三年", "老婆")])
+def test_a_husband_or_wife_named_as_the_party_masks_no_words(text, party):
+    """A re-check (res9): '我老公喝醉了就打我' was shown as '我老公**了就打我' (老公 read as a
+    surname 公 said, and 公喝醉 as a name): a grid worker could not see that drink was involved."""
+    from bot.privacy import mask_text
+    assert mask_text(text, (party,)) == text
