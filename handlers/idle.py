@@ -163,6 +163,11 @@ async def on_more_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation
     case = await mine.about(words.reading) or (await mine.joined() if words.reading.risk == "red" else None)
     if case is None or not mine.same_matter(case, words.reading):
         return UNHANDLED
+    if words.reading.risk == "red" and case.risk != "red" and texts.only_a_cry(words.reading.risk_reasons):
+        # "快点来人啊" on an ordinary case: where it stands and whom to call, not the leader woken
+        # (a re-check's chases each raised a case to red)
+        status = await progress_reply(ctx, uow, message, turn, case.number)
+        return [status, *await mine.tell(case, words.raw, chase=True), texts.CALL_110_IF_DANGER]
     return await mine.tell(case, words.raw, reading=words.reading)
 
 

@@ -166,6 +166,16 @@ def has_reason(reasons: list[str] | tuple[str, ...], key: str) -> bool:
 
 
 _QUOTED = re.compile(r"“(.+?)”")
+# a cry and nothing else: no weapon, no blow, no one in the water, only a call for someone to come
+_CRY = re.compile(r"^(?:救命|快来人|来人啊?|快点来人|快来人啊|救救(?:我|我们)?|出大事了?|要出人命了?)$")
+
+
+def only_a_cry(reasons: list[str] | tuple[str, ...]) -> bool:
+    """Whether the red reasons quote a cry alone ('人身危险：“快来人”'): said on a case already open
+    ("快点来人啊"), a chase more often than a new danger."""
+    red = [r for r in reasons if any(r.startswith(reason_name(k)) for k in ("violence", "self_harm", "gathering", "danger"))]
+    words = [w for r in red for w in _QUOTED.findall(r)]
+    return bool(words) and all(_CRY.match(w) for w in words)
 
 
 def about_someone_else(reasons: list[str] | tuple[str, ...], text: str) -> bool:

@@ -778,3 +778,19 @@ async def test_a_greeting_with_a_case_open_is_told_where_it_stands(bot, ctx, sai
     number = await chickens(bot, "柳林村")
     reply = await bot.last(said)
     assert number in reply and "直接说说情况" not in reply, reply
+
+
+@pytest.mark.parametrize("cry", ["快点来人啊", "快来人啊"])
+async def test_a_bare_cry_on_an_ordinary_open_case_is_a_chase_not_an_alert(bot, ctx, cry):
+    """A re-check (res7-res9): '快点来人啊' on an open case about chickens raised it to red and
+    woke the leader; the resident hears where it stands and whom to call if in danger."""
+    number = await chickens(bot, "柳林村")
+    reply = await bot.last(cry)
+    assert number in reply and "110" in reply and "升为紧急" not in reply, reply
+    assert (await case_of(ctx, number)).risk != "red"
+
+
+async def test_a_cry_with_a_danger_on_an_open_case_still_raises_it(bot, ctx):
+    number = await chickens(bot, "柳林村")
+    reply = await bot.last("快来人 他拿着刀在我家门口")
+    assert number in reply and "升为紧急" in reply, reply
