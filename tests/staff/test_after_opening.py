@@ -23,6 +23,14 @@ async def chickens(bot, village: str, phone: str = "13812345678") -> str:
     return re.search(r"JF\d{6}-\d{3}", await bot.last("确认")).group(0)
 
 
+async def join_the_chickens(bot, number: str, user: str = "resident-9") -> None:
+    """A second resident reports the same chickens: their report joins the open case."""
+    joined = await bot.last("我是柳林村的 隔壁老张家的鸡天天跑到我家菜地里吃菜 电话13912340000", user=user)
+    if "确认" in joined:
+        joined = await bot.last("确认", user=user)
+    assert number in joined, joined
+
+
 async def test_follow_ups_on_an_open_case_reach_its_people_and_its_ledger(bot, ctx):
     number = await open_urgent(bot)
     _, seen = await pushes_since(ctx, 0)
@@ -700,10 +708,7 @@ async def test_danger_told_by_a_resident_whose_report_joined_the_case_reaches_th
     second, placeless red case was opened ('请说一下现在在哪个村'); the case's own reporter saying
     the same raised their case."""
     number = await chickens(bot, "柳林村")
-    joined = await bot.last("我是柳林村的 隔壁老张家的鸡天天跑到我家菜地里吃菜 电话13912340000", user="resident-9")
-    if "确认" in joined:
-        joined = await bot.last("确认", user="resident-9")
-    assert number in joined, joined
+    await join_the_chickens(bot, number)
     reply = await bot.last("他现在拿着棍子在我家门口 我躲在屋里", user="resident-9")
     assert number in reply and "哪个村" not in reply, reply
     assert "12110" in reply, reply          # a re-check (res9): hiding, and no word of how to call quietly
@@ -751,10 +756,7 @@ async def test_a_new_report_does_not_join_a_case_its_reporter_asked_to_withdraw(
 async def test_a_joined_reporters_new_number_is_taken_as_theirs(bot, ctx):
     """A re-check (res6-res8): a joined resident's '我的电话换了 139…' was answered '已转告' only."""
     number = await chickens(bot, "柳林村")
-    joined = await bot.last("我是柳林村的 隔壁老张家的鸡天天跑到我家菜地里吃菜 电话13912340000", user="resident-9")
-    if "确认" in joined:
-        joined = await bot.last("确认", user="resident-9")
-    assert number in joined, joined
+    await join_the_chickens(bot, number)
     reply = await bot.last("我的电话换了 13912349360", user="resident-9")
     assert "139****9360" in reply, reply
     case = await case_of(ctx, number)
