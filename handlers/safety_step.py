@@ -14,7 +14,7 @@ from bot.words import Words
 from handlers import texts
 from handlers.intake import Intake
 from handlers.safety import REFUSES, SafetyAnswered
-from nlp.intents import Intent, is_filler
+from nlp.intents import Intent, contact_caution, is_filler
 from nlp.reading import Reading
 
 router = Router("safety step", StepIs(SAFETY))
@@ -42,13 +42,22 @@ async def on_safety_answer(intake: Intake, in_danger: bool) -> Answer:
     return await intake.safety_answered(in_danger)
 
 
-@router.message(lambda m, d: bool(d["words"].reading.phones)
-                and len(DIGITS_OR_SPACE.sub("", d["words"].body)) <= 4)
+def _only_a_phone(words: Words) -> bool:
+    """A phone number, alone or with how (not) to use it ("139… 只能发短信 别打电话")."""
+    rest = DIGITS_OR_SPACE.sub("", words.body)
+    return bool(words.reading.phones) and (len(rest) <= 4 or bool(contact_caution(rest)) and not words.reading.is_dispute
+                                           and words.reading.risk == "green" and not words.reading.ask_safety)
+
+
+@router.message(lambda m, d: _only_a_phone(d["words"]))
 async def on_phone_instead_of_answer(intake: Intake, words: Words) -> Answer:
-    """A phone number sent to the safety question: kept, and the question asked once more (it
-    was dropped without a word)."""
+    """A phone number sent to the safety question, with or without a caution: kept, and the
+    question asked once more (it was dropped without a word, and the caution pasted into the
+    story)."""
     await intake.absorb(intake.raw(words), words.reading, describe=False)
     said = f"好的，电话记下了（{mask_phone(intake.draft.contact)}）。" if intake.draft.contact else ""
+    if said and intake.draft.contact_note:
+        said = said[:-1] + f"，也记下了您的提醒：{intake.draft.contact_note}。"
     return [said + texts.SAFETY_QUESTION]
 
 

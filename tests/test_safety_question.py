@@ -238,3 +238,11 @@ async def test_an_exclamation_beside_a_noise_complaint_is_asked_and_no_is_believ
     assert "有没有人受伤" in reply and "紧急" not in reply, reply
     reply = await bot.last(no)
     assert "紧急" not in reply, reply
+
+
+async def test_a_phone_with_a_caution_at_the_safety_question_is_kept_and_the_question_asked_again(bot, ctx):
+    """A re-check (res9): '139… 只能发短信 别打电话' to the safety question after '男人天天打我' dropped
+    the question without a word and pasted the caution into the story."""
+    await bot.say("我是柳林村的 男人天天打我")
+    reply = await bot.last("13912348341 只能发短信 别打电话")
+    assert "139****8341" in reply and "只能发短信" in reply and "有没有人受伤" in reply, reply
