@@ -1050,7 +1050,7 @@ async def test_another_matter_before_anything_was_told_is_the_report(bot, ctx):
     assert "滴水檐" in summary and "他一起去" not in summary, summary
 
 
-@pytest.mark.parametrize("said", ["已经解决了 谢谢", "那个事已经解绝了 谢谢"])
+@pytest.mark.parametrize("said", ["已经解决了 谢谢", "那个事已经解绝了 谢谢", "解决咯 谢谢"])
 async def test_settled_at_the_summary_submits_nothing(bot, ctx, said):
     """A trial (res5): "已经解绝了 谢谢" at the summary was pasted into the story, the summary shown
     again, and the case opened later."""
