@@ -31,6 +31,7 @@ from nlp.intents import (
     talks_of_withdrawing,
     withdraws,
 )
+from storage.models import Case
 
 router = Router("idle", ~Drafting(), Spoken())
 
@@ -75,7 +76,7 @@ async def on_greeting(ctx: AppContext, conversation: Conversation, uow: UnitOfWo
     open case got the menu)."""
     if conversation.last_case:
         mine = OpenCases(ctx, uow, conversation, message, turn)
-        case = await mine.last() or await mine.joined()
+        case = await mine.current()
         if case is not None:
             return ["在的。", await progress_reply(ctx, uow, message, turn, case.number)]
     return texts.help_text(ctx.registry) if conversation.welcome_again(uow.now) else texts.STILL_HERE
@@ -117,10 +118,15 @@ async def on_chase(ctx: AppContext, uow: UnitOfWork, conversation: Conversation,
     case = await mine.spoken_of(words.reading)
     if case is None:
         return UNHANDLED
-    status = await progress_reply(ctx, uow, message, turn, case.number)
     # "快来人啊 等了好几天了": a cry the reading is unsure of; whom to call if it is one
-    extra = [texts.CALL_110_IF_DANGER] if words.reading.ask_safety else []
-    return [status, *await mine.tell(case, words.raw, chase=True), *extra]
+    return await _chased(ctx, uow, message, turn, mine, case, words, call_110=words.reading.ask_safety)
+
+
+async def _chased(ctx: AppContext, uow: UnitOfWork, message: Message, turn: Turn, mine: OpenCases, case: Case,
+                  words: Words, *, call_110: bool) -> Answer:
+    """A chase of an open case: where it stands, the nudge to its people, and whom to call."""
+    status = await progress_reply(ctx, uow, message, turn, case.number)
+    return [status, *await mine.tell(case, words.raw, chase=True), *([texts.CALL_110_IF_DANGER] if call_110 else [])]
 
 
 _WANTS_TO_TELL = re.compile(r"反映|投诉|举报|报案|求助|帮帮|帮忙|主持公道|评评理")
@@ -166,8 +172,7 @@ async def on_more_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation
     if words.reading.risk == "red" and case.risk != "red" and texts.only_a_cry(words.reading.risk_reasons):
         # "快点来人啊" on an ordinary case: where it stands and whom to call, not the leader woken
         # (a re-check's chases each raised a case to red)
-        status = await progress_reply(ctx, uow, message, turn, case.number)
-        return [status, *await mine.tell(case, words.raw, chase=True), texts.CALL_110_IF_DANGER]
+        return await _chased(ctx, uow, message, turn, mine, case, words, call_110=True)
     return await mine.tell(case, words.raw, reading=words.reading)
 
 
@@ -249,7 +254,7 @@ async def on_acknowledged(ctx: AppContext, uow: UnitOfWork, conversation: Conver
                           turn: Turn) -> Answer:
     """"好的" after a case was opened: acknowledged, nobody bothered."""
     mine = OpenCases(ctx, uow, conversation, message, turn)
-    case = await mine.last() or await mine.joined()
+    case = await mine.current()
     return UNHANDLED if case is None else f"好的，案件 {case.number} 有进展会通知您。"
 
 

@@ -149,6 +149,10 @@ class OpenCases:
             return None
         return case
 
+    async def current(self) -> Case | None:
+        """The resident's own last open case, else the open case their report joined."""
+        return await self.last() or await self.joined()
+
     async def spoken_of(self, reading: Reading) -> Case | None:
         """The resident's own case these words are about, else the case their report joined."""
         return await self.about(reading) or await self.joined()
@@ -264,10 +268,9 @@ class OpenCases:
         if raised:
             alerted = bool(self.uow.queued["alert"])
             said = texts.urgent_text(case.risk_reasons, alerted, words, leader=bool(self.uow.queued[LEADER_ALERTED]))
-            if texts.hiding(words):
-                # "他现在拿着棍子在我家门口 我躲在屋里": how to call for help without a voice
-                return [f"{said}\n已补充到案件 {case.number}，并升为紧急。", texts.HIDING.format(number=case.number)]
-            return [f"{said}\n已补充到案件 {case.number}，并升为紧急。"]
+            told = [f"{said}\n已补充到案件 {case.number}，并升为紧急。"]
+            # "他现在拿着棍子在我家门口 我躲在屋里": how to call for help without a voice
+            return [*told, texts.HIDING.format(number=case.number)] if texts.hiding(words) else told
         if "contact_note" in changes:
             kept = f"号码 {mask_phone(str(changes['contact']))} 收到。" if changes.get("contact") else ""
             return [kept + texts.caution_noted(case.number, str(changes["contact_note"]))]

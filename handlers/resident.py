@@ -137,7 +137,7 @@ async def on_cancel(ctx: AppContext, uow: UnitOfWork, conversation: Conversation
         return texts.SETTLED_NOT_SUBMITTED if says_settled(words.text) else texts.CANCELLED
     # nothing being written: "取消案件" / "撤回" is about the case they reported, or the one their
     # report joined (their wish goes to its people as theirs; the case is not theirs to close)
-    case = await mine.last() or await mine.joined()
+    case = await mine.current()
     if case is not None:
         told = await mine.tell(case, words.raw, withdraw=True)
         return [*told, texts.help_now(case.risk_reasons)] if case.risk == Risk.RED else told
