@@ -34,6 +34,7 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -55,7 +56,7 @@ def find_piece(whole: str, start: int, length: int, digest: str) -> str | None:
     return None
 
 
-def read_jsonl(paths: list[Path]) -> list[dict]:
+def read_jsonl(paths: list[Path]) -> list[dict[str, Any]]:
     out = []
     for p in paths:
         for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
@@ -67,7 +68,7 @@ def read_jsonl(paths: list[Path]) -> list[dict]:
     return out
 
 
-def collected(paths: list[Path]) -> list[dict]:
+def collected(paths: list[Path]) -> list[dict[str, Any]]:
     """Readers' entries checked and deduplicated by text (first one kept), in file order."""
     seen: set[str] = set()
     entries = []
@@ -98,14 +99,14 @@ def record(paths: list[Path], recipe: Path) -> int:
     return 0
 
 
-def yaml_entries(entries: list[dict]) -> str:
+def yaml_entries(entries: list[dict[str, Any]]) -> str:
     keep = []
     for e in entries:
         row = {"kind": e["kind"], "label": e["label"], "url": e["url"], "text": e["text"]}
         if e.get("risk") == "red":
             row["risk"] = "red"
         keep.append(row)
-    return yaml.safe_dump(keep, allow_unicode=True, sort_keys=False, width=10_000)
+    return str(yaml.safe_dump(keep, allow_unicode=True, sort_keys=False, width=10_000))
 
 
 def write_yaml(paths: list[Path], out: Path) -> int:
