@@ -239,3 +239,20 @@ def test_a_jump_or_pills_already_taken_is_told_to_get_help_now(said, cue, first)
 def test_a_jump_threatened_is_no_rescue_yet(said):
     from handlers.texts import urgent_text
     assert "110和120" not in urgent_text(("自伤自杀风险：“跳河”",), True, said)
+
+
+async def test_a_self_harm_word_keeps_the_type_the_resident_confirmed(bot, ctx):
+    """A re-check (res10): the summary said 物业纠纷, and after 确认 the case was filed 其他纠纷
+    because of '气得想上吊'; a wage case with suicide talk lost its type too, and with it the
+    labour committee. The type a dispute is plainly about is kept; only an urgent report
+    whose type the reading is unsure of (a mother who took pills) is typed 其他."""
+    reply = await bot.last("我气得想上吊 物业把我家车位卖给别人了 南湖社区 13811140005")
+    if "有人身危险" in reply or "有没有人受伤" in reply:
+        reply = await bot.last("没有")
+    assert "物业纠纷" in reply, reply
+    reply = await bot.last("确认")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    assert "物业纠纷" in reply and (await case_of(ctx, number)).type == "property_mgmt", reply
+    reply = await bot.last("老板欠我三个月工资 我不想活了 明天就去他厂里跳楼 石桥村", user="resident-5")
+    number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
+    assert (await case_of(ctx, number)).type == "labour", reply
