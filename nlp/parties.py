@@ -164,6 +164,9 @@ def find_party(text: str) -> str | None:
 # verb after the name, "我跟他吵", still names the party)
 _TOGETHER = re.compile(r"(?:我|俺|我们|俺们)(?:跟|和|与)$")
 _TOWARDS = re.compile(r"(?:往|向|朝|对着|冲着)$")
+# "从楼上跳下去", "在楼上摔下来": where a person would fall from, not who
+_FROM = re.compile(r"(?:从|在|到)$")
+_FALLS = re.compile(r"[^，,。！？\s]{0,2}?(?:跳|摔|掉|跌|滚|坠)")
 _THROWN = re.compile(r"[^，,。！？\s]{0,3}?(?:倒|扔|泼|吐|排|流|淌|丢|甩|扫|漏|浇|吹|飘|照|灌|洒|溅|滴)")
 
 
@@ -204,6 +207,8 @@ def _find_party(text: str) -> str | None:
             continue                # "楼下的车", "楼下停车位": where something is, not who
         if _TOWARDS.search(text, max(0, m.start() - 2), m.start()) and _THROWN.match(text, m.end()):
             continue                # "还往楼下倒水": where it goes, not who does it ("向隔壁借钱": who)
+        if _FROM.search(text, max(0, m.start() - 1), m.start()) and _FALLS.match(text, m.end()):
+            continue
         if len(found) == 2 and found[0] == "老" and found[1] in _SURNAMES \
                 and _SELF.search(text, max(0, m.start() - 12), m.start()):
             continue                # "我是柳林村的老王": the writer saying who they are ("我是石桥村的老板…" is not)
@@ -270,7 +275,9 @@ _SOMEONE_ELSE = re.compile(r"(?:妈妈?|爸爸?|(?<!姑)娘|爹|母亲|父亲|�
                            r"老头子?|老太太?|奶奶|爷爷|姥姥|姥爷|外婆|外公|哥哥?|姐姐?|弟弟?|妹妹?|邻居|朋友|同学|同事|"
                            r"婆婆|公公|岳父|岳母|丈母娘|老丈人|舅舅?|姨妈?|姑姑?|叔叔?|婶婶?|伯伯?|嫂子|侄子|侄女|孙子|孙女|外孙|"
                            r"表哥|表姐|表弟|表妹|堂哥|堂姐|堂弟|堂妹|亲戚|室友|工友|"
-                           r"他|她|有人|那人|这人|那个人|这个人)")
+                           # 他/她 not as a place of theirs ("去他们厂门口从楼上跳下去": the writer's plan)
+                           r"(?:他|她)(?!们?(?:厂|家|公司|单位|村|门口|店|那边|这边|楼|学校|医院|小区|工地|办公室))|"
+                           r"有人|那人|这人|那个人|这个人)")
 _MYSELF = re.compile(r"(?:^|[^妈爸])(?:我|俺)(?![妈爸娘爹家们老儿女闺孩那对哥姐弟妹奶爷姥外朋同邻表堂舅姨姑叔婶伯嫂侄孙公婆岳丈师])")
 # what a doctor is needed for now: 120 before anything else
 _POISON = r"(?:农药|百草枯|敌敌畏|老鼠药|耗子药|鼠药|安眠药|消毒水|消毒液|除草剂|草甘膦|药)"

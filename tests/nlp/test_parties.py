@@ -70,6 +70,8 @@ def test_parties(text, party):
     # where something goes, not who does it (a trial's "还往楼下倒水" made its case's party 楼下:
     # a second case)
     ("他们半夜还往楼下倒水", "楼下"), ("天天朝隔壁院子扔垃圾", "隔壁"),
+    # where someone would fall from (res10: '楼上' the party of a plan to jump)
+    ("明天就去他们厂门口从楼上跳下去", "楼上"), ("孩子在楼上摔下来了", "楼上"),
     # 老 before a word that is no surname (a trial's parties 老被, 老听, 老说, 老年), a group of the village
     ("我们小区停车位老被人占", "老被"), ("晚上老听到哭 他爸经常喝醉", "老听"), ("我姐最近老说活着没意思", "老说"),
     ("俺爹走丢了 有老年痴呆", "老年"), ("我家和二组的黄家为了一条水渠吵", "二组"),

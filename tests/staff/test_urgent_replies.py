@@ -71,6 +71,10 @@ def test_whose_distress_it_is():
     # the writer's own distress after the people who caused it
     assert not about_someone_else(("自伤自杀风险：“不想活了”",), "隔壁天天吵 吵得不想活了")
     assert not about_someone_else(("自伤自杀风险：“不想活了”",), "他天天打我 不想活了")
+    # a place of theirs is no person (res10: the writer's own plan was answered as a relative's)
+    assert not about_someone_else(("自伤自杀风险：“从楼上跳”",), "我想好了 明天就去他们厂门口从楼上跳下去 让大家看看")
+    assert not about_someone_else(("自伤自杀风险：“喝农药”",), "我明天就去他家门口喝农药")
+    assert about_someone_else(("自伤自杀风险：“喝农药”",), "他们说要去厂门口喝农药")
 
 
 async def test_danger_told_again_by_another_resident_is_answered_as_danger(bot, ctx):
