@@ -131,6 +131,9 @@ def test_asks_to_reschedule(text, moved):
     ("13812345678", ""), ("打电话给物业也没人管", ""), ("昨天我给物业发微信", ""), ("他发微信骂我", ""),
     # someone else's phone is not the writer's number to avoid
     ("别打她电话 她老公会看她手机 打我的 15011112222", ""), ("他不方便接电话", ""),
+    # a time of day with 打 that is no call (res10: drilling stored beside the phone as a caution)
+    ("隔壁装修天天电钻从早上七点打到晚上", ""), ("他们晚上打麻将吵得很", ""), ("工地白天打桩", ""),
+    ("只能晚上7点后打", "只能晚上7点后打"),
 ])
 def test_contact_caution(text, note):
     from nlp.intents import contact_caution
