@@ -165,8 +165,9 @@ async def on_more_about_open_case(ctx: AppContext, uow: UnitOfWork, conversation
     case: more of that case (danger turns it red), not a second case without a place."""
     mine = OpenCases(ctx, uow, conversation, message, turn)
     # a resident whose report joined a case telling of danger now ("他现在拿着棍子在我家门口")
-    # is telling of that case too (a second, placeless red case was opened)
-    case = await mine.about(words.reading) or (await mine.joined() if words.reading.risk == "red" else None)
+    # or more of that matter ("而且他们晚上往河里排粪水") is telling of that case too (a second,
+    # placeless red case was opened; the news began a draft nobody saw)
+    case = await mine.about(words.reading) or await mine.joined()
     if case is None or not mine.same_matter(case, words.reading):
         return UNHANDLED
     if words.reading.risk == "red" and case.risk != "red" and texts.only_a_cry(words.reading.risk_reasons):

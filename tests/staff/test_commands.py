@@ -326,6 +326,14 @@ async def test_a_resident_whose_report_joined_a_case_may_go_on_talking_about_it(
     staff_cards = [p.text for p in await outbox(ctx, "wecom_app") if "不用来了" in p.text]
     assert staff_cards and all("另一位反映人" in t for t in staff_cards), staff_cards
 
+    # more of the matter, said as news of it (res10: "而且他们晚上偷偷往河里排粪水" began a draft
+    # that asked for the place, and the news never reached the case)
+    reply = await neighbour.last("而且他们晚上偷偷把粪水往河里排 河里的鱼都死了")
+    assert number in reply and "哪个村" not in reply, reply
+    assert "鱼都死了" in (await case_of(ctx, number)).description
+    # another matter is a report of its own
+    assert number not in await neighbour.last("还有个事 我在砖厂干了三个月 老板一分钱工资没给")
+
 
 _SMELLS = ("柳林村养猪场太臭了 夏天窗户都不敢开", "我们柳林村的猪场 粪水直接排到河里", "柳林村东头猪场的味道熏得人吃不下饭",
            "柳林村那个养猪场苍蝇多得不得了", "柳林村猪场的臭味天天飘到我家", "柳林村的养猪场太臭了 孩子都不肯出门",
