@@ -765,6 +765,8 @@ async def test_asking_for_a_person_at_the_phone_question_is_answered(bot, ctx):
     assert "电话" in reply
     reply = await bot.last("我要找真人")
     assert "工作人员" in reply and "电话" in reply and "请核对" not in reply, reply
+    # said plainly that this is an automatic assistant (res10: "你是机器人吗" was not answered so)
+    assert "自动回复" in await bot.last("你是机器人吗")
     assert "请核对" in await bot.last("13812345678")
 
 
