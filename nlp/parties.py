@@ -6,7 +6,7 @@ import re
 # the commonest surnames that are no everyday word after 小 or before 家 (not 石, 马, 孔, 龙, 白, 钱, 金,
 # 方, 高, 田, 黄: 小石子, 小马, 小孔, 小龙虾, 小白, 小钱, 高家庄…)
 _SURNAMES_SHORT = "王李张刘陈杨赵吴周徐孙朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖董袁潘蒋蔡杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪范廖贾夏韦邹孟熊邱尹薛段雷侯陶黎贺顾毛郝龚邵严覃武戴莫汤"
-_KIN = (r"(?:老公|丈夫|老婆|妻子|媳妇|前夫|前妻|儿子|女儿|儿媳|女婿|公公|婆婆|岳父|岳母|父亲|母亲|亲戚|兄弟|哥哥|弟弟|姐姐|"
+_KIN = (r"(?:老公|丈夫|老婆|妻子|媳妇|前夫|前妻|儿子|女儿|儿媳妇|儿媳|女婿|公公|婆婆|岳父|岳母|父亲|母亲|亲戚|兄弟|哥哥|弟弟|姐姐|"
         r"妹妹|嫂子|弟媳|大哥|二哥|三哥|大姐|二姐|大伯|叔叔|伯伯|姑姑|舅舅|侄子|侄女|外甥)")
 _WHO = (
     rf"(?:楼上|楼下|隔壁(?![县市省镇乡村组])|对门|对面|邻居|邻家|前院|后院|左邻|右舍)(?:那家|那户|的|家|邻居)?(?:老[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤]|[\u4e00-\u9fa5]{{0,2}}(?:大爷|大妈|大哥|大姐|阿姨|叔|婶|嫂|奶奶|爷爷)|"
@@ -89,7 +89,9 @@ _WHERE_THINGS_ARE = re.compile(r"的?(?:车|停车位|车位|车库|空地|草�
 # a given name, or a nickname by birth order ("刘老四": 四 ends a name elsewhere, "李强三万块")
 _GIVEN = rf"[{_SURNAMES}](?:老[一二三四五六七八九十大幺]|[\u4e00-\u9fa5](?:[^{_AFTER_NAME}\W\d])?)"
 # the writer's own name: "我叫王大明", "本人王大明", "我姓陈"
-_OWN = re.compile(rf"(?:我叫|我的名字(?:是|叫)|本人(?:叫|是)?|俺叫)({_GIVEN})|(?:我|俺)姓([{_SURNAMES}])"
+_OWN = re.compile(rf"(?:我叫|我的名字(?:是|叫)|本人(?:叫|是)?|俺叫)({_GIVEN})"
+                  # "我姓周叫周桂兰": the whole name, not the surname alone
+                  rf"|(?:我|俺)姓[{_SURNAMES}][，,\s]?(?:叫|名叫)({_GIVEN})|(?:我|俺)姓([{_SURNAMES}])"
                   # "我是柳林村的李建军，…": the name ends the clause ("我是李建军的邻居" is someone else's)
                   rf"|(?:我|俺)(?:就)?是(?:[^，,。！？!?\s的]{{0,8}}的)?({_GIVEN})(?=[，,。！？!?\s]|$)")
 # anyone's name, for masking: after a relation, a role or "叫", "是", "的" ("借钱的是俺村的刘二柱",
@@ -111,7 +113,7 @@ def own_name(text: str) -> str:
     m = _OWN.search(text)
     if not m:
         return ""
-    name = m.group(1) or m.group(2) or m.group(3)
+    name = next(g for g in m.groups() if g)
     return name[:-1] if name.endswith("的") else name
 
 
@@ -160,6 +162,8 @@ def find_party(text: str) -> str | None:
     return _find_party(text)
 
 
+# "我女儿被她老公打了", "我妈被她儿媳妇赶出来了": who did it to one of the writer's family
+_DONE_BY = re.compile(rf"被((?:他|她)?(?:的)?{_KIN})")
 # "我跟孩子锁在里面": the writer together with someone, not the one they quarrel with (a dispute
 # verb after the name, "我跟他吵", still names the party)
 _TOGETHER = re.compile(r"(?:我|俺|我们|俺们)(?:跟|和|与)$")
@@ -188,6 +192,9 @@ def _find_party(text: str) -> str | None:
     for m in _PARTY.finditer(text):
         found = m.group(0)
         if _OWN_KIN.fullmatch(found):
+            by = _DONE_BY.match(text, m.end())
+            if by:
+                return by.group(1)  # "我女儿被她老公打了": the one who did it, not the writer's daughter
             later = next((n.group(0) for n in _PARTY.finditer(text, m.end()) if not _OWN_KIN.fullmatch(n.group(0))
                           and not _KIN_RE.fullmatch(n.group(0))), None)
             if later is not None:

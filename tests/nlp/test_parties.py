@@ -110,6 +110,8 @@ def test_surnames_named(text, surnames):
     ("我是柳林村的李建军，隔壁张大妈说我家装修把她墙弄裂了", "李建军", {"李建军"}),
     ("我是李建军的邻居，他家漏水", "", set()),             # someone else's neighbour: not the writer
     ("我的是白色的车", "", set()),
+    # res10: "我姓周叫周桂兰…我家儿媳妇不让我进门" made her own name the other party
+    ("我姓周叫周桂兰今年七十了住柳林村三组", "周桂兰", {"周桂兰"}),
 ])
 def test_own_name_and_names_to_mask(text, own, names):
     from nlp.parties import own_name, person_names
@@ -120,10 +122,20 @@ def test_the_writers_own_name_is_not_the_other_party():
     assert find_party("我叫王大明，住杏花村，我借给同事刘小军两万块钱") == "刘小军"
     # a trial's "我是柳林村的李建军" made 李建军 the other party, shown in full
     assert find_party("我是柳林村的李建军，隔壁张大妈说我家装修把她墙弄裂了") == "隔壁张大妈"
+    assert find_party("我姓周叫周桂兰今年七十了住柳林村三组我家儿媳妇不让我进门") == "儿媳妇"
 
 
 @pytest.mark.parametrize("text, party", [
-    ("我替我邻居反映一下，柳林村的刘奶奶，她儿媳妇不给她饭吃还推她", "儿媳"),
+    ("我女儿被她老公打了 她电话是13811122222", "她老公"), ("我儿子被隔壁老王打了", "隔壁老王"),
+    ("我妈被她儿媳妇赶出来了", "儿媳妇"),
+])
+def test_one_of_the_writers_family_hurt_by_someone_is_not_the_other_party(text, party):
+    """res10: "我女儿被她老公打了" made the daughter, the victim, the party to mediate against."""
+    assert find_party(text) == party
+
+
+@pytest.mark.parametrize("text, party", [
+    ("我替我邻居反映一下，柳林村的刘奶奶，她儿媳妇不给她饭吃还推她", "儿媳妇"),
     ("帮我们村的王大爷问一下，他侄子占了他的地", "侄子"),
 ])
 def test_the_person_spoken_for_is_not_the_other_party(text, party):
