@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from bot.conversation import Conversation
+from bot.conversation import CONTACT, PLACE, Conversation
 from bot.dispatcher import UNHANDLED, Dispatcher, as_replies
 from bot.inbox import SORRY, Claim, Waiter, is_transient, push_replies, replies_json
 from bot.message import EventType, Message, Reply
@@ -103,6 +103,20 @@ async def inbox_commit(handler: Next, message: Message, data: dict[str, Any]) ->
     return result if result is UNHANDLED else replies
 
 
+# a short answer (a place, a phone), not a new story
+_SHORT_ANSWER = 20
+
+
+async def _answers_the_question(ctx: Any, conv: Conversation, message: Message) -> bool:
+    """Whether the message is the answer to the question the draft waits on: a place to "哪个
+    村？", a phone to "留个电话": the elder who went to cook and came back with it."""
+    text = (message.text or "").strip()
+    if conv.step not in (PLACE, CONTACT) or not text or len(text) > _SHORT_ANSWER or ctx.reader is None:
+        return False
+    reading = await ctx.reader.read(text)
+    return bool(reading.places) if conv.step == PLACE else bool(reading.phones)
+
+
 async def conversation(handler: Next, message: Message, data: dict[str, Any]) -> Any:
     """Load the person's conversation in the message's transaction, expire a stale draft, save."""
     ctx, uow = data["ctx"], data["uow"]
@@ -112,7 +126,11 @@ async def conversation(handler: Next, message: Message, data: dict[str, Any]) ->
     now = uow.now
     idle = conv.idle_since()
     if conv.draft and idle and now - idle > timedelta(minutes=ctx.settings.draft_ttl_minutes) \
-            and not conv.draft.case_number and not conv.awaits_safety:     # those become cases (handlers/attention)
+            and not conv.draft.case_number and not conv.awaits_safety \
+            and not (now - idle <= timedelta(hours=ctx.settings.draft_resume_hours)
+                     and await _answers_the_question(ctx, conv, message)):
+        # those waiting on the safety question become cases (handlers/attention); a draft whose
+        # pending question is answered now ("桃源村" an hour after "哪个村？") goes on
         turn.expired_draft = conv.draft
         conv.finish()
     data.update(conversation=conv, turn=turn)

@@ -27,6 +27,7 @@ class Settings:
     public_url: str = ""                             # how residents reach the web chat; defaults to http://host:port
     # conversation
     draft_ttl_minutes: float = 30.0                   # silence after which an unfinished report expires
+    draft_resume_hours: float = 24.0                  # ...unless the answer to its question comes within this
     place_match_threshold: float = 80.0               # rapidfuzz score to accept a place without asking
     case_number_prefix: str = "JF"
     timezone: str = "Asia/Shanghai"

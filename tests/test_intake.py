@@ -116,6 +116,27 @@ async def test_silence_expires_the_draft_and_the_resident_is_told(bot, ctx, cloc
     assert await cases_of(ctx) == []
 
 
+async def test_the_answer_to_the_question_asked_resumes_a_draft_left_for_a_while(bot, ctx, clock):
+    """res10: an elder asked for the place went to cook; an hour later "桃源村" was told the
+    report had expired and the story was gone. The answer to the very question asked (a place,
+    a phone) carries the report on, within a day; anything else still finds it expired."""
+    reply = await bot.last("我家跟邻居因为排水沟的事吵起来了")
+    assert "哪个村" in reply, reply
+    clock.advance(minutes=60)
+    reply = await bot.last("桃源村")
+    assert "作废" not in reply and "排水沟" not in reply and ("电话" in reply or "对方" in reply), reply
+    clock.advance(minutes=90)
+    reply = await bot.last("13811130001")
+    assert "作废" not in reply and "请核对" in reply and "排水沟" in reply, reply
+    # a day later, or with something else than the answer, the draft is gone as before
+    await bot.say("隔壁的狗天天半夜叫", user="resident-7")
+    clock.advance(hours=25)
+    assert "作废" in await bot.last("柳林村", user="resident-7")
+    await bot.say("隔壁的狗天天半夜叫", user="resident-8")
+    clock.advance(minutes=60)
+    assert "作废" in await bot.last("你好", user="resident-8")
+
+
 async def test_a_draft_survives_a_shorter_silence(bot, ctx, clock):
     await bot.say("我是柳林村的，楼上那家天天半夜拖椅子，电话13812345678")
     clock.advance(minutes=29)
