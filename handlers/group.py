@@ -16,7 +16,7 @@ from bot.middlewares import Turn
 from bot.uow import UnitOfWork
 from handlers import relays
 from nlp import Reading, find_phones
-from nlp.intents import asks_progress
+from nlp.intents import asks_progress, enumerated
 from nlp.parties import find_party
 from storage.cases import NewCase, canonical_number
 from storage.lifecycle import PushKind
@@ -164,25 +164,6 @@ async def on_group_post(message: Message, ctx: AppContext, conversation: Convers
                 return "电话请在与我的单聊中回复，并带上案件编号（如“JF261123-001 138…”）。"
         return GROUP_HELP if message.mentioned and not forwarded else None
     return await _open_relay(ctx, uow, conversation, message, body, reading, forwarded, speaker, turn)
-
-
-# a numbered list of matters: "1." "1、" "（1）" "①" "一、"
-_ITEM = re.compile(r"(?:^|(?<=[\s，,。；;：:!！?？]))(?:[（(]?([1-9])[)）.、．]|([①-⑨])|([一二三四五六七八九])、)")
-
-
-def enumerated(body: str) -> list[str]:
-    """The items of a numbered list (1, 2, 3… in order), or [] when the post is not one."""
-    marks: list[re.Match[str]] = []
-    for m in _ITEM.finditer(body):
-        n = int(m.group(1)) if m.group(1) else (ord(m.group(2)) - ord("①") + 1 if m.group(2)
-                                                 else "一二三四五六七八九".index(m.group(3)) + 1)
-        if n == len(marks) + 1:
-            marks.append(m)
-    if len(marks) < 2:
-        return []
-    ends = [m.start() for m in marks[1:]] + [len(body)]
-    items = [body[m.end():e].strip(" ，,。；;") for m, e in zip(marks, ends, strict=True)]
-    return items if all(len(i) >= 6 for i in items) else []
 
 
 async def _open_relay(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message, body: str,

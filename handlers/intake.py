@@ -26,7 +26,7 @@ from handlers.open_cases import OpenCases
 from handlers.place_answers import PlaceAnswers
 from handlers.safety import IN_DANGER
 from nlp import Reading
-from nlp.intents import contact_caution, is_filler, strip_correction
+from nlp.intents import contact_caution, is_filler, matters_listed, strip_correction
 from nlp.reading import TYPE_NAMES
 from nlp.slots import own_phones, spoken_digits
 from storage.lifecycle import Risk, Status
@@ -77,9 +77,21 @@ class Intake:
         self.conv.start(self.uow.now)
         last = await self._last_cases()
         await self.known_contact(last)
-        await self.absorb(words.raw or words.text, words.reading)
+        raw, reading = words.raw or words.text, words.reading
+        items = matters_listed(raw)
+        if len(items) >= 2:
+            # "一是…鸡… 二是…米生虫了…": one report now, the others after it (one case held
+            # both, with one matter's type and the other's party); the place and phone said
+            # once are each one's
+            shared = " ".join([*(p.matched for p in reading.places), *reading.phones])
+            raw, *rest = [f"{item} {' '.join(w for w in shared.split() if w not in item)}".strip() for item in items]
+            self.conv.held = "；".join(rest)
+            reading = await self.ctx.reader.read(raw)
+        await self.absorb(raw, reading)
         await self.our_place(words.text, last)
-        return await self.next_step()
+        following = await self.next_step()
+        return [texts.MATTERS_APART.format(n="两" if len(items) == 2 else len(items)), *following] if len(items) >= 2 \
+            else following
 
     async def _last_cases(self) -> Sequence[Case]:
         """This account's latest cases: on a web page none (a browser may be a village office's

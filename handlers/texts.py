@@ -45,6 +45,7 @@ BAD_PHONE = "“{digits}”好像不是有效的电话号码（手机号是11位
 ASK_WHAT_TO_CHANGE_CASE = "请直接说案件 {number} 要改的内容，比如“不对，是石桥村”“电话改成139xxxxxxxx”“补充：……”。"
 ASK_PLACE_PRECISELY = "是哪一个？{options}。请说完整的村（社区）名。"
 ONE_AT_A_TIME = "另一件事请等这件提交后再说，我们会分开登记、分开办理。"
+MATTERS_APART = "您说了{n}件事，分开登记、分开办理：先登记第一件，提交后接着登记下一件。"
 HELD_FOR_LATER = "这是另一件事吧，已先记下，这件提交后接着登记它（两件分开登记、分开办理）。"
 
 

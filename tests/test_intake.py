@@ -1147,3 +1147,27 @@ async def test_no_calls_at_the_phone_question_is_taken_as_this_account(bot, ctx)
     await bot.say("我是柳林村的 隔壁老张家的鸡天天跑到我家菜地")
     reply = await bot.last("不方便 你们别打电话")
     assert "请留一个联系电话" not in reply and "别打电话" in reply and "本账号" in reply, reply
+
+
+@pytest.mark.parametrize("said", [
+    "我有两个事 一是隔壁王家的鸡天天跑我菜地里啄菜 二是我在镇上超市买的米生虫了超市不给退 桃源村 13811110021",
+    "1.隔壁王家的鸡天天跑我菜地里啄菜 2.镇上超市卖的米生虫了超市不给退 桃源村 13811110021",
+])
+async def test_two_matters_in_one_message_are_two_reports(bot, ctx, said):
+    """res10: "一是…鸡…二是…米生虫了" became one consumer case against the neighbour: the type
+    from one matter, the party from the other. Numbered or told "一是…二是…", the first is
+    reported now and the second after it, each with the place and phone said."""
+    reply = await bot.last(said)
+    assert "两件" in reply or "另一件" in reply, reply
+    if "请核对" not in reply:
+        reply = await bot.last("隔壁王家")
+    assert "请核对" in reply and "鸡" in reply and "米" not in reply.split("情况：")[1], reply
+    reply = await bot.last("确认")
+    assert "JF" in reply and "另一件事" in reply, reply
+    if "请核对" not in reply:
+        reply = await bot.last("镇上的超市")
+    assert "请核对" in reply and "米" in reply and "消费" in reply, reply
+    assert "JF" in await bot.last("确认")
+    cases = await cases_of(ctx)
+    assert sorted(c.type for c in cases) == sorted(["consumer", cases[0].type]) and len(cases) == 2
+    assert all(c.place_code for c in cases) and all(c.contact == "13811110021" for c in cases)
