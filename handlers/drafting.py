@@ -250,6 +250,23 @@ async def on_nothing_to_add(intake: Intake) -> Answer:
     return f"好的，案件 {number} 照常办理。"
 
 
+# "没有", "好的谢谢" to "what happened?": nothing to tell
+_NOTHING_HAPPENED = re.compile(r"(?:没有|没|没事|没啥|没什么|没了|不用|不需要|算了|好的|好|嗯|谢谢|好的谢谢|谢谢你们?|没别的)"
+                               r"(?:了|啊|呀|吧|哈|谢谢|谢谢你们?)*[。！!~～.\s]*")
+
+
+@steps.message(StepIs(DESCRIBE), lambda m, d: not d["conversation"].draft.case_number
+               and bool(_NOTHING_HAPPENED.fullmatch(d["words"].text.strip())))
+async def on_nothing_happened(intake: Intake) -> Answer:
+    """Asked what happened after a question and a film ("…电影里面有人跳楼…调解要收费吗"), a
+    "没有" with no story told ends it: no report (a re-check's went on to the place question
+    and took "好的谢谢" for a place)."""
+    if intake.told_what_happened():
+        return UNHANDLED
+    intake.conv.finish()
+    return texts.JUST_ASKING
+
+
 @steps.message(StepIs(DESCRIBE))
 async def on_description(intake: Intake, words: Words) -> Answer:
     if words.has(Intent.SKIP) and intake.draft.case_number:

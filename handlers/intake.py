@@ -228,7 +228,7 @@ class Intake:
                 options = "\n".join(f"{i}. {self.registry.full_name(c)}" for i, c in enumerate(draft.place_options, 1))
                 return [texts.ASK_PLACE_OPTIONS.format(options=options)]
             return [texts.ASK_PLACE]
-        if not draft.story_asked and not self._told_what_happened():
+        if not draft.story_asked and not self.told_what_happened():
             # a phone and a place are no story (a report went in as "138****5678；柳林村"): asked once
             draft.story_asked = True
             self.conv.step = DESCRIBE
@@ -243,7 +243,7 @@ class Intake:
         self.conv.step = CONFIRM
         return [texts.summary(draft, self.registry)]
 
-    def _told_what_happened(self) -> bool:
+    def told_what_happened(self) -> bool:
         """Whether the report holds more than a phone, a place and a yes."""
         draft = self.draft
         rest = _NUMBERS.sub("", draft.description)

@@ -227,12 +227,13 @@ class RiskRules:
             return "negation"
         if cue.colour != "red":
             return "kept"
+        if report:
+            # a film or the news told, laughed at or not ("电影里有人跳楼 吓死我了 哈哈")
+            return "report"
         if joke:
             # a laugh masks despair as often as it takes back a threat ("这是我最后一次发消息了哈哈"):
             # self-harm laughed at is asked about
             return "context" if cue.reason == "self_harm" else "joke"
-        if report:
-            return "report"
         # tense: the last time word before the cue governs it ("去年…打架…现在伤都好了")
         p, n = past.last_before(start), now.last_before(start)
         clause_start = clauses.start(start)

@@ -1171,3 +1171,16 @@ async def test_two_matters_in_one_message_are_two_reports(bot, ctx, said):
     cases = await cases_of(ctx)
     assert sorted(c.type for c in cases) == sorted(["consumer", cases[0].type]) and len(cases) == 2
     assert all(c.place_code for c in cases) and all(c.contact == "13811110021" for c in cases)
+
+
+async def test_a_question_with_a_film_in_it_is_not_pressed_into_a_report(bot, ctx):
+    """res10: "昨晚看了个电影里面有人跳楼 吓死我了 哈哈 对了我想问下调解要收费吗" was asked the
+    safety question, then for the place, and "好的谢谢" was taken for a place. The film is a film;
+    "没有" to "what happened?" with nothing told ends it without a report."""
+    reply = await bot.last("昨晚看了个电影里面有人跳楼 吓死我了 哈哈 对了我想问下调解要收费吗")
+    assert "不收" in reply and "有没有人受伤" not in reply, reply
+    if "发生了什么事" in reply:
+        reply = await bot.last("没有")
+        assert "不登记" in reply and "哪个村" not in reply, reply
+    assert "地方" not in await bot.last("好的谢谢")
+    assert await cases_of(ctx) == []
