@@ -5,6 +5,7 @@ carry on a conversation that another one started.
 """
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
@@ -133,6 +134,10 @@ class Draft:
         # the writer's numbers only: "他电话是130…" is the other party's, not one to call back
         phones = reading.phones or (() if reading.other_phones else tuple(own_phones(told.raw)))
         if phones and phones[0] != self.contact:
+            if self.contact and not describe:
+                # a correction ("电话写错了 是139…"): the story said the old number, staff read it
+                said = re.compile(r"[\s\-－—]?".join(map(re.escape, self.contact)))
+                self.texts = [said.sub(phones[0], t) for t in self.texts]
             self.contact, self.contact_by_account = phones[0], False
             changed = True
         name = own_name(told.raw)

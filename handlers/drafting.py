@@ -33,7 +33,7 @@ from handlers.intake import DIGITS_RUN, Intake
 from handlers.progress import progress_reply
 from handlers.spoken_phone import phone_part, take_phone_part
 from nlp import find_phones
-from nlp.field_edits import field_edit
+from nlp.field_edits import field_edit, said_after_type
 from nlp.intents import (
     Intent,
     another_matter,
@@ -230,6 +230,9 @@ async def on_field_edit(intake: Intake, words: Words) -> Answer:
     else:
         draft.type, draft.type_told = value, True
         said = f"类型改为{TYPE_NAMES.get(value, value)}"
+        rest = said_after_type(words.body)
+        if rest:            # "…应该是婚姻家庭 他是我前夫": the story's (it was dropped)
+            await intake.absorb(rest, await intake.ctx.reader.read(rest))
     following = await intake.next_step()
     if intake.conv.step == step and following and step != CONFIRM:    # the same question again: say what was taken
         return [f"好的，{said}。{following[0]}", *following[1:]]

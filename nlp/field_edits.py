@@ -41,6 +41,13 @@ _DIGIT = {**{str(d): str(d) for d in range(10)}, "零": "0", "〇": "0", "一": 
           "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 
 
+def said_after_type(text: str) -> str:
+    """What follows the type in a type correction ("类型不对 应该是婚姻家庭 他是我前夫" → "他是我前夫")."""
+    m = _TYPE_EDIT.match(text)
+    parts = m.group(1).split(maxsplit=1) if m else []
+    return parts[1] if len(parts) == 2 else ""
+
+
 def field_edit(text: str) -> tuple[str, str] | None:
     """("party", name), ("surname", 陈), ("type", code) or ("last_digit", 8) for a message that
     names a field of the report and gives its new value; None otherwise."""

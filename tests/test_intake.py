@@ -1184,3 +1184,27 @@ async def test_a_question_with_a_film_in_it_is_not_pressed_into_a_report(bot, ct
         assert "不登记" in reply and "哪个村" not in reply, reply
     assert "地方" not in await bot.last("好的谢谢")
     assert await cases_of(ctx) == []
+
+
+async def test_what_is_said_after_a_type_correction_is_kept(bot, ctx):
+    """res10: "类型不对 应该是婚姻家庭 他是我前夫" changed the type and dropped "他是我前夫":
+    staff saw a marriage case about a cousin's loan. The words after the type are the story's."""
+    reply = await bot.last("前年借给表哥五千 他一直没还 石桥村 13811130004")
+    if "请核对" not in reply:
+        reply = await bot.last("跳过")
+    reply = await bot.last("类型不对 应该是婚姻家庭 他是我前夫")
+    assert "婚姻家庭" in reply and "前夫" in reply, reply
+    assert "JF" in await bot.last("确认")
+    case = (await cases_of(ctx))[0]
+    assert case.type == "marriage_family" and "前夫" in case.description, case.description
+
+
+async def test_a_corrected_phone_is_corrected_in_the_story_too(bot, ctx):
+    """res10: after "电话写错了 是13900004321" the case's contact was right, but its description
+    still said 13900001234: staff reading it saw the wrong number and no word of the change."""
+    await bot.say("老板拖欠我三个月工资 石桥村 电话13900001234 对方是砖厂老板")
+    reply = await bot.last("电话写错了 是13900004321")
+    assert "139****4321" in reply, reply
+    assert "JF" in await bot.last("确认")
+    case = (await cases_of(ctx))[0]
+    assert case.contact == "13900004321" and "13900001234" not in case.description, case.description
