@@ -18,9 +18,10 @@ from bot.words import Words, emoji_as_words, han_count, words_of
 from handlers import drafting, faq, idle, relays, texts
 from handlers.idle import told_danger
 from handlers.intake import Intake
-from handlers.open_cases import OpenCases
+from handlers.open_cases import OpenCases, other_party
 from handlers.progress import progress_reply
 from nlp import find_phones
+from nlp.duplicates import aboutness
 from nlp.intents import (
     Intent,
     looks_like_news,
@@ -191,10 +192,22 @@ async def on_phone_for_a_relay(ctx: AppContext, uow: UnitOfWork, conversation: C
 async def on_progress(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
                       turn: Turn, words: Words) -> Answer:
     # of several open cases, the one the words name ("我那个工资的事怎么样了") answers alone
-    named = None if canonical_number(words.text, ctx.settings.case_number_prefix) else \
-        await OpenCases(ctx, uow, conversation, message, turn).named(words.reading)
+    numbered = canonical_number(words.text, ctx.settings.case_number_prefix)
+    mine = OpenCases(ctx, uow, conversation, message, turn)
+    named = None if numbered else await mine.named(words.reading)
+    draft = conversation.draft
+    pending = draft is not None and conversation.step in PENDING_QUESTION and not draft.case_number
+    if pending and not numbered and draft is not None and draft.texts:
+        # the matter still being told is the one asked about ("我那个工资的事怎么样了" while the
+        # wage report waits for its place): not another case's status
+        about_draft = aboutness(words.reading, draft.description, draft.type or "", draft.party)
+        case = named or await mine.last()
+        if about_draft > 0.2 and (case is None or about_draft > aboutness(words.reading, case.description, case.type,
+                                                                          other_party(case))):
+            assert conversation.step is not None
+            return "您说的这件事还没提交，提交后才有案件编号和进度。" + PENDING_QUESTION[conversation.step]
     out = [await progress_reply(ctx, uow, message, turn, named.number if named else words.text)]
-    if conversation.draft is not None and conversation.step in PENDING_QUESTION and not conversation.draft.case_number:
+    if pending and conversation.step is not None:
         # (a draft with a case number is an open case's question, not a report still to submit)
         out.append("（您正在填写的反映还没提交。）" + PENDING_QUESTION[conversation.step])
     return out

@@ -1208,3 +1208,18 @@ async def test_a_corrected_phone_is_corrected_in_the_story_too(bot, ctx):
     assert "JF" in await bot.last("确认")
     case = (await cases_of(ctx))[0]
     assert case.contact == "13900004321" and "13900001234" not in case.description, case.description
+
+
+async def test_asking_after_a_matter_still_being_told_hears_it_is_not_submitted(bot, ctx):
+    """res10: with a chair-dragging case open and a wage report half told, "我那个工资的事怎么样了"
+    was given the chair-dragging case's status. The matter asked about is the one not yet
+    submitted: it says so, and what is still needed."""
+    await bot.say("楼上那家天天半夜拖椅子 柳林村 13811110031")
+    first = await bot.last("确认")
+    number = re.search(r"JF\d{6}-\d{3}", first).group(0)
+    reply = await bot.last("还有个事 我在砖厂干了三个月 老板一分钱工资没给")
+    assert "哪个村" in reply or "地方" in reply, reply
+    reply = await bot.last("我那个工资的事怎么样了")
+    assert number not in reply and "还没提交" in reply, reply
+    # a question about the open case itself is still answered with it
+    assert number in await bot.last("楼上拖椅子那个事怎么样了")
