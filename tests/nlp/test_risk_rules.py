@@ -239,3 +239,17 @@ def test_literal_alternation_shape():
     assert literal_alternation(["打死", "打伤", "打"]) == "打(?:[伤死])?"
     assert re.fullmatch(literal_alternation(["a.b", "a"]), "a.b")
     assert not re.fullmatch(literal_alternation(["a.b"]), "axb")
+
+
+def test_still_not_done_is_no_repetition():
+    """res10: "工资也一直没发" was yellow for '反复发生：“一直”': 一直没/不 is "still not" (of the labelled
+    lines with only that 一直, 148 green against 53 yellow); 一直 otherwise still counts."""
+    from nlp.normalize import Normalizer
+    from nlp.risk import RiskRules
+    rules, norm = RiskRules(), Normalizer()
+
+    def repeated(text):
+        return [h.words for h in rules.hits(norm(text)) if h.cue.reason == "repeated" and h.kept]
+    assert repeated("我在砖厂的工资也一直没发") == []
+    assert repeated("前年借给表哥五千 他一直不还") == []
+    assert repeated("楼上一直在吵 半夜都不停") == ["一直"]
