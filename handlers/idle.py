@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.clocks import add_working_days
 from bot.context import AppContext
 from bot.conversation import DESCRIBE, Conversation
 from bot.dispatcher import UNHANDLED, Answer, Router
@@ -31,6 +32,7 @@ from nlp.intents import (
     talks_of_withdrawing,
     withdraws,
 )
+from storage.lifecycle import Status
 from storage.models import Case
 
 router = Router("idle", ~Drafting(), Spoken())
@@ -126,6 +128,10 @@ async def _chased(ctx: AppContext, uow: UnitOfWork, message: Message, turn: Turn
                   words: Words, *, call_110: bool) -> Answer:
     """A chase of an open case: where it stands, the nudge to its people, and whom to call."""
     status = await progress_reply(ctx, uow, message, turn, case.number)
+    days = ctx.settings.dispatch_days
+    if case.status == Status.RECEIVED and ctx.clock.now() > add_working_days(case.created_at, days, ctx.settings.timezone):
+        # "都四天了": the promise made at opening was missed, and the resident hears it said
+        status += f"\n已超过承诺的{days}个工作日分派时限，已催综治中心尽快分派。"
     return [status, *await mine.tell(case, words.raw, chase=True), *([texts.CALL_110_IF_DANGER] if call_110 else [])]
 
 

@@ -796,3 +796,18 @@ async def test_a_cry_with_a_danger_on_an_open_case_still_raises_it(bot, ctx):
     number = await chickens(bot, "柳林村")
     reply = await bot.last("快来人 他拿着刀在我家门口")
     assert number in reply and "升为紧急" in reply, reply
+
+
+async def test_a_chase_past_the_promised_dispatch_says_the_promise_was_missed(bot, ctx):
+    """res10: "到底来不来 都四天了" on a case still not dispatched, past the one working day
+    promised, heard only "正在分派给当地网格员": no word that the promise was missed."""
+    from tests.staff.helpers import report, staff_bot
+    number = await report(bot)
+    # the village sends it back (not its land): the centre is to dispatch it again
+    assert "已退回" in await staff_bot(ctx, "LiHongMei").last(f"退回 {number} 这块地不归我们村管")
+    assert (await case_of(ctx, number)).status == "received"
+    ctx.clock.advance(hours=2)
+    assert "超过" not in await bot.last("到底什么时候来人")
+    ctx.clock.advance(days=4)
+    reply = await bot.last("到底来不来 都四天了")
+    assert number in reply and "超过" in reply and "1个工作日" in reply, reply
