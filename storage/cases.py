@@ -21,6 +21,7 @@ from storage.sql import dialect_of, in_values
 CORRECTABLE = {"type": "type", "risk": "risk", "place": "place_code"}     # what a correction may change
 # the day's sequence in full ("007"), or as people type it after a space or a dash ("jf 261123 7",
 # "jf261123-7"), not a number that goes on into something else ("JF261123 7月")
+_BARE_NUMBER = re.compile(r"\s*(\d{6})\s*-\s*(\d{3})\s*")
 _NUMBER = re.compile(r"([A-Za-z]{1,4})\s*-?\s*(\d{6})(?:\s*-?\s*(\d{3,6})|[\s-]*(\d{1,2})(?![\d.:：月日号点时分楼栋层]))")
 
 
@@ -34,9 +35,11 @@ NUMBER_CHARS = {**FULL_WIDTH_ALNUM, **str.maketrans({"－": "-", "—": "-", "�
 
 def find_number(text: str, prefix: str = "JF") -> tuple[str, tuple[int, int]] | None:
     """The case number in `text` and where it is written; None when there is none."""
-    m = _NUMBER.search(text.translate(NUMBER_CHARS))
+    said = text.translate(NUMBER_CHARS)
+    m = _NUMBER.search(said)
     if not m or m.group(1).upper() != prefix.upper():
-        return None
+        bare = _BARE_NUMBER.fullmatch(said)      # "261123-001" sent alone: the number without its letters
+        return (f"{prefix.upper()}{bare.group(1)}-{bare.group(2)}", bare.span()) if bare else None
     return f"{prefix.upper()}{m.group(2)}-{int(m.group(3) or m.group(4)):03d}", m.span()
 
 

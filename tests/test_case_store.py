@@ -120,3 +120,6 @@ def test_canonical_number():
     assert canonical_number("XX261123-001") is None
     # the digits run together, as a resident typed them ("查 jf2612054" was not a case number)
     assert canonical_number("查 jf2612054") == "JF261205-004" and canonical_number("jf26120512") == "JF261205-012"
+    # the number alone without its letters (res10: "261123-001" was taken as more of the story)
+    assert canonical_number("261123-001") == "JF261123-001" and canonical_number(" 261123－001 ") == "JF261123-001"
+    assert canonical_number("借了261123-001") is None and canonical_number("电话 0731-84561234") is None
