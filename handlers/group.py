@@ -16,7 +16,8 @@ from bot.middlewares import Turn
 from bot.uow import UnitOfWork
 from handlers import relays
 from nlp import Reading, find_phones
-from nlp.intents import asks_progress, enumerated
+from nlp.intents import asks_progress
+from nlp.matters import enumerated
 from nlp.parties import find_party
 from storage.cases import NewCase, canonical_number
 from storage.lifecycle import PushKind

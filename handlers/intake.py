@@ -26,7 +26,8 @@ from handlers.open_cases import OpenCases
 from handlers.place_answers import PlaceAnswers
 from handlers.safety import IN_DANGER
 from nlp import Reading
-from nlp.intents import contact_caution, is_filler, matters_listed, strip_correction
+from nlp.intents import contact_caution, is_filler, strip_correction
+from nlp.matters import matters_listed
 from nlp.reading import TYPE_NAMES
 from nlp.slots import own_phones, spoken_digits
 from storage.lifecycle import Risk, Status
