@@ -307,7 +307,13 @@ _FEELING = re.compile(r"^\s*(?:好|真|太|心|有点|我)?(?:累|烦|难受|委
                       r"(?:了|死了|啊|呀|得很|哦)*[！!。，,~～…\s]*$")
 
 
-@router.message(lambda m, d: bool(_FEELING.match(d["words"].text)))
+# a story that breaks off as it begins ("我说一下啊 就是我们那个", "就是我们家", voice input while
+# thinking): asked to go on, not told what the assistant cannot do
+_BREAKS_OFF = re.compile(r"^\s*(?:我|俺)?(?:说一下|说个事|想说|跟你们?说|是这样|就是|那个|我们|我家|俺家|咱家|我们家)"
+                         r"[^。！？!?]{0,10}?(?:啊|呀|嘛|吧|哈|那个|这个)?[，,。…\s]*$")
+
+
+@router.message(lambda m, d: bool(_FEELING.match(d["words"].text) or _BREAKS_OFF.match(d["words"].text)))
 async def on_a_feeling() -> Answer:
     return texts.GO_ON
 

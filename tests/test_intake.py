@@ -1223,3 +1223,10 @@ async def test_asking_after_a_matter_still_being_told_hears_it_is_not_submitted(
     assert number not in reply and "还没提交" in reply, reply
     # a question about the open case itself is still answered with it
     assert number in await bot.last("楼上拖椅子那个事怎么样了")
+
+
+async def test_a_story_breaking_off_as_it_begins_is_asked_to_go_on(bot, ctx):
+    """res10: "就是我们家" (voice input while thinking) was told "我是调解平台的助手，只能帮您反映纠纷"."""
+    for said in ("我说一下啊 就是我们那个", "就是我们家"):
+        reply = await bot.last(said)
+        assert "只能帮您" not in reply and ("慢慢说" in reply or "发生了什么" in reply or "直接说说" in reply), reply
