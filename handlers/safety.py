@@ -47,6 +47,15 @@ _NOT_A_PERSON = re.compile(r"不是(?:要)?(?:砍|打|杀|伤|冲着|对)(?:人|
 REFUSES = re.compile(r"不想说|不想回答|不回答|别问了|不要问了|别管我|不用你们管|不关你们的事|你们别管|懒得说")
 
 
+def said_besides(text: str) -> str:
+    """What a "no" answer adds after its opening ("没有，但是他说今晚还要回来收拾我" → "但是他说今晚
+    还要回来收拾我"): more of the story."""
+    if not _NO_LEAD.match(text) or _NO.match(text):
+        return ""
+    first = _FIRST_CLAUSE.match(text.strip())
+    return text.strip()[first.end():].strip(" ，,。.！!？?；;") if first else ""
+
+
 def safety_answer(text: str) -> bool | None:
     """True: someone is hurt or in danger now; False: nobody is; None: not an answer."""
     if _NO.match(text):

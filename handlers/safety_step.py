@@ -10,10 +10,10 @@ from bot.conversation import DESCRIBE, PLACE, SAFETY, Safety
 from bot.dispatcher import Answer, Router
 from bot.filters import StepIs
 from bot.privacy import mask_phone
-from bot.words import Words
+from bot.words import Words, han_count
 from handlers import texts
 from handlers.intake import Intake
-from handlers.safety import REFUSES, SafetyAnswered
+from handlers.safety import REFUSES, SafetyAnswered, said_besides
 from nlp.intents import Intent, contact_caution, is_filler
 from nlp.reading import Reading
 
@@ -38,7 +38,11 @@ DIGITS_OR_SPACE = re.compile(r"[\d\s\-+－—电话手机号是我的：:，,。
 
 
 @router.message(SafetyAnswered())
-async def on_safety_answer(intake: Intake, in_danger: bool) -> Answer:
+async def on_safety_answer(intake: Intake, in_danger: bool, words: Words) -> Answer:
+    rest = said_besides(words.raw or words.text)
+    if han_count(rest) >= 2:
+        # "没有，但我说到做到": the no answers, the rest is the story's (it was dropped)
+        await intake.absorb(rest, await intake.ctx.reader.read(rest))
     return await intake.safety_answered(in_danger)
 
 

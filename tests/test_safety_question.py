@@ -246,3 +246,22 @@ async def test_a_phone_with_a_caution_at_the_safety_question_is_kept_and_the_que
     await bot.say("我是柳林村的 男人天天打我")
     reply = await bot.last("13912348341 只能发短信 别打电话")
     assert "139****8341" in reply and "只能发短信" in reply and "有没有人受伤" in reply, reply
+
+
+async def test_what_is_said_after_no_to_the_safety_question_is_kept(bot, ctx):
+    """res10: "没有，但我说到做到" to the safety question lost "但我说到做到": neither the summary
+    nor the case had it. The "no" answers; the rest is the story."""
+    reply = await bot.last("我是柳林村的 我老公老是喝酒回来砸东西")
+    assert "有没有人受伤" in reply, reply
+    reply = await bot.last("没有，但是他说今晚还要回来收拾我")
+    assert "有没有人受伤" not in reply, reply
+    for answer in ("13811112222", "跳过", "确认"):
+        reply = await bot.last(answer)
+        if "JF" in reply:
+            break
+    from sqlalchemy import select
+
+    from storage.models import Case
+    async with ctx.db.session() as s:
+        case = (await s.execute(select(Case))).scalars().one()
+    assert "今晚还要回来收拾我" in case.description, case.description
