@@ -195,10 +195,13 @@ def _find_party(text: str) -> str | None:
             by = _DONE_BY.match(text, m.end())
             if by:
                 return by.group(1)  # "我女儿被她老公打了": the one who did it, not the writer's daughter
-            later = next((n.group(0) for n in _PARTY.finditer(text, m.end()) if not _OWN_KIN.fullmatch(n.group(0))
+            later = next((n for n in _PARTY.finditer(text, m.end()) if not _OWN_KIN.fullmatch(n.group(0))
                           and not _KIN_RE.fullmatch(n.group(0))), None)
             if later is not None:
-                return later        # "我儿子…女方家退婚了": the son is on the writer's side
+                # "我儿子…女方家退婚了": the son is on the writer's side; "我儿子在工地干了半年 老板…":
+                # the boss, not where
+                boss = _BOSS.search(text, later.end()) if later.group(0) in _WORKPLACES else None
+                return boss.group(0) if boss else later.group(0)
         if is_business(found):
             if _OWNED.search(text, max(0, m.start() - 6), m.start()):
                 continue            # "我家的养殖场被强拆了": the writer's own

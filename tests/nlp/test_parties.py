@@ -128,6 +128,8 @@ def test_the_writers_own_name_is_not_the_other_party():
 @pytest.mark.parametrize("text, party", [
     ("我女儿被她老公打了 她电话是13811122222", "她老公"), ("我儿子被隔壁老王打了", "隔壁老王"),
     ("我妈被她儿媳妇赶出来了", "儿媳妇"),
+    # res10: the son's boss, not the building site he worked on
+    ("我儿子在县城工地干了半年活老板一分钱工资没给", "老板"),
 ])
 def test_one_of_the_writers_family_hurt_by_someone_is_not_the_other_party(text, party):
     """res10: "我女儿被她老公打了" made the daughter, the victim, the party to mediate against."""
