@@ -223,6 +223,15 @@ router.include_router(drafting.router)
 router.include_router(idle.router)
 
 
+@router.message(lambda m: m.kind is Kind.TEXT and not m.text.strip())
+async def on_blank(conversation: Conversation) -> Answer:
+    """Only spaces (a re-check's got no answer at all): the question pending, or what to say."""
+    if conversation.draft is not None and conversation.step in PENDING_QUESTION and not conversation.draft.case_number:
+        assert conversation.step is not None
+        return "这条消息是空白的。" + PENDING_QUESTION[conversation.step]
+    return texts.TELL_US
+
+
 @router.message(EventIs(EventType.SCAN, EventType.OPEN, EventType.FOLLOW), lambda m: bool(m.event_key))
 async def on_code(message: Message, ctx: AppContext, conversation: Conversation, uow: UnitOfWork, turn: Turn) -> Answer:
     code = message.event_key        # the scan itself is counted by the channel (storage/scans.py)

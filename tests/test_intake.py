@@ -1230,3 +1230,10 @@ async def test_a_story_breaking_off_as_it_begins_is_asked_to_go_on(bot, ctx):
     for said in ("我说一下啊 就是我们那个", "就是我们家"):
         reply = await bot.last(said)
         assert "只能帮您" not in reply and ("慢慢说" in reply or "发生了什么" in reply or "直接说说" in reply), reply
+
+
+async def test_a_blank_message_is_answered(bot, ctx):
+    """res10: a message of only spaces got no answer at all."""
+    assert "直接说说情况" in await bot.last("   ")
+    await bot.say("楼上天天半夜拖椅子")
+    assert "空白" in await bot.last("\u3000 ")
