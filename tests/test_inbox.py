@@ -11,6 +11,7 @@ from sqlalchemy import event, func, select
 
 from bot.inbox import DEFERRED, THROTTLED, TOO_LONG, Unavailable, Waiter
 from bot.message import Message
+from handlers import texts
 from storage.models import Case, CaseEvent, ConversationRow, InboxItem, OutboxItem
 from storage.state import MemoryStateStore
 
@@ -225,13 +226,13 @@ async def test_nul_and_lone_surrogates_are_cleaned_at_the_edge(ctx, bot):
 
 
 @pytest.mark.parametrize("text", ["   ", "\x00", ""])
-async def test_a_message_nobody_handles_is_done_not_claimed_again_every_minute(ctx, bot, clock, text):
+async def test_a_blank_message_is_done_not_claimed_again_every_minute(ctx, bot, clock, text):
     """A trial's text of spaces (and the web chat's "\\u0000") was answered 200 with nothing
     and left "handling": claimed again every lease, for ever, ahead of the person's next
-    message. A message no handler takes is done, with no reply."""
+    message. It is done, answered once with what to say (res10: it got no answer at all)."""
     await bot.say(text, msg_id="blank")
     [row] = await rows(ctx, InboxItem)
-    assert row.status == "done" and row.replies == [], (row.status, row.replies)
+    assert row.status == "done" and [r["text"] for r in row.replies] == [texts.TELL_US], (row.status, row.replies)
     clock.advance(minutes=5)
     assert await ctx.inbox.run_due() == 0
 
