@@ -232,7 +232,7 @@ async def on_field_edit(intake: Intake, words: Words) -> Answer:
         said = f"类型改为{TYPE_NAMES.get(value, value)}"
         rest = said_after_type(words.body)
         if rest:            # "…应该是婚姻家庭 他是我前夫": the story's (it was dropped)
-            await intake.absorb(rest, await intake.ctx.reader.read(rest))
+            await intake.absorb_said(rest)
     following = await intake.next_step()
     if intake.conv.step == step and following and step != CONFIRM:    # the same question again: say what was taken
         return [f"好的，{said}。{following[0]}", *following[1:]]

@@ -74,6 +74,10 @@ class Intake:
         _, body = strip_correction(text)
         return words_of(raw, text, await self.ctx.reader.read(body), False)
 
+    async def absorb_said(self, raw: str) -> bool:
+        """More of the story said with something else (after a type correction, after "没有")."""
+        return await self.absorb(raw, (await self.hear(raw)).reading)
+
     async def begin(self, words: Words) -> list[str]:
         self.conv.start(self.uow.now)
         last = await self._last_cases()

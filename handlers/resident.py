@@ -193,6 +193,15 @@ _FITS_THE_DRAFT = 0.2
 
 
 # "留电话的话对方会知道是我反映的吗" asks about us, not about a case ("我反映的" is no 查询)
+def pending_question(conversation: Conversation) -> str | None:
+    """The question a report still to submit waits on (a draft with a case number is an open
+    case's additions, not a report to submit), or None."""
+    draft, step = conversation.draft, conversation.step
+    if draft is None or draft.case_number or step is None or step not in PENDING_QUESTION:
+        return None
+    return PENDING_QUESTION[step]
+
+
 @router.message(IntentIs(Intent.PROGRESS), lambda m, d: not told_danger(m, d) and faq.answer(d["words"].text) is None)
 async def on_progress(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
                       turn: Turn, words: Words) -> Answer:
@@ -201,7 +210,7 @@ async def on_progress(ctx: AppContext, uow: UnitOfWork, conversation: Conversati
     mine = OpenCases(ctx, uow, conversation, message, turn)
     named = None if numbered else await mine.named(words.reading)
     draft = conversation.draft
-    pending = draft is not None and conversation.step in PENDING_QUESTION and not draft.case_number
+    pending = pending_question(conversation)
     if pending and not numbered and draft is not None and draft.texts:
         # the matter still being told is the one asked about ("我那个工资的事怎么样了" while the
         # wage report waits for its place): not another case's status
@@ -209,12 +218,10 @@ async def on_progress(ctx: AppContext, uow: UnitOfWork, conversation: Conversati
         case = named or await mine.last()
         if about_draft > _FITS_THE_DRAFT and (case is None or about_draft > aboutness(words.reading, case.description, case.type,
                                                                           other_party(case))):
-            assert conversation.step is not None
-            return "您说的这件事还没提交，提交后才有案件编号和进度。" + PENDING_QUESTION[conversation.step]
+            return "您说的这件事还没提交，提交后才有案件编号和进度。" + pending
     out = [await progress_reply(ctx, uow, message, turn, named.number if named else words.text)]
-    if pending and conversation.step is not None:
-        # (a draft with a case number is an open case's question, not a report still to submit)
-        out.append("（您正在填写的反映还没提交。）" + PENDING_QUESTION[conversation.step])
+    if pending:
+        out.append("（您正在填写的反映还没提交。）" + pending)
     return out
 
 
@@ -231,10 +238,8 @@ router.include_router(idle.router)
 @router.message(lambda m: m.kind is Kind.TEXT and not m.text.strip())
 async def on_blank(conversation: Conversation) -> Answer:
     """Only spaces (a re-check's got no answer at all): the question pending, or what to say."""
-    if conversation.draft is not None and conversation.step in PENDING_QUESTION and not conversation.draft.case_number:
-        assert conversation.step is not None
-        return "这条消息是空白的。" + PENDING_QUESTION[conversation.step]
-    return texts.TELL_US
+    pending = pending_question(conversation)
+    return "这条消息是空白的。" + pending if pending else texts.TELL_US
 
 
 @router.message(EventIs(EventType.SCAN, EventType.OPEN, EventType.FOLLOW), lambda m: bool(m.event_key))

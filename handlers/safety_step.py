@@ -42,7 +42,7 @@ async def on_safety_answer(intake: Intake, in_danger: bool, words: Words) -> Ans
     rest = said_besides(words.raw or words.text)
     if han_count(rest) >= 2:
         # "没有，但我说到做到": the no answers, the rest is the story's (it was dropped)
-        await intake.absorb(rest, await intake.ctx.reader.read(rest))
+        await intake.absorb_said(rest)
     return await intake.safety_answered(in_danger)
 
 
