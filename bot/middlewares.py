@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from bot.conversation import CONTACT, PLACE, Conversation
+from bot.conversation import CONFIRM, CONTACT, PLACE, Conversation
 from bot.dispatcher import UNHANDLED, Dispatcher, as_replies
 from bot.inbox import SORRY, Claim, Waiter, is_transient, push_replies, replies_json
 from bot.message import EventType, Message, Reply
 from bot.privacy import redact_secrets
+from nlp.intents import is_confirm
 from storage.inbox import InboxStore, LostClaim
 from storage.lifecycle import EventKind
 from storage.outbox import release_held
@@ -109,9 +110,14 @@ _SHORT_ANSWER = 20
 
 async def _answers_the_question(ctx: Any, conv: Conversation, message: Message) -> bool:
     """Whether the message is the answer to the question the draft waits on: a place to "哪个
-    村？", a phone to "留个电话": the elder who went to cook and came back with it."""
+    村？", a phone to "留个电话", "确认" to the summary: the elder who went to cook and came
+    back with it."""
     text = (message.text or "").strip()
-    if conv.step not in (PLACE, CONTACT) or not text or len(text) > _SHORT_ANSWER or ctx.reader is None:
+    if not text or len(text) > _SHORT_ANSWER:
+        return False
+    if conv.step == CONFIRM:
+        return is_confirm(text)
+    if conv.step not in (PLACE, CONTACT) or ctx.reader is None:
         return False
     reading = await ctx.reader.read(text)
     return bool(reading.places) if conv.step == PLACE else bool(reading.phones)
