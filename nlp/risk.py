@@ -18,7 +18,7 @@ from typing import NamedTuple
 from nlp.clauses import Clauses, Marks, clauses_end
 from nlp.files import load_yaml
 from nlp.negation import Negation
-from nlp.prefilter import candidates_index, guarded, literal_alternation
+from nlp.prefilter import AlternativesIndex, guarded, literal_alternation
 from nlp.scanner import PhraseScanner
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -125,7 +125,7 @@ class RiskRules:
                         self.scanner.add(str(item).lower(), cue)
                     self.cues.append(cue)
         self.sources = sources           # the regexes, classes expanded, in the order of `patterns`
-        self._pindex = candidates_index(sources)
+        self._alternatives = AlternativesIndex(sources, [c.rx for c in self.patterns])
         # the plain phrases in one regex (longest first): one C-level scan of the text
         self._phrase_rx = _alternation(self.scanner.phrases())
 
@@ -158,10 +158,10 @@ class RiskRules:
         unless_hits: list[tuple[int, int, str, Cue]] = []
         unsure: set[tuple[int, str]] = set()
         said_clauses = None
-        for i in self._pindex(text, pairs):
+        for i, finditer in self._alternatives(text, pairs):
             cue = pats[i]
             excused = None
-            for m in cue.rx.finditer(text):
+            for m in finditer(text):
                 if m.end() == m.start():
                     continue
                 if cue.unless is not None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.prefilter import candidates_index, first_chars
+from nlp.prefilter import AlternativesIndex, candidates_index, first_chars, top_branches
 
 
 @pytest.mark.parametrize("text", [
@@ -145,33 +145,55 @@ def test_required_chars():
 def test_required_chars_prefilter_is_exact(text):
     pats = PATTERNS + [r"(要|让)(你|他)的?命", r"\d+元", r"(?<=[要让])命|命(?=的)"]
     cand = set(candidates_index(pats)(text))
+    run = dict(AlternativesIndex(pats)(text))
     for i, p in enumerate(pats):
-        if re.search(p, text):
+        found = [m.span() for m in re.finditer(p, text)]
+        if found:
             assert i in cand, (p, text)
+            assert found == [m.span() for m in run[i](text)], (p, text)
 
 
 def test_risk_patterns_prefilter_exact_on_sets(u):
-    """Every risk and type regex that matches a labelled text is among the candidates, and
-    its guarded form (nlp.prefilter.guarded) finds the same matches."""
+    """Every risk and type regex that matches a labelled text is among the candidates, its
+    guarded form (nlp.prefilter.guarded) finds the same matches, and so does the regex of
+    only the alternatives that can match the text (nlp.prefilter.AlternativesIndex)."""
     import re as _re
 
     from nlp.evaluate import load_tsv, parts
     ra, lx = u.rules, u.lexicon
     plain_r = [_re.compile(p) for p in ra.sources]
     plain_l = [_re.compile(p) for p in lx.sources]
+    split = sum(len(bs) > 1 for bs in ra._alternatives.branches)
+    assert split >= len(plain_r) // 2, split       # most cues are alternations
+    narrowed = 0
     for p in parts()["all"]:
         for _, _, t in load_tsv(p):
             n = ra.blank_benign(u._normalize(t))
-            cr = set(ra._pindex(n))
+            run = dict(ra._alternatives(n))
+            narrowed += sum(getattr(f, "__self__", None) is not ra.patterns[i].rx for i, f in run.items())
             for i, rx in enumerate(plain_r):
                 found = [m.span() for m in rx.finditer(n)]
                 if found:
-                    assert i in cr, (rx.pattern, n)
+                    assert i in run, (rx.pattern, n)
+                    assert found == [m.span() for m in run[i](n)], (rx.pattern, n)
                 assert found == [m.span() for m in ra.patterns[i].rx.finditer(n)], rx.pattern
             ck = set(lx._pindex(n))
             for i, rx in enumerate(plain_l):
                 if rx.search(n):
                     assert i in ck, (rx.pattern, n)
+    assert narrowed > 0      # the narrowed regexes were run, and found what the whole ones find
+
+
+@pytest.mark.parametrize("pattern, branches", [
+    ("a|b(c|d)|e", ["a", "b(c|d)", "e"]),
+    ("[|]x|y", ["[|]x", "y"]),                   # a bar in a class
+    ("[]|]x|y", ["[]|]x", "y"]),                 # a ']' first in a class is a character
+    (r"a\|b|c", [r"a\|b", "c"]),               # an escaped bar
+    ("(?i)a|b", ["(?i)a|b"]),                    # inline flags: kept whole
+    ("(?<=[，。])(a|b)", ["(?<=[，。])(a|b)"]),   # no top-level alternation
+])
+def test_top_branches(pattern, branches):
+    assert top_branches(pattern) == branches
 
 
 # -- required pairs (nlp.prefilter.required_grams) --------------------------------------
@@ -253,3 +275,16 @@ def test_still_not_done_is_no_repetition():
     assert repeated("我在砖厂的工资也一直没发") == []
     assert repeated("前年借给表哥五千 他一直不还") == []
     assert repeated("楼上一直在吵 半夜都不停") == ["一直"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["ab", "a", "bc", "b+c", "a.?b", "(?<=a)b", "c(?=a)", "ba?", "(?<!b)a", "[ab]c"]),
+                min_size=2, max_size=5, unique=True),
+       st.text(alphabet="abc，", max_size=16))
+def test_merged_alternatives_match_as_the_alternation(branches, text):
+    """The matches of alternatives run one by one and merged (nlp.prefilter.alternation_finditer)
+    are the alternation's: leftmost first, the first alternative on a tie, on from its end."""
+    from nlp.prefilter import alternation_finditer
+    whole = [m.span() for m in re.finditer("|".join(branches), text)]
+    merged = [m.span() for m in alternation_finditer([re.compile(b) for b in branches], text)]
+    assert merged == whole, (branches, text)
