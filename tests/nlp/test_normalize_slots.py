@@ -1,3 +1,5 @@
+import pytest
+
 from nlp import find_dates, find_money, find_people, find_phones, normalize
 
 
@@ -40,6 +42,28 @@ def test_dialect_words_read_as_mandarin():
     assert normalize("伊拉克，阿拉善，辣椒太辣，木乃伊，一道题") == "伊拉克，阿拉善，辣椒太辣，木乃伊，一道题"
     assert normalize("我不想或了") == "我不想活了"
 
+
+
+@pytest.mark.parametrize("said, read", [
+    # Minnan (Hokkien, Chaoshan): 阮 I, 伊 he, 欲 要, 刣 杀, 翁 husband, 毋 不, 袂 不会, 拍 打, 啉 喝
+    ("伊讲欲刣死阮翁，叫阮暗时毋通出门", "他讲要杀死我老公，叫我晚上不通出门"),
+    ("阮查某囝予伊翁拍甲面肿肿", "我女儿给他老公打得面肿肿"),
+    ("阮阿爸讲伊欲去溪仔边跳落去", "我阿爸讲他要去溪边跳下去"),
+    ("阮翁夯一支柴刀出门", "我老公拿一支柴刀出门"),
+    ("伊食了农药，叫袂醒", "他喝了农药，叫不会醒"),
+    # Hakka 𠊎 I; written Cantonese 搠 捅, 紧 -ing, 白车 the ambulance
+    ("𠊎老公食酒以后就拿凳打𠊎", "我老公喝酒以后就拿凳打我"),
+    ("我阿哥俾人搠咗一刀，喺街口流紧血，白车仲未到", "我阿哥俾人捅了一刀，在街口流着血，救护车还没到"),
+    # north-eastern 搁 at, 削 to beat a person
+    ("这帮人正搁俺家院儿里削俺爸呢", "这帮人正在俺家院儿里打俺爸呢"),
+    # the Mandarin words that share the characters stay as they are
+    ("阮先生姓阮，阮某某借钱不还", "阮先生姓阮，阮某某借钱不还"),
+    ("欲望太强，食欲不振，毋庸置疑，衣袂飘飘，伫立门口，足矣", "欲望太强，食欲不振，毋庸置疑，衣袂飘飘，伫立门口，足矣"),
+    ("给予补偿，拉拢人心，企业拍照，富翁，削苹果，耽搁了，调查某人", "给予补偿，拉拢人心，企业拍照，富翁，削苹果，耽搁了，调查某人"),
+    ("食药监局，饮料，甲方乙方，打夯", "食药监局，饮料，甲方乙方，打夯"),
+])
+def test_southern_and_northern_speech_read_as_mandarin(said, read):
+    assert normalize(said) == read
 
 def test_phones():
     assert find_phones("电话13812345678") == ["13812345678"]
