@@ -13,6 +13,7 @@ from pathlib import Path
 from nlp.evaluate import DATA_DIR, load_tsv
 
 GEN = DATA_DIR / "gen"
+WAYS = DATA_DIR / "ways"
 REAL_DATA_ENV = "JIEFEN_REAL_DATA"
 
 
@@ -33,6 +34,14 @@ def chat_groups() -> dict[str, list[Path]]:
               "heldout4": [DATA_DIR / "eval_chat_heldout4.tsv"]}
     groups.update({p.stem: [p] for p in sorted(GEN.glob("*.tsv"))})
     return groups
+
+
+def ways_groups() -> dict[str, list[Path]]:
+    """The ways of saying a red report (nlp/data/ways/: class by class, register by register,
+    with look-alikes; risk only), one group per author. They are evidence that a red cue is
+    needed by more than one author (nlp.train.choose_tiers), not training lines: written red
+    by design (three in four), they would teach the model that a register is a danger."""
+    return {p.stem: [p] for p in sorted(WAYS.glob("*.tsv"))}
 
 
 def real_groups() -> dict[str, list[Path]]:

@@ -7,7 +7,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from nlp.corpus import chat_groups, real_groups, rows
+from nlp.corpus import chat_groups, real_groups, rows, ways_groups
 from nlp.train import CHOSEN, DATA_DIR, TIER_RULE, Line
 
 CV_RECORD = DATA_DIR / "cv.json"
@@ -31,7 +31,7 @@ def fingerprint() -> dict:
 def committed_fingerprint() -> str:
     import hashlib
     h = hashlib.sha256()
-    for g, paths in sorted(chat_groups().items()):
+    for g, paths in sorted({**chat_groups(), **ways_groups()}.items()):
         h.update(g.encode())
         for r in rows(paths):
             h.update("\t".join(r).encode() + b"\n")
@@ -92,8 +92,9 @@ def record(cfg: dict, out: dict, lines: list[Line], colour: dict, kfold: dict | 
         return {"correct": a, "n": b, "accuracy": round(a / max(b, 1), 4)}
     (key, agg), = [(k, v) for k, v in out["colour"].items()]
     red = {}
+    ways = {l.group for l in lines if l.kind == "ways"}
     for name, keep in (("chat", lambda g: g in chat), ("new_voices", lambda g: g in chat and g.startswith("w")),
-                       ("real_green", lambda g: g == "real")):
+                       ("real_green", lambda g: g == "real"), ("ways_of_saying", lambda g: g in ways)):
         a = defaultdict(int)
         for g, v in agg.items():
             if keep(g):

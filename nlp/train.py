@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nlp.chat_model import RED, LinearModel, _sigmoid, design, fit, values
-from nlp.corpus import chat_groups, real_groups, rows
+from nlp.corpus import chat_groups, real_groups, rows, ways_groups
 from nlp.decision import Decision
 from nlp.features import Featurizer, Lexicon
 from nlp.files import load_yaml
@@ -45,7 +45,7 @@ TIER_RULE = {"min_groups": 2, "k": 2.0}
 @dataclass
 class Line:
     group: str
-    kind: str              # "chat" | "real"
+    kind: str              # "chat" | "real" | "ways" (nlp.corpus.ways_groups: never fitted on)
     type: str | None       # None: risk only ('*')
     red: bool | None       # None: the source does not tell ('?')
     text: str              # normalised
@@ -55,7 +55,7 @@ class Line:
 def load_lines(norm: Normalizer | None = None, groups: dict | None = None) -> list[Line]:
     norm = norm or Normalizer()
     out = []
-    for kind, gs in (("chat", chat_groups()), ("real", real_groups())):
+    for kind, gs in (("chat", chat_groups()), ("real", real_groups()), ("ways", ways_groups())):
         for g, paths in gs.items():
             if groups is not None and g not in groups:
                 continue
@@ -83,6 +83,9 @@ def train(lines: list[Line], cfg: dict, docs: list[dict] | None = None, backend:
     if docs is None:
         fz = featurizer(cfg)
         docs = [values(fz(l.text), bool(cfg.get("binary"))) for l in lines]
+    if any(l.kind == "ways" for l in lines):
+        docs = [d for l, d in zip(lines, docs, strict=True) if l.kind != "ways"]
+        lines = [l for l in lines if l.kind != "ways"]
     vocab, X = design(docs, int(cfg.get("min_df", 2)), bool(cfg.get("norm", False)))
     labels = [l.type for l in lines]
     red = [l.red if (l.kind != "real" or l.red is False) else None for l in lines]
@@ -116,18 +119,23 @@ def choose_tiers(lines: list[Line], red_p: dict[int, float], min_groups: int, k:
     `red_p`, by line id): `drop` when the red lines of fewer than `min_groups` groups keep
     it; `strong` when, among the lines it is kept in whose learned reading alone would not
     confirm it (p < `confirm`), the red ones are at least `k` times the others (making it
-    strong finds those reds at the price of those false alarms); `weak` otherwise."""
+    strong finds those reds at the price of those false alarms); `weak` otherwise. The ways
+    of saying (kind "ways") count towards keeping a cue, not towards making it strong: red
+    by design, they would outweigh the false alarms of the voices."""
     red_groups: dict[str, set] = defaultdict(set)
     extra_red: dict[str, int] = defaultdict(int)
     extra_false: dict[str, int] = defaultdict(int)
     for l in lines:
-        if l.kind != "chat" or l.red is None:
+        if l.kind not in ("chat", "ways") or l.red is None:
             continue
         low = red_p[id(l)] < confirm
         for cid in {c for c, s in l.hits if s == "kept"}:
             if l.red:
                 red_groups[cid].add(l.group)
-                extra_red[cid] += low
+                if l.kind == "chat":
+                    extra_red[cid] += low
+            elif l.kind != "chat":
+                continue
             else:
                 extra_false[cid] += low
     tiers = {}
@@ -294,6 +302,7 @@ MODIFIERS = {"negation": "drop", "joke": "drop", "report": "drop", "unless": "dr
 
 def summarise(out: dict, lines: list[Line]) -> list[str]:
     chat = {l.group for l in lines if l.kind == "chat"}
+    ways = {l.group for l in lines if l.kind == "ways"}
     t = out["types"]
     c = [sum(t[g][0] for g in t if g in chat), sum(t[g][1] for g in t if g in chat)]
     r = [sum(t[g][0] for g in t if g not in chat), sum(t[g][1] for g in t if g not in chat)]
@@ -302,10 +311,14 @@ def summarise(out: dict, lines: list[Line]) -> list[str]:
     for (kt, kc), agg in sorted(out.get("colour", {}).items()):
         tot = defaultdict(int)
         new = defaultdict(int)
+        said = defaultdict(int)
         for g, a in agg.items():
             if g == "real":
                 continue
             for k, v in a.items():
+                if g in ways:
+                    said[k] += v
+                    continue
                 tot[k] += v
                 if g.startswith("w"):
                     new[k] += v
@@ -317,7 +330,7 @@ def summarise(out: dict, lines: list[Line]) -> list[str]:
                     f"false red {1000 * a['fp'] / max(a['neg'], 1):.1f}/1000 ({a['fp']}/{a['neg']}) "
                     f"asked {1000 * a['neg_asked'] / max(a['neg'], 1):.0f}/1000")
         res.append(f"red {kt} {kc}: chat {fmt(tot)} | new voices {fmt(new)} | real green: {rr.get('fp', 0)} red, "
-                   f"{rr.get('neg_asked', 0)} asked of {rr.get('neg', 0)}")
+                   f"{rr.get('neg_asked', 0)} asked of {rr.get('neg', 0)}" + (f" | ways of saying {fmt(said)}" if said else ""))
     return res
 
 

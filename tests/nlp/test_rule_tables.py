@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.corpus import groups, rows
+from nlp.corpus import groups, rows, ways_groups
 from nlp.decision import Decision
 from nlp.features import Lexicon
 from nlp.normalize import Normalizer
@@ -254,7 +254,7 @@ def rules():
 @pytest.fixture(scope="module")
 def labelled():
     n = Normalizer()
-    return {n(x) for paths in groups().values() for _, _, x in rows(paths)}
+    return {n(x) for paths in [*groups().values(), *ways_groups().values()] for _, _, x in rows(paths)}
 
 
 def _statuses(rules, text, cue_id):

@@ -1,0 +1,39 @@
+"""The red cue tiers (nlp.train.choose_tiers): which cues stay, which are strong, and what the
+ways of saying (nlp/data/ways/, risk only) may and may not decide."""
+from nlp.train import Line, choose_tiers, train
+
+
+def _line(group, kind, red, hits, text="x"):
+    line = Line(group, kind, None, red, text)
+    line.hits = [(cid, "kept") for cid in hits]
+    return line
+
+
+def _tiers(lines, p=0.0):
+    return choose_tiers(lines, {id(l): p for l in lines}, min_groups=2, k=2.0, confirm=0.1)
+
+
+def test_a_cue_one_author_needs_is_dropped_and_a_second_author_keeps_it():
+    one = [_line("w1", "chat", True, ["kill_verb"]), _line("w1", "chat", True, ["kill_verb"])]
+    assert _tiers(one)["kill_verb"] == "drop"
+    assert _tiers(one + [_line("w2", "chat", True, ["kill_verb"])])["kill_verb"] == "strong"
+
+
+def test_ways_of_saying_keep_a_cue_but_do_not_make_it_strong():
+    voices = [_line("w1", "chat", True, ["kill_verb"]), _line("w1", "chat", False, ["kill_verb"])]
+    assert _tiers(voices)["kill_verb"] == "drop"
+    # a second author among the ways of saying: the cue stays, weak as the voices say
+    said = [_line("ways_a1", "ways", True, ["kill_verb"]) for _ in range(20)]
+    assert _tiers(voices + said)["kill_verb"] == "weak"
+    # their look-alikes count neither way
+    assert _tiers(voices + said + [_line("ways_a1", "ways", False, ["kill_verb"])])["kill_verb"] == "weak"
+
+
+def test_ways_of_saying_are_not_trained_on():
+    typed = [Line("w1", "chat", t, r, x) for t, r, x in (
+        ("labour", False, "老板拖欠工资三个月"), ("neighbour", False, "楼上天天半夜吵"),
+        ("labour", True, "工头说再要工资就弄死我"), ("debt", False, "借了五万块不还"))] * 3
+    said = [Line("ways_a1", "ways", None, True, "楼上天天半夜吵") for _ in range(30)]
+    cfg = {"C": 5.0, "words": False, "lexicon": False, "ngram": (1, 2), "min_df": 1, "binary": True}
+    a, b = train(typed, cfg, backend="python"), train(typed + said, cfg, backend="python")
+    assert a.weights == b.weights and a.bias == b.bias
