@@ -137,6 +137,15 @@ class Normalizer:
         # each with what its matches need (nlp.prefilter.required_grams): most messages hold
         # none of them, and a substring test costs less than a regex pass
         self._regex = [(guarded(k), v, tuple(sorted(required_grams(k) or ()))) for k, v in rx.items()]
+        # which of them a text can need, by the first characters of what they need: one set
+        # intersection instead of a substring test per regex (there are dozens, most messages
+        # need none)
+        self._always = tuple(i for i, (_, _, needs) in enumerate(self._regex) if not needs)
+        self._by_char: dict[str, set[int]] = {}
+        for i, (_, _, needs) in enumerate(self._regex):
+            for g in needs:
+                self._by_char.setdefault(g[0], set()).add(i)
+        self._need_chars = frozenset(self._by_char)
 
     def __call__(self, text: str) -> str:
         if not text:
@@ -158,10 +167,30 @@ class Normalizer:
         t = t.strip("，、 ")
         if self._typo_re is not None:
             t = self._typo_re.sub(lambda m: self._typos[m.group(0)], t)
-        for rx, rep, needs in self._regex:
+        return self._contextual(t).lower()
+
+    def _contextual(self, t: str) -> str:
+        """The `regex` section applied in its order, each regex only where the text holds what
+        it needs (looked for again after a change: a replacement may bring what a later one needs)."""
+        todo = self._candidates(t, -1)
+        k = 0
+        while k < len(todo):
+            i = todo[k]
+            rx, rep, needs = self._regex[i]
             if not needs or any(map(t.__contains__, needs)):
-                t = rx.sub(rep, t)
-        return t.lower()
+                changed = rx.sub(rep, t)
+                if changed != t:
+                    t = changed
+                    todo, k = self._candidates(t, i), 0
+                    continue
+            k += 1
+        return t
+
+    def _candidates(self, t: str, after: int) -> list[int]:
+        found = set(self._always)
+        for c in self._need_chars.intersection(t):
+            found.update(self._by_char[c])
+        return sorted(i for i in found if i > after)
 
 
 @lru_cache(maxsize=1)

@@ -154,3 +154,22 @@ def test_many_people_are_quoted_as_said():
     from nlp.slots import find_people_said
     assert find_people_said("二三十户人家的地被征了") == (30, "二三十户")
     assert find_people_said("几十个人要去县政府")[1] == "几十个人"
+
+
+def test_contextual_rewrites_only_run_where_needed_and_change_nothing():
+    """The `regex` section of typos.yaml is applied only where a text holds what a regex
+    needs (Normalizer._contextual): the same text as applying every regex in turn, on every
+    labelled text and on texts where one rewrite brings what a later one needs."""
+    from nlp.corpus import groups, rows
+    from nlp.normalize import Normalizer
+    n = Normalizer()
+
+    def every(t):
+        for rx, rep, _ in n._regex:
+            t = rx.sub(rep, t)
+        return t
+    texts = [x for paths in groups().values() for _, _, x in rows(paths)]
+    texts += ["伊拉克，伊拉讲伊要来", "阮翁夯一支柴刀", "一道收拾明朝去", "阿拉辣门口"]
+    assert len(texts) > 20000
+    for t in texts:
+        assert n._contextual(t) == every(t), t
