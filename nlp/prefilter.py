@@ -382,7 +382,7 @@ def candidates_index(patterns: list[str]) -> Callable[..., list[int]]:
 
 def top_branches(pattern: str) -> list[str]:
     """The alternatives at a regex's top level ("a|b(c|d)|[|]e" -> "a", "b(c|d)", "[|]e"); the
-    whole pattern alone when it has inline flags or an alternative does not compile alone."""
+    whole pattern alone when it has inline flags or an alternative does not parse alone."""
     out, depth, in_class, start, i, n = [], 0, False, 0, 0, len(pattern)
     while i < n:
         c = pattern[i]
@@ -409,8 +409,9 @@ def top_branches(pattern: str) -> list[str]:
     try:
         if _parsed(pattern).state.flags & ~(re.UNICODE | re.TEMPLATE if hasattr(re, "TEMPLATE") else re.UNICODE):
             return [pattern]
-        for b in out:
-            re.compile(b)
+        if len(out) > 1:
+            for b in out:
+                _parsed(b)
     except re.error:
         return [pattern]
     return out
@@ -433,7 +434,11 @@ class AlternativesIndex:
         self._index = candidates_index(flat)
         self._full = compiled if compiled is not None else [guarded(p) for p in patterns]
         self._sizes = [len(bs) for bs in self.branches]
-        self._alone = [guarded(b) for b in flat]
+        # each alternative compiled when a text first needs it alone: most are needed by few
+        # texts, and compiling all of them would double the start-up (two threads compiling
+        # the same one at once store equal regexes)
+        self._flat = flat
+        self._alone: list[re.Pattern | None] = [None] * len(flat)
 
     def __call__(self, text: str, pairs: set[str] | None = None) -> list[tuple[int, Callable]]:
         """(pattern index, a `finditer` for it) for every pattern that can match, ascending."""
@@ -446,11 +451,17 @@ class AlternativesIndex:
             if len(ks) == self._sizes[i]:
                 out.append((i, self._full[i].finditer))
             elif len(ks) == 1:
-                out.append((i, self._alone[ks[0]].finditer))
+                out.append((i, self._compiled(ks[0]).finditer))
             else:
-                rxs = [self._alone[k] for k in ks]
+                rxs = [self._compiled(k) for k in ks]
                 out.append((i, lambda text, rxs=rxs: alternation_finditer(rxs, text)))
         return out
+
+    def _compiled(self, k: int) -> re.Pattern:
+        rx = self._alone[k]
+        if rx is None:
+            rx = self._alone[k] = guarded(self._flat[k])
+        return rx
 
 
 def _splittable(pattern: str) -> list[str]:
