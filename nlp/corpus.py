@@ -39,7 +39,7 @@ def chat_groups() -> dict[str, list[Path]]:
 def ways_groups() -> dict[str, list[Path]]:
     """The ways of saying a red report (nlp/data/ways/: class by class, register by register,
     with look-alikes; risk only), one group per author. They are evidence that a red cue is
-    needed by more than one author (nlp.train.choose_tiers), not training lines: written red
+    needed by more than one author (nlp.tiers.choose_tiers), not training lines: written red
     by design (three in four), they would teach the model that a register is a danger."""
     return {p.stem: [p] for p in sorted(WAYS.glob("*.tsv"))}
 

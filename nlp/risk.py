@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from nlp.alternatives import AlternativesIndex
 from nlp.clauses import Clauses, Marks, clauses_end
 from nlp.files import load_yaml
 from nlp.negation import Negation
-from nlp.prefilter import AlternativesIndex, guarded, literal_alternation
+from nlp.prefilter import guarded, literal_alternation
 from nlp.scanner import PhraseScanner
 
 DATA_DIR = Path(__file__).with_name("data")

@@ -31,6 +31,7 @@ from nlp.normalize import Normalizer
 from nlp.reading import NOT_A_DISPUTE
 from nlp.risk import RiskRules
 from nlp.segment import Segmenter, load_words, write_words
+from nlp.tiers import CueHit, choose_tiers, red_hits
 
 DATA_DIR = Path(__file__).with_name("data")
 MODEL_PATH = DATA_DIR / "chat_model.json"
@@ -104,63 +105,6 @@ def train(lines: list[Line], cfg: dict, docs: list[dict] | None = None, backend:
                            "ngram": list(cfg.get("ngram", (1, 2)))},
               "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg.items()}})
     return LinearModel(outputs, weights, bias, m)
-
-
-# -- red cue tiers ------------------------------------------------------------------------
-def red_hits(lines: list[Line], rules: RiskRules | None = None) -> None:
-    rules = rules or RiskRules()
-    for l in lines:
-        l.hits = [(h.cue.id, h.status) for h in rules.hits(l.text) if h.cue.colour == "red"]
-
-
-def choose_tiers(lines: list[Line], red_p: dict[int, float], min_groups: int, k: float,
-                 confirm: float) -> dict[str, str]:
-    """Per red cue, from the chat lines (with their out-of-fold learned red probability
-    `red_p`, by line id): `drop` when the red lines of fewer than `min_groups` groups keep
-    it; `strong` when, among the lines it is kept in whose learned reading alone would not
-    confirm it (p < `confirm`), the red ones are at least `k` times the others (making it
-    strong finds those reds at the price of those false alarms); `weak` otherwise. The ways
-    of saying (kind "ways") count towards keeping a cue, not towards making it strong: red
-    by design, they would outweigh the false alarms of the voices."""
-    red_groups: dict[str, set] = defaultdict(set)
-    extra_red: dict[str, int] = defaultdict(int)
-    extra_false: dict[str, int] = defaultdict(int)
-    for l in lines:
-        if l.kind not in ("chat", "ways") or l.red is None:
-            continue
-        low = red_p[id(l)] < confirm
-        for cid in {c for c, s in l.hits if s == "kept"}:
-            if l.red:
-                red_groups[cid].add(l.group)
-                if l.kind == "chat":
-                    extra_red[cid] += low
-            elif l.kind != "chat":
-                continue
-            else:
-                extra_false[cid] += low
-    tiers = {}
-    for cue in RiskRules().red_cues():
-        cid = cue.id
-        if len(red_groups[cid]) < min_groups:
-            tiers[cid] = "drop"
-        elif extra_red[cid] > 0 and extra_red[cid] >= k * extra_false[cid]:
-            tiers[cid] = "strong"
-        else:
-            tiers[cid] = "weak"
-    return tiers
-
-
-# -- validation --------------------------------------------------------------------------
-class _Hit:
-    """A stand-in for nlp.risk.Hit built from precomputed (cue id, status) pairs."""
-    __slots__ = ("cue", "status", "words")
-
-    def __init__(self, cue, status):
-        self.cue, self.status, self.words = cue, status, cue.id[:12]
-
-    @property
-    def kept(self):
-        return self.status == "kept"
 
 
 def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict] | None, log=print,
@@ -252,7 +196,7 @@ def cv(cfg: dict, lines: list[Line], docs: list[dict], *, colour_grid: list[dict
                 for i, l in enumerate(lines):
                     if l.red is None:
                         continue
-                    c = deciders[l.group].colour([_Hit(cues[cid], s) for cid, s in l.hits if cid in cues], red_p[i])
+                    c = deciders[l.group].colour([CueHit(cues[cid], s) for cid, s in l.hits if cid in cues], red_p[i])
                     a = agg[l.kind if l.kind == "real" else l.group]
                     if l.red:
                         a["red"] += 1

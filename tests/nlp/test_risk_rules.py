@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.prefilter import AlternativesIndex, candidates_index, first_chars, top_branches
+from nlp.alternatives import AlternativesIndex, top_branches
+from nlp.prefilter import candidates_index, first_chars
 
 
 @pytest.mark.parametrize("text", [
@@ -284,7 +285,7 @@ def test_still_not_done_is_no_repetition():
 def test_merged_alternatives_match_as_the_alternation(branches, text):
     """The matches of alternatives run one by one and merged (nlp.prefilter.alternation_finditer)
     are the alternation's: leftmost first, the first alternative on a tie, on from its end."""
-    from nlp.prefilter import alternation_finditer
+    from nlp.alternatives import alternation_finditer
     whole = [m.span() for m in re.finditer("|".join(branches), text)]
     merged = [m.span() for m in alternation_finditer([re.compile(b) for b in branches], text)]
     assert merged == whole, (branches, text)

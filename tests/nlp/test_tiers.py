@@ -1,6 +1,7 @@
-"""The red cue tiers (nlp.train.choose_tiers): which cues stay, which are strong, and what the
+"""The red cue tiers (nlp.tiers.choose_tiers): which cues stay, which are strong, and what the
 ways of saying (nlp/data/ways/, risk only) may and may not decide."""
-from nlp.train import Line, choose_tiers, train
+from nlp.tiers import choose_tiers
+from nlp.train import Line, train
 
 
 def _line(group, kind, red, hits, text="x"):
