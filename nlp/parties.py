@@ -167,6 +167,8 @@ _DONE_BY = re.compile(rf"被((?:他|她)?(?:的)?{_KIN})")
 # "我跟孩子锁在里面": the writer together with someone, not the one they quarrel with (a dispute
 # verb after the name, "我跟他吵", still names the party)
 _TOGETHER = re.compile(r"(?:我|俺|我们|俺们)(?:跟|和|与)$")
+# "要杀死我老公", "扬言要砍我女儿": one of the writer's family as the one harmed, not the party
+_HARMED = re.compile(r"(?:杀|砍|捅|弄|整|搞|打|揍|害|烧|泼|撞|绑|抢|剁|废)(?:死|伤|残|断)?(?:了)?$")
 _TOWARDS = re.compile(r"(?:往|向|朝|对着|冲着)$")
 # "从楼上跳下去", "在楼上摔下来": where a person would fall from, not who
 _FROM = re.compile(r"(?:从|在|到)$")
@@ -192,6 +194,8 @@ def _find_party(text: str) -> str | None:
     for m in _PARTY.finditer(text):
         found = m.group(0)
         if _OWN_KIN.fullmatch(found):
+            if _HARMED.search(text, max(0, m.start() - 3), m.start()):
+                continue
             by = _DONE_BY.match(text, m.end())
             if by:
                 return by.group(1)  # "我女儿被她老公打了": the one who did it, not the writer's daughter

@@ -137,6 +137,17 @@ def test_one_of_the_writers_family_hurt_by_someone_is_not_the_other_party(text, 
 
 
 @pytest.mark.parametrize("text, party", [
+    ("他说要杀死我老公，叫我晚上别出门", None), ("隔壁老王说要打死我儿子", "隔壁老王"),
+    ("他扬言要砍我女儿，还天天在校门口等", None),
+    ("我老公天天打我", "我老公"), ("我跟我老公吵架了", "我老公"),
+])
+def test_one_of_the_writers_family_threatened_is_not_the_other_party(text, party):
+    """A Minnan report read as Mandarin (伊讲欲刣死阮翁: "he says he will kill my husband") made
+    the husband, the one threatened, the party; nobody else named, the party is left to ask."""
+    assert find_party(text) == party
+
+
+@pytest.mark.parametrize("text, party", [
     ("我替我邻居反映一下，柳林村的刘奶奶，她儿媳妇不给她饭吃还推她", "儿媳妇"),
     ("帮我们村的王大爷问一下，他侄子占了他的地", "侄子"),
 ])
