@@ -38,7 +38,7 @@ def top_branches(pattern: str) -> list[str]:
         i += 1
     out.append(pattern[start:])
     try:
-        if parsed_pattern(pattern).state.flags & ~(re.UNICODE | re.TEMPLATE if hasattr(re, "TEMPLATE") else re.UNICODE):
+        if parsed_pattern(pattern).state.flags & ~re.UNICODE:     # an inline flag applies to every alternative
             return [pattern]
         if len(out) > 1:
             for b in out:

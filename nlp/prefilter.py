@@ -378,4 +378,3 @@ def candidates_index(patterns: list[str]) -> Callable[..., list[int]]:
                 found.update(by_pair[pr])
         return sorted(found)
     return candidates
-

@@ -38,3 +38,24 @@ def test_ways_of_saying_are_not_trained_on():
     cfg = {"C": 5.0, "words": False, "lexicon": False, "ngram": (1, 2), "min_df": 1, "binary": True}
     a, b = train(typed, cfg, backend="python"), train(typed + said, cfg, backend="python")
     assert a.weights == b.weights and a.bias == b.bias
+
+
+def test_ways_of_saying_are_read_out_of_fold_by_the_model_of_every_voice():
+    """Out of fold, a voice is read by the model trained without it; the ways of saying, never
+    fitted on, by the model trained on every voice (nlp.train.out_of_fold)."""
+    from nlp.chat_model import values
+    from nlp.train import featurizer, out_of_fold
+    texts = (("labour", False, "老板拖欠工资三个月"), ("neighbour", False, "楼上天天半夜吵"),
+             ("labour", True, "工头说再要工资就弄死我"), ("debt", False, "借了五万块不还"))
+    lines = [Line(g, "chat", t, r, x) for g in ("w1", "w2") for t, r, x in texts]
+    lines += [Line("ways_a1", "ways", None, True, "他说要弄死我"), Line("ways_b1", "ways", None, False, "楼上吵死了")]
+    cfg = {"C": 5.0, "words": False, "lexicon": False, "ngram": (1, 2), "min_df": 1, "binary": True}
+    fz = featurizer(cfg)
+    docs = [values(fz(l.text), True) for l in lines]
+    oof = out_of_fold(cfg, lines, docs, log=lambda s: None)
+
+    def same(margins, model, text):     # the packed weights read within their rounding
+        return all(abs(margins[k] - v) < 1e-4 for k, v in zip(model.outputs, model.margins(fz(text)), strict=True))
+    every, only_w2 = train(lines[:8], cfg, docs[:8]), train(lines[4:8], cfg, docs[4:8])
+    assert same(oof[8], every, lines[8].text) and same(oof[9], every, lines[9].text)
+    assert same(oof[0], only_w2, lines[0].text) and not same(oof[0], every, lines[0].text)
