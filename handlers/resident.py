@@ -192,7 +192,6 @@ async def on_phone_for_a_relay(ctx: AppContext, uow: UnitOfWork, conversation: C
 _FITS_THE_DRAFT = 0.2
 
 
-# "留电话的话对方会知道是我反映的吗" asks about us, not about a case ("我反映的" is no 查询)
 def pending_question(conversation: Conversation) -> str | None:
     """The question a report still to submit waits on (a draft with a case number is an open
     case's additions, not a report to submit), or None."""
@@ -202,6 +201,7 @@ def pending_question(conversation: Conversation) -> str | None:
     return PENDING_QUESTION[step]
 
 
+# "留电话的话对方会知道是我反映的吗" asks about us, not about a case ("我反映的" is no 查询)
 @router.message(IntentIs(Intent.PROGRESS), lambda m, d: not told_danger(m, d) and faq.answer(d["words"].text) is None)
 async def on_progress(ctx: AppContext, uow: UnitOfWork, conversation: Conversation, message: Message,
                       turn: Turn, words: Words) -> Answer:
