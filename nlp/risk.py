@@ -28,7 +28,8 @@ RED_REASONS = ("violence", "self_harm", "gathering", "danger")
 # denied says the opposite
 _DENIED = ("不像是", "不像", "不是在", "不是", "并非", "没在", "没有", "没")
 _DENIABLE = frozenset({"joke", "report", "taken_back", "settled"})
-_MODIFIER_KINDS = ("joke", "report", "past", "settled", "now", "future", "near", "fear", "wish", "taken_back")
+_MODIFIER_KINDS = ("joke", "report", "past", "settled", "now", "future", "said_before", "near", "fear", "wish",
+                   "taken_back")
 # how far before a cue a `near` or `fear` word still governs it, within its clause
 _MODAL_WINDOW = 8
 
@@ -210,20 +211,21 @@ class RiskRules:
         past, now, future = Marks(found["past"]), Marks(found["now"]), Marks(found["future"])
         near, fear, back = Marks(found["near"]), Marks(found["fear"]), Marks(found["taken_back"])
         wish = Marks(found["wish"])
+        said_before = Marks(found["said_before"]) if settled else None
         for start, end, words, cue in raw:
             # a laugh laughs off what was said before it ("说要杀了我哈哈"); one that
             # opens the message is how some people talk ("笑死，他真背着枪去了")
             k = clauses.index(start)
             report = any(k <= r <= clauses.index(max(start, end - 1)) or 0 <= k - r <= REPORT_REACH for r in report_at)
             status = self._status(text, clauses, start, end, words, cue, any(a >= start for a in jokes),
-                                  report, settled, past, now, future, near, fear, back, wish)
+                                  report, settled, past, now, future, near, fear, back, wish, said_before)
             if status == "kept" and (start, cue.id) in unsure:
                 status = "context"
             out.append(Hit(cue, start, end, words, status))
         return out
 
     def _status(self, text, clauses, start, end, words, cue, joke, report, settled, past, now, future, near, fear,
-                back, wish) -> str:
+                back, wish, said_before=None) -> str:
         if self._negated(text, start, words):
             return "negation"
         if cue.colour != "red":
@@ -243,6 +245,8 @@ class RiskRules:
         # a now word in the cue's clause, or an intent before it in the clause ("说出了院就要
         # 找他算账") unless the intent itself is told as past ("以前说过要去上访")
         fut = future.last_before(start)
+        if said_before is not None and clause_start <= said_before.last_before(start) <= fut:
+            fut = -1    # "说过要弄死他，后来早和好了": the intent was said before and is settled
         now_here = (n >= clause_start or (0 <= now.first_from(start) < clauses_end(clauses, end))
                     or (fut >= clause_start and not clause_start <= p <= fut))
         if (p > n or (settled and not now_here)) and not now_here:

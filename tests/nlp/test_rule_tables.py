@@ -213,7 +213,10 @@ MODIFIERS = {
              ("我爸年轻时跟人打过一架", "打过一架"), ("炉子差点起火，好在没事", "起火"),
              # the police or a court has the one who did it
              ("隔壁村那个拿刀砍伤人的，当天就被抓获了", "拿刀"), ("前年那个绑架小孩的被判了无期徒刑", "绑架"),
-             ("砸店的那几个人已经被刑拘了", "砸店")],
+             ("砸店的那几个人已经被刑拘了", "砸店"),
+             # an intent said before, settled since; a time word of some years back
+             ("两家老人年轻时吵过，三叔说过要弄死他，后来早和好了", "弄死他"), ("他说过以后要砍死我，这事早就调解好了", "砍死我"),
+             ("前几年他扬言要烧我家房子，事情已经过去好几年了", "烧我家房子")],
     "near": [("两家人差点打起来", "打起来"), ("险些动手", "动手"), ("灶上的油锅险险着火", "着火")],
     "fear": [("我怕他打我", "打我"), ("担心他们会去堵门", "堵门")],
     "wish": [("他欠钱不还我恨不得打死他", "打死他"), ("这种人我巴不得弄死他", "弄死他")],
@@ -235,6 +238,7 @@ KEPT = [
     ("不还钱就卸你一条腿", "卸你一条腿"),             # a negation that is a condition
     ("去年就吵过，今天他又拿刀来了", "拿刀"),           # a later time word governs
     ("他上次打人被刑拘过，现在又拿着刀在门口转", "拿着刀"),  # a time word now, not the old case
+    ("他说过要弄死我", "弄死我"),                       # an intent said before, never settled
     # a report word reaches two clauses, not the whole message
     ("邻居在群里发视频说我家的菜有毒，我妈气得几天没吃饭，今早她出门以后，一直没回来，手机也关了", "手机也关了"),
     ("别打我妈", "打我"),                               # a plea, not a denial
