@@ -20,12 +20,13 @@ from sqlalchemy import func, select
 
 from adapters.console import auth
 from adapters.console.auth import guarded, user_of
+from adapters.console.heatmap import heat_map
 from adapters.console.periods import PERIODS, Period, period_of
 from adapters.console.views import CHANNEL_NAMES, case_row
 from bot.lifecycle import OPEN_STATUSES
 from bot.scope import DESK_ROLES, area_of, scope_of
 from bot.standard_types import STANDARD_TYPES
-from nlp.reading import DISPUTE_TYPES, TYPE_NAMES
+from nlp.reading import TYPE_NAMES
 from storage.case_list import CaseFilter, page_cases
 from storage.figures import Figures, Measures, read_area
 from storage.mediation import MediationFigures, mediation_figures
@@ -34,9 +35,6 @@ from storage.registry import Registry
 from storage.sql import in_values
 
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
-UNIT_LEVELS = ("village", "community")         # the heat map's rows for a town or the county
-RISE_MIN = 3                                   # a cell "rises" from this many cases …
-RISE_FACTOR = 2.0                              # … at this multiple of the previous period (or from none)
 
 
 def _not_found() -> web.HTTPNotFound:
@@ -97,27 +95,6 @@ def _row(name: str, m: Measures, link: str, resolved_link: str) -> dict[str, Any
     return {"name": name, "cases": m.cases, "resolved": m.resolved, "closed": m.closed,
             "success_rate": _pct(m.success_rate), "rate": m.success_rate, "open": m.open,
             "overdue": m.overdue, "link": link, "resolved_link": resolved_link}
-
-
-def _unit_of(reg: Registry, code: str, units: set[str]) -> str | None:
-    for p in reg.ancestors(code):
-        if p.code in units:
-            return p.code
-    return None
-
-
-def heat_units(reg: Registry, area: str) -> list[str]:
-    """The heat map's rows: the villages and communities of a county or town; a village's grids."""
-    top = reg.place(area or reg.county_code())
-    if top is None:
-        return []
-    inside = reg.subtree(top.code)
-    units = [c for c in inside if reg.places[c].level in UNIT_LEVELS]
-    if not units or top.level in UNIT_LEVELS:
-        # a village's grids, and the village itself for the cases filed at it (137 of 527 were
-        # left off a village's map)
-        return sorted(reg.children(top.code)) + [top.code]
-    return sorted(units)
 
 
 async def build(request: web.Request, chosen: Period | None = None, *, lenient: bool = False,
@@ -213,7 +190,7 @@ async def build(request: web.Request, chosen: Period | None = None, *, lenient: 
                   for k, m in sorted(f.by_channel.items(), key=lambda kv: -kv[1].cases) if k]
     by_place = _by_place(reg, area, f, p, link)
     codes = _codes(reg, f, scans, link)
-    heat = _heat(reg, area, f, p, link, types)
+    heat = heat_map(reg, area, f, p, link, types)
     return {
         "area": area, "area_name": reg.full_name(area) or reg.name(area) or "全县", "county": county,
         "period": {"from": period.since.isoformat(), "to": period.until.isoformat(), "days": period.days,
@@ -300,39 +277,6 @@ def _codes(reg: Registry, f: Figures, scans: dict[str, int], link: Links) -> lis
                      "below": m.success_rate is not None and total.success_rate is not None
                      and m.cases >= 3 and m.success_rate < total.success_rate})
     return rows
-
-
-def _heat(reg: Registry, area: str, f: Figures, p: Figures, link: Links, types: list[str]) -> dict[str, Any]:
-    units = heat_units(reg, area)
-    unit_set = set(units)
-    now: dict[tuple[str, str], int] = {}
-    before: dict[tuple[str, str], int] = {}
-    for src, into in ((f.by_place_type, now), (p.by_place_type, before)):
-        for key, m in src.items():
-            place, _, kind = key.partition("|")
-            unit = _unit_of(reg, place, unit_set)
-            if unit and kind:
-                into[(unit, kind)] = into.get((unit, kind), 0) + m.cases
-    kinds = [k for k in types if k] or list(DISPUTE_TYPES)[:8]
-    # a previous period with far fewer cases (a new ledger, a young deployment) is no yardstick:
-    # against it every cell would "rise"
-    compared = p.total.cases > 0 and p.total.cases * 2 >= f.total.cases
-    cells, rises = [], []
-    own_row = units[-1] if area and units and units[-1] == area else None
-    for i, u in enumerate(units):
-        for j, k in enumerate(kinds):
-            n, b = now.get((u, k), 0), before.get((u, k), 0)
-            # the place's own row: the list by place holds everything under it, so no link
-            cells.append({"x": j, "y": i, "value": n, "before": b,
-                          "link": "" if u == own_row else link(place=u, type=k)})
-            if compared and n >= RISE_MIN and n >= RISE_FACTOR * b:
-                rises.append({"place": reg.full_name(u) or reg.name(u), "type": TYPE_NAMES.get(k, k), "now": n,
-                              "before": b, "link": "" if u == own_row else link(place=u, type=k)})
-    rises.sort(key=lambda r: (-(r["now"] - r["before"]), r["place"]))
-    return {"places": [f"{reg.name(u)}（本级）" if u == own_row else (reg.full_name(u) or reg.name(u)) for u in units],
-            "place_codes": units,
-            "types": [TYPE_NAMES.get(k, k) for k in kinds], "type_codes": kinds, "cells": cells,
-            "max": max((c["value"] for c in cells), default=0), "rises": rises[:10]}
 
 
 def _months(since: date, until: date) -> list[str]:
