@@ -114,10 +114,13 @@ def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict] | None, log=print
     import hashlib
     import pickle
 
+    from nlp import chat_model
     from nlp.segment import WORDS_FILE
+    # the trainer's code is in the key too: a margin cached from another solver setting is
+    # another model's
     key = hashlib.sha256(json.dumps([cfg, [l.group + l.text for l in lines]], sort_keys=True, default=str).encode()
                          + json.dumps(sorted(Lexicon().terms())).encode()
-                         + WORDS_FILE.read_bytes()).hexdigest()[:16]
+                         + WORDS_FILE.read_bytes() + Path(chat_model.__file__).read_bytes()).hexdigest()[:16]
     if cache is not None:
         f = cache / f"oof-{key}.pickle"
         if f.exists():

@@ -146,3 +146,29 @@ def test_rules_set_aside_is_not_overruled(u):
     # "不会动手": the rules found the cue and set it aside; the learned reading does not undo it
     r = u.read("你放心我不会动手的，就是想讨个公道")
     assert r.risk != "red" and not r.ask_safety
+
+
+def test_the_exact_trainer_reaches_the_optimum():
+    """The red output fitted on a few thousand chat lines stands where the objective's gradient
+    (the weighted log losses plus ||w||^2 / 2C) vanishes. scikit-learn's default tolerance
+    stopped lbfgs after ~20 iterations (worst gradient 0.17 here), and the built-in model's red
+    reading of a line swung from 0.89 to 0.02 when a few hundred rows were added."""
+    import glob
+    import math
+
+    from nlp.evaluate import load_tsv
+    pytest.importorskip("sklearn")
+    rows = []
+    for p in sorted(glob.glob(str(DATA_DIR / "gen" / "w1[0-9]_*.tsv")))[:8]:
+        rows += [(t, r == "red", x) for t, r, x in load_tsv(p)]
+    X = [values(feats(x), binary=True) for _, _, x in rows]
+    red = [r for _, r, _ in rows]
+    outputs, weights, bias = fit(X, [t if t != "*" else None for t, _, _ in rows], red, C=5.0, backend="sklearn")
+    j = outputs.index(RED)
+    grad: dict[str, float] = {}
+    for x, y in zip(X, red, strict=True):
+        e = 1 / (1 + math.exp(-(bias[j] + sum(weights[f][j] * v for f, v in x.items() if f in weights)))) - y
+        for f, v in x.items():
+            grad[f] = grad.get(f, 0.0) + e * v
+    worst = max(abs(g + (weights[f][j] if f in weights else 0.0) / 5.0) for f, g in grad.items())
+    assert len(rows) > 2000 and worst < 0.02, worst
