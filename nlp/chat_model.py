@@ -321,7 +321,7 @@ def _fit_sklearn(X, y, labs, C, sw):
     M = dv.fit_transform(X)
     # scikit-learn's lbfgs stops when the gradient of the *mean* loss is below tol: at its
     # default (1e-4) it stopped after ~20 iterations, far from the optimum, and the red output
-    # swung with a few hundred more rows (一句 red read 0.89, then 0.02); at 1e-6 it converges
+    # swung with a few hundred more rows (a dev line read red 0.89, then 0.02); at 1e-6 it converges
     # (the same solution at 1e-8)
     clf = LogisticRegression(C=C, max_iter=3000, tol=1e-6)
     clf.fit(M, y, sample_weight=np.asarray(sw))
