@@ -1,11 +1,14 @@
 """The learned chat model (nlp/chat_model.py): packed scoring, file format, trainers, and
 how the reading uses its red output (the safety question, never red on its own)."""
+import glob
+import math
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlp.chat_model import RED, LinearModel, fit, grams, values
-from nlp.evaluate import DATA_DIR
+from nlp.evaluate import DATA_DIR, load_tsv
 
 TEXTS = ["他拿刀要砍我", "隔壁天天半夜吵", "老板欠我三个月工资", "我不想活了", "你好", "谢谢你们",
          "他说再来就打死他", "楼上漏水到我家", "工资一直拖着不给", "大家明天一起去县政府堵门"]
@@ -153,10 +156,6 @@ def test_the_exact_trainer_reaches_the_optimum():
     (the weighted log losses plus ||w||^2 / 2C) vanishes. scikit-learn's default tolerance
     stopped lbfgs after ~20 iterations (worst gradient 0.17 here), and the built-in model's red
     reading of a line swung from 0.89 to 0.02 when a few hundred rows were added."""
-    import glob
-    import math
-
-    from nlp.evaluate import load_tsv
     pytest.importorskip("sklearn")
     rows = []
     for p in sorted(glob.glob(str(DATA_DIR / "gen" / "w1[0-9]_*.tsv")))[:8]:
