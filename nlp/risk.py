@@ -28,8 +28,10 @@ RED_REASONS = ("violence", "self_harm", "gathering", "danger")
 # denied says the opposite
 _DENIED = ("不像是", "不像", "不是在", "不是", "并非", "没在", "没有", "没")
 _DENIABLE = frozenset({"joke", "report", "taken_back", "settled"})
-_MODIFIER_KINDS = ("joke", "report", "past", "settled", "now", "future", "said_before", "near", "fear", "wish",
-                   "taken_back")
+_MODIFIER_KINDS = ("joke", "report", "media", "abroad", "personal", "past", "settled", "now", "future", "said_before",
+                   "near", "fear", "wish", "taken_back")
+# words found as said: a laugh, a screen, a news item, a country are what they are inside a benign word too
+_AS_SAID = frozenset({"joke", "report", "media", "abroad", "personal"})
 # how far before a cue a `near` or `fear` word still governs it, within its clause
 _MODAL_WINDOW = 8
 
@@ -199,7 +201,7 @@ class RiskRules:
                         denied_kinds.add(kind)
                         continue
                     # joke and report words count as said; the others not inside a benign word
-                    if kind in ("joke", "report") or not blanked:
+                    if kind in _AS_SAID or not blanked:
                         found[kind].append(m.span())
         # "这次不是开玩笑": a joke denied anywhere, no laugh in the text makes it one
         jokes = () if "joke" in denied_kinds else tuple(a for a, _ in found["joke"])
@@ -208,6 +210,10 @@ class RiskRules:
         # 外地有人跳楼了", "昨天看了个电影，讲一个人拿着钢管去讨债"), not of the whole message ("有人在网上
         # 发视频说我家卖病死猪肉，…我老婆…人不见了" was read as a story)
         report_at = [clauses.index(a) for a, _ in found["report"]]
+        # a news item told (its media tag) is a report throughout; a place abroad reports its
+        # own clause when nobody in the text writes as 我 or to 你
+        media = bool(found["media"])
+        abroad_at = set() if found["personal"] else {clauses.index(a) for a, _ in found["abroad"]}
         past, now, future = Marks(found["past"]), Marks(found["now"]), Marks(found["future"])
         near, fear, back = Marks(found["near"]), Marks(found["fear"]), Marks(found["taken_back"])
         wish = Marks(found["wish"])
@@ -216,7 +222,9 @@ class RiskRules:
             # a laugh laughs off what was said before it ("说要杀了我哈哈"); one that
             # opens the message is how some people talk ("笑死，他真背着枪去了")
             k = clauses.index(start)
-            report = any(k <= r <= clauses.index(max(start, end - 1)) or 0 <= k - r <= REPORT_REACH for r in report_at)
+            last = clauses.index(max(start, end - 1))
+            report = (media or any(k <= r <= last or 0 <= k - r <= REPORT_REACH for r in report_at)
+                      or any(k <= r <= last for r in abroad_at))
             status = self._status(text, clauses, start, end, words, cue, any(a >= start for a in jokes),
                                   report, settled, past, now, future, near, fear, back, wish, said_before)
             if status == "kept" and (start, cue.id) in unsure:
