@@ -56,6 +56,9 @@ def test_dialect_words_read_as_mandarin():
     ("我阿哥俾人搠咗一刀，喺街口流紧血，白车仲未到", "我阿哥俾人捅了一刀，在街口流着血，救护车还没到"),
     # north-eastern 搁 at, 削 to beat a person
     ("这帮人正搁俺家院儿里削俺爸呢", "这帮人正在俺家院儿里打俺爸呢"),
+    # Hainan and Leizhou 侬仔 a child, 无见 gone; south-western 到起 holding (围到起, 坐到起)
+    ("侬仔在码头玩，一下就无见了", "孩子在码头玩，一下就不见了"),
+    ("一帮人把他家门口围到起，他爸坐到起不走", "一帮人把他家门口围着，他爸坐着不走"),
     # Gan and Xiang 港 to say
     ("他港是借用，我先跟你们港一声", "他说是借用，我先跟你们说一声"),
     # the Mandarin words that share the characters stay as they are
@@ -64,6 +67,7 @@ def test_dialect_words_read_as_mandarin():
     ("欲望太强，食欲不振，毋庸置疑，衣袂飘飘，伫立门口，足矣", "欲望太强，食欲不振，毋庸置疑，衣袂飘飘，伫立门口，足矣"),
     ("给予补偿，拉拢人心，企业拍照，富翁，削苹果，耽搁了，调查某人", "给予补偿，拉拢人心，企业拍照，富翁，削苹果，耽搁了，调查某人"),
     ("食药监局，饮料，甲方乙方，打夯", "食药监局，饮料，甲方乙方，打夯"),
+    ("我看到起就晓得了，他走到起点", "我看到起就知道了，他走到起点"),
 ])
 def test_southern_and_northern_speech_read_as_mandarin(said, read):
     assert normalize(said) == read
