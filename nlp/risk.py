@@ -48,7 +48,7 @@ _CLASS_REF = re.compile(r"\{([a-z_]+)\}")
 
 
 def expand_classes(rx: str, classes: dict[str, list[str]]) -> str:
-    """`{kin}` in a cue's regex is the class `kin` of risk.yaml's `words`: one list of the
+    """`{kin}` in a cue's regex (or its exception) is the class `kin` of risk.yaml's `words`: one list of the
     people a cue may be about, the same in every cue (a cue that knew 奶奶 but not 外婆
     missed what a new writer said)."""
     def one(m: re.Match) -> str:
@@ -120,8 +120,9 @@ class RiskRules:
                     if isinstance(item, dict):
                         rx = expand_classes(str(item["re"]), classes)
                         cue = Cue(str(item.get("id") or item["re"]), str(reason), colour, guarded(rx),
-                                  re.compile(item["unless"]) if item.get("unless") else None,
-                                  re.compile(item["unless_anywhere"]) if item.get("unless_anywhere") else None)
+                                  re.compile(expand_classes(item["unless"], classes)) if item.get("unless") else None,
+                                  re.compile(expand_classes(item["unless_anywhere"], classes))
+                                  if item.get("unless_anywhere") else None)
                         self.patterns.append(cue)
                         sources.append(rx)
                     else:
