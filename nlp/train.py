@@ -250,7 +250,8 @@ def _margins(m: LinearModel, doc: dict[str, float]) -> list[float]:
 
 # what each modifier does to a red cue (written into decision.yaml)
 MODIFIERS = {"negation": "drop", "joke": "drop", "report": "drop", "unless": "drop",
-             "past": "yellow", "near": "yellow", "taken_back": "yellow", "fear": "ask", "wish": "ask"}
+             "past": "yellow", "near": "yellow", "taken_back": "yellow", "fear": "ask", "wish": "ask",
+             "context": "ask", "headline": "ask"}
 
 
 def summarise(out: dict, lines: list[Line]) -> list[str]:
