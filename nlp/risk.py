@@ -47,6 +47,38 @@ STATUS_NAMES = {"headline": "像新闻标题", "past": "以往", "near": "未发
 _CLASS_REF = re.compile(r"\{([a-z_]+)\}")
 
 
+def _benign_finder(words: list[str]) -> re.Pattern | None:
+    """Escapes, character classes, group brackets and the benign words of a regex's source."""
+    words = sorted({w for w in words if len(w) > 1}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"\\.|\[(?:\\.|[^\]])*\]|\(\?<?!|\(|\)|" + "|".join(map(re.escape, words)))
+
+
+def admit_blanked(rx: str, finder: re.Pattern | None) -> str:
+    """A cue's exception inside it ("去北京(?!…打工)") that names a benign word also finds it
+    blanked: benign words are blanked to clause breaks before cues are sought, so the exception
+    never saw 打工 and "我明年去北京打工" read as a petition. Only inside negative lookarounds:
+    a benign word the cue itself asks for stays a look-alike ("烧纸钱" is no protest sign)."""
+    if finder is None:
+        return rx
+    stack: list[bool] = []
+
+    def one(m: re.Match) -> str:
+        w = m.group(0)
+        if w.startswith("(?"):
+            stack.append(True)
+        elif w == "(":
+            stack.append(False)
+        elif w == ")":
+            if stack:
+                stack.pop()
+        elif w[0] not in "\\[" and any(stack):
+            return f"(?:{w}|{'，' * len(w)})"
+        return w
+    return finder.sub(one, rx)
+
+
 def expand_classes(rx: str, classes: dict[str, list[str]]) -> str:
     """`{kin}` in a cue's regex (or its exception) is the class `kin` of risk.yaml's `words`: one list of the
     people a cue may be about, the same in every cue (a cue that knew 奶奶 but not 外婆
@@ -110,6 +142,7 @@ class RiskRules:
         self.large_sum = float(data.get("large_sum_yuan", 50000))
         self.many_people = int(data.get("many_people_count", 10))
         classes = {str(k): [str(w) for w in v or ()] for k, v in (data.get("words") or {}).items()}
+        benign_in = _benign_finder([str(w).lower() for w in data.get("benign") or ()])
         self.cues: list[Cue] = []
         self.scanner: PhraseScanner[Cue] = PhraseScanner()
         self.patterns: list[Cue] = []
@@ -118,7 +151,7 @@ class RiskRules:
             for reason, items in (data.get(colour) or {}).items():
                 for item in items or ():
                     if isinstance(item, dict):
-                        rx = expand_classes(str(item["re"]), classes)
+                        rx = admit_blanked(expand_classes(str(item["re"]), classes), benign_in)
                         cue = Cue(str(item.get("id") or item["re"]), str(reason), colour, guarded(rx),
                                   re.compile(expand_classes(item["unless"], classes)) if item.get("unless") else None,
                                   re.compile(expand_classes(item["unless_anywhere"], classes))
@@ -176,11 +209,12 @@ class RiskRules:
                             said_clauses = Clauses(said)
                         excused = said_clauses.holding(cue.unless)
                     if said_clauses.any_in(excused, m.start(), m.end()):
-                        unless_hits.append((m.start(), m.end(), m.group(0), cue))
+                        unless_hits.append((m.start(), m.end(), said[m.start():m.end()], cue))
                         continue   # "烧秸秆把柴房烧了": an accident, not arson
                 if cue.unless_anywhere is not None and cue.unless_anywhere.search(said):
                     unsure.add((m.start(), cue.id))
-                raw.append((m.start(), m.end(), m.group(0), cue))
+                # the words as said, where a benign word in the cue was blanked ("放话要打折")
+                raw.append((m.start(), m.end(), said[m.start():m.end()], cue))
         out = [Hit(c, a, b, w, "unless") for a, b, w, c in unless_hits]
         if not raw:
             return out
@@ -221,6 +255,7 @@ class RiskRules:
         near, fear, back = Marks(found["near"]), Marks(found["fear"]), Marks(found["taken_back"])
         wish = Marks(found["wish"])
         said_before = Marks(found["said_before"]) if settled else None
+        settled_at = Marks(found["settled"]) if settled else None
         for start, end, words, cue in raw:
             # a laugh laughs off what was said before it ("说要杀了我哈哈"); one that
             # opens the message is how some people talk ("笑死，他真背着枪去了")
@@ -229,7 +264,8 @@ class RiskRules:
             report = (media or any(k <= r <= last or 0 <= k - r <= REPORT_REACH for r in report_at)
                       or any(k <= r <= last for r in abroad_at))
             status = self._status(text, clauses, start, end, words, cue, any(a >= start for a in jokes),
-                                  report, settled, past, now, future, near, fear, back, wish, said_before)
+                                  report, settled, past, now, future, near, fear, back, wish, said_before,
+                                  settled_at)
             if status == "kept" and (start, cue.id) in unsure:
                 status = "context"
             elif status == "kept" and headline and cue.colour == "red":
@@ -238,7 +274,7 @@ class RiskRules:
         return out
 
     def _status(self, text, clauses, start, end, words, cue, joke, report, settled, past, now, future, near, fear,
-                back, wish, said_before=None) -> str:
+                back, wish, said_before=None, settled_at=None) -> str:
         if self._negated(text, start, words):
             return "negation"
         if cue.colour != "red":
@@ -260,6 +296,10 @@ class RiskRules:
         fut = future.last_before(start)
         if said_before is not None and clause_start <= said_before.last_before(start) <= fut:
             fut = -1    # "说过要弄死他，后来早和好了": the intent was said before and is settled
+        if fut >= 0 and settled_at is not None:
+            after = settled_at.first_from(end)
+            if after >= 0 and now.first_from(after) < 0:
+                fut = -1    # "要跳楼…被劝下", "欲跳楼…被救下": the intent overtaken by what followed, nothing after it now
         now_here = (n >= clause_start or (0 <= now.first_from(start) < clauses_end(clauses, end))
                     or (fut >= clause_start and not clause_start <= p <= fut))
         if (p > n or (settled and not now_here)) and not now_here:

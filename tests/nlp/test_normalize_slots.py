@@ -59,6 +59,9 @@ def test_dialect_words_read_as_mandarin():
     # Hainan and Leizhou 侬仔 a child, 无见 gone; south-western 到起 holding (围到起, 坐到起)
     ("侬仔在码头玩，一下就无见了", "孩子在码头玩，一下就不见了"),
     ("一帮人把他家门口围到起，他爸坐到起不走", "一帮人把他家门口围着，他爸坐着不走"),
+    # north-western 咧 closing a clause; Tianjin 介 this; Jiang-Huai 差一嘎子 nearly, 才将 just now
+    ("额孙子在庙会上寻不着咧，五岁", "额孙子在庙会上找不到了，五岁"),
+    ("介叫嘛事，介个人才将又来了，差一嘎子就砸到人", "这叫嘛事，这个人刚才又来了，差一点就砸到人"),
     # Gan and Xiang 港 to say
     ("他港是借用，我先跟你们港一声", "他说是借用，我先跟你们说一声"),
     # the Mandarin words that share the characters stay as they are
@@ -68,6 +71,7 @@ def test_dialect_words_read_as_mandarin():
     ("给予补偿，拉拢人心，企业拍照，富翁，削苹果，耽搁了，调查某人", "给予补偿，拉拢人心，企业拍照，富翁，削苹果，耽搁了，调查某人"),
     ("食药监局，饮料，甲方乙方，打夯", "食药监局，饮料，甲方乙方，打夯"),
     ("我看到起就晓得了，他走到起点，拿到起诉书，提到起诉，站到起跑线", "我看到起就知道了，他走到起点，拿到起诉书，提到起诉，站到起跑线"),
+    ("他骂骂咧咧走了，中介介绍的，介入调解，我不介意", "他骂骂咧咧走了，中介介绍的，介入调解，我不介意"),
 ])
 def test_southern_and_northern_speech_read_as_mandarin(said, read):
     assert normalize(said) == read
