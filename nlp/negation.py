@@ -17,6 +17,7 @@ _CONDITIONAL = re.compile(r"就|便|的话|否则|要不|我也|我就|才")
 # "受不了了要跳河" must not cancel the cue that follows
 _NON_NEG_WORD = re.compile(r"不(要|如|然|管|停|断|少|仅|光|但|止|久|料|知|得了|得不|好(?!好)|便|灵便|利索)|恨不得|巴不得|恨不能|要不是|别(人|的|处|家|墅)|"
                            r"(特|区|告|分|离|级|性|类|派|识|辨|鉴|判)别|未(成年|来|满|婚)|没(完|准|事)")
+_SUBJECTS = frozenset("我你他她俺")
 _COMPLEMENT = set("了来去下上起住到回动开完清成过出着见通掉走够")
 _NOT_ADVERB = set("我你他她们也都就还再可又才并绝决从永万一人谁要会能敢想肯愿是这那")
 
@@ -70,6 +71,10 @@ class Negation:
                 if _CONDITIONAL.search(tail[len(neg):] + cue[:2]):
                     # "不还钱就卸他一条腿", "不给钱我就跳下去": the negation is the condition,
                     # the threat stands
+                    return False
+                if tail[len(neg):] and cue[:1] in _SUBJECTS:
+                    # "说不还钱我的腿打断": a new subject after the negated verb, the condition
+                    # said without 就 (second-language and sign-language writers)
                     return False
                 return True
         return False
