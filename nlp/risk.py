@@ -28,8 +28,8 @@ RED_REASONS = ("violence", "self_harm", "gathering", "danger")
 # denied says the opposite
 _DENIED = ("不像是", "不像", "不是在", "不是", "并非", "没在", "没有", "没")
 _DENIABLE = frozenset({"joke", "report", "taken_back", "settled"})
-_MODIFIER_KINDS = ("joke", "report", "media", "abroad", "personal", "news_subject", "voice", "past", "settled", "now", "future", "said_before",
-                   "near", "fear", "wish", "taken_back")
+_MODIFIER_KINDS = ("joke", "report", "media", "abroad", "personal", "news_subject", "voice", "past", "settled", "now",
+                   "future", "said_before", "near", "fear", "wish", "taken_back")
 # words found as said: a laugh, a screen, a news item, a country are what they are inside a benign word too
 _AS_SAID = frozenset({"joke", "report", "media", "abroad", "personal", "news_subject", "voice"})
 # how far before a cue a `near` or `fear` word still governs it, within its clause
@@ -41,7 +41,8 @@ REASON_NAMES = {
     "vulnerable": "涉及老人儿童等弱势群体", "large_sum": "涉及金额大", "burst": "同一地点短时多次报告",
 }
 # how a modifier changes what a red cue says, as shown to staff
-STATUS_NAMES = {"headline": "像新闻标题", "past": "以往", "near": "未发生", "fear": "担心", "wish": "气话", "taken_back": "已收回", "context": "待核实"}
+STATUS_NAMES = {"headline": "像新闻标题", "past": "以往", "near": "未发生", "fear": "担心", "wish": "气话",
+                "taken_back": "已收回", "context": "待核实"}
 
 
 _CLASS_REF = re.compile(r"\{([a-z_]+)\}")
