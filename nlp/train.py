@@ -199,7 +199,8 @@ def cv(cfg: dict, lines: list[Line], docs: list[dict], *, colour_grid: list[dict
             for col in colour_grid:
                 fold_tiers = {g: choose_tiers([l for l in lines if l.group != g], by_id, confirm=col["confirm"], **tr_)
                               for g in {l.group for l in lines}}
-                deciders = {g: Decision(data={"colour": {**col, "modifiers": MODIFIERS}, "tiers": t})
+                # what each modifier does is decision.yaml's, whatever colour settings are tried
+                deciders = {g: Decision(data={"colour": {**col, "modifiers": dec.effects}, "tiers": t})
                             for g, t in fold_tiers.items()}
                 agg = defaultdict(lambda: defaultdict(int))
                 for i, l in enumerate(lines):
@@ -246,12 +247,6 @@ def _margins(m: LinearModel, doc: dict[str, float]) -> list[float]:
         inv = 1.0 / math.sqrt(sq)
         sums = [s * inv for s in sums]
     return [b + s for b, s in zip(m.bias, sums, strict=False)]
-
-
-# what each modifier does to a red cue (written into decision.yaml)
-MODIFIERS = {"negation": "drop", "joke": "drop", "report": "drop", "unless": "drop",
-             "past": "yellow", "near": "yellow", "taken_back": "yellow", "fear": "ask", "wish": "ask",
-             "context": "ask", "headline": "ask"}
 
 
 def summarise(out: dict, lines: list[Line]) -> list[str]:
