@@ -207,11 +207,21 @@ return 1
 class RedisStateStore(_LockMixin):
     def __init__(self, url: str, prefix: str = "jiefen:", max_connections: int = 50):
         import redis.asyncio as aioredis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import EqualJitterBackoff
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeout
 
         # one bounded pool per process: a burst waits for a free connection (up to 5 s) instead
-        # of opening hundreds and meeting Redis's "max number of clients reached"
+        # of opening hundreds and meeting Redis's "max number of clients reached". A burst of
+        # new connections on a loaded host can lose a SYN (the kernel resends it after 1 s, then
+        # 3 s), so a connect gets 5 s and two more tries; a dead Redis still refuses at once.
+        # A retried command is at least once, as a request WeChat sends again already is.
+        retry = Retry(EqualJitterBackoff(cap=0.5, base=0.05), 2,
+                      supported_errors=(RedisConnectionError, RedisTimeout))
         pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=5,
-                                                         decode_responses=True, socket_connect_timeout=2)
+                                                         decode_responses=True, socket_connect_timeout=5,
+                                                         retry=retry)
         self._redis = aioredis.Redis.from_pool(pool)      # closing the client closes the pool
         self._prefix = prefix
         self._unlock = self._redis.register_script(_UNLOCK)
