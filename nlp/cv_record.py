@@ -7,7 +7,8 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from nlp.corpus import chat_groups, real_groups, rows, ways_groups
+from nlp.corpus import chat_groups, real_dir, real_groups, rows, ways_groups
+from nlp.headline import load_titles
 from nlp.train import CHOSEN, DATA_DIR, TIER_RULE, Line
 
 CV_RECORD = DATA_DIR / "cv.json"
@@ -16,16 +17,16 @@ CV_RECORD = DATA_DIR / "cv.json"
 # the code the validation runs (reading the sets, features, rules, decision, training)
 CODE_FILES = ("normalize.py", "scanner.py", "prefilter.py", "alternatives.py", "tiers.py", "segment.py", "features.py", "risk.py", "negation.py",
               "clauses.py", "decision.py",
-              "chat_model.py", "train.py", "corpus.py", "files.py")
-DATA_FILES = ("taxonomy.yaml", "risk.yaml", "typos.yaml", "words.json", "decision.yaml")
+              "chat_model.py", "train.py", "corpus.py", "files.py", "headline.py")
+DATA_FILES = ("taxonomy.yaml", "risk.yaml", "typos.yaml", "words.json", "decision.yaml", "headline.json")
 
 
 def fingerprint() -> dict:
-    """What the recorded validation depends on, in two parts: `committed` (the chat sets,
-    the vocabulary, the rules, the decision and training settings, and the code that runs
-    them), which every checkout can check, and `real` (one hash per real-text source),
-    which only a checkout with the real sets can (they are not in git: nlp/corpus.py)."""
-    return {"committed": committed_fingerprint(), "real": real_fingerprints()}
+    """What the recorded validation depends on: `committed` (the chat sets, the vocabulary,
+    the rules, the decision and training settings, and the code that runs them), which
+    every checkout can check; `real` (one hash per real-text source) and `headlines` (the
+    news titles), which only a checkout with the real sets can (not in git: nlp/corpus.py)."""
+    return {"committed": committed_fingerprint(), "real": real_fingerprints(), "headlines": headline_fingerprint()}
 
 
 def committed_fingerprint() -> str:
@@ -56,6 +57,14 @@ def real_fingerprints() -> dict[str, str]:
             h.update("\t".join(r).encode() + b"\n")
         out[g] = h.hexdigest()[:16]
     return out
+
+
+def headline_fingerprint() -> str | None:
+    """Of the news titles the headline test is cross-fitted with (scripts/build_headlines.py),
+    when present; like the real sets, outside git."""
+    import hashlib
+    titles = load_titles(real_dir())
+    return hashlib.sha256("\n".join(titles).encode()).hexdigest()[:16] if titles else None
 
 
 def hotline_fingerprint() -> str:

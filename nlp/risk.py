@@ -11,6 +11,7 @@ once.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -18,6 +19,7 @@ from typing import NamedTuple
 from nlp.alternatives import AlternativesIndex
 from nlp.clauses import Clauses, Marks, clauses_end
 from nlp.files import load_yaml
+from nlp.headline import HeadlineTest
 from nlp.negation import Negation
 from nlp.prefilter import guarded, literal_alternation
 from nlp.scanner import PhraseScanner
@@ -127,8 +129,11 @@ REPORT_REACH = 2
 
 
 class RiskRules:
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, headline: Callable[[str], bool] | None = None):
+        """`headline`: is a normalised text written as news (nlp/headline.py); the shipped
+        test with the decision stage's threshold when not given."""
         data = load_yaml(Path(path) if path else DATA_DIR / "risk.yaml")
+        self._headline = headline if headline is not None else HeadlineTest.shipped()
         mods = data.get("modifiers") or {}
         self._negated = Negation(mods.get("negation", ()), int(data.get("negation_window", 5)))
         # every modifier word in one regex (one scan of a text finds them all), and the kinds
@@ -250,8 +255,10 @@ class RiskRules:
         # own clause when nobody in the text writes as 我 or to 你
         media = bool(found["media"])
         abroad_at = set() if found["personal"] else {clauses.index(a) for a, _ in found["abroad"]}
-        # someone named as the news names them, and nobody's voice: a headline, not a resident's report
-        headline = bool(found["news_subject"]) and not (found["personal"] or found["voice"] or found["now"])
+        # nobody's voice (no 我 or 你, no particle, nothing now) and someone named as the news
+        # names them or the words of a news story: a headline, not a resident's report
+        quiet = not (found["personal"] or found["voice"] or found["now"])
+        headline: bool | None = None          # decided when a red cue needs it
         past, now, future = Marks(found["past"]), Marks(found["now"]), Marks(found["future"])
         near, fear, back = Marks(found["near"]), Marks(found["fear"]), Marks(found["taken_back"])
         wish = Marks(found["wish"])
@@ -269,8 +276,11 @@ class RiskRules:
                                   settled_at)
             if status == "kept" and (start, cue.id) in unsure:
                 status = "context"
-            elif status == "kept" and headline and cue.colour == "red":
-                status = "headline"
+            elif status == "kept" and quiet and cue.colour == "red":
+                if headline is None:
+                    headline = bool(found["news_subject"]) or self._headline(said)
+                if headline:
+                    status = "headline"
             out.append(Hit(cue, start, end, words, status))
         return out
 

@@ -22,11 +22,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nlp import headline
 from nlp.chat_model import RED, LinearModel, _sigmoid, design, fit, values
-from nlp.corpus import chat_groups, real_groups, rows, ways_groups
+from nlp.corpus import chat_groups, real_dir, real_groups, rows, ways_groups
 from nlp.decision import Decision
 from nlp.features import Featurizer, Lexicon
 from nlp.files import load_yaml
+from nlp.headline import HeadlineTest, load_titles
 from nlp.normalize import Normalizer
 from nlp.reading import NOT_A_DISPUTE
 from nlp.risk import RiskRules
@@ -105,6 +107,23 @@ def train(lines: list[Line], cfg: dict, docs: list[dict] | None = None, backend:
                            "ngram": list(cfg.get("ngram", (1, 2)))},
               "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg.items()}})
     return LinearModel(outputs, weights, bias, m)
+
+
+def headline_test(lines: list[Line], cache: Path | None = None, log=print, fit: bool = False) -> HeadlineTest:
+    """The headline test each labelled line is read with: a model that saw neither its
+    author nor, for a news title, that title (nlp/headline.py). With `fit`, the model on
+    every title and line is written too. Without the titles, the shipped test."""
+    titles_raw = load_titles(real_dir())
+    minimum = float((load_yaml(DECISION_PATH).get("colour") or {}).get("headline_min", 1.01))
+    if not titles_raw:
+        return HeadlineTest.shipped()
+    norm = Normalizer()
+    titles = sorted({norm(t) for t in titles_raw})
+    known = set(titles)
+    others = [(l.group, l.text) for l in lines if l.text not in known]
+    if fit:
+        log(f"headline model: {headline.train(titles, [x for _, x in others]).save()}")
+    return headline.cross_fitted(titles, others, minimum, cache, log)
 
 
 def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict] | None, log=print,
@@ -293,7 +312,7 @@ def write(cfg: dict | None = None, backend: str = "auto", cache: Path | None = N
     # the tiers need every line's learned red reading from a model that did not see it
     oof = out_of_fold(cfg, lines, docs, cache=cache, log=log)
     red_p = {id(l): _sigmoid(ms[RED]) for l, ms in zip(lines, oof, strict=False)}
-    red_hits(lines)
+    red_hits(lines, RiskRules(headline=headline_test(lines, cache, log, fit=True)))
     dec = load_yaml(DECISION_PATH) if DECISION_PATH.exists() else {}
     tiers = choose_tiers(lines, red_p, confirm=float((dec.get("colour") or {}).get("confirm", 0.5)), **TIER_RULE)
     dec["tiers"] = tiers
@@ -335,7 +354,8 @@ def main(argv=None) -> int:
                               log=lambda s: print(s, file=sys.stderr, flush=True)))
         return 0
     lines = load_lines()
-    red_hits(lines)
+    cache = Path(a.cache) if a.cache else None
+    red_hits(lines, RiskRules(headline=headline_test(lines, cache, log=lambda s: print(s, file=sys.stderr, flush=True))))
     colour = [json.loads(c) for c in a.colour] if a.colour else [dict(load_yaml(DECISION_PATH).get("colour") or {})]
     tiers = [json.loads(t) for t in a.tiers] if a.tiers else [TIER_RULE]
     for c in (a.config or [json.dumps({k: (list(v) if isinstance(v, tuple) else v) for k, v in CHOSEN.items()})]):

@@ -16,6 +16,8 @@ from pathlib import Path
 from nlp.chat_model import RED, LinearModel
 from nlp.decision import Decision
 from nlp.features import TERM, WORD, Featurizer, Lexicon
+from nlp.headline import MODEL_PATH as HEADLINE_PATH
+from nlp.headline import HeadlineTest
 from nlp.normalize import Normalizer
 from nlp.places import PlaceIndex, iter_names
 from nlp.reading import NOT_A_DISPUTE, PlaceMatch, PlaceRef, Reading
@@ -77,7 +79,7 @@ class Understanding:
                 self.segmenter.add_words(self.lexicon.terms())
                 self.lexicon.known = self.segmenter
         self.featurize = Featurizer(self.segmenter, self.lexicon, tuple(cfg.get("ngram", (1, 2))))
-        self.rules = RiskRules(risk_file)
+        self.rules = RiskRules(risk_file, headline=HeadlineTest.shipped(decision_file))
         self.decision = Decision(decision_file)
         self._lock = threading.Lock()
         self._tokenizer = None
@@ -92,7 +94,8 @@ class Understanding:
         files = [Path(taxonomy) if taxonomy else DATA_DIR / "taxonomy.yaml",
                  Path(risk_file) if risk_file else DATA_DIR / "risk.yaml",
                  Path(decision_file) if decision_file else DATA_DIR / "decision.yaml",
-                 DATA_DIR / "typos.yaml", DATA_DIR / "words.json", model_path, model_path.with_suffix(".weights")]
+                 DATA_DIR / "typos.yaml", DATA_DIR / "words.json", model_path, model_path.with_suffix(".weights"),
+                 HEADLINE_PATH]
         if label_set is not None:
             files += sorted(p for p in Path(label_set).iterdir() if p.is_file())
         self.model_version = model_version(files)

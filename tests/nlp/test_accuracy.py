@@ -43,8 +43,9 @@ def test_record_is_of_the_current_chat_sets_rules_settings_and_code(record):
 
 @needs_real
 def test_record_is_of_the_real_sets_present(record):
-    from nlp.cv_record import real_fingerprints
+    from nlp.cv_record import headline_fingerprint, real_fingerprints
     assert record["fingerprint"]["real"] == real_fingerprints(), RERUN
+    assert record["fingerprint"]["headlines"] == headline_fingerprint(), RERUN
 
 
 def test_record_covers_every_group(record):

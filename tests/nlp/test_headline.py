@@ -1,0 +1,83 @@
+"""The headline test (nlp/headline.py): plain weights read without scikit-learn, a
+threshold from the decision stage, and cross-fitting that never scores a line with a
+model that saw its author."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nlp import headline
+from nlp.headline import HeadlineModel, HeadlineTest, cross_fit, grams, load_titles
+
+
+def test_grams_are_runs_of_one_to_three_characters():
+    assert grams("男子遭") == {"男", "子", "遭", "男子", "子遭", "男子遭"}
+
+
+def test_a_saved_model_reads_the_same(tmp_path):
+    m = HeadlineModel({"遭": 2.0, "身亡": 1.5, "我": -3.0}, -1.0, {"titles": 3})
+    p = m.save(tmp_path / "h.json")
+    back = HeadlineModel.load(p)
+    assert back is not None and back.meta == {"titles": 3}
+    for text in ("工人遭欠薪坠楼身亡", "我家的狗被打了", ""):
+        assert back.score(text) == pytest.approx(m.score(text), abs=1e-3)
+    assert m.score("工人遭欠薪坠楼身亡") > 0.9 > 0.1 > m.score("我家的狗被打了")
+    assert HeadlineModel.load(tmp_path / "missing.json") is None
+
+
+def test_the_threshold_and_the_cross_fitted_scores():
+    m = HeadlineModel({"遭": 4.0}, -2.0)
+    t = HeadlineTest(m, 0.8)
+    assert t("富商遭绑架") and not t("富商被绑架")
+    # a cross-fitted score stands in for the model's own
+    assert not HeadlineTest(m, 0.8, {"富商遭绑架": 0.3})("富商遭绑架")
+    assert not HeadlineTest(None, 0.8)("富商遭绑架")       # no model shipped: never a headline
+
+
+def test_the_shipped_test_reads_decision_yaml(tmp_path):
+    (tmp_path / "d.yaml").write_text("colour:\n  headline_min: 0.42\n", encoding="utf-8")
+    assert HeadlineTest.shipped(tmp_path / "d.yaml").minimum == 0.42
+    (tmp_path / "e.yaml").write_text("colour: {}\n", encoding="utf-8")
+    assert HeadlineTest.shipped(tmp_path / "e.yaml").minimum > 1           # unset: off
+
+
+def test_the_shipped_model_tells_news_from_a_resident():
+    m = HeadlineModel.load()
+    assert m is not None and m.meta["titles"] > 10000
+    assert m.score("研究生因论文压力跳楼身亡") > 0.9
+    assert m.score("隔壁老张拿着菜刀在楼道里转") < 0.1
+
+
+def test_titles_are_read_from_the_headlines_folder(tmp_path):
+    (tmp_path / "headlines").mkdir()
+    (tmp_path / "headlines" / "a.tsv").write_text("society\t男子遭抢\nsports\t国足出线\n", encoding="utf-8")
+    (tmp_path / "b.tsv").write_text("none\tgreen\t不是标题\n", encoding="utf-8")
+    assert load_titles(tmp_path) == ["男子遭抢", "国足出线"]
+
+
+def test_cross_fit_never_scores_a_line_with_a_model_that_saw_its_author(monkeypatch):
+    pytest.importorskip("sklearn")
+    seen: list[tuple[set, set]] = []
+    real_train = headline.train
+
+    def spy(titles, others, meta=None):
+        seen.append((set(titles), set(others)))
+        return real_train(titles, others, meta)
+
+    monkeypatch.setattr(headline, "train", spy)
+    titles = [f"{c}地男子遭抢劫身亡" for c in "甲乙丙丁戊己庚辛壬癸"] * 2
+    titles = [t + str(i) for i, t in enumerate(titles)]
+    others = [(f"author{i % 7}", f"我家隔壁{i}号又吵了") for i in range(40)]
+    scores = cross_fit(titles, others, k=5)
+    assert len(seen) == 5 and set(scores) == set(titles) | {x for _, x in others}
+    by_author: dict[str, set] = {}
+    for g, x in others:
+        by_author.setdefault(g, set()).add(x)
+    for xs in by_author.values():
+        # the fold that scored this author's lines trained on none of them
+        assert sum(1 for _, o in seen if not (o & xs)) >= 1
+        assert all(not (o & xs) or xs <= o for _, o in seen)        # an author is in or out whole
+    for t in titles:
+        assert sum(1 for ts, _ in seen if t not in ts) == 1         # each title left out once
+    assert json.dumps(scores)                                       # plain floats
