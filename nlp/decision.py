@@ -59,6 +59,8 @@ class Decision:
         self.confirm = float(col.get("confirm", 1.01))
         self.ask_weak = float(col.get("ask_weak", 1.01))
         self.ask_none = float(col.get("ask_none", 1.01))
+        # the headline test's threshold (nlp/headline.py); the risk rules apply it
+        self.headline_min = float(col.get("headline_min", 1.01))
         self.effects: dict[str, str] = {str(k): str(v) for k, v in (col.get("modifiers") or {}).items()}
         self.tiers: dict[str, str] = {str(k): str(v) for k, v in (data.get("tiers") or {}).items()}
         self.default_tier = str(col.get("default_tier", "weak"))

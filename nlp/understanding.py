@@ -17,7 +17,7 @@ from nlp.chat_model import RED, LinearModel
 from nlp.decision import Decision
 from nlp.features import TERM, WORD, Featurizer, Lexicon
 from nlp.headline import MODEL_PATH as HEADLINE_PATH
-from nlp.headline import HeadlineTest
+from nlp.headline import HeadlineModel, HeadlineTest
 from nlp.normalize import Normalizer
 from nlp.places import PlaceIndex, iter_names
 from nlp.reading import NOT_A_DISPUTE, PlaceMatch, PlaceRef, Reading
@@ -79,8 +79,8 @@ class Understanding:
                 self.segmenter.add_words(self.lexicon.terms())
                 self.lexicon.known = self.segmenter
         self.featurize = Featurizer(self.segmenter, self.lexicon, tuple(cfg.get("ngram", (1, 2))))
-        self.rules = RiskRules(risk_file, headline=HeadlineTest.shipped(decision_file))
         self.decision = Decision(decision_file)
+        self.rules = RiskRules(risk_file, headline=HeadlineTest(HeadlineModel.load(), self.decision.headline_min))
         self._lock = threading.Lock()
         self._tokenizer = None
         self.places = PlaceIndex(())
