@@ -109,21 +109,20 @@ def train(lines: list[Line], cfg: dict, docs: list[dict] | None = None, backend:
     return LinearModel(outputs, weights, bias, m)
 
 
-def headline_test(lines: list[Line], cache: Path | None = None, log=print, fit: bool = False) -> HeadlineTest:
+def headline_test(lines: list[Line], cache: Path | None = None, log=print, write_model: bool = False) -> HeadlineTest:
     """The headline test each labelled line is read with: a model that saw neither its
-    author nor, for a news title, that title (nlp/headline.py). With `fit`, the model on
-    every title and line is written too. Without the titles, the shipped test."""
+    author nor, for a news title, that title (nlp/headline.py). With `write_model`, the model
+    on every title and line is written too. Without the titles, the shipped test."""
     titles_raw = load_titles(real_dir())
-    minimum = float((load_yaml(DECISION_PATH).get("colour") or {}).get("headline_min", 1.01))
     if not titles_raw:
         return HeadlineTest.shipped()
     norm = Normalizer()
     titles = sorted({norm(t) for t in titles_raw})
     known = set(titles)
     others = [(l.group, l.text) for l in lines if l.text not in known]
-    if fit:
+    if write_model:
         log(f"headline model: {headline.train(titles, [x for _, x in others]).save()}")
-    return headline.cross_fitted(titles, others, minimum, cache, log)
+    return headline.cross_fitted(titles, others, Decision(DECISION_PATH).headline_min, cache, log)
 
 
 def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict] | None, log=print,
@@ -312,7 +311,7 @@ def write(cfg: dict | None = None, backend: str = "auto", cache: Path | None = N
     # the tiers need every line's learned red reading from a model that did not see it
     oof = out_of_fold(cfg, lines, docs, cache=cache, log=log)
     red_p = {id(l): _sigmoid(ms[RED]) for l, ms in zip(lines, oof, strict=False)}
-    red_hits(lines, RiskRules(headline=headline_test(lines, cache, log, fit=True)))
+    red_hits(lines, RiskRules(headline=headline_test(lines, cache, log, write_model=True)))
     dec = load_yaml(DECISION_PATH) if DECISION_PATH.exists() else {}
     tiers = choose_tiers(lines, red_p, confirm=float((dec.get("colour") or {}).get("confirm", 0.5)), **TIER_RULE)
     dec["tiers"] = tiers
