@@ -10,6 +10,7 @@ from bot.privacy import mask_phone, mask_text
 from nlp import normalize
 from nlp.parties import needs_a_doctor, told_of_someone_else
 from nlp.reading import TYPE_NAMES
+from nlp.risk import STATUS_NAMES as CUE_STATUS_NAMES
 from nlp.risk import reason_name
 from storage.registry import Registry
 
@@ -161,11 +162,14 @@ ASK_PHONE_SELF_HARM = "能留一个电话吗？工作人员想马上和您说说
 
 
 def has_reason(reasons: list[str] | tuple[str, ...], key: str) -> bool:
-    """Whether one of a case's risk reasons (as shown: '自伤自杀风险：“不想活了”') is `key`'s."""
+    """Whether one of a case's risk reasons (as shown: '自伤自杀风险：“不想活了”') is `key`'s.
+    One told as news ('自伤自杀风险（像新闻标题）：“跳楼”') is nobody's in this chat: a pasted
+    headline, then "隔壁老张拿着菜刀在楼道里转", is not answered with the help line."""
     name = reason_name(key)
-    return any(r.startswith(name) for r in reasons)
+    return any(r.startswith(name) and not r.startswith(_AS_NEWS, len(name)) for r in reasons)
 
 
+_AS_NEWS = f"（{CUE_STATUS_NAMES['headline']}）"
 _QUOTED = re.compile(r"“(.+?)”")
 # a cry and nothing else: no weapon, no blow, no one in the water, only a call for someone to come
 _CRY = re.compile(r"^(?:救命|快来人|来人啊?|快点来人|快来人啊|救救(?:我|我们)?|出大事了?|要出人命了?)$")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,26 @@ NGRAMS = (1, 2, 3)
 # size kept: cross-fitted, 8.6k weights read as the 210k did (scripts in nlp/RESULTS.md)
 C = 2.0
 KEEP = 0.1
+
+
+# where one story ends and another begins: a draft joins a resident's messages with "；"
+# ("…跳楼身亡 遗书称对不起父母；隔壁老张拿着菜刀在楼道里转"), and a pasted headline is one of them.
+# A space is not a break: headlines use it between their clauses.
+_SENTENCE_END = re.compile(r"[；;。！？!?\n]+")
+
+
+def sentence(text: str, pos: int) -> tuple[int, int]:
+    """The span of the sentence of `text` holding position `pos`."""
+    a = 0
+    for m in _SENTENCE_END.finditer(text, 0, pos):
+        a = m.end()
+    m = _SENTENCE_END.search(text, pos)
+    return a, (m.start() if m else len(text))
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences (the whole text when it has one)."""
+    return [s for s in _SENTENCE_END.split(text) if s]
 
 
 def grams(text: str) -> set[str]:
@@ -127,11 +148,14 @@ def cross_fit(titles: Sequence[str], others: Iterable[tuple[str, str]], k: int =
                   [x for g, x in others if gfold[g] != f])
         for t, tf in zip(titles, tfold, strict=True):
             if tf == f:
-                out[t] = m.score(t)
+                for s in {t, *sentences(t)}:
+                    out[s] = m.score(s) if s == t else min(out.get(s, 1.0), m.score(s))
         for g, x in others:
             if gfold[g] == f:
-                # a line two authors both wrote keeps the lower score (the safer one)
-                out[x] = min(out.get(x, 1.0), m.score(x))
+                # a line two authors both wrote keeps the lower score (the safer one); the risk
+                # rules ask of a cue's sentence, so each sentence is scored too
+                for s in {x, *sentences(x)}:
+                    out[s] = min(out.get(s, 1.0), m.score(s))
         log(f"  headline fold {f + 1}/{k}")
     return out
 

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from nlp.alternatives import AlternativesIndex
 from nlp.clauses import Clauses, Marks, clauses_end
 from nlp.files import load_yaml
-from nlp.headline import HeadlineTest
+from nlp.headline import HeadlineTest, sentence
 from nlp.negation import Negation
 from nlp.prefilter import guarded, literal_alternation
 from nlp.scanner import PhraseScanner
@@ -258,7 +258,7 @@ class RiskRules:
         # nobody's voice (no 我 or 你, no particle, nothing now) and someone named as the news
         # names them or the words of a news story: a headline, not a resident's report
         quiet = not (found["personal"] or found["voice"] or found["now"])
-        headline: bool | None = None          # decided when a red cue needs it
+        headline: dict[tuple[int, int], bool] = {}    # by sentence, decided when a red cue needs it
         past, now, future = Marks(found["past"]), Marks(found["now"]), Marks(found["future"])
         near, fear, back = Marks(found["near"]), Marks(found["fear"]), Marks(found["taken_back"])
         wish = Marks(found["wish"])
@@ -277,9 +277,13 @@ class RiskRules:
             if status == "kept" and (start, cue.id) in unsure:
                 status = "context"
             elif status == "kept" and quiet and cue.colour == "red":
-                if headline is None:
-                    headline = bool(found["news_subject"]) or self._headline(said)
-                if headline:
+                # of the cue's sentence: a headline pasted into a draft does not make the
+                # resident's next message one
+                span = sentence(said, start)
+                if span not in headline:
+                    a, b = span
+                    headline[span] = any(a <= s < b for s, _ in found["news_subject"]) or self._headline(said[a:b])
+                if headline[span]:
                     status = "headline"
             out.append(Hit(cue, start, end, words, status))
         return out

@@ -265,3 +265,16 @@ async def test_what_is_said_after_no_to_the_safety_question_is_kept(bot, ctx):
     async with ctx.db.session() as s:
         case = (await s.execute(select(Case))).scalars().one()
     assert "今晚还要回来收拾我" in case.description, case.description
+
+
+async def test_a_pasted_headline_then_what_the_resident_saw(bot, ctx):
+    # the headline alone is asked about; the resident's next message (its own red cue, told
+    # without 我) is not read as part of the news story in the joined draft
+    reply = await bot.last("研究生因论文压力跳楼身亡 遗书称对不起父母")
+    assert texts.SAFETY_QUESTION in reply and not await cases(ctx)
+    reply = await bot.last("隔壁老张拿着菜刀在楼道里转")
+    [case] = await cases(ctx)
+    assert case.risk == "red" and case.number in reply
+    assert "暴力或暴力威胁：“拿着菜刀”" in case.risk_reasons
+    # the help line is for the writer's own distress, not for a story in the news
+    assert "12356" not in reply and "心理" not in reply, reply

@@ -8,7 +8,9 @@ import json
 import pytest
 
 from nlp import headline
-from nlp.headline import HeadlineModel, HeadlineTest, cross_fit, grams, load_titles
+from nlp.headline import HeadlineModel, HeadlineTest, cross_fit, grams, load_titles, sentence, sentences
+from nlp.normalize import Normalizer
+from nlp.risk import RiskRules
 
 
 def test_grams_are_runs_of_one_to_three_characters():
@@ -49,6 +51,30 @@ def test_the_shipped_model_tells_news_from_a_resident():
     assert m.score("隔壁老张拿着菜刀在楼道里转") < 0.1
 
 
+def test_sentences_end_at_full_stops_and_the_draft_join_not_at_spaces():
+    text = "研究生跳楼身亡 遗书称对不起父母；隔壁老张拿着菜刀。快来！"
+    assert sentences(text) == ["研究生跳楼身亡 遗书称对不起父母", "隔壁老张拿着菜刀", "快来"]
+    assert sentence(text, 0) == sentence(text, 8) == (0, 16)
+    assert text[slice(*sentence(text, 20))] == "隔壁老张拿着菜刀"
+    assert text[slice(*sentence(text, len(text) - 2))] == "快来"
+    assert sentences("没有句号") == ["没有句号"] and sentence("没有句号", 2) == (0, 4)
+
+
+def test_a_headline_in_a_draft_does_not_make_the_next_message_a_headline():
+    # a draft joins a resident's messages with "；": a pasted headline, then what they saw
+    norm, rules = Normalizer(), RiskRules()
+
+    def red(text):
+        return {h.words: h.status for h in rules.hits(norm(text)) if h.cue.colour == "red"}
+
+    pasted = "研究生因论文压力跳楼身亡 遗书称对不起父母"
+    told = "隔壁老张拿着菜刀在楼道里转"
+    assert set(red(pasted).values()) == {"headline"}
+    assert set(red(told).values()) == {"kept"}
+    both = red(pasted + "；" + told)
+    assert both["跳楼"] == "headline" and both["拿着菜刀"] == "kept"
+
+
 def test_titles_are_read_from_the_headlines_folder(tmp_path):
     (tmp_path / "headlines").mkdir()
     (tmp_path / "headlines" / "a.tsv").write_text("society\t男子遭抢\nsports\t国足出线\n", encoding="utf-8")
@@ -69,8 +95,10 @@ def test_cross_fit_never_scores_a_line_with_a_model_that_saw_its_author(monkeypa
     titles = [f"{c}地男子遭抢劫身亡" for c in "甲乙丙丁戊己庚辛壬癸"] * 2
     titles = [t + str(i) for i, t in enumerate(titles)]
     others = [(f"author{i % 7}", f"我家隔壁{i}号又吵了") for i in range(40)]
+    others.append(("author3", "男子遭抢劫；我家隔壁又吵了"))
     scores = cross_fit(titles, others, k=5)
-    assert len(seen) == 5 and set(scores) == set(titles) | {x for _, x in others}
+    # each sentence is scored too: the risk rules ask of a cue's sentence
+    assert len(seen) == 5 and set(scores) == set(titles) | {x for _, x in others} | {"男子遭抢劫", "我家隔壁又吵了"}
     by_author: dict[str, set] = {}
     for g, x in others:
         by_author.setdefault(g, set()).add(x)
