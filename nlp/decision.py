@@ -68,6 +68,13 @@ class Decision:
         self.red_type_min = float(typ.get("red_type_min", 0.3))
         self.named_tier = str(typ.get("named_over_none") or "")
         self.named_unless = str(typ.get("named_unless") or "")
+        # a text in the headline shape (RiskRules.voiceless) whose headline score is at
+        # least this is `none`: a news title pasted or forwarded
+        self.news_min = float(typ.get("news_min", 1.01))
+
+    def is_news(self, voiceless: Callable[[], bool], score: Callable[[], float]) -> bool:
+        """Whether a text reads as news (both asked only when the setting is on)."""
+        return self.news_min <= 1.0 and voiceless() and score() >= self.news_min
 
     def tier(self, cue_id: str) -> str:
         return self.tiers.get(cue_id, self.default_tier)

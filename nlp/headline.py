@@ -18,6 +18,7 @@ import json
 import math
 import random
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,13 +39,22 @@ KEEP = 0.1
 _SENTENCE_END = re.compile(r"[；;。！？!?\n]+")
 
 
-def sentence(text: str, pos: int) -> tuple[int, int]:
-    """The span of the sentence of `text` holding position `pos`."""
-    a = 0
-    for m in _SENTENCE_END.finditer(text, 0, pos):
-        a = m.end()
-    m = _SENTENCE_END.search(text, pos)
-    return a, (m.start() if m else len(text))
+class Sentences:
+    """A text's sentences, for the span of the one holding a position (by bisection: a long
+    text with many cues stays linear)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._breaks = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)]
+        self._starts = [a for a, _ in self._breaks]
+
+    def span(self, pos: int) -> tuple[int, int]:
+        """The span of the sentence holding position `pos`."""
+        k = bisect_right(self._starts, pos)          # breaks starting at or before pos
+        a = self._breaks[k - 1][1] if k else 0
+        if a > pos:                                   # pos inside a break: its sentence is the one before
+            return self.span(self._breaks[k - 1][0] - 1) if self._breaks[k - 1][0] else (0, 0)
+        return a, (self._breaks[k][0] if k < len(self._breaks) else len(self.text))
 
 
 def sentences(text: str) -> list[str]:
@@ -91,12 +101,13 @@ class HeadlineTest:
         self.model, self.minimum, self.scores = model, minimum, scores or {}
 
     def __call__(self, text: str) -> bool:
+        return self.score(text) >= self.minimum
+
+    def score(self, text: str) -> float:
         s = self.scores.get(text)
         if s is None:
-            if self.model is None:
-                return False
-            s = self.model.score(text)
-        return s >= self.minimum
+            s = self.model.score(text) if self.model is not None else 0.0
+        return s
 
     @classmethod
     def shipped(cls, decision_file: str | Path | None = None) -> HeadlineTest:

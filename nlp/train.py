@@ -53,6 +53,7 @@ class Line:
     red: bool | None       # None: the source does not tell ('?')
     text: str              # normalised
     hits: list = field(default_factory=list)     # (cue id, status) of red cues
+    news: bool = False     # reads as news (Decision.is_news, with the cross-fitted headline test)
 
 
 def load_lines(norm: Normalizer | None = None, groups: dict | None = None) -> list[Line]:
@@ -187,7 +188,7 @@ def kfold_real(cfg: dict, lines: list[Line], docs: list[dict], k: int = 5, log=p
                 c = correct[lines[i].group]
                 c[1] += 1
                 ms = dict(zip(m.outputs, _margins(m, docs[i]), strict=False))
-                c[0] += decided_type(labels, ms, docs[i], dec) == lines[i].type
+                c[0] += decided_type(labels, ms, docs[i], dec, lines[i].news) == lines[i].type
         log(f"  real fold {f} ({time.time() - t0:.0f}s)")
     return dict(correct)
 
@@ -206,7 +207,7 @@ def cv(cfg: dict, lines: list[Line], docs: list[dict], *, colour_grid: list[dict
         if l.type is not None:
             c = correct[l.group]
             c[1] += 1
-            c[0] += decided_type(labels, ms, doc, dec) == l.type
+            c[0] += decided_type(labels, ms, doc, dec, l.news) == l.type
         red_p.append(_sigmoid(ms[RED]))
     out = {"types": dict(correct), "red_p": red_p}
     if colour_grid and tier_rules:
@@ -239,13 +240,15 @@ def cv(cfg: dict, lines: list[Line], docs: list[dict], *, colour_grid: list[dict
     return out
 
 
-def decided_type(labels: list[str], margins: dict[str, float], doc: dict[str, float], dec: Decision) -> str:
+def decided_type(labels: list[str], margins: dict[str, float], doc: dict[str, float], dec: Decision,
+                 news: bool = False) -> str:
     """The type the reading gives (nlp/understanding.py): the most probable label, or what
-    a `none` reading yields to (Decision.type_over_none)."""
+    a `none` reading yields to (Decision.type_over_none); `none` for a text that reads as
+    news (`news`: Decision.is_news)."""
     best = max(labels, key=margins.__getitem__)
     if best == NOT_A_DISPUTE:
-        return dec.type_over_none(doc, margins.__getitem__) or best
-    return best
+        best = dec.type_over_none(doc, margins.__getitem__) or best
+    return NOT_A_DISPUTE if news else best
 
 
 def _margins(m: LinearModel, doc: dict[str, float]) -> list[float]:
@@ -354,7 +357,12 @@ def main(argv=None) -> int:
         return 0
     lines = load_lines()
     cache = Path(a.cache) if a.cache else None
-    red_hits(lines, RiskRules(headline=headline_test(lines, cache, log=lambda s: print(s, file=sys.stderr, flush=True))))
+    test = headline_test(lines, cache, log=lambda s: print(s, file=sys.stderr, flush=True))
+    rules = RiskRules(headline=test)
+    red_hits(lines, rules)
+    dec = Decision(DECISION_PATH)
+    for l in lines:
+        l.news = dec.is_news(lambda l=l: rules.voiceless(l.text), lambda l=l: test.score(l.text))
     colour = [json.loads(c) for c in a.colour] if a.colour else [dict(load_yaml(DECISION_PATH).get("colour") or {})]
     tiers = [json.loads(t) for t in a.tiers] if a.tiers else [TIER_RULE]
     for c in (a.config or [json.dumps({k: (list(v) if isinstance(v, tuple) else v) for k, v in CHOSEN.items()})]):

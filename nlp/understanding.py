@@ -80,7 +80,8 @@ class Understanding:
                 self.lexicon.known = self.segmenter
         self.featurize = Featurizer(self.segmenter, self.lexicon, tuple(cfg.get("ngram", (1, 2))))
         self.decision = Decision(decision_file)
-        self.rules = RiskRules(risk_file, headline=HeadlineTest(HeadlineModel.load(), self.decision.headline_min))
+        self.headline = HeadlineTest(HeadlineModel.load(), self.decision.headline_min)
+        self.rules = RiskRules(risk_file, headline=self.headline)
         self._lock = threading.Lock()
         self._tokenizer = None
         self.places = PlaceIndex(())
@@ -189,6 +190,12 @@ class Understanding:
                 if named is not None:
                     runner, typ = typ, named
                     conf = dict(model.probabilities(margins))[typ]
+            if typ != NOT_A_DISPUTE and self.decision.is_news(lambda: self.rules.voiceless(norm),
+                                                               lambda: self.headline.score(norm)):
+                # a news title pasted or forwarded ("南邵镇政府强拆民房被判违法") tells of
+                # nobody's dispute here, whatever its words name
+                runner, typ = typ, NOT_A_DISPUTE
+                conf = dict(model.probabilities(margins))[typ]
             if typ == NOT_A_DISPUTE and (colour.colour == "red" or colour.ask_safety) \
                     and RED_REASONS_SET.intersection(colour.keys):
                 # violence, self-harm, a gathering or danger told, red or not sure, is a

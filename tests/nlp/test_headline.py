@@ -8,7 +8,7 @@ import json
 import pytest
 
 from nlp import headline
-from nlp.headline import HeadlineModel, HeadlineTest, cross_fit, grams, load_titles, sentence, sentences
+from nlp.headline import HeadlineModel, HeadlineTest, Sentences, cross_fit, grams, load_titles, sentences
 from nlp.normalize import Normalizer
 from nlp.risk import RiskRules
 
@@ -54,10 +54,13 @@ def test_the_shipped_model_tells_news_from_a_resident():
 def test_sentences_end_at_full_stops_and_the_draft_join_not_at_spaces():
     text = "研究生跳楼身亡 遗书称对不起父母；隔壁老张拿着菜刀。快来！"
     assert sentences(text) == ["研究生跳楼身亡 遗书称对不起父母", "隔壁老张拿着菜刀", "快来"]
-    assert sentence(text, 0) == sentence(text, 8) == (0, 16)
-    assert text[slice(*sentence(text, 20))] == "隔壁老张拿着菜刀"
-    assert text[slice(*sentence(text, len(text) - 2))] == "快来"
-    assert sentences("没有句号") == ["没有句号"] and sentence("没有句号", 2) == (0, 4)
+    s = Sentences(text)
+    assert s.span(0) == s.span(8) == s.span(15) == (0, 16)
+    assert s.span(16) == (0, 16)                                   # on the break: the sentence it ends
+    assert text[slice(*s.span(17))] == "隔壁老张拿着菜刀"
+    assert text[slice(*s.span(len(text) - 2))] == "快来"
+    assert sentences("没有句号") == ["没有句号"] and Sentences("没有句号").span(2) == (0, 4)
+    assert Sentences("！！快来").span(0) == (0, 0) and Sentences("！！快来").span(2) == (2, 4)
 
 
 def test_a_headline_in_a_draft_does_not_make_the_next_message_a_headline():
@@ -109,3 +112,60 @@ def test_cross_fit_never_scores_a_line_with_a_model_that_saw_its_author(monkeypa
     for t in titles:
         assert sum(1 for ts, _ in seen if t not in ts) == 1         # each title left out once
     assert json.dumps(scores)                                       # plain floats
+
+
+@pytest.mark.parametrize("text, voiceless", [
+    ("男子砍伤邻居被刑拘", True), ("南邵镇政府强拆民房被判违法", True),
+    ("我家隔壁天天吵", False), ("你们管不管", False), ("男子砍人了", False), ("现在男子在门口", False),
+    ("痛心！研究生跳楼身亡", False), ("最近楼上装修", False),
+])
+def test_voiceless_is_the_headline_shape(text, voiceless):
+    assert RiskRules(headline=lambda t: True).voiceless(Normalizer()(text)) is voiceless
+
+
+def test_is_news_needs_the_setting_the_shape_and_the_score():
+    from nlp.decision import Decision
+    asked: list[str] = []
+
+    def ask(what, answer):
+        def f():
+            asked.append(what)
+            return answer
+        return f
+
+    on, off = Decision(data={"type": {"news_min": 0.99}}), Decision(data={"type": {}})
+    assert on.is_news(ask("shape", True), ask("score", 0.995))
+    assert not on.is_news(ask("shape", True), ask("score", 0.98))
+    assert not on.is_news(ask("shape", False), ask("score", 1.0))       # a voice: the score is not asked
+    assert not off.is_news(ask("shape", True), ask("score", 1.0))       # off: nothing asked
+    assert asked == ["shape", "score", "shape", "score", "shape"]
+
+
+def test_a_news_title_is_no_dispute_when_the_decision_stage_says_so(tmp_path):
+    import yaml
+
+    from nlp.understanding import Understanding
+    dec = yaml.safe_load(open(headline.DATA_DIR / "decision.yaml", encoding="utf-8"))
+    title = "南邵镇政府强拆民房被判违法"
+    readings = {}
+    for on in (False, True):
+        dec["type"]["news_min"] = 0.99 if on else 1.01
+        path = tmp_path / f"d{on}.yaml"
+        path.write_text(yaml.safe_dump(dec, allow_unicode=True), encoding="utf-8")
+        readings[on] = Understanding(decision_file=path).read(title)
+    assert readings[False].type == "land_acquisition"
+    assert readings[True].type == "none" and readings[True].runner_up == "land_acquisition"
+    # a resident telling of it is not news
+    assert Understanding(decision_file=tmp_path / "dTrue.yaml").read("镇政府强拆我家民房").type == "land_acquisition"
+
+
+def test_the_shipped_reading_takes_news_titles_for_no_dispute():
+    from nlp.understanding import Understanding
+    u = Understanding()
+    assert u.decision.news_min <= 1.0
+    # titles written in a fresh voice, in no training set
+    for title in ("湖南邵阳一男子因琐事持刀伤人致一死一伤 已被依法刑事拘留", "广东惠州一工地发生坍塌事故 3名被困工人全部获救",
+                  "安徽阜阳一养殖户陷入虚假投资理财骗局 损失积蓄37万元"):
+        assert u.read(title).type == "none", title
+    for told in ("村里强拆我家民房", "我前夫为争孩子抚养权恐吓我", "楼上那家装修把我家墙震裂了"):
+        assert u.read(told).type != "none", told

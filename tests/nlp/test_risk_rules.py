@@ -81,7 +81,6 @@ def test_prefilter_is_exact(text):
     "我还不如喝药算了",                     # 不如 is no negation
     "实在受不了了 想去跳江",                 # 受不了: a complement, not a negation
     "求求你们别让他打我妈了",                 # a plea, not a denial
-    "他说过两天要来要我的命",                 # a threat without a weapon word
     "那个人放话说让我出不了这个村",
     "活着还有啥用 拖累孩子",
     "我把自己锁在房间里 不想再醒了",
@@ -110,6 +109,10 @@ def test_round3_red(u, text):
     # fire, gas and water became a weak cue with 23 authors: products that caught fire
     # once, told in complaints (w11, w12), outnumber the reds it alone finds
     "孩子掉进池塘里了",
+    # a threat on one's life without a weapon word: life_threat went weak with round 30
+    # (among its lines the learned reading would not confirm, 3 red to 2 quarrels' threats
+    # "谁敢动房子就跟谁拼命"), and the learned reading of this one is low (0.003)
+    "他说过两天要来要我的命",
 ])
 def test_red_or_safety_question(u, text):
     r = u.read(text)
