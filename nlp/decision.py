@@ -5,8 +5,11 @@ Type: the learned model's most probable label (16 types and `none`). A reading t
 out `none` is a dispute all the same when the text names one: it holds a taxonomy term of
 the tier that names a type (`named_over_none`: 工伤, 抚养费, 宅基地, 物业费) and none of
 none's strongest words (`named_unless`: asking about a case, thanks, adverts; a greeting is not one);
-it takes the most probable of the named types. Or when it has a red-reason cue (red, or
-not sure): the best type when it is likely enough, otherwise `other`.
+it takes the most probable of the named types. A text that reads as news is `none` whatever
+it names (`news_min`: the headline shape, RiskRules.voiceless, and a learned headline score of
+at least this, nlp/headline.py: "南邵镇政府强拆民房被判违法"). Either way, a reading with a
+red-reason cue (red, or not sure) is a dispute: the best type when it is likely enough,
+otherwise `other`.
 
 Colour:
   red     a kept cue of a red reason (violence, self-harm, gathering, danger) whose tier is

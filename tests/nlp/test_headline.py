@@ -149,7 +149,7 @@ def test_a_news_title_is_no_dispute_when_the_decision_stage_says_so(tmp_path):
     title = "南邵镇政府强拆民房被判违法"
     readings = {}
     for on in (False, True):
-        dec["type"]["news_min"] = 0.99 if on else 1.01
+        dec["type"]["news_min"] = 0.9 if on else 1.01
         path = tmp_path / f"d{on}.yaml"
         path.write_text(yaml.safe_dump(dec, allow_unicode=True), encoding="utf-8")
         readings[on] = Understanding(decision_file=path).read(title)
