@@ -10,8 +10,8 @@ from nlp.clauses import CLAUSE_BREAK
 
 # a negation right before a cue is cancelled when followed by these ("不会不管" = will)
 _DOUBLE_NEG = ("不会不", "不能不", "没有不", "不得不")
-# words that turn "negation ... cue" into "if not ..., then cue"
-_CONDITIONAL = re.compile(r"就|便|的话|否则|要不|我也|我就|才")
+# words that turn "negation ... cue" into "if not ..., then cue" ("再不起来连人一起碾")
+_CONDITIONAL = re.compile(r"就|便|的话|否则|要不|我也|我就|才|连")
 # "不" / "没" / "别" / "未" that deny nothing: fixed words (不如, 别人, 未成年) and the
 # potential complement of a verb (受不了, 出不来, 活不下去, 找不到): "我不如喝药死了算了",
 # "受不了了要跳河" must not cancel the cue that follows
