@@ -10,8 +10,8 @@ from nlp.clauses import CLAUSE_BREAK
 
 # a negation right before a cue is cancelled when followed by these ("不会不管" = will)
 _DOUBLE_NEG = ("不会不", "不能不", "没有不", "不得不")
-# words that turn "negation ... cue" into "if not ..., then cue" ("再不起来连人一起碾")
-_CONDITIONAL = re.compile(r"就|便|的话|否则|要不|我也|我就|才|连")
+# words that turn "negation ... cue" into "if not ..., then cue"
+_CONDITIONAL = re.compile(r"就|便|的话|否则|要不|我也|我就|才")
 # "不" / "没" / "别" / "未" that deny nothing: fixed words (不如, 别人, 未成年) and the
 # potential complement of a verb (受不了, 出不来, 活不下去, 找不到): "我不如喝药死了算了",
 # "受不了了要跳河" must not cancel the cue that follows
@@ -68,9 +68,9 @@ class Negation:
                 tail = ctx[k:]
                 if any(tail.startswith(d) for d in _DOUBLE_NEG):
                     return False
-                if _CONDITIONAL.search(tail[len(neg):] + cue[:2]):
-                    # "不还钱就卸他一条腿", "不给钱我就跳下去": the negation is the condition,
-                    # the threat stands
+                if _CONDITIONAL.search(tail[len(neg):] + cue[:2]) or (cue[:1] == "连" and tail[len(neg):]):
+                    # "不还钱就卸他一条腿", "不给钱我就跳下去", "再不起来连人一起碾": the negation
+                    # is the condition, the threat stands ("不会连人一起撞" is still denied)
                     return False
                 if tail[len(neg):] and cue[:1] in _SUBJECTS:
                     # "说不还钱我的腿打断": a new subject after the negated verb, the condition
