@@ -2,6 +2,7 @@
 
     python -m nlp.train cv [--config JSON]...   leave-one-group-out figures for each setting
     python -m nlp.train write                   train on every set, write the model and tiers
+    (either with --procs N: N leave-one-group-out folds trained at once, same figures)
     python -m nlp.train words                   write the segmenter's dictionary (nlp/data/words.json)
 
 A group is one chat author (a voice) or one real source (nlp/corpus.py). Each fold trains
@@ -126,10 +127,11 @@ def headline_test(lines: list[Line], cache: Path | None = None, log=print, write
     return headline.cross_fitted(titles, others, Decision(DECISION_PATH).headline_min, cache, log)
 
 
-def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict] | None, log=print,
-                cache: Path | None = None) -> list[list[float]]:
+def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict], log=print,
+                cache: Path | None = None, procs: int = 1) -> list[list[float]]:
     """Every line's margins from the model trained without its group (leave one group out);
-    cached in `cache` when given (keyed by the settings and the texts)."""
+    cached in `cache` when given (keyed by the settings and the texts). `procs` folds are
+    trained at once; the margins are the same for any number."""
     import hashlib
     import pickle
 
@@ -148,23 +150,65 @@ def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict] | None, log=print
     margins: list = [None] * len(lines)
     fitted = [i for i, l in enumerate(lines) if l.kind != "ways"]
     fitted_groups = {lines[i].group for i in fitted}
-    every = None        # the ways of saying are never fitted on: one model reads every ways group
-    for g in sorted({l.group for l in lines}):
-        t0 = time.time()
-        if g in fitted_groups:
-            tr = [i for i in fitted if lines[i].group != g]
-            m = train([lines[i] for i in tr], cfg, [docs[i] for i in tr])
-        else:
-            m = every = every or train([lines[i] for i in fitted], cfg, [docs[i] for i in fitted])
-        for i, l in enumerate(lines):
-            if l.group == g:
-                margins[i] = dict(zip(m.outputs, _margins(m, docs[i]), strict=False))
-        log(f"  fold {g} ({time.time() - t0:.0f}s)")
+    # one task per fitted group; the ways of saying are never fitted on, so one model
+    # (trained on every fitted line) reads all the ways groups as the last task
+    groups = sorted({l.group for l in lines})
+    tasks = [[g] for g in groups if g in fitted_groups]
+    ways = [g for g in groups if g not in fitted_groups]
+    if ways:
+        tasks.append(ways)
+    fold = _Folds(cfg, lines, docs, fitted)
+    if procs > 1:
+        import multiprocessing
+        # forked workers inherit the lines and features instead of receiving a pickled copy
+        # per task; the longest task (the model of every fitted line) goes first
+        tasks.sort(key=lambda gs: gs[0] in fitted_groups)
+        with multiprocessing.get_context("fork").Pool(procs, initializer=_Folds.adopt, initargs=(fold,)) as pool:
+            results = pool.imap_unordered(_Folds.run_adopted, tasks)
+            for gs, ms, dt in results:
+                _place(margins, gs, ms, dt, log)
+    else:
+        for gs in tasks:
+            _place(margins, *fold.run(gs), log)
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
         with open(cache / f"oof-{key}.pickle", "wb") as fh:
             pickle.dump(margins, fh)
     return margins
+
+
+class _Folds:
+    """The leave-one-group-out trainings of `out_of_fold`, one task at a time."""
+
+    adopted: _Folds | None = None     # in a forked worker: the parent's instance
+
+    def __init__(self, cfg: dict, lines: list[Line], docs: list[dict], fitted: list[int]):
+        self.cfg, self.lines, self.docs, self.fitted = cfg, lines, docs, fitted
+
+    @classmethod
+    def adopt(cls, folds: _Folds) -> None:
+        cls.adopted = folds
+
+    @classmethod
+    def run_adopted(cls, groups: list[str]) -> tuple[list[str], dict[int, dict], float]:
+        assert cls.adopted is not None
+        return cls.adopted.run(groups)
+
+    def run(self, groups: list[str]) -> tuple[list[str], dict[int, dict], float]:
+        t0 = time.time()
+        lines, docs = self.lines, self.docs
+        want = set(groups)
+        tr = [i for i in self.fitted if lines[i].group not in want]
+        m = train([lines[i] for i in tr], self.cfg, [docs[i] for i in tr])
+        read = {i: dict(zip(m.outputs, _margins(m, docs[i]), strict=False))
+                for i, l in enumerate(lines) if l.group in want}
+        return groups, read, time.time() - t0
+
+
+def _place(margins: list, groups: list[str], read: dict[int, dict], seconds: float, log) -> None:
+    for i, ms in read.items():
+        margins[i] = ms
+    log(f"  fold {groups[0]}{f' and {len(groups) - 1} more' if len(groups) > 1 else ''} ({seconds:.0f}s)")
 
 
 def kfold_real(cfg: dict, lines: list[Line], docs: list[dict], k: int = 5, log=print) -> dict[str, list[int]]:
@@ -194,11 +238,11 @@ def kfold_real(cfg: dict, lines: list[Line], docs: list[dict], k: int = 5, log=p
 
 
 def cv(cfg: dict, lines: list[Line], docs: list[dict], *, colour_grid: list[dict] | None = None,
-       tier_rules: list[dict] | None = None, log=print, cache: Path | None = None) -> dict:
+       tier_rules: list[dict] | None = None, log=print, cache: Path | None = None, procs: int = 1) -> dict:
     """Leave one group out. Types for every group; red for chat groups and the real
     groups' green lines (read with the learned red output of the fold), with the cue tiers
     chosen from the fold's other chat groups."""
-    oof = out_of_fold(cfg, lines, docs, log, cache)
+    oof = out_of_fold(cfg, lines, docs, log, cache, procs)
     labels = [o for o in oof[0] if o != RED]
     correct: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     red_p = []
@@ -304,7 +348,8 @@ def summarise(out: dict, lines: list[Line]) -> list[str]:
     return res
 
 
-def write(cfg: dict | None = None, backend: str = "auto", cache: Path | None = None, log=print) -> tuple[Path, Path]:
+def write(cfg: dict | None = None, backend: str = "auto", cache: Path | None = None, log=print,
+          procs: int = 1) -> tuple[Path, Path]:
     cfg = dict(CHOSEN if cfg is None else cfg)
     lines = load_lines()
     fz = featurizer(cfg)
@@ -312,7 +357,7 @@ def write(cfg: dict | None = None, backend: str = "auto", cache: Path | None = N
     m = train(lines, cfg, docs, backend=backend, meta={"trained_on": sorted({l.group for l in lines})})
     path = m.save(MODEL_PATH)
     # the tiers need every line's learned red reading from a model that did not see it
-    oof = out_of_fold(cfg, lines, docs, cache=cache, log=log)
+    oof = out_of_fold(cfg, lines, docs, cache=cache, log=log, procs=procs)
     red_p = {id(l): _sigmoid(ms[RED]) for l, ms in zip(lines, oof, strict=False)}
     red_hits(lines, RiskRules(headline=headline_test(lines, cache, log, write_model=True)))
     dec = load_yaml(DECISION_PATH) if DECISION_PATH.exists() else {}
@@ -338,6 +383,8 @@ def main(argv=None) -> int:
     ap.add_argument("--cache", default=None, help="folder for out-of-fold margins (reused while only rules change)")
     ap.add_argument("--kfold", type=int, default=0,
                     help="also: real texts in k random folds, their sources known (the optimistic estimate)")
+    ap.add_argument("--procs", type=int, default=1,
+                    help="train this many leave-one-group-out folds at once (the figures are the same)")
     ap.add_argument("--chat-only", action="store_true", help="with write: train without the real sets")
     ap.add_argument("--record", action="store_true",
                     help="with cv of the settings in use: write nlp/data/cv.json (the figures the suite checks)")
@@ -352,7 +399,7 @@ def main(argv=None) -> int:
             print("nlp.train write: no real-text sets (JIEFEN_REAL_DATA); build them with "
                   "scripts/build_real_sets.py, or pass --chat-only to train on the chat sets alone", file=sys.stderr)
             return 2
-        print("wrote", *write(cache=Path(a.cache) if a.cache else None,
+        print("wrote", *write(cache=Path(a.cache) if a.cache else None, procs=a.procs,
                               log=lambda s: print(s, file=sys.stderr, flush=True)))
         return 0
     lines = load_lines()
@@ -370,6 +417,7 @@ def main(argv=None) -> int:
         fz = featurizer(cfg)
         docs = [values(fz(l.text), bool(cfg.get("binary"))) for l in lines]
         out = cv(cfg, lines, docs, colour_grid=colour, tier_rules=tiers, cache=Path(a.cache) if a.cache else None,
+                 procs=a.procs,
                  log=lambda s: print(s, file=sys.stderr, flush=True))
         print(json.dumps(cfg, ensure_ascii=False))
         for s in summarise(out, lines):

@@ -59,3 +59,22 @@ def test_ways_of_saying_are_read_out_of_fold_by_the_model_of_every_voice():
     every, only_w2 = train(lines[:8], cfg, docs[:8]), train(lines[4:8], cfg, docs[4:8])
     assert same(oof[8], every, lines[8].text) and same(oof[9], every, lines[9].text)
     assert same(oof[0], only_w2, lines[0].text) and not same(oof[0], every, lines[0].text)
+
+
+def test_folds_trained_at_once_give_the_same_margins():
+    """`nlp.train --procs N` trains N folds at once in forked workers: every line's
+    out-of-fold margins are the ones the folds give one after another."""
+    from nlp.chat_model import values
+    from nlp.train import featurizer, out_of_fold
+    texts = (("labour", False, "老板拖欠工资三个月"), ("neighbour", False, "楼上天天半夜吵"),
+             ("labour", True, "工头说再要工资就弄死我"), ("debt", False, "借了五万块不还"),
+             ("neighbour", False, "隔壁装修天天打电钻"), ("debt", False, "朋友借钱两年不还"))
+    lines = [Line(g, "chat", t, r, x) for g in ("w1", "w2", "w3") for t, r, x in texts[:4 + int(g[1]) % 3]]
+    lines += [Line("ways_a1", "ways", None, True, "他说要弄死我"), Line("ways_b1", "ways", None, False, "楼上吵死了")]
+    cfg = {"C": 5.0, "words": False, "lexicon": False, "ngram": (1, 2), "min_df": 1, "binary": True}
+    fz = featurizer(cfg)
+    docs = [values(fz(l.text), True) for l in lines]
+    one = out_of_fold(cfg, lines, docs, log=lambda s: None)
+    two = out_of_fold(cfg, lines, docs, log=lambda s: None, procs=2)
+    assert all(m is not None for m in two) and two == one
+    assert one[0] != one[len(lines) - 1]        # the folds differ: the comparison can fail
