@@ -149,9 +149,9 @@ _WATER = re.compile(r"落水|溺水|掉(进|到|入|下)?(了)?[^，。！？\s]
 # a jump into the water done, not threatened ("说要跳河" is no rescue yet)
 _JUMPED_IN = re.compile(r"(?<![要想说去会就])跳(?:了|进|下|到)?(?:了)?(?:河|江|塘|井|水库|海|湖)(?:里)?了|跳(?:进|下|到)(?:了)?[^，。！？\s]{0,4}(?:河|江|塘|井|水库|海|湖)")
 _WATER_WORDS = re.compile(r"[河塘井湖江海]|水库|水里|水中|水边|冰")
-# a fire: out first, then the fire brigade
+# a fire: out first, then the fire brigade; 冒火 of wires or a stove, not of anger (心里冒火, 气得冒火)
 FIRE_FIRST = "请马上离开着火的地方，拨打119；有人受伤请拨打120。"
-_FIRE = re.compile(r"着火|起火|失火|火灾|烧起来|明火|火苗|火往|火烧到")
+_FIRE = re.compile(r"着火|起火|失火|火灾|烧起来|明火|火苗|火往|火烧到|(?<![里得子])冒火")
 # a gathering or petition being planned: no one is in danger yet, and 110 is not the answer
 URGENT_GATHERING = "已立即通知值班领导和综治中心，工作人员会尽快联系您，把大家的诉求依法解决好。"
 URGENT_GATHERING_UNSENT = "您的反映已登记为紧急案件，综治中心会第一时间看到并联系您，把大家的诉求依法解决好。"

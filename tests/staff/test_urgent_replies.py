@@ -165,9 +165,19 @@ async def test_someone_in_the_water_is_red_and_told_how_to_help(bot, ctx, text):
     assert "120" in reply and "110" in reply and "不会游泳" in reply, reply
 
 
-async def test_a_fire_is_told_to_call_119(bot, ctx):
-    reply = await bot.last("隔壁柴房着火了 火往我家这边烧 柳林村")
+@pytest.mark.parametrize("text", ["隔壁柴房着火了 火往我家这边烧 柳林村",
+                                  "出租屋楼道里的电线冒火了 烟越来越大 楼上还住着好几户人 柳林村"])
+async def test_a_fire_is_told_to_call_119(bot, ctx, text):
+    """Wires on fire (冒火, round 34's voices) were told 110 only."""
+    reply = await bot.last(text)
     assert "119" in reply and "离开" in reply, reply
+
+
+def test_anger_is_no_fire():
+    """冒火 is anger too (心里冒火, 气得冒火): a fight told that way is not told to call 119."""
+    from handlers.texts import urgent_text
+    reply = urgent_text(["人身危险：“倒在地上”"], alerted=True, text="我气得冒火，他把我爸推倒在地上了")
+    assert "119" not in reply, reply
 
 
 @pytest.mark.parametrize("text", ["孩子找不到了 在南湖社区广场 四岁", "我家小孩在超市走丢了 柳林村"])
