@@ -232,7 +232,9 @@ async def test_nothing_answered_is_lost_when_a_worker_and_redis_die(postgres_ser
           f"{sum(r.delivery == 'push' for r in inbox.values())} answered by push, "
           f"{len(outbox)} pushes; {Counter((r.attempts, r.delivery, r.error) for r in inbox.values())}")
 
-    assert len(confirmed) >= 0.95 * RESIDENTS, "nearly every conversation should get through"
+    # the server's own account of a shortfall (a Redis that came back late, a worker not replaced)
+    assert len(confirmed) >= 0.95 * RESIDENTS, ("nearly every conversation should get through",
+                                                (tmp_path / "serve.log").read_text()[-4000:])
     for msg_id, (openid, _reply) in answered.items():
         row = inbox.get(f"wechat_mp:{openid}:{msg_id}")
         assert row is not None and row.status == "done", (msg_id, row and row.status, row and row.error)
