@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Protocol
 
-from nlp.prefilter import candidates_index, guarded, parsed_pattern
+from nlp.prefilter import Analyses, candidates_index, guarded, parsed_pattern
 
 
 def top_branches(pattern: str) -> list[str]:
@@ -48,6 +49,12 @@ def top_branches(pattern: str) -> list[str]:
     return out
 
 
+class Facts(Analyses, Protocol):
+    """The pre-filters' analyses and `_splittable`'s, known before (nlp.pattern_facts)."""
+
+    def branches(self, pattern: str, work: Callable[[str], list[str]]) -> list[str]: ...
+
+
 class AlternativesIndex:
     """For a list of regexes, how to find each one's matches in a text, for those that can
     match it at all: the whole regex when every top-level alternative can match, else only the
@@ -58,17 +65,18 @@ class AlternativesIndex:
     ones takes their time down by more than half. (Compiling the alternation of each subset
     met would cost ~2 ms a subset, and unseen texts bring new subsets.)"""
 
-    def __init__(self, patterns: list[str], compiled: list | None = None):
-        self.branches = [_splittable(p) for p in patterns]
+    def __init__(self, patterns: list[str], compiled: list | None = None, facts: Facts | None = None):
+        self.facts = facts
+        self.branches = [facts.branches(p, _splittable) if facts is not None else _splittable(p) for p in patterns]
         flat = [b for bs in self.branches for b in bs]
         self._owner = [(i, j) for i, bs in enumerate(self.branches) for j in range(len(bs))]
-        self._index = candidates_index(flat)
-        self._full = compiled if compiled is not None else [guarded(p) for p in patterns]
+        self._index = candidates_index(flat, facts)
+        self._full = compiled if compiled is not None else [guarded(p, facts=facts) for p in patterns]
         self._sizes = [len(bs) for bs in self.branches]
         # each alternative compiled when a text first needs it alone: most are needed by few
         # texts, and compiling all of them would double the start-up (two threads compiling
         # the same one at once store equal regexes)
-        self._flat = flat
+        self.flat = flat
         self._alone: list[re.Pattern | None] = [None] * len(flat)
 
     def __call__(self, text: str, pairs: set[str] | None = None) -> list[tuple[int, Callable]]:
@@ -91,7 +99,7 @@ class AlternativesIndex:
     def _compiled(self, k: int) -> re.Pattern:
         rx = self._alone[k]
         if rx is None:
-            rx = self._alone[k] = guarded(self._flat[k])
+            rx = self._alone[k] = guarded(self.flat[k], facts=self.facts)
         return rx
 
 

@@ -15,7 +15,7 @@ CV_RECORD = DATA_DIR / "cv.json"
 
 
 # the code the validation runs (reading the sets, features, rules, decision, training)
-CODE_FILES = ("normalize.py", "scanner.py", "prefilter.py", "alternatives.py", "tiers.py", "segment.py", "features.py", "risk.py", "negation.py",
+CODE_FILES = ("normalize.py", "scanner.py", "prefilter.py", "pattern_facts.py", "alternatives.py", "tiers.py", "segment.py", "features.py", "risk.py", "negation.py",
               "clauses.py", "decision.py",
               "chat_model.py", "train.py", "corpus.py", "files.py", "headline.py")
 DATA_FILES = ("taxonomy.yaml", "risk.yaml", "typos.yaml", "words.json", "decision.yaml", "headline.json")

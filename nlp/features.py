@@ -20,7 +20,8 @@ from pathlib import Path
 
 from nlp.chat_model import _DIGITS, _PUNCT, grams
 from nlp.files import load_yaml
-from nlp.prefilter import candidates_index, guarded
+from nlp.pattern_facts import PatternFacts
+from nlp.prefilter import Analyses, candidates_index, guarded
 from nlp.scanner import PhraseScanner
 from nlp.segment import Segmenter
 
@@ -31,8 +32,9 @@ _FUNCTION = frozenset("的了我你他她它们着过在把被给说是不没就
 class Lexicon:
     """The taxonomy's terms and patterns, found in a text."""
 
-    def __init__(self, path: str | Path | None = None, *, variants: bool = True):
+    def __init__(self, path: str | Path | None = None, *, variants: bool = True, facts: Analyses | None = None):
         data = load_yaml(Path(path) if path else DATA_DIR / "taxonomy.yaml")
+        facts = facts if facts is not None else PatternFacts.load()
         self.scanner: PhraseScanner[tuple[str, str]] = PhraseScanner()
         for label, tiers in (data.get("types") or {}).items():
             for tier, words in (tiers or {}).items():
@@ -42,10 +44,10 @@ class Lexicon:
         sources: list[str] = []
         for label, pats in (data.get("patterns") or {}).items():
             for item in pats or ():
-                self.patterns.append((label, guarded(item["re"])))
+                self.patterns.append((label, guarded(item["re"], facts=facts)))
                 sources.append(str(item["re"]))
         self.sources = sources           # the regexes as written, in the order of `patterns`
-        self._pindex = candidates_index(sources)
+        self._pindex = candidates_index(sources, facts)
         self.known = None                    # a segmenter: the words of its dictionary are no typos
         self._variants: dict[str, list[tuple[str, int]]] = {}
         self._variant_keys: frozenset[str] = frozenset()

@@ -21,7 +21,8 @@ from nlp.clauses import Clauses, Marks, clauses_end
 from nlp.files import load_yaml
 from nlp.headline import HeadlineTest, Sentences
 from nlp.negation import Negation
-from nlp.prefilter import guarded, literal_alternation
+from nlp.pattern_facts import PatternFacts
+from nlp.prefilter import Analyses, guarded, literal_alternation
 from nlp.scanner import PhraseScanner
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -94,9 +95,9 @@ def expand_classes(rx: str, classes: dict[str, list[str]]) -> str:
     return _CLASS_REF.sub(one, rx)
 
 
-def _alternation(words) -> re.Pattern | None:
+def _alternation(words, facts: Analyses | None = None) -> re.Pattern | None:
     pattern = literal_alternation({str(w).lower() for w in words or ()})
-    return guarded(pattern) if pattern else None
+    return guarded(pattern, facts=facts) if pattern else None
 
 
 @dataclass(frozen=True)
@@ -129,10 +130,13 @@ REPORT_REACH = 2
 
 
 class RiskRules:
-    def __init__(self, path: str | Path | None = None, headline: Callable[[str], bool] | None = None):
+    def __init__(self, path: str | Path | None = None, headline: Callable[[str], bool] | None = None,
+                 facts: PatternFacts | None = None):
         """`headline`: is a normalised text written as news (nlp/headline.py); the shipped
-        test with the decision stage's threshold when not given."""
+        test with the decision stage's threshold when not given. `facts`: the regexes'
+        analyses known before (nlp/pattern_facts.py; the shipped file when not given)."""
         data = load_yaml(Path(path) if path else DATA_DIR / "risk.yaml")
+        facts = facts if facts is not None else PatternFacts.load()
         self._headline = headline if headline is not None else HeadlineTest.shipped()
         mods = data.get("modifiers") or {}
         self._negated = Negation(mods.get("negation", ()), int(data.get("negation_window", 5)))
@@ -142,13 +146,13 @@ class RiskRules:
         for name in _MODIFIER_KINDS:
             for w in mods.get(name) or ():
                 kinds.setdefault(str(w).lower(), []).append(name)
-        self._mod_rx = _alternation(kinds)
+        self._mod_rx = _alternation(kinds, facts)
         self._mod_kinds = {w: tuple(k) for w, k in kinds.items()}
         # the words of someone's voice (我, 你, 了, ！, 现在): one character of them is enough to
         # tell most residents' messages from news without a regex scan
         self._voice_kinds = frozenset(("personal", "voice", "now"))
         self._voice_chars = frozenset(w for w, k in kinds.items() if len(w) == 1 and self._voice_kinds & set(k))
-        self._benign = _alternation(data.get("benign"))
+        self._benign = _alternation(data.get("benign"), facts)
         self.large_sum = float(data.get("large_sum_yuan", 50000))
         self.many_people = int(data.get("many_people_count", 10))
         classes = {str(k): [str(w) for w in v or ()] for k, v in (data.get("words") or {}).items()}
@@ -162,7 +166,7 @@ class RiskRules:
                 for item in items or ():
                     if isinstance(item, dict):
                         rx = admit_blanked(expand_classes(str(item["re"]), classes), benign_in)
-                        cue = Cue(str(item.get("id") or item["re"]), str(reason), colour, guarded(rx),
+                        cue = Cue(str(item.get("id") or item["re"]), str(reason), colour, guarded(rx, facts=facts),
                                   re.compile(expand_classes(item["unless"], classes)) if item.get("unless") else None,
                                   re.compile(expand_classes(item["unless_anywhere"], classes))
                                   if item.get("unless_anywhere") else None)
@@ -173,9 +177,9 @@ class RiskRules:
                         self.scanner.add(str(item).lower(), cue)
                     self.cues.append(cue)
         self.sources = sources           # the regexes, classes expanded, in the order of `patterns`
-        self._alternatives = AlternativesIndex(sources, [c.rx for c in self.patterns])
+        self.alternatives = AlternativesIndex(sources, [c.rx for c in self.patterns], facts)
         # the plain phrases in one regex (longest first): one C-level scan of the text
-        self._phrase_rx = _alternation(self.scanner.phrases())
+        self._phrase_rx = _alternation(self.scanner.phrases(), facts)
 
     def voiceless(self, text: str) -> bool:
         """Nobody writes as 我 or to 你, with no speaker's particle or mark and nothing now:
@@ -214,7 +218,7 @@ class RiskRules:
         unless_hits: list[tuple[int, int, str, Cue]] = []
         unsure: set[tuple[int, str]] = set()
         said_clauses = None
-        for i, finditer in self._alternatives(text, pairs):
+        for i, finditer in self.alternatives(text, pairs):
             cue = pats[i]
             excused = None
             for m in finditer(text):

@@ -4,6 +4,7 @@
     python -m nlp.train write                   train on every set, write the model and tiers
     (either with --procs N: N leave-one-group-out folds trained at once, same figures)
     python -m nlp.train words                   write the segmenter's dictionary (nlp/data/words.json)
+    python -m nlp.train facts                   write the regexes' analyses (nlp/data/pattern_facts.json)
 
 A group is one chat author (a voice) or one real source (nlp/corpus.py). Each fold trains
 on every group but one and reads that one: type accuracy per group, pooled over the chat
@@ -376,7 +377,7 @@ def write_decision(dec: dict) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m nlp.train")
-    ap.add_argument("what", choices=("cv", "write", "words"))
+    ap.add_argument("what", choices=("cv", "write", "words", "facts"))
     ap.add_argument("--config", action="append", default=None, help="JSON settings for `cv` (repeatable)")
     ap.add_argument("--colour", action="append", default=None, help="JSON colour thresholds for `cv` (repeatable)")
     ap.add_argument("--tiers", action="append", default=None, help="JSON tier rule for `cv` (repeatable)")
@@ -391,6 +392,10 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     if a.what == "words":
         print(f"wrote {write_words()}")
+        return 0
+    if a.what == "facts":
+        from nlp.pattern_facts import FACTS_PATH, written_facts
+        print(f"{written_facts().save()} answers -> {FACTS_PATH}")
         return 0
     if a.what == "write":
         if not real_groups() and not a.chat_only:

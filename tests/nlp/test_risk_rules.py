@@ -167,13 +167,13 @@ def test_risk_patterns_prefilter_exact_on_sets(u):
     ra, lx = u.rules, u.lexicon
     plain_r = [_re.compile(p) for p in ra.sources]
     plain_l = [_re.compile(p) for p in lx.sources]
-    split = sum(len(bs) > 1 for bs in ra._alternatives.branches)
+    split = sum(len(bs) > 1 for bs in ra.alternatives.branches)
     assert split >= len(plain_r) // 2, split       # most cues are alternations
     narrowed = 0
     for p in parts()["all"]:
         for _, _, t in load_tsv(p):
             n = ra.blank_benign(u._normalize(t))
-            run = dict(ra._alternatives(n))
+            run = dict(ra.alternatives(n))
             narrowed += sum(getattr(f, "__self__", None) is not ra.patterns[i].rx for i, f in run.items())
             for i, rx in enumerate(plain_r):
                 found = [m.span() for m in rx.finditer(n)]
