@@ -110,13 +110,13 @@ class ConsoleChannel(ChannelBase):
 
     def mount(self, app: web.Application) -> None:
         app[auth.DEPS] = auth.Deps(self.ctx, self.accounts)
-        app["console_channel"] = self
+        app[auth.CHANNEL_KEY] = self
         app.on_shutdown.append(self.live.end_streams)
         app.middlewares.append(_headers)
         app.middlewares.append(self._error_pages)
         r = app.router
         p = auth.PATH
-        r.add_get(p, lambda _r: _redirect(p + "/"))
+        r.add_get(p, _to_home)
         r.add_get(p + "/login", login.login_page)
         r.add_post(p + "/login", login.login)
         r.add_post(p + "/logout", login.logout)
@@ -155,12 +155,11 @@ ERROR_WORDS = {400: "请求有误。", 403: "这个页面您没有权限查看�
 
 
 def console_of(request: web.Request) -> ConsoleChannel:
-    channel: ConsoleChannel = request.app["console_channel"]
-    return channel
+    return request.app[auth.CHANNEL_KEY]
 
 
-async def _redirect(target: str) -> web.Response:
-    raise web.HTTPFound(target)
+async def _to_home(request: web.Request) -> web.Response:
+    raise web.HTTPFound(auth.PATH + "/")
 
 
 @web.middleware

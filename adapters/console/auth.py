@@ -7,6 +7,7 @@ import functools
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from aiohttp import web
@@ -17,10 +18,12 @@ from bot.accounts import Accounts, Session, csrf_ok
 from bot.context import AppContext
 from storage.registry import StaffInfo
 
+if TYPE_CHECKING:
+    from adapters.console import ConsoleChannel
+
 COOKIE = "jiefen_console"
 PRE_COOKIE = "jiefen_console_pre"       # the log-in form's CSRF token (double submit), before a session
 PATH = "/console"
-USER_KEY = "console_user"
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,12 @@ DEPS = web.AppKey("console_deps", Deps)
 class User:
     staff: StaffInfo
     session: Session
+
+
+# typed keys (aiohttp's RequestKey/AppKey): what the console keeps on a request and on the app
+USER_KEY: web.RequestKey[User] = web.RequestKey("console_user", User)
+CHANNEL_KEY: web.AppKey[ConsoleChannel] = web.AppKey("console_channel")
+
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -104,7 +113,7 @@ async def _not_saved(request: web.Request, status: int, message: str) -> web.Str
     saved and gives back what the person wrote (it was lost with a line of English JSON)."""
     form = await read_form(request)
     kept = "\n".join(v for k, v in form.items() if k not in ("csrf", "action", "next") and isinstance(v, str) and len(v) > 1)
-    console = request.app["console_channel"]
+    console = request.app[CHANNEL_KEY]
     response: web.StreamResponse = console.render(request, "error.html", status=status, message=message,
                                                   kept=kept[:2000])
     return response

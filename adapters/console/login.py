@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 LOCKED = "登录失败次数过多，账号已暂时锁定，请{minutes}分钟后再试，或联系综治中心重置。"
 WRONG = "账号或密码不正确。"
 LAST_TRIES = "再错{left}次，账号将锁定{minutes}分钟。"
+# a failed attempt's staff id and destination, kept on the request for the page that answers it
+LOGIN_ID = web.RequestKey("login_id", str)
+LOGIN_NEXT = web.RequestKey("login_next", str)
 
 
 def _console(request: web.Request) -> "ConsoleChannel":
@@ -29,13 +32,13 @@ def _console(request: web.Request) -> "ConsoleChannel":
 async def login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
     console = _console(request)
     user = await auth.current_user(request, console.ctx, console.accounts)
-    target = auth.safe_next(request.get("login_next") or request.query.get("next", ""))
+    target = auth.safe_next(request.get(LOGIN_NEXT) or request.query.get("next", ""))
     if user is not None and request.method == "GET":
         raise web.HTTPFound(target)
     token = auth.pre_token(request)
     county = console.ctx.registry.name(console.ctx.registry.county_code())
     response = console.render(request, "login.html", status=status, error=error, csrf=token, next=target,
-                              county=county, staff_id=request.get("login_id", ""))
+                              county=county, staff_id=request.get(LOGIN_ID, ""))
     auth.set_cookie(response, request, auth.PRE_COOKIE, token, 3600)
     return response
 
@@ -44,8 +47,8 @@ async def login(request: web.Request) -> web.Response:
     console = _console(request)
     form = await read_form(request)
     given, expected = str(form.get("csrf", "")), request.cookies.get(auth.PRE_COOKIE, "")
-    request["login_id"] = str(form.get("staff_id", ""))[:64]
-    request["login_next"] = str(form.get("next", ""))[:500]        # a failed attempt keeps where they were going
+    request[LOGIN_ID] = str(form.get("staff_id", ""))[:64]
+    request[LOGIN_NEXT] = str(form.get("next", ""))[:500]        # a failed attempt keeps where they were going
     if not expected or given != expected:
         return await login_page(request, "页面已过期，请重新登录。", 403)
     address = client_address(request, console.proxies)

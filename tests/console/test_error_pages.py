@@ -140,3 +140,11 @@ async def test_a_fault_on_a_page_is_a_page_in_chinese(client, ctx, monkeypatch, 
     body = await r.text()
     assert r.status == 500 and "出错了" in body and no_latin_words(body) and 'href="/console/cases"' in body, body[:300]
     assert "a fault of ours" in caplog.text
+
+
+async def test_the_console_without_its_slash_leads_to_its_home(client, ctx):
+    resp = await client.get("/console", allow_redirects=False)
+    assert resp.status == 302 and resp.headers["Location"] == "/console/"
+    await login(client, "centre-qs")
+    resp = await client.get("/console")
+    assert resp.status == 200 and resp.url.path != "/console/login"
