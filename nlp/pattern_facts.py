@@ -37,9 +37,12 @@ class PatternFacts:
     def load(cls, path: Path = FACTS_PATH) -> PatternFacts:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            facts = data.get("facts") or {}
+        except (OSError, ValueError, AttributeError):
             return cls()                 # no file: every answer is worked out, as before
-        return cls(data.get("facts") or {})
+        # an answer of the wrong shape (a file edited by hand, cut short) is worked out again
+        return cls({k: v for k, v in facts.items() if isinstance(k, str) and _well_formed(k, v)}
+                   if isinstance(facts, dict) else {})
 
     def save(self, path: Path = FACTS_PATH) -> int:
         Path(path).write_text(json.dumps({"facts": dict(sorted(self._known.items()))}, ensure_ascii=False,
@@ -86,6 +89,14 @@ class PatternFacts:
 
 
 _MISSING = object()
+
+
+def _well_formed(key: str, value: Any) -> bool:
+    kind = key.split(":", 1)[0]
+    if kind == "bars":
+        return isinstance(value, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in value)
+    return kind in ("grams", "chars", "first", "first_d") and (
+        value is None or (isinstance(value, list) and all(isinstance(x, str) for x in value)))
 
 
 def written_facts() -> PatternFacts:

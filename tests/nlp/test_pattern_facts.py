@@ -66,8 +66,24 @@ def test_an_edited_regex_is_analysed_again_not_read_with_the_old_answer(tmp_path
 def test_a_missing_or_broken_file_means_working_everything_out(tmp_path):
     assert PatternFacts.load(tmp_path / "absent.json").as_dict() == {}
     bad = tmp_path / "bad.json"
-    bad.write_text("{not json", encoding="utf-8")
-    assert PatternFacts.load(bad).as_dict() == {}
+    for text in ("{not json", "[1, 2]", '{"facts": [1, 2]}', '{"facts": null}'):
+        bad.write_text(text, encoding="utf-8")
+        assert PatternFacts.load(bad).as_dict() == {}, text
+
+
+def test_an_answer_of_the_wrong_shape_is_worked_out_again(tmp_path):
+    good = PatternFacts()
+    good.required_grams("(拿|提)着?刀")
+    good.branches("砍人|捅人", _splittable)
+    path = tmp_path / "facts.json"
+    good.save(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["facts"] = {k: (7 if k.startswith("grams:") else ["x"]) for k in data["facts"]}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    edited = PatternFacts.load(path)
+    assert edited.as_dict() == {}
+    assert edited.required_grams("(拿|提)着?刀") == prefilter.required_grams("(拿|提)着?刀")
+    assert edited.branches("砍人|捅人", _splittable) == ["砍人", "捅人"]
 
 
 def test_the_kept_answers_change_no_reading(rules):
