@@ -19,6 +19,7 @@ from nlp.features import TERM, WORD, Featurizer, Lexicon
 from nlp.headline import MODEL_PATH as HEADLINE_PATH
 from nlp.headline import HeadlineModel, HeadlineTest
 from nlp.normalize import Normalizer
+from nlp.pattern_facts import PatternFacts
 from nlp.places import PlaceIndex, iter_names
 from nlp.reading import NOT_A_DISPUTE, PlaceMatch, PlaceRef, Reading
 from nlp.risk import RED_REASONS, RiskRules
@@ -71,7 +72,8 @@ class Understanding:
                 raise FileNotFoundError(f"{md}: neither {CHAT_MODEL} nor model.json")
         self.model = LinearModel.load(model_path)
         cfg = self.model.meta.get("features") or {}
-        self.lexicon = Lexicon(taxonomy) if cfg.get("lexicon", True) else None
+        facts = PatternFacts.load()      # the rules' and the taxonomy's regexes, analysed before
+        self.lexicon = Lexicon(taxonomy, facts=facts) if cfg.get("lexicon", True) else None
         self.segmenter = None
         if cfg.get("words", True):
             self.segmenter = Segmenter(load_words())
@@ -81,7 +83,7 @@ class Understanding:
         self.featurize = Featurizer(self.segmenter, self.lexicon, tuple(cfg.get("ngram", (1, 2))))
         self.decision = Decision(decision_file)
         self.headline = HeadlineTest(HeadlineModel.load(), self.decision.headline_min)
-        self.rules = RiskRules(risk_file, headline=self.headline)
+        self.rules = RiskRules(risk_file, headline=self.headline, facts=facts)
         self._lock = threading.Lock()
         self._tokenizer = None
         self.places = PlaceIndex(())

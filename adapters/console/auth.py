@@ -46,7 +46,6 @@ USER_KEY: web.RequestKey[User] = web.RequestKey("console_user", User)
 CHANNEL_KEY: web.AppKey[ConsoleChannel] = web.AppKey("console_channel")
 
 
-
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
