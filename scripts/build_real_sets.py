@@ -18,9 +18,9 @@ The mapping from each source's own labels to ours is data (SOURCES below);
 labels that do not map cleanly to one of our types are dropped, and the
 reason is written in nlp/data/real/SOURCES.md (committed).  Sources without labels of
 their own were labelled by reading each row: the labels live in
-real_sets_labels.yaml beside this script (lawyer-llama questions) and in
-raw/pages_excerpts.yaml in the output folder (excerpts of stored web pages, which
-cannot be fetched again: that file is their source, kept outside git with the sets).  Public corpora reserved for
+real_sets_labels.yaml beside this script (lawyer-llama questions).  Every source is
+fetched: five sets of web-page excerpts, which no script could fetch again, were retired in
+December 2026 (nlp/data/real/SOURCES.md).  Public corpora reserved for
 evaluation (CAIL, LawBench, CLUE/FewCLUE and the toutiao set behind TNEWS,
 TipDM 2020) are never read here.
 
@@ -50,7 +50,7 @@ SEED = "jiefen-realdata-1"
 CAP = 150  # rows per (source, type)
 MAX_CHARS = 300
 # The real sets are third-party text: they live outside git, in the folder named by
-# JIEFEN_REAL_DATA (default nlp/data/real/, ignored by git); so does raw/pages_excerpts.yaml.
+# JIEFEN_REAL_DATA (default nlp/data/real/, ignored by git).
 OUT_DIR = Path(os.environ.get("JIEFEN_REAL_DATA") or Path(__file__).resolve().parent.parent / "nlp" / "data" / "real")
 
 TYPES = (
@@ -137,7 +137,6 @@ class Source:
     max_chars: int | None = None  # if set, longer texts are dropped rather than cut
     # for sources that map everything to one type, spread the cap over source labels
     stratify: bool = False
-    notes: dict = field(default_factory=dict)
     # how a row's source label is looked up in `mapping` (default: as it is)
     key: Callable[[str], str] = field(default=lambda label: label)
 
@@ -265,28 +264,6 @@ def read_lawyer_llama(src: Source, gdir: Path) -> Iterator[Row]:
             ours = wanted.get(f"{prefix}:{i}")
             if ours:
                 yield Row(ours, item.get(field_name) or "")
-
-
-def read_pages_excerpts(src: Source, raw_dir: Path) -> Iterator[Row]:
-    """Excerpts of stored web pages kept in the real sets' raw/ folder (they cannot be fetched
-    again, and are not in git).
-
-    One source per `kind` of page (court / mediation / board / complaint / question), so that leave-one-source-out
-    validation keeps a court's findings apart from a mediator's story of the same kind of dispute.
-    Labels were given by reading each page (the page's own cause of action where it states one).
-    """
-    for entry in yaml.safe_load((raw_dir / src.paths[0]).read_text(encoding="utf-8")):
-        if entry["kind"] == src.notes["kind"]:
-            yield Row(entry["label"], entry["text"], entry.get("risk", "?"))
-
-
-def pages_source(name: str, kind: str, about: str, with_none: bool = False) -> Source:
-    """One `kind` of the stored web pages' excerpts (raw/pages_excerpts.yaml) as a source."""
-    return Source(name=name, repo="(pages corpus of the search tool)", commit="-", paths=["pages_excerpts.yaml"],
-                  licence="each page's own; short excerpts quoted with their URL for research use",
-                  reader=read_pages_excerpts,
-                  mapping={t: t for t in TYPES if with_none or t != "none"},
-                  notes={"kind": kind, "about": about})
 
 
 SOURCES: list[Source] = [
@@ -436,20 +413,6 @@ SOURCES: list[Source] = [
         # the reader already yields our types (labels given by reading, real_sets_labels.yaml)
         mapping={t: t for t in TYPES if t != "none"},
     ),
-    pages_source("court_cases_pages", "court", "courts' own accounts of civil cases (court web sites, court news, "
-                                               "judgments on mirror sites, lawyers' case notes)"),
-    pages_source("mediation_stories_pages", "mediation", "mediation stories: justice bureaus, mediation committees, "
-                                                         "police stations, communities, newspapers"),
-    # none: thanks and praise sent to a community or hotline
-    pages_source("message_boards_pages", "board",
-                 "message boards, hotline replies, forum posts and newspaper complaint columns", with_none=True),
-    pages_source("consumer_complaints_pages", "complaint",
-                 "consumers' complaints as newspapers' and TV consumer columns, complaint sites and local forums give "
-                 "them (cars, prepaid cards, travel, delivery, appliances, insurance…); a few of other types from the "
-                 "same columns"),
-    pages_source("legal_questions_pages", "question",
-                 "people's own legal questions on consultation sites (110.com, lawtime, findlaw, fabao365, Baidu Zhidao "
-                 "mirrors) and readers' letters to legal columns"),
 ]
 
 
@@ -481,8 +444,8 @@ def sample(rows: list[Row], key: str, cap: int, stratify: bool) -> list[Row]:
     return sorted(out, key=lambda r: (r.label, r.text))
 
 
-def build_source(src: Source, mirror_root: Path, raw_dir: Path) -> tuple[list[tuple[str, str, str]], dict]:
-    gdir = git_dir(mirror_root, src.repo) if src.commit != "-" else raw_dir
+def build_source(src: Source, mirror_root: Path) -> tuple[list[tuple[str, str, str]], dict]:
+    gdir = git_dir(mirror_root, src.repo)
     seen: set[str] = set()
     per_type: dict[str, list[Row]] = defaultdict(list)
     stats = Counter()
@@ -517,10 +480,7 @@ def write_tsv(src: Source, rows, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{src.name}.tsv"
     with path.open("w", encoding="utf-8", newline="\n") as f:
-        if src.commit == "-":
-            f.write(f"# {src.name}: excerpts of stored web pages, raw/{src.paths[0]} (kind: {src.notes['kind']})\n")
-        else:
-            f.write(f"# {src.name}: https://github.com/{src.repo} @ {src.commit}\n")
+        f.write(f"# {src.name}: https://github.com/{src.repo} @ {src.commit}\n")
         f.write("# type<TAB>risk<TAB>text; built by scripts/build_real_sets.py, see SOURCES.md\n")
         for t, risk, text, _label in rows:
             f.write(f"{t}\t{risk}\t{text}\n")
@@ -531,7 +491,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mirror-root", type=Path, default=Path("/work/.mirror"))
     ap.add_argument("--out", type=Path, default=OUT_DIR,
-                    help="folder of the real sets, raw/ inside it (default: $JIEFEN_REAL_DATA or nlp/data/real)")
+                    help="folder of the real sets (default: $JIEFEN_REAL_DATA or nlp/data/real)")
     ap.add_argument("--only", action="append", help="build only these sources")
     ap.add_argument("--show", type=int, default=0, help="print N random rows per type for reading")
     args = ap.parse_args(list(argv) if argv is not None else None)
@@ -539,11 +499,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     for src in SOURCES:
         if args.only and src.name not in args.only:
             continue
-        if src.commit == "-" and not (args.out / "raw" / src.paths[0]).exists():
-            # the page excerpts cannot be fetched again: without them, the other sources
-            print(f"{src.name}: skipped, no {args.out / 'raw' / src.paths[0]}", file=sys.stderr)
-            continue
-        rows, stats = build_source(src, args.mirror_root, args.out / "raw")
+        rows, stats = build_source(src, args.mirror_root)
         path = write_tsv(src, rows, args.out)
         counts = Counter(t for t, *_ in rows)
         print(f"{src.name}: {len(rows)} rows -> {path}")
