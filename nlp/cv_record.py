@@ -9,7 +9,7 @@ from pathlib import Path
 
 from nlp.corpus import chat_groups, real_dir, real_groups, rows, ways_groups
 from nlp.headline import load_titles
-from nlp.train import CHOSEN, DATA_DIR, TIER_RULE, Line
+from nlp.train import CHOSEN, DATA_DIR, FOLDS, TIER_RULE, Line
 
 CV_RECORD = DATA_DIR / "cv.json"
 
@@ -42,7 +42,7 @@ def committed_fingerprint() -> str:
     for n in CODE_FILES:
         h.update(n.encode())
         h.update(_code_tokens(Path(__file__).with_name(n)))
-    h.update(json.dumps([CHOSEN, TIER_RULE], sort_keys=True, default=list).encode())
+    h.update(json.dumps([CHOSEN, TIER_RULE, FOLDS], sort_keys=True, default=list).encode())
     return h.hexdigest()[:16]
 
 
@@ -90,7 +90,8 @@ def _code_tokens(path: Path) -> bytes:
     return "\x00".join(t.string for t in toks if t.type not in skip).encode()
 
 
-def record(cfg: dict, out: dict, lines: list[Line], colour: dict, kfold: dict | None = None) -> dict:
+def record(cfg: dict, out: dict, lines: list[Line], colour: dict, kfold: dict | None = None,
+           folds: int = FOLDS) -> dict:
     """The validation figures of the settings in use, for README/RESULTS and the suite's
     floors (tests/nlp/test_accuracy.py checks them against this fingerprint)."""
     chat = {l.group for l in lines if l.kind == "chat"}
@@ -113,7 +114,7 @@ def record(cfg: dict, out: dict, lines: list[Line], colour: dict, kfold: dict | 
                      "red_or_asked": round((a["tp"] + a["asked"]) / max(a["red"], 1), 4),
                      "false_red_per_1000": round(1000 * a["fp"] / max(a["neg"], 1), 1),
                      "asked_per_1000": round(1000 * a["neg_asked"] / max(a["neg"], 1), 1)}
-    rec = {"fingerprint": fingerprint(), "config": cfg, "tier_rule": TIER_RULE, "colour": colour,
+    rec = {"fingerprint": fingerprint(), "config": cfg, "tier_rule": TIER_RULE, "folds": folds, "colour": colour,
            "types": {"chat": pooled(sorted(chat)), "real": pooled(sorted(set(t) - chat)),
                      "groups": {g: {"correct": a, "n": b} for g, (a, b) in sorted(t.items())}},
            "red": red}

@@ -1,14 +1,16 @@
 """Training and validation of the built-in reading (offline; scikit-learn when installed).
 
-    python -m nlp.train cv [--config JSON]...   leave-one-group-out figures for each setting
+    python -m nlp.train cv [--config JSON]...   out-of-group figures for each setting
     python -m nlp.train write                   train on every set, write the model and tiers
-    (either with --procs N: N leave-one-group-out folds trained at once, same figures)
+    (either with --procs N: N folds trained at once, same figures; --folds K: K folds of groups,
+    0 for one per group)
     python -m nlp.train words                   write the segmenter's dictionary (nlp/data/words.json)
     python -m nlp.train facts                   write the regexes' analyses (nlp/data/pattern_facts.json)
 
-A group is one chat author (a voice) or one real source (nlp/corpus.py). Each fold trains
-on every group but one and reads that one: type accuracy per group, pooled over the chat
-groups and over the real ones; for red, the cue tiers are chosen again inside each fold
+A group is one chat author (a voice) or one real source (nlp/corpus.py). The groups are
+dealt into `FOLDS` folds (`fold_tasks`: every real source in a fold of its own); each fold
+trains on the other folds' groups and reads its own: type accuracy per group, pooled over
+the chat groups and over the real ones; for red, the cue tiers are chosen again inside each fold
 from the other chat groups (a cue that fewer than two of them need is dropped: a rule
 written for one set's sentence does not survive its own fold) and the colour is decided
 with the fold's learned red reading. The settings that `write` uses (`CHOSEN`) are the
@@ -45,6 +47,10 @@ DECISION_PATH = DATA_DIR / "decision.yaml"
 CHOSEN = {"C": 5.0, "real_w": 1.0, "words": True, "lexicon": True, "ngram": (1, 2), "norm": False,
           "min_df": 2, "binary": True}
 TIER_RULE = {"min_groups": 2, "k": 2.0}
+# groups dealt into this many folds (0: one fold per group). Leaving one voice out of 180
+# trained 180 models (about three hours on 2 cores); ten folds leave out a tenth of the
+# voices each, a stricter test for an eleventh of the training (nlp/RESULTS.md, session 47)
+FOLDS = 10
 
 
 @dataclass
@@ -128,11 +134,25 @@ def headline_test(lines: list[Line], cache: Path | None = None, log=print, write
     return headline.cross_fitted(titles, others, Decision(DECISION_PATH).headline_min, cache, log)
 
 
+def fold_tasks(lines: list[Line], folds: int = FOLDS) -> list[list[str]]:
+    """The groups of each fold, fitted groups dealt in turn (the real sources first, so that
+    no two share a fold while there are as many folds as sources; then the chat groups by
+    name), and last the groups never fitted on (the ways of saying), which the model of every
+    fitted line reads. `folds` 0: one fold per fitted group."""
+    fitted = {l.group for l in lines if l.kind != "ways"}
+    real = sorted({l.group for l in lines if l.kind == "real"})
+    order = real + sorted(fitted - set(real))
+    k = len(order) if folds <= 0 else min(folds, len(order))
+    tasks = [order[i::k] for i in range(k)]
+    ways = sorted({l.group for l in lines} - fitted)
+    return [t for t in tasks if t] + ([ways] if ways else [])
+
+
 def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict], log=print,
-                cache: Path | None = None, procs: int = 1) -> list[list[float]]:
-    """Every line's margins from the model trained without its group (leave one group out);
-    cached in `cache` when given (keyed by the settings and the texts). `procs` folds are
-    trained at once; the margins are the same for any number."""
+                cache: Path | None = None, procs: int = 1, folds: int = FOLDS) -> list[list[float]]:
+    """Every line's margins from the model trained without its fold's groups (`fold_tasks`);
+    cached in `cache` when given (keyed by the settings, the folds and the texts). `procs`
+    folds are trained at once; the margins are the same for any number."""
     import hashlib
     import pickle
 
@@ -140,7 +160,8 @@ def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict], log=print,
     from nlp.segment import WORDS_FILE
     # the trainer's code is in the key too: a margin cached from another solver setting is
     # another model's
-    key = hashlib.sha256(json.dumps([cfg, [l.group + l.text for l in lines]], sort_keys=True, default=str).encode()
+    key = hashlib.sha256(json.dumps([cfg, folds, [l.group + l.text for l in lines]], sort_keys=True,
+                                    default=str).encode()
                          + json.dumps(sorted(Lexicon().terms())).encode()
                          + WORDS_FILE.read_bytes() + Path(chat_model.__file__).read_bytes()).hexdigest()[:16]
     if cache is not None:
@@ -151,13 +172,7 @@ def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict], log=print,
     margins: list = [None] * len(lines)
     fitted = [i for i, l in enumerate(lines) if l.kind != "ways"]
     fitted_groups = {lines[i].group for i in fitted}
-    # one task per fitted group; the ways of saying are never fitted on, so one model
-    # (trained on every fitted line) reads all the ways groups as the last task
-    groups = sorted({l.group for l in lines})
-    tasks = [[g] for g in groups if g in fitted_groups]
-    ways = [g for g in groups if g not in fitted_groups]
-    if ways:
-        tasks.append(ways)
+    tasks = fold_tasks(lines, folds)
     fold = _Folds(cfg, lines, docs, fitted)
     if procs > 1:
         import multiprocessing
@@ -179,7 +194,7 @@ def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict], log=print,
 
 
 class _Folds:
-    """The leave-one-group-out trainings of `out_of_fold`, one task at a time."""
+    """The trainings of `out_of_fold`, one fold at a time."""
 
     adopted: _Folds | None = None     # in a forked worker: the parent's instance
 
@@ -239,11 +254,12 @@ def kfold_real(cfg: dict, lines: list[Line], docs: list[dict], k: int = 5, log=p
 
 
 def cv(cfg: dict, lines: list[Line], docs: list[dict], *, colour_grid: list[dict] | None = None,
-       tier_rules: list[dict] | None = None, log=print, cache: Path | None = None, procs: int = 1) -> dict:
-    """Leave one group out. Types for every group; red for chat groups and the real
+       tier_rules: list[dict] | None = None, log=print, cache: Path | None = None, procs: int = 1,
+       folds: int = FOLDS) -> dict:
+    """Out of fold (`fold_tasks`). Types for every group; red for chat groups and the real
     groups' green lines (read with the learned red output of the fold), with the cue tiers
-    chosen from the fold's other chat groups."""
-    oof = out_of_fold(cfg, lines, docs, log, cache, procs)
+    chosen from the other chat groups."""
+    oof = out_of_fold(cfg, lines, docs, log, cache, procs, folds)
     labels = [o for o in oof[0] if o != RED]
     correct: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     red_p = []
@@ -350,7 +366,7 @@ def summarise(out: dict, lines: list[Line]) -> list[str]:
 
 
 def write(cfg: dict | None = None, backend: str = "auto", cache: Path | None = None, log=print,
-          procs: int = 1) -> tuple[Path, Path]:
+          procs: int = 1, folds: int = FOLDS) -> tuple[Path, Path]:
     cfg = dict(CHOSEN if cfg is None else cfg)
     lines = load_lines()
     fz = featurizer(cfg)
@@ -358,7 +374,7 @@ def write(cfg: dict | None = None, backend: str = "auto", cache: Path | None = N
     m = train(lines, cfg, docs, backend=backend, meta={"trained_on": sorted({l.group for l in lines})})
     path = m.save(MODEL_PATH)
     # the tiers need every line's learned red reading from a model that did not see it
-    oof = out_of_fold(cfg, lines, docs, cache=cache, log=log, procs=procs)
+    oof = out_of_fold(cfg, lines, docs, cache=cache, log=log, procs=procs, folds=folds)
     red_p = {id(l): _sigmoid(ms[RED]) for l, ms in zip(lines, oof, strict=False)}
     red_hits(lines, RiskRules(headline=headline_test(lines, cache, log, write_model=True)))
     dec = load_yaml(DECISION_PATH) if DECISION_PATH.exists() else {}
@@ -385,7 +401,9 @@ def main(argv=None) -> int:
     ap.add_argument("--kfold", type=int, default=0,
                     help="also: real texts in k random folds, their sources known (the optimistic estimate)")
     ap.add_argument("--procs", type=int, default=1,
-                    help="train this many leave-one-group-out folds at once (the figures are the same)")
+                    help="train this many folds at once (the figures are the same)")
+    ap.add_argument("--folds", type=int, default=FOLDS,
+                    help=f"groups dealt into this many folds (0: one per group; default {FOLDS})")
     ap.add_argument("--chat-only", action="store_true", help="with write: train without the real sets")
     ap.add_argument("--record", action="store_true",
                     help="with cv of the settings in use: write nlp/data/cv.json (the figures the suite checks)")
@@ -404,7 +422,7 @@ def main(argv=None) -> int:
             print("nlp.train write: no real-text sets (JIEFEN_REAL_DATA); build them with "
                   "scripts/build_real_sets.py, or pass --chat-only to train on the chat sets alone", file=sys.stderr)
             return 2
-        print("wrote", *write(cache=Path(a.cache) if a.cache else None, procs=a.procs,
+        print("wrote", *write(cache=Path(a.cache) if a.cache else None, procs=a.procs, folds=a.folds,
                               log=lambda s: print(s, file=sys.stderr, flush=True)))
         return 0
     lines = load_lines()
@@ -422,7 +440,7 @@ def main(argv=None) -> int:
         fz = featurizer(cfg)
         docs = [values(fz(l.text), bool(cfg.get("binary"))) for l in lines]
         out = cv(cfg, lines, docs, colour_grid=colour, tier_rules=tiers, cache=Path(a.cache) if a.cache else None,
-                 procs=a.procs,
+                 procs=a.procs, folds=a.folds,
                  log=lambda s: print(s, file=sys.stderr, flush=True))
         print(json.dumps(cfg, ensure_ascii=False))
         for s in summarise(out, lines):
@@ -435,7 +453,7 @@ def main(argv=None) -> int:
                   + " ".join(f"{g}:{v[0] / v[1]:.2f}" for g, v in sorted(kf.items())))
         if a.record:
             from nlp.cv_record import CV_RECORD, record
-            record(cfg, out, lines, colour[0], kf)
+            record(cfg, out, lines, colour[0], kf, a.folds)
             print(f"wrote {CV_RECORD}")
     return 0
 

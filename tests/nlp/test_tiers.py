@@ -78,3 +78,32 @@ def test_folds_trained_at_once_give_the_same_margins():
     two = out_of_fold(cfg, lines, docs, log=lambda s: None, procs=2)
     assert all(m is not None for m in two) and two == one
     assert one[0] != one[len(lines) - 1]        # the folds differ: the comparison can fail
+
+
+def test_groups_are_dealt_into_folds_and_each_fold_is_read_by_a_model_without_it():
+    """Ten folds instead of one per voice (nlp.train.FOLDS): every fitted group in exactly one
+    fold, no two real sources together while the folds suffice, the ways of saying last; a
+    line's margins come from the model trained without every group of its fold."""
+    from nlp.chat_model import values
+    from nlp.train import featurizer, fold_tasks, out_of_fold
+    texts = (("labour", False, "老板拖欠工资三个月"), ("neighbour", False, "楼上天天半夜吵"),
+             ("labour", True, "工头说再要工资就弄死我"), ("debt", False, "借了五万块不还"))
+    lines = [Line(g, "chat", t, r, x) for g in ("w1", "w2", "w3", "w4") for t, r, x in texts]
+    lines += [Line(g, "real", "debt", False, x) for g, x in (("r_a", "欠款纠纷一审"), ("r_b", "借贷不还起诉"))]
+    lines += [Line("ways_a1", "ways", None, True, "他说要弄死我")]
+    tasks = fold_tasks(lines, 2)
+    assert tasks == [["r_a", "w1", "w3"], ["r_b", "w2", "w4"], ["ways_a1"]]
+    assert fold_tasks(lines, 0)[:6] == [["r_a"], ["r_b"], ["w1"], ["w2"], ["w3"], ["w4"]]
+    assert len(fold_tasks(lines, 50)) == 7          # never more folds than groups
+    cfg = {"C": 5.0, "words": False, "lexicon": False, "ngram": (1, 2), "min_df": 1, "binary": True}
+    fz = featurizer(cfg)
+    docs = [values(fz(l.text), True) for l in lines]
+    oof = out_of_fold(cfg, lines, docs, log=lambda s: None, folds=2)
+    second = [i for i, l in enumerate(lines) if l.group in ("r_b", "w2", "w4")]
+    without_first = train([lines[i] for i in second], cfg, [docs[i] for i in second])
+
+    def same(margins, model, text):     # the packed weights read within their rounding
+        return all(abs(margins[k] - v) < 1e-4 for k, v in zip(model.outputs, model.margins(fz(text)), strict=True))
+    assert same(oof[0], without_first, lines[0].text)           # w1, read without w1, w3, r_a
+    assert same(oof[8], without_first, lines[8].text)           # w3 too
+    assert not same(oof[4], without_first, lines[4].text)       # w2 is in the other fold
