@@ -1,6 +1,6 @@
 """Whether a negation governs a cue: a negation word just before it in its clause ("不会动手的"),
-unless it is no negation there (不如, 受不了, 腿脚不好), is doubled ("不会不管"), or is the
-condition of a threat ("不还钱就卸他一条腿")."""
+unless it is no negation there (不如, 受不了, 腿脚不好), is doubled ("不会不管", "不砍死一个不走"),
+or is the condition of a threat ("不还钱就卸他一条腿")."""
 from __future__ import annotations
 
 import re
@@ -10,6 +10,8 @@ from nlp.clauses import CLAUSE_BREAK
 
 # a negation right before a cue is cancelled when followed by these ("不会不管" = will)
 _DOUBLE_NEG = ("不会不", "不能不", "没有不", "不得不")
+# "不砍死一个不走", "不弄死他不算完": not leaving until the act is done, the act is meant
+_NOT_UNTIL = re.compile(r"不[^，。！？\s不]{1,8}不(走|罢休|算完|收手|回去|离开|停手|甘心|行)")
 # words that turn "negation ... cue" into "if not ..., then cue"
 _CONDITIONAL = re.compile(r"就|便|的话|否则|要不|我也|我就|才")
 # "不" / "没" / "别" / "未" that deny nothing: fixed words (不如, 别人, 未成年) and the
@@ -66,7 +68,7 @@ class Negation:
                 k = -1
             if k >= 0:
                 tail = ctx[k:]
-                if any(tail.startswith(d) for d in _DOUBLE_NEG):
+                if any(tail.startswith(d) for d in _DOUBLE_NEG) or _NOT_UNTIL.match(text, lo + k):
                     return False
                 if _CONDITIONAL.search(tail[len(neg):] + cue[:2]) or (cue[:1] == "连" and tail[len(neg):]):
                     # "不还钱就卸他一条腿", "不给钱我就跳下去", "再不起来连人一起碾": the negation
