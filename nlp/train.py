@@ -10,10 +10,10 @@
 A group is one chat author (a voice) or one real source (nlp/corpus.py). The groups are
 dealt into `FOLDS` folds (`fold_tasks`: every real source in a fold of its own); each fold
 trains on the other folds' groups and reads its own: type accuracy per group, pooled over
-the chat groups and over the real ones; for red, the cue tiers are chosen again inside each fold
-from the other chat groups (a cue that fewer than two of them need is dropped: a rule
-written for one set's sentence does not survive its own fold) and the colour is decided
-with the fold's learned red reading. The settings that `write` uses (`CHOSEN`) are the
+the chat groups and over the real ones; for red, the cue tiers are chosen again for each group
+from the other chat groups' out-of-fold readings (a cue that fewer than two of them need is
+dropped: a rule written for one set's sentence does not survive being left out) and the colour
+is decided with the fold's learned red reading. The settings that `write` uses (`CHOSEN`) are the
 ones these figures chose (nlp/RESULTS.md).
 """
 from __future__ import annotations
