@@ -160,12 +160,18 @@ def test_a_news_title_is_no_dispute_when_the_decision_stage_says_so(tmp_path):
 
 
 def test_the_shipped_reading_takes_news_titles_for_no_dispute():
-    from nlp.understanding import Understanding
+    from nlp.understanding import DATA_DIR, Understanding
     u = Understanding()
     assert u.decision.news_min <= 1.0
-    # titles written in a fresh voice, in no training set
-    for title in ("湖南邵阳一男子因琐事持刀伤人致一死一伤 已被依法刑事拘留", "广东惠州一工地发生坍塌事故 3名被困工人全部获救",
-                  "安徽阜阳一养殖户陷入虚假投资理财骗局 损失积蓄37万元"):
-        assert u.read(title).type == "none", title
+    # 400 titles in ten styles written by a helper in session 48, half of them about what
+    # residents complain of, never trained or tuned on (nlp/data/firstcontact/README.md).
+    # Typed none: 197 without the news test, 230 with session 47's headline model, 233 with
+    # session 48's. Three hand-picked titles were checked here before; one of them moved
+    # with a re-training (0.9966 against news_min 0.998) while the rate did not.
+    path = DATA_DIR / "firstcontact" / "headlines_fresh.txt"
+    titles = [t.strip() for t in path.read_text(encoding="utf-8").splitlines() if t.strip()]
+    assert len(titles) == 400
+    none = sum(u.read(t).type == "none" for t in titles)
+    assert none >= 220, none
     for told in ("村里强拆我家民房", "我前夫为争孩子抚养权恐吓我", "楼上那家装修把我家墙震裂了"):
         assert u.read(told).type != "none", told

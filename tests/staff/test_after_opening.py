@@ -377,6 +377,10 @@ async def test_a_warning_not_to_call_reaches_the_staff_who_call(bot, ctx):
     """"13700002222 别打这个电话给我老公知道": the number was kept and the warning was lost; the
     people who call back must see it before they dial, and the resident hears it was noted."""
     reply = await bot.last("我是柳林村的 我老公天天喝醉了打我 昨天又把我打了")
+    # beaten yesterday: whether she is in danger now is what the safety question asks (session
+    # 48's reading is not sure enough to alarm on the words alone); she says yes
+    assert "有没有人受伤" in reply, reply
+    reply = await bot.last("有")
     number = re.search(r"JF\d{6}-\d{3}", reply).group(0)
     reply = await bot.last("13700002222 别打这个电话给我老公知道")
     assert number in reply and "不直接打" in reply, reply
