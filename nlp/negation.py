@@ -14,11 +14,12 @@ _DOUBLE_NEG = ("不会不", "不能不", "没有不", "不得不")
 _NOT_UNTIL = re.compile(r"不[^，。！？\s不]{1,8}不(走|罢休|算完|收手|回去|离开|停手|甘心|行)")
 # words that turn "negation ... cue" into "if not ..., then cue"
 _CONDITIONAL = re.compile(r"就|便|的话|否则|要不|我也|我就|才")
-# "不" / "没" / "别" / "未" that deny nothing: fixed words (不如, 别人, 未成年) and the
+# "不" / "没" / "别" / "未" that deny nothing: fixed words (不如, 别人, 未成年; 没了 is "gone", the
+# end of what was lost, in voice input run on into the next clause: "钱没了活着也没意思了") and the
 # potential complement of a verb (受不了, 出不来, 活不下去, 找不到): "我不如喝药死了算了",
 # "受不了了要跳河" must not cancel the cue that follows
 _NON_NEG_WORD = re.compile(r"不(要|如|然|管|停|断|少|仅|光|但|止|久|料|知|得了|得不|好(?!好)|便|灵便|利索)|恨不得|巴不得|恨不能|要不是|别(人|的|处|家|墅)|"
-                           r"(特|区|告|分|离|级|性|类|派|识|辨|鉴|判)别|未(成年|来|满|婚)|没(完|准|事)")
+                           r"(特|区|告|分|离|级|性|类|派|识|辨|鉴|判)别|未(成年|来|满|婚)|没(完|准|事|了)")
 _SUBJECTS = frozenset("我你他她俺")
 _COMPLEMENT = set("了来去下上起住到回动开完清成过出着见通掉走够")
 _NOT_ADVERB = set("我你他她们也都就还再可又才并绝决从永万一人谁要会能敢想肯愿是这那")
