@@ -271,7 +271,7 @@ MODIFIERS = {
                 ("那个老赖 现在电话也打不通", "电话也打不通"),
                 ("村里几个老人的钱被同一个人借走了 现在他电话打不通", "电话打不通")],
 }
-KEPT = [("他跟我说钱没了活着也没意思了", "活着也没意思"), ("放贷的说周五之前不还钱就把你手剁了", "手剁了"), 
+KEPT = [("他跟我说钱没了活着也没意思了", "活着也没意思"), ("放贷的说周五之前不还钱就把你手剁了", "手剁了"),
     ("他脸上缝了三针。那伙人扬言见他一回打一回", "见他一回打一回"),   # a threat declared after a wound treated
     # the words around the cue that must not change it
     ("不还钱就卸你一条腿", "卸你一条腿"),             # a negation that is a condition
