@@ -325,6 +325,10 @@ class RiskRules:
         clause_start = clauses.start(start)
         if 0 <= p < (clauses.start(clause_start - 1) if clause_start else 0):
             p = -1      # a time word further back tells of another part of the story ("去年量过…今年他拿着砍刀…")
+        if settled and settled_at is not None:
+            # a settled word settles what was told before it or in its clause, not what the text
+            # goes on to tell ("人是拉上来了，躺在塘坎上喊不应": the state after the rescue)
+            settled = any(b > clause_start for _, b in settled_at.spans)
         # a now word in the cue's clause, or an intent before it in the clause ("说出了院就要
         # 找他算账") unless the intent itself is told as past ("以前说过要去上访")
         fut = future.last_before(start)
