@@ -49,6 +49,12 @@ def real_groups() -> dict[str, list[Path]]:
     return {p.stem: [p] for p in sorted(real_dir().glob("*.tsv"))}
 
 
+def law_groups() -> dict[str, list[Path]]:
+    """The statute articles (scripts/build_statutes.py), beside the real sets when built:
+    the law's own words for each type, trained on in every fold and never scored."""
+    return {p.stem: [p] for p in sorted((real_dir() / "statutes").glob("*.tsv"))}
+
+
 def groups() -> dict[str, list[Path]]:
     return {**chat_groups(), **real_groups()}
 

@@ -37,6 +37,10 @@ _MODIFIER_KINDS = ("joke", "report", "media", "abroad", "personal", "news_subjec
 _AS_SAID = frozenset({"joke", "report", "media", "abroad", "personal", "news_subject", "voice"})
 # how far before a cue a `near` or `fear` word still governs it, within its clause
 _MODAL_WINDOW = 8
+# 过 after a cue is the experiential aspect unless it is a direction or a degree (打过来, 过头, 过分),
+# or the verb "to pass" after a modal or a negation ("不准过", "不让过")
+_MOTION_AFTER_GUO = frozenset("来去头分")
+_MODAL_BEFORE_GUO = frozenset("准让许能敢想要别不")
 
 REASON_NAMES = {
     "violence": "暴力或暴力威胁", "self_harm": "自伤自杀风险", "gathering": "聚集或上访苗头",
@@ -325,7 +329,7 @@ class RiskRules:
         clause_start = clauses.start(start)
         if 0 <= p < (clauses.start(clause_start - 1) if clause_start else 0):
             p = -1      # a time word further back tells of another part of the story ("去年量过…今年他拿着砍刀…")
-        if settled and settled_at is not None:
+        if settled_at is not None:
             # a settled word settles what was told before it or in its clause, not what the text
             # goes on to tell ("人是拉上来了，躺在塘坎上喊不应": the state after the rescue)
             settled = any(b > clause_start for _, b in settled_at.spans)
@@ -342,6 +346,9 @@ class RiskRules:
                     or (fut >= clause_start and not clause_start <= p <= fut))
         if (p > n or (settled and not now_here)) and not now_here:
             return "past"
+        if (text[end:end + 1] == "过" and text[end + 1:end + 2] not in _MOTION_AFTER_GUO
+                and text[end - 1:end] not in _MODAL_BEFORE_GUO and not now_here):
+            return "past"       # the experiential 过 ("上访过", "砍过人"): it has happened before
         k = near.last_before(start)
         if k >= clause_start and start - k <= _MODAL_WINDOW:
             return "near"

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from nlp import headline
 from nlp.chat_model import RED, LinearModel, _sigmoid, design, fit, values
-from nlp.corpus import chat_groups, real_dir, real_groups, rows, ways_groups
+from nlp.corpus import chat_groups, law_groups, real_dir, real_groups, rows, ways_groups
 from nlp.decision import Decision
 from nlp.features import Featurizer, Lexicon
 from nlp.files import load_yaml
@@ -56,7 +56,8 @@ FOLDS = 10
 @dataclass
 class Line:
     group: str
-    kind: str              # "chat" | "real" | "ways" (nlp.corpus.ways_groups: never fitted on)
+    kind: str              # "chat" | "real" | "ways" (nlp.corpus.ways_groups: never fitted on) |
+                           # "law" (nlp.corpus.law_groups: fitted on in every fold, never scored)
     type: str | None       # None: risk only ('*')
     red: bool | None       # None: the source does not tell ('?')
     text: str              # normalised
@@ -67,7 +68,8 @@ class Line:
 def load_lines(norm: Normalizer | None = None, groups: dict | None = None) -> list[Line]:
     norm = norm or Normalizer()
     out = []
-    for kind, gs in (("chat", chat_groups()), ("real", real_groups()), ("ways", ways_groups())):
+    for kind, gs in (("chat", chat_groups()), ("real", real_groups()), ("ways", ways_groups()),
+                     ("law", law_groups())):
         for g, paths in gs.items():
             if groups is not None and g not in groups:
                 continue
@@ -95,13 +97,15 @@ def train(lines: list[Line], cfg: dict, docs: list[dict] | None = None, backend:
     if docs is None:
         fz = featurizer(cfg)
         docs = [values(fz(l.text), bool(cfg.get("binary"))) for l in lines]
-    if any(l.kind == "ways" for l in lines):
-        docs = [d for l, d in zip(lines, docs, strict=True) if l.kind != "ways"]
-        lines = [l for l in lines if l.kind != "ways"]
+    law_w = float(cfg.get("law_w", 0.0))
+    keep = [l.kind != "ways" and (l.kind != "law" or law_w > 0) for l in lines]
+    if not all(keep):
+        docs = [d for d, k in zip(docs, keep, strict=True) if k]
+        lines = [l for l, k in zip(lines, keep, strict=True) if k]
     vocab, X = design(docs, int(cfg.get("min_df", 2)), bool(cfg.get("norm", False)))
     labels = [l.type for l in lines]
     red = [l.red if (l.kind != "real" or l.red is False) else None for l in lines]
-    weight = {"real": float(cfg.get("real_w", 1.0)), "ledger": float(cfg.get("ledger_w", 1.0))}
+    weight = {"real": float(cfg.get("real_w", 1.0)), "ledger": float(cfg.get("ledger_w", 1.0)), "law": law_w}
     sw = [weight.get(l.kind, 1.0) for l in lines]
     outputs, weights, bias = fit(X, labels, red, C=float(cfg.get("C", 10.0)), sample_weight=sw, backend=backend)
     prune = float(cfg.get("prune", 0.0))
@@ -128,7 +132,7 @@ def headline_test(lines: list[Line], cache: Path | None = None, log=print, write
     norm = Normalizer()
     titles = sorted({norm(t) for t in titles_raw})
     known = set(titles)
-    others = [(l.group, l.text) for l in lines if l.text not in known]
+    others = [(l.group, l.text) for l in lines if l.text not in known and l.kind != "law"]
     if write_model:
         log(f"headline model: {headline.train(titles, [x for _, x in others]).save()}")
     return headline.cross_fitted(titles, others, Decision(DECISION_PATH).headline_min, cache, log)
@@ -139,12 +143,12 @@ def fold_tasks(lines: list[Line], folds: int = FOLDS) -> list[list[str]]:
     no two share a fold while there are as many folds as sources; then the chat groups by
     name), and last the groups never fitted on (the ways of saying), which the model of every
     fitted line reads. `folds` 0: one fold per fitted group."""
-    fitted = {l.group for l in lines if l.kind != "ways"}
+    fitted = {l.group for l in lines if l.kind not in ("ways", "law")}
     real = sorted({l.group for l in lines if l.kind == "real"})
     order = real + sorted(fitted - set(real))
     k = len(order) if folds <= 0 else min(folds, len(order))
     tasks = [order[i::k] for i in range(k)]
-    ways = sorted({l.group for l in lines} - fitted)
+    ways = sorted({l.group for l in lines if l.kind == "ways"})
     return [t for t in tasks if t] + ([ways] if ways else [])
 
 
@@ -160,7 +164,9 @@ def out_of_fold(cfg: dict, lines: list[Line], docs: list[dict], log=print,
     from nlp.segment import WORDS_FILE
     # the trainer's code is in the key too: a margin cached from another solver setting is
     # another model's
-    key = hashlib.sha256(json.dumps([cfg, folds, [l.group + l.text for l in lines]], sort_keys=True,
+    # statutes not trained on leave the key as it was without them
+    texts = [l.group + l.text for l in lines if l.kind != "law" or cfg.get("law_w")]
+    key = hashlib.sha256(json.dumps([cfg, folds, texts], sort_keys=True,
                                     default=str).encode()
                          + json.dumps(sorted(Lexicon().terms())).encode()
                          + WORDS_FILE.read_bytes() + Path(chat_model.__file__).read_bytes()).hexdigest()[:16]
@@ -265,6 +271,9 @@ def cv(cfg: dict, lines: list[Line], docs: list[dict], *, colour_grid: list[dict
     red_p = []
     dec = Decision(DECISION_PATH)
     for l, ms, doc in zip(lines, oof, docs, strict=False):
+        if ms is None:          # a statute: trained on in every fold, never read
+            red_p.append(0.0)
+            continue
         if l.type is not None:
             c = correct[l.group]
             c[1] += 1
@@ -375,7 +384,7 @@ def write(cfg: dict | None = None, backend: str = "auto", cache: Path | None = N
     path = m.save(MODEL_PATH)
     # the tiers need every line's learned red reading from a model that did not see it
     oof = out_of_fold(cfg, lines, docs, cache=cache, log=log, procs=procs, folds=folds)
-    red_p = {id(l): _sigmoid(ms[RED]) for l, ms in zip(lines, oof, strict=False)}
+    red_p = {id(l): _sigmoid(ms[RED]) for l, ms in zip(lines, oof, strict=False) if ms is not None}
     red_hits(lines, RiskRules(headline=headline_test(lines, cache, log, write_model=True)))
     dec = load_yaml(DECISION_PATH) if DECISION_PATH.exists() else {}
     tiers = choose_tiers(lines, red_p, confirm=float((dec.get("colour") or {}).get("confirm", 0.5)), **TIER_RULE)

@@ -107,3 +107,27 @@ def test_groups_are_dealt_into_folds_and_each_fold_is_read_by_a_model_without_it
     assert same(oof[0], without_first, lines[0].text)           # w1, read without w1, w3, r_a
     assert same(oof[8], without_first, lines[8].text)           # w3 too
     assert not same(oof[4], without_first, lines[4].text)       # w2 is in the other fold
+
+
+def test_statutes_are_trained_on_in_every_fold_only_when_weighed_and_never_read():
+    """The statute articles (kind "law", scripts/build_statutes.py) are knowledge, not a set
+    to score: no fold holds them out, no margin is read for them, and at `law_w` 0 (the
+    setting in use) they change no weight."""
+    from nlp.chat_model import values
+    from nlp.train import featurizer, fold_tasks, out_of_fold
+    texts = (("labour", False, "老板拖欠工资三个月"), ("neighbour", False, "楼上天天半夜吵"),
+             ("labour", True, "工头说再要工资就弄死我"), ("debt", False, "借了五万块不还"))
+    lines = [Line(g, "chat", t, r, x) for g in ("w1", "w2") for t, r, x in texts]
+    law = [Line("statutes", "law", "labour", None, "用人单位应当按时足额支付劳动报酬"),
+           Line("statutes", "law", "debt", None, "借款人应当按照约定的期限返还借款")]
+    assert fold_tasks(lines + law, 2) == [["w1"], ["w2"]]
+    cfg = {"C": 5.0, "words": False, "lexicon": False, "ngram": (1, 2), "min_df": 1, "binary": True}
+    fz = featurizer(cfg)
+    docs = [values(fz(l.text), True) for l in lines + law]
+    plain = train(lines, cfg, docs[:8], backend="python")
+    unweighed = train(lines + law, cfg, docs, backend="python")
+    assert unweighed.weights == plain.weights and unweighed.bias == plain.bias
+    weighed = train(lines + law, {**cfg, "law_w": 1.0}, docs, backend="python")
+    assert weighed.weights != plain.weights
+    oof = out_of_fold({**cfg, "law_w": 1.0}, lines + law, docs, log=lambda s: None, folds=2)
+    assert oof[8] is None and oof[9] is None and all(m is not None for m in oof[:8])
