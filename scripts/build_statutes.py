@@ -103,9 +103,11 @@ def articles(gdir: Path) -> dict[str, list[str]]:
     """Every type's articles, each article once, under the first row of the table that takes it."""
     claimed: set[tuple[str, str, int]] = set()
     by_type: dict[str, list[str]] = {}
+    # a code is named by several rows (one per chapter it gives another type): read it once
+    parsed = {path: chapters(git_show(gdir, COMMIT, path)) for path in dict.fromkeys(r[0] for r in TABLE)}
     # chapter rows first: a code's row without chapters takes what the others left
     for path, only, typ in sorted(TABLE, key=lambda r: r[1] is None):
-        for title, arts in chapters(git_show(gdir, COMMIT, path)):
+        for title, arts in parsed[path]:
             if only is not None and title not in only:
                 continue
             for i, a in enumerate(arts):
