@@ -4,6 +4,7 @@ full-width → half-width (NFKC), traditional → simplified (OpenCC's tables, o
 traditional character is present), emoji and decorative symbols removed, repeated punctuation
 collapsed, homophone typos and dialect words mapped (nlp/data/typos.yaml).
 """
+# (and a message typed word by word, "老公 喝 酒 又 打 我", joined: _join_word_by_word)
 from __future__ import annotations
 
 import os
@@ -40,6 +41,10 @@ _REPEAT_PUNCT_RE = re.compile(r"([，。！？；：～、…\.\-—])\1+")
 _SPACE_RE = re.compile(r"[ \t\u3000]+")
 _NEWLINE_RE = re.compile(r"[\r\n]+")
 _COMMA_BEFORE_STOP = re.compile(r"，(?=[，。！？])")
+# a clause between punctuation marks; a space with a Chinese character on one side
+_CLAUSE_RE = re.compile(r"[^，。！？；：、…]+")
+_SPACE_BY_HAN_RE = re.compile(r"(?<=[\u4e00-\u9fff]) | (?=[\u4e00-\u9fff])")
+_HAN_WORD_RE = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _first_group(m: re.Match) -> str:
@@ -124,6 +129,20 @@ def load_typos(path: str | None = None) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs.items(), key=lambda kv: -len(kv[0])))
 
 
+def _join_word_by_word(t: str) -> str:
+    """A message typed word by word ("老公 喝 酒 又 打 我。刀 拿 着"): its spaces are word
+    breaks, not clause breaks, and the cues and the model read it as the same message written
+    without them. Spaces between longer pieces ("隔壁天天吵 吵得睡不着 报警也没用") are voice
+    input's commas, and are kept; so are spaces that are not next to a Chinese character."""
+    pieces = [p for clause in _CLAUSE_RE.findall(t) if " " in clause for p in clause.split()]
+    if len(pieces) < 4:
+        return t
+    han = [p for p in pieces if _HAN_WORD_RE.fullmatch(p)]
+    if len(han) * 5 < len(pieces) * 4 or sum(map(len, han)) > 2 * len(han):
+        return t
+    return _SPACE_BY_HAN_RE.sub("", t)
+
+
 class Normalizer:
     """A precompiled normaliser (one regex pass for the typo table)."""
 
@@ -165,6 +184,8 @@ class Normalizer:
         t = _REPEAT_PUNCT_RE.sub(_first_group, t)
         t = _COMMA_BEFORE_STOP.sub("", t)
         t = t.strip("，、 ")
+        if " " in t:
+            t = _join_word_by_word(t)
         if self._typo_re is not None:
             t = self._typo_re.sub(lambda m: self._typos[m.group(0)], t)
         return self._contextual(t).lower()

@@ -22,6 +22,26 @@ def test_invisible_format_characters_are_gone(u):
     assert u.read(hidden).risk == u.read("杏花村有人打架了").risk
 
 
+@pytest.mark.parametrize("typed, read", [
+    ("老公 喝 酒 又 打 我。现在 外面 砸 门", "老公喝酒又打我。现在外面砸门"),
+    ("刀 拿 着，你 不 来 我 就", "刀拿着，你不来我就"),             # a short clause joins with the rest
+    ("我家 门口 堵 了", "我家门口堵了"),
+    ("店 说 3 天 退 钱", "店说3天退钱"),
+])
+def test_a_message_typed_word_by_word_is_joined(typed, read):
+    assert normalize(typed) == read
+
+
+@pytest.mark.parametrize("typed", [
+    "隔壁天天吵 吵得睡不着 报警也没用 怎么办",       # voice input's commas between longer pieces
+    "我 叫 张三 电话 138 1234 5678",                 # mostly digits: the spaces group them
+    "iphone 13 pro 屏幕 坏 了 店 不 修",             # mostly Latin and digits
+    "三 个 人",                                      # too short to tell
+])
+def test_spaces_that_are_not_word_breaks_are_kept(typed):
+    assert " " in normalize(typed)
+
+
 def test_dialect_words_read_as_mandarin():
     # written Cantonese: the verbs of danger, not only the function words
     assert normalize("佢跌低咗，而家瞓喺地下唔郁") == "他摔倒了，现在躺在地下不动"
