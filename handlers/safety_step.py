@@ -49,7 +49,10 @@ async def on_safety_answer(intake: Intake, in_danger: bool, words: Words) -> Ans
 def _only_a_phone(words: Words) -> bool:
     """A phone number, alone or with how (not) to use it ("139… 只能发短信 别打电话")."""
     rest = DIGITS_OR_SPACE.sub("", words.body)
-    return bool(words.reading.phones) and (len(rest) <= 4 or bool(contact_caution(rest)) and not words.reading.is_dispute
+    # the caution is looked for as written: with the digits and 我/电话/手机 taken out, "别给我打电话
+    # 他会查手机" was "别给打他会查", no caution, and the number went into the story unacknowledged
+    return bool(words.reading.phones) and (len(rest) <= 4 or bool(contact_caution(words.body))
+                                           and not words.reading.is_dispute
                                            and words.reading.risk == "green" and not words.reading.ask_safety)
 
 
@@ -60,8 +63,12 @@ async def on_phone_instead_of_answer(intake: Intake, words: Words) -> Answer:
     story)."""
     await intake.absorb(intake.raw(words), words.reading, describe=False)
     said = f"好的，电话记下了（{mask_phone(intake.draft.contact)}）。" if intake.draft.contact else ""
-    if said and intake.draft.contact_note:
-        said = said[:-1] + f"，也记下了您的提醒：{intake.draft.contact_note}。"
+    note = intake.draft.contact_note
+    if said and note:
+        said = said[:-1] + f"，也记下了您的提醒：{note}。"
+        if texts.no_calls(note):
+            # nobody promises to ring a number she said not to ring
+            said += "工作人员不直接打这个电话，先在这里和您联系。"
     return [said + texts.SAFETY_QUESTION]
 
 

@@ -278,3 +278,14 @@ async def test_a_pasted_headline_then_what_the_resident_saw(bot, ctx):
     assert "暴力或暴力威胁：“拿着菜刀”" in case.risk_reasons
     # the help line is for the writer's own distress, not for a story in the news
     assert "12356" not in reply and "心理" not in reply, reply
+
+
+async def test_a_do_not_call_number_at_the_safety_question_is_acknowledged_and_not_promised_a_call(bot, ctx):
+    """Session 52's CI: "13800003333 别给我打电话 他会查手机" sent to the safety question was not seen
+    as a phone with a caution (the caution was looked for with 我, 电话 and 手机 stripped out), so
+    it went into the story and the number was never acknowledged."""
+    reply = await bot.last("我是柳林村的 男人天天打我")
+    assert "有没有人受伤" in reply, reply
+    reply = await bot.last("13800003333 别给我打电话 他会查手机")
+    assert "138****3333" in reply and "不直接打这个电话" in reply and "有没有人受伤" in reply, reply
+    assert "会打电话联系您" not in reply, reply
