@@ -277,7 +277,7 @@ class OpenCases:
         if "contact" in changes and case.contact_note and texts.no_calls(case.contact_note):
             # she said not to call: the number is kept, and nobody promises to ring it
             return [f"好的，案件 {case.number} 的联系电话记为 {mask_phone(changes['contact'])}。按您的提醒，"
-                    "工作人员不直接打这个电话，先在这里和您联系。"]
+                    + texts.NO_CALL_PROMISE]
         if "contact" in changes:
             return [f"好的，案件 {case.number} 的联系电话记为 {mask_phone(changes['contact'])}，经办人会打这个电话联系您。"]
         # nobody has the case yet: the centre dispatching it was told, not "its handler"

@@ -67,8 +67,7 @@ async def on_phone_instead_of_answer(intake: Intake, words: Words) -> Answer:
     if said and note:
         said = said[:-1] + f"，也记下了您的提醒：{note}。"
         if texts.no_calls(note):
-            # nobody promises to ring a number she said not to ring
-            said += "工作人员不直接打这个电话，先在这里和您联系。"
+            said += texts.NO_CALL_PROMISE
     return [said + texts.SAFETY_QUESTION]
 
 

@@ -280,6 +280,8 @@ def shorten(text: str, limit: int) -> str:
 def place_example(registry: Registry) -> str:
     return next((p.name for p in registry.places.values() if p.level in ("village", "community")), "某某村")
 
+# a number she said not to ring: kept, and nobody promises to ring it
+NO_CALL_PROMISE = "工作人员不直接打这个电话，先在这里和您联系。"
 # the resident warned how not to be reached ("别打这个电话给我老公知道")
 CAUTION_NOTED = ("已记下您的提醒，案件 {number} 的工作人员会看到：不直接打这个电话，先在这里和您联系。"
                  "如有危险请马上拨打110。")
