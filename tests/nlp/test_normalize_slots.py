@@ -73,7 +73,19 @@ def test_dialect_words_read_as_mandarin():
     ("伊食了农药，叫袂醒", "他喝了农药，叫不会醒"),
     # Hakka 𠊎 I; written Cantonese 搠 捅, 紧 -ing, 白车 the ambulance
     ("𠊎老公食酒以后就拿凳打𠊎", "我老公喝酒以后就拿凳打我"),
-    ("我阿哥俾人搠咗一刀，喺街口流紧血，白车仲未到", "我阿哥俾人捅了一刀，在街口流着血，救护车还没到"),
+    ("我阿哥俾人搠咗一刀，喺街口流紧血，白车仲未到", "我阿哥被人捅了一刀，在街口流着血，救护车还没到"),
+    # more written Cantonese: 话 to say after a speaker, 仲 still, 俾 give / let, 系 to be, 乜 what,
+    # 唔识 cannot, 应唔到 no answer, 斩 to hack at a person, 呃 to cheat, 食 to eat after a negation,
+    # 储 to hoard, 埋 along, 攰 tired, 樽 a bottle, 架 counting vehicles, 卡咗喺 stuck in, a lift
+    ("佢仲话要斩死个医生，唔知系乜人", "他还说要砍死个医生，不知是什么人"),
+    ("阿伯瞓喺地下唔识郁，叫佢佢应唔到", "阿伯躺在地下不会动，叫他他不应"),
+    ("我阿爸俾人呃咗钱，药冇食，储咗一樽，真系好攰", "我阿爸被人骗了钱，药没吃，攒了一瓶，真是好累"),
+    ("全村包咗几架旅游巴，带埋横额上省政府", "全村包了几辆大巴，带上横幅上省政府"),
+    ("部lift卡咗喺三楼，佢熄咗机", "部电梯卡在三楼，他关了机"),
+    # 俾 is let after 不, by before a doer and a blow or a trick, else give
+    ("个仔俾人呃去外国，佢俾人打，唔俾我报警，打电话俾佢冇人听", "个仔被人骗去外国，他被人打，不让我报警，打电话给他没人听"),
+    # and the Mandarin words that share those characters
+    ("劳动仲裁，打电话，说的话，我系好鞋带，关系，食堂，呃，我想问一下，埋怨，一架飞机，俾斯麦", "劳动仲裁，打电话，说的话，我系好鞋带，关系，食堂，呃，我想问一下，埋怨，一架飞机，俾斯麦"),
     # north-eastern 搁 at, 削 to beat a person
     ("这帮人正搁俺家院儿里削俺爸呢", "这帮人正在俺家院儿里打俺爸呢"),
     # Hainan and Leizhou 侬仔 a child, 无见 gone; south-western 到起 holding (围到起, 坐到起)
