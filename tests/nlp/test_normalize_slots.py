@@ -82,6 +82,9 @@ def test_dialect_words_read_as_mandarin():
     ("我阿爸俾人呃咗钱，药冇食，储咗一樽，真系好攰", "我阿爸被人骗了钱，药没吃，攒了一瓶，真是好累"),
     ("全村包咗几架旅游巴，带埋横额上省政府", "全村包了几辆大巴，带上横幅上省政府"),
     ("部lift卡咗喺三楼，佢熄咗机", "部电梯卡在三楼，他关了机"),
+    # a handwriting pad's shape-alike slips; a Mongolian word for mother
+    ("药己经买好了，对门拿着菜力说要砍入，我一个入在家", "药已经买好了，对门拿着菜刀说要砍人，我一个人在家"),
+    ("一个入口，替我照顾好额吉", "一个入口，替我照顾好阿妈"),
     # 俾 is let after 不, by before a doer and a blow or a trick, else give
     ("个仔俾人呃去外国，佢俾人打，唔俾我报警，打电话俾佢冇人听", "个仔被人骗去外国，他被人打，不让我报警，打电话给他没人听"),
     # and the Mandarin words that share those characters
