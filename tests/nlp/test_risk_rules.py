@@ -81,7 +81,6 @@ def test_prefilter_is_exact(text):
     "我还不如喝药算了",                     # 不如 is no negation
     "实在受不了了 想去跳江",                 # 受不了: a complement, not a negation
     "求求你们别让他打我妈了",                 # a plea, not a denial
-    "那个人放话说让我出不了这个村",
     "活着还有啥用 拖累孩子",
     "我把自己锁在房间里 不想再醒了",
     "我弟被人砸晕了 现在还没醒",
@@ -113,6 +112,11 @@ def test_round3_red(u, text):
     # (among its lines the learned reading would not confirm, 3 red to 2 quarrels' threats
     # "谁敢动房子就跟谁拼命"), and the learned reading of this one is low (0.003)
     "他说过两天要来要我的命",
+    # a declared threat ("放话") of not leaving the village, without means or a time: of the
+    # 18 declared threats in the sets that a weak cue reads, 16 are labelled yellow; the learned
+    # reading put this one at 0.086 before rounds 69-70 were trained on and at 0.068 after,
+    # either side of the weak cues' 0.07
+    "那个人放话说让我出不了这个村",
 ])
 def test_red_or_safety_question(u, text):
     r = u.read(text)
@@ -157,6 +161,9 @@ def test_required_chars_prefilter_is_exact(text):
             assert found == [m.span() for m in run[i](text)], (p, text)
 
 
+# every labelled text (about 91,000) under every cue and type regex, plain and guarded: 244 s on
+# one idle core in session 53, more beside another worker; it grows with the sets
+@pytest.mark.timeout(900)
 def test_risk_patterns_prefilter_exact_on_sets(u):
     """Every risk and type regex that matches a labelled text is among the candidates, its
     guarded form (nlp.prefilter.guarded) finds the same matches, and so does the regex of
