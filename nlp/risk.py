@@ -129,7 +129,7 @@ class Hit(NamedTuple):
         return self.status == "kept"
 
 
-# how many clauses after its own a report word ("看新闻说", "电影里") reaches
+# how many clauses after its own a report word ("看新闻说", "电影里") reaches, in its sentence
 REPORT_REACH = 2
 
 
@@ -270,7 +270,9 @@ class RiskRules:
         # a report word tells of what follows it for a clause or two, or of its own clause ("看新闻说
         # 外地有人跳楼了", "昨天看了个电影，讲一个人拿着钢管去讨债"), not of the whole message ("有人在网上
         # 发视频说我家卖病死猪肉，…我老婆…人不见了" was read as a story)
-        report_at = [clauses.index(a) for a, _ in found["report"]]
+        # within its sentence: "刚发来视频说不给钱就卖狗。我已经叫了几个兄弟…" is the writer's own
+        report_at = [(clauses.index(a), a) for a, _ in found["report"]]
+        report_in = Sentences(said).span if report_at else None
         # a news item told (its media tag) is a report throughout; a place abroad reports its
         # own clause when nobody in the text writes as 我 or to 你
         media = bool(found["media"])
@@ -290,7 +292,8 @@ class RiskRules:
             # opens the message is how some people talk ("笑死，他真背着枪去了")
             k = clauses.index(start)
             last = clauses.index(max(start, end - 1))
-            report = (media or any(k <= r <= last or 0 <= k - r <= REPORT_REACH for r in report_at)
+            report = (media or any(k <= r <= last or (0 <= k - r <= REPORT_REACH and report_in(a) == report_in(start))
+                                   for r, a in report_at)
                       or any(k <= r <= last for r in abroad_at))
             status = self._status(text, clauses, start, end, words, cue, any(a >= start for a in jokes),
                                   report, settled, past, now, future, near, fear, back, wish, said_before,
