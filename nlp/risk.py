@@ -27,9 +27,9 @@ from nlp.scanner import PhraseScanner
 
 DATA_DIR = Path(__file__).with_name("data")
 RED_REASONS = ("violence", "self_harm", "gathering", "danger")
-# "一点不像开玩笑", "不是气话", "不是电视上的": a joke, report, taking-back or settling word
-# denied says the opposite
-_DENIED = ("不像是", "不像", "不是在", "不是说", "不是", "并非", "没在", "没有", "没")
+# "一点不像开玩笑", "不是气话", "不是电视上的", "调解员还以为我开玩笑": a joke, report, taking-back
+# or settling word denied (or taken for one by someone else) says the opposite
+_DENIED = ("不像是", "不像", "不是在", "不是说", "不是", "并非", "没在", "没有", "没", "以为我", "以为他", "以为她", "以为是")
 _DENIABLE = frozenset({"joke", "report", "taken_back", "settled"})
 _MODIFIER_KINDS = ("joke", "report", "media", "abroad", "personal", "news_subject", "voice", "past", "settled", "now",
                    "future", "said_before", "near", "fear", "wish", "taken_back")
