@@ -59,6 +59,10 @@ def test_dialect_words_read_as_mandarin():
     # Wu: 伊 他, 阿拉 我们, 辣 在 before a place, 勿 不 — and not in 伊拉克, 阿拉善, 辣椒, 木乃伊, 一道题
     assert normalize("伊讲今朝要伊的命，人还辣里厢") == "他讲今天要他的命，人还在里面"
     assert normalize("阿拉叫勿醒伊") == "我们叫不醒他"
+    # 寻死 after 覅 or 侬 is asking for trouble (找死); after a Mandarin 不要 it stays
+    assert normalize("伊讲覅寻死") == "他讲别找死"
+    assert normalize("侬寻死啊") == "你找死啊"
+    assert normalize("劝她不要寻死") == "劝她不要寻死"
     assert normalize("伊拉克，阿拉善，辣椒太辣，木乃伊，一道题") == "伊拉克，阿拉善，辣椒太辣，木乃伊，一道题"
     assert normalize("我不想或了") == "我不想活了"
 
