@@ -295,7 +295,10 @@ class RiskRules:
             report = (media or any(k <= r <= last or (0 <= k - r <= REPORT_REACH and report_in(a) == report_in(start))
                                    for r, a in report_at)
                       or any(k <= r <= last for r in abroad_at))
-            status = self._status(text, clauses, start, end, words, cue, any(a >= start for a in jokes),
+            # a laugh after the cue, and a fear word after the laugh, is nervous ("哈哈 我有点怕")
+            laughs = [a for a in jokes if a >= start]
+            joke = "nervous" if laughs and fear.first_from(laughs[0]) >= 0 else bool(laughs)
+            status = self._status(text, clauses, start, end, words, cue, joke,
                                   report, settled, past, now, future, near, fear, back, wish, said_before,
                                   settled_at)
             if status == "kept" and (start, cue.id) in unsure:
@@ -325,8 +328,8 @@ class RiskRules:
             return "report"
         if joke:
             # a laugh masks despair as often as it takes back a threat ("这是我最后一次发消息了哈哈"):
-            # self-harm laughed at is asked about
-            return "context" if cue.reason == "self_harm" else "joke"
+            # self-harm laughed at is asked about, and so is a threat laughed at in fear
+            return "context" if cue.reason == "self_harm" or joke == "nervous" else "joke"
         # tense: the last time word before the cue governs it ("去年…打架…现在伤都好了")
         p, n = past.last_before(start), now.last_before(start)
         clause_start = clauses.start(start)
