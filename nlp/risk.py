@@ -272,7 +272,7 @@ class RiskRules:
         # 发视频说我家卖病死猪肉，…我老婆…人不见了" was read as a story)
         # within its sentence: "刚发来视频说不给钱就卖狗。我已经叫了几个兄弟…" is the writer's own
         report_at = [(clauses.index(a), a) for a, _ in found["report"]]
-        report_in = Sentences(said).span if report_at else None
+        sentences: Sentences | None = Sentences(said) if report_at else None
         # a news item told (its media tag) is a report throughout; a place abroad reports its
         # own clause when nobody in the text writes as 我 or to 你
         media = bool(found["media"])
@@ -281,7 +281,6 @@ class RiskRules:
         # names them or the words of a news story: a headline, not a resident's report
         quiet = not (found["personal"] or found["voice"] or found["now"])
         headline: dict[tuple[int, int], bool] = {}    # by sentence, decided when a red cue needs it
-        sentences: Sentences | None = None
         past, now, future = Marks(found["past"]), Marks(found["now"]), Marks(found["future"])
         near, fear, back = Marks(found["near"]), Marks(found["fear"]), Marks(found["taken_back"])
         wish = Marks(found["wish"])
@@ -292,12 +291,13 @@ class RiskRules:
             # opens the message is how some people talk ("笑死，他真背着枪去了")
             k = clauses.index(start)
             last = clauses.index(max(start, end - 1))
-            report = (media or any(k <= r <= last or (0 <= k - r <= REPORT_REACH and report_in(a) == report_in(start))
+            report = (media or any(k <= r <= last or (0 <= k - r <= REPORT_REACH
+                                                      and sentences.span(a) == sentences.span(start))
                                    for r, a in report_at)
                       or any(k <= r <= last for r in abroad_at))
             # a laugh after the cue, and a fear word after the laugh, is nervous ("哈哈 我有点怕")
             laughs = [a for a in jokes if a >= start]
-            joke = "nervous" if laughs and fear.first_from(laughs[0]) >= 0 else bool(laughs)
+            joke = ("nervous" if fear.first_from(laughs[0]) >= 0 else "laugh") if laughs else ""
             status = self._status(text, clauses, start, end, words, cue, joke,
                                   report, settled, past, now, future, near, fear, back, wish, said_before,
                                   settled_at)
