@@ -224,7 +224,7 @@ class Intake:
             return await self.update_open_case()
         if draft.safety == Safety.ASKED and self.conv.step != SAFETY:
             self.conv.step = SAFETY
-            return [texts.SAFETY_QUESTION]
+            return [texts.safety_question(draft.risk_reasons)]
         if not draft.type:
             self.conv.step = DESCRIBE
             return [texts.ASK_DESCRIBE]

@@ -198,7 +198,7 @@ def pending_question(conversation: Conversation) -> str | None:
     draft, step = conversation.draft, conversation.step
     if draft is None or draft.case_number or step is None or step not in PENDING_QUESTION:
         return None
-    return PENDING_QUESTION[step]
+    return texts.safety_question(draft.risk_reasons) if step == SAFETY else PENDING_QUESTION[step]
 
 
 # "留电话的话对方会知道是我反映的吗" asks about us, not about a case ("我反映的" is no 查询)
@@ -228,7 +228,8 @@ async def on_progress(ctx: AppContext, uow: UnitOfWork, conversation: Conversati
 @router.message(Drafting(), StepIs(*PENDING_QUESTION), IntentIs(Intent.GREETING, Intent.HELP))
 async def on_help_midway(ctx: AppContext, conversation: Conversation) -> Answer:
     assert conversation.step is not None
-    return [texts.help_text(ctx.registry), "（您正在填写的反映还没提交。）" + PENDING_QUESTION[conversation.step]]
+    pending = pending_question(conversation) or PENDING_QUESTION[conversation.step]
+    return [texts.help_text(ctx.registry), "（您正在填写的反映还没提交。）" + pending]
 
 
 router.include_router(drafting.router)

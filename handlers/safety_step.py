@@ -68,7 +68,7 @@ async def on_phone_instead_of_answer(intake: Intake, words: Words) -> Answer:
         said = said[:-1] + f"，也记下了您的提醒：{note}。"
         if texts.no_calls(note):
             said += texts.NO_CALL_PROMISE
-    return [said + texts.SAFETY_QUESTION]
+    return [said + texts.safety_question(intake.draft.risk_reasons)]
 
 
 @router.message(lambda m, d: not d["conversation"].draft.safety_again

@@ -102,6 +102,15 @@ DISTRESS_NOTED = ("收到，已转给工作人员（{number}），他们会尽�
 DISTRESS_NOTHING_MORE = ("好的，不想说也没关系。工作人员（{number}）会尽快联系您。"
                          f"心理援助热线{HELP_LINE_NUMBER}随时可以打；有危险请拨打110或120。")
 URGENT_SELF_HARM = "您说的话我们很重视，已经马上请工作人员联系您。" + _HELP_LINE
+# despair in words the reading is unsure of ("我想一了百了"): care and the help line first, and the
+# question asked of the writer's own danger, not whether anyone is hurt
+SAFETY_QUESTION_SELF_HARM = ("您说的话我们很重视。" + _HELP_LINE
+                             + "想问一句：您现在有没有危险？有的话请回复“有”，我们马上通知值班领导；没有请回复“没有”。")
+
+
+def safety_question(reasons: list[str] | tuple[str, ...]) -> str:
+    """The safety question for a reading that is unsure whether to wake the leader."""
+    return SAFETY_QUESTION_SELF_HARM if has_reason(reasons, "self_harm") else SAFETY_QUESTION
 
 
 def still_here(number: str, reasons: list[str] | tuple[str, ...]) -> str:

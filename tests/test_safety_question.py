@@ -62,6 +62,27 @@ async def test_yes_makes_it_red_at_once(bot, ctx, unsure):
     assert case.risk == "red" and IN_DANGER in case.risk_reasons and case.number in reply and "110" in reply
 
 
+# despair in few words: a reading unsure of them asks, and asks with care
+DESPAIR = ["我想一了百了", "有时候觉得活着好累", "我想死", "活着没劲透了"]
+
+
+@pytest.fixture
+def unsure_despair(ctx):
+    for text in DESPAIR:
+        r = ctx.nlp.read(text)
+        if r.ask_safety and r.risk != "red" and texts.has_reason(r.risk_reasons, "self_harm"):
+            return text
+    pytest.skip("this model reads every despair text red: nothing to ask about")
+
+
+async def test_despair_is_asked_with_care_and_yes_wakes_the_leader(bot, ctx, unsure_despair):
+    reply = await bot.last(unsure_despair)
+    assert texts.SAFETY_QUESTION_SELF_HARM in reply and "有没有人受伤" not in reply and not await cases(ctx)
+    reply = await bot.last("有")
+    [case] = await cases(ctx)
+    assert case.risk == "red" and IN_DANGER in case.risk_reasons and case.number in reply
+
+
 async def test_no_goes_on_with_the_intake(bot, ctx, unsure):
     await bot.say(unsure)
     reply = await bot.last("没有")

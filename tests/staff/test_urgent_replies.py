@@ -261,7 +261,7 @@ async def test_a_self_harm_word_keeps_the_type_the_resident_confirmed(bot, ctx):
     labour committee. The type a dispute is plainly about is kept; only an urgent report
     whose type the reading is unsure of (a mother who took pills) is typed 其他."""
     reply = await bot.last("我气得想上吊 物业把我家车位卖给别人了 南湖社区 13811140005")
-    if "有人身危险" in reply or "有没有人受伤" in reply:
+    if "请回复“有”" in reply:                     # the safety question, in either form
         reply = await bot.last("没有")
     assert "物业纠纷" in reply, reply
     reply = await bot.last("确认")
