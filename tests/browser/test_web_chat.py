@@ -129,3 +129,20 @@ async def test_someone_in_distress_is_answered_with_care_in_the_web_chat(browser
     assert "位置" not in reply and "在哪" not in reply
     await page.screenshot(path=str(shots / "web-chat-distress.png"), full_page=True)
     await context.close()
+
+
+async def test_despair_the_reading_is_unsure_of_is_asked_with_care_in_the_web_chat(browser, site, ctx, shots):
+    """Despair in few words that the reading only asks about ('我想一了百了'): the help line first,
+    then whether the writer is in danger, not whether anyone is hurt."""
+    from tests.test_safety_question import DESPAIR
+    asked = [t for t in DESPAIR if (r := ctx.nlp.read(t)).ask_safety and r.risk != "red"]
+    if not asked:
+        pytest.skip("this model reads every despair text red: nothing to ask about")
+    context = await browser.new_context(**PHONE)
+    page = await context.new_page()
+    await page.goto(site + "/")
+    await page.wait_for_selector(".row.bot")
+    reply = await say(page, asked[0])
+    assert "12356" in reply and "有没有危险" in reply and "有没有人受伤" not in reply, reply
+    await page.screenshot(path=str(shots / "web-chat-despair-asked.png"), full_page=True)
+    await context.close()
