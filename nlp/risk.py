@@ -368,6 +368,9 @@ class RiskRules:
             k = back.first_from(end)
             if 0 <= k - end <= 10:
                 return "taken_back"     # "他嘴上说要打我，其实他不敢", "说说而已"
+            k = back.last_before(start)
+            if k >= clause_start and start - k <= _MODAL_WINDOW:
+                return "taken_back"     # "嘴巴上喊要弄死我": the mouth, not the hand
         return "kept"
 
     # -- yellow by size -----------------------------------------------------------------

@@ -65,6 +65,12 @@ def test_dialect_words_read_as_mandarin():
     assert normalize("劝她不要寻死") == "劝她不要寻死"
     assert normalize("伊拉克，阿拉善，辣椒太辣，木乃伊，一道题") == "伊拉克，阿拉善，辣椒太辣，木乃伊，一道题"
     assert normalize("我不想或了") == "我不想活了"
+    # Sichuanese 莫 is 没 after 都 / 还 before a going (半天都莫上来) and in 莫人; else 别 or literary
+    assert normalize("下去半天都莫上来，喊了莫人应") == "下去半天都没上来，喊了没人应"
+    assert normalize("莫跟我妈说，莫名其妙，莫非是他") == "莫跟我妈说，莫名其妙，莫非是他"
+    # 打视频 / 接视频 is a video call, not a video watched (视频说 is a report word)
+    assert normalize("邻居打视频说她吐了，我接了个视频") == "邻居打视频电话说她吐了，我接了个视频电话"
+    assert normalize("打开视频一看，打视频电话，抖音视频里") == "打开视频一看，打视频电话，抖音视频里"
 
 
 
