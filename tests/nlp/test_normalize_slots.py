@@ -71,6 +71,9 @@ def test_dialect_words_read_as_mandarin():
     # 打视频 / 接视频 is a video call, not a video watched (视频说 is a report word)
     assert normalize("邻居打视频说她吐了，我接了个视频") == "邻居打视频电话说她吐了，我接了个视频电话"
     assert normalize("打开视频一看，打视频电话，抖音视频里") == "打开视频一看，打视频电话，抖音视频里"
+    # Xiang 哒 is 了 after a verb and 把 is 给 after a handing over; not 么么哒, 哒哒哒, nor the Mandarin 把
+    assert normalize("告哒两年，伢子判把她哒，以后娘就交把你哒") == "告了两年，孩子判给她了，以后娘就交给你了"
+    assert normalize("么么哒，机枪哒哒哒，把你的书交了") == "么么哒，机枪哒哒哒，把你的书交了"
 
 
 
